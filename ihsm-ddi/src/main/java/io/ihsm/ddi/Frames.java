@@ -1,0 +1,138 @@
+package io.ihsm.ddi;
+
+/**
+ * Encodes and strictly decodes whole frames (header + body). A frame travels as-is in embedded
+ * mode and behind a u32 big-endian length prefix on a socket. Decoding never trusts a length it
+ * has not bounded, and every failure is a {@link DdiException} carrying the status to answer with.
+ */
+public final class Frames {
+  /** Hard bound on a whole frame, header included, in both directions. */
+  public static final int MAX_FRAME_BYTES = 256 * 1024;
+  /** Largest body a request may carry. */
+  public static final int MAX_REQUEST_BODY = MAX_FRAME_BYTES - RequestHeader.SIZE;
+  /** Largest body a response may carry. */
+  public static final int MAX_RESPONSE_BODY = MAX_FRAME_BYTES - ResponseHeader.SIZE;
+
+  private Frames() {}
+
+  /** A decoded request: its header and the body bytes that follow it. */
+  public record Request(RequestHeader header, byte[] frame) {
+    public BodyReader body() {
+      return new BodyReader(frame, RequestHeader.SIZE, frame.length - RequestHeader.SIZE);
+    }
+  }
+
+  /** A decoded response: its header and the body bytes that follow it. */
+  public record Response(ResponseHeader header, byte[] frame) {
+    public BodyReader body() {
+      return new BodyReader(frame, ResponseHeader.SIZE, frame.length - ResponseHeader.SIZE);
+    }
+  }
+
+  public static byte[] encodeRequest(RequestHeader h, byte[] body) {
+    if (body.length > MAX_REQUEST_BODY) {
+      throw new IllegalArgumentException(
+          "request body of " + body.length + " bytes exceeds the bound of " + MAX_REQUEST_BODY);
+    }
+    byte[] f = new byte[RequestHeader.SIZE + body.length];
+    f[0] = (byte) RequestHeader.KIND;
+    f[1] = (byte) h.revision().major();
+    f[2] = (byte) h.revision().minor();
+    f[3] = 0;
+    putU16(f, 4, h.opcode());
+    putU32(f, 6, h.sessionId());
+    putU32(f, 10, h.requestId());
+    System.arraycopy(body, 0, f, RequestHeader.SIZE, body.length);
+    return f;
+  }
+
+  /**
+   * The request id of a frame whose header may be bad, so the error can still be matched to its
+   * request; 0 when the frame is too short to hold one.
+   */
+  public static int requestIdOf(byte[] frame) {
+    return frame.length >= RequestHeader.SIZE ? getU32(frame, 10) : 0;
+  }
+
+  public static Request decodeRequest(byte[] frame) throws DdiException {
+    if (frame.length > MAX_FRAME_BYTES) {
+      throw new DdiException(Status.FRAME_TOO_LARGE,
+          "frame of " + frame.length + " bytes exceeds " + MAX_FRAME_BYTES);
+    }
+    if (frame.length < RequestHeader.SIZE) {
+      throw new DdiException(Status.TRUNCATED_FRAME,
+          "request frame of " + frame.length + " bytes is shorter than the "
+              + RequestHeader.SIZE + "-byte header");
+    }
+    if ((frame[0] & 0xFF) != RequestHeader.KIND) {
+      throw new DdiException(Status.MALFORMED_FRAME,
+          "frame kind " + (frame[0] & 0xFF) + " is not a request (1)");
+    }
+    if (frame[3] != 0) {
+      throw new DdiException(Status.MALFORMED_FRAME, "reserved header byte must be 0");
+    }
+    ApiRevision rev = new ApiRevision(frame[1] & 0xFF, frame[2] & 0xFF);
+    return new Request(new RequestHeader(rev, getU16(frame, 4), getU32(frame, 6), getU32(frame, 10)), frame);
+  }
+
+  public static byte[] encodeResponse(ResponseHeader h, byte[] body) {
+    if (body.length > MAX_RESPONSE_BODY) {
+      throw new IllegalArgumentException(
+          "response body of " + body.length + " bytes exceeds the bound of " + MAX_RESPONSE_BODY);
+    }
+    byte[] f = new byte[ResponseHeader.SIZE + body.length];
+    f[0] = (byte) ResponseHeader.KIND;
+    f[1] = (byte) (h.approved() ? ResponseHeader.FLAG_APPROVED : 0);
+    putU16(f, 2, h.status().code());
+    putU32(f, 4, h.requestId());
+    System.arraycopy(body, 0, f, ResponseHeader.SIZE, body.length);
+    return f;
+  }
+
+  /** A response with no body. */
+  public static byte[] errorResponse(Status status, int requestId) {
+    return encodeResponse(new ResponseHeader(status, false, requestId), new byte[0]);
+  }
+
+  public static Response decodeResponse(byte[] frame) throws DdiException {
+    if (frame.length > MAX_FRAME_BYTES) {
+      throw new DdiException(Status.FRAME_TOO_LARGE, "response frame exceeds " + MAX_FRAME_BYTES);
+    }
+    if (frame.length < ResponseHeader.SIZE) {
+      throw new DdiException(Status.TRUNCATED_FRAME,
+          "response frame of " + frame.length + " bytes is shorter than its header");
+    }
+    if ((frame[0] & 0xFF) != ResponseHeader.KIND) {
+      throw new DdiException(Status.MALFORMED_FRAME, "frame kind " + (frame[0] & 0xFF) + " is not a response (2)");
+    }
+    int flags = frame[1] & 0xFF;
+    if ((flags & ~ResponseHeader.FLAG_APPROVED) != 0) {
+      throw new DdiException(Status.MALFORMED_FRAME, "unknown response flags " + flags);
+    }
+    Status status = Status.fromCode(getU16(frame, 2));
+    if (status == null || status.isHostSide()) {
+      throw new DdiException(Status.MALFORMED_FRAME, "unknown status " + getU16(frame, 2));
+    }
+    return new Response(new ResponseHeader(status, (flags & ResponseHeader.FLAG_APPROVED) != 0, getU32(frame, 4)), frame);
+  }
+
+  static void putU16(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 8);
+    b[off + 1] = (byte) v;
+  }
+
+  static void putU32(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 24);
+    b[off + 1] = (byte) (v >>> 16);
+    b[off + 2] = (byte) (v >>> 8);
+    b[off + 3] = (byte) v;
+  }
+
+  static int getU16(byte[] b, int off) {
+    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
+  }
+
+  static int getU32(byte[] b, int off) {
+    return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+  }
+}

@@ -1,0 +1,68 @@
+package io.ihsm.ddi;
+
+/**
+ * Every status a response can carry, with its stable wire number. Numbers never change meaning;
+ * new statuses take new numbers. Ranges: 0x00xx success, 0x01xx frame and protocol, 0x02xx device
+ * state, 0x03xx sessions, 0x0Fxx device-internal, 0xF0xx host-side conditions that the SDK reports
+ * with the same type (never sent by a device).
+ */
+public enum Status {
+  SUCCESS(0x0000, "success"),
+
+  MALFORMED_FRAME(0x0101, "the frame header is malformed"),
+  FRAME_TOO_LARGE(0x0102, "the frame exceeds the maximum frame size"),
+  TRUNCATED_FRAME(0x0103, "the frame is shorter than its header"),
+  MALFORMED_BODY(0x0104, "the request body does not decode for its opcode"),
+  UNKNOWN_OPCODE(0x0105, "the opcode is not known to this device"),
+  UNSUPPORTED_API_REVISION(0x0106, "the API revision is not supported by this device"),
+  MISSING_API_REVISION(0x0107, "the request carries no API revision"),
+  API_REVISION_MISMATCH(0x0108, "the request's API revision differs from the one agreed for its session"),
+  SESSION_NOT_ALLOWED(0x0109, "this opcode takes no session id"),
+  SESSION_REQUIRED(0x010A, "this opcode needs a session id"),
+  REVISION_NOT_ALLOWED(0x010B, "GetApiRev must carry no API revision"),
+  WRONG_PORT(0x010C, "this opcode is not served on this port"),
+
+  DEVICE_NOT_OPERATIONAL(0x0201, "the device is not operational"),
+  DEVICE_BUSY(0x0202, "the device is busy; retry later"),
+
+  INVALID_SESSION(0x0301, "no such session on this port"),
+  TOO_MANY_SESSIONS(0x0302, "the partition has reached its session limit"),
+
+  INTERNAL_ERROR(0x0F01, "internal device error"),
+
+  TRANSPORT_UNAVAILABLE(0xF001, "the device cannot be reached"),
+  TIMEOUT(0xF002, "the device did not answer in time"),
+  CONNECTION_LOST(0xF003, "the connection to the device was lost");
+
+  private final int code;
+  private final String description;
+
+  Status(int code, String description) {
+    this.code = code;
+    this.description = description;
+  }
+
+  /** The stable wire number (u16). */
+  public int code() {
+    return code;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** True for statuses the SDK raises itself; a device never sends them. */
+  public boolean isHostSide() {
+    return code >= 0xF000;
+  }
+
+  /** The status with this wire number, or null when there is none. */
+  public static Status fromCode(int code) {
+    for (Status s : values()) {
+      if (s.code == code) {
+        return s;
+      }
+    }
+    return null;
+  }
+}

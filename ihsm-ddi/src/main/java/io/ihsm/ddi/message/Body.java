@@ -1,0 +1,14 @@
+package io.ihsm.ddi.message;
+
+import io.ihsm.ddi.BodyWriter;
+
+/** A request or response body; its fields are written in the order its message defines. */
+public interface Body {
+  void writeTo(BodyWriter w);
+
+  default byte[] toBytes() {
+    BodyWriter w = new BodyWriter();
+    writeTo(w);
+    return w.toByteArray();
+  }
+}

@@ -1,0 +1,13 @@
+package io.ihsm.ddi.spi;
+
+/** What the emulated card offers the firmware it runs. */
+public interface DevicePlatform {
+  /** Fixed facts about the card, set at manufacture. */
+  DeviceIdentity identity();
+
+  /** The card's non-volatile storage for the firmware; survives power cycles, unlike everything else. */
+  NonVolatileStore nonVolatileStore();
+
+  /** The per-partition ports the device exposes (one socket each under the daemon). */
+  VirtualFunctions virtualFunctions();
+}

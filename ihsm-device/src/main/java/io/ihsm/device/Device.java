@@ -1,0 +1,207 @@
+package io.ihsm.device;
+
+import io.ihsm.ddi.Frames;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.spi.DeviceIdentity;
+import io.ihsm.ddi.spi.DevicePlatform;
+import io.ihsm.ddi.spi.FirmwareEntryPoint;
+import io.ihsm.ddi.spi.FirmwareInstance;
+import io.ihsm.ddi.spi.NonVolatileStore;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.ddi.spi.VirtualFunctions;
+import io.ihsm.device.boot.BootRom;
+import io.ihsm.device.boot.BootRomResponder;
+import io.ihsm.device.boot.FirmwareImage;
+import io.ihsm.device.nv.StateDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The emulated card. It owns the state directory, boots the firmware image through the boot ROM,
+ * exposes the firmware's virtual functions (ports) and passes request frames to whatever runs:
+ * the firmware, or the boot ROM's minimal responder when the image could not be booted.
+ * The same class serves the daemon and the embedded transport.
+ */
+public final class Device implements AutoCloseable {
+  public static final String VENDOR = "ihsm project";
+  public static final String MODEL = "ihsm-emulated-1";
+  private static final String FACTORY_IMAGE = "boot/ihsm-firmware-image.zip";
+
+  private final StateDirectory state;
+  private final DeviceIdentity identity;
+  private final Set<Integer> enabledPartitions = new ConcurrentSkipListSet<>();
+  private final List<VirtualFunctionListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile FirmwareInstance firmware;
+  private volatile BootRomResponder bootRom;
+  private volatile String bootFailure;
+
+  /** Notified when the firmware enables or disables a partition's port. */
+  public interface VirtualFunctionListener {
+    void enabled(int partitionId);
+
+    void disabled(int partitionId);
+  }
+
+  private Device(StateDirectory state) {
+    this.state = state;
+    this.identity = new DeviceIdentity(VENDOR, MODEL, serialNumber(state.rom()));
+  }
+
+  /** Powers on with the configured image; a bad image leaves the device in ERROR, it does not throw. */
+  public static Device powerOn(DeviceConfig config) throws IOException {
+    byte[] image = config.firmwareImage().isPresent()
+        ? readImage(config.firmwareImage().get())
+        : factoryImage();
+    Device d = new Device(StateDirectory.open(config.stateDirectory()));
+    try {
+      d.boot(() -> BootRom.load(image));
+    } catch (RuntimeException e) {
+      d.close();
+      throw e;
+    }
+    return d;
+  }
+
+  /**
+   * Powers on with an entry point already loaded, skipping the boot ROM. For the device's own
+   * tests of transports with a stand-in firmware; never used by the daemon or the CLI.
+   */
+  public static Device powerOnUnverified(DeviceConfig config, FirmwareEntryPoint entry) throws IOException {
+    Device d = new Device(StateDirectory.open(config.stateDirectory()));
+    d.boot(() -> entry);
+    return d;
+  }
+
+  /** Serves one request frame on a port; never throws. */
+  public byte[] process(Port port, byte[] frame) {
+    try {
+      FirmwareInstance fw = firmware;
+      if (fw != null) {
+        return fw.process(port, frame);
+      }
+      return bootRom.process(port, frame);
+    } catch (RuntimeException | LinkageError e) {
+      return Frames.errorResponse(Status.INTERNAL_ERROR, Frames.requestIdOf(frame));
+    }
+  }
+
+  /** Why the boot ROM could not start the firmware, when it could not. */
+  public Optional<String> bootFailure() {
+    return Optional.ofNullable(bootFailure);
+  }
+
+  public DeviceIdentity identity() {
+    return identity;
+  }
+
+  public java.nio.file.Path stateDirectory() {
+    return state.root();
+  }
+
+  public Set<Integer> enabledPartitions() {
+    return Set.copyOf(enabledPartitions);
+  }
+
+  public void addVirtualFunctionListener(VirtualFunctionListener l) {
+    listeners.add(l);
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    FirmwareInstance fw = firmware;
+    firmware = null;
+    if (fw != null) {
+      fw.close();
+    }
+    state.close();
+  }
+
+  private interface EntryLoader {
+    FirmwareEntryPoint load() throws FirmwareImage.InvalidImageException;
+  }
+
+  private synchronized void boot(EntryLoader loader) {
+    long powerOn = System.nanoTime();
+    try {
+      FirmwareEntryPoint entry = loader.load();
+      firmware = entry.boot(new Platform());
+      bootFailure = null;
+    } catch (FirmwareImage.InvalidImageException e) {
+      bootFailure = e.getMessage();
+      bootRom = new BootRomResponder(identity, e.getMessage(), powerOn);
+    }
+  }
+
+  /** Reads at most one byte past the bound, so an oversized image is reported, not loaded. */
+  private static byte[] readImage(java.nio.file.Path path) throws IOException {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(FirmwareImage.MAX_IMAGE_BYTES + 1);
+    }
+  }
+
+  private static byte[] factoryImage() throws IOException {
+    try (InputStream in = Device.class.getResourceAsStream(FACTORY_IMAGE)) {
+      if (in == null) {
+        throw new IOException("the factory firmware image is missing from the device jar");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** The card's serial number, made once at first power-on (manufacture) and kept in its ROM store. */
+  private static String serialNumber(NonVolatileStore rom) {
+    return rom.read("serial").map(b -> new String(b, StandardCharsets.US_ASCII)).orElseGet(() -> {
+      byte[] r = new byte[8];
+      new SecureRandom().nextBytes(r);
+      String serial = "IHSM-" + HexFormat.of().withUpperCase().formatHex(r);
+      rom.write("serial", serial.getBytes(StandardCharsets.US_ASCII));
+      return serial;
+    });
+  }
+
+  /** What the firmware sees of the card. */
+  private final class Platform implements DevicePlatform, VirtualFunctions {
+    @Override
+    public DeviceIdentity identity() {
+      return identity;
+    }
+
+    @Override
+    public NonVolatileStore nonVolatileStore() {
+      return state.firmwareNv();
+    }
+
+    @Override
+    public VirtualFunctions virtualFunctions() {
+      return this;
+    }
+
+    @Override
+    public void enable(int partitionId) {
+      Port.partition(partitionId);
+      if (enabledPartitions.add(partitionId)) {
+        notifyListeners(l -> l.enabled(partitionId));
+      }
+    }
+
+    @Override
+    public void disable(int partitionId) {
+      if (enabledPartitions.remove(partitionId)) {
+        notifyListeners(l -> l.disabled(partitionId));
+      }
+    }
+
+    private void notifyListeners(java.util.function.Consumer<VirtualFunctionListener> call) {
+      listeners.forEach(call);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.ihsm.device.boot;
+
+import io.ihsm.ddi.ApiRevision;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Frames;
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.RequestRules;
+import io.ihsm.ddi.ResponseHeader;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.ApiRevisionRange;
+import io.ihsm.ddi.message.Body;
+import io.ihsm.ddi.message.DeviceInfo;
+import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.message.DeviceStatus;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.spi.DeviceIdentity;
+import io.ihsm.ddi.spi.Port;
+
+/**
+ * What answers when no firmware runs (the image failed to load): revision, info and status, so the
+ * reason for ERROR can be read; every other request gets DEVICE_NOT_OPERATIONAL.
+ */
+public final class BootRomResponder {
+  private final DeviceIdentity identity;
+  private final String reason;
+  private final long powerOnNanos;
+
+  public BootRomResponder(DeviceIdentity identity, String reason, long powerOnNanos) {
+    this.identity = identity;
+    this.reason = reason;
+    this.powerOnNanos = powerOnNanos;
+  }
+
+  public byte[] process(Port port, byte[] frame) {
+    int requestId = Frames.requestIdOf(frame);
+    try {
+      Frames.Request request = Frames.decodeRequest(frame);
+      Opcode op = RequestRules.check(request.header(), port);
+      Body body = switch (op) {
+        case GET_API_REV -> new ApiRevisionRange(ApiRevision.oldestSupported(), ApiRevision.newestSupported());
+        case GET_DEVICE_INFO -> new DeviceInfo(identity.vendor(), identity.model(), identity.serialNumber(), "",
+            Frames.MAX_FRAME_BYTES);
+        case GET_DEVICE_STATUS -> new DeviceStatus(DeviceState.ERROR, reason, "", 0,
+            (System.nanoTime() - powerOnNanos) / 1_000_000);
+        default -> throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "no firmware is running");
+      };
+      Empty.read(request.body());
+      return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, requestId), body.toBytes());
+    } catch (DdiException e) {
+      return Frames.errorResponse(e.status(), requestId);
+    }
+  }
+}

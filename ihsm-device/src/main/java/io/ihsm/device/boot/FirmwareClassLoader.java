@@ -1,0 +1,110 @@
+package io.ihsm.device.boot;
+
+import io.ihsm.ddi.spi.FirmwareEntryPoint;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLConnection;
+import java.net.URLStreamHandler;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+
+/**
+ * Loads the firmware's classes and resources from the in-memory image, never from disk, so what
+ * was verified is what runs. The firmware sees only the JDK and the DDI package (so the entry-point
+ * types are shared with the device); the host's own classes and libraries stay invisible to it.
+ */
+final class FirmwareClassLoader extends ClassLoader {
+  private static final String SHARED_PACKAGE = "io.ihsm.ddi.";
+
+  private final Map<String, byte[]> entries;
+  private final ClassLoader ddiLoader = FirmwareEntryPoint.class.getClassLoader();
+  private final URLStreamHandler handler = new InMemoryHandler();
+
+  FirmwareClassLoader(FirmwareImage image) throws IOException {
+    super("ihsm-firmware", ClassLoader.getPlatformClassLoader());
+    Map<String, byte[]> all = new HashMap<>();
+    for (byte[] jar : image.jars().values()) {
+      try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+        for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+          if (!e.isDirectory()) {
+            // The first jar in image order wins, like a class path.
+            all.putIfAbsent(e.getName(), FirmwareImage.readBounded(in, FirmwareImage.MAX_ENTRY_BYTES));
+          }
+        }
+      }
+      if (all.size() > FirmwareImage.MAX_ENTRIES * 16) {
+        throw new FirmwareImage.InvalidImageException("firmware image holds too many files");
+      }
+    }
+    this.entries = all;
+  }
+
+  @Override
+  protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+    if (name.startsWith(SHARED_PACKAGE)) {
+      return ddiLoader.loadClass(name);
+    }
+    return super.loadClass(name, resolve);
+  }
+
+  @Override
+  protected Class<?> findClass(String name) throws ClassNotFoundException {
+    byte[] b = entries.get(name.replace('.', '/') + ".class");
+    if (b == null) {
+      throw new ClassNotFoundException(name);
+    }
+    return defineClass(name, b, 0, b.length);
+  }
+
+  @Override
+  protected URL findResource(String name) {
+    if (!entries.containsKey(name)) {
+      return null;
+    }
+    try {
+      return URL.of(new URI("ihsm-firmware", null, "/" + name, null), handler);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  @Override
+  protected Enumeration<URL> findResources(String name) {
+    URL u = findResource(name);
+    return Collections.enumeration(u == null ? List.of() : List.of(u));
+  }
+
+  @Override
+  public InputStream getResourceAsStream(String name) {
+    byte[] b = entries.get(name);
+    return b != null ? new ByteArrayInputStream(b) : super.getResourceAsStream(name);
+  }
+
+  /** Serves {@code ihsm-firmware:/path} URLs from the in-memory entries. */
+  private final class InMemoryHandler extends URLStreamHandler {
+    @Override
+    protected URLConnection openConnection(URL u) throws IOException {
+      byte[] b = entries.get(u.getPath().substring(1));
+      if (b == null) {
+        throw new IOException("no such firmware resource");
+      }
+      return new URLConnection(u) {
+        @Override
+        public void connect() {}
+
+        @Override
+        public InputStream getInputStream() {
+          return new ByteArrayInputStream(b);
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.ihsm.device.boot;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * A firmware image parsed from bytes held in memory: a zip whose {@code firmware/*.jar} entries
+ * are the firmware and its libraries. Every size is bounded before it is read, so a hostile image
+ * cannot exhaust memory. The boot ROM loads classes from exactly these bytes.
+ */
+public final class FirmwareImage {
+  public static final int MAX_IMAGE_BYTES = 64 << 20;
+  static final int MAX_ENTRIES = 4096;
+  static final int MAX_ENTRY_BYTES = 32 << 20;
+
+  private final Map<String, byte[]> jars;
+
+  private FirmwareImage(Map<String, byte[]> jars) {
+    this.jars = Collections.unmodifiableMap(jars);
+  }
+
+  /** @throws InvalidImageException with a reason fit for the device status */
+  public static FirmwareImage parse(byte[] image) throws InvalidImageException {
+    if (image.length > MAX_IMAGE_BYTES) {
+      throw new InvalidImageException("firmware image exceeds " + MAX_IMAGE_BYTES + " bytes");
+    }
+    Map<String, byte[]> jars = new LinkedHashMap<>();
+    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(image))) {
+      int entries = 0;
+      for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        if (++entries > MAX_ENTRIES) {
+          throw new InvalidImageException("firmware image has too many entries");
+        }
+        if (e.isDirectory()) {
+          continue;
+        }
+        byte[] content = readBounded(zip, MAX_ENTRY_BYTES);
+        if (e.getName().startsWith("firmware/") && e.getName().endsWith(".jar")) {
+          if (jars.put(e.getName(), content) != null) {
+            throw new InvalidImageException("firmware image names " + e.getName() + " twice");
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new InvalidImageException("firmware image is not a readable zip archive");
+    }
+    if (jars.isEmpty()) {
+      throw new InvalidImageException("firmware image contains no firmware/*.jar");
+    }
+    return new FirmwareImage(jars);
+  }
+
+  /** The jars in image order, name to bytes. */
+  public Map<String, byte[]> jars() {
+    return jars;
+  }
+
+  static byte[] readBounded(InputStream in, int max) throws IOException {
+    byte[] content = in.readNBytes(max + 1);
+    if (content.length > max) {
+      throw new InvalidImageException("an entry of the firmware image exceeds " + max + " bytes");
+    }
+    return content;
+  }
+
+  /** Why an image cannot be booted. */
+  public static final class InvalidImageException extends IOException {
+    public InvalidImageException(String reason) {
+      super(reason);
+    }
+  }
+}

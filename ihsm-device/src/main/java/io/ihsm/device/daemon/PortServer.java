@@ -1,0 +1,131 @@
+package io.ihsm.device.daemon;
+
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.device.Device;
+import io.ihsm.device.nv.OwnerOnly;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Serves one port on one Unix-domain socket. The socket is bound in a private directory, made
+ * owner-only and only then moved into place, so there is no moment when another user could
+ * connect to it.
+ */
+final class PortServer implements AutoCloseable {
+  static final int MAX_CONNECTIONS = 256;
+  /** How long a graceful close waits for requests in flight. */
+  private static final long GRACE_NANOS = 5_000_000_000L;
+
+  private final Device device;
+  private final Port port;
+  private final Path socketPath;
+  private final ServerSocketChannel server;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private PortServer(Device device, Port port, Path socketPath, ServerSocketChannel server) {
+    this.device = device;
+    this.port = port;
+    this.socketPath = socketPath;
+    this.server = server;
+  }
+
+  static PortServer start(Device device, Port port, Path socketPath) throws IOException {
+    removeStaleSocket(socketPath);
+    Path bindDir = Files.createTempDirectory(socketPath.getParent(), ".bind-",
+        PosixFilePermissions.asFileAttribute(OwnerOnly.DIRECTORY));
+    Path temp = bindDir.resolve("s");
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      server.bind(UnixDomainSocketAddress.of(temp));
+      OwnerOnly.restrictFile(temp);
+      Files.move(temp, socketPath, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    } finally {
+      Files.deleteIfExists(temp);
+      Files.deleteIfExists(bindDir);
+    }
+    PortServer s = new PortServer(device, port, socketPath, server);
+    Thread.ofVirtual().name("ihsm-accept-" + port).start(s::acceptLoop);
+    return s;
+  }
+
+  Path socketPath() {
+    return socketPath;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      SocketChannel ch;
+      try {
+        ch = server.accept();
+      } catch (IOException e) {
+        if (closed) {
+          return;
+        }
+        continue;
+      }
+      if (connections.size() >= MAX_CONNECTIONS || closed) {
+        closeQuietly(ch);
+        continue;
+      }
+      Connection[] self = new Connection[1];
+      self[0] = new Connection(ch, device, port, () -> connections.remove(self[0]));
+      connections.add(self[0]);
+      self[0].start();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    server.close();
+    Files.deleteIfExists(socketPath);
+    for (Connection c : Set.copyOf(connections)) {
+      c.stopReading();
+    }
+    long deadline = System.nanoTime() + GRACE_NANOS;
+    while (!connections.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    for (Connection c : Set.copyOf(connections)) {
+      c.closeQuietly();
+    }
+  }
+
+  /** A socket file left by a daemon that died; refuse if a live daemon still answers on it. */
+  private static void removeStaleSocket(Path socketPath) throws IOException {
+    if (!Files.exists(socketPath)) {
+      return;
+    }
+    try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socketPath))) {
+      throw new IllegalStateException("socket " + socketPath + " is in use by a running daemon");
+    } catch (IOException notListening) {
+      Files.delete(socketPath);
+    }
+  }
+
+  private static void closeQuietly(SocketChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.ihsm.device.nv;
+
+import io.ihsm.ddi.spi.NonVolatileStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * Non-volatile records as files in one owner-only directory. A write goes to a temporary file
+ * that is synced and then atomically renamed over the record, and the directory is synced, so a
+ * crash leaves either the old or the new value, never a torn one.
+ */
+public final class FileNonVolatileStore implements NonVolatileStore {
+  private final Path dir;
+
+  public FileNonVolatileStore(Path dir) throws IOException {
+    this.dir = OwnerOnly.createDirectories(dir);
+  }
+
+  @Override
+  public Optional<byte[]> read(String name) {
+    NonVolatileStore.checkName(name);
+    Path p = dir.resolve(name);
+    try {
+      if (Files.size(p) > MAX_RECORD_BYTES) {
+        throw new IllegalStateException("non-volatile record " + name + " exceeds " + MAX_RECORD_BYTES + " bytes");
+      }
+      return Optional.of(Files.readAllBytes(p));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read non-volatile record " + name, e);
+    }
+  }
+
+  @Override
+  public synchronized void write(String name, byte[] value) {
+    NonVolatileStore.checkName(name);
+    if (value.length > MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException("non-volatile record " + name + " exceeds " + MAX_RECORD_BYTES + " bytes");
+    }
+    Path tmp = dir.resolve("." + name + ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE)) {
+        OwnerOnly.restrictFile(tmp);
+        ch.write(java.nio.ByteBuffer.wrap(value));
+        ch.force(true);
+      }
+      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncDirectory();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write non-volatile record " + name, e);
+    }
+  }
+
+  @Override
+  public synchronized void delete(String name) {
+    NonVolatileStore.checkName(name);
+    try {
+      Files.deleteIfExists(dir.resolve(name));
+      syncDirectory();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete non-volatile record " + name, e);
+    }
+  }
+
+  private void syncDirectory() throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
+}

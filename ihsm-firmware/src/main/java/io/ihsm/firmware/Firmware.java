@@ -1,0 +1,65 @@
+package io.ihsm.firmware;
+
+import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.spi.DevicePlatform;
+import io.ihsm.ddi.spi.FirmwareInstance;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.dispatch.DeviceHandlers;
+import io.ihsm.firmware.dispatch.Dispatcher;
+import io.ihsm.firmware.rng.RandomSource;
+import io.ihsm.firmware.selftest.SelfTestRunner;
+import io.ihsm.firmware.session.SessionTable;
+import io.ihsm.firmware.state.DeviceStateMachine;
+
+/** A running firmware: state machine, sessions and the dispatcher, from power-on to power-off. */
+public final class Firmware implements FirmwareInstance {
+  /** Sessions each partition may hold at once (the vault makes this configurable). */
+  public static final int DEFAULT_MAX_SESSIONS = 8;
+
+  private final DeviceStateMachine state;
+  private final SessionTable sessions;
+  private final Dispatcher dispatcher;
+
+  Firmware(DeviceStateMachine state, SessionTable sessions, Dispatcher dispatcher) {
+    this.state = state;
+    this.sessions = sessions;
+    this.dispatcher = dispatcher;
+  }
+
+  /** Power-on: self-tests first; the module becomes OPERATIONAL only when all of them pass. */
+  static Firmware powerOn(DevicePlatform platform) {
+    return powerOn(platform, SelfTestRunner.powerOnSuite());
+  }
+
+  static Firmware powerOn(DevicePlatform platform, SelfTestRunner selfTests) {
+    long bootNanos = System.nanoTime();
+    DeviceStateMachine state = new DeviceStateMachine();
+    RandomSource random = new RandomSource();
+    SessionTable sessions = new SessionTable(DEFAULT_MAX_SESSIONS, random);
+    Dispatcher dispatcher = new Dispatcher(state, sessions,
+        DeviceHandlers.create(platform.identity(), FirmwareIdentity.load(), state, sessions, random, bootNanos));
+    state.moveTo(DeviceState.SELF_TEST, "");
+    selfTests.runAll().ifPresentOrElse(
+        failure -> state.moveTo(DeviceState.ERROR, failure),
+        () -> state.moveTo(DeviceState.OPERATIONAL, ""));
+    return new Firmware(state, sessions, dispatcher);
+  }
+
+  @Override
+  public byte[] process(Port port, byte[] requestFrame) {
+    return dispatcher.process(port, requestFrame);
+  }
+
+  DeviceStateMachine stateMachine() {
+    return state;
+  }
+
+  SessionTable sessions() {
+    return sessions;
+  }
+
+  @Override
+  public void close() {
+    sessions.clear();
+  }
+}

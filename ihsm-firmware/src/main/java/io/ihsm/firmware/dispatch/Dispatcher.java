@@ -1,0 +1,65 @@
+package io.ihsm.firmware.dispatch;
+
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Frames;
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.RequestRules;
+import io.ihsm.ddi.ResponseHeader;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.session.Session;
+import io.ihsm.firmware.session.SessionTable;
+import io.ihsm.firmware.state.DeviceStateMachine;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a request frame into exactly one handler call and its result into a response frame.
+ * Every check that is common to all opcodes happens here, in a fixed order (frame, header rules,
+ * device state, session), and every failure becomes a status in this one place.
+ */
+public final class Dispatcher {
+  private final DeviceStateMachine state;
+  private final SessionTable sessions;
+  private final Map<Opcode, Handler> handlers;
+
+  public Dispatcher(DeviceStateMachine state, SessionTable sessions, Map<Opcode, Handler> handlers) {
+    this.state = state;
+    this.sessions = sessions;
+    this.handlers = new EnumMap<>(handlers);
+  }
+
+  /** Never throws: a bad request gets an error response carrying its request id when readable. */
+  public byte[] process(Port port, byte[] frame) {
+    int requestId = Frames.requestIdOf(frame);
+    try {
+      Frames.Request request = Frames.decodeRequest(frame);
+      Opcode op = RequestRules.check(request.header(), port);
+      if (op.availability() == Opcode.Availability.OPERATIONAL && !state.isOperational()) {
+        throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "device is " + state.state());
+      }
+      Optional<Session> session = Optional.empty();
+      if (op.sessionRule() == Opcode.SessionRule.REQUIRED) {
+        Session s = sessions.find(port, request.header().sessionId())
+            .orElseThrow(() -> new DdiException(Status.INVALID_SESSION, "no such session on " + port));
+        if (!s.revision().equals(request.header().revision())) {
+          throw new DdiException(Status.API_REVISION_MISMATCH,
+              "session agreed revision " + s.revision() + ", request carries " + request.header().revision());
+        }
+        session = Optional.of(s);
+      }
+      Handler handler = handlers.get(op);
+      if (handler == null) {
+        throw new DdiException(Status.UNKNOWN_OPCODE, op + " is not implemented by this firmware");
+      }
+      Reply reply = handler.handle(new RequestContext(port, request.header(), session), request.body());
+      return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, reply.approved(), requestId), reply.body().toBytes());
+    } catch (DdiException e) {
+      return Frames.errorResponse(e.status(), requestId);
+    } catch (RuntimeException e) {
+      // A handler bug must not take the device down or leak details; the caller sees a status.
+      return Frames.errorResponse(Status.INTERNAL_ERROR, requestId);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.ihsm.firmware.session;
+
+import io.ihsm.ddi.ApiRevision;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.rng.RandomSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Open sessions, bounded per port. Ids are random non-zero u32s so one partition cannot guess
+ * another's; a session is found only through the port it was opened on.
+ */
+public final class SessionTable {
+  private final int maxPerPort;
+  private final RandomSource random;
+  private final Map<Integer, Session> sessions = new HashMap<>();
+
+  public SessionTable(int maxPerPort, RandomSource random) {
+    this.maxPerPort = maxPerPort;
+    this.random = random;
+  }
+
+  public synchronized Session open(Port port, ApiRevision revision) throws DdiException {
+    long onPort = sessions.values().stream().filter(s -> s.port().equals(port)).count();
+    if (onPort >= maxPerPort) {
+      throw new DdiException(Status.TOO_MANY_SESSIONS, "session limit of " + maxPerPort + " reached");
+    }
+    int id;
+    do {
+      id = random.nonZeroInt();
+    } while (sessions.containsKey(id));
+    Session s = new Session(id, port, revision);
+    sessions.put(id, s);
+    return s;
+  }
+
+  /** The session with this id opened on this port; another port's session is not found. */
+  public synchronized Optional<Session> find(Port port, int id) {
+    Session s = sessions.get(id);
+    return s != null && s.port().equals(port) ? Optional.of(s) : Optional.empty();
+  }
+
+  public synchronized boolean close(Port port, int id) {
+    Session s = sessions.get(id);
+    if (s == null || !s.port().equals(port)) {
+      return false;
+    }
+    sessions.remove(id);
+    return true;
+  }
+
+  public synchronized void clear() {
+    sessions.clear();
+  }
+}

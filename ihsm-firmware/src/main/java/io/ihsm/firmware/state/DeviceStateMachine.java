@@ -1,0 +1,54 @@
+package io.ihsm.firmware.state;
+
+import io.ihsm.ddi.message.DeviceState;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The module's state, changed only along the documented transitions. ERROR is left only by a
+ * power cycle (a new instance), so a failed module never serves cryptographic output again.
+ */
+public final class DeviceStateMachine {
+  private static final Map<DeviceState, Set<DeviceState>> ALLOWED = Map.of(
+      DeviceState.POWER_ON, EnumSet.of(DeviceState.SELF_TEST, DeviceState.ERROR),
+      DeviceState.SELF_TEST, EnumSet.of(DeviceState.OPERATIONAL, DeviceState.ERROR),
+      DeviceState.OPERATIONAL, EnumSet.of(DeviceState.ERROR, DeviceState.TAMPERED, DeviceState.ZEROIZED),
+      DeviceState.ERROR, EnumSet.noneOf(DeviceState.class),
+      DeviceState.TAMPERED, EnumSet.of(DeviceState.ZEROIZED),
+      DeviceState.ZEROIZED, EnumSet.of(DeviceState.SELF_TEST));
+
+  private DeviceState state = DeviceState.POWER_ON;
+  private String reason = "";
+
+  public synchronized DeviceState state() {
+    return state;
+  }
+
+  /** Why the module is in ERROR, TAMPERED or ZEROIZED; empty otherwise. */
+  public synchronized String reason() {
+    return reason;
+  }
+
+  public synchronized boolean isOperational() {
+    return state == DeviceState.OPERATIONAL;
+  }
+
+  public synchronized void moveTo(DeviceState next, String why) {
+    if (!ALLOWED.get(state).contains(next)) {
+      throw new IllegalStateException("illegal state change " + state + " -> " + next);
+    }
+    state = next;
+    reason = switch (next) {
+      case ERROR, TAMPERED, ZEROIZED -> why;
+      default -> "";
+    };
+  }
+
+  /** Enters ERROR from any state that allows it; already in ERROR keeps the first reason. */
+  public synchronized void fail(String why) {
+    if (state != DeviceState.ERROR && ALLOWED.get(state).contains(DeviceState.ERROR)) {
+      moveTo(DeviceState.ERROR, why);
+    }
+  }
+}
