@@ -1,0 +1,97 @@
+package io.ihsm.cli;
+
+import io.ihsm.ddi.message.DeviceInfo;
+import io.ihsm.ddi.message.DeviceStatus;
+import io.ihsm.sdk.IhsmClient;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `ihsm device ...`: the device as a whole. */
+@Command(name = "device", mixinStandardHelpOptions = true,
+    description = "Inspect and manage the device.",
+    subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class})
+final class DeviceCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Show the device state (served in every state, ERROR included).")
+  static final class Status implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON: state, reason, firmware.version, firmware.svn, apiRevision, uptimeMillis, transport.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect()) {
+        DeviceStatus s = hsm.deviceStatus();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.println(new Json()
+              .put("state", s.state().name())
+              .put("reason", s.reason().isEmpty() ? null : s.reason())
+              .put("firmware", new Json().put("version", s.firmwareVersion()).put("svn", s.firmwareSvn()))
+              .put("apiRevision", hsm.apiRevision().toString())
+              .put("uptimeMillis", s.uptimeMillis())
+              .put("transport", hsm.describeTransport()));
+        } else {
+          out.printf("state:        %s%s%n", s.state(), s.reason().isEmpty() ? "" : " (" + s.reason() + ")");
+          out.printf("firmware:     %s (SVN %d)%n", s.firmwareVersion().isEmpty() ? "none loaded" : s.firmwareVersion(),
+              s.firmwareSvn());
+          out.printf("API revision: %s%n", hsm.apiRevision());
+          out.printf("uptime:       %d ms%n", s.uptimeMillis());
+          out.printf("device:       %s%n", hsm.describeTransport());
+        }
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "info", mixinStandardHelpOptions = true, description = "Show what the device is: vendor, model, serial, firmware, limits.")
+  static final class Info implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect()) {
+        DeviceInfo i = hsm.deviceInfo();
+        var range = hsm.deviceApiRevisions();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.println(new Json()
+              .put("vendor", i.vendor())
+              .put("model", i.model())
+              .put("serialNumber", i.serialNumber())
+              .put("firmware", new Json().put("version", i.firmwareVersion()))
+              .put("apiRevisions", new Json().put("min", range.min().toString()).put("max", range.max().toString()))
+              .put("maxFrameBytes", i.maxFrameBytes()));
+        } else {
+          out.printf("vendor:        %s%n", i.vendor());
+          out.printf("model:         %s%n", i.model());
+          out.printf("serial number: %s%n", i.serialNumber());
+          out.printf("firmware:      %s%n", i.firmwareVersion().isEmpty() ? "none loaded" : i.firmwareVersion());
+          out.printf("API revisions: %s to %s%n", range.min(), range.max());
+          out.printf("max frame:     %d bytes%n", i.maxFrameBytes());
+        }
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
+  }
+}

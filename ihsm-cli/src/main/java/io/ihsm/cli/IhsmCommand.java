@@ -1,0 +1,122 @@
+package io.ihsm.cli;
+
+import io.ihsm.sdk.DeviceAddress;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.IhsmException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The root command. Its global options are inherited by every subcommand, so they may stand in
+ * any position: `ihsm --home H device status` and `ihsm device status --home H` are the same.
+ */
+@Command(name = "ihsm",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "An open integrated hardware security module: device, daemon and tools.",
+    subcommands = {DaemonCommand.class, DeviceCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 ok, 1 refused or failed, 2 usage error, 3 device unreachable, 4 internal error."})
+public final class IhsmCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  private Path home;
+  private Path socketDir;
+  private boolean verbose;
+
+  @Option(names = "--home", scope = ScopeType.INHERIT, paramLabel = "DIR",
+      description = "Host-side home: key store, and the embedded device's state (default: $IHSM_HOME or ~/.ihsm).")
+  void setHome(Path home) {
+    this.home = home;
+  }
+
+  @Option(names = "--socket-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+      description = "Use the daemon whose sockets are in DIR instead of the embedded device (default: $IHSM_SOCKET_DIR).")
+  void setSocketDir(Path socketDir) {
+    this.socketDir = socketDir;
+  }
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+  void setVerbose(boolean verbose) {
+    this.verbose = verbose;
+  }
+
+  /** The root command of the command line a subcommand runs in, holding the global options. */
+  static IhsmCommand of(CommandLine.Model.CommandSpec spec) {
+    return (IhsmCommand) spec.root().userObject();
+  }
+
+  static CommandLine commandLine() {
+    IhsmCommand root = new IhsmCommand();
+    CommandLine cl = new CommandLine(root);
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> root.reportFailure(ex, line.getErr()));
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine failed = ex.getCommandLine();
+      failed.getErr().println("ihsm: " + ex.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
+      failed.getErr().flush();
+      return ExitCodes.USAGE;
+    });
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The home directory: --home, else $IHSM_HOME, else ~/.ihsm. */
+  Path home() {
+    if (home != null) {
+      return home;
+    }
+    String env = System.getenv("IHSM_HOME");
+    return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".ihsm");
+  }
+
+  /** The daemon's socket directory: --socket-dir, else $IHSM_SOCKET_DIR, else none (embedded). */
+  Path socketDir() {
+    if (socketDir != null) {
+      return socketDir;
+    }
+    String env = System.getenv("IHSM_SOCKET_DIR");
+    return env != null && !env.isBlank() ? Path.of(env) : null;
+  }
+
+  DeviceAddress deviceAddress() {
+    Path s = socketDir();
+    return s != null ? DeviceAddress.daemon(s) : DeviceAddress.embedded(home());
+  }
+
+  IhsmClient connect() {
+    return IhsmClient.connect(deviceAddress());
+  }
+
+  private int reportFailure(Exception ex, PrintWriter err) {
+    int code;
+    String message;
+    if (ex instanceof IhsmException ie) {
+      code = ie.isTransportFailure() ? ExitCodes.UNREACHABLE : ExitCodes.FAILED;
+      message = ie.getMessage() + " [" + ie.status() + "]";
+    } else if (ex instanceof CliFailure cf) {
+      code = ExitCodes.FAILED;
+      message = cf.getMessage();
+    } else if (ex instanceof IllegalStateException || ex instanceof IllegalArgumentException
+        || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+      code = ExitCodes.FAILED;
+      message = String.valueOf(ex.getMessage());
+    } else {
+      code = ExitCodes.INTERNAL;
+      message = "internal error: " + ex + " (rerun with --verbose and report it)";
+    }
+    err.println("ihsm: " + message.replace('\n', ' '));
+    if (verbose) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+}
