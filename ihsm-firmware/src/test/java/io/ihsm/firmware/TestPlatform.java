@@ -1,0 +1,57 @@
+package io.ihsm.firmware;
+
+import io.ihsm.ddi.spi.DeviceIdentity;
+import io.ihsm.ddi.spi.DevicePlatform;
+import io.ihsm.ddi.spi.NonVolatileStore;
+import io.ihsm.ddi.spi.VirtualFunctions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** An in-memory card for firmware tests. */
+final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFunctions {
+  final Map<String, byte[]> records = new HashMap<>();
+  final Set<Integer> enabled = new TreeSet<>();
+
+  @Override
+  public DeviceIdentity identity() {
+    return new DeviceIdentity("test vendor", "test model", "IHSM-TEST");
+  }
+
+  @Override
+  public NonVolatileStore nonVolatileStore() {
+    return this;
+  }
+
+  @Override
+  public VirtualFunctions virtualFunctions() {
+    return this;
+  }
+
+  @Override
+  public Optional<byte[]> read(String name) {
+    return Optional.ofNullable(records.get(name)).map(byte[]::clone);
+  }
+
+  @Override
+  public void write(String name, byte[] value) {
+    records.put(name, value.clone());
+  }
+
+  @Override
+  public void delete(String name) {
+    records.remove(name);
+  }
+
+  @Override
+  public void enable(int partitionId) {
+    enabled.add(partitionId);
+  }
+
+  @Override
+  public void disable(int partitionId) {
+    enabled.remove(partitionId);
+  }
+}
