@@ -1,0 +1,152 @@
+package io.ihsm.device.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ihsm.ddi.ApiRevision;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Frames;
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.RequestHeader;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.message.DeviceStatus;
+import io.ihsm.ddi.message.GetRandomRequest;
+import io.ihsm.ddi.spi.FirmwareEntryPoint;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.device.Device;
+import io.ihsm.device.DeviceConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.jar.JarOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BootRomTest {
+  @TempDir
+  Path tmp;
+
+  static byte[] factoryImage() throws IOException {
+    try (InputStream in = Device.class.getResourceAsStream("boot/ihsm-firmware-image.zip")) {
+      return in.readAllBytes();
+    }
+  }
+
+  static byte[] zip(Map<String, byte[]> entries) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(out)) {
+      for (var e : entries.entrySet()) {
+        z.putNextEntry(new ZipEntry(e.getKey()));
+        z.write(e.getValue());
+        z.closeEntry();
+      }
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] jar(Map<String, byte[]> entries) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JarOutputStream j = new JarOutputStream(out)) {
+      for (var e : entries.entrySet()) {
+        j.putNextEntry(new ZipEntry(e.getKey()));
+        j.write(e.getValue());
+        j.closeEntry();
+      }
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void theFactoryImageBootsIntoAnIsolatedClassLoader() throws Exception {
+    FirmwareEntryPoint entry = BootRom.load(factoryImage());
+    ClassLoader fwLoader = entry.getClass().getClassLoader();
+    assertThat(entry.getClass().getName()).isEqualTo("io.ihsm.firmware.IhsmFirmware");
+    assertThat(fwLoader).isNotSameAs(BootRomTest.class.getClassLoader());
+    // The host cannot name firmware classes...
+    assertThatThrownBy(() -> Class.forName("io.ihsm.firmware.IhsmFirmware")).isInstanceOf(ClassNotFoundException.class);
+    // ...the firmware cannot see host classes...
+    assertThatThrownBy(() -> fwLoader.loadClass(Device.class.getName())).isInstanceOf(ClassNotFoundException.class);
+    // ...and both share exactly the DDI types of the entry-point interface.
+    assertThat(fwLoader.loadClass(Port.class.getName())).isSameAs(Port.class);
+  }
+
+  @Test
+  void aDeviceBootedFromTheFactoryImageIsOperational() throws Exception {
+    try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
+      assertThat(d.bootFailure()).isEmpty();
+      assertThat(status(d).state()).isEqualTo(DeviceState.OPERATIONAL);
+      assertThat(d.identity().serialNumber()).startsWith("IHSM-");
+    }
+  }
+
+  @Test
+  void theSerialNumberIsKeptAcrossPowerCycles() throws Exception {
+    String first;
+    try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
+      first = d.identity().serialNumber();
+    }
+    try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
+      assertThat(d.identity().serialNumber()).isEqualTo(first);
+    }
+  }
+
+  @Test
+  void garbageIsNotAnImage() {
+    assertThatThrownBy(() -> BootRom.load(new byte[] {1, 2, 3, 4}))
+        .isInstanceOf(FirmwareImage.InvalidImageException.class)
+        .hasMessageContaining("no firmware/*.jar");
+  }
+
+  @Test
+  void anImageWithoutAnEntryPointIsRefused() throws IOException {
+    byte[] image = zip(Map.of("firmware/empty.jar", jar(Map.of("readme.txt", new byte[] {1}))));
+    assertThatThrownBy(() -> BootRom.load(image)).hasMessage("firmware image declares no entry point");
+  }
+
+  @Test
+  void anEntryPointNamingAMissingClassIsRefused() throws IOException {
+    byte[] image = zip(Map.of("firmware/bad.jar",
+        jar(Map.of("META-INF/services/io.ihsm.ddi.spi.FirmwareEntryPoint", "no.such.Firmware\n".getBytes()))));
+    assertThatThrownBy(() -> BootRom.load(image)).hasMessage("firmware entry point cannot be loaded");
+  }
+
+  @Test
+  void aCorruptJarInsideTheImageIsRefused() throws IOException {
+    byte[] image = zip(Map.of("firmware/corrupt.jar", new byte[] {'P', 'K', 3, 4, 9, 9, 9}));
+    assertThatThrownBy(() -> BootRom.load(image)).isInstanceOf(FirmwareImage.InvalidImageException.class);
+  }
+
+  @Test
+  void aBadImageLeavesTheDeviceInErrorWithStatusStillReadable() throws Exception {
+    Path image = tmp.resolve("bad.img");
+    Files.write(image, new byte[] {'n', 'o', 'p', 'e'});
+    try (Device d = Device.powerOn(new DeviceConfig(tmp.resolve("state"), Optional.of(image)))) {
+      assertThat(d.bootFailure()).contains("firmware image contains no firmware/*.jar");
+      DeviceStatus s = status(d);
+      assertThat(s.state()).isEqualTo(DeviceState.ERROR);
+      assertThat(s.reason()).isEqualTo("firmware image contains no firmware/*.jar");
+      assertThat(s.firmwareVersion()).isEmpty();
+      byte[] random = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2),
+          new GetRandomRequest(8).toBytes());
+      assertThat(Frames.decodeResponse(d.process(Port.MANAGEMENT, random)).header().status())
+          .isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
+      byte[] noRevision = Frames.encodeRequest(RequestHeader.of(ApiRevision.NONE, Opcode.GET_DEVICE_STATUS, 0, 3), new byte[0]);
+      assertThat(Frames.decodeResponse(d.process(Port.MANAGEMENT, noRevision)).header().status())
+          .isEqualTo(Status.MISSING_API_REVISION);
+    }
+  }
+
+  static DeviceStatus status(Device d) throws DdiException {
+    byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 1), new byte[0]);
+    Frames.Response r = Frames.decodeResponse(d.process(Port.MANAGEMENT, req));
+    assertThat(r.header().status()).isEqualTo(Status.SUCCESS);
+    return DeviceStatus.read(r.body());
+  }
+}

@@ -1,0 +1,171 @@
+package io.ihsm.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ihsm.ddi.ApiRevision;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.message.DeviceStatus;
+import io.ihsm.device.Device;
+import io.ihsm.device.DeviceConfig;
+import io.ihsm.device.daemon.DeviceDaemon;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The same calls against the embedded device and a daemon, plus what only a socket can do wrong. */
+class IhsmClientTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void embeddedDeviceAnswersUnderItsHome() {
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(tmp))) {
+      assertThat(hsm.apiRevision()).isEqualTo(ApiRevision.V1_0);
+      assertThat(hsm.deviceStatus().state()).isEqualTo(DeviceState.OPERATIONAL);
+      assertThat(hsm.deviceInfo().serialNumber()).startsWith("IHSM-");
+      assertThat(hsm.randomBytes(24)).hasSize(24);
+      assertThat(hsm.describeTransport()).contains("embedded").contains("development only");
+    }
+    assertThat(tmp.resolve("device/rom/serial")).exists();
+  }
+
+  @Test
+  void clientsInOneProcessShareOneEmbeddedDeviceAndReleaseIt() throws Exception {
+    String serial;
+    try (IhsmClient a = IhsmClient.connect(DeviceAddress.embedded(tmp));
+         IhsmClient b = IhsmClient.connect(DeviceAddress.embedded(tmp))) {
+      serial = a.deviceInfo().serialNumber();
+      assertThat(b.deviceInfo().serialNumber()).isEqualTo(serial);
+    }
+    // Released: a daemon may now own the same state directory.
+    try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("device")))) {
+      assertThat(d.identity().serialNumber()).isEqualTo(serial);
+    }
+  }
+
+  @Test
+  void anEmbeddedDeviceWhoseStateIsHeldElsewhereIsUnavailable() throws Exception {
+    try (Device held = Device.powerOn(DeviceConfig.of(tmp.resolve("device")))) {
+      assertThatThrownBy(() -> IhsmClient.connect(DeviceAddress.embedded(tmp)))
+          .isInstanceOfSatisfying(IhsmException.class, e -> {
+            assertThat(e.status()).isEqualTo(Status.TRANSPORT_UNAVAILABLE);
+            assertThat(e.getMessage()).contains("in use by another ihsm device");
+          });
+    }
+  }
+
+  @Test
+  void daemonAnswersTheSameCalls() throws Exception {
+    try (Device device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
+         DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
+         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
+      assertThat(hsm.deviceStatus().state()).isEqualTo(DeviceState.OPERATIONAL);
+      assertThat(hsm.deviceInfo().serialNumber()).isEqualTo(device.identity().serialNumber());
+      assertThat(hsm.describeTransport()).contains("management.sock");
+    }
+  }
+
+  @Test
+  void manyThreadsShareOneConnection() throws Exception {
+    try (Device device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
+         DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
+         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")));
+         ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      List<Future<Integer>> results = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int len = 8 + t;
+        Callable<Integer> job = () -> {
+          int total = 0;
+          for (int i = 0; i < 100; i++) {
+            total += hsm.randomBytes(len).length;
+          }
+          return total;
+        };
+        results.add(pool.submit(job));
+      }
+      for (int t = 0; t < 8; t++) {
+        assertThat(results.get(t).get()).isEqualTo(100 * (8 + t));
+      }
+    }
+  }
+
+  @Test
+  void aDeviceInErrorStillReportsStatusButRefusesServiceWithItsStatus() throws Exception {
+    Path bad = tmp.resolve("bad.img");
+    Files.write(bad, new byte[] {0});
+    try (Device device = Device.powerOn(new DeviceConfig(tmp.resolve("state"), Optional.of(bad)));
+         DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
+         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
+      DeviceStatus s = hsm.deviceStatus();
+      assertThat(s.state()).isEqualTo(DeviceState.ERROR);
+      assertThat(s.reason()).contains("firmware image");
+      assertThatThrownBy(() -> hsm.randomBytes(8)).isInstanceOfSatisfying(IhsmException.class, e -> {
+        assertThat(e.status()).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
+        assertThat(e.isTransportFailure()).isFalse();
+      });
+    }
+  }
+
+  @Test
+  void noDaemonIsATransportFailureWithAClearMessage() {
+    assertThatThrownBy(() -> IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("nothing-here"))))
+        .isInstanceOfSatisfying(IhsmException.class, e -> {
+          assertThat(e.status()).isEqualTo(Status.TRANSPORT_UNAVAILABLE);
+          assertThat(e.isTransportFailure()).isTrue();
+          assertThat(e.getMessage()).contains("nothing-here").contains("ihsm daemon");
+        });
+  }
+
+  @Test
+  void aSlowDeviceTimesOutAndTheConnectionStaysUsable() throws Exception {
+    io.ihsm.device.StandInFirmware fw = new io.ihsm.device.StandInFirmware();
+    try (Device device = Device.powerOnUnverified(DeviceConfig.of(tmp.resolve("state")), fw);
+         DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
+         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")), Duration.ofMillis(300))) {
+      fw.delayMillis = 2000;
+      assertThatThrownBy(() -> hsm.randomBytes(8)).isInstanceOfSatisfying(IhsmException.class,
+          e -> assertThat(e.status()).isEqualTo(Status.TIMEOUT));
+      fw.delayMillis = 0;
+      assertThat(hsm.randomBytes(8)).hasSize(8);
+    }
+  }
+
+  @Test
+  void theClientReconnectsAfterTheDaemonRestarts() throws Exception {
+    Path sock = tmp.resolve("sock");
+    Device device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
+    DeviceDaemon daemon = DeviceDaemon.start(device, sock);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(sock))) {
+      String serial = hsm.deviceInfo().serialNumber();
+      daemon.close();
+      device.close();
+      assertThatThrownBy(hsm::deviceStatus).isInstanceOfSatisfying(IhsmException.class,
+          e -> assertThat(e.isTransportFailure()).isTrue());
+
+      device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
+      daemon = DeviceDaemon.start(device, sock);
+      assertThat(hsm.deviceInfo().serialNumber()).isEqualTo(serial);
+      assertThat(hsm.deviceStatus().state()).isEqualTo(DeviceState.OPERATIONAL);
+    } finally {
+      daemon.close();
+      device.close();
+    }
+  }
+
+  @Test
+  void timeoutsMustBePositive() {
+    assertThatThrownBy(() -> IhsmClient.connect(DeviceAddress.embedded(tmp), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
