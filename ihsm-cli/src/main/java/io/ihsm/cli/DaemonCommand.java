@@ -42,9 +42,6 @@ final class DaemonCommand implements Callable<Integer> {
     }
     Path state = stateDir != null ? stateDir : root.home().resolve("device");
     PrintWriter out = spec.commandLine().getOut();
-    CountDownLatch stop = new CountDownLatch(1);
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
 
     try (Device device = Device.powerOn(new DeviceConfig(state, Optional.ofNullable(firmware)));
          DeviceDaemon daemon = DeviceDaemon.start(device, socketDir)) {
@@ -54,6 +51,10 @@ final class DaemonCommand implements Callable<Integer> {
             device.identity().serialNumber(), s.state(), s.reason().isEmpty() ? "" : " (" + s.reason() + ")",
             s.firmwareVersion().isEmpty() ? "none" : s.firmwareVersion(), s.firmwareSvn(), self.apiRevision());
       }
+      // Only a daemon that is serving takes over SIGTERM/SIGINT, to drain and remove its sockets.
+      CountDownLatch stop = new CountDownLatch(1);
+      Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+      Signal.handle(new Signal("INT"), sig -> stop.countDown());
       out.printf("ihsm daemon: state in %s; serving %s%n", device.stateDirectory(), daemon.managementSocket());
       out.flush();
       stop.await();

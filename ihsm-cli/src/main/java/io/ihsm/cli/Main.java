@@ -1,17 +1,17 @@
 package io.ihsm.cli;
 
-import picocli.CommandLine;
+import java.io.PrintWriter;
 
 /** Entry point of the `ihsm` command. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
-  /** Runs one command line and returns its exit code (see {@link ExitCodes}). */
-  public static int run(String... args) {
-    return IhsmCommand.commandLine().execute(args);
+  /** Runs one command line with its output and errors going to the given writers; returns the exit code. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return IhsmCommand.commandLine().setOut(out).setErr(err).execute(args);
   }
 }

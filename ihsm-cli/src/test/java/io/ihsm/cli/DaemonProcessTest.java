@@ -1,0 +1,110 @@
+package io.ihsm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `ihsm daemon` as a real process: served over its socket, configured from the environment, stopped by SIGTERM. */
+class DaemonProcessTest {
+  @TempDir
+  Path tmp;
+
+  Process daemon;
+
+  static ProcessBuilder ihsm(List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElseThrow());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Main.class.getName());
+    cmd.addAll(args);
+    return new ProcessBuilder(cmd);
+  }
+
+  Process startDaemon(Path sockets) throws Exception {
+    Path log = tmp.resolve("daemon.log");
+    Process p = ihsm(List.of("daemon", "--state-dir", tmp.resolve("state").toString(), "--socket-dir", sockets.toString()))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.readString(log).contains("serving")) {
+      assertThat(p.isAlive()).as("daemon exited early:\n%s", Files.readString(log)).isTrue();
+      assertThat(System.nanoTime()).as("daemon did not start in time").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    return p;
+  }
+
+  @AfterEach
+  void kill() {
+    if (daemon != null && daemon.isAlive()) {
+      daemon.destroyForcibly();
+    }
+  }
+
+  @Test
+  void statusAgainstARunningDaemonThenCleanShutdownOnSigterm() throws Exception {
+    Path sockets = tmp.resolve("sock");
+    daemon = startDaemon(sockets);
+    assertThat(Files.readString(tmp.resolve("daemon.log"))).contains("is OPERATIONAL");
+
+    CliRun r = CliRun.of("device", "status", "--json", "--socket-dir", sockets.toString());
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(CliTest.field(r.out(), "state")).isEqualTo("OPERATIONAL");
+    assertThat(CliTest.field(r.out(), "apiRevision")).isEqualTo("1.0");
+    assertThat(CliTest.field(r.out(), "version")).isNotBlank();
+    assertThat(CliTest.field(r.out(), "transport")).contains(sockets.resolve("management.sock").toString());
+
+    // The same command with the socket directory from the environment, in its own process.
+    ProcessBuilder viaEnv = ihsm(List.of("device", "status", "--json"));
+    viaEnv.environment().put("IHSM_SOCKET_DIR", sockets.toString());
+    Process client = viaEnv.redirectErrorStream(true).start();
+    String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(client.waitFor()).as(out).isZero();
+    assertThat(CliTest.field(out, "state")).isEqualTo("OPERATIONAL");
+
+    daemon.destroy(); // SIGTERM
+    assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(daemon.exitValue()).isZero();
+    assertThat(Files.readString(tmp.resolve("daemon.log"))).contains("ihsm daemon: stopped");
+    try (var left = Files.list(sockets)) {
+      assertThat(left).as("sockets removed on shutdown").isEmpty();
+    }
+    // The state directory is free again: an embedded device can use it.
+    CliRun embedded = CliRun.of("device", "status", "--json", "--home", tmp.toString());
+    assertThat(embedded.exitCode()).isZero();
+  }
+
+  @Test
+  void homeFromTheEnvironmentSelectsTheEmbeddedDevice() throws Exception {
+    Path home = tmp.resolve("env-home");
+    ProcessBuilder pb = ihsm(List.of("device", "info", "--json"));
+    Map<String, String> env = pb.environment();
+    env.put("IHSM_HOME", home.toString());
+    env.remove("IHSM_SOCKET_DIR");
+    Process p = pb.redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    String serial = Files.readString(home.resolve("device/rom/serial"));
+    assertThat(CliTest.field(out, "serialNumber")).isEqualTo(serial);
+  }
+
+  @Test
+  void aSecondDaemonOnTheSameStateIsRefusedWithOneLine() throws Exception {
+    daemon = startDaemon(tmp.resolve("sock"));
+    CliRun r = CliRun.of("daemon", "--state-dir", tmp.resolve("state").toString(), "--socket-dir",
+        tmp.resolve("sock2").toString());
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(r.err()).contains("is in use by another ihsm device");
+  }
+
+}
