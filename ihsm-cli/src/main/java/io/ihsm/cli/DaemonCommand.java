@@ -8,6 +8,8 @@ import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.IhsmClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +35,11 @@ final class DaemonCommand implements Callable<Integer> {
       description = "Boot this firmware image instead of the factory image.")
   Path firmware;
 
+  @Option(names = "--socket-owner", paramLabel = "PARTITION=USER",
+      description = {"Hand partition PARTITION's socket to USER: it stays mode 0600, owned by USER, so only that "
+          + "workload (and root) can connect. Repeatable. Needs root or CAP_CHOWN."})
+  Map<Integer, String> socketOwners = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     IhsmCommand root = IhsmCommand.of(spec);
@@ -44,7 +51,7 @@ final class DaemonCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
 
     try (Device device = Device.powerOn(new DeviceConfig(state, Optional.ofNullable(firmware)));
-         DeviceDaemon daemon = DeviceDaemon.start(device, socketDir)) {
+         DeviceDaemon daemon = DeviceDaemon.start(device, socketDir, socketOwners)) {
       try (IhsmClient self = IhsmClient.connect(DeviceAddress.daemon(socketDir))) {
         DeviceStatus s = self.deviceStatus();
         out.printf("ihsm daemon: device %s is %s%s, firmware %s (SVN %d), API revision %s%n",

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,18 +22,29 @@ public final class DeviceDaemon implements AutoCloseable {
   private final Path socketDir;
   private final PortServer management;
   private final Map<Integer, PortServer> partitions = new ConcurrentHashMap<>();
+  private final Map<Integer, String> socketOwners;
 
-  private DeviceDaemon(Device device, Path socketDir, PortServer management) {
+  private DeviceDaemon(Device device, Path socketDir, PortServer management, Map<Integer, String> socketOwners) {
     this.device = device;
     this.socketDir = socketDir;
     this.management = management;
+    this.socketOwners = Map.copyOf(socketOwners);
   }
 
   /** Binds the management socket and one socket per partition the firmware has enabled. */
   public static DeviceDaemon start(Device device, Path socketDir) throws IOException {
+    return start(device, socketDir, Map.of());
+  }
+
+  /**
+   * Like {@link #start(Device, Path)}, handing partition sockets to workload users: partition N's
+   * socket is owned by {@code socketOwners.get(N)} (still mode 0600, so only that user and root may
+   * connect). Changing a file's owner needs root or CAP_CHOWN.
+   */
+  public static DeviceDaemon start(Device device, Path socketDir, Map<Integer, String> socketOwners) throws IOException {
     Path dir = OwnerOnly.createDirectories(socketDir.toAbsolutePath().normalize());
-    PortServer mgmt = PortServer.start(device, Port.MANAGEMENT, dir.resolve(MANAGEMENT_SOCKET));
-    DeviceDaemon d = new DeviceDaemon(device, dir, mgmt);
+    PortServer mgmt = PortServer.start(device, Port.MANAGEMENT, dir.resolve(MANAGEMENT_SOCKET), Optional.empty());
+    DeviceDaemon d = new DeviceDaemon(device, dir, mgmt, socketOwners);
     device.addVirtualFunctionListener(new Device.VirtualFunctionListener() {
       @Override
       public void enabled(int partitionId) {
@@ -69,7 +81,8 @@ public final class DeviceDaemon implements AutoCloseable {
   private void openPartition(int id) {
     partitions.computeIfAbsent(id, k -> {
       try {
-        return PortServer.start(device, Port.partition(k), socketDir.resolve(partitionSocketName(k)));
+        return PortServer.start(device, Port.partition(k), socketDir.resolve(partitionSocketName(k)),
+            Optional.ofNullable(socketOwners.get(k)));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open the socket of partition " + k, e);
       }

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,7 +41,11 @@ final class PortServer implements AutoCloseable {
     this.server = server;
   }
 
-  static PortServer start(Device device, Port port, Path socketPath) throws IOException {
+  /**
+   * @param owner who may connect besides root: the daemon's own user when empty, else the workload
+   *     user the socket is handed to (needs CAP_CHOWN)
+   */
+  static PortServer start(Device device, Port port, Path socketPath, Optional<String> owner) throws IOException {
     removeStaleSocket(socketPath);
     Path bindDir = Files.createTempDirectory(socketPath.getParent(), ".bind-",
         PosixFilePermissions.asFileAttribute(OwnerOnly.DIRECTORY));
@@ -48,6 +54,10 @@ final class PortServer implements AutoCloseable {
     try {
       server.bind(UnixDomainSocketAddress.of(temp));
       OwnerOnly.restrictFile(temp);
+      if (owner.isPresent()) {
+        UserPrincipal user = temp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner.get());
+        Files.setOwner(temp, user);
+      }
       Files.move(temp, socketPath, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       server.close();

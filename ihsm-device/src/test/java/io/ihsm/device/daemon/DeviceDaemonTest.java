@@ -253,4 +253,21 @@ class DeviceDaemonTest {
       other.close();
     }
   }
+
+  @Test
+  void aPartitionSocketCanBeHandedToItsWorkloadUser() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        "changing a socket's owner needs root or CAP_CHOWN");
+    StandInFirmware fw = new StandInFirmware();
+    device = Device.powerOnUnverified(DeviceConfig.of(tmp.resolve("state")), fw);
+    daemon = DeviceDaemon.start(device, tmp.resolve("sock"), Map.of(4, "nobody"));
+    fw.platform.virtualFunctions().enable(4);
+    fw.platform.virtualFunctions().enable(5);
+    Path p4 = tmp.resolve("sock").resolve(DeviceDaemon.partitionSocketName(4));
+    Path p5 = tmp.resolve("sock").resolve(DeviceDaemon.partitionSocketName(5));
+    assertThat(Files.getOwner(p4).getName()).isEqualTo("nobody");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p4))).isEqualTo("rw-------");
+    assertThat(Files.getOwner(p5).getName()).isEqualTo("root");
+    assertThat(Files.getOwner(daemon.managementSocket()).getName()).isEqualTo("root");
+  }
 }
