@@ -1,5 +1,6 @@
 # Sourced (POSIX sh) by ./ihsm and ./mvnw: make JAVA_HOME point at a JDK 25 or newer.
 # Order: JAVA_HOME when it is 25+, then the newest /usr/lib/jvm/*25* (or later) JDK.
+# IHSM_JVM_DIR replaces /usr/lib/jvm (for machines that keep JDKs elsewhere).
 # Prints what is missing and returns 1 when there is none.
 
 ihsm_java_major() {
@@ -15,7 +16,8 @@ ihsm_find_java() {
       return 0
     fi
   fi
-  for candidate in /usr/lib/jvm/*25* /usr/lib/jvm/*26* /usr/lib/jvm/*27*; do
+  jvm_dir=${IHSM_JVM_DIR:-/usr/lib/jvm}
+  for candidate in "$jvm_dir"/*25* "$jvm_dir"/*26* "$jvm_dir"/*27*; do
     [ -d "$candidate" ] || continue
     major=$(ihsm_java_major "$candidate" || true)
     if [ -n "$major" ] && [ "$major" -ge 25 ]; then
@@ -25,7 +27,7 @@ ihsm_find_java() {
   major=$( [ -n "${JAVA_HOME:-}" ] && ihsm_java_major "$JAVA_HOME" || true)
   if [ -z "$major" ] || [ "$major" -lt 25 ]; then
     echo "ihsm: Java 25 or newer is required, and none was found." >&2
-    echo "ihsm: looked at JAVA_HOME (${JAVA_HOME:-unset}) and /usr/lib/jvm/*25*." >&2
+    echo "ihsm: looked at JAVA_HOME (${JAVA_HOME:-unset}) and $jvm_dir/*25*." >&2
     echo "ihsm: install a JDK 25 (for example Temurin 25) and set JAVA_HOME to it." >&2
     return 1
   fi

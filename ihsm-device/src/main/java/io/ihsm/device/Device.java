@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The emulated card. It owns the state directory, boots the firmware image through the boot ROM,
@@ -103,7 +105,7 @@ public final class Device implements AutoCloseable {
     return identity;
   }
 
-  public java.nio.file.Path stateDirectory() {
+  public Path stateDirectory() {
     return state.root();
   }
 
@@ -142,7 +144,7 @@ public final class Device implements AutoCloseable {
   }
 
   /** Reads at most one byte past the bound, so an oversized image is reported, not loaded. */
-  private static byte[] readImage(java.nio.file.Path path) throws IOException {
+  private static byte[] readImage(Path path) throws IOException {
     try (InputStream in = Files.newInputStream(path)) {
       return in.readNBytes(FirmwareImage.MAX_IMAGE_BYTES + 1);
     }
@@ -200,7 +202,7 @@ public final class Device implements AutoCloseable {
       }
     }
 
-    private void notifyListeners(java.util.function.Consumer<VirtualFunctionListener> call) {
+    private void notifyListeners(Consumer<VirtualFunctionListener> call) {
       listeners.forEach(call);
     }
   }

@@ -31,17 +31,16 @@ final class FirmwareClassLoader extends ClassLoader {
   FirmwareClassLoader(FirmwareImage image) throws IOException {
     super("ihsm-firmware", ClassLoader.getPlatformClassLoader());
     Map<String, byte[]> all = new HashMap<>();
+    FirmwareImage.ExpansionBudget budget = new FirmwareImage.ExpansionBudget();
     for (byte[] jar : image.jars().values()) {
       try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
         for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
           if (!e.isDirectory()) {
+            byte[] content = budget.take(FirmwareImage.readBounded(in, FirmwareImage.MAX_ENTRY_BYTES));
             // The first jar in image order wins, like a class path.
-            all.putIfAbsent(e.getName(), FirmwareImage.readBounded(in, FirmwareImage.MAX_ENTRY_BYTES));
+            all.putIfAbsent(e.getName(), content);
           }
         }
-      }
-      if (all.size() > FirmwareImage.MAX_ENTRIES * 16) {
-        throw new FirmwareImage.InvalidImageException("firmware image holds too many files");
       }
     }
     this.entries = all;

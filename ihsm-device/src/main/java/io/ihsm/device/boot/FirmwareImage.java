@@ -18,6 +18,8 @@ public final class FirmwareImage {
   public static final int MAX_IMAGE_BYTES = 64 << 20;
   static final int MAX_ENTRIES = 4096;
   static final int MAX_ENTRY_BYTES = 32 << 20;
+  /** Bound on everything an image expands to (image entries, then the classes inside its jars). */
+  static final long MAX_EXPANDED_BYTES = 256L << 20;
 
   private final Map<String, byte[]> jars;
 
@@ -31,6 +33,7 @@ public final class FirmwareImage {
       throw new InvalidImageException("firmware image exceeds " + MAX_IMAGE_BYTES + " bytes");
     }
     Map<String, byte[]> jars = new LinkedHashMap<>();
+    ExpansionBudget budget = new ExpansionBudget();
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(image))) {
       int entries = 0;
       for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
@@ -40,13 +43,15 @@ public final class FirmwareImage {
         if (e.isDirectory()) {
           continue;
         }
-        byte[] content = readBounded(zip, MAX_ENTRY_BYTES);
+        byte[] content = budget.take(readBounded(zip, MAX_ENTRY_BYTES));
         if (e.getName().startsWith("firmware/") && e.getName().endsWith(".jar")) {
           if (jars.put(e.getName(), content) != null) {
             throw new InvalidImageException("firmware image names " + e.getName() + " twice");
           }
         }
       }
+    } catch (InvalidImageException e) {
+      throw e;
     } catch (IOException e) {
       throw new InvalidImageException("firmware image is not a readable zip archive");
     }
@@ -67,6 +72,21 @@ public final class FirmwareImage {
       throw new InvalidImageException("an entry of the firmware image exceeds " + max + " bytes");
     }
     return content;
+  }
+
+  /** Counts expanded bytes and entries so a small, highly compressed image cannot exhaust memory. */
+  static final class ExpansionBudget {
+    private long bytes;
+    private int entries;
+
+    byte[] take(byte[] content) throws InvalidImageException {
+      bytes += content.length;
+      if (++entries > MAX_ENTRIES * 16 || bytes > MAX_EXPANDED_BYTES) {
+        throw new InvalidImageException("firmware image expands beyond " + MAX_EXPANDED_BYTES + " bytes or "
+            + MAX_ENTRIES * 16 + " files");
+      }
+      return content;
+    }
   }
 
   /** Why an image cannot be booted. */

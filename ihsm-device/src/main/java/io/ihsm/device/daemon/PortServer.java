@@ -84,6 +84,7 @@ final class PortServer implements AutoCloseable {
         if (closed) {
           return;
         }
+        pause(); // e.g. out of file descriptors: do not spin
         continue;
       }
       if (connections.size() >= MAX_CONNECTIONS || closed) {
@@ -128,6 +129,14 @@ final class PortServer implements AutoCloseable {
       throw new IllegalStateException("socket " + socketPath + " is in use by a running daemon");
     } catch (IOException notListening) {
       Files.delete(socketPath);
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.jar.JarOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -39,6 +38,7 @@ class BootRomTest {
     }
   }
 
+  /** An image (zip) or a jar holding the given entries. */
   static byte[] zip(Map<String, byte[]> entries) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipOutputStream z = new ZipOutputStream(out)) {
@@ -52,15 +52,7 @@ class BootRomTest {
   }
 
   static byte[] jar(Map<String, byte[]> entries) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JarOutputStream j = new JarOutputStream(out)) {
-      for (var e : entries.entrySet()) {
-        j.putNextEntry(new ZipEntry(e.getKey()));
-        j.write(e.getValue());
-        j.closeEntry();
-      }
-    }
-    return out.toByteArray();
+    return zip(entries); // a jar without a manifest is a zip
   }
 
   @Test
@@ -115,6 +107,19 @@ class BootRomTest {
     byte[] image = zip(Map.of("firmware/bad.jar",
         jar(Map.of("META-INF/services/io.ihsm.ddi.spi.FirmwareEntryPoint", "no.such.Firmware\n".getBytes()))));
     assertThatThrownBy(() -> BootRom.load(image)).hasMessage("firmware entry point cannot be loaded");
+  }
+
+  @Test
+  void anImageThatExpandsBeyondItsBudgetIsRefused() throws IOException {
+    // Highly compressible entries: a small image that would expand to more than the budget.
+    byte[] zeros = new byte[8 << 20];
+    Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 40; i++) {
+      entries.put("firmware/lib" + i + ".jar", zeros);
+    }
+    byte[] image = zip(entries);
+    assertThat(image.length).isLessThan(FirmwareImage.MAX_IMAGE_BYTES);
+    assertThatThrownBy(() -> BootRom.load(image)).hasMessageContaining("expands beyond");
   }
 
   @Test
