@@ -79,6 +79,7 @@ final class DeviceCommand implements Runnable {
               .put("model", i.model())
               .put("serialNumber", i.serialNumber())
               .put("firmware", new Json().put("version", i.firmwareVersion()))
+              .put("cryptoEngine", i.cryptoEngine())
               .put("apiRevisions", new Json().put("min", range.min().toString()).put("max", range.max().toString()))
               .put("maxFrameBytes", i.maxFrameBytes()));
         } else {
@@ -86,6 +87,7 @@ final class DeviceCommand implements Runnable {
           out.printf("model:         %s%n", i.model());
           out.printf("serial number: %s%n", i.serialNumber());
           out.printf("firmware:      %s%n", i.firmwareVersion().isEmpty() ? "none loaded" : i.firmwareVersion());
+          out.printf("crypto engine: %s%n", i.cryptoEngine().isEmpty() ? "none" : i.cryptoEngine());
           out.printf("API revisions: %s to %s%n", range.min(), range.max());
           out.printf("max frame:     %d bytes%n", i.maxFrameBytes());
         }

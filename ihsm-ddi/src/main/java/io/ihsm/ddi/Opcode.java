@@ -7,7 +7,7 @@ package io.ihsm.ddi;
 public enum Opcode {
   /** Which API revisions the device speaks. Carries no revision and no session. */
   GET_API_REV(0x0001, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
-  /** Static device identity: vendor, model, serial, firmware, limits. */
+  /** Static device identity: vendor, model, serial, firmware, crypto engine, limits. */
   GET_DEVICE_INFO(0x0002, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** Device state and its reason, firmware version and SVN, uptime. */
   GET_DEVICE_STATUS(0x0003, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),

@@ -52,7 +52,7 @@ class DecoderPropertiesTest {
   @Provide
   Arbitrary<byte[]> validBodies() {
     return Arbitraries.of(
-        new DeviceInfo("ihsm", "model", "IHSM-0011", "1.0.0", 262144).toBytes(),
+        new DeviceInfo("ihsm", "model", "IHSM-0011", "1.0.0", "ACCP 2.5.0 (AWS-LC)", 262144).toBytes(),
         new DeviceStatus(io.ihsm.ddi.message.DeviceState.ERROR, "reason", "1.0", 1, 5).toBytes(),
         new ApiRevisionRange(ApiRevision.V1_0, ApiRevision.V1_0).toBytes(),
         new GetRandomRequest(32).toBytes(),

@@ -80,7 +80,7 @@ class FramesTest {
 
   @Test
   void messagesRoundTrip() throws DdiException {
-    DeviceInfo info = new DeviceInfo("v", "m", "IHSM-01", "1.2.3", 1024);
+    DeviceInfo info = new DeviceInfo("v", "m", "IHSM-01", "1.2.3", "JDK", 1024);
     assertThat(DeviceInfo.read(BodyReader.of(info.toBytes()))).isEqualTo(info);
     DeviceStatus status = new DeviceStatus(DeviceState.ERROR, "self-test failed: X", "1.0", 3, 99);
     assertThat(DeviceStatus.read(BodyReader.of(status.toBytes()))).isEqualTo(status);

@@ -4,6 +4,8 @@ import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.spi.DevicePlatform;
 import io.ihsm.ddi.spi.FirmwareInstance;
 import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.crypto.CryptoEngines;
 import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
 import io.ihsm.firmware.rng.RandomSource;
@@ -36,8 +38,9 @@ public final class Firmware implements FirmwareInstance {
     DeviceStateMachine state = new DeviceStateMachine();
     RandomSource random = new RandomSource();
     SessionTable sessions = new SessionTable(DEFAULT_MAX_SESSIONS, random);
+    CryptoEngine engine = CryptoEngines.best();
     Dispatcher dispatcher = new Dispatcher(state, sessions,
-        DeviceHandlers.create(platform.identity(), FirmwareIdentity.load(), state, sessions, random, bootNanos));
+        DeviceHandlers.create(platform.identity(), FirmwareIdentity.load(), engine, state, sessions, random, bootNanos));
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(
         failure -> state.moveTo(DeviceState.ERROR, failure),

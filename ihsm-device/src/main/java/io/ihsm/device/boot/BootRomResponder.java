@@ -38,7 +38,7 @@ public final class BootRomResponder {
       Opcode op = RequestRules.check(request.header(), port);
       Body body = switch (op) {
         case GET_API_REV -> new ApiRevisionRange(ApiRevision.oldestSupported(), ApiRevision.newestSupported());
-        case GET_DEVICE_INFO -> new DeviceInfo(identity.vendor(), identity.model(), identity.serialNumber(), "",
+        case GET_DEVICE_INFO -> new DeviceInfo(identity.vendor(), identity.model(), identity.serialNumber(), "", "",
             Frames.MAX_FRAME_BYTES);
         case GET_DEVICE_STATUS -> new DeviceStatus(DeviceState.ERROR, reason, "", 0,
             (System.nanoTime() - powerOnNanos) / 1_000_000);

@@ -9,6 +9,7 @@ import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.GetRandomRequest;
@@ -75,6 +76,16 @@ class BootRomTest {
       assertThat(d.bootFailure()).isEmpty();
       assertThat(status(d).state()).isEqualTo(DeviceState.OPERATIONAL);
       assertThat(d.identity().serialNumber()).startsWith("IHSM-");
+    }
+  }
+
+  @Test
+  void theFirmwareRunsOnAwsLcWhenItsNativeLibraryLoadsFromTheImage() throws Exception {
+    boolean linuxX64 = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
+    try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
+      byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 0, 1), new byte[0]);
+      DeviceInfo info = DeviceInfo.read(Frames.decodeResponse(d.process(Port.MANAGEMENT, req)).body());
+      assertThat(info.cryptoEngine()).startsWith(linuxX64 ? "ACCP 2.5.0" : "JDK");
     }
   }
 

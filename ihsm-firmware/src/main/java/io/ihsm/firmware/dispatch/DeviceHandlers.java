@@ -11,6 +11,7 @@ import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.firmware.FirmwareIdentity;
+import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.session.SessionTable;
 import io.ihsm.firmware.state.DeviceStateMachine;
@@ -21,8 +22,8 @@ import java.util.Map;
 public final class DeviceHandlers {
   private DeviceHandlers() {}
 
-  public static Map<Opcode, Handler> create(DeviceIdentity device, FirmwareIdentity firmware, DeviceStateMachine state,
-      SessionTable sessions, RandomSource random, long bootNanos) {
+  public static Map<Opcode, Handler> create(DeviceIdentity device, FirmwareIdentity firmware, CryptoEngine engine,
+      DeviceStateMachine state, SessionTable sessions, RandomSource random, long bootNanos) {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.GET_API_REV, (ctx, body) -> {
       Empty.read(body);
@@ -31,7 +32,7 @@ public final class DeviceHandlers {
     h.put(Opcode.GET_DEVICE_INFO, (ctx, body) -> {
       Empty.read(body);
       return Reply.nonApproved(new DeviceInfo(device.vendor(), device.model(), device.serialNumber(),
-          firmware.version(), Frames.MAX_FRAME_BYTES));
+          firmware.version(), engine.name(), Frames.MAX_FRAME_BYTES));
     });
     h.put(Opcode.GET_DEVICE_STATUS, (ctx, body) -> {
       Empty.read(body);

@@ -1,0 +1,137 @@
+package io.ihsm.firmware.crypto;
+
+import io.ihsm.firmware.crypto.CryptoRefusal.Reason;
+import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
+import java.security.PrivateKey;
+import java.security.interfaces.RSAKey;
+import java.security.spec.MGF1ParameterSpec;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.BadPaddingException;
+import javax.crypto.Cipher;
+import javax.crypto.IllegalBlockSizeException;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+
+/**
+ * The module's ciphers, checking what the engines let through (an empty CBC ciphertext decrypts
+ * to nothing on both engines; the module refuses it) and naming every refusal.
+ */
+public final class Ciphers {
+  public static final int GCM_IV_BYTES = 12;
+  public static final int GCM_TAG_BYTES = 16;
+  private static final int AES_BLOCK = 16;
+
+  private final CryptoEngine engine;
+
+  public Ciphers(CryptoEngine engine) {
+    this.engine = engine;
+  }
+
+  /** AES-GCM with a 96-bit IV and a 128-bit tag appended to the ciphertext. */
+  public byte[] aesGcmEncrypt(SecretKey key, byte[] iv, byte[] aad, byte[] plaintext) throws CryptoRefusal {
+    requireLength(iv, GCM_IV_BYTES, "GCM IV");
+    return run(Cipher.ENCRYPT_MODE, "AES/GCM/NoPadding", key, new GCMParameterSpec(128, iv), aad, plaintext);
+  }
+
+  public byte[] aesGcmDecrypt(SecretKey key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) throws CryptoRefusal {
+    requireLength(iv, GCM_IV_BYTES, "GCM IV");
+    if (ciphertextAndTag.length < GCM_TAG_BYTES) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "GCM input is shorter than its tag");
+    }
+    return run(Cipher.DECRYPT_MODE, "AES/GCM/NoPadding", key, new GCMParameterSpec(128, iv), aad, ciphertextAndTag);
+  }
+
+  /** AES-CBC; {@code pkcs7} selects PKCS#7 padding, otherwise the input must be whole blocks. */
+  public byte[] aesCbcEncrypt(SecretKey key, byte[] iv, byte[] plaintext, boolean pkcs7) throws CryptoRefusal {
+    requireLength(iv, AES_BLOCK, "CBC IV");
+    if (!pkcs7 && plaintext.length % AES_BLOCK != 0) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "unpadded CBC input must be whole 16-byte blocks");
+    }
+    return run(Cipher.ENCRYPT_MODE, cbc(pkcs7), key, new IvParameterSpec(iv), null, plaintext);
+  }
+
+  public byte[] aesCbcDecrypt(SecretKey key, byte[] iv, byte[] ciphertext, boolean pkcs7) throws CryptoRefusal {
+    requireLength(iv, AES_BLOCK, "CBC IV");
+    if (ciphertext.length == 0 || ciphertext.length % AES_BLOCK != 0) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "CBC ciphertext must be one or more whole 16-byte blocks");
+    }
+    return run(Cipher.DECRYPT_MODE, cbc(pkcs7), key, new IvParameterSpec(iv), null, ciphertext);
+  }
+
+  /** AES key wrap with padding (RFC 5649). */
+  public byte[] aesKwpWrap(SecretKey kek, byte[] keyData) throws CryptoRefusal {
+    if (keyData.length == 0) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "nothing to wrap");
+    }
+    return run(Cipher.ENCRYPT_MODE, "AES/KWP/NoPadding", kek, null, null, keyData);
+  }
+
+  public byte[] aesKwpUnwrap(SecretKey kek, byte[] wrapped) throws CryptoRefusal {
+    if (wrapped.length < 16 || wrapped.length % 8 != 0) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "KWP input must be at least 16 bytes in 8-byte units");
+    }
+    return run(Cipher.DECRYPT_MODE, "AES/KWP/NoPadding", kek, null, null, wrapped);
+  }
+
+  /** AES key wrap without padding (RFC 3394). */
+  public byte[] aesKwWrap(SecretKey kek, byte[] keyData) throws CryptoRefusal {
+    if (keyData.length < 16 || keyData.length % 8 != 0) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "KW input must be at least 16 bytes in 8-byte units");
+    }
+    return run(Cipher.ENCRYPT_MODE, "AES/KW/NoPadding", kek, null, null, keyData);
+  }
+
+  public byte[] aesKwUnwrap(SecretKey kek, byte[] wrapped) throws CryptoRefusal {
+    if (wrapped.length < 24 || wrapped.length % 8 != 0) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "KW input must be at least 24 bytes in 8-byte units");
+    }
+    return run(Cipher.DECRYPT_MODE, "AES/KW/NoPadding", kek, null, null, wrapped);
+  }
+
+  /** RSA-OAEP decryption; {@code hash} and {@code mgf1Hash} are JCA digest names, e.g. "SHA-256". */
+  public byte[] rsaOaepDecrypt(PrivateKey key, String hash, String mgf1Hash, byte[] label, byte[] ciphertext)
+      throws CryptoRefusal {
+    if (!(key instanceof RSAKey rsa) || ciphertext.length != (rsa.getModulus().bitLength() + 7) / 8) {
+      throw new CryptoRefusal(Reason.INPUT_TOO_LARGE, "OAEP ciphertext must be exactly the modulus length");
+    }
+    OAEPParameterSpec params =
+        new OAEPParameterSpec(hash, "MGF1", new MGF1ParameterSpec(mgf1Hash), new PSource.PSpecified(label));
+    return run(Cipher.DECRYPT_MODE, "RSA/ECB/OAEPPadding", key, params, null, ciphertext);
+  }
+
+  private static String cbc(boolean pkcs7) {
+    return pkcs7 ? "AES/CBC/PKCS5Padding" : "AES/CBC/NoPadding";
+  }
+
+  private byte[] run(int mode, String transformation, java.security.Key key,
+      java.security.spec.AlgorithmParameterSpec params, byte[] aad, byte[] input) throws CryptoRefusal {
+    try {
+      Cipher c = engine.initCipher(transformation, mode, key, params);
+      if (aad != null && aad.length > 0) {
+        c.updateAAD(aad);
+      }
+      return c.doFinal(input);
+    } catch (AEADBadTagException e) {
+      throw new CryptoRefusal(Reason.BAD_TAG, "authentication tag does not verify");
+    } catch (BadPaddingException e) {
+      throw new CryptoRefusal(Reason.BAD_PADDING, transformation + ": padding or integrity check failed");
+    } catch (IllegalBlockSizeException e) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, transformation + ": input length is not valid");
+    } catch (InvalidKeyException | InvalidAlgorithmParameterException e) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, transformation + ": key or parameters refused");
+    } catch (GeneralSecurityException e) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, transformation + ": refused");
+    }
+  }
+
+  private static void requireLength(byte[] b, int expected, String what) throws CryptoRefusal {
+    if (b.length != expected) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, what + " must be " + expected + " bytes, got " + b.length);
+    }
+  }
+}
