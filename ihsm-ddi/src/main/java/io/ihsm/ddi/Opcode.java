@@ -13,8 +13,28 @@ public enum Opcode {
   GET_DEVICE_STATUS(0x0003, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** Random bytes from the module's random bit generator. */
   GET_RANDOM(0x0010, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
+  /** The device's credential-channel public key and this port's current nonce. */
+  GET_CREDENTIAL_CHANNEL(0x0020, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
+  /** Creates the first Crypto Officer; refused once one exists. */
+  INIT_CRYPTO_OFFICER(0x0021, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Creates a partition and its port (Crypto Officer). */
+  CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Deletes a partition, its port and everything in it (Crypto Officer). */
+  DELETE_PARTITION(0x0031, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Lists partitions (Crypto Officer). */
+  LIST_PARTITIONS(0x0032, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Unlocks a partition's locked application credential (Crypto Officer). */
+  UNLOCK_CREDENTIAL(0x0033, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** The owner's one-time provisioning of a partition; returns the blobs the host keeps. */
+  PROVISION_PARTITION(0x0040, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Restores a partition's volatile state from its blob after a reset. */
+  REESTABLISH_PARTITION(0x0041, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Changes the application PIN; returns the partition's new blob. */
+  CHANGE_PIN(0x0042, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Opens a session with a credential: the Crypto Officer's on the management port, the application's on a partition port. */
+  OPEN_SESSION(0x0101, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** Ends a session; its session keys vanish. */
-  CLOSE_SESSION(0x0102, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION);
+  CLOSE_SESSION(0x0102, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.ANY);
 
   /** Whether the header's session id must be zero or must name a session. */
   public enum SessionRule { NONE, REQUIRED }

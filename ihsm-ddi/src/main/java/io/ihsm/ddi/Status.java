@@ -21,12 +21,33 @@ public enum Status {
   SESSION_REQUIRED(0x010A, "this opcode needs a session id"),
   REVISION_NOT_ALLOWED(0x010B, "GetApiRev must carry no API revision"),
   WRONG_PORT(0x010C, "this opcode is not served on this port"),
+  INVALID_PARAMETER(0x010D, "a request field has a value outside what the opcode accepts"),
 
   DEVICE_NOT_OPERATIONAL(0x0201, "the device is not operational"),
   DEVICE_BUSY(0x0202, "the device is busy; retry later"),
 
   INVALID_SESSION(0x0301, "no such session on this port"),
   TOO_MANY_SESSIONS(0x0302, "the partition has reached its session limit"),
+  PERMISSION_DENIED(0x0303, "the session's role may not do this"),
+
+  AUTHENTICATION_FAILED(0x0401, "wrong credential id or PIN"),
+  CREDENTIAL_LOCKED(0x0402, "the credential is locked after too many failures; the Crypto Officer can unlock it"),
+  PIN_THROTTLED(0x0403, "too many recent failures; wait before trying again"),
+  CREDENTIAL_REPLAYED(0x0404, "the credential blob was sealed to an old nonce (replayed or stale)"),
+  CREDENTIAL_MALFORMED(0x0405, "the credential blob does not open"),
+  CRYPTO_OFFICER_EXISTS(0x0406, "the device already has a Crypto Officer"),
+  NO_CRYPTO_OFFICER(0x0407, "the device has no Crypto Officer yet; initialise it first"),
+
+  PARTITION_NOT_FOUND(0x0501, "no such partition"),
+  PARTITION_EXISTS(0x0502, "a partition with this name exists"),
+  PARTITION_LIMIT(0x0503, "the device has no room for another partition"),
+  ALREADY_PROVISIONED(0x0504, "the partition is already provisioned"),
+  NOT_PROVISIONED(0x0505, "the partition is not provisioned"),
+  NEEDS_REESTABLISH(0x0506, "the partition lost its volatile state; re-establish it from its blob"),
+
+  MASKED_BLOB_INVALID(0x0601, "the masked blob is malformed or was tampered with"),
+  MASKED_BLOB_FOREIGN(0x0602, "the masked blob belongs to another partition or device"),
+  MASKED_BLOB_STALE(0x0603, "the masked blob is an old generation"),
 
   INTERNAL_ERROR(0x0F01, "internal device error"),
 

@@ -44,7 +44,13 @@ class RequestRulesTest {
 
   @Test
   void partitionOpcodeOnTheManagementPort() {
-    assertStatus(() -> RequestRules.check(RequestHeader.of(ApiRevision.V1_0, Opcode.CLOSE_SESSION, 5, 1), Port.MANAGEMENT),
+    assertStatus(() -> RequestRules.check(RequestHeader.of(ApiRevision.V1_0, Opcode.CHANGE_PIN, 5, 1), Port.MANAGEMENT),
+        Status.WRONG_PORT);
+  }
+
+  @Test
+  void managementOpcodeOnAPartitionPort() {
+    assertStatus(() -> RequestRules.check(RequestHeader.of(ApiRevision.V1_0, Opcode.CREATE_PARTITION, 5, 1), P1),
         Status.WRONG_PORT);
   }
 }

@@ -8,6 +8,12 @@ import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.CryptoEngines;
 import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
+import io.ihsm.firmware.dispatch.Handler;
+import io.ihsm.firmware.dispatch.VaultHandlers;
+import io.ihsm.firmware.vault.Vault;
+import io.ihsm.ddi.Opcode;
+import java.util.EnumMap;
+import java.util.Map;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.selftest.SelfTestRunner;
 import io.ihsm.firmware.session.SessionTable;
@@ -15,16 +21,15 @@ import io.ihsm.firmware.state.DeviceStateMachine;
 
 /** A running firmware: state machine, sessions and the dispatcher, from power-on to power-off. */
 public final class Firmware implements FirmwareInstance {
-  /** Sessions each partition may hold at once (the vault makes this configurable). */
-  public static final int DEFAULT_MAX_SESSIONS = 8;
-
   private final DeviceStateMachine state;
   private final SessionTable sessions;
+  private final Vault vault;
   private final Dispatcher dispatcher;
 
-  Firmware(DeviceStateMachine state, SessionTable sessions, Dispatcher dispatcher) {
+  Firmware(DeviceStateMachine state, SessionTable sessions, Vault vault, Dispatcher dispatcher) {
     this.state = state;
     this.sessions = sessions;
+    this.vault = vault;
     this.dispatcher = dispatcher;
   }
 
@@ -37,15 +42,19 @@ public final class Firmware implements FirmwareInstance {
     long bootNanos = System.nanoTime();
     DeviceStateMachine state = new DeviceStateMachine();
     RandomSource random = new RandomSource();
-    SessionTable sessions = new SessionTable(DEFAULT_MAX_SESSIONS, random);
+    SessionTable sessions = new SessionTable(random);
     CryptoEngine engine = CryptoEngines.best();
-    Dispatcher dispatcher = new Dispatcher(state, sessions,
-        DeviceHandlers.create(platform.identity(), FirmwareIdentity.load(), engine, state, sessions, random, bootNanos));
+    Vault vault = new Vault(platform, engine, random);
+    Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
+    handlers.putAll(DeviceHandlers.create(platform.identity(), FirmwareIdentity.load(), engine, state, sessions, random,
+        bootNanos));
+    handlers.putAll(VaultHandlers.create(vault, sessions));
+    Dispatcher dispatcher = new Dispatcher(state, sessions, handlers);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(
         failure -> state.moveTo(DeviceState.ERROR, failure),
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
-    return new Firmware(state, sessions, dispatcher);
+    return new Firmware(state, sessions, vault, dispatcher);
   }
 
   @Override
@@ -64,5 +73,6 @@ public final class Firmware implements FirmwareInstance {
   @Override
   public void close() {
     sessions.clear();
+    vault.powerOff();
   }
 }

@@ -104,11 +104,11 @@ class DispatcherTest {
 
   @Test
   void sessionOpcodesFollowTheSessionRules() throws DdiException {
-    assertThat(send(Port.MANAGEMENT, frame(Opcode.CLOSE_SESSION, 77, 1)).header().status()).isEqualTo(Status.WRONG_PORT);
+    assertThat(send(Port.MANAGEMENT, frame(Opcode.CHANGE_PIN, 77, 1)).header().status()).isEqualTo(Status.WRONG_PORT);
     assertThat(send(P1, frame(Opcode.CLOSE_SESSION, 0, 1)).header().status()).isEqualTo(Status.SESSION_REQUIRED);
     assertThat(send(P1, frame(Opcode.CLOSE_SESSION, 77, 1)).header().status()).isEqualTo(Status.INVALID_SESSION);
 
-    Session s = fw.sessions().open(P1, ApiRevision.V1_0);
+    Session s = fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8);
     // Another partition cannot name, let alone close, this session.
     assertThat(send(P2, frame(Opcode.CLOSE_SESSION, s.id(), 2)).header().status()).isEqualTo(Status.INVALID_SESSION);
     assertThat(send(P1, frame(Opcode.CLOSE_SESSION, s.id(), 3)).header().status()).isEqualTo(Status.SUCCESS);
@@ -119,7 +119,7 @@ class DispatcherTest {
   void inSessionRequestsMustCarryTheRevisionAgreedAtOpen() throws DdiException {
     // Only 1.0 exists today, so a session agreed at another revision is made directly in the table:
     // the rule is what is tested, for the day a second revision exists.
-    Session s = fw.sessions().open(P1, new ApiRevision(1, 1));
+    Session s = fw.sessions().open(P1, new ApiRevision(1, 1), Session.Role.USER, 8);
     Frames.Response r = send(P1, frame(Opcode.CLOSE_SESSION, s.id(), 1));
     assertThat(r.header().status()).isEqualTo(Status.API_REVISION_MISMATCH);
     assertThat(fw.sessions().find(P1, s.id())).as("a refused request changes no state").isPresent();
@@ -127,16 +127,16 @@ class DispatcherTest {
 
   @Test
   void sessionsAreBoundedPerPartition() throws DdiException {
-    for (int i = 0; i < Firmware.DEFAULT_MAX_SESSIONS; i++) {
-      fw.sessions().open(P1, ApiRevision.V1_0);
+    for (int i = 0; i < 8; i++) {
+      fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8);
     }
     try {
-      fw.sessions().open(P1, ApiRevision.V1_0);
+      fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8);
       throw new AssertionError("a ninth session opened");
     } catch (DdiException e) {
       assertThat(e.status()).isEqualTo(Status.TOO_MANY_SESSIONS);
     }
-    assertThat(fw.sessions().open(P2, ApiRevision.V1_0).id()).isNotZero();
+    assertThat(fw.sessions().open(P2, ApiRevision.V1_0, Session.Role.USER, 8).id()).isNotZero();
   }
 
   @Test

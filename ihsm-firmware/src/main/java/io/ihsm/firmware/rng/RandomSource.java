@@ -22,6 +22,11 @@ public final class RandomSource {
     }
   }
 
+  /** For engine calls that take randomness (key generation, signing): the same generator. */
+  public SecureRandom secureRandom() {
+    return drbg;
+  }
+
   public byte[] bytes(int n) {
     byte[] b = new byte[n];
     drbg.nextBytes(b);

@@ -3,5 +3,12 @@ package io.ihsm.firmware.session;
 import io.ihsm.ddi.ApiRevision;
 import io.ihsm.ddi.spi.Port;
 
-/** An open session: which partition port it belongs to and the API revision agreed when it opened. */
-public record Session(int id, Port port, ApiRevision revision) {}
+/**
+ * An open session: the port it belongs to, the API revision agreed when it opened, and the role
+ * its credential proved (the Crypto Officer's on the management port, the application user's on a
+ * partition port).
+ */
+public record Session(int id, Port port, ApiRevision revision, Role role) {
+  /** Who opened the session. */
+  public enum Role { CRYPTO_OFFICER, USER }
+}

@@ -14,25 +14,24 @@ import java.util.Optional;
  * another's; a session is found only through the port it was opened on.
  */
 public final class SessionTable {
-  private final int maxPerPort;
   private final RandomSource random;
   private final Map<Integer, Session> sessions = new HashMap<>();
 
-  public SessionTable(int maxPerPort, RandomSource random) {
-    this.maxPerPort = maxPerPort;
+  public SessionTable(RandomSource random) {
     this.random = random;
   }
 
-  public synchronized Session open(Port port, ApiRevision revision) throws DdiException {
+  public synchronized Session open(Port port, ApiRevision revision, Session.Role role, int maxOnPort)
+      throws DdiException {
     long onPort = sessions.values().stream().filter(s -> s.port().equals(port)).count();
-    if (onPort >= maxPerPort) {
-      throw new DdiException(Status.TOO_MANY_SESSIONS, "session limit of " + maxPerPort + " reached");
+    if (onPort >= maxOnPort) {
+      throw new DdiException(Status.TOO_MANY_SESSIONS, "session limit of " + maxOnPort + " reached");
     }
     int id;
     do {
       id = random.nonZeroInt();
     } while (sessions.containsKey(id));
-    Session s = new Session(id, port, revision);
+    Session s = new Session(id, port, revision, role);
     sessions.put(id, s);
     return s;
   }
@@ -50,6 +49,11 @@ public final class SessionTable {
     }
     sessions.remove(id);
     return true;
+  }
+
+  /** Closes every session of a port (its partition was deleted or lost its state). */
+  public synchronized void closeAll(Port port) {
+    sessions.values().removeIf(s -> s.port().equals(port));
   }
 
   public synchronized void clear() {

@@ -1,0 +1,19 @@
+package io.ihsm.ddi.message;
+
+import io.ihsm.ddi.BodyReader;
+import io.ihsm.ddi.BodyWriter;
+import io.ihsm.ddi.DdiException;
+
+/** A body that is one u32 identifier: a session id, a partition id. */
+public record Id(int value) implements Body {
+  @Override
+  public void writeTo(BodyWriter w) {
+    w.u32(value);
+  }
+
+  public static Id read(BodyReader r) throws DdiException {
+    Id id = new Id(r.u32("id"));
+    r.end();
+    return id;
+  }
+}

@@ -1,0 +1,87 @@
+package io.ihsm.firmware.dispatch;
+
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.CreatePartitionRequest;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.message.ProvisionRequest;
+import io.ihsm.ddi.message.SealedCredential;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.session.Session;
+import io.ihsm.firmware.session.SessionTable;
+import io.ihsm.firmware.vault.Vault;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Handlers for credentials, sessions and partitions. Each decodes its whole body before acting. */
+public final class VaultHandlers {
+  private VaultHandlers() {}
+
+  public static Map<Opcode, Handler> create(Vault vault, SessionTable sessions) {
+    Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
+    h.put(Opcode.GET_CREDENTIAL_CHANNEL, (ctx, body) -> {
+      Empty.read(body);
+      return Reply.nonApproved(vault.channel(ctx.port()));
+    });
+    h.put(Opcode.INIT_CRYPTO_OFFICER, (ctx, body) -> {
+      vault.initCryptoOfficer(ctx.port(), SealedCredential.read(body));
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
+    h.put(Opcode.OPEN_SESSION, (ctx, body) -> {
+      SealedCredential credential = SealedCredential.read(body);
+      Session.Role role = vault.authenticate(ctx.port(), credential);
+      Session s = sessions.open(ctx.port(), ctx.header().revision(), role, vault.maxSessions(ctx.port()));
+      return Reply.nonApproved(new Id(s.id()));
+    });
+    h.put(Opcode.CREATE_PARTITION, (ctx, body) -> {
+      CreatePartitionRequest request = CreatePartitionRequest.read(body);
+      requireCryptoOfficer(ctx);
+      return Reply.nonApproved(new Id(vault.createPartition(request)));
+    });
+    h.put(Opcode.DELETE_PARTITION, (ctx, body) -> {
+      int id = Id.read(body).value();
+      requireCryptoOfficer(ctx);
+      if (id <= 0) {
+        throw new DdiException(Status.PARTITION_NOT_FOUND, "no partition " + Integer.toUnsignedString(id));
+      }
+      vault.deletePartition(id);
+      sessions.closeAll(Port.partition(id));
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
+    h.put(Opcode.LIST_PARTITIONS, (ctx, body) -> {
+      Empty.read(body);
+      requireCryptoOfficer(ctx);
+      return Reply.nonApproved(vault.list());
+    });
+    h.put(Opcode.UNLOCK_CREDENTIAL, (ctx, body) -> {
+      int id = Id.read(body).value();
+      requireCryptoOfficer(ctx);
+      if (id <= 0) {
+        throw new DdiException(Status.PARTITION_NOT_FOUND, "no partition " + Integer.toUnsignedString(id));
+      }
+      vault.unlock(id);
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
+    h.put(Opcode.PROVISION_PARTITION, (ctx, body) ->
+        Reply.nonApproved(vault.provision(ctx.port(), ProvisionRequest.read(body))));
+    h.put(Opcode.REESTABLISH_PARTITION, (ctx, body) -> {
+      byte[] blob = Blob.read(body).bytes();
+      vault.reestablish(ctx.port(), blob);
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
+    h.put(Opcode.CHANGE_PIN, (ctx, body) -> {
+      SealedCredential credential = SealedCredential.read(body);
+      return Reply.nonApproved(new Blob(vault.changePin(ctx.port(), credential)));
+    });
+    return h;
+  }
+
+  private static void requireCryptoOfficer(RequestContext ctx) throws DdiException {
+    if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
+      throw new DdiException(Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.ihsm.firmware.vault;
+
+import io.ihsm.ddi.BodyReader;
+import io.ihsm.ddi.BodyWriter;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.message.CredentialChannel;
+import io.ihsm.ddi.message.ProvisionRequest;
+import java.util.Arrays;
+
+/**
+ * An established partition's volatile secrets: its application credential's verifier, owner
+ * anchor and backup key, and its masking secret. Serialised only inside a partition blob.
+ */
+final class PartitionState {
+  static final int VERIFIER_BYTES = 48;
+  static final int SECRET_BYTES = 32;
+
+  final byte[] credentialId;
+  final byte[] verifier;
+  final byte[] ownerAnchor;
+  final byte[] backupKey;
+  final byte[] maskingSecret;
+
+  PartitionState(byte[] credentialId, byte[] verifier, byte[] ownerAnchor, byte[] backupKey, byte[] maskingSecret) {
+    this.credentialId = credentialId;
+    this.verifier = verifier;
+    this.ownerAnchor = ownerAnchor;
+    this.backupKey = backupKey;
+    this.maskingSecret = maskingSecret;
+  }
+
+  PartitionState withVerifier(byte[] newVerifier) {
+    return new PartitionState(credentialId, newVerifier, ownerAnchor, backupKey.clone(), maskingSecret.clone());
+  }
+
+  /** The blob's secret content; the caller wipes it after sealing. */
+  byte[] encode() {
+    return new BodyWriter().bytes(credentialId, Credential.ID_BYTES).bytes(verifier, VERIFIER_BYTES)
+        .bytes(ownerAnchor, CredentialChannel.MAX_KEY_BYTES).bytes(backupKey, ProvisionRequest.BACKUP_KEY_BYTES)
+        .bytes(maskingSecret, SECRET_BYTES).toByteArray();
+  }
+
+  static PartitionState decode(byte[] b) throws DdiException {
+    BodyReader r = BodyReader.of(b);
+    PartitionState s = new PartitionState(r.bytes("credentialId", Credential.ID_BYTES), r.bytes("verifier", VERIFIER_BYTES),
+        r.bytes("ownerAnchor", CredentialChannel.MAX_KEY_BYTES), r.bytes("backupKey", ProvisionRequest.BACKUP_KEY_BYTES),
+        r.bytes("maskingSecret", SECRET_BYTES));
+    r.end();
+    return s;
+  }
+
+  void wipe() {
+    Arrays.fill(verifier, (byte) 0);
+    Arrays.fill(backupKey, (byte) 0);
+    Arrays.fill(maskingSecret, (byte) 0);
+  }
+}

@@ -1,0 +1,329 @@
+package io.ihsm.firmware.vault;
+
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.message.CreatePartitionRequest;
+import io.ihsm.ddi.message.CredentialChannel;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.ddi.message.PartitionList;
+import io.ihsm.ddi.message.ProvisionRequest;
+import io.ihsm.ddi.message.ProvisionResponse;
+import io.ihsm.ddi.message.SealedCredential;
+import io.ihsm.ddi.spi.DevicePlatform;
+import io.ihsm.ddi.spi.NonVolatileStore;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.crypto.CryptoRefusal;
+import io.ihsm.firmware.crypto.Hkdf;
+import io.ihsm.firmware.crypto.KeyAgreements;
+import io.ihsm.firmware.rng.RandomSource;
+import io.ihsm.firmware.session.Session;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The module's vault: the Crypto Officer, the partitions, their credentials and secrets. Device
+ * secrets persist in non-volatile storage; a partition's secrets are volatile, like the real
+ * device's, and come back only from the partition blob its owner keeps. Every method validates
+ * fully before it changes state.
+ */
+public final class Vault {
+  static final String SEALING_SECRET = "sealing-secret";
+  static final String CRYPTO_OFFICER = "crypto-officer";
+  static final String CO_FAILURES = "co-failures";
+  /** The management port's own limits (the Crypto Officer's sessions and PIN guard). */
+  static final PartitionLimits MANAGEMENT_LIMITS = PartitionLimits.DEFAULTS;
+
+  private final DevicePlatform platform;
+  private final NonVolatileStore nv;
+  private final CryptoEngine engine;
+  private final RandomSource random;
+  private final CredentialChannelService channel;
+  private final PartitionRegistry registry;
+  private final Masking deviceMasking;
+  private final byte[] verifierKey;
+  private final Map<Integer, PartitionState> established = new HashMap<>();
+  private final Map<Integer, PinGuard> guards = new HashMap<>();
+
+  public Vault(DevicePlatform platform, CryptoEngine engine, RandomSource random) {
+    this.platform = platform;
+    this.nv = platform.nonVolatileStore();
+    this.engine = engine;
+    this.random = random;
+    this.channel = new CredentialChannelService(engine, random);
+    this.registry = new PartitionRegistry(nv);
+    byte[] sealing = nv.read(SEALING_SECRET).orElseGet(() -> {
+      byte[] fresh = random.bytes(32);
+      nv.write(SEALING_SECRET, fresh);
+      return fresh;
+    });
+    Hkdf hkdf = new Hkdf(engine, "HmacSHA384");
+    try {
+      this.deviceMasking = new Masking(engine, random, hkdf.derive(sealing, new byte[0], "ihsm device blobs".getBytes(), 32));
+      this.verifierKey = hkdf.derive(sealing, new byte[0], "ihsm credential verifier".getBytes(), 48);
+    } finally {
+      Arrays.fill(sealing, (byte) 0);
+    }
+    for (PartitionRecord r : registry.all()) {
+      platform.virtualFunctions().enable(r.id());
+    }
+  }
+
+  // ---- credential channel and the Crypto Officer ----
+
+  public CredentialChannel channel(Port port) {
+    return channel.channel(port);
+  }
+
+  public synchronized void initCryptoOfficer(Port port, SealedCredential sealed) throws DdiException {
+    CredentialChannelService.Opened c = channel.open(sealed, Opcode.INIT_CRYPTO_OFFICER, port);
+    try {
+      if (nv.read(CRYPTO_OFFICER).isPresent()) {
+        throw new DdiException(Status.CRYPTO_OFFICER_EXISTS, "a Crypto Officer exists");
+      }
+      byte[] record = Arrays.copyOf(c.id(), Credential.ID_BYTES + PartitionState.VERIFIER_BYTES);
+      System.arraycopy(verifier(c.id(), c.pin()), 0, record, Credential.ID_BYTES, PartitionState.VERIFIER_BYTES);
+      nv.write(CRYPTO_OFFICER, record);
+    } finally {
+      c.wipe();
+    }
+  }
+
+  /**
+   * Checks the credential of an OpenSession request: the Crypto Officer's on the management port,
+   * the partition's application credential on its port. Wrong id and wrong PIN fail alike.
+   */
+  public synchronized Session.Role authenticate(Port port, SealedCredential sealed) throws DdiException {
+    // The nonce is spent first, whatever follows, so a captured blob never opens later.
+    CredentialChannelService.Opened c = channel.open(sealed, Opcode.OPEN_SESSION, port);
+    try {
+      byte[] expectedId;
+      byte[] expectedVerifier;
+      if (port.isManagement()) {
+        byte[] record = nv.read(CRYPTO_OFFICER)
+            .orElseThrow(() -> new DdiException(Status.NO_CRYPTO_OFFICER, "no Crypto Officer"));
+        expectedId = Arrays.copyOf(record, Credential.ID_BYTES);
+        expectedVerifier = Arrays.copyOfRange(record, Credential.ID_BYTES, record.length);
+      } else {
+        PartitionState s = establishedState(port);
+        expectedId = s.credentialId;
+        expectedVerifier = s.verifier;
+      }
+      PinGuard guard = guard(port);
+      guard.admit();
+      boolean idMatches = MessageDigest.isEqual(expectedId, c.id());
+      boolean pinMatches = MessageDigest.isEqual(expectedVerifier, verifier(c.id(), c.pin()));
+      if (!(idMatches & pinMatches)) {
+        guard.failed();
+        throw new DdiException(Status.AUTHENTICATION_FAILED, "wrong credential id or PIN");
+      }
+      guard.succeeded();
+      return port.isManagement() ? Session.Role.CRYPTO_OFFICER : Session.Role.USER;
+    } finally {
+      c.wipe();
+    }
+  }
+
+  // ---- partitions (Crypto Officer) ----
+
+  public synchronized int createPartition(CreatePartitionRequest request) throws DdiException {
+    PartitionLimits limits = request.limits().resolved();
+    if (registry.byName(request.name()).isPresent()) {
+      throw new DdiException(Status.PARTITION_EXISTS, "a partition with this name exists");
+    }
+    if (registry.full()) {
+      throw new DdiException(Status.PARTITION_LIMIT, "at most " + PartitionRegistry.MAX_PARTITIONS + " partitions");
+    }
+    PartitionRecord r = registry.add(request.name(), random.bytes(Masking.BINDING_BYTES), limits);
+    platform.virtualFunctions().enable(r.id());
+    return r.id();
+  }
+
+  /** Deletes the partition, its port, its failure count and its volatile secrets. */
+  public synchronized void deletePartition(int id) throws DdiException {
+    record(id);
+    platform.virtualFunctions().disable(id);
+    Optional.ofNullable(established.remove(id)).ifPresent(PartitionState::wipe);
+    guard(Port.partition(id)).reset();
+    guards.remove(id);
+    registry.remove(id);
+  }
+
+  public synchronized PartitionList list() {
+    List<PartitionList.Entry> entries = new ArrayList<>();
+    for (PartitionRecord r : registry.all()) {
+      entries.add(new PartitionList.Entry(r.id(), r.name(), r.provisioned(), established.containsKey(r.id()),
+          guard(Port.partition(r.id())).locked()));
+    }
+    return new PartitionList(entries);
+  }
+
+  public synchronized void unlock(int id) throws DdiException {
+    record(id);
+    guard(Port.partition(id)).reset();
+  }
+
+  // ---- provisioning (the partition's owner) ----
+
+  public synchronized ProvisionResponse provision(Port port, ProvisionRequest request) throws DdiException {
+    CredentialChannelService.Opened c = channel.open(request.credential(), Opcode.PROVISION_PARTITION, port);
+    byte[] verifier = null;
+    try {
+      PartitionRecord r = record(port.partitionId());
+      if (r.provisioned()) {
+        throw new DdiException(Status.ALREADY_PROVISIONED, "a partition is provisioned once");
+      }
+      requireP384(request.ownerAnchor());
+      byte[] suppliedBackup = request.ownerBackupKey();
+      if (suppliedBackup.length != 0 && suppliedBackup.length != ProvisionRequest.BACKUP_KEY_BYTES) {
+        throw new DdiException(Status.INVALID_PARAMETER, "the owner backup key is 32 bytes, or empty");
+      }
+      boolean generated = suppliedBackup.length == 0;
+      byte[] backupKey = generated ? random.bytes(ProvisionRequest.BACKUP_KEY_BYTES) : suppliedBackup;
+      verifier = verifier(c.id(), c.pin());
+      PartitionState state = new PartitionState(c.id(), verifier.clone(), request.ownerAnchor(), backupKey,
+          random.bytes(PartitionState.SECRET_BYTES));
+      PartitionRecord updated = r.provisioned(1);
+      byte[] blob = sealState(updated, state);
+      byte[] backupBlob = generated
+          ? deviceMasking.seal(Masking.Kind.BACKUP_KEY, r.uid(), 0, new byte[0], backupKey)
+          : new byte[0];
+      registry.replace(updated);
+      guard(port).reset();
+      established.put(r.id(), state);
+      return new ProvisionResponse(blob, backupBlob);
+    } finally {
+      c.wipe();
+      if (verifier != null) {
+        Arrays.fill(verifier, (byte) 0);
+      }
+    }
+  }
+
+  /** After a reset: restores the partition's volatile secrets from its current blob. */
+  public synchronized void reestablish(Port port, byte[] blob) throws DdiException {
+    PartitionRecord r = record(port.partitionId());
+    if (!r.provisioned()) {
+      throw new DdiException(Status.NOT_PROVISIONED, "the partition was never provisioned");
+    }
+    Masking.Opened opened = deviceMasking.open(blob, Masking.Kind.PARTITION, r.uid());
+    try {
+      if (opened.generation() != r.generation()) {
+        throw new DdiException(Status.MASKED_BLOB_STALE, "a newer partition blob exists");
+      }
+      PartitionState state;
+      try {
+        state = PartitionState.decode(opened.secret());
+      } catch (DdiException e) {
+        throw new DdiException(Status.MASKED_BLOB_INVALID, "the partition blob's content is malformed");
+      }
+      Optional.ofNullable(established.put(r.id(), state)).ifPresent(PartitionState::wipe);
+    } finally {
+      Arrays.fill(opened.secret(), (byte) 0);
+    }
+  }
+
+  /** Changes the application PIN (same id); the old blob becomes stale. Returns the new blob. */
+  public synchronized byte[] changePin(Port port, SealedCredential sealed) throws DdiException {
+    CredentialChannelService.Opened c = channel.open(sealed, Opcode.CHANGE_PIN, port);
+    try {
+      PartitionRecord r = record(port.partitionId());
+      PartitionState current = establishedState(port);
+      if (!MessageDigest.isEqual(current.credentialId, c.id())) {
+        throw new DdiException(Status.INVALID_PARAMETER, "the credential id cannot change");
+      }
+      PartitionState next = current.withVerifier(verifier(c.id(), c.pin()));
+      PartitionRecord updated = r.provisioned(r.generation() + 1);
+      byte[] blob = sealState(updated, next);
+      registry.replace(updated);
+      established.put(r.id(), next);
+      current.wipe();
+      return blob;
+    } finally {
+      c.wipe();
+    }
+  }
+
+  public synchronized int maxSessions(Port port) throws DdiException {
+    return port.isManagement() ? MANAGEMENT_LIMITS.maxSessions() : record(port.partitionId()).limits().maxSessions();
+  }
+
+  /** Power-off: volatile secrets are wiped. */
+  public synchronized void powerOff() {
+    established.values().forEach(PartitionState::wipe);
+    established.clear();
+    deviceMasking.destroy();
+    Arrays.fill(verifierKey, (byte) 0);
+  }
+
+  // ---- helpers ----
+
+  private PartitionRecord record(int id) throws DdiException {
+    return registry.byId(id).orElseThrow(() -> new DdiException(Status.PARTITION_NOT_FOUND, "no partition " + id));
+  }
+
+  private PartitionState establishedState(Port port) throws DdiException {
+    PartitionRecord r = record(port.partitionId());
+    if (!r.provisioned()) {
+      throw new DdiException(Status.NOT_PROVISIONED, "the partition is not provisioned");
+    }
+    PartitionState s = established.get(r.id());
+    if (s == null) {
+      throw new DdiException(Status.NEEDS_REESTABLISH, "the partition must be re-established from its blob");
+    }
+    return s;
+  }
+
+  private byte[] sealState(PartitionRecord r, PartitionState state) {
+    byte[] content = state.encode();
+    try {
+      return deviceMasking.seal(Masking.Kind.PARTITION, r.uid(), r.generation(), new byte[0], content);
+    } finally {
+      Arrays.fill(content, (byte) 0);
+    }
+  }
+
+  private PinGuard guard(Port port) {
+    return guards.computeIfAbsent(port.partitionId(), id -> {
+      PartitionLimits l = port.isManagement() ? MANAGEMENT_LIMITS
+          : registry.byId(id).map(PartitionRecord::limits).orElse(PartitionLimits.DEFAULTS);
+      String record = port.isManagement() ? CO_FAILURES : "pin-failures-" + id;
+      return new PinGuard(nv, record, l.maxPinFailures(), l.throttleMillis());
+    });
+  }
+
+  private byte[] verifier(byte[] id, byte[] pin) {
+    try {
+      Mac m = engine.mac("HmacSHA384");
+      m.init(new SecretKeySpec(verifierKey, "HmacSHA384"));
+      m.update(id);
+      m.update((byte) pin.length);
+      m.update(pin);
+      return m.doFinal();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("verifier MAC failed", e);
+    }
+  }
+
+  private void requireP384(byte[] spki) throws DdiException {
+    try {
+      ECPublicKey k = new KeyAgreements(engine).parseEcPublicKey(spki);
+      if (k.getParams().getCurve().getField().getFieldSize() != 384) {
+        throw new DdiException(Status.INVALID_PARAMETER, "the owner trust anchor must be an ECDSA P-384 key");
+      }
+    } catch (CryptoRefusal e) {
+      throw new DdiException(Status.INVALID_PARAMETER, "the owner trust anchor is not a valid EC public key");
+    }
+  }
+}
