@@ -34,7 +34,21 @@ public enum Opcode {
   /** Opens a session with a credential: the Crypto Officer's on the management port, the application's on a partition port. */
   OPEN_SESSION(0x0101, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** Ends a session; its session keys vanish. */
-  CLOSE_SESSION(0x0102, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.ANY);
+  CLOSE_SESSION(0x0102, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.ANY),
+  /** Generates a key inside the device; returns its handle, public key and masked blob. */
+  GENERATE_KEY(0x0200, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Loads a key from its masked blob. */
+  UNMASK_KEY(0x0201, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Unloads a key (its masked blob stays valid). */
+  UNLOAD_KEY(0x0202, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Signs (ECDSA, RSA PKCS#1 v1.5 and PSS, HMAC). */
+  SIGN(0x0210, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Verifies a signature or MAC tag. */
+  VERIFY(0x0211, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Encrypts (AES-GCM, AES-CBC, AES-XTS, RSA-OAEP). */
+  ENCRYPT(0x0212, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Decrypts (AES-GCM, AES-CBC, AES-XTS, RSA-OAEP). */
+  DECRYPT(0x0213, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION);
 
   /** Whether the header's session id must be zero or must name a session. */
   public enum SessionRule { NONE, REQUIRED }

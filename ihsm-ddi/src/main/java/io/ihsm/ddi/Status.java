@@ -49,6 +49,20 @@ public enum Status {
   MASKED_BLOB_FOREIGN(0x0602, "the masked blob belongs to another partition or device"),
   MASKED_BLOB_STALE(0x0603, "the masked blob is an old generation"),
 
+  KEY_NOT_FOUND(0x0701, "no such key for this session"),
+  WRONG_KEY_KIND(0x0702, "the key's kind does not fit the algorithm"),
+  USAGE_NOT_PERMITTED(0x0703, "the key's usage does not permit this operation"),
+  LABEL_EXISTS(0x0704, "a loaded app key already has this label"),
+  KEY_TABLE_FULL(0x0705, "the partition's key table is full"),
+  BAD_TAG(0x0706, "the authentication tag does not verify"),
+  BAD_PADDING(0x0707, "the padding or integrity check failed"),
+  INVALID_INPUT_LENGTH(0x0708, "the input length is not valid for the algorithm"),
+  INPUT_TOO_LARGE(0x0709, "the input is larger than the key allows"),
+  INVALID_PUBLIC_KEY(0x070A, "the public key or point is not valid"),
+  CURVE_MISMATCH(0x070B, "the peer key is on another curve"),
+  DATA_UNIT_OUT_OF_RANGE(0x070C, "the XTS data unit size is not valid for this input"),
+  PAIRWISE_TEST_FAILED(0x070D, "a new key failed its pairwise consistency test and was discarded"),
+
   INTERNAL_ERROR(0x0F01, "internal device error"),
 
   TRANSPORT_UNAVAILABLE(0xF001, "the device cannot be reached"),

@@ -9,6 +9,9 @@ import io.ihsm.firmware.crypto.CryptoEngines;
 import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
 import io.ihsm.firmware.dispatch.Handler;
+import io.ihsm.firmware.dispatch.KeyHandlers;
+import io.ihsm.firmware.keys.KeyOperations;
+import io.ihsm.firmware.keys.KeyService;
 import io.ihsm.firmware.dispatch.VaultHandlers;
 import io.ihsm.firmware.vault.Vault;
 import io.ihsm.ddi.Opcode;
@@ -24,12 +27,14 @@ public final class Firmware implements FirmwareInstance {
   private final DeviceStateMachine state;
   private final SessionTable sessions;
   private final Vault vault;
+  private final KeyService keys;
   private final Dispatcher dispatcher;
 
-  Firmware(DeviceStateMachine state, SessionTable sessions, Vault vault, Dispatcher dispatcher) {
+  Firmware(DeviceStateMachine state, SessionTable sessions, Vault vault, KeyService keys, Dispatcher dispatcher) {
     this.state = state;
     this.sessions = sessions;
     this.vault = vault;
+    this.keys = keys;
     this.dispatcher = dispatcher;
   }
 
@@ -45,16 +50,19 @@ public final class Firmware implements FirmwareInstance {
     SessionTable sessions = new SessionTable(random);
     CryptoEngine engine = CryptoEngines.best();
     Vault vault = new Vault(platform, engine, random);
+    FirmwareIdentity identity = FirmwareIdentity.load();
+    KeyService keys = new KeyService(vault, engine, random, identity.svn());
+    sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
     Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
-    handlers.putAll(DeviceHandlers.create(platform.identity(), FirmwareIdentity.load(), engine, state, sessions, random,
-        bootNanos));
-    handlers.putAll(VaultHandlers.create(vault, sessions));
+    handlers.putAll(DeviceHandlers.create(platform.identity(), identity, engine, state, sessions, random, bootNanos));
+    handlers.putAll(VaultHandlers.create(vault, keys, sessions));
+    handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random)));
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(
         failure -> state.moveTo(DeviceState.ERROR, failure),
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
-    return new Firmware(state, sessions, vault, dispatcher);
+    return new Firmware(state, sessions, vault, keys, dispatcher);
   }
 
   @Override
@@ -73,6 +81,7 @@ public final class Firmware implements FirmwareInstance {
   @Override
   public void close() {
     sessions.clear();
+    keys.powerOff();
     vault.powerOff();
   }
 }

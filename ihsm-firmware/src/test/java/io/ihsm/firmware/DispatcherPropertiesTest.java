@@ -54,7 +54,13 @@ class DispatcherPropertiesTest {
         Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 0, 12), new byte[0]),
         Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 13), new byte[0]),
         Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 14), new GetRandomRequest(16).toBytes()),
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.CLOSE_SESSION, 99, 15), new byte[0]));
+        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.CLOSE_SESSION, 99, 15), new byte[0]),
+        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.SIGN, 99, 16),
+            io.ihsm.ddi.key.Operation.of(5, io.ihsm.ddi.key.Algorithm.ECDSA, new byte[32]).toBytes()),
+        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.CREATE_PARTITION, 99, 17),
+            new io.ihsm.ddi.message.CreatePartitionRequest("p", io.ihsm.ddi.message.PartitionLimits.DEFAULTS).toBytes()),
+        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.OPEN_SESSION, 0, 18),
+            new io.ihsm.ddi.message.SealedCredential(new byte[91], new byte[12], new byte[48]).toBytes()));
   }
 
   private void assertWellFormedAnswer(byte[] frame, Port port) {

@@ -104,6 +104,21 @@ public final class Ciphers {
     return run(Cipher.DECRYPT_MODE, "RSA/ECB/OAEPPadding", key, params, null, ciphertext);
   }
 
+  /** RSA-OAEP encryption with the public key; the message must fit (k - 2 hLen - 2 bytes). */
+  public byte[] rsaOaepEncrypt(java.security.PublicKey key, String hash, String mgf1Hash, byte[] label, byte[] message)
+      throws CryptoRefusal {
+    if (!(key instanceof RSAKey rsa)) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "OAEP needs an RSA key");
+    }
+    int hLen = engine.digest(hash).getDigestLength();
+    if (message.length > (rsa.getModulus().bitLength() + 7) / 8 - 2 * hLen - 2) {
+      throw new CryptoRefusal(Reason.INPUT_TOO_LARGE, "the message is too long for OAEP with this key and hash");
+    }
+    OAEPParameterSpec params =
+        new OAEPParameterSpec(hash, "MGF1", new MGF1ParameterSpec(mgf1Hash), new PSource.PSpecified(label));
+    return run(Cipher.ENCRYPT_MODE, "RSA/ECB/OAEPPadding", key, params, null, message);
+  }
+
   private static String cbc(boolean pkcs7) {
     return pkcs7 ? "AES/CBC/PKCS5Padding" : "AES/CBC/NoPadding";
   }

@@ -10,6 +10,7 @@ import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.SealedCredential;
 import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.keys.KeyService;
 import io.ihsm.firmware.session.Session;
 import io.ihsm.firmware.session.SessionTable;
 import io.ihsm.firmware.vault.Vault;
@@ -20,7 +21,7 @@ import java.util.Map;
 public final class VaultHandlers {
   private VaultHandlers() {}
 
-  public static Map<Opcode, Handler> create(Vault vault, SessionTable sessions) {
+  public static Map<Opcode, Handler> create(Vault vault, KeyService keys, SessionTable sessions) {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.GET_CREDENTIAL_CHANNEL, (ctx, body) -> {
       Empty.read(body);
@@ -49,6 +50,7 @@ public final class VaultHandlers {
       }
       vault.deletePartition(id);
       sessions.closeAll(Port.partition(id));
+      keys.dropPartition(id);
       return Reply.nonApproved(Empty.INSTANCE);
     });
     h.put(Opcode.LIST_PARTITIONS, (ctx, body) -> {
@@ -70,6 +72,7 @@ public final class VaultHandlers {
     h.put(Opcode.REESTABLISH_PARTITION, (ctx, body) -> {
       byte[] blob = Blob.read(body).bytes();
       vault.reestablish(ctx.port(), blob);
+      keys.dropPartition(ctx.port().partitionId());
       return Reply.nonApproved(Empty.INSTANCE);
     });
     h.put(Opcode.CHANGE_PIN, (ctx, body) -> {

@@ -6,6 +6,9 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.rng.RandomSource;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,6 +19,7 @@ import java.util.Optional;
 public final class SessionTable {
   private final RandomSource random;
   private final Map<Integer, Session> sessions = new HashMap<>();
+  private final List<Consumer<Session>> closeListeners = new CopyOnWriteArrayList<>();
 
   public SessionTable(RandomSource random) {
     this.random = random;
@@ -42,21 +46,46 @@ public final class SessionTable {
     return s != null && s.port().equals(port) ? Optional.of(s) : Optional.empty();
   }
 
-  public synchronized boolean close(Port port, int id) {
-    Session s = sessions.get(id);
-    if (s == null || !s.port().equals(port)) {
-      return false;
+  /** Called for every session that ends, by close, closeAll or clear (session keys go with it). */
+  public void onClose(Consumer<Session> listener) {
+    closeListeners.add(listener);
+  }
+
+  public boolean close(Port port, int id) {
+    Session s;
+    synchronized (this) {
+      s = sessions.get(id);
+      if (s == null || !s.port().equals(port)) {
+        return false;
+      }
+      sessions.remove(id);
     }
-    sessions.remove(id);
+    closed(List.of(s));
     return true;
   }
 
   /** Closes every session of a port (its partition was deleted or lost its state). */
-  public synchronized void closeAll(Port port) {
-    sessions.values().removeIf(s -> s.port().equals(port));
+  public void closeAll(Port port) {
+    List<Session> ended;
+    synchronized (this) {
+      ended = sessions.values().stream().filter(s -> s.port().equals(port)).toList();
+      ended.forEach(s -> sessions.remove(s.id()));
+    }
+    closed(ended);
   }
 
-  public synchronized void clear() {
-    sessions.clear();
+  public void clear() {
+    List<Session> ended;
+    synchronized (this) {
+      ended = List.copyOf(sessions.values());
+      sessions.clear();
+    }
+    closed(ended);
+  }
+
+  private void closed(List<Session> ended) {
+    for (Session s : ended) {
+      closeListeners.forEach(l -> l.accept(s));
+    }
   }
 }

@@ -34,9 +34,9 @@ public final class Masking {
 
   /** What a blob holds. */
   public enum Kind {
-    PARTITION(1), BACKUP_KEY(2), KEY(3);
+    PARTITION(1), BACKUP_KEY(2), KEY(3), SESSION_KEY(4);
 
-    final int code;
+    public final int code;
 
     Kind(int code) {
       this.code = code;

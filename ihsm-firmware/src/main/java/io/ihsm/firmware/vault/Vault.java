@@ -54,6 +54,7 @@ public final class Vault {
   private final Masking deviceMasking;
   private final byte[] verifierKey;
   private final Map<Integer, PartitionState> established = new HashMap<>();
+  private final Map<Integer, Masking> keyMaskings = new HashMap<>();
   private final Map<Integer, PinGuard> guards = new HashMap<>();
 
   public Vault(DevicePlatform platform, CryptoEngine engine, RandomSource random) {
@@ -155,6 +156,7 @@ public final class Vault {
     record(id);
     platform.virtualFunctions().disable(id);
     Optional.ofNullable(established.remove(id)).ifPresent(PartitionState::wipe);
+    Optional.ofNullable(keyMaskings.remove(id)).ifPresent(Masking::destroy);
     guard(Port.partition(id)).reset();
     guards.remove(id);
     registry.remove(id);
@@ -229,6 +231,7 @@ public final class Vault {
         throw new DdiException(Status.MASKED_BLOB_INVALID, "the partition blob's content is malformed");
       }
       Optional.ofNullable(established.put(r.id(), state)).ifPresent(PartitionState::wipe);
+      Optional.ofNullable(keyMaskings.remove(r.id())).ifPresent(Masking::destroy);
     } finally {
       Arrays.fill(opened.secret(), (byte) 0);
     }
@@ -255,6 +258,21 @@ public final class Vault {
     }
   }
 
+  /** The masking of the partition's app keys; the partition must be established. */
+  public synchronized Masking keyMasking(Port port) throws DdiException {
+    PartitionState s = establishedState(port);
+    return keyMaskings.computeIfAbsent(port.partitionId(), id -> new Masking(engine, random, s.maskingSecret));
+  }
+
+  /** The uid that the partition's blobs are bound to. */
+  public synchronized byte[] binding(Port port) throws DdiException {
+    return record(port.partitionId()).uid().clone();
+  }
+
+  public synchronized PartitionLimits limits(Port port) throws DdiException {
+    return record(port.partitionId()).limits();
+  }
+
   public synchronized int maxSessions(Port port) throws DdiException {
     return port.isManagement() ? MANAGEMENT_LIMITS.maxSessions() : record(port.partitionId()).limits().maxSessions();
   }
@@ -263,6 +281,8 @@ public final class Vault {
   public synchronized void powerOff() {
     established.values().forEach(PartitionState::wipe);
     established.clear();
+    keyMaskings.values().forEach(Masking::destroy);
+    keyMaskings.clear();
     deviceMasking.destroy();
     Arrays.fill(verifierKey, (byte) 0);
   }

@@ -1,0 +1,61 @@
+package io.ihsm.ddi.key;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The algorithms of sign/verify/encrypt/decrypt/mac/wrap requests, with the key families they take
+ * and the {@link Operation} fields they read. Wire numbers (u8) are stable.
+ */
+public enum Algorithm {
+  /** ECDSA over a message hashed with {@code hash}, or over a digest given as data when hash is NONE. */
+  ECDSA(1, EnumSet.of(KeyKind.Family.EC), EnumSet.of(Operation.Field.HASH)),
+  RSA_PKCS1(2, EnumSet.of(KeyKind.Family.RSA), EnumSet.of(Operation.Field.HASH)),
+  RSA_PSS(3, EnumSet.of(KeyKind.Family.RSA),
+      EnumSet.of(Operation.Field.HASH, Operation.Field.MGF1_HASH, Operation.Field.SALT_LENGTH)),
+  /** HMAC with the hash of the key's kind. */
+  HMAC(4, EnumSet.of(KeyKind.Family.HMAC), EnumSet.noneOf(Operation.Field.class)),
+  /** AES-GCM, 128-bit tag; encryption IVs are chosen by the device, decryption takes the caller's. */
+  AES_GCM(5, EnumSet.of(KeyKind.Family.AES), EnumSet.of(Operation.Field.IV, Operation.Field.AAD)),
+  AES_CBC(6, EnumSet.of(KeyKind.Family.AES), EnumSet.of(Operation.Field.IV)),
+  AES_CBC_PAD(7, EnumSet.of(KeyKind.Family.AES), EnumSet.of(Operation.Field.IV)),
+  /** AES-XTS; the IV is the 16-byte tweak of the first data unit, incremented per unit. */
+  AES_XTS(8, EnumSet.of(KeyKind.Family.AES_XTS), EnumSet.of(Operation.Field.IV, Operation.Field.DATA_UNIT)),
+  /** RSA-OAEP; the AAD field carries the OAEP label. */
+  RSA_OAEP(9, EnumSet.of(KeyKind.Family.RSA),
+      EnumSet.of(Operation.Field.HASH, Operation.Field.MGF1_HASH, Operation.Field.AAD)),
+  AES_KW(10, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class)),
+  AES_KWP(11, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class));
+
+  private final int code;
+  private final Set<KeyKind.Family> families;
+  private final Set<Operation.Field> fields;
+
+  Algorithm(int code, Set<KeyKind.Family> families, Set<Operation.Field> fields) {
+    this.code = code;
+    this.families = families;
+    this.fields = fields;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public boolean takes(KeyKind kind) {
+    return families.contains(kind.family());
+  }
+
+  /** The optional fields this algorithm reads; the others must be empty or zero. */
+  public Set<Operation.Field> fields() {
+    return fields;
+  }
+
+  public static Algorithm fromCode(int code) {
+    for (Algorithm a : values()) {
+      if (a.code == code) {
+        return a;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,53 @@
+package io.ihsm.ddi.key;
+
+import io.ihsm.ddi.BodyReader;
+import io.ihsm.ddi.BodyWriter;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Body;
+
+/**
+ * A loaded key as the host sees it: its handle, attributes, origin, public key (SPKI DER, empty
+ * for secret keys) and masked blob (empty when the key was loaded from its blob).
+ * <pre>u32 handle, attributes, u8 origin, bytes publicKey (≤ 1024), bytes maskedBlob (≤ 8192)</pre>
+ */
+public record KeyInfo(int handle, KeyAttributes attributes, KeyOrigin origin, byte[] publicKey, byte[] maskedBlob)
+    implements Body {
+  public static final int MAX_PUBLIC_KEY = 1024;
+
+  public KeyInfo {
+    publicKey = publicKey.clone();
+    maskedBlob = maskedBlob.clone();
+  }
+
+  @Override
+  public byte[] publicKey() {
+    return publicKey.clone();
+  }
+
+  @Override
+  public byte[] maskedBlob() {
+    return maskedBlob.clone();
+  }
+
+  @Override
+  public void writeTo(BodyWriter w) {
+    w.u32(handle);
+    attributes.writeTo(w);
+    w.u8(origin.code()).bytes(publicKey, MAX_PUBLIC_KEY).bytes(maskedBlob, Blob.MAX_BYTES);
+  }
+
+  public static KeyInfo read(BodyReader r) throws DdiException {
+    int handle = r.u32("handle");
+    KeyAttributes attrs = KeyAttributes.readField(r);
+    KeyOrigin origin = KeyOrigin.fromCode(r.u8("origin"));
+    byte[] pub = r.bytes("publicKey", MAX_PUBLIC_KEY);
+    byte[] blob = r.bytes("maskedBlob", Blob.MAX_BYTES);
+    r.end();
+    if (origin == null) {
+      throw new DdiException(Status.MALFORMED_BODY, "field 'origin': unknown");
+    }
+    return new KeyInfo(handle, attrs, origin, pub, blob);
+  }
+}

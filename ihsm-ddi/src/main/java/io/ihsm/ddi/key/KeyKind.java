@@ -1,0 +1,85 @@
+package io.ihsm.ddi.key;
+
+/** Every kind of key the device holds, with its stable wire number (u8) and its CLI name. */
+public enum KeyKind {
+  AES_128(1, "aes-128", Family.AES, 16),
+  AES_192(2, "aes-192", Family.AES, 24),
+  AES_256(3, "aes-256", Family.AES, 32),
+  /** Two AES-256 halves: data key and tweak key. */
+  AES_XTS_256(4, "aes-xts-256", Family.AES_XTS, 64),
+  HMAC_SHA256(5, "hmac-sha256", Family.HMAC, 32),
+  HMAC_SHA384(6, "hmac-sha384", Family.HMAC, 48),
+  HMAC_SHA512(7, "hmac-sha512", Family.HMAC, 64),
+  EC_P256(8, "ec-p256", Family.EC, 32),
+  EC_P384(9, "ec-p384", Family.EC, 48),
+  EC_P521(10, "ec-p521", Family.EC, 66),
+  RSA_2048(11, "rsa-2048", Family.RSA, 256),
+  RSA_3072(12, "rsa-3072", Family.RSA, 384),
+  RSA_4096(13, "rsa-4096", Family.RSA, 512),
+  /** A generic secret (an ECDH shared secret, a KDF output): usable only to derive. */
+  SECRET(14, "secret", Family.SECRET, 0);
+
+  /** What a kind is, for the checks that do not care about its size. */
+  public enum Family { AES, AES_XTS, HMAC, EC, RSA, SECRET }
+
+  private final int code;
+  private final String cliName;
+  private final Family family;
+  private final int bytes;
+
+  KeyKind(int code, String cliName, Family family, int bytes) {
+    this.code = code;
+    this.cliName = cliName;
+    this.family = family;
+    this.bytes = bytes;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public String cliName() {
+    return cliName;
+  }
+
+  public Family family() {
+    return family;
+  }
+
+  /** Secret key length for symmetric kinds; field (EC) or modulus (RSA) size in bytes; 0 for SECRET. */
+  public int bytes() {
+    return bytes;
+  }
+
+  public boolean isAsymmetric() {
+    return family == Family.EC || family == Family.RSA;
+  }
+
+  /** The JCA curve name of an EC kind. */
+  public String curve() {
+    return switch (this) {
+      case EC_P256 -> "secp256r1";
+      case EC_P384 -> "secp384r1";
+      case EC_P521 -> "secp521r1";
+      default -> throw new IllegalStateException(this + " is not an EC kind");
+    };
+  }
+
+  public static KeyKind fromCode(int code) {
+    for (KeyKind k : values()) {
+      if (k.code == code) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  public static KeyKind fromCliName(String name) {
+    for (KeyKind k : values()) {
+      if (k.cliName.equals(name)) {
+        return k;
+      }
+    }
+    return null;
+  }
+}

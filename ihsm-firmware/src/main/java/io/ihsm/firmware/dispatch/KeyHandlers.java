@@ -1,0 +1,74 @@
+package io.ihsm.firmware.dispatch;
+
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.key.GenerateKeyRequest;
+import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.key.Verified;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.firmware.keys.KeyOperations;
+import io.ihsm.firmware.keys.KeyService;
+import io.ihsm.firmware.session.Session;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Handlers for keys and the operations that use them; all in a user session on a partition port. */
+public final class KeyHandlers {
+  private KeyHandlers() {}
+
+  public static Map<Opcode, Handler> create(KeyService keys, KeyOperations ops) {
+    Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
+    h.put(Opcode.GENERATE_KEY, (ctx, body) -> {
+      GenerateKeyRequest request = GenerateKeyRequest.read(body);
+      return Reply.nonApproved(keys.generate(ctx.port(), user(ctx), request.attributes()));
+    });
+    h.put(Opcode.UNMASK_KEY, (ctx, body) -> {
+      byte[] blob = Blob.read(body).bytes();
+      return Reply.nonApproved(keys.unmask(ctx.port(), user(ctx), blob));
+    });
+    h.put(Opcode.UNLOAD_KEY, (ctx, body) -> {
+      int handle = Id.read(body).value();
+      keys.unload(ctx.port(), user(ctx), handle);
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
+    h.put(Opcode.SIGN, (ctx, body) -> {
+      Operation op = Operation.read(body);
+      requireNoSignature(op);
+      return Reply.nonApproved(new Data(ops.sign(keys.find(ctx.port(), user(ctx), op.handle()), op)));
+    });
+    h.put(Opcode.VERIFY, (ctx, body) -> {
+      Operation op = Operation.read(body);
+      return Reply.nonApproved(new Verified(ops.verify(keys.find(ctx.port(), user(ctx), op.handle()), op)));
+    });
+    h.put(Opcode.ENCRYPT, (ctx, body) -> {
+      Operation op = Operation.read(body);
+      requireNoSignature(op);
+      return Reply.nonApproved(ops.encrypt(keys.find(ctx.port(), user(ctx), op.handle()), op));
+    });
+    h.put(Opcode.DECRYPT, (ctx, body) -> {
+      Operation op = Operation.read(body);
+      requireNoSignature(op);
+      return Reply.nonApproved(new Data(ops.decrypt(keys.find(ctx.port(), user(ctx), op.handle()), op)));
+    });
+    return h;
+  }
+
+  /** The session id of a user session (partition ports only have user sessions). */
+  private static int user(RequestContext ctx) throws DdiException {
+    Session s = ctx.session().orElseThrow(() -> new DdiException(Status.SESSION_REQUIRED, "a session is required"));
+    if (s.role() != Session.Role.USER) {
+      throw new DdiException(Status.PERMISSION_DENIED, "keys belong to partition users");
+    }
+    return s.id();
+  }
+
+  private static void requireNoSignature(Operation op) throws DdiException {
+    if (op.signature().length != 0) {
+      throw new DdiException(Status.INVALID_PARAMETER, "only verification takes a signature");
+    }
+  }
+}

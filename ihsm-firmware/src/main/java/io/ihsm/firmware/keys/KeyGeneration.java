@@ -1,0 +1,104 @@
+package io.ihsm.firmware.keys;
+
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.rng.RandomSource;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Makes keys inside the device, from the module's random source, and checks every new key pair
+ * with a pairwise consistency test (sign and verify) before it is stored or returned.
+ */
+public final class KeyGeneration {
+  /** Which usages each kind may have. */
+  static final Map<KeyKind.Family, Set<KeyUsage>> USAGES = Map.of(
+      KeyKind.Family.AES, Set.of(KeyUsage.ENCRYPT, KeyUsage.WRAP),
+      KeyKind.Family.AES_XTS, Set.of(KeyUsage.ENCRYPT),
+      KeyKind.Family.HMAC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
+      KeyKind.Family.EC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
+      KeyKind.Family.RSA, Set.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP),
+      KeyKind.Family.SECRET, Set.of(KeyUsage.DERIVE));
+
+  private final CryptoEngine engine;
+  private final RandomSource random;
+
+  public KeyGeneration(CryptoEngine engine, RandomSource random) {
+    this.engine = engine;
+    this.random = random;
+  }
+
+  static void checkUsage(KeyKind kind, KeyUsage usage) throws DdiException {
+    if (!USAGES.get(kind.family()).contains(usage)) {
+      throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " keys cannot have usage " + usage.cliName()
+          + " (allowed: " + USAGES.get(kind.family()) + ")");
+    }
+  }
+
+  KeyMaterial generate(KeyKind kind) throws DdiException {
+    return switch (kind.family()) {
+      case AES, HMAC -> KeyMaterial.symmetric(kind, random.bytes(kind.bytes()));
+      case AES_XTS -> KeyMaterial.symmetric(kind, xtsKey());
+      case EC -> KeyMaterial.asymmetric(kind, consistent(pair("EC", new ECGenParameterSpec(kind.curve())), kind));
+      case RSA -> KeyMaterial.asymmetric(kind,
+          consistent(pair("RSA", new RSAKeyGenParameterSpec(kind.bytes() * 8, RSAKeyGenParameterSpec.F4)), kind));
+      case SECRET -> throw new DdiException(Status.INVALID_PARAMETER, "secret keys are only derived, not generated");
+    };
+  }
+
+  /** XTS needs two different halves (IEEE 1619); equal halves are drawn again. */
+  private byte[] xtsKey() {
+    while (true) {
+      byte[] k = random.bytes(64);
+      if (!MessageDigest.isEqual(Arrays.copyOf(k, 32), Arrays.copyOfRange(k, 32, 64))) {
+        return k;
+      }
+    }
+  }
+
+  private KeyPair pair(String algorithm, java.security.spec.AlgorithmParameterSpec spec) {
+    try {
+      KeyPairGenerator g = engine.keyPairGenerator(algorithm);
+      g.initialize(spec, random.secureRandom());
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("key generation failed", e);
+    }
+  }
+
+  /** The pairwise consistency test: the private key signs, the public key verifies. */
+  KeyPair consistent(KeyPair pair, KeyKind kind) throws DdiException {
+    if (!pairwiseConsistent(engine, pair, kind)) {
+      throw new DdiException(Status.PAIRWISE_TEST_FAILED, "the new key failed its pairwise consistency test");
+    }
+    return pair;
+  }
+
+  static boolean pairwiseConsistent(CryptoEngine engine, KeyPair pair, KeyKind kind) {
+    String alg = kind.family() == KeyKind.Family.EC ? "SHA256withECDSA" : "SHA256withRSA";
+    byte[] probe = "ihsm pairwise consistency test".getBytes();
+    try {
+      Signature s = engine.signature(alg);
+      s.initSign(pair.getPrivate());
+      s.update(probe);
+      byte[] sig = s.sign();
+      Signature v = engine.signature(alg);
+      v.initVerify(pair.getPublic());
+      v.update(probe);
+      return v.verify(sig);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+}

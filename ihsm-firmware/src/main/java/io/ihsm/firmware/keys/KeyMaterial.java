@@ -1,0 +1,76 @@
+package io.ihsm.firmware.keys;
+
+import io.ihsm.ddi.key.KeyKind;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.Arrays;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A key's material inside the module: raw bytes for symmetric kinds, a key pair for EC and RSA.
+ * Raw bytes are wiped on {@link #wipe()}; JCA key objects made from them are short-lived copies
+ * the JVM does not let us wipe (docs/threat-model.md says so).
+ */
+public final class KeyMaterial {
+  private final KeyKind kind;
+  private final byte[] secret;
+  private final KeyPair pair;
+
+  private KeyMaterial(KeyKind kind, byte[] secret, KeyPair pair) {
+    this.kind = kind;
+    this.secret = secret;
+    this.pair = pair;
+  }
+
+  static KeyMaterial symmetric(KeyKind kind, byte[] secret) {
+    return new KeyMaterial(kind, secret, null);
+  }
+
+  static KeyMaterial asymmetric(KeyKind kind, KeyPair pair) {
+    return new KeyMaterial(kind, null, pair);
+  }
+
+  public KeyKind kind() {
+    return kind;
+  }
+
+  /** A JCA secret key for {@code algorithm} ("AES", "HmacSHA256"); symmetric kinds only. */
+  public SecretKey secretKey(String algorithm) {
+    return new SecretKeySpec(secret, algorithm);
+  }
+
+  /** A copy of the raw secret bytes; the caller wipes it. */
+  public byte[] secretBytes() {
+    return secret.clone();
+  }
+
+  public PrivateKey privateKey() {
+    return pair.getPrivate();
+  }
+
+  public PublicKey publicKey() {
+    return pair.getPublic();
+  }
+
+  public boolean isAsymmetric() {
+    return pair != null;
+  }
+
+  /** The material as stored in a masked blob: raw bytes, or PKCS#8 DER. The caller wipes it. */
+  byte[] encode() {
+    return isAsymmetric() ? pair.getPrivate().getEncoded() : secret.clone();
+  }
+
+  /** What the material counts against the partition's key-byte limit. */
+  int cost() {
+    return isAsymmetric() ? pair.getPrivate().getEncoded().length : secret.length;
+  }
+
+  void wipe() {
+    if (secret != null) {
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+}

@@ -1,0 +1,336 @@
+package io.ihsm.firmware;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.key.Encrypted;
+import io.ihsm.ddi.key.GenerateKeyRequest;
+import io.ihsm.ddi.key.HashAlgorithm;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyInfo;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.key.Verified;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.CreatePartitionRequest;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.ddi.message.ProvisionRequest;
+import io.ihsm.ddi.message.ProvisionResponse;
+import io.ihsm.ddi.spi.Port;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import javax.crypto.Cipher;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Keys through DDI: every kind, every operation, and every refusal with its own status. */
+class KeysTest {
+  static final Credential CO = Credential.of(VaultTest.id(1), "officer-pin");
+  static final Credential APP = Credential.of(VaultTest.id(2), "app-pin-1234");
+
+  final TestPlatform platform = new TestPlatform();
+  Firmware fw = Firmware.powerOn(platform);
+  FirmwareClient p;
+  int session;
+  int partition;
+  byte[] partitionBlob;
+
+  @BeforeEach
+  void provisionedPartitionWithASession() throws Exception {
+    setUp(new PartitionLimits(0, 8, 8192, 0, 1));
+  }
+
+  void setUp(PartitionLimits limits) throws Exception {
+    FirmwareClient mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, CO), Empty::read);
+    int co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO), Id::read).value();
+    partition = mgmt.ok(Opcode.CREATE_PARTITION, co, new CreatePartitionRequest("keys", limits), Id::read).value();
+    p = new FirmwareClient(fw, Port.partition(partition));
+    partitionBlob = p.ok(Opcode.PROVISION_PARTITION, 0, new ProvisionRequest(VaultTest.p384Anchor(), new byte[0],
+        p.seal(Opcode.PROVISION_PARTITION, APP)), ProvisionResponse::read).partitionBlob();
+    session = openSession();
+  }
+
+  int openSession() {
+    return p.ok(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+  }
+
+  KeyInfo generate(KeyKind kind, KeyUsage usage, String label) {
+    return p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(new KeyAttributes(kind, usage, false, false, label)),
+        KeyInfo::read);
+  }
+
+  Status generateStatus(KeyAttributes a) {
+    return p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(a));
+  }
+
+  byte[] sign(Operation op) {
+    return p.ok(Opcode.SIGN, session, op, Data::read).bytes();
+  }
+
+  boolean verify(Operation op) {
+    return p.ok(Opcode.VERIFY, session, op, Verified::read).valid();
+  }
+
+  static PublicKey publicKey(KeyInfo k, String alg) throws Exception {
+    return KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(k.publicKey()));
+  }
+
+  @Test
+  void everyKindIsGeneratedInsideWithAPublicKeyForAsymmetricOnes() {
+    for (KeyKind kind : KeyKind.values()) {
+      if (kind == KeyKind.SECRET) {
+        assertThat(generateStatus(new KeyAttributes(kind, KeyUsage.DERIVE, true, false, ""))).isEqualTo(Status.INVALID_PARAMETER);
+        continue;
+      }
+      KeyUsage usage = switch (kind.family()) {
+        case EC, HMAC -> KeyUsage.SIGN;
+        case RSA -> KeyUsage.SIGN;
+        default -> KeyUsage.ENCRYPT;
+      };
+      KeyInfo k = p.ok(Opcode.GENERATE_KEY, session,
+          new GenerateKeyRequest(new KeyAttributes(kind, usage, true, false, "")), KeyInfo::read);
+      assertThat(k.origin()).isEqualTo(KeyOrigin.GENERATED);
+      assertThat(k.maskedBlob()).isNotEmpty();
+      assertThat(k.publicKey().length > 0).as(kind + " public key").isEqualTo(kind.isAsymmetric());
+      p.ok(Opcode.UNLOAD_KEY, session, new Id(k.handle()), Empty::read);
+    }
+  }
+
+  @Test
+  void ecdsaSignaturesVerifyWithTheJdkForMessagesAndDigests() throws Exception {
+    KeyInfo k = generate(KeyKind.EC_P384, KeyUsage.SIGN, "ec");
+    byte[] msg = "hello, hsm".getBytes();
+    byte[] sig = sign(Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA384));
+    Signature jdk = Signature.getInstance("SHA384withECDSA");
+    jdk.initVerify(publicKey(k, "EC"));
+    jdk.update(msg);
+    assertThat(jdk.verify(sig)).isTrue();
+    byte[] digest = MessageDigest.getInstance("SHA-256").digest(msg);
+    byte[] preSig = sign(Operation.of(k.handle(), Algorithm.ECDSA, digest));
+    Signature sha256 = Signature.getInstance("SHA256withECDSA");
+    sha256.initVerify(publicKey(k, "EC"));
+    sha256.update(msg);
+    assertThat(sha256.verify(preSig)).isTrue();
+    assertThat(verify(Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA384).withSignature(sig))).isTrue();
+    assertThat(verify(Operation.of(k.handle(), Algorithm.ECDSA, "other".getBytes()).withHash(HashAlgorithm.SHA384)
+        .withSignature(sig))).isFalse();
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.ECDSA, new byte[20])))
+        .as("a pre-hashed input must be a digest").isEqualTo(Status.INVALID_INPUT_LENGTH);
+  }
+
+  @Test
+  void rsaPkcs1AndPssSignaturesVerifyWithTheJdk() throws Exception {
+    KeyInfo k = generate(KeyKind.RSA_2048, KeyUsage.SIGN, "rsa");
+    byte[] msg = "document".getBytes();
+    byte[] pkcs1 = sign(Operation.of(k.handle(), Algorithm.RSA_PKCS1, msg).withHash(HashAlgorithm.SHA256));
+    Signature v = Signature.getInstance("SHA256withRSA");
+    v.initVerify(publicKey(k, "RSA"));
+    v.update(msg);
+    assertThat(v.verify(pkcs1)).isTrue();
+    byte[] pss = sign(Operation.of(k.handle(), Algorithm.RSA_PSS, msg).withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32));
+    Signature pv = Signature.getInstance("RSASSA-PSS");
+    pv.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+    pv.initVerify(publicKey(k, "RSA"));
+    pv.update(msg);
+    assertThat(pv.verify(pss)).isTrue();
+    assertThat(p.status(Opcode.SIGN, session,
+        Operation.of(k.handle(), Algorithm.RSA_PSS, msg).withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 300)))
+        .isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1, msg).withHash(HashAlgorithm.SHA1)))
+        .isEqualTo(Status.INVALID_PARAMETER);
+  }
+
+  @Test
+  void hmacTagsVerifyAndWrongTagsDoNot() {
+    KeyInfo k = generate(KeyKind.HMAC_SHA256, KeyUsage.SIGN, "mac");
+    byte[] tag = sign(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()));
+    assertThat(tag).hasSize(32);
+    assertThat(verify(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()).withSignature(tag))).isTrue();
+    tag[0] ^= 1;
+    assertThat(verify(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()).withSignature(tag))).isFalse();
+  }
+
+  @Test
+  void aesGcmIvsAreChosenByTheDeviceAndTagsChecked() {
+    KeyInfo k = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "aes");
+    Encrypted e = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, "secret data".getBytes())
+        .withAad("hdr".getBytes()), Encrypted::read);
+    assertThat(e.iv()).hasSize(12);
+    Encrypted e2 = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, "secret data".getBytes())
+        .withAad("hdr".getBytes()), Encrypted::read);
+    assertThat(e2.iv()).isNotEqualTo(e.iv());
+    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, e.ciphertext()).withIv(e.iv())
+        .withAad("hdr".getBytes()), Data::read).bytes()).isEqualTo("secret data".getBytes());
+    byte[] bad = e.ciphertext();
+    bad[bad.length - 1] ^= 1;
+    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, bad).withIv(e.iv())
+        .withAad("hdr".getBytes()))).isEqualTo(Status.BAD_TAG);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[4]).withIv(new byte[12])))
+        .as("caller-chosen GCM IV").isEqualTo(Status.INVALID_PARAMETER);
+  }
+
+  @Test
+  void aesCbcPaddingIsChecked() {
+    KeyInfo k = generate(KeyKind.AES_128, KeyUsage.ENCRYPT, "cbc");
+    Encrypted e = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC, new byte[32]), Encrypted::read);
+    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC_PAD, e.ciphertext())
+        .withIv(e.iv()))).isEqualTo(Status.BAD_PADDING);
+    Encrypted padded = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC_PAD, "abc".getBytes()),
+        Encrypted::read);
+    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC_PAD, padded.ciphertext())
+        .withIv(padded.iv()), Data::read).bytes()).isEqualTo("abc".getBytes());
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC, new byte[5])))
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
+  }
+
+  @Test
+  void aesXtsRoundTripsAndRefusesDataUnitsOutOfRange() {
+    KeyInfo k = generate(KeyKind.AES_XTS_256, KeyUsage.ENCRYPT, "disk");
+    byte[] sector = new byte[1024];
+    Encrypted e = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, sector).withIv(new byte[16])
+        .withDataUnitSize(512), Encrypted::read);
+    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, e.ciphertext()).withIv(new byte[16])
+        .withDataUnitSize(512), Data::read).bytes()).isEqualTo(sector);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, sector).withIv(new byte[16])
+        .withDataUnitSize(300))).isEqualTo(Status.DATA_UNIT_OUT_OF_RANGE);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, new byte[700]).withIv(new byte[16])
+        .withDataUnitSize(512))).isEqualTo(Status.DATA_UNIT_OUT_OF_RANGE);
+  }
+
+  @Test
+  void rsaOaepWithALabelMatchesTheJdkAndRefusesOversizedInput() throws Exception {
+    KeyInfo k = generate(KeyKind.RSA_2048, KeyUsage.ENCRYPT, "oaep");
+    Cipher jdk = Cipher.getInstance("RSA/ECB/OAEPPadding");
+    jdk.init(Cipher.ENCRYPT_MODE, publicKey(k, "RSA"), new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
+        new PSource.PSpecified("label".getBytes())));
+    byte[] ct = jdk.doFinal("session key".getBytes());
+    Operation dec = Operation.of(k.handle(), Algorithm.RSA_OAEP, ct)
+        .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, "label".getBytes());
+    assertThat(p.ok(Opcode.DECRYPT, session, dec, Data::read).bytes()).isEqualTo("session key".getBytes());
+    Operation wrongLabel = Operation.of(k.handle(), Algorithm.RSA_OAEP, ct)
+        .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, "other".getBytes());
+    assertThat(p.status(Opcode.DECRYPT, session, wrongLabel)).isEqualTo(Status.BAD_PADDING);
+    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.RSA_OAEP, new byte[257])
+        .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, new byte[0]))).isEqualTo(Status.INPUT_TOO_LARGE);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.RSA_OAEP, new byte[200])
+        .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, new byte[0]))).isEqualTo(Status.INPUT_TOO_LARGE);
+  }
+
+  @Test
+  void wrongKindMissingUsageAndStrayParametersAreRefused() {
+    KeyInfo aes = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "a");
+    KeyInfo ec = generate(KeyKind.EC_P256, KeyUsage.DERIVE, "b");
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(aes.handle(), Algorithm.ECDSA, new byte[32])))
+        .isEqualTo(Status.WRONG_KEY_KIND);
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(ec.handle(), Algorithm.ECDSA, new byte[32])))
+        .as("an EC key for derivation cannot sign").isEqualTo(Status.USAGE_NOT_PERMITTED);
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(ec.handle(), Algorithm.HMAC, new byte[1]).withIv(new byte[16])))
+        .as("HMAC takes no IV").isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.SIGN, false, false, "")))
+        .isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "bad label!")))
+        .isEqualTo(Status.INVALID_PARAMETER);
+  }
+
+  @Test
+  void labelsAreUniqueAndTheTableIsBounded() {
+    generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "same");
+    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "same")))
+        .isEqualTo(Status.LABEL_EXISTS);
+    for (int i = 1; i < 8; i++) {
+      generate(KeyKind.AES_128, KeyUsage.ENCRYPT, "k" + i);
+    }
+    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "ninth")))
+        .isEqualTo(Status.KEY_TABLE_FULL);
+  }
+
+  @Test
+  void keyBytesAreBoundedToo() {
+    // 8192 bytes hold three RSA-2048 private keys (about 1.2 KB each) but not an unlimited number.
+    int made = 0;
+    Status last = Status.SUCCESS;
+    while (last == Status.SUCCESS && made < 8) {
+      last = generateStatus(new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, false, false, "r" + made));
+      made++;
+    }
+    assertThat(last).isEqualTo(Status.KEY_TABLE_FULL);
+    assertThat(made).isBetween(4, 8);
+  }
+
+  @Test
+  void sessionKeysBelongToTheirSessionAndVanishWithIt() {
+    KeyInfo k = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(
+        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "")), KeyInfo::read);
+    int other = openSession();
+    assertThat(p.status(Opcode.ENCRYPT, other, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[1])))
+        .as("another session's key").isEqualTo(Status.KEY_NOT_FOUND);
+    p.ok(Opcode.CLOSE_SESSION, session, Empty.INSTANCE, Empty::read);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[1])))
+        .as("closed session").isEqualTo(Status.INVALID_SESSION);
+    assertThat(p.status(Opcode.UNMASK_KEY, other, new Blob(k.maskedBlob())))
+        .as("a session key's blob dies with its session").isEqualTo(Status.MASKED_BLOB_INVALID);
+  }
+
+  @Test
+  void appKeysComeBackFromTheirBlobsAfterAPowerCycle() throws Exception {
+    KeyInfo k = generate(KeyKind.EC_P256, KeyUsage.SIGN, "durable");
+    byte[] msg = "m".getBytes();
+    fw.close();
+    fw = Firmware.powerOn(platform);
+    p = new FirmwareClient(fw, Port.partition(partition));
+    p.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(partitionBlob), Empty::read);
+    session = openSession();
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256)))
+        .as("handles do not survive a reset").isEqualTo(Status.KEY_NOT_FOUND);
+    KeyInfo back = p.ok(Opcode.UNMASK_KEY, session, new Blob(k.maskedBlob()), KeyInfo::read);
+    assertThat(back.publicKey()).isEqualTo(k.publicKey());
+    assertThat(back.attributes().label()).isEqualTo("durable");
+    byte[] sig = sign(Operation.of(back.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256));
+    assertThat(verify(Operation.of(back.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256).withSignature(sig)))
+        .isTrue();
+  }
+
+  @Test
+  void tamperedAndForeignKeyBlobsAreRefusedWithTheirOwnStatus() throws Exception {
+    KeyInfo k = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "t");
+    p.ok(Opcode.UNLOAD_KEY, session, new Id(k.handle()), Empty::read);
+    byte[] tampered = k.maskedBlob();
+    tampered[tampered.length - 60] ^= 1;
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new Blob(tampered))).isEqualTo(Status.MASKED_BLOB_INVALID);
+    byte[] relabelled = k.maskedBlob();
+    int labelAt = new String(relabelled, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("\u0000\u0000\u0000\u0001t") + 4;
+    relabelled[labelAt] = 'u';
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new Blob(relabelled))).as("metadata is authenticated")
+        .isEqualTo(Status.MASKED_BLOB_INVALID);
+
+    FirmwareClient mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
+    int co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO), Id::read).value();
+    int otherId = mgmt.ok(Opcode.CREATE_PARTITION, co, new CreatePartitionRequest("other", PartitionLimits.DEFAULTS),
+        Id::read).value();
+    FirmwareClient other = new FirmwareClient(fw, Port.partition(otherId));
+    other.ok(Opcode.PROVISION_PARTITION, 0, new ProvisionRequest(VaultTest.p384Anchor(), new byte[0],
+        other.seal(Opcode.PROVISION_PARTITION, APP)), ProvisionResponse::read);
+    int otherSession = other.ok(Opcode.OPEN_SESSION, 0, other.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    assertThat(other.status(Opcode.UNMASK_KEY, otherSession, new Blob(k.maskedBlob()))).isEqualTo(Status.MASKED_BLOB_FOREIGN);
+    // Nor can the other partition name this partition's loaded keys.
+    KeyInfo loaded = p.ok(Opcode.UNMASK_KEY, session, new Blob(k.maskedBlob()), KeyInfo::read);
+    assertThat(other.status(Opcode.ENCRYPT, otherSession, Operation.of(loaded.handle(), Algorithm.AES_GCM, new byte[1])))
+        .isEqualTo(Status.KEY_NOT_FOUND);
+  }
+}
