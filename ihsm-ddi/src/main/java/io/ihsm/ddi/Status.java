@@ -29,6 +29,7 @@ public enum Status {
   INVALID_SESSION(0x0301, "no such session on this port"),
   TOO_MANY_SESSIONS(0x0302, "the partition has reached its session limit"),
   PERMISSION_DENIED(0x0303, "the session's role may not do this"),
+  NEEDS_RENEGOTIATION(0x0304, "the session was opened before a device reset; open a new one"),
 
   AUTHENTICATION_FAILED(0x0401, "wrong credential id or PIN"),
   CREDENTIAL_LOCKED(0x0402, "the credential is locked after too many failures; the Crypto Officer can unlock it"),

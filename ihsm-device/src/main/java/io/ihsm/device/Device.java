@@ -45,6 +45,7 @@ public final class Device implements AutoCloseable {
   private volatile FirmwareInstance firmware;
   private volatile BootRomResponder bootRom;
   private volatile String bootFailure;
+  private EntryLoader lastLoader;
 
   /** Notified when the firmware enables or disables a partition's port. */
   public interface VirtualFunctionListener {
@@ -81,6 +82,19 @@ public final class Device implements AutoCloseable {
     Device d = new Device(StateDirectory.open(config.stateDirectory()));
     d.boot(() -> entry);
     return d;
+  }
+
+  /**
+   * A power cycle (reset, live migration): the firmware loses all volatile state and boots again
+   * from the same image bytes; non-volatile state and partition ports stay.
+   */
+  public synchronized void powerCycle() throws IOException {
+    FirmwareInstance old = firmware;
+    firmware = null;
+    if (old != null) {
+      old.close();
+    }
+    boot(lastLoader);
   }
 
   /** Serves one request frame on a port; never throws. */
@@ -132,6 +146,7 @@ public final class Device implements AutoCloseable {
   }
 
   private synchronized void boot(EntryLoader loader) {
+    lastLoader = loader;
     long powerOn = System.nanoTime();
     try {
       FirmwareEntryPoint entry = loader.load();

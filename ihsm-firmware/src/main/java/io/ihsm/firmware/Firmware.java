@@ -47,7 +47,7 @@ public final class Firmware implements FirmwareInstance {
     long bootNanos = System.nanoTime();
     DeviceStateMachine state = new DeviceStateMachine();
     RandomSource random = new RandomSource();
-    SessionTable sessions = new SessionTable(random);
+    SessionTable sessions = new SessionTable(random, countBoot(platform));
     CryptoEngine engine = CryptoEngines.best();
     Vault vault = new Vault(platform, engine, random);
     FirmwareIdentity identity = FirmwareIdentity.load();
@@ -63,6 +63,14 @@ public final class Firmware implements FirmwareInstance {
         failure -> state.moveTo(DeviceState.ERROR, failure),
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
     return new Firmware(state, sessions, vault, keys, dispatcher);
+  }
+
+  /** Counts power-ons in non-volatile storage; the count is this boot's session epoch. */
+  private static int countBoot(DevicePlatform platform) {
+    var nv = platform.nonVolatileStore();
+    int boots = nv.read("boot-count").filter(b -> b.length == 4).map(b -> java.nio.ByteBuffer.wrap(b).getInt()).orElse(0) + 1;
+    nv.write("boot-count", java.nio.ByteBuffer.allocate(4).putInt(boots).array());
+    return boots;
   }
 
   @Override

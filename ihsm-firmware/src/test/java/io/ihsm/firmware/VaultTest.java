@@ -112,8 +112,10 @@ class VaultTest {
         .isEqualTo(Status.INVALID_PARAMETER);
     assertThat(mgmt.status(Opcode.CREATE_PARTITION, co,
         new CreatePartitionRequest("huge", new PartitionLimits(1000, 0, 0, 0, 0)))).isEqualTo(Status.INVALID_PARAMETER);
-    assertThat(mgmt.status(Opcode.CREATE_PARTITION, 12345, new CreatePartitionRequest("x", PartitionLimits.DEFAULTS)))
-        .isEqualTo(Status.INVALID_SESSION);
+    assertThat(mgmt.status(Opcode.CREATE_PARTITION, co ^ 1, new CreatePartitionRequest("x", PartitionLimits.DEFAULTS)))
+        .as("this boot's number, but no such session").isEqualTo(Status.INVALID_SESSION);
+    assertThat(mgmt.status(Opcode.CREATE_PARTITION, co ^ 0x01000000, new CreatePartitionRequest("x", PartitionLimits.DEFAULTS)))
+        .as("another boot's number").isEqualTo(Status.NEEDS_RENEGOTIATION);
     PartitionList list = mgmt.ok(Opcode.LIST_PARTITIONS, co, Empty.INSTANCE, PartitionList::read);
     assertThat(list.partitions()).extracting(PartitionList.Entry::name).containsExactly("payments");
     assertThat(mgmt.status(Opcode.DELETE_PARTITION, co, new Id(999))).isEqualTo(Status.PARTITION_NOT_FOUND);
@@ -204,6 +206,16 @@ class VaultTest {
         .as("refused blobs changed nothing").isEqualTo(Status.NEEDS_REESTABLISH);
     q.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(blob), Empty::read);
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.SUCCESS);
+  }
+
+  @Test
+  void sessionsFromBeforeAPowerCycleNeedRenegotiation() throws Exception {
+    int co = coSession();
+    powerCycle();
+    assertThat(mgmt.status(Opcode.LIST_PARTITIONS, co, Empty.INSTANCE)).isEqualTo(Status.NEEDS_RENEGOTIATION);
+    int fresh = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO), Id::read).value();
+    assertThat(fresh >>> 24).as("the new boot's number").isNotEqualTo(co >>> 24);
+    assertThat(mgmt.status(Opcode.LIST_PARTITIONS, fresh, Empty.INSTANCE)).isEqualTo(Status.SUCCESS);
   }
 
   @Test

@@ -10,12 +10,10 @@ import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.spi.Port;
-import io.ihsm.device.daemon.DeviceDaemon;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.message.Id;
 import io.ihsm.sdk.internal.Channel;
-import io.ihsm.sdk.internal.EmbeddedDevices;
-import io.ihsm.sdk.internal.EmbeddedTransport;
-import io.ihsm.sdk.internal.SocketTransport;
-import io.ihsm.sdk.internal.Transport;
+import io.ihsm.sdk.internal.Connector;
 import java.time.Duration;
 
 /**
@@ -32,12 +30,16 @@ import java.time.Duration;
 public final class IhsmClient implements AutoCloseable {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+  private final Connector connector;
   private final Channel management;
   private final DeviceAddress address;
+  private final Duration timeout;
 
-  private IhsmClient(Channel management, DeviceAddress address) {
+  private IhsmClient(Connector connector, Channel management, DeviceAddress address, Duration timeout) {
+    this.connector = connector;
     this.management = management;
     this.address = address;
+    this.timeout = timeout;
   }
 
   public static IhsmClient connect(DeviceAddress address) {
@@ -53,11 +55,8 @@ public final class IhsmClient implements AutoCloseable {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
     }
-    Transport t = switch (address) {
-      case DeviceAddress.Daemon d -> new SocketTransport(d.socketDirectory().resolve(DeviceDaemon.MANAGEMENT_SOCKET));
-      case DeviceAddress.Embedded e -> new EmbeddedTransport(EmbeddedDevices.acquire(e.stateDirectory()), Port.MANAGEMENT);
-    };
-    Channel ch = new Channel(t, timeout);
+    Connector connector = Connector.of(address);
+    Channel ch = new Channel(connector.open(Port.MANAGEMENT), timeout);
     try {
       ApiRevisionRange range = ch.call(Opcode.GET_API_REV, 0, Empty.INSTANCE, ApiRevisionRange::read);
       ApiRevision agreed = range.newestCommon();
@@ -66,9 +65,10 @@ public final class IhsmClient implements AutoCloseable {
             + " to " + range.max() + ", this SDK speaks " + ApiRevision.SUPPORTED);
       }
       ch.agree(agreed);
-      return new IhsmClient(ch, address);
+      return new IhsmClient(connector, ch, address, timeout);
     } catch (RuntimeException e) {
       ch.close();
+      connector.close();
       throw e;
     }
   }
@@ -105,8 +105,40 @@ public final class IhsmClient implements AutoCloseable {
     return management.call(Opcode.GET_RANDOM, 0, new GetRandomRequest(length), RandomBytes::read).bytes();
   }
 
+  /** Creates the device's first Crypto Officer; refused once one exists. */
+  public void initCryptoOfficer(Credential credential) {
+    management.callSealed(Opcode.INIT_CRYPTO_OFFICER, 0, Port.MANAGEMENT, credential, sealed -> sealed, Empty::read);
+  }
+
+  /** Opens a Crypto Officer session on the management port. */
+  public CryptoOfficerSession loginCryptoOfficer(Credential credential) {
+    int id = management.callSealed(Opcode.OPEN_SESSION, 0, Port.MANAGEMENT, credential, sealed -> sealed, Id::read)
+        .value();
+    return new CryptoOfficerSession(management, id);
+  }
+
+  /** A connection to one partition's port (its socket under a daemon). */
+  public PartitionConnection partition(int partitionId) {
+    Channel ch = new Channel(connector.open(Port.partition(partitionId)), timeout);
+    ch.agree(management.revision());
+    return new PartitionConnection(ch, Port.partition(partitionId));
+  }
+
+  /** For tests and `ihsm device reset` on the embedded device: a power cycle, like a live migration. */
+  public void resetEmbeddedDevice() {
+    if (connector.embedded() == null) {
+      throw new IhsmException(Status.WRONG_PORT, "only the embedded device is reset in-process");
+    }
+    try {
+      connector.embedded().device().powerCycle();
+    } catch (java.io.IOException e) {
+      throw new IhsmException(Status.INTERNAL_ERROR, "the embedded device did not power up: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void close() {
     management.close();
+    connector.close();
   }
 }

@@ -3,12 +3,9 @@ package io.ihsm.device.nv;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -45,16 +42,8 @@ public final class FileNonVolatileStore implements NonVolatileStore {
     if (value.length > MAX_RECORD_BYTES) {
       throw new IllegalArgumentException("non-volatile record " + name + " exceeds " + MAX_RECORD_BYTES + " bytes");
     }
-    Path tmp = dir.resolve("." + name + ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE)) {
-        OwnerOnly.restrictFile(tmp);
-        ch.write(java.nio.ByteBuffer.wrap(value));
-        ch.force(true);
-      }
-      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      syncDirectory();
+      AtomicFile.write(dir.resolve(name), value);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write non-volatile record " + name, e);
     }
@@ -64,16 +53,9 @@ public final class FileNonVolatileStore implements NonVolatileStore {
   public synchronized void delete(String name) {
     NonVolatileStore.checkName(name);
     try {
-      Files.deleteIfExists(dir.resolve(name));
-      syncDirectory();
+      AtomicFile.delete(dir.resolve(name));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete non-volatile record " + name, e);
-    }
-  }
-
-  private void syncDirectory() throws IOException {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
     }
   }
 }

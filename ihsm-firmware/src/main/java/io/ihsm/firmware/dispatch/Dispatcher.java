@@ -41,8 +41,10 @@ public final class Dispatcher {
       }
       Optional<Session> session = Optional.empty();
       if (op.sessionRule() == Opcode.SessionRule.REQUIRED) {
-        Session s = sessions.find(port, request.header().sessionId())
-            .orElseThrow(() -> new DdiException(Status.INVALID_SESSION, "no such session on " + port));
+        int id = request.header().sessionId();
+        Session s = sessions.find(port, id).orElseThrow(() -> sessions.fromEarlierBoot(id)
+            ? new DdiException(Status.NEEDS_RENEGOTIATION, "the session predates a device reset")
+            : new DdiException(Status.INVALID_SESSION, "no such session on " + port));
         if (!s.revision().equals(request.header().revision())) {
           throw new DdiException(Status.API_REVISION_MISMATCH,
               "session agreed revision " + s.revision() + ", request carries " + request.header().revision());

@@ -21,8 +21,20 @@ public final class SessionTable {
   private final Map<Integer, Session> sessions = new HashMap<>();
   private final List<Consumer<Session>> closeListeners = new CopyOnWriteArrayList<>();
 
-  public SessionTable(RandomSource random) {
+  private final int epoch;
+
+  /**
+   * @param epoch this power-on's number (low 8 bits used): session ids carry it in their top byte,
+   *     so a session from before a reset is recognised as such, not mistaken for another
+   */
+  public SessionTable(RandomSource random, int epoch) {
     this.random = random;
+    this.epoch = epoch & 0xFF;
+  }
+
+  /** True when {@code id} was issued before the last power cycle. */
+  public boolean fromEarlierBoot(int id) {
+    return id != 0 && (id >>> 24) != epoch;
   }
 
   public synchronized Session open(Port port, ApiRevision revision, Session.Role role, int maxOnPort)
@@ -33,8 +45,8 @@ public final class SessionTable {
     }
     int id;
     do {
-      id = random.nonZeroInt();
-    } while (sessions.containsKey(id));
+      id = (epoch << 24) | (random.nonZeroInt() & 0x00FFFFFF);
+    } while (id == 0 || sessions.containsKey(id));
     Session s = new Session(id, port, revision, role);
     sessions.put(id, s);
     return s;

@@ -6,7 +6,14 @@ import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.Body;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.credential.CredentialSealer;
 import io.ihsm.ddi.message.BodyDecoder;
+import io.ihsm.ddi.message.CredentialChannel;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.SealedCredential;
+import io.ihsm.ddi.spi.Port;
+import java.util.function.Function;
 import io.ihsm.sdk.IhsmException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -72,6 +79,26 @@ public final class Channel implements AutoCloseable {
       Thread.currentThread().interrupt();
       f.cancel(false);
       throw new IhsmException(Status.TIMEOUT, op + " was interrupted");
+    }
+  }
+
+  /**
+   * A request carrying a credential sealed to this port's current nonce. Another client on the
+   * same port may spend the nonce between our fetch and our request; then we fetch a fresh one
+   * and try once more.
+   */
+  public <T> T callSealed(Opcode op, int sessionId, Port port, Credential credential,
+      Function<SealedCredential, Body> body, BodyDecoder<T> decoder) {
+    for (int attempt = 1; ; attempt++) {
+      CredentialChannel ch = call(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE, CredentialChannel::read);
+      SealedCredential sealed = CredentialSealer.seal(ch, op, port, credential);
+      try {
+        return call(op, sessionId, body.apply(sealed), decoder);
+      } catch (IhsmException e) {
+        if (e.status() != Status.CREDENTIAL_REPLAYED || attempt == 2) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The embedded transport: frames go straight to a device in this process, encoded and decoded
- * exactly as on a socket, so the same SDK code path is exercised.
+ * exactly as on a socket, so the same SDK code path is exercised. The device's lease belongs to
+ * the connector that made this transport.
  */
 public final class EmbeddedTransport implements Transport {
   private final EmbeddedDevices.Lease lease;
@@ -44,6 +45,6 @@ public final class EmbeddedTransport implements Transport {
 
   @Override
   public void close() {
-    lease.close();
+    // the lease is released by the connector
   }
 }

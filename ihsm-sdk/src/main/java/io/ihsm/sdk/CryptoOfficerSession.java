@@ -1,0 +1,48 @@
+package io.ihsm.sdk;
+
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.message.CreatePartitionRequest;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.ddi.message.PartitionList;
+import io.ihsm.sdk.internal.Channel;
+import java.util.List;
+
+/** A Crypto Officer session on the management port: partitions are made and removed here. */
+public final class CryptoOfficerSession implements AutoCloseable {
+  private final Channel channel;
+  private final int sessionId;
+
+  CryptoOfficerSession(Channel channel, int sessionId) {
+    this.channel = channel;
+    this.sessionId = sessionId;
+  }
+
+  /** @return the new partition's id */
+  public int createPartition(String name, PartitionLimits limits) {
+    return channel.call(Opcode.CREATE_PARTITION, sessionId, new CreatePartitionRequest(name, limits), Id::read).value();
+  }
+
+  public void deletePartition(int partitionId) {
+    channel.call(Opcode.DELETE_PARTITION, sessionId, new Id(partitionId), Empty::read);
+  }
+
+  public List<PartitionList.Entry> listPartitions() {
+    return channel.call(Opcode.LIST_PARTITIONS, sessionId, Empty.INSTANCE, PartitionList::read).partitions();
+  }
+
+  /** Unlocks a partition's application credential after too many PIN failures. */
+  public void unlockCredential(int partitionId) {
+    channel.call(Opcode.UNLOCK_CREDENTIAL, sessionId, new Id(partitionId), Empty::read);
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.call(Opcode.CLOSE_SESSION, sessionId, Empty.INSTANCE, Empty::read);
+    } catch (IhsmException alreadyGone) {
+      // a reset or a lost connection already ended it
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.ihsm.sdk;
+
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.key.Encrypted;
+import io.ihsm.ddi.key.GenerateKeyRequest;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyInfo;
+import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.key.Verified;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.sdk.internal.Channel;
+
+/**
+ * A user session in a partition: keys by handle and the operations on them. Low level: handles do
+ * not survive a device reset. {@link PartitionClient} adds labels, the host key store and recovery.
+ */
+public final class HsmSession implements AutoCloseable {
+  private final Channel channel;
+  private final Port port;
+  private final int sessionId;
+
+  HsmSession(Channel channel, Port port, int sessionId) {
+    this.channel = channel;
+    this.port = port;
+    this.sessionId = sessionId;
+  }
+
+  public int id() {
+    return sessionId;
+  }
+
+  public KeyInfo generateKey(KeyAttributes attributes) {
+    return channel.call(Opcode.GENERATE_KEY, sessionId, new GenerateKeyRequest(attributes), KeyInfo::read);
+  }
+
+  public KeyInfo unmask(byte[] maskedBlob) {
+    return channel.call(Opcode.UNMASK_KEY, sessionId, new Blob(maskedBlob), KeyInfo::read);
+  }
+
+  public void unload(int handle) {
+    channel.call(Opcode.UNLOAD_KEY, sessionId, new Id(handle), Empty::read);
+  }
+
+  public byte[] sign(Operation op) {
+    return channel.call(Opcode.SIGN, sessionId, op, Data::read).bytes();
+  }
+
+  public boolean verify(Operation op) {
+    return channel.call(Opcode.VERIFY, sessionId, op, Verified::read).valid();
+  }
+
+  public Encrypted encrypt(Operation op) {
+    return channel.call(Opcode.ENCRYPT, sessionId, op, Encrypted::read);
+  }
+
+  public byte[] decrypt(Operation op) {
+    return channel.call(Opcode.DECRYPT, sessionId, op, Data::read).bytes();
+  }
+
+  /** Changes the PIN (same credential id); returns the partition's new blob, which the host must keep. */
+  public byte[] changePin(Credential newCredential) {
+    return channel.callSealed(Opcode.CHANGE_PIN, sessionId, port, newCredential, sealed -> sealed, Blob::read).bytes();
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.call(Opcode.CLOSE_SESSION, sessionId, Empty.INSTANCE, Empty::read);
+    } catch (IhsmException alreadyGone) {
+      // a reset or a lost connection already ended it
+    }
+  }
+}

@@ -1,0 +1,241 @@
+package io.ihsm.sdk;
+
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.Encrypted;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyInfo;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.ddi.message.ProvisionResponse;
+import io.ihsm.sdk.store.HostKeyStore;
+import io.ihsm.sdk.store.HostKeyStore.PartitionEntry;
+import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * A partition as an application uses it: keys by label, kept in the host key store, loaded into
+ * the device on demand. The device is a cache: when its key table is full the least recently used
+ * key is unloaded (its blob stays in the store) and the needed one loaded, so an application sees
+ * as many keys as it likes. After a device reset (daemon restart, live migration) the client
+ * re-establishes the partition from its blob, opens a new session and reloads keys by itself;
+ * an operation never runs on the wrong key or session. Thread-safe.
+ */
+public final class PartitionClient implements AutoCloseable {
+  /** Statuses after which the session, and perhaps the partition, must be set up again. */
+  private static final Set<Status> RECOVERABLE = Set.of(Status.KEY_NOT_FOUND, Status.INVALID_SESSION,
+      Status.NEEDS_RENEGOTIATION, Status.NEEDS_REESTABLISH, Status.CONNECTION_LOST);
+
+  private final HostKeyStore store;
+  private final PartitionEntry entry;
+  private final PartitionConnection connection;
+  private final Credential credential;
+  private final Map<String, Integer> loaded = new LinkedHashMap<>(16, 0.75f, true);
+  private HsmSession session;
+
+  private PartitionClient(HostKeyStore store, PartitionEntry entry, PartitionConnection connection,
+      Credential credential) {
+    this.store = store;
+    this.entry = entry;
+    this.connection = connection;
+    this.credential = credential;
+  }
+
+  /**
+   * Creates a partition with the Crypto Officer, provisions it, and records it in the store before
+   * returning, so the blobs are never lost.
+   *
+   * @param ownerAnchor the owner's ECDSA P-384 public key (SPKI DER)
+   * @param pin the application PIN; the credential id is made here and kept in the store
+   */
+  public static PartitionEntry create(IhsmClient device, CryptoOfficerSession co, HostKeyStore store, String name,
+      PartitionLimits limits, byte[] ownerAnchor, String pin) {
+    if (store.partition(name).isPresent()) {
+      throw new IhsmException(Status.PARTITION_EXISTS, "the key store already has a partition named " + name);
+    }
+    byte[] credentialId = device.randomBytes(Credential.ID_BYTES);
+    int id = co.createPartition(name, limits);
+    try (Credential c = Credential.of(credentialId, pin);
+         PartitionConnection p = device.partition(id)) {
+      ProvisionResponse r = p.provision(ownerAnchor, new byte[0], c);
+      PartitionEntry e = new PartitionEntry(name, id, credentialId, r.partitionBlob(), r.backupKeyBlob());
+      store.savePartition(e);
+      return e;
+    } catch (RuntimeException e) {
+      co.deletePartition(id); // nothing half-made stays behind
+      throw e;
+    }
+  }
+
+  /** Opens the named partition of the store with its PIN. */
+  public static PartitionClient open(IhsmClient device, HostKeyStore store, String partition, String pin) {
+    PartitionEntry e = store.partition(partition)
+        .orElseThrow(() -> new IhsmException(Status.PARTITION_NOT_FOUND, "no partition " + partition + " in the key store"));
+    PartitionClient c = new PartitionClient(store, e, device.partition(e.id()), Credential.of(e.credentialId(), pin));
+    try {
+      synchronized (c) {
+        c.session();
+      }
+      return c;
+    } catch (RuntimeException ex) {
+      c.close();
+      throw ex;
+    }
+  }
+
+  public String name() {
+    return entry.name();
+  }
+
+  /**
+   * Generates an app key inside the device and records it in the store before returning.
+   *
+   * @throws IhsmException LABEL_EXISTS when the store has the label already
+   */
+  public synchronized StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable) {
+    if (label.isEmpty() || store.key(entry.name(), label).isPresent()) {
+      throw new IhsmException(Status.LABEL_EXISTS, label.isEmpty() ? "a key needs a label"
+          : "partition " + entry.name() + " already has a key labelled " + label);
+    }
+    KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
+    KeyInfo info = withRoom(() -> session().generateKey(attrs));
+    StoredKey k = new StoredKey(label, kind, usage, info.origin(), extractable, info.publicKey(), info.maskedBlob());
+    try {
+      store.saveKey(entry.name(), k);
+    } catch (RuntimeException e) {
+      session().unload(info.handle());
+      throw e;
+    }
+    loaded.put(label, info.handle());
+    return k;
+  }
+
+  public List<StoredKey> keys() {
+    return store.keys(entry.name());
+  }
+
+  public StoredKey key(String label) {
+    return store.key(entry.name(), label)
+        .orElseThrow(() -> new IhsmException(Status.KEY_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
+  }
+
+  /** Unloads the key and removes it from the store. (A copy of its blob kept elsewhere would still load.) */
+  public synchronized void deleteKey(String label) {
+    key(label);
+    Integer h = loaded.remove(label);
+    if (h != null) {
+      try {
+        session().unload(h);
+      } catch (IhsmException gone) {
+        // not loaded any more: nothing to unload
+      }
+    }
+    store.deleteKey(entry.name(), label);
+  }
+
+  public byte[] sign(String label, Operation template) {
+    return withKey(label, h -> session().sign(on(h, template)));
+  }
+
+  public boolean verify(String label, Operation template) {
+    return withKey(label, h -> session().verify(on(h, template)));
+  }
+
+  public Encrypted encrypt(String label, Operation template) {
+    return withKey(label, h -> session().encrypt(on(h, template)));
+  }
+
+  public byte[] decrypt(String label, Operation template) {
+    return withKey(label, h -> session().decrypt(on(h, template)));
+  }
+
+  /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
+  private synchronized <T> T withKey(String label, IntFunction<T> op) {
+    StoredKey k = key(label);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return op.apply(handle(k));
+      } catch (IhsmException e) {
+        if (attempt == 2 || !RECOVERABLE.contains(e.status())) {
+          throw e;
+        }
+        session = null;
+        loaded.clear();
+      }
+    }
+  }
+
+  private int handle(StoredKey k) {
+    Integer h = loaded.get(k.label());
+    if (h != null) {
+      return h;
+    }
+    int handle = withRoom(() -> session().unmask(k.maskedBlob())).handle();
+    loaded.put(k.label(), handle);
+    return handle;
+  }
+
+  /** Runs a device call that needs a slot in the key table, unloading least recently used keys while it is full. */
+  private <T> T withRoom(java.util.function.Supplier<T> call) {
+    while (true) {
+      try {
+        return call.get();
+      } catch (IhsmException e) {
+        if (e.status() != Status.KEY_TABLE_FULL || loaded.isEmpty()) {
+          throw e;
+        }
+        Iterator<Map.Entry<String, Integer>> eldest = loaded.entrySet().iterator();
+        int victim = eldest.next().getValue();
+        eldest.remove();
+        session().unload(victim);
+      }
+    }
+  }
+
+  private HsmSession session() {
+    if (session == null) {
+      try {
+        session = connection.openSession(credential);
+      } catch (IhsmException e) {
+        if (e.status() != Status.NEEDS_REESTABLISH) {
+          throw e;
+        }
+        connection.reestablish(entry.partitionBlob());
+        session = connection.openSession(credential);
+      }
+      loaded.clear();
+    }
+    return session;
+  }
+
+  private static Operation on(int handle, Operation t) {
+    return new Operation(handle, t.algorithm(), t.hash(), t.mgf1Hash(), t.saltLength(), t.iv(), t.aad(),
+        t.dataUnitSize(), t.data(), t.signature());
+  }
+
+  /** Unloads the keys this client loaded (the table is shared with the partition's other clients). */
+  @Override
+  public synchronized void close() {
+    if (session != null) {
+      for (int handle : loaded.values()) {
+        try {
+          session.unload(handle);
+        } catch (IhsmException gone) {
+          // already unloaded by a reset
+        }
+      }
+      loaded.clear();
+      session.close();
+      session = null;
+    }
+    connection.close();
+    credential.destroy();
+  }
+}

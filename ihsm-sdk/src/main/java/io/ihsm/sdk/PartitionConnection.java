@@ -1,0 +1,53 @@
+package io.ihsm.sdk;
+
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.message.ProvisionRequest;
+import io.ihsm.ddi.message.ProvisionResponse;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.sdk.internal.Channel;
+
+/** A connection to one partition's port: provisioning, re-establishing, and sessions. */
+public final class PartitionConnection implements AutoCloseable {
+  private final Channel channel;
+  private final Port port;
+
+  PartitionConnection(Channel channel, Port port) {
+    this.channel = channel;
+    this.port = port;
+  }
+
+  public int partitionId() {
+    return port.partitionId();
+  }
+
+  /**
+   * The owner's one-time provisioning.
+   *
+   * @param ownerAnchor the owner's ECDSA P-384 public key, SubjectPublicKeyInfo DER
+   * @param ownerBackupKey 32 bytes, or empty to let the device generate it
+   * @return the blobs the host must keep
+   */
+  public ProvisionResponse provision(byte[] ownerAnchor, byte[] ownerBackupKey, Credential credential) {
+    return channel.callSealed(Opcode.PROVISION_PARTITION, 0, port, credential,
+        sealed -> new ProvisionRequest(ownerAnchor, ownerBackupKey, sealed), ProvisionResponse::read);
+  }
+
+  /** Restores the partition's volatile state from its current blob after a reset. */
+  public void reestablish(byte[] partitionBlob) {
+    channel.call(Opcode.REESTABLISH_PARTITION, 0, new Blob(partitionBlob), Empty::read);
+  }
+
+  public HsmSession openSession(Credential credential) {
+    int id = channel.callSealed(Opcode.OPEN_SESSION, 0, port, credential, sealed -> sealed, Id::read).value();
+    return new HsmSession(channel, port, id);
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+  }
+}

@@ -1,0 +1,193 @@
+package io.ihsm.sdk.store;
+
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.message.CreatePartitionRequest;
+import io.ihsm.device.nv.AtomicFile;
+import io.ihsm.device.nv.OwnerOnly;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The host side of the vault under the home directory: per partition its id, credential id and
+ * blobs, and per key its attributes, public key and masked blob. Nothing here is secret in clear:
+ * blobs are masked by the device. Every write is atomic (temporary file, sync, rename, directory
+ * sync), so a crash never loses or corrupts an acknowledged key. Files and folders are owner-only.
+ * <pre>
+ * home/partitions/NAME/partition.properties
+ * home/partitions/NAME/keys/LABEL.key
+ * </pre>
+ */
+public final class HostKeyStore {
+  private final Path root;
+
+  /** A partition as the host knows it. */
+  public record PartitionEntry(String name, int id, byte[] credentialId, byte[] partitionBlob, byte[] backupKeyBlob) {}
+
+  /** A key as the host knows it: what it is and how to load it again. */
+  public record StoredKey(String label, KeyKind kind, KeyUsage usage, KeyOrigin origin, boolean extractable,
+      byte[] publicKey, byte[] maskedBlob) {}
+
+  private HostKeyStore(Path root) {
+    this.root = root;
+  }
+
+  public static HostKeyStore at(Path home) {
+    return new HostKeyStore(home.resolve("partitions"));
+  }
+
+  public Optional<PartitionEntry> partition(String name) {
+    checkName(name);
+    return read(root.resolve(name).resolve("partition.properties")).map(p -> new PartitionEntry(name,
+        Integer.parseInt(p.getProperty("id")), HexFormat.of().parseHex(p.getProperty("credentialId")),
+        b64(p.getProperty("partitionBlob")), b64(p.getProperty("backupKeyBlob", ""))));
+  }
+
+  public List<String> partitions() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      return s.filter(p -> Files.exists(p.resolve("partition.properties"))).map(p -> p.getFileName().toString())
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
+  public void savePartition(PartitionEntry e) {
+    checkName(e.name());
+    Properties p = new Properties();
+    p.setProperty("id", Integer.toString(e.id()));
+    p.setProperty("credentialId", HexFormat.of().formatHex(e.credentialId()));
+    p.setProperty("partitionBlob", Base64.getEncoder().encodeToString(e.partitionBlob()));
+    p.setProperty("backupKeyBlob", Base64.getEncoder().encodeToString(e.backupKeyBlob()));
+    write(root.resolve(e.name()).resolve("partition.properties"), p);
+  }
+
+  /** Removes the partition's entry and all its keys. */
+  public void deletePartition(String name) {
+    checkName(name);
+    for (StoredKey k : keys(name)) {
+      deleteKey(name, k.label());
+    }
+    try {
+      AtomicFile.delete(root.resolve(name).resolve("partition.properties"));
+      Files.deleteIfExists(root.resolve(name).resolve("keys"));
+      Files.deleteIfExists(root.resolve(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete partition " + name + " from the key store", e);
+    }
+  }
+
+  public Optional<StoredKey> key(String partition, String label) {
+    checkName(partition);
+    checkLabel(label);
+    return read(keyFile(partition, label)).map(p -> new StoredKey(label, KeyKind.fromCliName(p.getProperty("kind")),
+        KeyUsage.fromCliName(p.getProperty("usage")), KeyOrigin.valueOf(p.getProperty("origin")),
+        Boolean.parseBoolean(p.getProperty("extractable")), b64(p.getProperty("publicKey")),
+        b64(p.getProperty("maskedBlob"))));
+  }
+
+  public List<StoredKey> keys(String partition) {
+    checkName(partition);
+    Path dir = root.resolve(partition).resolve("keys");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<StoredKey> all = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.filter(f -> f.getFileName().toString().endsWith(".key")).sorted().toList()) {
+        String name = f.getFileName().toString();
+        key(partition, name.substring(0, name.length() - 4)).ifPresent(all::add);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list keys of " + partition, e);
+    }
+    return all;
+  }
+
+  public void saveKey(String partition, StoredKey k) {
+    checkName(partition);
+    checkLabel(k.label());
+    Properties p = new Properties();
+    p.setProperty("kind", k.kind().cliName());
+    p.setProperty("usage", k.usage().cliName());
+    p.setProperty("origin", k.origin().name());
+    p.setProperty("extractable", Boolean.toString(k.extractable()));
+    p.setProperty("publicKey", Base64.getEncoder().encodeToString(k.publicKey()));
+    p.setProperty("maskedBlob", Base64.getEncoder().encodeToString(k.maskedBlob()));
+    write(keyFile(partition, k.label()), p);
+  }
+
+  public void deleteKey(String partition, String label) {
+    checkName(partition);
+    checkLabel(label);
+    try {
+      AtomicFile.delete(keyFile(partition, label));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete key " + label, e);
+    }
+  }
+
+  private Path keyFile(String partition, String label) {
+    return root.resolve(partition).resolve("keys").resolve(label + ".key");
+  }
+
+  private static void checkName(String name) {
+    if (!CreatePartitionRequest.validName(name)) {
+      throw new IllegalArgumentException("partition names are 1-32 of [a-z0-9-], starting with a letter");
+    }
+  }
+
+  private static void checkLabel(String label) {
+    if (label.isEmpty() || !KeyAttributes.validLabel(label)) {
+      throw new IllegalArgumentException("key labels are 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
+    }
+  }
+
+  private static byte[] b64(String s) {
+    return Base64.getDecoder().decode(s);
+  }
+
+  private static Optional<Properties> read(Path file) {
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      Properties p = new Properties();
+      p.load(new StringReader(Files.readString(file, StandardCharsets.ISO_8859_1)));
+      return Optional.of(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static void write(Path file, Properties p) {
+    try {
+      OwnerOnly.createDirectories(file.getParent().getParent());
+      OwnerOnly.createDirectories(file.getParent());
+      StringWriter w = new StringWriter();
+      p.store(w, null);
+      // Properties writes a date comment first; drop it so equal content gives equal files.
+      String text = w.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
+      AtomicFile.write(file, text.getBytes(StandardCharsets.ISO_8859_1));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package io.ihsm.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.Encrypted;
+import io.ihsm.ddi.key.HashAlgorithm;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.device.Device;
+import io.ihsm.device.DeviceConfig;
+import io.ihsm.device.daemon.DeviceDaemon;
+import io.ihsm.sdk.store.HostKeyStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionClientTest {
+  static final String PIN = "app-pin-1234";
+
+  @TempDir
+  Path home;
+
+  static Credential coCredential() {
+    byte[] id = new byte[16];
+    Arrays.fill(id, (byte) 7);
+    return Credential.of(id, "officer-pin");
+  }
+
+  static byte[] ownerAnchor() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
+    return g.generateKeyPair().getPublic().getEncoded();
+  }
+
+  /** A provisioned partition named "app" with the given limits, recorded in the store. */
+  static HostKeyStore.PartitionEntry setUp(IhsmClient hsm, HostKeyStore store, PartitionLimits limits) throws Exception {
+    hsm.initCryptoOfficer(coCredential());
+    try (CryptoOfficerSession co = hsm.loginCryptoOfficer(coCredential())) {
+      return PartitionClient.create(hsm, co, store, "app", limits, ownerAnchor(), PIN);
+    }
+  }
+
+  static boolean jdkVerifies(HostKeyStore.StoredKey k, byte[] msg, byte[] sig) throws Exception {
+    Signature v = Signature.getInstance("SHA256withECDSA");
+    v.initVerify(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(k.publicKey())));
+    v.update(msg);
+    return v.verify(sig);
+  }
+
+  static Operation ecdsa(byte[] msg) {
+    return Operation.of(0, Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256);
+  }
+
+  @Test
+  void createProvisionGenerateAndSignOnTheEmbeddedDevice() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      setUp(hsm, store, PartitionLimits.DEFAULTS);
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", PIN)) {
+        HostKeyStore.StoredKey k = app.generate("signer", KeyKind.EC_P256, KeyUsage.SIGN, false);
+        byte[] sig = app.sign("signer", ecdsa("hello".getBytes()));
+        assertThat(jdkVerifies(k, "hello".getBytes(), sig)).isTrue();
+        assertThat(app.keys()).extracting(HostKeyStore.StoredKey::label).containsExactly("signer");
+        assertThatThrownBy(() -> app.generate("signer", KeyKind.AES_256, KeyUsage.ENCRYPT, false))
+            .isInstanceOfSatisfying(IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.LABEL_EXISTS));
+      }
+    }
+    assertThat(Files.exists(home.resolve("partitions/app/keys/signer.key"))).isTrue();
+  }
+
+  @Test
+  void aWrongPinIsRefusedWithoutRevealingWhichPartWasWrong() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      setUp(hsm, store, PartitionLimits.DEFAULTS);
+      assertThatThrownBy(() -> PartitionClient.open(hsm, store, "app", "wrong-pin"))
+          .isInstanceOfSatisfying(IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.AUTHENTICATION_FAILED));
+    }
+  }
+
+  @Test
+  void theDeviceIsACacheAndTheApplicationSeesEveryKey() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      HostKeyStore.PartitionEntry e = setUp(hsm, store, new PartitionLimits(0, 2, 0, 0, 0));
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", PIN)) {
+        for (int i = 0; i < 5; i++) {
+          app.generate("k" + i, KeyKind.EC_P256, KeyUsage.SIGN, false);
+        }
+        for (int round = 0; round < 2; round++) {
+          for (int i = 4; i >= 0; i--) {
+            byte[] sig = app.sign("k" + i, ecdsa(new byte[] {(byte) i}));
+            assertThat(jdkVerifies(app.key("k" + i), new byte[] {(byte) i}, sig)).isTrue();
+          }
+        }
+      }
+      // The low-level API shows the device-level status the client hides.
+      try (PartitionConnection p = hsm.partition(e.id());
+           HsmSession s = p.openSession(Credential.of(e.credentialId(), PIN))) {
+        s.generateKey(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, true, false, ""));
+        s.generateKey(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, true, false, ""));
+        assertThatThrownBy(() -> s.generateKey(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, true, false, "")))
+            .isInstanceOfSatisfying(IhsmException.class, ex -> assertThat(ex.status()).isEqualTo(Status.KEY_TABLE_FULL));
+      }
+    }
+  }
+
+  @Test
+  void afterAResetTheClientRecoversAndOldSessionsNeedRenegotiation() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      HostKeyStore.PartitionEntry e = setUp(hsm, store, PartitionLimits.DEFAULTS);
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", PIN);
+           PartitionConnection raw = hsm.partition(e.id())) {
+        app.generate("aes", KeyKind.AES_256, KeyUsage.ENCRYPT, false);
+        Encrypted ct = app.encrypt("aes", Operation.of(0, Algorithm.AES_GCM, "before".getBytes()));
+        HsmSession old = raw.openSession(Credential.of(e.credentialId(), PIN));
+
+        hsm.resetEmbeddedDevice();
+
+        assertThatThrownBy(() -> old.generateKey(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, true, false, "")))
+            .isInstanceOfSatisfying(IhsmException.class, ex -> assertThat(ex.status()).isEqualTo(Status.NEEDS_RENEGOTIATION));
+        byte[] pt = app.decrypt("aes", Operation.of(0, Algorithm.AES_GCM, ct.ciphertext()).withIv(ct.iv()));
+        assertThat(pt).isEqualTo("before".getBytes());
+      }
+    }
+  }
+
+  @Test
+  void keysStillWorkAfterTheDaemonRestarts() throws Exception {
+    Path sock = home.resolve("sock");
+    HostKeyStore store = HostKeyStore.at(home);
+    Device device = Device.powerOn(DeviceConfig.of(home.resolve("state")));
+    DeviceDaemon daemon = DeviceDaemon.start(device, sock);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(sock))) {
+      setUp(hsm, store, PartitionLimits.DEFAULTS);
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", PIN)) {
+        HostKeyStore.StoredKey k = app.generate("signer", KeyKind.EC_P384, KeyUsage.SIGN, false);
+        app.sign("signer", ecdsa("before".getBytes()));
+
+        daemon.close();
+        device.close();
+        device = Device.powerOn(DeviceConfig.of(home.resolve("state")));
+        daemon = DeviceDaemon.start(device, sock);
+
+        byte[] sig = app.sign("signer", Operation.of(0, Algorithm.ECDSA, "after".getBytes()).withHash(HashAlgorithm.SHA384));
+        Signature v = Signature.getInstance("SHA384withECDSA");
+        v.initVerify(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(k.publicKey())));
+        v.update("after".getBytes());
+        assertThat(v.verify(sig)).isTrue();
+      }
+    } finally {
+      daemon.close();
+      device.close();
+    }
+  }
+
+  @Test
+  void aFailedProvisioningLeavesNoPartitionBehind() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      hsm.initCryptoOfficer(coCredential());
+      try (CryptoOfficerSession co = hsm.loginCryptoOfficer(coCredential())) {
+        assertThatThrownBy(() -> PartitionClient.create(hsm, co, store, "app", PartitionLimits.DEFAULTS, new byte[10], PIN))
+            .isInstanceOfSatisfying(IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.INVALID_PARAMETER));
+        assertThat(co.listPartitions()).isEmpty();
+        assertThat(store.partitions()).isEmpty();
+      }
+    }
+  }
+}
