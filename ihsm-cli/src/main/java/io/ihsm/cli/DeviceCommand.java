@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** `ihsm device ...`: the device as a whole. */
 @Command(name = "device", mixinStandardHelpOptions = true,
     description = "Inspect and manage the device.",
-    subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class})
+    subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class, DeviceCommand.Init.class,
+        DeviceCommand.Reset.class})
 final class DeviceCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -54,6 +55,43 @@ final class DeviceCommand implements Runnable {
         }
         out.flush();
       }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "init", mixinStandardHelpOptions = true,
+      description = {"Create the device's first Crypto Officer (a random id and PIN), saved under",
+          "<home>/crypto-officer/<serial>.credential. The embedded device does this on first use."})
+  static final class Init implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect()) {
+        java.nio.file.Path file = CryptoOfficerFile.init(hsm, root.home());
+        spec.commandLine().getOut().printf("created the Crypto Officer of device %s; credential saved in %s%n",
+            hsm.deviceInfo().serialNumber(), file);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "reset", mixinStandardHelpOptions = true,
+      description = {"Power-cycle the device (a simulated reset or live migration): sessions, loaded keys and",
+          "partition secrets are lost; clients re-establish them from the host key store."})
+  static final class Reset implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+        co.resetDevice();
+      }
+      spec.commandLine().getOut().println("device reset");
       return ExitCodes.OK;
     }
   }

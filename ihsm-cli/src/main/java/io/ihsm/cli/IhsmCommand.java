@@ -18,7 +18,9 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "An open integrated hardware security module: device, daemon and tools.",
-    subcommands = {DaemonCommand.class, DeviceCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DaemonCommand.class, DeviceCommand.class, PartitionCommand.class, KeyCommand.class,
+        CryptoCommands.Sign.class, CryptoCommands.Verify.class, CryptoCommands.Mac.class, CryptoCommands.Encrypt.class,
+        CryptoCommands.Decrypt.class, DemoCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 refused or failed, 2 usage error, 3 device unreachable, 4 internal error."})
 public final class IhsmCommand implements Runnable {
   @CommandLine.Spec
@@ -93,6 +95,19 @@ public final class IhsmCommand implements Runnable {
 
   IhsmClient connect() {
     return IhsmClient.connect(deviceAddress());
+  }
+
+  boolean embedded() {
+    return socketDir() == null;
+  }
+
+  /** The application PIN: the option's value, else $IHSM_PIN; never echoed. */
+  static String pin(String option) {
+    String pin = option != null ? option : System.getenv("IHSM_PIN");
+    if (pin == null || pin.isEmpty()) {
+      throw new CliFailure("this needs the partition PIN: --pin PIN or the IHSM_PIN environment variable");
+    }
+    return pin;
   }
 
   private int reportFailure(Exception ex, PrintWriter err) {

@@ -7,6 +7,13 @@ import java.util.Map;
 final class Json {
   private final Map<String, Object> fields = new LinkedHashMap<>();
 
+  /** A JSON array of the given values, written like {@link #toString()}. */
+  static String array(Iterable<?> values) {
+    StringBuilder b = new StringBuilder();
+    write(b, values);
+    return b.toString();
+  }
+
   Json put(String name, Object value) {
     fields.put(name, value);
     return this;

@@ -17,6 +17,8 @@ public enum Opcode {
   GET_CREDENTIAL_CHANNEL(0x0020, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** Creates the first Crypto Officer; refused once one exists. */
   INIT_CRYPTO_OFFICER(0x0021, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Power-cycles the device, like a reset or live migration: all volatile state is lost (Crypto Officer). */
+  RESET_DEVICE(0x0022, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */

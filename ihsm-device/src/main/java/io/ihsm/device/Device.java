@@ -46,6 +46,7 @@ public final class Device implements AutoCloseable {
   private volatile BootRomResponder bootRom;
   private volatile String bootFailure;
   private EntryLoader lastLoader;
+  private volatile boolean powerCycleRequested;
 
   /** Notified when the firmware enables or disables a partition's port. */
   public interface VirtualFunctionListener {
@@ -101,11 +102,16 @@ public final class Device implements AutoCloseable {
   public byte[] process(Port port, byte[] frame) {
     try {
       FirmwareInstance fw = firmware;
-      if (fw != null) {
-        return fw.process(port, frame);
+      if (fw == null) {
+        return bootRom.process(port, frame);
       }
-      return bootRom.process(port, frame);
-    } catch (RuntimeException | LinkageError e) {
+      byte[] response = fw.process(port, frame);
+      if (powerCycleRequested) {
+        powerCycleRequested = false;
+        powerCycle(); // the requester's answer goes out after the reset has happened
+      }
+      return response;
+    } catch (RuntimeException | LinkageError | IOException e) {
       return Frames.errorResponse(Status.INTERNAL_ERROR, Frames.requestIdOf(frame));
     }
   }
@@ -200,6 +206,11 @@ public final class Device implements AutoCloseable {
     @Override
     public VirtualFunctions virtualFunctions() {
       return this;
+    }
+
+    @Override
+    public void requestPowerCycle() {
+      powerCycleRequested = true;
     }
 
     @Override

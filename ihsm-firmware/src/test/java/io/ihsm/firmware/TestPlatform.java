@@ -45,6 +45,13 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
     records.remove(name);
   }
 
+  int powerCycleRequests;
+
+  @Override
+  public void requestPowerCycle() {
+    powerCycleRequests++;
+  }
+
   @Override
   public void enable(int partitionId) {
     enabled.add(partitionId);

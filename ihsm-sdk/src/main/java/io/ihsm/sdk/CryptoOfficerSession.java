@@ -37,6 +37,11 @@ public final class CryptoOfficerSession implements AutoCloseable {
     channel.call(Opcode.UNLOCK_CREDENTIAL, sessionId, new Id(partitionId), Empty::read);
   }
 
+  /** Power-cycles the device (a reset, as in live migration); this session ends with it. */
+  public void resetDevice() {
+    channel.call(Opcode.RESET_DEVICE, sessionId, Empty.INSTANCE, Empty::read);
+  }
+
   @Override
   public void close() {
     try {

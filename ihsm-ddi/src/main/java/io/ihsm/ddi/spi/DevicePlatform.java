@@ -10,4 +10,10 @@ public interface DevicePlatform {
 
   /** The per-partition ports the device exposes (one socket each under the daemon). */
   VirtualFunctions virtualFunctions();
+
+  /**
+   * Asks the card to power-cycle the firmware once the current request's answer is ready (the
+   * Crypto Officer's reset). Volatile state is lost; non-volatile state stays.
+   */
+  void requestPowerCycle();
 }

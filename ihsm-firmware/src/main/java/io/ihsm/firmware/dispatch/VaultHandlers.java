@@ -37,6 +37,12 @@ public final class VaultHandlers {
       Session s = sessions.open(ctx.port(), ctx.header().revision(), role, vault.maxSessions(ctx.port()));
       return Reply.nonApproved(new Id(s.id()));
     });
+    h.put(Opcode.RESET_DEVICE, (ctx, body) -> {
+      Empty.read(body);
+      requireCryptoOfficer(ctx);
+      vault.requestPowerCycle();
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
     h.put(Opcode.CREATE_PARTITION, (ctx, body) -> {
       CreatePartitionRequest request = CreatePartitionRequest.read(body);
       requireCryptoOfficer(ctx);

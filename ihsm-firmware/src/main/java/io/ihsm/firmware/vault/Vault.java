@@ -277,6 +277,11 @@ public final class Vault {
     return port.isManagement() ? MANAGEMENT_LIMITS.maxSessions() : record(port.partitionId()).limits().maxSessions();
   }
 
+  /** The Crypto Officer's reset: the card power-cycles after this request is answered. */
+  public void requestPowerCycle() {
+    platform.requestPowerCycle();
+  }
+
   /** Power-off: volatile secrets are wiped. */
   public synchronized void powerOff() {
     established.values().forEach(PartitionState::wipe);

@@ -1,0 +1,228 @@
+package io.ihsm.cli;
+
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.HostKeyStore;
+import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `ihsm key ...`: keys of one partition, by label. */
+@Command(name = "key", mixinStandardHelpOptions = true, description = "Generate, list, export and delete keys.",
+    subcommands = {KeyCommand.Generate.class, KeyCommand.ListKeys.class, KeyCommand.Public.class, KeyCommand.Delete.class})
+final class KeyCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options every command that works in a partition takes. */
+  static final class PartitionOptions {
+    @Option(names = "--partition", required = true, paramLabel = "P", description = "The partition's name.")
+    String partition;
+
+    @Option(names = "--pin", description = "The partition's PIN (default: $IHSM_PIN).")
+    String pin;
+
+    PartitionClient open(IhsmCommand root, IhsmClient hsm) {
+      return PartitionClient.open(hsm, HostKeyStore.at(root.home()), partition, IhsmCommand.pin(pin));
+    }
+  }
+
+  static Json describe(StoredKey k) {
+    return new Json().put("label", k.label()).put("kind", k.kind().cliName()).put("usage", k.usage().cliName())
+        .put("origin", k.origin().name().toLowerCase()).put("extractable", k.extractable())
+        .put("publicKey", k.publicKey().length == 0 ? null : Base64.getEncoder().encodeToString(k.publicKey()));
+  }
+
+  @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate a key inside the device.")
+  static final class Generate implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    PartitionOptions p = new PartitionOptions();
+
+    @Option(names = "--kind", required = true, description = "aes-128, aes-192, aes-256, aes-xts-256, hmac-sha256, "
+        + "hmac-sha384, hmac-sha512, ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096")
+    String kind;
+
+    @Option(names = "--usage", required = true, description = "sign, encrypt, wrap or derive")
+    String usage;
+
+    @Option(names = "--label", required = true, description = "1-64 of [A-Za-z0-9._-]")
+    String label;
+
+    @Option(names = "--extractable", description = "May leave the device wrapped under a wrapping key.")
+    boolean extractable;
+
+    @Option(names = "--json", description = "Print the key as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      KeyKind k = KeyKind.fromCliName(kind);
+      KeyUsage u = KeyUsage.fromCliName(usage);
+      if (k == null || k == KeyKind.SECRET) {
+        throw new CliFailure("unknown key kind " + kind + " (see --help)");
+      }
+      if (u == null) {
+        throw new CliFailure("unknown usage " + usage + " (sign, encrypt, wrap, derive)");
+      }
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+        StoredKey key = c.generate(label, k, u, extractable);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.println(describe(key));
+        } else {
+          out.printf("generated %s key %s for %s in partition %s%n", k.cliName(), label, u.cliName(), p.partition);
+        }
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List a partition's app keys.")
+  static final class ListKeys implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--partition", required = true, paramLabel = "P")
+    String partition;
+
+    @Option(names = "--json", description = "Print a JSON array.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      HostKeyStore store = HostKeyStore.at(root.home());
+      if (store.partition(partition).isEmpty()) {
+        throw new CliFailure("no partition " + partition + " in the key store at " + root.home());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      List<Json> rows = new ArrayList<>();
+      for (StoredKey k : store.keys(partition)) {
+        if (json) {
+          rows.add(describe(k));
+        } else {
+          out.printf("%-24s %-12s %-8s %s%s%n", k.label(), k.kind().cliName(), k.usage().cliName(),
+              k.origin().name().toLowerCase(), k.extractable() ? ", extractable" : "");
+        }
+      }
+      if (json) {
+        out.println(Json.array(rows));
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "public", mixinStandardHelpOptions = true,
+      description = "Export a key pair's public key as SubjectPublicKeyInfo, DER or PEM.")
+  static final class Public implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--partition", required = true, paramLabel = "P")
+    String partition;
+
+    @Option(names = "--label", required = true)
+    String label;
+
+    @Option(names = "--pem", description = "PEM instead of DER.")
+    boolean pem;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write here instead of standard output.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      IhsmCommand root = IhsmCommand.of(spec);
+      StoredKey k = HostKeyStore.at(root.home()).key(partition, label)
+          .orElseThrow(() -> new CliFailure("partition " + partition + " has no key " + label));
+      if (k.publicKey().length == 0) {
+        throw new CliFailure(label + " is a secret key: it has no public part");
+      }
+      byte[] bytes = pem ? pem(k.publicKey()).getBytes(StandardCharsets.US_ASCII) : k.publicKey();
+      if (out != null) {
+        Files.write(out, bytes);
+      } else if (pem) {
+        spec.commandLine().getOut().print(new String(bytes, StandardCharsets.US_ASCII));
+        spec.commandLine().getOut().flush();
+      } else {
+        System.out.write(bytes);
+        System.out.flush();
+      }
+      return ExitCodes.OK;
+    }
+
+    static String pem(byte[] spki) {
+      return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(spki)
+          + "\n-----END PUBLIC KEY-----\n";
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Unload a key and remove it from the key store.")
+  static final class Delete implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    PartitionOptions p = new PartitionOptions();
+
+    @Option(names = "--label", required = true)
+    String label;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+        c.deleteKey(label);
+        spec.commandLine().getOut().printf("deleted key %s from partition %s%n", label, p.partition);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  static byte[] readBounded(Path file, int max) throws java.io.IOException {
+    try (var in = Files.newInputStream(file)) {
+      byte[] b = in.readNBytes(max + 1);
+      if (b.length > max) {
+        throw new CliFailure(file + " is larger than " + max + " bytes, the most one request carries");
+      }
+      return b;
+    }
+  }
+
+  static byte[] hex(String s) {
+    try {
+      return s == null ? new byte[0] : java.util.HexFormat.of().parseHex(s);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure("not hexadecimal: " + (s.length() > 16 ? s.substring(0, 16) + "..." : s));
+    }
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}

@@ -1,0 +1,167 @@
+package io.ihsm.cli;
+
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.ddi.message.PartitionList;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.sdk.CryptoOfficerSession;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.HostKeyStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `ihsm partition ...`: the Crypto Officer's partition management, recorded in the host key store. */
+@Command(name = "partition", mixinStandardHelpOptions = true, description = "Create, list and delete partitions.",
+    subcommands = {PartitionCommand.Create.class, PartitionCommand.ListPartitions.class, PartitionCommand.Delete.class,
+        PartitionCommand.Unlock.class})
+final class PartitionCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static CryptoOfficerSession login(IhsmCommand root, IhsmClient hsm) {
+    try (Credential co = CryptoOfficerFile.load(hsm, root.home(), root.embedded())) {
+      return hsm.loginCryptoOfficer(co);
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create and provision a partition; its blobs go to the host key store.")
+  static final class Create implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", description = "1-32 of [a-z0-9-], starting with a letter")
+    String name;
+
+    @Option(names = "--pin", description = "The application PIN (default: $IHSM_PIN).")
+    String pin;
+
+    @Option(names = "--owner-anchor", paramLabel = "FILE",
+        description = "The owner's ECDSA P-384 public key, SPKI DER (default: a development owner key under <home>/owner).")
+    Path ownerAnchor;
+
+    @Option(names = "--max-sessions", defaultValue = "0", description = "Sessions at once (default 8).")
+    int maxSessions;
+
+    @Option(names = "--max-keys", defaultValue = "0", description = "Keys loaded at once (default 256).")
+    int maxKeys;
+
+    @Option(names = "--max-key-bytes", defaultValue = "0", description = "Key bytes loaded at once (default 16384).")
+    int maxKeyBytes;
+
+    @Option(names = "--max-pin-failures", defaultValue = "0", description = "Failures before the PIN locks (default 10).")
+    int maxPinFailures;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      String appPin = IhsmCommand.pin(pin);
+      HostKeyStore store = HostKeyStore.at(root.home());
+      try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
+        var e = PartitionClient.create(hsm, co, store, name,
+            new PartitionLimits(maxSessions, maxKeys, maxKeyBytes, maxPinFailures, 0),
+            OwnerKey.anchor(root.home(), ownerAnchor), appPin);
+        spec.commandLine().getOut().printf("created partition %s (id %d); its blobs are in %s%n", name, e.id(),
+            root.home().resolve("partitions").resolve(name));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the device's partitions.")
+  static final class ListPartitions implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON: an array of {id, name, provisioned, established, locked, inKeyStore}.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      HostKeyStore store = HostKeyStore.at(root.home());
+      try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Json> rows = new ArrayList<>();
+        for (PartitionList.Entry p : co.listPartitions()) {
+          boolean known = store.partition(p.name()).map(e -> e.id() == p.id()).orElse(false);
+          if (json) {
+            rows.add(new Json().put("id", p.id()).put("name", p.name()).put("provisioned", p.provisioned())
+                .put("established", p.established()).put("locked", p.locked()).put("inKeyStore", known));
+          } else {
+            out.printf("%-4d %-32s %s%s%s%n", p.id(), p.name(), p.provisioned() ? "provisioned" : "not provisioned",
+                p.locked() ? ", PIN locked" : "", known ? "" : ", not in this key store");
+          }
+        }
+        if (json) {
+          out.println(Json.array(rows));
+        }
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a partition, its keys on the device and its entry in the host key store.")
+  static final class Delete implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      HostKeyStore store = HostKeyStore.at(root.home());
+      try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
+        int id = co.listPartitions().stream().filter(p -> p.name().equals(name)).findFirst()
+            .orElseThrow(() -> new IhsmException(io.ihsm.ddi.Status.PARTITION_NOT_FOUND, "no partition " + name))
+            .id();
+        co.deletePartition(id);
+        if (store.partition(name).isPresent()) {
+          store.deletePartition(name);
+        }
+        spec.commandLine().getOut().printf("deleted partition %s%n", name);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "unlock", mixinStandardHelpOptions = true,
+      description = "Unlock a partition's PIN after too many failures (Crypto Officer).")
+  static final class Unlock implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
+        int id = co.listPartitions().stream().filter(p -> p.name().equals(name)).findFirst()
+            .orElseThrow(() -> new IhsmException(io.ihsm.ddi.Status.PARTITION_NOT_FOUND, "no partition " + name))
+            .id();
+        co.unlockCredential(id);
+        spec.commandLine().getOut().printf("unlocked the PIN of partition %s%n", name);
+      }
+      return ExitCodes.OK;
+    }
+  }
+}
