@@ -84,6 +84,41 @@ class DaemonProcessTest {
   }
 
   @Test
+  void keysMadeBeforeADaemonRestartStillWorkAfterIt() throws Exception {
+    Path sockets = tmp.resolve("sock");
+    String home = tmp.resolve("home").toString();
+    daemon = startDaemon(sockets);
+    String[] common = {"--home", home, "--socket-dir", sockets.toString()};
+    assertThat(run(common, "partition", "create", "app", "--pin", "pin-12345").err()).contains("device init");
+    assertThat(run(common, "device", "init").exitCode()).isZero();
+    assertThat(run(common, "partition", "create", "app", "--pin", "pin-12345").exitCode()).isZero();
+    assertThat(Files.list(sockets).map(p -> p.getFileName().toString()))
+        .contains("management.sock", "partition-1.sock");
+    assertThat(run(common, "key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label",
+        "k", "--pin", "pin-12345").exitCode()).isZero();
+
+    daemon.destroy();
+    assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    daemon = startDaemon(sockets);
+
+    Path msg = tmp.resolve("msg");
+    Files.writeString(msg, "after restart");
+    Path sig = tmp.resolve("sig");
+    CliRun signed = run(common, "sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
+        msg.toString(), "--out", sig.toString(), "--pin", "pin-12345");
+    assertThat(signed.exitCode()).as(signed.err()).isZero();
+    assertThat(run(common, "verify", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
+        msg.toString(), "--signature", sig.toString(), "--pin", "pin-12345").exitCode()).isZero();
+  }
+
+  static CliRun run(String[] common, String... args) {
+    String[] all = new String[common.length + args.length];
+    System.arraycopy(common, 0, all, 0, common.length);
+    System.arraycopy(args, 0, all, common.length, args.length);
+    return CliRun.of(all);
+  }
+
+  @Test
   void homeFromTheEnvironmentSelectsTheEmbeddedDevice() throws Exception {
     Path home = tmp.resolve("env-home");
     ProcessBuilder pb = ihsm(List.of("device", "info", "--json"));

@@ -1,0 +1,185 @@
+package io.ihsm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Partitions, keys and operations through the command line on the embedded device, checked by the JDK and OpenSSL. */
+class VaultCliTest {
+  static final String PIN = "cli-pin-1234";
+
+  @TempDir
+  Path home;
+
+  CliRun ihsm(String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "--home";
+    all[1] = home.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    return CliRun.of(all);
+  }
+
+  CliRun ok(String... args) {
+    CliRun r = ihsm(args);
+    assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(ExitCodes.OK);
+    return r;
+  }
+
+  @BeforeEach
+  void partition() {
+    ok("partition", "create", "app", "--pin", PIN);
+  }
+
+  Path file(String name, byte[] content) throws Exception {
+    Path p = home.resolve(name);
+    Files.write(p, content);
+    return p;
+  }
+
+  @Test
+  void deviceSignaturesVerifyWithTheJdkAndOpenSsl() throws Exception {
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "signer", "--pin", PIN);
+    Path msg = file("msg", "sign me".getBytes());
+    Path sig = home.resolve("sig");
+    ok("sign", "--partition", "app", "--key", "signer", "--alg", "SHA256withECDSA", "--in", msg.toString(),
+        "--out", sig.toString(), "--pin", PIN);
+    Path der = home.resolve("pub.der");
+    Path pem = home.resolve("pub.pem");
+    ok("key", "public", "--partition", "app", "--label", "signer", "--out", der.toString());
+    ok("key", "public", "--partition", "app", "--label", "signer", "--pem", "--out", pem.toString());
+    Signature v = Signature.getInstance("SHA256withECDSA");
+    v.initVerify(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Files.readAllBytes(der))));
+    v.update("sign me".getBytes());
+    assertThat(v.verify(Files.readAllBytes(sig))).isTrue();
+    OpenSsl.Result r = OpenSsl.run("dgst", "-sha256", "-verify", pem.toString(), "-signature", sig.toString(), msg.toString());
+    assertThat(r.output()).contains("Verified OK");
+    assertThat(r.exitCode()).isZero();
+  }
+
+  @Test
+  void rsaPssSignaturesVerifyWithOpenSsl() throws Exception {
+    ok("key", "generate", "--partition", "app", "--kind", "rsa-2048", "--usage", "sign", "--label", "rsa", "--pin", PIN);
+    Path msg = file("msg", "pss".getBytes());
+    Path sig = home.resolve("sig");
+    ok("sign", "--partition", "app", "--key", "rsa", "--alg", "RSASSA-PSS", "--in", msg.toString(), "--out",
+        sig.toString(), "--pin", PIN);
+    Path pem = home.resolve("rsa.pem");
+    ok("key", "public", "--partition", "app", "--label", "rsa", "--pem", "--out", pem.toString());
+    OpenSsl.Result r = OpenSsl.run("dgst", "-sha256", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32",
+        "-verify", pem.toString(), "-signature", sig.toString(), msg.toString());
+    assertThat(r.output()).contains("Verified OK");
+  }
+
+  @Test
+  void openSslOaepCiphertextWithALabelDecryptsInTheDevice() throws Exception {
+    ok("key", "generate", "--partition", "app", "--kind", "rsa-3072", "--usage", "encrypt", "--label", "rsa", "--pin", PIN);
+    Path pem = home.resolve("rsa.pem");
+    ok("key", "public", "--partition", "app", "--label", "rsa", "--pem", "--out", pem.toString());
+    Path pt = file("pt", "wrapped secret".getBytes());
+    Path ct = home.resolve("ct");
+    OpenSsl.Result enc = OpenSsl.run("pkeyutl", "-encrypt", "-pubin", "-inkey", pem.toString(), "-pkeyopt",
+        "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_oaep_label:6c6162656c", "-in",
+        pt.toString(), "-out", ct.toString());
+    assertThat(enc.exitCode()).as(enc.output()).isZero();
+    Path out = home.resolve("out");
+    ok("decrypt", "--partition", "app", "--key", "rsa", "--alg", "RSA/ECB/OAEPWithSHA-256AndMGF1Padding",
+        "--oaep-label-hex", "6c6162656c", "--in", ct.toString(), "--out", out.toString(), "--pin", PIN);
+    assertThat(Files.readAllBytes(out)).isEqualTo("wrapped secret".getBytes());
+    CliRun wrongLabel = ihsm("decrypt", "--partition", "app", "--key", "rsa", "--alg",
+        "RSA/ECB/OAEPWithSHA-256AndMGF1Padding", "--oaep-label-hex", "00", "--in", ct.toString(), "--out",
+        out.toString(), "--pin", PIN);
+    assertThat(wrongLabel.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(wrongLabel.err()).contains("BAD_PADDING");
+  }
+
+  @Test
+  void aesGcmAndCbcRoundTripAndTamperingIsRefused() throws Exception {
+    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "aes", "--pin", PIN);
+    Path pt = file("pt", "some plaintext".getBytes());
+    Path ct = home.resolve("ct");
+    Path back = home.resolve("back");
+    ok("encrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--aad-hex", "aabb", "--in",
+        pt.toString(), "--out", ct.toString(), "--pin", PIN);
+    assertThat(Files.size(ct)).isEqualTo(12 + 14 + 16);
+    ok("decrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--aad-hex", "aabb", "--in",
+        ct.toString(), "--out", back.toString(), "--pin", PIN);
+    assertThat(Files.readAllBytes(back)).isEqualTo("some plaintext".getBytes());
+    byte[] tampered = Files.readAllBytes(ct);
+    tampered[20] ^= 1;
+    Files.write(ct, tampered);
+    CliRun bad = ihsm("decrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--aad-hex", "aabb",
+        "--in", ct.toString(), "--out", back.toString(), "--pin", PIN);
+    assertThat(bad.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(bad.err()).contains("BAD_TAG");
+    ok("encrypt", "--partition", "app", "--key", "aes", "--alg", "AES/CBC/PKCS5Padding", "--in", pt.toString(), "--out",
+        ct.toString(), "--pin", PIN);
+    ok("decrypt", "--partition", "app", "--key", "aes", "--alg", "AES/CBC/PKCS5Padding", "--in", ct.toString(), "--out",
+        back.toString(), "--pin", PIN);
+    assertThat(Files.readAllBytes(back)).isEqualTo("some plaintext".getBytes());
+  }
+
+  @Test
+  void hmacTagsAreMadeAndVerified() throws Exception {
+    ok("key", "generate", "--partition", "app", "--kind", "hmac-sha256", "--usage", "sign", "--label", "mac", "--pin", PIN);
+    Path msg = file("msg", "authenticate".getBytes());
+    Path tag = home.resolve("tag");
+    ok("mac", "--partition", "app", "--key", "mac", "--alg", "HmacSHA256", "--in", msg.toString(), "--out",
+        tag.toString(), "--pin", PIN);
+    assertThat(Files.size(tag)).isEqualTo(32);
+    ok("verify", "--partition", "app", "--key", "mac", "--alg", "HmacSHA256", "--in", msg.toString(), "--signature",
+        tag.toString(), "--pin", PIN);
+    Files.write(msg, "tampered".getBytes());
+    CliRun r = ihsm("verify", "--partition", "app", "--key", "mac", "--alg", "HmacSHA256", "--in", msg.toString(),
+        "--signature", tag.toString(), "--pin", PIN);
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err().strip()).isEqualTo("ihsm: the signature does not verify");
+  }
+
+  @Test
+  void listingAndDeletingKeysAndPartitions() {
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p384", "--usage", "sign", "--label", "a", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "wrap", "--label", "b", "--pin", PIN,
+        "--extractable");
+    String json = ok("key", "list", "--partition", "app", "--json").out();
+    assertThat(json).contains("\"label\":\"a\"").contains("\"kind\":\"ec-p384\"").contains("\"label\":\"b\"")
+        .contains("\"extractable\":true").contains("\"origin\":\"generated\"");
+    ok("key", "delete", "--partition", "app", "--label", "a", "--pin", PIN);
+    assertThat(ok("key", "list", "--partition", "app").out()).doesNotContain("ec-p384").contains("aes-128");
+    assertThat(ok("partition", "list", "--json").out()).contains("\"name\":\"app\"").contains("\"inKeyStore\":true");
+    ok("partition", "delete", "app");
+    assertThat(ok("partition", "list").out()).doesNotContain("app");
+    assertThat(Files.exists(home.resolve("partitions/app"))).isFalse();
+  }
+
+  @Test
+  void misuseGetsOneClearLineAndItsExitCode() {
+    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "aes", "--pin", PIN);
+    CliRun wrongPin = ihsm("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label",
+        "x", "--pin", "not-the-pin");
+    assertThat(wrongPin.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(wrongPin.err()).contains("AUTHENTICATION_FAILED").doesNotContain("not-the-pin");
+    CliRun clash = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "encrypt", "--label",
+        "aes", "--pin", PIN);
+    assertThat(clash.err()).contains("LABEL_EXISTS");
+    CliRun badUsage = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "sign", "--label",
+        "y", "--pin", PIN);
+    assertThat(badUsage.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(badUsage.err()).contains("INVALID_PARAMETER");
+    CliRun wrongKind = ihsm("sign", "--partition", "app", "--key", "aes", "--alg", "SHA256withECDSA", "--in",
+        home.resolve("partitions/app/partition.properties").toString(), "--out", home.resolve("s").toString(), "--pin", PIN);
+    assertThat(wrongKind.err()).contains("WRONG_KEY_KIND");
+    CliRun noPin = ihsm("key", "delete", "--partition", "app", "--label", "aes");
+    assertThat(noPin.err().strip()).startsWith("ihsm: this needs the partition PIN");
+    assertThat(ihsm("partition", "create", "app", "--pin", PIN).err()).contains("PARTITION_EXISTS");
+    for (CliRun r : new CliRun[] {wrongPin, clash, badUsage, wrongKind, noPin}) {
+      assertThat(r.err().strip().lines()).hasSize(1);
+    }
+  }
+}
