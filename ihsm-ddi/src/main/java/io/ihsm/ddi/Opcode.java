@@ -50,7 +50,19 @@ public enum Opcode {
   /** Encrypts (AES-GCM, AES-CBC, AES-XTS, RSA-OAEP). */
   ENCRYPT(0x0212, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Decrypts (AES-GCM, AES-CBC, AES-XTS, RSA-OAEP). */
-  DECRYPT(0x0213, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION);
+  DECRYPT(0x0213, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** The partition's RSA unwrapping key (SPKI), for bringing your own key. */
+  GET_UNWRAPPING_KEY(0x0220, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Imports a key wrapped with RSA-OAEP + AES-KWP under the partition's unwrapping key. */
+  IMPORT_KEY(0x0221, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Imports a public key from its SubjectPublicKeyInfo. */
+  IMPORT_PUBLIC_KEY(0x0222, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Wraps an extractable key under a wrapping key (AES-KW, AES-KWP). */
+  WRAP_KEY(0x0223, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Unwraps a key (AES-KW, AES-KWP) into a new key. */
+  UNWRAP_KEY(0x0224, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** Derives a key: ECDH, HKDF, or SP 800-108 counter-mode KBKDF. */
+  DERIVE_KEY(0x0230, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION);
 
   /** Whether the header's session id must be zero or must name a session. */
   public enum SessionRule { NONE, REQUIRED }

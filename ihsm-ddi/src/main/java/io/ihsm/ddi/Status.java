@@ -63,6 +63,8 @@ public enum Status {
   CURVE_MISMATCH(0x070B, "the peer key is on another curve"),
   DATA_UNIT_OUT_OF_RANGE(0x070C, "the XTS data unit size is not valid for this input"),
   PAIRWISE_TEST_FAILED(0x070D, "a new key failed its pairwise consistency test and was discarded"),
+  NOT_EXTRACTABLE(0x070E, "the key is not extractable"),
+  INVALID_KEY_MATERIAL(0x070F, "the imported key material does not fit the kind"),
 
   INTERNAL_ERROR(0x0F01, "internal device error"),
 

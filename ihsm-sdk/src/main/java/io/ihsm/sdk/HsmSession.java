@@ -2,7 +2,12 @@ package io.ihsm.sdk;
 
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.key.DeriveKeyRequest;
+import io.ihsm.ddi.key.ImportKeyRequest;
+import io.ihsm.ddi.key.UnwrapKeyRequest;
+import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.KeyAttributes;
@@ -60,6 +65,36 @@ public final class HsmSession implements AutoCloseable {
 
   public byte[] decrypt(Operation op) {
     return channel.call(Opcode.DECRYPT, sessionId, op, Data::read).bytes();
+  }
+
+  /** The partition's RSA unwrapping key (SPKI DER), to wrap keys for {@link #importKey}. */
+  public byte[] unwrappingKey() {
+    return channel.call(Opcode.GET_UNWRAPPING_KEY, sessionId, Empty.INSTANCE, Data::read).bytes();
+  }
+
+  /** Imports a key wrapped by {@link KeyImport#wrapForImport}. */
+  public KeyInfo importKey(KeyAttributes attributes, byte[] wrapped) {
+    return channel.call(Opcode.IMPORT_KEY, sessionId, new ImportKeyRequest(attributes, wrapped), KeyInfo::read);
+  }
+
+  /** Imports a public key (SPKI DER) for verification or encryption. */
+  public KeyInfo importPublicKey(KeyAttributes attributes, byte[] spki) {
+    return channel.call(Opcode.IMPORT_PUBLIC_KEY, sessionId, new ImportKeyRequest(attributes, spki), KeyInfo::read);
+  }
+
+  /** Wraps an extractable key under a wrapping key (AES_KW or AES_KWP). */
+  public byte[] wrapKey(int wrappingHandle, int targetHandle, Algorithm algorithm) {
+    return channel.call(Opcode.WRAP_KEY, sessionId, new WrapKeyRequest(wrappingHandle, targetHandle, algorithm),
+        Data::read).bytes();
+  }
+
+  public KeyInfo unwrapKey(int wrappingHandle, Algorithm algorithm, KeyAttributes attributes, byte[] wrapped) {
+    return channel.call(Opcode.UNWRAP_KEY, sessionId, new UnwrapKeyRequest(wrappingHandle, algorithm, attributes, wrapped),
+        KeyInfo::read);
+  }
+
+  public KeyInfo deriveKey(DeriveKeyRequest request) {
+    return channel.call(Opcode.DERIVE_KEY, sessionId, request, KeyInfo::read);
   }
 
   /** Changes the PIN (same credential id); returns the partition's new blob, which the host must keep. */

@@ -6,7 +6,7 @@ import io.ihsm.ddi.DdiException;
 
 /** A body that is one masked blob (≤ {@value #MAX_BYTES} bytes): a partition blob, a masked key. */
 public record Blob(byte[] bytes) implements Body {
-  public static final int MAX_BYTES = 8192;
+  public static final int MAX_BYTES = 16384;
 
   public Blob {
     bytes = bytes.clone();

@@ -4,6 +4,10 @@ import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.key.DeriveKeyRequest;
+import io.ihsm.ddi.key.ImportKeyRequest;
+import io.ihsm.ddi.key.UnwrapKeyRequest;
+import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.key.Verified;
@@ -53,6 +57,30 @@ public final class KeyHandlers {
       Operation op = Operation.read(body);
       requireNoSignature(op);
       return Reply.nonApproved(new Data(ops.decrypt(keys.find(ctx.port(), user(ctx), op.handle()), op)));
+    });
+    h.put(Opcode.GET_UNWRAPPING_KEY, (ctx, body) -> {
+      Empty.read(body);
+      return Reply.nonApproved(new Data(keys.unwrappingPublicKey(ctx.port())));
+    });
+    h.put(Opcode.IMPORT_KEY, (ctx, body) -> {
+      ImportKeyRequest r = ImportKeyRequest.read(body);
+      return Reply.nonApproved(keys.importWrapped(ctx.port(), user(ctx), r.attributes(), r.material()));
+    });
+    h.put(Opcode.IMPORT_PUBLIC_KEY, (ctx, body) -> {
+      ImportKeyRequest r = ImportKeyRequest.read(body);
+      return Reply.nonApproved(keys.importPublic(ctx.port(), user(ctx), r.attributes(), r.material()));
+    });
+    h.put(Opcode.WRAP_KEY, (ctx, body) -> {
+      WrapKeyRequest r = WrapKeyRequest.read(body);
+      return Reply.nonApproved(new Data(keys.wrap(ctx.port(), user(ctx), r)));
+    });
+    h.put(Opcode.UNWRAP_KEY, (ctx, body) -> {
+      UnwrapKeyRequest r = UnwrapKeyRequest.read(body);
+      return Reply.nonApproved(keys.unwrap(ctx.port(), user(ctx), r));
+    });
+    h.put(Opcode.DERIVE_KEY, (ctx, body) -> {
+      DeriveKeyRequest r = DeriveKeyRequest.read(body);
+      return Reply.nonApproved(keys.derive(ctx.port(), user(ctx), r));
     });
     return h;
   }

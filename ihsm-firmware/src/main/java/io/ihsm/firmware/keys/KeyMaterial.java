@@ -32,6 +32,15 @@ public final class KeyMaterial {
     return new KeyMaterial(kind, null, pair);
   }
 
+  /** An imported public key: it can verify and encrypt, never sign or decrypt. */
+  static KeyMaterial publicOnly(KeyKind kind, PublicKey publicKey) {
+    return new KeyMaterial(kind, null, new KeyPair(publicKey, null));
+  }
+
+  public boolean hasPrivateKey() {
+    return pair != null && pair.getPrivate() != null;
+  }
+
   public KeyKind kind() {
     return kind;
   }
@@ -60,12 +69,18 @@ public final class KeyMaterial {
 
   /** The material as stored in a masked blob: raw bytes, or PKCS#8 DER. The caller wipes it. */
   byte[] encode() {
-    return isAsymmetric() ? pair.getPrivate().getEncoded() : secret.clone();
+    if (!isAsymmetric()) {
+      return secret.clone();
+    }
+    return hasPrivateKey() ? pair.getPrivate().getEncoded() : new byte[0];
   }
 
   /** What the material counts against the partition's key-byte limit. */
   int cost() {
-    return isAsymmetric() ? pair.getPrivate().getEncoded().length : secret.length;
+    if (!isAsymmetric()) {
+      return secret.length;
+    }
+    return hasPrivateKey() ? pair.getPrivate().getEncoded().length : pair.getPublic().getEncoded().length;
   }
 
   void wipe() {

@@ -52,6 +52,7 @@ public final class KeyOperations {
 
   public byte[] sign(LoadedKey key, Operation op) throws DdiException {
     require(key, op, KeyUsage.SIGN);
+    requirePrivate(key);
     try {
       return switch (op.algorithm()) {
         case HMAC -> macs.compute(hmacName(key.attributes().kind()), key.material().secretKey(hmacName(key.attributes().kind())),
@@ -141,6 +142,7 @@ public final class KeyOperations {
         }
         case RSA_OAEP -> {
           checkOaep(op);
+          requirePrivate(key);
           yield ciphers.rsaOaepDecrypt(key.material().privateKey(), op.hash().jcaName(), op.mgf1Hash().jcaName(),
               op.aad(), op.data());
         }
@@ -172,6 +174,12 @@ public final class KeyOperations {
     if (key.attributes().usage() != usage) {
       throw new DdiException(Status.USAGE_NOT_PERMITTED, "the key's usage is " + key.attributes().usage().cliName()
           + ", this needs " + usage.cliName());
+    }
+  }
+
+  private static void requirePrivate(LoadedKey key) throws DdiException {
+    if (key.material().isAsymmetric() && !key.material().hasPrivateKey()) {
+      throw new DdiException(Status.USAGE_NOT_PERMITTED, "an imported public key can only verify or encrypt");
     }
   }
 

@@ -8,6 +8,16 @@ import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.DeriveKeyRequest;
+import io.ihsm.ddi.key.UnwrapKeyRequest;
+import io.ihsm.ddi.key.WrapKeyRequest;
+import io.ihsm.firmware.crypto.Ciphers;
+import io.ihsm.firmware.crypto.CryptoRefusal;
+import io.ihsm.firmware.crypto.Hkdf;
+import io.ihsm.firmware.crypto.Kbkdf;
+import io.ihsm.firmware.crypto.KeyAgreements;
+import javax.crypto.spec.SecretKeySpec;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.rng.RandomSource;
@@ -47,11 +57,8 @@ public final class KeyService {
 
   public KeyInfo generate(Port port, int sessionId, KeyAttributes attrs) throws DdiException {
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
-    KeyTable table = table(port);
-    Masking masking = masking(port, sessionId, attrs.sessionKey());
-    KeyMaterial material = generation.generate(attrs.kind());
-    return store(port, table, masking, new KeyTable.LoadedKeyDraft(attrs, KeyOrigin.GENERATED,
-        attrs.sessionKey() ? sessionId : 0, material), true);
+    table(port); // refuse before spending time on generation
+    return storeNew(port, sessionId, attrs, KeyOrigin.GENERATED, generation.generate(attrs.kind()));
   }
 
   /** Loads a key from its masked blob; the blob must be this partition's (or this session's). */
@@ -68,6 +75,188 @@ public final class KeyService {
     } finally {
       Arrays.fill(opened.secret(), (byte) 0);
     }
+  }
+
+  /** The partition's RSA unwrapping key, for the host to wrap keys it brings. */
+  public byte[] unwrappingPublicKey(Port port) throws DdiException {
+    return vault.unwrappingKey(port).getPublic().getEncoded();
+  }
+
+  /**
+   * Bring your own key: {@code wrapped} is RSA-OAEP (SHA-256, MGF1-SHA-256, no label) of a
+   * one-time AES-256 key under the partition's unwrapping key, followed by AES-KWP of the key
+   * material under that AES key (PKCS#11's CKM_RSA_AES_KEY_WRAP).
+   */
+  public KeyInfo importWrapped(Port port, int sessionId, KeyAttributes attrs, byte[] wrapped) throws DdiException {
+    KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
+    KeyPair unwrapping = vault.unwrappingKey(port);
+    int rsaBytes = (((java.security.interfaces.RSAKey) unwrapping.getPublic()).getModulus().bitLength() + 7) / 8;
+    if (wrapped.length <= rsaBytes) {
+      throw new DdiException(Status.INVALID_INPUT_LENGTH, "an RSA-AES wrapped key is the OAEP block then the KWP block");
+    }
+    Ciphers ciphers = new Ciphers(engine);
+    byte[] aes = null;
+    byte[] material = null;
+    try {
+      aes = ciphers.rsaOaepDecrypt(unwrapping.getPrivate(), "SHA-256", "SHA-256", new byte[0],
+          Arrays.copyOf(wrapped, rsaBytes));
+      if (aes.length != 32) {
+        throw new DdiException(Status.INVALID_KEY_MATERIAL, "the one-time wrapping key must be AES-256");
+      }
+      material = ciphers.aesKwpUnwrap(new SecretKeySpec(aes, "AES"), Arrays.copyOfRange(wrapped, rsaBytes, wrapped.length));
+    } catch (CryptoRefusal r) {
+      throw KeyOperations.status(r);
+    } finally {
+      if (aes != null) {
+        Arrays.fill(aes, (byte) 0);
+      }
+    }
+    return storeNew(port, sessionId, attrs, KeyOrigin.IMPORTED, KeyMaterials.of(engine, attrs.kind(), material));
+  }
+
+  /** A public key from its SubjectPublicKeyInfo: for verifying and encrypting only. */
+  public KeyInfo importPublic(Port port, int sessionId, KeyAttributes attrs, byte[] spki) throws DdiException {
+    if (attrs.usage() != KeyUsage.SIGN && attrs.usage() != KeyUsage.ENCRYPT) {
+      throw new DdiException(Status.INVALID_PARAMETER, "public keys verify (usage sign) or encrypt (usage encrypt)");
+    }
+    KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
+    return storeNew(port, sessionId, attrs, KeyOrigin.IMPORTED, KeyMaterials.publicKey(engine, attrs.kind(), spki));
+  }
+
+  /** Wraps an extractable key under a wrapping key; a non-extractable key never leaves, by any path. */
+  public byte[] wrap(Port port, int sessionId, WrapKeyRequest request) throws DdiException {
+    LoadedKey wrapping = wrappingKey(port, sessionId, request.wrappingHandle());
+    LoadedKey target = find(port, sessionId, request.targetHandle());
+    if (!target.attributes().extractable()) {
+      throw new DdiException(Status.NOT_EXTRACTABLE, "the key is not extractable");
+    }
+    if (target.material().isAsymmetric() && !target.material().hasPrivateKey()) {
+      throw new DdiException(Status.INVALID_PARAMETER, "a public key is exported as SPKI, not wrapped");
+    }
+    byte[] material = target.material().encode();
+    try {
+      Ciphers ciphers = new Ciphers(engine);
+      return request.algorithm() == io.ihsm.ddi.key.Algorithm.AES_KW
+          ? ciphers.aesKwWrap(wrapping.material().secretKey("AES"), material)
+          : ciphers.aesKwpWrap(wrapping.material().secretKey("AES"), material);
+    } catch (CryptoRefusal r) {
+      throw KeyOperations.status(r);
+    } finally {
+      Arrays.fill(material, (byte) 0);
+    }
+  }
+
+  public KeyInfo unwrap(Port port, int sessionId, UnwrapKeyRequest request) throws DdiException {
+    KeyGeneration.checkUsage(request.attributes().kind(), request.attributes().usage());
+    LoadedKey wrapping = wrappingKey(port, sessionId, request.wrappingHandle());
+    byte[] material;
+    try {
+      Ciphers ciphers = new Ciphers(engine);
+      material = request.algorithm() == io.ihsm.ddi.key.Algorithm.AES_KW
+          ? ciphers.aesKwUnwrap(wrapping.material().secretKey("AES"), request.wrapped())
+          : ciphers.aesKwpUnwrap(wrapping.material().secretKey("AES"), request.wrapped());
+    } catch (CryptoRefusal r) {
+      throw KeyOperations.status(r);
+    }
+    return storeNew(port, sessionId, request.attributes(), KeyOrigin.IMPORTED,
+        KeyMaterials.of(engine, request.attributes().kind(), material));
+  }
+
+  /** ECDH into a secret that never leaves, or HKDF / KBKDF from a secret or HMAC key. */
+  public KeyInfo derive(Port port, int sessionId, DeriveKeyRequest request) throws DdiException {
+    KeyAttributes attrs = request.attributes();
+    KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
+    LoadedKey base = find(port, sessionId, request.baseHandle());
+    if (base.attributes().usage() != KeyUsage.DERIVE) {
+      throw new DdiException(Status.USAGE_NOT_PERMITTED, "the base key's usage is " + base.attributes().usage().cliName()
+          + ", derivation needs derive");
+    }
+    int length = outputLength(attrs.kind(), request.length());
+    byte[] output;
+    switch (request.method()) {
+      case ECDH -> {
+        if (base.attributes().kind().family() != KeyKind.Family.EC || !base.material().hasPrivateKey()) {
+          throw new DdiException(Status.WRONG_KEY_KIND, "ECDH needs an EC private key");
+        }
+        if (attrs.kind() != KeyKind.SECRET) {
+          throw new DdiException(Status.INVALID_PARAMETER, "ECDH makes a secret key (kind secret); derive keys from it");
+        }
+        KeyAgreements ka = new KeyAgreements(engine);
+        try {
+          output = ka.ecdh(base.material().privateKey(), ka.parseEcPublicKey(request.peerPublicKey()));
+        } catch (CryptoRefusal r) {
+          throw KeyOperations.status(r);
+        }
+        if (request.length() != 0 && request.length() != output.length) {
+          Arrays.fill(output, (byte) 0);
+          throw new DdiException(Status.INVALID_PARAMETER, "an ECDH secret is as long as the curve's field");
+        }
+      }
+      case HKDF, KBKDF -> {
+        KeyKind.Family f = base.attributes().kind().family();
+        if (f != KeyKind.Family.SECRET && f != KeyKind.Family.HMAC) {
+          throw new DdiException(Status.WRONG_KEY_KIND, request.method() + " needs a secret or HMAC base key");
+        }
+        String hmac = switch (request.hash()) {
+          case SHA256 -> "HmacSHA256";
+          case SHA384 -> "HmacSHA384";
+          case SHA512 -> "HmacSHA512";
+          default -> throw new DdiException(Status.INVALID_PARAMETER, "HKDF and KBKDF use SHA-256, SHA-384 or SHA-512");
+        };
+        byte[] key = base.material().secretBytes();
+        try {
+          if (request.method() == DeriveKeyRequest.Method.HKDF) {
+            Hkdf hkdf = new Hkdf(engine, hmac);
+            if (length > hkdf.maxOutputLength()) {
+              throw new DdiException(Status.INVALID_PARAMETER, "HKDF gives at most " + hkdf.maxOutputLength() + " bytes");
+            }
+            output = hkdf.derive(key, request.salt(), request.info(), length);
+          } else {
+            output = new Kbkdf(engine, hmac).derive(key, request.salt(), request.info(), length);
+          }
+        } finally {
+          Arrays.fill(key, (byte) 0);
+        }
+      }
+      default -> throw new DdiException(Status.INVALID_PARAMETER, "unknown derivation");
+    }
+    return storeNew(port, sessionId, attrs, KeyOrigin.DERIVED, KeyMaterials.of(engine, attrs.kind(), output));
+  }
+
+  private static int outputLength(KeyKind kind, int requested) throws DdiException {
+    if (kind.isAsymmetric()) {
+      throw new DdiException(Status.INVALID_PARAMETER, "key pairs are generated or imported, not derived");
+    }
+    if (kind == KeyKind.SECRET) {
+      if (requested < 0 || requested > DeriveKeyRequest.MAX_SECRET) {
+        throw new DdiException(Status.INVALID_PARAMETER, "a derived secret is 1.." + DeriveKeyRequest.MAX_SECRET + " bytes");
+      }
+      return requested;
+    }
+    if (requested != 0 && requested != kind.bytes()) {
+      throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " keys are " + kind.bytes() + " bytes");
+    }
+    return kind.bytes();
+  }
+
+  private LoadedKey wrappingKey(Port port, int sessionId, int handle) throws DdiException {
+    LoadedKey k = find(port, sessionId, handle);
+    if (k.attributes().kind().family() != KeyKind.Family.AES) {
+      throw new DdiException(Status.WRONG_KEY_KIND, "keys are wrapped under AES keys");
+    }
+    if (k.attributes().usage() != KeyUsage.WRAP) {
+      throw new DdiException(Status.USAGE_NOT_PERMITTED, "the wrapping key's usage is " + k.attributes().usage().cliName()
+          + ", this needs wrap");
+    }
+    return k;
+  }
+
+  private KeyInfo storeNew(Port port, int sessionId, KeyAttributes attrs, KeyOrigin origin, KeyMaterial material)
+      throws DdiException {
+    KeyTable table = table(port);
+    Masking masking = masking(port, sessionId, attrs.sessionKey());
+    return store(port, table, masking, new KeyTable.LoadedKeyDraft(attrs, origin, attrs.sessionKey() ? sessionId : 0,
+        material), true);
   }
 
   public void unload(Port port, int sessionId, int handle) throws DdiException {
@@ -156,18 +345,22 @@ public final class KeyService {
     return m;
   }
 
+  /** Material from our own blob: trusted (its tag verified), so no pairwise test on every load. */
   private KeyMaterial decodeMaterial(Metadata meta, byte[] secret) throws DdiException {
     KeyKind kind = meta.attributes().kind();
     if (!kind.isAsymmetric()) {
-      if (kind != KeyKind.SECRET && secret.length != kind.bytes()) {
+      if (!KeyMaterials.fits(kind, secret.length)) {
         throw new DdiException(Status.MASKED_BLOB_INVALID, "key material of the wrong length");
       }
       return KeyMaterial.symmetric(kind, secret.clone());
     }
     try {
       String alg = kind.family() == KeyKind.Family.EC ? "EC" : "RSA";
-      PrivateKey priv = engine.keyFactory(alg).generatePrivate(new PKCS8EncodedKeySpec(secret));
       PublicKey pub = engine.keyFactory(alg).generatePublic(new X509EncodedKeySpec(meta.publicKey()));
+      if (secret.length == 0) {
+        return KeyMaterial.publicOnly(kind, pub);
+      }
+      PrivateKey priv = engine.keyFactory(alg).generatePrivate(new PKCS8EncodedKeySpec(secret));
       return KeyMaterial.asymmetric(kind, new KeyPair(pub, priv));
     } catch (GeneralSecurityException e) {
       throw new DdiException(Status.MASKED_BLOB_INVALID, "key material does not decode");

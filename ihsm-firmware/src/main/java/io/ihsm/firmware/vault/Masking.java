@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * is checked, in constant time, before anything is decrypted. Format in docs/masked-keys.md.
  * <pre>
  * u8 version = 1, u8 kind, bytes binding (16), u32 generation, bytes metadata (≤ 1024),
- * bytes iv (16), bytes ciphertext (≤ 6144), then 48 bytes of HMAC-SHA384 over all of the above
+ * bytes iv (16), bytes ciphertext (≤ 9216), then 48 bytes of HMAC-SHA384 over all of the above
  * </pre>
  */
 public final class Masking {
@@ -30,7 +30,7 @@ public final class Masking {
   public static final int BINDING_BYTES = 16;
   static final int TAG_BYTES = 48;
   static final int MAX_METADATA = 1024;
-  static final int MAX_CIPHERTEXT = 6144;
+  static final int MAX_CIPHERTEXT = 9216;
 
   /** What a blob holds. */
   public enum Kind {

@@ -15,37 +15,43 @@ import java.util.Arrays;
 final class PartitionState {
   static final int VERIFIER_BYTES = 48;
   static final int SECRET_BYTES = 32;
+  static final int MAX_UNWRAPPING_KEY = 4096;
 
   final byte[] credentialId;
   final byte[] verifier;
   final byte[] ownerAnchor;
   final byte[] backupKey;
   final byte[] maskingSecret;
+  /** The partition's RSA unwrapping key (PKCS#8), made at provisioning, for imported keys. */
+  final byte[] unwrappingKey;
 
-  PartitionState(byte[] credentialId, byte[] verifier, byte[] ownerAnchor, byte[] backupKey, byte[] maskingSecret) {
+  PartitionState(byte[] credentialId, byte[] verifier, byte[] ownerAnchor, byte[] backupKey, byte[] maskingSecret,
+      byte[] unwrappingKey) {
     this.credentialId = credentialId;
     this.verifier = verifier;
     this.ownerAnchor = ownerAnchor;
     this.backupKey = backupKey;
     this.maskingSecret = maskingSecret;
+    this.unwrappingKey = unwrappingKey;
   }
 
   PartitionState withVerifier(byte[] newVerifier) {
-    return new PartitionState(credentialId, newVerifier, ownerAnchor, backupKey.clone(), maskingSecret.clone());
+    return new PartitionState(credentialId, newVerifier, ownerAnchor, backupKey.clone(), maskingSecret.clone(),
+        unwrappingKey.clone());
   }
 
   /** The blob's secret content; the caller wipes it after sealing. */
   byte[] encode() {
     return new BodyWriter().bytes(credentialId, Credential.ID_BYTES).bytes(verifier, VERIFIER_BYTES)
         .bytes(ownerAnchor, CredentialChannel.MAX_KEY_BYTES).bytes(backupKey, ProvisionRequest.BACKUP_KEY_BYTES)
-        .bytes(maskingSecret, SECRET_BYTES).toByteArray();
+        .bytes(maskingSecret, SECRET_BYTES).bytes(unwrappingKey, MAX_UNWRAPPING_KEY).toByteArray();
   }
 
   static PartitionState decode(byte[] b) throws DdiException {
     BodyReader r = BodyReader.of(b);
     PartitionState s = new PartitionState(r.bytes("credentialId", Credential.ID_BYTES), r.bytes("verifier", VERIFIER_BYTES),
         r.bytes("ownerAnchor", CredentialChannel.MAX_KEY_BYTES), r.bytes("backupKey", ProvisionRequest.BACKUP_KEY_BYTES),
-        r.bytes("maskingSecret", SECRET_BYTES));
+        r.bytes("maskingSecret", SECRET_BYTES), r.bytes("unwrappingKey", MAX_UNWRAPPING_KEY));
     r.end();
     return s;
   }
@@ -54,5 +60,6 @@ final class PartitionState {
     Arrays.fill(verifier, (byte) 0);
     Arrays.fill(backupKey, (byte) 0);
     Arrays.fill(maskingSecret, (byte) 0);
+    Arrays.fill(unwrappingKey, (byte) 0);
   }
 }

@@ -195,7 +195,7 @@ public final class Vault {
       byte[] backupKey = generated ? random.bytes(ProvisionRequest.BACKUP_KEY_BYTES) : suppliedBackup;
       verifier = verifier(c.id(), c.pin());
       PartitionState state = new PartitionState(c.id(), verifier.clone(), request.ownerAnchor(), backupKey,
-          random.bytes(PartitionState.SECRET_BYTES));
+          random.bytes(PartitionState.SECRET_BYTES), newUnwrappingKey());
       PartitionRecord updated = r.provisioned(1);
       byte[] blob = sealState(updated, state);
       byte[] backupBlob = generated
@@ -262,6 +262,20 @@ public final class Vault {
   public synchronized Masking keyMasking(Port port) throws DdiException {
     PartitionState s = establishedState(port);
     return keyMaskings.computeIfAbsent(port.partitionId(), id -> new Masking(engine, random, s.maskingSecret));
+  }
+
+  /** The partition's RSA unwrapping key pair, for imports (RSA-OAEP + AES-KWP). */
+  public synchronized java.security.KeyPair unwrappingKey(Port port) throws DdiException {
+    PartitionState s = establishedState(port);
+    try {
+      var priv = (java.security.interfaces.RSAPrivateCrtKey) engine.keyFactory("RSA")
+          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(s.unwrappingKey));
+      var pub = engine.keyFactory("RSA")
+          .generatePublic(new java.security.spec.RSAPublicKeySpec(priv.getModulus(), priv.getPublicExponent()));
+      return new java.security.KeyPair(pub, priv);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the partition's unwrapping key does not decode", e);
+    }
   }
 
   /** The uid that the partition's blobs are bound to. */
@@ -338,6 +352,18 @@ public final class Vault {
       return m.doFinal();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("verifier MAC failed", e);
+    }
+  }
+
+  /** RSA-3072 (128-bit strength, like the AES-256 keys it carries in), made once per partition. */
+  private byte[] newUnwrappingKey() {
+    try {
+      var g = engine.keyPairGenerator("RSA");
+      g.initialize(new java.security.spec.RSAKeyGenParameterSpec(3072, java.security.spec.RSAKeyGenParameterSpec.F4),
+          random.secureRandom());
+      return g.generateKeyPair().getPrivate().getEncoded();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make the partition's unwrapping key", e);
     }
   }
 

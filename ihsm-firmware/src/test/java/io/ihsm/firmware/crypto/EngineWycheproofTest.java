@@ -2,6 +2,7 @@ package io.ihsm.firmware.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ihsm.ddi.testing.Wycheproof;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.MessageDigest;

@@ -49,7 +49,14 @@ public final class Channel implements AutoCloseable {
   /** Sends a request and decodes the successful response, or throws with the device's status. */
   public <T> T call(Opcode op, int sessionId, Body request, BodyDecoder<T> decoder) {
     ApiRevision rev = op == Opcode.GET_API_REV ? ApiRevision.NONE : revision;
-    Frames.Response response = await(op, transport.send(rev, op.code(), sessionId, request.toBytes()));
+    byte[] body;
+    try {
+      body = request.toBytes();
+    } catch (IllegalArgumentException e) {
+      // A field over its protocol bound: refused here, as the device would refuse it.
+      throw new IhsmException(Status.INVALID_PARAMETER, op + ": " + e.getMessage());
+    }
+    Frames.Response response = await(op, transport.send(rev, op.code(), sessionId, body));
     Status status = response.header().status();
     if (status != Status.SUCCESS) {
       throw new IhsmException(status, op + " refused by the device: " + status.description());

@@ -1,4 +1,4 @@
-package io.ihsm.firmware.crypto;
+package io.ihsm.ddi.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,32 +16,32 @@ import org.junit.jupiter.api.Assumptions;
  * {@code $IHSM_TEST_VECTORS/wycheproof}); they are never copied into the project. Tests that need
  * them are skipped, with the reason, when the folder is absent.
  */
-final class Wycheproof {
+public final class Wycheproof {
   private Wycheproof() {}
 
   /** One test case with its group. */
-  record Case(JsonNode group, JsonNode test) {
-    int id() {
+  public record Case(JsonNode group, JsonNode test) {
+    public int id() {
       return test.get("tcId").asInt();
     }
 
-    String result() {
+    public String result() {
       return test.get("result").asText();
     }
 
-    boolean valid() {
+    public boolean valid() {
       return result().equals("valid");
     }
 
-    boolean acceptable() {
+    public boolean acceptable() {
       return result().equals("acceptable");
     }
 
-    byte[] hex(String field) {
+    public byte[] hex(String field) {
       return HexFormat.of().parseHex(test.get(field).asText());
     }
 
-    byte[] groupHex(String field) {
+    public byte[] groupHex(String field) {
       return HexFormat.of().parseHex(group.get(field).asText());
     }
 
@@ -51,7 +51,7 @@ final class Wycheproof {
     }
   }
 
-  static Optional<Path> directory() {
+  public static Optional<Path> directory() {
     String env = System.getenv("IHSM_TEST_VECTORS");
     Path base = env != null ? Path.of(env)
         : Path.of(System.getProperty("ihsm.project.root", "..")).resolve("../shared/test-vectors");
@@ -60,7 +60,7 @@ final class Wycheproof {
   }
 
   /** All cases of a file; skips the calling test (with the reason) when the vectors are absent. */
-  static List<Case> cases(String file) throws IOException {
+  public static List<Case> cases(String file) throws IOException {
     Optional<Path> dir = directory();
     Assumptions.assumeTrue(dir.isPresent(),
         "Wycheproof vectors not found: set IHSM_TEST_VECTORS or provide ../shared/test-vectors/wycheproof");

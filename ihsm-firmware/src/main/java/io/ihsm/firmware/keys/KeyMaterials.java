@@ -1,0 +1,104 @@
+package io.ihsm.firmware.keys;
+
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.crypto.EcPublicKeys;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+
+/**
+ * Turns key bytes that come from outside a generation (an import, an unwrap, a derivation) into
+ * material of the named kind, refusing anything that does not fit: raw bytes for AES, XTS, HMAC
+ * and secrets; PKCS#8 for EC and RSA private keys, which must also pass the pairwise test.
+ */
+final class KeyMaterials {
+  static final int MIN_HMAC_BYTES = 14; // 112 bits, the FIPS minimum for HMAC keys
+  static final int MAX_HMAC_BYTES = 128;
+
+  private KeyMaterials() {}
+
+  /** Whether {@code length} raw bytes fit a symmetric kind. */
+  static boolean fits(KeyKind kind, int length) {
+    return switch (kind.family()) {
+      case AES, AES_XTS -> length == kind.bytes();
+      case HMAC -> length >= MIN_HMAC_BYTES && length <= MAX_HMAC_BYTES;
+      case SECRET -> length >= 1 && length <= io.ihsm.ddi.key.DeriveKeyRequest.MAX_SECRET;
+      case EC, RSA -> false;
+    };
+  }
+
+  /** Material of {@code kind} from raw or PKCS#8 bytes; takes ownership of {@code bytes}. */
+  static KeyMaterial of(CryptoEngine engine, KeyKind kind, byte[] bytes) throws DdiException {
+    if (!kind.isAsymmetric()) {
+      if (!fits(kind, bytes.length) || (kind == KeyKind.AES_XTS_256
+          && Arrays.equals(Arrays.copyOf(bytes, 32), Arrays.copyOfRange(bytes, 32, 64)))) {
+        Arrays.fill(bytes, (byte) 0);
+        throw invalid(kind);
+      }
+      return KeyMaterial.symmetric(kind, bytes);
+    }
+    try {
+      String alg = kind.family() == KeyKind.Family.EC ? "EC" : "RSA";
+      PrivateKey priv = engine.keyFactory(alg).generatePrivate(new PKCS8EncodedKeySpec(bytes));
+      checkSize(kind, priv);
+      PublicKey pub = switch (priv) {
+        case RSAPrivateCrtKey rsa -> engine.keyFactory("RSA")
+            .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+        case ECPrivateKey ec -> EcPublicKeys.of(engine, ec);
+        default -> throw invalid(kind);
+      };
+      KeyPair pair = new KeyPair(pub, priv);
+      if (!KeyGeneration.pairwiseConsistent(engine, pair, kind)) {
+        throw new DdiException(Status.PAIRWISE_TEST_FAILED, "the imported key pair is not consistent");
+      }
+      return KeyMaterial.asymmetric(kind, pair);
+    } catch (GeneralSecurityException | ClassCastException e) {
+      throw invalid(kind);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  /** A public key of {@code kind} from its SubjectPublicKeyInfo. */
+  static KeyMaterial publicKey(CryptoEngine engine, KeyKind kind, byte[] spki) throws DdiException {
+    if (!kind.isAsymmetric()) {
+      throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " has no public key");
+    }
+    try {
+      PublicKey pub = engine.keyFactory(kind.family() == KeyKind.Family.EC ? "EC" : "RSA")
+          .generatePublic(new X509EncodedKeySpec(spki));
+      checkSize(kind, pub);
+      return KeyMaterial.publicOnly(kind, pub);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new DdiException(Status.INVALID_PUBLIC_KEY, "not a valid " + kind.cliName() + " public key");
+    }
+  }
+
+  private static void checkSize(KeyKind kind, java.security.Key key) throws DdiException {
+    boolean fits = switch (key) {
+      case RSAKey rsa -> kind.family() == KeyKind.Family.RSA && rsa.getModulus().bitLength() == kind.bytes() * 8;
+      case ECKey ec -> kind.family() == KeyKind.Family.EC
+          && ec.getParams().getCurve().getField().getFieldSize() == (kind == KeyKind.EC_P521 ? 521 : kind.bytes() * 8);
+      default -> false;
+    };
+    if (!fits) {
+      throw invalid(kind);
+    }
+  }
+
+  private static DdiException invalid(KeyKind kind) {
+    return new DdiException(Status.INVALID_KEY_MATERIAL, "the key material is not a valid " + kind.cliName() + " key");
+  }
+}
