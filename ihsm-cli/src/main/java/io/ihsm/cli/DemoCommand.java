@@ -1,46 +1,128 @@
 package io.ihsm.cli;
 
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.Encrypted;
+import io.ihsm.ddi.key.HashAlgorithm;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceStatus;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.HostKeyStore;
+import io.ihsm.sdk.store.HostKeyStore.StoredKey;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** `ihsm demo`: a guided tour on the device (the embedded one unless --socket-dir is given). */
+/**
+ * `ihsm demo`: a guided tour on the embedded device: a partition, EC, RSA and AES keys made
+ * inside it, signatures checked by the JDK's own providers, encryption, and a device reset after
+ * which the same keys still work.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "A short guided tour of the device (embedded by default, state under --home).")
+    description = "A guided tour on the embedded device (state under --home): partition, keys, signatures, reset.")
 final class DemoCommand implements Callable<Integer> {
+  static final String PARTITION = "demo";
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     IhsmCommand root = IhsmCommand.of(spec);
-    PrintWriter out = spec.commandLine().getOut();
-    out.println("ihsm demo");
-    out.println("=========");
-    try (IhsmClient hsm = root.connect()) {
-      out.printf("1. Connected to the %s.%n", hsm.describeTransport());
-      out.printf("   Agreed DDI API revision %s with the device.%n", hsm.apiRevision());
-
-      DeviceInfo info = hsm.deviceInfo();
-      out.printf("2. The device is a %s %s, serial %s, running firmware %s.%n",
-          info.vendor(), info.model(), info.serialNumber(), info.firmwareVersion());
-
-      DeviceStatus status = hsm.deviceStatus();
-      out.printf("3. Its state is %s after power-on self-tests (up %d ms).%n", status.state(), status.uptimeMillis());
-      if (!status.reason().isEmpty()) {
-        out.printf("   Reason: %s%n", status.reason());
-      }
-
-      byte[] random = hsm.randomBytes(16);
-      out.printf("4. 16 random bytes from the module's random bit generator: %s%n", HexFormat.of().formatHex(random));
-      out.println("Done: the device answered every request over the same DDI protocol a daemon serves.");
+    if (!root.embedded()) {
+      throw new CliFailure("the demo runs on the embedded device; drop --socket-dir / IHSM_SOCKET_DIR");
     }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("ihsm demo: a tour of the embedded device (development mode: the firmware runs in this process)");
+    out.println();
+    HostKeyStore store = HostKeyStore.at(root.home());
+    try (IhsmClient hsm = root.connect()) {
+      DeviceInfo info = hsm.deviceInfo();
+      DeviceStatus status = hsm.deviceStatus();
+      out.printf("1. Device %s (%s), firmware %s on %s: %s, DDI API %s.%n", info.serialNumber(), info.model(),
+          info.firmwareVersion(), info.cryptoEngine(), status.state(), hsm.apiRevision());
+
+      // A fresh partition each run; its PIN is random and never shown.
+      String pin = HexFormat.of().formatHex(hsm.randomBytes(12));
+      try (Credential co = CryptoOfficerFile.load(hsm, root.home(), true);
+           CryptoOfficerSession officer = hsm.loginCryptoOfficer(co)) {
+        for (var p : officer.listPartitions()) {
+          if (p.name().equals(PARTITION)) {
+            officer.deletePartition(p.id());
+          }
+        }
+        if (store.partition(PARTITION).isPresent()) {
+          store.deletePartition(PARTITION);
+        }
+        PartitionClient.create(hsm, officer, store, PARTITION, PartitionLimits.DEFAULTS,
+            OwnerKey.anchor(root.home(), null), pin);
+      }
+      out.printf("2. The Crypto Officer created partition '%s'; its owner provisioned it (blobs kept in %s).%n",
+          PARTITION, root.home().resolve("partitions").resolve(PARTITION));
+
+      byte[] message = "Pay 100 EUR to Alice".getBytes(StandardCharsets.UTF_8);
+      try (PartitionClient app = PartitionClient.open(hsm, store, PARTITION, pin)) {
+        StoredKey ec = app.generate("ec-signer", KeyKind.EC_P256, KeyUsage.SIGN, false);
+        StoredKey rsa = app.generate("rsa-signer", KeyKind.RSA_2048, KeyUsage.SIGN, false);
+        app.generate("aes-data", KeyKind.AES_256, KeyUsage.ENCRYPT, false);
+        out.println("3. Generated inside the device: EC P-256 and RSA-2048 signing keys, an AES-256 key."
+            + " Only their public keys and masked blobs came out.");
+
+        byte[] ecSig = app.sign("ec-signer", Operation.of(0, Algorithm.ECDSA, message).withHash(HashAlgorithm.SHA256));
+        out.printf("4. ECDSA P-256 signature: %s by the JDK's own provider.%n",
+            verdict(jdkVerify("SHA256withECDSA", "EC", ec.publicKey(), message, ecSig, null)));
+        byte[] pss = app.sign("rsa-signer", Operation.of(0, Algorithm.RSA_PSS, message)
+            .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32));
+        out.printf("   RSASSA-PSS signature:    %s by the JDK's own provider.%n",
+            verdict(jdkVerify("RSASSA-PSS", "RSA", rsa.publicKey(), message, pss,
+                new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1))));
+
+        Encrypted sealed = app.encrypt("aes-data", Operation.of(0, Algorithm.AES_GCM, message));
+        byte[] opened = app.decrypt("aes-data", Operation.of(0, Algorithm.AES_GCM, sealed.ciphertext()).withIv(sealed.iv()));
+        out.printf("5. AES-256-GCM: %d bytes sealed (IV chosen by the device), opened again: %s.%n",
+            sealed.ciphertext().length, java.util.Arrays.equals(opened, message) ? "same message" : "MISMATCH");
+
+        hsm.resetEmbeddedDevice();
+        out.println("6. Reset the device (like a live migration): sessions, loaded keys and partition secrets are gone.");
+        byte[] again = app.sign("ec-signer", Operation.of(0, Algorithm.ECDSA, message).withHash(HashAlgorithm.SHA256));
+        out.printf("7. The SDK re-established the partition from its blob and reloaded the key: new signature %s.%n",
+            verdict(jdkVerify("SHA256withECDSA", "EC", ec.publicKey(), message, again, null)));
+      }
+    }
+    out.println();
+    out.println("Done. Try: ihsm key list --partition " + PARTITION + ", or ihsm --help.");
     out.flush();
     return ExitCodes.OK;
+  }
+
+  private static String verdict(boolean ok) {
+    return ok ? "verified" : "NOT verified";
+  }
+
+  private static boolean jdkVerify(String alg, String keyAlg, byte[] spki, byte[] message, byte[] sig,
+      PSSParameterSpec pss) throws Exception {
+    PublicKey key = KeyFactory.getInstance(keyAlg).generatePublic(new X509EncodedKeySpec(spki));
+    Signature v = Signature.getInstance(alg);
+    if (pss != null) {
+      v.setParameter(pss);
+    }
+    v.initVerify(key);
+    v.update(message);
+    return v.verify(sig);
   }
 }

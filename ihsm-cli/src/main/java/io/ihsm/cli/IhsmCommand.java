@@ -119,6 +119,12 @@ public final class IhsmCommand implements Runnable {
     } else if (ex instanceof CliFailure cf) {
       code = ExitCodes.FAILED;
       message = cf.getMessage();
+    } else if (ex instanceof java.nio.file.NoSuchFileException nf) {
+      code = ExitCodes.FAILED;
+      message = "no such file: " + nf.getFile();
+    } else if (ex instanceof java.nio.file.AccessDeniedException ad) {
+      code = ExitCodes.FAILED;
+      message = "permission denied: " + ad.getFile();
     } else if (ex instanceof IllegalStateException || ex instanceof IllegalArgumentException
         || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
       code = ExitCodes.FAILED;

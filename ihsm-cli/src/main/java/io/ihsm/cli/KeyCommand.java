@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /** `ihsm key ...`: keys of one partition, by label. */
 @Command(name = "key", mixinStandardHelpOptions = true, description = "Generate, list, export and delete keys.",
-    subcommands = {KeyCommand.Generate.class, KeyCommand.ListKeys.class, KeyCommand.Public.class, KeyCommand.Delete.class})
+    subcommands = {KeyCommand.Generate.class, KeyCommand.ListKeys.class, KeyCommand.Public.class, KeyCommand.Delete.class,
+        KeyCommand.UnwrappingKey.class, KeyCommand.WrapForImport.class, KeyCommand.Import.class})
 final class KeyCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -76,14 +77,8 @@ final class KeyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      KeyKind k = KeyKind.fromCliName(kind);
-      KeyUsage u = KeyUsage.fromCliName(usage);
-      if (k == null || k == KeyKind.SECRET) {
-        throw new CliFailure("unknown key kind " + kind + " (see --help)");
-      }
-      if (u == null) {
-        throw new CliFailure("unknown usage " + usage + " (sign, encrypt, wrap, derive)");
-      }
+      KeyKind k = kind(kind);
+      KeyUsage u = usage(usage);
       IhsmCommand root = IhsmCommand.of(spec);
       try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
         StoredKey key = c.generate(label, k, u, extractable);
@@ -197,6 +192,135 @@ final class KeyCommand implements Runnable {
       try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
         c.deleteKey(label);
         spec.commandLine().getOut().printf("deleted key %s from partition %s%n", label, p.partition);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  static KeyKind kind(String name) {
+    KeyKind k = KeyKind.fromCliName(name);
+    if (k == null || k == KeyKind.SECRET) {
+      throw new CliFailure("unknown key kind " + name + " (see --help)");
+    }
+    return k;
+  }
+
+  static KeyUsage usage(String name) {
+    KeyUsage u = KeyUsage.fromCliName(name);
+    if (u == null) {
+      throw new CliFailure("unknown usage " + name + " (sign, encrypt, wrap, derive)");
+    }
+    return u;
+  }
+
+  @Command(name = "unwrapping-key", mixinStandardHelpOptions = true,
+      description = "Write the partition's RSA unwrapping key (SPKI), which keys to import are wrapped for.")
+  static final class UnwrappingKey implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    PartitionOptions p = new PartitionOptions();
+
+    @Option(names = "--out", required = true, paramLabel = "FILE")
+    Path out;
+
+    @Option(names = "--pem", description = "PEM instead of DER.")
+    boolean pem;
+
+    @Override
+    public Integer call() throws Exception {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+        byte[] spki = c.unwrappingKey();
+        Files.write(out, pem ? Public.pem(spki).getBytes(StandardCharsets.US_ASCII) : spki);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "wrap-for-import", mixinStandardHelpOptions = true,
+      description = {"Wrap a key for import into a partition (RSA-OAEP SHA-256 + AES-KWP, PKCS#11 RSA-AES key wrap).",
+          "Works offline: only the partition's unwrapping key is needed. The input is a PKCS#8 private key",
+          "(DER, or PEM 'BEGIN PRIVATE KEY') for EC and RSA, or raw bytes for AES and HMAC keys."})
+  static final class WrapForImport implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--unwrapping-key", required = true, paramLabel = "FILE",
+        description = "The partition's unwrapping key (from `ihsm key unwrapping-key`), DER or PEM.")
+    Path unwrappingKey;
+
+    @Option(names = "--in", required = true, paramLabel = "FILE", description = "The key to wrap.")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The wrapped key, for `ihsm key import`.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      byte[] material = derOrPem(readBounded(in, 16384), "PRIVATE KEY");
+      try {
+        byte[] spki = derOrPem(readBounded(unwrappingKey, 16384), "PUBLIC KEY");
+        Files.write(out, io.ihsm.sdk.KeyImport.wrapForImport(spki, material));
+      } catch (IllegalArgumentException e) {
+        throw new CliFailure(unwrappingKey + " is not an RSA public key");
+      } finally {
+        Arrays.fill(material, (byte) 0);
+      }
+      return ExitCodes.OK;
+    }
+
+    /** The DER inside a PEM block of this type, or the bytes themselves when they are not PEM. */
+    static byte[] derOrPem(byte[] bytes, String type) {
+      String text = new String(bytes, StandardCharsets.US_ASCII);
+      String begin = "-----BEGIN " + type + "-----";
+      int at = text.indexOf(begin);
+      if (at < 0) {
+        return bytes;
+      }
+      int end = text.indexOf("-----END " + type + "-----", at);
+      if (end < 0) {
+        throw new CliFailure("unterminated PEM block " + type);
+      }
+      return Base64.getMimeDecoder().decode(text.substring(at + begin.length(), end));
+    }
+  }
+
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = "Import a key wrapped by `ihsm key wrap-for-import`; it becomes an imported key of the partition.")
+  static final class Import implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    PartitionOptions p = new PartitionOptions();
+
+    @Option(names = "--label", required = true)
+    String label;
+
+    @Option(names = "--kind", required = true, description = "The key's kind, as for `key generate`.")
+    String kind;
+
+    @Option(names = "--usage", required = true, description = "sign, encrypt, wrap or derive")
+    String usage;
+
+    @Option(names = "--wrapped", required = true, paramLabel = "FILE")
+    Path wrapped;
+
+    @Option(names = "--extractable", description = "May leave the device again, wrapped.")
+    boolean extractable;
+
+    @Override
+    public Integer call() throws Exception {
+      KeyKind k = kind(kind);
+      KeyUsage u = usage(usage);
+      byte[] blob = readBounded(wrapped, io.ihsm.ddi.message.Blob.MAX_BYTES);
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+        c.importKey(label, k, u, extractable, blob);
+        spec.commandLine().getOut().printf("imported %s key %s for %s into partition %s%n", k.cliName(), label,
+            u.cliName(), p.partition);
       }
       return ExitCodes.OK;
     }

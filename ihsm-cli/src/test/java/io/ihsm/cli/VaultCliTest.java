@@ -143,6 +143,49 @@ class VaultCliTest {
   }
 
   @Test
+  void anOpenSslKeyIsBroughtInAndSignsForItsOwnPublicKey() throws Exception {
+    Path mine = home.resolve("mine.pem");
+    assertThat(OpenSsl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", mine.toString())
+        .exitCode()).isZero();
+    Path unwrap = home.resolve("unwrap.pem");
+    Path wrapped = home.resolve("wrapped");
+    ok("key", "unwrapping-key", "--partition", "app", "--pem", "--out", unwrap.toString(), "--pin", PIN);
+    ok("key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in", mine.toString(), "--out", wrapped.toString());
+    byte[] pkcs8 = KeyCommand.WrapForImport.derOrPem(Files.readAllBytes(mine), "PRIVATE KEY");
+    byte[] w = Files.readAllBytes(wrapped);
+    assertThat(w).hasSizeGreaterThan(384);
+    assertThat(contains(w, java.util.Arrays.copyOfRange(pkcs8, pkcs8.length - 40, pkcs8.length)))
+        .as("the key never travels in clear").isFalse();
+    CliRun wrongKind = ihsm("key", "import", "--partition", "app", "--label", "mine", "--kind", "ec-p384", "--usage",
+        "sign", "--wrapped", wrapped.toString(), "--pin", PIN);
+    assertThat(wrongKind.err()).contains("INVALID_KEY_MATERIAL");
+    ok("key", "import", "--partition", "app", "--label", "mine", "--kind", "ec-p256", "--usage", "sign", "--wrapped",
+        wrapped.toString(), "--pin", PIN);
+    assertThat(ok("key", "list", "--partition", "app", "--json").out()).contains("\"origin\":\"imported\"");
+    Path msg = file("msg", "imported key".getBytes());
+    Path sig = home.resolve("sig");
+    ok("sign", "--partition", "app", "--key", "mine", "--alg", "SHA256withECDSA", "--in", msg.toString(), "--out",
+        sig.toString(), "--pin", PIN);
+    Path pub = home.resolve("mine.pub");
+    assertThat(OpenSsl.run("pkey", "-in", mine.toString(), "-pubout", "-out", pub.toString()).exitCode()).isZero();
+    assertThat(OpenSsl.run("dgst", "-sha256", "-verify", pub.toString(), "-signature", sig.toString(), msg.toString())
+        .output()).contains("Verified OK");
+  }
+
+  static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  @Test
   void listingAndDeletingKeysAndPartitions() {
     ok("key", "generate", "--partition", "app", "--kind", "ec-p384", "--usage", "sign", "--label", "a", "--pin", PIN);
     ok("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "wrap", "--label", "b", "--pin", PIN,

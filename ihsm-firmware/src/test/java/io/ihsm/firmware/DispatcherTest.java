@@ -109,7 +109,7 @@ class DispatcherTest {
     assertThat(send(P1, frame(Opcode.CLOSE_SESSION, 77, 1)).header().status())
         .as("an id that no session of this power cycle can have").isEqualTo(Status.NEEDS_RENEGOTIATION);
 
-    Session s = fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8);
+    Session s = fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8, 900);
     // Another partition cannot name, let alone close, this session.
     assertThat(send(P2, frame(Opcode.CLOSE_SESSION, s.id(), 2)).header().status()).isEqualTo(Status.INVALID_SESSION);
     assertThat(send(P1, frame(Opcode.CLOSE_SESSION, s.id(), 3)).header().status()).isEqualTo(Status.SUCCESS);
@@ -120,7 +120,7 @@ class DispatcherTest {
   void inSessionRequestsMustCarryTheRevisionAgreedAtOpen() throws DdiException {
     // Only 1.0 exists today, so a session agreed at another revision is made directly in the table:
     // the rule is what is tested, for the day a second revision exists.
-    Session s = fw.sessions().open(P1, new ApiRevision(1, 1), Session.Role.USER, 8);
+    Session s = fw.sessions().open(P1, new ApiRevision(1, 1), Session.Role.USER, 8, 900);
     Frames.Response r = send(P1, frame(Opcode.CLOSE_SESSION, s.id(), 1));
     assertThat(r.header().status()).isEqualTo(Status.API_REVISION_MISMATCH);
     assertThat(fw.sessions().find(P1, s.id())).as("a refused request changes no state").isPresent();
@@ -129,15 +129,15 @@ class DispatcherTest {
   @Test
   void sessionsAreBoundedPerPartition() throws DdiException {
     for (int i = 0; i < 8; i++) {
-      fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8);
+      fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8, 900);
     }
     try {
-      fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8);
+      fw.sessions().open(P1, ApiRevision.V1_0, Session.Role.USER, 8, 900);
       throw new AssertionError("a ninth session opened");
     } catch (DdiException e) {
       assertThat(e.status()).isEqualTo(Status.TOO_MANY_SESSIONS);
     }
-    assertThat(fw.sessions().open(P2, ApiRevision.V1_0, Session.Role.USER, 8).id()).isNotZero();
+    assertThat(fw.sessions().open(P2, ApiRevision.V1_0, Session.Role.USER, 8, 900).id()).isNotZero();
   }
 
   @Test

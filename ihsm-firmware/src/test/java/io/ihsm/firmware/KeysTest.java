@@ -307,6 +307,54 @@ class KeysTest {
   }
 
   @Test
+  void nonExtractableKeysNeverLeaveAndExtractableOnesOnlyWrapped() throws Exception {
+    KeyInfo kek = generate(KeyKind.AES_256, KeyUsage.WRAP, "kek");
+    KeyInfo locked = generate(KeyKind.AES_128, KeyUsage.ENCRYPT, "locked");
+    KeyInfo free = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(
+        new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, false, true, "free")), KeyInfo::read);
+    assertThat(p.status(Opcode.WRAP_KEY, session,
+        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), locked.handle(), Algorithm.AES_KWP))).isEqualTo(Status.NOT_EXTRACTABLE);
+    assertThat(p.status(Opcode.WRAP_KEY, session,
+        new io.ihsm.ddi.key.WrapKeyRequest(locked.handle(), free.handle(), Algorithm.AES_KWP)))
+        .as("an encryption key cannot wrap").isEqualTo(Status.USAGE_NOT_PERMITTED);
+    byte[] wrapped = p.ok(Opcode.WRAP_KEY, session,
+        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), free.handle(), Algorithm.AES_KWP), Data::read).bytes();
+    KeyInfo back = p.ok(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.AES_KWP,
+        new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""), wrapped), KeyInfo::read);
+    assertThat(back.publicKey()).as("the same key pair came back").isEqualTo(free.publicKey());
+    assertThat(back.origin()).isEqualTo(KeyOrigin.IMPORTED);
+    assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.AES_KWP,
+        new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, true, false, ""), wrapped)))
+        .as("P-256 material is not an RSA key").isEqualTo(Status.INVALID_KEY_MATERIAL);
+  }
+
+  @Test
+  void ecdhRefusesAPeerOnAnotherCurveAndMakesOnlySecrets() throws Exception {
+    KeyInfo ours = generate(KeyKind.EC_P256, KeyUsage.DERIVE, "ours");
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+    byte[] p384 = g.generateKeyPair().getPublic().getEncoded();
+    KeyAttributes secret = new KeyAttributes(KeyKind.SECRET, KeyUsage.DERIVE, true, false, "");
+    assertThat(p.status(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(ours.handle(),
+        io.ihsm.ddi.key.DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, p384, new byte[0], new byte[0], 0, secret)))
+        .isEqualTo(Status.CURVE_MISMATCH);
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    byte[] p256 = g.generateKeyPair().getPublic().getEncoded();
+    assertThat(p.status(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(ours.handle(),
+        io.ihsm.ddi.key.DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, p256, new byte[0], new byte[0], 0,
+        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "")))).isEqualTo(Status.INVALID_PARAMETER);
+    KeyInfo shared = p.ok(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(ours.handle(),
+        io.ihsm.ddi.key.DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, p256, new byte[0], new byte[0], 0, secret),
+        KeyInfo::read);
+    assertThat(shared.origin()).isEqualTo(KeyOrigin.DERIVED);
+    KeyInfo aes = p.ok(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(shared.handle(),
+        io.ihsm.ddi.key.DeriveKeyRequest.Method.KBKDF, HashAlgorithm.SHA256, new byte[0], "label".getBytes(),
+        "context".getBytes(), 0, new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "")), KeyInfo::read);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(aes.handle(), Algorithm.AES_GCM, new byte[3])))
+        .isEqualTo(Status.SUCCESS);
+  }
+
+  @Test
   void tamperedAndForeignKeyBlobsAreRefusedWithTheirOwnStatus() throws Exception {
     KeyInfo k = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "t");
     p.ok(Opcode.UNLOAD_KEY, session, new Id(k.handle()), Empty::read);

@@ -253,6 +253,24 @@ class VaultTest {
   }
 
   @Test
+  void idleSessionsTimeOut() throws Exception {
+    int co = coSession();
+    int id = createPartition(co, "app", new PartitionLimits(0, 0, 0, 0, 1, 1));
+    FirmwareClient p = new FirmwareClient(fw, Port.partition(id));
+    provision(p);
+    int idle = p.ok(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    int busy = p.ok(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    for (int i = 0; i < 4; i++) {
+      Thread.sleep(400);
+      assertThat(p.status(Opcode.GET_RANDOM, 0, new io.ihsm.ddi.message.GetRandomRequest(1))).isEqualTo(Status.SUCCESS);
+      // Touches the busy session; the key does not exist, which is all this request learns.
+      assertThat(p.status(Opcode.UNLOAD_KEY, busy, new Id(1))).isEqualTo(Status.KEY_NOT_FOUND);
+    }
+    assertThat(p.status(Opcode.CLOSE_SESSION, idle, Empty.INSTANCE)).isEqualTo(Status.INVALID_SESSION);
+    assertThat(p.status(Opcode.CLOSE_SESSION, busy, Empty.INSTANCE)).isEqualTo(Status.SUCCESS);
+  }
+
+  @Test
   void deletingAPartitionEndsItsSessionsAndForgetsItsFailures() throws Exception {
     int co = coSession();
     int id = createPartition(co, "app", FAST);

@@ -34,9 +34,9 @@ public final class PartitionClient implements AutoCloseable {
       Status.NEEDS_RENEGOTIATION, Status.NEEDS_REESTABLISH, Status.CONNECTION_LOST);
 
   private final HostKeyStore store;
-  private final PartitionEntry entry;
+  private PartitionEntry entry;
   private final PartitionConnection connection;
-  private final Credential credential;
+  private Credential credential;
   private final Map<String, Integer> loaded = new LinkedHashMap<>(16, 0.75f, true);
   private HsmSession session;
 
@@ -100,21 +100,72 @@ public final class PartitionClient implements AutoCloseable {
    * @throws IhsmException LABEL_EXISTS when the store has the label already
    */
   public synchronized StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable) {
+    requireNewLabel(label);
+    KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
+    return record(withRoom(() -> recovering(() -> session().generateKey(attrs))), kind, usage, extractable);
+  }
+
+  /** The partition's RSA unwrapping key (SPKI DER), for {@link KeyImport#wrapForImport}. */
+  public synchronized byte[] unwrappingKey() {
+    return recovering(() -> session().unwrappingKey());
+  }
+
+  /** Imports a key wrapped for this partition (bring your own key) and records it in the store. */
+  public synchronized StoredKey importKey(String label, KeyKind kind, KeyUsage usage, boolean extractable, byte[] wrapped) {
+    requireNewLabel(label);
+    KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
+    return record(withRoom(() -> recovering(() -> session().importKey(attrs, wrapped))), kind, usage, extractable);
+  }
+
+  /** Imports a public key (SPKI DER) to verify or encrypt with, and records it in the store. */
+  public synchronized StoredKey importPublicKey(String label, KeyKind kind, KeyUsage usage, byte[] spki) {
+    requireNewLabel(label);
+    KeyAttributes attrs = new KeyAttributes(kind, usage, false, false, label);
+    return record(withRoom(() -> recovering(() -> session().importPublicKey(attrs, spki))), kind, usage, false);
+  }
+
+  /** Changes the PIN; the partition's new blob replaces the old one in the store before this returns. */
+  public synchronized void changePin(String newPin) {
+    Credential next = Credential.of(entry.credentialId(), newPin);
+    byte[] blob = recovering(() -> session().changePin(next));
+    entry = new PartitionEntry(entry.name(), entry.id(), entry.credentialId(), blob, entry.backupKeyBlob());
+    store.savePartition(entry);
+    credential.destroy();
+    credential = next;
+  }
+
+  private void requireNewLabel(String label) {
     if (label.isEmpty() || store.key(entry.name(), label).isPresent()) {
       throw new IhsmException(Status.LABEL_EXISTS, label.isEmpty() ? "a key needs a label"
           : "partition " + entry.name() + " already has a key labelled " + label);
     }
-    KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
-    KeyInfo info = withRoom(() -> session().generateKey(attrs));
-    StoredKey k = new StoredKey(label, kind, usage, info.origin(), extractable, info.publicKey(), info.maskedBlob());
+  }
+
+  private StoredKey record(KeyInfo info, KeyKind kind, KeyUsage usage, boolean extractable) {
+    StoredKey k = new StoredKey(info.attributes().label(), kind, usage, info.origin(), extractable, info.publicKey(),
+        info.maskedBlob());
     try {
       store.saveKey(entry.name(), k);
     } catch (RuntimeException e) {
       session().unload(info.handle());
       throw e;
     }
-    loaded.put(label, info.handle());
+    loaded.put(k.label(), info.handle());
     return k;
+  }
+
+  /** A call that does not change state on the device: after a reset it is set up again and retried once. */
+  private <T> T recovering(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (IhsmException e) {
+      if (!RECOVERABLE.contains(e.status()) || e.status() == Status.CONNECTION_LOST) {
+        throw e;
+      }
+      session = null;
+      loaded.clear();
+      return call.get();
+    }
   }
 
   public List<StoredKey> keys() {

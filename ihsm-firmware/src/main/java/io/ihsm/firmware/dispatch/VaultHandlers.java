@@ -34,7 +34,9 @@ public final class VaultHandlers {
     h.put(Opcode.OPEN_SESSION, (ctx, body) -> {
       SealedCredential credential = SealedCredential.read(body);
       Session.Role role = vault.authenticate(ctx.port(), credential);
-      Session s = sessions.open(ctx.port(), ctx.header().revision(), role, vault.maxSessions(ctx.port()));
+      var limits = vault.portLimits(ctx.port());
+      Session s = sessions.open(ctx.port(), ctx.header().revision(), role, limits.maxSessions(),
+          limits.idleTimeoutSeconds());
       return Reply.nonApproved(new Id(s.id()));
     });
     h.put(Opcode.RESET_DEVICE, (ctx, body) -> {

@@ -19,6 +19,8 @@ import java.util.Optional;
 public final class SessionTable {
   private final RandomSource random;
   private final Map<Integer, Session> sessions = new HashMap<>();
+  private final Map<Integer, Long> lastUsed = new HashMap<>();
+  private final Map<Integer, Long> idleLimit = new HashMap<>();
   private final List<Consumer<Session>> closeListeners = new CopyOnWriteArrayList<>();
 
   private final int epoch;
@@ -37,7 +39,19 @@ public final class SessionTable {
     return id != 0 && (id >>> 24) != epoch;
   }
 
-  public synchronized Session open(Port port, ApiRevision revision, Session.Role role, int maxOnPort)
+  /**
+   * @param idleTimeoutSeconds the session closes when unused this long (checked whenever sessions
+   *     are looked up or counted, so an idle session never outlives its limit in any answer)
+   */
+  public Session open(Port port, ApiRevision revision, Session.Role role, int maxOnPort, int idleTimeoutSeconds)
+      throws DdiException {
+    expireIdle();
+    synchronized (this) {
+      return openLocked(port, revision, role, maxOnPort, idleTimeoutSeconds);
+    }
+  }
+
+  private Session openLocked(Port port, ApiRevision revision, Session.Role role, int maxOnPort, int idleTimeoutSeconds)
       throws DdiException {
     long onPort = sessions.values().stream().filter(s -> s.port().equals(port)).count();
     if (onPort >= maxOnPort) {
@@ -49,13 +63,39 @@ public final class SessionTable {
     } while (id == 0 || sessions.containsKey(id));
     Session s = new Session(id, port, revision, role);
     sessions.put(id, s);
+    lastUsed.put(id, System.nanoTime());
+    idleLimit.put(id, idleTimeoutSeconds * 1_000_000_000L);
     return s;
   }
 
-  /** The session with this id opened on this port; another port's session is not found. */
-  public synchronized Optional<Session> find(Port port, int id) {
-    Session s = sessions.get(id);
-    return s != null && s.port().equals(port) ? Optional.of(s) : Optional.empty();
+  /** Closes the sessions that have been idle past their limit. */
+  public void expireIdle() {
+    List<Session> expired;
+    long now = System.nanoTime();
+    synchronized (this) {
+      expired = sessions.values().stream().filter(s -> now - lastUsed.get(s.id()) > idleLimit.get(s.id())).toList();
+      expired.forEach(s -> forget(s.id()));
+    }
+    closed(expired);
+  }
+
+  /** The session with this id opened on this port, marked as used; another port's or an idle-expired one is not found. */
+  public Optional<Session> find(Port port, int id) {
+    expireIdle();
+    synchronized (this) {
+      Session s = sessions.get(id);
+      if (s == null || !s.port().equals(port)) {
+        return Optional.empty();
+      }
+      lastUsed.put(id, System.nanoTime());
+      return Optional.of(s);
+    }
+  }
+
+  private void forget(int id) {
+    sessions.remove(id);
+    lastUsed.remove(id);
+    idleLimit.remove(id);
   }
 
   /** Called for every session that ends, by close, closeAll or clear (session keys go with it). */
@@ -70,7 +110,7 @@ public final class SessionTable {
       if (s == null || !s.port().equals(port)) {
         return false;
       }
-      sessions.remove(id);
+      forget(id);
     }
     closed(List.of(s));
     return true;
@@ -81,7 +121,7 @@ public final class SessionTable {
     List<Session> ended;
     synchronized (this) {
       ended = sessions.values().stream().filter(s -> s.port().equals(port)).toList();
-      ended.forEach(s -> sessions.remove(s.id()));
+      ended.forEach(s -> forget(s.id()));
     }
     closed(ended);
   }
@@ -90,7 +130,7 @@ public final class SessionTable {
     List<Session> ended;
     synchronized (this) {
       ended = List.copyOf(sessions.values());
-      sessions.clear();
+      ended.forEach(s -> forget(s.id()));
     }
     closed(ended);
   }

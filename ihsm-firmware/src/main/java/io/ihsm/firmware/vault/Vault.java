@@ -287,8 +287,9 @@ public final class Vault {
     return record(port.partitionId()).limits();
   }
 
-  public synchronized int maxSessions(Port port) throws DdiException {
-    return port.isManagement() ? MANAGEMENT_LIMITS.maxSessions() : record(port.partitionId()).limits().maxSessions();
+  /** The limits of a port: the management port's own, or its partition's. */
+  public synchronized PartitionLimits portLimits(Port port) throws DdiException {
+    return port.isManagement() ? MANAGEMENT_LIMITS : record(port.partitionId()).limits();
   }
 
   /** The Crypto Officer's reset: the card power-cycles after this request is answered. */
