@@ -354,6 +354,38 @@ class KeysTest {
         .isEqualTo(Status.SUCCESS);
   }
 
+  /** A P-256 SubjectPublicKeyInfo around any uncompressed point encoding. */
+  static byte[] p256Spki(byte[] point) {
+    byte[] prefix = java.util.HexFormat.of().parseHex("3059301306072a8648ce3d020106082a8648ce3d030107034200");
+    byte[] full = java.util.Arrays.copyOf(prefix, prefix.length + 65);
+    System.arraycopy(point, 0, full, prefix.length, Math.min(point.length, 65));
+    return full;
+  }
+
+  @Test
+  void invalidPeerPointsAreRefused() throws Exception {
+    KeyInfo ours = generate(KeyKind.EC_P256, KeyUsage.DERIVE, "ours");
+    java.math.BigInteger prime = new java.math.BigInteger("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16);
+    byte[] offCurve = new byte[65];
+    offCurve[0] = 4;
+    offCurve[32] = 1; // x = 1, y = 1: not on the curve
+    offCurve[64] = 1;
+    byte[] xTooLarge = new byte[65];
+    xTooLarge[0] = 4;
+    byte[] pBytes = prime.toByteArray(); // 33 bytes with a leading 0
+    System.arraycopy(pBytes, 1, xTooLarge, 1, 32); // x = the field prime
+    xTooLarge[64] = 1;
+    byte[] infinity = java.util.HexFormat.of().parseHex("3019301306072a8648ce3d020106082a8648ce3d030107030200" + "00");
+    KeyAttributes secret = new KeyAttributes(KeyKind.SECRET, KeyUsage.DERIVE, true, false, "");
+    for (byte[] peer : new byte[][] {p256Spki(offCurve), p256Spki(xTooLarge), infinity, new byte[] {0x30, 0x00}}) {
+      assertThat(p.status(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(ours.handle(),
+          io.ihsm.ddi.key.DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, peer, new byte[0], new byte[0], 0, secret)))
+          .isEqualTo(Status.INVALID_PUBLIC_KEY);
+      assertThat(p.status(Opcode.IMPORT_PUBLIC_KEY, session, new io.ihsm.ddi.key.ImportKeyRequest(
+          new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""), peer))).isEqualTo(Status.INVALID_PUBLIC_KEY);
+    }
+  }
+
   @Test
   void tamperedAndForeignKeyBlobsAreRefusedWithTheirOwnStatus() throws Exception {
     KeyInfo k = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "t");
