@@ -31,6 +31,13 @@ final class PartitionCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** The device's id of the partition with this name. */
+  static int idOf(CryptoOfficerSession co, String name) {
+    return co.listPartitions().stream().filter(p -> p.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IhsmException(io.ihsm.ddi.Status.PARTITION_NOT_FOUND, "no partition " + name))
+        .id();
+  }
+
   static CryptoOfficerSession login(IhsmCommand root, IhsmClient hsm) {
     try (Credential co = CryptoOfficerFile.load(hsm, root.home(), root.embedded())) {
       return hsm.loginCryptoOfficer(co);
@@ -129,9 +136,7 @@ final class PartitionCommand implements Runnable {
       IhsmCommand root = IhsmCommand.of(spec);
       HostKeyStore store = HostKeyStore.at(root.home());
       try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
-        int id = co.listPartitions().stream().filter(p -> p.name().equals(name)).findFirst()
-            .orElseThrow(() -> new IhsmException(io.ihsm.ddi.Status.PARTITION_NOT_FOUND, "no partition " + name))
-            .id();
+        int id = idOf(co, name);
         co.deletePartition(id);
         if (store.partition(name).isPresent()) {
           store.deletePartition(name);
@@ -155,9 +160,7 @@ final class PartitionCommand implements Runnable {
     public Integer call() {
       IhsmCommand root = IhsmCommand.of(spec);
       try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
-        int id = co.listPartitions().stream().filter(p -> p.name().equals(name)).findFirst()
-            .orElseThrow(() -> new IhsmException(io.ihsm.ddi.Status.PARTITION_NOT_FOUND, "no partition " + name))
-            .id();
+        int id = idOf(co, name);
         co.unlockCredential(id);
         spec.commandLine().getOut().printf("unlocked the PIN of partition %s%n", name);
       }
