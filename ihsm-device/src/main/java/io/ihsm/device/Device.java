@@ -6,6 +6,11 @@ import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.ddi.spi.DevicePlatform;
 import io.ihsm.ddi.spi.FirmwareEntryPoint;
 import io.ihsm.ddi.spi.FirmwareInstance;
+import io.ihsm.ddi.spi.FirmwareMeasurement;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.ddi.spi.VirtualFunctions;
@@ -36,7 +41,10 @@ import java.util.function.Consumer;
 public final class Device implements AutoCloseable {
   public static final String VENDOR = "ihsm project";
   public static final String MODEL = "ihsm-emulated-1";
-  private static final String FACTORY_IMAGE = "boot/ihsm-firmware-image.zip";
+  /** The signed factory firmware, and the key firmware must be signed with: the card's ROM. */
+  private static final String FACTORY_IMAGE = "boot/ihsm-firmware.img";
+  private static final String PINNED_KEY = "boot/pinned-firmware-key.der";
+  static final String FUSED_SVN = "fused-svn";
 
   private final StateDirectory state;
   private final DeviceIdentity identity;
@@ -45,6 +53,7 @@ public final class Device implements AutoCloseable {
   private volatile FirmwareInstance firmware;
   private volatile BootRomResponder bootRom;
   private volatile String bootFailure;
+  private volatile FirmwareMeasurement measurement = FirmwareMeasurement.UNVERIFIED;
   private EntryLoader lastLoader;
   private volatile boolean powerCycleRequested;
 
@@ -65,9 +74,11 @@ public final class Device implements AutoCloseable {
     byte[] image = config.firmwareImage().isPresent()
         ? readImage(config.firmwareImage().get())
         : factoryImage();
+    String source = config.firmwareImage().map(Path::toString).orElse("factory image");
+    PublicKey pinned = pinnedKey();
     Device d = new Device(StateDirectory.open(config.stateDirectory()));
     try {
-      d.boot(() -> BootRom.load(image));
+      d.boot(() -> BootRom.load(image, pinned, d.fusedSvn(), source));
     } catch (RuntimeException e) {
       d.close();
       throw e;
@@ -81,7 +92,7 @@ public final class Device implements AutoCloseable {
    */
   public static Device powerOnUnverified(DeviceConfig config, FirmwareEntryPoint entry) throws IOException {
     Device d = new Device(StateDirectory.open(config.stateDirectory()));
-    d.boot(() -> entry);
+    d.boot(() -> new BootRom.Loaded(entry, FirmwareMeasurement.UNVERIFIED));
     return d;
   }
 
@@ -148,15 +159,27 @@ public final class Device implements AutoCloseable {
   }
 
   private interface EntryLoader {
-    FirmwareEntryPoint load() throws FirmwareImage.InvalidImageException;
+    BootRom.Loaded load() throws FirmwareImage.InvalidImageException;
+  }
+
+  /** The lowest firmware SVN this card boots, from its ROM store (0 until raised). */
+  public int fusedSvn() {
+    return state.rom().read(FUSED_SVN).filter(b -> b.length == 4).map(b -> java.nio.ByteBuffer.wrap(b).getInt())
+        .orElse(0);
+  }
+
+  /** What the boot ROM measured of the running firmware. */
+  public FirmwareMeasurement measurement() {
+    return measurement;
   }
 
   private synchronized void boot(EntryLoader loader) {
     lastLoader = loader;
     long powerOn = System.nanoTime();
     try {
-      FirmwareEntryPoint entry = loader.load();
-      firmware = entry.boot(new Platform());
+      BootRom.Loaded loaded = loader.load();
+      measurement = loaded.measurement();
+      firmware = loaded.entry().boot(new Platform());
       bootFailure = null;
     } catch (FirmwareImage.InvalidImageException e) {
       bootFailure = e.getMessage();
@@ -168,6 +191,18 @@ public final class Device implements AutoCloseable {
   private static byte[] readImage(Path path) throws IOException {
     try (InputStream in = Files.newInputStream(path)) {
       return in.readNBytes(FirmwareImage.MAX_IMAGE_BYTES + 1);
+    }
+  }
+
+  /** The public key the ROM pins: firmware signed with anything else does not boot. */
+  public static PublicKey pinnedKey() throws IOException {
+    try (InputStream in = Device.class.getResourceAsStream(PINNED_KEY)) {
+      if (in == null) {
+        throw new IOException("the pinned firmware key is missing from the device jar");
+      }
+      return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(in.readAllBytes()));
+    } catch (GeneralSecurityException e) {
+      throw new IOException("the pinned firmware key in the device jar is not an EC public key", e);
     }
   }
 
@@ -196,6 +231,11 @@ public final class Device implements AutoCloseable {
     @Override
     public DeviceIdentity identity() {
       return identity;
+    }
+
+    @Override
+    public FirmwareMeasurement measurement() {
+      return measurement;
     }
 
     @Override

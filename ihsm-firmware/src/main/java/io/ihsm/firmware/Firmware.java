@@ -50,11 +50,10 @@ public final class Firmware implements FirmwareInstance {
     SessionTable sessions = new SessionTable(random, countBoot(platform));
     CryptoEngine engine = CryptoEngines.best();
     Vault vault = new Vault(platform, engine, random);
-    FirmwareIdentity identity = FirmwareIdentity.load();
-    KeyService keys = new KeyService(vault, engine, random, identity.svn());
+    KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());
     sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
     Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
-    handlers.putAll(DeviceHandlers.create(platform.identity(), identity, engine, state, sessions, random, bootNanos));
+    handlers.putAll(DeviceHandlers.create(platform, engine, state, sessions, random, bootNanos));
     handlers.putAll(VaultHandlers.create(vault, keys, sessions));
     handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random)));
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers);

@@ -21,6 +21,11 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
   }
 
   @Override
+  public io.ihsm.ddi.spi.FirmwareMeasurement measurement() {
+    return new io.ihsm.ddi.spi.FirmwareMeasurement("1.2.3-test", 1, "00".repeat(48), "test signer", "test");
+  }
+
+  @Override
   public NonVolatileStore nonVolatileStore() {
     return this;
   }

@@ -5,6 +5,9 @@ public interface DevicePlatform {
   /** Fixed facts about the card, set at manufacture. */
   DeviceIdentity identity();
 
+  /** What the boot ROM verified and measured of the running firmware. */
+  FirmwareMeasurement measurement();
+
   /** The card's non-volatile storage for the firmware; survives power cycles, unlike everything else. */
   NonVolatileStore nonVolatileStore();
 

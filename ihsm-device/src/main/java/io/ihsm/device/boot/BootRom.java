@@ -1,6 +1,10 @@
 package io.ihsm.device.boot;
 
 import io.ihsm.ddi.spi.FirmwareEntryPoint;
+import io.ihsm.ddi.spi.FirmwareMeasurement;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,9 +15,11 @@ import java.util.Iterator;
 import java.util.ServiceLoader;
 
 /**
- * The card's boot ROM: takes the firmware image as bytes, loads it into an isolated class loader
- * and finds its entry point. (Signature, digest and anti-rollback checks of the image belong here
- * and come with the signed-firmware work.)
+ * The card's boot ROM. It takes the firmware image as bytes, verifies the manifest's ECDSA P-384
+ * signature against the pinned key, checks every file's SHA-384 against the manifest on the very
+ * bytes it will load (no gap between check and load), refuses an SVN below the fused SVN
+ * (anti-rollback), records the measurement, and only then loads the firmware into an isolated
+ * class loader and finds its entry point. Any failure is the reason the device reports in ERROR.
  */
 public final class BootRom {
   /**
@@ -25,16 +31,69 @@ public final class BootRom {
 
   private BootRom() {}
 
-  /** @throws FirmwareImage.InvalidImageException with the reason the device reports in ERROR */
-  public static FirmwareEntryPoint load(byte[] image) throws FirmwareImage.InvalidImageException {
+  /** A verified, loaded firmware and what was measured. */
+  public record Loaded(FirmwareEntryPoint entry, FirmwareMeasurement measurement) {}
+
+  /**
+   * Verifies and loads an image.
+   *
+   * @param pinned the public key firmware must be signed with (the ROM's)
+   * @param fusedSvn the lowest SVN this device accepts
+   * @param source where the image came from, for reports
+   * @throws FirmwareImage.InvalidImageException with the reason the device reports in ERROR
+   */
+  public static Loaded load(byte[] image, PublicKey pinned, int fusedSvn, String source)
+      throws FirmwareImage.InvalidImageException {
+    FirmwareImage parsed = FirmwareImage.parse(image);
+    FirmwareManifest manifest = verify(parsed, pinned, fusedSvn);
+    FirmwareMeasurement measurement = new FirmwareMeasurement(manifest.version(), manifest.svn(),
+        sha384(parsed.manifest()), manifest.signer(), source);
+    // Classes are loaded once per JVM for byte-identical firmware; the checks above run on every boot.
     String digest = sha384(image);
     FirmwareEntryPoint cached = LOADED.get(digest);
-    if (cached != null) {
-      return cached;
+    if (cached == null) {
+      FirmwareEntryPoint entry = loadVerified(parsed);
+      FirmwareEntryPoint raced = LOADED.putIfAbsent(digest, entry);
+      cached = raced != null ? raced : entry;
     }
-    FirmwareEntryPoint entry = loadUncached(image);
-    FirmwareEntryPoint raced = LOADED.putIfAbsent(digest, entry);
-    return raced != null ? raced : entry;
+    return new Loaded(cached, measurement);
+  }
+
+  /** The checks alone, for `ihsm firmware verify`: the manifest of a good image, or the reason it is not. */
+  public static FirmwareManifest verify(byte[] image, PublicKey pinned, int fusedSvn)
+      throws FirmwareImage.InvalidImageException {
+    return verify(FirmwareImage.parse(image), pinned, fusedSvn);
+  }
+
+  private static FirmwareManifest verify(FirmwareImage image, PublicKey pinned, int fusedSvn)
+      throws FirmwareImage.InvalidImageException {
+    if (image.manifest() == null || image.signature() == null) {
+      throw new FirmwareImage.InvalidImageException("the firmware image is not signed");
+    }
+    try {
+      Signature s = Signature.getInstance("SHA384withECDSA");
+      s.initVerify(pinned);
+      s.update(image.manifest());
+      if (!s.verify(image.signature())) {
+        throw new FirmwareImage.InvalidImageException("the firmware signature does not verify with the pinned key");
+      }
+    } catch (GeneralSecurityException e) {
+      throw new FirmwareImage.InvalidImageException("the firmware signature does not verify with the pinned key");
+    }
+    FirmwareManifest manifest = FirmwareManifest.decode(image.manifest());
+    if (!manifest.fileDigests().keySet().equals(image.jars().keySet())) {
+      throw new FirmwareImage.InvalidImageException("the firmware image's files do not match its manifest");
+    }
+    for (var jar : image.jars().entrySet()) {
+      if (!manifest.fileDigests().get(jar.getKey()).equals(sha384(jar.getValue()))) {
+        throw new FirmwareImage.InvalidImageException("digest mismatch for " + jar.getKey());
+      }
+    }
+    if (manifest.svn() < fusedSvn) {
+      throw new FirmwareImage.InvalidImageException("firmware SVN " + manifest.svn() + " is below the fused SVN "
+          + fusedSvn + " (rollback refused)");
+    }
+    return manifest;
   }
 
   private static String sha384(byte[] image) {
@@ -45,8 +104,7 @@ public final class BootRom {
     }
   }
 
-  private static FirmwareEntryPoint loadUncached(byte[] image) throws FirmwareImage.InvalidImageException {
-    FirmwareImage parsed = FirmwareImage.parse(image);
+  private static FirmwareEntryPoint loadVerified(FirmwareImage parsed) throws FirmwareImage.InvalidImageException {
     FirmwareClassLoader loader;
     try {
       loader = new FirmwareClassLoader(parsed);

@@ -11,8 +11,9 @@ import java.util.zip.ZipInputStream;
 
 /**
  * A firmware image parsed from bytes held in memory: a zip whose {@code firmware/*.jar} entries
- * are the firmware and its libraries. Every size is bounded before it is read, so a hostile image
- * cannot exhaust memory. The boot ROM loads classes from exactly these bytes.
+ * are the firmware and its libraries, with the signed manifest ({@link FirmwareManifest}) and its
+ * signature. Nothing else may be in it. Every size is bounded before it is read, so a hostile
+ * image cannot exhaust memory. The boot ROM verifies and then loads classes from exactly these bytes.
  */
 public final class FirmwareImage {
   public static final int MAX_IMAGE_BYTES = 64 << 20;
@@ -22,9 +23,29 @@ public final class FirmwareImage {
   static final long MAX_EXPANDED_BYTES = 256L << 20;
 
   private final Map<String, byte[]> jars;
+  private final byte[] manifest;
+  private final byte[] signature;
 
-  private FirmwareImage(Map<String, byte[]> jars) {
+  private FirmwareImage(Map<String, byte[]> jars, byte[] manifest, byte[] signature) {
     this.jars = Collections.unmodifiableMap(jars);
+    this.manifest = manifest;
+    this.signature = signature;
+  }
+
+  /** The manifest's bytes, or null when the image has none (unsigned). */
+  byte[] manifest() {
+    return manifest;
+  }
+
+  /** The signature over the manifest, or null when the image has none. */
+  byte[] signature() {
+    return signature;
+  }
+
+  /** An image to be signed: its jars; a manifest or signature in it is ignored (it will be replaced). */
+  static FirmwareImage parseUnsigned(byte[] image) throws InvalidImageException {
+    FirmwareImage f = parse(image);
+    return new FirmwareImage(f.jars, null, null);
   }
 
   /** @throws InvalidImageException with a reason fit for the device status */
@@ -33,6 +54,8 @@ public final class FirmwareImage {
       throw new InvalidImageException("firmware image exceeds " + MAX_IMAGE_BYTES + " bytes");
     }
     Map<String, byte[]> jars = new LinkedHashMap<>();
+    byte[] manifest = null;
+    byte[] signature = null;
     ExpansionBudget budget = new ExpansionBudget();
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(image))) {
       int entries = 0;
@@ -44,10 +67,15 @@ public final class FirmwareImage {
           continue;
         }
         byte[] content = budget.take(readBounded(zip, MAX_ENTRY_BYTES));
-        if (e.getName().startsWith("firmware/") && e.getName().endsWith(".jar")) {
-          if (jars.put(e.getName(), content) != null) {
-            throw new InvalidImageException("firmware image names " + e.getName() + " twice");
-          }
+        String name = e.getName();
+        if (name.equals(FirmwareManifest.PATH) && manifest == null) {
+          manifest = content;
+        } else if (name.equals(FirmwareManifest.SIGNATURE_PATH) && signature == null) {
+          signature = content;
+        } else if (name.startsWith("firmware/") && name.endsWith(".jar") && !jars.containsKey(name)) {
+          jars.put(name, content);
+        } else {
+          throw new InvalidImageException("firmware image holds an unexpected or repeated file");
         }
       }
     } catch (InvalidImageException e) {
@@ -58,7 +86,7 @@ public final class FirmwareImage {
     if (jars.isEmpty()) {
       throw new InvalidImageException("firmware image contains no firmware/*.jar");
     }
-    return new FirmwareImage(jars);
+    return new FirmwareImage(jars, manifest, signature);
   }
 
   /** The jars in image order, name to bytes. */

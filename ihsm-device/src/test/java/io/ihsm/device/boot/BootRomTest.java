@@ -22,7 +22,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.ZipInputStream;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -34,9 +39,30 @@ class BootRomTest {
   Path tmp;
 
   static byte[] factoryImage() throws IOException {
-    try (InputStream in = Device.class.getResourceAsStream("boot/ihsm-firmware-image.zip")) {
+    try (InputStream in = Device.class.getResourceAsStream("boot/ihsm-firmware.img")) {
       return in.readAllBytes();
     }
+  }
+
+  static BootRom.Loaded load(byte[] image) throws Exception {
+    return BootRom.load(image, Device.pinnedKey(), 0, "test");
+  }
+
+  static KeyPair foreignKey() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
+    return g.generateKeyPair();
+  }
+
+  /** The factory image's entries, to rebuild variants of it. */
+  static Map<String, byte[]> entries(byte[] image) throws IOException {
+    Map<String, byte[]> m = new LinkedHashMap<>();
+    try (ZipInputStream z = new ZipInputStream(new java.io.ByteArrayInputStream(image))) {
+      for (ZipEntry e = z.getNextEntry(); e != null; e = z.getNextEntry()) {
+        m.put(e.getName(), z.readAllBytes());
+      }
+    }
+    return m;
   }
 
   /** An image (zip) or a jar holding the given entries. */
@@ -57,8 +83,75 @@ class BootRomTest {
   }
 
   @Test
+  void theFactoryImageIsSignedWithTheDevelopmentKeyAndMeasured() throws Exception {
+    BootRom.Loaded loaded = load(factoryImage());
+    assertThat(loaded.measurement().signer()).startsWith(FirmwareSigner.DEV_SIGNER);
+    assertThat(loaded.measurement().svn()).isPositive();
+    assertThat(loaded.measurement().digest()).hasSize(96);
+    assertThat(loaded.measurement().version()).isNotBlank();
+  }
+
+  @Test
+  void anUnsignedImageIsRefused() throws Exception {
+    Map<String, byte[]> e = entries(factoryImage());
+    e.remove(FirmwareManifest.SIGNATURE_PATH);
+    assertThatThrownBy(() -> load(zip(e))).hasMessage("the firmware image is not signed");
+    e.remove(FirmwareManifest.PATH);
+    assertThatThrownBy(() -> load(zip(e))).hasMessage("the firmware image is not signed");
+  }
+
+  @Test
+  void aOneByteChangeAnywhereIsRefused() throws Exception {
+    Map<String, byte[]> e = entries(factoryImage());
+    byte[] jar = e.get("firmware/ihsm-firmware.jar").clone();
+    jar[jar.length / 2] ^= 1;
+    Map<String, byte[]> changedJar = new LinkedHashMap<>(e);
+    changedJar.put("firmware/ihsm-firmware.jar", jar);
+    assertThatThrownBy(() -> load(zip(changedJar))).hasMessage("digest mismatch for firmware/ihsm-firmware.jar");
+    byte[] manifest = e.get(FirmwareManifest.PATH).clone();
+    manifest[manifest.length - 2] ^= 1;
+    Map<String, byte[]> changedManifest = new LinkedHashMap<>(e);
+    changedManifest.put(FirmwareManifest.PATH, manifest);
+    assertThatThrownBy(() -> load(zip(changedManifest)))
+        .hasMessage("the firmware signature does not verify with the pinned key");
+  }
+
+  @Test
+  void anImageSignedWithAForeignKeyIsRefused() throws Exception {
+    KeyPair foreign = foreignKey();
+    byte[] resigned = FirmwareSigner.sign(factoryImage(), foreign.getPrivate(), foreign.getPublic(), "someone else", "9.9", 99);
+    assertThatThrownBy(() -> load(resigned)).hasMessage("the firmware signature does not verify with the pinned key");
+    // The same image is fine for a device that pins that key.
+    assertThat(BootRom.load(resigned, foreign.getPublic(), 0, "test").measurement().svn()).isEqualTo(99);
+  }
+
+  @Test
+  void aFileSmuggledIntoASignedImageIsRefused() throws Exception {
+    Map<String, byte[]> e = entries(factoryImage());
+    e.put("firmware/extra.jar", jar(Map.of("x", new byte[] {1})));
+    assertThatThrownBy(() -> load(zip(e))).hasMessage("the firmware image's files do not match its manifest");
+    Map<String, byte[]> other = entries(factoryImage());
+    other.put("README.txt", new byte[] {1});
+    assertThatThrownBy(() -> load(zip(other))).hasMessage("firmware image holds an unexpected or repeated file");
+  }
+
+  @Test
+  void anSvnBelowTheFusedSvnIsARollbackAndRefused() throws Exception {
+    int svn = load(factoryImage()).measurement().svn();
+    assertThatThrownBy(() -> BootRom.load(factoryImage(), Device.pinnedKey(), svn + 1, "test"))
+        .hasMessage("firmware SVN " + svn + " is below the fused SVN " + (svn + 1) + " (rollback refused)");
+    Files.createDirectories(tmp.resolve("state/rom"));
+    Files.write(tmp.resolve("state/rom/fused-svn"), java.nio.ByteBuffer.allocate(4).putInt(svn + 1).array());
+    try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
+      DeviceStatus s = status(d);
+      assertThat(s.state()).isEqualTo(DeviceState.ERROR);
+      assertThat(s.reason()).contains("rollback refused");
+    }
+  }
+
+  @Test
   void theFactoryImageBootsIntoAnIsolatedClassLoader() throws Exception {
-    FirmwareEntryPoint entry = BootRom.load(factoryImage());
+    FirmwareEntryPoint entry = load(factoryImage()).entry();
     ClassLoader fwLoader = entry.getClass().getClassLoader();
     assertThat(entry.getClass().getName()).isEqualTo("io.ihsm.firmware.IhsmFirmware");
     assertThat(fwLoader).isNotSameAs(BootRomTest.class.getClassLoader());
@@ -102,22 +195,26 @@ class BootRomTest {
 
   @Test
   void garbageIsNotAnImage() {
-    assertThatThrownBy(() -> BootRom.load(new byte[] {1, 2, 3, 4}))
+    assertThatThrownBy(() -> load(new byte[] {1, 2, 3, 4}))
         .isInstanceOf(FirmwareImage.InvalidImageException.class)
         .hasMessageContaining("no firmware/*.jar");
   }
 
   @Test
-  void anImageWithoutAnEntryPointIsRefused() throws IOException {
+  void anImageWithoutAnEntryPointIsRefused() throws Exception {
     byte[] image = zip(Map.of("firmware/empty.jar", jar(Map.of("readme.txt", new byte[] {1}))));
-    assertThatThrownBy(() -> BootRom.load(image)).hasMessage("firmware image declares no entry point");
+    KeyPair k = foreignKey();
+    byte[] signed = FirmwareSigner.sign(image, k.getPrivate(), k.getPublic(), "test", "1", 1);
+    assertThatThrownBy(() -> BootRom.load(signed, k.getPublic(), 0, "test")).hasMessage("firmware image declares no entry point");
   }
 
   @Test
-  void anEntryPointNamingAMissingClassIsRefused() throws IOException {
+  void anEntryPointNamingAMissingClassIsRefused() throws Exception {
     byte[] image = zip(Map.of("firmware/bad.jar",
         jar(Map.of("META-INF/services/io.ihsm.ddi.spi.FirmwareEntryPoint", "no.such.Firmware\n".getBytes()))));
-    assertThatThrownBy(() -> BootRom.load(image)).hasMessage("firmware entry point cannot be loaded");
+    KeyPair k = foreignKey();
+    byte[] signed = FirmwareSigner.sign(image, k.getPrivate(), k.getPublic(), "test", "1", 1);
+    assertThatThrownBy(() -> BootRom.load(signed, k.getPublic(), 0, "test")).hasMessage("firmware entry point cannot be loaded");
   }
 
   @Test
@@ -130,13 +227,13 @@ class BootRomTest {
     }
     byte[] image = zip(entries);
     assertThat(image.length).isLessThan(FirmwareImage.MAX_IMAGE_BYTES);
-    assertThatThrownBy(() -> BootRom.load(image)).hasMessageContaining("expands beyond");
+    assertThatThrownBy(() -> load(image)).hasMessageContaining("expands beyond");
   }
 
   @Test
   void aCorruptJarInsideTheImageIsRefused() throws IOException {
     byte[] image = zip(Map.of("firmware/corrupt.jar", new byte[] {'P', 'K', 3, 4, 9, 9, 9}));
-    assertThatThrownBy(() -> BootRom.load(image)).isInstanceOf(FirmwareImage.InvalidImageException.class);
+    assertThatThrownBy(() -> load(image)).isInstanceOf(FirmwareImage.InvalidImageException.class);
   }
 
   @Test

@@ -10,7 +10,8 @@ import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.spi.DeviceIdentity;
-import io.ihsm.firmware.FirmwareIdentity;
+import io.ihsm.ddi.spi.DevicePlatform;
+import io.ihsm.ddi.spi.FirmwareMeasurement;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.session.SessionTable;
@@ -22,8 +23,10 @@ import java.util.Map;
 public final class DeviceHandlers {
   private DeviceHandlers() {}
 
-  public static Map<Opcode, Handler> create(DeviceIdentity device, FirmwareIdentity firmware, CryptoEngine engine,
-      DeviceStateMachine state, SessionTable sessions, RandomSource random, long bootNanos) {
+  public static Map<Opcode, Handler> create(DevicePlatform platform, CryptoEngine engine, DeviceStateMachine state,
+      SessionTable sessions, RandomSource random, long bootNanos) {
+    DeviceIdentity device = platform.identity();
+    FirmwareMeasurement firmware = platform.measurement();
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.GET_API_REV, (ctx, body) -> {
       Empty.read(body);

@@ -1,0 +1,143 @@
+package io.ihsm.device.boot;
+
+import io.ihsm.device.nv.AtomicFile;
+import io.ihsm.device.nv.OwnerOnly;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Signs firmware images: a manifest of every file's SHA-384, signed with ECDSA P-384. The build
+ * signs with a development key made locally on first use (its signer name says so); a production
+ * key is supplied from outside ({@code ihsm firmware sign --key}, or the build property
+ * {@code ihsm.firmware.signingKey}).
+ */
+public final class FirmwareSigner {
+  public static final String DEV_SIGNER = "ihsm development key (NOT FOR PRODUCTION)";
+
+  private FirmwareSigner() {}
+
+  /** Signs the firmware jars of {@code image} (any old manifest and signature are replaced). */
+  public static byte[] sign(byte[] image, PrivateKey key, PublicKey publicKey, String signerName, String version, int svn)
+      throws IOException, GeneralSecurityException {
+    FirmwareImage parsed = FirmwareImage.parseUnsigned(image);
+    Map<String, String> digests = new TreeMap<>();
+    for (var jar : parsed.jars().entrySet()) {
+      digests.put(jar.getKey(), sha384(jar.getValue()));
+    }
+    String signer = signerName + " " + fingerprint(publicKey);
+    byte[] manifest = new FirmwareManifest(version, svn, signer, digests).encode();
+    Signature s = Signature.getInstance("SHA384withECDSA");
+    s.initSign(key);
+    s.update(manifest);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(image.length + 4096);
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      put(zip, FirmwareManifest.PATH, manifest);
+      put(zip, FirmwareManifest.SIGNATURE_PATH, s.sign());
+      for (var jar : parsed.jars().entrySet()) {
+        put(zip, jar.getKey(), jar.getValue());
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** The first 16 bytes of SHA-256 over the key's SubjectPublicKeyInfo, in hex. */
+  public static String fingerprint(PublicKey key) throws GeneralSecurityException {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()), 0, 16);
+  }
+
+  /**
+   * A P-384 signing key: the PKCS#8 private key and its SubjectPublicKeyInfo (the JDK cannot derive
+   * an EC public key from a private one, so both are supplied), checked to belong together.
+   */
+  public static KeyPair loadP384(byte[] pkcs8, byte[] spki) throws GeneralSecurityException {
+    PrivateKey priv = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    if (!(priv instanceof ECPrivateKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 384) {
+      throw new GeneralSecurityException("the signing key is not an ECDSA P-384 private key");
+    }
+    PublicKey pub = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
+    Signature s = Signature.getInstance("SHA384withECDSA");
+    s.initSign(priv);
+    s.update(new byte[] {1});
+    byte[] probe = s.sign();
+    Signature v = Signature.getInstance("SHA384withECDSA");
+    v.initVerify(pub);
+    v.update(new byte[] {1});
+    if (!v.verify(probe)) {
+      throw new GeneralSecurityException("the public key does not belong to the signing key");
+    }
+    return new KeyPair(pub, priv);
+  }
+
+  /** The key pair stored as {@code NAME.pk8} and {@code NAME.spki} side by side. */
+  static KeyPair loadP384(Path pkcs8) throws IOException, GeneralSecurityException {
+    Path spki = pkcs8.resolveSibling(pkcs8.getFileName().toString().replaceAll("\\.pk8$", "") + ".spki");
+    return loadP384(Files.readAllBytes(pkcs8), Files.readAllBytes(spki));
+  }
+
+  /** The build's development key in {@code dir}, made on first use (owner-only). */
+  static KeyPair devKey(Path dir) throws IOException, GeneralSecurityException {
+    Path priv = dir.resolve("firmware-signing-dev.pk8");
+    if (!Files.exists(priv)) {
+      OwnerOnly.createDirectories(dir);
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp384r1"));
+      KeyPair kp = g.generateKeyPair();
+      AtomicFile.write(priv, kp.getPrivate().getEncoded());
+      AtomicFile.write(dir.resolve("firmware-signing-dev.spki"), kp.getPublic().getEncoded());
+    }
+    return loadP384(priv);
+  }
+
+  /**
+   * Build step: {@code <unsigned image> <signed image out> <pinned key out> <version> <svn>
+   * <dev key dir> [signing key .pk8]}. Signs with the supplied key, or the development key, and
+   * writes the public key the device's boot ROM pins.
+   */
+  public static void main(String[] args) throws Exception {
+    Path unsigned = Path.of(args[0]);
+    Path signedOut = Path.of(args[1]);
+    Path pinnedOut = Path.of(args[2]);
+    String version = args[3];
+    int svn = Integer.parseInt(args[4]);
+    boolean supplied = args.length > 6 && args[6] != null && !args[6].isBlank();
+    KeyPair kp = supplied ? loadP384(Path.of(args[6])) : devKey(Path.of(args[5]));
+    byte[] signed = sign(Files.readAllBytes(unsigned), kp.getPrivate(), kp.getPublic(),
+        supplied ? "ihsm release key" : DEV_SIGNER, version, svn);
+    Files.createDirectories(signedOut.getParent());
+    Files.write(signedOut, signed);
+    Files.write(pinnedOut, kp.getPublic().getEncoded());
+  }
+
+  static String sha384(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-384").digest(b));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(content);
+    zip.closeEntry();
+  }
+}
