@@ -11,6 +11,8 @@ public enum Opcode {
   GET_DEVICE_INFO(0x0002, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** Device state and its reason, firmware version and SVN, uptime. */
   GET_DEVICE_STATUS(0x0003, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
+  /** What the boot ROM measured of the running firmware: version, SVN, digest, signer, source; and the fused SVN. */
+  GET_FIRMWARE_INFO(0x0004, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** Random bytes from the module's random bit generator. */
   GET_RANDOM(0x0010, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** The device's credential-channel public key and this port's current nonce. */
@@ -19,6 +21,14 @@ public enum Opcode {
   INIT_CRYPTO_OFFICER(0x0021, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Power-cycles the device, like a reset or live migration: all volatile state is lost (Crypto Officer). */
   RESET_DEVICE(0x0022, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Starts a firmware update: total size and SHA-384 of the image to come (Crypto Officer). */
+  FIRMWARE_UPDATE_BEGIN(0x0023, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** One piece of the image, at its offset. */
+  FIRMWARE_UPDATE_CHUNK(0x0024, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Verifies the whole image as the boot ROM would, installs it and reboots into it. */
+  FIRMWARE_UPDATE_FINISH(0x0025, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Raises the fused SVN to the running firmware's SVN: older firmware never boots again. */
+  COMMIT_FIRMWARE_SVN(0x0026, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */

@@ -66,6 +66,9 @@ public enum Status {
   NOT_EXTRACTABLE(0x070E, "the key is not extractable"),
   INVALID_KEY_MATERIAL(0x070F, "the imported key material does not fit the kind"),
 
+  FIRMWARE_INVALID(0x0801, "the firmware image does not verify (signature, digest, SVN or format)"),
+  FIRMWARE_UPDATE_SEQUENCE(0x0802, "the firmware update is out of sequence (no update begun, wrong offset, incomplete)"),
+
   INTERNAL_ERROR(0x0F01, "internal device error"),
 
   TRANSPORT_UNAVAILABLE(0xF001, "the device cannot be reached"),

@@ -17,6 +17,8 @@ import io.ihsm.ddi.spi.VirtualFunctions;
 import io.ihsm.device.boot.BootRom;
 import io.ihsm.device.boot.BootRomResponder;
 import io.ihsm.device.boot.FirmwareImage;
+import io.ihsm.device.nv.AtomicFile;
+import io.ihsm.device.nv.OwnerOnly;
 import io.ihsm.device.nv.StateDirectory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +56,7 @@ public final class Device implements AutoCloseable {
   private volatile BootRomResponder bootRom;
   private volatile String bootFailure;
   private volatile FirmwareMeasurement measurement = FirmwareMeasurement.UNVERIFIED;
+  private volatile String source = "in-process";
   private EntryLoader lastLoader;
   private volatile boolean powerCycleRequested;
 
@@ -69,16 +72,26 @@ public final class Device implements AutoCloseable {
     this.identity = new DeviceIdentity(VENDOR, MODEL, serialNumber(state.rom()));
   }
 
-  /** Powers on with the configured image; a bad image leaves the device in ERROR, it does not throw. */
+  /**
+   * Powers on; a bad image leaves the device in ERROR, it does not throw. The image booted is, in
+   * order: the configured one ({@code --firmware}), the one installed by a firmware update, the
+   * factory image. The choice is made again at every power cycle.
+   */
   public static Device powerOn(DeviceConfig config) throws IOException {
-    byte[] image = config.firmwareImage().isPresent()
-        ? readImage(config.firmwareImage().get())
-        : factoryImage();
-    String source = config.firmwareImage().map(Path::toString).orElse("factory image");
     PublicKey pinned = pinnedKey();
     Device d = new Device(StateDirectory.open(config.stateDirectory()));
     try {
-      d.boot(() -> BootRom.load(image, pinned, d.fusedSvn(), source));
+      d.boot(() -> {
+        Path chosen = config.firmwareImage().orElse(Files.exists(d.installedImage()) ? d.installedImage() : null);
+        byte[] image;
+        try {
+          image = chosen != null ? readImage(chosen) : factoryImage();
+        } catch (IOException e) {
+          throw new FirmwareImage.InvalidImageException("the firmware image cannot be read: " + e.getMessage());
+        }
+        d.source = chosen != null ? chosen.toString() : "factory image";
+        return BootRom.load(image, pinned, d.fusedSvn(), d.source);
+      });
     } catch (RuntimeException e) {
       d.close();
       throw e;
@@ -173,6 +186,11 @@ public final class Device implements AutoCloseable {
     return measurement;
   }
 
+  /** Where a firmware update puts the image it installs (the card's firmware flash). */
+  Path installedImage() {
+    return state.root().resolve("firmware").resolve("installed.img");
+  }
+
   private synchronized void boot(EntryLoader loader) {
     lastLoader = loader;
     long powerOn = System.nanoTime();
@@ -183,7 +201,8 @@ public final class Device implements AutoCloseable {
       bootFailure = null;
     } catch (FirmwareImage.InvalidImageException e) {
       bootFailure = e.getMessage();
-      bootRom = new BootRomResponder(identity, e.getMessage(), powerOn);
+      measurement = FirmwareMeasurement.UNVERIFIED;
+      bootRom = new BootRomResponder(identity, e.getMessage(), powerOn, source, fusedSvn());
     }
   }
 
@@ -236,6 +255,33 @@ public final class Device implements AutoCloseable {
     @Override
     public FirmwareMeasurement measurement() {
       return measurement;
+    }
+
+    @Override
+    public int fusedSvn() {
+      return Device.this.fusedSvn();
+    }
+
+    @Override
+    public Optional<String> installFirmware(byte[] image) {
+      try {
+        BootRom.verify(image, pinnedKey(), Device.this.fusedSvn());
+        OwnerOnly.createDirectories(installedImage().getParent());
+        AtomicFile.write(installedImage(), image);
+        return Optional.empty();
+      } catch (FirmwareImage.InvalidImageException e) {
+        return Optional.of(e.getMessage());
+      } catch (IOException e) {
+        return Optional.of("the image could not be installed: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void commitSvn() {
+      int svn = measurement.svn();
+      if (svn > Device.this.fusedSvn()) {
+        state.rom().write(FUSED_SVN, java.nio.ByteBuffer.allocate(4).putInt(svn).array());
+      }
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.ihsm.firmware.dispatch.KeyHandlers;
 import io.ihsm.firmware.keys.KeyOperations;
 import io.ihsm.firmware.keys.KeyService;
 import io.ihsm.firmware.dispatch.VaultHandlers;
+import io.ihsm.firmware.update.FirmwareUpdate;
 import io.ihsm.firmware.vault.Vault;
 import io.ihsm.ddi.Opcode;
 import java.util.EnumMap;
@@ -54,7 +55,7 @@ public final class Firmware implements FirmwareInstance {
     sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
     Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
     handlers.putAll(DeviceHandlers.create(platform, engine, state, sessions, random, bootNanos));
-    handlers.putAll(VaultHandlers.create(vault, keys, sessions));
+    handlers.putAll(VaultHandlers.create(vault, keys, sessions, new FirmwareUpdate(platform), platform));
     handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random)));
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers);
     state.moveTo(DeviceState.SELF_TEST, "");

@@ -51,6 +51,27 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
   }
 
   int powerCycleRequests;
+  int fusedSvn;
+  byte[] installed;
+
+  @Override
+  public int fusedSvn() {
+    return fusedSvn;
+  }
+
+  @Override
+  public java.util.Optional<String> installFirmware(byte[] image) {
+    if (image.length < 4) {
+      return java.util.Optional.of("too short to be an image");
+    }
+    installed = image.clone();
+    return java.util.Optional.empty();
+  }
+
+  @Override
+  public void commitSvn() {
+    fusedSvn = Math.max(fusedSvn, measurement().svn());
+  }
 
   @Override
   public void requestPowerCycle() {

@@ -3,6 +3,7 @@ package io.ihsm.sdk;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.FirmwareChunk;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.PartitionList;
@@ -35,6 +36,31 @@ public final class CryptoOfficerSession implements AutoCloseable {
   /** Unlocks a partition's application credential after too many PIN failures. */
   public void unlockCredential(int partitionId) {
     channel.call(Opcode.UNLOCK_CREDENTIAL, sessionId, new Id(partitionId), Empty::read);
+  }
+
+  /**
+   * Sends a firmware image; the device verifies it as its boot ROM would (signature by the pinned
+   * key, every digest, SVN not below the fused one), installs it and reboots into it. This session
+   * ends with the reboot.
+   */
+  public void updateFirmware(byte[] image) {
+    byte[] digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-384").digest(image);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    channel.call(Opcode.FIRMWARE_UPDATE_BEGIN, sessionId, new FirmwareChunk(image.length, digest), Empty::read);
+    for (int off = 0; off < image.length; off += FirmwareChunk.MAX_CHUNK) {
+      byte[] piece = java.util.Arrays.copyOfRange(image, off, Math.min(image.length, off + FirmwareChunk.MAX_CHUNK));
+      channel.call(Opcode.FIRMWARE_UPDATE_CHUNK, sessionId, new FirmwareChunk(off, piece), Empty::read);
+    }
+    channel.call(Opcode.FIRMWARE_UPDATE_FINISH, sessionId, Empty.INSTANCE, Empty::read);
+  }
+
+  /** Raises the fused SVN to the running firmware's SVN; returns the fused SVN. */
+  public int commitFirmwareSvn() {
+    return channel.call(Opcode.COMMIT_FIRMWARE_SVN, sessionId, Empty.INSTANCE, Id::read).value();
   }
 
   /** Power-cycles the device (a reset, as in live migration); this session ends with it. */

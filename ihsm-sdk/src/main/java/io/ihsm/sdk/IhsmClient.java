@@ -7,6 +7,7 @@ import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.FirmwareInfo;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.spi.Port;
@@ -98,6 +99,11 @@ public final class IhsmClient implements AutoCloseable {
   /** Readable in every device state, including ERROR. */
   public DeviceStatus deviceStatus() {
     return management.call(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, DeviceStatus::read);
+  }
+
+  /** What the boot ROM measured of the running firmware, and the fused SVN; readable in every state. */
+  public FirmwareInfo firmwareInfo() {
+    return management.call(Opcode.GET_FIRMWARE_INFO, 0, Empty.INSTANCE, FirmwareInfo::read);
   }
 
   /** Random bytes from the module's random bit generator; 1 to 1024 per call. */

@@ -8,6 +8,20 @@ public interface DevicePlatform {
   /** What the boot ROM verified and measured of the running firmware. */
   FirmwareMeasurement measurement();
 
+  /** The lowest firmware SVN the card boots. */
+  int fusedSvn();
+
+  /**
+   * Verifies an image exactly as the boot ROM would and, when it passes, installs it as the image
+   * to boot from; the caller then requests a power cycle.
+   *
+   * @return empty when installed, else the reason it was refused
+   */
+  java.util.Optional<String> installFirmware(byte[] image);
+
+  /** Raises the fused SVN to the running firmware's SVN (never lowers it). */
+  void commitSvn();
+
   /** The card's non-volatile storage for the firmware; survives power cycles, unlike everything else. */
   NonVolatileStore nonVolatileStore();
 

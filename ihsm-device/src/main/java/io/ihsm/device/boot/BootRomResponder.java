@@ -13,6 +13,7 @@ import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.FirmwareInfo;
 import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.ddi.spi.Port;
 
@@ -24,11 +25,15 @@ public final class BootRomResponder {
   private final DeviceIdentity identity;
   private final String reason;
   private final long powerOnNanos;
+  private final String source;
+  private final int fusedSvn;
 
-  public BootRomResponder(DeviceIdentity identity, String reason, long powerOnNanos) {
+  public BootRomResponder(DeviceIdentity identity, String reason, long powerOnNanos, String source, int fusedSvn) {
     this.identity = identity;
     this.reason = reason;
     this.powerOnNanos = powerOnNanos;
+    this.source = source;
+    this.fusedSvn = fusedSvn;
   }
 
   public byte[] process(Port port, byte[] frame) {
@@ -42,6 +47,7 @@ public final class BootRomResponder {
             Frames.MAX_FRAME_BYTES);
         case GET_DEVICE_STATUS -> new DeviceStatus(DeviceState.ERROR, reason, "", 0,
             (System.nanoTime() - powerOnNanos) / 1_000_000);
+        case GET_FIRMWARE_INFO -> new FirmwareInfo("", 0, "", "", source, fusedSvn);
         default -> throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "no firmware is running");
       };
       Empty.read(request.body());

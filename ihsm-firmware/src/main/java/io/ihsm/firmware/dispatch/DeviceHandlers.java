@@ -7,6 +7,7 @@ import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.FirmwareInfo;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.spi.DeviceIdentity;
@@ -41,6 +42,11 @@ public final class DeviceHandlers {
       Empty.read(body);
       long uptime = (System.nanoTime() - bootNanos) / 1_000_000;
       return Reply.nonApproved(new DeviceStatus(state.state(), state.reason(), firmware.version(), firmware.svn(), uptime));
+    });
+    h.put(Opcode.GET_FIRMWARE_INFO, (ctx, body) -> {
+      Empty.read(body);
+      return Reply.nonApproved(new FirmwareInfo(firmware.version(), firmware.svn(), firmware.digest(), firmware.signer(),
+          firmware.source(), platform.fusedSvn()));
     });
     h.put(Opcode.GET_RANDOM, (ctx, body) -> {
       GetRandomRequest req = GetRandomRequest.read(body);

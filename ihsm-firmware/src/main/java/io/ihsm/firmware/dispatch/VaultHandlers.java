@@ -6,6 +6,9 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.Blob;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.FirmwareChunk;
+import io.ihsm.ddi.spi.DevicePlatform;
+import io.ihsm.firmware.update.FirmwareUpdate;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.SealedCredential;
@@ -21,8 +24,34 @@ import java.util.Map;
 public final class VaultHandlers {
   private VaultHandlers() {}
 
-  public static Map<Opcode, Handler> create(Vault vault, KeyService keys, SessionTable sessions) {
+  public static Map<Opcode, Handler> create(Vault vault, KeyService keys, SessionTable sessions, FirmwareUpdate update,
+      DevicePlatform platform) {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
+    h.put(Opcode.FIRMWARE_UPDATE_BEGIN, (ctx, body) -> {
+      FirmwareChunk c = FirmwareChunk.read(body);
+      requireCryptoOfficer(ctx);
+      update.begin(c.offset(), c.data());
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
+    h.put(Opcode.FIRMWARE_UPDATE_CHUNK, (ctx, body) -> {
+      FirmwareChunk c = FirmwareChunk.read(body);
+      requireCryptoOfficer(ctx);
+      update.chunk(c.offset(), c.data());
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
+    h.put(Opcode.FIRMWARE_UPDATE_FINISH, (ctx, body) -> {
+      Empty.read(body);
+      requireCryptoOfficer(ctx);
+      update.finish();
+      vault.requestPowerCycle(); // boot the installed image once this answer is ready
+      return Reply.nonApproved(Empty.INSTANCE);
+    });
+    h.put(Opcode.COMMIT_FIRMWARE_SVN, (ctx, body) -> {
+      Empty.read(body);
+      requireCryptoOfficer(ctx);
+      platform.commitSvn();
+      return Reply.nonApproved(new Id(platform.fusedSvn()));
+    });
     h.put(Opcode.GET_CREDENTIAL_CHANNEL, (ctx, body) -> {
       Empty.read(body);
       return Reply.nonApproved(vault.channel(ctx.port()));
