@@ -40,6 +40,10 @@ final class DaemonCommand implements Callable<Integer> {
           + "workload (and root) can connect. Repeatable. Needs root or CAP_CHOWN."})
   Map<Integer, String> socketOwners = new LinkedHashMap<>();
 
+  @Option(names = "--self-test-interval", paramLabel = "SECONDS", defaultValue = "60",
+      description = "Seconds between periodic self-test runs, one test each, round robin (default 60; 0 never).")
+  int selfTestInterval;
+
   @Override
   public Integer call() throws Exception {
     IhsmCommand root = IhsmCommand.of(spec);
@@ -50,7 +54,7 @@ final class DaemonCommand implements Callable<Integer> {
     Path state = stateDir != null ? stateDir : root.home().resolve("device");
     PrintWriter out = spec.commandLine().getOut();
 
-    try (Device device = Device.powerOn(new DeviceConfig(state, Optional.ofNullable(firmware)));
+    try (Device device = Device.powerOn(new DeviceConfig(state, Optional.ofNullable(firmware), selfTestInterval));
          DeviceDaemon daemon = DeviceDaemon.start(device, socketDir, socketOwners)) {
       try (IhsmClient self = IhsmClient.connect(DeviceAddress.daemon(socketDir))) {
         DeviceStatus s = self.deviceStatus();

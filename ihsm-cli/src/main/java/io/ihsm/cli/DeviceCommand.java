@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "device", mixinStandardHelpOptions = true,
     description = "Inspect and manage the device.",
     subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class, DeviceCommand.Init.class,
-        DeviceCommand.Reset.class})
+        DeviceCommand.Reset.class, DeviceCommand.SelfTest.class})
 final class DeviceCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -28,7 +28,8 @@ final class DeviceCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--json", description = "Print JSON: state, reason, firmware.version, firmware.svn, apiRevision, uptimeMillis, transport.")
+    @Option(names = "--json", description = "Print JSON: state, reason, firmware.version, firmware.svn, apiRevision, "
+        + "uptimeMillis, selfTests.passed, selfTests.total, selfTests.lastRunUptimeMillis, transport.")
     boolean json;
 
     @Override
@@ -44,6 +45,8 @@ final class DeviceCommand implements Runnable {
               .put("firmware", new Json().put("version", s.firmwareVersion()).put("svn", s.firmwareSvn()))
               .put("apiRevision", hsm.apiRevision().toString())
               .put("uptimeMillis", s.uptimeMillis())
+              .put("selfTests", new Json().put("passed", s.selfTestsPassed()).put("total", s.selfTestsTotal())
+                  .put("lastRunUptimeMillis", s.lastSelfTestMillis()))
               .put("transport", hsm.describeTransport()));
         } else {
           out.printf("state:        %s%s%n", s.state(), s.reason().isEmpty() ? "" : " (" + s.reason() + ")");
@@ -51,6 +54,7 @@ final class DeviceCommand implements Runnable {
               s.firmwareSvn());
           out.printf("API revision: %s%n", hsm.apiRevision());
           out.printf("uptime:       %d ms%n", s.uptimeMillis());
+          out.printf("self-tests:   %d of %d passed%n", s.selfTestsPassed(), s.selfTestsTotal());
           out.printf("device:       %s%n", hsm.describeTransport());
         }
         out.flush();
@@ -92,6 +96,24 @@ final class DeviceCommand implements Runnable {
         co.resetDevice();
       }
       spec.commandLine().getOut().println("device reset");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "selftest", mixinStandardHelpOptions = true,
+      description = "Run every known-answer self-test now (Crypto Officer); a failure puts the device in ERROR.")
+  static final class SelfTest implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+        co.runSelfTests();
+        DeviceStatus s = hsm.deviceStatus();
+        spec.commandLine().getOut().printf("self-tests passed: %d of %d%n", s.selfTestsPassed(), s.selfTestsTotal());
+      }
       return ExitCodes.OK;
     }
   }

@@ -29,6 +29,8 @@ public enum Opcode {
   FIRMWARE_UPDATE_FINISH(0x0025, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Raises the fused SVN to the running firmware's SVN: older firmware never boots again. */
   COMMIT_FIRMWARE_SVN(0x0026, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Runs every self-test now; a failure puts the device in ERROR (Crypto Officer). */
+  RUN_SELF_TESTS(0x0027, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */

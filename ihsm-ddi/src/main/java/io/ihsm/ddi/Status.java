@@ -25,6 +25,7 @@ public enum Status {
 
   DEVICE_NOT_OPERATIONAL(0x0201, "the device is not operational"),
   DEVICE_BUSY(0x0202, "the device is busy; retry later"),
+  SELF_TEST_FAILED(0x0203, "a self-test failed; the device is in ERROR until restarted with passing tests"),
 
   INVALID_SESSION(0x0301, "no such session on this port"),
   TOO_MANY_SESSIONS(0x0302, "the partition has reached its session limit"),

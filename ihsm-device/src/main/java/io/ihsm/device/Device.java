@@ -67,8 +67,11 @@ public final class Device implements AutoCloseable {
     void disabled(int partitionId);
   }
 
-  private Device(StateDirectory state) {
+  private final int selfTestIntervalSeconds;
+
+  private Device(StateDirectory state, int selfTestIntervalSeconds) {
     this.state = state;
+    this.selfTestIntervalSeconds = selfTestIntervalSeconds;
     this.identity = new DeviceIdentity(VENDOR, MODEL, serialNumber(state.rom()));
   }
 
@@ -79,7 +82,7 @@ public final class Device implements AutoCloseable {
    */
   public static Device powerOn(DeviceConfig config) throws IOException {
     PublicKey pinned = pinnedKey();
-    Device d = new Device(StateDirectory.open(config.stateDirectory()));
+    Device d = new Device(StateDirectory.open(config.stateDirectory()), config.selfTestIntervalSeconds());
     try {
       d.boot(() -> {
         Path chosen = config.firmwareImage().orElse(Files.exists(d.installedImage()) ? d.installedImage() : null);
@@ -104,7 +107,7 @@ public final class Device implements AutoCloseable {
    * tests of transports with a stand-in firmware; never used by the daemon or the CLI.
    */
   public static Device powerOnUnverified(DeviceConfig config, FirmwareEntryPoint entry) throws IOException {
-    Device d = new Device(StateDirectory.open(config.stateDirectory()));
+    Device d = new Device(StateDirectory.open(config.stateDirectory()), config.selfTestIntervalSeconds());
     d.boot(() -> new BootRom.Loaded(entry, FirmwareMeasurement.UNVERIFIED));
     return d;
   }
@@ -260,6 +263,11 @@ public final class Device implements AutoCloseable {
     @Override
     public int fusedSvn() {
       return Device.this.fusedSvn();
+    }
+
+    @Override
+    public int selfTestIntervalSeconds() {
+      return selfTestIntervalSeconds;
     }
 
     @Override

@@ -4,15 +4,26 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * How to power on a device: where its persistent state lives and which firmware image to boot
- * (empty: the factory image that ships inside the device jar).
+ * How to power on a device: where its persistent state lives, which firmware image to boot
+ * (empty: an installed update, else the factory image inside the device jar), and how often the
+ * firmware re-runs a self-test (seconds; 0 never).
  */
-public record DeviceConfig(Path stateDirectory, Optional<Path> firmwareImage) {
+public record DeviceConfig(Path stateDirectory, Optional<Path> firmwareImage, int selfTestIntervalSeconds) {
+  /** The reference firmware's cadence: one self-test a minute, round robin. */
+  public static final int DEFAULT_SELF_TEST_INTERVAL = 60;
+
   public DeviceConfig {
     if (stateDirectory == null) {
       throw new IllegalArgumentException("a state directory is required");
     }
+    if (selfTestIntervalSeconds < 0) {
+      throw new IllegalArgumentException("the self-test interval cannot be negative");
+    }
     firmwareImage = firmwareImage == null ? Optional.empty() : firmwareImage;
+  }
+
+  public DeviceConfig(Path stateDirectory, Optional<Path> firmwareImage) {
+    this(stateDirectory, firmwareImage, DEFAULT_SELF_TEST_INTERVAL);
   }
 
   public static DeviceConfig of(Path stateDirectory) {

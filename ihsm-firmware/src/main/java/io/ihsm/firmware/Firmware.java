@@ -19,7 +19,12 @@ import io.ihsm.ddi.Opcode;
 import java.util.EnumMap;
 import java.util.Map;
 import io.ihsm.firmware.rng.RandomSource;
+import io.ihsm.firmware.selftest.KnownAnswerTests;
+import io.ihsm.firmware.selftest.PeriodicSelfTests;
+import io.ihsm.firmware.selftest.SelfTest;
 import io.ihsm.firmware.selftest.SelfTestRunner;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import io.ihsm.firmware.session.SessionTable;
 import io.ihsm.firmware.state.DeviceStateMachine;
 
@@ -29,40 +34,50 @@ public final class Firmware implements FirmwareInstance {
   private final SessionTable sessions;
   private final Vault vault;
   private final KeyService keys;
+  private final PeriodicSelfTests periodic;
   private final Dispatcher dispatcher;
 
-  Firmware(DeviceStateMachine state, SessionTable sessions, Vault vault, KeyService keys, Dispatcher dispatcher) {
+  Firmware(DeviceStateMachine state, SessionTable sessions, Vault vault, KeyService keys, PeriodicSelfTests periodic,
+      Dispatcher dispatcher) {
     this.state = state;
     this.sessions = sessions;
     this.vault = vault;
     this.keys = keys;
+    this.periodic = periodic;
     this.dispatcher = dispatcher;
   }
 
   /** Power-on: self-tests first; the module becomes OPERATIONAL only when all of them pass. */
   static Firmware powerOn(DevicePlatform platform) {
-    return powerOn(platform, SelfTestRunner.powerOnSuite());
+    return powerOn(platform, UnaryOperator.identity());
   }
 
-  static Firmware powerOn(DevicePlatform platform, SelfTestRunner selfTests) {
+  /**
+   * @param suite edits the self-test suite before it runs: the identity in production; tests use
+   *     it to make a named test fail (there is no fault-injection hook in the module itself)
+   */
+  static Firmware powerOn(DevicePlatform platform, UnaryOperator<List<SelfTest>> suite) {
     long bootNanos = System.nanoTime();
     DeviceStateMachine state = new DeviceStateMachine();
     RandomSource random = new RandomSource();
     SessionTable sessions = new SessionTable(random, countBoot(platform));
     CryptoEngine engine = CryptoEngines.best();
+    SelfTestRunner selfTests = new SelfTestRunner(suite.apply(KnownAnswerTests.suite(engine)));
     Vault vault = new Vault(platform, engine, random);
     KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());
     sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
     Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
-    handlers.putAll(DeviceHandlers.create(platform, engine, state, sessions, random, bootNanos));
+    handlers.putAll(DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, bootNanos));
     handlers.putAll(VaultHandlers.create(vault, keys, sessions, new FirmwareUpdate(platform), platform));
+
     handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random)));
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(
         failure -> state.moveTo(DeviceState.ERROR, failure),
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
-    return new Firmware(state, sessions, vault, keys, dispatcher);
+    PeriodicSelfTests periodic = PeriodicSelfTests.start(selfTests, state, platform.selfTestIntervalSeconds());
+    return new Firmware(state, sessions, vault, keys, periodic, dispatcher);
   }
 
   /** Counts power-ons in non-volatile storage; the count is this boot's session epoch. */
@@ -88,6 +103,7 @@ public final class Firmware implements FirmwareInstance {
 
   @Override
   public void close() {
+    periodic.close();
     sessions.clear();
     keys.powerOff();
     vault.powerOff();

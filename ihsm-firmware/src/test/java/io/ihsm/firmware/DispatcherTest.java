@@ -18,7 +18,6 @@ import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.spi.Port;
-import io.ihsm.firmware.selftest.SelfTestRunner;
 import io.ihsm.firmware.session.Session;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -138,47 +137,5 @@ class DispatcherTest {
       assertThat(e.status()).isEqualTo(Status.TOO_MANY_SESSIONS);
     }
     assertThat(fw.sessions().open(P2, ApiRevision.V1_0, Session.Role.USER, 8, 900).id()).isNotZero();
-  }
-
-  @Test
-  void aFailedSelfTestLeavesTheModuleInErrorServingOnlyStatusAndInfo() throws DdiException {
-    SelfTestRunner failing = new SelfTestRunner(java.util.List.of(new io.ihsm.firmware.selftest.SelfTest() {
-      @Override
-      public String name() {
-        return "forced failure";
-      }
-
-      @Override
-      public boolean run() {
-        return false;
-      }
-    }));
-    Firmware broken = Firmware.powerOn(new TestPlatform(), failing);
-    DeviceStatus s = DeviceStatus.read(answer(broken.process(Port.MANAGEMENT, frame(Opcode.GET_DEVICE_STATUS, 0, 1))).body());
-    assertThat(s.state()).isEqualTo(DeviceState.ERROR);
-    assertThat(s.reason()).isEqualTo("self-test failed: forced failure");
-    assertThat(answer(broken.process(Port.MANAGEMENT, frame(Opcode.GET_DEVICE_INFO, 0, 2))).header().status())
-        .isEqualTo(Status.SUCCESS);
-    assertThat(answer(broken.process(Port.MANAGEMENT, frame(Opcode.GET_API_REV, 0, 3))).header().status())
-        .isEqualTo(Status.SUCCESS);
-    assertThat(answer(broken.process(P1, frame(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 4, new GetRandomRequest(8))))
-        .header().status()).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
-  }
-
-  @Test
-  void aSelfTestThatThrowsCountsAsFailed() {
-    SelfTestRunner throwing = new SelfTestRunner(java.util.List.of(new io.ihsm.firmware.selftest.SelfTest() {
-      @Override
-      public String name() {
-        return "throws";
-      }
-
-      @Override
-      public boolean run() throws Exception {
-        throw new java.security.NoSuchAlgorithmException("gone");
-      }
-    }));
-    assertThat(throwing.runAll()).contains("self-test failed: throws");
-    assertThat(SelfTestRunner.powerOnSuite().runAll()).isEmpty();
   }
 }

@@ -51,6 +51,12 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
   }
 
   int powerCycleRequests;
+  int selfTestIntervalSeconds;
+
+  @Override
+  public int selfTestIntervalSeconds() {
+    return selfTestIntervalSeconds;
+  }
   int fusedSvn;
   byte[] installed;
 

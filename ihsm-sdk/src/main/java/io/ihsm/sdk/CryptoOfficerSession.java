@@ -63,6 +63,11 @@ public final class CryptoOfficerSession implements AutoCloseable {
     return channel.call(Opcode.COMMIT_FIRMWARE_SVN, sessionId, Empty.INSTANCE, Id::read).value();
   }
 
+  /** Runs every self-test now; a failure puts the device in ERROR ({@code SELF_TEST_FAILED}). */
+  public void runSelfTests() {
+    channel.call(Opcode.RUN_SELF_TESTS, sessionId, Empty.INSTANCE, Empty::read);
+  }
+
   /** Power-cycles the device (a reset, as in live migration); this session ends with it. */
   public void resetDevice() {
     channel.call(Opcode.RESET_DEVICE, sessionId, Empty.INSTANCE, Empty::read);

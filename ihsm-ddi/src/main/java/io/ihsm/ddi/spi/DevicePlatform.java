@@ -8,6 +8,9 @@ public interface DevicePlatform {
   /** What the boot ROM verified and measured of the running firmware. */
   FirmwareMeasurement measurement();
 
+  /** Seconds between periodic self-test runs (one test each, round robin); 0 disables them. */
+  int selfTestIntervalSeconds();
+
   /** The lowest firmware SVN the card boots. */
   int fusedSvn();
 

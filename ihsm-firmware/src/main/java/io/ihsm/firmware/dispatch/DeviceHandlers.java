@@ -15,6 +15,11 @@ import io.ihsm.ddi.spi.DevicePlatform;
 import io.ihsm.ddi.spi.FirmwareMeasurement;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.rng.RandomSource;
+import io.ihsm.firmware.selftest.SelfTestRunner;
+import io.ihsm.firmware.session.Session;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Status;
+import java.util.Optional;
 import io.ihsm.firmware.session.SessionTable;
 import io.ihsm.firmware.state.DeviceStateMachine;
 import java.util.EnumMap;
@@ -25,7 +30,7 @@ public final class DeviceHandlers {
   private DeviceHandlers() {}
 
   public static Map<Opcode, Handler> create(DevicePlatform platform, CryptoEngine engine, DeviceStateMachine state,
-      SessionTable sessions, RandomSource random, long bootNanos) {
+      SessionTable sessions, RandomSource random, SelfTestRunner selfTests, long bootNanos) {
     DeviceIdentity device = platform.identity();
     FirmwareMeasurement firmware = platform.measurement();
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
@@ -41,12 +46,26 @@ public final class DeviceHandlers {
     h.put(Opcode.GET_DEVICE_STATUS, (ctx, body) -> {
       Empty.read(body);
       long uptime = (System.nanoTime() - bootNanos) / 1_000_000;
-      return Reply.nonApproved(new DeviceStatus(state.state(), state.reason(), firmware.version(), firmware.svn(), uptime));
+      SelfTestRunner.Summary t = selfTests.summary();
+      return Reply.nonApproved(new DeviceStatus(state.state(), state.reason(), firmware.version(), firmware.svn(), uptime,
+          t.passed(), t.total(), Math.max(0, (t.lastRunNanos() - bootNanos) / 1_000_000)));
     });
     h.put(Opcode.GET_FIRMWARE_INFO, (ctx, body) -> {
       Empty.read(body);
       return Reply.nonApproved(new FirmwareInfo(firmware.version(), firmware.svn(), firmware.digest(), firmware.signer(),
           firmware.source(), platform.fusedSvn()));
+    });
+    h.put(Opcode.RUN_SELF_TESTS, (ctx, body) -> {
+      Empty.read(body);
+      if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
+        throw new DdiException(Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
+      }
+      Optional<String> failed = selfTests.runAll();
+      if (failed.isPresent()) {
+        state.fail(failed.get());
+        throw new DdiException(Status.SELF_TEST_FAILED, failed.get());
+      }
+      return Reply.nonApproved(Empty.INSTANCE);
     });
     h.put(Opcode.GET_RANDOM, (ctx, body) -> {
       GetRandomRequest req = GetRandomRequest.read(body);

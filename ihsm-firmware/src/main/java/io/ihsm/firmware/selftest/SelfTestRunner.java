@@ -3,36 +3,74 @@ package io.ihsm.firmware.selftest;
 import java.util.List;
 import java.util.Optional;
 
-/** Runs self-tests in order and reports the first failure; a thrown exception counts as a failure. */
+/**
+ * Runs the self-tests: all of them at power-on and on demand, one at a time round robin for the
+ * periodic re-runs. A test that throws, or returns false, has failed; the caller puts the module
+ * in ERROR with the returned reason. Thread-safe.
+ */
 public final class SelfTestRunner {
+  /** What the status reports: tests passed in the last complete round, how many there are, when one last ran. */
+  public record Summary(int passed, int total, long lastRunNanos) {}
+
   private final List<SelfTest> tests;
+  private int next;
+  private int passedThisRound;
+  private int passedLastRound;
+  private long lastRunNanos;
 
   public SelfTestRunner(List<SelfTest> tests) {
     this.tests = List.copyOf(tests);
   }
 
-  /** The standard power-on suite of this firmware. */
-  public static SelfTestRunner powerOnSuite() {
-    return new SelfTestRunner(List.of(new Sha256KnownAnswerTest()));
+  public synchronized Optional<String> runAll() {
+    for (SelfTest t : tests) {
+      Optional<String> failed = run(t);
+      if (failed.isPresent()) {
+        passedLastRound = 0;
+        return failed;
+      }
+    }
+    passedLastRound = tests.size();
+    passedThisRound = 0;
+    next = 0;
+    return Optional.empty();
   }
 
-  /** Empty when every test passed, else the reason naming the failed test. */
-  public Optional<String> runAll() {
-    for (SelfTest t : tests) {
-      boolean passed;
-      try {
-        passed = t.run();
-      } catch (Exception e) {
-        passed = false;
-      }
-      if (!passed) {
-        return Optional.of("self-test failed: " + t.name());
-      }
+  /** The next test in turn (the periodic re-run). */
+  public synchronized Optional<String> runNext() {
+    if (tests.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> failed = run(tests.get(next));
+    if (failed.isPresent()) {
+      passedLastRound = 0;
+      return failed;
+    }
+    passedThisRound++;
+    next = (next + 1) % tests.size();
+    if (next == 0) {
+      passedLastRound = passedThisRound;
+      passedThisRound = 0;
     }
     return Optional.empty();
   }
 
+  public synchronized Summary summary() {
+    return new Summary(passedLastRound, tests.size(), lastRunNanos);
+  }
+
   public List<String> names() {
     return tests.stream().map(SelfTest::name).toList();
+  }
+
+  private Optional<String> run(SelfTest t) {
+    lastRunNanos = System.nanoTime();
+    boolean passed;
+    try {
+      passed = t.run();
+    } catch (Exception | LinkageError e) {
+      passed = false;
+    }
+    return passed ? Optional.empty() : Optional.of("self-test failed: " + t.name());
   }
 }
