@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "device", mixinStandardHelpOptions = true,
     description = "Inspect and manage the device.",
     subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class, DeviceCommand.Init.class,
-        DeviceCommand.Reset.class, DeviceCommand.SelfTest.class})
+        DeviceCommand.Reset.class, DeviceCommand.SelfTest.class, DeviceCommand.Tamper.class, DeviceCommand.Zeroize.class,
+        DeviceCommand.Reinit.class})
 final class DeviceCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -47,6 +48,7 @@ final class DeviceCommand implements Runnable {
               .put("uptimeMillis", s.uptimeMillis())
               .put("selfTests", new Json().put("passed", s.selfTestsPassed()).put("total", s.selfTestsTotal())
                   .put("lastRunUptimeMillis", s.lastSelfTestMillis()))
+              .put("tamperCount", s.tamperCount())
               .put("transport", hsm.describeTransport()));
         } else {
           out.printf("state:        %s%s%n", s.state(), s.reason().isEmpty() ? "" : " (" + s.reason() + ")");
@@ -113,6 +115,62 @@ final class DeviceCommand implements Runnable {
         co.runSelfTests();
         DeviceStatus s = hsm.deviceStatus();
         spec.commandLine().getOut().printf("self-tests passed: %d of %d%n", s.selfTestsPassed(), s.selfTestsTotal());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "tamper", mixinStandardHelpOptions = true,
+      description = {"Fire an emulated tamper sensor: the device zeroizes every secret, the sealing secret included,",
+          "enters TAMPERED and counts the event; only the Crypto Officer can re-initialize it."})
+  static final class Tamper implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--sensor", required = true, description = "case-open, voltage or temperature")
+    String sensor;
+
+    @Override
+    public Integer call() {
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
+        hsm.tamper(sensor);
+        DeviceStatus s = hsm.deviceStatus();
+        spec.commandLine().getOut().printf("device is %s (%s); tamper count %d%n", s.state(), s.reason(), s.tamperCount());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "zeroize", mixinStandardHelpOptions = true,
+      description = "Zeroize the module (Crypto Officer): every key, session and partition secret and the sealing secret.")
+  static final class Zeroize implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+        co.zeroize();
+      }
+      spec.commandLine().getOut().println("zeroized: every masked blob made before is unusable; `ihsm device reinit` to start again");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "reinit", mixinStandardHelpOptions = true,
+      description = "Re-initialize a tampered or zeroized module (Crypto Officer): a new sealing secret, self-tests, OPERATIONAL.")
+  static final class Reinit implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect();
+           io.ihsm.ddi.credential.Credential co = CryptoOfficerFile.load(hsm, root.home(), false)) {
+        hsm.reinitialize(co);
+        spec.commandLine().getOut().printf("device is %s%n", hsm.deviceStatus().state());
       }
       return ExitCodes.OK;
     }

@@ -172,6 +172,21 @@ class VaultCliTest {
         .output()).contains("Verified OK");
   }
 
+  @Test
+  void aTamperKillsOldBlobsUntilTheCryptoOfficerReinitializes() {
+    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "k", "--pin", PIN);
+    assertThat(ok("device", "tamper", "--sensor", "case-open").out()).contains("TAMPERED").contains("tamper count 1");
+    String status = ok("device", "status", "--json").out();
+    assertThat(CliTest.field(status, "state")).isEqualTo("TAMPERED");
+    assertThat(CliTest.field(status, "reason")).isEqualTo("tamper: case-open");
+    assertThat(CliTest.field(status, "tamperCount")).isEqualTo("1");
+    CliRun refused = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "encrypt", "--label",
+        "x", "--pin", PIN);
+    assertThat(refused.err()).contains("DEVICE_NOT_OPERATIONAL");
+    assertThat(ok("device", "reinit").out()).contains("OPERATIONAL");
+    assertThat(ok("partition", "list").out()).as("partitions went with the sealing secret").doesNotContain("app");
+  }
+
   static boolean contains(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {

@@ -16,7 +16,7 @@ public enum Opcode {
   /** Random bytes from the module's random bit generator. */
   GET_RANDOM(0x0010, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** The device's credential-channel public key and this port's current nonce. */
-  GET_CREDENTIAL_CHANNEL(0x0020, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
+  GET_CREDENTIAL_CHANNEL(0x0020, SessionRule.NONE, Availability.RECOVERY, PortRule.ANY),
   /** Creates the first Crypto Officer; refused once one exists. */
   INIT_CRYPTO_OFFICER(0x0021, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Power-cycles the device, like a reset or live migration: all volatile state is lost (Crypto Officer). */
@@ -31,6 +31,12 @@ public enum Opcode {
   COMMIT_FIRMWARE_SVN(0x0026, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Runs every self-test now; a failure puts the device in ERROR (Crypto Officer). */
   RUN_SELF_TESTS(0x0027, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** An emulated tamper sensor fires (case-open, voltage, temperature): every secret is zeroized. */
+  TAMPER(0x0028, SessionRule.NONE, Availability.ALWAYS, PortRule.MANAGEMENT),
+  /** The Crypto Officer zeroizes the module: every secret, the sealing secret included. */
+  ZEROIZE(0x0029, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** After tamper or zeroization: the Crypto Officer, with a sealed credential, makes the module new. */
+  REINITIALIZE(0x002A, SessionRule.NONE, Availability.RECOVERY, PortRule.MANAGEMENT),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */
@@ -79,8 +85,11 @@ public enum Opcode {
   /** Whether the header's session id must be zero or must name a session. */
   public enum SessionRule { NONE, REQUIRED }
 
-  /** States in which the device serves the opcode. */
-  public enum Availability { ALWAYS, OPERATIONAL }
+  /**
+   * States in which the device serves the opcode: always; only OPERATIONAL; or RECOVERY, which is
+   * OPERATIONAL, TAMPERED and ZEROIZED (what the Crypto Officer needs to re-initialize), never ERROR.
+   */
+  public enum Availability { ALWAYS, OPERATIONAL, RECOVERY }
 
   /** Which ports (sockets) serve the opcode. */
   public enum PortRule { ANY, MANAGEMENT, PARTITION }

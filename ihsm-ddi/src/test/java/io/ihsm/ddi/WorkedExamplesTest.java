@@ -25,7 +25,7 @@ class WorkedExamplesTest {
   static final String MISSING_REVISION_RESPONSE = "02 00 01 07 00 00 00 03";
   static final String STATUS_RESPONSE =
       "02 00 00 00 00 00 00 04 02 00 00 00 00 00 00 00 05 30 2e 31 2e 30 00 00 00 01 00 00 00 00 00 00 05 dc"
-          + " 00 00 00 11 00 00 00 11 00 00 00 00 00 00 05 78";
+          + " 00 00 00 11 00 00 00 11 00 00 00 00 00 00 05 78 00 00 00 00";
 
   static String doc;
 
@@ -71,7 +71,7 @@ class WorkedExamplesTest {
   @Test
   void deviceStatusResponse() throws DdiException {
     byte[] f = Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, 4),
-        new DeviceStatus(DeviceState.OPERATIONAL, "", "0.1.0", 1, 1500, 17, 17, 1400).toBytes());
+        new DeviceStatus(DeviceState.OPERATIONAL, "", "0.1.0", 1, 1500, 17, 17, 1400, 0).toBytes());
     assertThat(HexText.of(f)).isEqualTo(STATUS_RESPONSE);
     assertThat(doc).contains(STATUS_RESPONSE);
     DeviceStatus s = DeviceStatus.read(Frames.decodeResponse(f).body());

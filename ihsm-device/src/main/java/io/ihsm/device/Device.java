@@ -59,6 +59,7 @@ public final class Device implements AutoCloseable {
   private volatile String source = "in-process";
   private EntryLoader lastLoader;
   private volatile boolean powerCycleRequested;
+  private TamperInput tamperInput;
 
   /** Notified when the firmware enables or disables a partition's port. */
   public interface VirtualFunctionListener {
@@ -95,6 +96,7 @@ public final class Device implements AutoCloseable {
         d.source = chosen != null ? chosen.toString() : "factory image";
         return BootRom.load(image, pinned, d.fusedSvn(), d.source);
       });
+      d.watchTamperInput();
     } catch (RuntimeException e) {
       d.close();
       throw e;
@@ -166,6 +168,9 @@ public final class Device implements AutoCloseable {
 
   @Override
   public synchronized void close() throws IOException {
+    if (tamperInput != null) {
+      tamperInput.close();
+    }
     FirmwareInstance fw = firmware;
     firmware = null;
     if (fw != null) {
@@ -192,6 +197,13 @@ public final class Device implements AutoCloseable {
   /** Where a firmware update puts the image it installs (the card's firmware flash). */
   Path installedImage() {
     return state.root().resolve("firmware").resolve("installed.img");
+  }
+
+  /** The card's tamper wire, watched from power-on to power-off. */
+  private synchronized void watchTamperInput() {
+    if (tamperInput == null) {
+      tamperInput = TamperInput.watch(state.root(), this);
+    }
   }
 
   private synchronized void boot(EntryLoader loader) {

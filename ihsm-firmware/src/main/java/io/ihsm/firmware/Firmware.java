@@ -10,6 +10,8 @@ import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
 import io.ihsm.firmware.dispatch.Handler;
 import io.ihsm.firmware.dispatch.KeyHandlers;
+import io.ihsm.firmware.dispatch.Reply;
+import io.ihsm.firmware.session.Session;
 import io.ihsm.firmware.keys.KeyOperations;
 import io.ihsm.firmware.keys.KeyService;
 import io.ihsm.firmware.dispatch.VaultHandlers;
@@ -71,11 +73,29 @@ public final class Firmware implements FirmwareInstance {
     handlers.putAll(VaultHandlers.create(vault, keys, sessions, new FirmwareUpdate(platform), platform));
 
     handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random)));
+    ModuleLifecycle lifecycle = new ModuleLifecycle(state, sessions, keys, vault, selfTests, platform.nonVolatileStore());
+    handlers.put(Opcode.TAMPER, (ctx, body) -> {
+      lifecycle.tamper(io.ihsm.ddi.message.TamperRequest.read(body).sensor());
+      return Reply.nonApproved(io.ihsm.ddi.message.Empty.INSTANCE);
+    });
+    handlers.put(Opcode.ZEROIZE, (ctx, body) -> {
+      io.ihsm.ddi.message.Empty.read(body);
+      if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
+        throw new io.ihsm.ddi.DdiException(io.ihsm.ddi.Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
+      }
+      lifecycle.zeroize();
+      return Reply.nonApproved(io.ihsm.ddi.message.Empty.INSTANCE);
+    });
+    handlers.put(Opcode.REINITIALIZE, (ctx, body) -> {
+      lifecycle.reinitialize(ctx.port(), io.ihsm.ddi.message.SealedCredential.read(body));
+      return Reply.nonApproved(io.ihsm.ddi.message.Empty.INSTANCE);
+    });
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(
         failure -> state.moveTo(DeviceState.ERROR, failure),
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
+    lifecycle.restoreLockout();
     PeriodicSelfTests periodic = PeriodicSelfTests.start(selfTests, state, platform.selfTestIntervalSeconds());
     return new Firmware(state, sessions, vault, keys, periodic, dispatcher);
   }

@@ -68,6 +68,11 @@ public final class CryptoOfficerSession implements AutoCloseable {
     channel.call(Opcode.RUN_SELF_TESTS, sessionId, Empty.INSTANCE, Empty::read);
   }
 
+  /** Zeroizes the module: every key, session and partition secret and the sealing secret; old blobs die. */
+  public void zeroize() {
+    channel.call(Opcode.ZEROIZE, sessionId, Empty.INSTANCE, Empty::read);
+  }
+
   /** Power-cycles the device (a reset, as in live migration); this session ends with it. */
   public void resetDevice() {
     channel.call(Opcode.RESET_DEVICE, sessionId, Empty.INSTANCE, Empty::read);

@@ -111,6 +111,16 @@ public final class IhsmClient implements AutoCloseable {
     return management.call(Opcode.GET_RANDOM, 0, new GetRandomRequest(length), RandomBytes::read).bytes();
   }
 
+  /** Fires an emulated tamper sensor (case-open, voltage, temperature): the device zeroizes itself. */
+  public void tamper(String sensor) {
+    management.call(Opcode.TAMPER, 0, new io.ihsm.ddi.message.TamperRequest(sensor), Empty::read);
+  }
+
+  /** After a tamper or zeroization: the Crypto Officer makes the module new (a new sealing secret). */
+  public void reinitialize(Credential cryptoOfficer) {
+    management.callSealed(Opcode.REINITIALIZE, 0, Port.MANAGEMENT, cryptoOfficer, sealed -> sealed, Empty::read);
+  }
+
   /** Creates the device's first Crypto Officer; refused once one exists. */
   public void initCryptoOfficer(Credential credential) {
     management.callSealed(Opcode.INIT_CRYPTO_OFFICER, 0, Port.MANAGEMENT, credential, sealed -> sealed, Empty::read);

@@ -16,17 +16,18 @@ import io.ihsm.ddi.Status;
  * u32     self-tests passed in the last complete round
  * u32     self-tests in the suite
  * u64     uptime in milliseconds when a self-test last ran
+ * u32     tamper events counted over the device's life
  * </pre>
  */
 public record DeviceStatus(DeviceState state, String reason, String firmwareVersion, int firmwareSvn, long uptimeMillis,
-    int selfTestsPassed, int selfTestsTotal, long lastSelfTestMillis) implements Body {
+    int selfTestsPassed, int selfTestsTotal, long lastSelfTestMillis, int tamperCount) implements Body {
   public static final int MAX_REASON = 256;
   public static final int MAX_VERSION = 64;
 
   @Override
   public void writeTo(BodyWriter w) {
     w.u8(state.code()).string(reason, MAX_REASON).string(firmwareVersion, MAX_VERSION).u32(firmwareSvn).u64(uptimeMillis)
-        .u32(selfTestsPassed).u32(selfTestsTotal).u64(lastSelfTestMillis);
+        .u32(selfTestsPassed).u32(selfTestsTotal).u64(lastSelfTestMillis).u32(tamperCount);
   }
 
   public static DeviceStatus read(BodyReader r) throws DdiException {
@@ -37,7 +38,7 @@ public record DeviceStatus(DeviceState state, String reason, String firmwareVers
     }
     DeviceStatus s = new DeviceStatus(state, r.string("reason", MAX_REASON), r.string("firmwareVersion", MAX_VERSION),
         r.u32("firmwareSvn"), r.u64("uptimeMillis"), r.u32("selfTestsPassed"), r.u32("selfTestsTotal"),
-        r.u64("lastSelfTestMillis"));
+        r.u64("lastSelfTestMillis"), r.u32("tamperCount"));
     r.end();
     return s;
   }

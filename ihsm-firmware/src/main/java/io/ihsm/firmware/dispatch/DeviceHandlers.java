@@ -22,12 +22,15 @@ import io.ihsm.ddi.Status;
 import java.util.Optional;
 import io.ihsm.firmware.session.SessionTable;
 import io.ihsm.firmware.state.DeviceStateMachine;
+import io.ihsm.firmware.state.TamperCounter;
 import java.util.EnumMap;
 import java.util.Map;
 
 /** Handlers for the device-level opcodes: revision, info, status, random, session close. */
 public final class DeviceHandlers {
   private DeviceHandlers() {}
+
+
 
   public static Map<Opcode, Handler> create(DevicePlatform platform, CryptoEngine engine, DeviceStateMachine state,
       SessionTable sessions, RandomSource random, SelfTestRunner selfTests, long bootNanos) {
@@ -48,7 +51,8 @@ public final class DeviceHandlers {
       long uptime = (System.nanoTime() - bootNanos) / 1_000_000;
       SelfTestRunner.Summary t = selfTests.summary();
       return Reply.nonApproved(new DeviceStatus(state.state(), state.reason(), firmware.version(), firmware.svn(), uptime,
-          t.passed(), t.total(), Math.max(0, (t.lastRunNanos() - bootNanos) / 1_000_000)));
+          t.passed(), t.total(), Math.max(0, (t.lastRunNanos() - bootNanos) / 1_000_000),
+          new TamperCounter(platform.nonVolatileStore()).count()));
     });
     h.put(Opcode.GET_FIRMWARE_INFO, (ctx, body) -> {
       Empty.read(body);

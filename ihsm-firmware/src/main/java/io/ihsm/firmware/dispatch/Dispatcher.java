@@ -6,6 +6,7 @@ import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.RequestRules;
 import io.ihsm.ddi.ResponseHeader;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.session.Session;
 import io.ihsm.firmware.session.SessionTable;
@@ -36,7 +37,13 @@ public final class Dispatcher {
     try {
       Frames.Request request = Frames.decodeRequest(frame);
       Opcode op = RequestRules.check(request.header(), port);
-      if (op.availability() == Opcode.Availability.OPERATIONAL && !state.isOperational()) {
+      boolean served = switch (op.availability()) {
+        case ALWAYS -> true;
+        case OPERATIONAL -> state.isOperational();
+        case RECOVERY -> state.isOperational() || state.state() == DeviceState.TAMPERED
+            || state.state() == DeviceState.ZEROIZED;
+      };
+      if (!served) {
         throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "device is " + state.state());
       }
       Optional<Session> session = Optional.empty();

@@ -10,13 +10,15 @@ import java.util.Set;
  * power cycle (a new instance), so a failed module never serves cryptographic output again.
  */
 public final class DeviceStateMachine {
+  /** A tamper is honoured in every state, ERROR included; re-initialization goes through ZEROIZED. */
   private static final Map<DeviceState, Set<DeviceState>> ALLOWED = Map.of(
-      DeviceState.POWER_ON, EnumSet.of(DeviceState.SELF_TEST, DeviceState.ERROR),
-      DeviceState.SELF_TEST, EnumSet.of(DeviceState.OPERATIONAL, DeviceState.ERROR),
+      DeviceState.POWER_ON, EnumSet.of(DeviceState.SELF_TEST, DeviceState.ERROR, DeviceState.TAMPERED),
+      DeviceState.SELF_TEST, EnumSet.of(DeviceState.OPERATIONAL, DeviceState.ERROR, DeviceState.TAMPERED,
+          DeviceState.ZEROIZED),
       DeviceState.OPERATIONAL, EnumSet.of(DeviceState.ERROR, DeviceState.TAMPERED, DeviceState.ZEROIZED),
-      DeviceState.ERROR, EnumSet.noneOf(DeviceState.class),
+      DeviceState.ERROR, EnumSet.of(DeviceState.TAMPERED),
       DeviceState.TAMPERED, EnumSet.of(DeviceState.ZEROIZED),
-      DeviceState.ZEROIZED, EnumSet.of(DeviceState.SELF_TEST));
+      DeviceState.ZEROIZED, EnumSet.of(DeviceState.SELF_TEST, DeviceState.TAMPERED));
 
   private DeviceState state = DeviceState.POWER_ON;
   private String reason = "";

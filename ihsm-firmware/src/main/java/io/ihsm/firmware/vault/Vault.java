@@ -40,6 +40,10 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class Vault {
   static final String SEALING_SECRET = "sealing-secret";
+  /** Keys the credential verifiers; survives zeroization, so the Crypto Officer can re-initialize. */
+  static final String CREDENTIAL_SECRET = "credential-secret";
+  /** Present while the module is tampered or zeroized and not yet re-initialized: state, then reason. */
+  public static final String LOCKOUT = "lockout";
   static final String CRYPTO_OFFICER = "crypto-officer";
   static final String CO_FAILURES = "co-failures";
   /** The management port's own limits (the Crypto Officer's sessions and PIN guard). */
@@ -51,7 +55,7 @@ public final class Vault {
   private final RandomSource random;
   private final CredentialChannelService channel;
   private final PartitionRegistry registry;
-  private final Masking deviceMasking;
+  private Masking deviceMasking;
   private final byte[] verifierKey;
   private final Map<Integer, PartitionState> established = new HashMap<>();
   private final Map<Integer, Masking> keyMaskings = new HashMap<>();
@@ -64,20 +68,72 @@ public final class Vault {
     this.random = random;
     this.channel = new CredentialChannelService(engine, random);
     this.registry = new PartitionRegistry(nv);
-    byte[] sealing = nv.read(SEALING_SECRET).orElseGet(() -> {
+    byte[] credentialSecret = secret(CREDENTIAL_SECRET);
+    try {
+      this.verifierKey = new Hkdf(engine, "HmacSHA384").derive(credentialSecret, new byte[0],
+          "ihsm credential verifier".getBytes(), 48);
+    } finally {
+      Arrays.fill(credentialSecret, (byte) 0);
+    }
+    // A zeroized module makes no new sealing secret until the Crypto Officer re-initializes it.
+    this.deviceMasking = nv.read(LOCKOUT).isPresent() ? null : deviceMasking();
+    for (PartitionRecord r : registry.all()) {
+      platform.virtualFunctions().enable(r.id());
+    }
+  }
+
+  /** A 32-byte secret from non-volatile storage, made on first use. */
+  private byte[] secret(String record) {
+    return nv.read(record).orElseGet(() -> {
       byte[] fresh = random.bytes(32);
-      nv.write(SEALING_SECRET, fresh);
+      nv.write(record, fresh);
       return fresh;
     });
-    Hkdf hkdf = new Hkdf(engine, "HmacSHA384");
+  }
+
+  /** The masking of device blobs, from the sealing secret (made if there is none). */
+  private Masking deviceMasking() {
+    byte[] sealing = secret(SEALING_SECRET);
     try {
-      this.deviceMasking = new Masking(engine, random, hkdf.derive(sealing, new byte[0], "ihsm device blobs".getBytes(), 32));
-      this.verifierKey = hkdf.derive(sealing, new byte[0], "ihsm credential verifier".getBytes(), 48);
+      return new Masking(engine, random, new Hkdf(engine, "HmacSHA384").derive(sealing, new byte[0],
+          "ihsm device blobs".getBytes(), 32));
     } finally {
       Arrays.fill(sealing, (byte) 0);
     }
+  }
+
+  /** Whether a sealing secret exists (it does not after zeroization, until re-initialization). */
+  public synchronized boolean sealed() {
+    return deviceMasking != null;
+  }
+
+  /**
+   * Zeroization (tamper response or the Crypto Officer's service): every partition's secrets, the
+   * device sealing secret, and the partitions themselves are destroyed, so every blob made before
+   * is permanently unusable. The Crypto Officer's identity and the failure counts stay.
+   */
+  public synchronized void zeroize() {
+    established.values().forEach(PartitionState::wipe);
+    established.clear();
+    keyMaskings.values().forEach(Masking::destroy);
+    keyMaskings.clear();
+    if (deviceMasking != null) {
+      deviceMasking.destroy();
+      deviceMasking = null;
+    }
+    nv.delete(SEALING_SECRET);
     for (PartitionRecord r : registry.all()) {
-      platform.virtualFunctions().enable(r.id());
+      platform.virtualFunctions().disable(r.id());
+      nv.delete("pin-failures-" + r.id());
+      registry.remove(r.id());
+    }
+    guards.keySet().removeIf(id -> id != 0);
+  }
+
+  /** After zeroization: a new sealing secret; the Crypto Officer's credential was checked by the caller. */
+  public synchronized void reinitialize() {
+    if (deviceMasking == null) {
+      deviceMasking = deviceMasking();
     }
   }
 
@@ -106,8 +162,13 @@ public final class Vault {
    * the partition's application credential on its port. Wrong id and wrong PIN fail alike.
    */
   public synchronized Session.Role authenticate(Port port, SealedCredential sealed) throws DdiException {
+    return authenticate(port, sealed, Opcode.OPEN_SESSION);
+  }
+
+  /** As {@link #authenticate(Port, SealedCredential)}, for a credential sealed for {@code op}. */
+  public synchronized Session.Role authenticate(Port port, SealedCredential sealed, Opcode op) throws DdiException {
     // The nonce is spent first, whatever follows, so a captured blob never opens later.
-    CredentialChannelService.Opened c = channel.open(sealed, Opcode.OPEN_SESSION, port);
+    CredentialChannelService.Opened c = channel.open(sealed, op, port);
     try {
       byte[] expectedId;
       byte[] expectedVerifier;
@@ -303,7 +364,9 @@ public final class Vault {
     established.clear();
     keyMaskings.values().forEach(Masking::destroy);
     keyMaskings.clear();
-    deviceMasking.destroy();
+    if (deviceMasking != null) {
+      deviceMasking.destroy();
+    }
     Arrays.fill(verifierKey, (byte) 0);
   }
 
