@@ -47,6 +47,7 @@ public final class Device implements AutoCloseable {
   private static final String FACTORY_IMAGE = "boot/ihsm-firmware.img";
   private static final String PINNED_KEY = "boot/pinned-firmware-key.der";
   static final String FUSED_SVN = "fused-svn";
+  private static final SecureRandom NOISE = new SecureRandom();
 
   private final StateDirectory state;
   private final DeviceIdentity identity;
@@ -265,6 +266,13 @@ public final class Device implements AutoCloseable {
     @Override
     public DeviceIdentity identity() {
       return identity;
+    }
+
+    @Override
+    public byte[] noise(int samples) {
+      byte[] b = new byte[samples];
+      NOISE.nextBytes(b); // the emulated noise diode: the operating system's entropy
+      return b;
     }
 
     @Override

@@ -37,15 +37,18 @@ public final class Firmware implements FirmwareInstance {
   private final Vault vault;
   private final KeyService keys;
   private final PeriodicSelfTests periodic;
+  private final RandomSource random;
   private final Dispatcher dispatcher;
 
+  /** vault, keys and periodic are null when power-on stopped before them (no entropy). */
   Firmware(DeviceStateMachine state, SessionTable sessions, Vault vault, KeyService keys, PeriodicSelfTests periodic,
-      Dispatcher dispatcher) {
+      RandomSource random, Dispatcher dispatcher) {
     this.state = state;
     this.sessions = sessions;
     this.vault = vault;
     this.keys = keys;
     this.periodic = periodic;
+    this.random = random;
     this.dispatcher = dispatcher;
   }
 
@@ -61,10 +64,17 @@ public final class Firmware implements FirmwareInstance {
   static Firmware powerOn(DevicePlatform platform, UnaryOperator<List<SelfTest>> suite) {
     long bootNanos = System.nanoTime();
     DeviceStateMachine state = new DeviceStateMachine();
-    RandomSource random = new RandomSource();
-    SessionTable sessions = new SessionTable(random, countBoot(platform));
     CryptoEngine engine = CryptoEngines.best();
     SelfTestRunner selfTests = new SelfTestRunner(suite.apply(KnownAnswerTests.suite(engine)));
+    RandomSource random = new RandomSource(engine, platform::noise, state::fail);
+    SessionTable sessions = new SessionTable(random, countBoot(platform));
+    if (random.failure().isPresent()) {
+      // No trustworthy randomness: nothing that needs it is built; only status is served.
+      state.moveTo(DeviceState.ERROR, random.failure().get());
+      Dispatcher statusOnly = new Dispatcher(state, sessions,
+          DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, bootNanos));
+      return new Firmware(state, sessions, null, null, null, random, statusOnly);
+    }
     Vault vault = new Vault(platform, engine, random);
     KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());
     sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
@@ -97,7 +107,7 @@ public final class Firmware implements FirmwareInstance {
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
     lifecycle.restoreLockout();
     PeriodicSelfTests periodic = PeriodicSelfTests.start(selfTests, state, platform.selfTestIntervalSeconds());
-    return new Firmware(state, sessions, vault, keys, periodic, dispatcher);
+    return new Firmware(state, sessions, vault, keys, periodic, random, dispatcher);
   }
 
   /** Counts power-ons in non-volatile storage; the count is this boot's session epoch. */
@@ -123,9 +133,12 @@ public final class Firmware implements FirmwareInstance {
 
   @Override
   public void close() {
-    periodic.close();
-    sessions.clear();
-    keys.powerOff();
-    vault.powerOff();
+    if (periodic != null) {
+      periodic.close();
+      sessions.clear();
+      keys.powerOff();
+      vault.powerOff();
+    }
+    random.uninstantiate();
   }
 }

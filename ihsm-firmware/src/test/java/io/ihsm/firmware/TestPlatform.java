@@ -13,6 +13,17 @@ import java.util.TreeSet;
 /** An in-memory card for firmware tests. */
 final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFunctions {
   final Map<String, byte[]> records = new HashMap<>();
+  /** The card's noise; tests replace it with a stuck or biased one. */
+  java.util.function.IntFunction<byte[]> noise = n -> {
+    byte[] b = new byte[n];
+    new java.security.SecureRandom().nextBytes(b);
+    return b;
+  };
+
+  @Override
+  public byte[] noise(int samples) {
+    return noise.apply(samples);
+  }
   final Set<Integer> enabled = new TreeSet<>();
 
   @Override

@@ -2,6 +2,12 @@ package io.ihsm.ddi.spi;
 
 /** What the emulated card offers the firmware it runs. */
 public interface DevicePlatform {
+  /**
+   * The card's physical noise source: {@code samples} raw 8-bit samples. The firmware runs them
+   * through its health tests and conditions them through its DRBG; it never uses them directly.
+   */
+  byte[] noise(int samples);
+
   /** Fixed facts about the card, set at manufacture. */
   DeviceIdentity identity();
 

@@ -1,44 +1,112 @@
 package io.ihsm.firmware.rng;
 
-import java.security.DrbgParameters;
-import java.security.NoSuchAlgorithmException;
+import io.ihsm.firmware.crypto.CryptoEngine;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.security.SecureRandomSpi;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
- * The module's single source of random bytes: every nonce, id and (later) key comes from here.
- * For now it is the JDK's SP 800-90A DRBG (Hash_DRBG by default) seeded by the operating system;
- * the assurance work replaces its inside with the module's own CTR_DRBG and health-tested entropy
- * source without changing callers.
+ * The module's single source of random bytes: every key, IV, nonce and identifier comes from here.
+ * A CTR_DRBG (AES-256, derivation function) seeded from the health-tested entropy source with
+ * 256 bits of entropy and a 128-bit nonce, reseeded every {@link CtrDrbg#RESEED_INTERVAL}
+ * requests and before any request that asks for prediction resistance. An entropy failure calls
+ * {@code onFailure} (the module enters ERROR) and refuses the request. Thread-safe.
  */
 public final class RandomSource {
-  private final SecureRandom drbg;
+  private final CtrDrbg drbg;
+  private final Consumer<String> onFailure;
+  private final SecureRandom secureRandom;
+  private EntropySource entropy;
+  private String failure;
 
-  public RandomSource() {
+  /** @param noise the card's noise: n raw 8-bit samples */
+  public RandomSource(CryptoEngine engine, IntFunction<byte[]> noise, Consumer<String> onFailure) {
+    this.drbg = new CtrDrbg(engine);
+    this.onFailure = onFailure;
+    this.secureRandom = new DrbgSecureRandom(this);
     try {
-      drbg = SecureRandom.getInstance("DRBG",
-          DrbgParameters.instantiation(256, DrbgParameters.Capability.PR_AND_RESEED, "ihsm-firmware".getBytes()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("no DRBG in this JDK", e);
+      entropy = new EntropySource(noise, EntropySource.CLAIMED_MIN_ENTROPY);
+      drbg.instantiate(entropy.entropy(256), entropy.entropy(128), "ihsm firmware".getBytes(StandardCharsets.US_ASCII));
+    } catch (EntropySource.EntropyFailure e) {
+      failure = e.getMessage();
     }
   }
 
-  /** For engine calls that take randomness (key generation, signing): the same generator. */
+  /** Why the source cannot serve, when it cannot (a health test failed). */
+  public synchronized Optional<String> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** For engine calls that take randomness (key generation, signing): the same DRBG. */
   public SecureRandom secureRandom() {
-    return drbg;
+    return secureRandom;
   }
 
   public byte[] bytes(int n) {
-    byte[] b = new byte[n];
-    drbg.nextBytes(b);
-    return b;
+    return bytes(n, false);
+  }
+
+  /** {@code n} random bytes; with prediction resistance the DRBG reseeds from fresh entropy first. */
+  public synchronized byte[] bytes(int n, boolean predictionResistance) {
+    if (failure != null) {
+      throw new EntropySource.EntropyFailure(failure.replace("entropy source failed its ", ""));
+    }
+    try {
+      byte[] out = new byte[n];
+      for (int off = 0; off < n; off += CtrDrbg.MAX_REQUEST_BYTES) {
+        if (predictionResistance || drbg.reseedRequired()) {
+          drbg.reseed(entropy.entropy(256), new byte[0]);
+        }
+        int len = Math.min(CtrDrbg.MAX_REQUEST_BYTES, n - off);
+        System.arraycopy(drbg.generate(len, new byte[0]), 0, out, off, len);
+      }
+      return out;
+    } catch (EntropySource.EntropyFailure e) {
+      failure = e.getMessage();
+      drbg.uninstantiate();
+      onFailure.accept(failure);
+      throw e;
+    }
   }
 
   /** A uniformly random non-zero u32, for identifiers where 0 means "none". */
   public int nonZeroInt() {
     int v;
     do {
-      v = drbg.nextInt();
+      v = ByteBuffer.wrap(bytes(4)).getInt();
     } while (v == 0);
     return v;
+  }
+
+  /** Power-off: the DRBG state is zeroed. */
+  public synchronized void uninstantiate() {
+    drbg.uninstantiate();
+  }
+
+  /** JCA's view of the DRBG, for APIs that take a SecureRandom. */
+  private static final class DrbgSecureRandom extends SecureRandom {
+    DrbgSecureRandom(RandomSource source) {
+      super(new SecureRandomSpi() {
+        @Override
+        protected void engineSetSeed(byte[] seed) {
+          // Callers cannot seed the module's DRBG; only its entropy source does.
+        }
+
+        @Override
+        protected void engineNextBytes(byte[] bytes) {
+          byte[] r = source.bytes(bytes.length);
+          System.arraycopy(r, 0, bytes, 0, bytes.length);
+        }
+
+        @Override
+        protected byte[] engineGenerateSeed(int numBytes) {
+          return source.bytes(numBytes, true);
+        }
+      }, null);
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.ihsm.firmware.crypto.Kbkdf;
 import io.ihsm.firmware.crypto.Macs;
 import io.ihsm.firmware.crypto.Signatures;
 import io.ihsm.firmware.crypto.Xts;
+import io.ihsm.firmware.rng.CavpDrbgVectors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -93,6 +94,7 @@ public final class KnownAnswerTests {
             HEX.parseHex(kat.getProperty("rsa.pkcs1.sha256")))),
         test("RSA decrypt KAT", () -> MessageDigest.isEqual(ciphers.rsaOaepDecrypt(rsaPrivate(engine, kat), "SHA-256",
             "SHA-256", new byte[0], HEX.parseHex(kat.getProperty("rsa.oaep.sha256"))), MESSAGE)),
+        test("CTR_DRBG KAT", () -> CavpDrbgVectors.allPass(engine)),
         test("ECDH KAT", () -> {
           KeyAgreements ka = new KeyAgreements(engine);
           return eq(ka.ecdh(ecPrivate(engine, kat), ka.parseEcPublicKey(HEX.parseHex(kat.getProperty("ecdh.peer.public")))),
