@@ -37,6 +37,10 @@ public enum Opcode {
   ZEROIZE(0x0029, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** After tamper or zeroization: the Crypto Officer, with a sealed credential, makes the module new. */
   REINITIALIZE(0x002A, SessionRule.NONE, Availability.RECOVERY, PortRule.MANAGEMENT),
+  /** The audit log and its signed head, a piece at a time from an offset (Crypto Officer). */
+  EXPORT_AUDIT_LOG(0x002B, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** The device's audit public key (SPKI), to verify exported logs with. */
+  GET_AUDIT_KEY(0x002C, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */

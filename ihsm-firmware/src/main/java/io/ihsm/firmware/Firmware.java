@@ -4,7 +4,9 @@ import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.spi.DevicePlatform;
 import io.ihsm.ddi.spi.FirmwareInstance;
 import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.audit.AuditLog;
 import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.dispatch.AuditHandlers;
 import io.ihsm.firmware.crypto.CryptoEngines;
 import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
@@ -72,9 +74,11 @@ public final class Firmware implements FirmwareInstance {
       // No trustworthy randomness: nothing that needs it is built; only status is served.
       state.moveTo(DeviceState.ERROR, random.failure().get());
       Dispatcher statusOnly = new Dispatcher(state, sessions,
-          DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, bootNanos));
+          DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, bootNanos), null);
       return new Firmware(state, sessions, null, null, null, random, statusOnly);
     }
+    AuditLog audit = new AuditLog(platform.nonVolatileStore(), engine, random);
+    state.onChange(change -> audit.record("STATE", change));
     Vault vault = new Vault(platform, engine, random);
     KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());
     sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
@@ -100,11 +104,13 @@ public final class Firmware implements FirmwareInstance {
       lifecycle.reinitialize(ctx.port(), io.ihsm.ddi.message.SealedCredential.read(body));
       return Reply.nonApproved(io.ihsm.ddi.message.Empty.INSTANCE);
     });
-    Dispatcher dispatcher = new Dispatcher(state, sessions, handlers);
+    handlers.putAll(AuditHandlers.create(audit));
+    Dispatcher dispatcher = new Dispatcher(state, sessions, handlers, audit);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(
         failure -> state.moveTo(DeviceState.ERROR, failure),
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
+    audit.record("SELF_TESTS", "power-on " + selfTests.summary().passed() + "/" + selfTests.summary().total() + " passed");
     lifecycle.restoreLockout();
     PeriodicSelfTests periodic = PeriodicSelfTests.start(selfTests, state, platform.selfTestIntervalSeconds());
     return new Firmware(state, sessions, vault, keys, periodic, random, dispatcher);

@@ -73,6 +73,24 @@ public final class CryptoOfficerSession implements AutoCloseable {
     channel.call(Opcode.ZEROIZE, sessionId, Empty.INSTANCE, Empty::read);
   }
 
+  /**
+   * The audit log and its signed head, as the device exports it (text, one entry per line); check
+   * it with {@link io.ihsm.sdk.audit.AuditVerifier}. The export is itself recorded in the log.
+   */
+  public byte[] exportAuditLog() {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int total;
+    do {
+      FirmwareChunk piece = channel.call(Opcode.EXPORT_AUDIT_LOG, sessionId, new Id(out.size()), FirmwareChunk::read);
+      total = piece.offset();
+      if (piece.data().length == 0) {
+        throw new IhsmException(io.ihsm.ddi.Status.INTERNAL_ERROR, "the audit export stopped short");
+      }
+      out.writeBytes(piece.data());
+    } while (out.size() < total);
+    return out.toByteArray();
+  }
+
   /** Power-cycles the device (a reset, as in live migration); this session ends with it. */
   public void resetDevice() {
     channel.call(Opcode.RESET_DEVICE, sessionId, Empty.INSTANCE, Empty::read);

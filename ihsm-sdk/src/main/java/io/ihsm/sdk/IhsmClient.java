@@ -106,6 +106,11 @@ public final class IhsmClient implements AutoCloseable {
     return management.call(Opcode.GET_FIRMWARE_INFO, 0, Empty.INSTANCE, FirmwareInfo::read);
   }
 
+  /** The device's audit public key (SPKI DER), to pin when verifying exported audit logs. */
+  public byte[] auditPublicKey() {
+    return management.call(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, io.ihsm.ddi.message.Blob::read).bytes();
+  }
+
   /** Random bytes from the module's random bit generator; 1 to 1024 per call. */
   public byte[] randomBytes(int length) {
     return management.call(Opcode.GET_RANDOM, 0, new GetRandomRequest(length), RandomBytes::read).bytes();

@@ -4,7 +4,7 @@ import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 
-/** A body that is one u32 identifier: a session id, a partition id. */
+/** A body that is one u32: a session id, a partition id, an audit export offset. */
 public record Id(int value) implements Body {
   @Override
   public void writeTo(BodyWriter w) {

@@ -11,7 +11,10 @@ import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.session.Session;
 import io.ihsm.firmware.session.SessionTable;
 import io.ihsm.firmware.state.DeviceStateMachine;
+import io.ihsm.firmware.audit.AuditLog;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,51 +27,84 @@ public final class Dispatcher {
   private final DeviceStateMachine state;
   private final SessionTable sessions;
   private final Map<Opcode, Handler> handlers;
+  private final AuditLog audit;
 
-  public Dispatcher(DeviceStateMachine state, SessionTable sessions, Map<Opcode, Handler> handlers) {
+  /** Outcomes the audit log records: authentication, key life cycle, partitions, and module services. */
+  static final Set<Opcode> AUDITED = EnumSet.of(Opcode.INIT_CRYPTO_OFFICER, Opcode.OPEN_SESSION,
+      Opcode.CREATE_PARTITION, Opcode.DELETE_PARTITION, Opcode.UNLOCK_CREDENTIAL, Opcode.PROVISION_PARTITION,
+      Opcode.REESTABLISH_PARTITION, Opcode.CHANGE_PIN, Opcode.GENERATE_KEY, Opcode.UNLOAD_KEY, Opcode.IMPORT_KEY,
+      Opcode.IMPORT_PUBLIC_KEY, Opcode.WRAP_KEY, Opcode.UNWRAP_KEY, Opcode.DERIVE_KEY, Opcode.RUN_SELF_TESTS,
+      Opcode.TAMPER, Opcode.ZEROIZE, Opcode.REINITIALIZE, Opcode.RESET_DEVICE, Opcode.FIRMWARE_UPDATE_FINISH,
+      Opcode.COMMIT_FIRMWARE_SVN);
+
+  /** @param audit null when the module came up without one (no entropy: status only) */
+  public Dispatcher(DeviceStateMachine state, SessionTable sessions, Map<Opcode, Handler> handlers, AuditLog audit) {
     this.state = state;
     this.sessions = sessions;
     this.handlers = new EnumMap<>(handlers);
+    this.audit = audit;
   }
 
   /** Never throws: a bad request gets an error response carrying its request id when readable. */
   public byte[] process(Port port, byte[] frame) {
     int requestId = Frames.requestIdOf(frame);
+    Frames.Request request = null;
+    Opcode op = null;
+    Status status = Status.INTERNAL_ERROR;
     try {
-      Frames.Request request = Frames.decodeRequest(frame);
-      Opcode op = RequestRules.check(request.header(), port);
-      boolean served = switch (op.availability()) {
-        case ALWAYS -> true;
-        case OPERATIONAL -> state.isOperational();
-        case RECOVERY -> state.isOperational() || state.state() == DeviceState.TAMPERED
-            || state.state() == DeviceState.ZEROIZED;
-      };
-      if (!served) {
-        throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "device is " + state.state());
-      }
-      Optional<Session> session = Optional.empty();
-      if (op.sessionRule() == Opcode.SessionRule.REQUIRED) {
-        int id = request.header().sessionId();
-        Session s = sessions.find(port, id).orElseThrow(() -> sessions.fromEarlierBoot(id)
-            ? new DdiException(Status.NEEDS_RENEGOTIATION, "the session predates a device reset")
-            : new DdiException(Status.INVALID_SESSION, "no such session on " + port));
-        if (!s.revision().equals(request.header().revision())) {
-          throw new DdiException(Status.API_REVISION_MISMATCH,
-              "session agreed revision " + s.revision() + ", request carries " + request.header().revision());
-        }
-        session = Optional.of(s);
-      }
-      Handler handler = handlers.get(op);
-      if (handler == null) {
-        throw new DdiException(Status.UNKNOWN_OPCODE, op + " is not implemented by this firmware");
-      }
-      Reply reply = handler.handle(new RequestContext(port, request.header(), session), request.body());
+      request = Frames.decodeRequest(frame);
+      op = RequestRules.check(request.header(), port);
+      Reply reply = serve(port, op, request);
+      status = Status.SUCCESS;
       return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, reply.approved(), requestId), reply.body().toBytes());
     } catch (DdiException e) {
+      status = e.status();
       return Frames.errorResponse(e.status(), requestId);
     } catch (RuntimeException e) {
       // A handler bug must not take the device down or leak details; the caller sees a status.
       return Frames.errorResponse(Status.INTERNAL_ERROR, requestId);
+    } finally {
+      if (audit != null && op != null && AUDITED.contains(op)) {
+        record(op, port, request.header().sessionId(), status);
+      }
+    }
+  }
+
+  private Reply serve(Port port, Opcode op, Frames.Request request) throws DdiException {
+    boolean served = switch (op.availability()) {
+      case ALWAYS -> true;
+      case OPERATIONAL -> state.isOperational();
+      case RECOVERY -> state.isOperational() || state.state() == DeviceState.TAMPERED
+          || state.state() == DeviceState.ZEROIZED;
+    };
+    if (!served) {
+      throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "device is " + state.state());
+    }
+    Optional<Session> session = Optional.empty();
+    if (op.sessionRule() == Opcode.SessionRule.REQUIRED) {
+      int id = request.header().sessionId();
+      Session s = sessions.find(port, id).orElseThrow(() -> sessions.fromEarlierBoot(id)
+          ? new DdiException(Status.NEEDS_RENEGOTIATION, "the session predates a device reset")
+          : new DdiException(Status.INVALID_SESSION, "no such session on " + port));
+      if (!s.revision().equals(request.header().revision())) {
+        throw new DdiException(Status.API_REVISION_MISMATCH,
+            "session agreed revision " + s.revision() + ", request carries " + request.header().revision());
+      }
+      session = Optional.of(s);
+    }
+    Handler handler = handlers.get(op);
+    if (handler == null) {
+      throw new DdiException(Status.UNKNOWN_OPCODE, op + " is not implemented by this firmware");
+    }
+    return handler.handle(new RequestContext(port, request.header(), session), request.body());
+  }
+
+  /** An audit log that cannot be written stops the module: it must not serve unaudited. */
+  private void record(Opcode op, Port port, int sessionId, Status status) {
+    try {
+      audit.record(op.name(), port + " session=" + Integer.toHexString(sessionId) + " status=" + status);
+    } catch (RuntimeException e) {
+      state.fail("the audit log cannot be written");
     }
   }
 }

@@ -22,6 +22,12 @@ public final class DeviceStateMachine {
 
   private DeviceState state = DeviceState.POWER_ON;
   private String reason = "";
+  private java.util.function.Consumer<String> onChange = change -> { };
+
+  /** Told of every state change, as "FROM -> TO: reason" (the audit log listens). */
+  public synchronized void onChange(java.util.function.Consumer<String> listener) {
+    this.onChange = listener;
+  }
 
   public synchronized DeviceState state() {
     return state;
@@ -40,11 +46,13 @@ public final class DeviceStateMachine {
     if (!ALLOWED.get(state).contains(next)) {
       throw new IllegalStateException("illegal state change " + state + " -> " + next);
     }
+    DeviceState from = state;
     state = next;
     reason = switch (next) {
       case ERROR, TAMPERED, ZEROIZED -> why;
       default -> "";
     };
+    onChange.accept(from + " -> " + next + (reason.isEmpty() ? "" : ": " + reason));
   }
 
   /** Enters ERROR from any state that allows it; already in ERROR keeps the first reason. */

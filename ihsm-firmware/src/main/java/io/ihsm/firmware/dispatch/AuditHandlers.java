@@ -1,0 +1,50 @@
+package io.ihsm.firmware.dispatch;
+
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.FirmwareChunk;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.firmware.audit.AuditLog;
+import io.ihsm.firmware.session.Session;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Handlers for the audit log: export in pieces (Crypto Officer) and the audit public key (anyone). */
+public final class AuditHandlers {
+  /** Export pieces are this size or smaller. */
+  static final int PIECE_BYTES = 128 * 1024;
+
+  private AuditHandlers() {}
+
+  public static Map<Opcode, Handler> create(AuditLog audit) {
+    Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
+    h.put(Opcode.EXPORT_AUDIT_LOG, (ctx, body) -> {
+      int offset = Id.read(body).value();
+      if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
+        throw new DdiException(Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
+      }
+      byte[] export;
+      if (offset == 0) {
+        // A new export starts at offset 0: the export is itself an audited event, then signed.
+        audit.record("AUDIT_EXPORT", ctx.port() + " session=" + Integer.toHexString(ctx.header().sessionId()));
+        export = audit.export();
+      } else {
+        export = audit.lastExport();
+      }
+      if (offset < 0 || offset > export.length || (offset == export.length && offset != 0)) {
+        throw new DdiException(Status.INVALID_PARAMETER, "offset " + offset + " is outside the export");
+      }
+      int end = Math.min(export.length, offset + PIECE_BYTES);
+      return Reply.nonApproved(new FirmwareChunk(export.length, Arrays.copyOfRange(export, offset, end)));
+    });
+    h.put(Opcode.GET_AUDIT_KEY, (ctx, body) -> {
+      Empty.read(body);
+      return Reply.nonApproved(new Blob(audit.publicKey().getEncoded()));
+    });
+    return h;
+  }
+}

@@ -1,0 +1,144 @@
+package io.ihsm.firmware;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.FirmwareChunk;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.message.TamperRequest;
+import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.audit.AuditLog;
+import io.ihsm.firmware.crypto.CryptoEngines;
+import io.ihsm.firmware.rng.RandomSource;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The audit log in the module: what is recorded, the chain, the signed head, rotation, restarts. */
+class AuditLogTest {
+  final TestPlatform platform = new TestPlatform();
+  Firmware fw = Firmware.powerOn(platform);
+  FirmwareClient mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
+
+  int coSession() {
+    return mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.CO), Id::read).value();
+  }
+
+  String export(int co) {
+    FirmwareChunk first = mgmt.ok(Opcode.EXPORT_AUDIT_LOG, co, new Id(0), FirmwareChunk::read);
+    assertThat(first.data().length).isEqualTo(first.offset());
+    return new String(first.data(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void authenticationStateChangesSelfTestsAndTamperAreRecordedWithoutSecrets() {
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
+    // A failed authentication: a credential that is not the Crypto Officer's.
+    assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.APP))).isEqualTo(Status.AUTHENTICATION_FAILED);
+    String log = export(coSession());
+    assertThat(log).contains("|STATE|POWER_ON -> SELF_TEST|", "|STATE|SELF_TEST -> OPERATIONAL|",
+        "|SELF_TESTS|power-on 18/18 passed|", "|INIT_CRYPTO_OFFICER|management session=0 status=SUCCESS|",
+        "|OPEN_SESSION|management session=0 status=AUTHENTICATION_FAILED|", "|OPEN_SESSION|management session=0 status=SUCCESS|",
+        "|AUDIT_EXPORT|");
+    assertThat(log).doesNotContain("officer-pin").doesNotContain("app-pin-1234");
+    assertThat(chainIsIntact(log)).isTrue();
+
+    mgmt.ok(Opcode.TAMPER, 0, new TamperRequest("case-open"), Empty::read);
+    mgmt.ok(Opcode.REINITIALIZE, 0, mgmt.seal(Opcode.REINITIALIZE, VaultTest.CO), Empty::read);
+    String after = export(coSession());
+    assertThat(after).contains("|TAMPER|management session=0 status=SUCCESS|", "|STATE|OPERATIONAL -> TAMPERED: tamper: case-open|",
+        "|REINITIALIZE|management session=0 status=SUCCESS|");
+    // Zeroization keeps the log: it is the record of the zeroization itself.
+    assertThat(after).startsWith(log.substring(0, log.indexOf("head|")));
+    assertThat(chainIsIntact(after)).isTrue();
+  }
+
+  @Test
+  void theLogSurvivesARestartAndContinuesItsChain() {
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
+    String before = export(coSession());
+    fw.close();
+    fw = Firmware.powerOn(platform);
+    mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
+    String after = export(coSession());
+    assertThat(after).startsWith(before.substring(0, before.indexOf("head|")));
+    assertThat(after.lines().filter(l -> l.contains("|SELF_TESTS|power-on")).count()).isEqualTo(2);
+    assertThat(chainIsIntact(after)).isTrue();
+  }
+
+  @Test
+  void onlyTheCryptoOfficerExportsAndAnyoneReadsTheKey() {
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
+    assertThat(new FirmwareClient(fw, Port.partition(1)).status(Opcode.EXPORT_AUDIT_LOG, 0, new Id(0)))
+        .isEqualTo(Status.WRONG_PORT);
+    assertThat(mgmt.status(Opcode.EXPORT_AUDIT_LOG, 0, new Id(0))).isEqualTo(Status.SESSION_REQUIRED);
+    byte[] key = mgmt.ok(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, Blob::read).bytes();
+    assertThat(key).isNotEmpty();
+    int co = coSession();
+    String log = export(co);
+    assertThat(mgmt.status(Opcode.EXPORT_AUDIT_LOG, co, new Id(log.length() + 1))).isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(mgmt.status(Opcode.EXPORT_AUDIT_LOG, co, new Id(-1))).isEqualTo(Status.INVALID_PARAMETER);
+    // A piece from an offset is the rest of the same export.
+    assertThat(mgmt.ok(Opcode.EXPORT_AUDIT_LOG, co, new Id(10), FirmwareChunk::read).data())
+        .isEqualTo(log.substring(10).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aLongLogRotatesBehindAnAnchorAndTheChainStillVerifies() throws Exception {
+    TestPlatform p = new TestPlatform();
+    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }));
+    for (int i = 0; i < 6000; i++) {
+      audit.record("GENERATE_KEY", "partition-1 session=1 status=SUCCESS");
+    }
+    String log = new String(audit.export(), StandardCharsets.UTF_8);
+    assertThat(log).startsWith("anchor|");
+    assertThat(log.length()).isLessThan(600 * 1024);
+    assertThat(log).contains("\n5999|");
+    assertThat(chainIsIntact(log)).isTrue();
+    // The head verifies with the published key.
+    String[] head = log.lines().reduce((a, b) -> b).orElseThrow().split("\\|");
+    Signature s = Signature.getInstance("SHA384withECDSA");
+    s.initVerify(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(audit.publicKey().getEncoded())));
+    s.update(("ihsm audit head|" + head[1] + "|" + head[2]).getBytes(StandardCharsets.UTF_8));
+    assertThat(s.verify(HexFormat.of().parseHex(head[3]))).isTrue();
+  }
+
+  /** An independent re-computation of the chain: SHA-384(previous hash || seq|time|event|detail). */
+  static boolean chainIsIntact(String export) {
+    try {
+      List<String> lines = export.lines().toList();
+      byte[] prev = new byte[48];
+      long seq = 0;
+      for (String line : lines.subList(0, lines.size() - 1)) {
+        String[] f = line.split("\\|", -1);
+        if (f[0].equals("anchor")) {
+          seq = Long.parseLong(f[1]) + 1;
+          prev = HexFormat.of().parseHex(f[2]);
+          continue;
+        }
+        if (Long.parseLong(f[0]) != seq++) {
+          return false;
+        }
+        MessageDigest d = MessageDigest.getInstance("SHA-384");
+        d.update(prev);
+        d.update(line.substring(0, line.lastIndexOf('|')).getBytes(StandardCharsets.UTF_8));
+        prev = d.digest();
+        if (!MessageDigest.isEqual(prev, HexFormat.of().parseHex(f[4]))) {
+          return false;
+        }
+      }
+      String[] head = lines.get(lines.size() - 1).split("\\|");
+      return head[0].equals("head") && Long.parseLong(head[1]) == seq - 1 && head[2].equals(HexFormat.of().formatHex(prev));
+    } catch (Exception e) {
+      return false;
+    }
+  }
+}
