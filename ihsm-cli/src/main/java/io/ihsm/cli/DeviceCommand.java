@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
     description = "Inspect and manage the device.",
     subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class, DeviceCommand.Init.class,
         DeviceCommand.Reset.class, DeviceCommand.SelfTest.class, DeviceCommand.Tamper.class, DeviceCommand.Zeroize.class,
-        DeviceCommand.Reinit.class})
+        DeviceCommand.Reinit.class, DeviceCommand.ApprovedMode.class})
 final class DeviceCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -49,6 +49,7 @@ final class DeviceCommand implements Runnable {
               .put("selfTests", new Json().put("passed", s.selfTestsPassed()).put("total", s.selfTestsTotal())
                   .put("lastRunUptimeMillis", s.lastSelfTestMillis()))
               .put("tamperCount", s.tamperCount())
+              .put("approvedMode", s.approvedMode())
               .put("transport", hsm.describeTransport()));
         } else {
           out.printf("state:        %s%s%n", s.state(), s.reason().isEmpty() ? "" : " (" + s.reason() + ")");
@@ -57,6 +58,7 @@ final class DeviceCommand implements Runnable {
           out.printf("API revision: %s%n", hsm.apiRevision());
           out.printf("uptime:       %d ms%n", s.uptimeMillis());
           out.printf("self-tests:   %d of %d passed%n", s.selfTestsPassed(), s.selfTestsTotal());
+          out.printf("mode:         %s%n", s.approvedMode() ? "approved-only" : "non-approved requests served (flag clear)");
           out.printf("device:       %s%n", hsm.describeTransport());
         }
         out.flush();
@@ -154,6 +156,30 @@ final class DeviceCommand implements Runnable {
         co.zeroize();
       }
       spec.commandLine().getOut().println("zeroized: every masked blob made before is unusable; `ihsm device reinit` to start again");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "approved-mode", mixinStandardHelpOptions = true,
+      description = {"Turn approved-only mode on (the default) or off (Crypto Officer).",
+          "Off, non-approved parameters (SHA-1 signatures, caller-chosen GCM IVs) are served with the approved flag clear."})
+  static final class ApprovedMode implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Parameters(paramLabel = "on|off", description = "on or off")
+    String setting;
+
+    @Override
+    public Integer call() {
+      if (!setting.equals("on") && !setting.equals("off")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "approved-mode is on or off, not '" + setting + "'");
+      }
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+        co.setApprovedMode(setting.equals("on"));
+      }
+      spec.commandLine().getOut().printf("approved-only mode is %s%n", setting);
       return ExitCodes.OK;
     }
   }

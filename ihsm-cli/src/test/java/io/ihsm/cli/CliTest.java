@@ -17,7 +17,7 @@ class CliTest {
   Path home;
 
   static String field(String json, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\":(\"[^\"]*\"|[0-9]+|null)").matcher(json);
+    Matcher m = Pattern.compile("\"" + name + "\":(\"[^\"]*\"|[0-9]+|null|true|false)").matcher(json);
     assertThat(m.find()).as("field %s in %s", name, json).isTrue();
     return m.group(1).replace("\"", "");
   }
@@ -33,6 +33,9 @@ class CliTest {
     assertThat(field(json, "reason")).isEqualTo("null");
     assertThat(json).containsPattern("\"firmware\":\\{\"version\":\"[^\"]+\",\"svn\":[0-9]+}");
     assertThat(field(json, "apiRevision")).isEqualTo("1.0");
+    assertThat(field(json, "tamperCount")).isEqualTo("0");
+    assertThat(field(json, "approvedMode")).isEqualTo("true");
+    assertThat(json).containsPattern("\"selfTests\":\\{\"passed\":18,\"total\":18,\"lastRunUptimeMillis\":[0-9]+}");
     assertThat(field(json, "transport")).contains("embedded").contains(home.toString());
     assertThat(home.resolve("device/rom/serial")).exists();
   }

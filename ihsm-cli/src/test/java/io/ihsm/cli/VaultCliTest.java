@@ -173,6 +173,31 @@ class VaultCliTest {
   }
 
   @Test
+  void approvedOnlyModeRefusesSha1SignaturesUntilTheCryptoOfficerTurnsItOff() throws Exception {
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "s", "--pin", PIN);
+    Path msg = file("msg", "sign me".getBytes());
+    Path sig = home.resolve("sig");
+    Path pem = home.resolve("pub.pem");
+    ok("key", "public", "--partition", "app", "--label", "s", "--pem", "--out", pem.toString());
+    assertThat(CliTest.field(ok("device", "status", "--json").out(), "approvedMode")).isEqualTo("true");
+    CliRun refused = ihsm("sign", "--partition", "app", "--key", "s", "--alg", "SHA1withECDSA", "--in", msg.toString(),
+        "--out", sig.toString(), "--pin", PIN);
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(refused.err()).contains("NOT_APPROVED");
+    assertThat(sig).doesNotExist();
+    assertThat(ihsm("device", "approved-mode", "maybe").exitCode()).isEqualTo(ExitCodes.USAGE);
+
+    assertThat(ok("device", "approved-mode", "off").out()).contains("approved-only mode is off");
+    assertThat(CliTest.field(ok("device", "status", "--json").out(), "approvedMode")).isEqualTo("false");
+    ok("sign", "--partition", "app", "--key", "s", "--alg", "SHA1withECDSA", "--in", msg.toString(), "--out", sig.toString(),
+        "--pin", PIN);
+    assertThat(OpenSsl.run("dgst", "-sha1", "-verify", pem.toString(), "-signature", sig.toString(), msg.toString())
+        .output()).contains("Verified OK");
+    ok("device", "approved-mode", "on");
+    assertThat(CliTest.field(ok("device", "status", "--json").out(), "approvedMode")).isEqualTo("true");
+  }
+
+  @Test
   void aTamperKillsOldBlobsUntilTheCryptoOfficerReinitializes() {
     ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "k", "--pin", PIN);
     assertThat(ok("device", "tamper", "--sensor", "case-open").out()).contains("TAMPERED").contains("tamper count 1");

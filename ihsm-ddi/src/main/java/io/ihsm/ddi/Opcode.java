@@ -41,6 +41,8 @@ public enum Opcode {
   EXPORT_AUDIT_LOG(0x002B, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** The device's audit public key (SPKI), to verify exported logs with. */
   GET_AUDIT_KEY(0x002C, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
+  /** Turns approved-only mode on (1, the default) or off (0) (Crypto Officer); kept across restarts. */
+  SET_APPROVED_MODE(0x002D, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */

@@ -65,6 +65,7 @@ public enum Status {
   DATA_UNIT_OUT_OF_RANGE(0x070C, "the XTS data unit size is not valid for this input"),
   PAIRWISE_TEST_FAILED(0x070D, "a new key failed its pairwise consistency test and was discarded"),
   NOT_EXTRACTABLE(0x070E, "the key is not extractable"),
+  NOT_APPROVED(0x0710, "refused in approved-only mode: the algorithm or parameter is not FIPS-approved"),
   INVALID_KEY_MATERIAL(0x070F, "the imported key material does not fit the kind"),
 
   FIRMWARE_INVALID(0x0801, "the firmware image does not verify (signature, digest, SVN or format)"),

@@ -53,7 +53,7 @@ class DecoderPropertiesTest {
   Arbitrary<byte[]> validBodies() {
     return Arbitraries.of(
         new DeviceInfo("ihsm", "model", "IHSM-0011", "1.0.0", "ACCP 2.5.0 (AWS-LC)", 262144).toBytes(),
-        new DeviceStatus(io.ihsm.ddi.message.DeviceState.ERROR, "reason", "1.0", 1, 5, 3, 4, 2, 1).toBytes(),
+        new DeviceStatus(io.ihsm.ddi.message.DeviceState.ERROR, "reason", "1.0", 1, 5, 3, 4, 2, 1, false).toBytes(),
         new ApiRevisionRange(ApiRevision.V1_0, ApiRevision.V1_0).toBytes(),
         new GetRandomRequest(32).toBytes(),
         new RandomBytes(new byte[16]).toBytes());

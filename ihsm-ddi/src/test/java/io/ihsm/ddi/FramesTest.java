@@ -82,7 +82,7 @@ class FramesTest {
   void messagesRoundTrip() throws DdiException {
     DeviceInfo info = new DeviceInfo("v", "m", "IHSM-01", "1.2.3", "JDK", 1024);
     assertThat(DeviceInfo.read(BodyReader.of(info.toBytes()))).isEqualTo(info);
-    DeviceStatus status = new DeviceStatus(DeviceState.ERROR, "self-test failed: X", "1.0", 3, 99, 0, 17, 98, 2);
+    DeviceStatus status = new DeviceStatus(DeviceState.ERROR, "self-test failed: X", "1.0", 3, 99, 0, 17, 98, 2, true);
     assertThat(DeviceStatus.read(BodyReader.of(status.toBytes()))).isEqualTo(status);
     assertThat(RandomBytes.read(BodyReader.of(new RandomBytes(new byte[] {9, 8}).toBytes())).bytes())
         .containsExactly(9, 8);
@@ -90,7 +90,7 @@ class FramesTest {
 
   @Test
   void unknownDeviceStateIsMalformed() {
-    byte[] b = new DeviceStatus(DeviceState.OPERATIONAL, "", "", 0, 0, 0, 0, 0, 0).toBytes();
+    byte[] b = new DeviceStatus(DeviceState.OPERATIONAL, "", "", 0, 0, 0, 0, 0, 0, false).toBytes();
     b[0] = 9;
     assertStatus(() -> DeviceStatus.read(BodyReader.of(b)), Status.MALFORMED_BODY);
   }

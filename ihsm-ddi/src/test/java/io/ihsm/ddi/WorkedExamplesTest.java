@@ -24,8 +24,8 @@ class WorkedExamplesTest {
   static final String MISSING_REVISION_REQUEST = "01 00 00 00 00 02 00 00 00 00 00 00 00 03";
   static final String MISSING_REVISION_RESPONSE = "02 00 01 07 00 00 00 03";
   static final String STATUS_RESPONSE =
-      "02 00 00 00 00 00 00 04 02 00 00 00 00 00 00 00 05 30 2e 31 2e 30 00 00 00 01 00 00 00 00 00 00 05 dc"
-          + " 00 00 00 11 00 00 00 11 00 00 00 00 00 00 05 78 00 00 00 00";
+      "02 01 00 00 00 00 00 04 02 00 00 00 00 00 00 00 05 30 2e 31 2e 30 00 00 00 01 00 00 00 00 00 00 05 dc"
+          + " 00 00 00 11 00 00 00 11 00 00 00 00 00 00 05 78 00 00 00 00 01";
 
   static String doc;
 
@@ -70,13 +70,15 @@ class WorkedExamplesTest {
 
   @Test
   void deviceStatusResponse() throws DdiException {
-    byte[] f = Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, 4),
-        new DeviceStatus(DeviceState.OPERATIONAL, "", "0.1.0", 1, 1500, 17, 17, 1400, 0).toBytes());
+    byte[] f = Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, true, 4),
+        new DeviceStatus(DeviceState.OPERATIONAL, "", "0.1.0", 1, 1500, 17, 17, 1400, 0, true).toBytes());
     assertThat(HexText.of(f)).isEqualTo(STATUS_RESPONSE);
     assertThat(doc).contains(STATUS_RESPONSE);
     DeviceStatus s = DeviceStatus.read(Frames.decodeResponse(f).body());
     assertThat(s.firmwareVersion()).isEqualTo("0.1.0");
     assertThat(s.uptimeMillis()).isEqualTo(1500);
+    assertThat(s.approvedMode()).isTrue();
+    assertThat(Frames.decodeResponse(f).header().approved()).isTrue();
   }
 
   @Test

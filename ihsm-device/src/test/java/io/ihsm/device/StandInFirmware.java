@@ -37,7 +37,7 @@ public final class StandInFirmware implements FirmwareEntryPoint {
           Opcode op = Opcode.fromCode(r.header().opcode());
           io.ihsm.ddi.message.Body body = switch (op) {
             case GET_API_REV -> new ApiRevisionRange(io.ihsm.ddi.ApiRevision.V1_0, io.ihsm.ddi.ApiRevision.V1_0);
-            case GET_DEVICE_STATUS -> new DeviceStatus(DeviceState.OPERATIONAL, port.toString(), "stand-in", 0, 0, 0, 0, 0, 0);
+            case GET_DEVICE_STATUS -> new DeviceStatus(DeviceState.OPERATIONAL, port.toString(), "stand-in", 0, 0, 0, 0, 0, 0, true);
             case GET_RANDOM -> {
               int n = GetRandomRequest.read(r.body()).length();
               Thread.sleep(delayMillis);

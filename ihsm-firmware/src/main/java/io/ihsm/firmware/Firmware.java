@@ -22,6 +22,7 @@ import io.ihsm.firmware.vault.Vault;
 import io.ihsm.ddi.Opcode;
 import java.util.EnumMap;
 import java.util.Map;
+import io.ihsm.firmware.policy.ApprovedMode;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.selftest.KnownAnswerTests;
 import io.ihsm.firmware.selftest.PeriodicSelfTests;
@@ -69,12 +70,13 @@ public final class Firmware implements FirmwareInstance {
     CryptoEngine engine = CryptoEngines.best();
     SelfTestRunner selfTests = new SelfTestRunner(suite.apply(KnownAnswerTests.suite(engine)));
     RandomSource random = new RandomSource(engine, platform::noise, state::fail);
+    ApprovedMode mode = new ApprovedMode(platform.nonVolatileStore());
     SessionTable sessions = new SessionTable(random, countBoot(platform));
     if (random.failure().isPresent()) {
       // No trustworthy randomness: nothing that needs it is built; only status is served.
       state.moveTo(DeviceState.ERROR, random.failure().get());
       Dispatcher statusOnly = new Dispatcher(state, sessions,
-          DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, bootNanos), null);
+          DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, mode, bootNanos), null);
       return new Firmware(state, sessions, null, null, null, random, statusOnly);
     }
     AuditLog audit = new AuditLog(platform.nonVolatileStore(), engine, random);
@@ -83,14 +85,14 @@ public final class Firmware implements FirmwareInstance {
     KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());
     sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
     Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
-    handlers.putAll(DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, bootNanos));
+    handlers.putAll(DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, mode, bootNanos));
     handlers.putAll(VaultHandlers.create(vault, keys, sessions, new FirmwareUpdate(platform), platform));
 
-    handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random)));
-    ModuleLifecycle lifecycle = new ModuleLifecycle(state, sessions, keys, vault, selfTests, platform.nonVolatileStore());
+    handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random, mode)));
+    ModuleLifecycle lifecycle = new ModuleLifecycle(state, sessions, keys, vault, selfTests, mode, platform.nonVolatileStore());
     handlers.put(Opcode.TAMPER, (ctx, body) -> {
       lifecycle.tamper(io.ihsm.ddi.message.TamperRequest.read(body).sensor());
-      return Reply.nonApproved(io.ihsm.ddi.message.Empty.INSTANCE);
+      return Reply.approved(io.ihsm.ddi.message.Empty.INSTANCE);
     });
     handlers.put(Opcode.ZEROIZE, (ctx, body) -> {
       io.ihsm.ddi.message.Empty.read(body);
@@ -98,13 +100,25 @@ public final class Firmware implements FirmwareInstance {
         throw new io.ihsm.ddi.DdiException(io.ihsm.ddi.Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
       }
       lifecycle.zeroize();
-      return Reply.nonApproved(io.ihsm.ddi.message.Empty.INSTANCE);
+      return Reply.approved(io.ihsm.ddi.message.Empty.INSTANCE);
     });
     handlers.put(Opcode.REINITIALIZE, (ctx, body) -> {
       lifecycle.reinitialize(ctx.port(), io.ihsm.ddi.message.SealedCredential.read(body));
-      return Reply.nonApproved(io.ihsm.ddi.message.Empty.INSTANCE);
+      return Reply.approved(io.ihsm.ddi.message.Empty.INSTANCE);
     });
     handlers.putAll(AuditHandlers.create(audit));
+    handlers.put(Opcode.SET_APPROVED_MODE, (ctx, body) -> {
+      int on = io.ihsm.ddi.message.Id.read(body).value();
+      if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
+        throw new io.ihsm.ddi.DdiException(io.ihsm.ddi.Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
+      }
+      if (on != 0 && on != 1) {
+        throw new io.ihsm.ddi.DdiException(io.ihsm.ddi.Status.INVALID_PARAMETER, "approved mode is 1 (on) or 0 (off)");
+      }
+      mode.set(on == 1);
+      audit.record("APPROVED_MODE", on == 1 ? "on" : "off");
+      return Reply.approved(io.ihsm.ddi.message.Empty.INSTANCE);
+    });
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers, audit);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(

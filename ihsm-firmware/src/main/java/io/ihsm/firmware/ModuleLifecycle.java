@@ -7,6 +7,7 @@ import io.ihsm.ddi.message.SealedCredential;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.keys.KeyService;
+import io.ihsm.firmware.policy.ApprovedMode;
 import io.ihsm.firmware.selftest.SelfTestRunner;
 import io.ihsm.firmware.session.Session;
 import io.ihsm.firmware.session.SessionTable;
@@ -32,9 +33,11 @@ final class ModuleLifecycle {
   private final SelfTestRunner selfTests;
   private final NonVolatileStore nv;
   private final TamperCounter tamperCounter;
+  private final ApprovedMode mode;
 
   ModuleLifecycle(DeviceStateMachine state, SessionTable sessions, KeyService keys, Vault vault,
-      SelfTestRunner selfTests, NonVolatileStore nv) {
+      SelfTestRunner selfTests, ApprovedMode mode, NonVolatileStore nv) {
+    this.mode = mode;
     this.tamperCounter = new TamperCounter(nv);
     this.state = state;
     this.sessions = sessions;
@@ -94,6 +97,7 @@ final class ModuleLifecycle {
     sessions.clear();
     keys.powerOff();
     vault.zeroize();
+    mode.reset();
     if (state.state() != to) {
       state.moveTo(to, reason);
     }

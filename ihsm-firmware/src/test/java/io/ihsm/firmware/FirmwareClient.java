@@ -26,17 +26,17 @@ final class FirmwareClient {
     this.port = port;
   }
 
-  /** A device answer: its status and, on success, the decoded body. */
-  record Answer<T>(Status status, T body) {}
+  /** A device answer: its status, on success the decoded body, and the approved-service flag. */
+  record Answer<T>(Status status, T body, boolean approved) {}
 
   <T> Answer<T> call(Opcode op, int session, Body body, BodyDecoder<T> decoder) {
     ApiRevision rev = op == Opcode.GET_API_REV ? ApiRevision.NONE : ApiRevision.V1_0;
     Frames.Response r = Requests.answer(fw.process(port, Requests.frame(rev, op, session, nextId++, body)));
     if (r.header().status() != Status.SUCCESS) {
-      return new Answer<>(r.header().status(), null);
+      return new Answer<>(r.header().status(), null, r.header().approved());
     }
     try {
-      return new Answer<>(Status.SUCCESS, decoder.read(r.body()));
+      return new Answer<>(Status.SUCCESS, decoder.read(r.body()), r.header().approved());
     } catch (DdiException e) {
       throw new AssertionError("answer to " + op + " does not decode: " + e.getMessage());
     }

@@ -68,6 +68,15 @@ public final class CryptoOfficerSession implements AutoCloseable {
     channel.call(Opcode.RUN_SELF_TESTS, sessionId, Empty.INSTANCE, Empty::read);
   }
 
+  /**
+   * Approved-only mode (on by default) refuses non-approved algorithms and parameters with
+   * {@code NOT_APPROVED}; off, they are served with the approved-service flag clear. Kept across
+   * restarts; zeroization turns it back on.
+   */
+  public void setApprovedMode(boolean on) {
+    channel.call(Opcode.SET_APPROVED_MODE, sessionId, new Id(on ? 1 : 0), Empty::read);
+  }
+
   /** Zeroizes the module: every key, session and partition secret and the sealing secret; old blobs die. */
   public void zeroize() {
     channel.call(Opcode.ZEROIZE, sessionId, Empty.INSTANCE, Empty::read);

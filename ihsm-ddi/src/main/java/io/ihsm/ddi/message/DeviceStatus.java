@@ -17,17 +17,18 @@ import io.ihsm.ddi.Status;
  * u32     self-tests in the suite
  * u64     uptime in milliseconds when a self-test last ran
  * u32     tamper events counted over the device's life
+ * u8      approved-only mode: 1 when non-approved algorithms and parameters are refused
  * </pre>
  */
 public record DeviceStatus(DeviceState state, String reason, String firmwareVersion, int firmwareSvn, long uptimeMillis,
-    int selfTestsPassed, int selfTestsTotal, long lastSelfTestMillis, int tamperCount) implements Body {
+    int selfTestsPassed, int selfTestsTotal, long lastSelfTestMillis, int tamperCount, boolean approvedMode) implements Body {
   public static final int MAX_REASON = 256;
   public static final int MAX_VERSION = 64;
 
   @Override
   public void writeTo(BodyWriter w) {
     w.u8(state.code()).string(reason, MAX_REASON).string(firmwareVersion, MAX_VERSION).u32(firmwareSvn).u64(uptimeMillis)
-        .u32(selfTestsPassed).u32(selfTestsTotal).u64(lastSelfTestMillis).u32(tamperCount);
+        .u32(selfTestsPassed).u32(selfTestsTotal).u64(lastSelfTestMillis).u32(tamperCount).bool(approvedMode);
   }
 
   public static DeviceStatus read(BodyReader r) throws DdiException {
@@ -38,7 +39,7 @@ public record DeviceStatus(DeviceState state, String reason, String firmwareVers
     }
     DeviceStatus s = new DeviceStatus(state, r.string("reason", MAX_REASON), r.string("firmwareVersion", MAX_VERSION),
         r.u32("firmwareSvn"), r.u64("uptimeMillis"), r.u32("selfTestsPassed"), r.u32("selfTestsTotal"),
-        r.u64("lastSelfTestMillis"), r.u32("tamperCount"));
+        r.u64("lastSelfTestMillis"), r.u32("tamperCount"), r.bool("approvedMode"));
     r.end();
     return s;
   }

@@ -46,7 +46,7 @@ public final class BootRomResponder {
         case GET_DEVICE_INFO -> new DeviceInfo(identity.vendor(), identity.model(), identity.serialNumber(), "", "",
             Frames.MAX_FRAME_BYTES);
         case GET_DEVICE_STATUS -> new DeviceStatus(DeviceState.ERROR, reason, "", 0,
-            (System.nanoTime() - powerOnNanos) / 1_000_000, 0, 0, 0, 0);
+            (System.nanoTime() - powerOnNanos) / 1_000_000, 0, 0, 0, 0, true);
         case GET_FIRMWARE_INFO -> new FirmwareInfo("", 0, "", "", source, fusedSvn);
         default -> throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "no firmware is running");
       };

@@ -39,11 +39,11 @@ public final class AuditHandlers {
         throw new DdiException(Status.INVALID_PARAMETER, "offset " + offset + " is outside the export");
       }
       int end = Math.min(export.length, offset + PIECE_BYTES);
-      return Reply.nonApproved(new FirmwareChunk(export.length, Arrays.copyOfRange(export, offset, end)));
+      return Reply.approved(new FirmwareChunk(export.length, Arrays.copyOfRange(export, offset, end)));
     });
     h.put(Opcode.GET_AUDIT_KEY, (ctx, body) -> {
       Empty.read(body);
-      return Reply.nonApproved(new Blob(audit.publicKey().getEncoded()));
+      return Reply.approved(new Blob(audit.publicKey().getEncoded()));
     });
     return h;
   }

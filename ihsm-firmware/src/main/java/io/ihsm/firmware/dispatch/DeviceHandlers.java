@@ -14,6 +14,7 @@ import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.ddi.spi.DevicePlatform;
 import io.ihsm.ddi.spi.FirmwareMeasurement;
 import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.policy.ApprovedMode;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.selftest.SelfTestRunner;
 import io.ihsm.firmware.session.Session;
@@ -33,30 +34,30 @@ public final class DeviceHandlers {
 
 
   public static Map<Opcode, Handler> create(DevicePlatform platform, CryptoEngine engine, DeviceStateMachine state,
-      SessionTable sessions, RandomSource random, SelfTestRunner selfTests, long bootNanos) {
+      SessionTable sessions, RandomSource random, SelfTestRunner selfTests, ApprovedMode mode, long bootNanos) {
     DeviceIdentity device = platform.identity();
     FirmwareMeasurement firmware = platform.measurement();
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.GET_API_REV, (ctx, body) -> {
       Empty.read(body);
-      return Reply.nonApproved(new ApiRevisionRange(ApiRevision.oldestSupported(), ApiRevision.newestSupported()));
+      return Reply.approved(new ApiRevisionRange(ApiRevision.oldestSupported(), ApiRevision.newestSupported()));
     });
     h.put(Opcode.GET_DEVICE_INFO, (ctx, body) -> {
       Empty.read(body);
-      return Reply.nonApproved(new DeviceInfo(device.vendor(), device.model(), device.serialNumber(),
+      return Reply.approved(new DeviceInfo(device.vendor(), device.model(), device.serialNumber(),
           firmware.version(), engine.name(), Frames.MAX_FRAME_BYTES));
     });
     h.put(Opcode.GET_DEVICE_STATUS, (ctx, body) -> {
       Empty.read(body);
       long uptime = (System.nanoTime() - bootNanos) / 1_000_000;
       SelfTestRunner.Summary t = selfTests.summary();
-      return Reply.nonApproved(new DeviceStatus(state.state(), state.reason(), firmware.version(), firmware.svn(), uptime,
+      return Reply.approved(new DeviceStatus(state.state(), state.reason(), firmware.version(), firmware.svn(), uptime,
           t.passed(), t.total(), Math.max(0, (t.lastRunNanos() - bootNanos) / 1_000_000),
-          new TamperCounter(platform.nonVolatileStore()).count()));
+          new TamperCounter(platform.nonVolatileStore()).count(), mode.approvedOnly()));
     });
     h.put(Opcode.GET_FIRMWARE_INFO, (ctx, body) -> {
       Empty.read(body);
-      return Reply.nonApproved(new FirmwareInfo(firmware.version(), firmware.svn(), firmware.digest(), firmware.signer(),
+      return Reply.approved(new FirmwareInfo(firmware.version(), firmware.svn(), firmware.digest(), firmware.signer(),
           firmware.source(), platform.fusedSvn()));
     });
     h.put(Opcode.RUN_SELF_TESTS, (ctx, body) -> {
@@ -69,16 +70,16 @@ public final class DeviceHandlers {
         state.fail(failed.get());
         throw new DdiException(Status.SELF_TEST_FAILED, failed.get());
       }
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.GET_RANDOM, (ctx, body) -> {
       GetRandomRequest req = GetRandomRequest.read(body);
-      return Reply.nonApproved(new RandomBytes(random.bytes(req.length())));
+      return Reply.approved(new RandomBytes(random.bytes(req.length())));
     });
     h.put(Opcode.CLOSE_SESSION, (ctx, body) -> {
       Empty.read(body);
       sessions.close(ctx.port(), ctx.header().sessionId());
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     return h;
   }

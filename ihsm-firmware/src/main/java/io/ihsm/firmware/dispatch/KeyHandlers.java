@@ -28,59 +28,59 @@ public final class KeyHandlers {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.GENERATE_KEY, (ctx, body) -> {
       GenerateKeyRequest request = GenerateKeyRequest.read(body);
-      return Reply.nonApproved(keys.generate(ctx.port(), user(ctx), request.attributes()));
+      return Reply.approved(keys.generate(ctx.port(), user(ctx), request.attributes()));
     });
     h.put(Opcode.UNMASK_KEY, (ctx, body) -> {
       byte[] blob = Blob.read(body).bytes();
-      return Reply.nonApproved(keys.unmask(ctx.port(), user(ctx), blob));
+      return Reply.approved(keys.unmask(ctx.port(), user(ctx), blob));
     });
     h.put(Opcode.UNLOAD_KEY, (ctx, body) -> {
       int handle = Id.read(body).value();
       keys.unload(ctx.port(), user(ctx), handle);
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.SIGN, (ctx, body) -> {
       Operation op = Operation.read(body);
       requireNoSignature(op);
-      return Reply.nonApproved(new Data(ops.sign(keys.find(ctx.port(), user(ctx), op.handle()), op)));
+      return new Reply(new Data(ops.sign(keys.find(ctx.port(), user(ctx), op.handle()), op)), KeyOperations.approved(op, false));
     });
     h.put(Opcode.VERIFY, (ctx, body) -> {
       Operation op = Operation.read(body);
-      return Reply.nonApproved(new Verified(ops.verify(keys.find(ctx.port(), user(ctx), op.handle()), op)));
+      return new Reply(new Verified(ops.verify(keys.find(ctx.port(), user(ctx), op.handle()), op)), KeyOperations.approved(op, false));
     });
     h.put(Opcode.ENCRYPT, (ctx, body) -> {
       Operation op = Operation.read(body);
       requireNoSignature(op);
-      return Reply.nonApproved(ops.encrypt(keys.find(ctx.port(), user(ctx), op.handle()), op));
+      return new Reply(ops.encrypt(keys.find(ctx.port(), user(ctx), op.handle()), op), KeyOperations.approved(op, true));
     });
     h.put(Opcode.DECRYPT, (ctx, body) -> {
       Operation op = Operation.read(body);
       requireNoSignature(op);
-      return Reply.nonApproved(new Data(ops.decrypt(keys.find(ctx.port(), user(ctx), op.handle()), op)));
+      return Reply.approved(new Data(ops.decrypt(keys.find(ctx.port(), user(ctx), op.handle()), op)));
     });
     h.put(Opcode.GET_UNWRAPPING_KEY, (ctx, body) -> {
       Empty.read(body);
-      return Reply.nonApproved(new Data(keys.unwrappingPublicKey(ctx.port())));
+      return Reply.approved(new Data(keys.unwrappingPublicKey(ctx.port())));
     });
     h.put(Opcode.IMPORT_KEY, (ctx, body) -> {
       ImportKeyRequest r = ImportKeyRequest.read(body);
-      return Reply.nonApproved(keys.importWrapped(ctx.port(), user(ctx), r.attributes(), r.material()));
+      return Reply.approved(keys.importWrapped(ctx.port(), user(ctx), r.attributes(), r.material()));
     });
     h.put(Opcode.IMPORT_PUBLIC_KEY, (ctx, body) -> {
       ImportKeyRequest r = ImportKeyRequest.read(body);
-      return Reply.nonApproved(keys.importPublic(ctx.port(), user(ctx), r.attributes(), r.material()));
+      return Reply.approved(keys.importPublic(ctx.port(), user(ctx), r.attributes(), r.material()));
     });
     h.put(Opcode.WRAP_KEY, (ctx, body) -> {
       WrapKeyRequest r = WrapKeyRequest.read(body);
-      return Reply.nonApproved(new Data(keys.wrap(ctx.port(), user(ctx), r)));
+      return Reply.approved(new Data(keys.wrap(ctx.port(), user(ctx), r)));
     });
     h.put(Opcode.UNWRAP_KEY, (ctx, body) -> {
       UnwrapKeyRequest r = UnwrapKeyRequest.read(body);
-      return Reply.nonApproved(keys.unwrap(ctx.port(), user(ctx), r));
+      return Reply.approved(keys.unwrap(ctx.port(), user(ctx), r));
     });
     h.put(Opcode.DERIVE_KEY, (ctx, body) -> {
       DeriveKeyRequest r = DeriveKeyRequest.read(body);
-      return Reply.nonApproved(keys.derive(ctx.port(), user(ctx), r));
+      return Reply.approved(keys.derive(ctx.port(), user(ctx), r));
     });
     return h;
   }

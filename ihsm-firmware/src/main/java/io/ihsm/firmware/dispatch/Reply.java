@@ -2,9 +2,14 @@ package io.ihsm.firmware.dispatch;
 
 import io.ihsm.ddi.message.Body;
 
-/** A handler's successful answer and whether it was an approved service (the FIPS indicator). */
+/**
+ * A handler's successful answer and whether it was an approved service (the FIPS 140-3 service
+ * indicator, bit 0 of the response flags). Every service the module offers is approved; only a
+ * request that used a non-approved parameter, which approved-only mode refuses, is answered with
+ * the flag clear (docs/compliance.md).
+ */
 public record Reply(Body body, boolean approved) {
-  public static Reply nonApproved(Body body) {
-    return new Reply(body, false);
+  public static Reply approved(Body body) {
+    return new Reply(body, true);
   }
 }

@@ -31,34 +31,34 @@ public final class VaultHandlers {
       FirmwareChunk c = FirmwareChunk.read(body);
       requireCryptoOfficer(ctx);
       update.begin(c.offset(), c.data());
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.FIRMWARE_UPDATE_CHUNK, (ctx, body) -> {
       FirmwareChunk c = FirmwareChunk.read(body);
       requireCryptoOfficer(ctx);
       update.chunk(c.offset(), c.data());
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.FIRMWARE_UPDATE_FINISH, (ctx, body) -> {
       Empty.read(body);
       requireCryptoOfficer(ctx);
       update.finish();
       vault.requestPowerCycle(); // boot the installed image once this answer is ready
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.COMMIT_FIRMWARE_SVN, (ctx, body) -> {
       Empty.read(body);
       requireCryptoOfficer(ctx);
       platform.commitSvn();
-      return Reply.nonApproved(new Id(platform.fusedSvn()));
+      return Reply.approved(new Id(platform.fusedSvn()));
     });
     h.put(Opcode.GET_CREDENTIAL_CHANNEL, (ctx, body) -> {
       Empty.read(body);
-      return Reply.nonApproved(vault.channel(ctx.port()));
+      return Reply.approved(vault.channel(ctx.port()));
     });
     h.put(Opcode.INIT_CRYPTO_OFFICER, (ctx, body) -> {
       vault.initCryptoOfficer(ctx.port(), SealedCredential.read(body));
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.OPEN_SESSION, (ctx, body) -> {
       SealedCredential credential = SealedCredential.read(body);
@@ -66,18 +66,18 @@ public final class VaultHandlers {
       var limits = vault.portLimits(ctx.port());
       Session s = sessions.open(ctx.port(), ctx.header().revision(), role, limits.maxSessions(),
           limits.idleTimeoutSeconds());
-      return Reply.nonApproved(new Id(s.id()));
+      return Reply.approved(new Id(s.id()));
     });
     h.put(Opcode.RESET_DEVICE, (ctx, body) -> {
       Empty.read(body);
       requireCryptoOfficer(ctx);
       vault.requestPowerCycle();
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.CREATE_PARTITION, (ctx, body) -> {
       CreatePartitionRequest request = CreatePartitionRequest.read(body);
       requireCryptoOfficer(ctx);
-      return Reply.nonApproved(new Id(vault.createPartition(request)));
+      return Reply.approved(new Id(vault.createPartition(request)));
     });
     h.put(Opcode.DELETE_PARTITION, (ctx, body) -> {
       int id = Id.read(body).value();
@@ -88,12 +88,12 @@ public final class VaultHandlers {
       vault.deletePartition(id);
       sessions.closeAll(Port.partition(id));
       keys.dropPartition(id);
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.LIST_PARTITIONS, (ctx, body) -> {
       Empty.read(body);
       requireCryptoOfficer(ctx);
-      return Reply.nonApproved(vault.list());
+      return Reply.approved(vault.list());
     });
     h.put(Opcode.UNLOCK_CREDENTIAL, (ctx, body) -> {
       int id = Id.read(body).value();
@@ -102,19 +102,19 @@ public final class VaultHandlers {
         throw new DdiException(Status.PARTITION_NOT_FOUND, "no partition " + Integer.toUnsignedString(id));
       }
       vault.unlock(id);
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.PROVISION_PARTITION, (ctx, body) ->
-        Reply.nonApproved(vault.provision(ctx.port(), ProvisionRequest.read(body))));
+        Reply.approved(vault.provision(ctx.port(), ProvisionRequest.read(body))));
     h.put(Opcode.REESTABLISH_PARTITION, (ctx, body) -> {
       byte[] blob = Blob.read(body).bytes();
       vault.reestablish(ctx.port(), blob);
       keys.dropPartition(ctx.port().partitionId());
-      return Reply.nonApproved(Empty.INSTANCE);
+      return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.CHANGE_PIN, (ctx, body) -> {
       SealedCredential credential = SealedCredential.read(body);
-      return Reply.nonApproved(new Blob(vault.changePin(ctx.port(), credential)));
+      return Reply.approved(new Blob(vault.changePin(ctx.port(), credential)));
     });
     return h;
   }

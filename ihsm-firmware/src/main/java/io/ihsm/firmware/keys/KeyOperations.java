@@ -14,6 +14,7 @@ import io.ihsm.firmware.crypto.CryptoRefusal;
 import io.ihsm.firmware.crypto.Macs;
 import io.ihsm.firmware.crypto.Signatures;
 import io.ihsm.firmware.crypto.Xts;
+import io.ihsm.firmware.policy.ApprovedMode;
 import io.ihsm.firmware.rng.RandomSource;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -40,14 +41,29 @@ public final class KeyOperations {
   private final Ciphers ciphers;
   private final Macs macs;
   private final Xts xts;
+  private final ApprovedMode mode;
 
-  public KeyOperations(CryptoEngine engine, RandomSource random) {
+  public KeyOperations(CryptoEngine engine, RandomSource random, ApprovedMode mode) {
+    this.mode = mode;
     this.engine = engine;
     this.random = random;
     this.signatures = new Signatures(engine);
     this.ciphers = new Ciphers(engine);
     this.macs = new Macs(engine);
     this.xts = new Xts(engine);
+  }
+
+  /**
+   * The service indicator for a request this class served: false only for a non-approved
+   * parameter, which approved-only mode refuses before it is used.
+   */
+  public static boolean approved(Operation op, boolean encrypting) {
+    return switch (op.algorithm()) {
+      case ECDSA, RSA_PKCS1 -> op.hash() != HashAlgorithm.SHA1;
+      case RSA_PSS -> op.hash() != HashAlgorithm.SHA1 && op.mgf1Hash() != HashAlgorithm.SHA1;
+      case AES_GCM -> !encrypting || op.iv().length == 0;
+      default -> true;
+    };
   }
 
   public byte[] sign(LoadedKey key, Operation op) throws DdiException {
@@ -101,11 +117,9 @@ public final class KeyOperations {
     try {
       return switch (op.algorithm()) {
         case AES_GCM -> {
-          if (op.iv().length != 0) {
-            // The device chooses GCM IVs: a caller-chosen IV risks reuse, which breaks GCM.
-            throw new DdiException(Status.INVALID_PARAMETER, "AES-GCM encryption takes no IV: the device chooses it");
-          }
-          byte[] iv = random.bytes(Ciphers.GCM_IV_BYTES);
+          // The device chooses GCM IVs: a caller-chosen IV risks reuse, which breaks GCM (SP 800-38D 8.2).
+          mode.check(op.iv().length == 0, "AES-GCM encryption with a caller-chosen IV");
+          byte[] iv = op.iv().length == 0 ? random.bytes(Ciphers.GCM_IV_BYTES) : op.iv();
           yield new Encrypted(iv, ciphers.aesGcmEncrypt(key.material().secretKey("AES"), iv, op.aad(), op.data()));
         }
         case AES_CBC, AES_CBC_PAD -> {
@@ -197,7 +211,7 @@ public final class KeyOperations {
     };
   }
 
-  private static void checkSignatureParameters(LoadedKey key, Operation op) throws DdiException {
+  private void checkSignatureParameters(LoadedKey key, Operation op) throws DdiException {
     boolean prehashed = op.algorithm() == Algorithm.ECDSA && op.hash() == HashAlgorithm.NONE;
     if (prehashed) {
       int n = op.data().length;
@@ -206,11 +220,13 @@ public final class KeyOperations {
       }
       return;
     }
-    if (!SIGNATURE_HASHES.contains(op.hash())) {
+    mode.check(op.hash() != HashAlgorithm.SHA1, "SHA-1 in a digital signature");
+    if (!SIGNATURE_HASHES.contains(op.hash()) && op.hash() != HashAlgorithm.SHA1) {
       throw new DdiException(Status.INVALID_PARAMETER, "signatures use SHA-256, SHA-384 or SHA-512");
     }
     if (op.algorithm() == Algorithm.RSA_PSS) {
-      if (!SIGNATURE_HASHES.contains(op.mgf1Hash())) {
+      mode.check(op.mgf1Hash() != HashAlgorithm.SHA1, "SHA-1 in a digital signature");
+      if (!SIGNATURE_HASHES.contains(op.mgf1Hash()) && op.mgf1Hash() != HashAlgorithm.SHA1) {
         throw new DdiException(Status.INVALID_PARAMETER, "PSS uses MGF1 with SHA-256, SHA-384 or SHA-512");
       }
       int modulusBytes = (((RSAKey) key.material().publicKey()).getModulus().bitLength() + 7) / 8;
