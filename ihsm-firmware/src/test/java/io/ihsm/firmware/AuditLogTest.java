@@ -109,6 +109,27 @@ class AuditLogTest {
     s.initVerify(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(audit.publicKey().getEncoded())));
     s.update(("ihsm audit head|" + head[1] + "|" + head[2]).getBytes(StandardCharsets.UTF_8));
     assertThat(s.verify(HexFormat.of().parseHex(head[3]))).isTrue();
+
+    // After a restart the rotated log loads and its chain goes on.
+    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }));
+    again.record("STATE", "after restart");
+    String later = new String(again.export(), StandardCharsets.UTF_8);
+    assertThat(later).startsWith(log.substring(0, log.indexOf("head|"))).contains("\n6000|");
+    assertThat(chainIsIntact(later)).isTrue();
+  }
+
+  @Test
+  void anEmptyNewestSegmentLeftByACrashIsHarmless() {
+    TestPlatform p = new TestPlatform();
+    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }));
+    audit.record("STATE", "one");
+    // The index names a second segment that was never written.
+    p.write("audit-index", ("0 1 -1 " + "00".repeat(48)).getBytes(StandardCharsets.UTF_8));
+    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }));
+    again.record("STATE", "two");
+    String log = new String(again.export(), StandardCharsets.UTF_8);
+    assertThat(log).contains("0|", "|one|", "\n1|", "|two|");
+    assertThat(chainIsIntact(log)).isTrue();
   }
 
   /** An independent re-computation of the chain: SHA-384(previous hash || seq|time|event|detail). */

@@ -14,7 +14,9 @@ import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -25,21 +27,29 @@ import java.util.List;
  * zero bytes, or from the anchor line a rotation leaves. An export ends with the chain head
  * signed by the device's audit key (ECDSA P-384), so an edited, deleted, reordered or hand-appended
  * entry is detected by anyone holding the device's audit public key. Entries never hold secrets:
- * events, ports, statuses, labels. Format: docs/compliance.md.
+ * events, ports, statuses. It is kept in segments of about {@value #SEGMENT_BYTES} bytes, so an
+ * entry rewrites one small record rather than the whole log. Format: docs/ddi.md, "Audit log".
  */
 public final class AuditLog {
-  static final String LOG = "audit-log";
+  /** {@code first last anchorSeq anchorHash}: which segments exist and what the oldest one chains from. */
+  static final String INDEX = "audit-index";
+  static final String SEGMENT = "audit-log-";
   static final String KEY = "audit-key";
   static final String KEY_PUBLIC = "audit-key-public";
-  /** The log rotates (oldest entries go, an anchor keeps the chain) before it outgrows this. */
-  static final int MAX_BYTES = 512 * 1024;
+  /** A segment is closed once it passes this size. */
+  static final int SEGMENT_BYTES = 32 * 1024;
+  /** Past this many segments the oldest goes; an anchor keeps the chain verifiable (about 512 KiB kept). */
+  static final int MAX_SEGMENTS = 16;
   public static final String HEAD_LABEL = "ihsm audit head";
 
   private final NonVolatileStore nv;
   private final CryptoEngine engine;
   private final PrivateKey key;
   private final PublicKey publicKey;
-  private final List<String> lines = new ArrayList<>();
+  private final Deque<List<String>> segments = new ArrayDeque<>();
+  private long firstSegment;
+  private long anchorSeq = -1;
+  private byte[] anchorHash = new byte[48];
   private long nextSeq;
   private byte[] lastHash;
   private byte[] snapshot = new byte[0];
@@ -67,12 +77,28 @@ public final class AuditLog {
   public synchronized void record(String event, String detail) {
     String body = nextSeq + "|" + System.currentTimeMillis() + "|" + clean(event) + "|" + clean(detail);
     lastHash = chain(lastHash, body);
-    lines.add(body + "|" + HexFormat.of().formatHex(lastHash));
-    nextSeq++;
-    if (size() > MAX_BYTES) {
-      rotate();
+    List<String> current = segments.peekLast();
+    if (current == null || size(current) > SEGMENT_BYTES) {
+      current = new ArrayList<>();
+      segments.addLast(current);
+      List<String> dropped = segments.size() > MAX_SEGMENTS ? segments.removeFirst() : null;
+      if (dropped != null && !dropped.isEmpty()) {
+        String[] f = dropped.get(dropped.size() - 1).split("\\|", -1);
+        anchorSeq = Long.parseLong(f[0]);
+        anchorHash = HexFormat.of().parseHex(f[4]);
+      }
+      if (dropped != null) {
+        firstSegment++;
+      }
+      // The index names the new segment before it is written: a crash leaves an empty segment, never a lost one.
+      writeIndex();
+      if (dropped != null) {
+        nv.delete(SEGMENT + (firstSegment - 1));
+      }
     }
-    nv.write(LOG, text().getBytes(StandardCharsets.UTF_8));
+    current.add(body + "|" + HexFormat.of().formatHex(lastHash));
+    nextSeq++;
+    nv.write(SEGMENT + (firstSegment + segments.size() - 1), text(current).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The log and its signed head, as exported: the lines, then {@code head|seq|hash|signature|publicKey}. */
@@ -82,9 +108,15 @@ public final class AuditLog {
       Signature s = engine.signature("SHA384withECDSA");
       s.initSign(key);
       s.update((HEAD_LABEL + "|" + (nextSeq - 1) + "|" + headHash).getBytes(StandardCharsets.UTF_8));
-      String head = "head|" + (nextSeq - 1) + "|" + headHash + "|" + HexFormat.of().formatHex(s.sign()) + "|"
-          + HexFormat.of().formatHex(publicKey.getEncoded()) + "\n";
-      snapshot = (text() + head).getBytes(StandardCharsets.UTF_8);
+      StringBuilder b = new StringBuilder();
+      if (anchorSeq >= 0) {
+        b.append("anchor|").append(anchorSeq).append('|').append(HexFormat.of().formatHex(anchorHash)).append('\n');
+      }
+      segments.forEach(segment -> b.append(text(segment)));
+      b.append("head|").append(nextSeq - 1).append('|').append(headHash).append('|')
+          .append(HexFormat.of().formatHex(s.sign())).append('|').append(HexFormat.of().formatHex(publicKey.getEncoded()))
+          .append('\n');
+      snapshot = b.toString().getBytes(StandardCharsets.UTF_8);
       return snapshot.clone();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the audit head cannot be signed", e);
@@ -100,11 +132,6 @@ public final class AuditLog {
     return publicKey;
   }
 
-  /** The chain head: the last entry's sequence number and hash, for attestation and reports. */
-  public synchronized String head() {
-    return (nextSeq - 1) + ":" + HexFormat.of().formatHex(lastHash);
-  }
-
   static byte[] chain(byte[] previous, String body) {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-384");
@@ -117,42 +144,39 @@ public final class AuditLog {
   }
 
   private void load() {
-    lastHash = new byte[48];
-    nextSeq = 0;
-    nv.read(LOG).ifPresent(b -> {
-      for (String line : new String(b, StandardCharsets.UTF_8).split("\n")) {
-        if (line.isEmpty()) {
-          continue;
-        }
-        lines.add(line);
-        String[] f = line.split("\\|", -1);
-        if (f[0].equals("anchor")) {
-          nextSeq = Long.parseLong(f[1]) + 1;
-        } else {
-          nextSeq = Long.parseLong(f[0]) + 1;
-        }
-        lastHash = HexFormat.of().parseHex(f[f.length - 1]);
+    nv.read(INDEX).ifPresent(b -> {
+      String[] f = new String(b, StandardCharsets.UTF_8).split(" ");
+      firstSegment = Long.parseLong(f[0]);
+      long last = Long.parseLong(f[1]);
+      anchorSeq = Long.parseLong(f[2]);
+      anchorHash = HexFormat.of().parseHex(f[3]);
+      for (long i = firstSegment; i <= last; i++) {
+        List<String> segment = new ArrayList<>();
+        nv.read(SEGMENT + i).ifPresent(t -> new String(t, StandardCharsets.UTF_8).lines().forEach(segment::add));
+        segments.addLast(segment);
       }
+    });
+    nextSeq = anchorSeq + 1;
+    lastHash = anchorHash;
+    // The newest segment may be empty (named in the index, then a crash); the chain goes on from the last entry.
+    segments.stream().filter(s -> !s.isEmpty()).reduce((a, b) -> b).ifPresent(newest -> {
+      String[] f = newest.get(newest.size() - 1).split("\\|", -1);
+      nextSeq = Long.parseLong(f[0]) + 1;
+      lastHash = HexFormat.of().parseHex(f[4]);
     });
   }
 
-  /** Drops the oldest half; an anchor line keeps the sequence number and hash they chained to. */
-  private void rotate() {
-    int drop = lines.size() / 2;
-    String lastDropped = lines.get(drop - 1);
-    String[] f = lastDropped.split("\\|", -1);
-    String seq = f[0].equals("anchor") ? f[1] : f[0];
-    List<String> kept = new ArrayList<>(lines.subList(drop, lines.size()));
-    lines.clear();
-    lines.add("anchor|" + seq + "|" + f[f.length - 1]);
-    lines.addAll(kept);
+  private void writeIndex() {
+    String index = firstSegment + " " + (firstSegment + segments.size() - 1) + " " + anchorSeq + " "
+        + HexFormat.of().formatHex(anchorHash);
+    nv.write(INDEX, index.getBytes(StandardCharsets.UTF_8));
   }
 
-  private int size() {
+  private static int size(List<String> lines) {
     return lines.stream().mapToInt(l -> l.length() + 1).sum();
   }
 
-  private String text() {
+  private static String text(List<String> lines) {
     StringBuilder b = new StringBuilder();
     lines.forEach(l -> b.append(l).append('\n'));
     return b.toString();
