@@ -79,7 +79,7 @@ public final class Firmware implements FirmwareInstance {
           DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, mode, bootNanos), null);
       return new Firmware(state, sessions, null, null, null, random, statusOnly);
     }
-    AuditLog audit = new AuditLog(platform.nonVolatileStore(), engine, random);
+    AuditLog audit = new AuditLog(platform.nonVolatileStore(), engine, random, state::fail);
     state.onChange(change -> audit.record("STATE", change));
     Vault vault = new Vault(platform, engine, random);
     KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.FirmwareChunk;
+import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.TamperRequest;
 import io.ihsm.ddi.spi.Port;
@@ -94,7 +97,7 @@ class AuditLogTest {
   @Test
   void aLongLogRotatesBehindAnAnchorAndTheChainStillVerifies() throws Exception {
     TestPlatform p = new TestPlatform();
-    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }));
+    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { });
     for (int i = 0; i < 6000; i++) {
       audit.record("GENERATE_KEY", "partition-1 session=1 status=SUCCESS");
     }
@@ -111,7 +114,7 @@ class AuditLogTest {
     assertThat(s.verify(HexFormat.of().parseHex(head[3]))).isTrue();
 
     // After a restart the rotated log loads and its chain goes on.
-    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }));
+    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { });
     again.record("STATE", "after restart");
     String later = new String(again.export(), StandardCharsets.UTF_8);
     assertThat(later).startsWith(log.substring(0, log.indexOf("head|"))).contains("\n6000|");
@@ -121,15 +124,27 @@ class AuditLogTest {
   @Test
   void anEmptyNewestSegmentLeftByACrashIsHarmless() {
     TestPlatform p = new TestPlatform();
-    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }));
+    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { });
     audit.record("STATE", "one");
     // The index names a second segment that was never written.
     p.write("audit-index", ("0 1 -1 " + "00".repeat(48)).getBytes(StandardCharsets.UTF_8));
-    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }));
+    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { });
     again.record("STATE", "two");
     String log = new String(again.export(), StandardCharsets.UTF_8);
     assertThat(log).contains("0|", "|one|", "\n1|", "|two|");
     assertThat(chainIsIntact(log)).isTrue();
+  }
+
+  @Test
+  void aLogThatCannotBeWrittenStopsTheModule() {
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
+    platform.failWrites = name -> name.startsWith("audit-");
+    // The session opens (the answer is already made), but its audit entry cannot be stored.
+    coSession();
+    DeviceStatus s = mgmt.ok(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, DeviceStatus::read);
+    assertThat(s.state()).isEqualTo(DeviceState.ERROR);
+    assertThat(s.reason()).isEqualTo("the audit log cannot be written");
+    assertThat(mgmt.status(Opcode.GET_RANDOM, 0, new GetRandomRequest(16))).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
   }
 
   /** An independent re-computation of the chain: SHA-384(previous hash || seq|time|event|detail). */

@@ -51,8 +51,14 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
     return Optional.ofNullable(records.get(name)).map(byte[]::clone);
   }
 
+  /** Records whose writes fail, as a worn-out or full storage would. */
+  java.util.function.Predicate<String> failWrites = name -> false;
+
   @Override
   public void write(String name, byte[] value) {
+    if (failWrites.test(name)) {
+      throw new java.io.UncheckedIOException(new java.io.IOException("write failed: " + name));
+    }
     records.put(name, value.clone());
   }
 

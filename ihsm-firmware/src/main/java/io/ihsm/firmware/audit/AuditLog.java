@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The tamper-evident audit log, in the card's non-volatile storage, surviving restarts and
@@ -44,6 +45,7 @@ public final class AuditLog {
 
   private final NonVolatileStore nv;
   private final CryptoEngine engine;
+  private final Consumer<String> onFailure;
   private final PrivateKey key;
   private final PublicKey publicKey;
   private final Deque<List<String>> segments = new ArrayDeque<>();
@@ -54,8 +56,10 @@ public final class AuditLog {
   private byte[] lastHash;
   private byte[] snapshot = new byte[0];
 
-  public AuditLog(NonVolatileStore nv, CryptoEngine engine, RandomSource random) {
+  /** @param onFailure told when an entry cannot be stored: the module must then stop (ERROR) */
+  public AuditLog(NonVolatileStore nv, CryptoEngine engine, RandomSource random, Consumer<String> onFailure) {
     this.nv = nv;
+    this.onFailure = onFailure;
     this.engine = engine;
     try {
       if (nv.read(KEY).isEmpty()) {
@@ -73,8 +77,19 @@ public final class AuditLog {
     load();
   }
 
-  /** Appends an event; {@code detail} must hold no secret (it is sanitised, not checked for secrets). */
+  /**
+   * Appends an event; {@code detail} must hold no secret (it is sanitised, not checked for
+   * secrets). Never throws: a storage failure goes to {@code onFailure}.
+   */
   public synchronized void record(String event, String detail) {
+    try {
+      append(event, detail);
+    } catch (RuntimeException e) {
+      onFailure.accept("the audit log cannot be written");
+    }
+  }
+
+  private void append(String event, String detail) {
     String body = nextSeq + "|" + System.currentTimeMillis() + "|" + clean(event) + "|" + clean(detail);
     lastHash = chain(lastHash, body);
     List<String> current = segments.peekLast();
