@@ -12,8 +12,6 @@ import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
 import io.ihsm.firmware.dispatch.Handler;
 import io.ihsm.firmware.dispatch.KeyHandlers;
-import io.ihsm.firmware.dispatch.Reply;
-import io.ihsm.firmware.session.Session;
 import io.ihsm.firmware.keys.KeyOperations;
 import io.ihsm.firmware.keys.KeyService;
 import io.ihsm.firmware.dispatch.VaultHandlers;
@@ -87,38 +85,10 @@ public final class Firmware implements FirmwareInstance {
     Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
     handlers.putAll(DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, mode, bootNanos));
     handlers.putAll(VaultHandlers.create(vault, keys, sessions, new FirmwareUpdate(platform), platform));
-
     handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random, mode)));
     ModuleLifecycle lifecycle = new ModuleLifecycle(state, sessions, keys, vault, selfTests, mode, platform.nonVolatileStore());
-    handlers.put(Opcode.TAMPER, (ctx, body) -> {
-      lifecycle.tamper(io.ihsm.ddi.message.TamperRequest.read(body).sensor());
-      return Reply.approved(io.ihsm.ddi.message.Empty.INSTANCE);
-    });
-    handlers.put(Opcode.ZEROIZE, (ctx, body) -> {
-      io.ihsm.ddi.message.Empty.read(body);
-      if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
-        throw new io.ihsm.ddi.DdiException(io.ihsm.ddi.Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
-      }
-      lifecycle.zeroize();
-      return Reply.approved(io.ihsm.ddi.message.Empty.INSTANCE);
-    });
-    handlers.put(Opcode.REINITIALIZE, (ctx, body) -> {
-      lifecycle.reinitialize(ctx.port(), io.ihsm.ddi.message.SealedCredential.read(body));
-      return Reply.approved(io.ihsm.ddi.message.Empty.INSTANCE);
-    });
+    handlers.putAll(ModuleHandlers.create(lifecycle, mode, audit));
     handlers.putAll(AuditHandlers.create(audit));
-    handlers.put(Opcode.SET_APPROVED_MODE, (ctx, body) -> {
-      int on = io.ihsm.ddi.message.Id.read(body).value();
-      if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
-        throw new io.ihsm.ddi.DdiException(io.ihsm.ddi.Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
-      }
-      if (on != 0 && on != 1) {
-        throw new io.ihsm.ddi.DdiException(io.ihsm.ddi.Status.INVALID_PARAMETER, "approved mode is 1 (on) or 0 (off)");
-      }
-      mode.set(on == 1);
-      audit.record("APPROVED_MODE", on == 1 ? "on" : "off");
-      return Reply.approved(io.ihsm.ddi.message.Empty.INSTANCE);
-    });
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers, audit);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(

@@ -8,7 +8,6 @@ import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.FirmwareChunk;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.firmware.audit.AuditLog;
-import io.ihsm.firmware.session.Session;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -24,9 +23,7 @@ public final class AuditHandlers {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.EXPORT_AUDIT_LOG, (ctx, body) -> {
       int offset = Id.read(body).value();
-      if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
-        throw new DdiException(Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
-      }
+      ctx.requireCryptoOfficer();
       byte[] export;
       if (offset == 0) {
         // A new export starts at offset 0: the export is itself an audited event, then signed.

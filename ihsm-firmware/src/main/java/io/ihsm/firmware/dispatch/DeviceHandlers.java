@@ -17,7 +17,6 @@ import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.policy.ApprovedMode;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.selftest.SelfTestRunner;
-import io.ihsm.firmware.session.Session;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
 import java.util.Optional;
@@ -62,9 +61,7 @@ public final class DeviceHandlers {
     });
     h.put(Opcode.RUN_SELF_TESTS, (ctx, body) -> {
       Empty.read(body);
-      if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
-        throw new DdiException(Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
-      }
+      ctx.requireCryptoOfficer();
       Optional<String> failed = selfTests.runAll();
       if (failed.isPresent()) {
         state.fail(failed.get());

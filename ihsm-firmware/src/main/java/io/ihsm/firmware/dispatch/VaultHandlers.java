@@ -29,26 +29,26 @@ public final class VaultHandlers {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.FIRMWARE_UPDATE_BEGIN, (ctx, body) -> {
       FirmwareChunk c = FirmwareChunk.read(body);
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       update.begin(c.offset(), c.data());
       return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.FIRMWARE_UPDATE_CHUNK, (ctx, body) -> {
       FirmwareChunk c = FirmwareChunk.read(body);
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       update.chunk(c.offset(), c.data());
       return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.FIRMWARE_UPDATE_FINISH, (ctx, body) -> {
       Empty.read(body);
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       update.finish();
       vault.requestPowerCycle(); // boot the installed image once this answer is ready
       return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.COMMIT_FIRMWARE_SVN, (ctx, body) -> {
       Empty.read(body);
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       platform.commitSvn();
       return Reply.approved(new Id(platform.fusedSvn()));
     });
@@ -70,18 +70,18 @@ public final class VaultHandlers {
     });
     h.put(Opcode.RESET_DEVICE, (ctx, body) -> {
       Empty.read(body);
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       vault.requestPowerCycle();
       return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.CREATE_PARTITION, (ctx, body) -> {
       CreatePartitionRequest request = CreatePartitionRequest.read(body);
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       return Reply.approved(new Id(vault.createPartition(request)));
     });
     h.put(Opcode.DELETE_PARTITION, (ctx, body) -> {
       int id = Id.read(body).value();
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       if (id <= 0) {
         throw new DdiException(Status.PARTITION_NOT_FOUND, "no partition " + Integer.toUnsignedString(id));
       }
@@ -92,12 +92,12 @@ public final class VaultHandlers {
     });
     h.put(Opcode.LIST_PARTITIONS, (ctx, body) -> {
       Empty.read(body);
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       return Reply.approved(vault.list());
     });
     h.put(Opcode.UNLOCK_CREDENTIAL, (ctx, body) -> {
       int id = Id.read(body).value();
-      requireCryptoOfficer(ctx);
+      ctx.requireCryptoOfficer();
       if (id <= 0) {
         throw new DdiException(Status.PARTITION_NOT_FOUND, "no partition " + Integer.toUnsignedString(id));
       }
@@ -119,9 +119,4 @@ public final class VaultHandlers {
     return h;
   }
 
-  private static void requireCryptoOfficer(RequestContext ctx) throws DdiException {
-    if (ctx.session().map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
-      throw new DdiException(Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
-    }
-  }
 }
