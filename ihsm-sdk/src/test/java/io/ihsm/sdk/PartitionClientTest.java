@@ -83,6 +83,36 @@ class PartitionClientTest {
   }
 
   @Test
+  void theServiceIndicatorReportsEachCallOfThisThread() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      setUp(hsm, store, PartitionLimits.DEFAULTS);
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", PIN)) {
+        app.generate("signer", KeyKind.EC_P256, KeyUsage.SIGN, false);
+        Operation sha1 = Operation.of(0, Algorithm.ECDSA, "m".getBytes()).withHash(HashAlgorithm.SHA1);
+        app.sign("signer", ecdsa("m".getBytes()));
+        assertThat(ServiceIndicator.lastCallApproved()).isTrue();
+        assertThatThrownBy(() -> app.sign("signer", sha1))
+            .isInstanceOfSatisfying(IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.NOT_APPROVED));
+        assertThat(ServiceIndicator.lastCallApproved()).as("a refused call is not approved").isFalse();
+        try (CryptoOfficerSession co = hsm.loginCryptoOfficer(coCredential())) {
+          co.setApprovedMode(false);
+        }
+        app.sign("signer", sha1);
+        assertThat(ServiceIndicator.lastCallApproved()).as("SHA-1 served outside approved-only mode").isFalse();
+        app.sign("signer", ecdsa("m".getBytes()));
+        assertThat(ServiceIndicator.lastCallApproved()).isTrue();
+        // The indicator is per thread: another thread has made no call.
+        boolean[] elsewhere = {true};
+        Thread t = new Thread(() -> elsewhere[0] = ServiceIndicator.lastCallApproved());
+        t.start();
+        t.join();
+        assertThat(elsewhere[0]).isFalse();
+      }
+    }
+  }
+
+  @Test
   void aWrongPinIsRefusedWithoutRevealingWhichPartWasWrong() throws Exception {
     HostKeyStore store = HostKeyStore.at(home);
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {

@@ -56,13 +56,16 @@ public final class Channel implements AutoCloseable {
       // A field over its protocol bound: refused here, as the device would refuse it.
       throw new IhsmException(Status.INVALID_PARAMETER, op + ": " + e.getMessage());
     }
+    LastResponse.set(false);
     Frames.Response response = await(op, transport.send(rev, op.code(), sessionId, body));
     Status status = response.header().status();
     if (status != Status.SUCCESS) {
       throw new IhsmException(status, op + " refused by the device: " + status.description());
     }
     try {
-      return decoder.read(response.body());
+      T answer = decoder.read(response.body());
+      LastResponse.set(response.header().approved());
+      return answer;
     } catch (DdiException e) {
       throw new IhsmException(Status.MALFORMED_BODY, op + " answer does not decode: " + e.getMessage());
     }
