@@ -16,6 +16,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,6 +47,7 @@ public final class AuditLog {
   private final NonVolatileStore nv;
   private final CryptoEngine engine;
   private final Consumer<String> onFailure;
+  private final RandomSource random;
   private final PrivateKey key;
   private final PublicKey publicKey;
   private final Deque<List<String>> segments = new ArrayDeque<>();
@@ -61,15 +63,26 @@ public final class AuditLog {
     this.nv = nv;
     this.onFailure = onFailure;
     this.engine = engine;
+    this.random = random;
     try {
       if (nv.read(KEY).isEmpty()) {
         KeyPairGenerator g = engine.keyPairGenerator("EC");
         g.initialize(new ECGenParameterSpec("secp384r1"), random.secureRandom());
         KeyPair kp = g.generateKeyPair();
-        nv.write(KEY, kp.getPrivate().getEncoded());
+        byte[] pkcs8 = kp.getPrivate().getEncoded();
+        try {
+          nv.write(KEY, pkcs8);
+        } finally {
+          Arrays.fill(pkcs8, (byte) 0);
+        }
         nv.write(KEY_PUBLIC, kp.getPublic().getEncoded());
       }
-      this.key = engine.keyFactory("EC").generatePrivate(new PKCS8EncodedKeySpec(nv.read(KEY).orElseThrow()));
+      byte[] pkcs8 = nv.read(KEY).orElseThrow();
+      try {
+        this.key = engine.keyFactory("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+      } finally {
+        Arrays.fill(pkcs8, (byte) 0);
+      }
       this.publicKey = engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(nv.read(KEY_PUBLIC).orElseThrow()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the audit key cannot be made or read", e);
@@ -81,15 +94,27 @@ public final class AuditLog {
    * Appends an event; {@code detail} must hold no secret (it is sanitised, not checked for
    * secrets). Never throws: a storage failure goes to {@code onFailure}.
    */
-  public synchronized void record(String event, String detail) {
-    try {
-      append(event, detail);
-    } catch (RuntimeException e) {
+  public void record(String event, String detail) {
+    boolean stored;
+    synchronized (this) {
+      stored = append(event, detail);
+    }
+    // Told outside the lock: the state machine calls back into the log when its state changes.
+    if (!stored) {
       onFailure.accept("the audit log cannot be written");
     }
   }
 
-  private void append(String event, String detail) {
+  private boolean append(String event, String detail) {
+    try {
+      appendOrThrow(event, detail);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private void appendOrThrow(String event, String detail) {
     String body = nextSeq + "|" + System.currentTimeMillis() + "|" + clean(event) + "|" + clean(detail);
     lastHash = chain(lastHash, body);
     List<String> current = segments.peekLast();
@@ -121,7 +146,7 @@ public final class AuditLog {
     try {
       String headHash = HexFormat.of().formatHex(lastHash);
       Signature s = engine.signature("SHA384withECDSA");
-      s.initSign(key);
+      s.initSign(key, random.secureRandom());
       s.update((HEAD_LABEL + "|" + (nextSeq - 1) + "|" + headHash).getBytes(StandardCharsets.UTF_8));
       StringBuilder b = new StringBuilder();
       if (anchorSeq >= 0) {
