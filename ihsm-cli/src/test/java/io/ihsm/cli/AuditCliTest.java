@@ -133,6 +133,39 @@ class AuditCliTest {
   }
 
   @Test
+  void aLogRewrittenAndResignedWithTheForgersOwnKeyIsCaught() throws Exception {
+    // The strongest forgery without the device: drop an entry, renumber and re-chain everything
+    // after it, and sign a new head with one's own key, embedding that key.
+    List<String> forged = new ArrayList<>();
+    byte[] prev = new byte[48];
+    long seq = 0;
+    int dropped = indexOf("GENERATE_KEY");
+    for (int i = 0; i < lines.size() - 1; i++) {
+      if (i == dropped) {
+        continue;
+      }
+      String[] f = lines.get(i).split("\\|");
+      String body = seq + "|" + f[1] + "|" + f[2] + "|" + f[3];
+      MessageDigest d = MessageDigest.getInstance("SHA-384");
+      d.update(prev);
+      d.update(body.getBytes(StandardCharsets.UTF_8));
+      prev = d.digest();
+      forged.add(body + "|" + HexFormat.of().formatHex(prev));
+      seq++;
+    }
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+    java.security.KeyPair mine = g.generateKeyPair();
+    java.security.Signature signer = java.security.Signature.getInstance("SHA384withECDSA");
+    signer.initSign(mine.getPrivate());
+    String hash = HexFormat.of().formatHex(prev);
+    signer.update(("ihsm audit head|" + (seq - 1) + "|" + hash).getBytes(StandardCharsets.UTF_8));
+    forged.add("head|" + (seq - 1) + "|" + hash + "|" + HexFormat.of().formatHex(signer.sign()) + "|"
+        + HexFormat.of().formatHex(mine.getPublic().getEncoded()));
+    refused(forged, "not signed by this device's audit key");
+  }
+
+  @Test
   void aHeadForgedWithAnotherKeyIsCaught() throws Exception {
     List<String> edited = new ArrayList<>(lines);
     String[] head = lines.get(lines.size() - 1).split("\\|");
