@@ -109,6 +109,13 @@ class DaemonProcessTest {
     assertThat(signed.exitCode()).as(signed.err()).isZero();
     assertThat(run(common, "verify", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
         msg.toString(), "--signature", sig.toString(), "--pin", "pin-12345").exitCode()).isZero();
+
+    // The daemon's audit log holds both lives of the device, and verifies.
+    Path log = tmp.resolve("audit.log");
+    assertThat(run(common, "audit", "export", "--out", log.toString()).exitCode()).isZero();
+    assertThat(run(common, "audit", "verify", log.toString()).out()).contains("good:");
+    assertThat(Files.readString(log)).contains("|GENERATE_KEY|partition-1").doesNotContain("pin-12345");
+    assertThat(Files.readString(log).lines().filter(l -> l.contains("|SELF_TESTS|power-on"))).hasSize(2);
   }
 
   static CliRun run(String[] common, String... args) {
