@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
     description = "Inspect and manage the device.",
     subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class, DeviceCommand.Init.class,
         DeviceCommand.Reset.class, DeviceCommand.SelfTest.class, DeviceCommand.Tamper.class, DeviceCommand.Zeroize.class,
-        DeviceCommand.Reinit.class, DeviceCommand.ApprovedMode.class})
+        DeviceCommand.Reinit.class, DeviceCommand.ApprovedMode.class, DeviceCommand.Manufacture.class,
+        DeviceCommand.Root.class, DeviceCommand.Certs.class})
 final class DeviceCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -180,6 +181,72 @@ final class DeviceCommand implements Runnable {
         co.setApprovedMode(setting.equals("on"));
       }
       spec.commandLine().getOut().printf("approved-only mode is %s%n", setting);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "manufacture", mixinStandardHelpOptions = true,
+      description = {"The factory step: the device makes its unique device secret, and the manufacturer CA certifies",
+          "its DeviceID key. Without --ca-key/--ca-cert a development CA is made under <home>/manufacturer/ (NOT FOR PRODUCTION)."})
+  static final class Manufacture implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--ca-key", paramLabel = "PKCS8", description = "The manufacturer CA's P-384 private key, DER or PEM.")
+    java.nio.file.Path caKey;
+
+    @Option(names = "--ca-cert", paramLabel = "CERT", description = "The manufacturer CA's certificate, DER or PEM.")
+    java.nio.file.Path caCert;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      ManufacturerCa ca = ManufacturerCa.load(root.home(), caKey, caCert);
+      try (IhsmClient hsm = root.connect()) {
+        byte[] deviceId = hsm.manufacture();
+        hsm.installDeviceCertificates(ca.root(), ca.issueDeviceId(deviceId, hsm.deviceInfo().serialNumber()));
+        spec.commandLine().getOut().printf("manufactured %s: DeviceID certified; `ihsm device certs` shows the chain%n",
+            hsm.deviceInfo().serialNumber());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "root", mixinStandardHelpOptions = true,
+      description = "Write the manufacturer root certificate the device's identity chains to (PEM).")
+  static final class Root implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE")
+    java.nio.file.Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
+        java.nio.file.Files.writeString(out, ManufacturerCa.pem(hsm.certificateChain().get(0)));
+      }
+      spec.commandLine().getOut().printf("wrote %s%n", out);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "certs", mixinStandardHelpOptions = true,
+      description = "Write the device's identity chain, leaf first: the Alias certificate (this firmware), then DeviceID (PEM).")
+  static final class Certs implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE")
+    java.nio.file.Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
+        java.util.List<byte[]> chain = hsm.certificateChain();
+        java.nio.file.Files.writeString(out, ManufacturerCa.pem(chain.get(2)) + ManufacturerCa.pem(chain.get(1)));
+      }
+      spec.commandLine().getOut().printf("wrote %s%n", out);
       return ExitCodes.OK;
     }
   }

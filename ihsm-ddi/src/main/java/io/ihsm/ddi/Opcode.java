@@ -43,6 +43,12 @@ public enum Opcode {
   GET_AUDIT_KEY(0x002C, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** Turns approved-only mode on (1, the default) or off (0) (Crypto Officer); kept across restarts. */
   SET_APPROVED_MODE(0x002D, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** The factory step: makes the unique device secret, answers the DeviceID public key (SPKI). */
+  MANUFACTURE(0x0050, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** The factory step's end: the manufacturer's root and the DeviceID certificate it issued, once. */
+  INSTALL_DEVICE_CERTIFICATES(0x0051, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** The identity chain: manufacturer root, DeviceID, Alias (this firmware's key). */
+  GET_CERTIFICATE_CHAIN(0x0052, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */

@@ -71,6 +71,10 @@ public enum Status {
   FIRMWARE_INVALID(0x0801, "the firmware image does not verify (signature, digest, SVN or format)"),
   FIRMWARE_UPDATE_SEQUENCE(0x0802, "the firmware update is out of sequence (no update begun, wrong offset, incomplete)"),
 
+  NOT_MANUFACTURED(0x0901, "the device has no identity yet; manufacture it first"),
+  ALREADY_MANUFACTURED(0x0902, "the device already has its identity certificate"),
+  CERTIFICATE_INVALID(0x0903, "the certificates do not chain to this device's DeviceID key"),
+
   INTERNAL_ERROR(0x0F01, "internal device error"),
 
   TRANSPORT_UNAVAILABLE(0xF001, "the device cannot be reached"),

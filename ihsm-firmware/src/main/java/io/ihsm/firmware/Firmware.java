@@ -7,6 +7,8 @@ import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.audit.AuditLog;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.dispatch.AuditHandlers;
+import io.ihsm.firmware.dispatch.IdentityHandlers;
+import io.ihsm.firmware.identity.DiceIdentity;
 import io.ihsm.firmware.crypto.CryptoEngines;
 import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
@@ -89,6 +91,8 @@ public final class Firmware implements FirmwareInstance {
     ModuleLifecycle lifecycle = new ModuleLifecycle(state, sessions, keys, vault, selfTests, mode, platform.nonVolatileStore());
     handlers.putAll(ModuleHandlers.create(lifecycle, mode, audit));
     handlers.putAll(AuditHandlers.create(audit));
+    handlers.putAll(IdentityHandlers.create(new DiceIdentity(platform.nonVolatileStore(), engine, random,
+        platform.identity(), platform.measurement())));
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers, audit);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(

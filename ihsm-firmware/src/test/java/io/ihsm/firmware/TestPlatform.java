@@ -31,9 +31,13 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
     return new DeviceIdentity("test vendor", "test model", "IHSM-TEST");
   }
 
+  /** What the boot ROM measured; tests change it to stand for other firmware. */
+  io.ihsm.ddi.spi.FirmwareMeasurement measurement =
+      new io.ihsm.ddi.spi.FirmwareMeasurement("1.2.3-test", 1, "00".repeat(48), "test signer", "test");
+
   @Override
   public io.ihsm.ddi.spi.FirmwareMeasurement measurement() {
-    return new io.ihsm.ddi.spi.FirmwareMeasurement("1.2.3-test", 1, "00".repeat(48), "test signer", "test");
+    return measurement;
   }
 
   @Override

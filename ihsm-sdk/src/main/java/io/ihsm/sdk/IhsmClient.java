@@ -106,6 +106,23 @@ public final class IhsmClient implements AutoCloseable {
     return management.call(Opcode.GET_FIRMWARE_INFO, 0, Empty.INSTANCE, FirmwareInfo::read);
   }
 
+  /** The factory step: the device makes its unique secret and answers its DeviceID public key (SPKI). */
+  public byte[] manufacture() {
+    return management.call(Opcode.MANUFACTURE, 0, Empty.INSTANCE, io.ihsm.ddi.message.Blob::read).bytes();
+  }
+
+  /** Installs the manufacturer's root and the DeviceID certificate issued for {@link #manufacture()}'s key; once. */
+  public void installDeviceCertificates(byte[] root, byte[] deviceId) {
+    management.call(Opcode.INSTALL_DEVICE_CERTIFICATES, 0,
+        new io.ihsm.ddi.message.Certificates(java.util.List.of(root, deviceId)), Empty::read);
+  }
+
+  /** The identity chain, DER, root first: manufacturer root, DeviceID, Alias. */
+  public java.util.List<byte[]> certificateChain() {
+    return management.call(Opcode.GET_CERTIFICATE_CHAIN, 0, Empty.INSTANCE, io.ihsm.ddi.message.Certificates::read)
+        .certificates();
+  }
+
   /** The device's audit public key (SPKI DER), to pin when verifying exported audit logs. */
   public byte[] auditPublicKey() {
     return management.call(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, io.ihsm.ddi.message.Blob::read).bytes();

@@ -1,0 +1,31 @@
+package io.ihsm.firmware.dispatch;
+
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Certificates;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.firmware.identity.DiceIdentity;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Handlers for the device identity: the factory steps and the certificate chain. */
+public final class IdentityHandlers {
+  private IdentityHandlers() {}
+
+  public static Map<Opcode, Handler> create(DiceIdentity identity) {
+    Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
+    h.put(Opcode.MANUFACTURE, (ctx, body) -> {
+      Empty.read(body);
+      return Reply.approved(new Blob(identity.manufacture()));
+    });
+    h.put(Opcode.INSTALL_DEVICE_CERTIFICATES, (ctx, body) -> {
+      identity.install(Certificates.read(body).certificates());
+      return Reply.approved(Empty.INSTANCE);
+    });
+    h.put(Opcode.GET_CERTIFICATE_CHAIN, (ctx, body) -> {
+      Empty.read(body);
+      return Reply.approved(new Certificates(identity.chain()));
+    });
+    return h;
+  }
+}
