@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 /** `ihsm partition ...`: the Crypto Officer's partition management, recorded in the host key store. */
 @Command(name = "partition", mixinStandardHelpOptions = true, description = "Create, list and delete partitions.",
     subcommands = {PartitionCommand.Create.class, PartitionCommand.ListPartitions.class, PartitionCommand.Delete.class,
-        PartitionCommand.Unlock.class})
+        PartitionCommand.Unlock.class, PartitionCommand.Certs.class})
 final class PartitionCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -143,6 +143,38 @@ final class PartitionCommand implements Runnable {
         }
         spec.commandLine().getOut().printf("deleted partition %s%n", name);
       }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "certs", mixinStandardHelpOptions = true,
+      description = "Write a partition's identity chain, leaf first: partition identity, Alias, DeviceID (PEM).")
+  static final class Certs implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--partition", required = true, paramLabel = "P", description = "The partition's name.")
+    String partition;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE")
+    java.nio.file.Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      IhsmCommand root = IhsmCommand.of(spec);
+      int id = HostKeyStore.at(root.home()).partition(partition)
+          .orElseThrow(() -> new CliFailure("no partition '" + partition + "' in the key store under " + root.home()))
+          .id();
+      java.util.List<byte[]> chain;
+      try (IhsmClient hsm = root.connect(); io.ihsm.sdk.PartitionConnection p = hsm.partition(id)) {
+        chain = p.certificates();
+      }
+      StringBuilder pem = new StringBuilder();
+      for (int i = chain.size() - 1; i >= 1; i--) {
+        pem.append(ManufacturerCa.pem(chain.get(i)));
+      }
+      java.nio.file.Files.writeString(out, pem);
+      spec.commandLine().getOut().printf("wrote %s%n", out);
       return ExitCodes.OK;
     }
   }

@@ -47,6 +47,15 @@ class IdentityCliTest {
     assertThat(OpenSsl.run("x509", "-in", root.toString(), "-noout", "-subject").output())
         .contains("NOT FOR PRODUCTION");
 
+    ok("partition", "create", "app", "--pin", "pin-12345");
+    Path partitionChain = home.resolve("partition.pem");
+    ok("partition", "certs", "--partition", "app", "--out", partitionChain.toString());
+    assertThat(opensslVerify(root, partitionChain)).contains(partitionChain + ": OK");
+    assertThat(OpenSsl.run("x509", "-in", partitionChain.toString(), "-noout", "-subject").output())
+        .contains("ihsm partition");
+    assertThat(ihsm("partition", "certs", "--partition", "nope", "--out", partitionChain.toString()).err())
+        .contains("no partition 'nope'");
+
     CliRun again = ihsm("device", "manufacture");
     assertThat(again.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(again.err()).contains("ALREADY_MANUFACTURED");

@@ -49,6 +49,8 @@ public enum Opcode {
   INSTALL_DEVICE_CERTIFICATES(0x0051, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** The identity chain: manufacturer root, DeviceID, Alias (this firmware's key). */
   GET_CERTIFICATE_CHAIN(0x0052, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
+  /** This partition's identity chain: root, DeviceID, Alias, partition identity. */
+  GET_PARTITION_CERTIFICATES(0x0053, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */

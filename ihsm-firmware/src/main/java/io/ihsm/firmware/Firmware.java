@@ -92,7 +92,7 @@ public final class Firmware implements FirmwareInstance {
     handlers.putAll(ModuleHandlers.create(lifecycle, mode, audit));
     handlers.putAll(AuditHandlers.create(audit));
     handlers.putAll(IdentityHandlers.create(new DiceIdentity(platform.nonVolatileStore(), engine, random,
-        platform.identity(), platform.measurement())));
+        platform.identity(), platform.measurement()), vault));
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers, audit);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(

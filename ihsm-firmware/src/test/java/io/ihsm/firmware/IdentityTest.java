@@ -129,6 +129,55 @@ class IdentityTest {
         .isEqualTo(Status.ALREADY_MANUFACTURED);
   }
 
+  int createPartition(int co, String name) {
+    return mgmt.ok(Opcode.CREATE_PARTITION, co, new io.ihsm.ddi.message.CreatePartitionRequest(name,
+        io.ihsm.ddi.message.PartitionLimits.DEFAULTS), Id::read).value();
+  }
+
+  List<X509Certificate> partitionChain(int partition) throws Exception {
+    CertificateFactory f = CertificateFactory.getInstance("X.509");
+    List<X509Certificate> out = new java.util.ArrayList<>();
+    for (byte[] c : new FirmwareClient(fw, Port.partition(partition))
+        .ok(Opcode.GET_PARTITION_CERTIFICATES, 0, Empty.INSTANCE, Certificates::read).certificates()) {
+      out.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(c)));
+    }
+    return out;
+  }
+
+  @Test
+  void eachPartitionHasItsOwnIdentityCertifiedByTheAliasKey() throws Exception {
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
+    int co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.CO), Id::read).value();
+    int a = createPartition(co, "a");
+    assertThat(new FirmwareClient(fw, Port.partition(a)).status(Opcode.GET_PARTITION_CERTIFICATES, 0, Empty.INSTANCE))
+        .isEqualTo(Status.NOT_MANUFACTURED);
+    PublicKey deviceId = manufacture();
+    install(root(), certificate("CN=test manufacturer", ca, "CN=DeviceID", deviceId, 2));
+    int b = createPartition(co, "b");
+
+    List<X509Certificate> chainA = partitionChain(a);
+    assertThat(chainA).hasSize(4);
+    PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(chainA.get(0), null)));
+    params.setRevocationEnabled(false);
+    CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509")
+        .generateCertPath(List.of(chainA.get(3), chainA.get(2), chainA.get(1))), params);
+    assertThat(chainA.get(3).getSubjectX500Principal().getName()).contains("CN=ihsm partition " + a);
+    assertThat(chainA.get(3).getBasicConstraints()).isEqualTo(-1);
+    PublicKey keyA = chainA.get(3).getPublicKey();
+    assertThat(partitionChain(b).get(3).getPublicKey()).isNotEqualTo(keyA);
+    assertThat(mgmt.status(Opcode.GET_PARTITION_CERTIFICATES, 0, Empty.INSTANCE)).isEqualTo(Status.WRONG_PORT);
+
+    // Stable across power cycles; a partition recreated under the same name is a new identity.
+    powerCycle();
+    assertThat(partitionChain(a).get(3).getPublicKey()).isEqualTo(keyA);
+    co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.CO), Id::read).value();
+    mgmt.ok(Opcode.DELETE_PARTITION, co, new Id(a), Empty::read);
+    assertThat(new FirmwareClient(fw, Port.partition(a)).status(Opcode.GET_PARTITION_CERTIFICATES, 0, Empty.INSTANCE))
+        .isNotEqualTo(Status.SUCCESS);
+    int again = createPartition(co, "a");
+    assertThat(partitionChain(again).get(3).getPublicKey()).isNotEqualTo(keyA);
+  }
+
   static <T> T field(ASN1Sequence tcb, int tag, java.util.function.Function<ASN1TaggedObject, T> read) {
     for (var e : tcb) {
       ASN1TaggedObject t = (ASN1TaggedObject) e;

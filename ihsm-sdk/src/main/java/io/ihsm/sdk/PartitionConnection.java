@@ -24,6 +24,12 @@ public final class PartitionConnection implements AutoCloseable {
     return port.partitionId();
   }
 
+  /** The partition's identity chain, DER, root first: root, DeviceID, Alias, partition identity. */
+  public java.util.List<byte[]> certificates() {
+    return channel.call(Opcode.GET_PARTITION_CERTIFICATES, 0, Empty.INSTANCE, io.ihsm.ddi.message.Certificates::read)
+        .certificates();
+  }
+
   /**
    * The owner's one-time provisioning.
    *

@@ -5,6 +5,7 @@ import io.ihsm.ddi.message.Blob;
 import io.ihsm.ddi.message.Certificates;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.firmware.identity.DiceIdentity;
+import io.ihsm.firmware.vault.Vault;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -12,7 +13,7 @@ import java.util.Map;
 public final class IdentityHandlers {
   private IdentityHandlers() {}
 
-  public static Map<Opcode, Handler> create(DiceIdentity identity) {
+  public static Map<Opcode, Handler> create(DiceIdentity identity, Vault vault) {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.MANUFACTURE, (ctx, body) -> {
       Empty.read(body);
@@ -25,6 +26,10 @@ public final class IdentityHandlers {
     h.put(Opcode.GET_CERTIFICATE_CHAIN, (ctx, body) -> {
       Empty.read(body);
       return Reply.approved(new Certificates(identity.chain()));
+    });
+    h.put(Opcode.GET_PARTITION_CERTIFICATES, (ctx, body) -> {
+      Empty.read(body);
+      return Reply.approved(new Certificates(identity.partitionChain(ctx.port().partitionId(), vault.binding(ctx.port()))));
     });
     return h;
   }

@@ -33,8 +33,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -78,6 +80,8 @@ public final class DiceIdentity {
   private final DeviceIdentity device;
   private final FirmwareMeasurement firmware;
   private List<byte[]> chain = List.of();
+  /** Partition identity certificates issued this power-on, by partition uid (hex). */
+  private final Map<String, byte[]> partitionCertificates = new HashMap<>();
 
   public DiceIdentity(NonVolatileStore nv, CryptoEngine engine, RandomSource random, DeviceIdentity device,
       FirmwareMeasurement firmware) {
@@ -137,6 +141,29 @@ public final class DiceIdentity {
     return chain.stream().map(byte[]::clone).toList();
   }
 
+  /**
+   * A partition's chain: root, DeviceID, Alias, then the partition identity certificate. The
+   * partition identity key derives from the UDS and the partition's uid, so it stays the same for
+   * the partition's life and differs for a partition recreated under the same id.
+   */
+  public synchronized List<byte[]> partitionChain(int partitionId, byte[] uid) throws DdiException {
+    List<byte[]> all = new ArrayList<>(chain());
+    String key = HexFormat.of().formatHex(uid);
+    byte[] cert = partitionCertificates.get(key);
+    if (cert == null) {
+      cert = partitionCertificate(partitionId, uid);
+      partitionCertificates.put(key, cert);
+    }
+    all.add(cert);
+    return all.stream().map(byte[]::clone).toList();
+  }
+
+  /** The partition identity key: signs the partition's attestation reports. */
+  public synchronized KeyPair partitionKey(byte[] uid) throws DdiException {
+    chain();
+    return derive(uid, "ihsm DICE partition identity");
+  }
+
   /** The Alias key: signs what this firmware attests. Present once the device is manufactured. */
   public synchronized KeyPair aliasKey() throws DdiException {
     chain();
@@ -177,6 +204,27 @@ public final class DiceIdentity {
     List<byte[]> all = new ArrayList<>(rootAndDeviceId);
     all.add(aliasCertificate(rootAndDeviceId.get(1)));
     return List.copyOf(all);
+  }
+
+  private byte[] partitionCertificate(int partitionId, byte[] uid) {
+    try {
+      X509CertificateHolder alias = new X509CertificateHolder(chain.get(2));
+      byte[] spki = derive(uid, "ihsm DICE partition identity").getPublic().getEncoded();
+      byte[] ski = keyIdentifier(spki);
+      X509v3CertificateBuilder b = new X509v3CertificateBuilder(alias.getSubject(),
+          new BigInteger(1, Arrays.copyOf(ski, 16)), alias.getNotBefore(), FOREVER,
+          new X500Name("CN=ihsm partition " + partitionId + ",OU=" + HexFormat.of().formatHex(uid)
+              + ",O=" + device.serialNumber()),
+          SubjectPublicKeyInfo.getInstance(spki));
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      b.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(ski));
+      b.addExtension(Extension.authorityKeyIdentifier, false,
+          new AuthorityKeyIdentifier(keyIdentifier(alias.getSubjectPublicKeyInfo().getEncoded())));
+      return b.build(signer(derive(aliasSalt(), "ihsm DICE Alias").getPrivate())).getEncoded();
+    } catch (IOException e) {
+      throw new IllegalStateException("the partition certificate cannot be built", e);
+    }
   }
 
   private byte[] aliasCertificate(byte[] deviceIdDer) {
