@@ -178,6 +178,18 @@ class IdentityTest {
     assertThat(partitionChain(again).get(3).getPublicKey()).isNotEqualTo(keyA);
   }
 
+  @Test
+  void damagedIdentityStorageDoesNotStopTheModule() throws Exception {
+    PublicKey deviceId = manufacture();
+    install(root(), certificate("CN=test manufacturer", ca, "CN=DeviceID", deviceId, 2));
+    platform.write("device-certificates", new byte[] {0x7f, 0, 0, 9, 1});
+    powerCycle();
+    assertThat(mgmt.ok(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, io.ihsm.ddi.message.DeviceStatus::read).state())
+        .isEqualTo(io.ihsm.ddi.message.DeviceState.OPERATIONAL);
+    assertThat(mgmt.status(Opcode.GET_CERTIFICATE_CHAIN, 0, Empty.INSTANCE)).isEqualTo(Status.INTERNAL_ERROR);
+    assertThat(mgmt.status(Opcode.MANUFACTURE, 0, Empty.INSTANCE)).isEqualTo(Status.ALREADY_MANUFACTURED);
+  }
+
   static <T> T field(ASN1Sequence tcb, int tag, java.util.function.Function<ASN1TaggedObject, T> read) {
     for (var e : tcb) {
       ASN1TaggedObject t = (ASN1TaggedObject) e;

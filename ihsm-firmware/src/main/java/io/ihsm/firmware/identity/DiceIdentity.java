@@ -80,6 +80,7 @@ public final class DiceIdentity {
   private final DeviceIdentity device;
   private final FirmwareMeasurement firmware;
   private List<byte[]> chain = List.of();
+  private boolean unreadable;
   /** Partition identity certificates issued this power-on, by partition uid (hex). */
   private final Map<String, byte[]> partitionCertificates = new HashMap<>();
 
@@ -90,12 +91,19 @@ public final class DiceIdentity {
     this.random = random;
     this.device = device;
     this.firmware = firmware;
-    nv.read(CERTIFICATES).ifPresent(stored -> chain = withAlias(decode(stored)));
+    nv.read(CERTIFICATES).ifPresent(stored -> {
+      try {
+        chain = withAlias(decode(stored));
+      } catch (RuntimeException e) {
+        // Storage damage must not stop the module; the identity services say what is wrong.
+        unreadable = true;
+      }
+    });
   }
 
   /** Makes the UDS if there is none; answers the DeviceID public key (SPKI) to certify. */
   public synchronized byte[] manufacture() throws DdiException {
-    if (!chain.isEmpty()) {
+    if (nv.read(CERTIFICATES).isPresent()) {
       throw new DdiException(Status.ALREADY_MANUFACTURED, "the device already has its identity");
     }
     if (nv.read(UDS).isEmpty()) {
@@ -111,7 +119,7 @@ public final class DiceIdentity {
 
   /** Installs the manufacturer's root and the DeviceID certificate it issued; once. */
   public synchronized void install(List<byte[]> certificates) throws DdiException {
-    if (!chain.isEmpty()) {
+    if (nv.read(CERTIFICATES).isPresent()) {
       throw new DdiException(Status.ALREADY_MANUFACTURED, "the device already has its identity");
     }
     if (nv.read(UDS).isEmpty()) {
@@ -135,6 +143,9 @@ public final class DiceIdentity {
 
   /** Manufacturer root, DeviceID, Alias: DER, root first. */
   public synchronized List<byte[]> chain() throws DdiException {
+    if (unreadable) {
+      throw new DdiException(Status.INTERNAL_ERROR, "the stored identity certificates are unreadable");
+    }
     if (chain.isEmpty()) {
       throw new DdiException(Status.NOT_MANUFACTURED, "the device has no identity yet");
     }
@@ -335,7 +346,11 @@ public final class DiceIdentity {
     List<byte[]> list = new ArrayList<>();
     ByteBuffer b = ByteBuffer.wrap(stored);
     while (b.hasRemaining()) {
-      byte[] c = new byte[b.getInt()];
+      int length = b.getInt();
+      if (length < 0 || length > b.remaining()) {
+        throw new IllegalStateException("a stored certificate runs past its record");
+      }
+      byte[] c = new byte[length];
       b.get(c);
       list.add(c);
     }
