@@ -48,8 +48,9 @@ public final class AuditLog {
   private final CryptoEngine engine;
   private final Consumer<String> onFailure;
   private final RandomSource random;
-  private final PrivateKey key;
-  private final PublicKey publicKey;
+  /** Made or read on first use, after the power-on self-tests (key generation needs them). */
+  private PrivateKey key;
+  private PublicKey publicKey;
   private final Deque<List<String>> segments = new ArrayDeque<>();
   private long firstSegment;
   private long anchorSeq = -1;
@@ -64,29 +65,6 @@ public final class AuditLog {
     this.onFailure = onFailure;
     this.engine = engine;
     this.random = random;
-    try {
-      if (nv.read(KEY).isEmpty()) {
-        KeyPairGenerator g = engine.keyPairGenerator("EC");
-        g.initialize(new ECGenParameterSpec("secp384r1"), random.secureRandom());
-        KeyPair kp = g.generateKeyPair();
-        byte[] pkcs8 = kp.getPrivate().getEncoded();
-        try {
-          nv.write(KEY, pkcs8);
-        } finally {
-          Arrays.fill(pkcs8, (byte) 0);
-        }
-        nv.write(KEY_PUBLIC, kp.getPublic().getEncoded());
-      }
-      byte[] pkcs8 = nv.read(KEY).orElseThrow();
-      try {
-        this.key = engine.keyFactory("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-      } finally {
-        Arrays.fill(pkcs8, (byte) 0);
-      }
-      this.publicKey = engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(nv.read(KEY_PUBLIC).orElseThrow()));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the audit key cannot be made or read", e);
-    }
     load();
   }
 
@@ -143,6 +121,7 @@ public final class AuditLog {
 
   /** The log and its signed head, as exported: the lines, then {@code head|seq|hash|signature|publicKey}. */
   public synchronized byte[] export() {
+    loadKey();
     try {
       String headHash = HexFormat.of().formatHex(lastHash);
       Signature s = engine.signature("SHA384withECDSA");
@@ -168,8 +147,38 @@ public final class AuditLog {
     return snapshot.clone();
   }
 
-  public PublicKey publicKey() {
+  public synchronized PublicKey publicKey() {
+    loadKey();
     return publicKey;
+  }
+
+  private void loadKey() {
+    if (key != null) {
+      return;
+    }
+    try {
+      if (nv.read(KEY).isEmpty()) {
+        KeyPairGenerator g = engine.keyPairGenerator("EC");
+        g.initialize(new ECGenParameterSpec("secp384r1"), random.secureRandom());
+        KeyPair kp = g.generateKeyPair();
+        byte[] pkcs8 = kp.getPrivate().getEncoded();
+        try {
+          nv.write(KEY, pkcs8);
+        } finally {
+          Arrays.fill(pkcs8, (byte) 0);
+        }
+        nv.write(KEY_PUBLIC, kp.getPublic().getEncoded());
+      }
+      byte[] pkcs8 = nv.read(KEY).orElseThrow();
+      try {
+        key = engine.keyFactory("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+      } finally {
+        Arrays.fill(pkcs8, (byte) 0);
+      }
+      publicKey = engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(nv.read(KEY_PUBLIC).orElseThrow()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the audit key cannot be made or read", e);
+    }
   }
 
   static byte[] chain(byte[] previous, String body) {

@@ -91,11 +91,21 @@ public final class DiceIdentity {
     this.random = random;
     this.device = device;
     this.firmware = firmware;
+  }
+
+  /**
+   * The stored certificates and this firmware's Alias certificate, made on first use: after the
+   * power-on self-tests, since it takes HKDF and ECDSA. Storage damage does not stop the module;
+   * the identity services say what is wrong.
+   */
+  private void loadChain() {
+    if (!chain.isEmpty() || unreadable) {
+      return;
+    }
     nv.read(CERTIFICATES).ifPresent(stored -> {
       try {
         chain = withAlias(decode(stored));
       } catch (RuntimeException e) {
-        // Storage damage must not stop the module; the identity services say what is wrong.
         unreadable = true;
       }
     });
@@ -143,6 +153,7 @@ public final class DiceIdentity {
 
   /** Manufacturer root, DeviceID, Alias: DER, root first. */
   public synchronized List<byte[]> chain() throws DdiException {
+    loadChain();
     if (unreadable) {
       throw new DdiException(Status.INTERNAL_ERROR, "the stored identity certificates are unreadable");
     }
@@ -167,18 +178,6 @@ public final class DiceIdentity {
     }
     all.add(cert);
     return all.stream().map(byte[]::clone).toList();
-  }
-
-  /** The partition identity key: signs the partition's attestation reports. */
-  public synchronized KeyPair partitionKey(byte[] uid) throws DdiException {
-    chain();
-    return derive(uid, "ihsm DICE partition identity");
-  }
-
-  /** The Alias key: signs what this firmware attests. Present once the device is manufactured. */
-  public synchronized KeyPair aliasKey() throws DdiException {
-    chain();
-    return derive(aliasSalt(), "ihsm DICE Alias");
   }
 
   private KeyPair deviceIdKey() {
