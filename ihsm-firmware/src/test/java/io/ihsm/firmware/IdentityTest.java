@@ -212,6 +212,11 @@ class IdentityTest {
         .as("not signed by the root").isEqualTo(Status.CERTIFICATE_INVALID);
     assertThat(install(root, certificate("CN=test manufacturer", ca, "CN=DeviceID", deviceId, -1)))
         .as("not a CA").isEqualTo(Status.CERTIFICATE_INVALID);
+    assertThat(install(root, certificate("CN=someone else", ca, "CN=DeviceID", deviceId, 2)))
+        .as("issuer name is not the root's").isEqualTo(Status.CERTIFICATE_INVALID);
+    assertThat(install(certificate("CN=test manufacturer", ca, "CN=test manufacturer", ca.getPublic(), -1),
+        certificate("CN=test manufacturer", ca, "CN=DeviceID", deviceId, 2))).as("root not a CA")
+        .isEqualTo(Status.CERTIFICATE_INVALID);
     assertThat(install(root, new byte[] {0x30, 0x03, 1, 2, 3})).as("garbage").isEqualTo(Status.CERTIFICATE_INVALID);
     assertThat(install(root)).as("one certificate").isEqualTo(Status.INVALID_PARAMETER);
     assertThat(new FirmwareClient(fw, Port.partition(1)).status(Opcode.MANUFACTURE, 0, Empty.INSTANCE))

@@ -140,12 +140,15 @@ public final class DiceIdentity {
     }
     X509Certificate root = parse(certificates.get(0));
     X509Certificate deviceId = parse(certificates.get(1));
+    // Names must chain too: path validation elsewhere matches the issuer by name.
     boolean valid = verifies(root, root.getPublicKey()) && verifies(deviceId, root.getPublicKey())
-        && deviceId.getBasicConstraints() >= 1
+        && root.getSubjectX500Principal().equals(root.getIssuerX500Principal())
+        && deviceId.getIssuerX500Principal().equals(root.getSubjectX500Principal())
+        && root.getBasicConstraints() >= 0 && deviceId.getBasicConstraints() >= 1
         && Arrays.equals(deviceId.getPublicKey().getEncoded(), deviceIdKey().getPublic().getEncoded());
     if (!valid) {
       throw new DdiException(Status.CERTIFICATE_INVALID,
-          "the DeviceID certificate must certify this device's key, as a CA, signed by the self-signed root");
+          "the DeviceID certificate must certify this device's key, as a CA, issued by the self-signed CA root");
     }
     nv.write(CERTIFICATES, encode(certificates));
     chain = withAlias(certificates);
