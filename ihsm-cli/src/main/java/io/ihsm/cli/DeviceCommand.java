@@ -96,10 +96,7 @@ final class DeviceCommand implements Runnable {
 
     @Override
     public Integer call() {
-      IhsmCommand root = IhsmCommand.of(spec);
-      try (IhsmClient hsm = root.connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
-        co.resetDevice();
-      }
+      IhsmCommand.of(spec).asCryptoOfficer(io.ihsm.sdk.CryptoOfficerSession::resetDevice);
       spec.commandLine().getOut().println("device reset");
       return ExitCodes.OK;
     }
@@ -152,10 +149,7 @@ final class DeviceCommand implements Runnable {
 
     @Override
     public Integer call() {
-      IhsmCommand root = IhsmCommand.of(spec);
-      try (IhsmClient hsm = root.connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
-        co.zeroize();
-      }
+      IhsmCommand.of(spec).asCryptoOfficer(io.ihsm.sdk.CryptoOfficerSession::zeroize);
       spec.commandLine().getOut().println("zeroized: every masked blob made before is unusable; `ihsm device reinit` to start again");
       return ExitCodes.OK;
     }
@@ -176,10 +170,7 @@ final class DeviceCommand implements Runnable {
       if (!setting.equals("on") && !setting.equals("off")) {
         throw new CommandLine.ParameterException(spec.commandLine(), "approved-mode is on or off, not '" + setting + "'");
       }
-      IhsmCommand root = IhsmCommand.of(spec);
-      try (IhsmClient hsm = root.connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
-        co.setApprovedMode(setting.equals("on"));
-      }
+      IhsmCommand.of(spec).asCryptoOfficer(co -> co.setApprovedMode(setting.equals("on")));
       spec.commandLine().getOut().printf("approved-only mode is %s%n", setting);
       return ExitCodes.OK;
     }
@@ -224,7 +215,7 @@ final class DeviceCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
-        java.nio.file.Files.writeString(out, ManufacturerCa.pem(hsm.certificateChain().get(0)));
+        java.nio.file.Files.writeString(out, Pem.encode("CERTIFICATE", hsm.certificateChain().get(0)));
       }
       spec.commandLine().getOut().printf("wrote %s%n", out);
       return ExitCodes.OK;
@@ -244,7 +235,7 @@ final class DeviceCommand implements Runnable {
     public Integer call() throws Exception {
       try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
         java.util.List<byte[]> chain = hsm.certificateChain();
-        java.nio.file.Files.writeString(out, ManufacturerCa.pem(chain.get(2)) + ManufacturerCa.pem(chain.get(1)));
+        java.nio.file.Files.writeString(out, Pem.encode("CERTIFICATE", chain.get(2)) + Pem.encode("CERTIFICATE", chain.get(1)));
       }
       spec.commandLine().getOut().printf("wrote %s%n", out);
       return ExitCodes.OK;

@@ -125,8 +125,8 @@ final class FirmwareCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       KeyPair kp = FirmwareSigner.loadP384(
-          KeyCommand.WrapForImport.derOrPem(KeyCommand.readBounded(key, 16384), "PRIVATE KEY"),
-          KeyCommand.WrapForImport.derOrPem(KeyCommand.readBounded(publicKey, 16384), "PUBLIC KEY"));
+          Pem.derOrPem(KeyCommand.readBounded(key, 16384), "PRIVATE KEY"),
+          Pem.derOrPem(KeyCommand.readBounded(publicKey, 16384), "PUBLIC KEY"));
       Files.write(out, FirmwareSigner.sign(KeyCommand.readBounded(in, MAX_IMAGE), kp.getPrivate(), kp.getPublic(), signer,
           version, svn));
       spec.commandLine().getOut().printf("signed %s as version %s, SVN %d, by %s %s%n", out, version, svn, signer,

@@ -97,6 +97,13 @@ public final class IhsmCommand implements Runnable {
     return IhsmClient.connect(deviceAddress());
   }
 
+  /** One Crypto Officer action on this command's device, in a session opened and closed for it. */
+  void asCryptoOfficer(java.util.function.Consumer<io.ihsm.sdk.CryptoOfficerSession> action) {
+    try (IhsmClient hsm = connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(this, hsm)) {
+      action.accept(co);
+    }
+  }
+
   boolean embedded() {
     return socketDir() == null;
   }

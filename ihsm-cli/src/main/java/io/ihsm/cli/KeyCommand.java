@@ -156,7 +156,7 @@ final class KeyCommand implements Runnable {
       if (k.publicKey().length == 0) {
         throw new CliFailure(label + " is a secret key: it has no public part");
       }
-      byte[] bytes = pem ? pem(k.publicKey()).getBytes(StandardCharsets.US_ASCII) : k.publicKey();
+      byte[] bytes = pem ? Pem.encode("PUBLIC KEY", k.publicKey()).getBytes(StandardCharsets.US_ASCII) : k.publicKey();
       if (out != null) {
         Files.write(out, bytes);
       } else if (pem) {
@@ -169,10 +169,6 @@ final class KeyCommand implements Runnable {
       return ExitCodes.OK;
     }
 
-    static String pem(byte[] spki) {
-      return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(spki)
-          + "\n-----END PUBLIC KEY-----\n";
-    }
   }
 
   @Command(name = "delete", mixinStandardHelpOptions = true, description = "Unload a key and remove it from the key store.")
@@ -233,7 +229,7 @@ final class KeyCommand implements Runnable {
       IhsmCommand root = IhsmCommand.of(spec);
       try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
         byte[] spki = c.unwrappingKey();
-        Files.write(out, pem ? Public.pem(spki).getBytes(StandardCharsets.US_ASCII) : spki);
+        Files.write(out, pem ? Pem.encode("PUBLIC KEY", spki).getBytes(StandardCharsets.US_ASCII) : spki);
       }
       return ExitCodes.OK;
     }
@@ -259,9 +255,9 @@ final class KeyCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      byte[] material = derOrPem(readBounded(in, 16384), "PRIVATE KEY");
+      byte[] material = Pem.derOrPem(readBounded(in, 16384), "PRIVATE KEY");
       try {
-        byte[] spki = derOrPem(readBounded(unwrappingKey, 16384), "PUBLIC KEY");
+        byte[] spki = Pem.derOrPem(readBounded(unwrappingKey, 16384), "PUBLIC KEY");
         Files.write(out, io.ihsm.sdk.KeyImport.wrapForImport(spki, material));
       } catch (IllegalArgumentException e) {
         throw new CliFailure(unwrappingKey + " is not an RSA public key");
@@ -269,21 +265,6 @@ final class KeyCommand implements Runnable {
         Arrays.fill(material, (byte) 0);
       }
       return ExitCodes.OK;
-    }
-
-    /** The DER inside a PEM block of this type, or the bytes themselves when they are not PEM. */
-    static byte[] derOrPem(byte[] bytes, String type) {
-      String text = new String(bytes, StandardCharsets.US_ASCII);
-      String begin = "-----BEGIN " + type + "-----";
-      int at = text.indexOf(begin);
-      if (at < 0) {
-        return bytes;
-      }
-      int end = text.indexOf("-----END " + type + "-----", at);
-      if (end < 0) {
-        throw new CliFailure("unterminated PEM block " + type);
-      }
-      return Base64.getMimeDecoder().decode(text.substring(at + begin.length(), end));
     }
   }
 

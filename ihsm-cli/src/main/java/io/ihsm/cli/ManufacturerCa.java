@@ -17,7 +17,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
@@ -52,8 +51,8 @@ final class ManufacturerCa {
   static ManufacturerCa load(Path home, Path caKey, Path caCert) {
     try {
       if (caKey != null && caCert != null) {
-        return new ManufacturerCa(privateKey(KeyCommand.WrapForImport.derOrPem(KeyCommand.readBounded(caKey, 16384),
-            "PRIVATE KEY")), new X509CertificateHolder(KeyCommand.WrapForImport.derOrPem(
+        return new ManufacturerCa(privateKey(Pem.derOrPem(KeyCommand.readBounded(caKey, 16384),
+            "PRIVATE KEY")), new X509CertificateHolder(Pem.derOrPem(
                 KeyCommand.readBounded(caCert, 16384), "CERTIFICATE")));
       }
       if (caKey != null || caCert != null) {
@@ -144,8 +143,4 @@ final class ManufacturerCa {
     }
   }
 
-  static String pem(byte[] der) {
-    return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-        + "\n-----END CERTIFICATE-----\n";
-  }
 }

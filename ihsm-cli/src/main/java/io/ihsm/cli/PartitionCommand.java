@@ -171,7 +171,7 @@ final class PartitionCommand implements Runnable {
       }
       StringBuilder pem = new StringBuilder();
       for (int i = chain.size() - 1; i >= 1; i--) {
-        pem.append(ManufacturerCa.pem(chain.get(i)));
+        pem.append(Pem.encode("CERTIFICATE", chain.get(i)));
       }
       java.nio.file.Files.writeString(out, pem);
       spec.commandLine().getOut().printf("wrote %s%n", out);

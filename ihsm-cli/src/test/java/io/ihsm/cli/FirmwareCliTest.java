@@ -37,17 +37,11 @@ class FirmwareCliTest {
   }
 
   CliRun ihsm(String... args) {
-    String[] all = new String[args.length + 2];
-    all[0] = "--home";
-    all[1] = home.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    return CliRun.of(all);
+    return CliRun.inHome(home, args);
   }
 
   CliRun ok(String... args) {
-    CliRun r = ihsm(args);
-    assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r.err()).isZero();
-    return r;
+    return CliRun.okInHome(home, args);
   }
 
   @Test

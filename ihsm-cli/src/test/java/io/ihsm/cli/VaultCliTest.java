@@ -19,17 +19,11 @@ class VaultCliTest {
   Path home;
 
   CliRun ihsm(String... args) {
-    String[] all = new String[args.length + 2];
-    all[0] = "--home";
-    all[1] = home.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    return CliRun.of(all);
+    return CliRun.inHome(home, args);
   }
 
   CliRun ok(String... args) {
-    CliRun r = ihsm(args);
-    assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(ExitCodes.OK);
-    return r;
+    return CliRun.okInHome(home, args);
   }
 
   @BeforeEach
@@ -151,7 +145,7 @@ class VaultCliTest {
     Path wrapped = home.resolve("wrapped");
     ok("key", "unwrapping-key", "--partition", "app", "--pem", "--out", unwrap.toString(), "--pin", PIN);
     ok("key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in", mine.toString(), "--out", wrapped.toString());
-    byte[] pkcs8 = KeyCommand.WrapForImport.derOrPem(Files.readAllBytes(mine), "PRIVATE KEY");
+    byte[] pkcs8 = Pem.derOrPem(Files.readAllBytes(mine), "PRIVATE KEY");
     byte[] w = Files.readAllBytes(wrapped);
     assertThat(w).hasSizeGreaterThan(384);
     assertThat(contains(w, java.util.Arrays.copyOfRange(pkcs8, pkcs8.length - 40, pkcs8.length)))

@@ -1,5 +1,6 @@
 package io.ihsm.firmware.audit;
 
+import io.ihsm.ddi.audit.AuditFormat;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.rng.RandomSource;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -42,7 +42,6 @@ public final class AuditLog {
   static final int SEGMENT_BYTES = 32 * 1024;
   /** Past this many segments the oldest goes; an anchor keeps the chain verifiable (about 512 KiB kept). */
   static final int MAX_SEGMENTS = 16;
-  public static final String HEAD_LABEL = "ihsm audit head";
 
   private final NonVolatileStore nv;
   private final CryptoEngine engine;
@@ -54,7 +53,7 @@ public final class AuditLog {
   private final Deque<List<String>> segments = new ArrayDeque<>();
   private long firstSegment;
   private long anchorSeq = -1;
-  private byte[] anchorHash = new byte[48];
+  private byte[] anchorHash = new byte[AuditFormat.HASH_BYTES];
   private long nextSeq;
   private byte[] lastHash;
   private byte[] snapshot = new byte[0];
@@ -94,7 +93,7 @@ public final class AuditLog {
 
   private void appendOrThrow(String event, String detail) {
     String body = nextSeq + "|" + System.currentTimeMillis() + "|" + clean(event) + "|" + clean(detail);
-    lastHash = chain(lastHash, body);
+    lastHash = AuditFormat.chain(lastHash, body);
     List<String> current = segments.peekLast();
     if (current == null || size(current) > SEGMENT_BYTES) {
       current = new ArrayList<>();
@@ -126,7 +125,7 @@ public final class AuditLog {
       String headHash = HexFormat.of().formatHex(lastHash);
       Signature s = engine.signature("SHA384withECDSA");
       s.initSign(key, random.secureRandom());
-      s.update((HEAD_LABEL + "|" + (nextSeq - 1) + "|" + headHash).getBytes(StandardCharsets.UTF_8));
+      s.update(AuditFormat.headMessage(Long.toString(nextSeq - 1), headHash));
       StringBuilder b = new StringBuilder();
       if (anchorSeq >= 0) {
         b.append("anchor|").append(anchorSeq).append('|').append(HexFormat.of().formatHex(anchorHash)).append('\n');
@@ -178,17 +177,6 @@ public final class AuditLog {
       publicKey = engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(nv.read(KEY_PUBLIC).orElseThrow()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the audit key cannot be made or read", e);
-    }
-  }
-
-  static byte[] chain(byte[] previous, String body) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-384");
-      d.update(previous);
-      d.update(body.getBytes(StandardCharsets.UTF_8));
-      return d.digest();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
     }
   }
 

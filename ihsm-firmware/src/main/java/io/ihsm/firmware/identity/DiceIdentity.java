@@ -81,6 +81,7 @@ public final class DiceIdentity {
   private final FirmwareMeasurement firmware;
   private List<byte[]> chain = List.of();
   private boolean unreadable;
+  private KeyPair aliasKey;
   /** Partition identity certificates issued this power-on, by partition uid (hex). */
   private final Map<String, byte[]> partitionCertificates = new HashMap<>();
 
@@ -183,6 +184,14 @@ public final class DiceIdentity {
     return all.stream().map(byte[]::clone).toList();
   }
 
+  /** Derived once a power-on: it certifies every partition identity. */
+  private KeyPair aliasKey() {
+    if (aliasKey == null) {
+      aliasKey = derive(aliasSalt(), "ihsm DICE Alias");
+    }
+    return aliasKey;
+  }
+
   private KeyPair deviceIdKey() {
     return derive(new byte[0], "ihsm DICE DeviceID");
   }
@@ -234,7 +243,7 @@ public final class DiceIdentity {
       b.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(ski));
       b.addExtension(Extension.authorityKeyIdentifier, false,
           new AuthorityKeyIdentifier(keyIdentifier(alias.getSubjectPublicKeyInfo().getEncoded())));
-      return b.build(signer(derive(aliasSalt(), "ihsm DICE Alias").getPrivate())).getEncoded();
+      return b.build(signer(aliasKey().getPrivate())).getEncoded();
     } catch (IOException e) {
       throw new IllegalStateException("the partition certificate cannot be built", e);
     }
@@ -243,7 +252,7 @@ public final class DiceIdentity {
   private byte[] aliasCertificate(byte[] deviceIdDer) {
     try {
       X509CertificateHolder deviceId = new X509CertificateHolder(deviceIdDer);
-      KeyPair alias = derive(aliasSalt(), "ihsm DICE Alias");
+      KeyPair alias = aliasKey();
       byte[] spki = alias.getPublic().getEncoded();
       byte[] ski = keyIdentifier(spki);
       X509v3CertificateBuilder b = new X509v3CertificateBuilder(deviceId.getSubject(),

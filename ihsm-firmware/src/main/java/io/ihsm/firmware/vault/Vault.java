@@ -113,14 +113,8 @@ public final class Vault {
    * is permanently unusable. The Crypto Officer's identity and the failure counts stay.
    */
   public synchronized void zeroize() {
-    established.values().forEach(PartitionState::wipe);
-    established.clear();
-    keyMaskings.values().forEach(Masking::destroy);
-    keyMaskings.clear();
-    if (deviceMasking != null) {
-      deviceMasking.destroy();
-      deviceMasking = null;
-    }
+    wipeVolatileSecrets();
+    deviceMasking = null;
     nv.delete(SEALING_SECRET);
     for (PartitionRecord r : registry.all()) {
       platform.virtualFunctions().disable(r.id());
@@ -360,6 +354,12 @@ public final class Vault {
 
   /** Power-off: volatile secrets are wiped. */
   public synchronized void powerOff() {
+    wipeVolatileSecrets();
+    Arrays.fill(verifierKey, (byte) 0);
+  }
+
+  /** Established partitions' secrets, the key masking keys and the device masking keys. */
+  private void wipeVolatileSecrets() {
     established.values().forEach(PartitionState::wipe);
     established.clear();
     keyMaskings.values().forEach(Masking::destroy);
@@ -367,7 +367,6 @@ public final class Vault {
     if (deviceMasking != null) {
       deviceMasking.destroy();
     }
-    Arrays.fill(verifierKey, (byte) 0);
   }
 
   // ---- helpers ----

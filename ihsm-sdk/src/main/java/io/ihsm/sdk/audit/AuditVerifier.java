@@ -1,5 +1,6 @@
 package io.ihsm.sdk.audit;
 
+import io.ihsm.ddi.audit.AuditFormat;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -16,8 +17,6 @@ import java.util.HexFormat;
  * first problem named. Uses only the JDK.
  */
 public final class AuditVerifier {
-  static final String HEAD_LABEL = "ihsm audit head";
-
   /** The outcome: valid, or the reason it is not; and how many entries were checked. */
   public record Result(boolean valid, String reason, int entries) {}
 
@@ -29,7 +28,7 @@ public final class AuditVerifier {
     if (lines.length == 0 || !lines[lines.length - 1].startsWith("head|")) {
       return new Result(false, "the export has no signed head (truncated?)", 0);
     }
-    byte[] prev = new byte[48];
+    byte[] prev = new byte[AuditFormat.HASH_BYTES];
     long expected = 0;
     int entries = 0;
     for (int i = 0; i < lines.length - 1; i++) {
@@ -46,7 +45,7 @@ public final class AuditVerifier {
         return new Result(false, "line " + (i + 1) + ": sequence " + f[0] + " where " + expected
             + " was due (an entry was deleted, reordered or inserted)", entries);
       }
-      byte[] hash = chain(prev, f[0] + "|" + f[1] + "|" + f[2] + "|" + f[3]);
+      byte[] hash = AuditFormat.chain(prev, f[0] + "|" + f[1] + "|" + f[2] + "|" + f[3]);
       if (!MessageDigest.isEqual(hash, hex(f[4]))) {
         return new Result(false, "line " + (i + 1) + ": the hash does not chain (the entry was edited)", entries);
       }
@@ -65,7 +64,7 @@ public final class AuditVerifier {
       PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(deviceKey));
       Signature s = Signature.getInstance("SHA384withECDSA");
       s.initVerify(key);
-      s.update((HEAD_LABEL + "|" + head[1] + "|" + head[2]).getBytes(StandardCharsets.UTF_8));
+      s.update(AuditFormat.headMessage(head[1], head[2]));
       if (!s.verify(hex(head[3]))) {
         return new Result(false, "the head signature does not verify", entries);
       }
@@ -73,17 +72,6 @@ public final class AuditVerifier {
       return new Result(false, "the head signature does not verify", entries);
     }
     return new Result(true, "", entries);
-  }
-
-  private static byte[] chain(byte[] previous, String body) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-384");
-      d.update(previous);
-      d.update(body.getBytes(StandardCharsets.UTF_8));
-      return d.digest();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static long parse(String s) {

@@ -1,0 +1,30 @@
+package io.ihsm.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** PEM (RFC 7468) blocks: written for keys and certificates, accepted wherever DER is. */
+final class Pem {
+  private Pem() {}
+
+  /** One PEM block of {@code type} ("PUBLIC KEY", "CERTIFICATE", ...) around {@code der}. */
+  static String encode(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(der) + "\n-----END " + type + "-----\n";
+  }
+
+  /** The DER inside a PEM block of this type, or the bytes themselves when they are not PEM. */
+  static byte[] derOrPem(byte[] bytes, String type) {
+    String text = new String(bytes, StandardCharsets.US_ASCII);
+    String begin = "-----BEGIN " + type + "-----";
+    int at = text.indexOf(begin);
+    if (at < 0) {
+      return bytes;
+    }
+    int end = text.indexOf("-----END " + type + "-----", at);
+    if (end < 0) {
+      throw new CliFailure("unterminated PEM block " + type);
+    }
+    return Base64.getMimeDecoder().decode(text.substring(at + begin.length(), end));
+  }
+}
