@@ -194,10 +194,10 @@ final class DeviceCommand implements Runnable {
       IhsmCommand root = IhsmCommand.of(spec);
       ManufacturerCa ca = ManufacturerCa.load(root.home(), caKey, caCert);
       try (IhsmClient hsm = root.connect()) {
-        byte[] deviceId = hsm.manufacture();
-        hsm.installDeviceCertificates(ca.root(), ca.issueDeviceId(deviceId, hsm.deviceInfo().serialNumber()));
+        String serial = hsm.deviceInfo().serialNumber();
+        hsm.installDeviceCertificates(ca.root(), ca.issueDeviceId(hsm.manufacture(), serial));
         spec.commandLine().getOut().printf("manufactured %s: DeviceID certified; `ihsm device certs` shows the chain%n",
-            hsm.deviceInfo().serialNumber());
+            serial);
       }
       return ExitCodes.OK;
     }
@@ -234,8 +234,7 @@ final class DeviceCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
-        java.util.List<byte[]> chain = hsm.certificateChain();
-        java.nio.file.Files.writeString(out, Pem.encode("CERTIFICATE", chain.get(2)) + Pem.encode("CERTIFICATE", chain.get(1)));
+        java.nio.file.Files.writeString(out, Pem.chainWithoutRoot(hsm.certificateChain()));
       }
       spec.commandLine().getOut().printf("wrote %s%n", out);
       return ExitCodes.OK;

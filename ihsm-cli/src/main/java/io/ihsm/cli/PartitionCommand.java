@@ -169,11 +169,7 @@ final class PartitionCommand implements Runnable {
       try (IhsmClient hsm = root.connect(); io.ihsm.sdk.PartitionConnection p = hsm.partition(id)) {
         chain = p.certificates();
       }
-      StringBuilder pem = new StringBuilder();
-      for (int i = chain.size() - 1; i >= 1; i--) {
-        pem.append(Pem.encode("CERTIFICATE", chain.get(i)));
-      }
-      java.nio.file.Files.writeString(out, pem);
+      java.nio.file.Files.writeString(out, Pem.chainWithoutRoot(chain));
       spec.commandLine().getOut().printf("wrote %s%n", out);
       return ExitCodes.OK;
     }

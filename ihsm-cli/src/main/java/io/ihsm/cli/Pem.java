@@ -13,6 +13,15 @@ final class Pem {
         .encodeToString(der) + "\n-----END " + type + "-----\n";
   }
 
+  /** A chain given root first, written leaf first without the root (which is pinned separately). */
+  static String chainWithoutRoot(java.util.List<byte[]> rootFirst) {
+    StringBuilder pem = new StringBuilder();
+    for (int i = rootFirst.size() - 1; i >= 1; i--) {
+      pem.append(encode("CERTIFICATE", rootFirst.get(i)));
+    }
+    return pem.toString();
+  }
+
   /** The DER inside a PEM block of this type, or the bytes themselves when they are not PEM. */
   static byte[] derOrPem(byte[] bytes, String type) {
     String text = new String(bytes, StandardCharsets.US_ASCII);
