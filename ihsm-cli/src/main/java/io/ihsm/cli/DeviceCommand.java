@@ -1,5 +1,6 @@
 package io.ihsm.cli;
 
+import io.ihsm.ddi.json.Json;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.sdk.IhsmClient;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
     subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class, DeviceCommand.Init.class,
         DeviceCommand.Reset.class, DeviceCommand.SelfTest.class, DeviceCommand.Tamper.class, DeviceCommand.Zeroize.class,
         DeviceCommand.Reinit.class, DeviceCommand.ApprovedMode.class, DeviceCommand.Manufacture.class,
-        DeviceCommand.Root.class, DeviceCommand.Certs.class})
+        DeviceCommand.Root.class, DeviceCommand.Certs.class, DeviceCommand.Attest.class})
 final class DeviceCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -194,8 +195,7 @@ final class DeviceCommand implements Runnable {
       IhsmCommand root = IhsmCommand.of(spec);
       ManufacturerCa ca = ManufacturerCa.load(root.home(), caKey, caCert);
       try (IhsmClient hsm = root.connect()) {
-        String serial = hsm.deviceInfo().serialNumber();
-        hsm.installDeviceCertificates(ca.root(), ca.issueDeviceId(hsm.manufacture(), serial));
+        String serial = ca.manufacture(hsm);
         spec.commandLine().getOut().printf("manufactured %s: DeviceID certified; `ihsm device certs` shows the chain%n",
             serial);
       }
@@ -235,6 +235,30 @@ final class DeviceCommand implements Runnable {
     public Integer call() throws Exception {
       try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
         java.nio.file.Files.writeString(out, Pem.chainWithoutRoot(hsm.certificateChain()));
+      }
+      spec.commandLine().getOut().printf("wrote %s%n", out);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "attest", mixinStandardHelpOptions = true,
+      description = {"Write a device attestation report (COSE_Sign1, CBOR) signed by the Alias key.",
+          "Check it with `ihsm attest verify` and the chain from `ihsm device certs`."})
+  static final class Attest implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--nonce", required = true, paramLabel = "HEX", description = "Your fresh nonce, up to 128 bytes.")
+    String nonce;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE")
+    java.nio.file.Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      byte[] n = AttestCommand.nonce(nonce);
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
+        java.nio.file.Files.write(out, hsm.attestDevice(n));
       }
       spec.commandLine().getOut().printf("wrote %s%n", out);
       return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package io.ihsm.cli;
 
+import io.ihsm.ddi.json.Json;
 import io.ihsm.ddi.message.FirmwareInfo;
 import io.ihsm.device.Device;
 import io.ihsm.device.boot.BootRom;

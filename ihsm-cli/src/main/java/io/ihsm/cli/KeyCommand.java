@@ -1,5 +1,6 @@
 package io.ihsm.cli;
 
+import io.ihsm.ddi.json.Json;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.sdk.IhsmClient;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** `ihsm key ...`: keys of one partition, by label. */
 @Command(name = "key", mixinStandardHelpOptions = true, description = "Generate, list, export and delete keys.",
-    subcommands = {KeyCommand.Generate.class, KeyCommand.ListKeys.class, KeyCommand.Public.class, KeyCommand.Delete.class,
+    subcommands = {KeyCommand.Generate.class, KeyCommand.ListKeys.class, KeyCommand.Public.class, KeyCommand.Delete.class, KeyCommand.Attest.class,
         KeyCommand.UnwrappingKey.class, KeyCommand.WrapForImport.class, KeyCommand.Import.class})
 final class KeyCommand implements Runnable {
   @CommandLine.Spec
@@ -189,6 +190,37 @@ final class KeyCommand implements Runnable {
         c.deleteKey(label);
         spec.commandLine().getOut().printf("deleted key %s from partition %s%n", label, p.partition);
       }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "attest", mixinStandardHelpOptions = true,
+      description = {"Write a key attestation report (COSE_Sign1, CBOR) signed by the partition's identity key.",
+          "Check it with `ihsm attest verify` and the chain from `ihsm partition certs`."})
+  static final class Attest implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    PartitionOptions p = new PartitionOptions();
+
+    @Option(names = "--label", required = true)
+    String label;
+
+    @Option(names = "--nonce", required = true, paramLabel = "HEX", description = "Your fresh nonce, up to 128 bytes.")
+    String nonce;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      IhsmCommand root = IhsmCommand.of(spec);
+      byte[] n = AttestCommand.nonce(nonce);
+      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+        Files.write(out, c.attest(label, n));
+      }
+      spec.commandLine().getOut().printf("wrote %s%n", out);
       return ExitCodes.OK;
     }
   }

@@ -93,6 +93,13 @@ final class ManufacturerCa {
     }
   }
 
+  /** The factory steps on a device: it makes its secret, this CA certifies its DeviceID key. Answers its serial. */
+  String manufacture(io.ihsm.sdk.IhsmClient hsm) {
+    String serial = hsm.deviceInfo().serialNumber();
+    hsm.installDeviceCertificates(root(), issueDeviceId(hsm.manufacture(), serial));
+    return serial;
+  }
+
   /** A DeviceID certificate: a CA one level above the device's Alias certificate. */
   byte[] issueDeviceId(byte[] spki, String serialNumber) {
     try {

@@ -1,5 +1,6 @@
 package io.ihsm.cli;
 
+import io.ihsm.ddi.json.Json;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.PartitionList;
 import io.ihsm.ddi.credential.Credential;

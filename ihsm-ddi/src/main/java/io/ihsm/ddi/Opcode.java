@@ -51,6 +51,12 @@ public enum Opcode {
   GET_CERTIFICATE_CHAIN(0x0052, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** This partition's identity chain: root, DeviceID, Alias, partition identity. */
   GET_PARTITION_CERTIFICATES(0x0053, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** A key attestation report (COSE_Sign1) signed by the partition identity key, for a key and a nonce. */
+  ATTEST_KEY(0x0054, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** A device attestation report (COSE_Sign1) signed by the Alias key, for a nonce. */
+  ATTEST_DEVICE(0x0055, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
+  /** The compliance report (JSON) and its detached COSE_Sign1 by the Alias key (Crypto Officer). */
+  GET_COMPLIANCE_REPORT(0x0056, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */

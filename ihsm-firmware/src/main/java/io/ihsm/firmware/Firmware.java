@@ -6,6 +6,9 @@ import io.ihsm.ddi.spi.FirmwareInstance;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.audit.AuditLog;
 import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.attest.Attestation;
+import io.ihsm.firmware.attest.ComplianceReport;
+import io.ihsm.firmware.dispatch.AttestationHandlers;
 import io.ihsm.firmware.dispatch.AuditHandlers;
 import io.ihsm.firmware.dispatch.IdentityHandlers;
 import io.ihsm.firmware.identity.DiceIdentity;
@@ -91,8 +94,11 @@ public final class Firmware implements FirmwareInstance {
     ModuleLifecycle lifecycle = new ModuleLifecycle(state, sessions, keys, vault, selfTests, mode, platform.nonVolatileStore());
     handlers.putAll(ModuleHandlers.create(lifecycle, mode, audit));
     handlers.putAll(AuditHandlers.create(audit));
-    handlers.putAll(IdentityHandlers.create(new DiceIdentity(platform.nonVolatileStore(), engine, random,
-        platform.identity(), platform.measurement()), vault));
+    DiceIdentity identity = new DiceIdentity(platform.nonVolatileStore(), engine, random, platform.identity(),
+        platform.measurement());
+    handlers.putAll(IdentityHandlers.create(identity, vault));
+    handlers.putAll(AttestationHandlers.create(new Attestation(identity, platform, mode, state, selfTests, audit),
+        new ComplianceReport(identity, platform, engine, state, mode, selfTests, random, audit, vault, keys), keys, vault));
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers, audit);
     state.moveTo(DeviceState.SELF_TEST, "");
     selfTests.runAll().ifPresentOrElse(

@@ -7,6 +7,7 @@ import io.ihsm.ddi.message.FirmwareChunk;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.PartitionList;
+import io.ihsm.ddi.message.SignedDocument;
 import io.ihsm.sdk.internal.Channel;
 import java.util.List;
 
@@ -78,6 +79,11 @@ public final class CryptoOfficerSession implements AutoCloseable {
   }
 
   /** Zeroizes the module: every key, session and partition secret and the sealing secret; old blobs die. */
+  /** The compliance report: JSON made by the device and its detached COSE_Sign1 by the Alias key. */
+  public SignedDocument complianceReport() {
+    return channel.call(Opcode.GET_COMPLIANCE_REPORT, sessionId, Empty.INSTANCE, SignedDocument::read);
+  }
+
   public void zeroize() {
     channel.call(Opcode.ZEROIZE, sessionId, Empty.INSTANCE, Empty::read);
   }

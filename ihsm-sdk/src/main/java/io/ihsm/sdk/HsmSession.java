@@ -3,6 +3,7 @@ package io.ihsm.sdk;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.message.AttestKeyRequest;
 import io.ihsm.ddi.key.Data;
 import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.ImportKeyRequest;
@@ -68,6 +69,11 @@ public final class HsmSession implements AutoCloseable {
   }
 
   /** The partition's RSA unwrapping key (SPKI DER), to wrap keys for {@link #importKey}. */
+  /** A key attestation report (COSE_Sign1, signed by the partition identity key) carrying {@code nonce} (0-128 bytes). */
+  public byte[] attestKey(int handle, byte[] nonce) {
+    return channel.call(Opcode.ATTEST_KEY, sessionId, new AttestKeyRequest(handle, nonce), Blob::read).bytes();
+  }
+
   public byte[] unwrappingKey() {
     return channel.call(Opcode.GET_UNWRAPPING_KEY, sessionId, Empty.INSTANCE, Data::read).bytes();
   }

@@ -13,6 +13,8 @@ import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Nonce;
 import io.ihsm.sdk.internal.Channel;
 import io.ihsm.sdk.internal.Connector;
 import java.time.Duration;
@@ -121,6 +123,14 @@ public final class IhsmClient implements AutoCloseable {
   public java.util.List<byte[]> certificateChain() {
     return management.call(Opcode.GET_CERTIFICATE_CHAIN, 0, Empty.INSTANCE, io.ihsm.ddi.message.Certificates::read)
         .certificates();
+  }
+
+  /**
+   * A device attestation report (COSE_Sign1, signed by the Alias key) carrying {@code nonce}
+   * (0-128 bytes); verify it with {@code io.ihsm.verify.AttestationVerifier} and {@link #certificateChain()}.
+   */
+  public byte[] attestDevice(byte[] nonce) {
+    return management.call(Opcode.ATTEST_DEVICE, 0, new Nonce(nonce), Blob::read).bytes();
   }
 
   /** The device's audit public key (SPKI DER), to pin when verifying exported audit logs. */

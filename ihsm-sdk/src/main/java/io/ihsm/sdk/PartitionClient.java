@@ -207,6 +207,16 @@ public final class PartitionClient implements AutoCloseable {
     return withKey(label, h -> session().decrypt(on(h, template)));
   }
 
+  /** A key attestation report for the key with this label (see {@link HsmSession#attestKey}). */
+  public byte[] attest(String label, byte[] nonce) {
+    return withKey(label, h -> session().attestKey(h, nonce));
+  }
+
+  /** This partition's identity chain: root, DeviceID, Alias, partition identity (DER). */
+  public java.util.List<byte[]> certificates() {
+    return connection.certificates();
+  }
+
   /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
   private synchronized <T> T withKey(String label, IntFunction<T> op) {
     StoredKey k = key(label);

@@ -141,6 +141,39 @@ public final class AuditLog {
     }
   }
 
+  /** The newest entry's sequence number (-1 when the log is empty) and chain hash. */
+  public record Head(long sequence, byte[] hash) {
+    public Head {
+      hash = hash.clone();
+    }
+
+    @Override
+    public byte[] hash() {
+      return hash.clone();
+    }
+  }
+
+  /** An entry still kept: its sequence number, time (ms since the epoch) and detail. */
+  public record Entry(long sequence, long timeMillis, String detail) {}
+
+  public synchronized Head head() {
+    return new Head(nextSeq - 1, lastHash);
+  }
+
+  /** The kept entries of one event, oldest first (the log keeps its newest segments only). */
+  public synchronized List<Entry> entries(String event) {
+    List<Entry> found = new ArrayList<>();
+    for (List<String> segment : segments) {
+      for (String line : segment) {
+        String[] f = line.split("\\|", -1);
+        if (f.length == 5 && f[2].equals(event)) {
+          found.add(new Entry(Long.parseLong(f[0]), Long.parseLong(f[1]), f[3]));
+        }
+      }
+    }
+    return found;
+  }
+
   /** The export made last, for reading it in pieces. */
   public synchronized byte[] lastExport() {
     return snapshot.clone();

@@ -36,7 +36,8 @@ public final class Dispatcher {
       Opcode.IMPORT_PUBLIC_KEY, Opcode.WRAP_KEY, Opcode.UNWRAP_KEY, Opcode.DERIVE_KEY, Opcode.RUN_SELF_TESTS,
       Opcode.TAMPER, Opcode.ZEROIZE, Opcode.REINITIALIZE, Opcode.RESET_DEVICE, Opcode.FIRMWARE_UPDATE_FINISH,
       Opcode.COMMIT_FIRMWARE_SVN, Opcode.SET_APPROVED_MODE,
-      Opcode.MANUFACTURE, Opcode.INSTALL_DEVICE_CERTIFICATES);
+      Opcode.MANUFACTURE, Opcode.INSTALL_DEVICE_CERTIFICATES, Opcode.ATTEST_KEY, Opcode.ATTEST_DEVICE,
+      Opcode.GET_COMPLIANCE_REPORT);
 
   /** @param audit null when the module came up without one (no entropy: status only) */
   public Dispatcher(DeviceStateMachine state, SessionTable sessions, Map<Opcode, Handler> handlers, AuditLog audit) {

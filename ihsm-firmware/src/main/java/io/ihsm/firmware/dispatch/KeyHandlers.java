@@ -16,7 +16,6 @@ import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.firmware.keys.KeyOperations;
 import io.ihsm.firmware.keys.KeyService;
-import io.ihsm.firmware.session.Session;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -28,35 +27,35 @@ public final class KeyHandlers {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.GENERATE_KEY, (ctx, body) -> {
       GenerateKeyRequest request = GenerateKeyRequest.read(body);
-      return Reply.approved(keys.generate(ctx.port(), user(ctx), request.attributes()));
+      return Reply.approved(keys.generate(ctx.port(), ctx.userSessionId(), request.attributes()));
     });
     h.put(Opcode.UNMASK_KEY, (ctx, body) -> {
       byte[] blob = Blob.read(body).bytes();
-      return Reply.approved(keys.unmask(ctx.port(), user(ctx), blob));
+      return Reply.approved(keys.unmask(ctx.port(), ctx.userSessionId(), blob));
     });
     h.put(Opcode.UNLOAD_KEY, (ctx, body) -> {
       int handle = Id.read(body).value();
-      keys.unload(ctx.port(), user(ctx), handle);
+      keys.unload(ctx.port(), ctx.userSessionId(), handle);
       return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.SIGN, (ctx, body) -> {
       Operation op = Operation.read(body);
       requireNoSignature(op);
-      return new Reply(new Data(ops.sign(keys.find(ctx.port(), user(ctx), op.handle()), op)), KeyOperations.approved(op, false));
+      return new Reply(new Data(ops.sign(keys.find(ctx.port(), ctx.userSessionId(), op.handle()), op)), KeyOperations.approved(op, false));
     });
     h.put(Opcode.VERIFY, (ctx, body) -> {
       Operation op = Operation.read(body);
-      return new Reply(new Verified(ops.verify(keys.find(ctx.port(), user(ctx), op.handle()), op)), KeyOperations.approved(op, false));
+      return new Reply(new Verified(ops.verify(keys.find(ctx.port(), ctx.userSessionId(), op.handle()), op)), KeyOperations.approved(op, false));
     });
     h.put(Opcode.ENCRYPT, (ctx, body) -> {
       Operation op = Operation.read(body);
       requireNoSignature(op);
-      return new Reply(ops.encrypt(keys.find(ctx.port(), user(ctx), op.handle()), op), KeyOperations.approved(op, true));
+      return new Reply(ops.encrypt(keys.find(ctx.port(), ctx.userSessionId(), op.handle()), op), KeyOperations.approved(op, true));
     });
     h.put(Opcode.DECRYPT, (ctx, body) -> {
       Operation op = Operation.read(body);
       requireNoSignature(op);
-      return Reply.approved(new Data(ops.decrypt(keys.find(ctx.port(), user(ctx), op.handle()), op)));
+      return Reply.approved(new Data(ops.decrypt(keys.find(ctx.port(), ctx.userSessionId(), op.handle()), op)));
     });
     h.put(Opcode.GET_UNWRAPPING_KEY, (ctx, body) -> {
       Empty.read(body);
@@ -64,34 +63,25 @@ public final class KeyHandlers {
     });
     h.put(Opcode.IMPORT_KEY, (ctx, body) -> {
       ImportKeyRequest r = ImportKeyRequest.read(body);
-      return Reply.approved(keys.importWrapped(ctx.port(), user(ctx), r.attributes(), r.material()));
+      return Reply.approved(keys.importWrapped(ctx.port(), ctx.userSessionId(), r.attributes(), r.material()));
     });
     h.put(Opcode.IMPORT_PUBLIC_KEY, (ctx, body) -> {
       ImportKeyRequest r = ImportKeyRequest.read(body);
-      return Reply.approved(keys.importPublic(ctx.port(), user(ctx), r.attributes(), r.material()));
+      return Reply.approved(keys.importPublic(ctx.port(), ctx.userSessionId(), r.attributes(), r.material()));
     });
     h.put(Opcode.WRAP_KEY, (ctx, body) -> {
       WrapKeyRequest r = WrapKeyRequest.read(body);
-      return Reply.approved(new Data(keys.wrap(ctx.port(), user(ctx), r)));
+      return Reply.approved(new Data(keys.wrap(ctx.port(), ctx.userSessionId(), r)));
     });
     h.put(Opcode.UNWRAP_KEY, (ctx, body) -> {
       UnwrapKeyRequest r = UnwrapKeyRequest.read(body);
-      return Reply.approved(keys.unwrap(ctx.port(), user(ctx), r));
+      return Reply.approved(keys.unwrap(ctx.port(), ctx.userSessionId(), r));
     });
     h.put(Opcode.DERIVE_KEY, (ctx, body) -> {
       DeriveKeyRequest r = DeriveKeyRequest.read(body);
-      return Reply.approved(keys.derive(ctx.port(), user(ctx), r));
+      return Reply.approved(keys.derive(ctx.port(), ctx.userSessionId(), r));
     });
     return h;
-  }
-
-  /** The session id of a user session (partition ports only have user sessions). */
-  private static int user(RequestContext ctx) throws DdiException {
-    Session s = ctx.session().orElseThrow(() -> new DdiException(Status.SESSION_REQUIRED, "a session is required"));
-    if (s.role() != Session.Role.USER) {
-      throw new DdiException(Status.PERMISSION_DENIED, "keys belong to partition users");
-    }
-    return s.id();
   }
 
   private static void requireNoSignature(Operation op) throws DdiException {

@@ -15,4 +15,13 @@ public record RequestContext(Port port, RequestHeader header, Optional<Session> 
       throw new DdiException(Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
     }
   }
+
+  /** The id of the request's user session (partition ports only have user sessions). */
+  public int userSessionId() throws DdiException {
+    Session s = session.orElseThrow(() -> new DdiException(Status.SESSION_REQUIRED, "a session is required"));
+    if (s.role() != Session.Role.USER) {
+      throw new DdiException(Status.PERMISSION_DENIED, "keys belong to partition users");
+    }
+    return s.id();
+  }
 }

@@ -5,7 +5,9 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.ddi.spi.FirmwareMeasurement;
 import io.ihsm.ddi.spi.NonVolatileStore;
+import io.ihsm.ddi.cose.CoseSign1;
 import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.crypto.DerEcdsaSignature;
 import io.ihsm.firmware.crypto.EcPublicKeys;
 import io.ihsm.firmware.crypto.Hkdf;
 import io.ihsm.firmware.rng.RandomSource;
@@ -72,6 +74,7 @@ public final class DiceIdentity {
   static final String CERTIFICATES = "device-certificates";
   /** TCG DICE TcbInfo (tcg-dice-TcbInfo). */
   public static final ASN1ObjectIdentifier TCB_INFO = new ASN1ObjectIdentifier("2.23.133.5.4.1");
+  private static final String PARTITION_INFO = "ihsm DICE partition identity";
   private static final Date FOREVER = Date.from(Instant.parse("9999-12-31T23:59:59Z"));
 
   private final NonVolatileStore nv;
@@ -184,6 +187,46 @@ public final class DiceIdentity {
     return all.stream().map(byte[]::clone).toList();
   }
 
+  /**
+   * A COSE_Sign1 by the Alias key (device reports, the compliance report); the payload is left
+   * out of the message when {@code detached}. The key id is the Alias certificate's key identifier.
+   */
+  public synchronized CoseSign1 signAsAlias(byte[] payload, boolean detached) throws DdiException {
+    chain();
+    KeyPair alias = aliasKey();
+    return coseSign1(alias.getPrivate(), keyIdentifier(alias.getPublic().getEncoded()), payload, detached);
+  }
+
+  /** A COSE_Sign1 by a partition's identity key (key reports). */
+  public synchronized CoseSign1 signAsPartition(byte[] uid, byte[] payload) throws DdiException {
+    chain();
+    KeyPair partition = derive(uid, PARTITION_INFO);
+    return coseSign1(partition.getPrivate(), keyIdentifier(partition.getPublic().getEncoded()), payload, false);
+  }
+
+  private CoseSign1 coseSign1(PrivateKey key, byte[] keyId, byte[] payload, boolean detached) {
+    byte[] header = CoseSign1.es384Header();
+    try {
+      Signature s = engine.signature("SHA384withECDSA");
+      s.initSign(key, random.secureRandom());
+      s.update(CoseSign1.toBeSigned(header, payload));
+      BigInteger[] rs = DerEcdsaSignature.parse(s.sign()).orElseThrow();
+      byte[] raw = new byte[CoseSign1.SIGNATURE_BYTES];
+      copyFixed(rs[0], raw, 0);
+      copyFixed(rs[1], raw, 48);
+      return new CoseSign1(header, keyId, detached ? null : payload, raw);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("an identity key cannot sign", e);
+    }
+  }
+
+  /** An unsigned integer into 48 bytes, left-padded (COSE's fixed-size r and s). */
+  private static void copyFixed(BigInteger v, byte[] out, int offset) {
+    byte[] b = v.toByteArray();
+    int skip = b.length > 48 ? b.length - 48 : 0;
+    System.arraycopy(b, skip, out, offset + 48 - (b.length - skip), b.length - skip);
+  }
+
   /** Derived once a power-on: it certifies every partition identity. */
   private KeyPair aliasKey() {
     if (aliasKey == null) {
@@ -231,7 +274,7 @@ public final class DiceIdentity {
   private byte[] partitionCertificate(int partitionId, byte[] uid) {
     try {
       X509CertificateHolder alias = new X509CertificateHolder(chain.get(2));
-      byte[] spki = derive(uid, "ihsm DICE partition identity").getPublic().getEncoded();
+      byte[] spki = derive(uid, PARTITION_INFO).getPublic().getEncoded();
       byte[] ski = keyIdentifier(spki);
       X509v3CertificateBuilder b = new X509v3CertificateBuilder(alias.getSubject(),
           new BigInteger(1, Arrays.copyOf(ski, 16)), alias.getNotBefore(), FOREVER,

@@ -67,6 +67,16 @@ public final class KeyMaterial {
     return pair != null;
   }
 
+  /** The key's size in bits: symmetric key length, EC field size, RSA modulus. */
+  public int bits() {
+    return switch (pair == null ? null : pair.getPublic()) {
+      case null -> secret.length * 8;
+      case java.security.interfaces.ECPublicKey ec -> ec.getParams().getCurve().getField().getFieldSize();
+      case java.security.interfaces.RSAPublicKey rsa -> rsa.getModulus().bitLength();
+      default -> throw new IllegalStateException("a key of unknown size");
+    };
+  }
+
   /** The material as stored in a masked blob: raw bytes, or PKCS#8 DER. The caller wipes it. */
   byte[] encode() {
     if (!isAsymmetric()) {

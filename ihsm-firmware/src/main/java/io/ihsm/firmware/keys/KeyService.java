@@ -270,6 +270,13 @@ public final class KeyService {
     return table(port).find(handle, sessionId);
   }
 
+  /** What a key attestation report says of the key a request names. */
+  public AttestedKey describe(Port port, int sessionId, int handle) throws DdiException {
+    LoadedKey k = find(port, sessionId, handle);
+    return new AttestedKey(k.attributes(), k.origin(), k.material().bits(),
+        k.material().isAsymmetric() ? k.material().publicKey() : null);
+  }
+
   /** A session ended: its keys and its masking secret are gone. */
   public synchronized void sessionClosed(Port port, int sessionId) {
     KeyTable t = tables.get(port.partitionId());
@@ -280,6 +287,12 @@ public final class KeyService {
     if (m != null) {
       m.destroy();
     }
+  }
+
+  /** How many keys a partition has loaded in the device now (app and session keys). */
+  public synchronized int loadedKeys(int partitionId) {
+    KeyTable t = tables.get(partitionId);
+    return t == null ? 0 : t.size();
   }
 
   /** The partition was deleted or lost its state. */

@@ -74,6 +74,10 @@ final class KeyTable {
     }
   }
 
+  synchronized int size() {
+    return keys.size();
+  }
+
   synchronized void clear() {
     for (LoadedKey k : List.copyOf(keys.values())) {
       remove(k.handle());

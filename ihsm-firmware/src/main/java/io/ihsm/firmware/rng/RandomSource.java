@@ -41,6 +41,17 @@ public final class RandomSource {
     return Optional.ofNullable(failure);
   }
 
+  /** What the compliance report says of the random bit generator and its entropy source. */
+  public record Health(String drbg, long generatesSinceReseed, long reseedInterval, double claimedMinEntropyPerSample,
+      int repetitionCountCutoff, int adaptiveProportionCutoff, Optional<String> failure) {}
+
+  public synchronized Health health() {
+    HealthTests tests = new HealthTests(EntropySource.CLAIMED_MIN_ENTROPY);
+    return new Health("CTR_DRBG, AES-256 with derivation function (SP 800-90A)", Math.max(0, drbg.reseedCounter() - 1),
+        CtrDrbg.RESEED_INTERVAL, EntropySource.CLAIMED_MIN_ENTROPY, tests.repetitionCutoff(),
+        tests.adaptiveProportionCutoff(), Optional.ofNullable(failure));
+  }
+
   /** For engine calls that take randomness (key generation, signing): the same DRBG. */
   public SecureRandom secureRandom() {
     return secureRandom;

@@ -1,6 +1,8 @@
 package io.ihsm.firmware.selftest;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,11 +14,15 @@ public final class SelfTestRunner {
   /** What the status reports: tests passed in the last complete round, how many there are, when one last ran. */
   public record Summary(int passed, int total, long lastRunNanos) {}
 
+  /** One test's latest run: passed or not, and when (ms since the epoch; 0 when it has not run). */
+  public record Result(String name, boolean passed, long lastRunMillis) {}
+
   private final List<SelfTest> tests;
   private int next;
   private int passedThisRound;
   private int passedLastRound;
   private long lastRunNanos;
+  private final Map<String, Result> results = new LinkedHashMap<>();
 
   public SelfTestRunner(List<SelfTest> tests) {
     this.tests = List.copyOf(tests);
@@ -59,6 +65,11 @@ public final class SelfTestRunner {
     return new Summary(passedLastRound, tests.size(), lastRunNanos);
   }
 
+  /** Every test, in run order, with its latest result. */
+  public synchronized List<Result> results() {
+    return tests.stream().map(t -> results.getOrDefault(t.name(), new Result(t.name(), false, 0))).toList();
+  }
+
   public List<String> names() {
     return tests.stream().map(SelfTest::name).toList();
   }
@@ -71,6 +82,7 @@ public final class SelfTestRunner {
     } catch (Exception | LinkageError e) {
       passed = false;
     }
+    results.put(t.name(), new Result(t.name(), passed, System.currentTimeMillis()));
     return passed ? Optional.empty() : Optional.of("self-test failed: " + t.name());
   }
 }

@@ -338,6 +338,11 @@ public final class Vault {
     return record(port.partitionId()).uid().clone();
   }
 
+  /** The id of the partition's application credential; the partition must be established. */
+  public synchronized byte[] applicationId(Port port) throws DdiException {
+    return establishedState(port).credentialId.clone();
+  }
+
   public synchronized PartitionLimits limits(Port port) throws DdiException {
     return record(port.partitionId()).limits();
   }

@@ -1,20 +1,24 @@
-package io.ihsm.cli;
+package io.ihsm.ddi.json;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A small JSON object writer for `--json` output: fields in insertion order, strings escaped. */
-final class Json {
+/**
+ * A small JSON object writer (the CLI's {@code --json} output, the compliance report): fields in
+ * insertion order, strings escaped, no whitespace. Values: null, numbers, booleans, nested
+ * {@code Json} objects, iterables (arrays); anything else is written as its string.
+ */
+public final class Json {
   private final Map<String, Object> fields = new LinkedHashMap<>();
 
   /** A JSON array of the given values, written like {@link #toString()}. */
-  static String array(Iterable<?> values) {
+  public static String array(Iterable<?> values) {
     StringBuilder b = new StringBuilder();
     write(b, values);
     return b.toString();
   }
 
-  Json put(String name, Object value) {
+  public Json put(String name, Object value) {
     fields.put(name, value);
     return this;
   }

@@ -1,0 +1,102 @@
+package io.ihsm.ddi.cose;
+
+import io.ihsm.ddi.cbor.CborException;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.util.Arrays;
+import java.util.Map;
+import java.security.AlgorithmParameters;
+import java.security.spec.ECGenParameterSpec;
+
+/**
+ * Public keys as COSE_Key maps: EC2 (RFC 9053 section 7.1: kty 2, crv 1/2/3 for P-256/P-384/P-521,
+ * x and y left-padded to the field size) and RSA (RFC 8230: kty 3, n and e unsigned big-endian).
+ */
+public final class CoseKey {
+  public static final long KTY = 1, KTY_EC2 = 2, KTY_RSA = 3;
+  public static final long EC_CRV = -1, EC_X = -2, EC_Y = -3;
+  public static final long RSA_N = -1, RSA_E = -2;
+
+  private CoseKey() {}
+
+  public static Map<Long, Object> of(PublicKey key) {
+    return switch (key) {
+      case ECPublicKey ec -> {
+        Curve c = Curve.of(ec.getParams().getCurve().getField().getFieldSize());
+        yield Map.of(KTY, KTY_EC2, EC_CRV, c.crv, EC_X, fixed(ec.getW().getAffineX(), c.bytes),
+            EC_Y, fixed(ec.getW().getAffineY(), c.bytes));
+      }
+      case RSAPublicKey rsa -> Map.of(KTY, KTY_RSA, RSA_N, unsigned(rsa.getModulus()), RSA_E,
+          unsigned(rsa.getPublicExponent()));
+      default -> throw new IllegalArgumentException("no COSE_Key for a " + key.getAlgorithm() + " key");
+    };
+  }
+
+  /** The JCA public key a COSE_Key map describes; a malformed or unsupported map is refused. */
+  public static PublicKey toPublicKey(Map<?, ?> map) {
+    try {
+      if (Long.valueOf(KTY_EC2).equals(map.get(KTY)) && map.size() == 4) {
+        Curve c = Curve.fromCrv(map.get(EC_CRV));
+        if (!(map.get(EC_X) instanceof byte[] x && x.length == c.bytes) || !(map.get(EC_Y) instanceof byte[] y
+            && y.length == c.bytes)) {
+          throw new CborException("COSE_Key x and y must be " + c.bytes + " bytes each");
+        }
+        AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+        p.init(new ECGenParameterSpec(c.jcaName));
+        ECPoint w = new ECPoint(new BigInteger(1, x), new BigInteger(1, y));
+        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, p.getParameterSpec(ECParameterSpec.class)));
+      }
+      if (Long.valueOf(KTY_RSA).equals(map.get(KTY)) && map.size() == 3 && map.get(RSA_N) instanceof byte[] n
+          && map.get(RSA_E) instanceof byte[] e) {
+        return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(new BigInteger(1, n), new BigInteger(1, e)));
+      }
+    } catch (GeneralSecurityException e) {
+      throw new CborException("the COSE_Key is not a valid public key");
+    }
+    throw new CborException("the COSE_Key is neither EC2 (kty 2, crv, x, y) nor RSA (kty 3, n, e)");
+  }
+
+  private enum Curve {
+    P256(1, 32, "secp256r1"), P384(2, 48, "secp384r1"), P521(3, 66, "secp521r1");
+
+    final long crv;
+    final int bytes;
+    final String jcaName;
+
+    Curve(long crv, int bytes, String jcaName) {
+      this.crv = crv;
+      this.bytes = bytes;
+      this.jcaName = jcaName;
+    }
+
+    static Curve of(int fieldBits) {
+      return Arrays.stream(values()).filter(c -> c.bytes == (fieldBits + 7) / 8).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no COSE curve of " + fieldBits + " bits"));
+    }
+
+    static Curve fromCrv(Object crv) {
+      return Arrays.stream(values()).filter(c -> Long.valueOf(c.crv).equals(crv)).findFirst()
+          .orElseThrow(() -> new CborException("COSE_Key curve " + crv + " is not P-256, P-384 or P-521"));
+    }
+  }
+
+  private static byte[] fixed(BigInteger v, int length) {
+    byte[] b = unsigned(v);
+    byte[] out = new byte[length];
+    System.arraycopy(b, 0, out, length - b.length, b.length);
+    return out;
+  }
+
+  private static byte[] unsigned(BigInteger v) {
+    byte[] b = v.toByteArray();
+    return b[0] == 0 && b.length > 1 ? Arrays.copyOfRange(b, 1, b.length) : b;
+  }
+}

@@ -1,0 +1,26 @@
+package io.ihsm.verify;
+
+import java.util.HexFormat;
+
+/** The claims every report carries, once verified. */
+public record ReportClaims(String type, byte[] nonce, long counter, byte[] firmwareDigest, long firmwareSvn,
+    boolean approvedMode, String serialNumber) {
+  public ReportClaims {
+    nonce = nonce.clone();
+    firmwareDigest = firmwareDigest.clone();
+  }
+
+  @Override
+  public byte[] nonce() {
+    return nonce.clone();
+  }
+
+  @Override
+  public byte[] firmwareDigest() {
+    return firmwareDigest.clone();
+  }
+
+  public String firmwareDigestHex() {
+    return HexFormat.of().formatHex(firmwareDigest);
+  }
+}
