@@ -46,6 +46,10 @@ public final class AttestationVerifier {
     if (!signedBy(message, new byte[0], verified.leaf().getPublicKey())) {
       throw diagnose(claims, verified, keyReport);
     }
+    // The key id sits in the unprotected header, outside the signature: it must still name the signer.
+    if (!Arrays.equals(message.keyId(), DeviceChain.keyId(verified.leaf()))) {
+      throw new AttestationException(Reason.MALFORMED_REPORT, "the report's key id does not name the chain's leaf");
+    }
     ReportClaims common = common(claims, verified);
     byte[] expected = policy.nonce().orElse(null);
     if (expected != null && !MessageDigest.isEqual(expected, common.nonce())) {

@@ -51,8 +51,12 @@ public final class CoseKey {
         }
         AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
         p.init(new ECGenParameterSpec(c.jcaName));
+        ECParameterSpec params = p.getParameterSpec(ECParameterSpec.class);
         ECPoint w = new ECPoint(new BigInteger(1, x), new BigInteger(1, y));
-        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, p.getParameterSpec(ECParameterSpec.class)));
+        if (!onCurve(w, params)) {
+          throw new CborException("the COSE_Key point is not on its curve");
+        }
+        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, params));
       }
       if (Long.valueOf(KTY_RSA).equals(map.get(KTY)) && map.size() == 3 && map.get(RSA_N) instanceof byte[] n
           && map.get(RSA_E) instanceof byte[] e) {
@@ -62,6 +66,18 @@ public final class CoseKey {
       throw new CborException("the COSE_Key is not a valid public key");
     }
     throw new CborException("the COSE_Key is neither EC2 (kty 2, crv, x, y) nor RSA (kty 3, n, e)");
+  }
+
+  /** y^2 = x^3 + ax + b (mod p), with both coordinates below p: the JDK's key factory does not check it. */
+  private static boolean onCurve(ECPoint w, ECParameterSpec params) {
+    BigInteger p = ((java.security.spec.ECFieldFp) params.getCurve().getField()).getP();
+    BigInteger x = w.getAffineX();
+    BigInteger y = w.getAffineY();
+    if (x.compareTo(p) >= 0 || y.compareTo(p) >= 0) {
+      return false;
+    }
+    BigInteger rhs = x.pow(3).add(params.getCurve().getA().multiply(x)).add(params.getCurve().getB()).mod(p);
+    return y.pow(2).mod(p).equals(rhs);
   }
 
   private enum Curve {

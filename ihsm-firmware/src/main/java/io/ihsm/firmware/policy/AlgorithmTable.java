@@ -10,7 +10,7 @@ import java.util.List;
 public final class AlgorithmTable {
   private AlgorithmTable() {}
 
-  /** {@code status}: "approved", "non-approved" (served only outside approved-only mode), "not offered" or "see note". */
+  /** {@code status}: "approved", "non-approved" (served only outside approved-only mode), "not offered", or a note. */
   public record Row(String algorithm, String parameters, String status) {}
 
   public static final List<Row> ROWS = List.of(
@@ -32,7 +32,8 @@ public final class AlgorithmTable {
       new Row("HKDF (SP 800-56C)", "SHA-256, SHA-384, SHA-512", "approved"),
       new Row("KBKDF counter mode, HMAC (SP 800-108)", "SHA-256, SHA-384, SHA-512", "approved"),
       new Row("CTR_DRBG (SP 800-90A)", "AES-256 with derivation function", "approved"),
-      new Row("Entropy source (SP 800-90B)", "claimed 1 bit of min-entropy per sample; RCT and APT", "see note"),
+      new Row("Entropy source (SP 800-90B)", "claimed 1 bit of min-entropy per sample; RCT and APT",
+          "see threat-model.md: the emulated noise source has no hardware behind it"),
       new Row("MD5, SHA-1 hashing on its own, DES, 3DES, RSA PKCS#1 v1.5 encryption, curves other than the NIST P curves",
           "—", "not offered"));
 }
