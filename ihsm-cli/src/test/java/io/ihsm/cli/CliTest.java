@@ -73,9 +73,14 @@ class CliTest {
         .contains("RSASSA-PSS signature:    verified by the JDK's own provider")
         .contains("opened again: same message")
         .contains("reloaded the key: new signature verified")
+        .contains("Manufactured the device with the development CA")
+        .contains("Key attestation").contains("verified offline to the manufacturer root")
+        .contains("holds ec-p256, generated inside, never leaves").contains("same public key as the store's")
         .doesNotContain("NOT verified").doesNotContain("MISMATCH");
-    // The tour can be run again on the same home.
-    assertThat(CliRun.of("demo", "--home", home.toString()).exitCode()).isZero();
+    // The tour can be run again on the same home: the device keeps its identity.
+    CliRun again = CliRun.of("demo", "--home", home.toString());
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.out()).contains("verified offline to the manufacturer root").doesNotContain("Manufactured");
   }
 
   @Test

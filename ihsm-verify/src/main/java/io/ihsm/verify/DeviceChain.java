@@ -53,13 +53,20 @@ final class DeviceChain {
           + " certificates below the root, leaf first; it holds " + certs.size());
     }
     X509Certificate top = certs.getLast();
+    byte[] authorityKeyId = authorityKeyId(top);
+    byte[] rootKeyId = subjectKeyId(root);
+    boolean keyIdsMatch = authorityKeyId != null && rootKeyId != null && Arrays.equals(authorityKeyId, rootKeyId);
     if (!top.getIssuerX500Principal().equals(root.getSubjectX500Principal())
-        || !Arrays.equals(authorityKeyId(top), subjectKeyId(root))) {
-      throw new AttestationException(Reason.UNTRUSTED_ROOT, "the chain ends at '" + top.getIssuerX500Principal().getName()
-          + "', which is not the trusted root '" + root.getSubjectX500Principal().getName() + "'");
+        || (authorityKeyId != null && rootKeyId != null && !keyIdsMatch)) {
+      throw untrusted(top, root);
     }
     for (int i = 0; i < certs.size(); i++) {
-      X509Certificate issuer = i + 1 < certs.size() ? certs.get(i + 1) : root;
+      boolean byRoot = i + 1 == certs.size();
+      X509Certificate issuer = byRoot ? root : certs.get(i + 1);
+      // Without key ids to match, a root that does not verify the top certificate is simply not its root.
+      if (byRoot && !keyIdsMatch && !signedBy(top, root)) {
+        throw untrusted(top, root);
+      }
       checkIssued(i, certs.get(i), issuer);
     }
     checkCurrent(root, "the trusted root");
@@ -74,6 +81,11 @@ final class DeviceChain {
       throw new AttestationException(Reason.MALFORMED_CHAIN, "no certificate in the chain carries a DiceTcbInfo (Alias)");
     }
     return new DeviceChain(List.copyOf(certs), alias, tcbInfo(certs.get(alias)));
+  }
+
+  private static AttestationException untrusted(X509Certificate top, X509Certificate root) {
+    return new AttestationException(Reason.UNTRUSTED_ROOT, "the chain ends at '" + top.getIssuerX500Principal().getName()
+        + "', which is not the trusted root '" + root.getSubjectX500Principal().getName() + "'");
   }
 
   X509Certificate leaf() {

@@ -50,6 +50,50 @@ public final class Cbor {
     return value;
   }
 
+  /**
+   * Diagnostic notation (RFC 8949 section 8) of a decoded value, for people: maps one entry a line,
+   * byte strings as h'hex'. Used by the documentation's worked examples.
+   */
+  public static String diagnostic(Object value) {
+    StringBuilder b = new StringBuilder();
+    diagnostic(b, value, "");
+    return b.toString();
+  }
+
+  private static void diagnostic(StringBuilder b, Object v, String indent) {
+    switch (v) {
+      case null -> b.append("null");
+      case byte[] bytes -> b.append("h'").append(java.util.HexFormat.of().formatHex(bytes)).append('\'');
+      case String s -> b.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+      case List<?> list -> {
+        b.append('[');
+        for (int i = 0; i < list.size(); i++) {
+          b.append(i == 0 ? "" : ", ");
+          diagnostic(b, list.get(i), indent);
+        }
+        b.append(']');
+      }
+      case Map<?, ?> map -> {
+        b.append('{');
+        String inner = indent + "  ";
+        int i = 0;
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          b.append(i++ == 0 ? "\n" : ",\n").append(inner);
+          diagnostic(b, e.getKey(), inner);
+          b.append(": ");
+          diagnostic(b, e.getValue(), inner);
+        }
+        b.append(map.isEmpty() ? "}" : "\n" + indent + "}");
+      }
+      case Tagged t -> {
+        b.append(t.tag()).append('(');
+        diagnostic(b, t.value(), indent);
+        b.append(')');
+      }
+      default -> b.append(v);
+    }
+  }
+
   private static void write(ByteArrayOutputStream out, Object v, int depth) {
     if (depth > MAX_DEPTH) {
       throw new IllegalArgumentException("nested deeper than " + MAX_DEPTH);
