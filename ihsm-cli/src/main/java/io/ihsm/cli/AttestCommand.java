@@ -1,6 +1,7 @@
 package io.ihsm.cli;
 
 import io.ihsm.ddi.attest.Claims;
+import io.ihsm.ddi.cose.CoseSign1;
 import io.ihsm.verify.AttestationException;
 import io.ihsm.verify.AttestationPolicy;
 import io.ihsm.verify.AttestationVerifier;
@@ -63,7 +64,8 @@ final class AttestCommand implements Runnable {
     public Integer call() throws Exception {
       AttestationPolicy policy = policy(root, nonce, minSvn, digests);
       try {
-        VerifiedReport r = AttestationVerifier.verify(policy, certificates(chain), Files.readAllBytes(report));
+        VerifiedReport r = AttestationVerifier.verify(policy, certificates(chain),
+            KeyCommand.readBounded(report, CoseSign1.MAX_BYTES));
         spec.commandLine().getOut().println(describe(r));
         return ExitCodes.OK;
       } catch (AttestationException e) {
@@ -100,10 +102,14 @@ final class AttestCommand implements Runnable {
     throw new CliFailure("--nonce must be hex digits for at most " + Claims.MAX_NONCE + " bytes");
   }
 
+  /** A chain of a few certificates is a few KiB. */
+  static final int MAX_CERTIFICATE_FILE = 64 * 1024;
+
   /** Every certificate in a PEM (or DER) file, in file order. */
   static List<X509Certificate> certificates(Path file) throws IOException {
     try {
-      return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(Files.readAllBytes(file)))
+      byte[] pem = KeyCommand.readBounded(file, MAX_CERTIFICATE_FILE);
+      return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))
           .stream().map(X509Certificate.class::cast).toList();
     } catch (CertificateException e) {
       throw new CliFailure(file + " does not hold X.509 certificates (PEM or DER)");

@@ -3,6 +3,7 @@ package io.ihsm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ihsm.ddi.attest.Claims;
+import io.ihsm.ddi.cose.CoseSign1;
 import io.ihsm.ddi.message.SignedDocument;
 import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.IhsmClient;
@@ -95,11 +96,11 @@ final class ComplianceCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       AttestationPolicy policy = AttestCommand.policy(root != null ? root : dir.resolve(ROOT), null, minSvn, digests);
-      byte[] document = Files.readAllBytes(dir.resolve(JSON));
+      byte[] document = KeyCommand.readBounded(dir.resolve(JSON), SignedDocument.MAX_DOCUMENT);
       TcbInfo tcb;
       try {
         tcb = AttestationVerifier.verifyDetached(policy, AttestCommand.certificates(dir.resolve(CHAIN)), document,
-            Files.readAllBytes(dir.resolve(SIGNATURE)));
+            KeyCommand.readBounded(dir.resolve(SIGNATURE), CoseSign1.MAX_BYTES));
       } catch (AttestationException e) {
         throw new CliFailure("the compliance report does not hold: " + e.reason() + ": " + e.getMessage());
       }
@@ -109,7 +110,8 @@ final class ComplianceCommand implements Runnable {
           || tcb.svn() != firmware.path("svn").asLong(-1)) {
         throw new CliFailure("the compliance report does not hold: its format or firmware differs from what the chain certifies");
       }
-      if (!ComplianceHtml.render(report).equals(Files.readString(dir.resolve(HTML), StandardCharsets.UTF_8))) {
+      byte[] page = KeyCommand.readBounded(dir.resolve(HTML), SignedDocument.MAX_DOCUMENT * 4);
+      if (!ComplianceHtml.render(report).equals(new String(page, StandardCharsets.UTF_8))) {
         throw new CliFailure("the compliance report does not hold: report.html is not the page of report.json");
       }
       spec.commandLine().getOut().printf("verified: compliance report of device %s generated %s, firmware %s SVN %d, %s%n",

@@ -343,7 +343,7 @@ final class KeyCommand implements Runnable {
     try (var in = Files.newInputStream(file)) {
       byte[] b = in.readNBytes(max + 1);
       if (b.length > max) {
-        throw new CliFailure(file + " is larger than " + max + " bytes, the most one request carries");
+        throw new CliFailure(file + " is larger than " + max + " bytes, the most it may be");
       }
       return b;
     }

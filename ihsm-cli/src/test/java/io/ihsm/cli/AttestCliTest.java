@@ -71,6 +71,11 @@ class AttestCliTest {
         path("flipped.cbor")), "BAD_SIGNATURE");
     refused(ihsm("attest", "verify", "--root", path("chain.pem"), "--chain", path("chain.pem"), "--report",
         path("report.cbor")), "--root must hold exactly one certificate");
+    Files.write(home.resolve("huge.cbor"), new byte[20_000]);
+    refused(ihsm("attest", "verify", "--root", path("root.pem"), "--chain", path("chain.pem"), "--report",
+        path("huge.cbor")), "is larger than 16384 bytes");
+    refused(ihsm("attest", "verify", "--root", path("root.pem"), "--chain", path("report.cbor"), "--report",
+        path("report.cbor")), "does not hold X.509 certificates");
 
     ok("key", "attest", "--partition", "app", "--pin", "pin-12345", "--label", "secret", "--nonce", "", "--out",
         path("secret.cbor"));
