@@ -217,6 +217,61 @@ public final class PartitionClient implements AutoCloseable {
     return connection.certificates();
   }
 
+  /** Files a key under a new label (see {@link HostKeyStore#renameKey}); a loaded key stays loaded. */
+  public synchronized void renameKey(String from, String to) {
+    requireNewLabel(to);
+    store.renameKey(entry.name(), from, to);
+    Integer h = loaded.remove(from);
+    if (h != null) {
+      loaded.put(to, h);
+    }
+  }
+
+  /** The certificate chain kept with a key (DER, leaf first), empty when it has none. */
+  public List<byte[]> keyCertificates(String label) {
+    key(label);
+    return store.certificates(entry.name(), label);
+  }
+
+  /** When the key was filed under its label. */
+  public java.time.Instant keyFiled(String label) {
+    return store.filed(entry.name(), label)
+        .orElseThrow(() -> new IhsmException(Status.KEY_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
+  }
+
+  /** Keeps a certificate chain (DER, leaf first) with a key; an empty chain removes it. */
+  public void saveKeyCertificates(String label, List<byte[]> chain) {
+    key(label);
+    store.saveCertificates(entry.name(), label, chain);
+  }
+
+  /**
+   * Verifies with any public key (SPKI DER): the device imports it as a session key for this one
+   * call, then forgets it.
+   */
+  public synchronized boolean verifyWith(KeyKind kind, byte[] spki, Operation template) {
+    return withPublicKey(kind, KeyUsage.SIGN, spki, h -> session().verify(on(h, template)));
+  }
+
+  /** Encrypts with any public key (SPKI DER), imported for this one call. */
+  public synchronized Encrypted encryptWith(KeyKind kind, byte[] spki, Operation template) {
+    return withPublicKey(kind, KeyUsage.ENCRYPT, spki, h -> session().encrypt(on(h, template)));
+  }
+
+  private <T> T withPublicKey(KeyKind kind, KeyUsage usage, byte[] spki, IntFunction<T> op) {
+    KeyAttributes attrs = new KeyAttributes(kind, usage, true, false, "");
+    int handle = withRoom(() -> recovering(() -> session().importPublicKey(attrs, spki))).handle();
+    try {
+      return op.apply(handle);
+    } finally {
+      try {
+        session().unload(handle);
+      } catch (IhsmException gone) {
+        // the session ended with it
+      }
+    }
+  }
+
   /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
   private synchronized <T> T withKey(String label, IntFunction<T> op) {
     StoredKey k = key(label);

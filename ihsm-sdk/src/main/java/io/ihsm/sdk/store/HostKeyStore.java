@@ -138,10 +138,75 @@ public final class HostKeyStore {
     checkName(partition);
     checkLabel(label);
     try {
+      AtomicFile.delete(chainFile(partition, label));
       AtomicFile.delete(keyFile(partition, label));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete key " + label, e);
     }
+  }
+
+  /**
+   * Files a key under another label, with its certificate chain. The key's blob is unchanged (the
+   * label it was made with stays inside it; the device does not use it to find the key).
+   */
+  public void renameKey(String partition, String from, String to) {
+    StoredKey k = key(partition, from).orElseThrow(() -> new IllegalArgumentException("no key " + from));
+    checkLabel(to);
+    if (key(partition, to).isPresent()) {
+      throw new IllegalArgumentException("partition " + partition + " already has a key labelled " + to);
+    }
+    List<byte[]> chain = certificates(partition, from);
+    saveKey(partition, new StoredKey(to, k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), k.maskedBlob()));
+    saveCertificates(partition, to, chain);
+    deleteKey(partition, from);
+  }
+
+  /** When a key was filed under its label (its file's time), if it exists. */
+  public Optional<java.time.Instant> filed(String partition, String label) {
+    checkName(partition);
+    checkLabel(label);
+    try {
+      Path f = keyFile(partition, label);
+      return Files.exists(f) ? Optional.of(Files.getLastModifiedTime(f).toInstant()) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + label, e);
+    }
+  }
+
+  /** A key's certificate chain (DER, leaf first; empty when it has none), kept beside it. */
+  public List<byte[]> certificates(String partition, String label) {
+    checkName(partition);
+    checkLabel(label);
+    return read(chainFile(partition, label)).map(p -> {
+      List<byte[]> chain = new ArrayList<>();
+      for (int i = 0; p.getProperty("certificate." + i) != null; i++) {
+        chain.add(b64(p.getProperty("certificate." + i)));
+      }
+      return chain;
+    }).orElse(List.of());
+  }
+
+  /** Replaces a key's certificate chain (DER, leaf first); an empty chain removes it. */
+  public void saveCertificates(String partition, String label, List<byte[]> chain) {
+    checkName(partition);
+    checkLabel(label);
+    if (chain.isEmpty()) {
+      try {
+        AtomicFile.delete(chainFile(partition, label));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot delete the chain of " + label, e);
+      }
+      return;
+    }
+    Properties p = new Properties();
+    for (int i = 0; i < chain.size(); i++) {
+      p.setProperty("certificate." + i, Base64.getEncoder().encodeToString(chain.get(i)));
+    }
+    write(chainFile(partition, label), p);
+  }
+
+  private Path chainFile(String partition, String label) {
+    return root.resolve(partition).resolve("keys").resolve(label + ".chain");
   }
 
   private Path keyFile(String partition, String label) {

@@ -1,0 +1,154 @@
+package io.ihsm.jca;
+
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.sdk.DeviceAddress;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.HostKeyStore;
+import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.HexFormat;
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.CallbackHandler;
+import javax.security.auth.callback.PasswordCallback;
+
+/**
+ * One provider instance's view of its partition: the device connection and the partition client,
+ * opened on first use with the PIN from the KeyStore password, the callback, the PIN file or the
+ * environment, in that order. Thread-safe: the partition client serialises device calls.
+ */
+final class Hsm {
+  private final IhsmConfig config;
+  private final CallbackHandler callback;
+  private IhsmClient device;
+  private PartitionClient partition;
+
+  Hsm(IhsmConfig config, CallbackHandler callback) {
+    this.config = config;
+    this.callback = callback;
+  }
+
+  IhsmConfig config() {
+    return config;
+  }
+
+  synchronized IhsmClient device() {
+    if (device == null) {
+      device = IhsmClient.connect(config.socketDir() != null ? DeviceAddress.daemon(config.socketDir())
+          : DeviceAddress.embedded(config.home()));
+    }
+    return device;
+  }
+
+  /** The partition, opened with the configured PIN source on first use. */
+  synchronized PartitionClient partition() {
+    if (partition == null) {
+      partition = open(configuredPin());
+    }
+    return partition;
+  }
+
+  /** Opens the partition with this PIN (a KeyStore password), replacing an earlier session. */
+  synchronized void login(char[] pin) {
+    PartitionClient next = open(new String(pin));
+    if (partition != null) {
+      partition.close();
+    }
+    partition = next;
+  }
+
+  private PartitionClient open(String pin) {
+    return PartitionClient.open(device(), HostKeyStore.at(config.home()), config.partition(), pin);
+  }
+
+  private String configuredPin() {
+    if (callback != null) {
+      PasswordCallback pc = new PasswordCallback("PIN for IHSM partition " + config.partition() + ": ", false);
+      try {
+        callback.handle(new Callback[] {pc});
+        if (pc.getPassword() != null) {
+          return new String(pc.getPassword());
+        }
+      } catch (IOException | javax.security.auth.callback.UnsupportedCallbackException e) {
+        throw new IhsmException(Status.AUTHENTICATION_FAILED, "the PIN callback failed: " + e.getMessage());
+      } finally {
+        pc.clearPassword();
+      }
+    }
+    if (config.pinFile() != null) {
+      try {
+        return Files.readAllLines(config.pinFile(), StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+      } catch (IOException e) {
+        throw new IhsmException(Status.AUTHENTICATION_FAILED, "cannot read the PIN file " + config.pinFile());
+      }
+    }
+    String env = System.getenv(config.pinEnv());
+    if (env == null || env.isEmpty()) {
+      throw new IhsmException(Status.AUTHENTICATION_FAILED, "no PIN for IHSM partition " + config.partition()
+          + ": give it to KeyStore.load, or set " + config.pinEnv() + " or pin-file in the provider configuration");
+    }
+    return env;
+  }
+
+  /** A fresh label for a key made outside a KeyStore call; KeyStore.setKeyEntry files it under its alias. */
+  String provisionalLabel() {
+    return "jca-" + HexFormat.of().formatHex(device().randomBytes(8));
+  }
+
+  /** The key object for a stored key: a private key (with its public key) or a secret key. */
+  java.security.Key key(StoredKey k) {
+    KeyRef ref = new KeyRef(this, k.label(), k.kind(), k.usage());
+    if (!k.kind().isAsymmetric()) {
+      return new IhsmSecretKey(ref);
+    }
+    return IhsmPrivateKey.of(ref, publicKey(k.kind(), k.publicKey()));
+  }
+
+  static PublicKey publicKey(KeyKind kind, byte[] spki) {
+    try {
+      return KeyFactory.getInstance(kind.family() == KeyKind.Family.EC ? "EC" : "RSA")
+          .generatePublic(new X509EncodedKeySpec(spki));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the stored public key does not decode", e);
+    }
+  }
+
+  /** The key is this provider's own HSM key, of a kind in {@code family}; else why not. */
+  KeyRef own(java.security.Key key, KeyKind.Family... families) throws java.security.InvalidKeyException {
+    KeyRef ref = switch (key) {
+      case IhsmPrivateKey p -> p.ref;
+      case IhsmSecretKey s -> s.ref;
+      case null -> throw new java.security.InvalidKeyException("no key given");
+      default -> throw new java.security.InvalidKeyException("not an IHSM key: a " + key.getAlgorithm() + " "
+          + key.getClass().getSimpleName() + " (IHSM signs, decrypts and MACs only with keys inside the HSM)");
+    };
+    if (ref.hsm != this) {
+      throw new java.security.InvalidKeyException("the key belongs to another IHSM provider instance");
+    }
+    for (KeyKind.Family f : families) {
+      if (ref.kind.family() == f) {
+        return ref;
+      }
+    }
+    throw new java.security.InvalidKeyException("a " + ref.kind.cliName() + " key cannot be used here");
+  }
+
+  synchronized void close() {
+    if (partition != null) {
+      partition.close();
+      partition = null;
+    }
+    if (device != null) {
+      device.close();
+      device = null;
+    }
+  }
+}

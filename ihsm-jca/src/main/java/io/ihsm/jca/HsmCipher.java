@@ -1,0 +1,328 @@
+package io.ihsm.jca;
+
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.Encrypted;
+import io.ihsm.ddi.key.HashAlgorithm;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.Operation;
+import io.ihsm.sdk.IhsmException;
+import java.io.ByteArrayOutputStream;
+import java.security.AlgorithmParameters;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
+import java.security.Key;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.AlgorithmParameterSpec;
+import java.security.spec.InvalidParameterSpecException;
+import java.security.spec.MGF1ParameterSpec;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.BadPaddingException;
+import javax.crypto.Cipher;
+import javax.crypto.CipherSpi;
+import javax.crypto.IllegalBlockSizeException;
+import javax.crypto.NoSuchPaddingException;
+import javax.crypto.ShortBufferException;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+
+/**
+ * AES-GCM, AES-CBC (with or without PKCS#5 padding) and RSA-OAEP. The whole input is sent to the
+ * HSM at {@code doFinal} (at most 128 KiB); {@code update} buffers and returns nothing.
+ *
+ * <p>GCM IVs are chosen by the HSM (SP 800-38D: a caller-chosen IV risks reuse): encrypt without
+ * parameters, then read {@code getIV()} or {@code getParameters()} after {@code doFinal}. CBC IVs
+ * are the caller's or, when none is given, drawn from the HSM's DRBG at {@code init}.
+ * RSA-OAEP encrypts with any RSA public key and decrypts with an HSM key; the named forms
+ * ({@code OAEPWithSHA-256AndMGF1Padding}) use MGF1 with SHA-1, as the JDK's do.
+ */
+final class HsmCipher extends CipherSpi {
+  private final Hsm hsm;
+  private final Algorithm algorithm;
+  private final HashAlgorithm namedOaepHash;
+  private int mode;
+  private KeyRef key;
+  private RSAPublicKey publicKey;
+  private byte[] iv;
+  private OAEPParameterSpec oaep;
+  private final ByteArrayOutputStream input = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream aad = new ByteArrayOutputStream();
+
+  /** @param namedOaepHash the OAEP hash a transformation names (null: OAEPPadding, set by parameters) */
+  HsmCipher(Hsm hsm, Algorithm algorithm, HashAlgorithm namedOaepHash) {
+    this.hsm = hsm;
+    this.algorithm = algorithm;
+    this.namedOaepHash = namedOaepHash;
+  }
+
+  @Override
+  protected void engineSetMode(String m) throws NoSuchAlgorithmException {
+    String expected = algorithm == Algorithm.AES_GCM ? "GCM" : algorithm == Algorithm.RSA_OAEP ? "ECB" : "CBC";
+    if (!expected.equalsIgnoreCase(m)) {
+      throw new NoSuchAlgorithmException("this cipher's mode is " + expected);
+    }
+  }
+
+  @Override
+  protected void engineSetPadding(String padding) throws NoSuchPaddingException {
+    boolean ok = switch (algorithm) {
+      case AES_CBC_PAD -> padding.equalsIgnoreCase("PKCS5Padding");
+      case RSA_OAEP -> padding.toUpperCase(java.util.Locale.ROOT).startsWith("OAEP");
+      default -> padding.equalsIgnoreCase("NoPadding");
+    };
+    if (!ok) {
+      throw new NoSuchPaddingException(padding + " is not this cipher's padding");
+    }
+  }
+
+  @Override
+  protected int engineGetBlockSize() {
+    return algorithm == Algorithm.RSA_OAEP ? 0 : 16;
+  }
+
+  @Override
+  protected int engineGetOutputSize(int inputLen) {
+    int total = input.size() + inputLen;
+    return switch (algorithm) {
+      case AES_GCM -> mode == Cipher.ENCRYPT_MODE ? total + 16 : Math.max(0, total - 16);
+      case AES_CBC_PAD -> mode == Cipher.ENCRYPT_MODE ? (total / 16 + 1) * 16 : total;
+      case RSA_OAEP -> 512;
+      default -> total;
+    };
+  }
+
+  @Override
+  protected byte[] engineGetIV() {
+    return iv == null ? null : iv.clone();
+  }
+
+  @Override
+  protected AlgorithmParameters engineGetParameters() {
+    try {
+      if (algorithm == Algorithm.RSA_OAEP) {
+        AlgorithmParameters p = AlgorithmParameters.getInstance("OAEP");
+        p.init(oaepSpec());
+        return p;
+      }
+      if (iv == null) {
+        return null;
+      }
+      AlgorithmParameters p = AlgorithmParameters.getInstance(algorithm == Algorithm.AES_GCM ? "GCM" : "AES");
+      p.init(algorithm == Algorithm.AES_GCM ? new GCMParameterSpec(128, iv) : new IvParameterSpec(iv));
+      return p;
+    } catch (NoSuchAlgorithmException | InvalidParameterSpecException e) {
+      return null;
+    }
+  }
+
+  @Override
+  protected void engineInit(int opmode, Key k, SecureRandom random) throws InvalidKeyException {
+    try {
+      engineInit(opmode, k, (AlgorithmParameterSpec) null, random);
+    } catch (InvalidAlgorithmParameterException e) {
+      throw new InvalidKeyException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  protected void engineInit(int opmode, Key k, AlgorithmParameters params, SecureRandom random)
+      throws InvalidKeyException, InvalidAlgorithmParameterException {
+    AlgorithmParameterSpec spec = null;
+    try {
+      if (params != null) {
+        Class<? extends AlgorithmParameterSpec> type = switch (algorithm) {
+          case AES_GCM -> GCMParameterSpec.class;
+          case RSA_OAEP -> OAEPParameterSpec.class;
+          default -> IvParameterSpec.class;
+        };
+        spec = params.getParameterSpec(type);
+      }
+    } catch (InvalidParameterSpecException e) {
+      throw new InvalidAlgorithmParameterException("parameters of the wrong kind for " + algorithm);
+    }
+    engineInit(opmode, k, spec, random);
+  }
+
+  @Override
+  protected void engineInit(int opmode, Key k, AlgorithmParameterSpec params, SecureRandom random)
+      throws InvalidKeyException, InvalidAlgorithmParameterException {
+    if (opmode != Cipher.ENCRYPT_MODE && opmode != Cipher.DECRYPT_MODE) {
+      throw new UnsupportedOperationException("IHSM ciphers encrypt and decrypt; wrap keys with the HSM's own key wrapping");
+    }
+    input.reset();
+    aad.reset();
+    key = null;
+    publicKey = null;
+    iv = null;
+    if (algorithm == Algorithm.RSA_OAEP) {
+      initOaep(opmode, k, params);
+    } else {
+      key = usable(hsm.own(k, KeyKind.Family.AES));
+      initAes(opmode, params);
+    }
+    mode = opmode;
+  }
+
+  private static KeyRef usable(KeyRef ref) throws InvalidKeyException {
+    if (ref.usage != KeyUsage.ENCRYPT) {
+      throw new InvalidKeyException("the key '" + ref.label() + "' is for " + ref.usage.cliName() + ", not encrypt");
+    }
+    return ref;
+  }
+
+  private void initOaep(int opmode, Key k, AlgorithmParameterSpec params)
+      throws InvalidKeyException, InvalidAlgorithmParameterException {
+    if (opmode == Cipher.ENCRYPT_MODE && k instanceof RSAPublicKey rsa) {
+      HsmSignature.rsaKind(rsa);
+      publicKey = rsa;
+    } else if (opmode == Cipher.DECRYPT_MODE) {
+      key = usable(hsm.own(k, KeyKind.Family.RSA));
+    } else {
+      throw new InvalidKeyException("RSA-OAEP encrypts with an RSA public key and decrypts with an IHSM RSA key");
+    }
+    if (params != null && !(params instanceof OAEPParameterSpec)) {
+      throw new InvalidAlgorithmParameterException("RSA-OAEP takes an OAEPParameterSpec");
+    }
+    oaep = (OAEPParameterSpec) params;
+    if (oaep != null && (!"MGF1".equalsIgnoreCase(oaep.getMGFAlgorithm())
+        || !(oaep.getPSource() instanceof PSource.PSpecified))) {
+      throw new InvalidAlgorithmParameterException("RSA-OAEP takes MGF1 and a specified label");
+    }
+  }
+
+  private void initAes(int opmode, AlgorithmParameterSpec params) throws InvalidAlgorithmParameterException {
+    if (algorithm == Algorithm.AES_GCM) {
+      if (opmode == Cipher.ENCRYPT_MODE) {
+        if (params != null) {
+          throw new InvalidAlgorithmParameterException("IHSM chooses GCM IVs itself: encrypt without parameters and"
+              + " read getIV() after doFinal");
+        }
+        return;
+      }
+      if (!(params instanceof GCMParameterSpec gcm) || gcm.getTLen() != 128) {
+        throw new InvalidAlgorithmParameterException("GCM decryption takes a GCMParameterSpec with a 128-bit tag");
+      }
+      iv = gcm.getIV();
+      return;
+    }
+    if (params instanceof IvParameterSpec p && p.getIV().length == 16) {
+      iv = p.getIV();
+    } else if (params == null && opmode == Cipher.ENCRYPT_MODE) {
+      iv = hsm.device().randomBytes(16);
+    } else {
+      throw new InvalidAlgorithmParameterException("CBC takes a 16-byte IvParameterSpec (optional when encrypting)");
+    }
+  }
+
+  private OAEPParameterSpec oaepSpec() {
+    if (oaep != null) {
+      return oaep;
+    }
+    HashAlgorithm h = namedOaepHash != null ? namedOaepHash : HashAlgorithm.SHA1;
+    return new OAEPParameterSpec(h.jcaName(), "MGF1", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT);
+  }
+
+  @Override
+  protected void engineUpdateAAD(byte[] src, int offset, int len) {
+    if (algorithm != Algorithm.AES_GCM) {
+      throw new IllegalStateException("only GCM takes additional authenticated data");
+    }
+    aad.write(src, offset, len);
+  }
+
+  @Override
+  protected byte[] engineUpdate(byte[] in, int off, int len) {
+    if (input.size() + len > Operation.MAX_DATA) {
+      throw new IllegalStateException("IHSM ciphers take at most " + Operation.MAX_DATA + " bytes per doFinal");
+    }
+    input.write(in, off, len);
+    return new byte[0];
+  }
+
+  @Override
+  protected int engineUpdate(byte[] in, int off, int len, byte[] out, int outOff) {
+    engineUpdate(in, off, len);
+    return 0;
+  }
+
+  @Override
+  protected byte[] engineDoFinal(byte[] in, int off, int len) throws IllegalBlockSizeException, BadPaddingException {
+    if (mode == 0) {
+      throw new IllegalStateException("not initialized");
+    }
+    if (in != null && len > 0) {
+      engineUpdate(in, off, len);
+    }
+    byte[] data = input.toByteArray();
+    input.reset();
+    try {
+      return mode == Cipher.ENCRYPT_MODE ? encrypt(data) : decrypt(data);
+    } catch (IhsmException e) {
+      switch (e.status()) {
+        case BAD_TAG -> throw new AEADBadTagException("the GCM tag does not verify");
+        case BAD_PADDING -> throw new BadPaddingException("the padding or integrity check failed");
+        case INVALID_INPUT_LENGTH, INPUT_TOO_LARGE -> throw new IllegalBlockSizeException(e.getMessage());
+        default -> throw Failures.provider(e);
+      }
+    } finally {
+      aad.reset();
+    }
+  }
+
+  private Operation operation(byte[] data) throws BadPaddingException {
+    Operation op = Operation.of(0, algorithm, data);
+    if (algorithm == Algorithm.RSA_OAEP) {
+      OAEPParameterSpec p = oaepSpec();
+      try {
+        return op.withOaep(HsmSignature.hashOf(p.getDigestAlgorithm()),
+            HsmSignature.hashOf(((MGF1ParameterSpec) p.getMGFParameters()).getDigestAlgorithm()),
+            ((PSource.PSpecified) p.getPSource()).getValue());
+      } catch (java.security.SignatureException e) {
+        throw new BadPaddingException(e.getMessage());
+      }
+    }
+    op = iv != null ? op.withIv(iv) : op;
+    return algorithm == Algorithm.AES_GCM ? op.withAad(aad.toByteArray()) : op;
+  }
+
+  private byte[] encrypt(byte[] data) throws BadPaddingException {
+    Encrypted e = publicKey != null
+        ? hsm.partition().encryptWith(HsmSignature.rsaKindUnchecked(publicKey), publicKey.getEncoded(), operation(data))
+        : hsm.partition().encrypt(key.label(), operation(data));
+    if (algorithm == Algorithm.AES_GCM) {
+      iv = e.iv(); // the HSM's: readable now with getIV()
+      mode = 0; // a GCM encryption needs a fresh init, so an IV is never used twice
+    }
+    return e.ciphertext();
+  }
+
+  private byte[] decrypt(byte[] data) throws BadPaddingException {
+    return hsm.partition().decrypt(key.label(), operation(data));
+  }
+
+  @Override
+  protected int engineDoFinal(byte[] in, int off, int len, byte[] out, int outOff)
+      throws ShortBufferException, IllegalBlockSizeException, BadPaddingException {
+    byte[] result = engineDoFinal(in, off, len);
+    if (out.length - outOff < result.length) {
+      throw new ShortBufferException("the output needs " + result.length + " bytes");
+    }
+    System.arraycopy(result, 0, out, outOff, result.length);
+    return result.length;
+  }
+
+  @Override
+  protected int engineGetKeySize(Key k) throws InvalidKeyException {
+    if (k instanceof IhsmKey h) {
+      return h.kind().bytes() * 8;
+    }
+    if (k instanceof RSAPublicKey rsa) {
+      return rsa.getModulus().bitLength();
+    }
+    throw new InvalidKeyException("not a key IHSM uses");
+  }
+}

@@ -1,0 +1,315 @@
+package io.ihsm.jca;
+
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.KeyImport;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.Key;
+import java.security.KeyStoreException;
+import java.security.KeyStoreSpi;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Date;
+import java.util.Enumeration;
+import java.util.List;
+import javax.crypto.SecretKey;
+
+/**
+ * The KeyStore {@code IHSM}: one partition's keys, by label. Private keys carry the certificate
+ * chains kept beside them in the host key store; secret keys have none. Storing an HSM key files
+ * it under the alias; storing a software key imports it into the HSM (wrapped for the partition's
+ * unwrapping key) as a non-extractable key, and the software copy is not kept. Load with
+ * {@code load(null, pin)} (or {@code null}: the configured PIN source); entries are saved as they
+ * are set, so {@code store(null, ...)} has nothing left to do. Key passwords are ignored: the
+ * partition PIN protects every key.
+ */
+final class HsmKeyStore extends KeyStoreSpi {
+  private final Hsm hsm;
+
+  HsmKeyStore(Hsm hsm) {
+    this.hsm = hsm;
+  }
+
+  @Override
+  public void engineLoad(InputStream stream, char[] password) throws IOException {
+    if (stream != null) {
+      throw new IOException("IHSM keys live in the HSM: load with a null stream (keytool: -keystore NONE)");
+    }
+    try {
+      if (password != null && password.length > 0) {
+        hsm.login(password);
+      } else {
+        hsm.partition();
+      }
+    } catch (IhsmException e) {
+      KeyStoreException k = Failures.keyStore(hsm, e);
+      throw new IOException(k.getMessage(), k);
+    }
+  }
+
+  @Override
+  public void engineStore(OutputStream stream, char[] password) throws IOException {
+    if (stream != null) {
+      throw new IOException("IHSM entries are saved as they are set: store(null, ...) (keytool: -keystore NONE)");
+    }
+  }
+
+  private PartitionClient partition() {
+    return hsm.partition();
+  }
+
+  @Override
+  public Key engineGetKey(String alias, char[] password) {
+    StoredKey k = stored(alias);
+    return k == null ? null : hsm.key(k);
+  }
+
+  /** The entry of an alias, or null when there is none (or the alias cannot be a label). */
+  private StoredKey stored(String alias) {
+    try {
+      return partition().key(alias);
+    } catch (IhsmException | IllegalArgumentException none) {
+      return null;
+    }
+  }
+
+  @Override
+  public Certificate[] engineGetCertificateChain(String alias) {
+    if (stored(alias) == null) {
+      return null;
+    }
+    List<byte[]> der = partition().keyCertificates(alias);
+    if (der.isEmpty()) {
+      return null;
+    }
+    try {
+      CertificateFactory f = CertificateFactory.getInstance("X.509");
+      List<Certificate> chain = new ArrayList<>();
+      for (byte[] c : der) {
+        chain.add(f.generateCertificate(new ByteArrayInputStream(c)));
+      }
+      return chain.toArray(new Certificate[0]);
+    } catch (CertificateException e) {
+      throw new IllegalStateException("the stored chain of " + alias + " does not parse", e);
+    }
+  }
+
+  @Override
+  public Certificate engineGetCertificate(String alias) {
+    Certificate[] chain = engineGetCertificateChain(alias);
+    return chain == null ? null : chain[0];
+  }
+
+  @Override
+  public Date engineGetCreationDate(String alias) {
+    return stored(alias) == null ? null : Date.from(partition().keyFiled(alias));
+  }
+
+  @Override
+  public void engineSetKeyEntry(String alias, Key key, char[] password, Certificate[] chain) throws KeyStoreException {
+    if (key instanceof PrivateKey && (chain == null || chain.length == 0)) {
+      throw new KeyStoreException("a private key entry needs its certificate chain");
+    }
+    try {
+      String label = switch (key) {
+        case IhsmKey own -> fileOwn(alias, own);
+        case PrivateKey software -> importSoftware(alias, software);
+        case SecretKey software -> importSoftware(alias, software);
+        default -> throw new KeyStoreException("IHSM stores private and secret keys, not " + key.getClass().getSimpleName());
+      };
+      partition().saveKeyCertificates(label, encoded(chain));
+    } catch (IhsmException e) {
+      throw new KeyStoreException("IHSM could not store " + alias + ": " + e.getMessage() + " [" + e.status() + "]", e);
+    } catch (IllegalArgumentException e) {
+      throw new KeyStoreException(e.getMessage(), e);
+    }
+  }
+
+  /** An HSM key of this partition, filed under the alias (replacing what the alias held). */
+  private String fileOwn(String alias, IhsmKey key) throws KeyStoreException {
+    KeyRef ref = key instanceof IhsmPrivateKey p ? p.ref : ((IhsmSecretKey) key).ref;
+    if (ref.hsm != hsm) {
+      throw new KeyStoreException("the key belongs to another IHSM provider instance");
+    }
+    if (!ref.label().equals(alias)) {
+      if (stored(alias) != null) {
+        partition().deleteKey(alias);
+      }
+      partition().renameKey(ref.label(), alias);
+      ref.relabel(alias);
+    }
+    return alias;
+  }
+
+  /** A software key brought into the HSM through the wrapped-import path, under the alias. */
+  private String importSoftware(String alias, Key key) throws KeyStoreException {
+    KeyKind kind = kindOf(key);
+    byte[] material = key.getEncoded();
+    if (material == null) {
+      throw new KeyStoreException("the " + key.getAlgorithm() + " key has no encoding to import");
+    }
+    try {
+      KeyUsage usage = kind.family() == KeyKind.Family.AES ? KeyUsage.ENCRYPT : KeyUsage.SIGN;
+      byte[] wrapped = KeyImport.wrapForImport(partition().unwrappingKey(), material);
+      String provisional = hsm.provisionalLabel();
+      partition().importKey(provisional, kind, usage, false, wrapped);
+      if (stored(alias) != null) {
+        partition().deleteKey(alias);
+      }
+      partition().renameKey(provisional, alias);
+      return alias;
+    } finally {
+      Arrays.fill(material, (byte) 0);
+    }
+  }
+
+  private static KeyKind kindOf(Key key) throws KeyStoreException {
+    try {
+      return switch (key) {
+        case ECPrivateKey ec -> HsmSignature.ecKind(publicParams(ec));
+        case RSAPrivateCrtKey rsa -> switch (rsa.getModulus().bitLength()) {
+          case 2048 -> KeyKind.RSA_2048;
+          case 3072 -> KeyKind.RSA_3072;
+          case 4096 -> KeyKind.RSA_4096;
+          default -> throw new KeyStoreException("IHSM holds RSA keys of 2048, 3072 or 4096 bits");
+        };
+        case SecretKey s when s.getAlgorithm().equalsIgnoreCase("AES") && s.getEncoded() != null ->
+            switch (s.getEncoded().length) {
+              case 16 -> KeyKind.AES_128;
+              case 24 -> KeyKind.AES_192;
+              case 32 -> KeyKind.AES_256;
+              default -> throw new KeyStoreException("AES keys are 128, 192 or 256 bits");
+            };
+        case SecretKey s when s.getAlgorithm().toUpperCase(java.util.Locale.ROOT).startsWith("HMACSHA") -> {
+          KeyKind k = switch (s.getAlgorithm().toUpperCase(java.util.Locale.ROOT)) {
+            case "HMACSHA256" -> KeyKind.HMAC_SHA256;
+            case "HMACSHA384" -> KeyKind.HMAC_SHA384;
+            case "HMACSHA512" -> KeyKind.HMAC_SHA512;
+            default -> throw new KeyStoreException("IHSM holds HmacSHA256, HmacSHA384 and HmacSHA512 keys");
+          };
+          if (s.getEncoded() == null || s.getEncoded().length != k.bytes()) {
+            throw new KeyStoreException("an " + s.getAlgorithm() + " key for IHSM is " + k.bytes() + " bytes");
+          }
+          yield k;
+        }
+        default -> throw new KeyStoreException("IHSM cannot import a " + key.getAlgorithm() + " key");
+      };
+    } catch (java.security.InvalidKeyException e) {
+      throw new KeyStoreException(e.getMessage(), e);
+    }
+  }
+
+  /** An EC private key's curve, as a public key of the same parameters for {@link HsmSignature#ecKind}. */
+  private static java.security.interfaces.ECPublicKey publicParams(ECPrivateKey key) {
+    return new java.security.interfaces.ECPublicKey() {
+      @Override
+      public java.security.spec.ECPoint getW() {
+        return null;
+      }
+
+      @Override
+      public String getAlgorithm() {
+        return "EC";
+      }
+
+      @Override
+      public String getFormat() {
+        return null;
+      }
+
+      @Override
+      public byte[] getEncoded() {
+        return null;
+      }
+
+      @Override
+      public java.security.spec.ECParameterSpec getParams() {
+        return key.getParams();
+      }
+    };
+  }
+
+  private static List<byte[]> encoded(Certificate[] chain) throws KeyStoreException {
+    List<byte[]> der = new ArrayList<>();
+    try {
+      for (Certificate c : chain == null ? new Certificate[0] : chain) {
+        der.add(c.getEncoded());
+      }
+    } catch (CertificateEncodingException e) {
+      throw new KeyStoreException("a certificate of the chain has no encoding", e);
+    }
+    return der;
+  }
+
+  @Override
+  public void engineSetKeyEntry(String alias, byte[] key, Certificate[] chain) throws KeyStoreException {
+    throw new KeyStoreException("IHSM imports keys given as Key objects, not as protected bytes");
+  }
+
+  @Override
+  public void engineSetCertificateEntry(String alias, Certificate cert) throws KeyStoreException {
+    throw new KeyStoreException("IHSM keeps keys with their chains, not trusted certificates: use a truststore");
+  }
+
+  @Override
+  public void engineDeleteEntry(String alias) throws KeyStoreException {
+    if (stored(alias) == null) {
+      return;
+    }
+    try {
+      partition().deleteKey(alias);
+    } catch (IhsmException e) {
+      throw new KeyStoreException("IHSM could not delete " + alias + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Enumeration<String> engineAliases() {
+    return Collections.enumeration(partition().keys().stream().map(StoredKey::label).toList());
+  }
+
+  @Override
+  public boolean engineContainsAlias(String alias) {
+    return stored(alias) != null;
+  }
+
+  @Override
+  public int engineSize() {
+    return partition().keys().size();
+  }
+
+  @Override
+  public boolean engineIsKeyEntry(String alias) {
+    return stored(alias) != null;
+  }
+
+  @Override
+  public boolean engineIsCertificateEntry(String alias) {
+    return false;
+  }
+
+  @Override
+  public String engineGetCertificateAlias(Certificate cert) {
+    for (StoredKey k : partition().keys()) {
+      Certificate mine = engineGetCertificate(k.label());
+      if (mine != null && mine.equals(cert)) {
+        return k.label();
+      }
+    }
+    return null;
+  }
+}

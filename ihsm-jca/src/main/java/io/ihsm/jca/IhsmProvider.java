@@ -1,0 +1,140 @@
+package io.ihsm.jca;
+
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.HashAlgorithm;
+import io.ihsm.ddi.key.KeyKind;
+import java.security.Key;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import javax.security.auth.callback.CallbackHandler;
+
+/**
+ * The IHSM provider: KeyStore, key generation, signatures, ciphers, MACs and random numbers from
+ * one partition of an ihsm device. Install it with {@code Security.addProvider(new
+ * IhsmProvider(config))}, or name it in {@code java.security} / to keytool as
+ * {@code -providerClass io.ihsm.jca.IhsmProvider -providerArg FILE} (the no-argument instance
+ * found by {@code ServiceLoader} is configured with {@link #configure(String)}, like SunPKCS11).
+ * Keys made or loaded through it are HSM keys; verification and public-key encryption take any
+ * ordinary public key. Usage guide: docs/jca.md.
+ */
+public final class IhsmProvider extends Provider {
+  private static final long serialVersionUID = 1L;
+  public static final String NAME = "IHSM";
+
+  private final transient Hsm hsm;
+
+  /** Unconfigured, as {@code ServiceLoader} makes it: {@link #configure(String)} gives a usable one. */
+  public IhsmProvider() {
+    super(NAME, "0.1", "ihsm HSM provider (unconfigured: configure it with a configuration file)");
+    this.hsm = null;
+  }
+
+  public IhsmProvider(IhsmConfig config) {
+    this(config, null);
+  }
+
+  /** @param pinCallback asked (with a {@code PasswordCallback}) for the partition PIN when it is needed */
+  public IhsmProvider(IhsmConfig config, CallbackHandler pinCallback) {
+    super(NAME, "0.1", "ihsm HSM provider, " + config);
+    this.hsm = new Hsm(config, pinCallback);
+    register();
+  }
+
+  /** A provider configured from a configuration file's path, or {@code --} and the configuration text. */
+  @Override
+  public Provider configure(String configArg) {
+    return new IhsmProvider(IhsmConfig.parse(configArg));
+  }
+
+  @Override
+  public boolean isConfigured() {
+    return hsm != null;
+  }
+
+  /** Closes this provider's connection and session (keys stay in the HSM and the key store). */
+  public void close() {
+    if (hsm != null) {
+      hsm.close();
+    }
+  }
+
+  private void register() {
+    service("KeyStore", "IHSM", List.of(), any(), () -> new HsmKeyStore(hsm));
+    service("SecureRandom", "DRBG", List.of("IHSM"), any(), () -> new HsmSecureRandom(hsm));
+    service("KeyPairGenerator", "EC", List.of("EllipticCurve"), any(), () -> new HsmKeyGenerators.Pairs(hsm, true));
+    service("KeyPairGenerator", "RSA", List.of(), any(), () -> new HsmKeyGenerators.Pairs(hsm, false));
+    service("KeyGenerator", "AES", List.of(), any(), () -> new HsmKeyGenerators.Secrets(hsm, KeyKind.AES_256));
+    for (KeyKind hmac : List.of(KeyKind.HMAC_SHA256, KeyKind.HMAC_SHA384, KeyKind.HMAC_SHA512)) {
+      String name = "Hmac" + hmac.cliName().substring(5).toUpperCase(java.util.Locale.ROOT);
+      service("KeyGenerator", name, List.of(), any(), () -> new HsmKeyGenerators.Secrets(hsm, hmac));
+      service("Mac", name, List.of(), k -> k instanceof IhsmSecretKey, () -> new HsmMac(hsm, hmac));
+    }
+    for (HashAlgorithm h : List.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
+      service("Signature", h.compactName() + "withECDSA", List.of(), ecKeys(),
+          () -> new HsmSignature(hsm, Algorithm.ECDSA, h));
+      service("Signature", h.compactName() + "withRSA", List.of(), rsaKeys(),
+          () -> new HsmSignature(hsm, Algorithm.RSA_PKCS1, h));
+    }
+    service("Signature", "NONEwithECDSA", List.of(), ecKeys(), () -> new HsmSignature(hsm, Algorithm.ECDSA, HashAlgorithm.NONE));
+    service("Signature", "RSASSA-PSS", List.of("PSS"), rsaKeys(), () -> new HsmSignature(hsm, Algorithm.RSA_PSS, HashAlgorithm.NONE));
+    service("Cipher", "AES/GCM/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
+        () -> new HsmCipher(hsm, Algorithm.AES_GCM, null));
+    service("Cipher", "AES/CBC/PKCS5Padding", List.of(), k -> k instanceof IhsmSecretKey,
+        () -> new HsmCipher(hsm, Algorithm.AES_CBC_PAD, null));
+    service("Cipher", "AES/CBC/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
+        () -> new HsmCipher(hsm, Algorithm.AES_CBC, null));
+    service("Cipher", "RSA/ECB/OAEPPadding", List.of(), rsaKeys(), () -> new HsmCipher(hsm, Algorithm.RSA_OAEP, null));
+    for (HashAlgorithm h : List.of(HashAlgorithm.SHA1, HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
+      service("Cipher", "RSA/ECB/OAEPWith" + h.jcaName() + "AndMGF1Padding", List.of(), rsaKeys(),
+          () -> new HsmCipher(hsm, Algorithm.RSA_OAEP, h));
+    }
+  }
+
+  private static Predicate<Object> any() {
+    return k -> true;
+  }
+
+  /** For delayed provider selection: our own keys, and ordinary public keys to verify or encrypt with. */
+  private static Predicate<Object> ecKeys() {
+    return k -> k instanceof IhsmPrivateKey.Ec || k instanceof ECPublicKey;
+  }
+
+  private static Predicate<Object> rsaKeys() {
+    return k -> k instanceof IhsmPrivateKey.Rsa || k instanceof RSAPublicKey;
+  }
+
+  private void service(String type, String algorithm, List<String> aliases, Predicate<Object> keys,
+      Supplier<Object> factory) {
+    putService(new HsmService(this, type, algorithm, aliases, keys, factory));
+  }
+
+  /** A service made by a factory (no reflection), answering for the keys it can use. */
+  private static final class HsmService extends Service {
+    private final Predicate<Object> keys;
+    private final Supplier<Object> factory;
+
+    HsmService(Provider provider, String type, String algorithm, List<String> aliases, Predicate<Object> keys,
+        Supplier<Object> factory) {
+      super(provider, type, algorithm, HsmService.class.getName(), aliases, Map.of());
+      this.keys = keys;
+      this.factory = factory;
+    }
+
+    @Override
+    public Object newInstance(Object constructorParameter) {
+      return factory.get();
+    }
+
+    @Override
+    public boolean supportsParameter(Object parameter) {
+      return parameter == null || (parameter instanceof Key && keys.test(parameter))
+          && !(parameter instanceof PublicKey p && p.getEncoded() == null);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.ihsm.jca;
+
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+
+/** What a key object points at: its provider's partition and its current label (a store entry can be renamed). */
+final class KeyRef {
+  final Hsm hsm;
+  final KeyKind kind;
+  final KeyUsage usage;
+  private volatile String label;
+
+  KeyRef(Hsm hsm, String label, KeyKind kind, KeyUsage usage) {
+    this.hsm = hsm;
+    this.label = label;
+    this.kind = kind;
+    this.usage = usage;
+  }
+
+  String label() {
+    return label;
+  }
+
+  void relabel(String newLabel) {
+    label = newLabel;
+  }
+}

@@ -1,0 +1,317 @@
+package io.ihsm.jca;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.sdk.DeviceAddress;
+import io.ihsm.sdk.store.HostKeyStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.util.Collections;
+import java.util.ServiceLoader;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The provider's services on an embedded device, checked against the JDK's own providers. */
+class IhsmProviderTest {
+  static final byte[] MESSAGE = "Pay 100 EUR to Alice".getBytes(StandardCharsets.UTF_8);
+
+  @TempDir
+  static Path home;
+  static IhsmProvider provider;
+
+  @BeforeAll
+  static void partition() throws Exception {
+    ProviderFixture.partition(DeviceAddress.embedded(home), home, "app", true);
+    provider = new IhsmProvider(IhsmConfig.embedded(home, "app").withPinFile(ProviderFixture.pinFile(home)));
+  }
+
+  @AfterAll
+  static void close() {
+    provider.close();
+  }
+
+  static KeyStore keyStore() throws Exception {
+    KeyStore ks = KeyStore.getInstance("IHSM", provider);
+    ks.load(null, ProviderFixture.PIN.toCharArray());
+    return ks;
+  }
+
+  static boolean jdkVerifies(String alg, java.security.PublicKey key, byte[] sig, java.security.spec.AlgorithmParameterSpec p)
+      throws Exception {
+    Signature v = Signature.getInstance(alg);
+    assertThat(v.getProvider().getName()).isNotEqualTo("IHSM");
+    if (p != null) {
+      v.setParameter(p);
+    }
+    v.initVerify(key);
+    v.update(MESSAGE);
+    return v.verify(sig);
+  }
+
+  byte[] sign(String alg, PrivateKey key, java.security.spec.AlgorithmParameterSpec p) throws Exception {
+    Signature s = Signature.getInstance(alg, provider);
+    if (p != null) {
+      s.setParameter(p);
+    }
+    s.initSign(key);
+    s.update(MESSAGE);
+    return s.sign();
+  }
+
+  @Test
+  void ecAndRsaKeysMadeInsideSignAndTheJdkVerifies() throws Exception {
+    for (String curve : new String[] {"secp256r1", "secp384r1", "secp521r1"}) {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC", provider);
+      g.initialize(new ECGenParameterSpec(curve));
+      KeyPair kp = g.generateKeyPair();
+      assertThat(kp.getPrivate()).isInstanceOf(IhsmPrivateKey.Ec.class);
+      assertThat(kp.getPrivate().getEncoded()).isNull();
+      for (String alg : new String[] {"SHA256withECDSA", "SHA384withECDSA", "SHA512withECDSA"}) {
+        byte[] sig = sign(alg, kp.getPrivate(), null);
+        assertThat(jdkVerifies(alg, kp.getPublic(), sig, null)).as(curve + " " + alg).isTrue();
+        Signature v = Signature.getInstance(alg, provider);
+        v.initVerify(kp.getPublic());
+        v.update(MESSAGE);
+        assertThat(v.verify(sig)).as("IHSM verifies too").isTrue();
+      }
+    }
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA", provider);
+    rsa.initialize(2048);
+    KeyPair kp = rsa.generateKeyPair();
+    assertThat(jdkVerifies("SHA256withRSA", kp.getPublic(), sign("SHA256withRSA", kp.getPrivate(), null), null)).isTrue();
+    PSSParameterSpec pss = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
+    assertThat(jdkVerifies("RSASSA-PSS", kp.getPublic(), sign("RSASSA-PSS", kp.getPrivate(), pss), pss)).isTrue();
+  }
+
+  @Test
+  void theKeyStoreFilesKeysUnderAliasesWithTheirChainsAndDeletesThem() throws Exception {
+    KeyStore ks = keyStore();
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC", provider);
+    KeyPair kp = g.generateKeyPair();
+    Certificate cert = ProviderFixture.selfSigned("hsm key", kp.getPublic(), kp.getPrivate(), "SHA256withECDSA", provider);
+    ks.setKeyEntry("signer", kp.getPrivate(), null, new Certificate[] {cert});
+    assertThat(Collections.list(ks.aliases())).contains("signer").noneMatch(a -> a.equals(((IhsmKey) kp.getPrivate())
+        .label()) && !a.equals("signer"));
+    assertThat(((IhsmKey) kp.getPrivate()).label()).isEqualTo("signer");
+
+    KeyStore again = keyStore();
+    PrivateKey loaded = (PrivateKey) again.getKey("signer", null);
+    assertThat(loaded).isInstanceOf(IhsmPrivateKey.class);
+    assertThat(again.getCertificateChain("signer")).containsExactly(cert);
+    assertThat(again.getCertificateAlias(cert)).isEqualTo("signer");
+    assertThat(again.isKeyEntry("signer")).isTrue();
+    assertThat(again.getCreationDate("signer")).isNotNull();
+    assertThat(jdkVerifies("SHA256withECDSA", cert.getPublicKey(), sign("SHA256withECDSA", loaded, null), null)).isTrue();
+
+    // Replacing the entry puts another key under the alias.
+    KeyPair other = g.generateKeyPair();
+    ks.setKeyEntry("signer", other.getPrivate(), null, new Certificate[] {
+        ProviderFixture.selfSigned("other", other.getPublic(), other.getPrivate(), "SHA256withECDSA", provider)});
+    assertThat(((IhsmPrivateKey) keyStore().getKey("signer", null)).publicKey()).isEqualTo(other.getPublic());
+
+    ks.deleteEntry("signer");
+    assertThat(keyStore().containsAlias("signer")).isFalse();
+    assertThat(keyStore().getKey("signer", null)).isNull();
+    assertThatThrownBy(() -> ks.setKeyEntry("nochain", g.generateKeyPair().getPrivate(), null, null))
+        .as("the KeyStore class's own check").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("certificate chain");
+    assertThatThrownBy(() -> ks.setCertificateEntry("trusted", cert)).isInstanceOf(KeyStoreException.class);
+  }
+
+  @Test
+  void aSoftwareKeyStoredInTheKeyStoreIsImportedAndTheCopyIsNotKept() throws Exception {
+    KeyPairGenerator jdk = KeyPairGenerator.getInstance("EC", "SunEC");
+    jdk.initialize(new ECGenParameterSpec("secp384r1"));
+    KeyPair software = jdk.generateKeyPair();
+    Certificate cert = ProviderFixture.selfSigned("imported", software.getPublic(), software.getPrivate(),
+        "SHA384withECDSA", null);
+    KeyStore ks = keyStore();
+    ks.setKeyEntry("imported", software.getPrivate(), null, new Certificate[] {cert});
+    PrivateKey hsmKey = (PrivateKey) ks.getKey("imported", null);
+    assertThat(hsmKey).isInstanceOf(IhsmPrivateKey.Ec.class);
+    assertThat(hsmKey.getEncoded()).isNull();
+    assertThat(jdkVerifies("SHA384withECDSA", software.getPublic(), sign("SHA384withECDSA", hsmKey, null), null)).isTrue();
+    var stored = HostKeyStore.at(home).key("app", "imported").orElseThrow();
+    assertThat(stored.origin()).isEqualTo(KeyOrigin.IMPORTED);
+    assertThat(stored.extractable()).isFalse();
+
+    SecretKey aes = new SecretKeySpec(new byte[32], "AES");
+    ks.setKeyEntry("aes-imported", aes, null, null);
+    Cipher jdkGcm = Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
+    byte[] iv = new byte[12];
+    jdkGcm.init(Cipher.ENCRYPT_MODE, aes, new GCMParameterSpec(128, iv));
+    byte[] ct = jdkGcm.doFinal(MESSAGE);
+    Cipher hsmGcm = Cipher.getInstance("AES/GCM/NoPadding", provider);
+    hsmGcm.init(Cipher.DECRYPT_MODE, ks.getKey("aes-imported", null), new GCMParameterSpec(128, iv));
+    assertThat(hsmGcm.doFinal(ct)).isEqualTo(MESSAGE);
+
+    SecretKey hmac = new SecretKeySpec(new byte[32], "HmacSHA256");
+    ks.setKeyEntry("hmac-imported", hmac, null, null);
+    Mac jdkMac = Mac.getInstance("HmacSHA256", "SunJCE");
+    jdkMac.init(hmac);
+    Mac hsmMac = Mac.getInstance("HmacSHA256", provider);
+    hsmMac.init(ks.getKey("hmac-imported", null));
+    assertThat(hsmMac.doFinal(MESSAGE)).isEqualTo(jdkMac.doFinal(MESSAGE));
+  }
+
+  @Test
+  void aesGcmAndCbcRoundTripAndABadTagIsAnAeadBadTagException() throws Exception {
+    KeyGenerator kg = KeyGenerator.getInstance("AES", provider);
+    kg.init(256);
+    SecretKey key = kg.generateKey();
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", provider);
+    gcm.init(Cipher.ENCRYPT_MODE, key);
+    gcm.updateAAD("header".getBytes());
+    byte[] ct = gcm.doFinal(MESSAGE);
+    byte[] iv = gcm.getIV();
+    assertThat(iv).as("the HSM's IV, after doFinal").hasSize(12);
+    assertThatThrownBy(() -> gcm.doFinal(MESSAGE)).as("no second encryption under one init")
+        .isInstanceOf(IllegalStateException.class);
+    Cipher dec = Cipher.getInstance("AES/GCM/NoPadding", provider);
+    dec.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+    dec.updateAAD("header".getBytes());
+    assertThat(dec.doFinal(ct)).isEqualTo(MESSAGE);
+    ct[0] ^= 1;
+    dec.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+    dec.updateAAD("header".getBytes());
+    assertThatThrownBy(() -> dec.doFinal(ct)).isInstanceOf(AEADBadTagException.class);
+    assertThatThrownBy(() -> gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, new byte[12])))
+        .isInstanceOf(InvalidAlgorithmParameterException.class).hasMessageContaining("chooses GCM IVs");
+
+    for (String t : new String[] {"AES/CBC/PKCS5Padding", "AES/CBC/NoPadding"}) {
+      byte[] plain = t.endsWith("NoPadding") ? new byte[32] : MESSAGE;
+      Cipher cbc = Cipher.getInstance(t, provider);
+      cbc.init(Cipher.ENCRYPT_MODE, key);
+      byte[] c = cbc.doFinal(plain);
+      Cipher back = Cipher.getInstance(t, provider);
+      back.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(cbc.getIV()));
+      assertThat(back.doFinal(c)).as(t).isEqualTo(plain);
+    }
+  }
+
+  @Test
+  void rsaOaepDecryptsWhatTheJdkEncryptedAndEncryptsWithAnyPublicKey() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA", provider);
+    g.initialize(new IhsmKeyGenParameterSpec(null, 2048, KeyUsage.ENCRYPT, false));
+    KeyPair kp = g.generateKeyPair();
+    OAEPParameterSpec oaep = new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
+        new PSource.PSpecified("label".getBytes()));
+    Cipher jdk = Cipher.getInstance("RSA/ECB/OAEPPadding", "SunJCE");
+    jdk.init(Cipher.ENCRYPT_MODE, kp.getPublic(), oaep);
+    byte[] ct = jdk.doFinal(MESSAGE);
+    Cipher hsm = Cipher.getInstance("RSA/ECB/OAEPPadding", provider);
+    hsm.init(Cipher.DECRYPT_MODE, kp.getPrivate(), oaep);
+    assertThat(hsm.doFinal(ct)).isEqualTo(MESSAGE);
+
+    Cipher named = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding", provider);
+    named.init(Cipher.ENCRYPT_MODE, kp.getPublic());
+    byte[] ct2 = named.doFinal(MESSAGE);
+    Cipher jdkNamed = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding", "SunJCE");
+    assertThatThrownBy(() -> jdkNamed.init(Cipher.DECRYPT_MODE, kp.getPrivate())).isInstanceOf(InvalidKeyException.class);
+    named.init(Cipher.DECRYPT_MODE, kp.getPrivate());
+    assertThat(named.doFinal(ct2)).isEqualTo(MESSAGE);
+  }
+
+  @Test
+  void misuseGetsTheExceptionsAJavaDeveloperExpects() throws Exception {
+    KeyPair rsa = KeyPairGenerator.getInstance("RSA", provider).generateKeyPair();
+    Signature ecdsa = Signature.getInstance("SHA256withECDSA", provider);
+    assertThatThrownBy(() -> ecdsa.initSign(rsa.getPrivate())).as("wrong kind").isInstanceOf(InvalidKeyException.class);
+    KeyGenerator kg = KeyGenerator.getInstance("AES", provider);
+    SecretKey aes = kg.generateKey();
+    Mac mac = Mac.getInstance("HmacSHA256", provider);
+    assertThatThrownBy(() -> mac.init(aes)).as("an AES key for HMAC").isInstanceOf(InvalidKeyException.class);
+    KeyGenerator hk = KeyGenerator.getInstance("HmacSHA256", provider);
+    SecretKey hmac = hk.generateKey();
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", provider);
+    assertThatThrownBy(() -> gcm.init(Cipher.ENCRYPT_MODE, hmac)).as("an HMAC key to encrypt")
+        .isInstanceOf(InvalidKeyException.class);
+    kg.init(new IhsmKeyGenParameterSpec(null, 256, KeyUsage.WRAP, false));
+    SecretKey wrapKey = kg.generateKey();
+    assertThatThrownBy(() -> gcm.init(Cipher.ENCRYPT_MODE, wrapKey)).as("wrong usage").isInstanceOf(InvalidKeyException.class)
+        .hasMessageContaining("not encrypt");
+    assertThatThrownBy(() -> ecdsa.initSign(KeyPairGenerator.getInstance("EC", "SunEC").generateKeyPair().getPrivate()))
+        .as("a software key").isInstanceOf(InvalidKeyException.class).hasMessageContaining("not an IHSM key");
+
+    KeyStore wrongPin = KeyStore.getInstance("IHSM", provider);
+    assertThatThrownBy(() -> wrongPin.load(null, "wrong-pin-0000".toCharArray())).isInstanceOf(IOException.class)
+        .cause().isInstanceOf(KeyStoreException.class).hasMessageContaining("wrong PIN");
+    IhsmProvider unreachable = new IhsmProvider(IhsmConfig.daemon(home.resolve("no-daemon"), home, "app"));
+    KeyStore nowhere = KeyStore.getInstance("IHSM", unreachable);
+    assertThatThrownBy(() -> nowhere.load(null, ProviderFixture.PIN.toCharArray())).isInstanceOf(IOException.class)
+        .cause().isInstanceOf(KeyStoreException.class).hasMessageContaining("cannot reach the IHSM device");
+  }
+
+  @Test
+  void withTheProviderMerelyInstalledAnHsmKeyFindsIt() throws Exception {
+    KeyPair kp = KeyPairGenerator.getInstance("EC", provider).generateKeyPair();
+    Security.addProvider(provider);
+    try {
+      Signature s = Signature.getInstance("SHA256withECDSA");
+      s.initSign(kp.getPrivate());
+      s.update(MESSAGE);
+      byte[] sig = s.sign();
+      assertThat(s.getProvider().getName()).isEqualTo("IHSM");
+      Signature v = Signature.getInstance("SHA256withECDSA");
+      v.initVerify(kp.getPublic());
+      assertThat(v.getProvider().getName()).as("ordinary keys stay with the JDK").isNotEqualTo("IHSM");
+      v.update(MESSAGE);
+      assertThat(v.verify(sig)).isTrue();
+    } finally {
+      Security.removeProvider(provider.getName());
+    }
+  }
+
+  @Test
+  void secureRandomComesFromTheDeviceAndTheProviderIsFoundByServiceLoader() throws Exception {
+    SecureRandom r = SecureRandom.getInstance("DRBG", provider);
+    byte[] a = new byte[3000];
+    byte[] b = new byte[3000];
+    r.nextBytes(a);
+    r.nextBytes(b);
+    assertThat(a).isNotEqualTo(b).isNotEqualTo(new byte[3000]);
+
+    Provider found = ServiceLoader.load(Provider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(p -> p.getName().equals("IHSM")).findFirst().orElseThrow();
+    assertThat(found.isConfigured()).isFalse();
+    Provider configured = found.configure("--partition=app;home=" + home + ";pin-file=" + home.resolve("pin"));
+    assertThat(configured.isConfigured()).isTrue();
+    KeyStore ks = KeyStore.getInstance("IHSM", configured);
+    ks.load(null, null);
+    assertThat(ks.size()).isGreaterThanOrEqualTo(0);
+    ((IhsmProvider) configured).close();
+    assertThatThrownBy(() -> found.configure("--home=/x")).hasMessageContaining("must name a partition");
+    assertThatThrownBy(() -> found.configure("--partition=app;colour=blue")).hasMessageContaining("unknown");
+  }
+}
