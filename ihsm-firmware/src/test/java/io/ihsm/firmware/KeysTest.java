@@ -249,6 +249,19 @@ class KeysTest {
   }
 
   @Test
+  void unmaskingAnAppKeyThatIsLoadedAnswersItsHandleButAnotherKeyWithItsLabelIsRefused() {
+    KeyInfo first = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "shared");
+    int other = openSession();
+    KeyInfo again = p.ok(Opcode.UNMASK_KEY, other, new io.ihsm.ddi.message.Blob(first.maskedBlob()), KeyInfo::read);
+    assertThat(again.handle()).as("another client loading the same key").isEqualTo(first.handle());
+    p.ok(Opcode.UNLOAD_KEY, session, new Id(first.handle()), Empty::read);
+    KeyInfo impostor = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "shared");
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new io.ihsm.ddi.message.Blob(first.maskedBlob())))
+        .as("a different key under a loaded label").isEqualTo(Status.LABEL_EXISTS);
+    assertThat(impostor.handle()).isNotEqualTo(first.handle());
+  }
+
+  @Test
   void labelsAreUniqueAndTheTableIsBounded() {
     generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "same");
     assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "same")))

@@ -85,6 +85,25 @@ public final class KeyMaterial {
     return hasPrivateKey() ? pair.getPrivate().getEncoded() : new byte[0];
   }
 
+  /** Whether two materials are the same key, compared in constant time; the copies are wiped. */
+  boolean sameAs(KeyMaterial other) {
+    if (kind != other.kind) {
+      return false;
+    }
+    byte[] a = isAsymmetric() ? publicKey().getEncoded() : encode();
+    byte[] b = other.isAsymmetric() ? other.publicKey().getEncoded() : other.encode();
+    byte[] c = hasPrivateKey() ? encode() : new byte[0];
+    byte[] d = other.hasPrivateKey() ? other.encode() : new byte[0];
+    try {
+      return java.security.MessageDigest.isEqual(a, b) & java.security.MessageDigest.isEqual(c, d);
+    } finally {
+      Arrays.fill(a, (byte) 0);
+      Arrays.fill(b, (byte) 0);
+      Arrays.fill(c, (byte) 0);
+      Arrays.fill(d, (byte) 0);
+    }
+  }
+
   /** What the material counts against the partition's key-byte limit. */
   int cost() {
     if (!isAsymmetric()) {

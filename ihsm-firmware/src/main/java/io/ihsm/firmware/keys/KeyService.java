@@ -70,6 +70,12 @@ public final class KeyService {
     try {
       Metadata meta = Metadata.decode(opened.metadata());
       KeyMaterial material = decodeMaterial(meta, opened.secret());
+      LoadedKey same = sessionKey ? null : table(port).loadedAppKey(meta.attributes().label(), material);
+      if (same != null) {
+        // Already loaded (by another client of the partition): the same key, so its handle.
+        material.wipe();
+        return new KeyInfo(same.handle(), same.attributes(), same.origin(), same.publicKeyDer(), new byte[0]);
+      }
       return store(port, table(port), masking,
           new KeyTable.LoadedKeyDraft(meta.attributes(), meta.origin(), sessionKey ? sessionId : 0, material), false);
     } finally {

@@ -57,6 +57,15 @@ final class KeyTable {
     return k;
   }
 
+  /** The loaded app key with this label when it holds the same material (compared in constant time); else null. */
+  synchronized LoadedKey loadedAppKey(String label, KeyMaterial material) {
+    if (label.isEmpty()) {
+      return null;
+    }
+    return keys.values().stream().filter(k -> k.isAppKey() && k.attributes().label().equals(label)
+        && k.material().sameAs(material)).findFirst().orElse(null);
+  }
+
   synchronized void remove(int handle) {
     LoadedKey k = keys.remove(handle);
     if (k != null) {
