@@ -26,6 +26,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.Collections;
+import java.util.List;
 import java.util.ServiceLoader;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -112,6 +113,33 @@ class IhsmProviderTest {
     assertThat(jdkVerifies("SHA256withRSA", kp.getPublic(), sign("SHA256withRSA", kp.getPrivate(), null), null)).isTrue();
     PSSParameterSpec pss = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
     assertThat(jdkVerifies("RSASSA-PSS", kp.getPublic(), sign("RSASSA-PSS", kp.getPrivate(), pss), pss)).isTrue();
+  }
+
+  @Test
+  void signaturesVerifyWithOpenSslDgst() throws Exception {
+    java.nio.file.Files.write(home.resolve("msg"), MESSAGE);
+    KeyPairGenerator ec = KeyPairGenerator.getInstance("EC", provider);
+    ec.initialize(new ECGenParameterSpec("secp384r1"));
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA", provider);
+    rsa.initialize(3072);
+    PSSParameterSpec pss = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
+    record Case(String name, KeyPair keys, String alg, PSSParameterSpec params, List<String> opensslOptions) {}
+    for (Case c : List.of(
+        new Case("ecdsa", ec.generateKeyPair(), "SHA384withECDSA", null, List.of("-sha384")),
+        new Case("pkcs1", rsa.generateKeyPair(), "SHA256withRSA", null, List.of("-sha256")),
+        new Case("pss", rsa.generateKeyPair(), "RSASSA-PSS", pss,
+            List.of("-sha256", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32")))) {
+      java.nio.file.Files.write(home.resolve(c.name() + ".sig"), sign(c.alg(), c.keys().getPrivate(), c.params()));
+      java.nio.file.Files.writeString(home.resolve(c.name() + ".pem"), "-----BEGIN PUBLIC KEY-----\n"
+          + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(c.keys().getPublic().getEncoded())
+          + "\n-----END PUBLIC KEY-----\n");
+      List<String> cmd = new java.util.ArrayList<>(List.of("openssl", "dgst"));
+      cmd.addAll(c.opensslOptions());
+      cmd.addAll(List.of("-verify", home.resolve(c.name() + ".pem").toString(), "-signature",
+          home.resolve(c.name() + ".sig").toString(), home.resolve("msg").toString()));
+      io.ihsm.ddi.testing.ExternalCommand.Result r = io.ihsm.ddi.testing.ExternalCommand.run(cmd);
+      assertThat(r.output()).as(c.name()).contains("Verified OK");
+    }
   }
 
   @Test
