@@ -15,7 +15,12 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Function;
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
 import javax.security.auth.callback.PasswordCallback;
@@ -23,13 +28,19 @@ import javax.security.auth.callback.PasswordCallback;
 /**
  * One provider instance's view of its partition: the device connection and the partition client,
  * opened on first use with the PIN from the KeyStore password, the callback, the PIN file or the
- * environment, in that order. Thread-safe: the partition client serialises device calls.
+ * environment, in that order. Thread-safe: crypto calls take a pooled session each (see {@link #call}).
  */
 final class Hsm {
   private final IhsmConfig config;
   private final CallbackHandler callback;
+  /** Sessions a provider opens at most, within the partition's own limit. */
+  static final int MAX_SESSIONS = 4;
+
   private IhsmClient device;
-  private PartitionClient partition;
+  private final List<PartitionClient> clients = new ArrayList<>();
+  private final Deque<PartitionClient> idle = new ArrayDeque<>();
+  private String pin;
+  private boolean sessionLimitReached;
 
   Hsm(IhsmConfig config, CallbackHandler callback) {
     this.config = config;
@@ -48,25 +59,85 @@ final class Hsm {
     return device;
   }
 
-  /** The partition, opened with the configured PIN source on first use. */
+  /** The partition's first client, opened with the configured PIN source on first use. */
   synchronized PartitionClient partition() {
-    if (partition == null) {
-      partition = open(configuredPin());
+    if (clients.isEmpty()) {
+      String pin = configuredPin();
+      clients.add(open(pin));
+      this.pin = pin;
+      idle.add(clients.getFirst());
     }
-    return partition;
+    return clients.getFirst();
   }
 
-  /** Opens the partition with this PIN (a KeyStore password), replacing an earlier session. */
-  synchronized void login(char[] pin) {
-    PartitionClient next = open(new String(pin));
-    if (partition != null) {
-      partition.close();
-    }
-    partition = next;
+  /** Opens the partition with this PIN (a KeyStore password), replacing the sessions opened before. */
+  synchronized void login(char[] password) {
+    String next = new String(password);
+    PartitionClient first = open(next);
+    closeClients();
+    pin = next;
+    clients.add(first);
+    idle.add(first);
   }
 
-  private PartitionClient open(String pin) {
-    return PartitionClient.open(device(), HostKeyStore.at(config.home()), config.partition(), pin);
+  /**
+   * Runs a device call on a client of its own (a session of its own), so calls from several
+   * threads run side by side: up to {@link #MAX_SESSIONS} sessions, fewer when the partition's
+   * session limit says so; beyond that, a call waits for a free one.
+   */
+  <T> T call(Function<PartitionClient, T> call) {
+    PartitionClient client = borrow();
+    try {
+      return call.apply(client);
+    } finally {
+      synchronized (this) {
+        if (clients.contains(client)) {
+          idle.add(client);
+          notifyAll();
+        }
+      }
+    }
+  }
+
+  private synchronized PartitionClient borrow() {
+    partition();
+    while (idle.isEmpty()) {
+      if (clients.size() < MAX_SESSIONS && !sessionLimitReached) {
+        try {
+          PartitionClient more = open(pin);
+          clients.add(more);
+          return more;
+        } catch (IhsmException e) {
+          if (e.status() != Status.TOO_MANY_SESSIONS) {
+            throw e;
+          }
+          sessionLimitReached = true; // the partition allows no more: share the ones there are
+        }
+      }
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IhsmException(Status.TIMEOUT, "interrupted while waiting for a free IHSM session");
+      }
+    }
+    return idle.poll();
+  }
+
+  /** How many sessions this provider has open (for tests and diagnostics). */
+  synchronized int sessions() {
+    return clients.size();
+  }
+
+  private void closeClients() {
+    clients.forEach(PartitionClient::close);
+    clients.clear();
+    idle.clear();
+    sessionLimitReached = false;
+  }
+
+  private PartitionClient open(String partitionPin) {
+    return PartitionClient.open(device(), HostKeyStore.at(config.home()), config.partition(), partitionPin);
   }
 
   private String configuredPin() {
@@ -142,10 +213,8 @@ final class Hsm {
   }
 
   synchronized void close() {
-    if (partition != null) {
-      partition.close();
-      partition = null;
-    }
+    closeClients();
+    pin = null;
     if (device != null) {
       device.close();
       device = null;

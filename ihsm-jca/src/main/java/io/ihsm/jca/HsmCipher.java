@@ -290,9 +290,10 @@ final class HsmCipher extends CipherSpi {
   }
 
   private byte[] encrypt(byte[] data) throws BadPaddingException {
+    Operation op = operation(data);
     Encrypted e = publicKey != null
-        ? hsm.partition().encryptWith(HsmSignature.rsaKindUnchecked(publicKey), publicKey.getEncoded(), operation(data))
-        : hsm.partition().encrypt(key.label(), operation(data));
+        ? hsm.call(p -> p.encryptWith(HsmSignature.rsaKindUnchecked(publicKey), publicKey.getEncoded(), op))
+        : hsm.call(p -> p.encrypt(key.label(), op));
     if (algorithm == Algorithm.AES_GCM) {
       iv = e.iv(); // the HSM's: readable now with getIV()
       mode = 0; // a GCM encryption needs a fresh init, so an IV is never used twice
@@ -301,7 +302,8 @@ final class HsmCipher extends CipherSpi {
   }
 
   private byte[] decrypt(byte[] data) throws BadPaddingException {
-    return hsm.partition().decrypt(key.label(), operation(data));
+    Operation op = operation(data);
+    return hsm.call(p -> p.decrypt(key.label(), op));
   }
 
   @Override

@@ -64,7 +64,7 @@ final class HsmMac extends MacSpi {
     byte[] data = message.toByteArray();
     message.reset();
     try {
-      return hsm.partition().sign(key.label(), Operation.of(0, Algorithm.HMAC, data));
+      return hsm.call(p -> p.sign(key.label(), Operation.of(0, Algorithm.HMAC, data)));
     } catch (IhsmException e) {
       throw Failures.provider(e);
     }

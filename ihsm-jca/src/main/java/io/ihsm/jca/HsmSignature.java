@@ -157,7 +157,7 @@ final class HsmSignature extends SignatureSpi {
     }
     Operation op = operation();
     try {
-      return hsm.partition().sign(signer.label(), op);
+      return hsm.call(p -> p.sign(signer.label(), op));
     } catch (IhsmException e) {
       throw new SignatureException("IHSM refused to sign: " + e.getMessage() + " [" + e.status() + "]", e);
     }
@@ -170,7 +170,7 @@ final class HsmSignature extends SignatureSpi {
     }
     Operation op = operation().withSignature(signature);
     try {
-      return hsm.partition().verifyWith(verifierKind, verifier.getEncoded(), op);
+      return hsm.call(p -> p.verifyWith(verifierKind, verifier.getEncoded(), op));
     } catch (IhsmException e) {
       return switch (e.status()) {
         // A malformed signature, or a public key the HSM does not accept: it does not verify.

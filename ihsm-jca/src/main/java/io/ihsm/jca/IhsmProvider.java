@@ -57,7 +57,11 @@ public final class IhsmProvider extends Provider {
     return hsm != null;
   }
 
-  /** Closes this provider's connection and session (keys stay in the HSM and the key store). */
+  Hsm hsm() {
+    return hsm;
+  }
+
+  /** Closes this provider's connection and sessions (keys stay in the HSM and the key store). */
   public void close() {
     if (hsm != null) {
       hsm.close();

@@ -302,6 +302,26 @@ class IhsmProviderTest {
   }
 
   @Test
+  void threadsSignSideBySideOnPooledSessions() throws Exception {
+    KeyPair kp = KeyPairGenerator.getInstance("EC", provider).generateKeyPair();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        results.add(pool.submit(() -> jdkVerifies("SHA256withECDSA", kp.getPublic(),
+            sign("SHA256withECDSA", kp.getPrivate(), null), null)));
+      }
+      for (var r : results) {
+        assertThat(r.get()).isTrue();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(provider.hsm().sessions()).as("sessions opened for the threads")
+        .isGreaterThan(1).isLessThanOrEqualTo(Hsm.MAX_SESSIONS);
+  }
+
+  @Test
   void withTheProviderMerelyInstalledAnHsmKeyFindsIt() throws Exception {
     KeyPair kp = KeyPairGenerator.getInstance("EC", provider).generateKeyPair();
     Security.addProvider(provider);

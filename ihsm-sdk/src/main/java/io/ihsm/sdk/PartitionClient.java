@@ -282,8 +282,14 @@ public final class PartitionClient implements AutoCloseable {
         if (attempt == 2 || !RECOVERABLE.contains(e.status())) {
           throw e;
         }
-        session = null;
-        loaded.clear();
+        if (e.status() == Status.KEY_NOT_FOUND && session != null) {
+          // Another client of the partition unloaded the key it shared with us: load it again,
+          // in the session we have (it is still open).
+          loaded.remove(k.label());
+        } else {
+          session = null;
+          loaded.clear();
+        }
       }
     }
   }

@@ -83,6 +83,23 @@ class PartitionClientTest {
   }
 
   @Test
+  void clientsSharingAKeySurviveEachOtherUnloadingItWithoutLeakingSessions() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      setUp(hsm, store, new PartitionLimits(3, 16, 16384, 10, 100, 900));
+      try (PartitionClient b = PartitionClient.open(hsm, store, "app", PIN)) {
+        HostKeyStore.StoredKey k = b.generate("shared", KeyKind.EC_P256, KeyUsage.SIGN, false);
+        for (int round = 0; round < 5; round++) {
+          try (PartitionClient a = PartitionClient.open(hsm, store, "app", PIN)) {
+            assertThat(jdkVerifies(k, "a".getBytes(), a.sign("shared", ecdsa("a".getBytes())))).isTrue();
+          } // a unloads the key it loaded: the handle b holds too
+          assertThat(jdkVerifies(k, "b".getBytes(), b.sign("shared", ecdsa("b".getBytes())))).as("round " + round).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
   void theServiceIndicatorReportsEachCallOfThisThread() throws Exception {
     HostKeyStore store = HostKeyStore.at(home);
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
