@@ -98,6 +98,20 @@ public final class IhsmProvider extends Provider {
       service("Cipher", "RSA/ECB/OAEPWith" + h.jcaName() + "AndMGF1Padding", List.of(), rsaKeys(),
           () -> new HsmCipher(hsm, Algorithm.RSA_OAEP, h));
     }
+    service("Cipher", "AES/KW/NoPadding", List.of("AESWrap"), k -> k instanceof IhsmSecretKey,
+        () -> new HsmKeyWrap(hsm, Algorithm.AES_KW));
+    service("Cipher", "AES/KWP/NoPadding", List.of("AESWrapPad"), k -> k instanceof IhsmSecretKey,
+        () -> new HsmKeyWrap(hsm, Algorithm.AES_KWP));
+    service("KeyAgreement", "ECDH", List.of(), k -> k instanceof IhsmPrivateKey.Ec, () -> new HsmKeyAgreement(hsm));
+    for (HashAlgorithm h : List.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
+      service("KDF", "HKDF-" + h.compactName(), List.of(), k -> true, () -> {
+        try {
+          return new HsmHkdf(hsm, h, null);
+        } catch (java.security.InvalidAlgorithmParameterException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }
   }
 
   private static Predicate<Object> any() {

@@ -28,13 +28,14 @@ public final class IhsmSecretKey implements SecretKey, IhsmKey {
     return ref.usage;
   }
 
-  /** "AES", or the JCA name of its HMAC ("HmacSHA256", ...). */
+  /** "AES", the JCA name of its HMAC ("HmacSHA256", ...), or "Generic" for a secret to derive from. */
   @Override
   public String getAlgorithm() {
     return switch (ref.kind) {
       case HMAC_SHA256 -> "HmacSHA256";
       case HMAC_SHA384 -> "HmacSHA384";
       case HMAC_SHA512 -> "HmacSHA512";
+      case SECRET -> "Generic";
       default -> "AES";
     };
   }

@@ -272,6 +272,75 @@ class IhsmProviderTest {
   }
 
   @Test
+  void ecdhThenHkdfInsideTheHsmAgreesWithTheJdkOnTheOtherSide() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC", provider);
+    g.initialize(new IhsmKeyGenParameterSpec(new ECGenParameterSpec("secp256r1"), 0, KeyUsage.DERIVE, false));
+    KeyPair hsmSide = g.generateKeyPair();
+    KeyPairGenerator jdk = KeyPairGenerator.getInstance("EC", "SunEC");
+    jdk.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair peer = jdk.generateKeyPair();
+    byte[] salt = "salt".getBytes();
+    byte[] info = "ihsm test".getBytes();
+
+    javax.crypto.KeyAgreement ka = javax.crypto.KeyAgreement.getInstance("ECDH", provider);
+    ka.init(hsmSide.getPrivate());
+    ka.doPhase(peer.getPublic(), true);
+    assertThatThrownBy(ka::generateSecret).as("raw secrets do not leave").isInstanceOf(IllegalStateException.class);
+    SecretKey shared = ka.generateSecret("Generic");
+    assertThat(shared).isInstanceOf(IhsmSecretKey.class);
+    javax.crypto.KDF hkdf = javax.crypto.KDF.getInstance("HKDF-SHA256", provider);
+    SecretKey hsmAes = hkdf.deriveKey("AES", javax.crypto.spec.HKDFParameterSpec.ofExtract().addIKM(shared)
+        .addSalt(salt).thenExpand(info, 32));
+    assertThat(hsmAes).isInstanceOf(IhsmSecretKey.class);
+
+    javax.crypto.KeyAgreement theirs = javax.crypto.KeyAgreement.getInstance("ECDH", "SunEC");
+    theirs.init(peer.getPrivate());
+    theirs.doPhase(hsmSide.getPublic(), true);
+    SecretKey theirAes = javax.crypto.KDF.getInstance("HKDF-SHA256", "SunJCE").deriveKey("AES",
+        javax.crypto.spec.HKDFParameterSpec.ofExtract().addIKM(theirs.generateSecret()).addSalt(salt)
+            .thenExpand(info, 32));
+    Cipher jdkGcm = Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
+    jdkGcm.init(Cipher.ENCRYPT_MODE, theirAes, new GCMParameterSpec(128, new byte[12]));
+    byte[] ct = jdkGcm.doFinal(MESSAGE);
+    Cipher hsmGcm = Cipher.getInstance("AES/GCM/NoPadding", provider);
+    hsmGcm.init(Cipher.DECRYPT_MODE, hsmAes, new GCMParameterSpec(128, new byte[12]));
+    assertThat(hsmGcm.doFinal(ct)).as("both sides derived the same key").isEqualTo(MESSAGE);
+  }
+
+  @Test
+  void aesKeyWrapMovesAnExtractableKeyOutAndBackInWrappedOnly() throws Exception {
+    KeyGenerator kg = KeyGenerator.getInstance("AES", provider);
+    kg.init(new IhsmKeyGenParameterSpec(null, 256, KeyUsage.WRAP, false));
+    SecretKey kek = kg.generateKey();
+    kg.init(new IhsmKeyGenParameterSpec(null, 128, KeyUsage.ENCRYPT, true));
+    SecretKey data = kg.generateKey();
+    for (String t : new String[] {"AES/KW/NoPadding", "AES/KWP/NoPadding"}) {
+      Cipher wrap = Cipher.getInstance(t, provider);
+      wrap.init(Cipher.WRAP_MODE, kek);
+      byte[] wrapped = wrap.wrap(data);
+      assertThat(wrapped).as(t + ": a 16-byte key and 8 bytes of integrity").hasSize(24);
+      Cipher unwrap = Cipher.getInstance(t, provider);
+      unwrap.init(Cipher.UNWRAP_MODE, kek);
+      SecretKey back = (SecretKey) unwrap.unwrap(wrapped, "AES", Cipher.SECRET_KEY);
+      assertThat(back).isInstanceOf(IhsmSecretKey.class);
+      assertThat(((IhsmSecretKey) back).kind()).isEqualTo(io.ihsm.ddi.key.KeyKind.AES_128);
+      Cipher enc = Cipher.getInstance("AES/CBC/PKCS5Padding", provider);
+      enc.init(Cipher.ENCRYPT_MODE, data);
+      byte[] ct = enc.doFinal(MESSAGE);
+      Cipher dec = Cipher.getInstance("AES/CBC/PKCS5Padding", provider);
+      dec.init(Cipher.DECRYPT_MODE, back, new IvParameterSpec(enc.getIV()));
+      assertThat(dec.doFinal(ct)).as("the unwrapped key is the same key").isEqualTo(MESSAGE);
+    }
+    Cipher wrap = Cipher.getInstance("AES/KW/NoPadding", provider);
+    wrap.init(Cipher.WRAP_MODE, kek);
+    assertThatThrownBy(() -> wrap.wrap(kek)).as("a non-extractable key").isInstanceOf(InvalidKeyException.class)
+        .hasMessageContaining("NOT_EXTRACTABLE");
+    assertThatThrownBy(() -> wrap.init(Cipher.WRAP_MODE, data)).as("a key not for wrapping")
+        .isInstanceOf(InvalidKeyException.class);
+    assertThatThrownBy(() -> wrap.init(Cipher.ENCRYPT_MODE, kek)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
   void misuseGetsTheExceptionsAJavaDeveloperExpects() throws Exception {
     KeyPair rsa = KeyPairGenerator.getInstance("RSA", provider).generateKeyPair();
     Signature ecdsa = Signature.getInstance("SHA256withECDSA", provider);

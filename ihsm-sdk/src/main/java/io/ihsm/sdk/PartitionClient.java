@@ -2,6 +2,8 @@ package io.ihsm.sdk;
 
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
@@ -272,7 +274,37 @@ public final class PartitionClient implements AutoCloseable {
     }
   }
 
-  /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
+  /** Wraps the extractable key {@code target} under {@code wrapping} (AES_KW or AES_KWP). */
+  public synchronized byte[] wrap(String wrapping, String target, Algorithm algorithm) {
+    StoredKey t = key(target);
+    return withKey(wrapping, h -> session().wrapKey(h, handle(t), algorithm));
+  }
+
+  /** Unwraps a key under {@code wrapping} into a new app key, recorded in the store under {@code label}. */
+  public synchronized StoredKey unwrap(String wrapping, Algorithm algorithm, String label, KeyKind kind, KeyUsage usage,
+      boolean extractable, byte[] wrapped) {
+    requireNewLabel(label);
+    KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
+    KeyInfo info = withKey(wrapping, h -> withRoom(() -> session().unwrapKey(h, algorithm, attrs, wrapped)));
+    return record(info, kind, usage, extractable);
+  }
+
+  /**
+   * Derives a new app key from {@code base} (ECDH, HKDF or KBKDF, as {@code request} says; its base
+   * handle is filled in here) and records it in the store under the request's label.
+   */
+  public synchronized StoredKey derive(String base, DeriveKeyRequest request) {
+    KeyAttributes attrs = request.attributes();
+    requireNewLabel(attrs.label());
+    if (attrs.sessionKey()) {
+      throw new IllegalArgumentException("a derived key kept in the store is an app key");
+    }
+    KeyInfo info = withKey(base, h -> withRoom(() -> session().deriveKey(new DeriveKeyRequest(h, request.method(),
+        request.hash(), request.peerPublicKey(), request.salt(), request.info(), request.length(), attrs))));
+    return record(info, attrs.kind(), attrs.usage(), attrs.extractable());
+  }
+
+  /** Runs an operation with the key loaded;  /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
   private synchronized <T> T withKey(String label, IntFunction<T> op) {
     StoredKey k = key(label);
     for (int attempt = 1; ; attempt++) {
