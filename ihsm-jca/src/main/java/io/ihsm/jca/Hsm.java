@@ -140,6 +140,7 @@ final class Hsm {
     return PartitionClient.open(device(), HostKeyStore.at(config.home()), config.partition(), partitionPin);
   }
 
+  /** @throws IllegalStateException when no source gives a PIN (a configuration problem, not a device refusal) */
   private String configuredPin() {
     if (callback != null) {
       PasswordCallback pc = new PasswordCallback("PIN for IHSM partition " + config.partition() + ": ", false);
@@ -149,7 +150,8 @@ final class Hsm {
           return new String(pc.getPassword());
         }
       } catch (IOException | javax.security.auth.callback.UnsupportedCallbackException e) {
-        throw new IhsmException(Status.AUTHENTICATION_FAILED, "the PIN callback failed: " + e.getMessage());
+        throw new IllegalStateException("the PIN callback for IHSM partition " + config.partition() + " failed: "
+            + e.getMessage());
       } finally {
         pc.clearPassword();
       }
@@ -158,12 +160,12 @@ final class Hsm {
       try {
         return Files.readAllLines(config.pinFile(), StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
       } catch (IOException e) {
-        throw new IhsmException(Status.AUTHENTICATION_FAILED, "cannot read the PIN file " + config.pinFile());
+        throw new IllegalStateException("cannot read the PIN file " + config.pinFile());
       }
     }
     String env = System.getenv(config.pinEnv());
     if (env == null || env.isEmpty()) {
-      throw new IhsmException(Status.AUTHENTICATION_FAILED, "no PIN for IHSM partition " + config.partition()
+      throw new IllegalStateException("no PIN for IHSM partition " + config.partition()
           + ": give it to KeyStore.load, or set " + config.pinEnv() + " or pin-file in the provider configuration");
     }
     return env;

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.Key;
+import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.security.KeyStoreSpi;
 import java.security.PrivateKey;
@@ -58,7 +59,35 @@ final class HsmKeyStore extends KeyStoreSpi {
     } catch (IhsmException e) {
       KeyStoreException k = Failures.keyStore(hsm, e);
       throw new IOException(k.getMessage(), k);
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), new KeyStoreException(e.getMessage()));
     }
+  }
+
+  /** Entries are stored and read without passwords: the partition PIN protects every key. */
+  @Override
+  public void engineSetEntry(String alias, KeyStore.Entry entry, KeyStore.ProtectionParameter protection)
+      throws KeyStoreException {
+    switch (entry) {
+      case KeyStore.PrivateKeyEntry p -> engineSetKeyEntry(alias, p.getPrivateKey(), null, p.getCertificateChain());
+      case KeyStore.SecretKeyEntry s -> engineSetKeyEntry(alias, s.getSecretKey(), null, null);
+      default -> throw new KeyStoreException("IHSM stores private and secret key entries, not "
+          + entry.getClass().getSimpleName());
+    }
+  }
+
+  @Override
+  public KeyStore.Entry engineGetEntry(String alias, KeyStore.ProtectionParameter protection) {
+    Key key = engineGetKey(alias, null);
+    return switch (key) {
+      case null -> null;
+      case PrivateKey p -> {
+        Certificate[] chain = engineGetCertificateChain(alias);
+        yield chain == null ? null : new KeyStore.PrivateKeyEntry(p, chain);
+      }
+      case SecretKey s -> new KeyStore.SecretKeyEntry(s);
+      default -> null;
+    };
   }
 
   @Override

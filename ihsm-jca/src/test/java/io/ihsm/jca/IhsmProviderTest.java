@@ -204,6 +204,12 @@ class IhsmProviderTest {
     hsmGcm.init(Cipher.DECRYPT_MODE, ks.getKey("aes-imported", null), new GCMParameterSpec(128, iv));
     assertThat(hsmGcm.doFinal(ct)).isEqualTo(MESSAGE);
 
+    ks.setEntry("aes-entry", new KeyStore.SecretKeyEntry(new SecretKeySpec(new byte[16], "AES")), null);
+    assertThat(ks.getKey("aes-entry", null)).as("setEntry imports too").isInstanceOf(IhsmSecretKey.class);
+    assertThat(ks.getEntry("aes-entry", null)).isInstanceOf(KeyStore.SecretKeyEntry.class);
+    assertThat(((KeyStore.PrivateKeyEntry) ks.getEntry("imported", null)).getCertificate()).isEqualTo(cert);
+    assertThat(HostKeyStore.at(home).key("app", "aes-entry").orElseThrow().origin()).isEqualTo(KeyOrigin.IMPORTED);
+
     SecretKey hmac = new SecretKeySpec(new byte[32], "HmacSHA256");
     ks.setKeyEntry("hmac-imported", hmac, null, null);
     Mac jdkMac = Mac.getInstance("HmacSHA256", "SunJCE");
@@ -388,6 +394,30 @@ class IhsmProviderTest {
     }
     assertThat(provider.hsm().sessions()).as("sessions opened for the threads")
         .isGreaterThan(1).isLessThanOrEqualTo(Hsm.MAX_SESSIONS);
+  }
+
+  @Test
+  void thePinCanComeFromACallbackHandler() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    javax.security.auth.callback.CallbackHandler handler = callbacks -> {
+      for (var c : callbacks) {
+        asked.incrementAndGet();
+        ((javax.security.auth.callback.PasswordCallback) c).setPassword(ProviderFixture.PIN.toCharArray());
+      }
+    };
+    IhsmProvider withCallback = new IhsmProvider(IhsmConfig.embedded(home, "app").withPinEnv("IHSM_TEST_NO_SUCH_VAR"),
+        handler);
+    try {
+      KeyStore ks = KeyStore.getInstance("IHSM", withCallback);
+      ks.load(null, null);
+      assertThat(asked.get()).isEqualTo(1);
+      assertThat(Collections.list(ks.aliases())).isNotNull();
+    } finally {
+      withCallback.close();
+    }
+    IhsmProvider noPin = new IhsmProvider(IhsmConfig.embedded(home, "app").withPinEnv("IHSM_TEST_NO_SUCH_VAR"));
+    assertThatThrownBy(() -> KeyStore.getInstance("IHSM", noPin).load(null, null)).isInstanceOf(IOException.class)
+        .hasMessageContaining("no PIN").cause().isInstanceOf(KeyStoreException.class);
   }
 
   @Test
