@@ -1,0 +1,24 @@
+package io.ihsm.bench;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** A way to run the workloads: through ihsm, through SoftHSM2, or straight on a crypto library. */
+public interface BenchPath extends AutoCloseable {
+  /** As the output names it: ihsm-daemon, ihsm-embedded, softhsm2, raw-engine, jdk. */
+  String name();
+
+  /** Why this path cannot run here (SoftHSM2 not installed, say); empty when it can. */
+  default Optional<String> unavailable() {
+    return Optional.empty();
+  }
+
+  /**
+   * Sets up a workload's keys and answers a maker of per-thread operations; empty when this path
+   * has no such operation (only ihsm loads masked keys).
+   */
+  Optional<Supplier<Operation>> prepare(Workload workload) throws Exception;
+
+  @Override
+  default void close() throws Exception {}
+}

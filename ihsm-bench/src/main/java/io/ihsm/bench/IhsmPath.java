@@ -1,0 +1,134 @@
+package io.ihsm.bench;
+
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyInfo;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.jca.IhsmConfig;
+import io.ihsm.jca.IhsmKeyGenParameterSpec;
+import io.ihsm.jca.IhsmProvider;
+import io.ihsm.sdk.CryptoOfficerSession;
+import io.ihsm.sdk.DeviceAddress;
+import io.ihsm.sdk.HsmSession;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.PartitionConnection;
+import io.ihsm.sdk.store.HostKeyStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.AlgorithmParameterSpec;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+
+/**
+ * ihsm through the IHSM JCA provider: keys made inside a fresh partition. Key generation and key
+ * loading are measured one level down, on SDK sessions with session keys, so that the store does
+ * not fill with a key per operation.
+ */
+final class IhsmPath extends JcaPath {
+  static final String PIN = "bench-pin-0001";
+  private final IhsmClient device;
+  private final int partitionId;
+  private final Credential credential;
+  private final IhsmProvider provider;
+  private final List<AutoCloseable> sessions = new ArrayList<>();
+  private HsmSession session;
+
+  private IhsmPath(String name, IhsmProvider provider, IhsmClient device, int partitionId, Credential credential) {
+    super(name, provider, keysOf(provider), true);
+    this.provider = provider;
+    this.device = device;
+    this.partitionId = partitionId;
+    this.credential = credential;
+  }
+
+  /** A fresh device's partition: the Crypto Officer and the partition are made here. */
+  static IhsmPath open(String name, DeviceAddress address, Path home, Path socketDir) throws Exception {
+    IhsmClient device = IhsmClient.connect(address);
+    byte[] coId = device.randomBytes(Credential.ID_BYTES);
+    Credential officer = Credential.of(coId, HexFormat.of().formatHex(device.randomBytes(12)));
+    device.initCryptoOfficer(officer);
+    HostKeyStore store = HostKeyStore.at(home);
+    KeyPairGenerator anchor = KeyPairGenerator.getInstance("EC");
+    anchor.initialize(new ECGenParameterSpec("secp384r1"));
+    HostKeyStore.PartitionEntry entry;
+    try (CryptoOfficerSession co = device.loginCryptoOfficer(officer)) {
+      entry = PartitionClient.create(device, co, store, "bench", PartitionLimits.DEFAULTS,
+          anchor.generateKeyPair().getPublic().getEncoded(), PIN);
+    }
+    Path pinFile = home.resolve("pin");
+    Files.writeString(pinFile, PIN);
+    IhsmConfig config = (socketDir != null ? IhsmConfig.daemon(socketDir, home, "bench") : IhsmConfig.embedded(home, "bench"))
+        .withPinFile(pinFile);
+    return new IhsmPath(name, new IhsmProvider(config), device, entry.id(), Credential.of(entry.credentialId(), PIN));
+  }
+
+  private static Keys keysOf(IhsmProvider provider) {
+    return new Keys() {
+      @Override
+      public KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm, provider);
+        g.initialize(new IhsmKeyGenParameterSpec(spec, 0, forEncryption ? KeyUsage.ENCRYPT : KeyUsage.SIGN, false));
+        return g.generateKeyPair();
+      }
+
+      @Override
+      public SecretKey secret(String algorithm, int bits) throws Exception {
+        KeyGenerator g = KeyGenerator.getInstance(algorithm, provider);
+        g.init(bits);
+        return g.generateKey();
+      }
+    };
+  }
+
+  @Override
+  public Optional<Supplier<Operation>> prepare(Workload w) throws Exception {
+    return switch (w) {
+      case EC_P256_KEYGEN -> Optional.of(checked(() -> {
+        HsmSession s = session();
+        KeyAttributes attrs = new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, "");
+        return () -> s.unload(s.generateKey(attrs).handle());
+      }));
+      case UNMASK_KEY -> Optional.of(checked(() -> {
+        HsmSession s = session();
+        // A session key of this thread's own: loading it again is the measured step.
+        KeyInfo k = s.generateKey(new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""));
+        byte[] blob = k.maskedBlob();
+        s.unload(k.handle());
+        return () -> s.unload(s.unmask(blob).handle());
+      }));
+      default -> super.prepare(w);
+    };
+  }
+
+  /** One SDK session for these workloads, shared by the threads (a session pipelines concurrent calls). */
+  private synchronized HsmSession session() {
+    if (session == null) {
+      PartitionConnection c = device.partition(partitionId);
+      session = c.openSession(credential);
+      sessions.add(session);
+      sessions.add(c);
+    }
+    return session;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable c : sessions) {
+      c.close();
+    }
+    provider.close();
+    device.close();
+    credential.destroy();
+  }
+}

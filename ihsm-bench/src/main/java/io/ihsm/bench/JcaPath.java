@@ -1,0 +1,154 @@
+package io.ihsm.bench;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.AlgorithmParameterSpec;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+
+/**
+ * A path that runs every workload through the JCA with one provider: the IHSM provider, SunPKCS11
+ * over SoftHSM2, ACCP, or the JDK's defaults (a null provider). Keys come from {@link #keys}, so an
+ * HSM path makes them inside and a software path makes plain ones.
+ */
+class JcaPath implements BenchPath {
+  static final PSSParameterSpec PSS = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
+  static final OAEPParameterSpec OAEP = new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
+      PSource.PSpecified.DEFAULT);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** How a path makes its keys. */
+  interface Keys {
+    KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception;
+
+    SecretKey secret(String algorithm, int bits) throws Exception;
+  }
+
+  private final String name;
+  private final Provider provider;
+  private final Keys keys;
+  /** Whether GCM encryption takes no IV (the provider chooses it), as ihsm requires. */
+  private final boolean providerChoosesGcmIv;
+
+  JcaPath(String name, Provider provider, Keys keys, boolean providerChoosesGcmIv) {
+    this.name = name;
+    this.provider = provider;
+    this.keys = keys;
+    this.providerChoosesGcmIv = providerChoosesGcmIv;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  Provider provider() {
+    return provider;
+  }
+
+  @Override
+  public Optional<Supplier<Operation>> prepare(Workload w) throws Exception {
+    byte[] data = new byte[w.dataBytes()];
+    RANDOM.nextBytes(data);
+    return Optional.ofNullable(switch (w) {
+      case ECDSA_P256_SIGN, ECDSA_P384_SIGN -> signer(keys.pair("EC", new ECGenParameterSpec(
+          w == Workload.ECDSA_P256_SIGN ? "secp256r1" : "secp384r1"), false).getPrivate(),
+          w == Workload.ECDSA_P256_SIGN ? "SHA256withECDSA" : "SHA384withECDSA", null, data);
+      case RSA2048_PSS_SIGN, RSA3072_PSS_SIGN -> signer(keys.pair("RSA", new java.security.spec.RSAKeyGenParameterSpec(
+          w == Workload.RSA2048_PSS_SIGN ? 2048 : 3072, java.security.spec.RSAKeyGenParameterSpec.F4), false)
+          .getPrivate(), "RSASSA-PSS", PSS, data);
+      case RSA2048_OAEP_DECRYPT -> {
+        KeyPair kp = keys.pair("RSA", new java.security.spec.RSAKeyGenParameterSpec(2048,
+            java.security.spec.RSAKeyGenParameterSpec.F4), true);
+        Cipher jdk = Cipher.getInstance("RSA/ECB/OAEPPadding");
+        jdk.init(Cipher.ENCRYPT_MODE, kp.getPublic(), OAEP);
+        byte[] ct = jdk.doFinal(data);
+        yield checked(() -> {
+          Cipher c = cipher("RSA/ECB/OAEPPadding");
+          c.init(Cipher.DECRYPT_MODE, kp.getPrivate(), OAEP);
+          return () -> c.doFinal(ct);
+        });
+      }
+      case AES256_GCM_64, AES256_GCM_4K, AES256_GCM_64K -> {
+        SecretKey key = keys.secret("AES", 256);
+        yield checked(() -> {
+          Cipher c = cipher("AES/GCM/NoPadding");
+          byte[] iv = new byte[12];
+          return () -> {
+            if (providerChoosesGcmIv) {
+              c.init(Cipher.ENCRYPT_MODE, key);
+            } else {
+              RANDOM.nextBytes(iv); // a fresh IV per encryption, as the HSM does for itself
+              c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+            }
+            c.doFinal(data);
+          };
+        });
+      }
+      case HMAC_SHA256_64 -> {
+        SecretKey key = keys.secret("HmacSHA256", 256);
+        yield checked(() -> {
+          Mac m = provider == null ? Mac.getInstance("HmacSHA256") : Mac.getInstance("HmacSHA256", provider);
+          m.init(key);
+          return () -> m.doFinal(data);
+        });
+      }
+      case EC_P256_KEYGEN -> checked(() -> {
+        KeyPairGenerator g = provider == null ? KeyPairGenerator.getInstance("EC")
+            : KeyPairGenerator.getInstance("EC", provider);
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        return g::generateKeyPair;
+      });
+      case UNMASK_KEY -> null;
+    });
+  }
+
+  private Cipher cipher(String transformation) throws Exception {
+    return provider == null ? Cipher.getInstance(transformation) : Cipher.getInstance(transformation, provider);
+  }
+
+  private Supplier<Operation> signer(PrivateKey key, String algorithm, PSSParameterSpec params, byte[] data)
+      throws Exception {
+    return checked(() -> {
+      Signature s = provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
+      if (params != null) {
+        s.setParameter(params);
+      }
+      s.initSign(key);
+      return () -> {
+        s.update(data);
+        s.sign();
+      };
+    });
+  }
+
+  /** A maker whose first operation has already run once, so a path that cannot do it fails while preparing. */
+  interface Maker {
+    Operation make() throws Exception;
+  }
+
+  static Supplier<Operation> checked(Maker maker) throws Exception {
+    maker.make().run();
+    return () -> {
+      try {
+        return maker.make();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot set up an operation: " + e, e);
+      }
+    };
+  }
+}
