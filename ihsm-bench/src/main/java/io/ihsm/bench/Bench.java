@@ -80,6 +80,7 @@ public final class Bench {
     }
     for (int t : o.threads()) {
       try {
+        // Short runs warm up for a third of their time; full runs for a second (a fresh daemon JVM compiles then too).
         Duration warmUp = o.time().compareTo(Duration.ofSeconds(3)) < 0 ? o.time().dividedBy(3) : Duration.ofSeconds(1);
         Harness.Measured m = Harness.measure(maker.get(), t, warmUp, o.time());
         results.add(new Result(w.id(), p.name(), t, m.opsPerSec(), m.p50Micros(), m.p99Micros()));

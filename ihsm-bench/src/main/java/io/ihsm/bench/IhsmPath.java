@@ -107,6 +107,7 @@ final class IhsmPath extends JcaPath {
         s.unload(k.handle());
         return () -> s.unload(s.unmask(blob).handle());
       }));
+      case ROUNDTRIP -> Optional.of(checked(() -> device::deviceApiRevisions));
       default -> super.prepare(w);
     };
   }

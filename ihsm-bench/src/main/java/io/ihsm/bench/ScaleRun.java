@@ -69,11 +69,11 @@ public final class ScaleRun {
       Harness.Measured unmask;
       try (PartitionConnection c = device.partition(first.id());
            HsmSession s = c.openSession(Credential.of(first.credentialId(), IhsmPath.PIN))) {
-        KeyInfo k = s.generateKey(new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""));
-        byte[] blob = k.maskedBlob();
-        s.unload(k.handle());
         // The table is full of the partition's app keys: make room for the one being loaded.
         partitions.getFirst().deleteKey("k0");
+        KeyInfo k = s.generateKey(new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""));
+        byte[] blob = k.maskedBlob();
+        s.unload(k.handle());
         unmask = Harness.measureUnmask(s, blob, time);
       }
       Outcome o = new Outcome(before, after, daemon.peakResidentBytes().orElse(0), unmask.p50Micros(), unmask.p99Micros());

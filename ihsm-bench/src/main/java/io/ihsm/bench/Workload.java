@@ -15,7 +15,9 @@ public enum Workload {
   AES256_GCM_64K("aes256-gcm-64k"),
   HMAC_SHA256_64("hmac-sha256-64"),
   EC_P256_KEYGEN("ec-p256-keygen"),
-  UNMASK_KEY("unmask-key");
+  UNMASK_KEY("unmask-key"),
+  /** Not a crypto operation: one request that does nothing (GET_API_REV), the fixed cost of a device call. */
+  ROUNDTRIP("roundtrip");
 
   private final String id;
 

@@ -306,10 +306,11 @@ public final class PartitionClient implements AutoCloseable {
 
   /** Runs an operation with the key loaded;  /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
   private synchronized <T> T withKey(String label, IntFunction<T> op) {
-    StoredKey k = key(label);
     for (int attempt = 1; ; attempt++) {
       try {
-        return op.apply(handle(k));
+        // A loaded key needs no trip to the store (the hot path); otherwise its blob is read and loaded.
+        Integer loadedHandle = loaded.get(label);
+        return op.apply(loadedHandle != null ? loadedHandle : handle(key(label)));
       } catch (IhsmException e) {
         if (attempt == 2 || !RECOVERABLE.contains(e.status())) {
           throw e;
@@ -317,7 +318,7 @@ public final class PartitionClient implements AutoCloseable {
         if (e.status() == Status.KEY_NOT_FOUND && session != null) {
           // Another client of the partition unloaded the key it shared with us: load it again,
           // in the session we have (it is still open).
-          loaded.remove(k.label());
+          loaded.remove(label);
         } else {
           session = null;
           loaded.clear();

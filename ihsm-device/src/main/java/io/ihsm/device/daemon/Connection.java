@@ -11,13 +11,20 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection. A reader reads frames and starts each on its own virtual thread, so many
- * requests are in flight at once (pipelining); responses go back as they finish, matched by the
- * client through their request ids. The number in flight is bounded: when it is reached the
+ * One client connection. Each frame is read by one worker, which passes the reading of the next
+ * frame to another worker before it serves its own, so many requests are in flight at once
+ * (pipelining); responses go back as they finish, matched by the client through their request ids. The number in flight is bounded: when it is reached the
  * reader stops reading until one finishes, which pushes back on the client.
  */
 final class Connection {
   static final int MAX_IN_FLIGHT = 64;
+  /**
+   * Readers and requests run on pooled platform threads: a blocked read is woken by the kernel
+   * directly, without the virtual-thread poller's hop, which is most of a small request's time.
+   * Idle workers end after a minute.
+   */
+  private static final java.util.concurrent.ExecutorService WORKERS = java.util.concurrent.Executors.newCachedThreadPool(
+      Thread.ofPlatform().daemon().name("ihsm-req-", 0).factory());
 
   private final SocketChannel channel;
   private final Device device;
@@ -34,38 +41,44 @@ final class Connection {
   }
 
   void start() {
-    Thread.ofVirtual().name("ihsm-conn-" + port).start(this::readLoop);
+    WORKERS.execute(this::readOne);
   }
 
-  private void readLoop() {
+  /**
+   * Reads one frame, hands the reading of the next to another worker (leader/follower), then
+   * serves this one on this thread. The hand-off happens while this request is served, off its
+   * path, and a blocked reader is woken by the kernel directly.
+   */
+  private void readOne() {
+    byte[] frame;
     try {
-      while (true) {
-        long length = StreamFraming.readLength(channel);
-        if (length < 0) {
-          break; // the client closed its end
-        }
-        if (length > Frames.MAX_FRAME_BYTES) {
-          // The header cannot be read without reading the whole frame, so answer with request
-          // id 0 and close: skipping an unbounded frame would let a client tie up the daemon.
-          send(Frames.errorResponse(Status.FRAME_TOO_LARGE, 0));
-          break;
-        }
-        byte[] frame = StreamFraming.readFrame(channel, (int) length);
-        inFlight.acquire();
-        Thread.ofVirtual().name("ihsm-req-" + port).start(() -> {
-          try {
-            send(device.process(port, frame));
-          } finally {
-            inFlight.release();
-          }
-        });
+      long length = StreamFraming.readLength(channel);
+      if (length < 0) {
+        drainThenClose(); // the client closed its end
+        return;
       }
+      if (length > Frames.MAX_FRAME_BYTES) {
+        // The header cannot be read without reading the whole frame, so answer with request
+        // id 0 and close: skipping an unbounded frame would let a client tie up the daemon.
+        send(Frames.errorResponse(Status.FRAME_TOO_LARGE, 0));
+        drainThenClose();
+        return;
+      }
+      frame = StreamFraming.readFrame(channel, (int) length);
+      inFlight.acquire();
     } catch (IOException e) {
-      // The client vanished or the daemon is closing: nothing to answer.
+      drainThenClose(); // the client vanished or the daemon is closing: nothing to answer
+      return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
       drainThenClose();
+      return;
+    }
+    try {
+      WORKERS.execute(this::readOne);
+      send(device.process(port, frame));
+    } finally {
+      inFlight.release();
     }
   }
 

@@ -23,6 +23,7 @@ import javax.crypto.Mac;
 final class ProviderEngine implements CryptoEngine {
   private final String name;
   private final List<Provider> providers;
+  private final java.util.Map<String, Provider> chosen = new java.util.concurrent.ConcurrentHashMap<>();
 
   ProviderEngine(String name, List<Provider> providers) {
     this.name = name;
@@ -38,10 +39,25 @@ final class ProviderEngine implements CryptoEngine {
     T get(Provider p) throws GeneralSecurityException;
   }
 
-  private <T> T first(String algorithm, Factory<T> factory) {
+  /**
+   * The first provider that offers the algorithm. Which one that is is remembered per type and
+   * algorithm: asking providers that do not offer it again on every call costs an exception each.
+   */
+  private <T> T first(String type, String algorithm, Factory<T> factory) {
+    String key = type + ':' + algorithm;
+    Provider known = chosen.get(key);
+    if (known != null) {
+      try {
+        return factory.get(known);
+      } catch (GeneralSecurityException unexpected) {
+        chosen.remove(key);
+      }
+    }
     for (Provider p : providers) {
       try {
-        return factory.get(p);
+        T t = factory.get(p);
+        chosen.put(key, p);
+        return t;
       } catch (GeneralSecurityException notOffered) {
         // try the next provider
       }
@@ -51,37 +67,37 @@ final class ProviderEngine implements CryptoEngine {
 
   @Override
   public MessageDigest digest(String algorithm) {
-    return first(algorithm, p -> MessageDigest.getInstance(algorithm, p));
+    return first("MessageDigest", algorithm, p -> MessageDigest.getInstance(algorithm, p));
   }
 
   @Override
   public Mac mac(String algorithm) {
-    return first(algorithm, p -> Mac.getInstance(algorithm, p));
+    return first("Mac", algorithm, p -> Mac.getInstance(algorithm, p));
   }
 
   @Override
   public Cipher cipher(String transformation) {
-    return first(transformation, p -> Cipher.getInstance(transformation, p));
+    return first("Cipher", transformation, p -> Cipher.getInstance(transformation, p));
   }
 
   @Override
   public Signature signature(String algorithm) {
-    return first(algorithm, p -> Signature.getInstance(algorithm, p));
+    return first("Signature", algorithm, p -> Signature.getInstance(algorithm, p));
   }
 
   @Override
   public KeyAgreement keyAgreement(String algorithm) {
-    return first(algorithm, p -> KeyAgreement.getInstance(algorithm, p));
+    return first("KeyAgreement", algorithm, p -> KeyAgreement.getInstance(algorithm, p));
   }
 
   @Override
   public KeyPairGenerator keyPairGenerator(String algorithm) {
-    return first(algorithm, p -> KeyPairGenerator.getInstance(algorithm, p));
+    return first("KeyPairGenerator", algorithm, p -> KeyPairGenerator.getInstance(algorithm, p));
   }
 
   @Override
   public KeyFactory keyFactory(String algorithm) {
-    return first(algorithm, p -> KeyFactory.getInstance(algorithm, p));
+    return first("KeyFactory", algorithm, p -> KeyFactory.getInstance(algorithm, p));
   }
 
   @Override

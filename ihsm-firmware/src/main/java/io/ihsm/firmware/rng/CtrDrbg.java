@@ -25,6 +25,7 @@ public final class CtrDrbg {
   private final byte[] key = new byte[KEY_BYTES];
   private final byte[] v = new byte[BLOCK];
   private long reseedCounter;
+  private Cipher aes;
 
   public CtrDrbg(CryptoEngine engine) {
     this.engine = engine;
@@ -152,11 +153,14 @@ public final class CtrDrbg {
     return out;
   }
 
+  /** One AES-ECB engine object, keyed afresh for each use (the caller serialises the DRBG). */
   private Cipher aes(byte[] k) {
     try {
-      Cipher c = engine.cipher("AES/ECB/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(k, "AES"));
-      return c;
+      if (aes == null) {
+        aes = engine.cipher("AES/ECB/NoPadding");
+      }
+      aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(k, "AES"));
+      return aes;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES refused the DRBG key", e);
     }

@@ -41,7 +41,8 @@ public final class SocketTransport implements Transport {
 
     Link(SocketChannel channel) {
       this.channel = channel;
-      Thread.ofVirtual().name("ihsm-client-reader").start(this::readLoop);
+      // A platform thread: a blocking socket read wakes it directly, without the virtual-thread poller hop.
+      Thread.ofPlatform().daemon().name("ihsm-client-reader").start(this::readLoop);
     }
 
     private void readLoop() {
