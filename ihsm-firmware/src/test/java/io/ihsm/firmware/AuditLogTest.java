@@ -136,6 +136,21 @@ class AuditLogTest {
   }
 
   @Test
+  void anAppendTornByACrashIsDroppedAndTheChainGoesOn() {
+    TestPlatform p = new TestPlatform();
+    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { });
+    audit.record("STATE", "one");
+    audit.record("STATE", "two");
+    // A crash in the middle of appending a third entry: half a line, no newline.
+    p.append("audit-log-0", "2|1700000000000|STATE|thr".getBytes(StandardCharsets.UTF_8));
+    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { });
+    again.record("STATE", "three");
+    String log = new String(again.export(), StandardCharsets.UTF_8);
+    assertThat(log).contains("|one|", "|two|", "\n2|", "|three|").doesNotContain("|thr\n").doesNotContain("STATE|thr2");
+    assertThat(chainIsIntact(log)).isTrue();
+  }
+
+  @Test
   void aLogThatCannotBeWrittenStopsTheModule() {
     mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
     platform.failWrites = name -> name.startsWith("audit-");

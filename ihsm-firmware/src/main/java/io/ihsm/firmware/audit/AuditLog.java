@@ -113,9 +113,16 @@ public final class AuditLog {
         nv.delete(SEGMENT + (firstSegment - 1));
       }
     }
-    current.add(body + "|" + HexFormat.of().formatHex(lastHash));
+    String line = body + "|" + HexFormat.of().formatHex(lastHash);
+    current.add(line);
     nextSeq++;
-    nv.write(SEGMENT + (firstSegment + segments.size() - 1), text(current).getBytes(StandardCharsets.UTF_8));
+    String segment = SEGMENT + (firstSegment + segments.size() - 1);
+    if (current.size() == 1) {
+      nv.write(segment, (line + "\n").getBytes(StandardCharsets.UTF_8));
+    } else {
+      // One line appended and synced, not the whole segment rewritten: the cost of every audited call.
+      nv.append(segment, (line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   /** The log and its signed head, as exported: the lines, then {@code head|seq|hash|signature|publicKey}. */
@@ -222,7 +229,14 @@ public final class AuditLog {
       anchorHash = HexFormat.of().parseHex(f[3]);
       for (long i = firstSegment; i <= last; i++) {
         List<String> segment = new ArrayList<>();
-        nv.read(SEGMENT + i).ifPresent(t -> new String(t, StandardCharsets.UTF_8).lines().forEach(segment::add));
+        String name = SEGMENT + i;
+        nv.read(name).ifPresent(t -> {
+          String text = new String(t, StandardCharsets.UTF_8);
+          segment.addAll(completeLines(text));
+          if (!text.isEmpty() && !text.endsWith("\n")) {
+            nv.write(name, text(segment).getBytes(StandardCharsets.UTF_8)); // drop the torn tail before appending again
+          }
+        });
         segments.addLast(segment);
       }
     });
@@ -234,6 +248,15 @@ public final class AuditLog {
       nextSeq = Long.parseLong(f[0]) + 1;
       lastHash = HexFormat.of().parseHex(f[4]);
     });
+  }
+
+  /** The lines of a segment; a last line without its newline is an append a crash tore, never acknowledged. */
+  static List<String> completeLines(String text) {
+    List<String> lines = new ArrayList<>(text.lines().toList());
+    if (!text.isEmpty() && !text.endsWith("\n")) {
+      lines.removeLast();
+    }
+    return lines;
   }
 
   private void writeIndex() {
