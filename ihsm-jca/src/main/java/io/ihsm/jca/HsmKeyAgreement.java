@@ -63,7 +63,7 @@ final class HsmKeyAgreement extends KeyAgreementSpi {
     if (!(k instanceof ECPublicKey ec) || ec.getEncoded() == null) {
       throw new InvalidKeyException("ECDH's peer is an EC public key");
     }
-    if (HsmSignature.ecKind(ec) != key.kind) {
+    if (HsmSignature.ecKind(ec.getParams()) != key.kind) {
       throw new InvalidKeyException("the peer key is on another curve than '" + key.label() + "'");
     }
     peer = ec.getEncoded();

@@ -209,7 +209,7 @@ final class HsmKeyStore extends KeyStoreSpi {
   private static KeyKind kindOf(Key key) throws KeyStoreException {
     try {
       return switch (key) {
-        case ECPrivateKey ec -> HsmSignature.ecKind(publicParams(ec));
+        case ECPrivateKey ec -> HsmSignature.ecKind(ec.getParams());
         case RSAPrivateCrtKey rsa -> switch (rsa.getModulus().bitLength()) {
           case 2048 -> KeyKind.RSA_2048;
           case 3072 -> KeyKind.RSA_3072;
@@ -240,36 +240,6 @@ final class HsmKeyStore extends KeyStoreSpi {
     } catch (java.security.InvalidKeyException e) {
       throw new KeyStoreException(e.getMessage(), e);
     }
-  }
-
-  /** An EC private key's curve, as a public key of the same parameters for {@link HsmSignature#ecKind}. */
-  private static java.security.interfaces.ECPublicKey publicParams(ECPrivateKey key) {
-    return new java.security.interfaces.ECPublicKey() {
-      @Override
-      public java.security.spec.ECPoint getW() {
-        return null;
-      }
-
-      @Override
-      public String getAlgorithm() {
-        return "EC";
-      }
-
-      @Override
-      public String getFormat() {
-        return null;
-      }
-
-      @Override
-      public byte[] getEncoded() {
-        return null;
-      }
-
-      @Override
-      public java.security.spec.ECParameterSpec getParams() {
-        return key.getParams();
-      }
-    };
   }
 
   private static List<byte[]> encoded(Certificate[] chain) throws KeyStoreException {

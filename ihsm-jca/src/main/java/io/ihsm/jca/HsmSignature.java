@@ -59,7 +59,7 @@ final class HsmSignature extends SignatureSpi {
   @Override
   protected void engineInitVerify(PublicKey key) throws InvalidKeyException {
     KeyKind kind = switch (key) {
-      case ECPublicKey ec when algorithm == Algorithm.ECDSA -> ecKind(ec);
+      case ECPublicKey ec when algorithm == Algorithm.ECDSA -> ecKind(ec.getParams());
       case RSAPublicKey rsa when algorithm != Algorithm.ECDSA -> rsaKind(rsa);
       case null -> throw new InvalidKeyException("no key given");
       default -> throw new InvalidKeyException(algorithm + " cannot verify with a " + key.getAlgorithm() + " key");
@@ -73,8 +73,8 @@ final class HsmSignature extends SignatureSpi {
     signer = null;
   }
 
-  static KeyKind ecKind(ECPublicKey key) throws InvalidKeyException {
-    return switch (key.getParams().getCurve().getField().getFieldSize()) {
+  static KeyKind ecKind(java.security.spec.ECParameterSpec params) throws InvalidKeyException {
+    return switch (params.getCurve().getField().getFieldSize()) {
       case 256 -> KeyKind.EC_P256;
       case 384 -> KeyKind.EC_P384;
       case 521 -> KeyKind.EC_P521;

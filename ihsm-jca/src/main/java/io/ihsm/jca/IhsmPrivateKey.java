@@ -59,16 +59,6 @@ public abstract sealed class IhsmPrivateKey implements PrivateKey, IhsmKey {
   }
 
   @Override
-  public String getFormat() {
-    return null;
-  }
-
-  @Override
-  public byte[] getEncoded() {
-    return null;
-  }
-
-  @Override
   public String toString() {
     return "IHSM " + ref.kind.cliName() + " private key '" + label() + "'";
   }

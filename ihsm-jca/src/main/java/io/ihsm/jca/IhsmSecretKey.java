@@ -41,16 +41,6 @@ public final class IhsmSecretKey implements SecretKey, IhsmKey {
   }
 
   @Override
-  public String getFormat() {
-    return null;
-  }
-
-  @Override
-  public byte[] getEncoded() {
-    return null;
-  }
-
-  @Override
   public String toString() {
     return "IHSM " + ref.kind.cliName() + " secret key '" + label() + "'";
   }
