@@ -99,9 +99,7 @@ public final class Ciphers {
     if (!(key instanceof RSAKey rsa) || ciphertext.length != (rsa.getModulus().bitLength() + 7) / 8) {
       throw new CryptoRefusal(Reason.INPUT_TOO_LARGE, "OAEP ciphertext must be exactly the modulus length");
     }
-    OAEPParameterSpec params =
-        new OAEPParameterSpec(hash, "MGF1", new MGF1ParameterSpec(mgf1Hash), new PSource.PSpecified(label));
-    return run(Cipher.DECRYPT_MODE, "RSA/ECB/OAEPPadding", key, params, null, ciphertext);
+    return run(Cipher.DECRYPT_MODE, "RSA/ECB/OAEPPadding", key, oaep(hash, mgf1Hash, label), null, ciphertext);
   }
 
   /** RSA-OAEP encryption with the public key; the message must fit (k - 2 hLen - 2 bytes). */
@@ -114,9 +112,13 @@ public final class Ciphers {
     if (message.length > (rsa.getModulus().bitLength() + 7) / 8 - 2 * hLen - 2) {
       throw new CryptoRefusal(Reason.INPUT_TOO_LARGE, "the message is too long for OAEP with this key and hash");
     }
-    OAEPParameterSpec params =
-        new OAEPParameterSpec(hash, "MGF1", new MGF1ParameterSpec(mgf1Hash), new PSource.PSpecified(label));
-    return run(Cipher.ENCRYPT_MODE, "RSA/ECB/OAEPPadding", key, params, null, message);
+    return run(Cipher.ENCRYPT_MODE, "RSA/ECB/OAEPPadding", key, oaep(hash, mgf1Hash, label), null, message);
+  }
+
+  /** No label is the standard empty label, which ACCP takes; with a label ACCP refuses and the JDK serves. */
+  private static OAEPParameterSpec oaep(String hash, String mgf1Hash, byte[] label) {
+    return new OAEPParameterSpec(hash, "MGF1", new MGF1ParameterSpec(mgf1Hash),
+        label.length == 0 ? PSource.PSpecified.DEFAULT : new PSource.PSpecified(label));
   }
 
   private static String cbc(boolean pkcs7) {
