@@ -46,7 +46,8 @@ import picocli.CommandLine.Command;
  * which the same keys still work, and a key attestation report verified offline.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "A guided tour on the embedded device (state under --home): partition, keys, signatures, reset.")
+    description = "A guided tour on the embedded device (state under --home): partition, keys, signatures, reset, "
+        + "key attestation.")
 final class DemoCommand implements Callable<Integer> {
   static final String PARTITION = "demo";
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `ihsm key ...`: keys of one partition, by label. */
-@Command(name = "key", mixinStandardHelpOptions = true, description = "Generate, list, export and delete keys.",
+@Command(name = "key", mixinStandardHelpOptions = true, description = "Generate, list, export, attest and delete keys.",
     subcommands = {KeyCommand.Generate.class, KeyCommand.ListKeys.class, KeyCommand.Public.class, KeyCommand.Delete.class, KeyCommand.Attest.class,
         KeyCommand.UnwrappingKey.class, KeyCommand.WrapForImport.class, KeyCommand.Import.class})
 final class KeyCommand implements Runnable {
