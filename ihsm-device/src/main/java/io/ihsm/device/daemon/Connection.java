@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One client connection. Each frame is read by one worker, which passes the reading of the next
  * frame to another worker before it serves its own, so many requests are in flight at once
- * (pipelining); responses go back as they finish, matched by the client through their request ids. The number in flight is bounded: when it is reached the
+ * (pipelining); responses go back as they finish, matched by the client through their request ids.
+ * Threads are bounded: one per connection plus {@value #MAX_SPARE_WORKERS} spare ones daemon-wide. The number in flight is bounded: when it is reached the
  * reader stops reading until one finishes, which pushes back on the client.
  */
 final class Connection {
@@ -25,6 +26,9 @@ final class Connection {
    */
   private static final java.util.concurrent.ExecutorService WORKERS = java.util.concurrent.Executors.newCachedThreadPool(
       Thread.ofPlatform().daemon().name("ihsm-req-", 0).factory());
+  /** Workers beyond one per connection, daemon-wide: past this, a connection serves its requests in turn. */
+  static final int MAX_SPARE_WORKERS = 512;
+  private static final Semaphore SPARE_WORKERS = new Semaphore(MAX_SPARE_WORKERS);
 
   private final SocketChannel channel;
   private final Device device;
@@ -41,44 +45,59 @@ final class Connection {
   }
 
   void start() {
-    WORKERS.execute(this::readOne);
+    WORKERS.execute(this::serve);
   }
 
   /**
-   * Reads one frame, hands the reading of the next to another worker (leader/follower), then
-   * serves this one on this thread. The hand-off happens while this request is served, off its
-   * path, and a blocked reader is woken by the kernel directly.
+   * Reads frames and serves them. After reading one, it hands the reading of the next to another
+   * worker (leader/follower) and serves its own: the hand-off happens while this request is served,
+   * off its path, and a blocked reader is woken by the kernel directly. When the daemon has no
+   * spare worker it serves the frame itself and reads on, so threads stay bounded.
    */
-  private void readOne() {
-    byte[] frame;
-    try {
-      long length = StreamFraming.readLength(channel);
-      if (length < 0) {
-        drainThenClose(); // the client closed its end
+  private void serve() {
+    while (true) {
+      byte[] frame;
+      try {
+        long length = StreamFraming.readLength(channel);
+        if (length < 0) {
+          drainThenClose(); // the client closed its end
+          return;
+        }
+        if (length > Frames.MAX_FRAME_BYTES) {
+          // The header cannot be read without reading the whole frame, so answer with request
+          // id 0 and close: skipping an unbounded frame would let a client tie up the daemon.
+          send(Frames.errorResponse(Status.FRAME_TOO_LARGE, 0));
+          drainThenClose();
+          return;
+        }
+        frame = StreamFraming.readFrame(channel, (int) length);
+        inFlight.acquire();
+      } catch (IOException e) {
+        drainThenClose(); // the client vanished or the daemon is closing: nothing to answer
         return;
-      }
-      if (length > Frames.MAX_FRAME_BYTES) {
-        // The header cannot be read without reading the whole frame, so answer with request
-        // id 0 and close: skipping an unbounded frame would let a client tie up the daemon.
-        send(Frames.errorResponse(Status.FRAME_TOO_LARGE, 0));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         drainThenClose();
         return;
       }
-      frame = StreamFraming.readFrame(channel, (int) length);
-      inFlight.acquire();
-    } catch (IOException e) {
-      drainThenClose(); // the client vanished or the daemon is closing: nothing to answer
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      drainThenClose();
-      return;
-    }
-    try {
-      WORKERS.execute(this::readOne);
-      send(device.process(port, frame));
-    } finally {
-      inFlight.release();
+      boolean handedOff = SPARE_WORKERS.tryAcquire();
+      if (handedOff) {
+        WORKERS.execute(() -> {
+          try {
+            serve();
+          } finally {
+            SPARE_WORKERS.release();
+          }
+        });
+      }
+      try {
+        send(device.process(port, frame));
+      } finally {
+        inFlight.release();
+      }
+      if (handedOff) {
+        return; // another worker reads this connection now
+      }
     }
   }
 
