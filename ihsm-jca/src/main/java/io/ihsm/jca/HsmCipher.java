@@ -7,7 +7,6 @@ import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.sdk.IhsmException;
-import java.io.ByteArrayOutputStream;
 import java.security.AlgorithmParameters;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
@@ -49,8 +48,8 @@ final class HsmCipher extends CipherSpi {
   private RSAPublicKey publicKey;
   private byte[] iv;
   private OAEPParameterSpec oaep;
-  private final ByteArrayOutputStream input = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream aad = new ByteArrayOutputStream();
+  private final WipeableBuffer input = new WipeableBuffer();
+  private final WipeableBuffer aad = new WipeableBuffer();
 
   /** @param namedOaepHash the OAEP hash a transformation names (null: OAEPPadding, set by parameters) */
   HsmCipher(Hsm hsm, Algorithm algorithm, HashAlgorithm namedOaepHash) {
@@ -153,8 +152,8 @@ final class HsmCipher extends CipherSpi {
     if (opmode != Cipher.ENCRYPT_MODE && opmode != Cipher.DECRYPT_MODE) {
       throw new UnsupportedOperationException("IHSM ciphers encrypt and decrypt; wrap keys with the HSM's own key wrapping");
     }
-    input.reset();
-    aad.reset();
+    input.wipe();
+    aad.wipe();
     key = null;
     publicKey = null;
     iv = null;
@@ -258,7 +257,7 @@ final class HsmCipher extends CipherSpi {
       engineUpdate(in, off, len);
     }
     byte[] data = input.toByteArray();
-    input.reset();
+    input.wipe();
     try {
       return mode == Cipher.ENCRYPT_MODE ? encrypt(data) : decrypt(data);
     } catch (IhsmException e) {
@@ -269,7 +268,8 @@ final class HsmCipher extends CipherSpi {
         default -> throw Failures.provider(e);
       }
     } finally {
-      aad.reset();
+      aad.wipe();
+      java.util.Arrays.fill(data, (byte) 0);
     }
   }
 

@@ -5,7 +5,6 @@ import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.sdk.IhsmException;
-import java.io.ByteArrayOutputStream;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import java.security.Key;
@@ -16,7 +15,7 @@ import javax.crypto.MacSpi;
 final class HsmMac extends MacSpi {
   private final Hsm hsm;
   private final KeyKind kind;
-  private final ByteArrayOutputStream message = new ByteArrayOutputStream();
+  private final WipeableBuffer message = new WipeableBuffer();
   private KeyRef key;
 
   HsmMac(Hsm hsm, KeyKind kind) {
@@ -40,7 +39,7 @@ final class HsmMac extends MacSpi {
           + ref.kind.cliName() + " key for " + ref.usage.cliName());
     }
     key = ref;
-    message.reset();
+    message.wipe();
   }
 
   @Override
@@ -62,16 +61,18 @@ final class HsmMac extends MacSpi {
       throw new IllegalStateException("not initialized");
     }
     byte[] data = message.toByteArray();
-    message.reset();
+    message.wipe();
     try {
       return hsm.call(p -> p.sign(key.label(), Operation.of(0, Algorithm.HMAC, data)));
     } catch (IhsmException e) {
       throw Failures.provider(e);
+    } finally {
+      java.util.Arrays.fill(data, (byte) 0);
     }
   }
 
   @Override
   protected void engineReset() {
-    message.reset();
+    message.wipe();
   }
 }

@@ -6,7 +6,6 @@ import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.sdk.IhsmException;
-import java.io.ByteArrayOutputStream;
 import java.security.AlgorithmParameters;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
@@ -34,7 +33,7 @@ final class HsmSignature extends SignatureSpi {
   private final HashAlgorithm hash;
   private PSSParameterSpec pss;
   private MessageDigest digest;
-  private final ByteArrayOutputStream message = new ByteArrayOutputStream();
+  private final WipeableBuffer message = new WipeableBuffer();
   private KeyRef signer;
   private PublicKey verifier;
   private KeyKind verifierKind;
@@ -101,7 +100,7 @@ final class HsmSignature extends SignatureSpi {
   }
 
   private void reset() throws InvalidKeyException {
-    message.reset();
+    message.wipe();
     if (algorithm == Algorithm.ECDSA && hash != HashAlgorithm.NONE) {
       try {
         digest = MessageDigest.getInstance(hash.jcaName());
@@ -134,7 +133,7 @@ final class HsmSignature extends SignatureSpi {
   /** The operation for what was fed in; the input is then reset for the next one. */
   private Operation operation() throws SignatureException {
     byte[] data = digest != null ? digest.digest() : message.toByteArray();
-    message.reset();
+    message.wipe();
     Operation op = Operation.of(0, algorithm, data);
     return switch (algorithm) {
       case ECDSA -> op;

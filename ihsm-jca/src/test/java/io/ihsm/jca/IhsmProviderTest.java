@@ -220,6 +220,30 @@ class IhsmProviderTest {
   }
 
   @Test
+  void keysTheHsmDoesNotHoldAreRefusedByTheKeyStoreAndNothingIsStored() throws Exception {
+    KeyStore ks = keyStore();
+    int before = ks.size();
+    KeyPairGenerator small = KeyPairGenerator.getInstance("RSA", "SunRsaSign");
+    small.initialize(1024);
+    KeyPair weak = small.generateKeyPair();
+    Certificate cert = ProviderFixture.selfSigned("weak", weak.getPublic(), weak.getPrivate(), "SHA256withRSA", null);
+    assertThatThrownBy(() -> ks.setKeyEntry("weak", weak.getPrivate(), null, new Certificate[] {cert}))
+        .isInstanceOf(KeyStoreException.class).hasMessageContaining("2048, 3072 or 4096");
+    assertThatThrownBy(() -> ks.setKeyEntry("short-hmac", new SecretKeySpec(new byte[16], "HmacSHA256"), null, null))
+        .isInstanceOf(KeyStoreException.class).hasMessageContaining("32 bytes");
+    assertThatThrownBy(() -> ks.setKeyEntry("des", new SecretKeySpec(new byte[8], "DES"), null, null))
+        .isInstanceOf(KeyStoreException.class).hasMessageContaining("cannot import");
+    KeyPairGenerator dsa = KeyPairGenerator.getInstance("DSA");
+    KeyPair d = dsa.generateKeyPair();
+    Certificate dsaCert = ProviderFixture.selfSigned("dsa", d.getPublic(), d.getPrivate(), "SHA256withDSA", null);
+    assertThatThrownBy(() -> ks.setKeyEntry("dsa", d.getPrivate(), null, new Certificate[] {dsaCert}))
+        .isInstanceOf(KeyStoreException.class);
+    assertThat(keyStore().size()).as("nothing stored").isEqualTo(before);
+    assertThatThrownBy(() -> KeyStore.getInstance("IHSM", provider).load(new java.io.ByteArrayInputStream(new byte[1]),
+        null)).isInstanceOf(IOException.class).hasMessageContaining("-keystore NONE");
+  }
+
+  @Test
   void aesGcmAndCbcRoundTripAndABadTagIsAnAeadBadTagException() throws Exception {
     KeyGenerator kg = KeyGenerator.getInstance("AES", provider);
     kg.init(256);
