@@ -190,7 +190,7 @@ final class DeviceChain {
   private static byte[] authorityKeyId(X509Certificate cert) {
     byte[] ext = cert.getExtensionValue(Extension.authorityKeyIdentifier.getId());
     return ext == null ? null
-        : AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getKeyIdentifier();
+        : AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getKeyIdentifierOctets();
   }
 
   private static boolean same(X509Certificate a, X509Certificate b) {
