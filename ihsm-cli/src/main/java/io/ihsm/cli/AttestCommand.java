@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -92,12 +91,12 @@ final class AttestCommand implements Runnable {
   /** A nonce given in hex: at most 128 bytes. */
   static byte[] nonce(String hex) {
     try {
-      byte[] n = HexFormat.of().parseHex(hex);
+      byte[] n = KeyCommand.hex(hex);
       if (n.length <= Claims.MAX_NONCE) {
         return n;
       }
-    } catch (IllegalArgumentException e) {
-      // said below
+    } catch (CliFailure notHex) {
+      // said below, with what a nonce is
     }
     throw new CliFailure("--nonce must be hex digits for at most " + Claims.MAX_NONCE + " bytes");
   }

@@ -35,6 +35,7 @@ final class Hsm {
   private final CallbackHandler callback;
   /** Sessions a provider opens at most, within the partition's own limit. */
   static final int MAX_SESSIONS = 4;
+  private static final java.security.SecureRandom LABELS = new java.security.SecureRandom();
 
   private IhsmClient device;
   private final List<PartitionClient> clients = new ArrayList<>();
@@ -173,7 +174,10 @@ final class Hsm {
 
   /** A fresh label for a key made outside a KeyStore call; KeyStore.setKeyEntry files it under its alias. */
   String provisionalLabel() {
-    return "jca-" + HexFormat.of().formatHex(device().randomBytes(8));
+    // Unique, not secret: the host's randomness, without a device call on every key generation.
+    byte[] r = new byte[8];
+    LABELS.nextBytes(r);
+    return "jca-" + HexFormat.of().formatHex(r);
   }
 
   /** The key object for a stored key: a private key (with its public key) or a secret key. */

@@ -63,11 +63,7 @@ final class DeviceChain {
     for (int i = 0; i < certs.size(); i++) {
       boolean byRoot = i + 1 == certs.size();
       X509Certificate issuer = byRoot ? root : certs.get(i + 1);
-      // Without key ids to match, a root that does not verify the top certificate is simply not its root.
-      if (byRoot && !keyIdsMatch && !signedBy(top, root)) {
-        throw untrusted(top, root);
-      }
-      checkIssued(i, certs.get(i), issuer);
+      checkIssued(i, certs.get(i), issuer, byRoot && !keyIdsMatch);
     }
     checkCurrent(root, "the trusted root");
     int alias = -1;
@@ -110,12 +106,21 @@ final class DeviceChain {
     return rdns.length == 1 ? IETFUtils.valueToString(rdns[0].getFirst().getValue()) : "";
   }
 
-  private static void checkIssued(int index, X509Certificate cert, X509Certificate issuer) throws AttestationException {
+  /**
+   * @param rootUnconfirmed the issuer is the trusted root but no key ids said so: a signature that
+   *     does not verify then means the chain is not the root's, rather than a damaged certificate
+   */
+  private static void checkIssued(int index, X509Certificate cert, X509Certificate issuer, boolean rootUnconfirmed)
+      throws AttestationException {
     String name = "certificate " + (index + 1) + " ('" + cert.getSubjectX500Principal().getName() + "')";
     if (!cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
       throw new AttestationException(Reason.MALFORMED_CHAIN, name + " is not issued by the next certificate in the chain");
     }
-    if (!ECDSA_SHA384.equals(cert.getSigAlgOID()) || !signedBy(cert, issuer)) {
+    boolean signed = signedBy(cert, issuer);
+    if (!signed && rootUnconfirmed) {
+      throw untrusted(cert, issuer);
+    }
+    if (!ECDSA_SHA384.equals(cert.getSigAlgOID()) || !signed) {
       throw new AttestationException(Reason.CERTIFICATE_SIGNATURE, name + " is not validly signed (ECDSA P-384/SHA-384) by '"
           + issuer.getSubjectX500Principal().getName() + "'");
     }

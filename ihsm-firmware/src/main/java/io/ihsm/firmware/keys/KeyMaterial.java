@@ -87,20 +87,18 @@ public final class KeyMaterial {
 
   /** Whether two materials are the same key, compared in constant time; the copies are wiped. */
   boolean sameAs(KeyMaterial other) {
-    if (kind != other.kind) {
+    if (kind != other.kind || hasPrivateKey() != other.hasPrivateKey()) {
       return false;
     }
-    byte[] a = isAsymmetric() ? publicKey().getEncoded() : encode();
-    byte[] b = other.isAsymmetric() ? other.publicKey().getEncoded() : other.encode();
-    byte[] c = hasPrivateKey() ? encode() : new byte[0];
-    byte[] d = other.hasPrivateKey() ? other.encode() : new byte[0];
+    // The secret (raw bytes, or PKCS#8 which holds the public key too) decides; a public-only key its SPKI.
+    boolean publicOnly = isAsymmetric() && !hasPrivateKey();
+    byte[] a = publicOnly ? publicKey().getEncoded() : encode();
+    byte[] b = publicOnly ? other.publicKey().getEncoded() : other.encode();
     try {
-      return java.security.MessageDigest.isEqual(a, b) & java.security.MessageDigest.isEqual(c, d);
+      return java.security.MessageDigest.isEqual(a, b);
     } finally {
       Arrays.fill(a, (byte) 0);
       Arrays.fill(b, (byte) 0);
-      Arrays.fill(c, (byte) 0);
-      Arrays.fill(d, (byte) 0);
     }
   }
 

@@ -30,6 +30,13 @@ public final class EntropySource {
     samples(STARTUP_SAMPLES); // the start-up test; these samples are discarded
   }
 
+  /** The health tests' cutoffs and the claim they were computed from, for the compliance report. */
+  public record Claims(double minEntropyPerSample, int repetitionCutoff, int adaptiveProportionCutoff) {}
+
+  public Claims claims() {
+    return new Claims(minEntropyBits, health.repetitionCutoff(), health.adaptiveProportionCutoff());
+  }
+
   /** Samples carrying at least {@code bits} of min-entropy, all health-tested. */
   public synchronized byte[] entropy(int bits) {
     return samples((int) Math.ceil(bits / minEntropyBits));

@@ -45,11 +45,12 @@ public final class RandomSource {
   public record Health(String drbg, long generatesSinceReseed, long reseedInterval, double claimedMinEntropyPerSample,
       int repetitionCountCutoff, int adaptiveProportionCutoff, Optional<String> failure) {}
 
+  /** Only for a module that came up (its entropy source passed its start-up test). */
   public synchronized Health health() {
-    HealthTests tests = new HealthTests(EntropySource.CLAIMED_MIN_ENTROPY);
+    EntropySource.Claims claims = entropy.claims();
     return new Health("CTR_DRBG, AES-256 with derivation function (SP 800-90A)", Math.max(0, drbg.reseedCounter() - 1),
-        CtrDrbg.RESEED_INTERVAL, EntropySource.CLAIMED_MIN_ENTROPY, tests.repetitionCutoff(),
-        tests.adaptiveProportionCutoff(), Optional.ofNullable(failure));
+        CtrDrbg.RESEED_INTERVAL, claims.minEntropyPerSample(), claims.repetitionCutoff(),
+        claims.adaptiveProportionCutoff(), Optional.ofNullable(failure));
   }
 
   /** For engine calls that take randomness (key generation, signing): the same DRBG. */
