@@ -304,7 +304,7 @@ public final class PartitionClient implements AutoCloseable {
     return record(info, attrs.kind(), attrs.usage(), attrs.extractable());
   }
 
-  /** Runs an operation with the key loaded;  /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
+  /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
   private synchronized <T> T withKey(String label, IntFunction<T> op) {
     for (int attempt = 1; ; attempt++) {
       try {

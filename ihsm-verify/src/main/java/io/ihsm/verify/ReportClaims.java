@@ -1,7 +1,5 @@
 package io.ihsm.verify;
 
-import java.util.HexFormat;
-
 /** The claims every report carries, once verified. */
 public record ReportClaims(String type, byte[] nonce, long counter, byte[] firmwareDigest, long firmwareSvn,
     boolean approvedMode, String serialNumber) {
@@ -18,9 +16,5 @@ public record ReportClaims(String type, byte[] nonce, long counter, byte[] firmw
   @Override
   public byte[] firmwareDigest() {
     return firmwareDigest.clone();
-  }
-
-  public String firmwareDigestHex() {
-    return HexFormat.of().formatHex(firmwareDigest);
   }
 }
