@@ -157,6 +157,31 @@ class KeysTest {
   }
 
   @Test
+  void aPreHashedRsaPkcs1InputIsADigestInfoAndItsHashFollowsThePolicy() throws Exception {
+    KeyInfo k = generate(KeyKind.RSA_2048, KeyUsage.SIGN, "rsa-prehashed");
+    byte[] msg = "document".getBytes();
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-384").digest(msg);
+    byte[] digestInfo = java.util.HexFormat.of().parseHex("3041300d060960864801650304020205000430");
+    digestInfo = java.util.Arrays.copyOf(digestInfo, digestInfo.length + digest.length);
+    System.arraycopy(digest, 0, digestInfo, 19, digest.length);
+    byte[] sig = sign(Operation.of(k.handle(), Algorithm.RSA_PKCS1, digestInfo));
+    Signature v = Signature.getInstance("SHA384withRSA");
+    v.initVerify(publicKey(k, "RSA"));
+    v.update(msg);
+    assertThat(v.verify(sig)).isTrue();
+    assertThat(verify(Operation.of(k.handle(), Algorithm.RSA_PKCS1, digestInfo).withSignature(sig))).isTrue();
+    // Not a DigestInfo (a bare digest, one byte short): refused, not signed raw.
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1, digest)))
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1,
+        java.util.Arrays.copyOf(digestInfo, digestInfo.length - 1)))).isEqualTo(Status.INVALID_INPUT_LENGTH);
+    // A SHA-1 DigestInfo is SHA-1 in a signature: approved-only mode refuses it as it refuses hash SHA-1.
+    byte[] sha1Info = java.util.HexFormat.of().parseHex("3021300906052b0e03021a05000414" + "00".repeat(20));
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1, sha1Info)))
+        .isEqualTo(Status.NOT_APPROVED);
+  }
+
+  @Test
   void hmacTagsVerifyAndWrongTagsDoNot() {
     KeyInfo k = generate(KeyKind.HMAC_SHA256, KeyUsage.SIGN, "mac");
     byte[] tag = sign(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()));
@@ -339,6 +364,13 @@ class KeysTest {
     assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.AES_KWP,
         new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, true, false, ""), wrapped)))
         .as("P-256 material is not an RSA key").isEqualTo(Status.INVALID_KEY_MATERIAL);
+    for (int i : new int[] {0, 3, wrapped.length - 1}) {
+      byte[] changed = wrapped.clone();
+      changed[i] ^= 1;
+      assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.AES_KWP,
+          new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""), changed)))
+          .as("a changed byte %d fails the integrity check", i).isEqualTo(Status.BAD_PADDING);
+    }
   }
 
   @Test

@@ -16,10 +16,18 @@ public final class ExternalCommand {
   public record Result(int exitCode, String output) {}
 
   public static Result run(List<String> command) throws IOException, InterruptedException {
+    return run(command, java.util.Map.of());
+  }
+
+  /** Runs with these variables added to the environment. */
+  public static Result run(List<String> command, java.util.Map<String, String> environment)
+      throws IOException, InterruptedException {
     Process p;
     try {
-      p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
-          new java.io.File("/dev/null"))).start();
+      ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
+          new java.io.File("/dev/null")));
+      b.environment().putAll(environment);
+      p = b.start();
     } catch (IOException e) {
       Assumptions.abort(command.getFirst() + " is not installed (.ci/run installs what the tests need)");
       throw e;

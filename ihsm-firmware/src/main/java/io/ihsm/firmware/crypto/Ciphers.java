@@ -75,7 +75,7 @@ public final class Ciphers {
     if (wrapped.length < 16 || wrapped.length % 8 != 0) {
       throw new CryptoRefusal(Reason.INVALID_INPUT, "KWP input must be at least 16 bytes in 8-byte units");
     }
-    return run(Cipher.DECRYPT_MODE, "AES/KWP/NoPadding", kek, null, null, wrapped);
+    return unwrap("AES/KWP/NoPadding", kek, wrapped);
   }
 
   /** AES key wrap without padding (RFC 3394). */
@@ -90,7 +90,21 @@ public final class Ciphers {
     if (wrapped.length < 24 || wrapped.length % 8 != 0) {
       throw new CryptoRefusal(Reason.INVALID_INPUT, "KW input must be at least 24 bytes in 8-byte units");
     }
-    return run(Cipher.DECRYPT_MODE, "AES/KW/NoPadding", kek, null, null, wrapped);
+    return unwrap("AES/KW/NoPadding", kek, wrapped);
+  }
+
+  /**
+   * Unwraps a length-checked input, so a failure is the integrity check: the JDK reports it as a
+   * block-size error and ACCP with an unchecked exception; both become BAD_PADDING.
+   */
+  private byte[] unwrap(String transformation, SecretKey kek, byte[] wrapped) throws CryptoRefusal {
+    try {
+      return run(Cipher.DECRYPT_MODE, transformation, kek, null, null, wrapped);
+    } catch (CryptoRefusal r) {
+      throw new CryptoRefusal(Reason.BAD_PADDING, transformation + ": the wrapped key's integrity check failed");
+    } catch (RuntimeException providerRefusal) {
+      throw new CryptoRefusal(Reason.BAD_PADDING, transformation + ": the wrapped key's integrity check failed");
+    }
   }
 
   /** RSA-OAEP decryption; {@code hash} and {@code mgf1Hash} are JCA digest names, e.g. "SHA-256". */

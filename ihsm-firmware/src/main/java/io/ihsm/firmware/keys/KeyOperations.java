@@ -59,7 +59,9 @@ public final class KeyOperations {
    */
   public static boolean approved(Operation op, boolean encrypting) {
     return switch (op.algorithm()) {
-      case ECDSA, RSA_PKCS1 -> op.hash() != HashAlgorithm.SHA1;
+      case ECDSA -> op.hash() != HashAlgorithm.SHA1;
+      case RSA_PKCS1 -> op.hash() != HashAlgorithm.SHA1
+          && (op.hash() != HashAlgorithm.NONE || DigestInfo.hashOf(op.data()) != HashAlgorithm.SHA1);
       case RSA_PSS -> op.hash() != HashAlgorithm.SHA1 && op.mgf1Hash() != HashAlgorithm.SHA1;
       case AES_GCM -> !encrypting || op.iv().length == 0;
       default -> true;
@@ -98,8 +100,7 @@ public final class KeyOperations {
         }
         case RSA_PKCS1 -> {
           checkSignatureParameters(key, op);
-          yield signatures.verifyRsaPkcs1(op.hash().compactName() + "withRSA", key.material().publicKey(), op.data(),
-              op.signature());
+          yield signatures.verifyRsaPkcs1(rsaPkcs1Name(op), key.material().publicKey(), op.data(), op.signature());
         }
         case RSA_PSS -> {
           checkSignatureParameters(key, op);
@@ -201,7 +202,7 @@ public final class KeyOperations {
     checkSignatureParameters(key, op);
     return switch (op.algorithm()) {
       case ECDSA -> engine.signature(ecdsaName(op));
-      case RSA_PKCS1 -> engine.signature(op.hash().compactName() + "withRSA");
+      case RSA_PKCS1 -> engine.signature(rsaPkcs1Name(op));
       case RSA_PSS -> {
         Signature s = engine.signature("RSASSA-PSS");
         s.setParameter(pss(op));
@@ -218,6 +219,15 @@ public final class KeyOperations {
       if (n != 32 && n != 48 && n != 64) {
         throw new DdiException(Status.INVALID_INPUT_LENGTH, "a pre-hashed ECDSA input is a SHA-256/384/512 digest");
       }
+      return;
+    }
+    if (op.algorithm() == Algorithm.RSA_PKCS1 && op.hash() == HashAlgorithm.NONE) {
+      HashAlgorithm named = DigestInfo.hashOf(op.data());
+      if (named == null) {
+        throw new DdiException(Status.INVALID_INPUT_LENGTH,
+            "a pre-hashed RSA PKCS#1 input is the DigestInfo of a SHA-1/256/384/512 digest");
+      }
+      mode.check(named != HashAlgorithm.SHA1, "SHA-1 in a digital signature");
       return;
     }
     mode.check(op.hash() != HashAlgorithm.SHA1, "SHA-1 in a digital signature");
@@ -238,6 +248,11 @@ public final class KeyOperations {
 
   private static String ecdsaName(Operation op) {
     return op.hash() == HashAlgorithm.NONE ? "NONEwithECDSA" : op.hash().compactName() + "withECDSA";
+  }
+
+  /** A pre-hashed input (hash 0) is a DigestInfo, padded and signed as it is. */
+  private static String rsaPkcs1Name(Operation op) {
+    return op.hash() == HashAlgorithm.NONE ? "NONEwithRSA" : op.hash().compactName() + "withRSA";
   }
 
   private static PSSParameterSpec pss(Operation op) {

@@ -1,0 +1,62 @@
+package io.ihsm.pkcs11;
+
+import io.ihsm.ddi.message.PartitionLimits;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Where the module finds the daemon and the host key store. A properties file named by
+ * {@code IHSM_PKCS11_CONF}, or just {@code IHSM_SOCKET_DIR} (and {@code IHSM_HOME}):
+ * <pre>
+ * socket-dir        = /run/ihsm        # the daemon's sockets (required; or IHSM_SOCKET_DIR)
+ * home              = /srv/ihsm        # the host key store; default IHSM_HOME, else ~/.ihsm
+ * partitions        = payments,signing # the slots, in order; default every partition in the store
+ * max-pin-failures  = 10               # the partitions' lockout limit, for the PIN flags
+ * </pre>
+ * The file is read by the bridge; the C module reads two more keys from it ({@code bridge},
+ * {@code log}), see {@code docs/pkcs11.md}.
+ */
+record Pkcs11Config(Path socketDir, Path home, List<String> partitions, int maxPinFailures) {
+  private static final Set<String> KEYS = Set.of("socket-dir", "home", "partitions", "max-pin-failures", "bridge", "log");
+
+  static Pkcs11Config from(Map<String, String> env) {
+    Properties p = new Properties();
+    String file = env.get("IHSM_PKCS11_CONF");
+    if (file != null && !file.isBlank()) {
+      try {
+        p.load(new StringReader(Files.readString(Path.of(file))));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read IHSM_PKCS11_CONF " + file, e);
+      }
+      for (String k : p.stringPropertyNames()) {
+        if (!KEYS.contains(k)) {
+          throw new IllegalArgumentException("unknown key " + k + " in " + file + "; known: " + KEYS);
+        }
+      }
+    }
+    String socketDir = first(p.getProperty("socket-dir"), env.get("IHSM_SOCKET_DIR"));
+    if (socketDir == null) {
+      throw new IllegalArgumentException("no daemon: set IHSM_SOCKET_DIR, or socket-dir in the file IHSM_PKCS11_CONF names");
+    }
+    String home = first(p.getProperty("home"), env.get("IHSM_HOME"));
+    Path homePath = home != null ? Path.of(home) : Path.of(System.getProperty("user.home"), ".ihsm");
+    String parts = p.getProperty("partitions");
+    List<String> partitions = parts == null ? List.of()
+        : Arrays.stream(parts.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    String max = p.getProperty("max-pin-failures");
+    int maxFailures = max == null ? PartitionLimits.DEFAULTS.maxPinFailures() : Integer.parseInt(max.strip());
+    return new Pkcs11Config(Path.of(socketDir.strip()), homePath, partitions, maxFailures);
+  }
+
+  private static String first(String a, String b) {
+    return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
+  }
+}

@@ -1,0 +1,258 @@
+package io.ihsm.pkcs11;
+
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.pkcs11.mechanism.Statuses;
+import io.ihsm.pkcs11.object.KeyObjects;
+import io.ihsm.pkcs11.object.ObjectStore;
+import io.ihsm.pkcs11.object.P11Object;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.HostKeyStore;
+import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * The token in one slot: one partition of the host key store. Its objects are the PKCS#11 records
+ * kept for it ({@link ObjectStore}), this process's session objects, and a view of every partition
+ * key made elsewhere (by the CLI or the JCA provider), which appears as a private or secret key
+ * object (and a public key object) labelled with its key label. Logging in as the user opens the
+ * partition with its PIN; logging out closes it.
+ */
+final class Token {
+  /** The label of the partition's RSA unwrapping key object (CKM_RSA_AES_KEY_WRAP imports under it). */
+  static final String UNWRAPPING_KEY_LABEL = "ihsm-partition-unwrapping-key";
+
+  final long slotId;
+  final String partition;
+  private final HostKeyStore store;
+  private final ObjectStore records;
+  private final Supplier<IhsmClient> device;
+  private final Map<String, P11Object> sessionObjects = new LinkedHashMap<>();
+  private PartitionClient client;
+  private P11Object unwrappingKey;
+  private int failedLogins;
+  private boolean locked;
+
+  Token(long slotId, String partition, HostKeyStore store, ObjectStore records, Supplier<IhsmClient> device) {
+    this.slotId = slotId;
+    this.partition = partition;
+    this.store = store;
+    this.records = records;
+    this.device = device;
+  }
+
+  boolean loggedIn() {
+    return client != null;
+  }
+
+  PartitionClient client() {
+    if (client == null) {
+      throw new CkException(Ck.CKR_USER_NOT_LOGGED_IN, "log in to use the keys of " + partition);
+    }
+    return client;
+  }
+
+  void login(byte[] pin) {
+    if (client != null) {
+      throw new CkException(Ck.CKR_USER_ALREADY_LOGGED_IN, "already logged in to " + partition);
+    }
+    String p = new String(pin, StandardCharsets.UTF_8);
+    try {
+      client = PartitionClient.open(device.get(), store, partition, p);
+      failedLogins = 0;
+      locked = false;
+    } catch (IhsmException e) {
+      if (e.status() == Status.AUTHENTICATION_FAILED) {
+        failedLogins++;
+      } else if (e.status() == Status.CREDENTIAL_LOCKED) {
+        locked = true;
+      } else if (e.status() == Status.PIN_THROTTLED) {
+        failedLogins++;
+        throw new CkException(Ck.CKR_PIN_INCORRECT, "too many recent failures: the device asks to wait before the next try");
+      }
+      throw Statuses.of(e);
+    }
+  }
+
+  void logout() {
+    if (client == null) {
+      throw new CkException(Ck.CKR_USER_NOT_LOGGED_IN, "not logged in to " + partition);
+    }
+    close();
+  }
+
+  void changePin(byte[] newPin) {
+    try {
+      client().changePin(new String(newPin, StandardCharsets.UTF_8));
+    } catch (IhsmException e) {
+      throw Statuses.of(e);
+    }
+  }
+
+  /** CKF_USER_PIN_* as this process has seen the device answer (the device does not say how many tries are left). */
+  long pinFlags(int maxFailures) {
+    if (locked) {
+      return Ck.CKF_USER_PIN_LOCKED;
+    }
+    if (failedLogins == 0) {
+      return 0;
+    }
+    return Ck.CKF_USER_PIN_COUNT_LOW | (failedLogins >= maxFailures - 1 ? Ck.CKF_USER_PIN_FINAL_TRY : 0);
+  }
+
+  /** Every object of the token, private ones included; the caller filters by login and session. */
+  List<P11Object> objects() {
+    List<P11Object> all = new ArrayList<>(records.load());
+    all.addAll(sessionObjects.values());
+    Set<String> named = all.stream().map(P11Object::deviceLabel).filter(l -> l != null).collect(Collectors.toSet());
+    for (StoredKey k : store.keys(partition)) {
+      if (!named.contains(k.label())) {
+        all.addAll(view(k));
+      }
+    }
+    if (client != null) {
+      all.add(unwrappingKeyObject());
+    }
+    return all;
+  }
+
+  /** Keeps an object: a token object in the store, a session object in memory. */
+  void save(P11Object o) {
+    if (o.isTokenObject()) {
+      records.save(o);
+    } else {
+      sessionObjects.put(o.recordId(), o);
+    }
+  }
+
+  /**
+   * Destroys an object. The partition key behind a private or secret key object goes with the last
+   * such object naming it (a copy shares the key); public key objects keep their public key.
+   */
+  void destroy(P11Object o) {
+    if (o.recordId().equals(UNWRAPPING_KEY_LABEL)) {
+      throw new CkException(Ck.CKR_ACTION_PROHIBITED, "the partition's unwrapping key cannot be destroyed");
+    }
+    List<P11Object> all = objects();
+    boolean persisted = records.load().stream().anyMatch(r -> r.recordId().equals(o.recordId()));
+    if (!o.isTokenObject()) {
+      sessionObjects.remove(o.recordId());
+    } else if (persisted) {
+      records.delete(o.recordId());
+    } else if (o.objectClass() == Ck.CKO_PUBLIC_KEY) {
+      // A view of a key made elsewhere: recording its private half hides the public view for good.
+      all.stream().filter(x -> o.deviceLabel().equals(x.deviceLabel()) && x.objectClass() != Ck.CKO_PUBLIC_KEY)
+          .findFirst().ifPresent(records::save);
+      return;
+    }
+    long c = o.objectClass();
+    if (o.deviceLabel() != null && (c == Ck.CKO_PRIVATE_KEY || c == Ck.CKO_SECRET_KEY)) {
+      boolean stillNamed = all.stream().anyMatch(x -> x != o && !x.recordId().equals(o.recordId())
+          && o.deviceLabel().equals(x.deviceLabel()) && x.objectClass() != Ck.CKO_PUBLIC_KEY);
+      if (!stillNamed) {
+        try {
+          client().deleteKey(o.deviceLabel());
+        } catch (IhsmException e) {
+          if (e.status() != Status.KEY_NOT_FOUND) {
+            throw Statuses.of(e);
+          }
+        }
+      }
+    }
+  }
+
+  /** Destroys the session objects of a closing session. */
+  void closeSession(long session) {
+    for (P11Object o : List.copyOf(sessionObjects.values())) {
+      if (o.ownerSession() == session) {
+        try {
+          destroy(o);
+        } catch (CkException notLoggedIn) {
+          sessionObjects.remove(o.recordId()); // its key stays in the partition: listed as a view from now on
+        }
+      }
+    }
+  }
+
+  /**
+   * Logs out. Session objects whose keys live in the partition go first, while the partition is
+   * still open: their keys must not outlive them.
+   */
+  void close() {
+    for (P11Object o : List.copyOf(sessionObjects.values())) {
+      if (o.deviceLabel() != null && o.objectClass() != Ck.CKO_PUBLIC_KEY) {
+        try {
+          destroy(o);
+        } catch (CkException notLoggedIn) {
+          sessionObjects.remove(o.recordId());
+        }
+      }
+    }
+    if (client != null) {
+      try {
+        client.close();
+      } catch (IhsmException gone) {
+        // the device went away; nothing left to release
+      }
+      client = null;
+      unwrappingKey = null;
+    }
+  }
+
+  /** The objects a partition key made outside PKCS#11 appears as; record ids fixed by the label. */
+  private List<P11Object> view(StoredKey k) {
+    byte[] label = k.label().getBytes(StandardCharsets.UTF_8);
+    KeyObjects.Naming n = new KeyObjects.Naming(label, label, new byte[0], true);
+    List<P11Object> out = new ArrayList<>(2);
+    if (k.kind().isAsymmetric()) {
+      out.add(new P11Object(viewId(k.label(), Ck.CKO_PRIVATE_KEY), 0, k.label(), k.kind(),
+          KeyObjects.privateKey(k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), n)));
+      out.add(new P11Object(viewId(k.label(), Ck.CKO_PUBLIC_KEY), 0, k.label(), k.kind(),
+          KeyObjects.publicKey(k.kind(), k.usage(), k.origin(), k.publicKey(), n)));
+    } else {
+      out.add(new P11Object(viewId(k.label(), Ck.CKO_SECRET_KEY), 0, k.label(), k.kind(),
+          KeyObjects.secretKey(k.kind(), k.usage(), k.origin(), k.extractable(), k.kind().bytes(), n)));
+    }
+    return out;
+  }
+
+  private P11Object unwrappingKeyObject() {
+    if (unwrappingKey == null) {
+      byte[] spki;
+      try {
+        spki = client.unwrappingKey();
+      } catch (IhsmException e) {
+        throw Statuses.of(e);
+      }
+      byte[] label = UNWRAPPING_KEY_LABEL.getBytes(StandardCharsets.UTF_8);
+      Map<Long, byte[]> a = KeyObjects.privateKey(KeyKind.RSA_3072, io.ihsm.ddi.key.KeyUsage.WRAP, KeyOrigin.GENERATED,
+          false, spki, new KeyObjects.Naming(label, label, new byte[0], true));
+      a.put(Ck.CKA_MODIFIABLE, io.ihsm.pkcs11.wire.Native.bool(false));
+      a.put(Ck.CKA_DESTROYABLE, io.ihsm.pkcs11.wire.Native.bool(false));
+      unwrappingKey = new P11Object(UNWRAPPING_KEY_LABEL, 0, null, KeyKind.RSA_3072, a);
+    }
+    return unwrappingKey;
+  }
+
+  private static String viewId(String label, long cls) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest((cls + ":" + label).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

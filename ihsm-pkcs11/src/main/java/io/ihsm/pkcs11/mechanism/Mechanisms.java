@@ -1,0 +1,69 @@
+package io.ihsm.pkcs11.mechanism;
+
+import static io.ihsm.pkcs11.Ck.*;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The mechanisms the module offers, with what C_GetMechanismInfo says of each: key sizes (bits
+ * for RSA and EC, bytes for AES, HMAC and generic secrets) and flags. All are served by the
+ * device except the digests, which are not keyed and run in the bridge.
+ */
+public final class Mechanisms {
+  private Mechanisms() {}
+
+  public record Info(long minKeySize, long maxKeySize, long flags) {}
+
+  private static final long EC_FLAGS = CKF_HW | CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS;
+  private static final Map<Long, Info> TABLE = new LinkedHashMap<>();
+
+  static {
+    put(CKM_RSA_PKCS_KEY_PAIR_GEN, 2048, 4096, CKF_HW | CKF_GENERATE_KEY_PAIR);
+    put(CKM_RSA_PKCS, 2048, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY);
+    for (long m : new long[] {CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
+        CKM_SHA256_RSA_PKCS_PSS, CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS}) {
+      put(m, 2048, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY);
+    }
+    put(CKM_RSA_PKCS_OAEP, 2048, 4096, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT);
+    put(CKM_RSA_AES_KEY_WRAP, 3072, 3072, CKF_HW | CKF_UNWRAP);
+    put(CKM_EC_KEY_PAIR_GEN, 256, 521, EC_FLAGS | CKF_GENERATE_KEY_PAIR);
+    for (long m : new long[] {CKM_ECDSA, CKM_ECDSA_SHA1, CKM_ECDSA_SHA256, CKM_ECDSA_SHA384, CKM_ECDSA_SHA512}) {
+      put(m, 256, 521, EC_FLAGS | CKF_SIGN | CKF_VERIFY);
+    }
+    put(CKM_ECDH1_DERIVE, 256, 521, EC_FLAGS | CKF_DERIVE);
+    put(CKM_AES_KEY_GEN, 16, 32, CKF_HW | CKF_GENERATE);
+    put(CKM_AES_CBC, 16, 32, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT);
+    put(CKM_AES_CBC_PAD, 16, 32, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT);
+    put(CKM_AES_GCM, 16, 32, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT);
+    put(CKM_AES_KEY_WRAP, 16, 32, CKF_HW | CKF_WRAP | CKF_UNWRAP);
+    put(CKM_AES_KEY_WRAP_KWP, 16, 32, CKF_HW | CKF_WRAP | CKF_UNWRAP);
+    put(CKM_GENERIC_SECRET_KEY_GEN, 32, 64, CKF_HW | CKF_GENERATE);
+    put(CKM_SHA256_HMAC, 32, 32, CKF_HW | CKF_SIGN | CKF_VERIFY);
+    put(CKM_SHA384_HMAC, 48, 48, CKF_HW | CKF_SIGN | CKF_VERIFY);
+    put(CKM_SHA512_HMAC, 64, 64, CKF_HW | CKF_SIGN | CKF_VERIFY);
+    put(CKM_HKDF_DERIVE, 1, 8192, CKF_HW | CKF_DERIVE);
+    put(CKM_SP800_108_COUNTER_KDF, 1, 8192, CKF_HW | CKF_DERIVE);
+    put(CKM_SHA256, 0, 0, CKF_DIGEST);
+    put(CKM_SHA384, 0, 0, CKF_DIGEST);
+    put(CKM_SHA512, 0, 0, CKF_DIGEST);
+  }
+
+  private static void put(long type, long min, long max, long flags) {
+    TABLE.put(type, new Info(min, max, flags));
+  }
+
+  public static long[] types() {
+    return TABLE.keySet().stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** The mechanism's info, or null when the module does not offer it. */
+  public static Info info(long type) {
+    return TABLE.get(type);
+  }
+
+  public static boolean offers(long type, long flag) {
+    Info i = TABLE.get(type);
+    return i != null && (i.flags() & flag) != 0;
+  }
+}

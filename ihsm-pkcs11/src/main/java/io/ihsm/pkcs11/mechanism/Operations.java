@@ -1,0 +1,272 @@
+package io.ihsm.pkcs11.mechanism;
+
+import static io.ihsm.pkcs11.Ck.*;
+
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.HashAlgorithm;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.Operation;
+import io.ihsm.pkcs11.CkException;
+import io.ihsm.pkcs11.object.P11Object;
+import io.ihsm.pkcs11.wire.MechanismSpec;
+import io.ihsm.pkcs11.wire.Native;
+import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.PartitionClient;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * What C_SignInit, C_VerifyInit, C_EncryptInit, C_DecryptInit and C_DigestInit start: the
+ * mechanism and key are checked at init (so a wrong key or parameter fails there, as PKCS#11
+ * expects), and the returned computation sends the whole input to the device when it finishes.
+ */
+public final class Operations {
+  private Operations() {}
+
+  /** Sign, encrypt, decrypt or digest a whole input. */
+  public interface Computation {
+    byte[] apply(byte[] input);
+  }
+
+  /** Verify a whole input against a signature. */
+  public interface Check {
+    boolean apply(byte[] input, byte[] signature);
+  }
+
+  /** The key an operation uses: its object, and whether the device runs in approved-only mode. */
+  public record Context(PartitionClient client, P11Object key, boolean approvedOnly) {}
+
+  public static Computation signer(Context c, MechanismSpec m) {
+    P11Object key = c.key();
+    requireClass(key, CKO_PRIVATE_KEY, CKO_SECRET_KEY);
+    requireFlag(key, CKA_SIGN);
+    Operation template = signatureTemplate(c, m);
+    String label = key.deviceLabel();
+    boolean ecdsa = template.algorithm() == Algorithm.ECDSA;
+    return input -> {
+      byte[] sig = device(() -> c.client().sign(label, withData(template, input)));
+      return ecdsa ? EcdsaSignatures.derToRaw(sig, key.kind().bytes()) : sig;
+    };
+  }
+
+  public static Check verifier(Context c, MechanismSpec m) {
+    P11Object key = c.key();
+    requireClass(key, CKO_PUBLIC_KEY, CKO_SECRET_KEY);
+    requireFlag(key, CKA_VERIFY);
+    Operation template = signatureTemplate(c, m);
+    boolean ecdsa = template.algorithm() == Algorithm.ECDSA;
+    return (input, signature) -> {
+      byte[] sig = ecdsa ? EcdsaSignatures.rawToDer(signature, key.kind().bytes()) : signature;
+      Operation op = withData(template, input).withSignature(sig);
+      return device(() -> key.objectClass() == CKO_PUBLIC_KEY ? verifyWithPublic(c, op) : c.client().verify(key.deviceLabel(), op));
+    };
+  }
+
+  public static Computation encryptor(Context c, MechanismSpec m) {
+    P11Object key = c.key();
+    requireClass(key, CKO_PUBLIC_KEY, CKO_SECRET_KEY);
+    requireFlag(key, CKA_ENCRYPT);
+    Operation template = cipherTemplate(c, m, true);
+    return input -> device(() -> {
+      Operation op = withData(template, input);
+      return key.objectClass() == CKO_PUBLIC_KEY && !hasDeviceKey(c)
+          ? c.client().encryptWith(key.kind(), key.get(CKA_PUBLIC_KEY_INFO), op).ciphertext()
+          : c.client().encrypt(key.deviceLabel(), op).ciphertext();
+    });
+  }
+
+  public static Computation decryptor(Context c, MechanismSpec m) {
+    P11Object key = c.key();
+    requireClass(key, CKO_PRIVATE_KEY, CKO_SECRET_KEY);
+    requireFlag(key, CKA_DECRYPT);
+    Operation template = cipherTemplate(c, m, false);
+    return input -> device(() -> c.client().decrypt(key.deviceLabel(), withData(template, input)));
+  }
+
+  public static Computation digest(MechanismSpec m) {
+    m.noParameter();
+    String name = switch ((int) m.type()) {
+      case (int) CKM_SHA256 -> "SHA-256";
+      case (int) CKM_SHA384 -> "SHA-384";
+      case (int) CKM_SHA512 -> "SHA-512";
+      default -> throw new CkException(CKR_MECHANISM_INVALID, "no digest 0x" + Long.toHexString(m.type()));
+    };
+    return input -> {
+      try {
+        return MessageDigest.getInstance(name).digest(input);
+      } catch (NoSuchAlgorithmException e) {
+        throw new CkException(CKR_GENERAL_ERROR, name + " is missing from the JDK");
+      }
+    };
+  }
+
+  private static Operation signatureTemplate(Context c, MechanismSpec m) {
+    KeyKind kind = c.key().kind();
+    long t = m.type();
+    if (t == CKM_ECDSA || t == CKM_ECDSA_SHA1 || t == CKM_ECDSA_SHA256 || t == CKM_ECDSA_SHA384 || t == CKM_ECDSA_SHA512) {
+      m.noParameter();
+      requireFamily(kind, KeyKind.Family.EC);
+      HashAlgorithm h = t == CKM_ECDSA ? HashAlgorithm.NONE : t == CKM_ECDSA_SHA1 ? HashAlgorithm.SHA1
+          : t == CKM_ECDSA_SHA256 ? HashAlgorithm.SHA256 : t == CKM_ECDSA_SHA384 ? HashAlgorithm.SHA384 : HashAlgorithm.SHA512;
+      refuseSha1(c, h);
+      return Operation.of(0, Algorithm.ECDSA, new byte[0]).withHash(h);
+    }
+    if (t == CKM_RSA_PKCS || t == CKM_SHA256_RSA_PKCS || t == CKM_SHA384_RSA_PKCS || t == CKM_SHA512_RSA_PKCS) {
+      m.noParameter();
+      requireFamily(kind, KeyKind.Family.RSA);
+      HashAlgorithm h = t == CKM_RSA_PKCS ? HashAlgorithm.NONE : t == CKM_SHA256_RSA_PKCS ? HashAlgorithm.SHA256
+          : t == CKM_SHA384_RSA_PKCS ? HashAlgorithm.SHA384 : HashAlgorithm.SHA512;
+      return Operation.of(0, Algorithm.RSA_PKCS1, new byte[0]).withHash(h);
+    }
+    if (t == CKM_SHA256_RSA_PKCS_PSS || t == CKM_SHA384_RSA_PKCS_PSS || t == CKM_SHA512_RSA_PKCS_PSS) {
+      requireFamily(kind, KeyKind.Family.RSA);
+      long[] p = Native.ulongs(m.parameter(MechanismSpec.Raw.class).bytes(), 3);
+      HashAlgorithm h = t == CKM_SHA256_RSA_PKCS_PSS ? HashAlgorithm.SHA256
+          : t == CKM_SHA384_RSA_PKCS_PSS ? HashAlgorithm.SHA384 : HashAlgorithm.SHA512;
+      if (hash(p[0]) != h) {
+        throw new CkException(CKR_MECHANISM_PARAM_INVALID, "the PSS hashAlg must be the mechanism's hash");
+      }
+      HashAlgorithm mgf1 = mgf1(p[1]);
+      refuseSha1(c, mgf1);
+      if (p[2] < 0 || p[2] > 1024) {
+        throw new CkException(CKR_MECHANISM_PARAM_INVALID, "a PSS salt length of " + p[2]);
+      }
+      return Operation.of(0, Algorithm.RSA_PSS, new byte[0]).withPss(h, mgf1, (int) p[2]);
+    }
+    if (t == CKM_SHA256_HMAC || t == CKM_SHA384_HMAC || t == CKM_SHA512_HMAC) {
+      m.noParameter();
+      KeyKind needed = t == CKM_SHA256_HMAC ? KeyKind.HMAC_SHA256 : t == CKM_SHA384_HMAC ? KeyKind.HMAC_SHA384
+          : KeyKind.HMAC_SHA512;
+      if (kind != needed) {
+        throw new CkException(CKR_KEY_TYPE_INCONSISTENT, "this HMAC needs a " + needed.cliName() + " key");
+      }
+      return Operation.of(0, Algorithm.HMAC, new byte[0]);
+    }
+    throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(t) + " does not sign");
+  }
+
+  private static Operation cipherTemplate(Context c, MechanismSpec m, boolean encrypting) {
+    KeyKind kind = c.key().kind();
+    long t = m.type();
+    if (t == CKM_AES_CBC || t == CKM_AES_CBC_PAD) {
+      requireFamily(kind, KeyKind.Family.AES);
+      byte[] iv = m.parameter(MechanismSpec.Raw.class).bytes();
+      if (iv.length != 16) {
+        throw new CkException(CKR_MECHANISM_PARAM_INVALID, "AES-CBC takes a 16-byte IV");
+      }
+      return Operation.of(0, t == CKM_AES_CBC ? Algorithm.AES_CBC : Algorithm.AES_CBC_PAD, new byte[0]).withIv(iv);
+    }
+    if (t == CKM_AES_GCM) {
+      requireFamily(kind, KeyKind.Family.AES);
+      MechanismSpec.Gcm p = m.parameter(MechanismSpec.Gcm.class);
+      if (p.iv() == null || p.iv().length != 12 || p.tagBits() != 128) {
+        throw new CkException(CKR_MECHANISM_PARAM_INVALID, "AES-GCM here takes a 12-byte IV and a 128-bit tag");
+      }
+      if (encrypting && c.approvedOnly()) {
+        // The device chooses GCM IVs in approved-only mode (SP 800-38D 8.2); a caller's IV is refused.
+        throw new CkException(CKR_MECHANISM_PARAM_INVALID,
+            "approved-only mode: the device chooses AES-GCM IVs, so C_Encrypt with a caller's IV is refused");
+      }
+      return Operation.of(0, Algorithm.AES_GCM, new byte[0]).withIv(p.iv()).withAad(p.aad() == null ? new byte[0] : p.aad());
+    }
+    if (t == CKM_RSA_PKCS_OAEP) {
+      requireFamily(kind, KeyKind.Family.RSA);
+      MechanismSpec.Oaep p = m.parameter(MechanismSpec.Oaep.class);
+      return oaep(p);
+    }
+    throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(t)
+        + (encrypting ? " does not encrypt" : " does not decrypt"));
+  }
+
+  static Operation oaep(MechanismSpec.Oaep p) {
+    byte[] label;
+    if (p.source() == 0) {
+      label = new byte[0];
+    } else if (p.source() == CKZ_DATA_SPECIFIED) {
+      label = p.label() == null ? new byte[0] : p.label();
+    } else {
+      throw new CkException(CKR_MECHANISM_PARAM_INVALID, "the OAEP label source is CKZ_DATA_SPECIFIED or none");
+    }
+    return Operation.of(0, Algorithm.RSA_OAEP, new byte[0]).withOaep(hash(p.hash()), mgf1(p.mgf()), label);
+  }
+
+  static HashAlgorithm hash(long ckm) {
+    if (ckm == CKM_SHA_1) {
+      return HashAlgorithm.SHA1;
+    } else if (ckm == CKM_SHA256) {
+      return HashAlgorithm.SHA256;
+    } else if (ckm == CKM_SHA384) {
+      return HashAlgorithm.SHA384;
+    } else if (ckm == CKM_SHA512) {
+      return HashAlgorithm.SHA512;
+    }
+    throw new CkException(CKR_MECHANISM_PARAM_INVALID, "hash 0x" + Long.toHexString(ckm) + " is not SHA-1/256/384/512");
+  }
+
+  static HashAlgorithm mgf1(long ckg) {
+    if (ckg == CKG_MGF1_SHA1) {
+      return HashAlgorithm.SHA1;
+    } else if (ckg == CKG_MGF1_SHA256) {
+      return HashAlgorithm.SHA256;
+    } else if (ckg == CKG_MGF1_SHA384) {
+      return HashAlgorithm.SHA384;
+    } else if (ckg == CKG_MGF1_SHA512) {
+      return HashAlgorithm.SHA512;
+    }
+    throw new CkException(CKR_MECHANISM_PARAM_INVALID, "MGF 0x" + Long.toHexString(ckg) + " is not MGF1 with SHA-1/2");
+  }
+
+  /** SHA-1 in a signature is not approved: approved-only mode refuses it at init, with the mechanism. */
+  private static void refuseSha1(Context c, HashAlgorithm h) {
+    if (h == HashAlgorithm.SHA1 && c.approvedOnly()) {
+      throw new CkException(CKR_MECHANISM_INVALID, "approved-only mode: SHA-1 signatures are refused");
+    }
+  }
+
+  private static boolean verifyWithPublic(Context c, Operation op) {
+    P11Object key = c.key();
+    return hasDeviceKey(c) ? c.client().verify(key.deviceLabel(), op)
+        : c.client().verifyWith(key.kind(), key.get(CKA_PUBLIC_KEY_INFO), op);
+  }
+
+  /** A public key object whose key pair is still in the partition uses it (already loaded, one call). */
+  private static boolean hasDeviceKey(Context c) {
+    String label = c.key().deviceLabel();
+    return label != null && c.client().keys().stream().anyMatch(k -> k.label().equals(label));
+  }
+
+  private static Operation withData(Operation t, byte[] data) {
+    return new Operation(t.handle(), t.algorithm(), t.hash(), t.mgf1Hash(), t.saltLength(), t.iv(), t.aad(),
+        t.dataUnitSize(), data, t.signature());
+  }
+
+  static void requireClass(P11Object key, long... classes) {
+    long c = key.objectClass();
+    if (Arrays.stream(classes).noneMatch(x -> x == c)) {
+      throw new CkException(CKR_KEY_TYPE_INCONSISTENT, "this object cannot be used here");
+    }
+  }
+
+  static void requireFlag(P11Object key, long attribute) {
+    if (!key.bool(attribute)) {
+      throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key's attribute 0x" + Long.toHexString(attribute)
+          + " is false");
+    }
+  }
+
+  static void requireFamily(KeyKind kind, KeyKind.Family family) {
+    if (kind == null || kind.family() != family) {
+      throw new CkException(CKR_KEY_TYPE_INCONSISTENT, "this mechanism needs a " + family + " key");
+    }
+  }
+
+  /** Runs a device call; its failure becomes the PKCS#11 return value. */
+  static <T> T device(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (IhsmException e) {
+      throw Statuses.of(e);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.ihsm.pkcs11.object;
+
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.device.nv.AtomicFile;
+import io.ihsm.device.nv.OwnerOnly;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The token objects of one partition, beside the host key store: {@code <home>/pkcs11/<partition>/
+ * <record>.object}, one properties file per object (its attributes in hex; for a key, the label
+ * of the partition key). Nothing here is secret: private and secret keys are only named. Written
+ * atomically, owner-only, like the host key store.
+ */
+public final class ObjectStore {
+  private static final Pattern RECORD = Pattern.compile("[0-9a-f]{16,32}");
+  private final Path dir;
+
+  public ObjectStore(Path home, String partition) {
+    this.dir = home.resolve("pkcs11").resolve(partition);
+  }
+
+  public List<P11Object> load() {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<P11Object> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.sorted().toList()) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(".object") && RECORD.matcher(name.substring(0, name.length() - 7)).matches()) {
+          out.add(read(name.substring(0, name.length() - 7), f));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+    return out;
+  }
+
+  public void save(P11Object o) {
+    Properties p = new Properties();
+    if (o.deviceLabel() != null) {
+      p.setProperty("device-label", o.deviceLabel());
+    }
+    if (o.kind() != null) {
+      p.setProperty("kind", o.kind().cliName());
+    }
+    o.attributes().forEach((type, value) -> p.setProperty("attribute." + Long.toHexString(type), HexFormat.of().formatHex(value)));
+    try {
+      OwnerOnly.createDirectories(dir.getParent().getParent());
+      OwnerOnly.createDirectories(dir.getParent());
+      OwnerOnly.createDirectories(dir);
+      StringWriter w = new StringWriter();
+      p.store(w, null);
+      String text = w.toString().lines().filter(l -> !l.startsWith("#")).sorted().reduce("", (a, b) -> a + b + "\n");
+      AtomicFile.write(file(o.recordId()), text.getBytes(StandardCharsets.ISO_8859_1));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a PKCS#11 object in " + dir, e);
+    }
+  }
+
+  public void delete(String recordId) {
+    try {
+      AtomicFile.delete(file(recordId));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete a PKCS#11 object in " + dir, e);
+    }
+  }
+
+  private Path file(String recordId) {
+    if (!RECORD.matcher(recordId).matches()) {
+      throw new IllegalArgumentException("not a record id");
+    }
+    return dir.resolve(recordId + ".object");
+  }
+
+  private static P11Object read(String id, Path f) throws IOException {
+    Properties p = new Properties();
+    p.load(new StringReader(Files.readString(f, StandardCharsets.ISO_8859_1)));
+    Map<Long, byte[]> attributes = new TreeMap<>();
+    for (String k : p.stringPropertyNames()) {
+      if (k.startsWith("attribute.")) {
+        attributes.put(Long.parseUnsignedLong(k.substring(10), 16), HexFormat.of().parseHex(p.getProperty(k)));
+      }
+    }
+    String kind = p.getProperty("kind");
+    return new P11Object(id, 0, p.getProperty("device-label"), kind == null ? null : KeyKind.fromCliName(kind), attributes);
+  }
+}

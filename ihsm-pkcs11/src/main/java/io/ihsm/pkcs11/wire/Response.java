@@ -1,0 +1,47 @@
+package io.ihsm.pkcs11.wire;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+
+/** The answer to one call: the return value first, then the function's outputs in their order. */
+public final class Response {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+
+  public Response(long rv) {
+    ulong(rv);
+  }
+
+  public Response ulong(long v) {
+    out.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
+    return this;
+  }
+
+  public Response u32(int v) {
+    out.writeBytes(ByteBuffer.allocate(4).putInt(v).array());
+    return this;
+  }
+
+  public Response u8(int v) {
+    out.write(v);
+    return this;
+  }
+
+  /** A byte array; null is sent as absent. */
+  public Response bytes(byte[] b) {
+    u8(b == null ? 0 : 1);
+    u32(b == null ? 0 : b.length);
+    if (b != null) {
+      out.writeBytes(b);
+    }
+    return this;
+  }
+
+  /** A padded blank string field of a CK_*_INFO structure. */
+  public Response text(String s) {
+    return bytes(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  public byte[] toBytes() {
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,291 @@
+/*
+ * Calls libihsm-pkcs11.so the way an application does, with bad input on purpose, and checks each
+ * answer. Run by Pkcs11ModuleTest: `module-test MODULE running PIN` against a live daemon, or
+ * `module-test MODULE stopped` after the daemon is gone. Prints "ok NAME" per check, or
+ * "FAIL NAME: got 0x.. want 0x.."; exits 1 if any check failed.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ck.h"
+
+#define CKR_SLOT_ID_INVALID 0x03UL
+#define CKR_ATTRIBUTE_SENSITIVE 0x11UL
+#define CKR_ATTRIBUTE_TYPE_INVALID 0x12UL
+#define CKR_KEY_HANDLE_INVALID 0x60UL
+#define CKR_KEY_TYPE_INCONSISTENT 0x63UL
+#define CKR_KEY_FUNCTION_NOT_PERMITTED 0x68UL
+#define CKR_MECHANISM_INVALID 0x70UL
+#define CKR_OBJECT_HANDLE_INVALID 0x82UL
+#define CKR_OPERATION_ACTIVE 0x90UL
+#define CKR_OPERATION_NOT_INITIALIZED 0x91UL
+#define CKR_PIN_INCORRECT 0xA0UL
+#define CKR_SESSION_HANDLE_INVALID 0xB3UL
+#define CKR_SESSION_READ_ONLY 0xB5UL
+#define CKR_SIGNATURE_INVALID 0xC0UL
+#define CKR_TEMPLATE_INCONSISTENT 0xD1UL
+#define CKR_TOKEN_NOT_PRESENT 0xE0UL
+#define CKR_USER_NOT_LOGGED_IN 0x101UL
+#define CKR_USER_TYPE_INVALID 0x103UL
+#define CKF_RW_SESSION 0x2UL
+#define CKF_SERIAL_SESSION 0x4UL
+#define CKF_USER_PIN_COUNT_LOW 0x10000UL
+#define CKU_SO 0UL
+#define CKU_USER 1UL
+#define CKA_CLASS 0x0UL
+#define CKA_TOKEN 0x1UL
+#define CKA_LABEL 0x3UL
+#define CKA_VALUE 0x11UL
+#define CKA_KEY_TYPE 0x100UL
+#define CKA_SIGN 0x108UL
+#define CKA_DECRYPT 0x105UL
+#define CKA_VERIFY 0x10AUL
+#define CKA_EC_PARAMS 0x180UL
+#define CKA_VALUE_LEN 0x161UL
+#define CKO_SECRET_KEY 4UL
+#define CKK_AES 0x1FUL
+#define CKM_EC_KEY_PAIR_GEN 0x1040UL
+#define CKM_ECDSA_SHA256 0x1044UL
+#define CKM_AES_KEY_GEN 0x1080UL
+#define CKM_AES_CBC_PAD 0x1085UL
+#define CKM_MD5 0x210UL
+
+typedef CK_ULONG CK_KEY_TYPE_;
+typedef struct { CK_ULONG hashAlg; CK_ULONG mgf; CK_ULONG sLen; } CK_RSA_PKCS_PSS_PARAMS_;
+
+static CK_FUNCTION_LIST_3_0 *f;
+static int failures;
+
+static void expect(const char *name, CK_RV got, CK_RV want) {
+  if (got == want) {
+    printf("ok %s\n", name);
+  } else {
+    printf("FAIL %s: got 0x%lx want 0x%lx\n", name, got, want);
+    failures++;
+  }
+}
+
+static void check(const char *name, int ok) {
+  if (ok) {
+    printf("ok %s\n", name);
+  } else {
+    printf("FAIL %s\n", name);
+    failures++;
+  }
+}
+
+static CK_SLOT_ID first_slot(void) {
+  CK_SLOT_ID slots[8];
+  CK_ULONG n = 8;
+  if (f->C_GetSlotList(0, slots, &n) != CKR_OK || n == 0) return (CK_SLOT_ID)-1;
+  return slots[0];
+}
+
+static void running(const char *pin) {
+  CK_BBOOL yes = 1;
+  expect("initialize twice", f->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+  expect("get info with NULL", f->C_GetInfo(NULL), CKR_ARGUMENTS_BAD);
+  expect("slot list with NULL count", f->C_GetSlotList(0, NULL, NULL), CKR_ARGUMENTS_BAD);
+  CK_ULONG count = 0;
+  expect("slot list count query", f->C_GetSlotList(0, NULL, &count), CKR_OK);
+  check("one slot", count == 1);
+  CK_SLOT_ID none[1];
+  CK_ULONG zero = 0;
+  expect("slot list into a short array", f->C_GetSlotList(0, none, &zero), CKR_BUFFER_TOO_SMALL);
+  check("short array told the count", zero == 1);
+  CK_SLOT_ID slot = first_slot();
+  CK_SLOT_INFO si;
+  expect("slot info of a missing slot", f->C_GetSlotInfo(slot + 1000, &si), CKR_SLOT_ID_INVALID);
+  expect("slot info into NULL", f->C_GetSlotInfo(slot, NULL), CKR_ARGUMENTS_BAD);
+  CK_MECHANISM_INFO mi;
+  expect("an unsupported mechanism", f->C_GetMechanismInfo(slot, CKM_MD5, &mi), CKR_MECHANISM_INVALID);
+
+  CK_SESSION_HANDLE ro, rw;
+  expect("open session with NULL handle", f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, NULL), CKR_ARGUMENTS_BAD);
+  expect("open read-only session", f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK);
+  expect("open read/write session", f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &rw), CKR_OK);
+  expect("close an unknown session", f->C_CloseSession(rw + 1000), CKR_SESSION_HANDLE_INVALID);
+  CK_BYTE random[32];
+  expect("random on an unknown session", f->C_GenerateRandom(rw + 1000, random, sizeof random), CKR_SESSION_HANDLE_INVALID);
+  expect("random into NULL", f->C_GenerateRandom(rw, NULL, 16), CKR_ARGUMENTS_BAD);
+
+  CK_MECHANISM aesgen = {CKM_AES_KEY_GEN, NULL, 0};
+  CK_ULONG len32 = 32;
+  CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
+  CK_ATTRIBUTE aes_template[] = {{CKA_CLASS, &secret, sizeof secret}, {CKA_VALUE_LEN, &len32, sizeof len32},
+                                 {CKA_TOKEN, &yes, 1}};
+  CK_OBJECT_HANDLE aes;
+  expect("generate before login", f->C_GenerateKey(rw, &aesgen, aes_template, 3, &aes), CKR_USER_NOT_LOGGED_IN);
+  expect("login with a wrong PIN", f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR) "wrong-pin-0000", 14), CKR_PIN_INCORRECT);
+  CK_TOKEN_INFO ti;
+  expect("token info after a wrong PIN", f->C_GetTokenInfo(slot, &ti), CKR_OK);
+  check("PIN count low flag after a failure", (ti.flags & CKF_USER_PIN_COUNT_LOW) != 0);
+  expect("login as SO", f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_USER_TYPE_INVALID);
+  expect("login with a NULL PIN", f->C_Login(rw, CKU_USER, NULL, 8), CKR_ARGUMENTS_BAD);
+  expect("login", f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_OK);
+  expect("login twice", f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), 0x100UL);
+  expect("token object in a read-only session", f->C_GenerateKey(ro, &aesgen, aes_template, 3, &aes), CKR_SESSION_READ_ONLY);
+  CK_ATTRIBUTE bad_template[] = {{CKA_CLASS, &secret, sizeof secret}, {CKA_VALUE_LEN, &len32, sizeof len32},
+                                 {0x7fff0001UL, &yes, 1}};
+  expect("an unknown attribute", f->C_GenerateKey(rw, &aesgen, bad_template, 3, &aes), CKR_ATTRIBUTE_TYPE_INVALID);
+  CK_ATTRIBUTE two_usages[] = {{CKA_CLASS, &secret, sizeof secret}, {CKA_VALUE_LEN, &len32, sizeof len32},
+                               {CKA_SIGN, &yes, 1}, {CKA_DECRYPT, &yes, 1}};
+  expect("two usages for one key", f->C_GenerateKey(rw, &aesgen, two_usages, 4, &aes), CKR_TEMPLATE_INCONSISTENT);
+  expect("generate an AES key", f->C_GenerateKey(rw, &aesgen, aes_template, 3, &aes), CKR_OK);
+
+  CK_BYTE value[64];
+  CK_ATTRIBUTE sensitive[] = {{CKA_VALUE, value, sizeof value}};
+  expect("read a secret key's value", f->C_GetAttributeValue(rw, aes, sensitive, 1), CKR_ATTRIBUTE_SENSITIVE);
+  check("the value's length is unavailable", sensitive[0].ulValueLen == (CK_ULONG)-1);
+  CK_BYTE small[1];
+  CK_ATTRIBUTE too_small[] = {{CKA_VALUE_LEN, small, sizeof small}};
+  expect("attribute into a short buffer", f->C_GetAttributeValue(rw, aes, too_small, 1), CKR_BUFFER_TOO_SMALL);
+  CK_ATTRIBUTE length_query[] = {{CKA_VALUE_LEN, NULL, 0}};
+  expect("attribute length query", f->C_GetAttributeValue(rw, aes, length_query, 1), CKR_OK);
+  check("attribute length is a CK_ULONG", length_query[0].ulValueLen == sizeof(CK_ULONG));
+  expect("attributes of an unknown object", f->C_GetAttributeValue(rw, 999999, length_query, 1), CKR_OBJECT_HANDLE_INVALID);
+
+  CK_BYTE iv[16] = {0};
+  CK_MECHANISM cbc = {CKM_AES_CBC_PAD, iv, sizeof iv};
+  CK_MECHANISM cbc_short_iv = {CKM_AES_CBC_PAD, iv, 3};
+  expect("CBC with a 3-byte IV", f->C_EncryptInit(rw, &cbc_short_iv, aes), 0x71UL);
+  expect("encrypt with an unknown key", f->C_EncryptInit(rw, &cbc, 999999), CKR_KEY_HANDLE_INVALID);
+  expect("encrypt with no mechanism", f->C_EncryptInit(rw, NULL, aes), CKR_ARGUMENTS_BAD);
+  CK_BYTE plain[20] = "twenty bytes of text", cipher[64];
+  CK_ULONG clen = sizeof cipher;
+  expect("encrypt before init", f->C_Encrypt(rw, plain, sizeof plain, cipher, &clen), CKR_OPERATION_NOT_INITIALIZED);
+  expect("encrypt init", f->C_EncryptInit(rw, &cbc, aes), CKR_OK);
+  expect("encrypt init again", f->C_EncryptInit(rw, &cbc, aes), CKR_OPERATION_ACTIVE);
+  CK_ULONG need = 0;
+  expect("encrypt length query", f->C_Encrypt(rw, plain, sizeof plain, NULL, &need), CKR_OK);
+  check("length query says 32", need == 32);
+  CK_ULONG tiny = 4;
+  expect("encrypt into a short buffer", f->C_Encrypt(rw, plain, sizeof plain, cipher, &tiny), CKR_BUFFER_TOO_SMALL);
+  check("short buffer told the length", tiny == 32);
+  expect("encrypt with NULL length", f->C_Encrypt(rw, plain, sizeof plain, cipher, NULL), CKR_ARGUMENTS_BAD);
+  expect("encrypt", f->C_Encrypt(rw, plain, sizeof plain, cipher, &clen), CKR_OK);
+  CK_BYTE back[64];
+  CK_ULONG blen = sizeof back;
+  expect("decrypt init", f->C_DecryptInit(rw, &cbc, aes), CKR_OK);
+  expect("decrypt", f->C_Decrypt(rw, cipher, clen, back, &blen), CKR_OK);
+  check("round trip", blen == sizeof plain && memcmp(back, plain, blen) == 0);
+  CK_MECHANISM ecdsa = {CKM_ECDSA_SHA256, NULL, 0};
+  expect("sign with an AES key", f->C_SignInit(rw, &ecdsa, aes), CKR_KEY_FUNCTION_NOT_PERMITTED);
+
+  CK_BYTE p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+  CK_ATTRIBUTE pub_t[] = {{CKA_EC_PARAMS, p256, sizeof p256}, {CKA_VERIFY, &yes, 1}};
+  CK_ATTRIBUTE priv_t[] = {{CKA_SIGN, &yes, 1}};
+  CK_MECHANISM ecgen = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
+  CK_OBJECT_HANDLE pub, priv;
+  expect("EC key pair as session objects", f->C_GenerateKeyPair(rw, &ecgen, pub_t, 2, priv_t, 1, &pub, &priv), CKR_OK);
+  expect("sign init", f->C_SignInit(rw, &ecdsa, priv), CKR_OK);
+  CK_BYTE sig[64];
+  CK_ULONG slen = sizeof sig;
+  expect("sign in parts", f->C_SignUpdate(rw, plain, 10), CKR_OK);
+  expect("sign single-part in the middle of parts", f->C_Sign(rw, plain, 10, sig, &slen), CKR_OPERATION_ACTIVE);
+  expect("sign init after the failed call", f->C_SignInit(rw, &ecdsa, priv), CKR_OK);
+  expect("sign", f->C_Sign(rw, plain, sizeof plain, sig, &slen), CKR_OK);
+  check("ECDSA P-256 signature is r||s", slen == 64);
+  CK_MECHANISM ecdsa_sha1 = {0x1042UL, NULL, 0};
+  expect("ECDSA with SHA-1 in approved-only mode", f->C_SignInit(rw, &ecdsa_sha1, priv), CKR_MECHANISM_INVALID);
+  CK_BYTE gcm_iv[12] = {0};
+  CK_GCM_PARAMS gcm_params = {gcm_iv, sizeof gcm_iv, 96, NULL, 0, 128};
+  CK_MECHANISM gcm = {0x1087UL, &gcm_params, sizeof gcm_params};
+  CK_ATTRIBUTE aes2_template[] = {{CKA_CLASS, &secret, sizeof secret}, {CKA_VALUE_LEN, &len32, sizeof len32}};
+  CK_OBJECT_HANDLE aes2;
+  expect("a session AES key", f->C_GenerateKey(rw, &aesgen, aes2_template, 2, &aes2), CKR_OK);
+  expect("AES-GCM with a caller's IV in approved-only mode", f->C_EncryptInit(rw, &gcm, aes2), 0x71UL);
+  expect("verify with the private key", f->C_VerifyInit(rw, &ecdsa, priv), CKR_KEY_TYPE_INCONSISTENT);
+  expect("verify init", f->C_VerifyInit(rw, &ecdsa, pub), CKR_OK);
+  expect("verify", f->C_Verify(rw, plain, sizeof plain, sig, slen), CKR_OK);
+  sig[5] ^= 1;
+  expect("verify init again", f->C_VerifyInit(rw, &ecdsa, pub), CKR_OK);
+  expect("verify a changed signature", f->C_Verify(rw, plain, sizeof plain, sig, slen), CKR_SIGNATURE_INVALID);
+  expect("destroy an unknown object", f->C_DestroyObject(rw, 999999), CKR_OBJECT_HANDLE_INVALID);
+  expect("destroy the AES key", f->C_DestroyObject(rw, aes), CKR_OK);
+  expect("use the destroyed key", f->C_EncryptInit(rw, &cbc, aes), CKR_KEY_HANDLE_INVALID);
+
+  /* A forked child sees the module uninitialized, and starts its own bridge on C_Initialize. */
+  fflush(stdout);
+  pid_t child = fork();
+  if (child == 0) {
+    CK_ULONG n = 0;
+    if (f->C_GetSlotList(0, NULL, &n) != CKR_CRYPTOKI_NOT_INITIALIZED) _exit(2);
+    if (f->C_Initialize(NULL) != CKR_OK) _exit(3);
+    CK_SESSION_HANDLE s;
+    CK_BYTE r[16];
+    if (f->C_OpenSession(first_slot(), CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK) _exit(4);
+    if (f->C_GenerateRandom(s, r, sizeof r) != CKR_OK) _exit(5);
+    if (f->C_Finalize(NULL) != CKR_OK) _exit(6);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  check("a forked child re-initializes", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  expect("the parent still works after the fork", f->C_GenerateRandom(rw, random, sizeof random), CKR_OK);
+
+  expect("logout", f->C_Logout(rw), CKR_OK);
+  expect("sign after logout", f->C_SignInit(rw, &ecdsa, priv), CKR_USER_NOT_LOGGED_IN);
+  expect("close session", f->C_CloseSession(rw), CKR_OK);
+  expect("use a closed session", f->C_GenerateRandom(rw, random, sizeof random), CKR_SESSION_HANDLE_INVALID);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+  expect("call after finalize", f->C_GetSlotList(0, NULL, &count), CKR_CRYPTOKI_NOT_INITIALIZED);
+  expect("finalize with a reserved pointer", f->C_Finalize((void *)1), CKR_ARGUMENTS_BAD);
+}
+
+#include "mechanisms.inc"
+
+static void stopped(void) {
+  CK_SLOT_ID slot = first_slot();
+  CK_SLOT_INFO si;
+  expect("slot info with the daemon stopped", f->C_GetSlotInfo(slot, &si), CKR_OK);
+  check("no token present", (si.flags & 0x1UL) == 0);
+  CK_TOKEN_INFO ti;
+  expect("token info with the daemon stopped", f->C_GetTokenInfo(slot, &ti), CKR_TOKEN_NOT_PRESENT);
+  CK_SESSION_HANDLE s;
+  expect("open session with the daemon stopped", f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s),
+         CKR_TOKEN_NOT_PRESENT);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: module-test MODULE running|mechanisms PIN | MODULE stopped\n");
+    return 2;
+  }
+  void *lib = dlopen(argv[1], RTLD_NOW);
+  if (!lib) {
+    fprintf(stderr, "cannot load %s: %s\n", argv[1], dlerror());
+    return 2;
+  }
+  CK_RV (*get_interface)(CK_UTF8CHAR_PTR, CK_VERSION_PTR, CK_INTERFACE_PTR_PTR, CK_FLAGS) = dlsym(lib, "C_GetInterface");
+  CK_INTERFACE *iface = NULL;
+  CK_VERSION v30 = {3, 0};
+  if (!get_interface || get_interface((CK_UTF8CHAR_PTR) "PKCS 11", &v30, &iface, 0) != CKR_OK) {
+    fprintf(stderr, "no PKCS 11 3.0 interface\n");
+    return 2;
+  }
+  f = iface->pFunctionList;
+  check("interface version 3.0", f->version.major == 3 && f->version.minor == 0);
+  expect("call before initialize", f->C_GetSlotList(0, NULL, NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+  CK_C_INITIALIZE_ARGS bad = {0};
+  bad.pReserved = (void *)1;
+  expect("initialize with a reserved pointer", f->C_Initialize(&bad), CKR_ARGUMENTS_BAD);
+  CK_C_INITIALIZE_ARGS args = {0};
+  args.flags = CKF_OS_LOCKING_OK;
+  expect("initialize", f->C_Initialize(&args), CKR_OK);
+  if (strcmp(argv[2], "running") == 0 && argc > 3) {
+    running(argv[3]);
+  } else if (strcmp(argv[2], "mechanisms") == 0 && argc > 3) {
+    mechanisms(argv[3]);
+  } else {
+    stopped();
+  }
+  printf(failures ? "%d FAILED\n" : "all passed\n", failures);
+  return failures ? 1 : 0;
+}

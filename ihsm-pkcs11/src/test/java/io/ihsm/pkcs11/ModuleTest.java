@@ -1,0 +1,51 @@
+package io.ihsm.pkcs11;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ihsm.ddi.testing.ExternalCommand;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The C module called as applications call it, with bad input on purpose (src/test/c/module_test.c):
+ * NULL pointers, short buffers, unknown handles, wrong session state, unsupported mechanisms and
+ * attributes each get their CKR_*, nothing crashes, a forked child starts again cleanly, and a
+ * stopped daemon is "token not present", not a hang.
+ */
+class ModuleTest {
+  static String program() {
+    return Pkcs11Daemon.module().resolveSibling("module-test").toString();
+  }
+
+  @Test
+  void badInputGetsTheRightReturnValueAndAForkedChildStartsAgain(@TempDir Path dir) throws Exception {
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
+      ExternalCommand.Result r = d.run(program(), Pkcs11Daemon.module().toString(), "running", Pkcs11Daemon.PIN);
+      assertThat(r.output()).doesNotContain("FAIL").contains("all passed");
+      assertThat(r.exitCode()).isZero();
+      // A sample of what the program checks, so a program that checks less cannot pass.
+      assertThat(r.output()).contains("ok encrypt into a short buffer", "ok short buffer told the length",
+          "ok read a secret key's value", "ok two usages for one key", "ok an unknown attribute",
+          "ok token object in a read-only session", "ok sign single-part in the middle of parts",
+          "ok verify a changed signature", "ok a forked child re-initializes", "ok the parent still works after the fork",
+          "ok ECDSA with SHA-1 in approved-only mode", "ok AES-GCM with a caller's IV in approved-only mode");
+      assertThat(d.bridgeLog()).doesNotContain(Pkcs11Daemon.PIN);
+    }
+  }
+
+  @Test
+  void aStoppedDaemonIsTokenNotPresentNotAHang(@TempDir Path dir) throws Exception {
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
+      d.stopDaemon();
+      Instant start = Instant.now();
+      ExternalCommand.Result r = d.run(program(), Pkcs11Daemon.module().toString(), "stopped");
+      assertThat(r.output()).doesNotContain("FAIL").contains("ok no token present",
+          "ok open session with the daemon stopped", "all passed");
+      assertThat(r.exitCode()).isZero();
+      assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(60));
+    }
+  }
+}
