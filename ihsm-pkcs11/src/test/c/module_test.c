@@ -1,7 +1,8 @@
 /*
  * Calls libihsm-pkcs11.so the way an application does, with bad input on purpose, and checks each
  * answer. Run by Pkcs11ModuleTest: `module-test MODULE running PIN` against a live daemon, or
- * `module-test MODULE stopped` after the daemon is gone. Prints "ok NAME" per check, or
+ * `module-test MODULE stopped` after the daemon is gone; `mechanisms PIN` runs every mechanism family,
+ * `import PIN HEX` unwraps a key the host wrapped for the partition (CKM_RSA_AES_KEY_WRAP). Prints "ok NAME" per check, or
  * "FAIL NAME: got 0x.. want 0x.."; exits 1 if any check failed.
  */
 #define _GNU_SOURCE
@@ -255,7 +256,7 @@ static void stopped(void) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: module-test MODULE running|mechanisms PIN | MODULE stopped\n");
+    fprintf(stderr, "usage: module-test MODULE running|mechanisms PIN | MODULE import PIN HEX | MODULE stopped\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW);
@@ -283,6 +284,8 @@ int main(int argc, char **argv) {
     running(argv[3]);
   } else if (strcmp(argv[2], "mechanisms") == 0 && argc > 3) {
     mechanisms(argv[3]);
+  } else if (strcmp(argv[2], "import") == 0 && argc > 4) {
+    import_wrapped(argv[3], argv[4]);
   } else {
     stopped();
   }

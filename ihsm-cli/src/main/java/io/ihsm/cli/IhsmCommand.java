@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
     versionProvider = VersionProvider.class,
     description = "An open integrated hardware security module: device, daemon and tools.",
     subcommands = {DaemonCommand.class, DeviceCommand.class, FirmwareCommand.class, AuditCommand.class, PartitionCommand.class, KeyCommand.class,
-        AttestCommand.class, ComplianceCommand.class, JcaCommand.class, BenchCommand.class,
+        AttestCommand.class, ComplianceCommand.class, JcaCommand.class, Pkcs11Command.class, BenchCommand.class,
         CryptoCommands.Sign.class, CryptoCommands.Verify.class, CryptoCommands.Mac.class, CryptoCommands.Encrypt.class,
         CryptoCommands.Decrypt.class, DemoCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 refused or failed, 2 usage error, 3 device unreachable, 4 internal error."})

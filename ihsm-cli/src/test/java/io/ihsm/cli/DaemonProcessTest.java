@@ -31,6 +31,11 @@ class DaemonProcessTest {
   }
 
   Process startDaemon(Path sockets) throws Exception {
+    return startDaemon(tmp, sockets);
+  }
+
+  /** `ihsm daemon` in its own process, state under {@code tmp}; returns once it serves. */
+  static Process startDaemon(Path tmp, Path sockets) throws Exception {
     Path log = tmp.resolve("daemon.log");
     Process p = ihsm(List.of("daemon", "--state-dir", tmp.resolve("state").toString(), "--socket-dir", sockets.toString()))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();

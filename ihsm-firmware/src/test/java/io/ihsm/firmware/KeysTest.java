@@ -182,6 +182,47 @@ class KeysTest {
   }
 
   @Test
+  void pssOverACallersDigestIsTheStandardPssSignatureOfTheMessage() throws Exception {
+    KeyInfo k = generate(KeyKind.RSA_3072, KeyUsage.SIGN, "rsa-pss-digest");
+    byte[] msg = "document signed by its digest".getBytes();
+    for (HashAlgorithm h : new HashAlgorithm[] {HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512}) {
+      byte[] digest = java.security.MessageDigest.getInstance(h.jcaName()).digest(msg);
+      byte[] sig = sign(Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest).withPss(h, h, h.length()));
+      Signature jdk = Signature.getInstance("RSASSA-PSS");
+      jdk.setParameter(new PSSParameterSpec(h.jcaName(), "MGF1", new MGF1ParameterSpec(h.jcaName()), h.length(), 1));
+      jdk.initVerify(publicKey(k, "RSA"));
+      jdk.update(msg);
+      assertThat(jdk.verify(sig)).as("the JDK verifies the %s signature over the message", h).isTrue();
+      // The device verifies it against the digest, and a changed signature fails.
+      assertThat(verify(Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest).withPss(h, h, h.length())
+          .withSignature(sig))).isTrue();
+      byte[] changed = sig.clone();
+      changed[changed.length / 2] ^= 1;
+      assertThat(verify(Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest).withPss(h, h, h.length())
+          .withSignature(changed))).isFalse();
+    }
+    java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    java.security.KeyPair pair = rsa.generateKeyPair();
+    Signature jdk = Signature.getInstance("RSASSA-PSS");
+    jdk.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+    jdk.initSign(pair.getPrivate());
+    jdk.update(msg);
+    byte[] jdkSig = jdk.sign();
+    KeyInfo imported = p.ok(Opcode.IMPORT_PUBLIC_KEY, session, new io.ihsm.ddi.key.ImportKeyRequest(
+        new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, true, false, ""), pair.getPublic().getEncoded()), KeyInfo::read);
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(msg);
+    assertThat(verify(Operation.of(imported.handle(), Algorithm.RSA_PSS_DIGEST, digest)
+        .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32).withSignature(jdkSig)))
+        .as("the device checks a JDK PSS signature against the digest").isTrue();
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, msg)
+        .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32))).as("data that is not a SHA-256 digest")
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, new byte[20])
+        .withPss(HashAlgorithm.SHA1, HashAlgorithm.SHA256, 20))).isEqualTo(Status.NOT_APPROVED);
+  }
+
+  @Test
   void hmacTagsVerifyAndWrongTagsDoNot() {
     KeyInfo k = generate(KeyKind.HMAC_SHA256, KeyUsage.SIGN, "mac");
     byte[] tag = sign(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()));

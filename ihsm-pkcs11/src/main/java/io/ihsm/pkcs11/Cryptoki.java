@@ -38,6 +38,8 @@ import java.util.function.Supplier;
  */
 final class Cryptoki {
   private static final SecureRandom IDS = new SecureRandom();
+  /** IHSM_PKCS11_TRACE=1 logs every call's name and outcome (never its arguments). */
+  private static final boolean TRACE = "1".equals(System.getenv("IHSM_PKCS11_TRACE"));
   private final List<Token> tokens;
   private final Supplier<IhsmClient> device;
   private final int maxPinFailures;
@@ -57,6 +59,9 @@ final class Cryptoki {
   byte[] call(Function f, Request in) {
     try {
       Response r = dispatch(f, in);
+      if (TRACE) {
+        Bridge.log(f + ": ok");
+      }
       return r.toBytes();
     } catch (CkException e) {
       Bridge.log(f + ": " + Long.toHexString(e.rv()) + " " + e.getMessage());

@@ -25,7 +25,10 @@ public enum Algorithm {
   RSA_OAEP(9, EnumSet.of(KeyKind.Family.RSA),
       EnumSet.of(Operation.Field.HASH, Operation.Field.MGF1_HASH, Operation.Field.AAD)),
   AES_KW(10, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class)),
-  AES_KWP(11, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class));
+  AES_KWP(11, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class)),
+  /** RSASSA-PSS whose data is the digest the caller computed with {@code hash} (PKCS#11 CKM_RSA_PKCS_PSS). */
+  RSA_PSS_DIGEST(12, EnumSet.of(KeyKind.Family.RSA),
+      EnumSet.of(Operation.Field.HASH, Operation.Field.MGF1_HASH, Operation.Field.SALT_LENGTH));
 
   private final int code;
   private final Set<KeyKind.Family> families;

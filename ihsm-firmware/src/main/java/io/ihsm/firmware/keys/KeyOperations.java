@@ -12,6 +12,7 @@ import io.ihsm.firmware.crypto.Ciphers;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.CryptoRefusal;
 import io.ihsm.firmware.crypto.Macs;
+import io.ihsm.firmware.crypto.PssOverDigest;
 import io.ihsm.firmware.crypto.Signatures;
 import io.ihsm.firmware.crypto.Xts;
 import io.ihsm.firmware.policy.ApprovedMode;
@@ -41,6 +42,7 @@ public final class KeyOperations {
   private final Ciphers ciphers;
   private final Macs macs;
   private final Xts xts;
+  private final PssOverDigest pssOverDigest;
   private final ApprovedMode mode;
 
   public KeyOperations(CryptoEngine engine, RandomSource random, ApprovedMode mode) {
@@ -51,6 +53,7 @@ public final class KeyOperations {
     this.ciphers = new Ciphers(engine);
     this.macs = new Macs(engine);
     this.xts = new Xts(engine);
+    this.pssOverDigest = new PssOverDigest(engine);
   }
 
   /**
@@ -62,7 +65,7 @@ public final class KeyOperations {
       case ECDSA -> op.hash() != HashAlgorithm.SHA1;
       case RSA_PKCS1 -> op.hash() != HashAlgorithm.SHA1
           && (op.hash() != HashAlgorithm.NONE || DigestInfo.hashOf(op.data()) != HashAlgorithm.SHA1);
-      case RSA_PSS -> op.hash() != HashAlgorithm.SHA1 && op.mgf1Hash() != HashAlgorithm.SHA1;
+      case RSA_PSS, RSA_PSS_DIGEST -> op.hash() != HashAlgorithm.SHA1 && op.mgf1Hash() != HashAlgorithm.SHA1;
       case AES_GCM -> !encrypting || op.iv().length == 0;
       default -> true;
     };
@@ -75,6 +78,11 @@ public final class KeyOperations {
       return switch (op.algorithm()) {
         case HMAC -> macs.compute(hmacName(key.attributes().kind()), key.material().secretKey(hmacName(key.attributes().kind())),
             op.data());
+        case RSA_PSS_DIGEST -> {
+          checkSignatureParameters(key, op);
+          yield pssOverDigest.sign(key.material().privateKey(), op.hash().jcaName(), op.mgf1Hash().jcaName(),
+              op.saltLength(), op.data(), random.secureRandom());
+        }
         case ECDSA, RSA_PKCS1, RSA_PSS -> {
           Signature s = signature(key, op);
           s.initSign(key.material().privateKey(), random.secureRandom());
@@ -85,6 +93,8 @@ public final class KeyOperations {
       };
     } catch (GeneralSecurityException e) {
       throw new DdiException(Status.INVALID_PARAMETER, op.algorithm() + " refused its parameters");
+    } catch (CryptoRefusal r) {
+      throw status(r);
     }
   }
 
@@ -106,10 +116,17 @@ public final class KeyOperations {
           checkSignatureParameters(key, op);
           yield signatures.verifyRsaPss(pss(op), key.material().publicKey(), op.data(), op.signature());
         }
+        case RSA_PSS_DIGEST -> {
+          checkSignatureParameters(key, op);
+          yield pssOverDigest.verify(key.material().publicKey(), op.hash().jcaName(), op.mgf1Hash().jcaName(),
+              op.saltLength(), op.data(), op.signature());
+        }
         default -> throw notFor(op, "verification");
       };
     } catch (GeneralSecurityException e) {
       throw new DdiException(Status.INVALID_PARAMETER, op.algorithm() + " refused its parameters");
+    } catch (CryptoRefusal r) {
+      throw status(r);
     }
   }
 
@@ -234,7 +251,10 @@ public final class KeyOperations {
     if (!SIGNATURE_HASHES.contains(op.hash()) && op.hash() != HashAlgorithm.SHA1) {
       throw new DdiException(Status.INVALID_PARAMETER, "signatures use SHA-256, SHA-384 or SHA-512");
     }
-    if (op.algorithm() == Algorithm.RSA_PSS) {
+    if (op.algorithm() == Algorithm.RSA_PSS_DIGEST && op.data().length != op.hash().length()) {
+      throw new DdiException(Status.INVALID_INPUT_LENGTH, "the data must be the " + op.hash().jcaName() + " digest");
+    }
+    if (op.algorithm() == Algorithm.RSA_PSS || op.algorithm() == Algorithm.RSA_PSS_DIGEST) {
       mode.check(op.mgf1Hash() != HashAlgorithm.SHA1, "SHA-1 in a digital signature");
       if (!SIGNATURE_HASHES.contains(op.mgf1Hash()) && op.mgf1Hash() != HashAlgorithm.SHA1) {
         throw new DdiException(Status.INVALID_PARAMETER, "PSS uses MGF1 with SHA-256, SHA-384 or SHA-512");

@@ -119,20 +119,25 @@ public final class Operations {
           : t == CKM_SHA384_RSA_PKCS ? HashAlgorithm.SHA384 : HashAlgorithm.SHA512;
       return Operation.of(0, Algorithm.RSA_PKCS1, new byte[0]).withHash(h);
     }
-    if (t == CKM_SHA256_RSA_PKCS_PSS || t == CKM_SHA384_RSA_PKCS_PSS || t == CKM_SHA512_RSA_PKCS_PSS) {
+    if (t == CKM_RSA_PKCS_PSS || t == CKM_SHA256_RSA_PKCS_PSS || t == CKM_SHA384_RSA_PKCS_PSS
+        || t == CKM_SHA512_RSA_PKCS_PSS) {
       requireFamily(kind, KeyKind.Family.RSA);
       long[] p = Native.ulongs(m.parameter(MechanismSpec.Raw.class).bytes(), 3);
-      HashAlgorithm h = t == CKM_SHA256_RSA_PKCS_PSS ? HashAlgorithm.SHA256
+      HashAlgorithm h = hash(p[0]);
+      HashAlgorithm named = t == CKM_RSA_PKCS_PSS ? h : t == CKM_SHA256_RSA_PKCS_PSS ? HashAlgorithm.SHA256
           : t == CKM_SHA384_RSA_PKCS_PSS ? HashAlgorithm.SHA384 : HashAlgorithm.SHA512;
-      if (hash(p[0]) != h) {
+      if (h != named) {
         throw new CkException(CKR_MECHANISM_PARAM_INVALID, "the PSS hashAlg must be the mechanism's hash");
       }
       HashAlgorithm mgf1 = mgf1(p[1]);
+      refuseSha1(c, h);
       refuseSha1(c, mgf1);
       if (p[2] < 0 || p[2] > 1024) {
         throw new CkException(CKR_MECHANISM_PARAM_INVALID, "a PSS salt length of " + p[2]);
       }
-      return Operation.of(0, Algorithm.RSA_PSS, new byte[0]).withPss(h, mgf1, (int) p[2]);
+      // CKM_RSA_PKCS_PSS signs a digest the caller computed; the hashed variants hash the data in the device.
+      Algorithm a = t == CKM_RSA_PKCS_PSS ? Algorithm.RSA_PSS_DIGEST : Algorithm.RSA_PSS;
+      return Operation.of(0, a, new byte[0]).withPss(h, mgf1, (int) p[2]);
     }
     if (t == CKM_SHA256_HMAC || t == CKM_SHA384_HMAC || t == CKM_SHA512_HMAC) {
       m.noParameter();
