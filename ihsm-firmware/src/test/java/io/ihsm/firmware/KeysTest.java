@@ -415,6 +415,56 @@ class KeysTest {
   }
 
   @Test
+  void rsaAesKeyWrapExportsToAnRsaKeyWhosePrivateHalfOrOwnerUnwrapsIt() throws Exception {
+    KeyInfo kek = generate(KeyKind.RSA_2048, KeyUsage.WRAP, "rsa-kek");
+    KeyInfo target = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(
+        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, false, true, "export-me")), KeyInfo::read);
+    byte[] wrapped = p.ok(Opcode.WRAP_KEY, session,
+        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), target.handle(), Algorithm.RSA_AES_KW), Data::read).bytes();
+    assertThat(wrapped).hasSize(256 + 40);
+    KeyInfo back = p.ok(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.RSA_AES_KW,
+        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""), wrapped), KeyInfo::read);
+    byte[] iv = new byte[16];
+    byte[] block = "sixteen byte msg".getBytes();
+    byte[] expected = p.ok(Opcode.ENCRYPT, session, Operation.of(target.handle(), Algorithm.AES_CBC, block).withIv(iv),
+        io.ihsm.ddi.key.Encrypted::read).ciphertext();
+    assertThat(p.ok(Opcode.ENCRYPT, session, Operation.of(back.handle(), Algorithm.AES_CBC, block).withIv(iv),
+        io.ihsm.ddi.key.Encrypted::read).ciphertext()).as("the unwrapped key is the wrapped one").isEqualTo(expected);
+
+    // Export to a key whose private half the host holds: the host unwraps with the JDK alone.
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    java.security.KeyPair host = g.generateKeyPair();
+    KeyInfo hostKey = p.ok(Opcode.IMPORT_PUBLIC_KEY, session, new io.ihsm.ddi.key.ImportKeyRequest(
+        new KeyAttributes(KeyKind.RSA_2048, KeyUsage.WRAP, true, false, ""), host.getPublic().getEncoded()), KeyInfo::read);
+    byte[] toHost = p.ok(Opcode.WRAP_KEY, session,
+        new io.ihsm.ddi.key.WrapKeyRequest(hostKey.handle(), target.handle(), Algorithm.RSA_AES_KW), Data::read).bytes();
+    javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+    oaep.init(javax.crypto.Cipher.DECRYPT_MODE, host.getPrivate(), new javax.crypto.spec.OAEPParameterSpec("SHA-256",
+        "MGF1", MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+    byte[] aes = oaep.doFinal(toHost, 0, 256);
+    javax.crypto.Cipher kwp = javax.crypto.Cipher.getInstance("AES/KWP/NoPadding");
+    kwp.init(javax.crypto.Cipher.DECRYPT_MODE, new javax.crypto.spec.SecretKeySpec(aes, "AES"));
+    byte[] key = kwp.doFinal(toHost, 256, toHost.length - 256);
+    javax.crypto.Cipher cbc = javax.crypto.Cipher.getInstance("AES/CBC/NoPadding");
+    cbc.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
+        new javax.crypto.spec.IvParameterSpec(iv));
+    assertThat(cbc.doFinal(block)).as("the host's unwrapped key encrypts as the device's").isEqualTo(expected);
+
+    byte[] changed = wrapped.clone();
+    changed[changed.length - 3] ^= 1;
+    assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.RSA_AES_KW,
+        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""), changed))).isEqualTo(Status.BAD_PADDING);
+    assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(hostKey.handle(),
+        Algorithm.RSA_AES_KW, new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""), toHost)))
+        .as("a public key cannot unwrap").isEqualTo(Status.USAGE_NOT_PERMITTED);
+    KeyInfo aesKek = generate(KeyKind.AES_256, KeyUsage.WRAP, "aes-kek");
+    assertThat(p.status(Opcode.WRAP_KEY, session,
+        new io.ihsm.ddi.key.WrapKeyRequest(aesKek.handle(), target.handle(), Algorithm.RSA_AES_KW)))
+        .isEqualTo(Status.WRONG_KEY_KIND);
+  }
+
+  @Test
   void ecdhRefusesAPeerOnAnotherCurveAndMakesOnlySecrets() throws Exception {
     KeyInfo ours = generate(KeyKind.EC_P256, KeyUsage.DERIVE, "ours");
     java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");

@@ -596,22 +596,35 @@ final class Cryptoki {
   }
 
   private Response wrapKey(Session s, MechanismSpec m, long wrappingHandle, long keyHandle, Request.OutputBuffer out) {
-    Algorithm alg = aesWrap(m);
     P11Object wrapping = key(s, wrappingHandle);
     P11Object target = key(s, keyHandle);
-    if (wrapping.objectClass() != CKO_SECRET_KEY || wrapping.kind().family() != KeyKind.Family.AES) {
-      throw new CkException(CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "AES key wrap needs an AES wrapping key");
-    }
-    if (!wrapping.bool(CKA_WRAP)) {
-      throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the wrapping key's CKA_WRAP is false");
-    }
     if (target.deviceLabel() == null || target.objectClass() == CKO_PUBLIC_KEY) {
       throw new CkException(CKR_KEY_NOT_WRAPPABLE, "only private and secret keys are wrapped");
     }
     if (!target.bool(CKA_EXTRACTABLE)) {
       throw new CkException(CKR_KEY_UNEXTRACTABLE, "the key's CKA_EXTRACTABLE is false");
     }
-    byte[] wrapped = deviceCall(() -> s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), alg));
+    if (!wrapping.bool(CKA_WRAP)) {
+      throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the wrapping key's CKA_WRAP is false");
+    }
+    byte[] wrapped;
+    if (m.type() == CKM_RSA_AES_KEY_WRAP) {
+      rsaAesParameters(m);
+      if (wrapping.objectClass() != CKO_PUBLIC_KEY || wrapping.kind().family() != KeyKind.Family.RSA) {
+        throw new CkException(CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key wrap wraps to an RSA public key");
+      }
+      boolean pairInPartition = wrapping.deviceLabel() != null
+          && s.token.client().keys().stream().anyMatch(k -> k.label().equals(wrapping.deviceLabel()));
+      wrapped = deviceCall(() -> pairInPartition
+          ? s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), Algorithm.RSA_AES_KW)
+          : s.token.client().wrapFor(wrapping.kind(), wrapping.get(CKA_PUBLIC_KEY_INFO), target.deviceLabel()));
+    } else {
+      Algorithm alg = aesWrap(m);
+      if (wrapping.objectClass() != CKO_SECRET_KEY || wrapping.kind().family() != KeyKind.Family.AES) {
+        throw new CkException(CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "AES key wrap needs an AES wrapping key");
+      }
+      wrapped = deviceCall(() -> s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), alg));
+    }
     if (!out.present()) {
       return ok().ulong(wrapped.length).bytes(null);
     }
@@ -619,6 +632,16 @@ final class Cryptoki {
       return new Response(CKR_BUFFER_TOO_SMALL).ulong(wrapped.length).bytes(null);
     }
     return ok().ulong(wrapped.length).bytes(wrapped);
+  }
+
+  /** The one RSA-AES shape the device speaks (the format of its key import). */
+  private static void rsaAesParameters(MechanismSpec m) {
+    MechanismSpec.RsaAesWrap p = m.parameter(MechanismSpec.RsaAesWrap.class);
+    if (p.aesKeyBits() != 256 || p.oaep() == null || p.oaep().hash() != CKM_SHA256 || p.oaep().mgf() != CKG_MGF1_SHA256
+        || (p.oaep().label() != null && p.oaep().label().length > 0)) {
+      throw new CkException(CKR_MECHANISM_PARAM_INVALID,
+          "RSA-AES key wrap here is AES-256 with OAEP SHA-256, MGF1-SHA-256 and no label");
+    }
   }
 
   private Response unwrapKey(Session s, MechanismSpec m, long unwrappingHandle, byte[] wrapped, Template t) {
@@ -639,17 +662,19 @@ final class Cryptoki {
     String label = newDeviceLabel();
     StoredKey k;
     if (m.type() == CKM_RSA_AES_KEY_WRAP) {
-      if (!Token.UNWRAPPING_KEY_LABEL.equals(unwrapping.recordId())) {
-        throw new CkException(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT,
-            "CKM_RSA_AES_KEY_WRAP unwraps under the partition's unwrapping key (" + Token.UNWRAPPING_KEY_LABEL + ")");
+      rsaAesParameters(m);
+      if (Token.UNWRAPPING_KEY_LABEL.equals(unwrapping.recordId())) {
+        k = unwrapCall(() -> s.token.client().importKey(label, kind, usage, extractable, wrapped));
+      } else {
+        if (unwrapping.objectClass() != CKO_PRIVATE_KEY || unwrapping.kind().family() != KeyKind.Family.RSA) {
+          throw new CkException(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key unwrap needs an RSA private key");
+        }
+        if (!unwrapping.bool(CKA_UNWRAP)) {
+          throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key's CKA_UNWRAP is false");
+        }
+        k = unwrapCall(() -> s.token.client().unwrap(unwrapping.deviceLabel(), Algorithm.RSA_AES_KW, label, kind, usage,
+            extractable, wrapped));
       }
-      MechanismSpec.RsaAesWrap p = m.parameter(MechanismSpec.RsaAesWrap.class);
-      if (p.aesKeyBits() != 256 || p.oaep() == null || p.oaep().hash() != CKM_SHA256 || p.oaep().mgf() != CKG_MGF1_SHA256
-          || (p.oaep().label() != null && p.oaep().label().length > 0)) {
-        throw new CkException(CKR_MECHANISM_PARAM_INVALID,
-            "the partition unwraps AES-256 keys sent with OAEP SHA-256, MGF1-SHA-256 and no label");
-      }
-      k = unwrapCall(() -> s.token.client().importKey(label, kind, usage, extractable, wrapped));
     } else {
       Algorithm alg = aesWrap(m);
       if (unwrapping.objectClass() != CKO_SECRET_KEY || unwrapping.kind().family() != KeyKind.Family.AES) {

@@ -274,10 +274,19 @@ public final class PartitionClient implements AutoCloseable {
     }
   }
 
-  /** Wraps the extractable key {@code target} under {@code wrapping} (AES_KW or AES_KWP). */
+  /** Wraps the extractable key {@code target} under {@code wrapping} (AES_KW, AES_KWP, or RSA_AES_KW under an RSA key). */
   public synchronized byte[] wrap(String wrapping, String target, Algorithm algorithm) {
     StoredKey t = key(target);
     return withKey(wrapping, h -> session().wrapKey(h, handle(t), algorithm));
+  }
+
+  /**
+   * Wraps the extractable key {@code target} for export to any RSA public key (SPKI DER) with
+   * RSA_AES_KW; the device imports the public key for this one call.
+   */
+  public synchronized byte[] wrapFor(KeyKind kind, byte[] spki, String target) {
+    StoredKey t = key(target);
+    return withPublicKey(kind, KeyUsage.WRAP, spki, h -> session().wrapKey(h, handle(t), Algorithm.RSA_AES_KW));
   }
 
   /** Unwraps a key under {@code wrapping} into a new app key, recorded in the store under {@code label}. */

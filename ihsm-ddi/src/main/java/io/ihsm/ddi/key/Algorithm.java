@@ -28,7 +28,12 @@ public enum Algorithm {
   AES_KWP(11, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class)),
   /** RSASSA-PSS whose data is the digest the caller computed with {@code hash} (PKCS#11 CKM_RSA_PKCS_PSS). */
   RSA_PSS_DIGEST(12, EnumSet.of(KeyKind.Family.RSA),
-      EnumSet.of(Operation.Field.HASH, Operation.Field.MGF1_HASH, Operation.Field.SALT_LENGTH));
+      EnumSet.of(Operation.Field.HASH, Operation.Field.MGF1_HASH, Operation.Field.SALT_LENGTH)),
+  /**
+   * Key wrapping under an RSA key (PKCS#11 CKM_RSA_AES_KEY_WRAP): RSA-OAEP (SHA-256, MGF1-SHA-256, no
+   * label) of a one-time AES-256 key, then AES-KWP of the key under it.
+   */
+  RSA_AES_KW(13, EnumSet.of(KeyKind.Family.RSA), EnumSet.noneOf(Operation.Field.class));
 
   private final int code;
   private final Set<KeyKind.Family> families;

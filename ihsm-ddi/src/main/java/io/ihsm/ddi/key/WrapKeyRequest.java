@@ -8,7 +8,7 @@ import io.ihsm.ddi.message.Body;
 
 /**
  * WrapKey request: wrap an extractable key under a wrapping key with AES-KW or AES-KWP.
- * <pre>u32 wrapping key handle, u32 target key handle, u8 algorithm (AES_KW or AES_KWP)</pre>
+ * <pre>u32 wrapping key handle, u32 target key handle, u8 algorithm (AES_KW, AES_KWP or RSA_AES_KW)</pre>
  */
 public record WrapKeyRequest(int wrappingHandle, int targetHandle, Algorithm algorithm) implements Body {
   @Override
@@ -24,8 +24,8 @@ public record WrapKeyRequest(int wrappingHandle, int targetHandle, Algorithm alg
 
   static Algorithm wrapAlgorithm(int code) throws DdiException {
     Algorithm a = Algorithm.fromCode(code);
-    if (a != Algorithm.AES_KW && a != Algorithm.AES_KWP) {
-      throw new DdiException(Status.INVALID_PARAMETER, "keys are wrapped with AES_KW or AES_KWP");
+    if (a != Algorithm.AES_KW && a != Algorithm.AES_KWP && a != Algorithm.RSA_AES_KW) {
+      throw new DdiException(Status.INVALID_PARAMETER, "keys are wrapped with AES_KW, AES_KWP or RSA_AES_KW");
     }
     return a;
   }

@@ -95,21 +95,24 @@ public final class KeyService {
    */
   public KeyInfo importWrapped(Port port, int sessionId, KeyAttributes attrs, byte[] wrapped) throws DdiException {
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
-    KeyPair unwrapping = vault.unwrappingKey(port);
-    int rsaBytes = (((java.security.interfaces.RSAKey) unwrapping.getPublic()).getModulus().bitLength() + 7) / 8;
+    byte[] material = rsaAesUnwrap(vault.unwrappingKey(port).getPrivate(), wrapped);
+    return storeNew(port, sessionId, attrs, KeyOrigin.IMPORTED, KeyMaterials.of(engine, attrs.kind(), material));
+  }
+
+  /** The RSA-AES key unwrap: the OAEP block gives a one-time AES-256 key, which unwraps the KWP block. */
+  private byte[] rsaAesUnwrap(java.security.PrivateKey rsa, byte[] wrapped) throws DdiException {
+    int rsaBytes = (((java.security.interfaces.RSAKey) rsa).getModulus().bitLength() + 7) / 8;
     if (wrapped.length <= rsaBytes) {
       throw new DdiException(Status.INVALID_INPUT_LENGTH, "an RSA-AES wrapped key is the OAEP block then the KWP block");
     }
     Ciphers ciphers = new Ciphers(engine);
     byte[] aes = null;
-    byte[] material = null;
     try {
-      aes = ciphers.rsaOaepDecrypt(unwrapping.getPrivate(), "SHA-256", "SHA-256", new byte[0],
-          Arrays.copyOf(wrapped, rsaBytes));
+      aes = ciphers.rsaOaepDecrypt(rsa, "SHA-256", "SHA-256", new byte[0], Arrays.copyOf(wrapped, rsaBytes));
       if (aes.length != 32) {
         throw new DdiException(Status.INVALID_KEY_MATERIAL, "the one-time wrapping key must be AES-256");
       }
-      material = ciphers.aesKwpUnwrap(new SecretKeySpec(aes, "AES"), Arrays.copyOfRange(wrapped, rsaBytes, wrapped.length));
+      return ciphers.aesKwpUnwrap(new SecretKeySpec(aes, "AES"), Arrays.copyOfRange(wrapped, rsaBytes, wrapped.length));
     } catch (CryptoRefusal r) {
       throw KeyOperations.status(r);
     } finally {
@@ -117,13 +120,28 @@ public final class KeyService {
         Arrays.fill(aes, (byte) 0);
       }
     }
-    return storeNew(port, sessionId, attrs, KeyOrigin.IMPORTED, KeyMaterials.of(engine, attrs.kind(), material));
+  }
+
+  /** The RSA-AES key wrap: a one-time AES-256 key, OAEP-encrypted to the RSA key, wraps the material with KWP. */
+  private byte[] rsaAesWrap(java.security.PublicKey rsa, byte[] material) throws CryptoRefusal {
+    byte[] aes = random.bytes(32);
+    try {
+      Ciphers ciphers = new Ciphers(engine);
+      byte[] head = ciphers.rsaOaepEncrypt(rsa, "SHA-256", "SHA-256", new byte[0], aes);
+      byte[] tail = ciphers.aesKwpWrap(new SecretKeySpec(aes, "AES"), material);
+      byte[] out = Arrays.copyOf(head, head.length + tail.length);
+      System.arraycopy(tail, 0, out, head.length, tail.length);
+      return out;
+    } finally {
+      Arrays.fill(aes, (byte) 0);
+    }
   }
 
   /** A public key from its SubjectPublicKeyInfo: for verifying and encrypting only. */
   public KeyInfo importPublic(Port port, int sessionId, KeyAttributes attrs, byte[] spki) throws DdiException {
-    if (attrs.usage() != KeyUsage.SIGN && attrs.usage() != KeyUsage.ENCRYPT) {
-      throw new DdiException(Status.INVALID_PARAMETER, "public keys verify (usage sign) or encrypt (usage encrypt)");
+    if (attrs.usage() != KeyUsage.SIGN && attrs.usage() != KeyUsage.ENCRYPT && attrs.usage() != KeyUsage.WRAP) {
+      throw new DdiException(Status.INVALID_PARAMETER,
+          "public keys verify (usage sign), encrypt (usage encrypt) or wrap keys for export (RSA, usage wrap)");
     }
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
     return storeNew(port, sessionId, attrs, KeyOrigin.IMPORTED, KeyMaterials.publicKey(engine, attrs.kind(), spki));
@@ -131,7 +149,7 @@ public final class KeyService {
 
   /** Wraps an extractable key under a wrapping key; a non-extractable key never leaves, by any path. */
   public byte[] wrap(Port port, int sessionId, WrapKeyRequest request) throws DdiException {
-    LoadedKey wrapping = wrappingKey(port, sessionId, request.wrappingHandle());
+    LoadedKey wrapping = wrappingKey(port, sessionId, request.wrappingHandle(), request.algorithm());
     LoadedKey target = find(port, sessionId, request.targetHandle());
     if (!target.attributes().extractable()) {
       throw new DdiException(Status.NOT_EXTRACTABLE, "the key is not extractable");
@@ -142,9 +160,11 @@ public final class KeyService {
     byte[] material = target.material().encode();
     try {
       Ciphers ciphers = new Ciphers(engine);
-      return request.algorithm() == io.ihsm.ddi.key.Algorithm.AES_KW
-          ? ciphers.aesKwWrap(wrapping.material().secretKey("AES"), material)
-          : ciphers.aesKwpWrap(wrapping.material().secretKey("AES"), material);
+      return switch (request.algorithm()) {
+        case AES_KW -> ciphers.aesKwWrap(wrapping.material().secretKey("AES"), material);
+        case RSA_AES_KW -> rsaAesWrap(wrapping.material().publicKey(), material);
+        default -> ciphers.aesKwpWrap(wrapping.material().secretKey("AES"), material);
+      };
     } catch (CryptoRefusal r) {
       throw KeyOperations.status(r);
     } finally {
@@ -154,15 +174,22 @@ public final class KeyService {
 
   public KeyInfo unwrap(Port port, int sessionId, UnwrapKeyRequest request) throws DdiException {
     KeyGeneration.checkUsage(request.attributes().kind(), request.attributes().usage());
-    LoadedKey wrapping = wrappingKey(port, sessionId, request.wrappingHandle());
+    LoadedKey wrapping = wrappingKey(port, sessionId, request.wrappingHandle(), request.algorithm());
     byte[] material;
-    try {
-      Ciphers ciphers = new Ciphers(engine);
-      material = request.algorithm() == io.ihsm.ddi.key.Algorithm.AES_KW
-          ? ciphers.aesKwUnwrap(wrapping.material().secretKey("AES"), request.wrapped())
-          : ciphers.aesKwpUnwrap(wrapping.material().secretKey("AES"), request.wrapped());
-    } catch (CryptoRefusal r) {
-      throw KeyOperations.status(r);
+    if (request.algorithm() == io.ihsm.ddi.key.Algorithm.RSA_AES_KW) {
+      if (!wrapping.material().hasPrivateKey()) {
+        throw new DdiException(Status.USAGE_NOT_PERMITTED, "an imported public key wraps; unwrapping needs the private key");
+      }
+      material = rsaAesUnwrap(wrapping.material().privateKey(), request.wrapped());
+    } else {
+      try {
+        Ciphers ciphers = new Ciphers(engine);
+        material = request.algorithm() == io.ihsm.ddi.key.Algorithm.AES_KW
+            ? ciphers.aesKwUnwrap(wrapping.material().secretKey("AES"), request.wrapped())
+            : ciphers.aesKwpUnwrap(wrapping.material().secretKey("AES"), request.wrapped());
+      } catch (CryptoRefusal r) {
+        throw KeyOperations.status(r);
+      }
     }
     return storeNew(port, sessionId, request.attributes(), KeyOrigin.IMPORTED,
         KeyMaterials.of(engine, request.attributes().kind(), material));
@@ -245,10 +272,12 @@ public final class KeyService {
     return kind.bytes();
   }
 
-  private LoadedKey wrappingKey(Port port, int sessionId, int handle) throws DdiException {
+  private LoadedKey wrappingKey(Port port, int sessionId, int handle, io.ihsm.ddi.key.Algorithm algorithm)
+      throws DdiException {
     LoadedKey k = find(port, sessionId, handle);
-    if (k.attributes().kind().family() != KeyKind.Family.AES) {
-      throw new DdiException(Status.WRONG_KEY_KIND, "keys are wrapped under AES keys");
+    KeyKind.Family needed = algorithm == io.ihsm.ddi.key.Algorithm.RSA_AES_KW ? KeyKind.Family.RSA : KeyKind.Family.AES;
+    if (k.attributes().kind().family() != needed) {
+      throw new DdiException(Status.WRONG_KEY_KIND, algorithm + " wraps under " + needed + " keys");
     }
     if (k.attributes().usage() != KeyUsage.WRAP) {
       throw new DdiException(Status.USAGE_NOT_PERMITTED, "the wrapping key's usage is " + k.attributes().usage().cliName()
