@@ -57,8 +57,14 @@ static void put_raw(struct out *o, const void *data, size_t n) {
   if (o->len + n > o->cap) {
     size_t cap = o->cap ? o->cap : 256;
     while (cap < o->len + n) cap *= 2;
-    unsigned char *q = realloc(o->p, cap);
+    /* Grown by hand, not realloc: the old buffer is wiped before it is freed. */
+    unsigned char *q = malloc(cap);
     if (!q) { o->failed = 1; return; }
+    if (o->p) {
+      memcpy(q, o->p, o->len);
+      explicit_bzero(o->p, o->cap);
+      free(o->p);
+    }
     o->p = q;
     o->cap = cap;
   }
@@ -391,14 +397,18 @@ static int initialized(void) { return owner_pid == getpid(); }
     pthread_mutex_unlock(&lock);                     \
   } while (0)
 
-#define END()          \
-  free(req.p);         \
-  free(buffer);        \
+/* Requests and replies may hold PINs, plaintexts or results: wiped before they are freed. */
+#define END()                                    \
+  if (req.p) explicit_bzero(req.p, req.cap);     \
+  if (buffer) explicit_bzero(buffer, reply.len); \
+  free(req.p);                                   \
+  free(buffer);                                  \
   return rv
 
-#define BAD_ARGUMENTS() \
-  do {                  \
-    free(req.p);        \
+#define BAD_ARGUMENTS()                      \
+  do {                                       \
+    if (req.p) explicit_bzero(req.p, req.cap); \
+    free(req.p);                             \
     return initialized() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED; \
   } while (0)
 
@@ -718,7 +728,6 @@ EXPORT CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8C
   put_u64(&req, userType);
   if (!put_bytes(&req, pPin, ulPinLen)) BAD_ARGUMENTS();
   SEND();
-  explicit_bzero(req.p, req.len); /* the request held the PIN */
   END();
 }
 
@@ -729,7 +738,6 @@ EXPORT CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_U
   put_u64(&req, userType);
   if (!put_bytes(&req, pPin, ulPinLen) || !put_bytes(&req, pUsername, ulUsernameLen)) BAD_ARGUMENTS();
   SEND();
-  explicit_bzero(req.p, req.len);
   END();
 }
 
@@ -1082,7 +1090,6 @@ EXPORT CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData
       memcpy(RandomData, p, n);
     }
   }
-  if (buffer) explicit_bzero(buffer, reply.len);
   END();
 }
 

@@ -2,11 +2,14 @@
  * Calls libihsm-pkcs11.so the way an application does, with bad input on purpose, and checks each
  * answer. Run by Pkcs11ModuleTest: `module-test MODULE running PIN` against a live daemon, or
  * `module-test MODULE stopped` after the daemon is gone; `mechanisms PIN` runs every mechanism family,
- * `import PIN HEX` unwraps a key the host wrapped for the partition (CKM_RSA_AES_KEY_WRAP). Prints "ok NAME" per check, or
+ * `import PIN HEX` unwraps a key the host wrapped for the partition (CKM_RSA_AES_KEY_WRAP), `lockout
+ * PIN` shows the PIN flags following the device's lockout. Prints "ok NAME" per check, or
  * "FAIL NAME: got 0x.. want 0x.."; exits 1 if any check failed.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +81,30 @@ static void check(const char *name, int ok) {
     printf("FAIL %s\n", name);
     failures++;
   }
+}
+
+/* CKF_OS_LOCKING_OK: threads sign side by side, each in its own session, with a key of another session. */
+static CK_OBJECT_HANDLE shared_key;
+
+static void *signer_thread(void *unused) {
+  (void)unused;
+  CK_SLOT_ID slots[1];
+  CK_ULONG n = 1;
+  CK_SESSION_HANDLE s;
+  intptr_t ok = 0;
+  if (f->C_GetSlotList(0, slots, &n) != CKR_OK || f->C_OpenSession(slots[0], 0x4UL, NULL, NULL, &s) != CKR_OK) {
+    return (void *)ok;
+  }
+  CK_MECHANISM m = {0x1044UL, NULL, 0};
+  CK_BYTE data[] = "threads", sig[64];
+  for (int i = 0; i < 10; i++) {
+    CK_ULONG len = sizeof sig;
+    if (f->C_SignInit(s, &m, shared_key) == CKR_OK && f->C_Sign(s, data, 7, sig, &len) == CKR_OK && len == 64) {
+      ok++;
+    }
+  }
+  f->C_CloseSession(s);
+  return (void *)ok;
 }
 
 static CK_SLOT_ID first_slot(void) {
@@ -207,6 +234,16 @@ static void running(const char *pin) {
   sig[5] ^= 1;
   expect("verify init again", f->C_VerifyInit(rw, &ecdsa, pub), CKR_OK);
   expect("verify a changed signature", f->C_Verify(rw, plain, sizeof plain, sig, slen), CKR_SIGNATURE_INVALID);
+  shared_key = priv;
+  pthread_t threads[4];
+  for (int i = 0; i < 4; i++) pthread_create(&threads[i], NULL, signer_thread, NULL);
+  intptr_t signed_total = 0;
+  for (int i = 0; i < 4; i++) {
+    void *ok;
+    pthread_join(threads[i], &ok);
+    signed_total += (intptr_t)ok;
+  }
+  check("four threads sign side by side", signed_total == 40);
   expect("destroy an unknown object", f->C_DestroyObject(rw, 999999), CKR_OBJECT_HANDLE_INVALID);
   expect("destroy the AES key", f->C_DestroyObject(rw, aes), CKR_OK);
   expect("use the destroyed key", f->C_EncryptInit(rw, &cbc, aes), CKR_KEY_HANDLE_INVALID);
@@ -241,6 +278,27 @@ static void running(const char *pin) {
 
 #include "mechanisms.inc"
 
+/* The PIN flags follow the device's lockout (run with max-pin-failures = 3 on both sides). */
+static void lockout(const char *pin) {
+  CK_SLOT_ID slot = first_slot();
+  CK_SESSION_HANDLE s;
+  CK_TOKEN_INFO ti;
+  expect("open a session", f->C_OpenSession(slot, 0x6UL, NULL, NULL, &s), CKR_OK);
+  expect("token info before any failure", f->C_GetTokenInfo(slot, &ti), CKR_OK);
+  check("no PIN flags before any failure", (ti.flags & 0x70000UL) == 0);
+  expect("first wrong PIN", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "wrong-pin-1", 11), CKR_PIN_INCORRECT);
+  expect("token info after one failure", f->C_GetTokenInfo(slot, &ti), CKR_OK);
+  check("count low, not yet the final try", (ti.flags & 0x10000UL) && !(ti.flags & 0x20000UL));
+  expect("second wrong PIN", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "wrong-pin-2", 11), CKR_PIN_INCORRECT);
+  expect("token info after two failures", f->C_GetTokenInfo(slot, &ti), CKR_OK);
+  check("the final try", (ti.flags & 0x20000UL) != 0);
+  expect("third wrong PIN", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "wrong-pin-3", 11), CKR_PIN_INCORRECT);
+  expect("the right PIN on a locked credential", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), 0xA4UL);
+  expect("token info when locked", f->C_GetTokenInfo(slot, &ti), CKR_OK);
+  check("the PIN is locked", (ti.flags & 0x40000UL) != 0);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+}
+
 static void stopped(void) {
   CK_SLOT_ID slot = first_slot();
   CK_SLOT_INFO si;
@@ -256,7 +314,7 @@ static void stopped(void) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: module-test MODULE running|mechanisms PIN | MODULE import PIN HEX | MODULE stopped\n");
+    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE stopped\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW);
@@ -284,6 +342,8 @@ int main(int argc, char **argv) {
     running(argv[3]);
   } else if (strcmp(argv[2], "mechanisms") == 0 && argc > 3) {
     mechanisms(argv[3]);
+  } else if (strcmp(argv[2], "lockout") == 0 && argc > 3) {
+    lockout(argv[3]);
   } else if (strcmp(argv[2], "import") == 0 && argc > 4) {
     import_wrapped(argv[3], argv[4]);
   } else {

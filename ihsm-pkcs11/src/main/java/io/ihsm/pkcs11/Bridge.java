@@ -95,6 +95,7 @@ public final class Bridge {
         } else {
           answer = cryptoki.call(f, r);
         }
+        java.util.Arrays.fill(body, (byte) 0); // it may have held a PIN or data to encrypt
         out.writeInt(answer.length);
         out.write(answer);
         out.flush();

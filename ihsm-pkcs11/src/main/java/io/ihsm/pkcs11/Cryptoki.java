@@ -288,11 +288,15 @@ final class Cryptoki {
     if (pin == null) {
       throw new CkException(CKR_ARGUMENTS_BAD, "there is no protected authentication path: give the PIN");
     }
-    if (pin.length < 4 || pin.length > 64) {
-      throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
+    try {
+      if (pin.length < 4 || pin.length > 64) {
+        throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
+      }
+      s.token.login(pin);
+      return ok();
+    } finally {
+      java.util.Arrays.fill(pin, (byte) 0);
     }
-    s.token.login(pin);
-    return ok();
   }
 
   private Response logout(Session s) {
@@ -302,25 +306,25 @@ final class Cryptoki {
   }
 
   private Response setPin(Session s, byte[] oldPin, byte[] newPin) {
-    if (!s.readWrite) {
-      throw new CkException(CKR_SESSION_READ_ONLY, "C_SetPIN needs a read/write session");
+    try {
+      if (!s.readWrite) {
+        throw new CkException(CKR_SESSION_READ_ONLY, "C_SetPIN needs a read/write session");
+      }
+      if (oldPin == null || newPin == null) {
+        throw new CkException(CKR_ARGUMENTS_BAD, "there is no protected authentication path: give both PINs");
+      }
+      if (newPin.length < 4 || newPin.length > 64) {
+        throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
+      }
+      s.token.setPin(oldPin, newPin);
+      return ok();
+    } finally {
+      for (byte[] pin : new byte[][] {oldPin, newPin}) {
+        if (pin != null) {
+          java.util.Arrays.fill(pin, (byte) 0);
+        }
+      }
     }
-    if (oldPin == null || newPin == null) {
-      throw new CkException(CKR_ARGUMENTS_BAD, "there is no protected authentication path: give both PINs");
-    }
-    if (newPin.length < 4 || newPin.length > 64) {
-      throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
-    }
-    boolean wasLoggedIn = s.token.loggedIn();
-    if (wasLoggedIn) {
-      s.token.close();
-    }
-    s.token.login(oldPin); // proves the old PIN (and counts a failure if it is wrong)
-    s.token.changePin(newPin);
-    if (!wasLoggedIn) {
-      s.token.close();
-    }
-    return ok();
   }
 
   // ---- objects

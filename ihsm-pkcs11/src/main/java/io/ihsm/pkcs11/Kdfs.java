@@ -6,6 +6,7 @@ import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.HashAlgorithm;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.pkcs11.mechanism.Hashes;
 import io.ihsm.pkcs11.wire.MechanismSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,7 +24,7 @@ final class Kdfs {
     if (!p.extract() || !p.expand()) {
       throw new CkException(CKR_MECHANISM_PARAM_INVALID, "HKDF here is extract then expand (both true)");
     }
-    HashAlgorithm h = hash(p.prf(), CKM_SHA256, CKM_SHA384, CKM_SHA512);
+    HashAlgorithm h = Hashes.of(Hashes.HKDF, p.prf(), "an HKDF hash (SHA-256, SHA-384 or SHA-512)");
     byte[] salt;
     if (p.saltType() == CKF_HKDF_SALT_NULL) {
       salt = new byte[0];
@@ -42,7 +43,7 @@ final class Kdfs {
    */
   static DeriveKeyRequest counterKdf(MechanismSpec m, int length, KeyAttributes attrs) {
     MechanismSpec.Kdf108 p = m.parameter(MechanismSpec.Kdf108.class);
-    HashAlgorithm h = hash(p.prf(), CKM_SHA256_HMAC, CKM_SHA384_HMAC, CKM_SHA512_HMAC);
+    HashAlgorithm h = Hashes.of(Hashes.HMAC_PRFS, p.prf(), "an HMAC-SHA-2 PRF");
     List<MechanismSpec.DataParam> d = p.data();
     if (p.additionalKeys() != 0 || d.size() != 5 || d.get(0).type() != CK_SP800_108_ITERATION_VARIABLE
         || !counter32(d.get(0).value()) || d.get(1).type() != CK_SP800_108_BYTE_ARRAY
@@ -72,17 +73,6 @@ final class Kdfs {
     }
     ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
     return b.getLong(0) == DKM_SUM_OF_KEYS && b.get(8) == 0 && b.getLong(16) == 32;
-  }
-
-  private static HashAlgorithm hash(long prf, long sha256, long sha384, long sha512) {
-    if (prf == sha256) {
-      return HashAlgorithm.SHA256;
-    } else if (prf == sha384) {
-      return HashAlgorithm.SHA384;
-    } else if (prf == sha512) {
-      return HashAlgorithm.SHA512;
-    }
-    throw new CkException(CKR_MECHANISM_PARAM_INVALID, "the PRF is SHA-256, SHA-384 or SHA-512 based");
   }
 
   /** A generic secret's length is asked for; other kinds fix theirs (the device takes 0). */

@@ -69,21 +69,12 @@ final class Token {
     if (client != null) {
       throw new CkException(Ck.CKR_USER_ALREADY_LOGGED_IN, "already logged in to " + partition);
     }
-    String p = new String(pin, StandardCharsets.UTF_8);
     try {
-      client = PartitionClient.open(device.get(), store, partition, p);
+      client = PartitionClient.open(device.get(), store, partition, new String(pin, StandardCharsets.UTF_8));
       failedLogins = 0;
       locked = false;
     } catch (IhsmException e) {
-      if (e.status() == Status.AUTHENTICATION_FAILED) {
-        failedLogins++;
-      } else if (e.status() == Status.CREDENTIAL_LOCKED) {
-        locked = true;
-      } else if (e.status() == Status.PIN_THROTTLED) {
-        failedLogins++;
-        throw new CkException(Ck.CKR_PIN_INCORRECT, "too many recent failures: the device asks to wait before the next try");
-      }
-      throw Statuses.of(e);
+      throw refused(e);
     }
   }
 
@@ -94,12 +85,31 @@ final class Token {
     close();
   }
 
-  void changePin(byte[] newPin) {
-    try {
-      client().changePin(new String(newPin, StandardCharsets.UTF_8));
+  /**
+   * C_SetPIN: the old PIN is proved to the device on a connection of its own (a login, and its
+   * session objects, stay as they are), then the PIN changes, for the current login too.
+   */
+  void setPin(byte[] oldPin, byte[] newPin) {
+    try (PartitionClient check = PartitionClient.open(device.get(), store, partition,
+        new String(oldPin, StandardCharsets.UTF_8))) {
+      failedLogins = 0;
+      (client != null ? client : check).changePin(new String(newPin, StandardCharsets.UTF_8));
     } catch (IhsmException e) {
-      throw Statuses.of(e);
+      throw refused(e);
     }
+  }
+
+  /** A refused login: counted for the PIN flags as the device counts it. */
+  private CkException refused(IhsmException e) {
+    if (e.status() == Status.AUTHENTICATION_FAILED) {
+      failedLogins++;
+    } else if (e.status() == Status.CREDENTIAL_LOCKED) {
+      locked = true;
+    } else if (e.status() == Status.PIN_THROTTLED) {
+      // Not an attempt: the device did not check the PIN, and counts nothing.
+      return new CkException(Ck.CKR_PIN_INCORRECT, "too many recent failures: the device asks to wait before the next try");
+    }
+    return Statuses.of(e);
   }
 
   /** CKF_USER_PIN_* as this process has seen the device answer (the device does not say how many tries are left). */

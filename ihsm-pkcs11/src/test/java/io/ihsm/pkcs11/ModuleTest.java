@@ -2,7 +2,15 @@ package io.ihsm.pkcs11;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.testing.ExternalCommand;
+import io.ihsm.sdk.DeviceAddress;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.HostKeyStore;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,8 +39,28 @@ class ModuleTest {
           "ok read a secret key's value", "ok two usages for one key", "ok an unknown attribute",
           "ok token object in a read-only session", "ok sign single-part in the middle of parts",
           "ok verify a changed signature", "ok a forked child re-initializes", "ok the parent still works after the fork",
-          "ok ECDSA with SHA-1 in approved-only mode", "ok AES-GCM with a caller's IV in approved-only mode");
+          "ok ECDSA with SHA-1 in approved-only mode", "ok AES-GCM with a caller's IV in approved-only mode",
+          "ok four threads sign side by side");
       assertThat(d.bridgeLog()).doesNotContain(Pkcs11Daemon.PIN);
+    }
+  }
+
+  @Test
+  void thePinFlagsFollowTheDevicesLockout(@TempDir Path dir) throws Exception {
+    PartitionLimits threeTries = new PartitionLimits(0, 0, 0, 3, 0, 0);
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, threeTries)) {
+      Path conf = dir.resolve("ihsm-pkcs11.conf");
+      Files.writeString(conf, "socket-dir = " + d.socketDir + "\nhome = " + d.home + "\nmax-pin-failures = 3\n");
+      ExternalCommand.Result r = d.run(List.of(program(), Pkcs11Daemon.module().toString(), "lockout", Pkcs11Daemon.PIN),
+          Map.of("IHSM_PKCS11_CONF", conf.toString()));
+      assertThat(r.output()).doesNotContain("FAIL").contains("ok the final try", "ok the PIN is locked", "all passed");
+      assertThat(r.exitCode()).isZero();
+      d.unlock();
+      try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(d.socketDir));
+           PartitionClient p = PartitionClient.open(hsm, HostKeyStore.at(d.home), Pkcs11Daemon.PARTITION,
+               Pkcs11Daemon.PIN)) {
+        assertThat(p.name()).as("the Crypto Officer's unlock lets the user in again").isEqualTo(Pkcs11Daemon.PARTITION);
+      }
     }
   }
 

@@ -34,7 +34,7 @@ final class Pkcs11Daemon implements AutoCloseable {
   private final Device device;
   private DeviceDaemon daemon;
 
-  private Pkcs11Daemon(Path dir, boolean approvedOnly) throws Exception {
+  private Pkcs11Daemon(Path dir, boolean approvedOnly, PartitionLimits limits) throws Exception {
     this.dir = dir;
     this.home = dir.resolve("home");
     this.socketDir = dir.resolve("sock");
@@ -45,7 +45,7 @@ final class Pkcs11Daemon implements AutoCloseable {
       try (CryptoOfficerSession co = hsm.loginCryptoOfficer(officer())) {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp384r1"));
-        PartitionClient.create(hsm, co, HostKeyStore.at(home), PARTITION, PartitionLimits.DEFAULTS,
+        PartitionClient.create(hsm, co, HostKeyStore.at(home), PARTITION, limits,
             g.generateKeyPair().getPublic().getEncoded(), PIN);
         co.setApprovedMode(approvedOnly);
       }
@@ -53,7 +53,20 @@ final class Pkcs11Daemon implements AutoCloseable {
   }
 
   static Pkcs11Daemon start(Path dir, boolean approvedOnly) throws Exception {
-    return new Pkcs11Daemon(dir, approvedOnly);
+    return new Pkcs11Daemon(dir, approvedOnly, PartitionLimits.DEFAULTS);
+  }
+
+  /** A daemon whose partition has these limits (a PIN lockout after fewer failures, say). */
+  static Pkcs11Daemon start(Path dir, PartitionLimits limits) throws Exception {
+    return new Pkcs11Daemon(dir, true, limits);
+  }
+
+  /** The Crypto Officer unlocks the partition's credential after a lockout. */
+  void unlock() throws Exception {
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(socketDir));
+         CryptoOfficerSession co = hsm.loginCryptoOfficer(officer())) {
+      co.unlockCredential(HostKeyStore.at(home).partition(PARTITION).orElseThrow().id());
+    }
   }
 
   static Credential officer() {

@@ -197,29 +197,11 @@ public final class Operations {
   }
 
   static HashAlgorithm hash(long ckm) {
-    if (ckm == CKM_SHA_1) {
-      return HashAlgorithm.SHA1;
-    } else if (ckm == CKM_SHA256) {
-      return HashAlgorithm.SHA256;
-    } else if (ckm == CKM_SHA384) {
-      return HashAlgorithm.SHA384;
-    } else if (ckm == CKM_SHA512) {
-      return HashAlgorithm.SHA512;
-    }
-    throw new CkException(CKR_MECHANISM_PARAM_INVALID, "hash 0x" + Long.toHexString(ckm) + " is not SHA-1/256/384/512");
+    return Hashes.of(Hashes.DIGESTS, ckm, "a SHA-1/256/384/512 hash mechanism");
   }
 
   static HashAlgorithm mgf1(long ckg) {
-    if (ckg == CKG_MGF1_SHA1) {
-      return HashAlgorithm.SHA1;
-    } else if (ckg == CKG_MGF1_SHA256) {
-      return HashAlgorithm.SHA256;
-    } else if (ckg == CKG_MGF1_SHA384) {
-      return HashAlgorithm.SHA384;
-    } else if (ckg == CKG_MGF1_SHA512) {
-      return HashAlgorithm.SHA512;
-    }
-    throw new CkException(CKR_MECHANISM_PARAM_INVALID, "MGF 0x" + Long.toHexString(ckg) + " is not MGF1 with SHA-1/2");
+    return Hashes.of(Hashes.MGF1, ckg, "MGF1 with SHA-1/256/384/512");
   }
 
   /** SHA-1 in a signature is not approved: approved-only mode refuses it at init, with the mechanism. */
