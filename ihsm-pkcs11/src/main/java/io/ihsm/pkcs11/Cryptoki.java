@@ -368,31 +368,33 @@ final class Cryptoki {
   private Response getAttributes(Session s, long handle, List<Request.AttributeQuery> query) {
     P11Object o = object(s, handle);
     long rv = CKR_OK;
-    Response body = new Response(0); // outputs, written after the rv is known
-    List<Object[]> answers = new ArrayList<>();
+    List<AttributeAnswer> answers = new ArrayList<>(); // written after the rv is known
     for (Request.AttributeQuery q : query) {
       byte[] v = o.get(q.type());
       if (o.isSensitive(q.type())) {
-        answers.add(new Object[] {UNAVAILABLE, null});
+        answers.add(new AttributeAnswer(UNAVAILABLE, null));
         rv = rv == CKR_OK ? CKR_ATTRIBUTE_SENSITIVE : rv;
       } else if (v == null) {
-        answers.add(new Object[] {UNAVAILABLE, null});
+        answers.add(new AttributeAnswer(UNAVAILABLE, null));
         rv = rv == CKR_OK ? CKR_ATTRIBUTE_TYPE_INVALID : rv;
       } else if (!q.present()) {
-        answers.add(new Object[] {(long) v.length, null});
+        answers.add(new AttributeAnswer(v.length, null));
       } else if (Long.compareUnsigned(q.capacity(), v.length) < 0) {
-        answers.add(new Object[] {UNAVAILABLE, null});
+        answers.add(new AttributeAnswer(UNAVAILABLE, null));
         rv = rv == CKR_OK ? CKR_BUFFER_TOO_SMALL : rv;
       } else {
-        answers.add(new Object[] {(long) v.length, v});
+        answers.add(new AttributeAnswer(v.length, v));
       }
     }
     Response r = new Response(rv).u32(answers.size());
-    for (Object[] a : answers) {
-      r.ulong((Long) a[0]).bytes((byte[]) a[1]);
+    for (AttributeAnswer a : answers) {
+      r.ulong(a.length()).bytes(a.value());
     }
     return r;
   }
+
+  /** One attribute's answer: its length (or CK_UNAVAILABLE_INFORMATION), and its value when copied. */
+  private record AttributeAnswer(long length, byte[] value) {}
 
   private Response setAttributes(Session s, long handle, Template t) {
     P11Object o = object(s, handle);
