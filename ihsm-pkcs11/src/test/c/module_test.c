@@ -3,7 +3,7 @@
  * answer. Run by Pkcs11ModuleTest: `module-test MODULE running PIN` against a live daemon, or
  * `module-test MODULE stopped` after the daemon is gone; `mechanisms PIN` runs every mechanism family,
  * `import PIN HEX` unwraps a key the host wrapped for the partition (CKM_RSA_AES_KEY_WRAP), `lockout
- * PIN` shows the PIN flags following the device's lockout. Prints "ok NAME" per check, or
+ * PIN` shows the PIN flags following the device's lockout, `owner PIN SO-PIN` the security officer. Prints "ok NAME" per check, or
  * "FAIL NAME: got 0x.. want 0x.."; exits 1 if any check failed.
  */
 #define _GNU_SOURCE
@@ -153,7 +153,7 @@ static void running(const char *pin) {
   CK_TOKEN_INFO ti;
   expect("token info after a wrong PIN", f->C_GetTokenInfo(slot, &ti), CKR_OK);
   check("PIN count low flag after a failure", (ti.flags & CKF_USER_PIN_COUNT_LOW) != 0);
-  expect("login as SO", f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_USER_TYPE_INVALID);
+  expect("login as SO with a read-only session open", f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR) pin, strlen(pin)), 0xB7UL);
   expect("login with a NULL PIN", f->C_Login(rw, CKU_USER, NULL, 8), CKR_ARGUMENTS_BAD);
   expect("login", f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_OK);
   expect("login twice", f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), 0x100UL);
@@ -299,6 +299,33 @@ static void lockout(const char *pin) {
   expect("finalize", f->C_Finalize(NULL), CKR_OK);
 }
 
+/* The security officer is the partition owner: its key (under the SO PIN) sets a new user PIN. */
+static void owner(const char *pin, const char *so_pin) {
+  CK_SLOT_ID slot = first_slot();
+  CK_SESSION_HANDLE ro, rw;
+  CK_SESSION_INFO si;
+  const char *fresh = "owner-set-pin-9";
+  expect("open a read-only session", f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK);
+  expect("open a read/write session", f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &rw), CKR_OK);
+  expect("SO login with a read-only session open", f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR) so_pin, strlen(so_pin)),
+         0xB7UL);
+  expect("close the read-only session", f->C_CloseSession(ro), CKR_OK);
+  expect("init PIN without the SO", f->C_InitPIN(rw, (CK_UTF8CHAR_PTR) fresh, strlen(fresh)), CKR_USER_NOT_LOGGED_IN);
+  expect("SO login with a wrong SO PIN", f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR) "wrong-so-pin", 12), CKR_PIN_INCORRECT);
+  expect("SO login", f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR) so_pin, strlen(so_pin)), CKR_OK);
+  expect("session info as SO", f->C_GetSessionInfo(rw, &si), CKR_OK);
+  check("the session is in SO state", si.state == 4);
+  expect("user login while the SO is", f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), 0x104UL);
+  expect("a read-only session while the SO is logged in", f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &ro), 0xB8UL);
+  expect("init PIN with a NULL PIN", f->C_InitPIN(rw, NULL, 8), CKR_ARGUMENTS_BAD);
+  expect("the SO sets a new user PIN", f->C_InitPIN(rw, (CK_UTF8CHAR_PTR) fresh, strlen(fresh)), CKR_OK);
+  expect("SO logout", f->C_Logout(rw), CKR_OK);
+  expect("the old user PIN no longer logs in", f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_PIN_INCORRECT);
+  expect("the new user PIN does", f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR) fresh, strlen(fresh)), CKR_OK);
+  expect("SO login while the user is", f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR) so_pin, strlen(so_pin)), 0x104UL);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+}
+
 static void stopped(void) {
   CK_SLOT_ID slot = first_slot();
   CK_SLOT_INFO si;
@@ -314,7 +341,7 @@ static void stopped(void) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE stopped\n");
+    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE owner PIN SO-PIN | MODULE stopped\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW);
@@ -342,6 +369,8 @@ int main(int argc, char **argv) {
     running(argv[3]);
   } else if (strcmp(argv[2], "mechanisms") == 0 && argc > 3) {
     mechanisms(argv[3]);
+  } else if (strcmp(argv[2], "owner") == 0 && argc > 4) {
+    owner(argv[3], argv[4]);
   } else if (strcmp(argv[2], "lockout") == 0 && argc > 3) {
     lockout(argv[3]);
   } else if (strcmp(argv[2], "import") == 0 && argc > 4) {

@@ -71,6 +71,8 @@ public enum Opcode {
   REESTABLISH_PARTITION(0x0041, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Changes the application PIN; returns the partition's new blob. */
   CHANGE_PIN(0x0042, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /** The partition owner sets a new application PIN, signed with the owner key; unlocks it; returns the new blob. */
+  OWNER_SET_PIN(0x0043, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Opens a session with a credential: the Crypto Officer's on the management port, the application's on a partition port. */
   OPEN_SESSION(0x0101, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** Ends a session; its session keys vanish. */

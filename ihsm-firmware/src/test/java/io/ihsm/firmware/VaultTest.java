@@ -11,6 +11,7 @@ import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.PartitionList;
+import io.ihsm.ddi.message.OwnerSetPinRequest;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.ddi.message.SealedCredential;
@@ -216,6 +217,55 @@ class VaultTest {
     int fresh = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO), Id::read).value();
     assertThat(fresh >>> 24).as("the new boot's number").isNotEqualTo(co >>> 24);
     assertThat(mgmt.status(Opcode.LIST_PARTITIONS, fresh, Empty.INSTANCE)).isEqualTo(Status.SUCCESS);
+  }
+
+  @Test
+  void theOwnerSetsANewPinWithItsKeyAndUnlocksTheCredential() throws Exception {
+    int co = coSession();
+    int id = createPartition(co, "owned", FAST);
+    int other = createPartition(co, "other", FAST);
+    FirmwareClient p = new FirmwareClient(fw, Port.partition(id));
+    java.security.KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
+    java.security.KeyPair owner = g.generateKeyPair();
+    byte[] oldBlob = p.ok(Opcode.PROVISION_PARTITION, 0, new ProvisionRequest(owner.getPublic().getEncoded(), new byte[0],
+        p.seal(Opcode.PROVISION_PARTITION, APP)), ProvisionResponse::read).partitionBlob();
+    for (int i = 0; i < 4; i++) {
+      p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, Credential.of(id(2), "wrong-pin-000")));
+    }
+    assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.CREDENTIAL_LOCKED);
+    Credential reset = Credential.of(id(2), "owner-set-pin-1");
+
+    // Signed by another key: refused, and nothing changes.
+    SealedCredential sealed = p.seal(Opcode.OWNER_SET_PIN, reset);
+    byte[] forged = sign(g.generateKeyPair().getPrivate(), OwnerSetPinRequest.signedBytes(id, sealed));
+    assertThat(p.status(Opcode.OWNER_SET_PIN, 0, new OwnerSetPinRequest(forged, sealed))).isEqualTo(Status.AUTHENTICATION_FAILED);
+    // Signed for another partition: refused.
+    sealed = p.seal(Opcode.OWNER_SET_PIN, reset);
+    assertThat(p.status(Opcode.OWNER_SET_PIN, 0, new OwnerSetPinRequest(
+        sign(owner.getPrivate(), OwnerSetPinRequest.signedBytes(other, sealed)), sealed))).isEqualTo(Status.AUTHENTICATION_FAILED);
+    assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.CREDENTIAL_LOCKED);
+
+    sealed = p.seal(Opcode.OWNER_SET_PIN, reset);
+    OwnerSetPinRequest good = new OwnerSetPinRequest(sign(owner.getPrivate(), OwnerSetPinRequest.signedBytes(id, sealed)), sealed);
+    byte[] newBlob = p.ok(Opcode.OWNER_SET_PIN, 0, good, Blob::read).bytes();
+    assertThat(p.status(Opcode.OWNER_SET_PIN, 0, good)).as("a replayed request").isEqualTo(Status.CREDENTIAL_REPLAYED);
+    assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).as("the old PIN")
+        .isEqualTo(Status.AUTHENTICATION_FAILED);
+    assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, reset))).as("unlocked, with the new PIN")
+        .isEqualTo(Status.SUCCESS);
+    powerCycle();
+    FirmwareClient q = new FirmwareClient(fw, Port.partition(id));
+    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(oldBlob))).isEqualTo(Status.MASKED_BLOB_STALE);
+    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(newBlob), Empty::read);
+    assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, reset))).isEqualTo(Status.SUCCESS);
+  }
+
+  static byte[] sign(java.security.PrivateKey key, byte[] message) throws Exception {
+    java.security.Signature s = java.security.Signature.getInstance("SHA384withECDSA");
+    s.initSign(key);
+    s.update(message);
+    return s.sign();
   }
 
   @Test

@@ -58,7 +58,8 @@ public final class Bridge {
     for (String name : names) {
       var entry = store.partition(name)
           .orElseThrow(() -> new IllegalArgumentException("no partition " + name + " in the key store at " + config.home()));
-      tokens.add(new Token(entry.id(), name, store, new ObjectStore(config.home(), name), link::client));
+      tokens.add(new Token(entry.id(), name, store, new ObjectStore(config.home(), name), link::client,
+          new OwnerKey(config.ownerKey())));
     }
     log("serving " + names + " on the daemon at " + config.socketDir());
     return new Cryptoki(tokens, link::client, config.maxPinFailures());

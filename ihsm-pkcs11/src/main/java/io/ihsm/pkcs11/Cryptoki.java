@@ -80,8 +80,9 @@ final class Cryptoki {
       case GET_TOKEN_INFO -> tokenInfo(presentToken(in.ulong()));
       case GET_MECHANISM_LIST -> mechanismList(presentToken(in.ulong()), in.output());
       case GET_MECHANISM_INFO -> mechanismInfo(presentToken(in.ulong()), in.ulong());
-      case INIT_TOKEN, INIT_PIN -> throw new CkException(CKR_FUNCTION_NOT_SUPPORTED,
-          "tokens are partitions, made by the Crypto Officer (ihsm partition create); PINs are set there");
+      case INIT_TOKEN -> throw new CkException(CKR_FUNCTION_NOT_SUPPORTED,
+          "tokens are partitions, made by the Crypto Officer and provisioned by their owner (ihsm partition create)");
+      case INIT_PIN -> initPin(session(in.ulong()), in.bytes());
       case SET_PIN -> setPin(session(in.ulong()), in.bytes(), in.bytes());
       case OPEN_SESSION -> openSession(presentToken(in.ulong()), in.ulong());
       case CLOSE_SESSION -> closeSession(session(in.ulong()));
@@ -244,6 +245,9 @@ final class Cryptoki {
     if ((flags & CKF_SERIAL_SESSION) == 0) {
       throw new CkException(CKR_SESSION_PARALLEL_NOT_SUPPORTED, "CKF_SERIAL_SESSION must be set");
     }
+    if (t.soLoggedIn() && (flags & CKF_RW_SESSION) == 0) {
+      throw new CkException(CKR_SESSION_READ_WRITE_SO_EXISTS, "the security officer is logged in: read/write sessions only");
+    }
     long h = nextSession++;
     sessions.put(h, new Session(h, t, (flags & CKF_RW_SESSION) != 0));
     return ok().ulong(h);
@@ -275,14 +279,10 @@ final class Cryptoki {
   }
 
   private Response login(Session s, long user, byte[] pin) {
-    if (user == CKU_SO) {
-      throw new CkException(CKR_USER_TYPE_INVALID,
-          "a partition has no security-officer PIN: its owner holds a P-384 key used at provisioning");
-    }
     if (user == CKU_CONTEXT_SPECIFIC) {
       throw new CkException(CKR_OPERATION_NOT_INITIALIZED, "no key here needs a context-specific login");
     }
-    if (user != CKU_USER) {
+    if (user != CKU_USER && user != CKU_SO) {
       throw new CkException(CKR_USER_TYPE_INVALID, "unknown user type " + user);
     }
     if (pin == null) {
@@ -292,7 +292,14 @@ final class Cryptoki {
       if (pin.length < 4 || pin.length > 64) {
         throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
       }
-      s.token.login(pin);
+      if (user == CKU_SO) {
+        if (sessions.values().stream().anyMatch(x -> x.token == s.token && !x.readWrite)) {
+          throw new CkException(CKR_SESSION_READ_ONLY_EXISTS, "the security officer logs in with read/write sessions only");
+        }
+        s.token.soLogin(pin);
+      } else {
+        s.token.login(pin);
+      }
       return ok();
     } finally {
       java.util.Arrays.fill(pin, (byte) 0);
@@ -305,6 +312,23 @@ final class Cryptoki {
     return ok();
   }
 
+  private Response initPin(Session s, byte[] newPin) {
+    try {
+      if (newPin == null) {
+        throw new CkException(CKR_ARGUMENTS_BAD, "there is no protected authentication path: give the new PIN");
+      }
+      if (newPin.length < 4 || newPin.length > 64) {
+        throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
+      }
+      s.token.initPin(newPin);
+      return ok();
+    } finally {
+      if (newPin != null) {
+        java.util.Arrays.fill(newPin, (byte) 0);
+      }
+    }
+  }
+
   private Response setPin(Session s, byte[] oldPin, byte[] newPin) {
     try {
       if (!s.readWrite) {
@@ -312,6 +336,10 @@ final class Cryptoki {
       }
       if (oldPin == null || newPin == null) {
         throw new CkException(CKR_ARGUMENTS_BAD, "there is no protected authentication path: give both PINs");
+      }
+      if (s.token.soLoggedIn()) {
+        throw new CkException(CKR_FUNCTION_NOT_SUPPORTED,
+            "the SO PIN is the owner key file's password: re-encrypt the file to change it (docs/pkcs11.md)");
       }
       if (newPin.length < 4 || newPin.length > 64) {
         throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");

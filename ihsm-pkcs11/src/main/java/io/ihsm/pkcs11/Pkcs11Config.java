@@ -20,12 +20,15 @@ import java.util.Set;
  * home              = /srv/ihsm        # the host key store; default IHSM_HOME, else ~/.ihsm
  * partitions        = payments,signing # the slots, in order; default every partition in the store
  * max-pin-failures  = 10               # the partitions' lockout limit, for the PIN flags
+ * owner-key         = /srv/owner.p8e   # the security officer's key: the partition owner's P-384 key,
+ *                                      # encrypted PKCS#8 (DER) under the SO PIN; default <home>/owner/owner-p384.p8e
  * </pre>
  * The file is read by the bridge; the C module reads two more keys from it ({@code bridge},
  * {@code log}), see {@code docs/pkcs11.md}.
  */
-record Pkcs11Config(Path socketDir, Path home, List<String> partitions, int maxPinFailures) {
-  private static final Set<String> KEYS = Set.of("socket-dir", "home", "partitions", "max-pin-failures", "bridge", "log");
+record Pkcs11Config(Path socketDir, Path home, List<String> partitions, int maxPinFailures, Path ownerKey) {
+  private static final Set<String> KEYS = Set.of("socket-dir", "home", "partitions", "max-pin-failures", "owner-key",
+      "bridge", "log");
 
   static Pkcs11Config from(Map<String, String> env) {
     Properties p = new Properties();
@@ -53,7 +56,9 @@ record Pkcs11Config(Path socketDir, Path home, List<String> partitions, int maxP
         : Arrays.stream(parts.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     String max = p.getProperty("max-pin-failures");
     int maxFailures = max == null ? PartitionLimits.DEFAULTS.maxPinFailures() : Integer.parseInt(max.strip());
-    return new Pkcs11Config(Path.of(socketDir.strip()), homePath, partitions, maxFailures);
+    String owner = p.getProperty("owner-key");
+    Path ownerKey = owner != null ? Path.of(owner.strip()) : homePath.resolve("owner").resolve("owner-p384.p8e");
+    return new Pkcs11Config(Path.of(socketDir.strip()), homePath, partitions, maxFailures, ownerKey);
   }
 
   private static String first(String a, String b) {

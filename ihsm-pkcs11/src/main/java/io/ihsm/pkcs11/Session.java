@@ -125,6 +125,9 @@ final class Session {
   }
 
   long state() {
+    if (token.soLoggedIn()) {
+      return Ck.CKS_RW_SO_FUNCTIONS; // only read/write sessions exist while the SO is logged in
+    }
     boolean user = token.loggedIn();
     if (readWrite) {
       return user ? Ck.CKS_RW_USER_FUNCTIONS : Ck.CKS_RW_PUBLIC_SESSION;

@@ -40,18 +40,51 @@ final class Token {
   private final HostKeyStore store;
   private final ObjectStore records;
   private final Supplier<IhsmClient> device;
+  private final OwnerKey ownerKeyFile;
   private final Map<String, P11Object> sessionObjects = new LinkedHashMap<>();
   private PartitionClient client;
+  private java.security.PrivateKey ownerKey;
   private P11Object unwrappingKey;
   private int failedLogins;
   private boolean locked;
 
-  Token(long slotId, String partition, HostKeyStore store, ObjectStore records, Supplier<IhsmClient> device) {
+  Token(long slotId, String partition, HostKeyStore store, ObjectStore records, Supplier<IhsmClient> device,
+      OwnerKey ownerKeyFile) {
     this.slotId = slotId;
     this.partition = partition;
     this.store = store;
     this.records = records;
     this.device = device;
+    this.ownerKeyFile = ownerKeyFile;
+  }
+
+  /** The security officer (the partition owner) is logged in. */
+  boolean soLoggedIn() {
+    return ownerKey != null;
+  }
+
+  void soLogin(byte[] soPin) {
+    if (ownerKey != null) {
+      throw new CkException(Ck.CKR_USER_ALREADY_LOGGED_IN, "the security officer is already logged in to " + partition);
+    }
+    if (client != null) {
+      throw new CkException(Ck.CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "the user is logged in to " + partition);
+    }
+    ownerKey = ownerKeyFile.open(soPin);
+  }
+
+  /** C_InitPIN: the owner gives the application credential a new PIN and unlocks it (OWNER_SET_PIN). */
+  void initPin(byte[] newPin) {
+    if (ownerKey == null) {
+      throw new CkException(Ck.CKR_USER_NOT_LOGGED_IN, "C_InitPIN needs the security officer (CKU_SO) logged in");
+    }
+    try {
+      PartitionClient.setPinAsOwner(device.get(), store, partition, ownerKey, new String(newPin, StandardCharsets.UTF_8));
+      failedLogins = 0;
+      locked = false;
+    } catch (IhsmException e) {
+      throw Statuses.of(e);
+    }
   }
 
   boolean loggedIn() {
@@ -69,6 +102,9 @@ final class Token {
     if (client != null) {
       throw new CkException(Ck.CKR_USER_ALREADY_LOGGED_IN, "already logged in to " + partition);
     }
+    if (ownerKey != null) {
+      throw new CkException(Ck.CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "the security officer is logged in to " + partition);
+    }
     try {
       client = PartitionClient.open(device.get(), store, partition, new String(pin, StandardCharsets.UTF_8));
       failedLogins = 0;
@@ -79,7 +115,7 @@ final class Token {
   }
 
   void logout() {
-    if (client == null) {
+    if (client == null && ownerKey == null) {
       throw new CkException(Ck.CKR_USER_NOT_LOGGED_IN, "not logged in to " + partition);
     }
     close();
@@ -211,6 +247,7 @@ final class Token {
         }
       }
     }
+    ownerKey = null; // dropped; the JDK cannot wipe an EC private key's value in place
     if (client != null) {
       try {
         client.close();

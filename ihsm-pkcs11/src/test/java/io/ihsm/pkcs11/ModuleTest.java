@@ -65,6 +65,19 @@ class ModuleTest {
   }
 
   @Test
+  void theSecurityOfficerIsThePartitionOwnerAndSetsANewUserPin(@TempDir Path dir) throws Exception {
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
+      d.fileOwnerKey("so-pin-24680");
+      ExternalCommand.Result r = d.run(program(), Pkcs11Daemon.module().toString(), "owner", Pkcs11Daemon.PIN,
+          "so-pin-24680");
+      assertThat(r.output()).doesNotContain("FAIL").contains("ok the SO sets a new user PIN",
+          "ok the new user PIN does", "ok SO login with a wrong SO PIN", "all passed");
+      assertThat(r.exitCode()).isZero();
+      assertThat(d.bridgeLog()).doesNotContain("so-pin-24680").doesNotContain(Pkcs11Daemon.PIN);
+    }
+  }
+
+  @Test
   void aStoppedDaemonIsTokenNotPresentNotAHang(@TempDir Path dir) throws Exception {
     try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
       d.stopDaemon();

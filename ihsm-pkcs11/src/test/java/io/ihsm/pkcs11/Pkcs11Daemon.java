@@ -31,6 +31,8 @@ final class Pkcs11Daemon implements AutoCloseable {
   final Path dir;
   final Path home;
   final Path socketDir;
+  /** The partition owner's P-384 key (its public half provisioned the partition). */
+  final java.security.KeyPair owner;
   private final Device device;
   private DeviceDaemon daemon;
 
@@ -45,8 +47,8 @@ final class Pkcs11Daemon implements AutoCloseable {
       try (CryptoOfficerSession co = hsm.loginCryptoOfficer(officer())) {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp384r1"));
-        PartitionClient.create(hsm, co, HostKeyStore.at(home), PARTITION, limits,
-            g.generateKeyPair().getPublic().getEncoded(), PIN);
+        owner = g.generateKeyPair();
+        PartitionClient.create(hsm, co, HostKeyStore.at(home), PARTITION, limits, owner.getPublic().getEncoded(), PIN);
         co.setApprovedMode(approvedOnly);
       }
     }
@@ -59,6 +61,23 @@ final class Pkcs11Daemon implements AutoCloseable {
   /** A daemon whose partition has these limits (a PIN lockout after fewer failures, say). */
   static Pkcs11Daemon start(Path dir, PartitionLimits limits) throws Exception {
     return new Pkcs11Daemon(dir, true, limits);
+  }
+
+  /**
+   * Files the owner key where the module looks for the security officer's key, encrypted under
+   * {@code soPin} by openssl as docs/pkcs11.md says.
+   */
+  void fileOwnerKey(String soPin) throws Exception {
+    Path plain = dir.resolve("owner.pk8");
+    Files.write(plain, owner.getPrivate().getEncoded());
+    Files.createDirectories(home.resolve("owner"));
+    ExternalCommand.Result r = ExternalCommand.run(List.of("openssl", "pkcs8", "-topk8", "-inform", "DER", "-in",
+        plain.toString(), "-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA256", "-passout", "pass:" + soPin, "-outform", "DER",
+        "-out", home.resolve("owner/owner-p384.p8e").toString()));
+    Files.delete(plain);
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException(r.output());
+    }
   }
 
   /** The Crypto Officer unlocks the partition's credential after a lockout. */

@@ -92,6 +92,33 @@ public final class PartitionClient implements AutoCloseable {
     }
   }
 
+  /**
+   * The partition owner sets a new application PIN and unlocks the credential (no user session is
+   * needed, so it works after a lockout or a forgotten PIN); the new blob replaces the old one in
+   * the store before this returns.
+   *
+   * @param ownerKey the ECDSA P-384 private key whose public half provisioned the partition
+   */
+  public static void setPinAsOwner(IhsmClient device, HostKeyStore store, String partition, java.security.PrivateKey ownerKey,
+      String newPin) {
+    PartitionEntry e = store.partition(partition)
+        .orElseThrow(() -> new IhsmException(Status.PARTITION_NOT_FOUND, "no partition " + partition + " in the key store"));
+    try (Credential c = Credential.of(e.credentialId(), newPin);
+         PartitionConnection p = device.partition(e.id())) {
+      byte[] blob;
+      try {
+        blob = p.ownerSetPin(c, ownerKey);
+      } catch (IhsmException needsBlob) {
+        if (needsBlob.status() != Status.NEEDS_REESTABLISH) {
+          throw needsBlob;
+        }
+        p.reestablish(e.partitionBlob());
+        blob = p.ownerSetPin(c, ownerKey);
+      }
+      store.savePartition(new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob()));
+    }
+  }
+
   public String name() {
     return entry.name();
   }

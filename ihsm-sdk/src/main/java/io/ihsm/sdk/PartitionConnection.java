@@ -5,6 +5,7 @@ import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.Blob;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.message.OwnerSetPinRequest;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.ddi.spi.Port;
@@ -45,6 +46,28 @@ public final class PartitionConnection implements AutoCloseable {
   /** Restores the partition's volatile state from its current blob after a reset. */
   public void reestablish(byte[] partitionBlob) {
     channel.call(Opcode.REESTABLISH_PARTITION, 0, new Blob(partitionBlob), Empty::read);
+  }
+
+  /**
+   * The partition owner gives the application credential a new PIN (same id) and unlocks it,
+   * signing with the ECDSA P-384 owner key whose public half provisioned the partition.
+   *
+   * @return the partition's new blob, which the host must keep
+   */
+  public byte[] ownerSetPin(Credential newCredential, java.security.PrivateKey ownerKey) {
+    return channel.callSealed(Opcode.OWNER_SET_PIN, 0, port, newCredential, sealed -> new OwnerSetPinRequest(
+        ownerSignature(ownerKey, OwnerSetPinRequest.signedBytes(partitionId(), sealed)), sealed), Blob::read).bytes();
+  }
+
+  private static byte[] ownerSignature(java.security.PrivateKey ownerKey, byte[] message) {
+    try {
+      java.security.Signature s = java.security.Signature.getInstance("SHA384withECDSA");
+      s.initSign(ownerKey);
+      s.update(message);
+      return s.sign();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalArgumentException("the owner key cannot sign (an EC P-384 private key is needed)", e);
+    }
   }
 
   public HsmSession openSession(Credential credential) {

@@ -66,6 +66,33 @@ class PartitionClientTest {
   }
 
   @Test
+  void theOwnerSetsANewPinAfterALockoutAndTheStoreKeepsTheNewBlob() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
+    java.security.KeyPair owner = g.generateKeyPair();
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      hsm.initCryptoOfficer(coCredential());
+      try (CryptoOfficerSession co = hsm.loginCryptoOfficer(coCredential())) {
+        PartitionClient.create(hsm, co, store, "app", new PartitionLimits(0, 0, 0, 3, 1), owner.getPublic().getEncoded(), PIN);
+      }
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> PartitionClient.open(hsm, store, "app", "wrong-pin-00")).isInstanceOf(IhsmException.class);
+      }
+      assertThatThrownBy(() -> PartitionClient.open(hsm, store, "app", PIN))
+          .isInstanceOfSatisfying(IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.CREDENTIAL_LOCKED));
+      assertThatThrownBy(() -> PartitionClient.setPinAsOwner(hsm, store, "app", g.generateKeyPair().getPrivate(), "new-pin-5678"))
+          .as("another key is not the owner").isInstanceOfSatisfying(IhsmException.class,
+              e -> assertThat(e.status()).isEqualTo(Status.AUTHENTICATION_FAILED));
+      PartitionClient.setPinAsOwner(hsm, store, "app", owner.getPrivate(), "new-pin-5678");
+      hsm.resetEmbeddedDevice(); // the next open re-establishes from the store's blob, which must be the new one
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", "new-pin-5678")) {
+        assertThat(app.name()).isEqualTo("app");
+      }
+    }
+  }
+
+  @Test
   void createProvisionGenerateAndSignOnTheEmbeddedDevice() throws Exception {
     HostKeyStore store = HostKeyStore.at(home);
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {

@@ -32,7 +32,7 @@ public final class Dispatcher {
   /** Outcomes the audit log records: authentication, key life cycle, partitions, and module services. */
   static final Set<Opcode> AUDITED = EnumSet.of(Opcode.INIT_CRYPTO_OFFICER, Opcode.OPEN_SESSION,
       Opcode.CREATE_PARTITION, Opcode.DELETE_PARTITION, Opcode.UNLOCK_CREDENTIAL, Opcode.PROVISION_PARTITION,
-      Opcode.REESTABLISH_PARTITION, Opcode.CHANGE_PIN, Opcode.GENERATE_KEY, Opcode.UNLOAD_KEY, Opcode.IMPORT_KEY,
+      Opcode.REESTABLISH_PARTITION, Opcode.CHANGE_PIN, Opcode.OWNER_SET_PIN, Opcode.GENERATE_KEY, Opcode.UNLOAD_KEY, Opcode.IMPORT_KEY,
       Opcode.IMPORT_PUBLIC_KEY, Opcode.WRAP_KEY, Opcode.UNWRAP_KEY, Opcode.DERIVE_KEY, Opcode.RUN_SELF_TESTS,
       Opcode.TAMPER, Opcode.ZEROIZE, Opcode.REINITIALIZE, Opcode.RESET_DEVICE, Opcode.FIRMWARE_UPDATE_FINISH,
       Opcode.COMMIT_FIRMWARE_SVN, Opcode.SET_APPROVED_MODE,

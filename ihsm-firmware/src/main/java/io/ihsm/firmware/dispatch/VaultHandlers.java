@@ -116,6 +116,8 @@ public final class VaultHandlers {
       SealedCredential credential = SealedCredential.read(body);
       return Reply.approved(new Blob(vault.changePin(ctx.port(), credential)));
     });
+    h.put(Opcode.OWNER_SET_PIN, (ctx, body) ->
+        Reply.approved(new Blob(vault.ownerSetPin(ctx.port(), io.ihsm.ddi.message.OwnerSetPinRequest.read(body)))));
     return h;
   }
 

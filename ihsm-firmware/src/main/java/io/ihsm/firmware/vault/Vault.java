@@ -6,6 +6,7 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.CredentialChannel;
+import io.ihsm.ddi.message.OwnerSetPinRequest;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.PartitionList;
 import io.ihsm.ddi.message.ProvisionRequest;
@@ -296,21 +297,55 @@ public final class Vault {
   public synchronized byte[] changePin(Port port, SealedCredential sealed) throws DdiException {
     CredentialChannelService.Opened c = channel.open(sealed, Opcode.CHANGE_PIN, port);
     try {
-      PartitionRecord r = record(port.partitionId());
+      return replaceVerifier(port, c);
+    } finally {
+      c.wipe();
+    }
+  }
+
+  /**
+   * The partition owner sets a new application PIN (same id), proving itself with a signature by
+   * the owner key whose public half the partition was provisioned with; the credential is unlocked.
+   * Returns the new blob.
+   */
+  public synchronized byte[] ownerSetPin(Port port, OwnerSetPinRequest request) throws DdiException {
+    CredentialChannelService.Opened c = channel.open(request.credential(), Opcode.OWNER_SET_PIN, port);
+    try {
       PartitionState current = establishedState(port);
-      if (!MessageDigest.isEqual(current.credentialId, c.id())) {
-        throw new DdiException(Status.INVALID_PARAMETER, "the credential id cannot change");
+      byte[] signed = OwnerSetPinRequest.signedBytes(port.partitionId(), request.credential());
+      if (!ownerSigned(current.ownerAnchor, signed, request.signature())) {
+        throw new DdiException(Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
       }
-      PartitionState next = current.withVerifier(verifier(c.id(), c.pin()));
-      PartitionRecord updated = r.provisioned(r.generation() + 1);
-      byte[] blob = sealState(updated, next);
-      registry.replace(updated);
-      established.put(r.id(), next);
-      current.wipe();
+      byte[] blob = replaceVerifier(port, c);
+      guard(port).reset();
       return blob;
     } finally {
       c.wipe();
     }
+  }
+
+  private boolean ownerSigned(byte[] anchor, byte[] message, byte[] signature) throws DdiException {
+    try {
+      java.security.PublicKey owner = engine.keyFactory("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(anchor));
+      return new io.ihsm.firmware.crypto.Signatures(engine).verifyEcdsa("SHA384withECDSA", owner, message, signature);
+    } catch (GeneralSecurityException e) {
+      throw new DdiException(Status.INTERNAL_ERROR, "the stored owner anchor does not parse");
+    }
+  }
+
+  private byte[] replaceVerifier(Port port, CredentialChannelService.Opened c) throws DdiException {
+    PartitionRecord r = record(port.partitionId());
+    PartitionState current = establishedState(port);
+    if (!MessageDigest.isEqual(current.credentialId, c.id())) {
+      throw new DdiException(Status.INVALID_PARAMETER, "the credential id cannot change");
+    }
+    PartitionState next = current.withVerifier(verifier(c.id(), c.pin()));
+    PartitionRecord updated = r.provisioned(r.generation() + 1);
+    byte[] blob = sealState(updated, next);
+    registry.replace(updated);
+    established.put(r.id(), next);
+    current.wipe();
+    return blob;
   }
 
   /** The masking of the partition's app keys; the partition must be established. */
