@@ -3,7 +3,8 @@
  * answer. Run by Pkcs11ModuleTest: `module-test MODULE running PIN` against a live daemon, or
  * `module-test MODULE stopped` after the daemon is gone; `mechanisms PIN` runs every mechanism family,
  * `import PIN HEX` unwraps a key the host wrapped for the partition (CKM_RSA_AES_KEY_WRAP), `lockout
- * PIN` shows the PIN flags following the device's lockout, `owner PIN SO-PIN` the security officer. Prints "ok NAME" per check, or
+ * PIN` shows the PIN flags following the device's lockout, `owner PIN SO-PIN` the security officer,
+ * `midway PIN` a daemon stopping under an open session. Prints "ok NAME" per check, or
  * "FAIL NAME: got 0x.. want 0x.."; exits 1 if any check failed.
  */
 #define _GNU_SOURCE
@@ -326,6 +327,34 @@ static void owner(const char *pin, const char *so_pin) {
   expect("finalize", f->C_Finalize(NULL), CKR_OK);
 }
 
+/* Sessions open, then the daemon stops (the test stops it once this prints "ready"): calls fail, they do not hang. */
+static void midway(const char *pin) {
+  CK_SLOT_ID slot = first_slot();
+  CK_SESSION_HANDLE s;
+  expect("open a session", f->C_OpenSession(slot, 0x6UL, NULL, NULL, &s), CKR_OK);
+  expect("login", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_OK);
+  CK_BYTE r[16];
+  expect("random while the daemon runs", f->C_GenerateRandom(s, r, sizeof r), CKR_OK);
+  printf("ready\n");
+  fflush(stdout);
+  CK_RV rv = CKR_OK;
+  for (int i = 0; i < 300 && rv == CKR_OK; i++) {
+    usleep(100000);
+    rv = f->C_GenerateRandom(s, r, sizeof r);
+  }
+  expect("random after the daemon stopped", rv, CKR_DEVICE_REMOVED);
+  CK_MECHANISM gen = {CKM_AES_KEY_GEN, NULL, 0};
+  CK_ULONG len = 32;
+  CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
+  CK_ATTRIBUTE t[] = {{CKA_CLASS, &secret, sizeof secret}, {CKA_VALUE_LEN, &len, sizeof len}};
+  CK_OBJECT_HANDLE k;
+  expect("a key after the daemon stopped", f->C_GenerateKey(s, &gen, t, 2, &k), CKR_DEVICE_REMOVED);
+  CK_SLOT_INFO si;
+  expect("slot info after the daemon stopped", f->C_GetSlotInfo(slot, &si), CKR_OK);
+  check("no token present any more", (si.flags & 0x1UL) == 0);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+}
+
 static void stopped(void) {
   CK_SLOT_ID slot = first_slot();
   CK_SLOT_INFO si;
@@ -341,7 +370,7 @@ static void stopped(void) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE owner PIN SO-PIN | MODULE stopped\n");
+    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE owner PIN SO-PIN | MODULE midway PIN | MODULE stopped\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW);
@@ -371,6 +400,8 @@ int main(int argc, char **argv) {
     mechanisms(argv[3]);
   } else if (strcmp(argv[2], "owner") == 0 && argc > 4) {
     owner(argv[3], argv[4]);
+  } else if (strcmp(argv[2], "midway") == 0 && argc > 3) {
+    midway(argv[3]);
   } else if (strcmp(argv[2], "lockout") == 0 && argc > 3) {
     lockout(argv[3]);
   } else if (strcmp(argv[2], "import") == 0 && argc > 4) {

@@ -78,6 +78,30 @@ class ModuleTest {
   }
 
   @Test
+  void aDaemonStoppingUnderAnOpenSessionIsDeviceRemovedNotAHang(@TempDir Path dir) throws Exception {
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
+      ProcessBuilder b = new ProcessBuilder(program(), Pkcs11Daemon.module().toString(), "midway", Pkcs11Daemon.PIN)
+          .redirectErrorStream(true);
+      b.environment().putAll(d.environment());
+      Process p = b.start();
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+      StringBuilder seen = new StringBuilder();
+      for (String line = out.readLine(); line != null && !line.equals("ready"); line = out.readLine()) {
+        seen.append(line).append('\n');
+      }
+      assertThat(seen.toString()).doesNotContain("FAIL");
+      Instant stopped = Instant.now();
+      d.stopDaemon();
+      assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the program finished").isTrue();
+      String rest = out.lines().collect(java.util.stream.Collectors.joining("\n"));
+      assertThat(rest).doesNotContain("FAIL").contains("ok random after the daemon stopped",
+          "ok a key after the daemon stopped", "ok no token present any more", "all passed");
+      assertThat(p.exitValue()).isZero();
+      assertThat(Duration.between(stopped, Instant.now())).isLessThan(Duration.ofSeconds(60));
+    }
+  }
+
+  @Test
   void aStoppedDaemonIsTokenNotPresentNotAHang(@TempDir Path dir) throws Exception {
     try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
       d.stopDaemon();
