@@ -124,6 +124,21 @@ final class Session {
     found = null;
   }
 
+  /** Token objects change only in a read/write session. */
+  void requireWritable(boolean tokenObject) {
+    if (tokenObject && !readWrite) {
+      throw new CkException(Ck.CKR_SESSION_READ_ONLY, "token objects change only in a read/write session");
+    }
+  }
+
+  /** Changing an object: a token object needs a read/write session, a private one the logged-in user. */
+  void requireWritable(io.ihsm.pkcs11.object.P11Object o) {
+    requireWritable(o.isTokenObject());
+    if (o.isPrivate() && !token.loggedIn()) {
+      throw new CkException(Ck.CKR_USER_NOT_LOGGED_IN, "private objects need a logged-in user");
+    }
+  }
+
   long state() {
     if (token.soLoggedIn()) {
       return Ck.CKS_RW_SO_FUNCTIONS; // only read/write sessions exist while the SO is logged in

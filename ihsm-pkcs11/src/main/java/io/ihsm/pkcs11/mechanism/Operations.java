@@ -10,7 +10,6 @@ import io.ihsm.pkcs11.CkException;
 import io.ihsm.pkcs11.object.P11Object;
 import io.ihsm.pkcs11.wire.MechanismSpec;
 import io.ihsm.pkcs11.wire.Native;
-import io.ihsm.sdk.IhsmException;
 import io.ihsm.sdk.PartitionClient;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,7 +44,7 @@ public final class Operations {
     String label = key.deviceLabel();
     boolean ecdsa = template.algorithm() == Algorithm.ECDSA;
     return input -> {
-      byte[] sig = device(() -> c.client().sign(label, withData(template, input)));
+      byte[] sig = Statuses.call(() -> c.client().sign(label, withData(template, input)));
       return ecdsa ? EcdsaSignatures.derToRaw(sig, key.kind().bytes()) : sig;
     };
   }
@@ -59,7 +58,7 @@ public final class Operations {
     return (input, signature) -> {
       byte[] sig = ecdsa ? EcdsaSignatures.rawToDer(signature, key.kind().bytes()) : signature;
       Operation op = withData(template, input).withSignature(sig);
-      return device(() -> key.objectClass() == CKO_PUBLIC_KEY ? verifyWithPublic(c, op) : c.client().verify(key.deviceLabel(), op));
+      return Statuses.call(() -> key.objectClass() == CKO_PUBLIC_KEY ? verifyWithPublic(c, op) : c.client().verify(key.deviceLabel(), op));
     };
   }
 
@@ -68,7 +67,7 @@ public final class Operations {
     requireClass(key, CKO_PUBLIC_KEY, CKO_SECRET_KEY);
     requireFlag(key, CKA_ENCRYPT);
     Operation template = cipherTemplate(c, m, true);
-    return input -> device(() -> {
+    return input -> Statuses.call(() -> {
       Operation op = withData(template, input);
       return key.objectClass() == CKO_PUBLIC_KEY && !hasDeviceKey(c)
           ? c.client().encryptWith(key.kind(), key.get(CKA_PUBLIC_KEY_INFO), op).ciphertext()
@@ -81,7 +80,7 @@ public final class Operations {
     requireClass(key, CKO_PRIVATE_KEY, CKO_SECRET_KEY);
     requireFlag(key, CKA_DECRYPT);
     Operation template = cipherTemplate(c, m, false);
-    return input -> device(() -> c.client().decrypt(key.deviceLabel(), withData(template, input)));
+    return input -> Statuses.call(() -> c.client().decrypt(key.deviceLabel(), withData(template, input)));
   }
 
   public static Computation digest(MechanismSpec m) {
@@ -248,12 +247,5 @@ public final class Operations {
     }
   }
 
-  /** Runs a device call; its failure becomes the PKCS#11 return value. */
-  static <T> T device(java.util.function.Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (IhsmException e) {
-      throw Statuses.of(e);
-    }
-  }
+
 }

@@ -32,6 +32,15 @@ public final class Statuses {
     };
   }
 
+  /** Runs a device call; its failure becomes the PKCS#11 return value. */
+  public static <T> T call(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (IhsmException e) {
+      throw of(e);
+    }
+  }
+
   public static CkException of(IhsmException e) {
     return new CkException(rv(e.status()), e.status() + ": " + e.getMessage());
   }

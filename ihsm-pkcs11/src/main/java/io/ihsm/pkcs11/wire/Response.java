@@ -11,6 +11,29 @@ public final class Response {
     ulong(rv);
   }
 
+  public static Response ok() {
+    return new Response(0);
+  }
+
+  /**
+   * A result for a caller's buffer: its length always; the bytes when the buffer holds them, else
+   * CKR_BUFFER_TOO_SMALL, or CKR_OK alone for a length query (no buffer).
+   */
+  public static Response output(byte[] value, Request.OutputBuffer out) {
+    if (!out.present()) {
+      return ok().ulong(value.length).bytes(null);
+    }
+    if (!fits(value, out)) {
+      return new Response(0x150).ulong(value.length).bytes(null);
+    }
+    return ok().ulong(value.length).bytes(value);
+  }
+
+  /** Whether the caller's buffer takes the whole value (the call then hands it over). */
+  public static boolean fits(byte[] value, Request.OutputBuffer out) {
+    return out.present() && Long.compareUnsigned(out.capacity(), value.length) >= 0;
+  }
+
   public Response ulong(long v) {
     out.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
     return this;

@@ -1,0 +1,284 @@
+package io.ihsm.pkcs11;
+
+import static io.ihsm.pkcs11.Ck.*;
+
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.DeriveKeyRequest;
+import io.ihsm.ddi.key.HashAlgorithm;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.pkcs11.mechanism.Statuses;
+import io.ihsm.pkcs11.object.KeyObjects;
+import io.ihsm.pkcs11.object.P11Object;
+import io.ihsm.pkcs11.wire.MechanismSpec;
+import io.ihsm.pkcs11.wire.Request;
+import io.ihsm.pkcs11.wire.Response;
+import io.ihsm.pkcs11.wire.Template;
+import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.function.Supplier;
+
+/**
+ * C_GenerateKey, C_GenerateKeyPair, C_WrapKey, C_UnwrapKey and C_DeriveKey: templates are read and
+ * checked here, the key is made, moved or derived by the device, and its objects are filed.
+ */
+final class KeyFunctions {
+  private static final SecureRandom LABELS = new SecureRandom();
+  private final ObjectHandles handles;
+
+  KeyFunctions(ObjectHandles handles) {
+    this.handles = handles;
+  }
+
+  Response generateKey(Session s, MechanismSpec m, Template t) {
+    m.noParameter();
+    KeyKind kind;
+    if (m.type() == CKM_AES_KEY_GEN) {
+      KeyTemplates.check(t, CKO_SECRET_KEY, CKK_AES);
+      kind = KeyTemplates.aesKind(t.ulong(CKA_VALUE_LEN));
+    } else if (m.type() == CKM_GENERIC_SECRET_KEY_GEN) {
+      KeyTemplates.check(t, CKO_SECRET_KEY, -1);
+      kind = KeyTemplates.secretKind(t);
+      if (kind.family() != KeyKind.Family.HMAC) {
+        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "generated secrets are HMAC keys: give CKA_KEY_TYPE CKK_SHA*_HMAC");
+      }
+    } else {
+      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not make keys");
+    }
+    KeyUsage usage = KeyTemplates.usage(kind, t);
+    boolean extractable = t.bool(CKA_EXTRACTABLE, false);
+    KeyObjects.Naming n = KeyTemplates.naming(t);
+    s.requireWritable(n.token());
+    String label = newDeviceLabel();
+    StoredKey k = Statuses.call(() -> s.token.client().generate(label, kind, usage, extractable));
+    return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, kind.bytes())));
+  }
+
+  Response generateKeyPair(Session s, MechanismSpec m, Template pub, Template priv) {
+    m.noParameter();
+    KeyKind kind;
+    if (m.type() == CKM_RSA_PKCS_KEY_PAIR_GEN) {
+      KeyTemplates.check(pub, CKO_PUBLIC_KEY, CKK_RSA);
+      KeyTemplates.check(priv, CKO_PRIVATE_KEY, CKK_RSA);
+      kind = KeyTemplates.rsaKind(pub.ulong(CKA_MODULUS_BITS));
+      byte[] e = pub.value(CKA_PUBLIC_EXPONENT);
+      if (e != null && !new java.math.BigInteger(1, e).equals(java.math.BigInteger.valueOf(65537))) {
+        throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "the public exponent is 65537");
+      }
+    } else if (m.type() == CKM_EC_KEY_PAIR_GEN) {
+      KeyTemplates.check(pub, CKO_PUBLIC_KEY, CKK_EC);
+      KeyTemplates.check(priv, CKO_PRIVATE_KEY, CKK_EC);
+      byte[] params = pub.value(CKA_EC_PARAMS);
+      kind = KeyTemplates.ecKind(params != null ? params : priv.value(CKA_EC_PARAMS));
+    } else {
+      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not make key pairs");
+    }
+    KeyUsage usage = KeyTemplates.usage(kind, pub, priv);
+    boolean extractable = priv.bool(CKA_EXTRACTABLE, false);
+    KeyObjects.Naming pn = KeyTemplates.naming(pub);
+    KeyObjects.Naming kn = KeyTemplates.naming(priv);
+    s.requireWritable(pn.token() || kn.token());
+    String label = newDeviceLabel();
+    StoredKey k = Statuses.call(() -> s.token.client().generate(label, kind, usage, extractable));
+    P11Object publicObject = new P11Object(ObjectHandles.newRecordId(), pn.token() ? 0 : s.handle, label, kind,
+        KeyObjects.publicKey(kind, usage, k.origin(), k.publicKey(), pn));
+    P11Object privateObject = new P11Object(ObjectHandles.newRecordId(), kn.token() ? 0 : s.handle, label, kind,
+        KeyObjects.privateKey(kind, usage, k.origin(), extractable, k.publicKey(), kn));
+    return Response.ok().ulong(handles.keep(s, publicObject)).ulong(handles.keep(s, privateObject));
+  }
+
+  Response wrapKey(Session s, MechanismSpec m, long wrappingHandle, long keyHandle, Request.OutputBuffer out) {
+    P11Object wrapping = handles.key(s, wrappingHandle);
+    P11Object target = handles.key(s, keyHandle);
+    if (target.deviceLabel() == null || target.objectClass() == CKO_PUBLIC_KEY) {
+      throw new CkException(CKR_KEY_NOT_WRAPPABLE, "only private and secret keys are wrapped");
+    }
+    if (!target.bool(CKA_EXTRACTABLE)) {
+      throw new CkException(CKR_KEY_UNEXTRACTABLE, "the key's CKA_EXTRACTABLE is false");
+    }
+    if (!wrapping.bool(CKA_WRAP)) {
+      throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the wrapping key's CKA_WRAP is false");
+    }
+    byte[] wrapped;
+    if (m.type() == CKM_RSA_AES_KEY_WRAP) {
+      rsaAesParameters(m);
+      if (wrapping.objectClass() != CKO_PUBLIC_KEY || wrapping.kind().family() != KeyKind.Family.RSA) {
+        throw new CkException(CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key wrap wraps to an RSA public key");
+      }
+      boolean pairInPartition = wrapping.deviceLabel() != null
+          && s.token.client().keys().stream().anyMatch(k -> k.label().equals(wrapping.deviceLabel()));
+      wrapped = Statuses.call(() -> pairInPartition
+          ? s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), Algorithm.RSA_AES_KW)
+          : s.token.client().wrapFor(wrapping.kind(), wrapping.get(CKA_PUBLIC_KEY_INFO), target.deviceLabel()));
+    } else {
+      Algorithm alg = aesWrap(m);
+      if (wrapping.objectClass() != CKO_SECRET_KEY || wrapping.kind().family() != KeyKind.Family.AES) {
+        throw new CkException(CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "AES key wrap needs an AES wrapping key");
+      }
+      wrapped = Statuses.call(() -> s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), alg));
+    }
+    return Response.output(wrapped, out);
+  }
+
+  /** The one RSA-AES shape the device speaks (the format of its key import). */
+  private static void rsaAesParameters(MechanismSpec m) {
+    MechanismSpec.RsaAesWrap p = m.parameter(MechanismSpec.RsaAesWrap.class);
+    if (p.aesKeyBits() != 256 || p.oaep() == null || p.oaep().hash() != CKM_SHA256 || p.oaep().mgf() != CKG_MGF1_SHA256
+        || (p.oaep().label() != null && p.oaep().label().length > 0)) {
+      throw new CkException(CKR_MECHANISM_PARAM_INVALID,
+          "RSA-AES key wrap here is AES-256 with OAEP SHA-256, MGF1-SHA-256 and no label");
+    }
+  }
+
+  Response unwrapKey(Session s, MechanismSpec m, long unwrappingHandle, byte[] wrapped, Template t) {
+    if (wrapped == null) {
+      throw new CkException(CKR_ARGUMENTS_BAD, "pWrappedKey is NULL");
+    }
+    P11Object unwrapping = handles.key(s, unwrappingHandle);
+    Long cls = t.ulong(CKA_CLASS);
+    if (cls == null || (cls != CKO_SECRET_KEY && cls != CKO_PRIVATE_KEY)) {
+      throw new CkException(CKR_TEMPLATE_INCOMPLETE, "an unwrapped key's template gives CKA_CLASS (secret or private key)");
+    }
+    KeyTemplates.check(t, cls, -1);
+    KeyKind kind = unwrappedKind(cls, t);
+    KeyUsage usage = KeyTemplates.usage(kind, t);
+    boolean extractable = t.bool(CKA_EXTRACTABLE, false);
+    KeyObjects.Naming n = KeyTemplates.naming(t);
+    s.requireWritable(n.token());
+    String label = newDeviceLabel();
+    StoredKey k;
+    if (m.type() == CKM_RSA_AES_KEY_WRAP) {
+      rsaAesParameters(m);
+      if (Token.UNWRAPPING_KEY_LABEL.equals(unwrapping.recordId())) {
+        k = unwrapCall(() -> s.token.client().importKey(label, kind, usage, extractable, wrapped));
+      } else {
+        if (unwrapping.objectClass() != CKO_PRIVATE_KEY || unwrapping.kind().family() != KeyKind.Family.RSA) {
+          throw new CkException(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key unwrap needs an RSA private key");
+        }
+        if (!unwrapping.bool(CKA_UNWRAP)) {
+          throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key's CKA_UNWRAP is false");
+        }
+        k = unwrapCall(() -> s.token.client().unwrap(unwrapping.deviceLabel(), Algorithm.RSA_AES_KW, label, kind, usage,
+            extractable, wrapped));
+      }
+    } else {
+      Algorithm alg = aesWrap(m);
+      if (unwrapping.objectClass() != CKO_SECRET_KEY || unwrapping.kind().family() != KeyKind.Family.AES) {
+        throw new CkException(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, "AES key unwrap needs an AES unwrapping key");
+      }
+      if (!unwrapping.bool(CKA_UNWRAP)) {
+        throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key's CKA_UNWRAP is false");
+      }
+      k = unwrapCall(() -> s.token.client().unwrap(unwrapping.deviceLabel(), alg, label, kind, usage, extractable, wrapped));
+    }
+    P11Object o = cls == CKO_SECRET_KEY ? secretObject(s, n, k, kind.bytes())
+        : new P11Object(ObjectHandles.newRecordId(), n.token() ? 0 : s.handle, label, kind,
+            KeyObjects.privateKey(kind, usage, k.origin(), extractable, k.publicKey(), n));
+    return Response.ok().ulong(handles.keep(s, o));
+  }
+
+  Response deriveKey(Session s, MechanismSpec m, long baseHandle, Template t) {
+    P11Object base = handles.key(s, baseHandle);
+    if (base.objectClass() == CKO_PUBLIC_KEY || base.deviceLabel() == null) {
+      throw new CkException(CKR_KEY_TYPE_INCONSISTENT, "derivation starts from a private or secret key");
+    }
+    if (!base.bool(CKA_DERIVE)) {
+      throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the base key's CKA_DERIVE is false");
+    }
+    KeyTemplates.check(t, CKO_SECRET_KEY, -1);
+    KeyObjects.Naming n = KeyTemplates.naming(t);
+    s.requireWritable(n.token());
+    String label = newDeviceLabel();
+    DeriveKeyRequest request;
+    KeyKind kind;
+    int length;
+    if (m.type() == CKM_ECDH1_DERIVE) {
+      MechanismSpec.Ecdh p = m.parameter(MechanismSpec.Ecdh.class);
+      if (p.kdf() != CKD_NULL || (p.sharedData() != null && p.sharedData().length > 0)) {
+        throw new CkException(CKR_MECHANISM_PARAM_INVALID, "ECDH here is CKD_NULL with no shared data: derive from the secret");
+      }
+      Long type = t.ulong(CKA_KEY_TYPE);
+      if (type != null && type != CKK_GENERIC_SECRET) {
+        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "ECDH makes a generic secret; derive other keys from it");
+      }
+      if (base.kind().family() != KeyKind.Family.EC) {
+        throw new CkException(CKR_KEY_TYPE_INCONSISTENT, "ECDH needs an EC private key");
+      }
+      kind = KeyKind.SECRET;
+      length = base.kind().bytes();
+      Long asked = t.ulong(CKA_VALUE_LEN);
+      if (asked != null && asked != length) {
+        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "an ECDH secret is " + length + " bytes on this curve");
+      }
+      byte[] peer = EcPoints.spki(base.kind(), p.publicData());
+      request = new DeriveKeyRequest(0, DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, peer, new byte[0], new byte[0],
+          length, new KeyAttributes(kind, KeyTemplates.usage(kind, t), false, t.bool(CKA_EXTRACTABLE, false), label));
+    } else if (m.type() == CKM_HKDF_DERIVE || m.type() == CKM_SP800_108_COUNTER_KDF) {
+      kind = KeyTemplates.secretKind(t);
+      Long len = t.ulong(CKA_VALUE_LEN);
+      if (kind == KeyKind.SECRET && len == null) {
+        throw new CkException(CKR_TEMPLATE_INCOMPLETE, "a derived generic secret needs CKA_VALUE_LEN");
+      }
+      length = kind == KeyKind.SECRET ? len.intValue() : kind.bytes();
+      KeyAttributes attrs = new KeyAttributes(kind, KeyTemplates.usage(kind, t), false, t.bool(CKA_EXTRACTABLE, false), label);
+      request = m.type() == CKM_HKDF_DERIVE ? Kdfs.hkdf(m, length, attrs) : Kdfs.counterKdf(m, length, attrs);
+    } else {
+      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not derive");
+    }
+    StoredKey k = Statuses.call(() -> s.token.client().derive(base.deviceLabel(), request));
+    return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, length)));
+  }
+
+  private static Algorithm aesWrap(MechanismSpec m) {
+    if (m.type() != CKM_AES_KEY_WRAP && m.type() != CKM_AES_KEY_WRAP_KWP) {
+      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not wrap here");
+    }
+    if (m.parameter() != null) {
+      throw new CkException(CKR_MECHANISM_PARAM_INVALID, "AES key wrap uses the standard initial value: no parameter");
+    }
+    return m.type() == CKM_AES_KEY_WRAP ? Algorithm.AES_KW : Algorithm.AES_KWP;
+  }
+
+  private static KeyKind unwrappedKind(long cls, Template t) {
+    if (cls == CKO_SECRET_KEY) {
+      return KeyTemplates.secretKind(t);
+    }
+    Long type = t.ulong(CKA_KEY_TYPE);
+    if (type != null && type == CKK_EC) {
+      return KeyTemplates.ecKind(t.value(CKA_EC_PARAMS));
+    }
+    if (type != null && type == CKK_RSA) {
+      return KeyTemplates.rsaKind(t.ulong(CKA_MODULUS_BITS));
+    }
+    throw new CkException(CKR_TEMPLATE_INCOMPLETE,
+        "an unwrapped private key's template gives CKA_KEY_TYPE, and CKA_EC_PARAMS or CKA_MODULUS_BITS");
+  }
+
+  private P11Object secretObject(Session s, KeyObjects.Naming n, StoredKey k, int length) {
+    return new P11Object(ObjectHandles.newRecordId(), n.token() ? 0 : s.handle, k.label(), k.kind(),
+        KeyObjects.secretKey(k.kind(), k.usage(), k.origin(), k.extractable(), length, n));
+  }
+
+  /** Keys made through PKCS#11 get a partition label of their own; CKA_LABEL is free-form and kept beside. */
+  private static String newDeviceLabel() {
+    byte[] b = new byte[8];
+    LABELS.nextBytes(b);
+    return "p11-" + HexFormat.of().formatHex(b);
+  }
+
+  /** An unwrap the device refuses for its input: the wrapped key is bad, in PKCS#11's words. */
+  private static StoredKey unwrapCall(Supplier<StoredKey> call) {
+    try {
+      return call.get();
+    } catch (IhsmException e) {
+      switch (e.status()) {
+        case BAD_PADDING, INVALID_KEY_MATERIAL -> throw new CkException(CKR_WRAPPED_KEY_INVALID, e.getMessage());
+        case INVALID_INPUT_LENGTH, INPUT_TOO_LARGE -> throw new CkException(CKR_WRAPPED_KEY_LEN_RANGE, e.getMessage());
+        default -> throw Statuses.of(e);
+      }
+    }
+  }
+}

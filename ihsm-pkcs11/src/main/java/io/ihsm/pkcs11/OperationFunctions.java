@@ -1,0 +1,117 @@
+package io.ihsm.pkcs11;
+
+import static io.ihsm.pkcs11.Ck.*;
+
+import io.ihsm.pkcs11.mechanism.Operations;
+import io.ihsm.pkcs11.wire.MechanismSpec;
+import io.ihsm.pkcs11.wire.Request;
+import io.ihsm.pkcs11.wire.Response;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Sign, verify, encrypt, decrypt and digest in a session: started with a key and a mechanism,
+ * fed in one or several parts, and finished when the caller has the result (a length query or a
+ * short buffer keeps the result; any other error ends the operation).
+ */
+final class OperationFunctions {
+  private final ObjectHandles handles;
+  private final BooleanSupplier approvedOnly;
+
+  OperationFunctions(ObjectHandles handles, BooleanSupplier approvedOnly) {
+    this.handles = handles;
+    this.approvedOnly = approvedOnly;
+  }
+
+  Response init(Function f, Session s, MechanismSpec m, long keyHandle) {
+    Operations.Context c = new Operations.Context(s.token.client(), handles.key(s, keyHandle), approvedOnly.getAsBoolean());
+    switch (f) {
+      case ENCRYPT_INIT -> s.start(Session.Kind.ENCRYPT, new Session.Active(Operations.encryptor(c, m), null));
+      case DECRYPT_INIT -> s.start(Session.Kind.DECRYPT, new Session.Active(Operations.decryptor(c, m), null));
+      case SIGN_INIT -> s.start(Session.Kind.SIGN, new Session.Active(Operations.signer(c, m), null));
+      default -> s.start(Session.Kind.VERIFY, new Session.Active(null, Operations.verifier(c, m)));
+    }
+    return Response.ok();
+  }
+
+  /** C_Sign, C_Encrypt, C_Decrypt, C_Digest: the whole input at once. */
+  Response single(Session s, Session.Kind kind, byte[] data, Request.OutputBuffer out) {
+    Session.Active a = s.active(kind);
+    try {
+      if (a.result == null) {
+        if (a.multiPart) {
+          throw new CkException(CKR_OPERATION_ACTIVE, "a multi-part operation is under way; finish it with its Final call");
+        }
+        if (data == null) {
+          throw new CkException(CKR_ARGUMENTS_BAD, "pData is NULL");
+        }
+        a.append(data);
+        a.result = a.computation.apply(a.takeInput());
+      }
+      return deliver(s, kind, a, out);
+    } catch (RuntimeException e) {
+      s.end(kind);
+      throw e;
+    }
+  }
+
+  Response update(Session s, Session.Kind kind, byte[] part, Request.OutputBuffer out) {
+    Session.Active a = s.active(kind);
+    try {
+      if (part == null) {
+        throw new CkException(CKR_ARGUMENTS_BAD, "pPart is NULL");
+      }
+      a.multiPart = true;
+      a.append(part);
+      Response r = Response.ok();
+      // Encrypt and decrypt answer output as they go; the device takes the whole input, so all comes at the end.
+      return out == null ? r : r.ulong(0).bytes(out.present() ? new byte[0] : null);
+    } catch (RuntimeException e) {
+      s.end(kind);
+      throw e;
+    }
+  }
+
+  Response finish(Session s, Session.Kind kind, Request.OutputBuffer out) {
+    Session.Active a = s.active(kind);
+    try {
+      if (a.result == null) {
+        a.result = a.computation.apply(a.takeInput());
+      }
+      return deliver(s, kind, a, out);
+    } catch (RuntimeException e) {
+      s.end(kind);
+      throw e;
+    }
+  }
+
+  /** Hands a result over, or its length; the operation ends only once the caller has it. */
+  private Response deliver(Session s, Session.Kind kind, Session.Active a, Request.OutputBuffer out) {
+    Response r = Response.output(a.result, out);
+    if (Response.fits(a.result, out)) {
+      s.end(kind);
+    }
+    return r;
+  }
+
+  Response verify(Session s, byte[] data, byte[] signature, boolean multiPart) {
+    Session.Active a = s.active(Session.Kind.VERIFY);
+    try {
+      if (signature == null) {
+        throw new CkException(CKR_ARGUMENTS_BAD, "pSignature is NULL");
+      }
+      if (!multiPart) {
+        if (a.multiPart) {
+          throw new CkException(CKR_OPERATION_ACTIVE, "a multi-part verification is under way; finish it with C_VerifyFinal");
+        }
+        if (data == null) {
+          throw new CkException(CKR_ARGUMENTS_BAD, "pData is NULL");
+        }
+        a.append(data);
+      }
+      boolean valid = a.check.apply(a.takeInput(), signature);
+      return valid ? Response.ok() : new Response(CKR_SIGNATURE_INVALID);
+    } finally {
+      s.end(Session.Kind.VERIFY);
+    }
+  }
+}
