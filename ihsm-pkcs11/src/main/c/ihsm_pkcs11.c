@@ -463,6 +463,21 @@ static CK_VERSION take_version(struct in *r) {
   return v;
 }
 
+/*
+ * The bridge's first answer: CKR_OK once it is configured, CKR_GENERAL_ERROR when it is not (its
+ * log says why), CKR_DEVICE_ERROR when it does not start (no Java, no launcher).
+ */
+static CK_RV handshake(void) {
+  struct out req = {0};
+  struct in reply = {0};
+  unsigned char *buffer = NULL;
+  put_u32(&req, IHSM_FN_INITIALIZE);
+  CK_RV rv = exchange(&req, &reply, &buffer);
+  free(req.p);
+  free(buffer);
+  return rv == CKR_DEVICE_REMOVED ? CKR_DEVICE_ERROR : rv;
+}
+
 /* ---- general purpose */
 
 static CK_FUNCTION_LIST function_list;
@@ -482,7 +497,12 @@ EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
     rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
   } else {
     rv = start_bridge();
-    if (rv == CKR_OK) owner_pid = getpid();
+    if (rv == CKR_OK) rv = handshake();
+    if (rv == CKR_OK) {
+      owner_pid = getpid();
+    } else {
+      close_bridge();
+    }
   }
   pthread_mutex_unlock(&lock);
   return rv;

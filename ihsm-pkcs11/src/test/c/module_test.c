@@ -370,7 +370,7 @@ static void stopped(void) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE owner PIN SO-PIN | MODULE midway PIN | MODULE stopped\n");
+    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE owner PIN SO-PIN | MODULE midway PIN | MODULE stopped | MODULE unconfigured\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW);
@@ -388,6 +388,13 @@ int main(int argc, char **argv) {
   f = iface->pFunctionList;
   check("interface version 3.0", f->version.major == 3 && f->version.minor == 0);
   expect("call before initialize", f->C_GetSlotList(0, NULL, NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+  if (strcmp(argv[2], "unconfigured") == 0) {
+    /* No daemon named anywhere: C_Initialize says so at once instead of every later call failing. */
+    expect("initialize without a configuration", f->C_Initialize(NULL), CKR_GENERAL_ERROR);
+    expect("a call after the failed initialize", f->C_GetSlotList(0, NULL, NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+    printf(failures ? "%d FAILED\n" : "all passed\n", failures);
+    return failures ? 1 : 0;
+  }
   CK_C_INITIALIZE_ARGS bad = {0};
   bad.pReserved = (void *)1;
   expect("initialize with a reserved pointer", f->C_Initialize(&bad), CKR_ARGUMENTS_BAD);

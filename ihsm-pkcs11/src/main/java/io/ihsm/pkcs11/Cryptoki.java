@@ -174,6 +174,7 @@ final class Cryptoki {
         finish();
         yield Response.ok();
       }
+      case INITIALIZE -> Response.ok();
     };
   }
 

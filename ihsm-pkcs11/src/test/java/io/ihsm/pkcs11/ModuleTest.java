@@ -102,6 +102,20 @@ class ModuleTest {
   }
 
   @Test
+  void withoutAConfigurationInitializeFailsAtOnce(@TempDir Path dir) throws Exception {
+    Map<String, String> none = new java.util.HashMap<>(Map.of("IHSM_PKCS11_LOG", dir.resolve("bridge.log").toString()));
+    ProcessBuilder b = new ProcessBuilder(program(), Pkcs11Daemon.module().toString(), "unconfigured").redirectErrorStream(true);
+    b.environment().remove("IHSM_SOCKET_DIR");
+    b.environment().remove("IHSM_PKCS11_CONF");
+    b.environment().putAll(none);
+    Process p = b.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("ok initialize without a configuration", "all passed");
+    assertThat(Files.readString(dir.resolve("bridge.log"))).contains("no daemon: set IHSM_SOCKET_DIR");
+  }
+
+  @Test
   void aStoppedDaemonIsTokenNotPresentNotAHang(@TempDir Path dir) throws Exception {
     try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
       d.stopDaemon();
