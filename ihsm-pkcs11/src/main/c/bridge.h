@@ -72,5 +72,7 @@
 
 /* The largest frame either side accepts (Bridge.MAX_FRAME). */
 #define IHSM_MAX_FRAME (4u << 20)
+/* The largest byte array sent; a larger one is sent as flag 2, "too large" (Request.bytes). */
+#define IHSM_MAX_ARRAY (3u << 19)
 
 #endif

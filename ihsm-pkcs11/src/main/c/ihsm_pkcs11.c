@@ -42,7 +42,8 @@ static pid_t owner_pid = -1; /* the process that initialized; a forked child is 
 struct out {
   unsigned char *p;
   size_t len, cap;
-  int failed;
+  int failed;    /* no memory, or too large: the call is not sent */
+  int too_large; /* more than a frame holds */
 };
 
 struct in {
@@ -53,7 +54,7 @@ struct in {
 
 static void put_raw(struct out *o, const void *data, size_t n) {
   if (o->failed) return;
-  if (o->len + n > IHSM_MAX_FRAME) { o->failed = 1; return; }
+  if (o->len + n > IHSM_MAX_FRAME) { o->failed = o->too_large = 1; return; }
   if (o->len + n > o->cap) {
     size_t cap = o->cap ? o->cap : 256;
     while (cap < o->len + n) cap *= 2;
@@ -84,10 +85,18 @@ static void put_u64(struct out *o, uint64_t v) {
   put_u32(o, (uint32_t)v);
 }
 
-/* A byte array: present flag, length, bytes. A NULL pointer with a length is the caller's error. */
+/*
+ * A byte array: present flag, length, bytes. A NULL pointer with a length is the caller's error.
+ * An array larger than the bridge takes is not sent: flag 2 tells the bridge, which refuses the call
+ * (CKR_DATA_LEN_RANGE) and so ends an operation the way any other error does.
+ */
 static int put_bytes(struct out *o, const void *p, CK_ULONG n) {
   if (!p && n) return 0;
-  if (n > IHSM_MAX_FRAME) { o->failed = 1; return 1; }
+  if (n > IHSM_MAX_ARRAY) {
+    put_u8(o, 2);
+    put_u32(o, 0);
+    return 1;
+  }
   put_u8(o, p != NULL);
   put_u32(o, p ? (uint32_t)n : 0);
   if (p) put_raw(o, p, n);
@@ -261,7 +270,7 @@ static int read_all(int fd, unsigned char *p, size_t n) {
  */
 static CK_RV exchange(struct out *req, struct in *reply, unsigned char **buffer) {
   *buffer = NULL;
-  if (req->failed) return req->len + 16 > IHSM_MAX_FRAME ? CKR_ARGUMENTS_BAD : CKR_HOST_MEMORY;
+  if (req->failed) return req->too_large ? CKR_DATA_LEN_RANGE : CKR_HOST_MEMORY;
   if (bridge_fd < 0) return CKR_DEVICE_REMOVED;
   unsigned char head[4] = {(unsigned char)(req->len >> 24), (unsigned char)(req->len >> 16),
                            (unsigned char)(req->len >> 8), (unsigned char)req->len};

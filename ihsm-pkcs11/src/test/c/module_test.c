@@ -198,6 +198,16 @@ static void running(const char *pin) {
   check("short buffer told the length", tiny == 32);
   expect("encrypt with NULL length", f->C_Encrypt(rw, plain, sizeof plain, cipher, NULL), CKR_ARGUMENTS_BAD);
   expect("encrypt", f->C_Encrypt(rw, plain, sizeof plain, cipher, &clen), CKR_OK);
+  /* Inputs beyond what the bridge takes (1 MiB) or a frame holds (4 MiB) are refused, not sent or buffered. */
+  CK_BYTE *big = calloc(5u << 20, 1);
+  CK_ULONG none_out = 0;
+  expect("encrypt init for big inputs", f->C_EncryptInit(rw, &cbc, aes), CKR_OK);
+  expect("a 2 MiB part", f->C_EncryptUpdate(rw, big, 2u << 20, NULL, &none_out), 0x21UL);
+  expect("encrypt init again for big inputs", f->C_EncryptInit(rw, &cbc, aes), CKR_OK);
+  expect("a 5 MiB part", f->C_EncryptUpdate(rw, big, 5u << 20, NULL, &none_out), 0x21UL);
+  free(big);
+  expect("the operation ended with the oversized part", f->C_EncryptFinal(rw, NULL, &none_out),
+         CKR_OPERATION_NOT_INITIALIZED);
   CK_BYTE back[64];
   CK_ULONG blen = sizeof back;
   expect("decrypt init", f->C_DecryptInit(rw, &cbc, aes), CKR_OK);

@@ -107,31 +107,27 @@ final class Cryptoki {
         s.start(Session.Kind.DIGEST, new Session.Active(Operations.digest(in.mechanism()), null));
         yield Response.ok();
       }
-      case ENCRYPT -> operations.single(session(in.ulong()), Session.Kind.ENCRYPT, in.bytes(), in.output());
-      case DECRYPT -> operations.single(session(in.ulong()), Session.Kind.DECRYPT, in.bytes(), in.output());
-      case DIGEST -> operations.single(session(in.ulong()), Session.Kind.DIGEST, in.bytes(), in.output());
-      case SIGN -> operations.single(session(in.ulong()), Session.Kind.SIGN, in.bytes(), in.output());
-      case ENCRYPT_UPDATE -> operations.update(session(in.ulong()), Session.Kind.ENCRYPT, in.bytes(), in.output());
-      case DECRYPT_UPDATE -> operations.update(session(in.ulong()), Session.Kind.DECRYPT, in.bytes(), in.output());
-      case DIGEST_UPDATE -> operations.update(session(in.ulong()), Session.Kind.DIGEST, in.bytes(), null);
-      case SIGN_UPDATE -> operations.update(session(in.ulong()), Session.Kind.SIGN, in.bytes(), null);
-      case VERIFY_UPDATE -> operations.update(session(in.ulong()), Session.Kind.VERIFY, in.bytes(), null);
-      case ENCRYPT_FINAL -> operations.finish(session(in.ulong()), Session.Kind.ENCRYPT, in.output());
-      case DECRYPT_FINAL -> operations.finish(session(in.ulong()), Session.Kind.DECRYPT, in.output());
-      case DIGEST_FINAL -> operations.finish(session(in.ulong()), Session.Kind.DIGEST, in.output());
-      case SIGN_FINAL -> operations.finish(session(in.ulong()), Session.Kind.SIGN, in.output());
+      case ENCRYPT -> operations.single(session(in.ulong()), Session.Kind.ENCRYPT, in);
+      case DECRYPT -> operations.single(session(in.ulong()), Session.Kind.DECRYPT, in);
+      case DIGEST -> operations.single(session(in.ulong()), Session.Kind.DIGEST, in);
+      case SIGN -> operations.single(session(in.ulong()), Session.Kind.SIGN, in);
+      case ENCRYPT_UPDATE -> operations.update(session(in.ulong()), Session.Kind.ENCRYPT, in, true);
+      case DECRYPT_UPDATE -> operations.update(session(in.ulong()), Session.Kind.DECRYPT, in, true);
+      case DIGEST_UPDATE -> operations.update(session(in.ulong()), Session.Kind.DIGEST, in, false);
+      case SIGN_UPDATE -> operations.update(session(in.ulong()), Session.Kind.SIGN, in, false);
+      case VERIFY_UPDATE -> operations.update(session(in.ulong()), Session.Kind.VERIFY, in, false);
+      case ENCRYPT_FINAL -> operations.finish(session(in.ulong()), Session.Kind.ENCRYPT, in);
+      case DECRYPT_FINAL -> operations.finish(session(in.ulong()), Session.Kind.DECRYPT, in);
+      case DIGEST_FINAL -> operations.finish(session(in.ulong()), Session.Kind.DIGEST, in);
+      case SIGN_FINAL -> operations.finish(session(in.ulong()), Session.Kind.SIGN, in);
       case DIGEST_KEY -> {
         Session s = session(in.ulong());
         s.active(Session.Kind.DIGEST);
         s.end(Session.Kind.DIGEST);
         throw new CkException(CKR_FUNCTION_NOT_SUPPORTED, "key values never leave the device, not even into a digest");
       }
-      case VERIFY -> {
-        Session s = session(in.ulong());
-        byte[] data = in.bytes();
-        yield operations.verify(s, data, in.bytes(), false);
-      }
-      case VERIFY_FINAL -> operations.verify(session(in.ulong()), null, in.bytes(), true);
+      case VERIFY -> operations.verify(session(in.ulong()), in, false);
+      case VERIFY_FINAL -> operations.verify(session(in.ulong()), in, true);
       case GENERATE_KEY -> keys.generateKey(session(in.ulong()), in.mechanism(), in.template());
       case GENERATE_KEY_PAIR -> {
         Session s = session(in.ulong());

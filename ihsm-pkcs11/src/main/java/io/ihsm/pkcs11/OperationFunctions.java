@@ -33,10 +33,17 @@ final class OperationFunctions {
     return Response.ok();
   }
 
+  /*
+   * The calls below read their arguments inside their try: a refused argument (too large, say)
+   * ends the operation like any other error.
+   */
+
   /** C_Sign, C_Encrypt, C_Decrypt, C_Digest: the whole input at once. */
-  Response single(Session s, Session.Kind kind, byte[] data, Request.OutputBuffer out) {
+  Response single(Session s, Session.Kind kind, Request in) {
     Session.Active a = s.active(kind);
     try {
+      byte[] data = in.bytes();
+      Request.OutputBuffer out = in.output();
       if (a.result == null) {
         if (a.multiPart) {
           throw new CkException(CKR_OPERATION_ACTIVE, "a multi-part operation is under way; finish it with its Final call");
@@ -54,9 +61,12 @@ final class OperationFunctions {
     }
   }
 
-  Response update(Session s, Session.Kind kind, byte[] part, Request.OutputBuffer out) {
+  /** An update; encrypt and decrypt updates also take an output buffer. */
+  Response update(Session s, Session.Kind kind, Request in, boolean withOutput) {
     Session.Active a = s.active(kind);
     try {
+      byte[] part = in.bytes();
+      Request.OutputBuffer out = withOutput ? in.output() : null;
       if (part == null) {
         throw new CkException(CKR_ARGUMENTS_BAD, "pPart is NULL");
       }
@@ -71,9 +81,10 @@ final class OperationFunctions {
     }
   }
 
-  Response finish(Session s, Session.Kind kind, Request.OutputBuffer out) {
+  Response finish(Session s, Session.Kind kind, Request in) {
     Session.Active a = s.active(kind);
     try {
+      Request.OutputBuffer out = in.output();
       if (a.result == null) {
         a.result = a.computation.apply(a.takeInput());
       }
@@ -93,9 +104,12 @@ final class OperationFunctions {
     return r;
   }
 
-  Response verify(Session s, byte[] data, byte[] signature, boolean multiPart) {
+  /** C_Verify (data, then signature) or C_VerifyFinal (the signature only). */
+  Response verify(Session s, Request in, boolean multiPart) {
     Session.Active a = s.active(Session.Kind.VERIFY);
     try {
+      byte[] data = multiPart ? null : in.bytes();
+      byte[] signature = in.bytes();
       if (signature == null) {
         throw new CkException(CKR_ARGUMENTS_BAD, "pSignature is NULL");
       }

@@ -81,6 +81,9 @@ class BridgeProtocolTest {
         .isInstanceOfSatisfying(CkException.class, e -> assertThat(e.rv()).isEqualTo(Ck.CKR_ARGUMENTS_BAD));
     assertThatThrownBy(() -> new Request(ByteBuffer.allocate(5).put((byte) 0).putInt(3).array()).bytes())
         .as("a NULL array with a length").isInstanceOf(CkException.class);
+    assertThatThrownBy(() -> new Request(ByteBuffer.allocate(5).put((byte) 2).putInt(0).array()).bytes())
+        .as("an array the C side did not send, too large")
+        .isInstanceOfSatisfying(CkException.class, e -> assertThat(e.rv()).isEqualTo(Ck.CKR_DATA_LEN_RANGE));
     assertThatThrownBy(() -> new Request(ByteBuffer.allocate(12).putLong(0x1087).putInt(99).array()).mechanism())
         .as("an unknown parameter kind").isInstanceOf(CkException.class);
   }

@@ -50,7 +50,20 @@ public final class Request {
 
   /** A byte array the caller passed; null when its pointer was NULL. */
   public byte[] bytes() {
-    boolean present = flag();
+    int marker;
+    try {
+      marker = in.get();
+    } catch (BufferUnderflowException e) {
+      throw truncated();
+    }
+    if (marker == 2) {
+      u32();
+      throw new CkException(Ck.CKR_DATA_LEN_RANGE, "an input larger than the module takes (1.5 MiB)");
+    }
+    if (marker != 0 && marker != 1) {
+      throw new CkException(Ck.CKR_ARGUMENTS_BAD, "a byte array's flag is " + marker);
+    }
+    boolean present = marker == 1;
     int n = u32();
     if (n < 0 || n > in.remaining()) {
       throw truncated();
