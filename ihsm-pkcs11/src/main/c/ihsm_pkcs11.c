@@ -350,6 +350,10 @@ static CK_RV start_bridge(void) {
   posix_spawn_file_actions_adddup2(&actions, sv[1], 0);
   posix_spawn_file_actions_adddup2(&actions, sv[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, log_path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  /* The application's other descriptors (files, sockets) are not the bridge's business. */
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#endif
   if (posix_spawnattr_init(&attr) != 0) { rv = CKR_HOST_MEMORY; goto done; }
   have_attr = 1;
   sigset_t none, all;
