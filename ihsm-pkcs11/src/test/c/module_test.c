@@ -8,7 +8,9 @@
  * "FAIL NAME: got 0x.. want 0x.."; exits 1 if any check failed.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -106,6 +108,35 @@ static void *signer_thread(void *unused) {
   }
   f->C_CloseSession(s);
   return (void *)ok;
+}
+
+/* Whether any child of this process (the bridge) holds a descriptor on the file at path. */
+static int child_holds(const char *path) {
+  char list[256], children[4096] = {0};
+  snprintf(list, sizeof list, "/proc/self/task/%d/children", (int)getpid());
+  FILE *f = fopen(list, "r");
+  if (!f) return 0;
+  size_t n = fread(children, 1, sizeof children - 1, f);
+  fclose(f);
+  children[n] = 0;
+  int found = 0;
+  for (char *tok = strtok(children, " \n"); tok && !found; tok = strtok(NULL, " \n")) {
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%s/fd", tok);
+    DIR *d = opendir(dir);
+    if (!d) continue;
+    for (struct dirent *e = readdir(d); e && !found; e = readdir(d)) {
+      char link[400], target[512];
+      snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
+      ssize_t len = readlink(link, target, sizeof target - 1);
+      if (len > 0) {
+        target[len] = 0;
+        found = strcmp(target, path) == 0;
+      }
+    }
+    closedir(d);
+  }
+  return found;
 }
 
 static CK_SLOT_ID first_slot(void) {
@@ -408,9 +439,15 @@ int main(int argc, char **argv) {
   CK_C_INITIALIZE_ARGS bad = {0};
   bad.pReserved = (void *)1;
   expect("initialize with a reserved pointer", f->C_Initialize(&bad), CKR_ARGUMENTS_BAD);
+  char marker[128];
+  snprintf(marker, sizeof marker, "/tmp/ihsm-module-test-%d", (int)getpid());
+  int marker_fd = open(marker, O_CREAT | O_RDWR, 0600); /* a descriptor of the application's own */
   CK_C_INITIALIZE_ARGS args = {0};
   args.flags = CKF_OS_LOCKING_OK;
   expect("initialize", f->C_Initialize(&args), CKR_OK);
+  check("the bridge holds none of the application's descriptors", marker_fd >= 0 && !child_holds(marker));
+  close(marker_fd);
+  unlink(marker);
   if (strcmp(argv[2], "running") == 0 && argc > 3) {
     running(argv[3]);
   } else if (strcmp(argv[2], "mechanisms") == 0 && argc > 3) {

@@ -40,7 +40,8 @@ class ModuleTest {
           "ok token object in a read-only session", "ok sign single-part in the middle of parts",
           "ok verify a changed signature", "ok a forked child re-initializes", "ok the parent still works after the fork",
           "ok ECDSA with SHA-1 in approved-only mode", "ok AES-GCM with a caller's IV in approved-only mode",
-          "ok four threads sign side by side", "ok a 5 MiB part", "ok the operation ended with the oversized part");
+          "ok four threads sign side by side", "ok a 5 MiB part", "ok the operation ended with the oversized part",
+          "ok the bridge holds none of the application's descriptors");
       assertThat(d.bridgeLog()).doesNotContain(Pkcs11Daemon.PIN);
     }
   }
