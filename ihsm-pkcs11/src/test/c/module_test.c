@@ -376,6 +376,19 @@ static void midway(const char *pin) {
   expect("login", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_OK);
   CK_BYTE r[16];
   expect("random while the daemon runs", f->C_GenerateRandom(s, r, sizeof r), CKR_OK);
+  CK_MECHANISM aesgen = {CKM_AES_KEY_GEN, NULL, 0};
+  CK_ULONG len32 = 32;
+  CK_OBJECT_CLASS secret_class = CKO_SECRET_KEY;
+  CK_BBOOL yes = 1;
+  CK_ATTRIBUTE kt[] = {{CKA_CLASS, &secret_class, sizeof secret_class}, {CKA_VALUE_LEN, &len32, sizeof len32},
+                       {CKA_TOKEN, &yes, 1}, {CKA_LABEL, "kept", 4}};
+  CK_OBJECT_HANDLE kept;
+  expect("a token key while the daemon runs", f->C_GenerateKey(s, &aesgen, kt, 4, &kept), CKR_OK);
+  CK_OBJECT_HANDLE found[8];
+  CK_ULONG nfound = 0;
+  expect("list the objects", f->C_FindObjectsInit(s, NULL, 0), CKR_OK);
+  expect("list them", f->C_FindObjects(s, found, 8, &nfound), CKR_OK);
+  expect("list done", f->C_FindObjectsFinal(s), CKR_OK);
   printf("ready\n");
   fflush(stdout);
   CK_RV rv = CKR_OK;
@@ -384,12 +397,14 @@ static void midway(const char *pin) {
     rv = f->C_GenerateRandom(s, r, sizeof r);
   }
   expect("random after the daemon stopped", rv, CKR_DEVICE_REMOVED);
-  CK_MECHANISM gen = {CKM_AES_KEY_GEN, NULL, 0};
-  CK_ULONG len = 32;
-  CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
-  CK_ATTRIBUTE t[] = {{CKA_CLASS, &secret, sizeof secret}, {CKA_VALUE_LEN, &len, sizeof len}};
+  CK_ATTRIBUTE t[] = {{CKA_CLASS, &secret_class, sizeof secret_class}, {CKA_VALUE_LEN, &len32, sizeof len32}};
   CK_OBJECT_HANDLE k;
-  expect("a key after the daemon stopped", f->C_GenerateKey(s, &gen, t, 2, &k), CKR_DEVICE_REMOVED);
+  expect("a key after the daemon stopped", f->C_GenerateKey(s, &aesgen, t, 2, &k), CKR_DEVICE_REMOVED);
+  /* The key's only lasting form is its blob in the host store (the stopped device kept nothing): it goes. */
+  expect("destroying a token key with the daemon stopped", f->C_DestroyObject(s, kept), CKR_OK);
+  CK_BYTE label[16];
+  CK_ATTRIBUTE la = {CKA_LABEL, label, sizeof label};
+  expect("the destroyed key is gone", f->C_GetAttributeValue(s, kept, &la, 1), 0x82UL);
   CK_SLOT_INFO si;
   expect("slot info after the daemon stopped", f->C_GetSlotInfo(slot, &si), CKR_OK);
   check("no token present any more", (si.flags & 0x1UL) == 0);

@@ -186,7 +186,8 @@ final class Token {
 
   /**
    * Destroys an object. The partition key behind a private or secret key object goes with the last
-   * such object naming it (a copy shares the key); public key objects keep their public key.
+   * such object naming it (a copy shares the key); public key objects keep their public key. The
+   * key is deleted first, so a device that refuses leaves the object as it was.
    */
   void destroy(P11Object o) {
     if (o.recordId().equals(UNWRAPPING_KEY_LABEL)) {
@@ -194,19 +195,15 @@ final class Token {
     }
     List<P11Object> all = objects();
     boolean persisted = records.load().stream().anyMatch(r -> r.recordId().equals(o.recordId()));
-    if (!o.isTokenObject()) {
-      sessionObjects.remove(o.recordId());
-    } else if (persisted) {
-      records.delete(o.recordId());
-    } else if (o.objectClass() == Ck.CKO_PUBLIC_KEY) {
+    long c = o.objectClass();
+    if (o.isTokenObject() && !persisted && c == Ck.CKO_PUBLIC_KEY) {
       // A view of a key made elsewhere: recording its private half hides the public view for good.
       all.stream().filter(x -> o.deviceLabel().equals(x.deviceLabel()) && x.objectClass() != Ck.CKO_PUBLIC_KEY)
           .findFirst().ifPresent(records::save);
       return;
     }
-    long c = o.objectClass();
     if (o.deviceLabel() != null && (c == Ck.CKO_PRIVATE_KEY || c == Ck.CKO_SECRET_KEY)) {
-      boolean stillNamed = all.stream().anyMatch(x -> x != o && !x.recordId().equals(o.recordId())
+      boolean stillNamed = all.stream().anyMatch(x -> !x.recordId().equals(o.recordId())
           && o.deviceLabel().equals(x.deviceLabel()) && x.objectClass() != Ck.CKO_PUBLIC_KEY);
       if (!stillNamed) {
         try {
@@ -217,6 +214,11 @@ final class Token {
           }
         }
       }
+    }
+    if (!o.isTokenObject()) {
+      sessionObjects.remove(o.recordId());
+    } else if (persisted) {
+      records.delete(o.recordId());
     }
   }
 

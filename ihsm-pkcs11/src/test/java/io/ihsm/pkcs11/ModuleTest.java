@@ -96,7 +96,8 @@ class ModuleTest {
       assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the program finished").isTrue();
       String rest = out.lines().collect(java.util.stream.Collectors.joining("\n"));
       assertThat(rest).doesNotContain("FAIL").contains("ok random after the daemon stopped",
-          "ok a key after the daemon stopped", "ok no token present any more", "all passed");
+          "ok a key after the daemon stopped", "ok no token present any more",
+          "ok destroying a token key with the daemon stopped", "ok the destroyed key is gone", "all passed");
       assertThat(p.exitValue()).isZero();
       assertThat(Duration.between(stopped, Instant.now())).isLessThan(Duration.ofSeconds(60));
     }
