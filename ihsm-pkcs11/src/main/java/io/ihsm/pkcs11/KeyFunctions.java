@@ -108,8 +108,7 @@ final class KeyFunctions {
       if (wrapping.objectClass() != CKO_PUBLIC_KEY || wrapping.kind().family() != KeyKind.Family.RSA) {
         throw new CkException(CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key wrap wraps to an RSA public key");
       }
-      boolean pairInPartition = wrapping.deviceLabel() != null
-          && s.token.client().keys().stream().anyMatch(k -> k.label().equals(wrapping.deviceLabel()));
+      boolean pairInPartition = wrapping.deviceLabel() != null && s.token.client().hasKey(wrapping.deviceLabel());
       wrapped = Statuses.call(() -> pairInPartition
           ? s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), Algorithm.RSA_AES_KW)
           : s.token.client().wrapFor(wrapping.kind(), wrapping.get(CKA_PUBLIC_KEY_INFO), target.deviceLabel()));

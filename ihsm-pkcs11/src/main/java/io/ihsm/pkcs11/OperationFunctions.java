@@ -23,7 +23,7 @@ final class OperationFunctions {
   }
 
   Response init(Function f, Session s, MechanismSpec m, long keyHandle) {
-    Operations.Context c = new Operations.Context(s.token.client(), handles.key(s, keyHandle), approvedOnly.getAsBoolean());
+    Operations.Context c = new Operations.Context(s.token.client(), handles.key(s, keyHandle), approvedOnly);
     switch (f) {
       case ENCRYPT_INIT -> s.start(Session.Kind.ENCRYPT, new Session.Active(Operations.encryptor(c, m), null));
       case DECRYPT_INIT -> s.start(Session.Kind.DECRYPT, new Session.Active(Operations.decryptor(c, m), null));

@@ -161,7 +161,11 @@ final class Token {
 
   /** Every object of the token, private ones included; the caller filters by login and session. */
   List<P11Object> objects() {
-    List<P11Object> all = new ArrayList<>(records.load());
+    return objects(records.load());
+  }
+
+  private List<P11Object> objects(List<P11Object> stored) {
+    List<P11Object> all = new ArrayList<>(stored);
     all.addAll(sessionObjects.values());
     Set<String> named = all.stream().map(P11Object::deviceLabel).filter(l -> l != null).collect(Collectors.toSet());
     for (StoredKey k : store.keys(partition)) {
@@ -193,8 +197,9 @@ final class Token {
     if (o.recordId().equals(UNWRAPPING_KEY_LABEL)) {
       throw new CkException(Ck.CKR_ACTION_PROHIBITED, "the partition's unwrapping key cannot be destroyed");
     }
-    List<P11Object> all = objects();
-    boolean persisted = records.load().stream().anyMatch(r -> r.recordId().equals(o.recordId()));
+    List<P11Object> stored = records.load();
+    List<P11Object> all = objects(stored);
+    boolean persisted = stored.stream().anyMatch(r -> r.recordId().equals(o.recordId()));
     long c = o.objectClass();
     if (o.isTokenObject() && !persisted && c == Ck.CKO_PUBLIC_KEY) {
       // A view of a key made elsewhere: recording its private half hides the public view for good.

@@ -201,6 +201,11 @@ public final class PartitionClient implements AutoCloseable {
     return store.keys(entry.name());
   }
 
+  /** Whether the store has a key with this label (one file read, no device call). */
+  public boolean hasKey(String label) {
+    return store.key(entry.name(), label).isPresent();
+  }
+
   public StoredKey key(String label) {
     return store.key(entry.name(), label)
         .orElseThrow(() -> new IhsmException(Status.KEY_NOT_FOUND, "partition " + entry.name() + " has no key " + label));

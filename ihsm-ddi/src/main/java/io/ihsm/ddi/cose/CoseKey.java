@@ -1,6 +1,7 @@
 package io.ihsm.ddi.cose;
 
 import io.ihsm.ddi.cbor.CborException;
+import io.ihsm.ddi.key.UnsignedBytes;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -31,11 +32,11 @@ public final class CoseKey {
     return switch (key) {
       case ECPublicKey ec -> {
         Curve c = Curve.of(ec.getParams().getCurve().getField().getFieldSize());
-        yield Map.of(KTY, KTY_EC2, EC_CRV, c.crv, EC_X, fixed(ec.getW().getAffineX(), c.bytes),
-            EC_Y, fixed(ec.getW().getAffineY(), c.bytes));
+        yield Map.of(KTY, KTY_EC2, EC_CRV, c.crv, EC_X, UnsignedBytes.fixed(ec.getW().getAffineX(), c.bytes),
+            EC_Y, UnsignedBytes.fixed(ec.getW().getAffineY(), c.bytes));
       }
-      case RSAPublicKey rsa -> Map.of(KTY, KTY_RSA, RSA_N, unsigned(rsa.getModulus()), RSA_E,
-          unsigned(rsa.getPublicExponent()));
+      case RSAPublicKey rsa -> Map.of(KTY, KTY_RSA, RSA_N, UnsignedBytes.of(rsa.getModulus()), RSA_E,
+          UnsignedBytes.of(rsa.getPublicExponent()));
       default -> throw new IllegalArgumentException("no COSE_Key for a " + key.getAlgorithm() + " key");
     };
   }
@@ -102,17 +103,5 @@ public final class CoseKey {
       return Arrays.stream(values()).filter(c -> Long.valueOf(c.crv).equals(crv)).findFirst()
           .orElseThrow(() -> new CborException("COSE_Key curve " + crv + " is not P-256, P-384 or P-521"));
     }
-  }
-
-  private static byte[] fixed(BigInteger v, int length) {
-    byte[] b = unsigned(v);
-    byte[] out = new byte[length];
-    System.arraycopy(b, 0, out, length - b.length, b.length);
-    return out;
-  }
-
-  private static byte[] unsigned(BigInteger v) {
-    byte[] b = v.toByteArray();
-    return b[0] == 0 && b.length > 1 ? Arrays.copyOfRange(b, 1, b.length) : b;
   }
 }

@@ -32,6 +32,17 @@ public final class AtomicFile {
     syncDirectory(dir);
   }
 
+  /**
+   * Writes properties atomically, without the date comment {@code Properties.store} adds, so that
+   * equal content gives equal files.
+   */
+  public static void writeProperties(Path target, java.util.Properties p) throws IOException {
+    java.io.StringWriter w = new java.io.StringWriter();
+    p.store(w, null);
+    String text = w.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
+    write(target, text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+  }
+
   public static void delete(Path target) throws IOException {
     if (Files.deleteIfExists(target)) {
       syncDirectory(target.toAbsolutePath().getParent());

@@ -1,6 +1,7 @@
 package io.ihsm.pkcs11.mechanism;
 
 import io.ihsm.pkcs11.Ck;
+import io.ihsm.ddi.key.UnsignedBytes;
 import io.ihsm.pkcs11.CkException;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -31,10 +32,8 @@ final class EcdsaSignatures {
         }
         int[] l = length(der, i);
         i = l[1];
-        byte[] v = new BigInteger(1, Arrays.copyOfRange(der, i, i + l[0])).toByteArray();
-        int start = v.length > size ? v.length - size : 0;
-        int n = v.length - start;
-        System.arraycopy(v, start, out, part * size + size - n, n);
+        byte[] v = UnsignedBytes.fixed(new BigInteger(1, Arrays.copyOfRange(der, i, i + l[0])), size);
+        System.arraycopy(v, 0, out, part * size, size);
         i += l[0];
       }
       return out;

@@ -33,8 +33,11 @@ public final class Operations {
     boolean apply(byte[] input, byte[] signature);
   }
 
-  /** The key an operation uses: its object, and whether the device runs in approved-only mode. */
-  public record Context(PartitionClient client, P11Object key, boolean approvedOnly) {}
+  /**
+   * The key an operation uses, and how to ask whether the device runs in approved-only mode (a
+   * device call, made only for the mechanisms that mode changes: SHA-1, GCM with a caller's IV).
+   */
+  public record Context(PartitionClient client, P11Object key, java.util.function.BooleanSupplier approvedOnly) {}
 
   public static Computation signer(Context c, MechanismSpec m) {
     P11Object key = c.key();
@@ -167,7 +170,7 @@ public final class Operations {
       if (p.iv() == null || p.iv().length != 12 || p.tagBits() != 128) {
         throw new CkException(CKR_MECHANISM_PARAM_INVALID, "AES-GCM here takes a 12-byte IV and a 128-bit tag");
       }
-      if (encrypting && c.approvedOnly()) {
+      if (encrypting && c.approvedOnly().getAsBoolean()) {
         // The device chooses GCM IVs in approved-only mode (SP 800-38D 8.2); a caller's IV is refused.
         throw new CkException(CKR_MECHANISM_PARAM_INVALID,
             "approved-only mode: the device chooses AES-GCM IVs, so C_Encrypt with a caller's IV is refused");
@@ -205,7 +208,7 @@ public final class Operations {
 
   /** SHA-1 in a signature is not approved: approved-only mode refuses it at init, with the mechanism. */
   private static void refuseSha1(Context c, HashAlgorithm h) {
-    if (h == HashAlgorithm.SHA1 && c.approvedOnly()) {
+    if (h == HashAlgorithm.SHA1 && c.approvedOnly().getAsBoolean()) {
       throw new CkException(CKR_MECHANISM_INVALID, "approved-only mode: SHA-1 signatures are refused");
     }
   }
@@ -219,7 +222,7 @@ public final class Operations {
   /** A public key object whose key pair is still in the partition uses it (already loaded, one call). */
   private static boolean hasDeviceKey(Context c) {
     String label = c.key().deviceLabel();
-    return label != null && c.client().keys().stream().anyMatch(k -> k.label().equals(label));
+    return label != null && c.client().hasKey(label);
   }
 
   private static Operation withData(Operation t, byte[] data) {

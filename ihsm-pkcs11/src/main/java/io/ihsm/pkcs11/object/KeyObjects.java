@@ -3,10 +3,10 @@ package io.ihsm.pkcs11.object;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.UnsignedBytes;
 import io.ihsm.pkcs11.Ck;
 import io.ihsm.pkcs11.CkException;
 import io.ihsm.pkcs11.wire.Native;
-import java.math.BigInteger;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -140,8 +140,8 @@ public final class KeyObjects {
     try {
       if (kind.family() == KeyKind.Family.RSA) {
         RSAPublicKey k = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(spki));
-        a.put(Ck.CKA_MODULUS, unsigned(k.getModulus()));
-        a.put(Ck.CKA_PUBLIC_EXPONENT, unsigned(k.getPublicExponent()));
+        a.put(Ck.CKA_MODULUS, UnsignedBytes.of(k.getModulus()));
+        a.put(Ck.CKA_PUBLIC_EXPONENT, UnsignedBytes.of(k.getPublicExponent()));
         a.put(Ck.CKA_MODULUS_BITS, Native.ulong(k.getModulus().bitLength()));
       } else if (kind.family() == KeyKind.Family.EC) {
         a.put(Ck.CKA_EC_PARAMS, EC_PARAMS.get(kind));
@@ -155,18 +155,11 @@ public final class KeyObjects {
     }
   }
 
-  static byte[] unsigned(BigInteger v) {
-    byte[] b = v.toByteArray();
-    return b.length > 1 && b[0] == 0 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
-  }
-
   static byte[] uncompressedPoint(ECPublicKey k, int size) {
     byte[] p = new byte[1 + 2 * size];
     p[0] = 4;
-    byte[] x = unsigned(k.getW().getAffineX());
-    byte[] y = unsigned(k.getW().getAffineY());
-    System.arraycopy(x, 0, p, 1 + size - x.length, x.length);
-    System.arraycopy(y, 0, p, 1 + 2 * size - y.length, y.length);
+    System.arraycopy(UnsignedBytes.fixed(k.getW().getAffineX(), size), 0, p, 1, size);
+    System.arraycopy(UnsignedBytes.fixed(k.getW().getAffineY(), size), 0, p, 1 + size, size);
     return p;
   }
 

@@ -5,7 +5,6 @@ import io.ihsm.device.nv.AtomicFile;
 import io.ihsm.device.nv.OwnerOnly;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,10 +63,7 @@ public final class ObjectStore {
       OwnerOnly.createDirectories(dir.getParent().getParent());
       OwnerOnly.createDirectories(dir.getParent());
       OwnerOnly.createDirectories(dir);
-      StringWriter w = new StringWriter();
-      p.store(w, null);
-      String text = w.toString().lines().filter(l -> !l.startsWith("#")).sorted().reduce("", (a, b) -> a + b + "\n");
-      AtomicFile.write(file(o.recordId()), text.getBytes(StandardCharsets.ISO_8859_1));
+      AtomicFile.writeProperties(file(o.recordId()), p);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write a PKCS#11 object in " + dir, e);
     }

@@ -9,7 +9,6 @@ import io.ihsm.device.nv.AtomicFile;
 import io.ihsm.device.nv.OwnerOnly;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -246,11 +245,7 @@ public final class HostKeyStore {
     try {
       OwnerOnly.createDirectories(file.getParent().getParent());
       OwnerOnly.createDirectories(file.getParent());
-      StringWriter w = new StringWriter();
-      p.store(w, null);
-      // Properties writes a date comment first; drop it so equal content gives equal files.
-      String text = w.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
-      AtomicFile.write(file, text.getBytes(StandardCharsets.ISO_8859_1));
+      AtomicFile.writeProperties(file, p);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
