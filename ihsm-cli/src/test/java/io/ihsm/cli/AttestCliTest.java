@@ -6,22 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** `ihsm key attest`, `ihsm device attest`, `ihsm attest verify` and `ihsm compliance report|verify` end to end. */
-class AttestCliTest {
+class AttestCliTest extends InHomeCliTest {
   static final String NONCE = "00112233445566778899aabbccddeeff";
-
-  @TempDir
-  Path home;
-
-  CliRun ihsm(String... args) {
-    return CliRun.inHome(home, args);
-  }
-
-  CliRun ok(String... args) {
-    return CliRun.okInHome(home, args);
-  }
 
   String path(String name) {
     return home.resolve(name).toString();

@@ -11,23 +11,11 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** `ihsm audit export` and `ihsm audit verify`: a good export verifies; every kind of edit is caught. */
-class AuditCliTest {
-  @TempDir
-  Path home;
-
+class AuditCliTest extends InHomeCliTest {
   Path export;
   List<String> lines;
-
-  CliRun ihsm(String... args) {
-    return CliRun.inHome(home, args);
-  }
-
-  CliRun ok(String... args) {
-    return CliRun.okInHome(home, args);
-  }
 
   @BeforeEach
   void aLogWithKeyLifecycleAndAFailedLogin() throws Exception {

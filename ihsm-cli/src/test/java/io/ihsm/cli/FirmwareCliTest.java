@@ -14,13 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Firmware through the command line: info, verify, sign, update, commit, and rollback refused. */
-class FirmwareCliTest {
-  @TempDir
-  Path home;
-
+class FirmwareCliTest extends InHomeCliTest {
   Path factory;
   Path devKey;
   Path devPub;
@@ -34,14 +30,6 @@ class FirmwareCliTest {
     Path keys = Path.of(System.getProperty("ihsm.project.root")).resolve(".dev-keys");
     devKey = keys.resolve("firmware-signing-dev.pk8");
     devPub = keys.resolve("firmware-signing-dev.spki");
-  }
-
-  CliRun ihsm(String... args) {
-    return CliRun.inHome(home, args);
-  }
-
-  CliRun ok(String... args) {
-    return CliRun.okInHome(home, args);
   }
 
   @Test

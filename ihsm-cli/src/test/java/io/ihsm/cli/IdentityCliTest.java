@@ -5,21 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** `ihsm device manufacture`, `root` and `certs`: a chain OpenSSL verifies, with the development or a supplied CA. */
-class IdentityCliTest {
-  @TempDir
-  Path home;
-
-  CliRun ihsm(String... args) {
-    return CliRun.inHome(home, args);
-  }
-
-  CliRun ok(String... args) {
-    return CliRun.okInHome(home, args);
-  }
-
+class IdentityCliTest extends InHomeCliTest {
   String opensslVerify(Path root, Path chain) throws Exception {
     OpenSsl.Result r = OpenSsl.run("verify", "-CAfile", root.toString(), "-untrusted", chain.toString(), chain.toString());
     return r.output();

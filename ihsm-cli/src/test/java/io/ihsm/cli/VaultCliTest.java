@@ -9,22 +9,10 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Partitions, keys and operations through the command line on the embedded device, checked by the JDK and OpenSSL. */
-class VaultCliTest {
+class VaultCliTest extends InHomeCliTest {
   static final String PIN = "cli-pin-1234";
-
-  @TempDir
-  Path home;
-
-  CliRun ihsm(String... args) {
-    return CliRun.inHome(home, args);
-  }
-
-  CliRun ok(String... args) {
-    return CliRun.okInHome(home, args);
-  }
 
   @BeforeEach
   void partition() {
