@@ -1,7 +1,8 @@
 package io.ihsm.ddi;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Writes a body in the canonical DDI encoding: fixed-width big-endian integers, booleans as one
@@ -10,27 +11,73 @@ import java.nio.charset.StandardCharsets;
  * each value has exactly one encoding.
  */
 public final class BodyWriter {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+  /** Null while only counting (the first pass of {@link #encode}). */
+  private byte[] buf;
+  private int pos;
+
+  public BodyWriter() {
+    this(new byte[64], 0);
+  }
+
+  private BodyWriter(byte[] buf, int pos) {
+    this.buf = buf;
+    this.pos = pos;
+  }
+
+  /**
+   * Encodes fields into an array of exactly the right size with {@code headerBytes} left free at
+   * its start for the caller's header. Two passes, the first only counting, so a large data field is
+   * copied once, straight into place (growing a buffer and trimming it copied it three times more).
+   *
+   * @throws IllegalArgumentException when the body is longer than {@code maxBodyBytes}, or a field
+   *     is over its bound
+   */
+  public static byte[] encode(Consumer<BodyWriter> fields, int headerBytes, int maxBodyBytes) {
+    BodyWriter counter = new BodyWriter(null, headerBytes);
+    fields.accept(counter);
+    int bodyBytes = counter.pos - headerBytes;
+    if (bodyBytes > maxBodyBytes) {
+      throw new IllegalArgumentException("body of " + bodyBytes + " bytes exceeds the bound of " + maxBodyBytes);
+    }
+    BodyWriter w = new BodyWriter(new byte[counter.pos], headerBytes);
+    fields.accept(w);
+    if (w.pos != w.buf.length) {
+      throw new IllegalStateException("a body wrote " + (w.pos - headerBytes) + " bytes after counting " + bodyBytes);
+    }
+    return w.buf;
+  }
 
   public BodyWriter u8(int v) {
     checkRange(v, 0xFF, "u8");
-    out.write(v);
+    room(1);
+    if (buf != null) {
+      buf[pos] = (byte) v;
+    }
+    pos += 1;
     return this;
   }
 
   public BodyWriter u16(int v) {
     checkRange(v, 0xFFFF, "u16");
-    out.write(v >>> 8);
-    out.write(v);
+    room(2);
+    if (buf != null) {
+      buf[pos] = (byte) (v >>> 8);
+      buf[pos + 1] = (byte) v;
+    }
+    pos += 2;
     return this;
   }
 
   /** Writes the low 32 bits, unsigned. */
   public BodyWriter u32(int v) {
-    out.write(v >>> 24);
-    out.write(v >>> 16);
-    out.write(v >>> 8);
-    out.write(v);
+    room(4);
+    if (buf != null) {
+      buf[pos] = (byte) (v >>> 24);
+      buf[pos + 1] = (byte) (v >>> 16);
+      buf[pos + 2] = (byte) (v >>> 8);
+      buf[pos + 3] = (byte) v;
+    }
+    pos += 4;
     return this;
   }
 
@@ -40,8 +87,7 @@ public final class BodyWriter {
   }
 
   public BodyWriter bool(boolean v) {
-    out.write(v ? 1 : 0);
-    return this;
+    return u8(v ? 1 : 0);
   }
 
   /** A length-prefixed byte field; {@code max} is the bound the decoder enforces. */
@@ -50,7 +96,11 @@ public final class BodyWriter {
       throw new IllegalArgumentException("field of " + v.length + " bytes exceeds its bound of " + max);
     }
     u32(v.length);
-    out.writeBytes(v);
+    room(v.length);
+    if (buf != null) {
+      System.arraycopy(v, 0, buf, pos, v.length);
+    }
+    pos += v.length;
     return this;
   }
 
@@ -60,7 +110,13 @@ public final class BodyWriter {
   }
 
   public byte[] toByteArray() {
-    return out.toByteArray();
+    return Arrays.copyOf(buf, pos);
+  }
+
+  private void room(int n) {
+    if (buf != null && pos + n > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+    }
   }
 
   private static void checkRange(int v, int max, String type) {

@@ -1,5 +1,7 @@
 package io.ihsm.ddi;
 
+import java.util.function.Consumer;
+
 /**
  * Encodes and strictly decodes whole frames (header + body). A frame travels as-is in embedded
  * mode and behind a u32 big-endian length prefix on a socket. Decoding never trusts a length it
@@ -35,6 +37,16 @@ public final class Frames {
           "request body of " + body.length + " bytes exceeds the bound of " + MAX_REQUEST_BODY);
     }
     byte[] f = new byte[RequestHeader.SIZE + body.length];
+    System.arraycopy(body, 0, f, RequestHeader.SIZE, body.length);
+    return withHeader(f, h);
+  }
+
+  /** A request whose body is written straight into the frame (one copy of a large data field). */
+  public static byte[] encodeRequest(RequestHeader h, Consumer<BodyWriter> body) {
+    return withHeader(BodyWriter.encode(body, RequestHeader.SIZE, MAX_REQUEST_BODY), h);
+  }
+
+  private static byte[] withHeader(byte[] f, RequestHeader h) {
     f[0] = (byte) RequestHeader.KIND;
     f[1] = (byte) h.revision().major();
     f[2] = (byte) h.revision().minor();
@@ -42,7 +54,6 @@ public final class Frames {
     putU16(f, 4, h.opcode());
     putU32(f, 6, h.sessionId());
     putU32(f, 10, h.requestId());
-    System.arraycopy(body, 0, f, RequestHeader.SIZE, body.length);
     return f;
   }
 
@@ -81,11 +92,20 @@ public final class Frames {
           "response body of " + body.length + " bytes exceeds the bound of " + MAX_RESPONSE_BODY);
     }
     byte[] f = new byte[ResponseHeader.SIZE + body.length];
+    System.arraycopy(body, 0, f, ResponseHeader.SIZE, body.length);
+    return withHeader(f, h);
+  }
+
+  /** A response whose body is written straight into the frame (one copy of a large data field). */
+  public static byte[] encodeResponse(ResponseHeader h, Consumer<BodyWriter> body) {
+    return withHeader(BodyWriter.encode(body, ResponseHeader.SIZE, MAX_RESPONSE_BODY), h);
+  }
+
+  private static byte[] withHeader(byte[] f, ResponseHeader h) {
     f[0] = (byte) ResponseHeader.KIND;
     f[1] = (byte) (h.approved() ? ResponseHeader.FLAG_APPROVED : 0);
     putU16(f, 2, h.status().code());
     putU32(f, 4, h.requestId());
-    System.arraycopy(body, 0, f, ResponseHeader.SIZE, body.length);
     return f;
   }
 

@@ -79,6 +79,34 @@ class FramesTest {
   }
 
   @Test
+  void aBodyWrittenStraightIntoItsFrameIsTheSameFrameAsOneEncodedFirst() throws DdiException {
+    byte[] data = new byte[70_000];
+    new java.util.Random(3).nextBytes(data);
+    var op = io.ihsm.ddi.key.Operation.of(9, io.ihsm.ddi.key.Algorithm.AES_GCM, data).withAad(new byte[] {1, 2});
+    RequestHeader h = RequestHeader.of(ApiRevision.V1_0, Opcode.ENCRYPT, 4, 5);
+    byte[] direct = Frames.encodeRequest(h, op::writeTo);
+    assertThat(direct).isEqualTo(Frames.encodeRequest(h, op.toBytes()));
+    BodyWriter grown = new BodyWriter();
+    op.writeTo(grown);
+    assertThat(op.toBytes()).isEqualTo(grown.toByteArray());
+    assertThat(io.ihsm.ddi.key.Operation.read(Frames.decodeRequest(direct).body()).data()).isEqualTo(data);
+
+    ResponseHeader rh = new ResponseHeader(Status.SUCCESS, true, 5);
+    var answer = new io.ihsm.ddi.key.Encrypted(new byte[12], data);
+    assertThat(Frames.encodeResponse(rh, answer::writeTo)).isEqualTo(Frames.encodeResponse(rh, answer.toBytes()));
+  }
+
+  @Test
+  void aBodyOverTheFrameBoundOrThatChangesBetweenPassesIsRefusedBeforeAnythingIsSent() {
+    RequestHeader h = RequestHeader.of(ApiRevision.V1_0, Opcode.ENCRYPT, 4, 5);
+    assertThatThrownBy(() -> Frames.encodeRequest(h, w -> w.bytes(new byte[Frames.MAX_REQUEST_BODY], Integer.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the bound of " + Frames.MAX_REQUEST_BODY);
+    int[] calls = {0};
+    assertThatThrownBy(() -> Frames.encodeRequest(h, w -> w.u32(++calls[0]).bytes(new byte[calls[0]], 8)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("after counting");
+  }
+
+  @Test
   void messagesRoundTrip() throws DdiException {
     DeviceInfo info = new DeviceInfo("v", "m", "IHSM-01", "1.2.3", "JDK", 1024);
     assertThat(DeviceInfo.read(BodyReader.of(info.toBytes()))).isEqualTo(info);

@@ -235,11 +235,15 @@ final class HsmCipher extends CipherSpi {
 
   @Override
   protected byte[] engineUpdate(byte[] in, int off, int len) {
-    if (input.size() + len > Operation.MAX_DATA) {
-      throw new IllegalStateException("IHSM ciphers take at most " + Operation.MAX_DATA + " bytes per doFinal");
-    }
+    checkInputLength(input.size() + len);
     input.write(in, off, len);
     return new byte[0];
+  }
+
+  private static void checkInputLength(int total) {
+    if (total > Operation.MAX_DATA) {
+      throw new IllegalStateException("IHSM ciphers take at most " + Operation.MAX_DATA + " bytes per doFinal");
+    }
   }
 
   @Override
@@ -253,11 +257,18 @@ final class HsmCipher extends CipherSpi {
     if (mode == 0) {
       throw new IllegalStateException("not initialized");
     }
-    if (in != null && len > 0) {
-      engineUpdate(in, off, len);
+    byte[] data;
+    if (input.size() == 0 && in != null) {
+      // One call with all the input: it goes into the request without passing through the buffer.
+      checkInputLength(len);
+      data = java.util.Arrays.copyOfRange(in, off, off + len);
+    } else {
+      if (in != null && len > 0) {
+        engineUpdate(in, off, len);
+      }
+      data = input.toByteArray();
+      input.wipe();
     }
-    byte[] data = input.toByteArray();
-    input.wipe();
     try {
       return mode == Cipher.ENCRYPT_MODE ? encrypt(data) : decrypt(data);
     } catch (IhsmException e) {
@@ -274,8 +285,8 @@ final class HsmCipher extends CipherSpi {
   }
 
   private Operation operation(byte[] data) throws BadPaddingException {
-    Operation op = Operation.of(0, algorithm, data);
     if (algorithm == Algorithm.RSA_OAEP) {
+      Operation op = Operation.of(0, algorithm, data);
       OAEPParameterSpec p = oaepSpec();
       try {
         return op.withOaep(HsmSignature.hashOf(p.getDigestAlgorithm()),
@@ -285,8 +296,9 @@ final class HsmCipher extends CipherSpi {
         throw new BadPaddingException(e.getMessage());
       }
     }
-    op = iv != null ? op.withIv(iv) : op;
-    return algorithm == Algorithm.AES_GCM ? op.withAad(aad.toByteArray()) : op;
+    // One constructor call: each wither would copy the data again.
+    return new Operation(0, algorithm, HashAlgorithm.NONE, HashAlgorithm.NONE, 0, iv != null ? iv : new byte[0],
+        algorithm == Algorithm.AES_GCM ? aad.toByteArray() : new byte[0], 0, data, new byte[0]);
   }
 
   private byte[] encrypt(byte[] data) throws BadPaddingException {

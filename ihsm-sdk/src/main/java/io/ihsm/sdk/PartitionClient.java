@@ -412,8 +412,7 @@ public final class PartitionClient implements AutoCloseable {
   }
 
   private static Operation on(int handle, Operation t) {
-    return new Operation(handle, t.algorithm(), t.hash(), t.mgf1Hash(), t.saltLength(), t.iv(), t.aad(),
-        t.dataUnitSize(), t.data(), t.signature());
+    return t.withHandle(handle);
   }
 
   /** Unloads the keys this client loaded (the table is shared with the partition's other clients). */

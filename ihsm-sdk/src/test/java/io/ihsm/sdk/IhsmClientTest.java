@@ -77,26 +77,59 @@ class IhsmClientTest {
   }
 
   @Test
-  void manyThreadsShareOneConnection() throws Exception {
+  void moreThreadsThanConnectionsEachGetTheirOwnAnswers() throws Exception {
     try (Device device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
          DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
-         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")));
-         ExecutorService pool = Executors.newFixedThreadPool(8)) {
+         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
+      // 40 callers, more than a client's 32 connections: the rest wait their turn.
+      assertThat(callConcurrently(hsm, 40, 50)).isTrue();
+    }
+  }
+
+  @Test
+  void keptConnectionsAreRenewedWhenTheDaemonRestartsWithoutFailingACall() throws Exception {
+    Path sock = tmp.resolve("sock");
+    Device device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
+    DeviceDaemon daemon = DeviceDaemon.start(device, sock);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(sock))) {
+      assertThat(callConcurrently(hsm, 8, 20)).isTrue(); // several connections are kept now
+      daemon.close();
+      device.close();
+      device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
+      daemon = DeviceDaemon.start(device, sock);
+      // Each kept connection's write fails (the old daemon closed it), so the request never
+      // reached a daemon and goes again on a new connection.
+      assertThat(callConcurrently(hsm, 8, 20)).isTrue();
+    } finally {
+      daemon.close();
+      device.close();
+    }
+  }
+
+  /** True when every one of {@code threads} × {@code calls} random-byte calls got the length it asked. */
+  private static boolean callConcurrently(IhsmClient hsm, int threads, int calls) throws Exception {
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
       List<Future<Integer>> results = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      for (int t = 0; t < threads; t++) {
         int len = 8 + t;
         Callable<Integer> job = () -> {
+          start.await();
           int total = 0;
-          for (int i = 0; i < 100; i++) {
+          for (int i = 0; i < calls; i++) {
             total += hsm.randomBytes(len).length;
           }
           return total;
         };
         results.add(pool.submit(job));
       }
-      for (int t = 0; t < 8; t++) {
-        assertThat(results.get(t).get()).isEqualTo(100 * (8 + t));
+      start.countDown();
+      for (int t = 0; t < threads; t++) {
+        if (results.get(t).get() != calls * (8 + t)) {
+          return false;
+        }
       }
+      return true;
     }
   }
 

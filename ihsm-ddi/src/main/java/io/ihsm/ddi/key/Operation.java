@@ -44,6 +44,11 @@ public record Operation(int handle, Algorithm algorithm, HashAlgorithm hash, Has
         data, new byte[0]);
   }
 
+  /** The same operation on another key (the SDK fills in the loaded key's handle). */
+  public Operation withHandle(int newHandle) {
+    return new Operation(newHandle, algorithm, hash, mgf1Hash, saltLength, iv, aad, dataUnitSize, data, signature);
+  }
+
   public Operation withHash(HashAlgorithm h) {
     return new Operation(handle, algorithm, h, mgf1Hash, saltLength, iv, aad, dataUnitSize, data, signature);
   }

@@ -7,8 +7,6 @@ public interface Body {
   void writeTo(BodyWriter w);
 
   default byte[] toBytes() {
-    BodyWriter w = new BodyWriter();
-    writeTo(w);
-    return w.toByteArray();
+    return BodyWriter.encode(this::writeTo, 0, Integer.MAX_VALUE);
   }
 }

@@ -51,7 +51,7 @@ public final class BootRomResponder {
         default -> throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "no firmware is running");
       };
       Empty.read(request.body());
-      return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, requestId), body.toBytes());
+      return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, requestId), body::writeTo);
     } catch (DdiException e) {
       return Frames.errorResponse(e.status(), requestId);
     }

@@ -1,5 +1,6 @@
 package io.ihsm.device.daemon;
 
+import io.ihsm.ddi.FrameReader;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.StreamFraming;
@@ -11,9 +12,12 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection. Each frame is read by one worker, which passes the reading of the next
- * frame to another worker before it serves its own, so many requests are in flight at once
- * (pipelining); responses go back as they finish, matched by the client through their request ids.
+ * One client connection. A client that waits for each answer before it sends again (the SDK: one
+ * call per connection at a time) is served by the thread that reads its frames, so a request costs
+ * one wake-up in the daemon. A client seen to pipeline (a frame already waiting behind the one just
+ * read) gets concurrency instead: from then on each frame's reader passes the reading of the next
+ * to another worker before it serves its own, so many requests are in flight at once; responses go
+ * back as they finish, matched by the client through their request ids.
  * Threads are bounded: one per connection plus {@value #MAX_SPARE_WORKERS} spare ones daemon-wide. The number in flight is bounded: when it is reached the
  * reader stops reading until one finishes, which pushes back on the client.
  */
@@ -36,12 +40,17 @@ final class Connection {
   private final Runnable onClose;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Object writeLock = new Object();
+  /** Used by whichever worker reads at the moment. */
+  private final FrameReader reader;
+  /** Set once the client has been seen to pipeline; read and written only by the reading worker. */
+  private boolean pipelining;
 
   Connection(SocketChannel channel, Device device, Port port, Runnable onClose) {
     this.channel = channel;
     this.device = device;
     this.port = port;
     this.onClose = onClose;
+    this.reader = new FrameReader(channel);
   }
 
   void start() {
@@ -49,29 +58,28 @@ final class Connection {
   }
 
   /**
-   * Reads frames and serves them. After reading one, it hands the reading of the next to another
-   * worker (leader/follower) and serves its own: the hand-off happens while this request is served,
-   * off its path, and a blocked reader is woken by the kernel directly. When the daemon has no
-   * spare worker it serves the frame itself and reads on, so threads stay bounded.
+   * Reads frames and serves them. For a pipelining client, after reading a frame it hands the
+   * reading of the next to another worker (leader/follower) and serves its own: the hand-off
+   * happens while this request is served, off its path, and a blocked reader is woken by the
+   * kernel directly. Otherwise, and when the daemon has no spare worker, it serves the frame itself
+   * and reads on, so threads stay bounded.
    */
   private void serve() {
     while (true) {
       byte[] frame;
       try {
-        long length = StreamFraming.readLength(channel);
-        if (length < 0) {
+        frame = reader.next();
+        if (frame == null) {
           drainThenClose(); // the client closed its end
           return;
         }
-        if (length > Frames.MAX_FRAME_BYTES) {
-          // The header cannot be read without reading the whole frame, so answer with request
-          // id 0 and close: skipping an unbounded frame would let a client tie up the daemon.
-          send(Frames.errorResponse(Status.FRAME_TOO_LARGE, 0));
-          drainThenClose();
-          return;
-        }
-        frame = StreamFraming.readFrame(channel, (int) length);
         inFlight.acquire();
+      } catch (FrameReader.OversizedFrameException e) {
+        // The header cannot be read without reading the whole frame, so answer with request
+        // id 0 and close: skipping an unbounded frame would let a client tie up the daemon.
+        send(Frames.errorResponse(Status.FRAME_TOO_LARGE, 0));
+        drainThenClose();
+        return;
       } catch (IOException e) {
         drainThenClose(); // the client vanished or the daemon is closing: nothing to answer
         return;
@@ -80,7 +88,8 @@ final class Connection {
         drainThenClose();
         return;
       }
-      boolean handedOff = SPARE_WORKERS.tryAcquire();
+      pipelining |= reader.hasBuffered();
+      boolean handedOff = pipelining && SPARE_WORKERS.tryAcquire();
       if (handedOff) {
         WORKERS.execute(() -> {
           try {

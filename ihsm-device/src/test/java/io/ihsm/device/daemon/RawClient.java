@@ -1,6 +1,7 @@
 package io.ihsm.device.daemon;
 
 import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.FrameReader;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.StreamFraming;
 import java.io.IOException;
@@ -16,10 +17,12 @@ import java.util.concurrent.TimeUnit;
 /** A bare socket client that can send any bytes, well-formed or not, and read raw responses. */
 final class RawClient implements AutoCloseable {
   final SocketChannel ch;
+  private final FrameReader reader;
 
   RawClient(Path socket) throws IOException {
     ch = SocketChannel.open(StandardProtocolFamily.UNIX);
     ch.connect(UnixDomainSocketAddress.of(socket));
+    reader = new FrameReader(ch);
   }
 
   void sendFrame(byte[] frame) throws IOException {
@@ -38,11 +41,8 @@ final class RawClient implements AutoCloseable {
     try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
       return CompletableFuture.supplyAsync(() -> {
         try {
-          long len = StreamFraming.readLength(ch);
-          if (len < 0) {
-            return null;
-          }
-          return Frames.decodeResponse(StreamFraming.readFrame(ch, (int) len));
+          byte[] frame = reader.next();
+          return frame == null ? null : Frames.decodeResponse(frame);
         } catch (IOException | DdiException e) {
           throw new RuntimeException(e);
         }

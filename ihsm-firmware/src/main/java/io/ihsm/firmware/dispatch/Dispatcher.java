@@ -58,7 +58,7 @@ public final class Dispatcher {
       op = RequestRules.check(request.header(), port);
       Reply reply = serve(port, op, request);
       status = Status.SUCCESS;
-      return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, reply.approved(), requestId), reply.body().toBytes());
+      return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, reply.approved(), requestId), reply.body()::writeTo);
     } catch (DdiException e) {
       status = e.status();
       return Frames.errorResponse(e.status(), requestId);

@@ -16,12 +16,6 @@ import io.ihsm.ddi.spi.Port;
 import java.util.function.Function;
 import io.ihsm.sdk.IhsmException;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Typed calls over a transport at one agreed API revision, each bounded by a timeout. */
 public final class Channel implements AutoCloseable {
@@ -49,15 +43,17 @@ public final class Channel implements AutoCloseable {
   /** Sends a request and decodes the successful response, or throws with the device's status. */
   public <T> T call(Opcode op, int sessionId, Body request, BodyDecoder<T> decoder) {
     ApiRevision rev = op == Opcode.GET_API_REV ? ApiRevision.NONE : revision;
-    byte[] body;
-    try {
-      body = request.toBytes();
-    } catch (IllegalArgumentException e) {
-      // A field over its protocol bound: refused here, as the device would refuse it.
-      throw new IhsmException(Status.INVALID_PARAMETER, op + ": " + e.getMessage());
-    }
     LastResponse.set(false);
-    Frames.Response response = await(op, transport.send(rev, op.code(), sessionId, body));
+    Frames.Response response;
+    try {
+      response = transport.call(rev, op.code(), sessionId, request, timeout);
+    } catch (IllegalArgumentException e) {
+      // A field over its protocol bound: refused before sending, as the device would refuse it.
+      throw new IhsmException(Status.INVALID_PARAMETER, op + ": " + e.getMessage());
+    } catch (IhsmException e) {
+      // Rethrown for the caller's stack; a timeout names the request, a lost daemon speaks for itself.
+      throw new IhsmException(e.status(), e.status() == Status.TIMEOUT ? op + ": " + e.getMessage() : e.getMessage(), e);
+    }
     Status status = response.header().status();
     if (status != Status.SUCCESS) {
       throw new IhsmException(status, op + " refused by the device: " + status.description());
@@ -68,27 +64,6 @@ public final class Channel implements AutoCloseable {
       return answer;
     } catch (DdiException e) {
       throw new IhsmException(Status.MALFORMED_BODY, op + " answer does not decode: " + e.getMessage());
-    }
-  }
-
-  private Frames.Response await(Opcode op, CompletableFuture<Frames.Response> f) {
-    try {
-      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(false);
-      throw new IhsmException(Status.TIMEOUT, op + ": no answer from the " + transport.describe()
-          + " within " + timeout.toMillis() + " ms");
-    } catch (ExecutionException | CompletionException e) {
-      if (e.getCause() instanceof IhsmException ie) {
-        throw new IhsmException(ie.status(), ie.getMessage(), ie);
-      }
-      throw new IhsmException(Status.CONNECTION_LOST, op + ": " + e.getCause(), e.getCause());
-    } catch (CancellationException e) {
-      throw new IhsmException(Status.CONNECTION_LOST, op + " was cancelled");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      f.cancel(false);
-      throw new IhsmException(Status.TIMEOUT, op + " was interrupted");
     }
   }
 

@@ -5,15 +5,16 @@ import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.Device;
 import io.ihsm.sdk.IhsmException;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 
 /**
  * The embedded transport: frames go straight to a device in this process, encoded and decoded
  * exactly as on a socket, so the same SDK code path is exercised. The device's lease belongs to
- * the connector that made this transport.
+ * the connector that made this transport. The call runs on the caller's thread, so no timeout applies.
  */
 public final class EmbeddedTransport implements Transport {
   private final EmbeddedDevices.Lease lease;
@@ -26,15 +27,14 @@ public final class EmbeddedTransport implements Transport {
   }
 
   @Override
-  public CompletableFuture<Frames.Response> send(ApiRevision revision, int opcode, int sessionId, byte[] body) {
+  public Frames.Response call(ApiRevision revision, int opcode, int sessionId, Body body, Duration timeout) {
     int id = ids.next();
     Device device = lease.device();
-    byte[] response = device.process(port, Frames.encodeRequest(new RequestHeader(revision, opcode, sessionId, id), body));
+    byte[] response = device.process(port, Frames.encodeRequest(new RequestHeader(revision, opcode, sessionId, id), body::writeTo));
     try {
-      return CompletableFuture.completedFuture(Frames.decodeResponse(response));
+      return Frames.decodeResponse(response);
     } catch (DdiException e) {
-      return CompletableFuture.failedFuture(new IhsmException(Status.CONNECTION_LOST,
-          "the embedded device answered with a malformed frame: " + e.getMessage()));
+      throw new IhsmException(Status.CONNECTION_LOST, "the embedded device answered with a malformed frame: " + e.getMessage());
     }
   }
 
