@@ -112,7 +112,7 @@ final class IhsmPath extends JcaPath {
     };
   }
 
-  /** One SDK session for these workloads, shared by the threads (a session pipelines concurrent calls). */
+  /** One SDK session for these workloads, shared by the threads (their calls run concurrently, each on a connection of its own). */
   private synchronized HsmSession session() {
     if (session == null) {
       PartitionConnection c = device.partition(partitionId);

@@ -1,12 +1,27 @@
 package io.ihsm.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.sdk.DeviceAddress;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.HostKeyStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -56,5 +71,43 @@ class BenchTest {
     List<String> out = new java.util.ArrayList<>();
     it.forEachRemaining(out::add);
     return out;
+  }
+
+  @Test
+  void keyLoadsAreTimedInBatchesAndEveryKeyLoadedIsUnloadedAgain() throws Exception {
+    try (IhsmClient device = IhsmClient.connect(DeviceAddress.embedded(dir))) {
+      var officer = Credential.of(device.randomBytes(Credential.ID_BYTES), "officer-0001");
+      device.initCryptoOfficer(officer);
+      var store = HostKeyStore.at(dir.resolve("home"));
+      var anchor = KeyPairGenerator.getInstance("EC");
+      anchor.initialize(new ECGenParameterSpec("secp384r1"));
+      HostKeyStore.PartitionEntry entry;
+      try (var co = device.loginCryptoOfficer(officer)) {
+        // Room for exactly one batch of four keys.
+        entry = PartitionClient.create(device, co, store, "loads",
+            new PartitionLimits(8, 4, 16384, 10, 100, 900), anchor.generateKeyPair().getPublic().getEncoded(),
+            "load-pin-0001");
+      }
+      try (var c = device.partition(entry.id());
+           var s = c.openSession(Credential.of(entry.credentialId(), "load-pin-0001"))) {
+        var attrs = new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "");
+        var k = s.generateKey(attrs);
+        byte[] blob = k.maskedBlob();
+        s.unload(k.handle());
+
+        Harness.Measured m = Harness.measureUnmask(s, blob, Duration.ofMillis(300), 4);
+
+        assertThat(m.operations()).isPositive();
+        assertThat(m.operations() % 4).isZero(); // whole batches only
+        assertThat(m.latency().getTotalCount()).isEqualTo(m.operations());
+        // Every batch was unloaded: the full table takes four loads again, and refuses a fifth.
+        for (int i = 0; i < 4; i++) {
+          s.unmask(blob);
+        }
+        assertThatThrownBy(() -> s.unmask(blob))
+            .isInstanceOfSatisfying(IhsmException.class,
+                e -> assertThat(e.status()).isEqualTo(Status.KEY_TABLE_FULL));
+      }
+    }
   }
 }
