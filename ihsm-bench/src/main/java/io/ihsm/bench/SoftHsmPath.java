@@ -32,7 +32,12 @@ final class SoftHsmPath {
 
   /** The SoftHSM2 path, or why there is none here. */
   static BenchPath open(Path dir) {
-    Optional<Path> library = LIBRARIES.stream().filter(Files::exists).findFirst();
+    return open(dir, LIBRARIES);
+  }
+
+  /** As {@link #open(Path)}, looking for the library in these places. */
+  static BenchPath open(Path dir, List<Path> libraries) {
+    Optional<Path> library = libraries.stream().filter(Files::exists).findFirst();
     if (library.isEmpty()) {
       return unavailable("libsofthsm2.so not found (apt install softhsm2)");
     }

@@ -110,4 +110,12 @@ class BenchTest {
       }
     }
   }
+
+  @Test
+  void withoutSoftHsm2ItsPathSaysWhyAndMeasuresNothing() throws Exception {
+    try (BenchPath p = SoftHsmPath.open(dir, List.of(dir.resolve("no-such/libsofthsm2.so")))) {
+      assertThat(p.unavailable()).hasValueSatisfying(why -> assertThat(why).contains("libsofthsm2.so not found")
+          .contains("apt install softhsm2"));
+    }
+  }
 }
