@@ -18,17 +18,13 @@ import io.ihsm.sdk.PartitionConnection;
 import io.ihsm.sdk.store.HostKeyStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import javax.crypto.KeyGenerator;
-import javax.crypto.SecretKey;
 
 /**
  * ihsm through the IHSM JCA provider: keys made inside a fresh partition. Key generation and key
@@ -74,21 +70,8 @@ final class IhsmPath extends JcaPath {
   }
 
   private static Keys keysOf(IhsmProvider provider) {
-    return new Keys() {
-      @Override
-      public KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm, provider);
-        g.initialize(new IhsmKeyGenParameterSpec(spec, 0, forEncryption ? KeyUsage.ENCRYPT : KeyUsage.SIGN, false));
-        return g.generateKeyPair();
-      }
-
-      @Override
-      public SecretKey secret(String algorithm, int bits) throws Exception {
-        KeyGenerator g = KeyGenerator.getInstance(algorithm, provider);
-        g.init(bits);
-        return g.generateKey();
-      }
-    };
+    return Keys.generatedBy(provider,
+        (spec, forEncryption) -> new IhsmKeyGenParameterSpec(spec, 0, forEncryption ? KeyUsage.ENCRYPT : KeyUsage.SIGN, false));
   }
 
   @Override

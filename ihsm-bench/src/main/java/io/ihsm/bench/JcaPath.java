@@ -11,6 +11,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
@@ -36,6 +37,28 @@ class JcaPath implements BenchPath {
     KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception;
 
     SecretKey secret(String algorithm, int bits) throws Exception;
+
+    /**
+     * Keys made by this provider's generators; {@code specFor} turns a pair's parameters and
+     * whether it is for encryption into what the provider's generator takes.
+     */
+    static Keys generatedBy(Provider provider, BiFunction<AlgorithmParameterSpec, Boolean, AlgorithmParameterSpec> specFor) {
+      return new Keys() {
+        @Override
+        public KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception {
+          KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm, provider);
+          g.initialize(specFor.apply(spec, forEncryption));
+          return g.generateKeyPair();
+        }
+
+        @Override
+        public SecretKey secret(String algorithm, int bits) throws Exception {
+          KeyGenerator g = KeyGenerator.getInstance(algorithm, provider);
+          g.init(bits);
+          return g.generateKey();
+        }
+      };
+    }
   }
 
   private final String name;

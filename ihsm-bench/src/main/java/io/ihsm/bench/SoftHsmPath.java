@@ -4,18 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.Security;
-import java.security.spec.AlgorithmParameterSpec;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.KeyGenerator;
-import javax.crypto.SecretKey;
 
 /**
  * SoftHSM2 through the JDK's SunPKCS11, keys made in a token of its own ({@code ihsm-bench}).
@@ -49,21 +44,7 @@ final class SoftHsmPath {
       Provider p11 = Security.getProvider("SunPKCS11").configure(conf.toString());
       KeyStore login = KeyStore.getInstance("PKCS11", p11);
       login.load(null, PIN.toCharArray());
-      return new JcaPath("softhsm2", p11, new JcaPath.Keys() {
-        @Override
-        public KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception {
-          KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm, p11);
-          g.initialize(spec);
-          return g.generateKeyPair();
-        }
-
-        @Override
-        public SecretKey secret(String algorithm, int bits) throws Exception {
-          KeyGenerator g = KeyGenerator.getInstance(algorithm, p11);
-          g.init(bits);
-          return g.generateKey();
-        }
-      }, false) {
+      return new JcaPath("softhsm2", p11, JcaPath.Keys.generatedBy(p11, (spec, forEncryption) -> spec), false) {
         @Override
         public void close() throws Exception {
           // The token was made for this run: leave SoftHSM2's token directory as it was.

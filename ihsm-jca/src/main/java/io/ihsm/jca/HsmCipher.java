@@ -160,18 +160,12 @@ final class HsmCipher extends CipherSpi {
     if (algorithm == Algorithm.RSA_OAEP) {
       initOaep(opmode, k, params);
     } else {
-      key = usable(hsm.own(k, KeyKind.Family.AES));
+      key = hsm.own(k, KeyKind.Family.AES).requireUsage(KeyUsage.ENCRYPT);
       initAes(opmode, params);
     }
     mode = opmode;
   }
 
-  private static KeyRef usable(KeyRef ref) throws InvalidKeyException {
-    if (ref.usage != KeyUsage.ENCRYPT) {
-      throw new InvalidKeyException("the key '" + ref.label() + "' is for " + ref.usage.cliName() + ", not encrypt");
-    }
-    return ref;
-  }
 
   private void initOaep(int opmode, Key k, AlgorithmParameterSpec params)
       throws InvalidKeyException, InvalidAlgorithmParameterException {
@@ -179,7 +173,7 @@ final class HsmCipher extends CipherSpi {
       HsmSignature.rsaKind(rsa);
       publicKey = rsa;
     } else if (opmode == Cipher.DECRYPT_MODE) {
-      key = usable(hsm.own(k, KeyKind.Family.RSA));
+      key = hsm.own(k, KeyKind.Family.RSA).requireUsage(KeyUsage.ENCRYPT);
     } else {
       throw new InvalidKeyException("RSA-OAEP encrypts with an RSA public key and decrypts with an IHSM RSA key");
     }

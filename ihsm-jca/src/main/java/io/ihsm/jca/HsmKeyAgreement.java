@@ -36,9 +36,7 @@ final class HsmKeyAgreement extends KeyAgreementSpi {
   @Override
   protected void engineInit(Key k, SecureRandom random) throws InvalidKeyException {
     KeyRef ref = hsm.own(k, KeyKind.Family.EC);
-    if (ref.usage != KeyUsage.DERIVE) {
-      throw new InvalidKeyException("the key '" + ref.label() + "' is for " + ref.usage.cliName() + ", not derive");
-    }
+    ref.requireUsage(KeyUsage.DERIVE);
     key = ref;
     peer = null;
   }

@@ -39,9 +39,7 @@ final class HsmKeyWrap extends CipherSpi {
       throw new UnsupportedOperationException("IHSM key wrap ciphers wrap and unwrap keys only");
     }
     KeyRef ref = hsm.own(key, KeyKind.Family.AES);
-    if (ref.usage != KeyUsage.WRAP) {
-      throw new InvalidKeyException("the key '" + ref.label() + "' is for " + ref.usage.cliName() + ", not wrap");
-    }
+    ref.requireUsage(KeyUsage.WRAP);
     kek = ref;
     mode = opmode;
   }

@@ -47,9 +47,7 @@ final class HsmSignature extends SignatureSpi {
   @Override
   protected void engineInitSign(PrivateKey key) throws InvalidKeyException {
     KeyRef ref = hsm.own(key, algorithm == Algorithm.ECDSA ? KeyKind.Family.EC : KeyKind.Family.RSA);
-    if (ref.usage != KeyUsage.SIGN) {
-      throw new InvalidKeyException("the key '" + ref.label() + "' is for " + ref.usage.cliName() + ", not sign");
-    }
+    ref.requireUsage(KeyUsage.SIGN);
     reset();
     signer = ref;
     verifier = null;

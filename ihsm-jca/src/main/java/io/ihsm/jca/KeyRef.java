@@ -2,6 +2,7 @@ package io.ihsm.jca;
 
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
+import java.security.InvalidKeyException;
 
 /** What a key object points at: its provider's partition and its current label (a store entry can be renamed). */
 final class KeyRef {
@@ -23,5 +24,13 @@ final class KeyRef {
 
   void relabel(String newLabel) {
     label = newLabel;
+  }
+
+  /** This key, if it has this usage (every IHSM key has exactly one). */
+  KeyRef requireUsage(KeyUsage wanted) throws InvalidKeyException {
+    if (usage != wanted) {
+      throw new InvalidKeyException("the key '" + label + "' is for " + usage.cliName() + ", not " + wanted.cliName());
+    }
+    return this;
   }
 }

@@ -19,14 +19,16 @@ final class CallTimer {
   static final long TICK_MILLIS = 10;
   private static final int IDLE_TICKS_BEFORE_STOPPING = 100;
   private static final Set<Call> WAITING = ConcurrentHashMap.newKeySet();
-  /** Guarded by CallTimer.class. */
-  private static Thread sweeper;
+  /** Written under CallTimer.class; read without it on every call. */
+  private static volatile Thread sweeper;
 
   private CallTimer() {}
 
   static void watch(Call call) {
     WAITING.add(call);
-    ensureSweeper();
+    if (sweeper == null) {
+      ensureSweeper(); // the lock only when there is no sweeper, not on every call
+    }
   }
 
   static void unwatch(Call call) {
@@ -42,10 +44,15 @@ final class CallTimer {
   private static void sweep() {
     int idleTicks = 0;
     while (true) {
-      synchronized (CallTimer.class) {
-        if (WAITING.isEmpty() && ++idleTicks > IDLE_TICKS_BEFORE_STOPPING) {
+      if (WAITING.isEmpty() && ++idleTicks > IDLE_TICKS_BEFORE_STOPPING) {
+        synchronized (CallTimer.class) {
           sweeper = null; // a later watch() starts another
-          return;
+          if (WAITING.isEmpty()) {
+            return;
+          }
+          // A call registered while we decided to stop and may have seen us still running.
+          sweeper = Thread.currentThread();
+          idleTicks = 0;
         }
       }
       try {
