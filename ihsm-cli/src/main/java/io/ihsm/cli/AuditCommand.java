@@ -76,7 +76,11 @@ final class AuditCommand implements Runnable {
       if (!r.valid()) {
         throw new CliFailure(file + ": audit log is NOT intact: " + r.reason());
       }
-      spec.commandLine().getOut().printf("%s: good: %d entries, chain and signed head verify%n", file, r.entries());
+      spec.commandLine().getOut().printf("%s: good: %d entries (%d-%d), chain and signed head verify%n", file,
+          r.entries(), r.first(), r.last());
+      if (!r.gap().isEmpty()) {
+        spec.commandLine().getOut().printf("%s: note: %s%n", file, r.gap());
+      }
       return ExitCodes.OK;
     }
   }

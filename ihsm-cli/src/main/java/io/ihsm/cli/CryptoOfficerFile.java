@@ -23,29 +23,61 @@ import java.util.Properties;
 final class CryptoOfficerFile {
   private CryptoOfficerFile() {}
 
+  /**
+   * The credential file of a device. The serial comes from the device (or whatever answers on its
+   * socket), so only the serial form a card has is accepted as a file name: never a path.
+   */
   static Path path(Path home, String serial) {
+    if (!io.ihsm.ddi.spi.DeviceIdentity.isValidSerial(serial)) {
+      throw new CliFailure("the device reports a malformed serial number; refusing to use it in a file name");
+    }
     return home.resolve("crypto-officer").resolve(serial + ".credential");
   }
 
-  /** Creates the device's first Crypto Officer with a random id and PIN, and records it. */
+  /**
+   * Creates the device's first Crypto Officer with a random id and PIN. The credential is saved
+   * first and the Crypto Officer created after: a credential that cannot be saved creates nothing,
+   * and one the device refuses is removed again, so a Crypto Officer never exists unrecorded.
+   */
   static Path init(IhsmClient hsm, Path home) {
     String serial = hsm.deviceInfo().serialNumber();
     Path file = path(home, serial);
+    if (Files.exists(file)) {
+      throw new CliFailure("a Crypto Officer credential for device " + serial + " already exists in " + file);
+    }
     byte[] id = hsm.randomBytes(Credential.ID_BYTES);
     String pin = HexFormat.of().formatHex(hsm.randomBytes(16));
     try (Credential c = Credential.of(id, pin)) {
-      hsm.initCryptoOfficer(c);
       Properties p = new Properties();
       p.setProperty("id", HexFormat.of().formatHex(id));
       p.setProperty("pin", pin);
-      OwnerOnly.createDirectories(home);
-      OwnerOnly.createDirectories(file.getParent());
       java.io.StringWriter w = new java.io.StringWriter();
       p.store(w, "ihsm Crypto Officer credential for device " + serial + "; keep secret");
-      AtomicFile.write(file, w.toString().getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        OwnerOnly.createDirectories(home);
+        OwnerOnly.createDirectories(file.getParent());
+        AtomicFile.write(file, w.toString().getBytes(StandardCharsets.ISO_8859_1));
+      } catch (IOException e) {
+        throw new CliFailure("the Crypto Officer's credential cannot be saved to " + file + " (" + e.getMessage()
+            + "); no Crypto Officer was created");
+      }
+      try {
+        hsm.initCryptoOfficer(c);
+      } catch (RuntimeException e) {
+        deleteQuietly(file);
+        throw e;
+      }
       return file;
     } catch (IOException e) {
-      throw new UncheckedIOException("the Crypto Officer was created but its credential could not be saved to " + file, e);
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      AtomicFile.delete(file);
+    } catch (IOException ignored) {
+      // the device refused; a file left behind names no Crypto Officer, and the next init says where it is
     }
   }
 
@@ -61,13 +93,29 @@ final class CryptoOfficerFile {
         throw new CliFailure("no Crypto Officer credential for device " + serial + " in " + file.getParent()
             + "; run `ihsm device init` first");
       }
-      init(hsm, home);
+      try {
+        init(hsm, home);
+      } catch (io.ihsm.sdk.IhsmException exists) {
+        if (exists.status() != io.ihsm.ddi.Status.CRYPTO_OFFICER_EXISTS) {
+          throw exists;
+        }
+        throw new CliFailure("the device " + serial + " has a Crypto Officer, but its credential " + file
+            + " is missing: restore the file, or recover the device with `ihsm device recover --destroy-all-keys`");
+      }
     }
     try {
       Properties p = new Properties();
       p.load(new StringReader(Files.readString(file, StandardCharsets.ISO_8859_1)));
       String pin = System.getenv("IHSM_CO_PIN");
-      return Credential.of(HexFormat.of().parseHex(p.getProperty("id")), pin != null ? pin : p.getProperty("pin"));
+      String id = p.getProperty("id");
+      String filePin = p.getProperty("pin");
+      try {
+        return Credential.of(HexFormat.of().parseHex(id == null ? "" : id), pin != null ? pin : filePin == null ? "" : filePin);
+      } catch (IllegalArgumentException damaged) {
+        throw new CliFailure("the Crypto Officer credential file " + file + " is damaged (no valid id or PIN)");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure("the Crypto Officer credential file " + file + " is damaged (it does not parse)");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     description = "Inspect and manage the device.",
     subcommands = {DeviceCommand.Status.class, DeviceCommand.Info.class, DeviceCommand.Init.class,
         DeviceCommand.Reset.class, DeviceCommand.SelfTest.class, DeviceCommand.Tamper.class, DeviceCommand.Zeroize.class,
-        DeviceCommand.Reinit.class, DeviceCommand.ApprovedMode.class, DeviceCommand.Manufacture.class,
+        DeviceCommand.Reinit.class, DeviceCommand.Recover.class, DeviceCommand.ApprovedMode.class, DeviceCommand.Manufacture.class,
         DeviceCommand.Root.class, DeviceCommand.Certs.class, DeviceCommand.Attest.class})
 final class DeviceCommand implements Runnable {
   @CommandLine.Spec
@@ -152,6 +152,46 @@ final class DeviceCommand implements Runnable {
     public Integer call() {
       IhsmCommand.of(spec).asCryptoOfficer(io.ihsm.sdk.CryptoOfficerSession::zeroize);
       spec.commandLine().getOut().println("zeroized: every masked blob made before is unusable; `ihsm device reinit` to start again");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "recover", mixinStandardHelpOptions = true,
+      description = {"Recover a device whose Crypto Officer is locked out or lost, from the host that owns its state:",
+          "every partition and key is destroyed, the Crypto Officer removed; then `ihsm device init` makes a new one.",
+          "Works on the state directory itself, so the daemon using it must be stopped first (its lock is taken).",
+          "Example: ihsm device recover --state-dir /var/lib/ihsm --destroy-all-keys"})
+  static final class Recover implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+        description = "The device's state directory (a daemon's --state-dir; default: the embedded device under --home).")
+    java.nio.file.Path stateDir;
+
+    @Option(names = "--destroy-all-keys", required = true,
+        description = "Required: says you know every partition and key on the device is destroyed.")
+    boolean confirmed;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      IhsmCommand root = IhsmCommand.of(spec);
+      java.nio.file.Path dir = stateDir != null ? stateDir : new io.ihsm.sdk.DeviceAddress.Embedded(root.home()).stateDirectory();
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        throw new CliFailure("no device state in " + dir);
+      }
+      String serial;
+      try (io.ihsm.device.Device d = io.ihsm.device.Device.powerOn(io.ihsm.device.DeviceConfig.of(dir).withRecovery())) {
+        if (d.bootFailure().isPresent()) {
+          throw new CliFailure("the device cannot recover: " + d.bootFailure().get());
+        }
+        serial = d.identity().serialNumber();
+      }
+      // The old credential file names a Crypto Officer that no longer exists.
+      java.nio.file.Path old = CryptoOfficerFile.path(root.home(), serial);
+      java.nio.file.Files.deleteIfExists(old);
+      spec.commandLine().getOut().printf("recovered %s: every partition and key is destroyed and the Crypto Officer removed;"
+          + " run `ihsm device init` to create a new Crypto Officer%n", serial);
       return ExitCodes.OK;
     }
   }

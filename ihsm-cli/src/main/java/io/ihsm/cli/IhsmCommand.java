@@ -59,6 +59,12 @@ public final class IhsmCommand implements Runnable {
     cl.setExecutionExceptionHandler((ex, line, parsed) -> root.reportFailure(ex, line.getErr()));
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine failed = ex.getCommandLine();
+      if (PinOptions.givesPinArgument(args)) {
+        // The usual message would repeat the arguments, and so the PIN.
+        failed.getErr().println("ihsm: " + PinOptions.NO_PIN_ARGUMENT);
+        failed.getErr().flush();
+        return ExitCodes.USAGE;
+      }
       failed.getErr().println("ihsm: " + ex.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
       failed.getErr().flush();
       return ExitCodes.USAGE;
@@ -109,21 +115,15 @@ public final class IhsmCommand implements Runnable {
     return socketDir() == null;
   }
 
-  /** The application PIN: the option's value, else $IHSM_PIN; never echoed. */
-  static String pin(String option) {
-    String pin = option != null ? option : System.getenv("IHSM_PIN");
-    if (pin == null || pin.isEmpty()) {
-      throw new CliFailure("this needs the partition PIN: --pin PIN or the IHSM_PIN environment variable");
-    }
-    return pin;
-  }
-
   private int reportFailure(Exception ex, PrintWriter err) {
     int code;
     String message;
     if (ex instanceof IhsmException ie) {
       code = ie.isTransportFailure() ? ExitCodes.UNREACHABLE : ExitCodes.FAILED;
       message = ie.getMessage() + " [" + ie.status() + "]";
+    } else if (ex instanceof CommandLine.ParameterException || ex instanceof CliFailure.Usage) {
+      code = ExitCodes.USAGE;
+      message = ex.getMessage();
     } else if (ex instanceof CliFailure cf) {
       code = ExitCodes.FAILED;
       message = cf.getMessage();

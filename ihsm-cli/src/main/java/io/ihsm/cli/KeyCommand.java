@@ -38,11 +38,11 @@ final class KeyCommand implements Runnable {
     @Option(names = "--partition", required = true, paramLabel = "P", description = "The partition's name.")
     String partition;
 
-    @Option(names = "--pin", description = "The partition's PIN (default: $IHSM_PIN).")
-    String pin;
+    @CommandLine.Mixin
+    PinOptions pin;
 
     PartitionClient open(IhsmCommand root, IhsmClient hsm) {
-      return PartitionClient.open(hsm, HostKeyStore.at(root.home()), partition, IhsmCommand.pin(pin));
+      return PartitionClient.open(hsm, HostKeyStore.at(root.home()), partition, pin.pin("PIN of partition " + partition));
     }
   }
 
@@ -127,6 +127,11 @@ final class KeyCommand implements Runnable {
         out.println(Json.array(rows));
       }
       out.flush();
+      // A damaged key file is named on standard error; the others are listed all the same.
+      for (io.ihsm.sdk.store.DamagedEntryException d : store.damagedKeys(partition)) {
+        spec.commandLine().getErr().println("ihsm: " + d.getMessage());
+      }
+      spec.commandLine().getErr().flush();
       return ExitCodes.OK;
     }
   }
@@ -270,7 +275,9 @@ final class KeyCommand implements Runnable {
   @Command(name = "wrap-for-import", mixinStandardHelpOptions = true,
       description = {"Wrap a key for import into a partition (RSA-OAEP SHA-256 + AES-KWP, PKCS#11 RSA-AES key wrap).",
           "Works offline: only the partition's unwrapping key is needed. The input is a PKCS#8 private key",
-          "(DER, or PEM 'BEGIN PRIVATE KEY') for EC and RSA, or raw bytes for AES and HMAC keys."})
+          "(DER, or PEM 'BEGIN PRIVATE KEY') of an EC or RSA key, checked before wrapping; or, with --raw,",
+          "raw bytes for AES and HMAC keys.",
+          "Example: ihsm key wrap-for-import --unwrapping-key unwrap.pem --in key.pk8.pem --out key.wrapped"})
   static final class WrapForImport implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -285,9 +292,16 @@ final class KeyCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The wrapped key, for `ihsm key import`.")
     Path out;
 
+    @Option(names = "--raw", description = "The input is raw secret-key bytes (AES, HMAC), not a PKCS#8 private key.")
+    boolean raw;
+
     @Override
     public Integer call() throws Exception {
-      byte[] material = Pem.derOrPem(readBounded(in, 16384), "PRIVATE KEY");
+      byte[] input = readBounded(in, 16384);
+      if (input.length == 0) {
+        throw new CliFailure(in + " (--in) is empty: there is no key to wrap");
+      }
+      byte[] material = raw ? input : privateKey(input);
       try {
         byte[] spki = Pem.derOrPem(readBounded(unwrappingKey, 16384), "PUBLIC KEY");
         Files.write(out, io.ihsm.sdk.KeyImport.wrapForImport(spki, material));
@@ -298,6 +312,40 @@ final class KeyCommand implements Runnable {
       }
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * A PKCS#8 EC or RSA private key from DER or PEM bytes, refusing anything else by name (a public
+   * key, a certificate, an Ed25519 key, cut or bad DER): such input must never be wrapped as if it
+   * were raw key bytes.
+   */
+  static byte[] privateKey(byte[] input) {
+    byte[] der;
+    try {
+      der = Pem.derOrPem(input, "PRIVATE KEY");
+    } catch (CliFailure e) {
+      throw new CliFailure("--in: " + e.getMessage() + " (use --raw for raw secret-key bytes)");
+    }
+    for (String alg : new String[] {"EC", "RSA"}) {
+      try {
+        java.security.KeyFactory.getInstance(alg).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+        return der;
+      } catch (java.security.GeneralSecurityException | RuntimeException notThis) {
+        // try the next
+      }
+    }
+    for (String other : new String[] {"Ed25519", "Ed448", "X25519", "X448", "DSA", "ML-DSA", "ML-KEM"}) {
+      try {
+        java.security.KeyFactory.getInstance(other).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+        throw new CliFailure("--in holds an " + other + " private key; ihsm imports EC (P-256, P-384, P-521) and RSA keys");
+      } catch (java.security.GeneralSecurityException | RuntimeException notThis) {
+        if (notThis instanceof CliFailure f) {
+          throw f;
+        }
+      }
+    }
+    throw new CliFailure("--in is not a PKCS#8 EC or RSA private key (cut, damaged, or another format);"
+        + " use --raw for raw secret-key bytes");
   }
 
   @Command(name = "import", mixinStandardHelpOptions = true,

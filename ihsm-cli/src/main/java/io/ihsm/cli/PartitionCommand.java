@@ -54,8 +54,8 @@ final class PartitionCommand implements Runnable {
     @Parameters(paramLabel = "NAME", description = "1-32 of [a-z0-9-], starting with a letter")
     String name;
 
-    @Option(names = "--pin", description = "The application PIN (default: $IHSM_PIN).")
-    String pin;
+    @CommandLine.Mixin
+    PinOptions pin;
 
     @Option(names = "--owner-anchor", paramLabel = "FILE",
         description = "The owner's ECDSA P-384 public key, SPKI DER (default: a development owner key under <home>/owner).")
@@ -76,7 +76,7 @@ final class PartitionCommand implements Runnable {
     @Override
     public Integer call() {
       IhsmCommand root = IhsmCommand.of(spec);
-      String appPin = IhsmCommand.pin(pin);
+      String appPin = pin.pin("PIN for the new partition " + name);
       HostKeyStore store = HostKeyStore.at(root.home());
       try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
         var e = PartitionClient.create(hsm, co, store, name,
@@ -105,7 +105,14 @@ final class PartitionCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         List<Json> rows = new ArrayList<>();
         for (PartitionList.Entry p : co.listPartitions()) {
-          boolean known = store.partition(p.name()).map(e -> e.id() == p.id()).orElse(false);
+          boolean known;
+          try {
+            known = store.partition(p.name()).map(e -> e.id() == p.id()).orElse(false);
+          } catch (io.ihsm.sdk.store.DamagedEntryException d) {
+            // One damaged entry is named and the listing goes on.
+            spec.commandLine().getErr().println("ihsm: " + d.getMessage());
+            known = false;
+          }
           if (json) {
             rows.add(new Json().put("id", p.id()).put("name", p.name()).put("provisioned", p.provisioned())
                 .put("established", p.established()).put("locked", p.locked()).put("inKeyStore", known));

@@ -22,18 +22,32 @@ final class Pem {
     return pem.toString();
   }
 
-  /** The DER inside a PEM block of this type, or the bytes themselves when they are not PEM. */
+  /**
+   * The DER inside a PEM block of this type, or the bytes themselves when they are not PEM. A PEM
+   * block of another type, an unterminated block or bad base64 is refused, never passed on as bytes.
+   */
   static byte[] derOrPem(byte[] bytes, String type) {
-    String text = new String(bytes, StandardCharsets.US_ASCII);
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    int any = text.indexOf("-----BEGIN ");
+    if (any < 0) {
+      return bytes;
+    }
     String begin = "-----BEGIN " + type + "-----";
     int at = text.indexOf(begin);
     if (at < 0) {
-      return bytes;
+      int typeEnd = text.indexOf("-----", any + 11);
+      String found = typeEnd < 0 ? "an unterminated header" : "'" + text.substring(any + 11, Math.min(typeEnd, any + 60)) + "'";
+      throw new CliFailure("expected a PEM '" + type + "', found " + found);
     }
     int end = text.indexOf("-----END " + type + "-----", at);
     if (end < 0) {
       throw new CliFailure("unterminated PEM block " + type);
     }
-    return Base64.getMimeDecoder().decode(text.substring(at + begin.length(), end));
+    String body = text.substring(at + begin.length(), end).replaceAll("[\\r\\n\\t ]", "");
+    try {
+      return Base64.getDecoder().decode(body);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure("the PEM " + type + " block is not valid base64");
+    }
   }
 }

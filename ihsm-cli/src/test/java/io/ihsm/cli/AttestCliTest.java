@@ -24,10 +24,10 @@ class AttestCliTest extends InHomeCliTest {
 
   void manufacturedWithAPartitionAndKeys() {
     ok("device", "manufacture");
-    ok("partition", "create", "app", "--pin", "pin-12345");
-    ok("partition", "create", "other", "--pin", "pin-12345");
-    ok("key", "generate", "--partition", "app", "--pin", "pin-12345", "--kind", "ec-p384", "--usage", "sign", "--label", "k");
-    ok("key", "generate", "--partition", "app", "--pin", "pin-12345", "--kind", "aes-256", "--usage", "encrypt",
+    ok("partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"));
+    ok("partition", "create", "other", "--pin-file", PinFiles.of("pin-12345"));
+    ok("key", "generate", "--partition", "app", "--pin-file", PinFiles.of("pin-12345"), "--kind", "ec-p384", "--usage", "sign", "--label", "k");
+    ok("key", "generate", "--partition", "app", "--pin-file", PinFiles.of("pin-12345"), "--kind", "aes-256", "--usage", "encrypt",
         "--label", "secret", "--extractable");
     ok("device", "root", "--out", path("root.pem"));
     ok("partition", "certs", "--partition", "app", "--out", path("chain.pem"));
@@ -37,7 +37,7 @@ class AttestCliTest extends InHomeCliTest {
   @Test
   void aKeyReportVerifiesOfflineAndEveryPolicyFailureHasItsOwnLine() throws Exception {
     manufacturedWithAPartitionAndKeys();
-    assertThat(ok("key", "attest", "--partition", "app", "--pin", "pin-12345", "--label", "k", "--nonce", NONCE,
+    assertThat(ok("key", "attest", "--partition", "app", "--pin-file", PinFiles.of("pin-12345"), "--label", "k", "--nonce", NONCE,
         "--out", path("report.cbor")).out()).contains("wrote");
     String[] verify = {"attest", "verify", "--root", path("root.pem"), "--chain", path("chain.pem"), "--report",
         path("report.cbor")};
@@ -65,13 +65,13 @@ class AttestCliTest extends InHomeCliTest {
     refused(ihsm("attest", "verify", "--root", path("root.pem"), "--chain", path("report.cbor"), "--report",
         path("report.cbor")), "does not hold X.509 certificates");
 
-    ok("key", "attest", "--partition", "app", "--pin", "pin-12345", "--label", "secret", "--nonce", "", "--out",
+    ok("key", "attest", "--partition", "app", "--pin-file", PinFiles.of("pin-12345"), "--label", "secret", "--nonce", "", "--out",
         path("secret.cbor"));
     assertThat(ok("attest", "verify", "--root", path("root.pem"), "--chain", path("chain.pem"), "--report",
         path("secret.cbor")).out()).contains("aes-256 (encrypt, generated, extractable, app key)");
-    refused(ihsm("key", "attest", "--partition", "app", "--pin", "pin-12345", "--label", "k", "--nonce", "zz",
+    refused(ihsm("key", "attest", "--partition", "app", "--pin-file", PinFiles.of("pin-12345"), "--label", "k", "--nonce", "zz",
         "--out", path("x.cbor")), "--nonce must be hex");
-    refused(ihsm("key", "attest", "--partition", "app", "--pin", "pin-12345", "--label", "k", "--nonce",
+    refused(ihsm("key", "attest", "--partition", "app", "--pin-file", PinFiles.of("pin-12345"), "--label", "k", "--nonce",
         "00".repeat(129), "--out", path("x.cbor")), "at most 128 bytes");
     assertThat(home.resolve("x.cbor")).doesNotExist();
   }

@@ -19,10 +19,10 @@ class AuditCliTest extends InHomeCliTest {
 
   @BeforeEach
   void aLogWithKeyLifecycleAndAFailedLogin() throws Exception {
-    ok("partition", "create", "app", "--pin", "pin-12345");
-    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "k", "--pin", "pin-12345");
+    ok("partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"));
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "k", "--pin-file", PinFiles.of("pin-12345"));
     Path data = Files.writeString(home.resolve("data.txt"), "hello");
-    assertThat(ihsm("sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--pin", "wrong-pin-9",
+    assertThat(ihsm("sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--pin-file", PinFiles.of("wrong-pin-9"),
         "--in", data.toString(), "--out", home.resolve("sig").toString()).exitCode()).isEqualTo(ExitCodes.FAILED);
     export = home.resolve("audit.log");
     assertThat(ok("audit", "export", "--out", export.toString()).out()).contains("wrote");

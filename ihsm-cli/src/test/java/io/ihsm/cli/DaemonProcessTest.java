@@ -89,18 +89,37 @@ class DaemonProcessTest {
   }
 
   @Test
+  void afterATamperOperationsSayTamperedNotUnreachable() throws Exception {
+    Path sockets = tmp.resolve("sock");
+    String home = tmp.resolve("home").toString();
+    daemon = startDaemon(sockets);
+    String[] common = {"--home", home, "--socket-dir", sockets.toString()};
+    assertThat(run(common, "device", "init").exitCode()).isZero();
+    assertThat(run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
+    assertThat(run(common, "key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label",
+        "k", "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
+    assertThat(run(common, "device", "tamper", "--sensor", "case-open").exitCode()).isZero();
+    Path msg = tmp.resolve("msg");
+    Files.writeString(msg, "after tamper");
+    CliRun signed = run(common, "sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
+        msg.toString(), "--out", tmp.resolve("sig").toString(), "--pin-file", PinFiles.of("pin-12345"));
+    assertThat(signed.exitCode()).as(signed.err()).isEqualTo(ExitCodes.FAILED);
+    assertThat(signed.err()).contains("TAMPERED", "tamper: case-open", "ihsm device reinit", "DEVICE_NOT_OPERATIONAL");
+  }
+
+  @Test
   void keysMadeBeforeADaemonRestartStillWorkAfterIt() throws Exception {
     Path sockets = tmp.resolve("sock");
     String home = tmp.resolve("home").toString();
     daemon = startDaemon(sockets);
     String[] common = {"--home", home, "--socket-dir", sockets.toString()};
-    assertThat(run(common, "partition", "create", "app", "--pin", "pin-12345").err()).contains("device init");
+    assertThat(run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345")).err()).contains("device init");
     assertThat(run(common, "device", "init").exitCode()).isZero();
-    assertThat(run(common, "partition", "create", "app", "--pin", "pin-12345").exitCode()).isZero();
+    assertThat(run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
     assertThat(Files.list(sockets).map(p -> p.getFileName().toString()))
         .contains("management.sock", "partition-1.sock");
     assertThat(run(common, "key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label",
-        "k", "--pin", "pin-12345").exitCode()).isZero();
+        "k", "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
 
     daemon.destroy();
     assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -110,10 +129,10 @@ class DaemonProcessTest {
     Files.writeString(msg, "after restart");
     Path sig = tmp.resolve("sig");
     CliRun signed = run(common, "sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
-        msg.toString(), "--out", sig.toString(), "--pin", "pin-12345");
+        msg.toString(), "--out", sig.toString(), "--pin-file", PinFiles.of("pin-12345"));
     assertThat(signed.exitCode()).as(signed.err()).isZero();
     assertThat(run(common, "verify", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
-        msg.toString(), "--signature", sig.toString(), "--pin", "pin-12345").exitCode()).isZero();
+        msg.toString(), "--signature", sig.toString(), "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
 
     // The daemon's audit log holds both lives of the device, and verifies.
     Path log = tmp.resolve("audit.log");
@@ -131,6 +150,55 @@ class DaemonProcessTest {
   }
 
   @Test
+  void aPinNeverStandsOnAnyCommandLineAndAPinArgumentIsRefused() throws Exception {
+    Path home = tmp.resolve("pin-home");
+    String pin = "pin-" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(8));
+    // The PIN comes on a file descriptor: while the command waits for it, no process shows it.
+    Process p = ihsm(List.of("--home", home.toString(), "partition", "create", "app", "--pin-fd", "0"))
+        .redirectErrorStream(true).start();
+    Thread.sleep(1500);
+    assertThat(p.isAlive()).as("waiting for its PIN").isTrue();
+    assertThat(commandLinesHolding(pin)).isEmpty();
+    p.getOutputStream().write((pin + "\n").getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).doesNotContain(pin);
+
+    // The same PIN from the environment signs; the environment is the owner's only (/proc/PID/environ).
+    ProcessBuilder gen = ihsm(List.of("--home", home.toString(), "key", "generate", "--partition", "app", "--kind",
+        "ec-p256", "--usage", "sign", "--label", "k"));
+    gen.environment().put("IHSM_PIN", pin);
+    Process g = gen.redirectErrorStream(true).start();
+    assertThat(commandLinesHolding(pin)).isEmpty();
+    String genOut = new String(g.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(g.waitFor()).as(genOut).isZero();
+
+    // A PIN given as an argument is refused as a usage error, and not echoed back.
+    CliRun refused = CliRun.inHome(home, "key", "list", "--partition", "app", "--pin", pin);
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("--pin-file").doesNotContain(pin);
+  }
+
+  /** The pids whose command line (/proc/PID/cmdline) contains {@code text}. */
+  static List<String> commandLinesHolding(String text) throws Exception {
+    List<String> found = new ArrayList<>();
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+          if (cmdline.contains(text)) {
+            found.add(proc.getFileName() + ": " + cmdline.replace('\0', ' '));
+          }
+        } catch (java.io.IOException gone) {
+          // the process ended while we looked
+        }
+      }
+    }
+    return found;
+  }
+
+  @Test
   void homeFromTheEnvironmentSelectsTheEmbeddedDevice() throws Exception {
     Path home = tmp.resolve("env-home");
     ProcessBuilder pb = ihsm(List.of("device", "info", "--json"));
@@ -140,8 +208,10 @@ class DaemonProcessTest {
     Process p = pb.redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
-    String serial = Files.readString(home.resolve("device/rom/serial"));
-    assertThat(CliTest.field(out, "serialNumber")).isEqualTo(serial);
+    // The card's serial record (authenticated: header, payload, tag) holds the serial the device reports.
+    String record = new String(Files.readAllBytes(home.resolve("device/rom/serial")), StandardCharsets.ISO_8859_1);
+    assertThat(CliTest.field(out, "serialNumber")).matches("IHSM-[0-9A-F]{16}");
+    assertThat(record).contains(CliTest.field(out, "serialNumber"));
   }
 
   @Test

@@ -51,8 +51,8 @@ class FirmwareCliTest extends InHomeCliTest {
     assertThat(CliTest.field(info, "fusedSvn")).isEqualTo("0");
     assertThat(CliTest.field(info, "path")).isEqualTo("factory image");
     // A partition and a key made before the update keep working after it.
-    ok("partition", "create", "app", "--pin", "pin-12345");
-    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "k", "--pin", "pin-12345");
+    ok("partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"));
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "k", "--pin-file", PinFiles.of("pin-12345"));
 
     Path v2 = home.resolve("v2.img");
     ok("firmware", "sign", "--key", devKey.toString(), "--public-key", devPub.toString(), "--in", factory.toString(),
@@ -65,7 +65,7 @@ class FirmwareCliTest extends InHomeCliTest {
     Path msg = home.resolve("m");
     Files.writeString(msg, "after update");
     ok("sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in", msg.toString(), "--out",
-        home.resolve("s").toString(), "--pin", "pin-12345");
+        home.resolve("s").toString(), "--pin-file", PinFiles.of("pin-12345"));
 
     assertThat(ok("firmware", "commit").out()).contains("fused SVN is now 2");
     // The old image is now a rollback: a daemon told to boot it stays in ERROR and says why.

@@ -29,7 +29,7 @@ class IdentityCliTest extends InHomeCliTest {
     assertThat(OpenSsl.run("x509", "-in", root.toString(), "-noout", "-subject").output())
         .contains("NOT FOR PRODUCTION");
 
-    ok("partition", "create", "app", "--pin", "pin-12345");
+    ok("partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"));
     Path partitionChain = home.resolve("partition.pem");
     ok("partition", "certs", "--partition", "app", "--out", partitionChain.toString());
     assertThat(opensslVerify(root, partitionChain)).contains(partitionChain + ": OK");

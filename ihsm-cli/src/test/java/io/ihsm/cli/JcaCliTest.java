@@ -18,7 +18,7 @@ class JcaCliTest {
 
   @Test
   void keytoolRunsWithTheClasspathAndConfigTheCommandsPrint() throws Exception {
-    CliRun.okInHome(home, "partition", "create", "app", "--pin", "pin-12345");
+    CliRun.okInHome(home, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"));
     Path conf = home.resolve("ihsm-jca.conf");
     CliRun.okInHome(home, "jca", "config", "--partition", "app", "--out", conf.toString());
     assertThat(Files.readString(conf)).contains("partition = app").contains("home = " + home.toAbsolutePath())

@@ -39,7 +39,7 @@ class Pkcs11CliTest {
     String home = tmp.resolve("home").toString();
     String[] common = {"--home", home, "--socket-dir", sockets.toString()};
     assertThat(CliRun.of(concat(common, "device", "init")).exitCode()).isZero();
-    assertThat(CliRun.of(concat(common, "partition", "create", "payments", "--pin", "pin-12345")).exitCode()).isZero();
+    assertThat(CliRun.of(concat(common, "partition", "create", "payments", "--pin-file", PinFiles.of("pin-12345"))).exitCode()).isZero();
     Path conf = tmp.resolve("ihsm-pkcs11.conf");
     assertThat(CliRun.of(concat(common, "pkcs11", "config", "--out", conf.toString())).exitCode()).isZero();
     assertThat(Files.readString(conf)).contains("socket-dir = " + sockets.toAbsolutePath()).doesNotContain("pin-12345");

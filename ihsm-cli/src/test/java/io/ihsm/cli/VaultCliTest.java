@@ -16,7 +16,7 @@ class VaultCliTest extends InHomeCliTest {
 
   @BeforeEach
   void partition() {
-    ok("partition", "create", "app", "--pin", PIN);
+    ok("partition", "create", "app", "--pin-file", PinFiles.of(PIN));
   }
 
   Path file(String name, byte[] content) throws Exception {
@@ -27,11 +27,11 @@ class VaultCliTest extends InHomeCliTest {
 
   @Test
   void deviceSignaturesVerifyWithTheJdkAndOpenSsl() throws Exception {
-    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "signer", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "signer", "--pin-file", PinFiles.of(PIN));
     Path msg = file("msg", "sign me".getBytes());
     Path sig = home.resolve("sig");
     ok("sign", "--partition", "app", "--key", "signer", "--alg", "SHA256withECDSA", "--in", msg.toString(),
-        "--out", sig.toString(), "--pin", PIN);
+        "--out", sig.toString(), "--pin-file", PinFiles.of(PIN));
     Path der = home.resolve("pub.der");
     Path pem = home.resolve("pub.pem");
     ok("key", "public", "--partition", "app", "--label", "signer", "--out", der.toString());
@@ -47,11 +47,11 @@ class VaultCliTest extends InHomeCliTest {
 
   @Test
   void rsaPssSignaturesVerifyWithOpenSsl() throws Exception {
-    ok("key", "generate", "--partition", "app", "--kind", "rsa-2048", "--usage", "sign", "--label", "rsa", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "rsa-2048", "--usage", "sign", "--label", "rsa", "--pin-file", PinFiles.of(PIN));
     Path msg = file("msg", "pss".getBytes());
     Path sig = home.resolve("sig");
     ok("sign", "--partition", "app", "--key", "rsa", "--alg", "RSASSA-PSS", "--in", msg.toString(), "--out",
-        sig.toString(), "--pin", PIN);
+        sig.toString(), "--pin-file", PinFiles.of(PIN));
     Path pem = home.resolve("rsa.pem");
     ok("key", "public", "--partition", "app", "--label", "rsa", "--pem", "--out", pem.toString());
     OpenSsl.Result r = OpenSsl.run("dgst", "-sha256", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32",
@@ -61,7 +61,7 @@ class VaultCliTest extends InHomeCliTest {
 
   @Test
   void openSslOaepCiphertextWithALabelDecryptsInTheDevice() throws Exception {
-    ok("key", "generate", "--partition", "app", "--kind", "rsa-3072", "--usage", "encrypt", "--label", "rsa", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "rsa-3072", "--usage", "encrypt", "--label", "rsa", "--pin-file", PinFiles.of(PIN));
     Path pem = home.resolve("rsa.pem");
     ok("key", "public", "--partition", "app", "--label", "rsa", "--pem", "--out", pem.toString());
     Path pt = file("pt", "wrapped secret".getBytes());
@@ -72,54 +72,54 @@ class VaultCliTest extends InHomeCliTest {
     assertThat(enc.exitCode()).as(enc.output()).isZero();
     Path out = home.resolve("out");
     ok("decrypt", "--partition", "app", "--key", "rsa", "--alg", "RSA/ECB/OAEPWithSHA-256AndMGF1Padding",
-        "--oaep-label-hex", "6c6162656c", "--in", ct.toString(), "--out", out.toString(), "--pin", PIN);
+        "--oaep-label-hex", "6c6162656c", "--in", ct.toString(), "--out", out.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(Files.readAllBytes(out)).isEqualTo("wrapped secret".getBytes());
     CliRun wrongLabel = ihsm("decrypt", "--partition", "app", "--key", "rsa", "--alg",
         "RSA/ECB/OAEPWithSHA-256AndMGF1Padding", "--oaep-label-hex", "00", "--in", ct.toString(), "--out",
-        out.toString(), "--pin", PIN);
+        out.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(wrongLabel.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(wrongLabel.err()).contains("BAD_PADDING");
   }
 
   @Test
   void aesGcmAndCbcRoundTripAndTamperingIsRefused() throws Exception {
-    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "aes", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "aes", "--pin-file", PinFiles.of(PIN));
     Path pt = file("pt", "some plaintext".getBytes());
     Path ct = home.resolve("ct");
     Path back = home.resolve("back");
     ok("encrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--aad-hex", "aabb", "--in",
-        pt.toString(), "--out", ct.toString(), "--pin", PIN);
+        pt.toString(), "--out", ct.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(Files.size(ct)).isEqualTo(12 + 14 + 16);
     ok("decrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--aad-hex", "aabb", "--in",
-        ct.toString(), "--out", back.toString(), "--pin", PIN);
+        ct.toString(), "--out", back.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(Files.readAllBytes(back)).isEqualTo("some plaintext".getBytes());
     byte[] tampered = Files.readAllBytes(ct);
     tampered[20] ^= 1;
     Files.write(ct, tampered);
     CliRun bad = ihsm("decrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--aad-hex", "aabb",
-        "--in", ct.toString(), "--out", back.toString(), "--pin", PIN);
+        "--in", ct.toString(), "--out", back.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(bad.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(bad.err()).contains("BAD_TAG");
     ok("encrypt", "--partition", "app", "--key", "aes", "--alg", "AES/CBC/PKCS5Padding", "--in", pt.toString(), "--out",
-        ct.toString(), "--pin", PIN);
+        ct.toString(), "--pin-file", PinFiles.of(PIN));
     ok("decrypt", "--partition", "app", "--key", "aes", "--alg", "AES/CBC/PKCS5Padding", "--in", ct.toString(), "--out",
-        back.toString(), "--pin", PIN);
+        back.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(Files.readAllBytes(back)).isEqualTo("some plaintext".getBytes());
   }
 
   @Test
   void hmacTagsAreMadeAndVerified() throws Exception {
-    ok("key", "generate", "--partition", "app", "--kind", "hmac-sha256", "--usage", "sign", "--label", "mac", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "hmac-sha256", "--usage", "sign", "--label", "mac", "--pin-file", PinFiles.of(PIN));
     Path msg = file("msg", "authenticate".getBytes());
     Path tag = home.resolve("tag");
     ok("mac", "--partition", "app", "--key", "mac", "--alg", "HmacSHA256", "--in", msg.toString(), "--out",
-        tag.toString(), "--pin", PIN);
+        tag.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(Files.size(tag)).isEqualTo(32);
     ok("verify", "--partition", "app", "--key", "mac", "--alg", "HmacSHA256", "--in", msg.toString(), "--signature",
-        tag.toString(), "--pin", PIN);
+        tag.toString(), "--pin-file", PinFiles.of(PIN));
     Files.write(msg, "tampered".getBytes());
     CliRun r = ihsm("verify", "--partition", "app", "--key", "mac", "--alg", "HmacSHA256", "--in", msg.toString(),
-        "--signature", tag.toString(), "--pin", PIN);
+        "--signature", tag.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(r.err().strip()).isEqualTo("ihsm: the signature does not verify");
   }
@@ -131,7 +131,7 @@ class VaultCliTest extends InHomeCliTest {
         .exitCode()).isZero();
     Path unwrap = home.resolve("unwrap.pem");
     Path wrapped = home.resolve("wrapped");
-    ok("key", "unwrapping-key", "--partition", "app", "--pem", "--out", unwrap.toString(), "--pin", PIN);
+    ok("key", "unwrapping-key", "--partition", "app", "--pem", "--out", unwrap.toString(), "--pin-file", PinFiles.of(PIN));
     ok("key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in", mine.toString(), "--out", wrapped.toString());
     byte[] pkcs8 = Pem.derOrPem(Files.readAllBytes(mine), "PRIVATE KEY");
     byte[] w = Files.readAllBytes(wrapped);
@@ -139,15 +139,15 @@ class VaultCliTest extends InHomeCliTest {
     assertThat(contains(w, java.util.Arrays.copyOfRange(pkcs8, pkcs8.length - 40, pkcs8.length)))
         .as("the key never travels in clear").isFalse();
     CliRun wrongKind = ihsm("key", "import", "--partition", "app", "--label", "mine", "--kind", "ec-p384", "--usage",
-        "sign", "--wrapped", wrapped.toString(), "--pin", PIN);
+        "sign", "--wrapped", wrapped.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(wrongKind.err()).contains("INVALID_KEY_MATERIAL");
     ok("key", "import", "--partition", "app", "--label", "mine", "--kind", "ec-p256", "--usage", "sign", "--wrapped",
-        wrapped.toString(), "--pin", PIN);
+        wrapped.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(ok("key", "list", "--partition", "app", "--json").out()).contains("\"origin\":\"imported\"");
     Path msg = file("msg", "imported key".getBytes());
     Path sig = home.resolve("sig");
     ok("sign", "--partition", "app", "--key", "mine", "--alg", "SHA256withECDSA", "--in", msg.toString(), "--out",
-        sig.toString(), "--pin", PIN);
+        sig.toString(), "--pin-file", PinFiles.of(PIN));
     Path pub = home.resolve("mine.pub");
     assertThat(OpenSsl.run("pkey", "-in", mine.toString(), "-pubout", "-out", pub.toString()).exitCode()).isZero();
     assertThat(OpenSsl.run("dgst", "-sha256", "-verify", pub.toString(), "-signature", sig.toString(), msg.toString())
@@ -156,14 +156,14 @@ class VaultCliTest extends InHomeCliTest {
 
   @Test
   void approvedOnlyModeRefusesSha1SignaturesUntilTheCryptoOfficerTurnsItOff() throws Exception {
-    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "s", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "s", "--pin-file", PinFiles.of(PIN));
     Path msg = file("msg", "sign me".getBytes());
     Path sig = home.resolve("sig");
     Path pem = home.resolve("pub.pem");
     ok("key", "public", "--partition", "app", "--label", "s", "--pem", "--out", pem.toString());
     assertThat(CliTest.field(ok("device", "status", "--json").out(), "approvedMode")).isEqualTo("true");
     CliRun refused = ihsm("sign", "--partition", "app", "--key", "s", "--alg", "SHA1withECDSA", "--in", msg.toString(),
-        "--out", sig.toString(), "--pin", PIN);
+        "--out", sig.toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(refused.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(refused.err()).contains("NOT_APPROVED");
     assertThat(sig).doesNotExist();
@@ -172,7 +172,7 @@ class VaultCliTest extends InHomeCliTest {
     assertThat(ok("device", "approved-mode", "off").out()).contains("approved-only mode is off");
     assertThat(CliTest.field(ok("device", "status", "--json").out(), "approvedMode")).isEqualTo("false");
     ok("sign", "--partition", "app", "--key", "s", "--alg", "SHA1withECDSA", "--in", msg.toString(), "--out", sig.toString(),
-        "--pin", PIN);
+        "--pin-file", PinFiles.of(PIN));
     assertThat(OpenSsl.run("dgst", "-sha1", "-verify", pem.toString(), "-signature", sig.toString(), msg.toString())
         .output()).contains("Verified OK");
     ok("device", "approved-mode", "on");
@@ -181,14 +181,14 @@ class VaultCliTest extends InHomeCliTest {
 
   @Test
   void aTamperKillsOldBlobsUntilTheCryptoOfficerReinitializes() {
-    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "k", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "k", "--pin-file", PinFiles.of(PIN));
     assertThat(ok("device", "tamper", "--sensor", "case-open").out()).contains("TAMPERED").contains("tamper count 1");
     String status = ok("device", "status", "--json").out();
     assertThat(CliTest.field(status, "state")).isEqualTo("TAMPERED");
     assertThat(CliTest.field(status, "reason")).isEqualTo("tamper: case-open");
     assertThat(CliTest.field(status, "tamperCount")).isEqualTo("1");
     CliRun refused = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "encrypt", "--label",
-        "x", "--pin", PIN);
+        "x", "--pin-file", PinFiles.of(PIN));
     assertThat(refused.err()).contains("DEVICE_NOT_OPERATIONAL");
     assertThat(ok("device", "reinit").out()).contains("OPERATIONAL");
     assertThat(ok("partition", "list").out()).as("partitions went with the sealing secret").doesNotContain("app");
@@ -209,13 +209,13 @@ class VaultCliTest extends InHomeCliTest {
 
   @Test
   void listingAndDeletingKeysAndPartitions() {
-    ok("key", "generate", "--partition", "app", "--kind", "ec-p384", "--usage", "sign", "--label", "a", "--pin", PIN);
-    ok("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "wrap", "--label", "b", "--pin", PIN,
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p384", "--usage", "sign", "--label", "a", "--pin-file", PinFiles.of(PIN));
+    ok("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "wrap", "--label", "b", "--pin-file", PinFiles.of(PIN),
         "--extractable");
     String json = ok("key", "list", "--partition", "app", "--json").out();
     assertThat(json).contains("\"label\":\"a\"").contains("\"kind\":\"ec-p384\"").contains("\"label\":\"b\"")
         .contains("\"extractable\":true").contains("\"origin\":\"generated\"");
-    ok("key", "delete", "--partition", "app", "--label", "a", "--pin", PIN);
+    ok("key", "delete", "--partition", "app", "--label", "a", "--pin-file", PinFiles.of(PIN));
     assertThat(ok("key", "list", "--partition", "app").out()).doesNotContain("ec-p384").contains("aes-128");
     assertThat(ok("partition", "list", "--json").out()).contains("\"name\":\"app\"").contains("\"inKeyStore\":true");
     ok("partition", "delete", "app");
@@ -225,24 +225,24 @@ class VaultCliTest extends InHomeCliTest {
 
   @Test
   void misuseGetsOneClearLineAndItsExitCode() {
-    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "aes", "--pin", PIN);
+    ok("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label", "aes", "--pin-file", PinFiles.of(PIN));
     CliRun wrongPin = ihsm("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label",
-        "x", "--pin", "not-the-pin");
+        "x", "--pin-file", PinFiles.of("not-the-pin"));
     assertThat(wrongPin.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(wrongPin.err()).contains("AUTHENTICATION_FAILED").doesNotContain("not-the-pin");
     CliRun clash = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "encrypt", "--label",
-        "aes", "--pin", PIN);
+        "aes", "--pin-file", PinFiles.of(PIN));
     assertThat(clash.err()).contains("LABEL_EXISTS");
     CliRun badUsage = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "sign", "--label",
-        "y", "--pin", PIN);
+        "y", "--pin-file", PinFiles.of(PIN));
     assertThat(badUsage.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(badUsage.err()).contains("INVALID_PARAMETER");
     CliRun wrongKind = ihsm("sign", "--partition", "app", "--key", "aes", "--alg", "SHA256withECDSA", "--in",
-        home.resolve("partitions/app/partition.properties").toString(), "--out", home.resolve("s").toString(), "--pin", PIN);
+        home.resolve("partitions/app/partition.properties").toString(), "--out", home.resolve("s").toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(wrongKind.err()).contains("WRONG_KEY_KIND");
     CliRun noPin = ihsm("key", "delete", "--partition", "app", "--label", "aes");
     assertThat(noPin.err().strip()).startsWith("ihsm: this needs the partition PIN");
-    assertThat(ihsm("partition", "create", "app", "--pin", PIN).err()).contains("PARTITION_EXISTS");
+    assertThat(ihsm("partition", "create", "app", "--pin-file", PinFiles.of(PIN)).err()).contains("PARTITION_EXISTS");
     for (CliRun r : new CliRun[] {wrongPin, clash, badUsage, wrongKind, noPin}) {
       assertThat(r.err().strip().lines()).hasSize(1);
     }

@@ -17,6 +17,8 @@ public final class FrameReader {
   private final ReadableByteChannel channel;
   /** Bytes read but not yet returned lie between position and limit. */
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES).flip();
+  /** When the first byte of the frame now being read arrived (System.nanoTime), or 0 between frames. */
+  private volatile long frameStartedNanos;
 
   public FrameReader(ReadableByteChannel channel) {
     this.channel = channel;
@@ -36,6 +38,9 @@ public final class FrameReader {
    * @throws EOFException when the stream ends inside a frame
    */
   public byte[] next() throws IOException {
+    if (buffer.hasRemaining()) {
+      started();
+    }
     if (!fillAtLeast(StreamFraming.PREFIX_BYTES)) {
       return null;
     }
@@ -53,7 +58,27 @@ public final class FrameReader {
         throw new EOFException("stream ended inside a frame");
       }
     }
+    frameStartedNanos = 0;
+    if (buffer.hasRemaining()) {
+      started();
+    }
     return frame;
+  }
+
+  /**
+   * Since when a frame has been arriving without being complete (System.nanoTime), or 0 when the
+   * reader is between frames: a server closes a connection whose frame takes too long (a slow
+   * client holding a connection half-sent). Readable from any thread.
+   */
+  public long partialFrameSinceNanos() {
+    return frameStartedNanos;
+  }
+
+  private void started() {
+    if (frameStartedNanos == 0) {
+      long now = System.nanoTime();
+      frameStartedNanos = now == 0 ? 1 : now;
+    }
   }
 
   /** Whether bytes of a further frame have already arrived (the sender did not wait for an answer). */
@@ -74,6 +99,9 @@ public final class FrameReader {
             return false;
           }
           throw new EOFException("stream ended inside a frame's length prefix");
+        }
+        if (buffer.position() > 0) {
+          started();
         }
       }
     } finally {

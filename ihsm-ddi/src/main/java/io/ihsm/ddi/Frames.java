@@ -65,6 +65,21 @@ public final class Frames {
     return frame.length >= RequestHeader.SIZE ? getU32(frame, 10) : 0;
   }
 
+  /** The raw opcode of a request frame, or -1 when the frame is too short to hold a header. */
+  public static int opcodeOf(byte[] frame) {
+    return frame.length >= RequestHeader.SIZE ? getU16(frame, 4) : -1;
+  }
+
+  /** The session id of a request frame, or 0 when the frame is too short to hold a header. */
+  public static int sessionIdOf(byte[] frame) {
+    return frame.length >= RequestHeader.SIZE ? getU32(frame, 6) : 0;
+  }
+
+  /** True when a response frame carries status SUCCESS (a transport's quick look, not a decode). */
+  public static boolean isSuccess(byte[] response) {
+    return response.length >= ResponseHeader.SIZE && response[0] == ResponseHeader.KIND && getU16(response, 2) == 0;
+  }
+
   public static Request decodeRequest(byte[] frame) throws DdiException {
     if (frame.length > MAX_FRAME_BYTES) {
       throw new DdiException(Status.FRAME_TOO_LARGE,

@@ -13,6 +13,11 @@ public enum Opcode {
   GET_DEVICE_STATUS(0x0003, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** What the boot ROM measured of the running firmware: version, SVN, digest, signer, source; and the fused SVN. */
   GET_FIRMWARE_INFO(0x0004, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
+  /**
+   * Binds the connection it arrives on to a client's secret 128-bit token, so a client's
+   * connections share its sessions and nobody else's can use them. Carries no session.
+   */
+  BIND_CLIENT(0x0005, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** Random bytes from the module's random bit generator. */
   GET_RANDOM(0x0010, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** The device's credential-channel public key and this port's current nonce. */

@@ -26,11 +26,12 @@ public enum Status {
   DEVICE_NOT_OPERATIONAL(0x0201, "the device is not operational"),
   DEVICE_BUSY(0x0202, "the device is busy; retry later"),
   SELF_TEST_FAILED(0x0203, "a self-test failed; the device is in ERROR until restarted with passing tests"),
+  AUDIT_LOG_FULL(0x0204, "the audit log holds all it can until the Crypto Officer exports it; nothing was done"),
 
-  INVALID_SESSION(0x0301, "no such session on this port"),
+  INVALID_SESSION(0x0301, "no such session on this port (not sent by current firmware)"),
   TOO_MANY_SESSIONS(0x0302, "the partition has reached its session limit"),
   PERMISSION_DENIED(0x0303, "the session's role may not do this"),
-  NEEDS_RENEGOTIATION(0x0304, "the session was opened before a device reset; open a new one"),
+  NEEDS_RENEGOTIATION(0x0304, "no such session for this client (closed, expired, or from before a reset); open a new one"),
 
   AUTHENTICATION_FAILED(0x0401, "wrong credential id or PIN"),
   CREDENTIAL_LOCKED(0x0402, "the credential is locked after too many failures; the Crypto Officer can unlock it"),

@@ -6,66 +6,47 @@ import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.BodyDecoder;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceStatus;
-import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
+import io.ihsm.ddi.testing.Mutations;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
-/** Random and mutated input to every decoder: a DdiException or a value, never anything else. */
+/**
+ * Random and mutated input to every decoder, from fixed seeds: a DdiException or a value, never
+ * anything else. {@link DdiFuzzTest} fuzzes the same decoders guided by coverage.
+ */
 class DecoderPropertiesTest {
-  static final List<BodyDecoder<?>> DECODERS = List.of(Empty::read, ApiRevisionRange::read, DeviceInfo::read,
-      DeviceStatus::read, GetRandomRequest::read, RandomBytes::read);
+  static final List<byte[]> VALID_BODIES = List.of(
+      new DeviceInfo("ihsm", "model", "IHSM-0011", "1.0.0", "ACCP 2.5.0 (AWS-LC)", 262144).toBytes(),
+      new DeviceStatus(io.ihsm.ddi.message.DeviceState.ERROR, "reason", "1.0", 1, 5, 3, 4, 2, 1, false).toBytes(),
+      new ApiRevisionRange(ApiRevision.V1_0, ApiRevision.V1_0).toBytes(),
+      new GetRandomRequest(32).toBytes(),
+      new RandomBytes(new byte[16]).toBytes());
 
-  @Property(tries = 2000)
-  void randomBytesNeverEscapeAsAnotherException(@ForAll @Size(max = 80) byte[] bytes) {
-    assertOnlyDdiExceptions(() -> Frames.decodeRequest(bytes));
-    assertOnlyDdiExceptions(() -> Frames.decodeResponse(bytes));
-    for (BodyDecoder<?> d : DECODERS) {
-      assertOnlyDdiExceptions(() -> d.read(BodyReader.of(bytes)));
-    }
-  }
-
-  @Property(tries = 2000)
-  void mutatedValidBodiesNeverEscape(@ForAll("validBodies") byte[] body, @ForAll int position, @ForAll byte value,
-      @ForAll boolean truncate) {
-    byte[] mutated = body.clone();
-    if (mutated.length > 0) {
-      int i = Math.floorMod(position, mutated.length);
-      if (truncate) {
-        mutated = java.util.Arrays.copyOf(mutated, i);
-      } else {
-        mutated[i] = value;
+  @Test
+  void randomBytesNeverEscapeAsAnotherException() {
+    Random r = new Random(0x1d1);
+    for (int i = 0; i < 2000; i++) {
+      byte[] bytes = Mutations.random(r, 80);
+      DdiFuzzTest.onlyDdiExceptions(() -> Frames.decodeRequest(bytes));
+      DdiFuzzTest.onlyDdiExceptions(() -> Frames.decodeResponse(bytes));
+      for (BodyDecoder<?> d : DdiFuzzTest.DECODERS) {
+        DdiFuzzTest.onlyDdiExceptions(() -> d.read(BodyReader.of(bytes)));
       }
     }
-    byte[] input = mutated;
-    for (BodyDecoder<?> d : DECODERS) {
-      assertOnlyDdiExceptions(() -> d.read(BodyReader.of(input)));
-    }
   }
 
-  @Provide
-  Arbitrary<byte[]> validBodies() {
-    return Arbitraries.of(
-        new DeviceInfo("ihsm", "model", "IHSM-0011", "1.0.0", "ACCP 2.5.0 (AWS-LC)", 262144).toBytes(),
-        new DeviceStatus(io.ihsm.ddi.message.DeviceState.ERROR, "reason", "1.0", 1, 5, 3, 4, 2, 1, false).toBytes(),
-        new ApiRevisionRange(ApiRevision.V1_0, ApiRevision.V1_0).toBytes(),
-        new GetRandomRequest(32).toBytes(),
-        new RandomBytes(new byte[16]).toBytes());
-  }
-
-  private static void assertOnlyDdiExceptions(FramesTest.ThrowingCall call) {
-    try {
-      call.run();
-    } catch (DdiException expected) {
-      assertThat(expected.status()).isNotNull();
-    } catch (Exception other) {
-      throw new AssertionError("decoder leaked " + other, other);
+  @Test
+  void mutatedValidBodiesNeverEscape() {
+    Random r = new Random(0x1d2);
+    for (int i = 0; i < 2000; i++) {
+      byte[] input = Mutations.mutate(r, VALID_BODIES);
+      for (BodyDecoder<?> d : DdiFuzzTest.DECODERS) {
+        DdiFuzzTest.onlyDdiExceptions(() -> d.read(BodyReader.of(input)));
+      }
     }
+    assertThat(DdiFuzzTest.DECODERS).hasSizeGreaterThan(30);
   }
 }

@@ -2,6 +2,8 @@ package io.ihsm.device;
 
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.spi.ClientBinding;
+import io.ihsm.ddi.spi.CorruptRecordException;
 import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.ddi.spi.DevicePlatform;
 import io.ihsm.ddi.spi.FirmwareEntryPoint;
@@ -70,11 +72,40 @@ public final class Device implements AutoCloseable {
   }
 
   private final int selfTestIntervalSeconds;
+  /** The owner asked for the Crypto Officer recovery; honoured by the next boot only. */
+  private volatile boolean recoveryPending;
+  /** Why the stored state cannot be trusted (the record named), or null when it verified. */
+  private final String integrityFailure;
+  static final String UNKNOWN_SERIAL = "IHSM-UNKNOWN";
 
-  private Device(StateDirectory state, int selfTestIntervalSeconds) {
+  private Device(StateDirectory state, int selfTestIntervalSeconds, boolean recovery) {
     this.state = state;
+    this.recoveryPending = recovery;
     this.selfTestIntervalSeconds = selfTestIntervalSeconds;
-    this.identity = new DeviceIdentity(VENDOR, MODEL, serialNumber(state.rom()));
+    String serial = UNKNOWN_SERIAL;
+    String failure = state.integrityFailure().orElse(null);
+    if (failure == null) {
+      try {
+        serial = serialNumber(state.rom());
+      } catch (CorruptRecordException e) {
+        failure = e.getMessage();
+      }
+    }
+    this.identity = new DeviceIdentity(VENDOR, MODEL, serial);
+    this.integrityFailure = failure;
+  }
+
+  /**
+   * Boots, unless the card's stored state did not verify: then it stays in ERROR with the reason,
+   * which names the record, and serves status only (the boot ROM's responder).
+   */
+  private void bootVerified(EntryLoader loader) {
+    if (integrityFailure != null) {
+      bootFailure = integrityFailure;
+      bootRom = new BootRomResponder(identity, integrityFailure, System.nanoTime(), "not loaded", 0);
+      return;
+    }
+    boot(loader);
   }
 
   /**
@@ -84,9 +115,9 @@ public final class Device implements AutoCloseable {
    */
   public static Device powerOn(DeviceConfig config) throws IOException {
     PublicKey pinned = pinnedKey();
-    Device d = new Device(StateDirectory.open(config.stateDirectory()), config.selfTestIntervalSeconds());
+    Device d = new Device(StateDirectory.open(config.stateDirectory()), config.selfTestIntervalSeconds(), config.recovery());
     try {
-      d.boot(() -> {
+      d.bootVerified(() -> {
         Path chosen = config.firmwareImage().orElse(Files.exists(d.installedImage()) ? d.installedImage() : null);
         byte[] image;
         try {
@@ -110,8 +141,8 @@ public final class Device implements AutoCloseable {
    * tests of transports with a stand-in firmware; never used by the daemon or the CLI.
    */
   public static Device powerOnUnverified(DeviceConfig config, FirmwareEntryPoint entry) throws IOException {
-    Device d = new Device(StateDirectory.open(config.stateDirectory()), config.selfTestIntervalSeconds());
-    d.boot(() -> new BootRom.Loaded(entry, FirmwareMeasurement.UNVERIFIED));
+    Device d = new Device(StateDirectory.open(config.stateDirectory()), config.selfTestIntervalSeconds(), config.recovery());
+    d.bootVerified(() -> new BootRom.Loaded(entry, FirmwareMeasurement.UNVERIFIED));
     return d;
   }
 
@@ -125,17 +156,17 @@ public final class Device implements AutoCloseable {
     if (old != null) {
       old.close();
     }
-    boot(lastLoader);
+    bootVerified(lastLoader);
   }
 
-  /** Serves one request frame on a port; never throws. */
-  public byte[] process(Port port, byte[] frame) {
+  /** Serves one request frame on a port for one client; never throws. */
+  public byte[] process(Port port, ClientBinding client, byte[] frame) {
     try {
       FirmwareInstance fw = firmware;
       if (fw == null) {
         return bootRom.process(port, frame);
       }
-      byte[] response = fw.process(port, frame);
+      byte[] response = fw.process(port, client, frame);
       if (powerCycleRequested) {
         powerCycleRequested = false;
         powerCycle(); // the requester's answer goes out after the reset has happened
@@ -186,8 +217,10 @@ public final class Device implements AutoCloseable {
 
   /** The lowest firmware SVN this card boots, from its ROM store (0 until raised). */
   public int fusedSvn() {
-    return state.rom().read(FUSED_SVN).filter(b -> b.length == 4).map(b -> java.nio.ByteBuffer.wrap(b).getInt())
-        .orElse(0);
+    if (integrityFailure != null) {
+      return 0;
+    }
+    return state.rom().readCounter(FUSED_SVN);
   }
 
   /** What the boot ROM measured of the running firmware. */
@@ -252,13 +285,18 @@ public final class Device implements AutoCloseable {
 
   /** The card's serial number, made once at first power-on (manufacture) and kept in its ROM store. */
   private static String serialNumber(NonVolatileStore rom) {
-    return rom.read("serial").map(b -> new String(b, StandardCharsets.US_ASCII)).orElseGet(() -> {
+    String serial = rom.read("serial").map(b -> new String(b, StandardCharsets.US_ASCII)).orElseGet(() -> {
       byte[] r = new byte[8];
       new SecureRandom().nextBytes(r);
-      String serial = "IHSM-" + HexFormat.of().withUpperCase().formatHex(r);
-      rom.write("serial", serial.getBytes(StandardCharsets.US_ASCII));
-      return serial;
+      String fresh = "IHSM-" + HexFormat.of().withUpperCase().formatHex(r);
+      rom.write("serial", fresh.getBytes(StandardCharsets.US_ASCII));
+      return fresh;
     });
+    // The serial names files on the host (the Crypto Officer's credential): only this form is a serial.
+    if (!DeviceIdentity.isValidSerial(serial)) {
+      throw new CorruptRecordException("serial", "is not a serial number of the form IHSM-<16 hex digits>");
+    }
+    return serial;
   }
 
   /** What the firmware sees of the card. */
@@ -325,6 +363,13 @@ public final class Device implements AutoCloseable {
     @Override
     public void requestPowerCycle() {
       powerCycleRequested = true;
+    }
+
+    @Override
+    public boolean recoveryRequested() {
+      boolean asked = recoveryPending;
+      recoveryPending = false;
+      return asked;
     }
 
     @Override

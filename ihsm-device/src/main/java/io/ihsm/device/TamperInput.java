@@ -5,6 +5,7 @@ import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.message.TamperRequest;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,7 @@ final class TamperInput implements AutoCloseable {
             Files.deleteIfExists(input);
             byte[] frame = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.TAMPER, 0, 1),
                 new TamperRequest(sensor.isEmpty() ? "case-open" : sensor).toBytes());
-            device.process(Port.MANAGEMENT, frame);
+            device.process(Port.MANAGEMENT, ClientBinding.random(), frame);
           }
           Thread.sleep(100);
         }

@@ -30,7 +30,7 @@ public final class StandInFirmware implements FirmwareEntryPoint {
     this.platform = platform;
     return new FirmwareInstance() {
       @Override
-      public byte[] process(Port port, byte[] frame) {
+      public byte[] process(Port port, io.ihsm.ddi.spi.ClientBinding client, byte[] frame) {
         int id = Frames.requestIdOf(frame);
         try {
           Frames.Request r = Frames.decodeRequest(frame);

@@ -21,7 +21,7 @@ class TamperInputTest {
 
   static DeviceStatus status(Device d) throws Exception {
     byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 1), new byte[0]);
-    return DeviceStatus.read(Frames.decodeResponse(d.process(Port.MANAGEMENT, req)).body());
+    return DeviceStatus.read(Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), req)).body());
   }
 
   @Test

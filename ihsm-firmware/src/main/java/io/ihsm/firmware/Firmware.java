@@ -3,6 +3,8 @@ package io.ihsm.firmware;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.spi.DevicePlatform;
 import io.ihsm.ddi.spi.FirmwareInstance;
+import io.ihsm.ddi.spi.ClientBinding;
+import io.ihsm.ddi.spi.CorruptRecordException;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.audit.AuditLog;
 import io.ihsm.firmware.crypto.CryptoEngine;
@@ -68,11 +70,32 @@ public final class Firmware implements FirmwareInstance {
    *     it to make a named test fail (there is no fault-injection hook in the module itself)
    */
   static Firmware powerOn(DevicePlatform platform, UnaryOperator<List<SelfTest>> suite) {
+    return powerOn(platform, suite, AuditLog.Capacity.DEFAULT);
+  }
+
+  /** @param auditCapacity how much the audit log holds (tests fill a small one) */
+  static Firmware powerOn(DevicePlatform platform, UnaryOperator<List<SelfTest>> suite, AuditLog.Capacity auditCapacity) {
     long bootNanos = System.nanoTime();
     DeviceStateMachine state = new DeviceStateMachine();
     CryptoEngine engine = CryptoEngines.best();
     SelfTestRunner selfTests = new SelfTestRunner(suite.apply(KnownAnswerTests.suite(engine)));
     RandomSource random = new RandomSource(engine, platform::noise, state::fail);
+    try {
+      return powerOn(platform, auditCapacity, bootNanos, state, engine, selfTests, random);
+    } catch (CorruptRecordException e) {
+      // Stored state that does not read back as written: never guess; serve status only, naming the record.
+      random.uninstantiate();
+      RandomSource none = new RandomSource(engine, platform::noise, state::fail);
+      SessionTable sessions = new SessionTable(none, 0);
+      state.fail(e.getMessage());
+      Dispatcher statusOnly = new Dispatcher(state, sessions, DeviceHandlers.create(platform, engine, state, sessions, none,
+          selfTests, ApprovedMode.fixed(), bootNanos), null);
+      return new Firmware(state, sessions, null, null, null, none, statusOnly);
+    }
+  }
+
+  private static Firmware powerOn(DevicePlatform platform, AuditLog.Capacity auditCapacity, long bootNanos,
+      DeviceStateMachine state, CryptoEngine engine, SelfTestRunner selfTests, RandomSource random) {
     ApprovedMode mode = new ApprovedMode(platform.nonVolatileStore());
     SessionTable sessions = new SessionTable(random, countBoot(platform));
     if (random.failure().isPresent()) {
@@ -82,7 +105,7 @@ public final class Firmware implements FirmwareInstance {
           DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, mode, bootNanos), null);
       return new Firmware(state, sessions, null, null, null, random, statusOnly);
     }
-    AuditLog audit = new AuditLog(platform.nonVolatileStore(), engine, random, state::fail);
+    AuditLog audit = new AuditLog(platform.nonVolatileStore(), engine, random, state::fail, auditCapacity);
     state.onChange(change -> audit.record("STATE", change));
     Vault vault = new Vault(platform, engine, random);
     KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());
@@ -105,6 +128,9 @@ public final class Firmware implements FirmwareInstance {
         failure -> state.moveTo(DeviceState.ERROR, failure),
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
     audit.record("SELF_TESTS", "power-on " + selfTests.summary().passed() + "/" + selfTests.summary().total() + " passed");
+    if (platform.recoveryRequested()) {
+      lifecycle.recover(audit);
+    }
     lifecycle.restoreLockout();
     PeriodicSelfTests periodic = PeriodicSelfTests.start(selfTests, state, platform.selfTestIntervalSeconds());
     return new Firmware(state, sessions, vault, keys, periodic, random, dispatcher);
@@ -113,14 +139,14 @@ public final class Firmware implements FirmwareInstance {
   /** Counts power-ons in non-volatile storage; the count is this boot's session epoch. */
   private static int countBoot(DevicePlatform platform) {
     var nv = platform.nonVolatileStore();
-    int boots = nv.read("boot-count").filter(b -> b.length == 4).map(b -> java.nio.ByteBuffer.wrap(b).getInt()).orElse(0) + 1;
+    int boots = nv.readCounter("boot-count") + 1;
     nv.write("boot-count", java.nio.ByteBuffer.allocate(4).putInt(boots).array());
     return boots;
   }
 
   @Override
-  public byte[] process(Port port, byte[] requestFrame) {
-    return dispatcher.process(port, requestFrame);
+  public byte[] process(Port port, ClientBinding client, byte[] requestFrame) {
+    return dispatcher.process(port, client, requestFrame);
   }
 
   DeviceStateMachine stateMachine() {

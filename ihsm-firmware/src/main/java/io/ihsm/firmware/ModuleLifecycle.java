@@ -77,6 +77,26 @@ final class ModuleLifecycle {
         () -> state.moveTo(DeviceState.OPERATIONAL, ""));
   }
 
+  /**
+   * The host-side recovery of a locked-out or lost Crypto Officer, at power-on after passing
+   * self-tests: audited first, then every partition, key and secret is destroyed as by
+   * zeroization, the Crypto Officer and its failure count are removed, and a new sealing secret is
+   * made. The module is OPERATIONAL without a Crypto Officer; `INIT_CRYPTO_OFFICER` makes a new one.
+   */
+  synchronized void recover(io.ihsm.firmware.audit.AuditLog audit) {
+    if (!state.isOperational()) {
+      return; // a module in ERROR recovers nothing
+    }
+    audit.record("RECOVERY", "requested by the host owning the card's state: partitions, keys and the Crypto Officer destroyed");
+    sessions.clear();
+    keys.powerOff();
+    vault.zeroize();
+    vault.removeCryptoOfficer();
+    mode.reset();
+    nv.delete(Vault.LOCKOUT);
+    vault.reinitialize();
+  }
+
   /** At power-on, after the self-tests: a module locked out before the restart stays locked out. */
   synchronized void restoreLockout() {
     nv.read(Vault.LOCKOUT).ifPresent(b -> {

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /** The audit log in the module: what is recorded, the chain, the signed head, rotation, restarts. */
 class AuditLogTest {
+  /** 16 segments of 32 KiB: a log that rotates within a test's few thousand entries. */
+  static final AuditLog.Capacity SMALL = new AuditLog.Capacity(32 * 1024, 16, 60_000);
   final TestPlatform platform = new TestPlatform();
   Firmware fw = Firmware.powerOn(platform);
   FirmwareClient mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
@@ -97,9 +99,14 @@ class AuditLogTest {
   @Test
   void aLongLogRotatesBehindAnAnchorAndTheChainStillVerifies() throws Exception {
     TestPlatform p = new TestPlatform();
-    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { });
+    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { },
+        SMALL);
     for (int i = 0; i < 6000; i++) {
       audit.record("GENERATE_KEY", "partition-1 session=1 status=SUCCESS");
+      if (i % 1000 == 999) {
+        audit.export(); // the Crypto Officer exports regularly: what was exported may rotate out
+        audit.exportRead();
+      }
     }
     String log = new String(audit.export(), StandardCharsets.UTF_8);
     assertThat(log).startsWith("anchor|");
@@ -114,11 +121,98 @@ class AuditLogTest {
     assertThat(s.verify(HexFormat.of().parseHex(head[3]))).isTrue();
 
     // After a restart the rotated log loads and its chain goes on.
-    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { });
+    AuditLog again = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }), f -> { },
+        SMALL);
     again.record("STATE", "after restart");
     String later = new String(again.export(), StandardCharsets.UTF_8);
     assertThat(later).startsWith(log.substring(0, log.indexOf("head|"))).contains("\n6000|");
     assertThat(chainIsIntact(later)).isTrue();
+  }
+
+  @Test
+  void nothingRotatesOutBeforeTheCryptoOfficerHasExportedIt() {
+    TestPlatform p = new TestPlatform();
+    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }),
+        f -> { }, new AuditLog.Capacity(512, 4, 0));
+    for (int i = 0; i < 200; i++) {
+      audit.record("STATE", "entry " + i);
+    }
+    assertThat(audit.hasRoom(false)).as("two segments are kept back").isFalse();
+    assertThat(audit.hasRoom(true)).as("the reserve is full too").isFalse();
+    String log = new String(audit.export(), StandardCharsets.UTF_8);
+    assertThat(log).as("entry 0 is still there: nobody had exported it").startsWith("0|").contains("|entry 199|");
+    assertThat(chainIsIntact(log)).isTrue();
+    audit.exportRead();
+    assertThat(audit.hasRoom(false)).isTrue();
+    for (int i = 0; i < 50; i++) {
+      audit.record("STATE", "later " + i);
+    }
+    String next = new String(audit.export(), StandardCharsets.UTF_8);
+    assertThat(next).as("exported segments rotated out behind an anchor").startsWith("anchor|").contains("|later 49|");
+    assertThat(chainIsIntact(next)).isTrue();
+  }
+
+  @Test
+  void refusedRequestsAreSummarisedNotWrittenOneByOne() {
+    TestPlatform p = new TestPlatform();
+    AuditLog audit = new AuditLog(p, CryptoEngines.best(), new RandomSource(CryptoEngines.best(), p::noise, f -> { }),
+        f -> { }, new AuditLog.Capacity(512, 4, 60_000));
+    audit.record("CREATE_PARTITION", "management session=1 status=SUCCESS");
+    for (int i = 0; i < 10_000; i++) {
+      audit.refused("UNLOAD_KEY", "NEEDS_RENEGOTIATION");
+    }
+    assertThat(audit.pendingRefusals()).as("the first refusal was written at once, the rest wait").isEqualTo(9_999);
+    audit.record("STATE", "next");
+    String log = new String(audit.export(), StandardCharsets.UTF_8);
+    assertThat(log).startsWith("0|").contains("|CREATE_PARTITION|", "|REFUSED|count=1 ", "|REFUSED|count=9999 ",
+        "UNLOAD_KEY/NEEDS_RENEGOTIATION=9999", "|STATE|next|");
+    assertThat(log.lines().count()).isLessThan(10);
+    assertThat(chainIsIntact(log)).isTrue();
+  }
+
+  @Test
+  void aFloodOfRefusedRequestsWithoutASessionCannotEraseTheTrail() {
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
+    int co = coSession();
+    mgmt.ok(Opcode.CREATE_PARTITION, co, new io.ihsm.ddi.message.CreatePartitionRequest("victim",
+        io.ihsm.ddi.message.PartitionLimits.DEFAULTS), Id::read);
+    FirmwareClient attacker = new FirmwareClient(fw, Port.partition(1));
+    java.util.Random r = new java.util.Random(16);
+    for (int i = 0; i < 20_000; i++) {
+      assertThat(attacker.status(Opcode.UNLOAD_KEY, r.nextInt() | 1, new Id(i))).isEqualTo(Status.NEEDS_RENEGOTIATION);
+    }
+    String log = export(co);
+    assertThat(log).as("the history before the flood is all there").startsWith("0|")
+        .contains("|INIT_CRYPTO_OFFICER|", "|CREATE_PARTITION|management session=", "|REFUSED|count=");
+    assertThat(log.lines().count()).as("the flood left a summary, not 20,000 lines").isLessThan(40);
+    assertThat(chainIsIntact(log)).isTrue();
+  }
+
+  @Test
+  void aFullLogRefusesPartitionRequestsAndTheCryptoOfficerCanStillExport() {
+    fw.close();
+    fw = Firmware.powerOn(platform, java.util.function.UnaryOperator.identity(), new AuditLog.Capacity(1024, 4, 60_000));
+    mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
+    int co = coSession();
+    Status last = Status.SUCCESS;
+    int made = 0;
+    while (last == Status.SUCCESS && made < 100) {
+      last = mgmt.call(Opcode.CREATE_PARTITION, co, new io.ihsm.ddi.message.CreatePartitionRequest("p" + made,
+          io.ihsm.ddi.message.PartitionLimits.DEFAULTS), Id::read).status();
+      made++;
+    }
+    assertThat(last).as("the Crypto Officer's reserve ran out too").isEqualTo(Status.AUDIT_LOG_FULL);
+    FirmwareClient partition = new FirmwareClient(fw, Port.partition(1));
+    assertThat(partition.status(Opcode.PROVISION_PARTITION, 0, new io.ihsm.ddi.message.ProvisionRequest(new byte[120],
+        new byte[0], partition.seal(Opcode.PROVISION_PARTITION, VaultTest.APP)))).isEqualTo(Status.AUDIT_LOG_FULL);
+    // Logging in and exporting always works; once exported, requests are served again.
+    int again = coSession();
+    String log = export(again);
+    assertThat(log).startsWith("0|").contains("|CREATE_PARTITION|");
+    assertThat(chainIsIntact(log)).isTrue();
+    assertThat(mgmt.call(Opcode.CREATE_PARTITION, again, new io.ihsm.ddi.message.CreatePartitionRequest("after",
+        io.ihsm.ddi.message.PartitionLimits.DEFAULTS), Id::read).status()).isEqualTo(Status.SUCCESS);
   }
 
   @Test

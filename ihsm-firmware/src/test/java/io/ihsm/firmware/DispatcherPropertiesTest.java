@@ -9,62 +9,49 @@ import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.spi.Port;
-import java.util.Arrays;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import io.ihsm.ddi.testing.Mutations;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
-/** Random and mutated frames into the dispatcher: always one well-formed answer, never an exception. */
+/**
+ * Random and mutated frames into the dispatcher, from fixed seeds: always one well-formed answer,
+ * never an exception. {@link FirmwareFuzzTest} fuzzes the same entry point guided by coverage.
+ */
 class DispatcherPropertiesTest {
   final Firmware fw = Firmware.powerOn(new TestPlatform());
 
-  @Property(tries = 3000)
-  void randomFramesAreAlwaysAnswered(@ForAll @Size(max = 64) byte[] frame, @ForAll @IntRange(max = 3) int port) {
-    assertWellFormedAnswer(frame, new Port(port));
+  static final List<byte[]> VALID_FRAMES = List.of(
+      Frames.encodeRequest(RequestHeader.of(ApiRevision.NONE, Opcode.GET_API_REV, 0, 11), new byte[0]),
+      Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 0, 12), new byte[0]),
+      Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 13), new byte[0]),
+      Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 14), new GetRandomRequest(16).toBytes()),
+      Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.CLOSE_SESSION, 99, 15), new byte[0]),
+      Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.SIGN, 99, 16),
+          io.ihsm.ddi.key.Operation.of(5, io.ihsm.ddi.key.Algorithm.ECDSA, new byte[32]).toBytes()),
+      Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.CREATE_PARTITION, 99, 17),
+          new io.ihsm.ddi.message.CreatePartitionRequest("p", io.ihsm.ddi.message.PartitionLimits.DEFAULTS).toBytes()),
+      Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.OPEN_SESSION, 0, 18),
+          new io.ihsm.ddi.message.SealedCredential(new byte[91], new byte[12], new byte[48]).toBytes()));
+
+  @Test
+  void randomFramesAreAlwaysAnswered() {
+    Random r = new Random(0xd15);
+    for (int i = 0; i < 3000; i++) {
+      assertWellFormedAnswer(fw, Mutations.random(r, 64), new Port(r.nextInt(4)));
+    }
   }
 
-  @Property(tries = 3000)
-  void mutatedValidFramesAreAlwaysAnswered(@ForAll("validFrames") byte[] valid, @ForAll int position,
-      @ForAll byte value, @ForAll @IntRange(max = 2) int mutation) {
-    int i = Math.floorMod(position, valid.length);
-    byte[] mutated = switch (mutation) {
-      case 0 -> {
-        byte[] m = valid.clone();
-        m[i] = value;
-        yield m;
-      }
-      case 1 -> Arrays.copyOf(valid, i);
-      default -> {
-        byte[] m = Arrays.copyOf(valid, valid.length + 1);
-        m[valid.length] = value;
-        yield m;
-      }
-    };
-    assertWellFormedAnswer(mutated, Port.partition(1));
+  @Test
+  void mutatedValidFramesAreAlwaysAnswered() {
+    Random r = new Random(0xd16);
+    for (int i = 0; i < 3000; i++) {
+      assertWellFormedAnswer(fw, Mutations.mutate(r, VALID_FRAMES), Port.partition(1));
+    }
   }
 
-  @Provide
-  Arbitrary<byte[]> validFrames() {
-    return Arbitraries.of(
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.NONE, Opcode.GET_API_REV, 0, 11), new byte[0]),
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 0, 12), new byte[0]),
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 13), new byte[0]),
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 14), new GetRandomRequest(16).toBytes()),
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.CLOSE_SESSION, 99, 15), new byte[0]),
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.SIGN, 99, 16),
-            io.ihsm.ddi.key.Operation.of(5, io.ihsm.ddi.key.Algorithm.ECDSA, new byte[32]).toBytes()),
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.CREATE_PARTITION, 99, 17),
-            new io.ihsm.ddi.message.CreatePartitionRequest("p", io.ihsm.ddi.message.PartitionLimits.DEFAULTS).toBytes()),
-        Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.OPEN_SESSION, 0, 18),
-            new io.ihsm.ddi.message.SealedCredential(new byte[91], new byte[12], new byte[48]).toBytes()));
-  }
-
-  private void assertWellFormedAnswer(byte[] frame, Port port) {
-    byte[] response = fw.process(port, frame);
+  static void assertWellFormedAnswer(Firmware fw, byte[] frame, Port port) {
+    byte[] response = fw.process(port, Requests.CLIENT, frame);
     Frames.Response r;
     try {
       r = Frames.decodeResponse(response);

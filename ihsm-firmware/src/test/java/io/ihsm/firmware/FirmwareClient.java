@@ -12,6 +12,7 @@ import io.ihsm.ddi.message.BodyDecoder;
 import io.ihsm.ddi.message.CredentialChannel;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.SealedCredential;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.FirmwareInstance;
 import io.ihsm.ddi.spi.Port;
 
@@ -19,11 +20,18 @@ import io.ihsm.ddi.spi.Port;
 final class FirmwareClient {
   final FirmwareInstance fw;
   final Port port;
+  /** This client's transport binding: its sessions are found for it alone. */
+  final ClientBinding client;
   private int nextId = 1;
 
   FirmwareClient(FirmwareInstance fw, Port port) {
+    this(fw, port, ClientBinding.random());
+  }
+
+  FirmwareClient(FirmwareInstance fw, Port port, ClientBinding client) {
     this.fw = fw;
     this.port = port;
+    this.client = client;
   }
 
   /** A device answer: its status, on success the decoded body, and the approved-service flag. */
@@ -31,7 +39,7 @@ final class FirmwareClient {
 
   <T> Answer<T> call(Opcode op, int session, Body body, BodyDecoder<T> decoder) {
     ApiRevision rev = op == Opcode.GET_API_REV ? ApiRevision.NONE : ApiRevision.V1_0;
-    Frames.Response r = Requests.answer(fw.process(port, Requests.frame(rev, op, session, nextId++, body)));
+    Frames.Response r = Requests.answer(fw.process(port, client, Requests.frame(rev, op, session, nextId++, body)));
     if (r.header().status() != Status.SUCCESS) {
       return new Answer<>(r.header().status(), null, r.header().approved());
     }

@@ -10,6 +10,9 @@ import io.ihsm.ddi.message.Empty;
 
 /** Builds request frames and decodes answers for firmware tests. */
 final class Requests {
+  /** The one client of tests that send frames by hand. */
+  static final io.ihsm.ddi.spi.ClientBinding CLIENT = io.ihsm.ddi.spi.ClientBinding.random();
+
   private Requests() {}
 
   static byte[] frame(Opcode op, int session, int requestId) {

@@ -41,7 +41,7 @@ class SelfTestsTest {
   }
 
   static DeviceStatus status(Firmware fw) throws Exception {
-    return DeviceStatus.read(answer(fw.process(Port.MANAGEMENT, frame(Opcode.GET_DEVICE_STATUS, 0, 1))).body());
+    return DeviceStatus.read(answer(fw.process(Port.MANAGEMENT, Requests.CLIENT, frame(Opcode.GET_DEVICE_STATUS, 0, 1))).body());
   }
 
   @Test
@@ -70,9 +70,9 @@ class SelfTestsTest {
       DeviceStatus s = status(fw);
       assertThat(s.state()).as(name).isEqualTo(DeviceState.ERROR);
       assertThat(s.reason()).isEqualTo("self-test failed: " + name);
-      assertThat(answer(fw.process(Port.partition(1), frame(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2,
+      assertThat(answer(fw.process(Port.partition(1), Requests.CLIENT, frame(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2,
           new GetRandomRequest(8)))).header().status()).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
-      assertThat(answer(fw.process(Port.MANAGEMENT, frame(Opcode.GET_DEVICE_INFO, 0, 3))).header().status())
+      assertThat(answer(fw.process(Port.MANAGEMENT, Requests.CLIENT, frame(Opcode.GET_DEVICE_INFO, 0, 3))).header().status())
           .isEqualTo(Status.SUCCESS);
       fw.close();
     }
@@ -113,7 +113,7 @@ class SelfTestsTest {
     DeviceStatus s = status(fw);
     assertThat(s.state()).isEqualTo(DeviceState.ERROR);
     assertThat(s.reason()).contains("entropy source failed its repetition count test");
-    assertThat(answer(fw.process(Port.partition(1), frame(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2,
+    assertThat(answer(fw.process(Port.partition(1), Requests.CLIENT, frame(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2,
         new GetRandomRequest(8)))).header().status()).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
     fw.close();
   }

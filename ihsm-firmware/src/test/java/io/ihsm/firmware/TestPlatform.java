@@ -105,6 +105,16 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
     powerCycleRequests++;
   }
 
+  /** Set by a test for the next power-on's Crypto Officer recovery. */
+  boolean recovery;
+
+  @Override
+  public boolean recoveryRequested() {
+    boolean asked = recovery;
+    recovery = false;
+    return asked;
+  }
+
   @Override
   public void enable(int partitionId) {
     enabled.add(partitionId);

@@ -10,6 +10,8 @@ import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.PartitionList;
 import io.ihsm.ddi.message.OwnerSetPinRequest;
 import io.ihsm.ddi.message.ProvisionRequest;
@@ -64,6 +66,41 @@ class VaultTest {
   }
 
   @Test
+  void aLockedOutCryptoOfficerComesBackOnlyThroughTheHostsRecoveryWhichDestroysEverything() {
+    int co = coSession();
+    createPartition(co, "app", FAST);
+    // Ten wrong PINs, each after a restart (a restart clears the throttle, never the count).
+    for (int i = 0; i < 10; i++) {
+      assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, APP)))
+          .isIn(Status.AUTHENTICATION_FAILED, Status.PIN_THROTTLED);
+      powerCycle();
+    }
+    assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO))).isEqualTo(Status.CREDENTIAL_LOCKED);
+    assertThat(mgmt.status(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, APP)))
+        .as("nothing over a port replaces the Crypto Officer").isEqualTo(Status.CRYPTO_OFFICER_EXISTS);
+    powerCycle();
+    assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO))).as("still locked after a restart")
+        .isEqualTo(Status.CREDENTIAL_LOCKED);
+
+    platform.recovery = true;
+    powerCycle();
+    assertThat(mgmt.ok(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, DeviceStatus::read).state()).isEqualTo(DeviceState.OPERATIONAL);
+    Credential fresh = Credential.of(id(3), "new-officer-pin");
+    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, fresh), Empty::read);
+    int newCo = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, fresh), Id::read).value();
+    assertThat(mgmt.ok(Opcode.LIST_PARTITIONS, newCo, Empty.INSTANCE, PartitionList::read).partitions())
+        .as("every partition went with the recovery").isEmpty();
+    assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO))).as("the old credential is gone")
+        .isEqualTo(Status.AUTHENTICATION_FAILED);
+    String log = new String(mgmt.ok(Opcode.EXPORT_AUDIT_LOG, newCo, new Id(0),
+        io.ihsm.ddi.message.FirmwareChunk::read).data(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).contains("|RECOVERY|requested by the host owning the card's state");
+    powerCycle();
+    assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, fresh)))
+        .as("recovery happens once, at the power-on that asked").isEqualTo(Status.SUCCESS);
+  }
+
+  @Test
   void theCryptoOfficerIsCreatedOnceAndThenLogsIn() {
     assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO))).isEqualTo(Status.NO_CRYPTO_OFFICER);
     int session = coSession();
@@ -114,7 +151,7 @@ class VaultTest {
     assertThat(mgmt.status(Opcode.CREATE_PARTITION, co,
         new CreatePartitionRequest("huge", new PartitionLimits(1000, 0, 0, 0, 0)))).isEqualTo(Status.INVALID_PARAMETER);
     assertThat(mgmt.status(Opcode.CREATE_PARTITION, co ^ 1, new CreatePartitionRequest("x", PartitionLimits.DEFAULTS)))
-        .as("this boot's number, but no such session").isEqualTo(Status.INVALID_SESSION);
+        .as("this boot's number, but no such session").isEqualTo(Status.NEEDS_RENEGOTIATION);
     assertThat(mgmt.status(Opcode.CREATE_PARTITION, co ^ 0x01000000, new CreatePartitionRequest("x", PartitionLimits.DEFAULTS)))
         .as("another boot's number").isEqualTo(Status.NEEDS_RENEGOTIATION);
     PartitionList list = mgmt.ok(Opcode.LIST_PARTITIONS, co, Empty.INSTANCE, PartitionList::read);
@@ -139,7 +176,7 @@ class VaultTest {
         .isEqualTo(Status.ALREADY_PROVISIONED);
     int user = p.ok(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
     // A user session is not a Crypto Officer session, and is not found on another port.
-    assertThat(mgmt.status(Opcode.LIST_PARTITIONS, user, Empty.INSTANCE)).isEqualTo(Status.INVALID_SESSION);
+    assertThat(mgmt.status(Opcode.LIST_PARTITIONS, user, Empty.INSTANCE)).isEqualTo(Status.NEEDS_RENEGOTIATION);
     assertThat(p.status(Opcode.CLOSE_SESSION, user, Empty.INSTANCE)).isEqualTo(Status.SUCCESS);
   }
 
@@ -316,7 +353,7 @@ class VaultTest {
       // Touches the busy session; the key does not exist, which is all this request learns.
       assertThat(p.status(Opcode.UNLOAD_KEY, busy, new Id(1))).isEqualTo(Status.KEY_NOT_FOUND);
     }
-    assertThat(p.status(Opcode.CLOSE_SESSION, idle, Empty.INSTANCE)).isEqualTo(Status.INVALID_SESSION);
+    assertThat(p.status(Opcode.CLOSE_SESSION, idle, Empty.INSTANCE)).isEqualTo(Status.NEEDS_RENEGOTIATION);
     assertThat(p.status(Opcode.CLOSE_SESSION, busy, Empty.INSTANCE)).isEqualTo(Status.SUCCESS);
   }
 
@@ -330,7 +367,7 @@ class VaultTest {
     p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, Credential.of(id(2), "bad-pin")));
     assertThat(platform.records).containsKey("pin-failures-" + id);
     mgmt.ok(Opcode.DELETE_PARTITION, co, new Id(id), Empty::read);
-    assertThat(p.status(Opcode.CLOSE_SESSION, user, Empty.INSTANCE)).isEqualTo(Status.INVALID_SESSION);
+    assertThat(p.status(Opcode.CLOSE_SESSION, user, Empty.INSTANCE)).isEqualTo(Status.NEEDS_RENEGOTIATION);
     assertThat(platform.records).doesNotContainKey("pin-failures-" + id);
   }
 

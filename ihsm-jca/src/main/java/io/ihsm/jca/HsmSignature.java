@@ -70,13 +70,10 @@ final class HsmSignature extends SignatureSpi {
     signer = null;
   }
 
+  /** The kind of a key on one of the NIST curves, by all its domain parameters (secp256k1 is not P-256). */
   static KeyKind ecKind(java.security.spec.ECParameterSpec params) throws InvalidKeyException {
-    return switch (params.getCurve().getField().getFieldSize()) {
-      case 256 -> KeyKind.EC_P256;
-      case 384 -> KeyKind.EC_P384;
-      case 521 -> KeyKind.EC_P521;
-      default -> throw new InvalidKeyException("IHSM offers the NIST curves P-256, P-384 and P-521 only");
-    };
+    return io.ihsm.ddi.key.EcCurves.kindOf(params).orElseThrow(() -> new InvalidKeyException(
+        "IHSM offers the NIST curves P-256, P-384 and P-521 only; this key is on another curve"));
   }
 
   static KeyKind rsaKind(RSAPublicKey key) throws InvalidKeyException {

@@ -80,7 +80,20 @@ public final class PartitionClient implements AutoCloseable {
   public static PartitionClient open(IhsmClient device, HostKeyStore store, String partition, String pin) {
     PartitionEntry e = store.partition(partition)
         .orElseThrow(() -> new IhsmException(Status.PARTITION_NOT_FOUND, "no partition " + partition + " in the key store"));
-    PartitionClient c = new PartitionClient(store, e, device.partition(e.id()), Credential.of(e.credentialId(), pin));
+    PartitionConnection connection = device.partition(e.id());
+    try {
+      // The entry's id decides where the credential goes: check that port is this partition's first.
+      String there = partitionNameOrWhyNot(device, connection, e);
+      if (!there.equals(partition)) {
+        throw new IhsmException(Status.PARTITION_NOT_FOUND, "the key store entry of partition " + partition
+            + " names id " + e.id() + ", which on this device is " + (there.isEmpty() ? "no partition" : "partition " + there)
+            + " (the entry was edited, or belongs to another device); no credential was sent");
+      }
+    } catch (RuntimeException ex) {
+      connection.close();
+      throw ex;
+    }
+    PartitionClient c = new PartitionClient(store, e, connection, Credential.of(e.credentialId(), pin));
     try {
       synchronized (c) {
         c.session();
@@ -90,6 +103,44 @@ public final class PartitionClient implements AutoCloseable {
       c.close();
       throw ex;
     }
+  }
+
+  /**
+   * The name of the partition on the entry's port; when the port cannot be reached, why, in the
+   * device's words: a tampered or zeroized device has closed every partition port, and saying
+   * "unreachable" would send the user looking for a daemon problem.
+   */
+  private static String partitionNameOrWhyNot(IhsmClient device, PartitionConnection connection, PartitionEntry e) {
+    String there;
+    try {
+      there = connection.partitionName();
+    } catch (IhsmException unreachable) {
+      if (unreachable.status() != Status.TRANSPORT_UNAVAILABLE) {
+        throw unreachable;
+      }
+      there = null;
+    }
+    if (e.name().equals(there)) {
+      return there;
+    }
+    // Not this partition's port: say first whether the device itself is down (tamper, zeroization).
+    io.ihsm.ddi.message.DeviceStatus s = null;
+    try {
+      s = device.deviceStatus();
+    } catch (IhsmException statusUnreachable) {
+      // keep the first answer
+    }
+    if (s != null && s.state() != io.ihsm.ddi.message.DeviceState.OPERATIONAL) {
+      throw new IhsmException(Status.DEVICE_NOT_OPERATIONAL, "the device is " + s.state()
+          + (s.reason().isEmpty() ? "" : " (" + s.reason() + ")") + ": its partitions are closed"
+          + (s.state() == io.ihsm.ddi.message.DeviceState.ERROR ? "" : "; the Crypto Officer re-initializes it with `ihsm device reinit`"));
+    }
+    if (there == null) {
+      throw new IhsmException(s == null ? Status.TRANSPORT_UNAVAILABLE : Status.PARTITION_NOT_FOUND, "partition " + e.name()
+          + " (id " + e.id() + ") has no port " + (s == null ? "reachable" : "on this device: it was deleted there, or the"
+          + " device was zeroized since the key store entry was made"));
+    }
+    return there;
   }
 
   /**

@@ -21,6 +21,12 @@ public final class PartitionConnection implements AutoCloseable {
     this.port = port;
   }
 
+  /** The name of the partition this port belongs to, as the device says (empty for none). */
+  public String partitionName() {
+    return channel.call(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE, io.ihsm.ddi.message.CredentialChannel::read)
+        .partition();
+  }
+
   public int partitionId() {
     return port.partitionId();
   }

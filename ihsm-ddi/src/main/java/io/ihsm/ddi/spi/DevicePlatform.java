@@ -42,4 +42,14 @@ public interface DevicePlatform {
    * Crypto Officer's reset). Volatile state is lost; non-volatile state stays.
    */
   void requestPowerCycle();
+
+  /**
+   * Whether the host that owns the card's state asked, for this power-on, for the Crypto Officer
+   * recovery: every partition and key is destroyed and the Crypto Officer removed, so a locked-out
+   * or lost Crypto Officer can be replaced. Only a process holding the card's state (its files and
+   * their lock) can ask; no request over a port can.
+   */
+  default boolean recoveryRequested() {
+    return false;
+  }
 }

@@ -28,6 +28,29 @@ public interface NonVolatileStore {
     write(name, all);
   }
 
+  /**
+   * A record that must be exactly {@code size} bytes: empty when absent, and any other size is
+   * corrupt (never read as a default: a short failure count must not unlock a credential).
+   *
+   * @throws CorruptRecordException when the record exists with another size
+   */
+  default Optional<byte[]> readExactly(String name, int size) {
+    Optional<byte[]> value = read(name);
+    if (value.isPresent() && value.get().length != size) {
+      throw new CorruptRecordException(name, "is " + value.get().length + " bytes, not " + size);
+    }
+    return value;
+  }
+
+  /** A non-negative u32 counter: 0 when absent; another size or a negative value is corrupt. */
+  default int readCounter(String name) {
+    int v = readExactly(name, 4).map(b -> java.nio.ByteBuffer.wrap(b).getInt()).orElse(0);
+    if (v < 0) {
+      throw new CorruptRecordException(name, "holds a negative count");
+    }
+    return v;
+  }
+
   static void checkName(String name) {
     if (name == null || !name.matches("[a-z0-9._-]{1,64}") || name.startsWith(".")) {
       throw new IllegalArgumentException("invalid record name");

@@ -41,6 +41,11 @@ public final class BootRomResponder {
     try {
       Frames.Request request = Frames.decodeRequest(frame);
       Opcode op = RequestRules.check(request.header(), port);
+      if (op == Opcode.BIND_CLIENT) {
+        // A client binds its connections before anything else; the ROM serves no sessions to bind.
+        io.ihsm.ddi.message.BindClientRequest.read(request.body());
+        return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, requestId), new byte[0]);
+      }
       Body body = switch (op) {
         case GET_API_REV -> new ApiRevisionRange(ApiRevision.oldestSupported(), ApiRevision.newestSupported());
         case GET_DEVICE_INFO -> new DeviceInfo(identity.vendor(), identity.model(), identity.serialNumber(), "", "",

@@ -2,8 +2,11 @@ package io.ihsm.device.daemon;
 
 import io.ihsm.ddi.FrameReader;
 import io.ihsm.ddi.Frames;
+import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.StreamFraming;
+import io.ihsm.ddi.message.BindClientRequest;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.Device;
 import java.io.IOException;
@@ -20,6 +23,11 @@ import java.util.concurrent.TimeUnit;
  * back as they finish, matched by the client through their request ids.
  * Threads are bounded: one per connection plus {@value #MAX_SPARE_WORKERS} spare ones daemon-wide. The number in flight is bounded: when it is reached the
  * reader stops reading until one finishes, which pushes back on the client.
+ *
+ * <p>Each connection starts bound to a client of its own; a {@code BIND_CLIENT} request the
+ * firmware accepts rebinds it to the client's token, so the client's connections share its
+ * sessions. The port's server closes connections that idle or send too slowly
+ * ({@link ConnectionLimits}); one that has used a session counts as trusted.
  */
 final class Connection {
   static final int MAX_IN_FLIGHT = 64;
@@ -44,6 +52,11 @@ final class Connection {
   private final FrameReader reader;
   /** Set once the client has been seen to pipeline; read and written only by the reading worker. */
   private boolean pipelining;
+  private volatile ClientBinding binding = ClientBinding.random();
+  /** Set once a request carrying a session, or opening one, succeeded on this connection. */
+  private volatile boolean trusted;
+  /** When the connection was accepted or last finished a request (System.nanoTime). */
+  private volatile long lastActiveNanos = System.nanoTime();
 
   Connection(SocketChannel channel, Device device, Port port, Runnable onClose) {
     this.channel = channel;
@@ -100,14 +113,47 @@ final class Connection {
         });
       }
       try {
-        send(device.process(port, frame));
+        send(serveOne(frame));
       } finally {
+        lastActiveNanos = System.nanoTime();
         inFlight.release();
       }
       if (handedOff) {
         return; // another worker reads this connection now
       }
     }
+  }
+
+  private byte[] serveOne(byte[] frame) {
+    byte[] response = device.process(port, binding, frame);
+    if (Frames.isSuccess(response)) {
+      int opcode = Frames.opcodeOf(frame);
+      if (opcode == Opcode.BIND_CLIENT.code()) {
+        // The firmware accepted the token; the connection now speaks for that client.
+        binding = BindClientRequest.tokenOf(frame).map(ClientBinding::ofToken).orElse(binding);
+      } else if (opcode == Opcode.OPEN_SESSION.code() || Frames.sessionIdOf(frame) != 0) {
+        trusted = true;
+      }
+    }
+    return response;
+  }
+
+  boolean trusted() {
+    return trusted;
+  }
+
+  /** Whether a request of this connection is with the device now (such a connection is never evicted). */
+  boolean serving() {
+    return inFlight.availablePermits() < MAX_IN_FLIGHT;
+  }
+
+  long lastActiveNanos() {
+    return lastActiveNanos;
+  }
+
+  /** See {@link FrameReader#partialFrameSinceNanos()}. */
+  long partialFrameSinceNanos() {
+    return reader.partialFrameSinceNanos();
   }
 
   private void send(byte[] response) {

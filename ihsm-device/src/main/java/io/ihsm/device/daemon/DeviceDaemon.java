@@ -23,12 +23,15 @@ public final class DeviceDaemon implements AutoCloseable {
   private final PortServer management;
   private final Map<Integer, PortServer> partitions = new ConcurrentHashMap<>();
   private final Map<Integer, String> socketOwners;
+  private final ConnectionLimits limits;
 
-  private DeviceDaemon(Device device, Path socketDir, PortServer management, Map<Integer, String> socketOwners) {
+  private DeviceDaemon(Device device, Path socketDir, PortServer management, Map<Integer, String> socketOwners,
+      ConnectionLimits limits) {
     this.device = device;
     this.socketDir = socketDir;
     this.management = management;
     this.socketOwners = Map.copyOf(socketOwners);
+    this.limits = limits;
   }
 
   /** Binds the management socket and one socket per partition the firmware has enabled. */
@@ -42,9 +45,15 @@ public final class DeviceDaemon implements AutoCloseable {
    * connect). Changing a file's owner needs root or CAP_CHOWN.
    */
   public static DeviceDaemon start(Device device, Path socketDir, Map<Integer, String> socketOwners) throws IOException {
+    return start(device, socketDir, socketOwners, ConnectionLimits.DEFAULTS);
+  }
+
+  /** Like {@link #start(Device, Path, Map)}, with the connection limits every port applies. */
+  public static DeviceDaemon start(Device device, Path socketDir, Map<Integer, String> socketOwners,
+      ConnectionLimits limits) throws IOException {
     Path dir = OwnerOnly.createDirectories(socketDir.toAbsolutePath().normalize());
-    PortServer mgmt = PortServer.start(device, Port.MANAGEMENT, dir.resolve(MANAGEMENT_SOCKET), Optional.empty());
-    DeviceDaemon d = new DeviceDaemon(device, dir, mgmt, socketOwners);
+    PortServer mgmt = PortServer.start(device, Port.MANAGEMENT, dir.resolve(MANAGEMENT_SOCKET), Optional.empty(), limits);
+    DeviceDaemon d = new DeviceDaemon(device, dir, mgmt, socketOwners, limits);
     device.addVirtualFunctionListener(new Device.VirtualFunctionListener() {
       @Override
       public void enabled(int partitionId) {
@@ -82,7 +91,7 @@ public final class DeviceDaemon implements AutoCloseable {
     partitions.computeIfAbsent(id, k -> {
       try {
         return PortServer.start(device, Port.partition(k), socketDir.resolve(partitionSocketName(k)),
-            Optional.ofNullable(socketOwners.get(k)));
+            Optional.ofNullable(socketOwners.get(k)), limits);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open the socket of partition " + k, e);
       }

@@ -20,10 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Serves one port on one Unix-domain socket. The socket is bound in a private directory, made
  * owner-only and only then moved into place, so there is no moment when another user could
- * connect to it.
+ * connect to it. Connections are bounded and swept ({@link ConnectionLimits}): a frame that does
+ * not arrive whole in time, or a connection idle too long, is closed; a new connection on a full
+ * port evicts an idle one, untrusted first, so a flood cannot lock out clients with sessions.
  */
 final class PortServer implements AutoCloseable {
-  static final int MAX_CONNECTIONS = 256;
   /** How long a graceful close waits for requests in flight. */
   private static final long GRACE_NANOS = 5_000_000_000L;
 
@@ -31,21 +32,24 @@ final class PortServer implements AutoCloseable {
   private final Port port;
   private final Path socketPath;
   private final ServerSocketChannel server;
+  private final ConnectionLimits limits;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  private PortServer(Device device, Port port, Path socketPath, ServerSocketChannel server) {
+  private PortServer(Device device, Port port, Path socketPath, ServerSocketChannel server, ConnectionLimits limits) {
     this.device = device;
     this.port = port;
     this.socketPath = socketPath;
     this.server = server;
+    this.limits = limits;
   }
 
   /**
    * @param owner who may connect besides root: the daemon's own user when empty, else the workload
    *     user the socket is handed to (needs CAP_CHOWN)
    */
-  static PortServer start(Device device, Port port, Path socketPath, Optional<String> owner) throws IOException {
+  static PortServer start(Device device, Port port, Path socketPath, Optional<String> owner, ConnectionLimits limits)
+      throws IOException {
     removeStaleSocket(socketPath);
     Path bindDir = Files.createTempDirectory(socketPath.getParent(), ".bind-",
         PosixFilePermissions.asFileAttribute(OwnerOnly.DIRECTORY));
@@ -66,8 +70,9 @@ final class PortServer implements AutoCloseable {
       Files.deleteIfExists(temp);
       Files.deleteIfExists(bindDir);
     }
-    PortServer s = new PortServer(device, port, socketPath, server);
+    PortServer s = new PortServer(device, port, socketPath, server, limits);
     Thread.ofVirtual().name("ihsm-accept-" + port).start(s::acceptLoop);
+    Thread.ofVirtual().name("ihsm-sweep-" + port).start(s::sweepLoop);
     return s;
   }
 
@@ -87,7 +92,7 @@ final class PortServer implements AutoCloseable {
         pause(); // e.g. out of file descriptors: do not spin
         continue;
       }
-      if (connections.size() >= MAX_CONNECTIONS || closed) {
+      if (closed || (connections.size() >= limits.maxConnections() && !evictOne())) {
         closeQuietly(ch);
         continue;
       }
@@ -95,6 +100,53 @@ final class PortServer implements AutoCloseable {
       self[0] = new Connection(ch, device, port, () -> connections.remove(self[0]));
       connections.add(self[0]);
       self[0].start();
+    }
+  }
+
+  /**
+   * Makes room for a new connection: closes the untrusted connection idle longest, else the trusted
+   * one idle longest; never one whose request is with the device. False when none can go.
+   */
+  private boolean evictOne() {
+    Connection victim = null;
+    for (Connection c : connections) {
+      if (c.serving()) {
+        continue;
+      }
+      if (victim == null || (victim.trusted() && !c.trusted())
+          || (victim.trusted() == c.trusted() && c.lastActiveNanos() - victim.lastActiveNanos() < 0)) {
+        victim = c;
+      }
+    }
+    if (victim == null) {
+      return false;
+    }
+    victim.closeQuietly();
+    return true;
+  }
+
+  /** Closes connections whose frame is overdue or that idled past their limit. */
+  private void sweepLoop() {
+    long tick = Math.max(10, Math.min(1000, limits.frameTimeout().toMillis() / 4));
+    while (!closed) {
+      try {
+        Thread.sleep(tick);
+      } catch (InterruptedException e) {
+        return;
+      }
+      sweep(System.nanoTime());
+    }
+  }
+
+  void sweep(long now) {
+    for (Connection c : connections) {
+      long partial = c.partialFrameSinceNanos();
+      boolean overdue = partial != 0 && now - partial > limits.frameTimeout().toNanos();
+      long idleLimit = (c.trusted() ? limits.trustedIdle() : limits.untrustedIdle()).toNanos();
+      boolean idle = partial == 0 && !c.serving() && now - c.lastActiveNanos() > idleLimit;
+      if (overdue || idle) {
+        c.closeQuietly();
+      }
     }
   }
 

@@ -1,30 +1,40 @@
 package io.ihsm.device.nv;
 
+import io.ihsm.ddi.spi.CorruptRecordException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.Optional;
 
 /**
  * The card's persistent state on disk, held under an exclusive lock so that one device (a daemon
  * or one embedded process) owns it at a time. Layout: {@code rom/} for what the card itself keeps
- * (serial number), {@code nv/} for the firmware's non-volatile records.
+ * (serial number, fused SVN, and {@code .integrity-key}, the emulated fuse that authenticates
+ * every record), {@code nv/} for the firmware's non-volatile records. Both stores are checked whole
+ * when the directory opens; a failure is reported by {@link #integrityFailure()}, and then neither
+ * store is available (the card comes up in ERROR naming the record).
  */
 public final class StateDirectory implements AutoCloseable {
+  static final String INTEGRITY_KEY = ".integrity-key";
+  private static final int KEY_BYTES = 32;
+  private static final int CHECK_BYTES = 16;
+
   private final Path root;
   private final FileChannel lockChannel;
   private final FileLock lock;
-  private final FileNonVolatileStore rom;
-  private final FileNonVolatileStore firmwareNv;
+  private FileNonVolatileStore rom;
+  private FileNonVolatileStore firmwareNv;
+  private String integrityFailure;
 
-  private StateDirectory(Path root, FileChannel lockChannel, FileLock lock) throws IOException {
+  private StateDirectory(Path root, FileChannel lockChannel, FileLock lock) {
     this.root = root;
     this.lockChannel = lockChannel;
     this.lock = lock;
-    this.rom = new FileNonVolatileStore(root.resolve("rom"));
-    this.firmwareNv = new FileNonVolatileStore(root.resolve("nv"));
   }
 
   /** @throws IllegalStateException when another device (in this or another process) holds it */
@@ -44,18 +54,84 @@ public final class StateDirectory implements AutoCloseable {
           + " is in use by another ihsm device (a running daemon or another process)");
     }
     OwnerOnly.restrictFile(lockFile);
-    return new StateDirectory(dir, ch, lock);
+    StateDirectory s = new StateDirectory(dir, ch, lock);
+    try {
+      byte[] key = integrityKey(dir);
+      s.rom = new FileNonVolatileStore(dir.resolve("rom"), key);
+      s.firmwareNv = new FileNonVolatileStore(dir.resolve("nv"), key);
+      java.util.Arrays.fill(key, (byte) 0);
+    } catch (CorruptRecordException e) {
+      s.rom = null;
+      s.firmwareNv = null;
+      s.integrityFailure = e.getMessage();
+    }
+    return s;
+  }
+
+  /**
+   * The card's fused integrity key, made at first power-on of an empty card and never remade. Its
+   * file holds the key and a check value of it, so a damaged key is named as such rather than
+   * blamed on the first record it fails to verify.
+   */
+  private static byte[] integrityKey(Path dir) throws IOException {
+    Path romDir = OwnerOnly.createDirectories(dir.resolve("rom"));
+    Path file = romDir.resolve(INTEGRITY_KEY);
+    if (Files.exists(file)) {
+      byte[] stored = Files.readAllBytes(file);
+      if (stored.length != KEY_BYTES + CHECK_BYTES) {
+        throw new CorruptRecordException("rom/" + INTEGRITY_KEY, "is " + stored.length + " bytes, not " + (KEY_BYTES + CHECK_BYTES));
+      }
+      byte[] key = java.util.Arrays.copyOf(stored, KEY_BYTES);
+      if (!java.security.MessageDigest.isEqual(check(key), java.util.Arrays.copyOfRange(stored, KEY_BYTES, stored.length))) {
+        throw new CorruptRecordException("rom/" + INTEGRITY_KEY, "does not match its check value (altered)");
+      }
+      return key;
+    }
+    if (FileNonVolatileStore.hasRecords(romDir) || FileNonVolatileStore.hasRecords(dir.resolve("nv"))) {
+      throw new CorruptRecordException("rom/" + INTEGRITY_KEY,
+          "is missing while the card holds records (deleted, or state made by an older ihsm)");
+    }
+    byte[] key = new byte[KEY_BYTES];
+    new SecureRandom().nextBytes(key);
+    byte[] stored = java.util.Arrays.copyOf(key, KEY_BYTES + CHECK_BYTES);
+    System.arraycopy(check(key), 0, stored, KEY_BYTES, CHECK_BYTES);
+    AtomicFile.write(file, stored);
+    return key;
+  }
+
+  private static byte[] check(byte[] key) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      return java.util.Arrays.copyOf(mac.doFinal("ihsm integrity key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+          CHECK_BYTES);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is missing from this JDK", e);
+    }
   }
 
   public Path root() {
     return root;
   }
 
+  /** Why the card's stored state cannot be trusted, naming the record; empty when it verified. */
+  public Optional<String> integrityFailure() {
+    return Optional.ofNullable(integrityFailure);
+  }
+
+  /** @throws IllegalStateException when the state did not verify ({@link #integrityFailure()}) */
   public FileNonVolatileStore rom() {
+    if (rom == null) {
+      throw new IllegalStateException(integrityFailure);
+    }
     return rom;
   }
 
+  /** @throws IllegalStateException when the state did not verify ({@link #integrityFailure()}) */
   public FileNonVolatileStore firmwareNv() {
+    if (firmwareNv == null) {
+      throw new IllegalStateException(integrityFailure);
+    }
     return firmwareNv;
   }
 

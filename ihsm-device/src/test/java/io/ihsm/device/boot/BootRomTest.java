@@ -140,8 +140,9 @@ class BootRomTest {
     int svn = load(factoryImage()).measurement().svn();
     assertThatThrownBy(() -> BootRom.load(factoryImage(), Device.pinnedKey(), svn + 1, "test"))
         .hasMessage("firmware SVN " + svn + " is below the fused SVN " + (svn + 1) + " (rollback refused)");
-    Files.createDirectories(tmp.resolve("state/rom"));
-    Files.write(tmp.resolve("state/rom/fused-svn"), java.nio.ByteBuffer.allocate(4).putInt(svn + 1).array());
+    try (io.ihsm.device.nv.StateDirectory state = io.ihsm.device.nv.StateDirectory.open(tmp.resolve("state"))) {
+      state.rom().write("fused-svn", java.nio.ByteBuffer.allocate(4).putInt(svn + 1).array());
+    }
     try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
       DeviceStatus s = status(d);
       assertThat(s.state()).isEqualTo(DeviceState.ERROR);
@@ -177,7 +178,7 @@ class BootRomTest {
     boolean linuxX64 = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
     try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
       byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 0, 1), new byte[0]);
-      DeviceInfo info = DeviceInfo.read(Frames.decodeResponse(d.process(Port.MANAGEMENT, req)).body());
+      DeviceInfo info = DeviceInfo.read(Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), req)).body());
       assertThat(info.cryptoEngine()).startsWith(linuxX64 ? "ACCP 2.5.0" : "JDK");
     }
   }
@@ -248,17 +249,17 @@ class BootRomTest {
       assertThat(s.firmwareVersion()).isEmpty();
       byte[] random = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2),
           new GetRandomRequest(8).toBytes());
-      assertThat(Frames.decodeResponse(d.process(Port.MANAGEMENT, random)).header().status())
+      assertThat(Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), random)).header().status())
           .isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
       byte[] noRevision = Frames.encodeRequest(RequestHeader.of(ApiRevision.NONE, Opcode.GET_DEVICE_STATUS, 0, 3), new byte[0]);
-      assertThat(Frames.decodeResponse(d.process(Port.MANAGEMENT, noRevision)).header().status())
+      assertThat(Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), noRevision)).header().status())
           .isEqualTo(Status.MISSING_API_REVISION);
     }
   }
 
   static DeviceStatus status(Device d) throws DdiException {
     byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 1), new byte[0]);
-    Frames.Response r = Frames.decodeResponse(d.process(Port.MANAGEMENT, req));
+    Frames.Response r = Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), req));
     assertThat(r.header().status()).isEqualTo(Status.SUCCESS);
     return DeviceStatus.read(r.body());
   }

@@ -60,4 +60,27 @@ class StateDirectoryTest {
     }
     StateDirectory.open(tmp.resolve("state")).close();
   }
+
+  @Test
+  void aMissingIntegrityKeyOrADamagedRecordLeavesNoStoreAndSaysWhich() throws Exception {
+    try (StateDirectory s = StateDirectory.open(tmp.resolve("state"))) {
+      assertThat(s.integrityFailure()).isEmpty();
+      s.firmwareNv().write("partitions", new byte[] {1, 2, 3});
+    }
+    Path nvFile = tmp.resolve("state/nv/partitions");
+    byte[] good = Files.readAllBytes(nvFile);
+    byte[] bad = good.clone();
+    bad[bad.length - 1] ^= 1; // in the tag
+    Files.write(nvFile, bad);
+    try (StateDirectory s = StateDirectory.open(tmp.resolve("state"))) {
+      assertThat(s.integrityFailure()).hasValueSatisfying(r -> assertThat(r).contains("'partitions'", "does not verify"));
+      assertThatThrownBy(s::firmwareNv).isInstanceOf(IllegalStateException.class);
+    }
+    Files.write(nvFile, good);
+    Files.delete(tmp.resolve("state/rom/.integrity-key"));
+    try (StateDirectory s = StateDirectory.open(tmp.resolve("state"))) {
+      assertThat(s.integrityFailure()).hasValueSatisfying(r -> assertThat(r).contains(".integrity-key", "is missing"));
+    }
+    assertThat(tmp.resolve("state/rom/.integrity-key")).as("never remade over existing records").doesNotExist();
+  }
 }

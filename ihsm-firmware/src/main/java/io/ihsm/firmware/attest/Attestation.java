@@ -99,7 +99,7 @@ public final class Attestation {
 
   /** Stored before it is used: a report never carries a value that a later report could repeat. */
   private long nextCounter() {
-    long next = nv.read(COUNTER).filter(b -> b.length == 8).map(b -> ByteBuffer.wrap(b).getLong()).orElse(0L) + 1;
+    long next = nv.readExactly(COUNTER, 8).map(b -> ByteBuffer.wrap(b).getLong()).orElse(0L) + 1;
     nv.write(COUNTER, ByteBuffer.allocate(8).putLong(next).array());
     return next;
   }

@@ -31,22 +31,45 @@ import java.util.function.Consumer;
  * entry is detected by anyone holding the device's audit public key. Entries never hold secrets:
  * events, ports, statuses. It is kept in segments of about {@value #SEGMENT_BYTES} bytes, so an
  * entry rewrites one small record rather than the whole log. Format: docs/ddi.md, "Audit log".
+ *
+ * <p>Nothing is dropped before the Crypto Officer has exported it: a segment is removed only once
+ * an export has covered it, and when the unexported entries fill the ordinary space the module
+ * refuses requests that would need a record ({@link #hasRoom}) instead of forgetting. A reserve is
+ * kept for the Crypto Officer (to log in and export) and for what the module records by itself
+ * (state changes, self-tests, tamper). Refused requests are not written one by one: they are
+ * counted and written as one summary entry at most once per {@link #summaryIntervalMillis} (and
+ * before any other entry), so a flood of refusals cannot fill the log.
  */
 public final class AuditLog {
   /** {@code first last anchorSeq anchorHash}: which segments exist and what the oldest one chains from. */
   static final String INDEX = "audit-index";
   static final String SEGMENT = "audit-log-";
+  static final int MAX_DETAIL = 256;
   static final String KEY = "audit-key";
   static final String KEY_PUBLIC = "audit-key-public";
   /** A segment is closed once it passes this size. */
   static final int SEGMENT_BYTES = 32 * 1024;
-  /** Past this many segments the oldest goes; an anchor keeps the chain verifiable (about 512 KiB kept). */
-  static final int MAX_SEGMENTS = 16;
+  /** Segments kept; past this the oldest goes once exported; an anchor keeps the chain verifiable (about 2 MiB). */
+  static final int MAX_SEGMENTS = 64;
+  /** Segments kept back from ordinary (partition) requests for the Crypto Officer and the module itself. */
+  static final int RESERVE_SEGMENTS = 2;
+  static final long SUMMARY_INTERVAL_MILLIS = 60_000;
+  /** The event of a summary of refused requests. */
+  public static final String REFUSED = "REFUSED";
 
   private final NonVolatileStore nv;
   private final CryptoEngine engine;
   private final Consumer<String> onFailure;
   private final RandomSource random;
+  private final int segmentBytes;
+  private final int maxSegments;
+  private final long summaryIntervalMillis;
+  /** Refused requests not yet written, "EVENT/STATUS" -> count, oldest first; guarded by this. */
+  private final java.util.Map<String, Long> refusals = new java.util.TreeMap<>();
+  private long refusalsSinceMillis;
+  private long lastSummaryMillis;
+  /** The newest sequence number an export has covered; entries up to it may rotate out. */
+  private long exportedThrough = -1;
   /** Made or read on first use, after the power-on self-tests (key generation needs them). */
   private PrivateKey key;
   private PublicKey publicKey;
@@ -57,14 +80,93 @@ public final class AuditLog {
   private long nextSeq;
   private byte[] lastHash;
   private byte[] snapshot = new byte[0];
+  private long snapshotHead = -1;
 
   /** @param onFailure told when an entry cannot be stored: the module must then stop (ERROR) */
+  /**
+   * How much the log holds: segments of about {@code segmentBytes}, {@code maxSegments} of them,
+   * and how often refusals are summarised. Tests use a small capacity to fill the log.
+   */
+  public record Capacity(int segmentBytes, int maxSegments, long summaryIntervalMillis) {
+    public static final Capacity DEFAULT = new Capacity(SEGMENT_BYTES, MAX_SEGMENTS, SUMMARY_INTERVAL_MILLIS);
+
+    public Capacity {
+      if (segmentBytes < 256 || maxSegments <= RESERVE_SEGMENTS || summaryIntervalMillis < 0) {
+        throw new IllegalArgumentException("segments of at least 256 bytes, more than " + RESERVE_SEGMENTS
+            + " of them, and a non-negative interval; got " + segmentBytes + ", " + maxSegments + ", " + summaryIntervalMillis);
+      }
+    }
+  }
+
   public AuditLog(NonVolatileStore nv, CryptoEngine engine, RandomSource random, Consumer<String> onFailure) {
+    this(nv, engine, random, onFailure, Capacity.DEFAULT);
+  }
+
+  public AuditLog(NonVolatileStore nv, CryptoEngine engine, RandomSource random, Consumer<String> onFailure,
+      Capacity capacity) {
     this.nv = nv;
     this.onFailure = onFailure;
     this.engine = engine;
     this.random = random;
+    this.segmentBytes = capacity.segmentBytes();
+    this.maxSegments = capacity.maxSegments();
+    this.summaryIntervalMillis = capacity.summaryIntervalMillis();
     load();
+  }
+
+  /**
+   * Whether a request that needs a record may be served: unexported entries fill fewer than
+   * {@code maxSegments - RESERVE_SEGMENTS} segments, or, with {@code reserve} (the Crypto
+   * Officer's requests), fewer than {@code maxSegments}.
+   */
+  public synchronized boolean hasRoom(boolean reserve) {
+    long unexported = segments.stream().filter(s -> s.isEmpty() || lastSeq(s) > exportedThrough).count();
+    return unexported < (reserve ? maxSegments : maxSegments - RESERVE_SEGMENTS);
+  }
+
+  /**
+   * Counts a refused request instead of writing it; the counts are written as one {@value #REFUSED}
+   * entry before the next other entry, or on a refusal once the interval has passed and there is room.
+   */
+  public void refused(String event, String status) {
+    boolean stored = true;
+    synchronized (this) {
+      long now = System.currentTimeMillis();
+      if (refusals.isEmpty()) {
+        refusalsSinceMillis = now;
+      }
+      refusals.merge(clean(event) + "/" + clean(status), 1L, Long::sum);
+      if (now - lastSummaryMillis >= summaryIntervalMillis && hasRoom(false)) {
+        stored = flushRefusals(now);
+      }
+    }
+    if (!stored) {
+      onFailure.accept("the audit log cannot be written");
+    }
+  }
+
+  private boolean flushRefusals(long now) {
+    if (refusals.isEmpty()) {
+      return true;
+    }
+    long total = refusals.values().stream().mapToLong(Long::longValue).sum();
+    StringBuilder detail = new StringBuilder("count=").append(total).append(" since=").append(refusalsSinceMillis);
+    for (var e : refusals.entrySet()) {
+      String item = " " + e.getKey() + "=" + e.getValue();
+      if (detail.length() + item.length() > MAX_DETAIL - 4) {
+        detail.append(" ...");
+        break;
+      }
+      detail.append(item);
+    }
+    refusals.clear();
+    lastSummaryMillis = now;
+    return append(REFUSED, detail.toString());
+  }
+
+  /** Refused requests counted and not yet written (for status and tests). */
+  public synchronized long pendingRefusals() {
+    return refusals.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**
@@ -74,7 +176,7 @@ public final class AuditLog {
   public void record(String event, String detail) {
     boolean stored;
     synchronized (this) {
-      stored = append(event, detail);
+      stored = flushRefusals(System.currentTimeMillis()) & append(event, detail);
     }
     // Told outside the lock: the state machine calls back into the log when its state changes.
     if (!stored) {
@@ -95,10 +197,13 @@ public final class AuditLog {
     String body = nextSeq + "|" + System.currentTimeMillis() + "|" + clean(event) + "|" + clean(detail);
     lastHash = AuditFormat.chain(lastHash, body);
     List<String> current = segments.peekLast();
-    if (current == null || size(current) > SEGMENT_BYTES) {
+    if (current == null || size(current) > segmentBytes) {
       current = new ArrayList<>();
       segments.addLast(current);
-      List<String> dropped = segments.size() > MAX_SEGMENTS ? segments.removeFirst() : null;
+      // Only an exported segment may go: unexported ones stay, however many (hasRoom refuses first).
+      List<String> oldest = segments.peekFirst();
+      boolean exported = !oldest.isEmpty() && lastSeq(oldest) <= exportedThrough;
+      List<String> dropped = segments.size() > maxSegments && exported ? segments.removeFirst() : null;
       if (dropped != null && !dropped.isEmpty()) {
         String[] f = dropped.get(dropped.size() - 1).split("\\|", -1);
         anchorSeq = Long.parseLong(f[0]);
@@ -142,6 +247,7 @@ public final class AuditLog {
           .append(HexFormat.of().formatHex(s.sign())).append('|').append(HexFormat.of().formatHex(publicKey.getEncoded()))
           .append('\n');
       snapshot = b.toString().getBytes(StandardCharsets.UTF_8);
+      snapshotHead = nextSeq - 1;
       return snapshot.clone();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the audit head cannot be signed", e);
@@ -186,6 +292,17 @@ public final class AuditLog {
     return snapshot.clone();
   }
 
+  /**
+   * The Crypto Officer has read the last export to its end: its entries may now rotate out. Kept
+   * in the index, so it holds across restarts.
+   */
+  public synchronized void exportRead() {
+    if (snapshotHead > exportedThrough) {
+      exportedThrough = snapshotHead;
+      writeIndex();
+    }
+  }
+
   public synchronized PublicKey publicKey() {
     loadKey();
     return publicKey;
@@ -227,6 +344,7 @@ public final class AuditLog {
       long last = Long.parseLong(f[1]);
       anchorSeq = Long.parseLong(f[2]);
       anchorHash = HexFormat.of().parseHex(f[3]);
+      exportedThrough = f.length > 4 ? Long.parseLong(f[4]) : anchorSeq;
       for (long i = firstSegment; i <= last; i++) {
         List<String> segment = new ArrayList<>();
         String name = SEGMENT + i;
@@ -261,8 +379,13 @@ public final class AuditLog {
 
   private void writeIndex() {
     String index = firstSegment + " " + (firstSegment + segments.size() - 1) + " " + anchorSeq + " "
-        + HexFormat.of().formatHex(anchorHash);
+        + HexFormat.of().formatHex(anchorHash) + " " + exportedThrough;
     nv.write(INDEX, index.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static long lastSeq(List<String> segment) {
+    String line = segment.get(segment.size() - 1);
+    return Long.parseLong(line.substring(0, line.indexOf('|')));
   }
 
   private static int size(List<String> lines) {
@@ -277,6 +400,6 @@ public final class AuditLog {
 
   private static String clean(String s) {
     String t = s.replace('|', '/').replace('\n', ' ').replace('\r', ' ');
-    return t.length() > 256 ? t.substring(0, 256) : t;
+    return t.length() > MAX_DETAIL ? t.substring(0, MAX_DETAIL) : t;
   }
 }

@@ -22,7 +22,9 @@ public final class KeyAgreements {
   public ECPublicKey parseEcPublicKey(byte[] spki) throws CryptoRefusal {
     try {
       PublicKey k = engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(spki));
-      if (k instanceof ECPublicKey ec) {
+      // Only the device's named curves, and only a valid point on them (SP 800-56A §5.6.2.3.3).
+      if (k instanceof ECPublicKey ec && io.ihsm.ddi.key.EcCurves.kindOf(ec.getParams()).isPresent()
+          && io.ihsm.ddi.key.EcCurves.validPoint(ec.getW(), ec.getParams())) {
         return ec;
       }
     } catch (GeneralSecurityException | RuntimeException e) {

@@ -12,7 +12,10 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** Handlers for the audit log: export in pieces (Crypto Officer) and the audit public key (anyone). */
+/**
+ * Handlers for the audit log: export in pieces (Crypto Officer) and the audit public key (anyone).
+ * Serving an export's last piece marks its entries exported, so they may rotate out later.
+ */
 public final class AuditHandlers {
   /** Export pieces are this size or smaller. */
   static final int PIECE_BYTES = 128 * 1024;
@@ -36,6 +39,9 @@ public final class AuditHandlers {
         throw new DdiException(Status.INVALID_PARAMETER, "offset " + offset + " is outside the export");
       }
       int end = Math.min(export.length, offset + PIECE_BYTES);
+      if (end == export.length) {
+        audit.exportRead(); // read to its end: what it covers may now rotate out
+      }
       return Reply.approved(new FirmwareChunk(export.length, Arrays.copyOfRange(export, offset, end)));
     });
     h.put(Opcode.GET_AUDIT_KEY, (ctx, body) -> {

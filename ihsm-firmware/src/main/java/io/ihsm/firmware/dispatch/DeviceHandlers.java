@@ -4,6 +4,7 @@ import io.ihsm.ddi.ApiRevision;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.message.ApiRevisionRange;
+import io.ihsm.ddi.message.BindClientRequest;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
@@ -26,11 +27,9 @@ import io.ihsm.firmware.state.TamperCounter;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** Handlers for the device-level opcodes: revision, info, status, random, session close. */
+/** Handlers for the device-level opcodes: revision, info, status, random, client binding, session close. */
 public final class DeviceHandlers {
   private DeviceHandlers() {}
-
-
 
   public static Map<Opcode, Handler> create(DevicePlatform platform, CryptoEngine engine, DeviceStateMachine state,
       SessionTable sessions, RandomSource random, SelfTestRunner selfTests, ApprovedMode mode, long bootNanos) {
@@ -52,7 +51,7 @@ public final class DeviceHandlers {
       SelfTestRunner.Summary t = selfTests.summary();
       return Reply.approved(new DeviceStatus(state.state(), state.reason(), firmware.version(), firmware.svn(), uptime,
           t.passed(), t.total(), Math.max(0, (t.lastRunNanos() - bootNanos) / 1_000_000),
-          new TamperCounter(platform.nonVolatileStore()).count(), mode.approvedOnly()));
+          tamperCount(platform), mode.approvedOnly()));
     });
     h.put(Opcode.GET_FIRMWARE_INFO, (ctx, body) -> {
       Empty.read(body);
@@ -75,9 +74,23 @@ public final class DeviceHandlers {
     });
     h.put(Opcode.CLOSE_SESSION, (ctx, body) -> {
       Empty.read(body);
-      sessions.close(ctx.port(), ctx.header().sessionId());
+      sessions.close(ctx.session().orElseThrow());
+      return Reply.approved(Empty.INSTANCE);
+    });
+    h.put(Opcode.BIND_CLIENT, (ctx, body) -> {
+      // The transport rebinds the connection once this succeeds; the firmware only checks the token.
+      BindClientRequest.read(body);
       return Reply.approved(Empty.INSTANCE);
     });
     return h;
+  }
+
+  /** The tamper count, or -1 when its record cannot be read (the device is then in ERROR, naming it). */
+  private static int tamperCount(DevicePlatform platform) {
+    try {
+      return new TamperCounter(platform.nonVolatileStore()).count();
+    } catch (io.ihsm.ddi.spi.CorruptRecordException e) {
+      return -1;
+    }
   }
 }

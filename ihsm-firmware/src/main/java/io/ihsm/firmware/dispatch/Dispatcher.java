@@ -7,6 +7,8 @@ import io.ihsm.ddi.RequestRules;
 import io.ihsm.ddi.ResponseHeader;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.spi.ClientBinding;
+import io.ihsm.ddi.spi.CorruptRecordException;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.session.Session;
 import io.ihsm.firmware.session.SessionTable;
@@ -29,10 +31,14 @@ public final class Dispatcher {
   private final Map<Opcode, Handler> handlers;
   private final AuditLog audit;
 
-  /** Outcomes the audit log records: authentication, key life cycle, partitions, and module services. */
+  /**
+   * Outcomes the audit log records: authentication, key life cycle, partitions, and module services.
+   * Unloading a key is not among them: it only empties a cache slot (the key's blob stays valid), and
+   * a busy partition unloads keys constantly, which would fill the log between exports.
+   */
   static final Set<Opcode> AUDITED = EnumSet.of(Opcode.INIT_CRYPTO_OFFICER, Opcode.OPEN_SESSION,
       Opcode.CREATE_PARTITION, Opcode.DELETE_PARTITION, Opcode.UNLOCK_CREDENTIAL, Opcode.PROVISION_PARTITION,
-      Opcode.REESTABLISH_PARTITION, Opcode.CHANGE_PIN, Opcode.OWNER_SET_PIN, Opcode.GENERATE_KEY, Opcode.UNLOAD_KEY, Opcode.IMPORT_KEY,
+      Opcode.REESTABLISH_PARTITION, Opcode.CHANGE_PIN, Opcode.OWNER_SET_PIN, Opcode.GENERATE_KEY, Opcode.IMPORT_KEY,
       Opcode.IMPORT_PUBLIC_KEY, Opcode.WRAP_KEY, Opcode.UNWRAP_KEY, Opcode.DERIVE_KEY, Opcode.RUN_SELF_TESTS,
       Opcode.TAMPER, Opcode.ZEROIZE, Opcode.REINITIALIZE, Opcode.RESET_DEVICE, Opcode.FIRMWARE_UPDATE_FINISH,
       Opcode.COMMIT_FIRMWARE_SVN, Opcode.SET_APPROVED_MODE,
@@ -47,8 +53,12 @@ public final class Dispatcher {
     this.audit = audit;
   }
 
-  /** Never throws: a bad request gets an error response carrying its request id when readable. */
-  public byte[] process(Port port, byte[] frame) {
+  /**
+   * Never throws: a bad request gets an error response carrying its request id when readable.
+   * An audited outcome is written to the audit log; a refusal is only counted there (a summary
+   * entry), except a failed authentication, which is written (PIN throttling and lockout bound them).
+   */
+  public byte[] process(Port port, ClientBinding client, byte[] frame) {
     int requestId = Frames.requestIdOf(frame);
     Frames.Request request = null;
     Opcode op = null;
@@ -56,23 +66,43 @@ public final class Dispatcher {
     try {
       request = Frames.decodeRequest(frame);
       op = RequestRules.check(request.header(), port);
-      Reply reply = serve(port, op, request);
+      boolean officerLogin = port.isManagement() && op == Opcode.OPEN_SESSION;
+      if (audit != null && AUDITED.contains(op) && !officerLogin && !audit.hasRoom(port.isManagement())) {
+        // Refuse rather than forget: the Crypto Officer's requests draw on a reserve, and logging
+        // in on the management port is always recorded, so the Crypto Officer can always export.
+        throw new DdiException(Status.AUDIT_LOG_FULL, "the audit log must be exported first");
+      }
+      Reply reply = serve(port, client, op, request);
       status = Status.SUCCESS;
       return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, reply.approved(), requestId), reply.body()::writeTo);
     } catch (DdiException e) {
       status = e.status();
       return Frames.errorResponse(e.status(), requestId);
+    } catch (CorruptRecordException e) {
+      // Stored state that does not read back as written: stop, naming the record, never guess.
+      state.fail(e.getMessage());
+      return Frames.errorResponse(Status.DEVICE_NOT_OPERATIONAL, requestId);
     } catch (RuntimeException e) {
       // A handler bug must not take the device down or leak details; the caller sees a status.
       return Frames.errorResponse(Status.INTERNAL_ERROR, requestId);
     } finally {
       if (audit != null && op != null && AUDITED.contains(op)) {
-        record(op, port, request.header().sessionId(), status);
+        if (status == Status.SUCCESS || status == Status.AUTHENTICATION_FAILED) {
+          record(op, port, request.header().sessionId(), status);
+        } else {
+          audit.refused(op.name(), status.name());
+        }
+      } else if (audit != null && status != Status.SUCCESS && request != null && request.header().hasSession()
+          && op != null && op.sessionRule() == Opcode.SessionRule.REQUIRED) {
+        // A request naming a session that is not this client's: counted, so probing shows in the log.
+        if (status == Status.NEEDS_RENEGOTIATION) {
+          audit.refused("SESSION_LOOKUP", status.name());
+        }
       }
     }
   }
 
-  private Reply serve(Port port, Opcode op, Frames.Request request) throws DdiException {
+  private Reply serve(Port port, ClientBinding client, Opcode op, Frames.Request request) throws DdiException {
     boolean served = switch (op.availability()) {
       case ALWAYS -> true;
       case OPERATIONAL -> state.isOperational();
@@ -85,9 +115,10 @@ public final class Dispatcher {
     Optional<Session> session = Optional.empty();
     if (op.sessionRule() == Opcode.SessionRule.REQUIRED) {
       int id = request.header().sessionId();
-      Session s = sessions.find(port, id).orElseThrow(() -> sessions.fromEarlierBoot(id)
-          ? new DdiException(Status.NEEDS_RENEGOTIATION, "the session predates a device reset")
-          : new DdiException(Status.INVALID_SESSION, "no such session on " + port));
+      // One status whether the id never existed, predates a reset, expired or is another client's:
+      // the answer tells an outsider nothing, and the owner's SDK simply opens a new session.
+      Session s = sessions.find(port, client, id).orElseThrow(() ->
+          new DdiException(Status.NEEDS_RENEGOTIATION, "no session " + Integer.toHexString(id) + " for this client on " + port));
       if (!s.revision().equals(request.header().revision())) {
         throw new DdiException(Status.API_REVISION_MISMATCH,
             "session agreed revision " + s.revision() + ", request carries " + request.header().revision());
@@ -98,7 +129,7 @@ public final class Dispatcher {
     if (handler == null) {
       throw new DdiException(Status.UNKNOWN_OPCODE, op + " is not implemented by this firmware");
     }
-    return handler.handle(new RequestContext(port, request.header(), session), request.body());
+    return handler.handle(new RequestContext(port, client, request.header(), session), request.body());
   }
 
   private void record(Opcode op, Port port, int sessionId, Status status) {

@@ -3,12 +3,13 @@ package io.ihsm.firmware.dispatch;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.session.Session;
 import java.util.Optional;
 
-/** What a handler knows about its request: the port it came in on, its header and its session. */
-public record RequestContext(Port port, RequestHeader header, Optional<Session> session) {
+/** What a handler knows about its request: the port and client it came from, its header and its session. */
+public record RequestContext(Port port, ClientBinding client, RequestHeader header, Optional<Session> session) {
   /** Refuses the request unless its session is the Crypto Officer's. */
   public void requireCryptoOfficer() throws DdiException {
     if (session.map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {

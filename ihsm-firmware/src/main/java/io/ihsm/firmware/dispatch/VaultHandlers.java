@@ -64,7 +64,7 @@ public final class VaultHandlers {
       SealedCredential credential = SealedCredential.read(body);
       Session.Role role = vault.authenticate(ctx.port(), credential);
       var limits = vault.portLimits(ctx.port());
-      Session s = sessions.open(ctx.port(), ctx.header().revision(), role, limits.maxSessions(),
+      Session s = sessions.open(ctx.port(), ctx.client(), ctx.header().revision(), role, limits.maxSessions(),
           limits.idleTimeoutSeconds());
       return Reply.approved(new Id(s.id()));
     });

@@ -2,6 +2,7 @@ package io.ihsm.firmware.keys;
 
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.EcCurves;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.EcPublicKeys;
@@ -9,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.interfaces.ECKey;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAKey;
 import java.security.interfaces.RSAPrivateCrtKey;
@@ -79,6 +79,9 @@ final class KeyMaterials {
     try {
       PublicKey pub = engine.keyFactory(kind.family() == KeyKind.Family.EC ? "EC" : "RSA")
           .generatePublic(new X509EncodedKeySpec(spki));
+      if (pub instanceof java.security.interfaces.ECPublicKey ec && !EcCurves.validPoint(ec.getW(), ec.getParams())) {
+        throw new GeneralSecurityException("the point is not on its curve");
+      }
       checkSize(kind, pub);
       return KeyMaterial.publicOnly(kind, pub);
     } catch (GeneralSecurityException | RuntimeException e) {
@@ -86,11 +89,17 @@ final class KeyMaterials {
     }
   }
 
+  /**
+   * The key is of the kind: an RSA modulus of its size, or an EC key on exactly its named curve
+   * (all domain parameters, not the field size: secp256k1 is not P-256), whose private scalar is in
+   * [1, n-1] and whose public point is valid on the curve (SP 800-56A §5.6.2.3.3).
+   */
   private static void checkSize(KeyKind kind, java.security.Key key) throws DdiException {
     boolean fits = switch (key) {
       case RSAKey rsa -> kind.family() == KeyKind.Family.RSA && rsa.getModulus().bitLength() == kind.bytes() * 8;
-      case ECKey ec -> kind.family() == KeyKind.Family.EC
-          && ec.getParams().getCurve().getField().getFieldSize() == (kind == KeyKind.EC_P521 ? 521 : kind.bytes() * 8);
+      case ECPrivateKey ec -> EcCurves.kindOf(ec.getParams()).orElse(null) == kind
+          && ec.getS().signum() > 0 && ec.getS().compareTo(ec.getParams().getOrder()) < 0;
+      case java.security.interfaces.ECPublicKey ec -> EcCurves.kindOf(ec.getParams()).orElse(null) == kind;
       default -> false;
     };
     if (!fits) {

@@ -18,7 +18,17 @@ public final class ApprovedMode {
 
   public ApprovedMode(NonVolatileStore nv) {
     this.nv = nv;
-    this.approvedOnly = nv.read(NV).map(b -> !(b.length == 1 && b[0] == 0)).orElse(true);
+    this.approvedOnly = nv.readExactly(NV, 1).map(b -> b[0] != 0).orElse(true);
+  }
+
+  private ApprovedMode() {
+    this.nv = null;
+    this.approvedOnly = true;
+  }
+
+  /** The mode of a module that could not read its stored state: approved-only, never changed. */
+  public static ApprovedMode fixed() {
+    return new ApprovedMode();
   }
 
   public boolean approvedOnly() {
@@ -26,13 +36,18 @@ public final class ApprovedMode {
   }
 
   public synchronized void set(boolean on) {
+    if (nv == null) {
+      throw new IllegalStateException("the module could not read its stored state");
+    }
     nv.write(NV, new byte[] {(byte) (on ? 1 : 0)});
     approvedOnly = on;
   }
 
   /** Zeroization returns the module to its default: approved-only. */
   public synchronized void reset() {
-    nv.delete(NV);
+    if (nv != null) {
+      nv.delete(NV);
+    }
     approvedOnly = true;
   }
 

@@ -3,6 +3,7 @@ package io.ihsm.firmware.session;
 import io.ihsm.ddi.ApiRevision;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.rng.RandomSource;
 import java.util.HashMap;
@@ -13,8 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Open sessions, bounded per port. Ids are random non-zero u32s so one partition cannot guess
- * another's; a session is found only through the port it was opened on.
+ * Open sessions, bounded per port. A session is found only through the port and the client
+ * (transport binding) that opened it, so an id seen or guessed elsewhere opens nothing. Ids are
+ * random non-zero u32s whose top byte is the power-on count, so an id from before a reset never
+ * names a new session.
  */
 public final class SessionTable {
   private final RandomSource random;
@@ -34,25 +37,20 @@ public final class SessionTable {
     this.epoch = epoch & 0xFF;
   }
 
-  /** True when {@code id} was issued before the last power cycle. */
-  public boolean fromEarlierBoot(int id) {
-    return id != 0 && (id >>> 24) != epoch;
-  }
-
   /**
    * @param idleTimeoutSeconds the session closes when unused this long (checked whenever sessions
    *     are looked up or counted, so an idle session never outlives its limit in any answer)
    */
-  public Session open(Port port, ApiRevision revision, Session.Role role, int maxOnPort, int idleTimeoutSeconds)
-      throws DdiException {
+  public Session open(Port port, ClientBinding client, ApiRevision revision, Session.Role role, int maxOnPort,
+      int idleTimeoutSeconds) throws DdiException {
     expireIdle();
     synchronized (this) {
-      return openLocked(port, revision, role, maxOnPort, idleTimeoutSeconds);
+      return openLocked(port, client, revision, role, maxOnPort, idleTimeoutSeconds);
     }
   }
 
-  private Session openLocked(Port port, ApiRevision revision, Session.Role role, int maxOnPort, int idleTimeoutSeconds)
-      throws DdiException {
+  private Session openLocked(Port port, ClientBinding client, ApiRevision revision, Session.Role role, int maxOnPort,
+      int idleTimeoutSeconds) throws DdiException {
     long onPort = sessions.values().stream().filter(s -> s.port().equals(port)).count();
     if (onPort >= maxOnPort) {
       throw new DdiException(Status.TOO_MANY_SESSIONS, "session limit of " + maxOnPort + " reached");
@@ -61,7 +59,7 @@ public final class SessionTable {
     do {
       id = (epoch << 24) | (random.nonZeroInt() & 0x00FFFFFF);
     } while (id == 0 || sessions.containsKey(id));
-    Session s = new Session(id, port, revision, role);
+    Session s = new Session(id, port, client, revision, role);
     sessions.put(id, s);
     lastUsed.put(id, System.nanoTime());
     idleLimit.put(id, idleTimeoutSeconds * 1_000_000_000L);
@@ -79,12 +77,15 @@ public final class SessionTable {
     closed(expired);
   }
 
-  /** The session with this id opened on this port, marked as used; another port's or an idle-expired one is not found. */
-  public Optional<Session> find(Port port, int id) {
+  /**
+   * The session with this id opened on this port by this client, marked as used; another port's,
+   * another client's or an idle-expired one is not found.
+   */
+  public Optional<Session> find(Port port, ClientBinding client, int id) {
     expireIdle();
     synchronized (this) {
       Session s = sessions.get(id);
-      if (s == null || !s.port().equals(port)) {
+      if (s == null || !s.port().equals(port) || !s.client().equals(client)) {
         return Optional.empty();
       }
       lastUsed.put(id, System.nanoTime());
@@ -103,16 +104,15 @@ public final class SessionTable {
     closeListeners.add(listener);
   }
 
-  public boolean close(Port port, int id) {
-    Session s;
+  /** Ends a session the dispatcher found for its caller. */
+  public boolean close(Session session) {
     synchronized (this) {
-      s = sessions.get(id);
-      if (s == null || !s.port().equals(port)) {
+      if (sessions.get(session.id()) != session) {
         return false;
       }
-      forget(id);
+      forget(session.id());
     }
-    closed(List.of(s));
+    closed(List.of(session));
     return true;
   }
 

@@ -14,7 +14,7 @@ public final class TamperCounter {
   }
 
   public synchronized int count() {
-    return nv.read(RECORD).filter(b -> b.length == 4).map(b -> ByteBuffer.wrap(b).getInt()).orElse(0);
+    return nv.readCounter(RECORD);
   }
 
   public synchronized void increment() {

@@ -27,7 +27,7 @@ final class PinGuard {
   }
 
   synchronized int failures() {
-    return nv.read(record).filter(b -> b.length == 4).map(b -> ByteBuffer.wrap(b).getInt()).orElse(0);
+    return nv.readCounter(record); // a damaged count fails closed (ERROR), never reads as 0
   }
 
   synchronized boolean locked() {

@@ -85,7 +85,7 @@ public final class Vault {
 
   /** A 32-byte secret from non-volatile storage, made on first use. */
   private byte[] secret(String record) {
-    return nv.read(record).orElseGet(() -> {
+    return nv.readExactly(record, 32).orElseGet(() -> {
       byte[] fresh = random.bytes(32);
       nv.write(record, fresh);
       return fresh;
@@ -125,6 +125,13 @@ public final class Vault {
     guards.keySet().removeIf(id -> id != 0);
   }
 
+  /** The host-side recovery's last step: no Crypto Officer and no count of its failures. */
+  public synchronized void removeCryptoOfficer() {
+    nv.delete(CRYPTO_OFFICER);
+    nv.delete(CO_FAILURES);
+    guards.remove(0);
+  }
+
   /** After zeroization: a new sealing secret; the Crypto Officer's credential was checked by the caller. */
   public synchronized void reinitialize() {
     if (deviceMasking == null) {
@@ -134,8 +141,11 @@ public final class Vault {
 
   // ---- credential channel and the Crypto Officer ----
 
+  /** The port's channel key and nonce, with the name of the partition the port belongs to. */
   public CredentialChannel channel(Port port) {
-    return channel.channel(port);
+    CredentialChannel c = channel.channel(port);
+    String name = port.isManagement() ? "" : registry.byId(port.partitionId()).map(PartitionRecord::name).orElse("");
+    return new CredentialChannel(c.devicePublicKey(), c.nonce(), name);
   }
 
   public synchronized void initCryptoOfficer(Port port, SealedCredential sealed) throws DdiException {
@@ -168,7 +178,7 @@ public final class Vault {
       byte[] expectedId;
       byte[] expectedVerifier;
       if (port.isManagement()) {
-        byte[] record = nv.read(CRYPTO_OFFICER)
+        byte[] record = nv.readExactly(CRYPTO_OFFICER, Credential.ID_BYTES + PartitionState.VERIFIER_BYTES)
             .orElseThrow(() -> new DdiException(Status.NO_CRYPTO_OFFICER, "no Crypto Officer"));
         expectedId = Arrays.copyOf(record, Credential.ID_BYTES);
         expectedVerifier = Arrays.copyOfRange(record, Credential.ID_BYTES, record.length);

@@ -14,11 +14,28 @@ import java.util.HexFormat;
  * Checks an exported audit log offline: every entry chains from the one before (SHA-384), the
  * sequence numbers run without a gap, and the signed head matches the last entry and verifies with
  * the device's audit key. Any edited, deleted, reordered or hand-appended entry fails, with the
- * first problem named. Uses only the JDK.
+ * first problem named. An export that begins after entry 0 (older entries were exported before
+ * and rotated out) is valid, and says so: {@link Result#gap()} names what it does not hold. Uses
+ * only the JDK.
  */
 public final class AuditVerifier {
-  /** The outcome: valid, or the reason it is not; and how many entries were checked. */
-  public record Result(boolean valid, String reason, int entries) {}
+  /**
+   * The outcome: valid, or the reason it is not; how many entries were checked, and the sequence
+   * numbers of the first and last (-1 when none).
+   */
+  public record Result(boolean valid, String reason, int entries, long first, long last) {
+    Result(boolean valid, String reason, int entries) {
+      this(valid, reason, entries, -1, -1);
+    }
+
+    /**
+     * What this export does not hold, in words, or empty: entries before its first one were
+     * rotated out of the device after an earlier export, which must be kept to have them.
+     */
+    public String gap() {
+      return first > 0 ? "entries 0-" + (first - 1) + " are not in this export (rotated out after an earlier export)" : "";
+    }
+  }
 
   private AuditVerifier() {}
 
@@ -30,11 +47,13 @@ public final class AuditVerifier {
     }
     byte[] prev = new byte[AuditFormat.HASH_BYTES];
     long expected = 0;
+    long first = 0;
     int entries = 0;
     for (int i = 0; i < lines.length - 1; i++) {
       String[] f = lines[i].split("\\|", -1);
       if (i == 0 && f[0].equals("anchor") && f.length == 3) {
         expected = parse(f[1]) + 1;
+        first = expected;
         prev = hex(f[2]);
         continue;
       }
@@ -71,7 +90,7 @@ public final class AuditVerifier {
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       return new Result(false, "the head signature does not verify", entries);
     }
-    return new Result(true, "", entries);
+    return new Result(true, "", entries, entries == 0 ? -1 : first, expected - 1);
   }
 
   private static long parse(String s) {

@@ -1,13 +1,19 @@
 package io.ihsm.sdk.internal;
 
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.daemon.DeviceDaemon;
 import io.ihsm.sdk.DeviceAddress;
 
-/** Opens a transport to any port of one device: a daemon socket, or the shared embedded device. */
+/**
+ * Opens a transport to any port of one device: a daemon socket, or the shared embedded device.
+ * Every transport it opens speaks for one client (one secret binding), so the sessions the
+ * client opens on one connection are usable on its others and on nobody else's.
+ */
 public final class Connector implements AutoCloseable {
   private final DeviceAddress address;
   private final EmbeddedDevices.Lease lease;
+  private final ClientBinding client = ClientBinding.random();
 
   private Connector(DeviceAddress address, EmbeddedDevices.Lease lease) {
     this.address = address;
@@ -24,8 +30,8 @@ public final class Connector implements AutoCloseable {
   public Transport open(Port port) {
     return switch (address) {
       case DeviceAddress.Daemon d -> new SocketTransport(d.socketDirectory().resolve(port.isManagement()
-          ? DeviceDaemon.MANAGEMENT_SOCKET : DeviceDaemon.partitionSocketName(port.partitionId())));
-      case DeviceAddress.Embedded e -> new EmbeddedTransport(lease, port);
+          ? DeviceDaemon.MANAGEMENT_SOCKET : DeviceDaemon.partitionSocketName(port.partitionId())), client);
+      case DeviceAddress.Embedded e -> new EmbeddedTransport(lease, port, client);
     };
   }
 

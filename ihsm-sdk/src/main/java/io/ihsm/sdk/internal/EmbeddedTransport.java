@@ -6,6 +6,7 @@ import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.Body;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.Device;
 import io.ihsm.sdk.IhsmException;
@@ -19,18 +20,20 @@ import java.time.Duration;
 public final class EmbeddedTransport implements Transport {
   private final EmbeddedDevices.Lease lease;
   private final Port port;
+  private final ClientBinding client;
   private final RequestIds ids = new RequestIds();
 
-  public EmbeddedTransport(EmbeddedDevices.Lease lease, Port port) {
+  public EmbeddedTransport(EmbeddedDevices.Lease lease, Port port, ClientBinding client) {
     this.lease = lease;
     this.port = port;
+    this.client = client;
   }
 
   @Override
   public Frames.Response call(ApiRevision revision, int opcode, int sessionId, Body body, Duration timeout) {
     int id = ids.next();
     Device device = lease.device();
-    byte[] response = device.process(port, Frames.encodeRequest(new RequestHeader(revision, opcode, sessionId, id), body::writeTo));
+    byte[] response = device.process(port, client, Frames.encodeRequest(new RequestHeader(revision, opcode, sessionId, id), body::writeTo));
     try {
       return Frames.decodeResponse(response);
     } catch (DdiException e) {

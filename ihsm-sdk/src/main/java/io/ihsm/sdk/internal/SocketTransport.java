@@ -5,7 +5,10 @@ import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.FrameReader;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.RequestHeader;
+import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.BindClientRequest;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.StreamFraming;
 import io.ihsm.sdk.IhsmException;
@@ -34,10 +37,15 @@ import java.util.concurrent.TimeUnit;
  * that reached the daemon is not sent again (the device may have acted on it). A request whose
  * write failed on a reused connection never reached a daemon (the peer had closed, e.g. a restart),
  * so it is sent once more on a new connection.
+ *
+ * <p>Every new connection first binds itself to this client's secret token ({@code BIND_CLIENT}),
+ * so the client's sessions work on all its connections and on no one else's.
  */
 public final class SocketTransport implements Transport {
   static final int MAX_CONNECTIONS = 32;
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
   private final Path socket;
+  private final ClientBinding client;
   private final RequestIds ids = new RequestIds();
   private final Semaphore permits = new Semaphore(MAX_CONNECTIONS);
   private final Object lock = new Object();
@@ -46,8 +54,9 @@ public final class SocketTransport implements Transport {
   private final Set<Link> open = new HashSet<>();
   private boolean closed;
 
-  public SocketTransport(Path socket) {
+  public SocketTransport(Path socket, ClientBinding client) {
     this.socket = socket;
+    this.client = client;
   }
 
   /** One connection, used by one call at a time. */
@@ -272,7 +281,27 @@ public final class SocketTransport implements Transport {
       }
       open.add(link);
     }
+    bind(link);
     return link;
+  }
+
+  /** Binds a new connection to this client before its first call. */
+  private void bind(Link link) {
+    int id = ids.next();
+    byte[] frame = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.BIND_CLIENT, 0, id),
+        new BindClientRequest(client.token())::writeTo);
+    Frames.Response r;
+    try {
+      r = link.call(id, frame, BIND_TIMEOUT);
+    } catch (IOException e) {
+      throw failure(link, e instanceof NotSent ns ? ns.getCause() : e, BIND_TIMEOUT);
+    }
+    // A firmware without client binding (UNKNOWN_OPCODE) has no bound sessions either: go on.
+    if (r.header().status() != Status.SUCCESS && r.header().status() != Status.UNKNOWN_OPCODE) {
+      discard(link);
+      throw new IhsmException(r.header().status(), "the daemon at " + socket + " refused to bind the connection: "
+          + r.header().status().description());
+    }
   }
 
   @Override

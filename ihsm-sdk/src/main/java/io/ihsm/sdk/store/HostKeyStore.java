@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  * blobs, and per key its attributes, public key and masked blob. Nothing here is secret in clear:
  * blobs are masked by the device. Every write is atomic (temporary file, sync, rename, directory
  * sync), so a crash never loses or corrupts an acknowledged key. Files and folders are owner-only.
+ * A damaged file (empty, cut, edited) is reported naming it ({@link DamagedEntryException}) and
+ * affects only its own entry: listings skip it and say so ({@link #damagedKeys}).
  * <pre>
  * home/partitions/NAME/partition.properties
  * home/partitions/NAME/keys/LABEL.key
@@ -49,11 +51,18 @@ public final class HostKeyStore {
     return new HostKeyStore(home.resolve("partitions"));
   }
 
+  /** @throws DamagedEntryException when the partition's file exists but does not read as an entry */
   public Optional<PartitionEntry> partition(String name) {
     checkName(name);
-    return read(root.resolve(name).resolve("partition.properties")).map(p -> new PartitionEntry(name,
-        Integer.parseInt(p.getProperty("id")), HexFormat.of().parseHex(p.getProperty("credentialId")),
-        b64(p.getProperty("partitionBlob")), b64(p.getProperty("backupKeyBlob", ""))));
+    Path file = root.resolve(name).resolve("partition.properties");
+    return read(file).map(p -> parsed(file, () -> {
+      int id = Integer.parseInt(required(p, "id"));
+      if (id < 1) {
+        throw new IllegalArgumentException("id " + id + " is not a partition id");
+      }
+      return new PartitionEntry(name, id, HexFormat.of().parseHex(required(p, "credentialId")),
+          b64(required(p, "partitionBlob")), b64(p.getProperty("backupKeyBlob", "")));
+    }));
   }
 
   public List<String> partitions() {
@@ -93,31 +102,61 @@ public final class HostKeyStore {
     }
   }
 
+  /** @throws DamagedEntryException when the key's file exists but does not read as a key */
   public Optional<StoredKey> key(String partition, String label) {
     checkName(partition);
     checkLabel(label);
-    return read(keyFile(partition, label)).map(p -> new StoredKey(label, KeyKind.fromCliName(p.getProperty("kind")),
-        KeyUsage.fromCliName(p.getProperty("usage")), KeyOrigin.valueOf(p.getProperty("origin")),
-        Boolean.parseBoolean(p.getProperty("extractable")), b64(p.getProperty("publicKey")),
-        b64(p.getProperty("maskedBlob"))));
+    Path file = keyFile(partition, label);
+    return read(file).map(p -> parsed(file, () -> {
+      byte[] blob = b64(required(p, "maskedBlob"));
+      if (blob.length == 0) {
+        throw new IllegalArgumentException("its masked blob is empty");
+      }
+      return new StoredKey(label, KeyKind.fromCliName(required(p, "kind")), KeyUsage.fromCliName(required(p, "usage")),
+          KeyOrigin.valueOf(required(p, "origin")), Boolean.parseBoolean(required(p, "extractable")),
+          b64(p.getProperty("publicKey", "")), blob);
+    }));
   }
 
+  /** The partition's keys that read whole; a damaged key file is left out ({@link #damagedKeys}). */
   public List<StoredKey> keys(String partition) {
+    List<StoredKey> all = new ArrayList<>();
+    for (String label : keyLabels(partition)) {
+      try {
+        key(partition, label).ifPresent(all::add);
+      } catch (DamagedEntryException skipped) {
+        // reported by damagedKeys; one bad file must not take the partition's other keys with it
+      }
+    }
+    return all;
+  }
+
+  /** The partition's key files that do not read as keys, each as its problem (naming the file). */
+  public List<DamagedEntryException> damagedKeys(String partition) {
+    List<DamagedEntryException> damaged = new ArrayList<>();
+    for (String label : keyLabels(partition)) {
+      try {
+        key(partition, label);
+      } catch (DamagedEntryException e) {
+        damaged.add(e);
+      }
+    }
+    return damaged;
+  }
+
+  private List<String> keyLabels(String partition) {
     checkName(partition);
     Path dir = root.resolve(partition).resolve("keys");
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    List<StoredKey> all = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
-      for (Path f : s.filter(f -> f.getFileName().toString().endsWith(".key")).sorted().toList()) {
-        String name = f.getFileName().toString();
-        key(partition, name.substring(0, name.length() - 4)).ifPresent(all::add);
-      }
+      return s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".key"))
+          .map(n -> n.substring(0, n.length() - 4)).filter(KeyAttributes::validLabel).filter(l -> !l.isEmpty())
+          .sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list keys of " + partition, e);
     }
-    return all;
   }
 
   public void saveKey(String partition, StoredKey k) {
@@ -228,14 +267,41 @@ public final class HostKeyStore {
     return Base64.getDecoder().decode(s);
   }
 
+  /** The largest entry file read: a key's blob and public key are a few KiB; anything bigger is damage. */
+  static final int MAX_ENTRY_BYTES = 1 << 20;
+
+  private static String required(Properties p, String name) {
+    String v = p.getProperty(name);
+    if (v == null || v.isEmpty()) {
+      throw new IllegalArgumentException("it has no " + name);
+    }
+    return v;
+  }
+
+  /** Parses an entry, turning whatever a damaged file makes the parser throw into one clear error. */
+  private static <T> T parsed(Path file, java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (RuntimeException e) {
+      String why = e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("it ")
+          ? e.getMessage() : "one of its fields does not read as what it should hold";
+      throw new DamagedEntryException(file, why);
+    }
+  }
+
   private static Optional<Properties> read(Path file) {
     if (!Files.exists(file)) {
       return Optional.empty();
     }
     try {
+      if (Files.size(file) > MAX_ENTRY_BYTES) {
+        throw new DamagedEntryException(file, "it is larger than any entry (" + Files.size(file) + " bytes)");
+      }
       Properties p = new Properties();
       p.load(new StringReader(Files.readString(file, StandardCharsets.ISO_8859_1)));
       return Optional.of(p);
+    } catch (IllegalArgumentException e) {
+      throw new DamagedEntryException(file, "it does not parse as properties");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
