@@ -141,6 +141,19 @@ class DamageCliTest extends InHomeCliTest {
   }
 
   @Test
+  void aCryptoOfficerWhoseCredentialCannotBeSavedIsNeverCreated() throws Exception {
+    Path fresh = home.resolve("fresh");
+    Files.createDirectories(fresh);
+    Files.writeString(fresh.resolve("crypto-officer"), "a file where the credentials' folder should be");
+    CliRun r = CliRun.inHome(fresh, "partition", "create", "first", "--pin-file", PinFiles.of(PIN));
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).contains("cannot be saved", "no Crypto Officer was created");
+    // The device has no Crypto Officer: once the folder can be made, the first use creates one.
+    Files.delete(fresh.resolve("crypto-officer"));
+    CliRun.okInHome(fresh, "partition", "create", "first", "--pin-file", PinFiles.of(PIN));
+  }
+
+  @Test
   void aSerialThatIsNotASerialNeverBecomesAPath() {
     for (String serial : new String[] {"../../../etc/x", "IHSM-0123/../../x", "", "ihsm-0123456789abcdef"}) {
       assertThatThrownBy(() -> CryptoOfficerFile.path(home, serial)).isInstanceOf(CliFailure.class)

@@ -57,33 +57,33 @@ class SecretScanTest {
     daemon = DaemonProcessTest.startDaemon(tmp, sockets);
     String[] c = {"--home", home.toString(), "--socket-dir", sockets.toString()};
     List<CliRun> runs = new ArrayList<>();
-    runs.add(run(c, "device", "init"));
-    runs.add(run(c, "device", "manufacture"));
-    runs.add(run(c, "partition", "create", "app", "--pin-file", PinFiles.of(pin)));
+    runs.add(DaemonProcessTest.run(c, "device", "init"));
+    runs.add(DaemonProcessTest.run(c, "device", "manufacture"));
+    runs.add(DaemonProcessTest.run(c, "partition", "create", "app", "--pin-file", PinFiles.of(pin)));
     Path unwrap = tmp.resolve("unwrap.pem");
-    runs.add(run(c, "key", "unwrapping-key", "--partition", "app", "--pem", "--out", unwrap.toString(), "--pin-file",
+    runs.add(DaemonProcessTest.run(c, "key", "unwrapping-key", "--partition", "app", "--pem", "--out", unwrap.toString(), "--pin-file",
         PinFiles.of(pin)));
     Files.write(inputs.resolve("aes.bin"), aes);
     Files.writeString(inputs.resolve("ec.pem"), Pem.encode("PRIVATE KEY", ec.getPrivate().getEncoded()));
-    runs.add(run(c, "key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in",
+    runs.add(DaemonProcessTest.run(c, "key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in",
         inputs.resolve("aes.bin").toString(), "--out", tmp.resolve("aes.wrapped").toString(), "--raw"));
-    runs.add(run(c, "key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in",
+    runs.add(DaemonProcessTest.run(c, "key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in",
         inputs.resolve("ec.pem").toString(), "--out", tmp.resolve("ec.wrapped").toString()));
-    runs.add(run(c, "key", "import", "--partition", "app", "--label", "aes", "--kind", "aes-256", "--usage", "encrypt",
+    runs.add(DaemonProcessTest.run(c, "key", "import", "--partition", "app", "--label", "aes", "--kind", "aes-256", "--usage", "encrypt",
         "--wrapped", tmp.resolve("aes.wrapped").toString(), "--pin-file", PinFiles.of(pin)));
-    runs.add(run(c, "key", "import", "--partition", "app", "--label", "ec", "--kind", "ec-p256", "--usage", "sign",
+    runs.add(DaemonProcessTest.run(c, "key", "import", "--partition", "app", "--label", "ec", "--kind", "ec-p256", "--usage", "sign",
         "--wrapped", tmp.resolve("ec.wrapped").toString(), "--pin-file", PinFiles.of(pin)));
     Path msg = tmp.resolve("msg");
     Files.writeString(msg, "scan me");
-    runs.add(run(c, "sign", "--partition", "app", "--key", "ec", "--alg", "SHA256withECDSA", "--in", msg.toString(),
+    runs.add(DaemonProcessTest.run(c, "sign", "--partition", "app", "--key", "ec", "--alg", "SHA256withECDSA", "--in", msg.toString(),
         "--out", tmp.resolve("sig").toString(), "--pin-file", PinFiles.of(pin)));
-    runs.add(run(c, "encrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--in", msg.toString(),
+    runs.add(DaemonProcessTest.run(c, "encrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--in", msg.toString(),
         "--out", tmp.resolve("ct").toString(), "--pin-file", PinFiles.of(pin)));
-    runs.add(run(c, "--verbose", "sign", "--partition", "app", "--key", "ec", "--alg", "SHA256withECDSA", "--in",
+    runs.add(DaemonProcessTest.run(c, "--verbose", "sign", "--partition", "app", "--key", "ec", "--alg", "SHA256withECDSA", "--in",
         msg.toString(), "--out", tmp.resolve("sig2").toString(), "--pin-file", PinFiles.of(wrongPin)));
-    runs.add(run(c, "key", "list", "--partition", "app", "--json"));
-    runs.add(run(c, "audit", "export", "--out", tmp.resolve("audit.log").toString()));
-    runs.add(run(c, "compliance", "report", "--out", tmp.resolve("compliance").toString()));
+    runs.add(DaemonProcessTest.run(c, "key", "list", "--partition", "app", "--json"));
+    runs.add(DaemonProcessTest.run(c, "audit", "export", "--out", tmp.resolve("audit.log").toString()));
+    runs.add(DaemonProcessTest.run(c, "compliance", "report", "--out", tmp.resolve("compliance").toString()));
     assertThat(runs.get(runs.size() - 1).exitCode()).as(runs.get(runs.size() - 1).err()).isZero();
     assertThat(runs.get(10).exitCode()).as("the wrong PIN was refused").isEqualTo(ExitCodes.FAILED);
     assertThat(DaemonProcessTest.commandLinesHolding(pin)).isEmpty();
@@ -120,13 +120,6 @@ class SecretScanTest {
       }
     }
     assertThat(scanned).as("files scanned").hasSizeGreaterThan(20);
-  }
-
-  private static CliRun run(String[] common, String... args) {
-    String[] all = new String[common.length + args.length];
-    System.arraycopy(common, 0, all, 0, common.length);
-    System.arraycopy(args, 0, all, common.length, args.length);
-    return CliRun.of(all);
   }
 
   static int indexOf(byte[] hay, byte[] needle) {

@@ -244,6 +244,23 @@ class IhsmProviderTest {
   }
 
   @Test
+  void aKeyOnAnotherCurveOfTheSameSizeIsNotTakenForP256() throws Exception {
+    KeyPairGenerator k1 = KeyPairGenerator.getInstance("EC", new org.bouncycastle.jce.provider.BouncyCastleProvider());
+    k1.initialize(new java.security.spec.ECGenParameterSpec("secp256k1"));
+    KeyPair pair = k1.generateKeyPair();
+    java.security.Signature verify = java.security.Signature.getInstance("SHA256withECDSA", provider);
+    assertThatThrownBy(() -> verify.initVerify(pair.getPublic())).isInstanceOf(java.security.InvalidKeyException.class)
+        .hasMessageContaining("another curve");
+    KeyStore ks = keyStore();
+    int before = ks.size();
+    Certificate cert = ProviderFixture.selfSigned("k1", pair.getPublic(), pair.getPrivate(), "SHA256withECDSA",
+        new org.bouncycastle.jce.provider.BouncyCastleProvider());
+    assertThatThrownBy(() -> ks.setKeyEntry("k1", pair.getPrivate(), null, new Certificate[] {cert}))
+        .isInstanceOf(KeyStoreException.class).hasMessageContaining("another curve");
+    assertThat(keyStore().size()).as("nothing stored").isEqualTo(before);
+  }
+
+  @Test
   void aesGcmAndCbcRoundTripAndABadTagIsAnAeadBadTagException() throws Exception {
     KeyGenerator kg = KeyGenerator.getInstance("AES", provider);
     kg.init(256);

@@ -23,14 +23,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Floods and slow clients against a real daemon: idle and half-sent connections, more than the port
- * holds, and a client that sends one byte at a time. A client with a session keeps working through
- * all of it, a new client still gets in, and the daemon closes the slow and idle connections itself.
+ * Floods and slow clients against a real daemon: idle and half-sent connections, many more than
+ * the port holds ({@value #FLOOD_DEFAULT} by default), and a client that sends one byte at a time.
+ * A client with a session keeps working through all of it, a new client still gets in, and the
+ * daemon closes the slow and idle connections itself.
  */
 class FloodTest {
   static final ConnectionLimits TIGHT = new ConnectionLimits(32, Duration.ofMillis(600), Duration.ofSeconds(2),
       Duration.ofMinutes(5));
-  static final int FLOOD = 300;
+  static final int FLOOD_DEFAULT = 300;
+
+  /** Connections the flood opens; more with -Dihsm.flood.connections=N (each one file descriptor). */
+  static final int FLOOD = Integer.getInteger("ihsm.flood.connections", FLOOD_DEFAULT);
 
   @TempDir
   Path tmp;
