@@ -84,13 +84,11 @@ public final class Firmware implements FirmwareInstance {
       return powerOn(platform, auditCapacity, bootNanos, state, engine, selfTests, random);
     } catch (CorruptRecordException e) {
       // Stored state that does not read back as written: never guess; serve status only, naming the record.
-      random.uninstantiate();
-      RandomSource none = new RandomSource(engine, platform::noise, state::fail);
-      SessionTable sessions = new SessionTable(none, 0);
+      SessionTable sessions = new SessionTable(random, 0);
       state.fail(e.getMessage());
-      Dispatcher statusOnly = new Dispatcher(state, sessions, DeviceHandlers.create(platform, engine, state, sessions, none,
+      Dispatcher statusOnly = new Dispatcher(state, sessions, DeviceHandlers.create(platform, engine, state, sessions, random,
           selfTests, ApprovedMode.fixed(), bootNanos), null);
-      return new Firmware(state, sessions, null, null, null, none, statusOnly);
+      return new Firmware(state, sessions, null, null, null, random, statusOnly);
     }
   }
 

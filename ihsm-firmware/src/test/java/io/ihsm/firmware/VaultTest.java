@@ -101,6 +101,31 @@ class VaultTest {
   }
 
   @Test
+  void aFailureCountOfTheWrongSizeStopsTheDeviceInsteadOfUnlockingThePin() throws Exception {
+    int co = coSession();
+    int id = createPartition(co, "app", FAST);
+    FirmwareClient p = new FirmwareClient(fw, Port.partition(id));
+    provision(p);
+    for (int i = 0; i < 4; i++) {
+      p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, Credential.of(id(2), "wrong-pin-" + i)));
+    }
+    assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.CREDENTIAL_LOCKED);
+    // A damaged count used to read as 0 failures: the locked PIN opened again.
+    platform.records.put("pin-failures-" + id, new byte[] {0, 0, 4});
+    assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).isNotEqualTo(Status.SUCCESS);
+    DeviceStatus s = mgmt.ok(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, DeviceStatus::read);
+    assertThat(s.state()).isEqualTo(DeviceState.ERROR);
+    assertThat(s.reason()).contains("'pin-failures-" + id + "'", "3 bytes, not 4");
+    // And at the next power-on the module stops before serving anything, naming the record.
+    platform.records.put("boot-count", new byte[] {1});
+    powerCycle();
+    DeviceStatus after = mgmt.ok(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, DeviceStatus::read);
+    assertThat(after.state()).isEqualTo(DeviceState.ERROR);
+    assertThat(after.reason()).contains("'boot-count'");
+    assertThat(mgmt.status(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE)).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
+  }
+
+  @Test
   void theCryptoOfficerIsCreatedOnceAndThenLogsIn() {
     assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO))).isEqualTo(Status.NO_CRYPTO_OFFICER);
     int session = coSession();
