@@ -120,7 +120,9 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     out.println();
-    out.println("Done. Try: ihsm key list --partition " + PARTITION + ", or ihsm --help.");
+    out.println("Done. Try: ihsm key list --partition " + PARTITION + " (the demo partition's PIN is random and never shown,");
+    out.println("so make a partition of your own to sign with: export IHSM_PIN=choose-a-pin; ihsm partition create mine),"
+        + " or ihsm --help.");
     out.flush();
     return ExitCodes.OK;
   }

@@ -19,7 +19,7 @@ final class JcaNames {
       case "SHA256" -> HashAlgorithm.SHA256;
       case "SHA384" -> HashAlgorithm.SHA384;
       case "SHA512" -> HashAlgorithm.SHA512;
-      default -> throw new CliFailure("unknown hash " + name + " (SHA-1, SHA-256, SHA-384, SHA-512)");
+      default -> throw new CliFailure.Usage("unknown hash " + name + " (SHA-1, SHA-256, SHA-384, SHA-512)");
     };
   }
 
@@ -53,7 +53,7 @@ final class JcaNames {
             .withPss(h, mgf1 == null ? h : hash(mgf1), saltLength == null ? h.length() : saltLength);
       }
     }
-    throw new CliFailure("unsupported signature algorithm " + alg
+    throw new CliFailure.Usage("unsupported signature algorithm " + alg
         + " (SHA256withECDSA, NONEwithECDSA, SHA256withRSA, RSASSA-PSS, HmacSHA256, ...)");
   }
 
@@ -82,7 +82,7 @@ final class JcaNames {
       HashAlgorithm m = mgf1 == null ? HashAlgorithm.SHA1 : hash(mgf1);
       return Operation.of(0, Algorithm.RSA_OAEP, new byte[0]).withOaep(HashAlgorithm.SHA1, m, new byte[0]);
     }
-    throw new CliFailure("unsupported cipher " + transformation
+    throw new CliFailure.Usage("unsupported cipher " + transformation
         + " (AES/GCM/NoPadding, AES/CBC/PKCS5Padding, AES/CBC/NoPadding, AES/XTS/NoPadding,"
         + " RSA/ECB/OAEPWithSHA-256AndMGF1Padding, ...)");
   }

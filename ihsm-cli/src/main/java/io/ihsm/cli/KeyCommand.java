@@ -233,7 +233,8 @@ final class KeyCommand implements Runnable {
   static KeyKind kind(String name) {
     KeyKind k = KeyKind.fromCliName(name);
     if (k == null || k == KeyKind.SECRET) {
-      throw new CliFailure("unknown key kind " + name + " (see --help)");
+      throw new CliFailure.Usage("unknown key kind " + name + "; one of " + java.util.Arrays.stream(KeyKind.values())
+          .filter(x -> x != KeyKind.SECRET).map(KeyKind::cliName).collect(java.util.stream.Collectors.joining(", ")));
     }
     return k;
   }
@@ -241,7 +242,7 @@ final class KeyCommand implements Runnable {
   static KeyUsage usage(String name) {
     KeyUsage u = KeyUsage.fromCliName(name);
     if (u == null) {
-      throw new CliFailure("unknown usage " + name + " (sign, encrypt, wrap, derive)");
+      throw new CliFailure.Usage("unknown usage " + name + "; one of sign, encrypt, wrap, derive");
     }
     return u;
   }

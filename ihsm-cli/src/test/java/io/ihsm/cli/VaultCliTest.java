@@ -247,4 +247,26 @@ class VaultCliTest extends InHomeCliTest {
       assertThat(r.err().strip().lines()).hasSize(1);
     }
   }
+
+  @Test
+  void aWrongValueOnTheCommandLineIsAUsageErrorNamingTheChoices() {
+    CliRun kind = ihsm("key", "generate", "--partition", "app", "--kind", "ec-p999", "--usage", "sign", "--label", "x",
+        "--pin-file", PinFiles.of(PIN));
+    assertThat(kind.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(kind.err()).contains("unknown key kind ec-p999", "ec-p256", "aes-256");
+    CliRun usage = ihsm("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "fly", "--label", "x",
+        "--pin-file", PinFiles.of(PIN));
+    assertThat(usage.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(usage.err()).contains("unknown usage fly", "sign, encrypt, wrap, derive");
+    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "s", "--pin-file",
+        PinFiles.of(PIN));
+    CliRun alg = ihsm("sign", "--partition", "app", "--key", "s", "--alg", "FOO", "--in",
+        home.resolve("partitions/app/partition.properties").toString(), "--out", home.resolve("sig").toString(),
+        "--pin-file", PinFiles.of(PIN));
+    assertThat(alg.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(alg.err()).contains("FOO");
+    for (CliRun r : new CliRun[] {kind, usage, alg}) {
+      assertThat(r.err().strip().lines()).hasSize(1);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.ihsm.jca;
 
 import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.EcdsaEncoding;
 import io.ihsm.ddi.key.HashAlgorithm;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
@@ -25,12 +26,15 @@ import java.security.spec.PSSParameterSpec;
 /**
  * ECDSA, RSASSA-PKCS1-v1_5 and RSASSA-PSS. Signing runs in the HSM with its key; verifying takes
  * any ordinary public key, which the HSM imports for the one call. ECDSA hashes on the host (any
- * length) and sends the digest; RSA sends the message, so an RSA input is at most 128 KiB.
+ * length) and sends the digest; RSA sends the message, so an RSA input is at most 128 KiB. ECDSA
+ * signatures are DER, or IEEE P1363 (r || s, the JDK's {@code ...inP1363Format}: JOSE, WebAuthn).
  */
 final class HsmSignature extends SignatureSpi {
   private final Hsm hsm;
   private final Algorithm algorithm;
   private final HashAlgorithm hash;
+  /** ECDSA signatures in IEEE P1363 form (r || s) instead of DER. */
+  private final boolean p1363;
   private PSSParameterSpec pss;
   private MessageDigest digest;
   private final WipeableBuffer message = new WipeableBuffer();
@@ -39,9 +43,17 @@ final class HsmSignature extends SignatureSpi {
   private KeyKind verifierKind;
 
   HsmSignature(Hsm hsm, Algorithm algorithm, HashAlgorithm hash) {
+    this(hsm, algorithm, hash, false);
+  }
+
+  HsmSignature(Hsm hsm, Algorithm algorithm, HashAlgorithm hash, boolean p1363) {
+    if (p1363 && algorithm != Algorithm.ECDSA) {
+      throw new IllegalArgumentException("P1363 is an ECDSA signature form");
+    }
     this.hsm = hsm;
     this.algorithm = algorithm;
     this.hash = hash;
+    this.p1363 = p1363;
   }
 
   @Override
@@ -151,7 +163,10 @@ final class HsmSignature extends SignatureSpi {
     }
     Operation op = operation();
     try {
-      return hsm.call(p -> p.sign(signer.label(), op));
+      byte[] der = hsm.call(p -> p.sign(signer.label(), op));
+      return p1363 ? EcdsaEncoding.derToP1363(der, signer.kind.bytes()) : der;
+    } catch (IllegalArgumentException e) {
+      throw new SignatureException("IHSM returned an ECDSA signature that is not DER", e);
     } catch (IhsmException e) {
       throw new SignatureException("IHSM refused to sign: " + e.getMessage() + " [" + e.status() + "]", e);
     }
@@ -162,7 +177,14 @@ final class HsmSignature extends SignatureSpi {
     if (verifier == null) {
       throw new SignatureException("not initialized for verification");
     }
-    Operation op = operation().withSignature(signature);
+    byte[] der;
+    try {
+      der = p1363 ? EcdsaEncoding.p1363ToDer(signature, verifierKind.bytes()) : signature;
+    } catch (IllegalArgumentException wrongLength) {
+      operation(); // resets the input for the next signature, as a completed verification does
+      return false;
+    }
+    Operation op = operation().withSignature(der);
     try {
       return hsm.call(p -> p.verifyWith(verifierKind, verifier.getEncoded(), op));
     } catch (IhsmException e) {

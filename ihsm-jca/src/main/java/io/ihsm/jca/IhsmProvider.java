@@ -82,10 +82,14 @@ public final class IhsmProvider extends Provider {
     for (HashAlgorithm h : List.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
       service("Signature", h.compactName() + "withECDSA", List.of(), ecKeys(),
           () -> new HsmSignature(hsm, Algorithm.ECDSA, h));
+      service("Signature", h.compactName() + "withECDSAinP1363Format", List.of(), ecKeys(),
+          () -> new HsmSignature(hsm, Algorithm.ECDSA, h, true));
       service("Signature", h.compactName() + "withRSA", List.of(), rsaKeys(),
           () -> new HsmSignature(hsm, Algorithm.RSA_PKCS1, h));
     }
     service("Signature", "NONEwithECDSA", List.of(), ecKeys(), () -> new HsmSignature(hsm, Algorithm.ECDSA, HashAlgorithm.NONE));
+    service("Signature", "NONEwithECDSAinP1363Format", List.of(), ecKeys(),
+        () -> new HsmSignature(hsm, Algorithm.ECDSA, HashAlgorithm.NONE, true));
     service("Signature", "RSASSA-PSS", List.of("PSS"), rsaKeys(), () -> new HsmSignature(hsm, Algorithm.RSA_PSS, HashAlgorithm.NONE));
     service("Cipher", "AES/GCM/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
         () -> new HsmCipher(hsm, Algorithm.AES_GCM, null));

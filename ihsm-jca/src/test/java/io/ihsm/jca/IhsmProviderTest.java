@@ -261,6 +261,39 @@ class IhsmProviderTest {
   }
 
   @Test
+  void ecdsaInP1363FormSignsForTheJdkAndVerifiesTheJdks() throws Exception {
+    for (String[] c : new String[][] {{"secp256r1", "32"}, {"secp384r1", "48"}, {"secp521r1", "66"}}) {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC", provider);
+      g.initialize(new ECGenParameterSpec(c[0]));
+      KeyPair kp = g.generateKeyPair();
+      int half = Integer.parseInt(c[1]);
+      for (String alg : new String[] {"SHA256withECDSAinP1363Format", "SHA384withECDSAinP1363Format",
+          "SHA512withECDSAinP1363Format"}) {
+        byte[] sig = sign(alg, kp.getPrivate(), null);
+        assertThat(sig).as(c[0] + " " + alg + ": r || s").hasSize(2 * half);
+        assertThat(jdkVerifies(alg, kp.getPublic(), sig, null)).as(c[0] + " " + alg).isTrue();
+        // The JDK's own P1363 signature over a software key of the same curve, verified by IHSM.
+        KeyPairGenerator jdkGen = KeyPairGenerator.getInstance("EC");
+        jdkGen.initialize(new ECGenParameterSpec(c[0]));
+        KeyPair jdkPair = jdkGen.generateKeyPair();
+        Signature jdk = Signature.getInstance(alg);
+        jdk.initSign(jdkPair.getPrivate());
+        jdk.update(MESSAGE);
+        byte[] theirs = jdk.sign();
+        Signature v = Signature.getInstance(alg, provider);
+        v.initVerify(jdkPair.getPublic());
+        v.update(MESSAGE);
+        assertThat(v.verify(theirs)).as("IHSM verifies the JDK's " + alg).isTrue();
+        v.update(MESSAGE);
+        assertThat(v.verify(java.util.Arrays.copyOf(theirs, theirs.length - 1))).as("one byte short").isFalse();
+        v.update(MESSAGE);
+        theirs[theirs.length - 1] ^= 1;
+        assertThat(v.verify(theirs)).as("one bit off").isFalse();
+      }
+    }
+  }
+
+  @Test
   void aesGcmAndCbcRoundTripAndABadTagIsAnAeadBadTagException() throws Exception {
     KeyGenerator kg = KeyGenerator.getInstance("AES", provider);
     kg.init(256);
