@@ -65,11 +65,18 @@ final class HsmKeyStore extends KeyStoreSpi {
   }
 
   /** Entries are stored and read without passwords: the partition PIN protects every key. */
+  /**
+   * The entry attribute that names an imported private key's usage ({@code sign}, {@code encrypt}
+   * or {@code derive}) when its certificate's KeyUsage does not, or to override it.
+   */
+  public static final String USAGE_ATTRIBUTE = "ihsm.usage";
+
   @Override
   public void engineSetEntry(String alias, KeyStore.Entry entry, KeyStore.ProtectionParameter protection)
       throws KeyStoreException {
     switch (entry) {
-      case KeyStore.PrivateKeyEntry p -> engineSetKeyEntry(alias, p.getPrivateKey(), null, p.getCertificateChain());
+      case KeyStore.PrivateKeyEntry p -> setKeyEntry(alias, p.getPrivateKey(), p.getCertificateChain(),
+          usageAttribute(p).orElse(null));
       case KeyStore.SecretKeyEntry s -> engineSetKeyEntry(alias, s.getSecretKey(), null, null);
       default -> throw new KeyStoreException("IHSM stores private and secret key entries, not "
           + entry.getClass().getSimpleName());
@@ -148,16 +155,34 @@ final class HsmKeyStore extends KeyStoreSpi {
     return stored(alias) == null ? null : Date.from(partition().keyFiled(alias));
   }
 
+  private static java.util.Optional<KeyUsage> usageAttribute(KeyStore.PrivateKeyEntry entry) throws KeyStoreException {
+    for (KeyStore.Entry.Attribute a : entry.getAttributes()) {
+      if (a.getName().equals(USAGE_ATTRIBUTE)) {
+        KeyUsage u = KeyUsage.fromCliName(a.getValue());
+        if (u == null || u == KeyUsage.WRAP) {
+          throw new KeyStoreException(USAGE_ATTRIBUTE + " is sign, encrypt or derive, not " + a.getValue());
+        }
+        return java.util.Optional.of(u);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   @Override
   public void engineSetKeyEntry(String alias, Key key, char[] password, Certificate[] chain) throws KeyStoreException {
+    setKeyEntry(alias, key, chain, null);
+  }
+
+  /** @param usage the usage an entry attribute named, or null: the certificate's KeyUsage decides */
+  private void setKeyEntry(String alias, Key key, Certificate[] chain, KeyUsage usage) throws KeyStoreException {
     if (key instanceof PrivateKey && (chain == null || chain.length == 0)) {
       throw new KeyStoreException("a private key entry needs its certificate chain");
     }
     try {
       String label = switch (key) {
         case IhsmKey own -> fileOwn(alias, own);
-        case PrivateKey software -> importSoftware(alias, software);
-        case SecretKey software -> importSoftware(alias, software);
+        case PrivateKey software -> importSoftware(alias, software, usage != null ? usage : usageOf(software, chain[0]));
+        case SecretKey software -> importSoftware(alias, software, null);
         default -> throw new KeyStoreException("IHSM stores private and secret keys, not " + key.getClass().getSimpleName());
       };
       partition().saveKeyCertificates(label, encoded(chain));
@@ -184,15 +209,49 @@ final class HsmKeyStore extends KeyStoreSpi {
     return alias;
   }
 
+  /**
+   * The usage of an imported private key, from its certificate's KeyUsage extension: digitalSignature
+   * (or nonRepudiation, keyCertSign, cRLSign) is sign; keyEncipherment or dataEncipherment is
+   * encrypt (RSA); keyAgreement is derive (EC). No extension: sign. A certificate that allows two
+   * of these is refused: an IHSM key has exactly one usage ({@link #USAGE_ATTRIBUTE} chooses).
+   */
+  static KeyUsage usageOf(Key key, Certificate leaf) throws KeyStoreException {
+    boolean[] ku = leaf instanceof java.security.cert.X509Certificate x ? x.getKeyUsage() : null;
+    if (ku == null) {
+      return KeyUsage.SIGN;
+    }
+    boolean sign = bit(ku, 0) || bit(ku, 1) || bit(ku, 5) || bit(ku, 6);
+    boolean encrypt = bit(ku, 2) || bit(ku, 3);
+    boolean derive = bit(ku, 4);
+    int classes = (sign ? 1 : 0) + (encrypt ? 1 : 0) + (derive ? 1 : 0);
+    if (classes != 1) {
+      throw new KeyStoreException("the certificate's KeyUsage " + (classes == 0 ? "names no usage IHSM has"
+          : "allows more than one of signing, encipherment and key agreement") + "; an IHSM key has exactly one:"
+          + " store a PrivateKeyEntry with the attribute " + USAGE_ATTRIBUTE + " = sign, encrypt or derive");
+    }
+    KeyUsage usage = sign ? KeyUsage.SIGN : encrypt ? KeyUsage.ENCRYPT : KeyUsage.DERIVE;
+    boolean ec = key instanceof ECPrivateKey;
+    if (ec && usage == KeyUsage.ENCRYPT || !ec && usage == KeyUsage.DERIVE) {
+      throw new KeyStoreException("the certificate's KeyUsage asks " + usage.cliName() + " of an "
+          + (ec ? "EC" : "RSA") + " key, which IHSM does not offer");
+    }
+    return usage;
+  }
+
+  private static boolean bit(boolean[] bits, int i) {
+    return i < bits.length && bits[i];
+  }
+
   /** A software key brought into the HSM through the wrapped-import path, under the alias. */
-  private String importSoftware(String alias, Key key) throws KeyStoreException {
+  private String importSoftware(String alias, Key key, KeyUsage privateKeyUsage) throws KeyStoreException {
     KeyKind kind = kindOf(key);
     byte[] material = key.getEncoded();
     if (material == null) {
       throw new KeyStoreException("the " + key.getAlgorithm() + " key has no encoding to import");
     }
     try {
-      KeyUsage usage = kind.family() == KeyKind.Family.AES ? KeyUsage.ENCRYPT : KeyUsage.SIGN;
+      KeyUsage usage = kind.family() == KeyKind.Family.AES ? KeyUsage.ENCRYPT
+          : privateKeyUsage != null ? privateKeyUsage : KeyUsage.SIGN;
       byte[] wrapped = KeyImport.wrapForImport(partition().unwrappingKey(), material);
       String provisional = hsm.provisionalLabel();
       partition().importKey(provisional, kind, usage, false, wrapped);

@@ -294,6 +294,70 @@ class IhsmProviderTest {
   }
 
   @Test
+  void anImportedPrivateKeyTakesItsUsageFromItsCertificateOrAnEntryAttribute() throws Exception {
+    KeyStore ks = keyStore();
+    KeyPairGenerator rsaGen = KeyPairGenerator.getInstance("RSA");
+    rsaGen.initialize(2048);
+    KeyPair rsa = rsaGen.generateKeyPair();
+    Certificate encipher = ProviderFixture.selfSigned("tls-rsa", rsa.getPublic(), rsa.getPrivate(), "SHA256withRSA", null,
+        org.bouncycastle.asn1.x509.KeyUsage.keyEncipherment);
+    ks.setKeyEntry("tls-rsa", rsa.getPrivate(), null, new Certificate[] {encipher});
+    // Encrypted by the JDK with the public key, decrypted inside the HSM with the imported key.
+    javax.crypto.Cipher jdk = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");
+    jdk.init(javax.crypto.Cipher.ENCRYPT_MODE, rsa.getPublic(), new javax.crypto.spec.OAEPParameterSpec("SHA-256", "MGF1",
+        MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+    byte[] ct = jdk.doFinal(MESSAGE);
+    javax.crypto.Cipher hsm = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding", provider);
+    hsm.init(javax.crypto.Cipher.DECRYPT_MODE, ks.getKey("tls-rsa", null), new javax.crypto.spec.OAEPParameterSpec(
+        "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+    assertThat(hsm.doFinal(ct)).isEqualTo(MESSAGE);
+    Signature refused = Signature.getInstance("SHA256withRSA", provider);
+    assertThatThrownBy(() -> refused.initSign((PrivateKey) ks.getKey("tls-rsa", null)))
+        .as("a key imported for encipherment does not sign").isInstanceOf(java.security.InvalidKeyException.class);
+
+    KeyPairGenerator ecGen = KeyPairGenerator.getInstance("EC");
+    ecGen.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair ec = ecGen.generateKeyPair();
+    Certificate agreement = ProviderFixture.selfSigned("ecdh", ec.getPublic(), ec.getPrivate(), "SHA256withECDSA", null,
+        org.bouncycastle.asn1.x509.KeyUsage.keyAgreement);
+    ks.setKeyEntry("ecdh", ec.getPrivate(), null, new Certificate[] {agreement});
+    KeyPair peer = ecGen.generateKeyPair();
+    javax.crypto.KeyAgreement inside = javax.crypto.KeyAgreement.getInstance("ECDH", provider);
+    inside.init(ks.getKey("ecdh", null));
+    inside.doPhase(peer.getPublic(), true);
+    assertThat(inside.generateSecret("Generic")).as("the imported key agrees inside the HSM")
+        .isInstanceOf(IhsmSecretKey.class);
+
+    int before = ks.size();
+    Certificate both = ProviderFixture.selfSigned("both", rsa.getPublic(), rsa.getPrivate(), "SHA256withRSA", null,
+        org.bouncycastle.asn1.x509.KeyUsage.digitalSignature | org.bouncycastle.asn1.x509.KeyUsage.keyEncipherment);
+    assertThatThrownBy(() -> ks.setKeyEntry("both", rsa.getPrivate(), null, new Certificate[] {both}))
+        .isInstanceOf(KeyStoreException.class).hasMessageContaining("more than one").hasMessageContaining("ihsm.usage");
+    assertThat(keyStore().size()).as("nothing stored").isEqualTo(before);
+    // The entry attribute decides where the certificate cannot.
+    ks.setEntry("both", new KeyStore.PrivateKeyEntry(rsa.getPrivate(), new Certificate[] {both},
+        java.util.Set.of(usage("sign"))), null);
+    byte[] sig = sign("SHA256withRSA", (PrivateKey) ks.getKey("both", null), null);
+    assertThat(jdkVerifies("SHA256withRSA", rsa.getPublic(), sig, null)).isTrue();
+    assertThatThrownBy(() -> ks.setEntry("bad", new KeyStore.PrivateKeyEntry(rsa.getPrivate(), new Certificate[] {both},
+        java.util.Set.of(usage("fly"))), null)).isInstanceOf(KeyStoreException.class).hasMessageContaining("not fly");
+  }
+
+  static KeyStore.Entry.Attribute usage(String value) {
+    return new KeyStore.Entry.Attribute() {
+      @Override
+      public String getName() {
+        return HsmKeyStore.USAGE_ATTRIBUTE;
+      }
+
+      @Override
+      public String getValue() {
+        return value;
+      }
+    };
+  }
+
+  @Test
   void aesGcmAndCbcRoundTripAndABadTagIsAnAeadBadTagException() throws Exception {
     KeyGenerator kg = KeyGenerator.getInstance("AES", provider);
     kg.init(256);

@@ -57,12 +57,23 @@ final class ProviderFixture {
   /** A self-signed certificate for a key pair, signed through {@code provider} (null: the JDK's). */
   static X509Certificate selfSigned(String cn, PublicKey pub, PrivateKey priv, String sigAlg, Provider provider)
       throws Exception {
+    return selfSigned(cn, pub, priv, sigAlg, provider, 0);
+  }
+
+  /** @param keyUsage Bouncy Castle KeyUsage bits for the certificate's KeyUsage extension, 0 for none */
+  static X509Certificate selfSigned(String cn, PublicKey pub, PrivateKey priv, String sigAlg, Provider provider,
+      int keyUsage) throws Exception {
     var signer = new JcaContentSignerBuilder(sigAlg);
     if (provider != null) {
       signer.setProvider(provider);
     }
-    return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(new X500Name("CN=" + cn),
-        BigInteger.valueOf(System.nanoTime()), new Date(System.currentTimeMillis() - 60_000),
-        new Date(System.currentTimeMillis() + 86_400_000L), new X500Name("CN=" + cn), pub).build(signer.build(priv)));
+    var builder = new JcaX509v3CertificateBuilder(new X500Name("CN=" + cn), BigInteger.valueOf(System.nanoTime()),
+        new Date(System.currentTimeMillis() - 60_000), new Date(System.currentTimeMillis() + 86_400_000L),
+        new X500Name("CN=" + cn), pub);
+    if (keyUsage != 0) {
+      builder.addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true,
+          new org.bouncycastle.asn1.x509.KeyUsage(keyUsage));
+    }
+    return new JcaX509CertificateConverter().getCertificate(builder.build(signer.build(priv)));
   }
 }
