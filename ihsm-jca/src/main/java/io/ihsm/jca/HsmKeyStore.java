@@ -83,14 +83,37 @@ final class HsmKeyStore extends KeyStoreSpi {
     }
   }
 
+  /**
+   * A private key entry, or a secret key entry, by what the key is: not by whether it has a
+   * certificate (a key made by `ihsm key generate` or pkcs11-tool has none, and is still a private key).
+   */
   @Override
-  public KeyStore.Entry engineGetEntry(String alias, KeyStore.ProtectionParameter protection) {
+  public boolean engineEntryInstanceOf(String alias, Class<? extends KeyStore.Entry> entryClass) {
+    StoredKey k = stored(alias);
+    if (k == null) {
+      return false;
+    }
+    boolean asymmetric = k.kind().isAsymmetric();
+    return asymmetric ? entryClass == KeyStore.PrivateKeyEntry.class : entryClass == KeyStore.SecretKeyEntry.class;
+  }
+
+  /**
+   * @throws KeyStoreException for a private key without a certificate: the JCA's PrivateKeyEntry
+   *     cannot be made without one; {@code getKey} loads the key, and {@code setKeyEntry} with a
+   *     certificate files one
+   */
+  @Override
+  public KeyStore.Entry engineGetEntry(String alias, KeyStore.ProtectionParameter protection) throws KeyStoreException {
     Key key = engineGetKey(alias, null);
     return switch (key) {
       case null -> null;
       case PrivateKey p -> {
         Certificate[] chain = engineGetCertificateChain(alias);
-        yield chain == null ? null : new KeyStore.PrivateKeyEntry(p, chain);
+        if (chain == null) {
+          throw new KeyStoreException("the private key " + alias + " has no certificate, and a PrivateKeyEntry needs one:"
+              + " getKey(\"" + alias + "\", null) loads the key; setKeyEntry with its certificate files one");
+        }
+        yield new KeyStore.PrivateKeyEntry(p, chain);
       }
       case SecretKey s -> new KeyStore.SecretKeyEntry(s);
       default -> null;

@@ -117,6 +117,36 @@ class JcaToolsTest {
   }
 
   @Test
+  @Order(4)
+  void keytoolListsEveryKeyOfThePartitionHoweverItWasMade() throws Exception {
+    Path sock = dir.resolve("sock");
+    try (io.ihsm.sdk.IhsmClient hsm = io.ihsm.sdk.IhsmClient.connect(DeviceAddress.daemon(sock));
+         io.ihsm.sdk.PartitionClient app = io.ihsm.sdk.PartitionClient.open(hsm, HostKeyStore.at(dir.resolve("home")),
+             "tools", ProviderFixture.PIN)) {
+      // As `ihsm key generate` and pkcs11-tool make them: no certificate.
+      app.generate("bare-ec", io.ihsm.ddi.key.KeyKind.EC_P256, io.ihsm.ddi.key.KeyUsage.SIGN, false);
+      app.generate("bare-rsa", io.ihsm.ddi.key.KeyKind.RSA_2048, io.ihsm.ddi.key.KeyUsage.ENCRYPT, false);
+      app.generate("bare-aes", io.ihsm.ddi.key.KeyKind.AES_256, io.ihsm.ddi.key.KeyUsage.ENCRYPT, false);
+    }
+    for (List<String> args : List.of(List.of("-list"), List.of("-list", "-v"))) {
+      ExternalCommand.Result list = run("keytool", args, providerOptions());
+      assertThat(list.exitCode()).as(list.output()).isZero();
+      assertThat(list.output()).contains("bare-ec").contains("bare-rsa").contains("bare-aes")
+          .doesNotContain("ClassCastException").doesNotContain("Exception");
+    }
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("IHSM", provider);
+    ks.load(null, ProviderFixture.PIN.toCharArray());
+    assertThat(ks.entryInstanceOf("bare-ec", java.security.KeyStore.PrivateKeyEntry.class)).isTrue();
+    assertThat(ks.entryInstanceOf("bare-ec", java.security.KeyStore.SecretKeyEntry.class)).isFalse();
+    assertThat(ks.entryInstanceOf("bare-aes", java.security.KeyStore.SecretKeyEntry.class)).isTrue();
+    assertThat(ks.getKey("bare-ec", null)).isInstanceOf(java.security.PrivateKey.class);
+    assertThat(ks.getKey("bare-aes", null)).isInstanceOf(javax.crypto.SecretKey.class);
+    assertThat(ks.getEntry("bare-aes", null)).isInstanceOf(java.security.KeyStore.SecretKeyEntry.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ks.getEntry("bare-ec", null))
+        .isInstanceOf(java.security.KeyStoreException.class).hasMessageContaining("has no certificate");
+  }
+
+  @Test
   @Order(2)
   void jarsignerSignsWithAnHsmKeyAndTheSignatureCatchesAModifiedJar() throws Exception {
     Path jar = dir.resolve("app.jar");
