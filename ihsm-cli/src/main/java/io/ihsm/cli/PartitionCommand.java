@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 /** `ihsm partition ...`: the Crypto Officer's partition management, recorded in the host key store. */
 @Command(name = "partition", mixinStandardHelpOptions = true, description = "Create, list and delete partitions.",
     subcommands = {PartitionCommand.Create.class, PartitionCommand.ListPartitions.class, PartitionCommand.Delete.class,
-        PartitionCommand.Unlock.class, PartitionCommand.Certs.class})
+        PartitionCommand.Forget.class, PartitionCommand.Unlock.class, PartitionCommand.Certs.class})
 final class PartitionCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -33,10 +33,20 @@ final class PartitionCommand implements Runnable {
   }
 
   /** The device's id of the partition with this name. */
-  static int idOf(CryptoOfficerSession co, String name) {
+  static int idOf(CryptoOfficerSession co, HostKeyStore store, String name) {
     return co.listPartitions().stream().filter(p -> p.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IhsmException(io.ihsm.ddi.Status.PARTITION_NOT_FOUND, "no partition " + name))
+        .orElseThrow(() -> new IhsmException(io.ihsm.ddi.Status.PARTITION_NOT_FOUND, "the device has no partition " + name
+            + (inStoreOnly(store, name) ? "; the key store still has an entry for it (the device was zeroized or"
+            + " re-initialized since, or it was deleted elsewhere): `ihsm partition forget " + name + "` removes it" : "")))
         .id();
+  }
+
+  private static boolean inStoreOnly(HostKeyStore store, String name) {
+    try {
+      return store.partition(name).isPresent();
+    } catch (io.ihsm.sdk.store.DamagedEntryException damaged) {
+      return true;
+    }
   }
 
   static CryptoOfficerSession login(IhsmCommand root, IhsmClient hsm) {
@@ -79,6 +89,10 @@ final class PartitionCommand implements Runnable {
       String appPin = pin.pin("PIN for the new partition " + name);
       HostKeyStore store = HostKeyStore.at(root.home());
       try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
+        if (store.partition(name).isPresent() && co.listPartitions().stream().noneMatch(p -> p.name().equals(name))) {
+          throw new CliFailure("the key store has an entry for partition " + name + " that the device no longer has"
+              + " (zeroized, re-initialized or deleted elsewhere): `ihsm partition forget " + name + "` removes it first");
+        }
         var e = PartitionClient.create(hsm, co, store, name,
             new PartitionLimits(maxSessions, maxKeys, maxKeyBytes, maxPinFailures, 0),
             OwnerKey.anchor(root.home(), ownerAnchor), appPin);
@@ -94,7 +108,7 @@ final class PartitionCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--json", description = "Print JSON: an array of {id, name, provisioned, established, locked, inKeyStore}.")
+    @Option(names = "--json", description = "Print JSON: an array of {id, name, provisioned, established, locked, inKeyStore, onDevice}.")
     boolean json;
 
     @Override
@@ -104,7 +118,8 @@ final class PartitionCommand implements Runnable {
       try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
         PrintWriter out = spec.commandLine().getOut();
         List<Json> rows = new ArrayList<>();
-        for (PartitionList.Entry p : co.listPartitions()) {
+        List<PartitionList.Entry> onDevice = co.listPartitions();
+        for (PartitionList.Entry p : onDevice) {
           boolean known;
           try {
             known = store.partition(p.name()).map(e -> e.id() == p.id()).orElse(false);
@@ -115,10 +130,24 @@ final class PartitionCommand implements Runnable {
           }
           if (json) {
             rows.add(new Json().put("id", p.id()).put("name", p.name()).put("provisioned", p.provisioned())
-                .put("established", p.established()).put("locked", p.locked()).put("inKeyStore", known));
+                .put("established", p.established()).put("locked", p.locked()).put("inKeyStore", known)
+                .put("onDevice", true));
           } else {
             out.printf("%-4d %-32s %s%s%s%n", p.id(), p.name(), p.provisioned() ? "provisioned" : "not provisioned",
                 p.locked() ? ", PIN locked" : "", known ? "" : ", not in this key store");
+          }
+        }
+        // Entries of this key store that the device no longer has: say so, and how to clear them.
+        for (String name : store.partitions()) {
+          if (onDevice.stream().anyMatch(p -> p.name().equals(name))) {
+            continue;
+          }
+          if (json) {
+            rows.add(new Json().put("id", null).put("name", name).put("provisioned", false).put("established", false)
+                .put("locked", false).put("inKeyStore", true).put("onDevice", false));
+          } else {
+            out.printf("-    %-32s in this key store only: the device no longer has it (`ihsm partition forget %s`)%n",
+                name, name);
           }
         }
         if (json) {
@@ -126,6 +155,37 @@ final class PartitionCommand implements Runnable {
         }
         out.flush();
       }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "forget", mixinStandardHelpOptions = true,
+      description = {"Remove a partition's entry (its blobs and keys) from this key store when the device no longer has",
+          "the partition (after a zeroization or re-initialization, or a delete elsewhere). Refused while the device has it:",
+          "`ihsm partition delete` deletes both. Example: ihsm partition forget payments"})
+  static final class Forget implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      HostKeyStore store = HostKeyStore.at(root.home());
+      if (!inStoreOnly(store, name)) {
+        throw new CliFailure("no partition " + name + " in the key store at " + root.home());
+      }
+      try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
+        if (co.listPartitions().stream().anyMatch(p -> p.name().equals(name))) {
+          throw new CliFailure("the device still has partition " + name + ": `ihsm partition delete " + name
+              + "` deletes it on the device and in the key store");
+        }
+      }
+      store.deletePartition(name);
+      spec.commandLine().getOut().printf("forgot partition %s: its entry and key blobs are gone from %s%n", name,
+          root.home().resolve("partitions"));
       return ExitCodes.OK;
     }
   }
@@ -144,7 +204,7 @@ final class PartitionCommand implements Runnable {
       IhsmCommand root = IhsmCommand.of(spec);
       HostKeyStore store = HostKeyStore.at(root.home());
       try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
-        int id = idOf(co, name);
+        int id = idOf(co, store, name);
         co.deletePartition(id);
         if (store.partition(name).isPresent()) {
           store.deletePartition(name);
@@ -195,8 +255,9 @@ final class PartitionCommand implements Runnable {
     @Override
     public Integer call() {
       IhsmCommand root = IhsmCommand.of(spec);
+      HostKeyStore store = HostKeyStore.at(root.home());
       try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = login(root, hsm)) {
-        int id = idOf(co, name);
+        int id = idOf(co, store, name);
         co.unlockCredential(id);
         spec.commandLine().getOut().printf("unlocked the PIN of partition %s%n", name);
       }

@@ -191,7 +191,8 @@ class VaultCliTest extends InHomeCliTest {
         "x", "--pin-file", PinFiles.of(PIN));
     assertThat(refused.err()).contains("DEVICE_NOT_OPERATIONAL");
     assertThat(ok("device", "reinit").out()).contains("OPERATIONAL");
-    assertThat(ok("partition", "list").out()).as("partitions went with the sealing secret").doesNotContain("app");
+    assertThat(ok("partition", "list").out()).as("partitions went with the sealing secret: only the key store has it")
+        .contains("app").contains("in this key store only");
   }
 
   static boolean contains(byte[] haystack, byte[] needle) {
@@ -268,5 +269,27 @@ class VaultCliTest extends InHomeCliTest {
     for (CliRun r : new CliRun[] {kind, usage, alg}) {
       assertThat(r.err().strip().lines()).hasSize(1);
     }
+  }
+
+  @Test
+  void afterAZeroizationTheListingTheErrorsAndForgetLeadOutOfTheDeadEntries() {
+    ok("device", "zeroize");
+    ok("device", "reinit");
+    CliRun list = ok("partition", "list");
+    assertThat(list.out()).contains("app").contains("in this key store only").contains("ihsm partition forget app");
+    assertThat(ok("partition", "list", "--json").out().replace(" ", "")).contains("\"name\":\"app\"")
+        .contains("\"onDevice\":false");
+    CliRun create = ihsm("partition", "create", "app", "--pin-file", PinFiles.of(PIN));
+    assertThat(create.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(create.err()).contains("no longer has", "ihsm partition forget app");
+    CliRun delete = ihsm("partition", "delete", "app");
+    assertThat(delete.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(delete.err()).contains("the device has no partition app", "ihsm partition forget app");
+    assertThat(ok("partition", "forget", "app").out()).contains("forgot partition app");
+    assertThat(ok("partition", "list").out()).doesNotContain("app");
+    ok("partition", "create", "app", "--pin-file", PinFiles.of(PIN));
+    CliRun live = ihsm("partition", "forget", "app");
+    assertThat(live.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(live.err()).contains("the device still has partition app", "ihsm partition delete app");
   }
 }

@@ -87,11 +87,11 @@ public final class HostKeyStore {
     write(root.resolve(e.name()).resolve("partition.properties"), p);
   }
 
-  /** Removes the partition's entry and all its keys. */
+  /** Removes the partition's entry and all its keys, damaged ones included. */
   public void deletePartition(String name) {
     checkName(name);
-    for (StoredKey k : keys(name)) {
-      deleteKey(name, k.label());
+    for (String label : keyLabels(name)) {
+      deleteKey(name, label);
     }
     try {
       AtomicFile.delete(root.resolve(name).resolve("partition.properties"));
