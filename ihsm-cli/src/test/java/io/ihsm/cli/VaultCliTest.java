@@ -237,7 +237,7 @@ class VaultCliTest extends InHomeCliTest {
     CliRun badUsage = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "sign", "--label",
         "y", "--pin-file", PinFiles.of(PIN));
     assertThat(badUsage.exitCode()).isEqualTo(ExitCodes.FAILED);
-    assertThat(badUsage.err()).contains("INVALID_PARAMETER");
+    assertThat(badUsage.err()).contains("aes-128 keys cannot have usage sign; aes-128 keys are encrypt or wrap [INVALID_PARAMETER]");
     CliRun wrongKind = ihsm("sign", "--partition", "app", "--key", "aes", "--alg", "SHA256withECDSA", "--in",
         home.resolve("partitions/app/partition.properties").toString(), "--out", home.resolve("s").toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(wrongKind.err()).contains("WRONG_KEY_KIND");

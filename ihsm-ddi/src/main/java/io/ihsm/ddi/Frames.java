@@ -29,7 +29,29 @@ public final class Frames {
     public BodyReader body() {
       return new BodyReader(frame, ResponseHeader.SIZE, frame.length - ResponseHeader.SIZE);
     }
+
+    /**
+     * Why the device refused the request, when an error response carries a reason (a
+     * {@code string reason} of at most {@value #MAX_REASON_BYTES} bytes); empty otherwise, and for
+     * anything that does not decode as one.
+     */
+    public String reason() {
+      if (header.status() == Status.SUCCESS || frame.length == ResponseHeader.SIZE) {
+        return "";
+      }
+      try {
+        BodyReader r = body();
+        String reason = r.string("reason", MAX_REASON_BYTES);
+        r.end();
+        return cleanReason(reason);
+      } catch (DdiException notAReason) {
+        return "";
+      }
+    }
   }
+
+  /** The longest reason an error response carries (UTF-8 bytes). */
+  public static final int MAX_REASON_BYTES = 256;
 
   public static byte[] encodeRequest(RequestHeader h, byte[] body) {
     if (body.length > MAX_REQUEST_BODY) {
@@ -127,6 +149,29 @@ public final class Frames {
   /** A response with no body. */
   public static byte[] errorResponse(Status status, int requestId) {
     return encodeResponse(new ResponseHeader(status, false, requestId), new byte[0]);
+  }
+
+  /**
+   * An error response carrying why, in words a user can act on ({@code string reason}, at most
+   * {@value #MAX_REASON_BYTES} bytes, control characters replaced). A reason describes what was
+   * wrong with the request, never a secret or a key's content.
+   */
+  public static byte[] errorResponse(Status status, int requestId, String reason) {
+    String clean = cleanReason(reason == null ? "" : reason);
+    byte[] utf8 = clean.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    while (utf8.length > MAX_REASON_BYTES) {
+      clean = clean.substring(0, clean.length() - 1);
+      utf8 = clean.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    String bounded = clean;
+    return clean.isEmpty() ? errorResponse(status, requestId)
+        : encodeResponse(new ResponseHeader(status, false, requestId), w -> w.string(bounded, MAX_REASON_BYTES));
+  }
+
+  static String cleanReason(String reason) {
+    StringBuilder b = new StringBuilder(reason.length());
+    reason.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+    return b.toString().strip();
   }
 
   public static Response decodeResponse(byte[] frame) throws DdiException {

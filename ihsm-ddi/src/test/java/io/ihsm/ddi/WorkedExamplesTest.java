@@ -22,7 +22,8 @@ class WorkedExamplesTest {
   static final String GET_API_REV_RESPONSE = "02 00 00 00 00 00 00 01 01 00 01 00";
   static final String GET_RANDOM_REQUEST = "01 01 00 00 00 10 00 00 00 00 00 00 00 02 00 00 00 10";
   static final String MISSING_REVISION_REQUEST = "01 00 00 00 00 02 00 00 00 00 00 00 00 03";
-  static final String MISSING_REVISION_RESPONSE = "02 00 01 07 00 00 00 03";
+  static final String MISSING_REVISION_RESPONSE = "02 00 01 07 00 00 00 03 00 00 00 25 47 45 54 5f 44 45 56 49 43 45 5f 49 4e 46 4f 20 6e 65 65 64 73 20 61 6e 20 41 50 49 20 72 65 76 69 73 69 6f 6e";
+  static final String MISSING_REVISION_REASON = "GET_DEVICE_INFO needs an API revision";
   static final String STATUS_RESPONSE =
       "02 01 00 00 00 00 00 04 02 00 00 00 00 00 00 00 05 30 2e 31 2e 30 00 00 00 01 00 00 00 00 00 00 05 dc"
           + " 00 00 00 11 00 00 00 11 00 00 00 00 00 00 05 78 00 00 00 00 01";
@@ -63,8 +64,9 @@ class WorkedExamplesTest {
   void errorResponseForMissingRevision() throws DdiException {
     byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.NONE, Opcode.GET_DEVICE_INFO, 0, 3), new byte[0]);
     assertThat(HexText.of(req)).isEqualTo(MISSING_REVISION_REQUEST);
-    byte[] resp = Frames.errorResponse(Status.MISSING_API_REVISION, 3);
+    byte[] resp = Frames.errorResponse(Status.MISSING_API_REVISION, 3, MISSING_REVISION_REASON);
     assertThat(HexText.of(resp)).isEqualTo(MISSING_REVISION_RESPONSE);
+    assertThat(Frames.decodeResponse(resp).reason()).isEqualTo(MISSING_REVISION_REASON);
     assertThat(doc).contains(MISSING_REVISION_REQUEST).contains(MISSING_REVISION_RESPONSE);
   }
 

@@ -60,7 +60,11 @@ class DispatcherPropertiesTest {
     }
     assertThat(r.header().requestId()).isEqualTo(Frames.requestIdOf(frame));
     if (r.header().status() != io.ihsm.ddi.Status.SUCCESS) {
-      assertThat(r.body().remaining()).as("error responses carry no body").isZero();
+      // An error response carries nothing but its reason: a bounded string, or nothing.
+      assertThat(r.body().remaining()).as("error responses carry at most a reason")
+          .isLessThanOrEqualTo(4 + Frames.MAX_REASON_BYTES);
+      assertThat(r.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4 == r.body().remaining()
+          || r.body().remaining() == 0).as("the body is exactly the reason").isTrue();
     }
   }
 }

@@ -175,4 +175,23 @@ class DispatcherTest {
     }
     assertThat(fw.sessions().open(P2, Requests.CLIENT, ApiRevision.V1_0, Session.Role.USER, 8, 900).id()).isNotZero();
   }
+
+  @Test
+  void aRefusalCarriesItsReasonAndTheWorkedExampleIsWhatTheDeviceSends() throws DdiException {
+    byte[] noRevision = Frames.encodeRequest(RequestHeader.of(ApiRevision.NONE, Opcode.GET_DEVICE_INFO, 0, 3), new byte[0]);
+    // docs/ddi.md, "A refused request": the same bytes (checked against the doc by WorkedExamplesTest).
+    assertThat(fw.process(Port.MANAGEMENT, Requests.CLIENT, noRevision))
+        .isEqualTo(Frames.errorResponse(Status.MISSING_API_REVISION, 3, "GET_DEVICE_INFO needs an API revision"));
+    Frames.Response r = send(P1, frame(Opcode.CLOSE_SESSION, 0x5a5a5a5a, 4));
+    assertThat(r.header().status()).isEqualTo(Status.NEEDS_RENEGOTIATION);
+    assertThat(r.reason()).isEqualTo("no session 5a5a5a5a for this client on partition-1");
+  }
+
+  @Test
+  void aReasonIsBoundedAndHasNoControlCharacters() throws DdiException {
+    Frames.Response r = Frames.decodeResponse(Frames.errorResponse(Status.INVALID_PARAMETER, 9, "line one\nline two\t" + "x".repeat(400)));
+    assertThat(r.reason()).startsWith("line one line two").doesNotContain("\n").doesNotContain("\t");
+    assertThat(r.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(Frames.MAX_REASON_BYTES);
+    assertThat(Frames.decodeResponse(Frames.errorResponse(Status.INVALID_PARAMETER, 9)).reason()).isEmpty();
+  }
 }

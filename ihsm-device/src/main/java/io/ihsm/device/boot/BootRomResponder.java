@@ -53,12 +53,12 @@ public final class BootRomResponder {
         case GET_DEVICE_STATUS -> new DeviceStatus(DeviceState.ERROR, reason, "", 0,
             (System.nanoTime() - powerOnNanos) / 1_000_000, 0, 0, 0, 0, true);
         case GET_FIRMWARE_INFO -> new FirmwareInfo("", 0, "", "", source, fusedSvn);
-        default -> throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "no firmware is running");
+        default -> throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "the device is in ERROR, no firmware runs: " + reason);
       };
       Empty.read(request.body());
       return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, requestId), body::writeTo);
     } catch (DdiException e) {
-      return Frames.errorResponse(e.status(), requestId);
+      return Frames.errorResponse(e.status(), requestId, e.getMessage());
     }
   }
 }

@@ -77,11 +77,12 @@ public final class Dispatcher {
       return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, reply.approved(), requestId), reply.body()::writeTo);
     } catch (DdiException e) {
       status = e.status();
-      return Frames.errorResponse(e.status(), requestId);
+      // The refusal's reason goes back with it: shapes and names, never secrets (the handlers' rule).
+      return Frames.errorResponse(e.status(), requestId, e.getMessage());
     } catch (CorruptRecordException e) {
       // Stored state that does not read back as written: stop, naming the record, never guess.
       state.fail(e.getMessage());
-      return Frames.errorResponse(Status.DEVICE_NOT_OPERATIONAL, requestId);
+      return Frames.errorResponse(Status.DEVICE_NOT_OPERATIONAL, requestId, e.getMessage());
     } catch (RuntimeException e) {
       // A handler bug must not take the device down or leak details; the caller sees a status.
       return Frames.errorResponse(Status.INTERNAL_ERROR, requestId);

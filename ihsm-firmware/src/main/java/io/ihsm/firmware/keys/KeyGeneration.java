@@ -42,7 +42,8 @@ public final class KeyGeneration {
   static void checkUsage(KeyKind kind, KeyUsage usage) throws DdiException {
     if (!USAGES.get(kind.family()).contains(usage)) {
       throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " keys cannot have usage " + usage.cliName()
-          + " (allowed: " + USAGES.get(kind.family()) + ")");
+          + "; " + kind.cliName() + " keys are " + USAGES.get(kind.family()).stream().sorted().map(KeyUsage::cliName)
+          .collect(java.util.stream.Collectors.joining(" or ")));
     }
   }
 

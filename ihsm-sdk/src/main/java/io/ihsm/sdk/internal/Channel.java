@@ -56,7 +56,8 @@ public final class Channel implements AutoCloseable {
     }
     Status status = response.header().status();
     if (status != Status.SUCCESS) {
-      throw new IhsmException(status, op + " refused by the device: " + status.description());
+      String reason = response.reason();
+      throw new IhsmException(status, op + " refused by the device: " + (reason.isEmpty() ? status.description() : reason));
     }
     try {
       T answer = decoder.read(response.body());
