@@ -100,7 +100,11 @@ class DdiFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void responseFrames(byte[] frame) {
-    onlyDdiExceptions(() -> Frames.decodeResponse(frame));
+    onlyDdiExceptions(() -> {
+      String reason = Frames.decodeResponse(frame).reason();
+      assertThat(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(Frames.MAX_REASON_BYTES);
+      assertThat(reason.chars().noneMatch(Character::isISOControl)).as("a reason has no control characters").isTrue();
+    });
   }
 
   /** A byte stream cut into frames: frames, a clean end, or an IOException; never a hang or another exception. */
