@@ -91,7 +91,13 @@ static void put_u64(struct out *o, uint64_t v) {
  * (CKR_DATA_LEN_RANGE) and so ends an operation the way any other error does.
  */
 static int put_bytes(struct out *o, const void *p, CK_ULONG n) {
-  if (!p && n) return 0;
+  if (!p && n) {
+    /* A NULL array with a length: the bridge answers CKR_ARGUMENTS_BAD itself, ending any
+       operation the call belongs to (PKCS#11 §5: any such error ends the operation). */
+    put_u8(o, 0);
+    put_u32(o, 1);
+    return 1;
+  }
   if (n > IHSM_MAX_ARRAY) {
     put_u8(o, 2);
     put_u32(o, 0);
@@ -105,7 +111,12 @@ static int put_bytes(struct out *o, const void *p, CK_ULONG n) {
 
 /* An output buffer the caller gives (or not) and its capacity. */
 static int put_output(struct out *o, const void *p, const CK_ULONG *len) {
-  if (!len) return 0;
+  if (!len) {
+    /* No length pointer: refused by the bridge (an invalid flag), so the operation ends there too. */
+    put_u8(o, 2);
+    put_u64(o, 0);
+    return 1;
+  }
   put_u8(o, p != NULL);
   put_u64(o, *len);
   return 1;

@@ -4,7 +4,7 @@
  * `module-test MODULE stopped` after the daemon is gone; `mechanisms PIN` runs every mechanism family,
  * `import PIN HEX` unwraps a key the host wrapped for the partition (CKM_RSA_AES_KEY_WRAP), `lockout
  * PIN` shows the PIN flags following the device's lockout, `owner PIN SO-PIN` the security officer,
- * `midway PIN` a daemon stopping under an open session. Prints "ok NAME" per check, or
+ * `midway PIN` a daemon stopping under an open session, `staterules PIN` PKCS#11's operation state rules. Prints "ok NAME" per check, or
  * "FAIL NAME: got 0x.. want 0x.."; exits 1 if any check failed.
  */
 #define _GNU_SOURCE
@@ -228,6 +228,8 @@ static void running(const char *pin) {
   expect("encrypt into a short buffer", f->C_Encrypt(rw, plain, sizeof plain, cipher, &tiny), CKR_BUFFER_TOO_SMALL);
   check("short buffer told the length", tiny == 32);
   expect("encrypt with NULL length", f->C_Encrypt(rw, plain, sizeof plain, cipher, NULL), CKR_ARGUMENTS_BAD);
+  /* That error ended the operation (PKCS#11 §5.2): it starts again. */
+  expect("encrypt init after the error ended it", f->C_EncryptInit(rw, &cbc, aes), CKR_OK);
   expect("encrypt", f->C_Encrypt(rw, plain, sizeof plain, cipher, &clen), CKR_OK);
   /* Inputs beyond what the bridge takes (1 MiB) or a frame holds (4 MiB) are refused, not sent or buffered. */
   CK_BYTE *big = calloc(5u << 20, 1);
@@ -319,6 +321,7 @@ static void running(const char *pin) {
 }
 
 #include "mechanisms.inc"
+#include "state_rules.inc"
 
 /* The PIN flags follow the device's lockout (run with max-pin-failures = 3 on both sides). */
 static void lockout(const char *pin) {
@@ -467,6 +470,8 @@ int main(int argc, char **argv) {
     running(argv[3]);
   } else if (strcmp(argv[2], "mechanisms") == 0 && argc > 3) {
     mechanisms(argv[3]);
+  } else if (strcmp(argv[2], "staterules") == 0 && argc > 3) {
+    state_rules(argv[3]);
   } else if (strcmp(argv[2], "owner") == 0 && argc > 4) {
     owner(argv[3], argv[4]);
   } else if (strcmp(argv[2], "midway") == 0 && argc > 3) {

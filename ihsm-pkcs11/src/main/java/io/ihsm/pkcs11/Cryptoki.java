@@ -212,8 +212,9 @@ final class Cryptoki {
         .u8(1).u8(0).u8(0).u8(1).text("");
   }
 
+  /** What the device serves now: in approved-only mode, not the mechanisms the policy refuses (SHA-1 signing). */
   private Response mechanismList(Token t, Request.OutputBuffer out) {
-    return list(Mechanisms.types(), out);
+    return list(approvedOnly() ? Mechanisms.approvedTypes() : Mechanisms.types(), out);
   }
 
   private Response mechanismInfo(Token t, long type) {

@@ -11,7 +11,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Sign, verify, encrypt, decrypt and digest in a session: started with a key and a mechanism,
  * fed in one or several parts, and finished when the caller has the result (a length query or a
- * short buffer keeps the result; any other error ends the operation).
+ * short buffer keeps the result; any other error ends the operation, PKCS#11 3.0 §5.2). One-shot
+ * and multi-part calls do not mix: the call that would mix them is CKR_OPERATION_ACTIVE, an error
+ * like any other, so it ends the operation too.
  */
 final class OperationFunctions {
   private final ObjectHandles handles;
@@ -53,6 +55,7 @@ final class OperationFunctions {
         }
         a.append(data);
         a.result = a.computation.apply(a.takeInput());
+        a.single = true;
       }
       return deliver(s, kind, a, out);
     } catch (RuntimeException e) {
@@ -70,6 +73,9 @@ final class OperationFunctions {
       if (part == null) {
         throw new CkException(CKR_ARGUMENTS_BAD, "pPart is NULL");
       }
+      if (a.single) {
+        throw new CkException(CKR_OPERATION_ACTIVE, "a one-shot call is under way; finish it with the same call");
+      }
       a.multiPart = true;
       a.append(part);
       Response r = Response.ok();
@@ -85,6 +91,10 @@ final class OperationFunctions {
     Session.Active a = s.active(kind);
     try {
       Request.OutputBuffer out = in.output();
+      if (a.single) {
+        throw new CkException(CKR_OPERATION_ACTIVE, "a one-shot call is under way; finish it with the same call");
+      }
+      a.multiPart = true;
       if (a.result == null) {
         a.result = a.computation.apply(a.takeInput());
       }

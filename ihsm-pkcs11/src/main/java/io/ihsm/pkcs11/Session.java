@@ -38,7 +38,10 @@ final class Session {
     final Operations.Check check;
     final ByteArrayOutputStream input = new ByteArrayOutputStream();
     byte[] result;
+    /** Fed by Update calls: a one-shot call may not follow. */
     boolean multiPart;
+    /** Answered a one-shot length query: an Update or Final may not follow. */
+    boolean single;
 
     Active(Operations.Computation computation, Operations.Check check) {
       this.computation = computation;

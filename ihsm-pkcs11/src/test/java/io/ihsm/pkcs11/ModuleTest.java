@@ -47,6 +47,20 @@ class ModuleTest {
   }
 
   @Test
+  void operationStateRulesHoldThroughTheModule(@TempDir Path dir) throws Exception {
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
+      ExternalCommand.Result r = d.run(program(), Pkcs11Daemon.module().toString(), "staterules", Pkcs11Daemon.PIN);
+      assertThat(r.output()).doesNotContain("FAIL").contains("all passed");
+      assertThat(r.exitCode()).isZero();
+      assertThat(r.output()).contains("ok encrypt a NULL input with a length", "ok encrypt after the bad call",
+          "ok encrypt after the NULL length", "ok one-shot digest after an update", "ok digest final after the mixing call",
+          "ok digest final after a one-shot length query", "ok encrypt update after a one-shot length query",
+          "ok verify a signature of the wrong length", "ok RSA-OAEP encrypt init with an AES key",
+          "ok no SHA-1 signing offered in approved-only mode");
+    }
+  }
+
+  @Test
   void thePinFlagsFollowTheDevicesLockout(@TempDir Path dir) throws Exception {
     PartitionLimits threeTries = new PartitionLimits(0, 0, 0, 3, 0, 0);
     try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, threeTries)) {

@@ -53,8 +53,16 @@ public final class Mechanisms {
     TABLE.put(type, new Info(min, max, flags));
   }
 
+  /** Mechanisms approved-only mode refuses outright: signing with SHA-1 (SP 800-131A). */
+  private static final java.util.Set<Long> NOT_APPROVED = java.util.Set.of(CKM_ECDSA_SHA1);
+
   public static long[] types() {
     return TABLE.keySet().stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** The mechanisms offered in approved-only mode, so tools pick one that works. */
+  public static long[] approvedTypes() {
+    return TABLE.keySet().stream().filter(t -> !NOT_APPROVED.contains(t)).mapToLong(Long::longValue).toArray();
   }
 
   /** The mechanism's info, or null when the module does not offer it. */

@@ -68,8 +68,8 @@ public final class Operations {
   public static Computation encryptor(Context c, MechanismSpec m) {
     P11Object key = c.key();
     requireClass(key, CKO_PUBLIC_KEY, CKO_SECRET_KEY);
+    Operation template = cipherTemplate(c, m, true); // the mechanism's key type first: CKR_KEY_TYPE_INCONSISTENT
     requireFlag(key, CKA_ENCRYPT);
-    Operation template = cipherTemplate(c, m, true);
     return input -> Statuses.call(() -> {
       Operation op = withData(template, input);
       return key.objectClass() == CKO_PUBLIC_KEY && !hasDeviceKey(c)
@@ -81,8 +81,8 @@ public final class Operations {
   public static Computation decryptor(Context c, MechanismSpec m) {
     P11Object key = c.key();
     requireClass(key, CKO_PRIVATE_KEY, CKO_SECRET_KEY);
-    requireFlag(key, CKA_DECRYPT);
     Operation template = cipherTemplate(c, m, false);
+    requireFlag(key, CKA_DECRYPT);
     return input -> Statuses.call(() -> c.client().decrypt(key.deviceLabel(), withData(template, input)));
   }
 

@@ -65,14 +65,14 @@ public final class Request {
     }
     boolean present = marker == 1;
     int n = u32();
-    if (n < 0 || n > in.remaining()) {
-      throw truncated();
-    }
     if (!present) {
       if (n != 0) {
         throw new CkException(Ck.CKR_ARGUMENTS_BAD, "a NULL array with a length");
       }
       return null;
+    }
+    if (n < 0 || n > in.remaining()) {
+      throw truncated();
     }
     byte[] b = new byte[n];
     in.get(b);
