@@ -472,6 +472,8 @@ int main(int argc, char **argv) {
     mechanisms(argv[3]);
   } else if (strcmp(argv[2], "staterules") == 0 && argc > 3) {
     state_rules(argv[3]);
+  } else if (strcmp(argv[2], "objectrules") == 0 && argc > 3) {
+    object_rules(argv[3]);
   } else if (strcmp(argv[2], "owner") == 0 && argc > 4) {
     owner(argv[3], argv[4]);
   } else if (strcmp(argv[2], "midway") == 0 && argc > 3) {

@@ -49,18 +49,19 @@ final class KeyTemplates {
       throw new CkException(CKR_TEMPLATE_INCONSISTENT, "CKA_KEY_TYPE does not fit this mechanism");
     }
     boolean secretPart = cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY;
+    // A value the module never gives an attribute is CKR_ATTRIBUTE_VALUE_INVALID (docs/pkcs11.md, "Objects").
     if (secretPart && (!t.bool(CKA_SENSITIVE, true) || !t.bool(CKA_PRIVATE, true))) {
-      throw new CkException(CKR_TEMPLATE_INCONSISTENT, "private and secret keys are always sensitive and private");
+      throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "private and secret keys are always sensitive and private");
     }
     for (long never : new long[] {CKA_SIGN_RECOVER, CKA_VERIFY_RECOVER, CKA_ALWAYS_AUTHENTICATE, CKA_WRAP_WITH_TRUSTED,
         CKA_TRUSTED}) {
       if (t.bool(never, false)) {
-        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "attribute 0x" + Long.toHexString(never) + " cannot be true here");
+        throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "attribute 0x" + Long.toHexString(never) + " cannot be true here");
       }
     }
     for (long always : new long[] {CKA_MODIFIABLE, CKA_COPYABLE, CKA_DESTROYABLE}) {
       if (!t.bool(always, true)) {
-        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "attribute 0x" + Long.toHexString(always) + " cannot be false here");
+        throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "attribute 0x" + Long.toHexString(always) + " cannot be false here");
       }
     }
   }

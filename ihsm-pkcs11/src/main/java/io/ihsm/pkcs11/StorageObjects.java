@@ -54,7 +54,10 @@ final class StorageObjects {
       only(t, Set.of(CKA_CERTIFICATE_TYPE, CKA_VALUE, CKA_ID, CKA_SUBJECT, CKA_ISSUER, CKA_SERIAL_NUMBER, CKA_TRUSTED,
           CKA_CERTIFICATE_CATEGORY, CKA_START_DATE, CKA_END_DATE));
       Long type = t.ulong(CKA_CERTIFICATE_TYPE);
-      if (type == null || type != CKC_X_509) {
+      if (type == null || t.value(CKA_VALUE) == null) {
+        throw new CkException(CKR_TEMPLATE_INCOMPLETE, "a certificate needs CKA_CERTIFICATE_TYPE and CKA_VALUE");
+      }
+      if (type != CKC_X_509) {
         throw new CkException(CKR_TEMPLATE_INCONSISTENT, "certificates here are X.509 (CKA_CERTIFICATE_TYPE CKC_X_509)");
       }
       if (t.bool(CKA_TRUSTED, false)) {

@@ -114,9 +114,19 @@ final class Token {
     }
   }
 
+  /** Logs out; the private session objects go with the login (PKCS#11 3.0 §5.6, C_Logout). */
   void logout() {
     if (client == null && ownerKey == null) {
       throw new CkException(Ck.CKR_USER_NOT_LOGGED_IN, "not logged in to " + partition);
+    }
+    for (P11Object o : List.copyOf(sessionObjects.values())) {
+      if (o.isPrivate()) {
+        try {
+          destroy(o); // while still logged in: a session key's device key goes with it
+        } catch (CkException notOnTheDevice) {
+          sessionObjects.remove(o.recordId());
+        }
+      }
     }
     close();
   }

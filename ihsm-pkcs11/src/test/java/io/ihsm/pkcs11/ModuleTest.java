@@ -61,6 +61,18 @@ class ModuleTest {
   }
 
   @Test
+  void privateSessionObjectsEndWithTheLoginAndACertificateTemplateMustNameItsType(@TempDir Path dir) throws Exception {
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
+      ExternalCommand.Result r = d.run(program(), Pkcs11Daemon.module().toString(), "objectrules", Pkcs11Daemon.PIN);
+      assertThat(r.output()).doesNotContain("FAIL").contains("all passed");
+      assertThat(r.exitCode()).isZero();
+      assertThat(r.output()).contains("ok found while logged in", "ok the private session object went with the logout",
+          "ok a certificate without CKA_CERTIFICATE_TYPE", "ok an AES key asked not sensitive",
+          "ok an AES key asked not private", "ok a public key asked not private");
+    }
+  }
+
+  @Test
   void thePinFlagsFollowTheDevicesLockout(@TempDir Path dir) throws Exception {
     PartitionLimits threeTries = new PartitionLimits(0, 0, 0, 3, 0, 0);
     try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, threeTries)) {
