@@ -39,7 +39,8 @@ final class Pem {
       String found = typeEnd < 0 ? "an unterminated header" : "'" + text.substring(any + 11, Math.min(typeEnd, any + 60)) + "'";
       throw new CliFailure("expected a PEM '" + type + "', found " + found);
     }
-    int end = text.indexOf("-----END " + type + "-----", at);
+    // The END line is searched after the BEGIN line: they may share dashes ("...KEY-----END PRIVATE KEY-----").
+    int end = text.indexOf("-----END " + type + "-----", at + begin.length());
     if (end < 0) {
       throw new CliFailure("unterminated PEM block " + type);
     }
