@@ -88,7 +88,13 @@ public final class AttestationVerifier {
   /** The chain up to the root, its leaf at the expected depth below the Alias, and the firmware policy. */
   private static DeviceChain checkedChain(AttestationPolicy policy, List<X509Certificate> chain, int aliasIndex)
       throws AttestationException {
-    DeviceChain verified = DeviceChain.verify(chain, policy.root());
+    DeviceChain verified;
+    try {
+      verified = DeviceChain.verify(chain, policy.root());
+    } catch (RuntimeException e) {
+      // Whatever a crafted certificate makes a parser throw is a malformed chain, never a crash.
+      throw new AttestationException(Reason.MALFORMED_CHAIN, "a certificate of the chain does not decode");
+    }
     if (verified.aliasIndex != aliasIndex) {
       throw new AttestationException(Reason.WRONG_SIGNER, aliasIndex == 1
           ? "a key report is signed by a partition identity key: the chain's leaf must be a partition certificate"

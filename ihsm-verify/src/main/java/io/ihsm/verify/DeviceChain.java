@@ -186,16 +186,26 @@ final class DeviceChain {
     }
   }
 
-  private static byte[] subjectKeyId(X509Certificate cert) {
+  /** @throws AttestationException when the extension is there but does not decode (a fuzzer found this) */
+  private static byte[] subjectKeyId(X509Certificate cert) throws AttestationException {
     byte[] ext = cert.getExtensionValue(Extension.subjectKeyIdentifier.getId());
-    return ext == null ? null
-        : SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getKeyIdentifier();
+    try {
+      return ext == null ? null
+          : SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getKeyIdentifier();
+    } catch (RuntimeException e) {
+      throw new AttestationException(Reason.MALFORMED_CHAIN, "a certificate's subject key identifier does not decode");
+    }
   }
 
-  private static byte[] authorityKeyId(X509Certificate cert) {
+  /** @throws AttestationException when the extension is there but does not decode (a fuzzer found this) */
+  private static byte[] authorityKeyId(X509Certificate cert) throws AttestationException {
     byte[] ext = cert.getExtensionValue(Extension.authorityKeyIdentifier.getId());
-    return ext == null ? null
-        : AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getKeyIdentifierOctets();
+    try {
+      return ext == null ? null
+          : AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getKeyIdentifierOctets();
+    } catch (RuntimeException e) {
+      throw new AttestationException(Reason.MALFORMED_CHAIN, "a certificate's authority key identifier does not decode");
+    }
   }
 
   private static boolean same(X509Certificate a, X509Certificate b) {
@@ -206,7 +216,7 @@ final class DeviceChain {
     }
   }
 
-  static byte[] keyId(X509Certificate cert) {
+  static byte[] keyId(X509Certificate cert) throws AttestationException {
     byte[] id = subjectKeyId(cert);
     return id == null ? new byte[0] : id;
   }
