@@ -52,7 +52,7 @@ final class KeyFunctions {
     boolean extractable = t.bool(CKA_EXTRACTABLE, false);
     KeyObjects.Naming n = KeyTemplates.naming(t);
     s.requireWritable(n.token());
-    String label = newDeviceLabel();
+    String label = deviceLabel(s, n);
     StoredKey k = Statuses.call(() -> s.token.client().generate(label, kind, usage, extractable));
     return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, kind.bytes())));
   }
@@ -81,7 +81,7 @@ final class KeyFunctions {
     KeyObjects.Naming pn = KeyTemplates.naming(pub);
     KeyObjects.Naming kn = KeyTemplates.naming(priv);
     s.requireWritable(pn.token() || kn.token());
-    String label = newDeviceLabel();
+    String label = deviceLabel(s, kn.label() != null && kn.label().length > 0 ? kn : pn);
     StoredKey k = Statuses.call(() -> s.token.client().generate(label, kind, usage, extractable));
     P11Object publicObject = new P11Object(ObjectHandles.newRecordId(), pn.token() ? 0 : s.handle, label, kind,
         KeyObjects.publicKey(kind, usage, k.origin(), k.publicKey(), pn));
@@ -259,6 +259,22 @@ final class KeyFunctions {
   private P11Object secretObject(Session s, KeyObjects.Naming n, StoredKey k, int length) {
     return new P11Object(ObjectHandles.newRecordId(), n.token() ? 0 : s.handle, k.label(), k.kind(),
         KeyObjects.secretKey(k.kind(), k.usage(), k.origin(), k.extractable(), length, n));
+  }
+
+  /**
+   * The partition label of a new token key: its CKA_LABEL when that is a key label the partition
+   * does not use yet, so the key has one name everywhere (`ihsm key list`, the JCA KeyStore);
+   * otherwise, and for session keys, a label of its own. CKA_LABEL itself is kept as given.
+   */
+  private static String deviceLabel(Session s, KeyObjects.Naming n) {
+    if (n.token() && n.label() != null && n.label().length > 0) {
+      String wanted = new String(n.label(), java.nio.charset.StandardCharsets.UTF_8);
+      if (io.ihsm.ddi.key.KeyAttributes.validLabel(wanted) && !wanted.startsWith("p11-") && !wanted.startsWith("jca-")
+          && !s.token.client().hasKey(wanted)) {
+        return wanted;
+      }
+    }
+    return newDeviceLabel();
   }
 
   /** Keys made through PKCS#11 get a partition label of their own; CKA_LABEL is free-form and kept beside. */

@@ -50,6 +50,12 @@ class OpenScTest {
         "--usage-sign");
     assertThat(sign.exitCode()).as(sign.output()).isZero();
     assertThat(sign.output()).contains("Usage:      sign", "sensitive, always sensitive, never extractable, local");
+    // One key, one name everywhere: the partition label is the CKA_LABEL pkcs11-tool gave.
+    assertThat(io.ihsm.sdk.store.HostKeyStore.at(d.home).key(Pkcs11Daemon.PARTITION, "rsa-sign")).isPresent();
+    ExternalCommand.Result again = d.tool("--keypairgen", "--key-type", "EC:prime256v1", "--id", "03", "--label",
+        "rsa-sign", "--usage-sign");
+    assertThat(again.exitCode()).as("a second key with the same CKA_LABEL gets a partition label of its own")
+        .isZero();
     ExternalCommand.Result decrypt = d.tool("--keypairgen", "--key-type", "rsa:2048", "--id", "02", "--label",
         "rsa-decrypt", "--usage-decrypt");
     assertThat(decrypt.exitCode()).as(decrypt.output()).isZero();
