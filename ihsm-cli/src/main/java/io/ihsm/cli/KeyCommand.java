@@ -73,6 +73,10 @@ final class KeyCommand implements Runnable {
     @Option(names = "--extractable", description = "May leave the device wrapped under a wrapping key.")
     boolean extractable;
 
+    @Option(names = "--bytes", paramLabel = "N",
+        description = "An HMAC key's length in bytes, 14 to 128 (default: its hash's size); other kinds have one size.")
+    Integer bytes;
+
     @Option(names = "--json", description = "Print the key as JSON.")
     boolean json;
 
@@ -82,7 +86,10 @@ final class KeyCommand implements Runnable {
       KeyUsage u = usage(usage);
       IhsmCommand root = IhsmCommand.of(spec);
       try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
-        StoredKey key = c.generate(label, k, u, extractable);
+        if (bytes != null && (k.family() != KeyKind.Family.HMAC || bytes < 14 || bytes > 128)) {
+          throw new CliFailure.Usage("--bytes is for HMAC keys, 14 to 128 bytes (112 to 1024 bits)");
+        }
+        StoredKey key = c.generate(label, k, u, extractable, bytes == null ? 0 : bytes);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
           out.println(describe(key));

@@ -292,4 +292,21 @@ class VaultCliTest extends InHomeCliTest {
     assertThat(live.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(live.err()).contains("the device still has partition app", "ihsm partition delete app");
   }
+
+  @Test
+  void anHmacKeyOfAnyLengthFrom112BitsGeneratesAndMacs() throws Exception {
+    ok("key", "generate", "--partition", "app", "--kind", "hmac-sha256", "--usage", "sign", "--label", "mac20",
+        "--bytes", "20", "--pin-file", PinFiles.of(PIN));
+    Path msg = file("m", "hello".getBytes());
+    Path tag = home.resolve("tag");
+    ok("mac", "--partition", "app", "--key", "mac20", "--alg", "HmacSHA256", "--in", msg.toString(), "--out",
+        tag.toString(), "--pin-file", PinFiles.of(PIN));
+    assertThat(Files.readAllBytes(tag)).hasSize(32);
+    CliRun tooShort = ihsm("key", "generate", "--partition", "app", "--kind", "hmac-sha256", "--usage", "sign", "--label",
+        "mac13", "--bytes", "13", "--pin-file", PinFiles.of(PIN));
+    assertThat(tooShort.exitCode()).isEqualTo(ExitCodes.USAGE);
+    CliRun notHmac = ihsm("key", "generate", "--partition", "app", "--kind", "aes-256", "--usage", "encrypt", "--label",
+        "aes20", "--bytes", "20", "--pin-file", PinFiles.of(PIN));
+    assertThat(notHmac.exitCode()).isEqualTo(ExitCodes.USAGE);
+  }
 }

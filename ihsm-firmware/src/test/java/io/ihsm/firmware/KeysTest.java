@@ -549,4 +549,19 @@ class KeysTest {
     assertThat(other.status(Opcode.ENCRYPT, otherSession, Operation.of(loaded.handle(), Algorithm.AES_GCM, new byte[1])))
         .isEqualTo(Status.KEY_NOT_FOUND);
   }
+
+  @Test
+  void anHmacKeyIsGeneratedAtAnyLengthFrom112BitsAndOtherKindsKeepTheirSize() {
+    int session = openSession();
+    KeyAttributes hmac = new KeyAttributes(KeyKind.HMAC_SHA256, KeyUsage.SIGN, true, false, "");
+    KeyInfo k = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 14), KeyInfo::read);
+    assertThat(p.ok(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()), Data::read).bytes())
+        .hasSize(32);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 128))).isEqualTo(Status.SUCCESS);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 13))).isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 129))).isEqualTo(Status.INVALID_PARAMETER);
+    KeyAttributes aes = new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "");
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(aes, 20))).isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(aes, 32))).isEqualTo(Status.SUCCESS);
+  }
 }

@@ -24,8 +24,12 @@ final class HsmKeyGenerators {
   private HsmKeyGenerators() {}
 
   static StoredKey generate(Hsm hsm, KeyKind kind, KeyUsage usage, boolean extractable) {
+    return generate(hsm, kind, usage, extractable, 0);
+  }
+
+  static StoredKey generate(Hsm hsm, KeyKind kind, KeyUsage usage, boolean extractable, int lengthBytes) {
     try {
-      return hsm.partition().generate(hsm.provisionalLabel(), kind, usage, extractable);
+      return hsm.partition().generate(hsm.provisionalLabel(), kind, usage, extractable, lengthBytes);
     } catch (IhsmException e) {
       throw Failures.provider(e);
     }
@@ -115,6 +119,8 @@ final class HsmKeyGenerators {
     private KeyKind kind;
     private KeyUsage usage;
     private boolean extractable;
+    /** An HMAC key's length in bytes when not its hash's size (0: the kind's size). */
+    private int lengthBytes;
 
     Secrets(Hsm hsm, KeyKind kind) {
       this.hsm = hsm;
@@ -130,6 +136,15 @@ final class HsmKeyGenerators {
 
     @Override
     protected void engineInit(int keysize, SecureRandom random) {
+      if (family == KeyKind.Family.HMAC) {
+        // Any length from 112 bits (SP 800-131A) to 1024, in whole bytes.
+        if (keysize % 8 != 0 || keysize < io.ihsm.ddi.key.GenerateKeyRequest.MIN_HMAC_BYTES * 8
+            || keysize > io.ihsm.ddi.key.GenerateKeyRequest.MAX_HMAC_BYTES * 8) {
+          throw new InvalidParameterException("HMAC keys are 112 to 1024 bits, in whole bytes; got " + keysize);
+        }
+        lengthBytes = keysize / 8;
+        return;
+      }
       KeyKind k = family != KeyKind.Family.AES ? (keysize == kind.bytes() * 8 ? kind : null) : switch (keysize) {
         case 128 -> KeyKind.AES_128;
         case 192 -> KeyKind.AES_192;
@@ -161,7 +176,7 @@ final class HsmKeyGenerators {
 
     @Override
     protected SecretKey engineGenerateKey() {
-      return (SecretKey) hsm.key(generate(hsm, kind, usage, extractable));
+      return (SecretKey) hsm.key(generate(hsm, kind, usage, extractable, lengthBytes));
     }
   }
 }

@@ -312,8 +312,10 @@ final class HsmKeyStore extends KeyStoreSpi {
             case "HMACSHA512" -> KeyKind.HMAC_SHA512;
             default -> throw new KeyStoreException("IHSM holds HmacSHA256, HmacSHA384 and HmacSHA512 keys");
           };
-          if (s.getEncoded() == null || s.getEncoded().length != k.bytes()) {
-            throw new KeyStoreException("an " + s.getAlgorithm() + " key for IHSM is " + k.bytes() + " bytes");
+          int n = s.getEncoded() == null ? 0 : s.getEncoded().length;
+          if (n < io.ihsm.ddi.key.GenerateKeyRequest.MIN_HMAC_BYTES || n > io.ihsm.ddi.key.GenerateKeyRequest.MAX_HMAC_BYTES) {
+            throw new KeyStoreException("an " + s.getAlgorithm() + " key for IHSM is 14 to 128 bytes (112 to 1024 bits),"
+                + " got " + n);
           }
           yield k;
         }

@@ -229,8 +229,8 @@ class IhsmProviderTest {
     Certificate cert = ProviderFixture.selfSigned("weak", weak.getPublic(), weak.getPrivate(), "SHA256withRSA", null);
     assertThatThrownBy(() -> ks.setKeyEntry("weak", weak.getPrivate(), null, new Certificate[] {cert}))
         .isInstanceOf(KeyStoreException.class).hasMessageContaining("2048, 3072 or 4096");
-    assertThatThrownBy(() -> ks.setKeyEntry("short-hmac", new SecretKeySpec(new byte[16], "HmacSHA256"), null, null))
-        .isInstanceOf(KeyStoreException.class).hasMessageContaining("32 bytes");
+    assertThatThrownBy(() -> ks.setKeyEntry("short-hmac", new SecretKeySpec(new byte[13], "HmacSHA256"), null, null))
+        .isInstanceOf(KeyStoreException.class).hasMessageContaining("14 to 128 bytes");
     assertThatThrownBy(() -> ks.setKeyEntry("des", new SecretKeySpec(new byte[8], "DES"), null, null))
         .isInstanceOf(KeyStoreException.class).hasMessageContaining("cannot import");
     KeyPairGenerator dsa = KeyPairGenerator.getInstance("DSA");
@@ -355,6 +355,28 @@ class IhsmProviderTest {
         return value;
       }
     };
+  }
+
+  @Test
+  void hmacKeysOfAnyLengthFrom112BitsGenerateAndImport() throws Exception {
+    javax.crypto.KeyGenerator g = javax.crypto.KeyGenerator.getInstance("HmacSHA256", provider);
+    g.init(160);
+    SecretKey inside = g.generateKey();
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256", provider);
+    mac.init(inside);
+    assertThat(mac.doFinal(MESSAGE)).hasSize(32);
+    assertThatThrownBy(() -> g.init(104)).isInstanceOf(java.security.InvalidParameterException.class)
+        .hasMessageContaining("112 to 1024 bits");
+    // A 20-byte key imported through the KeyStore gives the JDK's own HMAC.
+    byte[] raw = new byte[20];
+    new java.security.SecureRandom().nextBytes(raw);
+    KeyStore ks = keyStore();
+    ks.setKeyEntry("hmac-20", new SecretKeySpec(raw, "HmacSHA256"), null, null);
+    javax.crypto.Mac hsm = javax.crypto.Mac.getInstance("HmacSHA256", provider);
+    hsm.init(ks.getKey("hmac-20", null));
+    javax.crypto.Mac jdk = javax.crypto.Mac.getInstance("HmacSHA256", "SunJCE");
+    jdk.init(new SecretKeySpec(raw, "HmacSHA256"));
+    assertThat(hsm.doFinal(MESSAGE)).isEqualTo(jdk.doFinal(MESSAGE));
   }
 
   @Test

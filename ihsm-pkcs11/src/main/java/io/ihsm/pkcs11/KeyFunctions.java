@@ -53,8 +53,12 @@ final class KeyFunctions {
     KeyObjects.Naming n = KeyTemplates.naming(t);
     s.requireWritable(n.token());
     String label = deviceLabel(s, n);
-    StoredKey k = Statuses.call(() -> s.token.client().generate(label, kind, usage, extractable));
-    return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, kind.bytes())));
+    // An HMAC key takes CKA_VALUE_LEN, from 14 bytes (112 bits) to 128; by default its hash's size.
+    int length = kind.family() == KeyKind.Family.HMAC && t.ulong(CKA_VALUE_LEN) != null
+        ? t.ulong(CKA_VALUE_LEN).intValue() : kind.bytes();
+    StoredKey k = Statuses.call(() -> s.token.client().generate(label, kind, usage, extractable,
+        length == kind.bytes() ? 0 : length));
+    return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, length)));
   }
 
   Response generateKeyPair(Session s, MechanismSpec m, Template pub, Template priv) {

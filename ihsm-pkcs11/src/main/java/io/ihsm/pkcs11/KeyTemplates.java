@@ -2,6 +2,7 @@ package io.ihsm.pkcs11;
 
 import static io.ihsm.pkcs11.Ck.*;
 
+import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.pkcs11.object.KeyObjects;
@@ -178,8 +179,8 @@ final class KeyTemplates {
     } else {
       throw new CkException(CKR_TEMPLATE_INCONSISTENT, "secret keys here are AES, HMAC-SHA-2 or generic secrets");
     }
-    if (len != null && len != k.bytes()) {
-      throw new CkException(CKR_TEMPLATE_INCONSISTENT, "a " + k.cliName() + " key is " + k.bytes() + " bytes");
+    if (len != null && (len < GenerateKeyRequest.MIN_HMAC_BYTES || len > GenerateKeyRequest.MAX_HMAC_BYTES)) {
+      throw new CkException(CKR_KEY_SIZE_RANGE, "an HMAC key is 14 to 128 bytes (112 to 1024 bits)");
     }
     return k;
   }

@@ -41,7 +41,12 @@ public final class HsmSession implements AutoCloseable {
   }
 
   public KeyInfo generateKey(KeyAttributes attributes) {
-    return channel.call(Opcode.GENERATE_KEY, sessionId, new GenerateKeyRequest(attributes), KeyInfo::read);
+    return generateKey(attributes, 0);
+  }
+
+  /** @param length in bytes, 0 for the kind's own size (HMAC keys: 14 to 128) */
+  public KeyInfo generateKey(KeyAttributes attributes, int length) {
+    return channel.call(Opcode.GENERATE_KEY, sessionId, new GenerateKeyRequest(attributes, length), KeyInfo::read);
   }
 
   public KeyInfo unmask(byte[] maskedBlob) {

@@ -180,9 +180,17 @@ public final class PartitionClient implements AutoCloseable {
    * @throws IhsmException LABEL_EXISTS when the store has the label already
    */
   public synchronized StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable) {
+    return generate(label, kind, usage, extractable, 0);
+  }
+
+  /**
+   * Generates a key of a given length: {@code lengthBytes} 0 for the kind's own size; an HMAC key
+   * may have any length from 14 bytes (112 bits) to 128.
+   */
+  public synchronized StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable, int lengthBytes) {
     requireNewLabel(label);
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
-    return record(withRoom(() -> recovering(() -> session().generateKey(attrs))), kind, usage, extractable);
+    return record(withRoom(() -> recovering(() -> session().generateKey(attrs, lengthBytes))), kind, usage, extractable);
   }
 
   /** The partition's RSA unwrapping key (SPKI DER), for {@link KeyImport#wrapForImport}. */

@@ -27,7 +27,7 @@ public final class KeyHandlers {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.GENERATE_KEY, (ctx, body) -> {
       GenerateKeyRequest request = GenerateKeyRequest.read(body);
-      return Reply.approved(keys.generate(ctx.port(), ctx.userSessionId(), request.attributes()));
+      return Reply.approved(keys.generate(ctx.port(), ctx.userSessionId(), request.attributes(), request.length()));
     });
     h.put(Opcode.UNMASK_KEY, (ctx, body) -> {
       byte[] blob = Blob.read(body).bytes();

@@ -2,6 +2,7 @@ package io.ihsm.firmware.keys;
 
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.firmware.crypto.CryptoEngine;
@@ -47,9 +48,29 @@ public final class KeyGeneration {
     }
   }
 
+  /** A length other than the kind's own: only HMAC keys take one, from 112 bits (SP 800-131A) to 1024. */
+  static void checkLength(KeyKind kind, int length) throws DdiException {
+    if (length == 0 || length == kind.bytes() && kind.family() != KeyKind.Family.HMAC) {
+      return;
+    }
+    if (kind.family() != KeyKind.Family.HMAC) {
+      throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " keys are " + kind.bytes() + " bytes; only HMAC"
+          + " keys take another length");
+    }
+    if (length < GenerateKeyRequest.MIN_HMAC_BYTES || length > GenerateKeyRequest.MAX_HMAC_BYTES) {
+      throw new DdiException(Status.INVALID_PARAMETER, "an HMAC key is " + GenerateKeyRequest.MIN_HMAC_BYTES + " to "
+          + GenerateKeyRequest.MAX_HMAC_BYTES + " bytes (112 to 1024 bits), got " + length);
+    }
+  }
+
   KeyMaterial generate(KeyKind kind) throws DdiException {
+    return generate(kind, 0);
+  }
+
+  KeyMaterial generate(KeyKind kind, int length) throws DdiException {
     return switch (kind.family()) {
-      case AES, HMAC -> KeyMaterial.symmetric(kind, random.bytes(kind.bytes()));
+      case AES -> KeyMaterial.symmetric(kind, random.bytes(kind.bytes()));
+      case HMAC -> KeyMaterial.symmetric(kind, random.bytes(length == 0 ? kind.bytes() : length));
       case AES_XTS -> KeyMaterial.symmetric(kind, xtsKey());
       case EC -> KeyMaterial.asymmetric(kind, consistent(pair("EC", new ECGenParameterSpec(kind.curve())), kind));
       case RSA -> KeyMaterial.asymmetric(kind,

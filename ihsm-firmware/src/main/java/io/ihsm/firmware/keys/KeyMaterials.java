@@ -24,8 +24,8 @@ import java.util.Arrays;
  * and secrets; PKCS#8 for EC and RSA private keys, which must also pass the pairwise test.
  */
 final class KeyMaterials {
-  static final int MIN_HMAC_BYTES = 14; // 112 bits, the FIPS minimum for HMAC keys
-  static final int MAX_HMAC_BYTES = 128;
+  static final int MIN_HMAC_BYTES = io.ihsm.ddi.key.GenerateKeyRequest.MIN_HMAC_BYTES; // 112 bits, the FIPS minimum
+  static final int MAX_HMAC_BYTES = io.ihsm.ddi.key.GenerateKeyRequest.MAX_HMAC_BYTES;
 
   private KeyMaterials() {}
 

@@ -56,9 +56,15 @@ public final class KeyService {
   }
 
   public KeyInfo generate(Port port, int sessionId, KeyAttributes attrs) throws DdiException {
+    return generate(port, sessionId, attrs, 0);
+  }
+
+  /** @param length in bytes, 0 for the kind's own size; only HMAC keys take another (14 to 128) */
+  public KeyInfo generate(Port port, int sessionId, KeyAttributes attrs, int length) throws DdiException {
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
+    KeyGeneration.checkLength(attrs.kind(), length);
     table(port); // refuse before spending time on generation
-    return storeNew(port, sessionId, attrs, KeyOrigin.GENERATED, generation.generate(attrs.kind()));
+    return storeNew(port, sessionId, attrs, KeyOrigin.GENERATED, generation.generate(attrs.kind(), length));
   }
 
   /** Loads a key from its masked blob; the blob must be this partition's (or this session's). */
