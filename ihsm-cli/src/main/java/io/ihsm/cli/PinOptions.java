@@ -41,6 +41,11 @@ final class PinOptions {
 
   /** The PIN, from the first source given: file, descriptor, environment, terminal (prompting "what: "). */
   String pin(String what) {
+    return pin(what, System.getenv("IHSM_PIN"));
+  }
+
+  /** As {@link #pin(String)}, with {@code env} standing for {@code $IHSM_PIN}. */
+  String pin(String what, String env) {
     if (pinFile != null && pinFd != null) {
       throw new CliFailure.Usage("give --pin-file or --pin-fd, not both");
     }
@@ -63,14 +68,20 @@ final class PinOptions {
         throw new CliFailure("cannot read the PIN from file descriptor " + pinFd + ": " + e.getMessage());
       }
     }
-    String env = System.getenv("IHSM_PIN");
     if (env != null && !env.isEmpty()) {
+      if (env.length() > MAX_PIN_CHARS) {
+        throw new CliFailure("the PIN in IHSM_PIN is longer than " + MAX_PIN_CHARS + " characters");
+      }
       return env;
     }
     java.io.Console console = System.console();
     if (console != null) {
       char[] typed = console.readPassword("%s: ", what);
       if (typed != null && typed.length > 0) {
+        if (typed.length > MAX_PIN_CHARS) {
+          java.util.Arrays.fill(typed, '\0');
+          throw new CliFailure("the PIN typed is longer than " + MAX_PIN_CHARS + " characters");
+        }
         String pin = new String(typed);
         java.util.Arrays.fill(typed, '\0');
         return pin;
