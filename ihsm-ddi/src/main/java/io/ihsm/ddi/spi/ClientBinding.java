@@ -31,6 +31,17 @@ public record ClientBinding(long high, long low) {
     return java.nio.ByteBuffer.allocate(TOKEN_BYTES).putLong(high).putLong(low).array();
   }
 
+  /** Compares the whole token whatever differs (a binding is a secret: no early exit). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClientBinding b && ((high ^ b.high) | (low ^ b.low)) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(high ^ low);
+  }
+
   /** Never shows the token: it is a bearer secret for the client's sessions. */
   @Override
   public String toString() {

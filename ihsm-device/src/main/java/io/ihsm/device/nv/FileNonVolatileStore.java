@@ -51,7 +51,8 @@ public final class FileNonVolatileStore implements NonVolatileStore {
   private static final int TAG = 32;
 
   private final Path dir;
-  private final byte[] key;
+  /** HMAC-SHA256 under the integrity key, made once; used only under this store's lock. */
+  private final Mac mac;
   private final TreeSet<String> catalog = new TreeSet<>();
   /** The last chunk's tag, the valid length and the form of records read or written, so an append need not re-read. */
   private final Map<String, Tail> tails = new HashMap<>();
@@ -66,7 +67,12 @@ public final class FileNonVolatileStore implements NonVolatileStore {
    */
   public FileNonVolatileStore(Path dir, byte[] integrityKey) throws IOException {
     this.dir = OwnerOnly.createDirectories(dir);
-    this.key = integrityKey.clone();
+    try {
+      this.mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(integrityKey, "HmacSHA256"));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is missing from this JDK", e);
+    }
     Optional<byte[]> cat = readVerified(CATALOG);
     if (cat.isPresent()) {
       String text = new String(cat.get(), StandardCharsets.UTF_8);
@@ -283,18 +289,12 @@ public final class FileNonVolatileStore implements NonVolatileStore {
   }
 
   private byte[] tag(String name, byte form, byte[] prev, byte[] data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      mac.update(("ihsm nv\0" + name + "\0").getBytes(StandardCharsets.UTF_8));
-      mac.update(VERSION);
-      mac.update(form);
-      mac.update(prev);
-      mac.update(ByteBuffer.allocate(4).putInt(data.length).array());
-      mac.update(data);
-      return mac.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HMAC-SHA256 is missing from this JDK", e);
-    }
+    mac.update(("ihsm nv\0" + name + "\0").getBytes(StandardCharsets.UTF_8));
+    mac.update(VERSION);
+    mac.update(form);
+    mac.update(prev);
+    mac.update(ByteBuffer.allocate(4).putInt(data.length).array());
+    mac.update(data);
+    return mac.doFinal();
   }
 }

@@ -82,7 +82,6 @@ public final class AuditLog {
   private byte[] snapshot = new byte[0];
   private long snapshotHead = -1;
 
-  /** @param onFailure told when an entry cannot be stored: the module must then stop (ERROR) */
   /**
    * How much the log holds: segments of about {@code segmentBytes}, {@code maxSegments} of them,
    * and how often refusals are summarised. Tests use a small capacity to fill the log.
@@ -98,6 +97,7 @@ public final class AuditLog {
     }
   }
 
+  /** @param onFailure told when an entry cannot be stored: the module must then stop (ERROR) */
   public AuditLog(NonVolatileStore nv, CryptoEngine engine, RandomSource random, Consumer<String> onFailure) {
     this(nv, engine, random, onFailure, Capacity.DEFAULT);
   }
@@ -120,7 +120,15 @@ public final class AuditLog {
    * Officer's requests), fewer than {@code maxSegments}.
    */
   public synchronized boolean hasRoom(boolean reserve) {
-    long unexported = segments.stream().filter(s -> s.isEmpty() || lastSeq(s) > exportedThrough).count();
+    // Exported segments are the oldest ones, so counting stops at the first unexported segment.
+    int exported = 0;
+    for (List<String> s : segments) {
+      if (s.isEmpty() || lastSeq(s) > exportedThrough) {
+        break;
+      }
+      exported++;
+    }
+    int unexported = segments.size() - exported;
     return unexported < (reserve ? maxSegments : maxSegments - RESERVE_SEGMENTS);
   }
 

@@ -93,12 +93,10 @@ public final class Dispatcher {
         } else {
           audit.refused(op.name(), status.name());
         }
-      } else if (audit != null && status != Status.SUCCESS && request != null && request.header().hasSession()
-          && op != null && op.sessionRule() == Opcode.SessionRule.REQUIRED) {
+      } else if (audit != null && status == Status.NEEDS_RENEGOTIATION && op != null
+          && op.sessionRule() == Opcode.SessionRule.REQUIRED) {
         // A request naming a session that is not this client's: counted, so probing shows in the log.
-        if (status == Status.NEEDS_RENEGOTIATION) {
-          audit.refused("SESSION_LOOKUP", status.name());
-        }
+        audit.refused("SESSION_LOOKUP", status.name());
       }
     }
   }

@@ -58,7 +58,7 @@ public final class HostKeyStore {
     return read(file).map(p -> parsed(file, () -> {
       int id = Integer.parseInt(required(p, "id"));
       if (id < 1) {
-        throw new IllegalArgumentException("id " + id + " is not a partition id");
+        throw new Unreadable("its id " + id + " is not a partition id");
       }
       return new PartitionEntry(name, id, HexFormat.of().parseHex(required(p, "credentialId")),
           b64(required(p, "partitionBlob")), b64(p.getProperty("backupKeyBlob", "")));
@@ -110,7 +110,7 @@ public final class HostKeyStore {
     return read(file).map(p -> parsed(file, () -> {
       byte[] blob = b64(required(p, "maskedBlob"));
       if (blob.length == 0) {
-        throw new IllegalArgumentException("its masked blob is empty");
+        throw new Unreadable("its masked blob is empty");
       }
       return new StoredKey(label, KeyKind.fromCliName(required(p, "kind")), KeyUsage.fromCliName(required(p, "usage")),
           KeyOrigin.valueOf(required(p, "origin")), Boolean.parseBoolean(required(p, "extractable")),
@@ -273,9 +273,16 @@ public final class HostKeyStore {
   private static String required(Properties p, String name) {
     String v = p.getProperty(name);
     if (v == null || v.isEmpty()) {
-      throw new IllegalArgumentException("it has no " + name);
+      throw new Unreadable("it has no " + name);
     }
     return v;
+  }
+
+  /** What a check of an entry's fields found wrong, in words for {@link DamagedEntryException}. */
+  private static final class Unreadable extends RuntimeException {
+    Unreadable(String why) {
+      super(why, null, false, false);
+    }
   }
 
   /** Parses an entry, turning whatever a damaged file makes the parser throw into one clear error. */
@@ -283,8 +290,7 @@ public final class HostKeyStore {
     try {
       return parse.get();
     } catch (RuntimeException e) {
-      String why = e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("it ")
-          ? e.getMessage() : "one of its fields does not read as what it should hold";
+      String why = e instanceof Unreadable ? e.getMessage() : "one of its fields does not read as what it should hold";
       throw new DamagedEntryException(file, why);
     }
   }
