@@ -7,6 +7,8 @@ import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,9 +26,9 @@ public final class EcCurves {
     if (params == null) {
       return Optional.empty();
     }
-    for (KeyKind kind : new KeyKind[] {KeyKind.EC_P256, KeyKind.EC_P384, KeyKind.EC_P521}) {
-      if (same(params, named(kind))) {
-        return Optional.of(kind);
+    for (var curve : Named.SPECS.entrySet()) {
+      if (same(params, curve.getValue())) {
+        return Optional.of(curve.getKey());
       }
     }
     return Optional.empty();
@@ -34,6 +36,22 @@ public final class EcCurves {
 
   /** The standard parameters of an EC kind's named curve. */
   public static ECParameterSpec named(KeyKind kind) {
+    ECParameterSpec known = Named.SPECS.get(kind);
+    return known != null ? known : lookUp(kind);
+  }
+
+  /** The device's curves' parameters, looked up once (kindOf runs on every ECDH and JCA verify init). */
+  private static final class Named {
+    static final Map<KeyKind, ECParameterSpec> SPECS = new EnumMap<>(KeyKind.class);
+
+    static {
+      for (KeyKind kind : new KeyKind[] {KeyKind.EC_P256, KeyKind.EC_P384, KeyKind.EC_P521}) {
+        SPECS.put(kind, lookUp(kind));
+      }
+    }
+  }
+
+  private static ECParameterSpec lookUp(KeyKind kind) {
     try {
       AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
       p.init(new ECGenParameterSpec(kind.curve()));
