@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
 
 /**
  * `ihsm sign|verify|mac|encrypt|decrypt`: one operation with a key of a partition, files in and
- * out. Encryption with AES-GCM or AES-CBC writes the IV first, then the ciphertext (with the GCM
- * tag at its end); decryption reads that layout unless --iv-hex gives the IV.
+ * out. Encryption with AES-GCM, AES-CBC or AES-CTR writes the IV (CTR: the counter block) first,
+ * then the ciphertext (with the GCM tag at its end); decryption reads that layout unless --iv-hex
+ * gives the IV.
  */
 final class CryptoCommands {
   private CryptoCommands() {}
@@ -77,7 +78,7 @@ final class CryptoCommands {
     }
   }
 
-  @Command(name = "mac", mixinStandardHelpOptions = true, description = "Compute an HMAC tag of a file.")
+  @Command(name = "mac", mixinStandardHelpOptions = true, description = "Compute an HMAC or AES-CMAC tag of a file.")
   static final class Mac extends SignatureOptions implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE")
     Path out;
@@ -85,8 +86,8 @@ final class CryptoCommands {
     @Override
     public Integer call() throws Exception {
       Operation op = operation(input());
-      if (op.algorithm() != Algorithm.HMAC) {
-        throw new CliFailure("mac takes HmacSHA256, HmacSHA384 or HmacSHA512");
+      if (op.algorithm() != Algorithm.HMAC && op.algorithm() != Algorithm.AES_CMAC) {
+        throw new CliFailure.Usage("mac takes HmacSHA256, HmacSHA384, HmacSHA512 or AESCMAC");
       }
       try (IhsmClient hsm = IhsmCommand.of(spec).connect(); PartitionClient c = open(hsm)) {
         Files.write(out, c.sign(key, op));
@@ -156,14 +157,15 @@ final class CryptoCommands {
     int ivBytes(Algorithm a) {
       return switch (a) {
         case AES_GCM -> 12;
-        case AES_CBC, AES_CBC_PAD -> 16;
+        case AES_CBC, AES_CBC_PAD, AES_CTR -> 16;
         default -> 0;
       };
     }
   }
 
   @Command(name = "encrypt", mixinStandardHelpOptions = true,
-      description = "Encrypt a file (AES-GCM, AES-CBC, AES-XTS, RSA-OAEP); IV first, then the ciphertext.")
+      description = "Encrypt a file (AES-GCM, AES-CBC, AES-CTR, AES-ECB, AES-XTS, RSA-OAEP); IV or counter block"
+          + " first, then the ciphertext.")
   static final class Encrypt extends CipherOptions implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

@@ -34,6 +34,9 @@ final class JcaNames {
       HashAlgorithm m = mgf1 == null ? h : hash(mgf1);
       return Operation.of(0, Algorithm.RSA_PSS, new byte[0]).withPss(h, m, saltLength == null ? h.length() : saltLength);
     }
+    if (a.equals("AESCMAC") || a.equals("AES-CMAC")) {
+      return Operation.of(0, Algorithm.AES_CMAC, new byte[0]);
+    }
     if (a.startsWith("Hmac")) {
       hash(a.substring(4)); // validates the name; the key's kind fixes the hash
       return Operation.of(0, Algorithm.HMAC, new byte[0]);
@@ -54,7 +57,7 @@ final class JcaNames {
       }
     }
     throw new CliFailure.Usage("unsupported signature algorithm " + alg
-        + " (SHA256withECDSA, NONEwithECDSA, SHA256withRSA, RSASSA-PSS, HmacSHA256, ...)");
+        + " (SHA256withECDSA, NONEwithECDSA, SHA256withRSA, RSASSA-PSS, HmacSHA256, AESCMAC, ...)");
   }
 
   /** A cipher transformation. */
@@ -69,6 +72,10 @@ final class JcaNames {
         return Operation.of(0, Algorithm.AES_CBC, new byte[0]);
       case "AES/XTS/NoPadding":
         return Operation.of(0, Algorithm.AES_XTS, new byte[0]);
+      case "AES/ECB/NoPadding":
+        return Operation.of(0, Algorithm.AES_ECB, new byte[0]);
+      case "AES/CTR/NoPadding":
+        return Operation.of(0, Algorithm.AES_CTR, new byte[0]);
       default:
         break;
     }
@@ -83,7 +90,8 @@ final class JcaNames {
       return Operation.of(0, Algorithm.RSA_OAEP, new byte[0]).withOaep(HashAlgorithm.SHA1, m, new byte[0]);
     }
     throw new CliFailure.Usage("unsupported cipher " + transformation
-        + " (AES/GCM/NoPadding, AES/CBC/PKCS5Padding, AES/CBC/NoPadding, AES/XTS/NoPadding,"
+        + " (AES/GCM/NoPadding, AES/CBC/PKCS5Padding, AES/CBC/NoPadding, AES/CTR/NoPadding, AES/ECB/NoPadding,"
+        + " AES/XTS/NoPadding,"
         + " RSA/ECB/OAEPWithSHA-256AndMGF1Padding, ...)");
   }
 }

@@ -125,6 +125,63 @@ class VaultCliTest extends InHomeCliTest {
   }
 
   @Test
+  void aesEcbCtrAndCmacOfAnImportedKeyAgreeWithOpenSsl() throws Exception {
+    String keyHex = "000102030405060708090a0b0c0d0e0f";
+    Path raw = file("aes.bin", java.util.HexFormat.of().parseHex(keyHex));
+    Path unwrap = home.resolve("unwrap.pem");
+    ok("key", "unwrapping-key", "--partition", "app", "--pem", "--out", unwrap.toString(), "--pin-file", PinFiles.of(PIN));
+    for (String usage : new String[] {"encrypt", "sign"}) {
+      Path wrapped = home.resolve(usage + ".wrapped");
+      ok("key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in", raw.toString(), "--out",
+          wrapped.toString(), "--raw");
+      ok("key", "import", "--partition", "app", "--label", "aes-" + usage, "--kind", "aes-128", "--usage", usage,
+          "--wrapped", wrapped.toString(), "--pin-file", PinFiles.of(PIN));
+    }
+    Path msg = file("msg", "thirty-two bytes of message data".getBytes());
+    Path out = home.resolve("out");
+
+    ok("encrypt", "--partition", "app", "--key", "aes-encrypt", "--alg", "AES/ECB/NoPadding", "--in", msg.toString(),
+        "--out", out.toString(), "--pin-file", PinFiles.of(PIN));
+    Path expected = home.resolve("expected");
+    assertThat(OpenSsl.run("enc", "-aes-128-ecb", "-K", keyHex, "-nopad", "-in", msg.toString(), "-out",
+        expected.toString()).exitCode()).isZero();
+    assertThat(Files.readAllBytes(out)).as("ECB: no IV, the blocks only").isEqualTo(Files.readAllBytes(expected));
+
+    ok("encrypt", "--partition", "app", "--key", "aes-encrypt", "--alg", "AES/CTR/NoPadding", "--in", msg.toString(),
+        "--out", out.toString(), "--pin-file", PinFiles.of(PIN));
+    byte[] ctr = Files.readAllBytes(out);
+    assertThat(ctr).hasSize(16 + 32);
+    String counterHex = java.util.HexFormat.of().formatHex(ctr, 0, 16);
+    assertThat(OpenSsl.run("enc", "-aes-128-ctr", "-K", keyHex, "-iv", counterHex, "-in", msg.toString(), "-out",
+        expected.toString()).exitCode()).isZero();
+    assertThat(java.util.Arrays.copyOfRange(ctr, 16, ctr.length)).as("CTR: the counter block, then the ciphertext")
+        .isEqualTo(Files.readAllBytes(expected));
+    Path back = home.resolve("back");
+    ok("decrypt", "--partition", "app", "--key", "aes-encrypt", "--alg", "AES/CTR/NoPadding", "--in", out.toString(),
+        "--out", back.toString(), "--pin-file", PinFiles.of(PIN));
+    assertThat(Files.readAllBytes(back)).isEqualTo(Files.readAllBytes(msg));
+
+    Path tag = home.resolve("tag");
+    ok("mac", "--partition", "app", "--key", "aes-sign", "--alg", "AESCMAC", "--in", msg.toString(), "--out",
+        tag.toString(), "--pin-file", PinFiles.of(PIN));
+    OpenSsl.Result cmac = OpenSsl.run("mac", "-cipher", "AES-128-CBC", "-macopt", "hexkey:" + keyHex, "-in",
+        msg.toString(), "CMAC");
+    assertThat(cmac.exitCode()).as(cmac.output()).isZero();
+    assertThat(java.util.HexFormat.of().formatHex(Files.readAllBytes(tag))).isEqualToIgnoringCase(cmac.output().strip());
+    ok("verify", "--partition", "app", "--key", "aes-sign", "--alg", "AESCMAC", "--in", msg.toString(), "--signature",
+        tag.toString(), "--pin-file", PinFiles.of(PIN));
+    CliRun wrongUsage = ihsm("mac", "--partition", "app", "--key", "aes-encrypt", "--alg", "AESCMAC", "--in",
+        msg.toString(), "--out", tag.toString(), "--pin-file", PinFiles.of(PIN));
+    assertThat(wrongUsage.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(wrongUsage.err()).contains("the key's usage is encrypt, this needs sign [USAGE_NOT_PERMITTED]");
+    CliRun partial = ihsm("encrypt", "--partition", "app", "--key", "aes-encrypt", "--alg", "AES/ECB/NoPadding", "--in",
+        file("odd", new byte[20]).toString(), "--out", out.toString(), "--pin-file", PinFiles.of(PIN));
+    assertThat(partial.err()).contains("whole 16-byte blocks");
+    assertThat(ihsm("mac", "--partition", "app", "--key", "aes-sign", "--alg", "SHA256withECDSA", "--in", msg.toString(),
+        "--out", tag.toString(), "--pin-file", PinFiles.of(PIN)).exitCode()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void anOpenSslKeyIsBroughtInAndSignsForItsOwnPublicKey() throws Exception {
     Path mine = home.resolve("mine.pem");
     assertThat(OpenSsl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", mine.toString())
@@ -234,10 +291,10 @@ class VaultCliTest extends InHomeCliTest {
     CliRun clash = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "encrypt", "--label",
         "aes", "--pin-file", PinFiles.of(PIN));
     assertThat(clash.err()).contains("LABEL_EXISTS");
-    CliRun badUsage = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "sign", "--label",
+    CliRun badUsage = ihsm("key", "generate", "--partition", "app", "--kind", "aes-128", "--usage", "derive", "--label",
         "y", "--pin-file", PinFiles.of(PIN));
     assertThat(badUsage.exitCode()).isEqualTo(ExitCodes.FAILED);
-    assertThat(badUsage.err()).contains("aes-128 keys cannot have usage sign; aes-128 keys are encrypt or wrap [INVALID_PARAMETER]");
+    assertThat(badUsage.err()).contains("aes-128 keys cannot have usage derive; aes-128 keys are sign or encrypt or wrap [INVALID_PARAMETER]");
     CliRun wrongKind = ihsm("sign", "--partition", "app", "--key", "aes", "--alg", "SHA256withECDSA", "--in",
         home.resolve("partitions/app/partition.properties").toString(), "--out", home.resolve("s").toString(), "--pin-file", PinFiles.of(PIN));
     assertThat(wrongKind.err()).contains("WRONG_KEY_KIND");

@@ -88,13 +88,13 @@ public enum Opcode {
   UNMASK_KEY(0x0201, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Unloads a key (its masked blob stays valid). */
   UNLOAD_KEY(0x0202, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
-  /** Signs (ECDSA, RSA PKCS#1 v1.5 and PSS, HMAC). */
+  /** Signs (ECDSA, RSA PKCS#1 v1.5 and PSS, HMAC, AES-CMAC). */
   SIGN(0x0210, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Verifies a signature or MAC tag. */
   VERIFY(0x0211, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
-  /** Encrypts (AES-GCM, AES-CBC, AES-XTS, RSA-OAEP). */
+  /** Encrypts (AES-GCM, AES-CBC, AES-CTR, AES-ECB, AES-XTS, RSA-OAEP). */
   ENCRYPT(0x0212, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
-  /** Decrypts (AES-GCM, AES-CBC, AES-XTS, RSA-OAEP). */
+  /** Decrypts (AES-GCM, AES-CBC, AES-CTR, AES-ECB, AES-XTS, RSA-OAEP). */
   DECRYPT(0x0213, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** The partition's RSA unwrapping key (SPKI), for bringing your own key. */
   GET_UNWRAPPING_KEY(0x0220, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),

@@ -206,7 +206,7 @@ class AttestationTest {
     assertThat(report.path("module").path("serialNumber").asText()).isEqualTo("IHSM-TEST");
     assertThat(report.path("firmware").path("svn").asInt()).isEqualTo(1);
     assertThat(report.path("state").path("state").asText()).isEqualTo("OPERATIONAL");
-    assertThat(report.path("selfTests")).hasSize(18);
+    assertThat(report.path("selfTests")).hasSize(20);
     report.path("selfTests").forEach(t -> {
       assertThat(t.path("result").asText()).as(t.path("name").asText()).isEqualTo("pass");
       assertThat(t.path("lastRun").asText()).isNotEmpty();

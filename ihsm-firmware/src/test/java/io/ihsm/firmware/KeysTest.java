@@ -266,6 +266,73 @@ class KeysTest {
   }
 
   @Test
+  void aesEcbTakesWholeBlocksAndGivesAKeyCheckValue() {
+    KeyInfo k = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "ecb");
+    Encrypted zero = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16]), Encrypted::read);
+    assertThat(zero.iv()).isEmpty();
+    assertThat(zero.ciphertext()).hasSize(16).isNotEqualTo(new byte[16]);
+    // ECB enciphers each block alone: two equal blocks give two equal blocks.
+    Encrypted twice = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[32]), Encrypted::read);
+    assertThat(java.util.Arrays.copyOf(twice.ciphertext(), 16)).isEqualTo(zero.ciphertext());
+    assertThat(java.util.Arrays.copyOfRange(twice.ciphertext(), 16, 32)).isEqualTo(zero.ciphertext());
+    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, twice.ciphertext()), Data::read)
+        .bytes()).isEqualTo(new byte[32]);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[20])))
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
+    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[0])))
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16]).withIv(new byte[16])))
+        .as("ECB reads no IV").isEqualTo(Status.INVALID_PARAMETER);
+  }
+
+  @Test
+  void aesCtrTakesTheCallersCounterOrChoosesOneAndAnyLength() {
+    KeyInfo k = generate(KeyKind.AES_128, KeyUsage.ENCRYPT, "ctr");
+    byte[] message = "seventeen bytes!!".getBytes();
+    Encrypted chosen = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, message), Encrypted::read);
+    assertThat(chosen.iv()).hasSize(16);
+    assertThat(chosen.ciphertext()).hasSize(message.length);
+    Encrypted again = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, message), Encrypted::read);
+    assertThat(again.iv()).as("a fresh counter block each time").isNotEqualTo(chosen.iv());
+    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, chosen.ciphertext())
+        .withIv(chosen.iv()), Data::read).bytes()).isEqualTo(message);
+    byte[] counter = new byte[16];
+    counter[15] = 7;
+    Encrypted callers = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, message).withIv(counter),
+        Encrypted::read);
+    assertThat(callers.iv()).isEqualTo(counter);
+    // Encryption is decryption: the keystream from the same counter block.
+    assertThat(p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext()).withIv(counter),
+        Encrypted::read).ciphertext()).isEqualTo(message);
+    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext())
+        .withIv(new byte[8]))).isEqualTo(Status.INVALID_INPUT_LENGTH);
+    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext())))
+        .as("decryption needs the counter block").isEqualTo(Status.INVALID_INPUT_LENGTH);
+  }
+
+  @Test
+  void aesCmacNeedsAnAesKeyOfUsageSignAndVerifiesTruncatedTags() {
+    KeyInfo k = generate(KeyKind.AES_256, KeyUsage.SIGN, "cmac");
+    byte[] tag = sign(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes()));
+    assertThat(tag).hasSize(16);
+    assertThat(verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes()).withSignature(tag))).isTrue();
+    assertThat(verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes())
+        .withSignature(java.util.Arrays.copyOf(tag, 8)))).isTrue();
+    assertThat(verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes())
+        .withSignature(java.util.Arrays.copyOf(tag, 4)))).as("too short a tag").isFalse();
+    tag[0] ^= 1;
+    assertThat(verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes()).withSignature(tag))).isFalse();
+    KeyInfo encryptKey = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "not-for-macs");
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(encryptKey.handle(), Algorithm.AES_CMAC, "m".getBytes())))
+        .isEqualTo(Status.USAGE_NOT_PERMITTED);
+    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16])))
+        .as("a CMAC key does not encrypt").isEqualTo(Status.USAGE_NOT_PERMITTED);
+    KeyInfo hmac = generate(KeyKind.HMAC_SHA256, KeyUsage.SIGN, "hmac-not-cmac");
+    assertThat(p.status(Opcode.SIGN, session, Operation.of(hmac.handle(), Algorithm.AES_CMAC, "m".getBytes())))
+        .isEqualTo(Status.WRONG_KEY_KIND);
+  }
+
+  @Test
   void aesXtsRoundTripsAndRefusesDataUnitsOutOfRange() {
     KeyInfo k = generate(KeyKind.AES_XTS_256, KeyUsage.ENCRYPT, "disk");
     byte[] sector = new byte[1024];
@@ -308,7 +375,7 @@ class KeysTest {
         .as("an EC key for derivation cannot sign").isEqualTo(Status.USAGE_NOT_PERMITTED);
     assertThat(p.status(Opcode.SIGN, session, Operation.of(ec.handle(), Algorithm.HMAC, new byte[1]).withIv(new byte[16])))
         .as("HMAC takes no IV").isEqualTo(Status.INVALID_PARAMETER);
-    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.SIGN, false, false, "")))
+    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.DERIVE, false, false, "")))
         .isEqualTo(Status.INVALID_PARAMETER);
     assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "bad label!")))
         .isEqualTo(Status.INVALID_PARAMETER);

@@ -30,12 +30,14 @@ import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 
 /**
- * AES-GCM, AES-CBC (with or without PKCS#5 padding) and RSA-OAEP. The whole input is sent to the
- * HSM at {@code doFinal} (at most 128 KiB); {@code update} buffers and returns nothing.
+ * AES-GCM, AES-CBC (with or without PKCS#5 padding), AES-CTR, AES-ECB and RSA-OAEP. The whole input
+ * is sent to the HSM at {@code doFinal} (at most 128 KiB); {@code update} buffers and returns nothing.
  *
  * <p>GCM IVs are chosen by the HSM (SP 800-38D: a caller-chosen IV risks reuse): encrypt without
  * parameters, then read {@code getIV()} or {@code getParameters()} after {@code doFinal}. CBC IVs
- * are the caller's or, when none is given, drawn from the HSM's DRBG at {@code init}.
+ * and CTR counter blocks are the caller's or, when none is given, drawn from the HSM's DRBG at
+ * {@code init}. A GCM or CTR encryption needs a new {@code init} after its {@code doFinal}, so a
+ * counter block is never used twice by accident. ECB takes no parameters.
  * RSA-OAEP encrypts with any RSA public key and decrypts with an HSM key; the named forms
  * ({@code OAEPWithSHA-256AndMGF1Padding}) use MGF1 with SHA-1, as the JDK's do.
  */
@@ -60,7 +62,12 @@ final class HsmCipher extends CipherSpi {
 
   @Override
   protected void engineSetMode(String m) throws NoSuchAlgorithmException {
-    String expected = algorithm == Algorithm.AES_GCM ? "GCM" : algorithm == Algorithm.RSA_OAEP ? "ECB" : "CBC";
+    String expected = switch (algorithm) {
+      case AES_GCM -> "GCM";
+      case AES_CTR -> "CTR";
+      case RSA_OAEP, AES_ECB -> "ECB";
+      default -> "CBC";
+    };
     if (!expected.equalsIgnoreCase(m)) {
       throw new NoSuchAlgorithmException("this cipher's mode is " + expected);
     }
@@ -202,12 +209,19 @@ final class HsmCipher extends CipherSpi {
       iv = gcm.getIV();
       return;
     }
+    if (algorithm == Algorithm.AES_ECB) {
+      if (params != null) {
+        throw new InvalidAlgorithmParameterException("ECB takes no parameters");
+      }
+      return;
+    }
     if (params instanceof IvParameterSpec p && p.getIV().length == 16) {
       iv = p.getIV();
     } else if (params == null && opmode == Cipher.ENCRYPT_MODE) {
       iv = hsm.device().randomBytes(16);
     } else {
-      throw new InvalidAlgorithmParameterException("CBC takes a 16-byte IvParameterSpec (optional when encrypting)");
+      String mode = algorithm == Algorithm.AES_CTR ? "CTR" : "CBC";
+      throw new InvalidAlgorithmParameterException(mode + " takes a 16-byte IvParameterSpec (optional when encrypting)");
     }
   }
 
@@ -249,7 +263,7 @@ final class HsmCipher extends CipherSpi {
   @Override
   protected byte[] engineDoFinal(byte[] in, int off, int len) throws IllegalBlockSizeException, BadPaddingException {
     if (mode == 0) {
-      throw new IllegalStateException("not initialized");
+      throw new IllegalStateException("not initialized (a GCM or CTR encryption needs a new init after each doFinal)");
     }
     byte[] data;
     if (input.size() == 0 && in != null) {
@@ -303,6 +317,8 @@ final class HsmCipher extends CipherSpi {
     if (algorithm == Algorithm.AES_GCM) {
       iv = e.iv(); // the HSM's: readable now with getIV()
       mode = 0; // a GCM encryption needs a fresh init, so an IV is never used twice
+    } else if (algorithm == Algorithm.AES_CTR) {
+      mode = 0; // likewise a CTR counter block: the same one twice gives away the XOR of two plaintexts
     }
     return e.ciphertext();
   }

@@ -76,8 +76,9 @@ final class HsmKeyStore extends KeyStoreSpi {
       throws KeyStoreException {
     switch (entry) {
       case KeyStore.PrivateKeyEntry p -> setKeyEntry(alias, p.getPrivateKey(), p.getCertificateChain(),
-          usageAttribute(p).orElse(null));
-      case KeyStore.SecretKeyEntry s -> engineSetKeyEntry(alias, s.getSecretKey(), null, null);
+          usageAttribute(p.getAttributes(), true).orElse(null));
+      case KeyStore.SecretKeyEntry s -> setKeyEntry(alias, s.getSecretKey(), null,
+          usageAttribute(s.getAttributes(), false).orElse(null));
       default -> throw new KeyStoreException("IHSM stores private and secret key entries, not "
           + entry.getClass().getSimpleName());
     }
@@ -178,12 +179,15 @@ final class HsmKeyStore extends KeyStoreSpi {
     return stored(alias) == null ? null : Date.from(partition().keyFiled(alias));
   }
 
-  private static java.util.Optional<KeyUsage> usageAttribute(KeyStore.PrivateKeyEntry entry) throws KeyStoreException {
-    for (KeyStore.Entry.Attribute a : entry.getAttributes()) {
+  /** The usage an entry names: sign, encrypt or derive for a private key; any usage for a secret key (the HSM checks the kind). */
+  private static java.util.Optional<KeyUsage> usageAttribute(java.util.Set<KeyStore.Entry.Attribute> attributes,
+      boolean privateKey) throws KeyStoreException {
+    for (KeyStore.Entry.Attribute a : attributes) {
       if (a.getName().equals(USAGE_ATTRIBUTE)) {
         KeyUsage u = KeyUsage.fromCliName(a.getValue());
-        if (u == null || u == KeyUsage.WRAP) {
-          throw new KeyStoreException(USAGE_ATTRIBUTE + " is sign, encrypt or derive, not " + a.getValue());
+        if (u == null || privateKey && u == KeyUsage.WRAP) {
+          throw new KeyStoreException(USAGE_ATTRIBUTE + " is sign, encrypt" + (privateKey ? "" : ", wrap") + " or derive,"
+              + " not " + a.getValue());
         }
         return java.util.Optional.of(u);
       }
@@ -205,7 +209,7 @@ final class HsmKeyStore extends KeyStoreSpi {
       String label = switch (key) {
         case IhsmKey own -> fileOwn(alias, own);
         case PrivateKey software -> importSoftware(alias, software, usage != null ? usage : usageOf(software, chain[0]));
-        case SecretKey software -> importSoftware(alias, software, null);
+        case SecretKey software -> importSoftware(alias, software, usage);
         default -> throw new KeyStoreException("IHSM stores private and secret keys, not " + key.getClass().getSimpleName());
       };
       partition().saveKeyCertificates(label, encoded(chain));
@@ -265,16 +269,19 @@ final class HsmKeyStore extends KeyStoreSpi {
     return i < bits.length && bits[i];
   }
 
-  /** A software key brought into the HSM through the wrapped-import path, under the alias. */
-  private String importSoftware(String alias, Key key, KeyUsage privateKeyUsage) throws KeyStoreException {
+  /**
+   * A software key brought into the HSM through the wrapped-import path, under the alias; without a
+   * usage, an AES key is for encrypt and the others for sign.
+   */
+  private String importSoftware(String alias, Key key, KeyUsage chosenUsage) throws KeyStoreException {
     KeyKind kind = kindOf(key);
     byte[] material = key.getEncoded();
     if (material == null) {
       throw new KeyStoreException("the " + key.getAlgorithm() + " key has no encoding to import");
     }
     try {
-      KeyUsage usage = kind.family() == KeyKind.Family.AES ? KeyUsage.ENCRYPT
-          : privateKeyUsage != null ? privateKeyUsage : KeyUsage.SIGN;
+      KeyUsage usage = chosenUsage != null ? chosenUsage
+          : kind.family() == KeyKind.Family.AES ? KeyUsage.ENCRYPT : KeyUsage.SIGN;
       byte[] wrapped = KeyImport.wrapForImport(partition().unwrappingKey(), material);
       String provisional = hsm.provisionalLabel();
       partition().importKey(provisional, kind, usage, false, wrapped);

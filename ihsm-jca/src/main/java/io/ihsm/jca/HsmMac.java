@@ -11,31 +11,41 @@ import java.security.Key;
 import java.security.spec.AlgorithmParameterSpec;
 import javax.crypto.MacSpi;
 
-/** HMAC with an HSM key of the matching kind; the message (at most 128 KiB) goes to the HSM at doFinal. */
+/**
+ * HMAC with an HSM key of the matching kind, or AES-CMAC with an HSM AES key of usage sign; the
+ * message (at most 128 KiB) goes to the HSM at doFinal.
+ */
 final class HsmMac extends MacSpi {
   private final Hsm hsm;
-  private final KeyKind kind;
+  private final KeyKind hmacKind;
   private final WipeableBuffer message = new WipeableBuffer();
   private KeyRef key;
 
-  HsmMac(Hsm hsm, KeyKind kind) {
+  /** @param hmacKind the HMAC kind this MAC takes, or null for AES-CMAC (any AES key) */
+  HsmMac(Hsm hsm, KeyKind hmacKind) {
     this.hsm = hsm;
-    this.kind = kind;
+    this.hmacKind = hmacKind;
+  }
+
+  static HsmMac aesCmac(Hsm hsm) {
+    return new HsmMac(hsm, null);
   }
 
   @Override
   protected int engineGetMacLength() {
-    return kind.bytes();
+    return hmacKind == null ? 16 : hmacKind.bytes();
   }
 
   @Override
   protected void engineInit(Key k, AlgorithmParameterSpec params) throws InvalidKeyException, InvalidAlgorithmParameterException {
     if (params != null) {
-      throw new InvalidAlgorithmParameterException("HMAC takes no parameters");
+      throw new InvalidAlgorithmParameterException((hmacKind == null ? "AES-CMAC" : "HMAC") + " takes no parameters");
     }
-    KeyRef ref = hsm.own(k, KeyKind.Family.HMAC);
-    if (ref.kind != kind || ref.usage != KeyUsage.SIGN) {
-      throw new InvalidKeyException("this MAC needs a " + kind.cliName() + " key for sign; '" + ref.label() + "' is a "
+    KeyRef ref = hsm.own(k, hmacKind == null ? KeyKind.Family.AES : KeyKind.Family.HMAC);
+    boolean kindFits = hmacKind == null || ref.kind == hmacKind;
+    if (!kindFits || ref.usage != KeyUsage.SIGN) {
+      String needed = hmacKind == null ? "an AES" : "a " + hmacKind.cliName();
+      throw new InvalidKeyException("this MAC needs " + needed + " key for sign; '" + ref.label() + "' is a "
           + ref.kind.cliName() + " key for " + ref.usage.cliName());
     }
     key = ref;
@@ -63,7 +73,8 @@ final class HsmMac extends MacSpi {
     byte[] data = message.toByteArray();
     message.wipe();
     try {
-      return hsm.call(p -> p.sign(key.label(), Operation.of(0, Algorithm.HMAC, data)));
+      Algorithm a = hmacKind == null ? Algorithm.AES_CMAC : Algorithm.HMAC;
+      return hsm.call(p -> p.sign(key.label(), Operation.of(0, a, data)));
     } catch (IhsmException e) {
       throw Failures.provider(e);
     } finally {

@@ -97,6 +97,11 @@ public final class IhsmProvider extends Provider {
         () -> new HsmCipher(hsm, Algorithm.AES_CBC_PAD, null));
     service("Cipher", "AES/CBC/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
         () -> new HsmCipher(hsm, Algorithm.AES_CBC, null));
+    service("Cipher", "AES/CTR/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
+        () -> new HsmCipher(hsm, Algorithm.AES_CTR, null));
+    service("Cipher", "AES/ECB/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
+        () -> new HsmCipher(hsm, Algorithm.AES_ECB, null));
+    service("Mac", "AESCMAC", List.of("AES-CMAC"), k -> k instanceof IhsmSecretKey, () -> HsmMac.aesCmac(hsm));
     service("Cipher", "RSA/ECB/OAEPPadding", List.of(), rsaKeys(), () -> new HsmCipher(hsm, Algorithm.RSA_OAEP, null));
     for (HashAlgorithm h : List.of(HashAlgorithm.SHA1, HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
       service("Cipher", "RSA/ECB/OAEPWith" + h.jcaName() + "AndMGF1Padding", List.of(), rsaKeys(),

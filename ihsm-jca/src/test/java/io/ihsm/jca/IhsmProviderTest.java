@@ -415,6 +415,68 @@ class IhsmProviderTest {
   }
 
   @Test
+  void aesEcbCtrAndCmacAgreeWithTheJdkAndBouncyCastle() throws Exception {
+    byte[] raw = new byte[16];
+    new java.security.SecureRandom().nextBytes(raw);
+    SecretKey software = new SecretKeySpec(raw, "AES");
+    KeyStore ks = keyStore();
+    ks.setKeyEntry("aes-modes", software, null, null);
+    ks.setEntry("aes-cmac", new KeyStore.SecretKeyEntry(software, java.util.Set.of(usage("sign"))), null);
+    SecretKey encrypting = (SecretKey) ks.getKey("aes-modes", null);
+    SecretKey macing = (SecretKey) ks.getKey("aes-cmac", null);
+    byte[] blocks = java.util.Arrays.copyOf(MESSAGE, 32);
+
+    Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding", provider);
+    ecb.init(Cipher.ENCRYPT_MODE, encrypting);
+    Cipher jdkEcb = Cipher.getInstance("AES/ECB/NoPadding", "SunJCE");
+    jdkEcb.init(Cipher.ENCRYPT_MODE, software);
+    byte[] ecbOut = ecb.doFinal(blocks);
+    assertThat(ecbOut).isEqualTo(jdkEcb.doFinal(blocks));
+    assertThat(ecb.getIV()).isNull();
+    ecb.init(Cipher.DECRYPT_MODE, encrypting);
+    assertThat(ecb.doFinal(ecbOut)).isEqualTo(blocks);
+    assertThatThrownBy(() -> ecb.doFinal(new byte[20])).isInstanceOf(javax.crypto.IllegalBlockSizeException.class)
+        .hasMessageContaining("whole 16-byte blocks");
+    assertThatThrownBy(() -> ecb.init(Cipher.ENCRYPT_MODE, encrypting, new IvParameterSpec(new byte[16])))
+        .isInstanceOf(InvalidAlgorithmParameterException.class).hasMessageContaining("ECB takes no parameters");
+
+    Cipher ctr = Cipher.getInstance("AES/CTR/NoPadding", provider);
+    ctr.init(Cipher.ENCRYPT_MODE, encrypting);
+    byte[] ctrOut = ctr.doFinal(MESSAGE);
+    byte[] counter = ctr.getIV();
+    assertThat(counter).as("drawn from the HSM at init").hasSize(16);
+    Cipher jdkCtr = Cipher.getInstance("AES/CTR/NoPadding", "SunJCE");
+    jdkCtr.init(Cipher.ENCRYPT_MODE, software, new IvParameterSpec(counter));
+    assertThat(ctrOut).hasSize(MESSAGE.length).isEqualTo(jdkCtr.doFinal(MESSAGE));
+    assertThatThrownBy(() -> ctr.doFinal(MESSAGE)).as("no second encryption under one counter block")
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("new init");
+    ctr.init(Cipher.DECRYPT_MODE, encrypting, new IvParameterSpec(counter));
+    assertThat(ctr.doFinal(ctrOut)).isEqualTo(MESSAGE);
+    assertThat(ctr.doFinal(ctrOut)).as("decryption may repeat").isEqualTo(MESSAGE);
+    assertThatThrownBy(() -> ctr.init(Cipher.DECRYPT_MODE, encrypting))
+        .isInstanceOf(InvalidKeyException.class).hasMessageContaining("CTR takes a 16-byte IvParameterSpec");
+
+    Mac cmac = Mac.getInstance("AESCMAC", provider);
+    cmac.init(macing);
+    byte[] tag = cmac.doFinal(MESSAGE);
+    org.bouncycastle.crypto.macs.CMac bc = new org.bouncycastle.crypto.macs.CMac(
+        org.bouncycastle.crypto.engines.AESEngine.newInstance());
+    bc.init(new org.bouncycastle.crypto.params.KeyParameter(raw));
+    bc.update(MESSAGE, 0, MESSAGE.length);
+    byte[] expected = new byte[16];
+    bc.doFinal(expected, 0);
+    assertThat(tag).isEqualTo(expected);
+    assertThat(Mac.getInstance("AES-CMAC", provider).getMacLength()).isEqualTo(16);
+    assertThatThrownBy(() -> cmac.init(encrypting)).isInstanceOf(InvalidKeyException.class)
+        .hasMessageContaining("needs an AES key for sign");
+    assertThatThrownBy(() -> ks.setEntry("aes-derive", new KeyStore.SecretKeyEntry(software,
+        java.util.Set.of(usage("derive"))), null)).isInstanceOf(java.security.KeyStoreException.class)
+        .hasMessageContaining("cannot have usage derive");
+    assertThat(ks.containsAlias("aes-derive")).as("a refused import leaves nothing").isFalse();
+    java.util.Arrays.fill(raw, (byte) 0);
+  }
+
+  @Test
   void rsaOaepDecryptsWhatTheJdkEncryptedAndEncryptsWithAnyPublicKey() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA", provider);
     g.initialize(new IhsmKeyGenParameterSpec(null, 2048, KeyUsage.ENCRYPT, false));

@@ -117,7 +117,7 @@ final class KeyTemplates {
     return switch (kind.family()) {
       case EC -> EnumSet.of(KeyUsage.SIGN, KeyUsage.DERIVE);
       case RSA -> EnumSet.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP);
-      case AES -> EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.WRAP);
+      case AES -> EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.WRAP, KeyUsage.SIGN);
       case AES_XTS -> EnumSet.of(KeyUsage.ENCRYPT);
       case HMAC -> EnumSet.of(KeyUsage.SIGN, KeyUsage.DERIVE);
       case SECRET -> EnumSet.of(KeyUsage.DERIVE);

@@ -110,6 +110,32 @@ class PartitionClientTest {
   }
 
   @Test
+  void aesEcbCtrAndCmacGiveThePublishedAnswersForAnImportedKey() throws Exception {
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    byte[] key = hex.parseHex("2b7e151628aed2a6abf7158809cf4f3c"); // SP 800-38A and RFC 4493's key
+    byte[] plain = hex.parseHex("6bc1bee22e409f96e93d7e117393172a");
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      setUp(hsm, store, PartitionLimits.DEFAULTS);
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", PIN)) {
+        app.importKey("enc", KeyKind.AES_128, KeyUsage.ENCRYPT, false, KeyImport.wrapForImport(app.unwrappingKey(), key));
+        app.importKey("mac", KeyKind.AES_128, KeyUsage.SIGN, false, KeyImport.wrapForImport(app.unwrappingKey(), key));
+        assertThat(hex.formatHex(app.encrypt("enc", Operation.of(0, Algorithm.AES_ECB, plain)).ciphertext()))
+            .as("SP 800-38A F.1.1").isEqualTo("3ad77bb40d7a3660a89ecaf32466ef97");
+        Encrypted ctr = app.encrypt("enc", Operation.of(0, Algorithm.AES_CTR, plain)
+            .withIv(hex.parseHex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff")));
+        assertThat(hex.formatHex(ctr.ciphertext())).as("SP 800-38A F.5.1").isEqualTo("874d6191b620e3261bef6864990db6ce");
+        assertThat(hex.formatHex(app.sign("mac", Operation.of(0, Algorithm.AES_CMAC, plain))))
+            .as("RFC 4493 example 2").isEqualTo("070a16b46b4d4144f79bdd9dd04a287c");
+        assertThat(app.verify("mac", Operation.of(0, Algorithm.AES_CMAC, plain)
+            .withSignature(hex.parseHex("070a16b46b4d4144")))).as("a tag truncated to 8 bytes").isTrue();
+        assertThatThrownBy(() -> app.sign("enc", Operation.of(0, Algorithm.AES_CMAC, plain)))
+            .isInstanceOfSatisfying(IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.USAGE_NOT_PERMITTED));
+      }
+    }
+  }
+
+  @Test
   void clientsSharingAKeySurviveEachOtherUnloadingItWithoutLeakingSessions() throws Exception {
     HostKeyStore store = HostKeyStore.at(home);
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {

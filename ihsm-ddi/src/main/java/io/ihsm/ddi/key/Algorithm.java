@@ -33,7 +33,13 @@ public enum Algorithm {
    * Key wrapping under an RSA key (PKCS#11 CKM_RSA_AES_KEY_WRAP): RSA-OAEP (SHA-256, MGF1-SHA-256, no
    * label) of a one-time AES-256 key, then AES-KWP of the key under it.
    */
-  RSA_AES_KW(13, EnumSet.of(KeyKind.Family.RSA), EnumSet.noneOf(Operation.Field.class));
+  RSA_AES_KW(13, EnumSet.of(KeyKind.Family.RSA), EnumSet.noneOf(Operation.Field.class)),
+  /** AES-ECB, no padding: whole blocks, each on its own (key check values, building blocks). */
+  AES_ECB(14, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class)),
+  /** AES-CTR; the IV is the 16-byte initial counter block, incremented as a 128-bit big-endian number. */
+  AES_CTR(15, EnumSet.of(KeyKind.Family.AES), EnumSet.of(Operation.Field.IV)),
+  /** AES-CMAC (SP 800-38B), a 16-byte tag; verification takes a tag truncated to no fewer than 8 bytes. */
+  AES_CMAC(16, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class));
 
   private final int code;
   private final Set<KeyKind.Family> families;

@@ -13,7 +13,7 @@ import io.ihsm.ddi.message.Body;
  * u32   key handle
  * u8    algorithm
  * u8    hash, u8 MGF1 hash, u32 salt length       (RSA-PSS; hash also ECDSA, PKCS#1, OAEP)
- * bytes iv (≤ 16)                                   (GCM/CBC/XTS)
+ * bytes iv (≤ 16)                                   (GCM/CBC/CTR/XTS)
  * bytes aad (≤ 4096)                                (GCM AAD, OAEP label)
  * u32   data unit size                              (XTS)
  * bytes data (≤ {@value #MAX_DATA})

@@ -63,6 +63,23 @@ public final class Ciphers {
     return run(Cipher.DECRYPT_MODE, cbc(pkcs7), key, new IvParameterSpec(iv), null, ciphertext);
   }
 
+  /** AES-ECB without padding: one or more whole blocks, each enciphered on its own. */
+  public byte[] aesEcb(SecretKey key, byte[] data, boolean encrypt) throws CryptoRefusal {
+    if (data.length == 0 || data.length % AES_BLOCK != 0) {
+      throw new CryptoRefusal(Reason.INVALID_INPUT, "ECB input must be one or more whole 16-byte blocks");
+    }
+    return run(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, "AES/ECB/NoPadding", key, null, null, data);
+  }
+
+  /**
+   * AES-CTR (SP 800-38A 6.5) from a 16-byte initial counter block that rises as one 128-bit
+   * big-endian number; encryption and decryption are the same. Any length, no padding.
+   */
+  public byte[] aesCtr(SecretKey key, byte[] counter, byte[] data) throws CryptoRefusal {
+    requireLength(counter, AES_BLOCK, "CTR counter block");
+    return run(Cipher.ENCRYPT_MODE, "AES/CTR/NoPadding", key, new IvParameterSpec(counter), null, data);
+  }
+
   /** AES key wrap with padding (RFC 5649). */
   public byte[] aesKwpWrap(SecretKey kek, byte[] keyData) throws CryptoRefusal {
     if (keyData.length == 0) {

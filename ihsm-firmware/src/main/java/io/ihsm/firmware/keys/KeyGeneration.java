@@ -25,7 +25,7 @@ import java.util.Set;
 public final class KeyGeneration {
   /** Which usages each kind may have. */
   static final Map<KeyKind.Family, Set<KeyUsage>> USAGES = Map.of(
-      KeyKind.Family.AES, Set.of(KeyUsage.ENCRYPT, KeyUsage.WRAP),
+      KeyKind.Family.AES, Set.of(KeyUsage.ENCRYPT, KeyUsage.WRAP, KeyUsage.SIGN),
       KeyKind.Family.AES_XTS, Set.of(KeyUsage.ENCRYPT),
       KeyKind.Family.HMAC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
       KeyKind.Family.EC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),

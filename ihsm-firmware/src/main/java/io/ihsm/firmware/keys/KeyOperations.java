@@ -9,6 +9,7 @@ import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.firmware.crypto.Ciphers;
+import io.ihsm.firmware.crypto.Cmac;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.CryptoRefusal;
 import io.ihsm.firmware.crypto.Macs;
@@ -41,6 +42,7 @@ public final class KeyOperations {
   private final Signatures signatures;
   private final Ciphers ciphers;
   private final Macs macs;
+  private final Cmac cmac;
   private final Xts xts;
   private final PssOverDigest pssOverDigest;
   private final ApprovedMode mode;
@@ -52,6 +54,7 @@ public final class KeyOperations {
     this.signatures = new Signatures(engine);
     this.ciphers = new Ciphers(engine);
     this.macs = new Macs(engine);
+    this.cmac = new Cmac(engine);
     this.xts = new Xts(engine);
     this.pssOverDigest = new PssOverDigest(engine);
   }
@@ -78,6 +81,7 @@ public final class KeyOperations {
       return switch (op.algorithm()) {
         case HMAC -> macs.compute(hmacName(key.attributes().kind()), key.material().secretKey(hmacName(key.attributes().kind())),
             op.data());
+        case AES_CMAC -> cmac.compute(key.material().secretKey("AES"), op.data());
         case RSA_PSS_DIGEST -> {
           checkSignatureParameters(key, op);
           yield pssOverDigest.sign(key.material().privateKey(), op.hash().jcaName(), op.mgf1Hash().jcaName(),
@@ -104,6 +108,7 @@ public final class KeyOperations {
       return switch (op.algorithm()) {
         case HMAC -> macs.verify(hmacName(key.attributes().kind()),
             key.material().secretKey(hmacName(key.attributes().kind())), op.data(), op.signature());
+        case AES_CMAC -> cmac.verify(key.material().secretKey("AES"), op.data(), op.signature());
         case ECDSA -> {
           checkSignatureParameters(key, op);
           yield signatures.verifyEcdsa(ecdsaName(op), key.material().publicKey(), op.data(), op.signature());
@@ -145,6 +150,11 @@ public final class KeyOperations {
           yield new Encrypted(iv, ciphers.aesCbcEncrypt(key.material().secretKey("AES"), iv, op.data(),
               op.algorithm() == Algorithm.AES_CBC_PAD));
         }
+        case AES_ECB -> new Encrypted(new byte[0], ciphers.aesEcb(key.material().secretKey("AES"), op.data(), true));
+        case AES_CTR -> {
+          byte[] counter = op.iv().length == 0 ? random.bytes(16) : op.iv();
+          yield new Encrypted(counter, ciphers.aesCtr(key.material().secretKey("AES"), counter, op.data()));
+        }
         case AES_XTS -> {
           checkXts(op);
           yield new Encrypted(op.iv(), withSecret(key, k -> xts.encrypt(k, op.iv(), op.dataUnitSize(), op.data())));
@@ -168,6 +178,8 @@ public final class KeyOperations {
         case AES_GCM -> ciphers.aesGcmDecrypt(key.material().secretKey("AES"), op.iv(), op.aad(), op.data());
         case AES_CBC, AES_CBC_PAD -> ciphers.aesCbcDecrypt(key.material().secretKey("AES"), op.iv(), op.data(),
             op.algorithm() == Algorithm.AES_CBC_PAD);
+        case AES_ECB -> ciphers.aesEcb(key.material().secretKey("AES"), op.data(), false);
+        case AES_CTR -> ciphers.aesCtr(key.material().secretKey("AES"), op.iv(), op.data());
         case AES_XTS -> {
           checkXts(op);
           yield withSecret(key, k -> xts.decrypt(k, op.iv(), op.dataUnitSize(), op.data()));

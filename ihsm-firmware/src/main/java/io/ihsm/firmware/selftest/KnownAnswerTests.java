@@ -1,6 +1,7 @@
 package io.ihsm.firmware.selftest;
 
 import io.ihsm.firmware.crypto.Ciphers;
+import io.ihsm.firmware.crypto.Cmac;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.Hkdf;
 import io.ihsm.firmware.crypto.KeyAgreements;
@@ -57,6 +58,12 @@ public final class KnownAnswerTests {
         test("AES-CBC KAT", () -> eq(ciphers.aesCbcEncrypt(aes("2b7e151628aed2a6abf7158809cf4f3c"),  // SP 800-38A F.2.1
             HEX.parseHex("000102030405060708090a0b0c0d0e0f"), HEX.parseHex("6bc1bee22e409f96e93d7e117393172a"), false),
             "7649abac8119b246cee98e9b12e9197d")),
+        test("AES-CTR KAT", () -> eq(ciphers.aesCtr(aes("2b7e151628aed2a6abf7158809cf4f3c"),  // SP 800-38A F.5.1
+            HEX.parseHex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"), HEX.parseHex("6bc1bee22e409f96e93d7e117393172a")),
+            "874d6191b620e3261bef6864990db6ce")),
+        test("AES-CMAC KAT", () -> eq(new Cmac(engine).compute(aes("2b7e151628aed2a6abf7158809cf4f3c"),  // RFC 4493, 40 bytes
+            HEX.parseHex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411")),
+            "dfa66747de9ae63030ca32611497c827")),
         test("AES-GCM KAT", () -> {  // GCM specification, test case 2
           byte[] ct = ciphers.aesGcmEncrypt(aes("00000000000000000000000000000000"), new byte[12], new byte[0], new byte[16]);
           return eq(ct, "0388dace60b6a392f328c2b971b2fe78ab6e47d42cec13bdf53a67b21257bddf")

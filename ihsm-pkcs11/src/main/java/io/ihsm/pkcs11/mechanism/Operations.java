@@ -44,10 +44,14 @@ public final class Operations {
     requireClass(key, CKO_PRIVATE_KEY, CKO_SECRET_KEY);
     requireFlag(key, CKA_SIGN);
     Operation template = signatureTemplate(c, m);
+    int cmacLength = cmacLength(m);
     String label = key.deviceLabel();
     boolean ecdsa = template.algorithm() == Algorithm.ECDSA;
     return input -> {
       byte[] sig = Statuses.call(() -> c.client().sign(label, withData(template, input)));
+      if (cmacLength > 0) {
+        return Arrays.copyOf(sig, cmacLength); // CKM_AES_CMAC_GENERAL: the tag's leading bytes
+      }
       return ecdsa ? EcdsaSignatures.derToRaw(sig, key.kind().bytes()) : sig;
     };
   }
@@ -57,8 +61,12 @@ public final class Operations {
     requireClass(key, CKO_PUBLIC_KEY, CKO_SECRET_KEY);
     requireFlag(key, CKA_VERIFY);
     Operation template = signatureTemplate(c, m);
+    int cmacLength = cmacLength(m);
     boolean ecdsa = template.algorithm() == Algorithm.ECDSA;
     return (input, signature) -> {
+      if (cmacLength > 0 && signature.length != cmacLength) {
+        throw new CkException(CKR_SIGNATURE_LEN_RANGE, "this AES-CMAC tag is " + cmacLength + " bytes");
+      }
       byte[] sig = ecdsa ? EcdsaSignatures.rawToDer(signature, key.kind().bytes()) : signature;
       Operation op = withData(template, input).withSignature(sig);
       return Statuses.call(() -> key.objectClass() == CKO_PUBLIC_KEY ? verifyWithPublic(c, op) : c.client().verify(key.deviceLabel(), op));
@@ -71,6 +79,7 @@ public final class Operations {
     Operation template = cipherTemplate(c, m, true); // the mechanism's key type first: CKR_KEY_TYPE_INCONSISTENT
     requireFlag(key, CKA_ENCRYPT);
     return input -> Statuses.call(() -> {
+      AesCtr.requireRoom(m, input.length, CKR_DATA_LEN_RANGE);
       Operation op = withData(template, input);
       return key.objectClass() == CKO_PUBLIC_KEY && !hasDeviceKey(c)
           ? c.client().encryptWith(key.kind(), key.get(CKA_PUBLIC_KEY_INFO), op).ciphertext()
@@ -83,7 +92,10 @@ public final class Operations {
     requireClass(key, CKO_PRIVATE_KEY, CKO_SECRET_KEY);
     Operation template = cipherTemplate(c, m, false);
     requireFlag(key, CKA_DECRYPT);
-    return input -> Statuses.call(() -> c.client().decrypt(key.deviceLabel(), withData(template, input)));
+    return input -> Statuses.call(() -> {
+      AesCtr.requireRoom(m, input.length, CKR_ENCRYPTED_DATA_LEN_RANGE);
+      return c.client().decrypt(key.deviceLabel(), withData(template, input));
+    });
   }
 
   public static Computation digest(MechanismSpec m) {
@@ -150,6 +162,10 @@ public final class Operations {
       }
       return Operation.of(0, Algorithm.HMAC, new byte[0]);
     }
+    if (t == CKM_AES_CMAC || t == CKM_AES_CMAC_GENERAL) {
+      requireFamily(kind, KeyKind.Family.AES);
+      return Operation.of(0, Algorithm.AES_CMAC, new byte[0]);
+    }
     throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(t) + " does not sign");
   }
 
@@ -163,6 +179,15 @@ public final class Operations {
         throw new CkException(CKR_MECHANISM_PARAM_INVALID, "AES-CBC takes a 16-byte IV");
       }
       return Operation.of(0, t == CKM_AES_CBC ? Algorithm.AES_CBC : Algorithm.AES_CBC_PAD, new byte[0]).withIv(iv);
+    }
+    if (t == CKM_AES_ECB) {
+      requireFamily(kind, KeyKind.Family.AES);
+      m.noParameter();
+      return Operation.of(0, Algorithm.AES_ECB, new byte[0]);
+    }
+    if (t == CKM_AES_CTR) {
+      requireFamily(kind, KeyKind.Family.AES);
+      return Operation.of(0, Algorithm.AES_CTR, new byte[0]).withIv(AesCtr.of(m).counterBlock());
     }
     if (t == CKM_AES_GCM) {
       requireFamily(kind, KeyKind.Family.AES);
@@ -184,6 +209,26 @@ public final class Operations {
     }
     throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(t)
         + (encrypting ? " does not encrypt" : " does not decrypt"));
+  }
+
+  /**
+   * The tag length an AES-CMAC mechanism gives: 16 bytes for CKM_AES_CMAC, the parameter's 8 to 16
+   * for CKM_AES_CMAC_GENERAL (the device verifies no tag shorter than 64 bits, SP 800-38B appendix
+   * A); 0 for every other mechanism.
+   */
+  static int cmacLength(MechanismSpec m) {
+    if (m.type() == CKM_AES_CMAC) {
+      m.noParameter();
+      return 16;
+    }
+    if (m.type() != CKM_AES_CMAC_GENERAL) {
+      return 0;
+    }
+    long n = Native.ulongs(m.parameter(MechanismSpec.Raw.class).bytes(), 1)[0];
+    if (n < 8 || n > 16) {
+      throw new CkException(CKR_MECHANISM_PARAM_INVALID, "an AES-CMAC tag here is 8 to 16 bytes, not " + n);
+    }
+    return (int) n;
   }
 
   static Operation oaep(MechanismSpec.Oaep p) {
