@@ -371,6 +371,67 @@ static void owner(const char *pin, const char *so_pin) {
   expect("finalize", f->C_Finalize(NULL), CKR_OK);
 }
 
+/* C_InitToken: the SO re-initialises the partition; every object goes and the user PIN waits for C_InitPIN. */
+static void init_token(const char *pin, const char *so_pin) {
+  CK_SLOT_ID slot = first_slot();
+  CK_SESSION_HANDLE s;
+  CK_TOKEN_INFO ti;
+  CK_BBOOL yes = 1;
+  CK_OBJECT_CLASS data_class = 0, secret_class = 4;
+  CK_BYTE label[32], bad_label[32];
+  memset(label, ' ', 32);
+  memcpy(label, "fresh token", 11);
+  memcpy(bad_label, label, 32);
+  bad_label[3] = '\n';
+  expect("open a session", f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s), CKR_OK);
+  expect("login", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_OK);
+  CK_ATTRIBUTE data[] = {{0x0UL, &data_class, sizeof data_class}, {0x1UL, &yes, 1}, {0x11UL, "kept", 4}};
+  CK_OBJECT_HANDLE o;
+  expect("a token data object", f->C_CreateObject(s, data, 3, &o), CKR_OK);
+  CK_ULONG len = 32;
+  CK_MECHANISM gen = {0x1080UL, NULL, 0};
+  CK_ATTRIBUTE kt[] = {{0x0UL, &secret_class, sizeof secret_class}, {0x1UL, &yes, 1}, {0x161UL, &len, sizeof len}};
+  expect("a token AES key", f->C_GenerateKey(s, &gen, kt, 3, &o), CKR_OK);
+  expect("C_InitToken with a session open", f->C_InitToken(slot, (CK_UTF8CHAR_PTR) so_pin, strlen(so_pin), label), 0xB6UL);
+  expect("close every session", f->C_CloseAllSessions(slot), CKR_OK);
+  expect("C_InitToken with a wrong SO PIN", f->C_InitToken(slot, (CK_UTF8CHAR_PTR) "wrong-so-pin", 12, label),
+         CKR_PIN_INCORRECT);
+  expect("C_InitToken without a label", f->C_InitToken(slot, (CK_UTF8CHAR_PTR) so_pin, strlen(so_pin), NULL),
+         CKR_ARGUMENTS_BAD);
+  expect("C_InitToken with a control character in the label",
+         f->C_InitToken(slot, (CK_UTF8CHAR_PTR) so_pin, strlen(so_pin), bad_label), CKR_ARGUMENTS_BAD);
+  expect("open a session after the refusals", f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+  expect("the refusals changed nothing: the user PIN works", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)),
+         CKR_OK);
+  expect("close it", f->C_CloseSession(s), CKR_OK);
+
+  expect("C_InitToken", f->C_InitToken(slot, (CK_UTF8CHAR_PTR) so_pin, strlen(so_pin), label), CKR_OK);
+  expect("token info", f->C_GetTokenInfo(slot, &ti), CKR_OK);
+  check("the token has the new label", memcmp(ti.label, label, 32) == 0);
+  check("the user PIN is not initialised", (ti.flags & 0x8UL) == 0 && (ti.flags & 0x400UL) != 0);
+  expect("open a session", f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s), CKR_OK);
+  expect("the old user PIN", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), 0x102UL /* CKR_USER_PIN_NOT_INITIALIZED */);
+  expect("SO login", f->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR) so_pin, strlen(so_pin)), CKR_OK);
+  const char *fresh = "after-init-pin-7";
+  expect("C_InitPIN", f->C_InitPIN(s, (CK_UTF8CHAR_PTR) fresh, strlen(fresh)), CKR_OK);
+  expect("SO logout", f->C_Logout(s), CKR_OK);
+  expect("token info after C_InitPIN", f->C_GetTokenInfo(slot, &ti), CKR_OK);
+  check("the user PIN is initialised", (ti.flags & 0x8UL) != 0);
+  expect("the old user PIN no longer logs in", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_PIN_INCORRECT);
+  expect("the new user PIN does", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) fresh, strlen(fresh)), CKR_OK);
+  CK_OBJECT_CLASS classes[] = {data_class, secret_class};
+  for (int i = 0; i < 2; i++) {
+    CK_ATTRIBUTE q[] = {{0x0UL, &classes[i], sizeof classes[i]}};
+    CK_OBJECT_HANDLE found[4];
+    CK_ULONG count = 9;
+    expect("find init", f->C_FindObjectsInit(s, q, 1), CKR_OK);
+    expect("find", f->C_FindObjects(s, found, 4, &count), CKR_OK);
+    expect("find final", f->C_FindObjectsFinal(s), CKR_OK);
+    check(i == 0 ? "no data object is left" : "no secret key is left", count == 0);
+  }
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+}
+
 /* Sessions open, then the daemon stops (the test stops it once this prints "ready"): calls fail, they do not hang. */
 static void midway(const char *pin) {
   CK_SLOT_ID slot = first_slot();
@@ -429,7 +490,7 @@ static void stopped(void) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE owner PIN SO-PIN | MODULE midway PIN | MODULE stopped | MODULE unconfigured\n");
+    fprintf(stderr, "usage: module-test MODULE running|mechanisms|lockout PIN | MODULE import PIN HEX | MODULE owner|inittoken PIN SO-PIN | MODULE midway PIN | MODULE stopped | MODULE unconfigured\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW);
@@ -476,6 +537,8 @@ int main(int argc, char **argv) {
     object_rules(argv[3]);
   } else if (strcmp(argv[2], "owner") == 0 && argc > 4) {
     owner(argv[3], argv[4]);
+  } else if (strcmp(argv[2], "inittoken") == 0 && argc > 4) {
+    init_token(argv[3], argv[4]);
   } else if (strcmp(argv[2], "midway") == 0 && argc > 3) {
     midway(argv[3]);
   } else if (strcmp(argv[2], "lockout") == 0 && argc > 3) {

@@ -78,6 +78,12 @@ public enum Opcode {
   CHANGE_PIN(0x0042, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** The partition owner sets a new application PIN, signed with the owner key; unlocks it; returns the new blob. */
   OWNER_SET_PIN(0x0043, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
+  /**
+   * The partition owner re-initialises the partition, signed with the owner key: a new key masking
+   * secret and unwrapping key (every key and masked blob of the partition dies), its sessions closed,
+   * and an application credential no PIN opens until OWNER_SET_PIN; returns the new blob.
+   */
+  OWNER_REINIT_PARTITION(0x0044, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Opens a session with a credential: the Crypto Officer's on the management port, the application's on a partition port. */
   OPEN_SESSION(0x0101, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** Ends a session; its session keys vanish. */

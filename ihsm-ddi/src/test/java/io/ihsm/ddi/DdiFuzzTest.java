@@ -32,7 +32,7 @@ import io.ihsm.ddi.message.FirmwareInfo;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.Nonce;
-import io.ihsm.ddi.message.OwnerSetPinRequest;
+import io.ihsm.ddi.message.OwnerRequest;
 import io.ihsm.ddi.message.PartitionList;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.ProvisionResponse;
@@ -59,7 +59,7 @@ class DdiFuzzTest {
   static final List<BodyDecoder<?>> DECODERS = List.of(Empty::read, ApiRevisionRange::read, DeviceInfo::read,
       DeviceStatus::read, GetRandomRequest::read, RandomBytes::read, BindClientRequest::read, Blob::read,
       Certificates::read, CreatePartitionRequest::read, CredentialChannel::read, FirmwareChunk::read, FirmwareInfo::read,
-      Id::read, Nonce::read, OwnerSetPinRequest::read, PartitionList::read, ProvisionRequest::read,
+      Id::read, Nonce::read, OwnerRequest::read, PartitionList::read, ProvisionRequest::read,
       ProvisionResponse::read, SealedCredential::read, SignedDocument::read, TamperRequest::read, AttestKeyRequest::read,
       DeriveKeyRequest::read, Encrypted::read, GenerateKeyRequest::read, ImportKeyRequest::read, KeyInfo::read,
       Operation::read, UnwrapKeyRequest::read, Verified::read, WrapKeyRequest::read);

@@ -166,7 +166,7 @@ class AttestationTest {
     assertThat(first.get(Claims.TYPE)).isEqualTo(Claims.DEVICE_REPORT);
     assertThat(first.get(Claims.STATE)).isEqualTo("OPERATIONAL");
     assertThat(first.get(Claims.FIRMWARE_VERSION)).isEqualTo("1.2.3-test");
-    assertThat(first.get(Claims.SELF_TESTS)).isEqualTo(List.of(18L, 18L));
+    assertThat(first.get(Claims.SELF_TESTS)).isEqualTo(List.of(20L, 20L));
     assertThat(first.get(Claims.TAMPER_COUNT)).isEqualTo(0L);
     List<?> head = (List<?>) first.get(Claims.AUDIT_HEAD);
     assertThat(((byte[]) head.get(1))).hasSize(48);

@@ -50,7 +50,7 @@ class AuditLogTest {
     assertThat(mgmt.status(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.APP))).isEqualTo(Status.AUTHENTICATION_FAILED);
     String log = export(coSession());
     assertThat(log).contains("|STATE|POWER_ON -> SELF_TEST|", "|STATE|SELF_TEST -> OPERATIONAL|",
-        "|SELF_TESTS|power-on 18/18 passed|", "|INIT_CRYPTO_OFFICER|management session=0 status=SUCCESS|",
+        "|SELF_TESTS|power-on 20/20 passed|", "|INIT_CRYPTO_OFFICER|management session=0 status=SUCCESS|",
         "|OPEN_SESSION|management session=0 status=AUTHENTICATION_FAILED|", "|OPEN_SESSION|management session=0 status=SUCCESS|",
         "|AUDIT_EXPORT|");
     assertThat(log).doesNotContain("officer-pin").doesNotContain("app-pin-1234");

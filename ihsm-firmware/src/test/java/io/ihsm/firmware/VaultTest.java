@@ -13,7 +13,7 @@ import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.PartitionList;
-import io.ihsm.ddi.message.OwnerSetPinRequest;
+import io.ihsm.ddi.message.OwnerRequest;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.ddi.message.SealedCredential;
@@ -300,16 +300,16 @@ class VaultTest {
 
     // Signed by another key: refused, and nothing changes.
     SealedCredential sealed = p.seal(Opcode.OWNER_SET_PIN, reset);
-    byte[] forged = sign(g.generateKeyPair().getPrivate(), OwnerSetPinRequest.signedBytes(id, sealed));
-    assertThat(p.status(Opcode.OWNER_SET_PIN, 0, new OwnerSetPinRequest(forged, sealed))).isEqualTo(Status.AUTHENTICATION_FAILED);
+    byte[] forged = sign(g.generateKeyPair().getPrivate(), OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, id, sealed));
+    assertThat(p.status(Opcode.OWNER_SET_PIN, 0, new OwnerRequest(forged, sealed))).isEqualTo(Status.AUTHENTICATION_FAILED);
     // Signed for another partition: refused.
     sealed = p.seal(Opcode.OWNER_SET_PIN, reset);
-    assertThat(p.status(Opcode.OWNER_SET_PIN, 0, new OwnerSetPinRequest(
-        sign(owner.getPrivate(), OwnerSetPinRequest.signedBytes(other, sealed)), sealed))).isEqualTo(Status.AUTHENTICATION_FAILED);
+    assertThat(p.status(Opcode.OWNER_SET_PIN, 0, new OwnerRequest(
+        sign(owner.getPrivate(), OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, other, sealed)), sealed))).isEqualTo(Status.AUTHENTICATION_FAILED);
     assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.CREDENTIAL_LOCKED);
 
     sealed = p.seal(Opcode.OWNER_SET_PIN, reset);
-    OwnerSetPinRequest good = new OwnerSetPinRequest(sign(owner.getPrivate(), OwnerSetPinRequest.signedBytes(id, sealed)), sealed);
+    OwnerRequest good = new OwnerRequest(sign(owner.getPrivate(), OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, id, sealed)), sealed);
     byte[] newBlob = p.ok(Opcode.OWNER_SET_PIN, 0, good, Blob::read).bytes();
     assertThat(p.status(Opcode.OWNER_SET_PIN, 0, good)).as("a replayed request").isEqualTo(Status.CREDENTIAL_REPLAYED);
     assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).as("the old PIN")
@@ -321,6 +321,71 @@ class VaultTest {
     assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(oldBlob))).isEqualTo(Status.MASKED_BLOB_STALE);
     q.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(newBlob), Empty::read);
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, reset))).isEqualTo(Status.SUCCESS);
+  }
+
+  @Test
+  void theOwnerReinitialisesThePartitionAndEveryKeyAndSessionAndThePinAreGone() throws Exception {
+    int co = coSession();
+    int id = createPartition(co, "reinit", FAST);
+    FirmwareClient p = new FirmwareClient(fw, Port.partition(id));
+    java.security.KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
+    java.security.KeyPair owner = g.generateKeyPair();
+    byte[] oldBlob = p.ok(Opcode.PROVISION_PARTITION, 0, new ProvisionRequest(owner.getPublic().getEncoded(), new byte[0],
+        p.seal(Opcode.PROVISION_PARTITION, APP)), ProvisionResponse::read).partitionBlob();
+    int session = p.ok(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    io.ihsm.ddi.key.KeyInfo key = p.ok(Opcode.GENERATE_KEY, session, new io.ihsm.ddi.key.GenerateKeyRequest(
+        new io.ihsm.ddi.key.KeyAttributes(io.ihsm.ddi.key.KeyKind.AES_256, io.ihsm.ddi.key.KeyUsage.ENCRYPT, false, false,
+            "doomed")), io.ihsm.ddi.key.KeyInfo::read);
+    Credential binding = Credential.of(id(2), "ignored-pin");
+
+    // A signature by another key, or one made for OWNER_SET_PIN, is refused, and nothing changes.
+    SealedCredential sealed = p.seal(Opcode.OWNER_REINIT_PARTITION, binding);
+    byte[] forged = sign(g.generateKeyPair().getPrivate(), OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, id, sealed));
+    assertThat(p.status(Opcode.OWNER_REINIT_PARTITION, 0, new OwnerRequest(forged, sealed)))
+        .isEqualTo(Status.AUTHENTICATION_FAILED);
+    sealed = p.seal(Opcode.OWNER_REINIT_PARTITION, binding);
+    byte[] otherContext = sign(owner.getPrivate(), OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, id, sealed));
+    assertThat(p.status(Opcode.OWNER_REINIT_PARTITION, 0, new OwnerRequest(otherContext, sealed)))
+        .as("a signature for setting the PIN").isEqualTo(Status.AUTHENTICATION_FAILED);
+    SealedCredential forSetPin = p.seal(Opcode.OWNER_SET_PIN, binding);
+    assertThat(p.status(Opcode.OWNER_REINIT_PARTITION, 0, new OwnerRequest(sign(owner.getPrivate(),
+        OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, id, forSetPin)), forSetPin)))
+        .as("a credential sealed for another opcode").isEqualTo(Status.CREDENTIAL_MALFORMED);
+    assertThat(p.status(Opcode.ENCRYPT, session, io.ihsm.ddi.key.Operation.of(key.handle(),
+        io.ihsm.ddi.key.Algorithm.AES_ECB, new byte[16]))).as("still working").isEqualTo(Status.SUCCESS);
+
+    sealed = p.seal(Opcode.OWNER_REINIT_PARTITION, binding);
+    OwnerRequest good = new OwnerRequest(sign(owner.getPrivate(),
+        OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, id, sealed)), sealed);
+    byte[] newBlob = p.ok(Opcode.OWNER_REINIT_PARTITION, 0, good, Blob::read).bytes();
+    assertThat(p.status(Opcode.OWNER_REINIT_PARTITION, 0, good)).as("a replayed request").isEqualTo(Status.CREDENTIAL_REPLAYED);
+    assertThat(p.status(Opcode.ENCRYPT, session, io.ihsm.ddi.key.Operation.of(key.handle(),
+        io.ihsm.ddi.key.Algorithm.AES_ECB, new byte[16]))).as("the session is closed").isEqualTo(Status.NEEDS_RENEGOTIATION);
+    for (Credential c : new Credential[] {APP, binding}) {
+      assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, c))).as("no PIN opens it")
+          .isEqualTo(Status.AUTHENTICATION_FAILED);
+    }
+    Credential fresh = Credential.of(id(2), "after-reinit-1");
+    SealedCredential setPin = p.seal(Opcode.OWNER_SET_PIN, fresh);
+    byte[] pinBlob = p.ok(Opcode.OWNER_SET_PIN, 0, new OwnerRequest(sign(owner.getPrivate(),
+        OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, id, setPin)), setPin), Blob::read).bytes();
+    int again = p.ok(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, fresh), Id::read).value();
+    assertThat(p.status(Opcode.UNMASK_KEY, again, new Blob(key.maskedBlob()))).as("the old key's blob is dead")
+        .isEqualTo(Status.MASKED_BLOB_INVALID);
+    String audit = new String(mgmt.ok(Opcode.EXPORT_AUDIT_LOG, co, new Id(0), io.ihsm.ddi.message.FirmwareChunk::read).data(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(audit).contains("|OWNER_REINIT_PARTITION|partition-" + id + " session=0 status=SUCCESS|",
+        "|OWNER_REINIT_PARTITION|partition-" + id + " session=0 status=AUTHENTICATION_FAILED|");
+
+    powerCycle();
+    FirmwareClient q = new FirmwareClient(fw, Port.partition(id));
+    for (byte[] stale : new byte[][] {oldBlob, newBlob}) {
+      assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(stale))).isEqualTo(Status.MASKED_BLOB_STALE);
+    }
+    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(pinBlob), Empty::read);
+    assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.AUTHENTICATION_FAILED);
+    assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, fresh))).isEqualTo(Status.SUCCESS);
   }
 
   static byte[] sign(java.security.PrivateKey key, byte[] message) throws Exception {

@@ -68,8 +68,7 @@ final class Cryptoki {
       case GET_TOKEN_INFO -> tokenInfo(presentToken(in.ulong()));
       case GET_MECHANISM_LIST -> mechanismList(presentToken(in.ulong()), in.output());
       case GET_MECHANISM_INFO -> mechanismInfo(presentToken(in.ulong()), in.ulong());
-      case INIT_TOKEN -> throw new CkException(CKR_FUNCTION_NOT_SUPPORTED,
-          "tokens are partitions, made by the Crypto Officer and provisioned by their owner (ihsm partition create)");
+      case INIT_TOKEN -> initToken(presentToken(in.ulong()), in.bytes(), in.bytes());
       case INIT_PIN -> initPin(session(in.ulong()), in.bytes());
       case SET_PIN -> setPin(session(in.ulong()), in.bytes(), in.bytes());
       case OPEN_SESSION -> openSession(presentToken(in.ulong()), in.ulong());
@@ -201,12 +200,12 @@ final class Cryptoki {
   }
 
   private Response tokenInfo(Token t) {
-    long flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED
+    long flags = CKF_RNG | CKF_LOGIN_REQUIRED | (t.userPinSet() ? CKF_USER_PIN_INITIALIZED : 0) | CKF_TOKEN_INITIALIZED
         | t.pinFlags(maxPinFailures);
     String serial = deviceSerial();
     long open = sessions.values().stream().filter(s -> s.token == t).count();
     long rw = sessions.values().stream().filter(s -> s.token == t && s.readWrite).count();
-    return Response.ok().text(t.partition).text("ihsm").text("ihsm partition").text(serial).ulong(flags)
+    return Response.ok().text(t.label()).text("ihsm").text("ihsm partition").text(serial).ulong(flags)
         .ulong(0).ulong(open).ulong(0).ulong(rw).ulong(64).ulong(4)
         .ulong(UNAVAILABLE).ulong(UNAVAILABLE).ulong(UNAVAILABLE).ulong(UNAVAILABLE)
         .u8(1).u8(0).u8(0).u8(1).text("");
@@ -296,6 +295,30 @@ final class Cryptoki {
     s.token.logout();
     sessions.values().stream().filter(x -> x.token == s.token).forEach(Session::endAll);
     return Response.ok();
+  }
+
+  /**
+   * C_InitToken: the security officer (the partition owner, by the SO PIN) re-initialises the
+   * partition; refused while any session of this token is open (PKCS#11 3.0 §5.4.1).
+   */
+  private Response initToken(Token t, byte[] soPin, byte[] label) {
+    try {
+      if (soPin == null || label == null) {
+        throw new CkException(CKR_ARGUMENTS_BAD, "C_InitToken takes the SO PIN and a 32-byte label");
+      }
+      if (soPin.length < 4 || soPin.length > 64) {
+        throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
+      }
+      if (sessions.values().stream().anyMatch(x -> x.token == t)) {
+        throw new CkException(CKR_SESSION_EXISTS, "close every session of " + t.partition + " before C_InitToken");
+      }
+      t.initToken(soPin, Token.labelOf(label));
+      return Response.ok();
+    } finally {
+      if (soPin != null) {
+        java.util.Arrays.fill(soPin, (byte) 0);
+      }
+    }
   }
 
   private Response initPin(Session s, byte[] newPin) {

@@ -87,6 +87,58 @@ final class Token {
     }
   }
 
+  /**
+   * C_InitToken by the security officer: the owner key (opened by the SO PIN) re-initialises the
+   * partition on the device (OWNER_REINIT_PARTITION, audited there): every key destroyed; here its
+   * key records and every PKCS#11 object go too, and the token takes the label. The user PIN is
+   * unset until C_InitPIN. The caller has checked that no session of the token is open.
+   */
+  void initToken(byte[] soPin, String label) {
+    java.security.PrivateKey owner = ownerKeyFile.open(soPin);
+    try {
+      PartitionClient.reinitializeAsOwner(device.get(), store, partition, owner);
+    } catch (IhsmException e) {
+      throw Statuses.of(e);
+    }
+    records.clear();
+    records.saveLabel(label);
+    sessionObjects.clear();
+    unwrappingKey = null;
+    failedLogins = 0;
+    locked = false;
+  }
+
+  /** The label C_InitToken gave, or the partition's name. */
+  String label() {
+    return records.label().filter(l -> !l.isEmpty()).orElse(partition);
+  }
+
+  /** False from C_InitToken until C_InitPIN: no PIN opens the partition then. */
+  boolean userPinSet() {
+    return store.partition(partition).map(HostKeyStore.PartitionEntry::userPinSet).orElse(true);
+  }
+
+  /**
+   * A C_InitToken label: 32 bytes of UTF-8 padded with blanks (PKCS#11 3.0 §5.4.1); the blanks go,
+   * and a label that is not UTF-8 text or holds control characters is CKR_ARGUMENTS_BAD.
+   */
+  static String labelOf(byte[] padded) {
+    if (padded.length != 32) {
+      throw new CkException(Ck.CKR_ARGUMENTS_BAD, "a token label is 32 bytes, padded with blanks");
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(padded)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new CkException(Ck.CKR_ARGUMENTS_BAD, "the token label is not UTF-8");
+    }
+    String label = text.stripTrailing();
+    if (label.chars().anyMatch(Character::isISOControl)) {
+      throw new CkException(Ck.CKR_ARGUMENTS_BAD, "the token label holds control characters");
+    }
+    return label;
+  }
+
   boolean loggedIn() {
     return client != null;
   }
@@ -101,6 +153,10 @@ final class Token {
   void login(byte[] pin) {
     if (client != null) {
       throw new CkException(Ck.CKR_USER_ALREADY_LOGGED_IN, "already logged in to " + partition);
+    }
+    if (!userPinSet()) {
+      throw new CkException(Ck.CKR_USER_PIN_NOT_INITIALIZED, partition + " was re-initialised (C_InitToken): the"
+          + " security officer sets the user PIN with C_InitPIN first");
     }
     if (ownerKey != null) {
       throw new CkException(Ck.CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "the security officer is logged in to " + partition);

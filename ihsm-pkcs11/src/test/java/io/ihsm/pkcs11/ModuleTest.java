@@ -105,6 +105,47 @@ class ModuleTest {
   }
 
   @Test
+  void cInitTokenReinitialisesThePartitionUnderTheSoPinAndTheUserPinWaitsForCInitPin(@TempDir Path dir) throws Exception {
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
+      d.fileOwnerKey("so-pin-13579");
+      ExternalCommand.Result r = d.run(program(), Pkcs11Daemon.module().toString(), "inittoken", Pkcs11Daemon.PIN,
+          "so-pin-13579");
+      assertThat(r.output()).doesNotContain("FAIL").contains("ok C_InitToken with a session open",
+          "ok the refusals changed nothing: the user PIN works", "ok the token has the new label",
+          "ok the user PIN is not initialised", "ok the old user PIN", "ok the new user PIN does",
+          "ok no data object is left", "ok no secret key is left", "all passed");
+      assertThat(r.exitCode()).isZero();
+      assertThat(HostKeyStore.at(d.home).keys(Pkcs11Daemon.PARTITION)).as("the host store keeps no key record").isEmpty();
+      assertThat(d.bridgeLog()).doesNotContain("so-pin-13579").doesNotContain(Pkcs11Daemon.PIN);
+    }
+  }
+
+  @Test
+  void pkcs11ToolInitialisesTheTokenThenItsUserPin(@TempDir Path dir) throws Exception {
+    try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
+      d.fileOwnerKey("so-pin-97531");
+      String module = Pkcs11Daemon.module().toString();
+      ExternalCommand.Result keygen = d.tool("--keygen", "--key-type", "AES:32", "--label", "old-key", "--sensitive",
+          "--private");
+      assertThat(keygen.exitCode()).as(keygen.output()).isZero();
+      ExternalCommand.Result init = d.run("pkcs11-tool", "--module", module, "--init-token", "--label", "fresh",
+          "--so-pin", "so-pin-97531");
+      assertThat(init.exitCode()).as(init.output()).isZero();
+      assertThat(init.output()).contains("Token successfully initialized");
+      ExternalCommand.Result slots = d.run("pkcs11-tool", "--module", module, "--list-token-slots");
+      assertThat(slots.output()).contains("fresh").doesNotContain("PIN initialized");
+      ExternalCommand.Result userPin = d.run("pkcs11-tool", "--module", module, "--init-pin", "--login", "--login-type",
+          "so", "--so-pin", "so-pin-97531", "--new-pin", "new-user-pin-1");
+      assertThat(userPin.exitCode()).as(userPin.output()).isZero();
+      assertThat(userPin.output()).contains("User PIN successfully initialized");
+      ExternalCommand.Result objects = d.run("pkcs11-tool", "--module", module, "--login", "--pin", "new-user-pin-1",
+          "--list-objects", "--type", "secrkey");
+      assertThat(objects.exitCode()).as(objects.output()).isZero();
+      assertThat(objects.output()).doesNotContain("old-key");
+    }
+  }
+
+  @Test
   void aDaemonStoppingUnderAnOpenSessionIsDeviceRemovedNotAHang(@TempDir Path dir) throws Exception {
     try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
       ProcessBuilder b = new ProcessBuilder(program(), Pkcs11Daemon.module().toString(), "midway", Pkcs11Daemon.PIN)

@@ -80,6 +80,10 @@ public final class PartitionClient implements AutoCloseable {
   public static PartitionClient open(IhsmClient device, HostKeyStore store, String partition, String pin) {
     PartitionEntry e = store.partition(partition)
         .orElseThrow(() -> new IhsmException(Status.PARTITION_NOT_FOUND, "no partition " + partition + " in the key store"));
+    if (!e.userPinSet()) {
+      throw new IhsmException(Status.AUTHENTICATION_FAILED, "partition " + partition + " was re-initialised by its owner:"
+          + " no PIN opens it until the owner sets one (PKCS#11 C_InitPIN); nothing was sent to the device");
+    }
     PartitionConnection connection = device.partition(e.id());
     try {
       // The entry's id decides where the credential goes: check that port is this partition's first.
@@ -167,6 +171,36 @@ public final class PartitionClient implements AutoCloseable {
         blob = p.ownerSetPin(c, ownerKey);
       }
       store.savePartition(new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob()));
+    }
+  }
+
+  /**
+   * The partition owner re-initialises the partition (PKCS#11 C_InitToken): on the device every key
+   * of it is destroyed, its sessions closed and its application credential left without a working
+   * PIN; in the store its keys are removed and the entry marked {@code userPinSet = false} until
+   * {@link #setPinAsOwner}. The device's change comes first; the store follows before this returns.
+   *
+   * @param ownerKey the ECDSA P-384 private key whose public half provisioned the partition
+   */
+  public static void reinitializeAsOwner(IhsmClient device, HostKeyStore store, String partition,
+      java.security.PrivateKey ownerKey) {
+    PartitionEntry e = store.partition(partition)
+        .orElseThrow(() -> new IhsmException(Status.PARTITION_NOT_FOUND, "no partition " + partition + " in the key store"));
+    // The device ignores this PIN (it binds the request to the channel's nonce): any valid one does.
+    try (Credential binding = Credential.of(e.credentialId(), "unused");
+         PartitionConnection p = device.partition(e.id())) {
+      byte[] blob;
+      try {
+        blob = p.ownerReinitialize(binding, ownerKey);
+      } catch (IhsmException needsBlob) {
+        if (needsBlob.status() != Status.NEEDS_REESTABLISH) {
+          throw needsBlob;
+        }
+        p.reestablish(e.partitionBlob());
+        blob = p.ownerReinitialize(binding, ownerKey);
+      }
+      store.savePartition(new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob(), false));
+      store.deleteKeys(partition);
     }
   }
 

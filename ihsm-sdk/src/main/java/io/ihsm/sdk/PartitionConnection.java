@@ -5,7 +5,7 @@ import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.Blob;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
-import io.ihsm.ddi.message.OwnerSetPinRequest;
+import io.ihsm.ddi.message.OwnerRequest;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.ddi.spi.Port;
@@ -61,8 +61,21 @@ public final class PartitionConnection implements AutoCloseable {
    * @return the partition's new blob, which the host must keep
    */
   public byte[] ownerSetPin(Credential newCredential, java.security.PrivateKey ownerKey) {
-    return channel.callSealed(Opcode.OWNER_SET_PIN, 0, port, newCredential, sealed -> new OwnerSetPinRequest(
-        ownerSignature(ownerKey, OwnerSetPinRequest.signedBytes(partitionId(), sealed)), sealed), Blob::read).bytes();
+    return channel.callSealed(Opcode.OWNER_SET_PIN, 0, port, newCredential, sealed -> new OwnerRequest(
+        ownerSignature(ownerKey, OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, partitionId(), sealed)), sealed), Blob::read).bytes();
+  }
+
+  /**
+   * The partition owner re-initialises the partition: every key of it destroyed on the device, its
+   * sessions closed, and no PIN opening the application credential until {@link #ownerSetPin}. The
+   * credential is sealed only to bind the request (its PIN is not used).
+   *
+   * @return the partition's new blob, which the host must keep
+   */
+  public byte[] ownerReinitialize(Credential binding, java.security.PrivateKey ownerKey) {
+    return channel.callSealed(Opcode.OWNER_REINIT_PARTITION, 0, port, binding, sealed -> new OwnerRequest(
+        ownerSignature(ownerKey, OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, partitionId(), sealed)), sealed),
+        Blob::read).bytes();
   }
 
   private static byte[] ownerSignature(java.security.PrivateKey ownerKey, byte[] message) {

@@ -93,6 +93,40 @@ class PartitionClientTest {
   }
 
   @Test
+  void theOwnerReinitialisesThePartitionAndNoPinOpensItUntilTheOwnerSetsOne() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
+    java.security.KeyPair owner = g.generateKeyPair();
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      hsm.initCryptoOfficer(coCredential());
+      try (CryptoOfficerSession co = hsm.loginCryptoOfficer(coCredential())) {
+        PartitionClient.create(hsm, co, store, "app", PartitionLimits.DEFAULTS, owner.getPublic().getEncoded(), PIN);
+      }
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", PIN)) {
+        app.generate("old", KeyKind.EC_P256, KeyUsage.SIGN, false);
+      }
+      assertThatThrownBy(() -> PartitionClient.reinitializeAsOwner(hsm, store, "app", g.generateKeyPair().getPrivate()))
+          .as("another key is not the owner").isInstanceOfSatisfying(IhsmException.class,
+              e -> assertThat(e.status()).isEqualTo(Status.AUTHENTICATION_FAILED));
+      assertThat(store.keys("app")).as("a refused request changes nothing").hasSize(1);
+
+      PartitionClient.reinitializeAsOwner(hsm, store, "app", owner.getPrivate());
+      assertThat(store.keys("app")).isEmpty();
+      assertThat(store.partition("app").orElseThrow().userPinSet()).isFalse();
+      assertThatThrownBy(() -> PartitionClient.open(hsm, store, "app", PIN)).isInstanceOfSatisfying(IhsmException.class,
+          e -> assertThat(e.getMessage()).contains("re-initialised by its owner", "nothing was sent"));
+      PartitionClient.setPinAsOwner(hsm, store, "app", owner.getPrivate(), "new-pin-2468");
+      assertThat(store.partition("app").orElseThrow().userPinSet()).isTrue();
+      hsm.resetEmbeddedDevice(); // the store's blob must be the newest
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", "new-pin-2468")) {
+        assertThat(app.keys()).isEmpty();
+        assertThat(app.hasKey("old")).isFalse();
+      }
+    }
+  }
+
+  @Test
   void createProvisionGenerateAndSignOnTheEmbeddedDevice() throws Exception {
     HostKeyStore store = HostKeyStore.at(home);
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {

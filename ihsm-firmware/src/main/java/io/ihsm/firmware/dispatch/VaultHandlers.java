@@ -117,7 +117,13 @@ public final class VaultHandlers {
       return Reply.approved(new Blob(vault.changePin(ctx.port(), credential)));
     });
     h.put(Opcode.OWNER_SET_PIN, (ctx, body) ->
-        Reply.approved(new Blob(vault.ownerSetPin(ctx.port(), io.ihsm.ddi.message.OwnerSetPinRequest.read(body)))));
+        Reply.approved(new Blob(vault.ownerSetPin(ctx.port(), io.ihsm.ddi.message.OwnerRequest.read(body)))));
+    h.put(Opcode.OWNER_REINIT_PARTITION, (ctx, body) -> {
+      byte[] blob = vault.ownerReinitialize(ctx.port(), io.ihsm.ddi.message.OwnerRequest.read(body));
+      sessions.closeAll(ctx.port());
+      keys.dropPartition(ctx.port().partitionId());
+      return Reply.approved(new Blob(blob));
+    });
     return h;
   }
 

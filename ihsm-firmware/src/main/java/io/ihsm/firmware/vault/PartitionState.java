@@ -35,6 +35,12 @@ final class PartitionState {
     this.unwrappingKey = unwrappingKey;
   }
 
+  /** The same owner and credential id with everything else new: what OWNER_REINIT_PARTITION leaves. */
+  PartitionState reinitialized(byte[] newVerifier, byte[] newMaskingSecret, byte[] newUnwrappingKey) {
+    return new PartitionState(credentialId, newVerifier, ownerAnchor, backupKey.clone(), newMaskingSecret,
+        newUnwrappingKey);
+  }
+
   PartitionState withVerifier(byte[] newVerifier) {
     return new PartitionState(credentialId, newVerifier, ownerAnchor, backupKey.clone(), maskingSecret.clone(),
         unwrappingKey.clone());

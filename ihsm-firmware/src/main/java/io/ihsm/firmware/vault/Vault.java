@@ -6,7 +6,7 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.CredentialChannel;
-import io.ihsm.ddi.message.OwnerSetPinRequest;
+import io.ihsm.ddi.message.OwnerRequest;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.PartitionList;
 import io.ihsm.ddi.message.ProvisionRequest;
@@ -318,15 +318,49 @@ public final class Vault {
    * the owner key whose public half the partition was provisioned with; the credential is unlocked.
    * Returns the new blob.
    */
-  public synchronized byte[] ownerSetPin(Port port, OwnerSetPinRequest request) throws DdiException {
+  public synchronized byte[] ownerSetPin(Port port, OwnerRequest request) throws DdiException {
     CredentialChannelService.Opened c = channel.open(request.credential(), Opcode.OWNER_SET_PIN, port);
     try {
       PartitionState current = establishedState(port);
-      byte[] signed = OwnerSetPinRequest.signedBytes(port.partitionId(), request.credential());
+      byte[] signed = OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, port.partitionId(), request.credential());
       if (!ownerSigned(current.ownerAnchor, signed, request.signature())) {
         throw new DdiException(Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
       }
       byte[] blob = replaceVerifier(port, c);
+      guard(port).reset();
+      return blob;
+    } finally {
+      c.wipe();
+    }
+  }
+
+  /**
+   * The partition owner re-initialises the partition (PKCS#11 C_InitToken): a new key masking secret
+   * and unwrapping key, so every key and masked blob of the partition is gone for good, and a
+   * random verifier no PIN matches, so the application credential opens only after OWNER_SET_PIN.
+   * The sealed credential binds the request to this port and nonce; its PIN is not used. Returns
+   * the new blob; the caller closes the partition's sessions and drops its loaded keys.
+   */
+  public synchronized byte[] ownerReinitialize(Port port, OwnerRequest request) throws DdiException {
+    CredentialChannelService.Opened c = channel.open(request.credential(), Opcode.OWNER_REINIT_PARTITION, port);
+    try {
+      PartitionRecord r = record(port.partitionId());
+      PartitionState current = establishedState(port);
+      byte[] signed = OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, port.partitionId(), request.credential());
+      if (!ownerSigned(current.ownerAnchor, signed, request.signature())) {
+        throw new DdiException(Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
+      }
+      if (!MessageDigest.isEqual(current.credentialId, c.id())) {
+        throw new DdiException(Status.INVALID_PARAMETER, "the credential id cannot change");
+      }
+      PartitionState next = current.reinitialized(random.bytes(PartitionState.VERIFIER_BYTES),
+          random.bytes(PartitionState.SECRET_BYTES), newUnwrappingKey());
+      PartitionRecord updated = r.provisioned(r.generation() + 1);
+      byte[] blob = sealState(updated, next);
+      registry.replace(updated);
+      established.put(r.id(), next);
+      current.wipe();
+      Optional.ofNullable(keyMaskings.remove(r.id())).ifPresent(Masking::destroy);
       guard(port).reset();
       return blob;
     } finally {

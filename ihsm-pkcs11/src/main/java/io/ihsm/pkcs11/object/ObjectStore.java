@@ -69,6 +69,41 @@ public final class ObjectStore {
     }
   }
 
+  /** Deletes every object of the partition (C_InitToken). */
+  public void clear() {
+    for (P11Object o : load()) {
+      delete(o.recordId());
+    }
+  }
+
+  /** The token label C_InitToken set, if any. */
+  public java.util.Optional<String> label() {
+    Path f = dir.resolve("token.properties");
+    if (!Files.exists(f)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      Properties p = new Properties();
+      p.load(new StringReader(Files.readString(f, StandardCharsets.ISO_8859_1)));
+      return java.util.Optional.ofNullable(p.getProperty("label"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + f, e);
+    }
+  }
+
+  public void saveLabel(String label) {
+    Properties p = new Properties();
+    p.setProperty("label", label);
+    try {
+      OwnerOnly.createDirectories(dir.getParent().getParent());
+      OwnerOnly.createDirectories(dir.getParent());
+      OwnerOnly.createDirectories(dir);
+      AtomicFile.writeProperties(dir.resolve("token.properties"), p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the token label in " + dir, e);
+    }
+  }
+
   public void delete(String recordId) {
     try {
       AtomicFile.delete(file(recordId));

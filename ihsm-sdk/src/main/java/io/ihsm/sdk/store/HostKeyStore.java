@@ -36,8 +36,17 @@ import java.util.stream.Stream;
 public final class HostKeyStore {
   private final Path root;
 
-  /** A partition as the host knows it. */
-  public record PartitionEntry(String name, int id, byte[] credentialId, byte[] partitionBlob, byte[] backupKeyBlob) {}
+  /**
+   * A partition as the host knows it. {@code userPinSet} is false after the owner re-initialised
+   * the partition and before the owner set a PIN again: no PIN opens it then.
+   */
+  public record PartitionEntry(String name, int id, byte[] credentialId, byte[] partitionBlob, byte[] backupKeyBlob,
+      boolean userPinSet) {
+    /** An entry whose user PIN is set. */
+    public PartitionEntry(String name, int id, byte[] credentialId, byte[] partitionBlob, byte[] backupKeyBlob) {
+      this(name, id, credentialId, partitionBlob, backupKeyBlob, true);
+    }
+  }
 
   /** A key as the host knows it: what it is and how to load it again. */
   public record StoredKey(String label, KeyKind kind, KeyUsage usage, KeyOrigin origin, boolean extractable,
@@ -61,7 +70,8 @@ public final class HostKeyStore {
         throw new Unreadable("its id " + id + " is not a partition id");
       }
       return new PartitionEntry(name, id, HexFormat.of().parseHex(required(p, "credentialId")),
-          b64(required(p, "partitionBlob")), b64(p.getProperty("backupKeyBlob", "")));
+          b64(required(p, "partitionBlob")), b64(p.getProperty("backupKeyBlob", "")),
+          !"false".equals(p.getProperty("userPinSet")));
     }));
   }
 
@@ -84,21 +94,29 @@ public final class HostKeyStore {
     p.setProperty("credentialId", HexFormat.of().formatHex(e.credentialId()));
     p.setProperty("partitionBlob", Base64.getEncoder().encodeToString(e.partitionBlob()));
     p.setProperty("backupKeyBlob", Base64.getEncoder().encodeToString(e.backupKeyBlob()));
+    if (!e.userPinSet()) {
+      p.setProperty("userPinSet", "false");
+    }
     write(root.resolve(e.name()).resolve("partition.properties"), p);
   }
 
   /** Removes the partition's entry and all its keys, damaged ones included. */
   public void deletePartition(String name) {
-    checkName(name);
-    for (String label : keyLabels(name)) {
-      deleteKey(name, label);
-    }
+    deleteKeys(name);
     try {
       AtomicFile.delete(root.resolve(name).resolve("partition.properties"));
       Files.deleteIfExists(root.resolve(name).resolve("keys"));
       Files.deleteIfExists(root.resolve(name));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete partition " + name + " from the key store", e);
+    }
+  }
+
+  /** Removes all the partition's keys, damaged ones included; the partition's entry stays. */
+  public void deleteKeys(String partition) {
+    checkName(partition);
+    for (String label : keyLabels(partition)) {
+      deleteKey(partition, label);
     }
   }
 
