@@ -35,7 +35,7 @@ class CliTest {
     assertThat(field(json, "apiRevision")).isEqualTo("1.0");
     assertThat(field(json, "tamperCount")).isEqualTo("0");
     assertThat(field(json, "approvedMode")).isEqualTo("true");
-    assertThat(json).containsPattern("\"selfTests\":\\{\"passed\":18,\"total\":18,\"lastRunUptimeMillis\":[0-9]+}");
+    assertThat(json).containsPattern("\"selfTests\":\\{\"passed\":20,\"total\":20,\"lastRunUptimeMillis\":[0-9]+}");
     assertThat(field(json, "transport")).contains("embedded").contains(home.toString());
     assertThat(home.resolve("device/rom/serial")).exists();
   }

@@ -80,7 +80,9 @@ public enum Status {
 
   TRANSPORT_UNAVAILABLE(0xF001, "the device cannot be reached"),
   TIMEOUT(0xF002, "the device did not answer in time"),
-  CONNECTION_LOST(0xF003, "the connection to the device was lost");
+  CONNECTION_LOST(0xF003, "the connection to the device was lost"),
+  /** Not the device's KEY_NOT_FOUND (a handle it lost, which the SDK recovers from): a label nobody filed. */
+  LABEL_NOT_FOUND(0xF004, "the partition has no key with this label");
 
   private final int code;
   private final String description;

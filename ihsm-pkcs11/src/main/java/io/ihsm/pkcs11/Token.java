@@ -280,7 +280,7 @@ final class Token {
         try {
           client().deleteKey(o.deviceLabel());
         } catch (IhsmException e) {
-          if (e.status() != Status.KEY_NOT_FOUND) {
+          if (e.status() != Status.LABEL_NOT_FOUND) {
             throw Statuses.of(e);
           }
         }

@@ -301,7 +301,7 @@ public final class PartitionClient implements AutoCloseable {
 
   public StoredKey key(String label) {
     return store.key(entry.name(), label)
-        .orElseThrow(() -> new IhsmException(Status.KEY_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
+        .orElseThrow(() -> new IhsmException(Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
   }
 
   /** Unloads the key and removes it from the store. (A copy of its blob kept elsewhere would still load.) */
@@ -363,7 +363,7 @@ public final class PartitionClient implements AutoCloseable {
   /** When the key was filed under its label. */
   public java.time.Instant keyFiled(String label) {
     return store.filed(entry.name(), label)
-        .orElseThrow(() -> new IhsmException(Status.KEY_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
+        .orElseThrow(() -> new IhsmException(Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
   }
 
   /** Keeps a certificate chain (DER, leaf first) with a key; an empty chain removes it. */
