@@ -384,7 +384,7 @@ final class KeyCommand implements Runnable {
     public Integer call() throws Exception {
       KeyKind k = kind(kind);
       KeyUsage u = usage(usage);
-      byte[] blob = readBounded(wrapped, io.ihsm.ddi.message.Blob.MAX_BYTES);
+      byte[] blob = readBounded(wrapped, io.ihsm.ddi.message.Bytes.MAX_BLOB);
       IhsmCommand root = IhsmCommand.of(spec);
       try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
         c.importKey(label, k, u, extractable, blob);

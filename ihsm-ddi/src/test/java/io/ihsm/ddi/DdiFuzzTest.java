@@ -19,7 +19,7 @@ import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.AttestKeyRequest;
 import io.ihsm.ddi.message.BindClientRequest;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.BodyDecoder;
 import io.ihsm.ddi.message.Certificates;
 import io.ihsm.ddi.message.CreatePartitionRequest;
@@ -57,7 +57,7 @@ import java.util.Map;
 class DdiFuzzTest {
   /** Every body decoder of the protocol. */
   static final List<BodyDecoder<?>> DECODERS = List.of(Empty::read, ApiRevisionRange::read, DeviceInfo::read,
-      DeviceStatus::read, GetRandomRequest::read, RandomBytes::read, BindClientRequest::read, Blob::read,
+      DeviceStatus::read, GetRandomRequest::read, RandomBytes::read, BindClientRequest::read, Bytes::readBlob,
       Certificates::read, CreatePartitionRequest::read, CredentialChannel::read, FirmwareChunk::read, FirmwareInfo::read,
       Id::read, Nonce::read, OwnerRequest::read, PartitionList::read, ProvisionRequest::read,
       ProvisionResponse::read, SealedCredential::read, SignedDocument::read, TamperRequest::read, AttestKeyRequest::read,

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.key.Algorithm;
-import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.HashAlgorithm;
 import io.ihsm.ddi.key.ImportKeyRequest;
@@ -51,7 +51,7 @@ class ApprovedModeTest {
   }
 
   FirmwareClient.Answer<byte[]> sign(Operation op) {
-    return device.p.call(Opcode.SIGN, device.session, op, r -> Data.read(r).bytes());
+    return device.p.call(Opcode.SIGN, device.session, op, r -> Bytes.read(r).bytes());
   }
 
   Operation sha1Ecdsa() {

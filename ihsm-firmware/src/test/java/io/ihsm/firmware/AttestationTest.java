@@ -16,7 +16,7 @@ import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.message.AttestKeyRequest;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Certificates;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
@@ -55,7 +55,7 @@ class AttestationTest {
 
   void manufacture() throws Exception {
     KeyPair ca = IdentityTest.p384();
-    byte[] spki = mgmt.ok(Opcode.MANUFACTURE, 0, Empty.INSTANCE, Blob::read).bytes();
+    byte[] spki = mgmt.ok(Opcode.MANUFACTURE, 0, Empty.INSTANCE, Bytes::readBlob).bytes();
     PublicKey deviceId = java.security.KeyFactory.getInstance("EC")
         .generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
     byte[] root = IdentityTest.certificate("CN=test manufacturer", ca, "CN=test manufacturer", ca.getPublic(), 3);
@@ -81,7 +81,7 @@ class AttestationTest {
   }
 
   byte[] attestKey(int handle, byte[] nonce) {
-    return keys.p.ok(Opcode.ATTEST_KEY, keys.session, new AttestKeyRequest(handle, nonce), Blob::read).bytes();
+    return keys.p.ok(Opcode.ATTEST_KEY, keys.session, new AttestKeyRequest(handle, nonce), Bytes::readBlob).bytes();
   }
 
   @Test
@@ -162,7 +162,7 @@ class AttestationTest {
   void deviceReportsAreSignedByTheAliasKeyAndTheCounterOnlyGoesUp() throws Exception {
     manufacture();
     X509Certificate alias = certificates(mgmt, Opcode.GET_CERTIFICATE_CHAIN).get(2);
-    Map<?, ?> first = verifiedClaims(mgmt.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[] {1}), Blob::read).bytes(), alias);
+    Map<?, ?> first = verifiedClaims(mgmt.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[] {1}), Bytes::readBlob).bytes(), alias);
     assertThat(first.get(Claims.TYPE)).isEqualTo(Claims.DEVICE_REPORT);
     assertThat(first.get(Claims.STATE)).isEqualTo("OPERATIONAL");
     assertThat(first.get(Claims.FIRMWARE_VERSION)).isEqualTo("1.2.3-test");
@@ -173,7 +173,7 @@ class AttestationTest {
 
     // Any port may ask; the report itself is audited, so the next one has a newer audit head.
     FirmwareClient partitionPort = new FirmwareClient(keys.fw, Port.partition(keys.partition));
-    Map<?, ?> second = verifiedClaims(partitionPort.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]), Blob::read).bytes(),
+    Map<?, ?> second = verifiedClaims(partitionPort.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]), Bytes::readBlob).bytes(),
         alias);
     assertThat(second.get(Claims.COUNTER)).isEqualTo(2L);
     assertThat((Long) ((List<?>) second.get(Claims.AUDIT_HEAD)).get(0)).isGreaterThan((Long) head.get(0));
@@ -181,7 +181,7 @@ class AttestationTest {
     keys.fw.close();
     keys.fw = Firmware.powerOn(keys.platform);
     mgmt = new FirmwareClient(keys.fw, Port.MANAGEMENT);
-    Map<?, ?> afterPowerCycle = verifiedClaims(mgmt.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]), Blob::read).bytes(),
+    Map<?, ?> afterPowerCycle = verifiedClaims(mgmt.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]), Bytes::readBlob).bytes(),
         certificates(mgmt, Opcode.GET_CERTIFICATE_CHAIN).get(2));
     assertThat(afterPowerCycle.get(Claims.COUNTER)).as("kept in non-volatile storage").isEqualTo(3L);
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
@@ -85,7 +85,7 @@ class AuditLogTest {
     assertThat(new FirmwareClient(fw, Port.partition(1)).status(Opcode.EXPORT_AUDIT_LOG, 0, new Id(0)))
         .isEqualTo(Status.WRONG_PORT);
     assertThat(mgmt.status(Opcode.EXPORT_AUDIT_LOG, 0, new Id(0))).isEqualTo(Status.SESSION_REQUIRED);
-    byte[] key = mgmt.ok(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, Blob::read).bytes();
+    byte[] key = mgmt.ok(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, Bytes::readBlob).bytes();
     assertThat(key).isNotEmpty();
     int co = coSession();
     String log = export(co);

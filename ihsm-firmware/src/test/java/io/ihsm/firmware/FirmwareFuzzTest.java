@@ -15,7 +15,7 @@ import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
@@ -105,11 +105,11 @@ class FirmwareFuzzTest {
   @FuzzTest(maxDuration = "10s")
   void maskedBlobs(byte[] blob) {
     Fixture f = Fixture.INSTANCE;
-    Status s = f.partition.status(Opcode.UNMASK_KEY, f.user, new Blob(blob));
+    Status s = f.partition.status(Opcode.UNMASK_KEY, f.user, new Bytes(blob));
     if (s == Status.SUCCESS) {
       assertThat(blob).as("only the device's own blob loads").isEqualTo(f.key.maskedBlob());
     }
-    assertThat(f.partition.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(blob))).isNotEqualTo(Status.SUCCESS);
+    assertThat(f.partition.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(blob))).isNotEqualTo(Status.SUCCESS);
     stillOperational(f);
   }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Certificates;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
@@ -71,7 +71,7 @@ class IdentityTest {
   }
 
   PublicKey manufacture() throws Exception {
-    byte[] spki = mgmt.ok(Opcode.MANUFACTURE, 0, Empty.INSTANCE, Blob::read).bytes();
+    byte[] spki = mgmt.ok(Opcode.MANUFACTURE, 0, Empty.INSTANCE, Bytes::readBlob).bytes();
     return java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
   }
 

@@ -6,7 +6,7 @@ import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.key.Algorithm;
-import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.HashAlgorithm;
@@ -17,7 +17,7 @@ import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.key.Verified;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
@@ -80,7 +80,7 @@ class KeysTest {
   }
 
   byte[] sign(Operation op) {
-    return p.ok(Opcode.SIGN, session, op, Data::read).bytes();
+    return p.ok(Opcode.SIGN, session, op, Bytes::read).bytes();
   }
 
   boolean verify(Operation op) {
@@ -242,7 +242,7 @@ class KeysTest {
         .withAad("hdr".getBytes()), Encrypted::read);
     assertThat(e2.iv()).isNotEqualTo(e.iv());
     assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, e.ciphertext()).withIv(e.iv())
-        .withAad("hdr".getBytes()), Data::read).bytes()).isEqualTo("secret data".getBytes());
+        .withAad("hdr".getBytes()), Bytes::read).bytes()).isEqualTo("secret data".getBytes());
     byte[] bad = e.ciphertext();
     bad[bad.length - 1] ^= 1;
     assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, bad).withIv(e.iv())
@@ -260,7 +260,7 @@ class KeysTest {
     Encrypted padded = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC_PAD, "abc".getBytes()),
         Encrypted::read);
     assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC_PAD, padded.ciphertext())
-        .withIv(padded.iv()), Data::read).bytes()).isEqualTo("abc".getBytes());
+        .withIv(padded.iv()), Bytes::read).bytes()).isEqualTo("abc".getBytes());
     assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC, new byte[5])))
         .isEqualTo(Status.INVALID_INPUT_LENGTH);
   }
@@ -275,7 +275,7 @@ class KeysTest {
     Encrypted twice = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[32]), Encrypted::read);
     assertThat(java.util.Arrays.copyOf(twice.ciphertext(), 16)).isEqualTo(zero.ciphertext());
     assertThat(java.util.Arrays.copyOfRange(twice.ciphertext(), 16, 32)).isEqualTo(zero.ciphertext());
-    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, twice.ciphertext()), Data::read)
+    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, twice.ciphertext()), Bytes::read)
         .bytes()).isEqualTo(new byte[32]);
     assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[20])))
         .isEqualTo(Status.INVALID_INPUT_LENGTH);
@@ -295,7 +295,7 @@ class KeysTest {
     Encrypted again = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, message), Encrypted::read);
     assertThat(again.iv()).as("a fresh counter block each time").isNotEqualTo(chosen.iv());
     assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, chosen.ciphertext())
-        .withIv(chosen.iv()), Data::read).bytes()).isEqualTo(message);
+        .withIv(chosen.iv()), Bytes::read).bytes()).isEqualTo(message);
     byte[] counter = new byte[16];
     counter[15] = 7;
     Encrypted callers = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, message).withIv(counter),
@@ -339,7 +339,7 @@ class KeysTest {
     Encrypted e = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, sector).withIv(new byte[16])
         .withDataUnitSize(512), Encrypted::read);
     assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, e.ciphertext()).withIv(new byte[16])
-        .withDataUnitSize(512), Data::read).bytes()).isEqualTo(sector);
+        .withDataUnitSize(512), Bytes::read).bytes()).isEqualTo(sector);
     assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, sector).withIv(new byte[16])
         .withDataUnitSize(300))).isEqualTo(Status.DATA_UNIT_OUT_OF_RANGE);
     assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, new byte[700]).withIv(new byte[16])
@@ -355,7 +355,7 @@ class KeysTest {
     byte[] ct = jdk.doFinal("session key".getBytes());
     Operation dec = Operation.of(k.handle(), Algorithm.RSA_OAEP, ct)
         .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, "label".getBytes());
-    assertThat(p.ok(Opcode.DECRYPT, session, dec, Data::read).bytes()).isEqualTo("session key".getBytes());
+    assertThat(p.ok(Opcode.DECRYPT, session, dec, Bytes::read).bytes()).isEqualTo("session key".getBytes());
     Operation wrongLabel = Operation.of(k.handle(), Algorithm.RSA_OAEP, ct)
         .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, "other".getBytes());
     assertThat(p.status(Opcode.DECRYPT, session, wrongLabel)).isEqualTo(Status.BAD_PADDING);
@@ -385,11 +385,11 @@ class KeysTest {
   void unmaskingAnAppKeyThatIsLoadedAnswersItsHandleButAnotherKeyWithItsLabelIsRefused() {
     KeyInfo first = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "shared");
     int other = openSession();
-    KeyInfo again = p.ok(Opcode.UNMASK_KEY, other, new io.ihsm.ddi.message.Blob(first.maskedBlob()), KeyInfo::read);
+    KeyInfo again = p.ok(Opcode.UNMASK_KEY, other, new io.ihsm.ddi.message.Bytes(first.maskedBlob()), KeyInfo::read);
     assertThat(again.handle()).as("another client loading the same key").isEqualTo(first.handle());
     p.ok(Opcode.UNLOAD_KEY, session, new Id(first.handle()), Empty::read);
     KeyInfo impostor = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "shared");
-    assertThat(p.status(Opcode.UNMASK_KEY, session, new io.ihsm.ddi.message.Blob(first.maskedBlob())))
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new io.ihsm.ddi.message.Bytes(first.maskedBlob())))
         .as("a different key under a loaded label").isEqualTo(Status.LABEL_EXISTS);
     assertThat(impostor.handle()).isNotEqualTo(first.handle());
   }
@@ -429,7 +429,7 @@ class KeysTest {
     p.ok(Opcode.CLOSE_SESSION, session, Empty.INSTANCE, Empty::read);
     assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[1])))
         .as("closed session").isEqualTo(Status.NEEDS_RENEGOTIATION);
-    assertThat(p.status(Opcode.UNMASK_KEY, other, new Blob(k.maskedBlob())))
+    assertThat(p.status(Opcode.UNMASK_KEY, other, new Bytes(k.maskedBlob())))
         .as("a session key's blob dies with its session").isEqualTo(Status.MASKED_BLOB_INVALID);
   }
 
@@ -440,11 +440,11 @@ class KeysTest {
     fw.close();
     fw = Firmware.powerOn(platform);
     p = new FirmwareClient(fw, Port.partition(partition));
-    p.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(partitionBlob), Empty::read);
+    p.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(partitionBlob), Empty::read);
     session = openSession();
     assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256)))
         .as("handles do not survive a reset").isEqualTo(Status.KEY_NOT_FOUND);
-    KeyInfo back = p.ok(Opcode.UNMASK_KEY, session, new Blob(k.maskedBlob()), KeyInfo::read);
+    KeyInfo back = p.ok(Opcode.UNMASK_KEY, session, new Bytes(k.maskedBlob()), KeyInfo::read);
     assertThat(back.publicKey()).isEqualTo(k.publicKey());
     assertThat(back.attributes().label()).isEqualTo("durable");
     byte[] sig = sign(Operation.of(back.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256));
@@ -464,7 +464,7 @@ class KeysTest {
         new io.ihsm.ddi.key.WrapKeyRequest(locked.handle(), free.handle(), Algorithm.AES_KWP)))
         .as("an encryption key cannot wrap").isEqualTo(Status.USAGE_NOT_PERMITTED);
     byte[] wrapped = p.ok(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), free.handle(), Algorithm.AES_KWP), Data::read).bytes();
+        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), free.handle(), Algorithm.AES_KWP), Bytes::read).bytes();
     KeyInfo back = p.ok(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.AES_KWP,
         new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""), wrapped), KeyInfo::read);
     assertThat(back.publicKey()).as("the same key pair came back").isEqualTo(free.publicKey());
@@ -487,7 +487,7 @@ class KeysTest {
     KeyInfo target = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(
         new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, false, true, "export-me")), KeyInfo::read);
     byte[] wrapped = p.ok(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), target.handle(), Algorithm.RSA_AES_KW), Data::read).bytes();
+        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), target.handle(), Algorithm.RSA_AES_KW), Bytes::read).bytes();
     assertThat(wrapped).hasSize(256 + 40);
     KeyInfo back = p.ok(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.RSA_AES_KW,
         new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""), wrapped), KeyInfo::read);
@@ -505,7 +505,7 @@ class KeysTest {
     KeyInfo hostKey = p.ok(Opcode.IMPORT_PUBLIC_KEY, session, new io.ihsm.ddi.key.ImportKeyRequest(
         new KeyAttributes(KeyKind.RSA_2048, KeyUsage.WRAP, true, false, ""), host.getPublic().getEncoded()), KeyInfo::read);
     byte[] toHost = p.ok(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(hostKey.handle(), target.handle(), Algorithm.RSA_AES_KW), Data::read).bytes();
+        new io.ihsm.ddi.key.WrapKeyRequest(hostKey.handle(), target.handle(), Algorithm.RSA_AES_KW), Bytes::read).bytes();
     javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
     oaep.init(javax.crypto.Cipher.DECRYPT_MODE, host.getPrivate(), new javax.crypto.spec.OAEPParameterSpec("SHA-256",
         "MGF1", MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
@@ -595,11 +595,11 @@ class KeysTest {
     p.ok(Opcode.UNLOAD_KEY, session, new Id(k.handle()), Empty::read);
     byte[] tampered = k.maskedBlob();
     tampered[tampered.length - 60] ^= 1;
-    assertThat(p.status(Opcode.UNMASK_KEY, session, new Blob(tampered))).isEqualTo(Status.MASKED_BLOB_INVALID);
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new Bytes(tampered))).isEqualTo(Status.MASKED_BLOB_INVALID);
     byte[] relabelled = k.maskedBlob();
     int labelAt = new String(relabelled, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("\u0000\u0000\u0000\u0001t") + 4;
     relabelled[labelAt] = 'u';
-    assertThat(p.status(Opcode.UNMASK_KEY, session, new Blob(relabelled))).as("metadata is authenticated")
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new Bytes(relabelled))).as("metadata is authenticated")
         .isEqualTo(Status.MASKED_BLOB_INVALID);
 
     FirmwareClient mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
@@ -610,9 +610,9 @@ class KeysTest {
     other.ok(Opcode.PROVISION_PARTITION, 0, new ProvisionRequest(VaultTest.p384Anchor(), new byte[0],
         other.seal(Opcode.PROVISION_PARTITION, APP)), ProvisionResponse::read);
     int otherSession = other.ok(Opcode.OPEN_SESSION, 0, other.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
-    assertThat(other.status(Opcode.UNMASK_KEY, otherSession, new Blob(k.maskedBlob()))).isEqualTo(Status.MASKED_BLOB_FOREIGN);
+    assertThat(other.status(Opcode.UNMASK_KEY, otherSession, new Bytes(k.maskedBlob()))).isEqualTo(Status.MASKED_BLOB_FOREIGN);
     // Nor can the other partition name this partition's loaded keys.
-    KeyInfo loaded = p.ok(Opcode.UNMASK_KEY, session, new Blob(k.maskedBlob()), KeyInfo::read);
+    KeyInfo loaded = p.ok(Opcode.UNMASK_KEY, session, new Bytes(k.maskedBlob()), KeyInfo::read);
     assertThat(other.status(Opcode.ENCRYPT, otherSession, Operation.of(loaded.handle(), Algorithm.AES_GCM, new byte[1])))
         .isEqualTo(Status.KEY_NOT_FOUND);
   }
@@ -622,7 +622,7 @@ class KeysTest {
     int session = openSession();
     KeyAttributes hmac = new KeyAttributes(KeyKind.HMAC_SHA256, KeyUsage.SIGN, true, false, "");
     KeyInfo k = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 14), KeyInfo::read);
-    assertThat(p.ok(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()), Data::read).bytes())
+    assertThat(p.ok(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()), Bytes::read).bytes())
         .hasSize(32);
     assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 128))).isEqualTo(Status.SUCCESS);
     assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 13))).isEqualTo(Status.INVALID_PARAMETER);

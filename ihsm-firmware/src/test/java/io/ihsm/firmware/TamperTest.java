@@ -9,7 +9,7 @@ import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
@@ -88,8 +88,8 @@ class TamperTest {
     FirmwareClient again = new FirmwareClient(fw, Port.partition(
         mgmt.ok(Opcode.LIST_PARTITIONS, co, Empty.INSTANCE, PartitionList::read).partitions().getFirst().id()));
     int s2 = again.ok(Opcode.OPEN_SESSION, 0, again.seal(Opcode.OPEN_SESSION, VaultTest.APP), Id::read).value();
-    assertThat(again.status(Opcode.UNMASK_KEY, s2, new Blob(old[1]))).isIn(Status.MASKED_BLOB_FOREIGN, Status.MASKED_BLOB_INVALID);
-    assertThat(again.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(old[0])))
+    assertThat(again.status(Opcode.UNMASK_KEY, s2, new Bytes(old[1]))).isIn(Status.MASKED_BLOB_FOREIGN, Status.MASKED_BLOB_INVALID);
+    assertThat(again.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(old[0])))
         .isIn(Status.MASKED_BLOB_FOREIGN, Status.MASKED_BLOB_INVALID);
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
@@ -235,7 +235,7 @@ class VaultTest {
 
     powerCycle();
     FirmwareClient p2 = new FirmwareClient(fw, Port.partition(id));
-    p2.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(blob), Empty::read);
+    p2.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(blob), Empty::read);
     assertThat(p2.status(Opcode.OPEN_SESSION, 0, p2.seal(Opcode.OPEN_SESSION, wrong))).isEqualTo(Status.AUTHENTICATION_FAILED);
     // Four failures, across the restart: locked, even for the right PIN.
     assertThat(p2.status(Opcode.OPEN_SESSION, 0, p2.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.CREDENTIAL_LOCKED);
@@ -262,12 +262,12 @@ class VaultTest {
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.NEEDS_REESTABLISH);
     byte[] tampered = blob.clone();
     tampered[tampered.length / 2] ^= 1;
-    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(tampered))).isEqualTo(Status.MASKED_BLOB_INVALID);
-    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(otherBlob))).isEqualTo(Status.MASKED_BLOB_FOREIGN);
-    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(new byte[3]))).isEqualTo(Status.MASKED_BLOB_INVALID);
+    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(tampered))).isEqualTo(Status.MASKED_BLOB_INVALID);
+    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(otherBlob))).isEqualTo(Status.MASKED_BLOB_FOREIGN);
+    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(new byte[3]))).isEqualTo(Status.MASKED_BLOB_INVALID);
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, APP)))
         .as("refused blobs changed nothing").isEqualTo(Status.NEEDS_REESTABLISH);
-    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(blob), Empty::read);
+    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(blob), Empty::read);
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.SUCCESS);
   }
 
@@ -310,7 +310,7 @@ class VaultTest {
 
     sealed = p.seal(Opcode.OWNER_SET_PIN, reset);
     OwnerRequest good = new OwnerRequest(sign(owner.getPrivate(), OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, id, sealed)), sealed);
-    byte[] newBlob = p.ok(Opcode.OWNER_SET_PIN, 0, good, Blob::read).bytes();
+    byte[] newBlob = p.ok(Opcode.OWNER_SET_PIN, 0, good, Bytes::readBlob).bytes();
     assertThat(p.status(Opcode.OWNER_SET_PIN, 0, good)).as("a replayed request").isEqualTo(Status.CREDENTIAL_REPLAYED);
     assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).as("the old PIN")
         .isEqualTo(Status.AUTHENTICATION_FAILED);
@@ -318,8 +318,8 @@ class VaultTest {
         .isEqualTo(Status.SUCCESS);
     powerCycle();
     FirmwareClient q = new FirmwareClient(fw, Port.partition(id));
-    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(oldBlob))).isEqualTo(Status.MASKED_BLOB_STALE);
-    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(newBlob), Empty::read);
+    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(oldBlob))).isEqualTo(Status.MASKED_BLOB_STALE);
+    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(newBlob), Empty::read);
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, reset))).isEqualTo(Status.SUCCESS);
   }
 
@@ -358,7 +358,7 @@ class VaultTest {
     sealed = p.seal(Opcode.OWNER_REINIT_PARTITION, binding);
     OwnerRequest good = new OwnerRequest(sign(owner.getPrivate(),
         OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, id, sealed)), sealed);
-    byte[] newBlob = p.ok(Opcode.OWNER_REINIT_PARTITION, 0, good, Blob::read).bytes();
+    byte[] newBlob = p.ok(Opcode.OWNER_REINIT_PARTITION, 0, good, Bytes::readBlob).bytes();
     assertThat(p.status(Opcode.OWNER_REINIT_PARTITION, 0, good)).as("a replayed request").isEqualTo(Status.CREDENTIAL_REPLAYED);
     assertThat(p.status(Opcode.ENCRYPT, session, io.ihsm.ddi.key.Operation.of(key.handle(),
         io.ihsm.ddi.key.Algorithm.AES_ECB, new byte[16]))).as("the session is closed").isEqualTo(Status.NEEDS_RENEGOTIATION);
@@ -369,9 +369,9 @@ class VaultTest {
     Credential fresh = Credential.of(id(2), "after-reinit-1");
     SealedCredential setPin = p.seal(Opcode.OWNER_SET_PIN, fresh);
     byte[] pinBlob = p.ok(Opcode.OWNER_SET_PIN, 0, new OwnerRequest(sign(owner.getPrivate(),
-        OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, id, setPin)), setPin), Blob::read).bytes();
+        OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, id, setPin)), setPin), Bytes::readBlob).bytes();
     int again = p.ok(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, fresh), Id::read).value();
-    assertThat(p.status(Opcode.UNMASK_KEY, again, new Blob(key.maskedBlob()))).as("the old key's blob is dead")
+    assertThat(p.status(Opcode.UNMASK_KEY, again, new Bytes(key.maskedBlob()))).as("the old key's blob is dead")
         .isEqualTo(Status.MASKED_BLOB_INVALID);
     String audit = new String(mgmt.ok(Opcode.EXPORT_AUDIT_LOG, co, new Id(0), io.ihsm.ddi.message.FirmwareChunk::read).data(),
         java.nio.charset.StandardCharsets.UTF_8);
@@ -381,9 +381,9 @@ class VaultTest {
     powerCycle();
     FirmwareClient q = new FirmwareClient(fw, Port.partition(id));
     for (byte[] stale : new byte[][] {oldBlob, newBlob}) {
-      assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(stale))).isEqualTo(Status.MASKED_BLOB_STALE);
+      assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(stale))).isEqualTo(Status.MASKED_BLOB_STALE);
     }
-    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(pinBlob), Empty::read);
+    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(pinBlob), Empty::read);
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.AUTHENTICATION_FAILED);
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, fresh))).isEqualTo(Status.SUCCESS);
   }
@@ -405,14 +405,14 @@ class VaultTest {
     Credential newPin = Credential.of(id(2), "new-pin-5678");
     assertThat(p.status(Opcode.CHANGE_PIN, user, p.seal(Opcode.CHANGE_PIN, Credential.of(id(3), "new-pin-5678"))))
         .as("the id cannot change").isEqualTo(Status.INVALID_PARAMETER);
-    byte[] newBlob = p.ok(Opcode.CHANGE_PIN, user, p.seal(Opcode.CHANGE_PIN, newPin), Blob::read).bytes();
+    byte[] newBlob = p.ok(Opcode.CHANGE_PIN, user, p.seal(Opcode.CHANGE_PIN, newPin), Bytes::readBlob).bytes();
     assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, APP))).isEqualTo(Status.AUTHENTICATION_FAILED);
     assertThat(p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, newPin))).isEqualTo(Status.SUCCESS);
 
     powerCycle();
     FirmwareClient q = new FirmwareClient(fw, Port.partition(id));
-    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Blob(oldBlob))).isEqualTo(Status.MASKED_BLOB_STALE);
-    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Blob(newBlob), Empty::read);
+    assertThat(q.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(oldBlob))).isEqualTo(Status.MASKED_BLOB_STALE);
+    q.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(newBlob), Empty::read);
     assertThat(q.status(Opcode.OPEN_SESSION, 0, q.seal(Opcode.OPEN_SESSION, newPin))).isEqualTo(Status.SUCCESS);
   }
 

@@ -4,7 +4,7 @@ import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.message.AttestKeyRequest;
-import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.ImportKeyRequest;
 import io.ihsm.ddi.key.UnwrapKeyRequest;
@@ -15,7 +15,7 @@ import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.key.Verified;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.spi.Port;
@@ -50,7 +50,7 @@ public final class HsmSession implements AutoCloseable {
   }
 
   public KeyInfo unmask(byte[] maskedBlob) {
-    return channel.call(Opcode.UNMASK_KEY, sessionId, new Blob(maskedBlob), KeyInfo::read);
+    return channel.call(Opcode.UNMASK_KEY, sessionId, new Bytes(maskedBlob), KeyInfo::read);
   }
 
   public void unload(int handle) {
@@ -58,7 +58,7 @@ public final class HsmSession implements AutoCloseable {
   }
 
   public byte[] sign(Operation op) {
-    return channel.call(Opcode.SIGN, sessionId, op, Data::read).bytes();
+    return channel.call(Opcode.SIGN, sessionId, op, Bytes::read).bytes();
   }
 
   public boolean verify(Operation op) {
@@ -70,17 +70,17 @@ public final class HsmSession implements AutoCloseable {
   }
 
   public byte[] decrypt(Operation op) {
-    return channel.call(Opcode.DECRYPT, sessionId, op, Data::read).bytes();
+    return channel.call(Opcode.DECRYPT, sessionId, op, Bytes::read).bytes();
   }
 
   /** The partition's RSA unwrapping key (SPKI DER), to wrap keys for {@link #importKey}. */
   /** A key attestation report (COSE_Sign1, signed by the partition identity key) carrying {@code nonce} (0-128 bytes). */
   public byte[] attestKey(int handle, byte[] nonce) {
-    return channel.call(Opcode.ATTEST_KEY, sessionId, new AttestKeyRequest(handle, nonce), Blob::read).bytes();
+    return channel.call(Opcode.ATTEST_KEY, sessionId, new AttestKeyRequest(handle, nonce), Bytes::readBlob).bytes();
   }
 
   public byte[] unwrappingKey() {
-    return channel.call(Opcode.GET_UNWRAPPING_KEY, sessionId, Empty.INSTANCE, Data::read).bytes();
+    return channel.call(Opcode.GET_UNWRAPPING_KEY, sessionId, Empty.INSTANCE, Bytes::read).bytes();
   }
 
   /** Imports a key wrapped by {@link KeyImport#wrapForImport}. */
@@ -96,7 +96,7 @@ public final class HsmSession implements AutoCloseable {
   /** Wraps an extractable key under a wrapping key (AES_KW or AES_KWP). */
   public byte[] wrapKey(int wrappingHandle, int targetHandle, Algorithm algorithm) {
     return channel.call(Opcode.WRAP_KEY, sessionId, new WrapKeyRequest(wrappingHandle, targetHandle, algorithm),
-        Data::read).bytes();
+        Bytes::read).bytes();
   }
 
   public KeyInfo unwrapKey(int wrappingHandle, Algorithm algorithm, KeyAttributes attributes, byte[] wrapped) {
@@ -110,7 +110,7 @@ public final class HsmSession implements AutoCloseable {
 
   /** Changes the PIN (same credential id); returns the partition's new blob, which the host must keep. */
   public byte[] changePin(Credential newCredential) {
-    return channel.callSealed(Opcode.CHANGE_PIN, sessionId, port, newCredential, sealed -> sealed, Blob::read).bytes();
+    return channel.callSealed(Opcode.CHANGE_PIN, sessionId, port, newCredential, sealed -> sealed, Bytes::readBlob).bytes();
   }
 
   @Override

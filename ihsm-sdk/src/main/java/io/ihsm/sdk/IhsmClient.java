@@ -13,7 +13,7 @@ import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.Id;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Nonce;
 import io.ihsm.sdk.internal.Channel;
 import io.ihsm.sdk.internal.Connector;
@@ -110,7 +110,7 @@ public final class IhsmClient implements AutoCloseable {
 
   /** The factory step: the device makes its unique secret and answers its DeviceID public key (SPKI). */
   public byte[] manufacture() {
-    return management.call(Opcode.MANUFACTURE, 0, Empty.INSTANCE, io.ihsm.ddi.message.Blob::read).bytes();
+    return management.call(Opcode.MANUFACTURE, 0, Empty.INSTANCE, io.ihsm.ddi.message.Bytes::readBlob).bytes();
   }
 
   /** Installs the manufacturer's root and the DeviceID certificate issued for {@link #manufacture()}'s key; once. */
@@ -130,12 +130,12 @@ public final class IhsmClient implements AutoCloseable {
    * (0-128 bytes); verify it with {@code io.ihsm.verify.AttestationVerifier} and {@link #certificateChain()}.
    */
   public byte[] attestDevice(byte[] nonce) {
-    return management.call(Opcode.ATTEST_DEVICE, 0, new Nonce(nonce), Blob::read).bytes();
+    return management.call(Opcode.ATTEST_DEVICE, 0, new Nonce(nonce), Bytes::readBlob).bytes();
   }
 
   /** The device's audit public key (SPKI DER), to pin when verifying exported audit logs. */
   public byte[] auditPublicKey() {
-    return management.call(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, io.ihsm.ddi.message.Blob::read).bytes();
+    return management.call(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, io.ihsm.ddi.message.Bytes::readBlob).bytes();
   }
 
   /** Random bytes from the module's random bit generator; 1 to 1024 per call. */

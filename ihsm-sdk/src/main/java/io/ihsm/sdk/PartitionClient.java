@@ -4,6 +4,7 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.key.DeriveKeyRequest;
+import io.ihsm.ddi.key.EcdsaEncoding;
 import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
@@ -12,6 +13,13 @@ import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.ProvisionResponse;
+import io.ihsm.sdk.cipher.CipherParameters;
+import io.ihsm.sdk.cipher.Ciphertext;
+import io.ihsm.sdk.internal.WireMapping;
+import io.ihsm.sdk.key.KeyPurpose;
+import io.ihsm.sdk.key.KeyType;
+import io.ihsm.sdk.signature.EcdsaParameters;
+import io.ihsm.sdk.signature.SignatureParameters;
 import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.sdk.store.HostKeyStore.PartitionEntry;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
@@ -318,6 +326,48 @@ public final class PartitionClient implements AutoCloseable {
     store.deleteKey(entry.name(), label);
   }
 
+  /** Generates a key inside the device for one purpose and records it in the store before returning. */
+  public StoredKey generate(String label, KeyType type, KeyPurpose purpose, boolean extractable) {
+    return generate(label, WireMapping.kind(type), WireMapping.usage(purpose), extractable);
+  }
+
+  /** Signs (or MACs) {@code message} with the key labelled {@code label}. */
+  public byte[] sign(String label, SignatureParameters parameters, byte[] message) {
+    byte[] signature = sign(label, WireMapping.signing(parameters, message));
+    if (p1363(parameters)) {
+      return EcdsaEncoding.derToP1363(signature, key(label).kind().bytes());
+    }
+    return signature;
+  }
+
+  /** Whether {@code signature} is the key's signature (or MAC tag) of {@code message}; malformed is false. */
+  public boolean verify(String label, SignatureParameters parameters, byte[] message, byte[] signature) {
+    byte[] wire = signature;
+    if (p1363(parameters)) {
+      int size = key(label).kind().bytes();
+      if (signature.length != 2 * size) {
+        return false;
+      }
+      wire = EcdsaEncoding.p1363ToDer(signature, size);
+    }
+    return verify(label, WireMapping.signing(parameters, message).withSignature(wire));
+  }
+
+  private static boolean p1363(SignatureParameters p) {
+    return p instanceof EcdsaParameters e && e.encoding() == EcdsaParameters.Encoding.IEEE_P1363;
+  }
+
+  /** Encrypts with the key labelled {@code label}; the IV or counter block the device used comes back with it. */
+  public Ciphertext encrypt(String label, CipherParameters parameters, byte[] plaintext) {
+    Encrypted e = encrypt(label, WireMapping.encrypting(parameters, plaintext));
+    return Ciphertext.of(e.iv(), e.ciphertext());
+  }
+
+  public byte[] decrypt(String label, CipherParameters parameters, Ciphertext ciphertext) {
+    return decrypt(label, WireMapping.decrypting(parameters, ciphertext));
+  }
+
+  /** The wire-level form, for the provider modules: {@code template} is a DDI operation without a key handle. */
   public byte[] sign(String label, Operation template) {
     return withKey(label, h -> session().sign(on(h, template)));
   }

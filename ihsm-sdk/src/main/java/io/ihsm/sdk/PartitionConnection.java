@@ -2,7 +2,7 @@ package io.ihsm.sdk;
 
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.credential.Credential;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.OwnerRequest;
@@ -51,7 +51,7 @@ public final class PartitionConnection implements AutoCloseable {
 
   /** Restores the partition's volatile state from its current blob after a reset. */
   public void reestablish(byte[] partitionBlob) {
-    channel.call(Opcode.REESTABLISH_PARTITION, 0, new Blob(partitionBlob), Empty::read);
+    channel.call(Opcode.REESTABLISH_PARTITION, 0, new Bytes(partitionBlob), Empty::read);
   }
 
   /**
@@ -62,7 +62,7 @@ public final class PartitionConnection implements AutoCloseable {
    */
   public byte[] ownerSetPin(Credential newCredential, java.security.PrivateKey ownerKey) {
     return channel.callSealed(Opcode.OWNER_SET_PIN, 0, port, newCredential, sealed -> new OwnerRequest(
-        ownerSignature(ownerKey, OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, partitionId(), sealed)), sealed), Blob::read).bytes();
+        ownerSignature(ownerKey, OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, partitionId(), sealed)), sealed), Bytes::readBlob).bytes();
   }
 
   /**
@@ -75,7 +75,7 @@ public final class PartitionConnection implements AutoCloseable {
   public byte[] ownerReinitialize(Credential binding, java.security.PrivateKey ownerKey) {
     return channel.callSealed(Opcode.OWNER_REINIT_PARTITION, 0, port, binding, sealed -> new OwnerRequest(
         ownerSignature(ownerKey, OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, partitionId(), sealed)), sealed),
-        Blob::read).bytes();
+        Bytes::readBlob).bytes();
   }
 
   private static byte[] ownerSignature(java.security.PrivateKey ownerKey, byte[] message) {

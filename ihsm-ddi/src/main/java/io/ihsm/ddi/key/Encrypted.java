@@ -1,5 +1,6 @@
 package io.ihsm.ddi.key;
 
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
@@ -24,11 +25,11 @@ public record Encrypted(byte[] iv, byte[] ciphertext) implements Body {
 
   @Override
   public void writeTo(BodyWriter w) {
-    w.bytes(iv, 16).bytes(ciphertext, Data.MAX_BYTES);
+    w.bytes(iv, 16).bytes(ciphertext, Bytes.MAX_DATA);
   }
 
   public static Encrypted read(BodyReader r) throws DdiException {
-    Encrypted e = new Encrypted(r.bytes("iv", 16), r.bytes("ciphertext", Data.MAX_BYTES));
+    Encrypted e = new Encrypted(r.bytes("iv", 16), r.bytes("ciphertext", Bytes.MAX_DATA));
     r.end();
     return e;
   }

@@ -3,7 +3,7 @@ package io.ihsm.ddi.key;
 import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Body;
 
 /**
@@ -25,11 +25,11 @@ public record ImportKeyRequest(KeyAttributes attributes, byte[] material) implem
   @Override
   public void writeTo(BodyWriter w) {
     attributes.writeTo(w);
-    w.bytes(material, Blob.MAX_BYTES);
+    w.bytes(material, Bytes.MAX_BLOB);
   }
 
   public static ImportKeyRequest read(BodyReader r) throws DdiException {
-    ImportKeyRequest i = new ImportKeyRequest(KeyAttributes.readField(r), r.bytes("material", Blob.MAX_BYTES));
+    ImportKeyRequest i = new ImportKeyRequest(KeyAttributes.readField(r), r.bytes("material", Bytes.MAX_BLOB));
     r.end();
     return i;
   }

@@ -4,7 +4,7 @@ import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Body;
 
 /**
@@ -35,7 +35,7 @@ public record KeyInfo(int handle, KeyAttributes attributes, KeyOrigin origin, by
   public void writeTo(BodyWriter w) {
     w.u32(handle);
     attributes.writeTo(w);
-    w.u8(origin.code()).bytes(publicKey, MAX_PUBLIC_KEY).bytes(maskedBlob, Blob.MAX_BYTES);
+    w.u8(origin.code()).bytes(publicKey, MAX_PUBLIC_KEY).bytes(maskedBlob, Bytes.MAX_BLOB);
   }
 
   public static KeyInfo read(BodyReader r) throws DdiException {
@@ -43,7 +43,7 @@ public record KeyInfo(int handle, KeyAttributes attributes, KeyOrigin origin, by
     KeyAttributes attrs = KeyAttributes.readField(r);
     KeyOrigin origin = KeyOrigin.fromCode(r.u8("origin"));
     byte[] pub = r.bytes("publicKey", MAX_PUBLIC_KEY);
-    byte[] blob = r.bytes("maskedBlob", Blob.MAX_BYTES);
+    byte[] blob = r.bytes("maskedBlob", Bytes.MAX_BLOB);
     r.end();
     if (origin == null) {
       throw new DdiException(Status.MALFORMED_BODY, "field 'origin': unknown");

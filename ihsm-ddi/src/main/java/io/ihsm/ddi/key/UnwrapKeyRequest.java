@@ -3,7 +3,7 @@ package io.ihsm.ddi.key;
 import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Body;
 
 /**
@@ -26,12 +26,12 @@ public record UnwrapKeyRequest(int wrappingHandle, Algorithm algorithm, KeyAttri
   public void writeTo(BodyWriter w) {
     w.u32(wrappingHandle).u8(algorithm.code());
     attributes.writeTo(w);
-    w.bytes(wrapped, Blob.MAX_BYTES);
+    w.bytes(wrapped, Bytes.MAX_BLOB);
   }
 
   public static UnwrapKeyRequest read(BodyReader r) throws DdiException {
     UnwrapKeyRequest u = new UnwrapKeyRequest(r.u32("wrappingHandle"), WrapKeyRequest.wrapAlgorithm(r.u8("algorithm")),
-        KeyAttributes.readField(r), r.bytes("wrapped", Blob.MAX_BYTES));
+        KeyAttributes.readField(r), r.bytes("wrapped", Bytes.MAX_BLOB));
     r.end();
     return u;
   }

@@ -27,12 +27,12 @@ public record ProvisionResponse(byte[] partitionBlob, byte[] backupKeyBlob) impl
 
   @Override
   public void writeTo(BodyWriter w) {
-    w.bytes(partitionBlob, Blob.MAX_BYTES).bytes(backupKeyBlob, Blob.MAX_BYTES);
+    w.bytes(partitionBlob, Bytes.MAX_BLOB).bytes(backupKeyBlob, Bytes.MAX_BLOB);
   }
 
   public static ProvisionResponse read(BodyReader r) throws DdiException {
-    ProvisionResponse p = new ProvisionResponse(r.bytes("partitionBlob", Blob.MAX_BYTES),
-        r.bytes("backupKeyBlob", Blob.MAX_BYTES));
+    ProvisionResponse p = new ProvisionResponse(r.bytes("partitionBlob", Bytes.MAX_BLOB),
+        r.bytes("backupKeyBlob", Bytes.MAX_BLOB));
     r.end();
     return p;
   }

@@ -3,7 +3,7 @@ package io.ihsm.firmware.dispatch;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.FirmwareChunk;
 import io.ihsm.ddi.message.Id;
@@ -46,7 +46,7 @@ public final class AuditHandlers {
     });
     h.put(Opcode.GET_AUDIT_KEY, (ctx, body) -> {
       Empty.read(body);
-      return Reply.approved(new Blob(audit.publicKey().getEncoded()));
+      return Reply.approved(new Bytes(audit.publicKey().getEncoded()));
     });
     return h;
   }

@@ -1,7 +1,7 @@
 package io.ihsm.firmware.dispatch;
 
 import io.ihsm.ddi.Opcode;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Certificates;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.firmware.identity.DiceIdentity;
@@ -17,7 +17,7 @@ public final class IdentityHandlers {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(Opcode.MANUFACTURE, (ctx, body) -> {
       Empty.read(body);
-      return Reply.approved(new Blob(identity.manufacture()));
+      return Reply.approved(new Bytes(identity.manufacture()));
     });
     h.put(Opcode.INSTALL_DEVICE_CERTIFICATES, (ctx, body) -> {
       identity.install(Certificates.read(body).certificates());

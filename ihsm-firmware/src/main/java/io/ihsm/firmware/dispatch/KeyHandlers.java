@@ -3,7 +3,7 @@ package io.ihsm.firmware.dispatch;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.key.Data;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.ImportKeyRequest;
 import io.ihsm.ddi.key.UnwrapKeyRequest;
@@ -11,7 +11,7 @@ import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.key.Verified;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.firmware.keys.KeyOperations;
@@ -30,7 +30,7 @@ public final class KeyHandlers {
       return Reply.approved(keys.generate(ctx.port(), ctx.userSessionId(), request.attributes(), request.length()));
     });
     h.put(Opcode.UNMASK_KEY, (ctx, body) -> {
-      byte[] blob = Blob.read(body).bytes();
+      byte[] blob = Bytes.readBlob(body).bytes();
       return Reply.approved(keys.unmask(ctx.port(), ctx.userSessionId(), blob));
     });
     h.put(Opcode.UNLOAD_KEY, (ctx, body) -> {
@@ -41,7 +41,7 @@ public final class KeyHandlers {
     h.put(Opcode.SIGN, (ctx, body) -> {
       Operation op = Operation.read(body);
       requireNoSignature(op);
-      return new Reply(new Data(ops.sign(keys.find(ctx.port(), ctx.userSessionId(), op.handle()), op)), KeyOperations.approved(op, false));
+      return new Reply(new Bytes(ops.sign(keys.find(ctx.port(), ctx.userSessionId(), op.handle()), op)), KeyOperations.approved(op, false));
     });
     h.put(Opcode.VERIFY, (ctx, body) -> {
       Operation op = Operation.read(body);
@@ -55,11 +55,11 @@ public final class KeyHandlers {
     h.put(Opcode.DECRYPT, (ctx, body) -> {
       Operation op = Operation.read(body);
       requireNoSignature(op);
-      return Reply.approved(new Data(ops.decrypt(keys.find(ctx.port(), ctx.userSessionId(), op.handle()), op)));
+      return Reply.approved(new Bytes(ops.decrypt(keys.find(ctx.port(), ctx.userSessionId(), op.handle()), op)));
     });
     h.put(Opcode.GET_UNWRAPPING_KEY, (ctx, body) -> {
       Empty.read(body);
-      return Reply.approved(new Data(keys.unwrappingPublicKey(ctx.port())));
+      return Reply.approved(new Bytes(keys.unwrappingPublicKey(ctx.port())));
     });
     h.put(Opcode.IMPORT_KEY, (ctx, body) -> {
       ImportKeyRequest r = ImportKeyRequest.read(body);
@@ -71,7 +71,7 @@ public final class KeyHandlers {
     });
     h.put(Opcode.WRAP_KEY, (ctx, body) -> {
       WrapKeyRequest r = WrapKeyRequest.read(body);
-      return Reply.approved(new Data(keys.wrap(ctx.port(), ctx.userSessionId(), r)));
+      return Reply.approved(new Bytes(keys.wrap(ctx.port(), ctx.userSessionId(), r)));
     });
     h.put(Opcode.UNWRAP_KEY, (ctx, body) -> {
       UnwrapKeyRequest r = UnwrapKeyRequest.read(body);

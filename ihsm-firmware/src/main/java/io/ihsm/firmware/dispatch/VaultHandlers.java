@@ -3,7 +3,7 @@ package io.ihsm.firmware.dispatch;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.message.Blob;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.FirmwareChunk;
@@ -107,22 +107,22 @@ public final class VaultHandlers {
     h.put(Opcode.PROVISION_PARTITION, (ctx, body) ->
         Reply.approved(vault.provision(ctx.port(), ProvisionRequest.read(body))));
     h.put(Opcode.REESTABLISH_PARTITION, (ctx, body) -> {
-      byte[] blob = Blob.read(body).bytes();
+      byte[] blob = Bytes.readBlob(body).bytes();
       vault.reestablish(ctx.port(), blob);
       keys.dropPartition(ctx.port().partitionId());
       return Reply.approved(Empty.INSTANCE);
     });
     h.put(Opcode.CHANGE_PIN, (ctx, body) -> {
       SealedCredential credential = SealedCredential.read(body);
-      return Reply.approved(new Blob(vault.changePin(ctx.port(), credential)));
+      return Reply.approved(new Bytes(vault.changePin(ctx.port(), credential)));
     });
     h.put(Opcode.OWNER_SET_PIN, (ctx, body) ->
-        Reply.approved(new Blob(vault.ownerSetPin(ctx.port(), io.ihsm.ddi.message.OwnerRequest.read(body)))));
+        Reply.approved(new Bytes(vault.ownerSetPin(ctx.port(), io.ihsm.ddi.message.OwnerRequest.read(body)))));
     h.put(Opcode.OWNER_REINIT_PARTITION, (ctx, body) -> {
       byte[] blob = vault.ownerReinitialize(ctx.port(), io.ihsm.ddi.message.OwnerRequest.read(body));
       sessions.closeAll(ctx.port());
       keys.dropPartition(ctx.port().partitionId());
-      return Reply.approved(new Blob(blob));
+      return Reply.approved(new Bytes(blob));
     });
     return h;
   }
