@@ -36,7 +36,7 @@ public final class Bench {
             daemon = DaemonProcess.start(o.daemonCommand(), dir);
             yield IhsmPath.open(name, DeviceAddress.daemon(daemon.socketDir()), dir.resolve("home"), daemon.socketDir());
           }
-          case "ihsm-embedded", "softhsm2", "raw-engine", "jdk" -> Paths.open(name, dir);
+          case "ihsm-embedded", "ihsm-sdk", "softhsm2", "raw-engine", "jdk" -> Paths.open(name, dir);
           default -> throw new IllegalArgumentException("unknown path " + name + "; known: " + Report.PATH_ORDER);
         };
       } catch (Exception e) {

@@ -10,6 +10,7 @@ public final class Paths {
   public static BenchPath open(String name, Path dir) throws Exception {
     return switch (name) {
       case "ihsm-embedded" -> IhsmPath.open(name, DeviceAddress.embedded(dir.resolve("home")), dir.resolve("home"), null);
+      case "ihsm-sdk" -> SdkPath.open(dir.resolve("home"));
       case "softhsm2" -> SoftHsmPath.open(dir);
       case "raw-engine" -> SoftwarePaths.rawEngine();
       case "jdk" -> SoftwarePaths.jdk();

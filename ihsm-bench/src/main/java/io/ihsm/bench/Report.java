@@ -10,8 +10,10 @@ import java.util.Optional;
 
 /** The results as a table for people, JSON for programs, and an SVG bar chart to read at a glance. */
 public final class Report {
-  static final List<String> PATH_ORDER = List.of("ihsm-daemon", "ihsm-embedded", "softhsm2", "raw-engine", "jdk");
+  static final List<String> PATH_ORDER = List.of("ihsm-daemon", "ihsm-embedded", "ihsm-sdk", "softhsm2", "raw-engine",
+      "jdk");
   private static final Map<String, String> COLOURS = Map.of("ihsm-daemon", "#1f77b4", "ihsm-embedded", "#6baed6",
+      "ihsm-sdk", "#08519c",
       "softhsm2", "#ff7f0e", "raw-engine", "#2ca02c", "jdk", "#9467bd");
 
   private Report() {}

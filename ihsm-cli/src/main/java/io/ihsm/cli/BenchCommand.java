@@ -32,7 +32,8 @@ final class BenchCommand implements Callable<Integer> {
   List<String> workloads = Arrays.stream(Workload.values()).map(Workload::id).toList();
 
   @Option(names = "--paths", split = ",", paramLabel = "P",
-      description = "Paths (default: all): ihsm-daemon, ihsm-embedded, softhsm2, raw-engine, jdk.")
+      description = "Paths (default: all but ihsm-sdk): ihsm-daemon, ihsm-embedded, ihsm-sdk (one SDK client shared by"
+          + " the threads), softhsm2, raw-engine, jdk.")
   List<String> paths = List.of("ihsm-daemon", "ihsm-embedded", "softhsm2", "raw-engine", "jdk");
 
   @Option(names = "--threads", split = ",", paramLabel = "N", description = "Client thread counts (default: 1,2).")

@@ -23,12 +23,8 @@ import io.ihsm.sdk.signature.SignatureParameters;
 import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.sdk.store.HostKeyStore.PartitionEntry;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.IntFunction;
 
 /**
  * A partition as an application uses it: keys by label, kept in the host key store, loaded into
@@ -36,19 +32,32 @@ import java.util.function.IntFunction;
  * key is unloaded (its blob stays in the store) and the needed one loaded, so an application sees
  * as many keys as it likes. After a device reset (daemon restart, live migration) the client
  * re-establishes the partition from its blob, opens a new session and reloads keys by itself;
- * an operation never runs on the wrong key or session. Thread-safe.
+ * an operation never runs on the wrong key or session.
+ *
+ * <p>Thread-safe, and calls from many threads run side by side: no lock is held across another
+ * call's device round trip. Each key is loaded once however many threads ask for it together
+ * ({@link LiveSession}); key creation, renaming and deletion are ordered among themselves only.
  */
 public final class PartitionClient implements AutoCloseable {
   /** Statuses after which the session, and perhaps the partition, must be set up again. */
   private static final Set<Status> RECOVERABLE = Set.of(Status.KEY_NOT_FOUND, Status.INVALID_SESSION,
       Status.NEEDS_RENEGOTIATION, Status.NEEDS_REESTABLISH, Status.CONNECTION_LOST);
 
+  /** How often one call is tried: a reset, then a key another thread unloaded to make room, may each cost one try. */
+  private static final int ATTEMPTS = 3;
+  /** How long a call waits for a key of this client to be free when the device's key table is full of them. */
+  private static final java.time.Duration ROOM_WAIT = java.time.Duration.ofSeconds(30);
+
   private final HostKeyStore store;
-  private PartitionEntry entry;
   private final PartitionConnection connection;
-  private Credential credential;
-  private final Map<String, Integer> loaded = new LinkedHashMap<>(16, 0.75f, true);
-  private HsmSession session;
+  private volatile PartitionEntry entry;
+  private volatile Credential credential;
+  /** Guards opening and replacing {@link #live}; operations never hold it during a device call to each other's cost. */
+  private final Object sessionLock = new Object();
+  private volatile LiveSession live;
+  private boolean closed;
+  /** Keeps label checks and store writes of key creation, renaming and deletion together; operations do not take it. */
+  private final Object catalogueLock = new Object();
 
   private PartitionClient(HostKeyStore store, PartitionEntry entry, PartitionConnection connection,
       Credential credential) {
@@ -107,9 +116,7 @@ public final class PartitionClient implements AutoCloseable {
     }
     PartitionClient c = new PartitionClient(store, e, connection, Credential.of(e.credentialId(), pin));
     try {
-      synchronized (c) {
-        c.session();
-      }
+      c.live();
       return c;
     } catch (RuntimeException ex) {
       c.close();
@@ -221,7 +228,7 @@ public final class PartitionClient implements AutoCloseable {
    *
    * @throws IhsmException LABEL_EXISTS when the store has the label already
    */
-  public synchronized StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable) {
+  public StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable) {
     return generate(label, kind, usage, extractable, 0);
   }
 
@@ -229,39 +236,44 @@ public final class PartitionClient implements AutoCloseable {
    * Generates a key of a given length: {@code lengthBytes} 0 for the kind's own size; an HMAC key
    * may have any length from 14 bytes (112 bits) to 128.
    */
-  public synchronized StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable, int lengthBytes) {
-    requireNewLabel(label);
+  public StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable, int lengthBytes) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
-    return record(withRoom(() -> recovering(() -> session().generateKey(attrs, lengthBytes))), kind, usage, extractable);
+    return create(label, kind, usage, extractable, l -> withRoom(l, () -> l.session.generateKey(attrs, lengthBytes)));
+  }
+
+  /** Generates a key inside the device for one purpose and records it in the store before returning. */
+  public StoredKey generate(String label, KeyType type, KeyPurpose purpose, boolean extractable) {
+    return generate(label, WireMapping.kind(type), WireMapping.usage(purpose), extractable);
   }
 
   /** The partition's RSA unwrapping key (SPKI DER), for {@link KeyImport#wrapForImport}. */
-  public synchronized byte[] unwrappingKey() {
-    return recovering(() -> session().unwrappingKey());
+  public byte[] unwrappingKey() {
+    return recovering(l -> l.session.unwrappingKey());
   }
 
   /** Imports a key wrapped for this partition (bring your own key) and records it in the store. */
-  public synchronized StoredKey importKey(String label, KeyKind kind, KeyUsage usage, boolean extractable, byte[] wrapped) {
-    requireNewLabel(label);
+  public StoredKey importKey(String label, KeyKind kind, KeyUsage usage, boolean extractable, byte[] wrapped) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
-    return record(withRoom(() -> recovering(() -> session().importKey(attrs, wrapped))), kind, usage, extractable);
+    return create(label, kind, usage, extractable, l -> withRoom(l, () -> l.session.importKey(attrs, wrapped)));
   }
 
   /** Imports a public key (SPKI DER) to verify or encrypt with, and records it in the store. */
-  public synchronized StoredKey importPublicKey(String label, KeyKind kind, KeyUsage usage, byte[] spki) {
-    requireNewLabel(label);
+  public StoredKey importPublicKey(String label, KeyKind kind, KeyUsage usage, byte[] spki) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, false, label);
-    return record(withRoom(() -> recovering(() -> session().importPublicKey(attrs, spki))), kind, usage, false);
+    return create(label, kind, usage, false, l -> withRoom(l, () -> l.session.importPublicKey(attrs, spki)));
   }
 
   /** Changes the PIN; the partition's new blob replaces the old one in the store before this returns. */
-  public synchronized void changePin(String newPin) {
-    Credential next = Credential.of(entry.credentialId(), newPin);
-    byte[] blob = recovering(() -> session().changePin(next));
-    entry = new PartitionEntry(entry.name(), entry.id(), entry.credentialId(), blob, entry.backupKeyBlob());
-    store.savePartition(entry);
-    credential.destroy();
-    credential = next;
+  public void changePin(String newPin) {
+    synchronized (catalogueLock) {
+      Credential next = Credential.of(entry.credentialId(), newPin);
+      byte[] blob = recovering(l -> l.session.changePin(next));
+      entry = new PartitionEntry(entry.name(), entry.id(), entry.credentialId(), blob, entry.backupKeyBlob());
+      store.savePartition(entry);
+      Credential old = credential;
+      credential = next;
+      old.destroy();
+    }
   }
 
   private void requireNewLabel(String label) {
@@ -271,30 +283,39 @@ public final class PartitionClient implements AutoCloseable {
     }
   }
 
-  private StoredKey record(KeyInfo info, KeyKind kind, KeyUsage usage, boolean extractable) {
+  /** A key the device makes in a call (generate, import, unwrap, derive), recorded in the store under a new label. */
+  private StoredKey create(String label, KeyKind kind, KeyUsage usage, boolean extractable,
+      java.util.function.Function<LiveSession, KeyInfo> make) {
+    synchronized (catalogueLock) {
+      requireNewLabel(label);
+      return recovering(l -> record(l, make.apply(l), kind, usage, extractable));
+    }
+  }
+
+  private StoredKey record(LiveSession l, KeyInfo info, KeyKind kind, KeyUsage usage, boolean extractable) {
     StoredKey k = new StoredKey(info.attributes().label(), kind, usage, info.origin(), extractable, info.publicKey(),
         info.maskedBlob());
     try {
       store.saveKey(entry.name(), k);
     } catch (RuntimeException e) {
-      session().unload(info.handle());
+      l.session.unload(info.handle());
       throw e;
     }
-    loaded.put(k.label(), info.handle());
+    l.loaded(k.label(), info.handle());
     return k;
   }
 
   /** A call that does not change state on the device: after a reset it is set up again and retried once. */
-  private <T> T recovering(java.util.function.Supplier<T> call) {
+  private <T> T recovering(java.util.function.Function<LiveSession, T> call) {
+    LiveSession l = live();
     try {
-      return call.get();
+      return call.apply(l);
     } catch (IhsmException e) {
       if (!RECOVERABLE.contains(e.status()) || e.status() == Status.CONNECTION_LOST) {
         throw e;
       }
-      session = null;
-      loaded.clear();
-      return call.get();
+      invalidate(l);
+      return call.apply(live());
     }
   }
 
@@ -307,28 +328,27 @@ public final class PartitionClient implements AutoCloseable {
     return store.key(entry.name(), label).isPresent();
   }
 
+  /** @throws IhsmException LABEL_NOT_FOUND when the partition has no such key */
   public StoredKey key(String label) {
     return store.key(entry.name(), label)
         .orElseThrow(() -> new IhsmException(Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
   }
 
   /** Unloads the key and removes it from the store. (A copy of its blob kept elsewhere would still load.) */
-  public synchronized void deleteKey(String label) {
-    key(label);
-    Integer h = loaded.remove(label);
-    if (h != null) {
-      try {
-        session().unload(h);
-      } catch (IhsmException gone) {
-        // not loaded any more: nothing to unload
+  public void deleteKey(String label) {
+    synchronized (catalogueLock) {
+      key(label);
+      LiveSession l = live;
+      Integer h = l == null ? null : l.remove(label);
+      if (h != null) {
+        try {
+          l.session.unload(h);
+        } catch (IhsmException gone) {
+          // not loaded any more: nothing to unload
+        }
       }
+      store.deleteKey(entry.name(), label);
     }
-    store.deleteKey(entry.name(), label);
-  }
-
-  /** Generates a key inside the device for one purpose and records it in the store before returning. */
-  public StoredKey generate(String label, KeyType type, KeyPurpose purpose, boolean extractable) {
-    return generate(label, WireMapping.kind(type), WireMapping.usage(purpose), extractable);
   }
 
   /** Signs (or MACs) {@code message} with the key labelled {@code label}. */
@@ -369,38 +389,40 @@ public final class PartitionClient implements AutoCloseable {
 
   /** The wire-level form, for the provider modules: {@code template} is a DDI operation without a key handle. */
   public byte[] sign(String label, Operation template) {
-    return withKey(label, h -> session().sign(on(h, template)));
+    return withKey(label, (l, h) -> l.session.sign(template.withHandle(h)));
   }
 
   public boolean verify(String label, Operation template) {
-    return withKey(label, h -> session().verify(on(h, template)));
+    return withKey(label, (l, h) -> l.session.verify(template.withHandle(h)));
   }
 
   public Encrypted encrypt(String label, Operation template) {
-    return withKey(label, h -> session().encrypt(on(h, template)));
+    return withKey(label, (l, h) -> l.session.encrypt(template.withHandle(h)));
   }
 
   public byte[] decrypt(String label, Operation template) {
-    return withKey(label, h -> session().decrypt(on(h, template)));
+    return withKey(label, (l, h) -> l.session.decrypt(template.withHandle(h)));
   }
 
   /** A key attestation report for the key with this label (see {@link HsmSession#attestKey}). */
   public byte[] attest(String label, byte[] nonce) {
-    return withKey(label, h -> session().attestKey(h, nonce));
+    return withKey(label, (l, h) -> l.session.attestKey(h, nonce));
   }
 
   /** This partition's identity chain: root, DeviceID, Alias, partition identity (DER). */
-  public java.util.List<byte[]> certificates() {
+  public List<byte[]> certificates() {
     return connection.certificates();
   }
 
   /** Files a key under a new label (see {@link HostKeyStore#renameKey}); a loaded key stays loaded. */
-  public synchronized void renameKey(String from, String to) {
-    requireNewLabel(to);
-    store.renameKey(entry.name(), from, to);
-    Integer h = loaded.remove(from);
-    if (h != null) {
-      loaded.put(to, h);
+  public void renameKey(String from, String to) {
+    synchronized (catalogueLock) {
+      requireNewLabel(to);
+      store.renameKey(entry.name(), from, to);
+      LiveSession l = live;
+      if (l != null) {
+        l.rename(from, to);
+      }
     }
   }
 
@@ -426,152 +448,216 @@ public final class PartitionClient implements AutoCloseable {
    * Verifies with any public key (SPKI DER): the device imports it as a session key for this one
    * call, then forgets it.
    */
-  public synchronized boolean verifyWith(KeyKind kind, byte[] spki, Operation template) {
-    return withPublicKey(kind, KeyUsage.SIGN, spki, h -> session().verify(on(h, template)));
+  public boolean verifyWith(KeyKind kind, byte[] spki, Operation template) {
+    return withPublicKey(kind, KeyUsage.SIGN, spki, (l, h) -> l.session.verify(template.withHandle(h)));
   }
 
   /** Encrypts with any public key (SPKI DER), imported for this one call. */
-  public synchronized Encrypted encryptWith(KeyKind kind, byte[] spki, Operation template) {
-    return withPublicKey(kind, KeyUsage.ENCRYPT, spki, h -> session().encrypt(on(h, template)));
+  public Encrypted encryptWith(KeyKind kind, byte[] spki, Operation template) {
+    return withPublicKey(kind, KeyUsage.ENCRYPT, spki, (l, h) -> l.session.encrypt(template.withHandle(h)));
   }
 
-  private <T> T withPublicKey(KeyKind kind, KeyUsage usage, byte[] spki, IntFunction<T> op) {
+  private <T> T withPublicKey(KeyKind kind, KeyUsage usage, byte[] spki, KeyCall<T> op) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, true, false, "");
-    int handle = withRoom(() -> recovering(() -> session().importPublicKey(attrs, spki))).handle();
-    try {
-      return op.apply(handle);
-    } finally {
+    return recovering(l -> {
+      int handle = withRoom(l, () -> l.session.importPublicKey(attrs, spki)).handle();
       try {
-        session().unload(handle);
-      } catch (IhsmException gone) {
-        // the session ended with it
+        return op.apply(l, handle);
+      } finally {
+        try {
+          l.session.unload(handle);
+        } catch (IhsmException gone) {
+          // the session ended with it
+        }
       }
-    }
+    });
   }
 
   /** Wraps the extractable key {@code target} under {@code wrapping} (AES_KW, AES_KWP, or RSA_AES_KW under an RSA key). */
-  public synchronized byte[] wrap(String wrapping, String target, Algorithm algorithm) {
-    StoredKey t = key(target);
-    return withKey(wrapping, h -> session().wrapKey(h, handle(t), algorithm));
+  public byte[] wrap(String wrapping, String target, Algorithm algorithm) {
+    key(target);
+    return withKey(wrapping, (l, h) -> {
+      try (LiveSession.Lease t = l.acquire(target, x -> load(l, x))) {
+        return l.session.wrapKey(h, t.handle, algorithm);
+      }
+    });
   }
 
   /**
    * Wraps the extractable key {@code target} for export to any RSA public key (SPKI DER) with
    * RSA_AES_KW; the device imports the public key for this one call.
    */
-  public synchronized byte[] wrapFor(KeyKind kind, byte[] spki, String target) {
-    StoredKey t = key(target);
-    return withPublicKey(kind, KeyUsage.WRAP, spki, h -> session().wrapKey(h, handle(t), Algorithm.RSA_AES_KW));
+  public byte[] wrapFor(KeyKind kind, byte[] spki, String target) {
+    key(target);
+    return withPublicKey(kind, KeyUsage.WRAP, spki, (l, h) -> {
+      try (LiveSession.Lease t = l.acquire(target, x -> load(l, x))) {
+        return l.session.wrapKey(h, t.handle, Algorithm.RSA_AES_KW);
+      }
+    });
   }
 
   /** Unwraps a key under {@code wrapping} into a new app key, recorded in the store under {@code label}. */
-  public synchronized StoredKey unwrap(String wrapping, Algorithm algorithm, String label, KeyKind kind, KeyUsage usage,
+  public StoredKey unwrap(String wrapping, Algorithm algorithm, String label, KeyKind kind, KeyUsage usage,
       boolean extractable, byte[] wrapped) {
-    requireNewLabel(label);
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
-    KeyInfo info = withKey(wrapping, h -> withRoom(() -> session().unwrapKey(h, algorithm, attrs, wrapped)));
-    return record(info, kind, usage, extractable);
+    synchronized (catalogueLock) {
+      requireNewLabel(label);
+      return withKey(wrapping, (l, h) -> record(l, withRoom(l, () -> l.session.unwrapKey(h, algorithm, attrs, wrapped)),
+          kind, usage, extractable));
+    }
   }
 
   /**
    * Derives a new app key from {@code base} (ECDH, HKDF or KBKDF, as {@code request} says; its base
    * handle is filled in here) and records it in the store under the request's label.
    */
-  public synchronized StoredKey derive(String base, DeriveKeyRequest request) {
+  public StoredKey derive(String base, DeriveKeyRequest request) {
     KeyAttributes attrs = request.attributes();
-    requireNewLabel(attrs.label());
     if (attrs.sessionKey()) {
       throw new IllegalArgumentException("a derived key kept in the store is an app key");
     }
-    KeyInfo info = withKey(base, h -> withRoom(() -> session().deriveKey(new DeriveKeyRequest(h, request.method(),
-        request.hash(), request.peerPublicKey(), request.salt(), request.info(), request.length(), attrs))));
-    return record(info, attrs.kind(), attrs.usage(), attrs.extractable());
+    synchronized (catalogueLock) {
+      requireNewLabel(attrs.label());
+      return withKey(base, (l, h) -> record(l, withRoom(l, () -> l.session.deriveKey(new DeriveKeyRequest(h,
+          request.method(), request.hash(), request.peerPublicKey(), request.salt(), request.info(), request.length(),
+          attrs))), attrs.kind(), attrs.usage(), attrs.extractable()));
+    }
   }
 
-  /** Runs an operation with the key loaded; after a reset or a lost session, sets up again and retries once. */
-  private synchronized <T> T withKey(String label, IntFunction<T> op) {
+  /** A device call with a loaded key's handle, in the session that loaded it. */
+  @FunctionalInterface
+  private interface KeyCall<T> {
+    T apply(LiveSession live, int handle);
+  }
+
+  /**
+   * Runs an operation with the key loaded. A handle the device lost (another client of the
+   * partition unloaded the shared key, or this client unloaded it to make room) is loaded again in
+   * the same session; after a reset or a lost session everything is set up again.
+   */
+  private <T> T withKey(String label, KeyCall<T> op) {
     for (int attempt = 1; ; attempt++) {
-      try {
-        // A loaded key needs no trip to the store (the hot path); otherwise its blob is read and loaded.
-        Integer loadedHandle = loaded.get(label);
-        return op.apply(loadedHandle != null ? loadedHandle : handle(key(label)));
+      LiveSession l = live();
+      int handle = -1;
+      try (LiveSession.Lease lease = l.acquire(label, x -> load(l, x))) {
+        handle = lease.handle;
+        return op.apply(l, handle);
       } catch (IhsmException e) {
-        if (attempt == 2 || !RECOVERABLE.contains(e.status())) {
+        if (attempt == ATTEMPTS || !RECOVERABLE.contains(e.status())) {
           throw e;
         }
-        if (e.status() == Status.KEY_NOT_FOUND && session != null) {
-          // Another client of the partition unloaded the key it shared with us: load it again,
-          // in the session we have (it is still open).
-          loaded.remove(label);
+        if (e.status() == Status.KEY_NOT_FOUND && handle != -1) {
+          l.forget(label, handle);
         } else {
-          session = null;
-          loaded.clear();
+          invalidate(l);
         }
       }
     }
   }
 
-  private int handle(StoredKey k) {
-    Integer h = loaded.get(k.label());
-    if (h != null) {
-      return h;
-    }
-    int handle = withRoom(() -> session().unmask(k.maskedBlob())).handle();
-    loaded.put(k.label(), handle);
-    return handle;
+  /** Loads the key's blob from the store into the device; only {@link LiveSession#acquire} calls it. */
+  private int load(LiveSession l, String label) {
+    byte[] blob = key(label).maskedBlob();
+    return withRoom(l, () -> l.session.unmask(blob)).handle();
   }
 
-  /** Runs a device call that needs a slot in the key table, unloading least recently used keys while it is full. */
-  private <T> T withRoom(java.util.function.Supplier<T> call) {
+  /**
+   * Runs a device call that needs a slot in the key table. While the table is full, the least
+   * recently used key no thread is using is unloaded; when all of this client's keys are in use,
+   * the call waits for one to be free (up to the client's timeout) rather than unload a key
+   * another thread is using.
+   */
+  private <T> T withRoom(LiveSession l, java.util.function.Supplier<T> call) {
+    long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
     while (true) {
       try {
         return call.get();
       } catch (IhsmException e) {
-        if (e.status() != Status.KEY_TABLE_FULL || loaded.isEmpty()) {
+        if (e.status() != Status.KEY_TABLE_FULL) {
           throw e;
         }
-        Iterator<Map.Entry<String, Integer>> eldest = loaded.entrySet().iterator();
-        int victim = eldest.next().getValue();
-        eldest.remove();
-        session().unload(victim);
+        Integer victim = l.evictEldest();
+        if (victim != null) {
+          try {
+            l.session.unload(victim);
+          } catch (IhsmException gone) {
+            // another client of the partition unloaded it first: the room is there all the same
+          }
+        } else if (!awaitRelease(l, deadline)) {
+          throw e;
+        }
       }
     }
   }
 
-  private HsmSession session() {
-    if (session == null) {
-      try {
-        session = connection.openSession(credential);
-      } catch (IhsmException e) {
-        if (e.status() != Status.NEEDS_REESTABLISH) {
-          throw e;
-        }
-        connection.reestablish(entry.partitionBlob());
-        session = connection.openSession(credential);
-      }
-      loaded.clear();
+  private static boolean awaitRelease(LiveSession l, long deadline) {
+    try {
+      return l.awaitRelease(deadline);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return false;
     }
-    return session;
   }
 
-  private static Operation on(int handle, Operation t) {
-    return t.withHandle(handle);
+  /** The current session, opened (and the partition re-established when the device asks) on first need. */
+  private LiveSession live() {
+    LiveSession l = live;
+    if (l != null) {
+      return l;
+    }
+    synchronized (sessionLock) {
+      if (closed) {
+        throw new IllegalStateException("the partition client is closed");
+      }
+      if (live == null) {
+        live = new LiveSession(openSession());
+      }
+      return live;
+    }
+  }
+
+  private HsmSession openSession() {
+    try {
+      return connection.openSession(credential);
+    } catch (IhsmException e) {
+      if (e.status() != Status.NEEDS_REESTABLISH) {
+        throw e;
+      }
+      connection.reestablish(entry.partitionBlob());
+      return connection.openSession(credential);
+    }
+  }
+
+  /** Drops a session the device no longer has; another thread may have replaced it already. */
+  private void invalidate(LiveSession stale) {
+    synchronized (sessionLock) {
+      if (live == stale) {
+        live = null;
+      }
+    }
   }
 
   /** Unloads the keys this client loaded (the table is shared with the partition's other clients). */
   @Override
-  public synchronized void close() {
-    if (session != null) {
-      for (int handle : loaded.values()) {
+  public void close() {
+    LiveSession l;
+    synchronized (sessionLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      l = live;
+      live = null;
+    }
+    if (l != null) {
+      for (int handle : l.handles()) {
         try {
-          session.unload(handle);
+          l.session.unload(handle);
         } catch (IhsmException gone) {
           // already unloaded by a reset
         }
       }
-      loaded.clear();
-      session.close();
-      session = null;
+      l.session.close();
     }
     connection.close();
     credential.destroy();
