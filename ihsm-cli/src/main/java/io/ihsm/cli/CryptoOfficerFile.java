@@ -1,8 +1,8 @@
 package io.ihsm.cli;
 
 import io.ihsm.ddi.credential.Credential;
-import io.ihsm.device.nv.AtomicFile;
-import io.ihsm.device.nv.OwnerOnly;
+import io.ihsm.host.AtomicFile;
+import io.ihsm.host.OwnerOnly;
 import io.ihsm.sdk.IhsmClient;
 import java.io.IOException;
 import java.io.StringReader;

@@ -2,6 +2,7 @@ package io.ihsm.cli;
 
 import io.ihsm.ddi.Opcode;
 import io.ihsm.device.Device;
+import io.ihsm.host.SocketNames;
 import io.ihsm.jca.IhsmConfig;
 import io.ihsm.jca.IhsmProvider;
 import io.ihsm.sdk.IhsmClient;
@@ -10,7 +11,9 @@ import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -31,7 +34,9 @@ final class JcaCommand implements Runnable {
   }
 
   @Command(name = "classpath", mixinStandardHelpOptions = true,
-      description = "Print the provider's class path (its jar and the SDK's), for -providerpath or -cp.")
+      description = {"Print the provider's class path (its jar and the SDK's), for -providerpath or -cp.",
+          "With a daemon (--socket-dir or $IHSM_SOCKET_DIR) it holds no emulator; for the embedded device it adds"
+              + " ihsm-device (development only)."})
   static final class Classpath implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,8 +44,12 @@ final class JcaCommand implements Runnable {
     @Override
     public Integer call() throws URISyntaxException {
       Set<String> jars = new LinkedHashSet<>();
-      // The provider, the SDK, the device (embedded mode) and the protocol: nothing else is needed.
-      for (Class<?> c : new Class<?>[] {IhsmProvider.class, IhsmClient.class, Device.class, Opcode.class}) {
+      // The provider, the SDK, the host files and the protocol; the emulator only when no daemon is named.
+      List<Class<?>> parts = new ArrayList<>(List.of(IhsmProvider.class, IhsmClient.class, SocketNames.class, Opcode.class));
+      if (IhsmCommand.of(spec).socketDir() == null) {
+        parts.add(Device.class);
+      }
+      for (Class<?> c : parts) {
         jars.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath().toString());
       }
       spec.commandLine().getOut().println(String.join(File.pathSeparator, jars));

@@ -1,7 +1,7 @@
 package io.ihsm.cli;
 
-import io.ihsm.device.nv.AtomicFile;
-import io.ihsm.device.nv.OwnerOnly;
+import io.ihsm.host.AtomicFile;
+import io.ihsm.host.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;

@@ -13,6 +13,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `ihsm jca classpath` and `ihsm jca config` give keytool all it needs to use a partition's keys. */
 class JcaCliTest {
+  /** Whether a class path entry (a jar or a classes directory) holds device or firmware classes. */
+  static boolean holdsEmulatorClasses(String entry) {
+    Path p = Path.of(entry);
+    if (Files.isDirectory(p)) {
+      return Files.exists(p.resolve("io/ihsm/device")) || Files.exists(p.resolve("io/ihsm/firmware"));
+    }
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(p.toFile())) {
+      return jar.stream().anyMatch(e -> e.getName().startsWith("io/ihsm/device/") || e.getName().startsWith("io/ihsm/firmware/"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @TempDir
   Path home;
 
@@ -24,7 +37,8 @@ class JcaCliTest {
     assertThat(Files.readString(conf)).contains("partition = app").contains("home = " + home.toAbsolutePath())
         .doesNotContain("pin-12345");
     String classpath = CliRun.okInHome(home, "jca", "classpath").out().strip();
-    assertThat(classpath.split(File.pathSeparator)).hasSize(4).allMatch(p -> Files.exists(Path.of(p)));
+    assertThat(classpath.split(File.pathSeparator)).as("the provider, SDK, host, protocol and, embedded, the device")
+        .hasSize(5).allMatch(p -> Files.exists(Path.of(p))).anyMatch(JcaCliTest::holdsEmulatorClasses);
 
     List<String> provider = List.of("-storetype", "IHSM", "-keystore", "NONE", "-storepass", "pin-12345",
         "-providerpath", classpath, "-providerclass", "io.ihsm.jca.IhsmProvider", "-providerarg", conf.toString());
@@ -35,6 +49,11 @@ class JcaCliTest {
     ExternalCommand.Result made = ExternalCommand.run(gen);
     assertThat(made.exitCode()).as(made.output()).isZero();
     assertThat(CliRun.okInHome(home, "key", "list", "--partition", "app").out()).contains("web");
+
+    String daemonPath = CliRun.okInHome(home, "--socket-dir", home.resolve("sockets").toString(), "jca", "classpath")
+        .out().strip();
+    assertThat(daemonPath.split(File.pathSeparator)).as("pointed at a daemon: no emulator, no firmware").hasSize(4)
+        .noneMatch(JcaCliTest::holdsEmulatorClasses);
 
     CliRun missing = CliRun.inHome(home, "jca", "config", "--partition", "nope");
     assertThat(missing.exitCode()).isEqualTo(ExitCodes.FAILED);

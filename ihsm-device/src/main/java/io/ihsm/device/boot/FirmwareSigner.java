@@ -1,7 +1,7 @@
 package io.ihsm.device.boot;
 
-import io.ihsm.device.nv.AtomicFile;
-import io.ihsm.device.nv.OwnerOnly;
+import io.ihsm.host.AtomicFile;
+import io.ihsm.host.OwnerOnly;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;

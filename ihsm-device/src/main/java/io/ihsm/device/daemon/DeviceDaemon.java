@@ -2,7 +2,7 @@ package io.ihsm.device.daemon;
 
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.Device;
-import io.ihsm.device.nv.OwnerOnly;
+import io.ihsm.host.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the firmware enables and disables partitions.
  */
 public final class DeviceDaemon implements AutoCloseable {
-  public static final String MANAGEMENT_SOCKET = "management.sock";
+  public static final String MANAGEMENT_SOCKET = io.ihsm.host.SocketNames.MANAGEMENT;
 
   private final Device device;
   private final Path socketDir;
@@ -72,7 +72,7 @@ public final class DeviceDaemon implements AutoCloseable {
   }
 
   public static String partitionSocketName(int partitionId) {
-    return "partition-" + partitionId + ".sock";
+    return io.ihsm.host.SocketNames.partition(partitionId);
   }
 
   public Path socketDirectory() {

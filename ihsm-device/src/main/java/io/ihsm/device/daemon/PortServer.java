@@ -2,7 +2,7 @@ package io.ihsm.device.daemon;
 
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.Device;
-import io.ihsm.device.nv.OwnerOnly;
+import io.ihsm.host.OwnerOnly;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

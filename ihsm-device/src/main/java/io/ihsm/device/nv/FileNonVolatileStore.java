@@ -1,6 +1,8 @@
 package io.ihsm.device.nv;
 
 import io.ihsm.ddi.spi.CorruptRecordException;
+import io.ihsm.host.AtomicFile;
+import io.ihsm.host.OwnerOnly;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;

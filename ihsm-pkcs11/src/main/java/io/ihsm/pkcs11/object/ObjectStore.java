@@ -1,8 +1,8 @@
 package io.ihsm.pkcs11.object;
 
 import io.ihsm.ddi.key.KeyKind;
-import io.ihsm.device.nv.AtomicFile;
-import io.ihsm.device.nv.OwnerOnly;
+import io.ihsm.host.AtomicFile;
+import io.ihsm.host.OwnerOnly;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package io.ihsm.sdk.internal;
 
 import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
-import io.ihsm.device.daemon.DeviceDaemon;
+import io.ihsm.host.SocketNames;
 import io.ihsm.sdk.DeviceAddress;
 
 /**
@@ -30,7 +30,7 @@ public final class Connector implements AutoCloseable {
   public Transport open(Port port) {
     return switch (address) {
       case DeviceAddress.Daemon d -> new SocketTransport(d.socketDirectory().resolve(port.isManagement()
-          ? DeviceDaemon.MANAGEMENT_SOCKET : DeviceDaemon.partitionSocketName(port.partitionId())), client);
+          ? SocketNames.MANAGEMENT : SocketNames.partition(port.partitionId())), client);
       case DeviceAddress.Embedded e -> new EmbeddedTransport(lease, port, client);
     };
   }

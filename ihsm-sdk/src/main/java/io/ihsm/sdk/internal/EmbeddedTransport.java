@@ -8,7 +8,7 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
-import io.ihsm.device.Device;
+import io.ihsm.host.spi.EmbeddedDevice;
 import io.ihsm.sdk.IhsmException;
 import java.time.Duration;
 
@@ -32,7 +32,7 @@ public final class EmbeddedTransport implements Transport {
   @Override
   public Frames.Response call(ApiRevision revision, int opcode, int sessionId, Body body, Duration timeout) {
     int id = ids.next();
-    Device device = lease.device();
+    EmbeddedDevice device = lease.device();
     byte[] response = device.process(port, client, Frames.encodeRequest(new RequestHeader(revision, opcode, sessionId, id), body::writeTo));
     try {
       return Frames.decodeResponse(response);

@@ -1,4 +1,4 @@
-package io.ihsm.device.nv;
+package io.ihsm.host;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
