@@ -1,0 +1,17 @@
+/** The `ihsm` command. */
+module io.ihsm.cli {
+  requires io.ihsm.sdk;
+  requires io.ihsm.device;
+  requires io.ihsm.verify;
+  requires io.ihsm.jca;
+  requires io.ihsm.pkcs11;
+  requires io.ihsm.bench;
+  requires info.picocli;
+  requires com.fasterxml.jackson.databind;
+  requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
+  requires jdk.unsupported; // sun.misc.Signal: the daemon shuts down cleanly on SIGTERM
+
+  // picocli reads and fills the commands by reflection.
+  opens io.ihsm.cli to info.picocli;
+}

@@ -1,0 +1,6 @@
+/** The Java bridge of libihsm-pkcs11.so: all the PKCS#11 logic, over the SDK. */
+module io.ihsm.pkcs11 {
+  requires io.ihsm.sdk;
+
+  exports io.ihsm.pkcs11;
+}
