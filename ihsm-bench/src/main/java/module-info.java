@@ -7,6 +7,7 @@ module io.ihsm.bench {
   requires jmh.core;
 
   exports io.ihsm.bench;
+
   // JMH runs its generated benchmark classes by reflection.
   opens io.ihsm.bench.jmh;
 }

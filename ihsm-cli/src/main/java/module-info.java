@@ -13,5 +13,6 @@ module io.ihsm.cli {
   requires jdk.unsupported; // sun.misc.Signal: the daemon shuts down cleanly on SIGTERM
 
   // picocli reads and fills the commands by reflection.
-  opens io.ihsm.cli to info.picocli;
+  opens io.ihsm.cli to
+      info.picocli;
 }

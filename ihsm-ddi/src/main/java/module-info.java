@@ -1,4 +1,7 @@
-/** The device data interface: frames, statuses, opcodes, messages, report formats and the firmware SPI. */
+/**
+ * The device data interface: frames, statuses, opcodes, messages, report formats and the firmware
+ * SPI.
+ */
 module io.ihsm.ddi {
   exports io.ihsm.ddi;
   exports io.ihsm.ddi.attest;

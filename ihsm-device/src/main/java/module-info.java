@@ -8,5 +8,6 @@ module io.ihsm.device {
   exports io.ihsm.device.daemon;
   exports io.ihsm.device.nv;
 
-  provides io.ihsm.host.spi.EmbeddedDeviceProvider with io.ihsm.device.EmbeddedDeviceService;
+  provides io.ihsm.host.spi.EmbeddedDeviceProvider with
+      io.ihsm.device.EmbeddedDeviceService;
 }

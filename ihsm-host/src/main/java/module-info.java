@@ -1,4 +1,7 @@
-/** What every host module needs and no emulator: owner-only files, socket names, the embedded-device SPI. */
+/**
+ * What every host module needs and no emulator: owner-only files, socket names, the embedded-device
+ * SPI.
+ */
 module io.ihsm.host {
   requires transitive io.ihsm.ddi;
 

@@ -4,5 +4,6 @@ module io.ihsm.jca {
 
   exports io.ihsm.jca;
 
-  provides java.security.Provider with io.ihsm.jca.IhsmProvider;
+  provides java.security.Provider with
+      io.ihsm.jca.IhsmProvider;
 }

@@ -1,4 +1,6 @@
-/** The offline attestation verifier: needs the manufacturer's root, not the device or the firmware. */
+/**
+ * The offline attestation verifier: needs the manufacturer's root, not the device or the firmware.
+ */
 module io.ihsm.verify {
   requires transitive io.ihsm.ddi;
   requires org.bouncycastle.provider;

@@ -11,18 +11,24 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The benchmark: every chosen workload on every path, one path after another in the same run,
- * for each thread count. A path that cannot run here (SoftHSM2 absent) is left out and the output
- * says why.
+ * The benchmark: every chosen workload on every path, one path after another in the same run, for
+ * each thread count. A path that cannot run here (SoftHSM2 absent) is left out and the output says
+ * why.
  */
 public final class Bench {
   private Bench() {}
 
   /**
-   * @param daemonCommand how to start a daemon, without its directories: [java, -cp, CP, main class, daemon]
+   * @param daemonCommand how to start a daemon, without its directories: [java, -cp, CP, main
+   *     class, daemon]
    */
-  public record Options(List<Workload> workloads, List<Integer> threads, Duration time, List<String> paths,
-      List<String> daemonCommand, Path workDir) {}
+  public record Options(
+      List<Workload> workloads,
+      List<Integer> threads,
+      Duration time,
+      List<String> paths,
+      List<String> daemonCommand,
+      Path workDir) {}
 
   public static List<Result> run(Options o, PrintWriter log) throws Exception {
     List<Result> results = new ArrayList<>();
@@ -31,14 +37,22 @@ public final class Bench {
       DaemonProcess daemon = null;
       BenchPath path;
       try {
-        path = switch (name) {
-          case "ihsm-daemon" -> {
-            daemon = DaemonProcess.start(o.daemonCommand(), dir);
-            yield IhsmPath.open(name, DeviceAddress.daemon(daemon.socketDir()), dir.resolve("home"), daemon.socketDir());
-          }
-          case "ihsm-embedded", "ihsm-sdk", "softhsm2", "raw-engine", "jdk" -> Paths.open(name, dir);
-          default -> throw new IllegalArgumentException("unknown path " + name + "; known: " + Report.PATH_ORDER);
-        };
+        path =
+            switch (name) {
+              case "ihsm-daemon" -> {
+                daemon = DaemonProcess.start(o.daemonCommand(), dir);
+                yield IhsmPath.open(
+                    name,
+                    DeviceAddress.daemon(daemon.socketDir()),
+                    dir.resolve("home"),
+                    daemon.socketDir());
+              }
+              case "ihsm-embedded", "ihsm-sdk", "softhsm2", "raw-engine", "jdk" ->
+                  Paths.open(name, dir);
+              default ->
+                  throw new IllegalArgumentException(
+                      "unknown path " + name + "; known: " + Report.PATH_ORDER);
+            };
       } catch (Exception e) {
         if (daemon != null) {
           daemon.close();
@@ -55,7 +69,9 @@ public final class Bench {
           measure(o, p, w, results, log);
         }
         if (daemon != null) {
-          daemon.peakResidentBytes().ifPresent(b -> log.printf("ihsm-daemon: peak resident memory %d MiB%n", b >> 20));
+          daemon
+              .peakResidentBytes()
+              .ifPresent(b -> log.printf("ihsm-daemon: peak resident memory %d MiB%n", b >> 20));
         }
       } finally {
         if (daemon != null) {
@@ -66,7 +82,8 @@ public final class Bench {
     return results;
   }
 
-  private static void measure(Options o, BenchPath p, Workload w, List<Result> results, PrintWriter log) {
+  private static void measure(
+      Options o, BenchPath p, Workload w, List<Result> results, PrintWriter log) {
     Optional<Supplier<Operation>> maker;
     try {
       maker = p.prepare(w);
@@ -80,11 +97,17 @@ public final class Bench {
     }
     for (int t : o.threads()) {
       try {
-        // Short runs warm up for a third of their time; full runs for a second (a fresh daemon JVM compiles then too).
-        Duration warmUp = o.time().compareTo(Duration.ofSeconds(3)) < 0 ? o.time().dividedBy(3) : Duration.ofSeconds(1);
+        // Short runs warm up for a third of their time; full runs for a second (a fresh daemon JVM
+        // compiles then too).
+        Duration warmUp =
+            o.time().compareTo(Duration.ofSeconds(3)) < 0
+                ? o.time().dividedBy(3)
+                : Duration.ofSeconds(1);
         Harness.Measured m = Harness.measure(maker.get(), t, warmUp, o.time());
         results.add(new Result(w.id(), p.name(), t, m.opsPerSec(), m.p50Micros(), m.p99Micros()));
-        log.printf("%s on %s, %d thread%s: %.0f ops/s%n", w.id(), p.name(), t, t == 1 ? "" : "s", m.opsPerSec());
+        log.printf(
+            "%s on %s, %d thread%s: %.0f ops/s%n",
+            w.id(), p.name(), t, t == 1 ? "" : "s", m.opsPerSec());
       } catch (Exception e) {
         log.printf("%s on %s, %d threads: failed: %s%n", w.id(), p.name(), t, e.getMessage());
       }

@@ -18,17 +18,27 @@ final class DaemonProcess implements AutoCloseable {
     this.socketDir = socketDir;
   }
 
-  /** @param command the daemon command without its directories, e.g. [java, -cp, CP, io.ihsm.cli.Main, daemon] */
-  static DaemonProcess start(List<String> command, Path dir) throws IOException, InterruptedException {
+  /**
+   * @param command the daemon command without its directories, e.g. [java, -cp, CP,
+   *     io.ihsm.cli.Main, daemon]
+   */
+  static DaemonProcess start(List<String> command, Path dir)
+      throws IOException, InterruptedException {
     Path sock = dir.resolve("sock");
     List<String> cmd = new ArrayList<>(command);
-    cmd.addAll(List.of("--state-dir", dir.resolve("state").toString(), "--socket-dir", sock.toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
+    cmd.addAll(
+        List.of("--state-dir", dir.resolve("state").toString(), "--socket-dir", sock.toString()));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("daemon.log").toFile())
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!Files.exists(sock.resolve("management.sock"))) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
-        throw new IOException("the daemon did not start: " + Files.readString(dir.resolve("daemon.log")));
+        throw new IOException(
+            "the daemon did not start: " + Files.readString(dir.resolve("daemon.log")));
       }
       Thread.sleep(50);
     }
@@ -51,7 +61,8 @@ final class DaemonProcess implements AutoCloseable {
 
   private OptionalLong status(String field) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
         if (line.startsWith(field)) {
           return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
         }

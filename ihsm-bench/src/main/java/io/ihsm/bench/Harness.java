@@ -1,8 +1,10 @@
 package io.ihsm.bench;
 
+import io.ihsm.sdk.HsmSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -31,11 +33,14 @@ final class Harness {
     }
   }
 
-  static Measured measure(Supplier<Operation> maker, int threads, Duration warmUp, Duration time) throws Exception {
+  static Measured measure(Supplier<Operation> maker, int threads, Duration warmUp, Duration time)
+      throws Exception {
     CyclicBarrier start = new CyclicBarrier(threads + 1);
     long[] window = new long[1];
-    // Set as the last thread arrives, before any is released: every thread measures the same window.
-    CyclicBarrier measured = new CyclicBarrier(threads + 1, () -> window[0] = System.nanoTime() + time.toNanos());
+    // Set as the last thread arrives, before any is released: every thread measures the same
+    // window.
+    CyclicBarrier measured =
+        new CyclicBarrier(threads + 1, () -> window[0] = System.nanoTime() + time.toNanos());
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Histogram> histograms = new ArrayList<>();
     long[] counts = new long[threads];
@@ -44,38 +49,42 @@ final class Harness {
       Histogram h = new Histogram(Duration.ofSeconds(60).toNanos(), 3);
       histograms.add(h);
       int index = t;
-      Thread worker = Thread.ofPlatform().name("bench-" + t).start(() -> {
-        try {
-          Operation op = maker.get();
-          start.await();
-          long warmEnd = System.nanoTime() + warmUp.toNanos();
-          while (System.nanoTime() < warmEnd) {
-            op.run();
-          }
-          measured.await();
-          long end = window[0];
-          long n = 0;
-          long now = System.nanoTime();
-          while (now < end) {
-            op.run();
-            long after = System.nanoTime();
-            h.recordValue(Math.min(after - now, h.getHighestTrackableValue()));
-            now = after;
-            n++;
-          }
-          counts[index] = n;
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-          start.reset();
-          measured.reset();
-        }
-      });
+      Thread worker =
+          Thread.ofPlatform()
+              .name("bench-" + t)
+              .start(
+                  () -> {
+                    try {
+                      Operation op = maker.get();
+                      start.await();
+                      long warmEnd = System.nanoTime() + warmUp.toNanos();
+                      while (System.nanoTime() < warmEnd) {
+                        op.run();
+                      }
+                      measured.await();
+                      long end = window[0];
+                      long n = 0;
+                      long now = System.nanoTime();
+                      while (now < end) {
+                        op.run();
+                        long after = System.nanoTime();
+                        h.recordValue(Math.min(after - now, h.getHighestTrackableValue()));
+                        now = after;
+                        n++;
+                      }
+                      counts[index] = n;
+                    } catch (Throwable e) {
+                      failure.compareAndSet(null, e);
+                      start.reset();
+                      measured.reset();
+                    }
+                  });
       workers.add(worker);
     }
     try {
       start.await();
       measured.await();
-    } catch (java.util.concurrent.BrokenBarrierException e) {
+    } catch (BrokenBarrierException e) {
       // a worker failed: said below
     }
     for (Thread w : workers) {
@@ -94,12 +103,12 @@ final class Harness {
   }
 
   /**
-   * Loading a key only: each unmask is timed; the unloads that make room again are not, and run
-   * in batches of {@code batch} after the loads. An unload is audited and synced to disk; timed
-   * right after one, a load measured the sync's aftermath on the machine more than itself (p50
-   * 52-56 µs through the daemon, against 5 µs for the device's own work embedded).
+   * Loading a key only: each unmask is timed; the unloads that make room again are not, and run in
+   * batches of {@code batch} after the loads. An unload is audited and synced to disk; timed right
+   * after one, a load measured the sync's aftermath on the machine more than itself (p50 52-56 µs
+   * through the daemon, against 5 µs for the device's own work embedded).
    */
-  static Measured measureUnmask(io.ihsm.sdk.HsmSession session, byte[] blob, Duration time, int batch) {
+  static Measured measureUnmask(HsmSession session, byte[] blob, Duration time, int batch) {
     Histogram h = new Histogram(Duration.ofSeconds(60).toNanos(), 3);
     long end = System.nanoTime() + time.toNanos();
     long n = 0;

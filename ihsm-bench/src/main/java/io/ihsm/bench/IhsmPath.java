@@ -40,7 +40,12 @@ final class IhsmPath extends JcaPath {
   private final List<AutoCloseable> sessions = new ArrayList<>();
   private HsmSession session;
 
-  private IhsmPath(String name, IhsmProvider provider, IhsmClient device, int partitionId, Credential credential) {
+  private IhsmPath(
+      String name,
+      IhsmProvider provider,
+      IhsmClient device,
+      int partitionId,
+      Credential credential) {
     super(name, provider, keysOf(provider), true);
     this.provider = provider;
     this.device = device;
@@ -49,7 +54,8 @@ final class IhsmPath extends JcaPath {
   }
 
   /** A fresh device's partition: the Crypto Officer and the partition are made here. */
-  static IhsmPath open(String name, DeviceAddress address, Path home, Path socketDir) throws Exception {
+  static IhsmPath open(String name, DeviceAddress address, Path home, Path socketDir)
+      throws Exception {
     IhsmClient device = IhsmClient.connect(address);
     byte[] coId = device.randomBytes(Credential.ID_BYTES);
     Credential officer = Credential.of(coId, HexFormat.of().formatHex(device.randomBytes(12)));
@@ -59,43 +65,73 @@ final class IhsmPath extends JcaPath {
     anchor.initialize(new ECGenParameterSpec("secp384r1"));
     HostKeyStore.PartitionEntry entry;
     try (CryptoOfficerSession co = device.loginCryptoOfficer(officer)) {
-      entry = PartitionClient.create(device, co, store, "bench", PartitionLimits.DEFAULTS,
-          anchor.generateKeyPair().getPublic().getEncoded(), PIN);
+      entry =
+          PartitionClient.create(
+              device,
+              co,
+              store,
+              "bench",
+              PartitionLimits.DEFAULTS,
+              anchor.generateKeyPair().getPublic().getEncoded(),
+              PIN);
     }
     Path pinFile = home.resolve("pin");
     Files.writeString(pinFile, PIN);
-    IhsmConfig config = (socketDir != null ? IhsmConfig.daemon(socketDir, home, "bench") : IhsmConfig.embedded(home, "bench"))
-        .withPinFile(pinFile);
-    return new IhsmPath(name, new IhsmProvider(config), device, entry.id(), Credential.of(entry.credentialId(), PIN));
+    IhsmConfig config =
+        (socketDir != null
+                ? IhsmConfig.daemon(socketDir, home, "bench")
+                : IhsmConfig.embedded(home, "bench"))
+            .withPinFile(pinFile);
+    return new IhsmPath(
+        name,
+        new IhsmProvider(config),
+        device,
+        entry.id(),
+        Credential.of(entry.credentialId(), PIN));
   }
 
   private static Keys keysOf(IhsmProvider provider) {
-    return Keys.generatedBy(provider,
-        (spec, forEncryption) -> new IhsmKeyGenParameterSpec(spec, 0, forEncryption ? KeyUsage.ENCRYPT : KeyUsage.SIGN, false));
+    return Keys.generatedBy(
+        provider,
+        (spec, forEncryption) ->
+            new IhsmKeyGenParameterSpec(
+                spec, 0, forEncryption ? KeyUsage.ENCRYPT : KeyUsage.SIGN, false));
   }
 
   @Override
   public Optional<Supplier<Operation>> prepare(Workload w) throws Exception {
     return switch (w) {
-      case EC_P256_KEYGEN -> Optional.of(checked(() -> {
-        HsmSession s = session();
-        KeyAttributes attrs = new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, "");
-        return () -> s.unload(s.generateKey(attrs).handle());
-      }));
-      case UNMASK_KEY -> Optional.of(checked(() -> {
-        HsmSession s = session();
-        // A session key of this thread's own: loading it again is the measured step.
-        KeyInfo k = s.generateKey(new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""));
-        byte[] blob = k.maskedBlob();
-        s.unload(k.handle());
-        return () -> s.unload(s.unmask(blob).handle());
-      }));
+      case EC_P256_KEYGEN ->
+          Optional.of(
+              checked(
+                  () -> {
+                    HsmSession s = session();
+                    KeyAttributes attrs =
+                        new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, "");
+                    return () -> s.unload(s.generateKey(attrs).handle());
+                  }));
+      case UNMASK_KEY ->
+          Optional.of(
+              checked(
+                  () -> {
+                    HsmSession s = session();
+                    // A session key of this thread's own: loading it again is the measured step.
+                    KeyInfo k =
+                        s.generateKey(
+                            new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""));
+                    byte[] blob = k.maskedBlob();
+                    s.unload(k.handle());
+                    return () -> s.unload(s.unmask(blob).handle());
+                  }));
       case ROUNDTRIP -> Optional.of(checked(() -> device::deviceApiRevisions));
       default -> super.prepare(w);
     };
   }
 
-  /** One SDK session for these workloads, shared by the threads (their calls run concurrently, each on a connection of its own). */
+  /**
+   * One SDK session for these workloads, shared by the threads (their calls run concurrently, each
+   * on a connection of its own).
+   */
   private synchronized HsmSession session() {
     if (session == null) {
       PartitionConnection c = device.partition(partitionId);

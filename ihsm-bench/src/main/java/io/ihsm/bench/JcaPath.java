@@ -10,6 +10,7 @@ import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -27,14 +28,17 @@ import javax.crypto.spec.PSource;
  * HSM path makes them inside and a software path makes plain ones.
  */
 class JcaPath implements BenchPath {
-  static final PSSParameterSpec PSS = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
-  static final OAEPParameterSpec OAEP = new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
-      PSource.PSpecified.DEFAULT);
+  static final PSSParameterSpec PSS =
+      new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
+  static final OAEPParameterSpec OAEP =
+      new OAEPParameterSpec(
+          "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** How a path makes its keys. */
   interface Keys {
-    KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception;
+    KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption)
+        throws Exception;
 
     SecretKey secret(String algorithm, int bits) throws Exception;
 
@@ -42,10 +46,13 @@ class JcaPath implements BenchPath {
      * Keys made by this provider's generators; {@code specFor} turns a pair's parameters and
      * whether it is for encryption into what the provider's generator takes.
      */
-    static Keys generatedBy(Provider provider, BiFunction<AlgorithmParameterSpec, Boolean, AlgorithmParameterSpec> specFor) {
+    static Keys generatedBy(
+        Provider provider,
+        BiFunction<AlgorithmParameterSpec, Boolean, AlgorithmParameterSpec> specFor) {
       return new Keys() {
         @Override
-        public KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception {
+        public KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption)
+            throws Exception {
           KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm, provider);
           g.initialize(specFor.apply(spec, forEncryption));
           return g.generateKeyPair();
@@ -64,6 +71,7 @@ class JcaPath implements BenchPath {
   private final String name;
   private final Provider provider;
   private final Keys keys;
+
   /** Whether GCM encryption takes no IV (the provider chooses it), as ihsm requires. */
   private final boolean providerChoosesGcmIv;
 
@@ -87,79 +95,116 @@ class JcaPath implements BenchPath {
   public Optional<Supplier<Operation>> prepare(Workload w) throws Exception {
     byte[] data = new byte[w.dataBytes()];
     RANDOM.nextBytes(data);
-    return Optional.ofNullable(switch (w) {
-      case ECDSA_P256_SIGN, ECDSA_P384_SIGN -> signer(keys.pair("EC", new ECGenParameterSpec(
-          w == Workload.ECDSA_P256_SIGN ? "secp256r1" : "secp384r1"), false).getPrivate(),
-          w == Workload.ECDSA_P256_SIGN ? "SHA256withECDSA" : "SHA384withECDSA", null, data);
-      case RSA2048_PSS_SIGN, RSA3072_PSS_SIGN -> signer(keys.pair("RSA", new java.security.spec.RSAKeyGenParameterSpec(
-          w == Workload.RSA2048_PSS_SIGN ? 2048 : 3072, java.security.spec.RSAKeyGenParameterSpec.F4), false)
-          .getPrivate(), "RSASSA-PSS", PSS, data);
-      case RSA2048_OAEP_DECRYPT -> {
-        KeyPair kp = keys.pair("RSA", new java.security.spec.RSAKeyGenParameterSpec(2048,
-            java.security.spec.RSAKeyGenParameterSpec.F4), true);
-        Cipher jdk = Cipher.getInstance("RSA/ECB/OAEPPadding");
-        jdk.init(Cipher.ENCRYPT_MODE, kp.getPublic(), OAEP);
-        byte[] ct = jdk.doFinal(data);
-        yield checked(() -> {
-          Cipher c = cipher("RSA/ECB/OAEPPadding");
-          c.init(Cipher.DECRYPT_MODE, kp.getPrivate(), OAEP);
-          return () -> c.doFinal(ct);
+    return Optional.ofNullable(
+        switch (w) {
+          case ECDSA_P256_SIGN, ECDSA_P384_SIGN ->
+              signer(
+                  keys.pair(
+                          "EC",
+                          new ECGenParameterSpec(
+                              w == Workload.ECDSA_P256_SIGN ? "secp256r1" : "secp384r1"),
+                          false)
+                      .getPrivate(),
+                  w == Workload.ECDSA_P256_SIGN ? "SHA256withECDSA" : "SHA384withECDSA",
+                  null,
+                  data);
+          case RSA2048_PSS_SIGN, RSA3072_PSS_SIGN ->
+              signer(
+                  keys.pair(
+                          "RSA",
+                          new RSAKeyGenParameterSpec(
+                              w == Workload.RSA2048_PSS_SIGN ? 2048 : 3072,
+                              RSAKeyGenParameterSpec.F4),
+                          false)
+                      .getPrivate(),
+                  "RSASSA-PSS",
+                  PSS,
+                  data);
+          case RSA2048_OAEP_DECRYPT -> {
+            KeyPair kp =
+                keys.pair("RSA", new RSAKeyGenParameterSpec(2048, RSAKeyGenParameterSpec.F4), true);
+            Cipher jdk = Cipher.getInstance("RSA/ECB/OAEPPadding");
+            jdk.init(Cipher.ENCRYPT_MODE, kp.getPublic(), OAEP);
+            byte[] ct = jdk.doFinal(data);
+            yield checked(
+                () -> {
+                  Cipher c = cipher("RSA/ECB/OAEPPadding");
+                  c.init(Cipher.DECRYPT_MODE, kp.getPrivate(), OAEP);
+                  return () -> c.doFinal(ct);
+                });
+          }
+          case AES256_GCM_64, AES256_GCM_4K, AES256_GCM_64K -> {
+            SecretKey key = keys.secret("AES", 256);
+            yield checked(
+                () -> {
+                  Cipher c = cipher("AES/GCM/NoPadding");
+                  byte[] iv = new byte[12];
+                  return () -> {
+                    if (providerChoosesGcmIv) {
+                      c.init(Cipher.ENCRYPT_MODE, key);
+                    } else {
+                      RANDOM.nextBytes(iv); // a fresh IV per encryption, as the HSM does for itself
+                      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                    }
+                    c.doFinal(data);
+                  };
+                });
+          }
+          case HMAC_SHA256_64 -> {
+            SecretKey key = keys.secret("HmacSHA256", 256);
+            yield checked(
+                () -> {
+                  Mac m =
+                      provider == null
+                          ? Mac.getInstance("HmacSHA256")
+                          : Mac.getInstance("HmacSHA256", provider);
+                  m.init(key);
+                  return () -> m.doFinal(data);
+                });
+          }
+          case EC_P256_KEYGEN ->
+              checked(
+                  () -> {
+                    KeyPairGenerator g =
+                        provider == null
+                            ? KeyPairGenerator.getInstance("EC")
+                            : KeyPairGenerator.getInstance("EC", provider);
+                    g.initialize(new ECGenParameterSpec("secp256r1"));
+                    return g::generateKeyPair;
+                  });
+          case UNMASK_KEY, ROUNDTRIP -> null;
         });
-      }
-      case AES256_GCM_64, AES256_GCM_4K, AES256_GCM_64K -> {
-        SecretKey key = keys.secret("AES", 256);
-        yield checked(() -> {
-          Cipher c = cipher("AES/GCM/NoPadding");
-          byte[] iv = new byte[12];
-          return () -> {
-            if (providerChoosesGcmIv) {
-              c.init(Cipher.ENCRYPT_MODE, key);
-            } else {
-              RANDOM.nextBytes(iv); // a fresh IV per encryption, as the HSM does for itself
-              c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
-            }
-            c.doFinal(data);
-          };
-        });
-      }
-      case HMAC_SHA256_64 -> {
-        SecretKey key = keys.secret("HmacSHA256", 256);
-        yield checked(() -> {
-          Mac m = provider == null ? Mac.getInstance("HmacSHA256") : Mac.getInstance("HmacSHA256", provider);
-          m.init(key);
-          return () -> m.doFinal(data);
-        });
-      }
-      case EC_P256_KEYGEN -> checked(() -> {
-        KeyPairGenerator g = provider == null ? KeyPairGenerator.getInstance("EC")
-            : KeyPairGenerator.getInstance("EC", provider);
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return g::generateKeyPair;
-      });
-      case UNMASK_KEY, ROUNDTRIP -> null;
-    });
   }
 
   private Cipher cipher(String transformation) throws Exception {
-    return provider == null ? Cipher.getInstance(transformation) : Cipher.getInstance(transformation, provider);
+    return provider == null
+        ? Cipher.getInstance(transformation)
+        : Cipher.getInstance(transformation, provider);
   }
 
-  private Supplier<Operation> signer(PrivateKey key, String algorithm, PSSParameterSpec params, byte[] data)
-      throws Exception {
-    return checked(() -> {
-      Signature s = provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
-      if (params != null) {
-        s.setParameter(params);
-      }
-      s.initSign(key);
-      return () -> {
-        s.update(data);
-        s.sign();
-      };
-    });
+  private Supplier<Operation> signer(
+      PrivateKey key, String algorithm, PSSParameterSpec params, byte[] data) throws Exception {
+    return checked(
+        () -> {
+          Signature s =
+              provider == null
+                  ? Signature.getInstance(algorithm)
+                  : Signature.getInstance(algorithm, provider);
+          if (params != null) {
+            s.setParameter(params);
+          }
+          s.initSign(key);
+          return () -> {
+            s.update(data);
+            s.sign();
+          };
+        });
   }
 
-  /** A maker whose first operation has already run once, so a path that cannot do it fails while preparing. */
+  /**
+   * A maker whose first operation has already run once, so a path that cannot do it fails while
+   * preparing.
+   */
   interface Maker {
     Operation make() throws Exception;
   }

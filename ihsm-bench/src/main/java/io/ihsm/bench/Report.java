@@ -2,46 +2,94 @@ package io.ihsm.bench;
 
 import io.ihsm.ddi.json.Json;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** The results as a table for people, JSON for programs, and an SVG bar chart to read at a glance. */
+/**
+ * The results as a table for people, JSON for programs, and an SVG bar chart to read at a glance.
+ */
 public final class Report {
-  static final List<String> PATH_ORDER = List.of("ihsm-daemon", "ihsm-embedded", "ihsm-sdk", "softhsm2", "raw-engine",
-      "jdk");
-  private static final Map<String, String> COLOURS = Map.of("ihsm-daemon", "#1f77b4", "ihsm-embedded", "#6baed6",
-      "ihsm-sdk", "#08519c",
-      "softhsm2", "#ff7f0e", "raw-engine", "#2ca02c", "jdk", "#9467bd");
+  static final List<String> PATH_ORDER =
+      List.of("ihsm-daemon", "ihsm-embedded", "ihsm-sdk", "softhsm2", "raw-engine", "jdk");
+  private static final Map<String, String> COLOURS =
+      Map.of(
+          "ihsm-daemon",
+          "#1f77b4",
+          "ihsm-embedded",
+          "#6baed6",
+          "ihsm-sdk",
+          "#08519c",
+          "softhsm2",
+          "#ff7f0e",
+          "raw-engine",
+          "#2ca02c",
+          "jdk",
+          "#9467bd");
 
   private Report() {}
 
   static Optional<Result> find(List<Result> results, String workload, String path, int threads) {
-    return results.stream().filter(r -> r.workload().equals(workload) && r.path().equals(path) && r.threads() == threads)
+    return results.stream()
+        .filter(
+            r -> r.workload().equals(workload) && r.path().equals(path) && r.threads() == threads)
         .findFirst();
   }
 
   public static void table(List<Result> results, PrintWriter out) {
-    out.printf(Locale.ROOT, "%-22s %-14s %7s %12s %10s %10s %14s %12s%n", "workload", "path", "threads", "ops/s",
-        "p50 µs", "p99 µs", "vs raw-engine", "vs softhsm2");
+    out.printf(
+        Locale.ROOT,
+        "%-22s %-14s %7s %12s %10s %10s %14s %12s%n",
+        "workload",
+        "path",
+        "threads",
+        "ops/s",
+        "p50 µs",
+        "p99 µs",
+        "vs raw-engine",
+        "vs softhsm2");
     for (Result r : results) {
-      String raw = find(results, r.workload(), "raw-engine", r.threads())
-          .map(b -> String.format(Locale.ROOT, "%.1f%%", 100 * r.opsPerSec() / b.opsPerSec())).orElse("—");
-      String soft = find(results, r.workload(), "softhsm2", r.threads())
-          .map(b -> String.format(Locale.ROOT, "%.2fx", r.opsPerSec() / b.opsPerSec())).orElse("—");
-      out.printf(Locale.ROOT, "%-22s %-14s %7d %12.0f %10.1f %10.1f %14s %12s%n", r.workload(), r.path(), r.threads(),
-          r.opsPerSec(), r.p50Micros(), r.p99Micros(), raw, soft);
+      String raw =
+          find(results, r.workload(), "raw-engine", r.threads())
+              .map(b -> String.format(Locale.ROOT, "%.1f%%", 100 * r.opsPerSec() / b.opsPerSec()))
+              .orElse("—");
+      String soft =
+          find(results, r.workload(), "softhsm2", r.threads())
+              .map(b -> String.format(Locale.ROOT, "%.2fx", r.opsPerSec() / b.opsPerSec()))
+              .orElse("—");
+      out.printf(
+          Locale.ROOT,
+          "%-22s %-14s %7d %12.0f %10.1f %10.1f %14s %12s%n",
+          r.workload(),
+          r.path(),
+          r.threads(),
+          r.opsPerSec(),
+          r.p50Micros(),
+          r.p99Micros(),
+          raw,
+          soft);
     }
     out.flush();
   }
 
   /** An array of objects with exactly: workload, path, threads, opsPerSec, p50Micros, p99Micros. */
   public static String json(List<Result> results) {
-    return Json.array(results.stream().map(r -> new Json().put("workload", r.workload()).put("path", r.path())
-        .put("threads", r.threads()).put("opsPerSec", round(r.opsPerSec())).put("p50Micros", round(r.p50Micros()))
-        .put("p99Micros", round(r.p99Micros()))).toList()) + "\n";
+    return Json.array(
+            results.stream()
+                .map(
+                    r ->
+                        new Json()
+                            .put("workload", r.workload())
+                            .put("path", r.path())
+                            .put("threads", r.threads())
+                            .put("opsPerSec", round(r.opsPerSec()))
+                            .put("p50Micros", round(r.p50Micros()))
+                            .put("p99Micros", round(r.p99Micros())))
+                .toList())
+        + "\n";
   }
 
   private static double round(double v) {
@@ -58,7 +106,7 @@ public final class Report {
     Map<String, List<Result>> byWorkload = new LinkedHashMap<>();
     for (Result r : results) {
       if (r.threads() == threads) {
-        byWorkload.computeIfAbsent(r.workload(), k -> new java.util.ArrayList<>()).add(r);
+        byWorkload.computeIfAbsent(r.workload(), k -> new ArrayList<>()).add(r);
       }
     }
     int bar = 16;
@@ -69,31 +117,66 @@ public final class Report {
     int y = 50;
     for (var group : byWorkload.entrySet()) {
       double max = group.getValue().stream().mapToDouble(Result::opsPerSec).max().orElse(1);
-      body.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y + 12,
-          group.getKey()));
+      body.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"10\" y=\"%d\" font-weight=\"bold\">%s</text>%n",
+              y + 12,
+              group.getKey()));
       for (String path : PATH_ORDER) {
-        Optional<Result> r = group.getValue().stream().filter(x -> x.path().equals(path)).findFirst();
+        Optional<Result> r =
+            group.getValue().stream().filter(x -> x.path().equals(path)).findFirst();
         if (r.isEmpty()) {
           continue;
         }
         double len = Math.max(1, barMax * r.get().opsPerSec() / max);
-        String share = find(results, group.getKey(), "raw-engine", threads)
-            .map(b -> String.format(Locale.ROOT, " (%.0f%% of raw-engine)", 100 * r.get().opsPerSec() / b.opsPerSec()))
-            .orElse("");
-        body.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", left - 6,
-            y + bar - 4, path));
-        body.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", left,
-            y, len, bar - 3, COLOURS.getOrDefault(path, "#888")));
-        body.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%,.0f ops/s%s</text>%n", left + len + 6,
-            y + bar - 4, r.get().opsPerSec(), share));
+        String share =
+            find(results, group.getKey(), "raw-engine", threads)
+                .map(
+                    b ->
+                        String.format(
+                            Locale.ROOT,
+                            " (%.0f%% of raw-engine)",
+                            100 * r.get().opsPerSec() / b.opsPerSec()))
+                .orElse("");
+        body.append(
+            String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n",
+                left - 6,
+                y + bar - 4,
+                path));
+        body.append(
+            String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
+                left,
+                y,
+                len,
+                bar - 3,
+                COLOURS.getOrDefault(path, "#888")));
+        body.append(
+            String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%d\">%,.0f ops/s%s</text>%n",
+                left + len + 6,
+                y + bar - 4,
+                r.get().opsPerSec(),
+                share));
         y += bar;
       }
       y += 14;
     }
-    return String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "font-family=\"sans-serif\" font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n"
-        + "<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">ihsm benchmark: operations per second, %d "
-        + "thread%s (longer is faster; bars relative to the fastest path of each workload)</text>%n%s</svg>%n",
-        width, y + 10, threads, threads == 1 ? "" : "s", body);
+    return String.format(
+        Locale.ROOT,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            + "font-family=\"sans-serif\" font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n"
+            + "<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">ihsm benchmark: operations per second, %d "
+            + "thread%s (longer is faster; bars relative to the fastest path of each workload)</text>%n%s</svg>%n",
+        width,
+        y + 10,
+        threads,
+        threads == 1 ? "" : "s",
+        body);
   }
 }

@@ -1,4 +1,10 @@
 package io.ihsm.bench;
 
 /** One row: a workload on a path with a number of threads. */
-public record Result(String workload, String path, int threads, double opsPerSec, double p50Micros, double p99Micros) {}
+public record Result(
+    String workload,
+    String path,
+    int threads,
+    double opsPerSec,
+    double p50Micros,
+    double p99Micros) {}

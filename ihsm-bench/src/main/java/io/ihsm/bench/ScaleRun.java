@@ -30,22 +30,34 @@ import java.util.List;
 public final class ScaleRun {
   public static final int PARTITIONS = 64;
   public static final int KEYS = 256;
-  /** Keys loaded one after another before they are unloaded again; partition 0 gives up this many of its keys meanwhile. */
+
+  /**
+   * Keys loaded one after another before they are unloaded again; partition 0 gives up this many of
+   * its keys meanwhile.
+   */
   static final int LOAD_BATCH = 32;
 
   private ScaleRun() {}
 
-  public record Outcome(long residentBeforeKeys, long residentAfterKeys, long peakResident, double unmaskP50Micros,
+  public record Outcome(
+      long residentBeforeKeys,
+      long residentAfterKeys,
+      long peakResident,
+      double unmaskP50Micros,
       double unmaskP99Micros) {
     public double bytesPerKey() {
       return (residentAfterKeys - residentBeforeKeys) / (double) (PARTITIONS * KEYS);
     }
   }
 
-  public static Outcome run(List<String> daemonCommand, Path dir, Duration time, PrintWriter log) throws Exception {
+  public static Outcome run(List<String> daemonCommand, Path dir, Duration time, PrintWriter log)
+      throws Exception {
     try (DaemonProcess daemon = DaemonProcess.start(daemonCommand, dir);
-         IhsmClient device = IhsmClient.connect(DeviceAddress.daemon(daemon.socketDir()))) {
-      Credential officer = Credential.of(device.randomBytes(Credential.ID_BYTES), HexFormat.of().formatHex(device.randomBytes(12)));
+        IhsmClient device = IhsmClient.connect(DeviceAddress.daemon(daemon.socketDir()))) {
+      Credential officer =
+          Credential.of(
+              device.randomBytes(Credential.ID_BYTES),
+              HexFormat.of().formatHex(device.randomBytes(12)));
       device.initCryptoOfficer(officer);
       HostKeyStore store = HostKeyStore.at(dir.resolve("home"));
       KeyPairGenerator anchor = KeyPairGenerator.getInstance("EC");
@@ -53,13 +65,21 @@ public final class ScaleRun {
       List<PartitionClient> partitions = new ArrayList<>();
       try (CryptoOfficerSession co = device.loginCryptoOfficer(officer)) {
         for (int i = 0; i < PARTITIONS; i++) {
-          PartitionClient.create(device, co, store, "scale-" + i, new PartitionLimits(8, KEYS, KEYS * 32, 10, 100, 900),
-              anchor.generateKeyPair().getPublic().getEncoded(), IhsmPath.PIN);
+          PartitionClient.create(
+              device,
+              co,
+              store,
+              "scale-" + i,
+              new PartitionLimits(8, KEYS, KEYS * 32, 10, 100, 900),
+              anchor.generateKeyPair().getPublic().getEncoded(),
+              IhsmPath.PIN);
           partitions.add(PartitionClient.open(device, store, "scale-" + i, IhsmPath.PIN));
         }
       }
       long before = daemon.residentBytes().orElse(0);
-      log.printf("scale: %d partitions made, daemon resident %d MiB; loading %d keys each%n", PARTITIONS, before >> 20, KEYS);
+      log.printf(
+          "scale: %d partitions made, daemon resident %d MiB; loading %d keys each%n",
+          PARTITIONS, before >> 20, KEYS);
       log.flush();
       for (PartitionClient p : partitions) {
         for (int k = 0; k < KEYS; k++) {
@@ -70,17 +90,24 @@ public final class ScaleRun {
       HostKeyStore.PartitionEntry first = store.partition("scale-0").orElseThrow();
       Harness.Measured unmask;
       try (PartitionConnection c = device.partition(first.id());
-           HsmSession s = c.openSession(Credential.of(first.credentialId(), IhsmPath.PIN))) {
+          HsmSession s = c.openSession(Credential.of(first.credentialId(), IhsmPath.PIN))) {
         // The table is full of the partition's app keys: make room for a batch of loads.
         for (int i = 0; i < LOAD_BATCH; i++) {
           partitions.getFirst().deleteKey("k" + i);
         }
-        KeyInfo k = s.generateKey(new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""));
+        KeyInfo k =
+            s.generateKey(new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""));
         byte[] blob = k.maskedBlob();
         s.unload(k.handle());
         unmask = Harness.measureUnmask(s, blob, time, LOAD_BATCH);
       }
-      Outcome o = new Outcome(before, after, daemon.peakResidentBytes().orElse(0), unmask.p50Micros(), unmask.p99Micros());
+      Outcome o =
+          new Outcome(
+              before,
+              after,
+              daemon.peakResidentBytes().orElse(0),
+              unmask.p50Micros(),
+              unmask.p99Micros());
       for (PartitionClient p : partitions) {
         p.close();
       }

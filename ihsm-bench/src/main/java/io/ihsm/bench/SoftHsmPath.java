@@ -9,6 +9,7 @@ import java.security.Provider;
 import java.security.Security;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,8 +20,11 @@ import java.util.regex.Pattern;
  * /etc/softhsm/softhsm2.conf), which must be writable.
  */
 final class SoftHsmPath {
-  static final List<Path> LIBRARIES = List.of(Path.of("/usr/lib/softhsm/libsofthsm2.so"),
-      Path.of("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"), Path.of("/usr/local/lib/softhsm/libsofthsm2.so"));
+  static final List<Path> LIBRARIES =
+      List.of(
+          Path.of("/usr/lib/softhsm/libsofthsm2.so"),
+          Path.of("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"),
+          Path.of("/usr/local/lib/softhsm/libsofthsm2.so"));
   static final String PIN = "1234";
 
   private SoftHsmPath() {}
@@ -40,16 +44,21 @@ final class SoftHsmPath {
       String label = "ihsm-bench-" + ProcessHandle.current().pid();
       String slot = initToken(label);
       Path conf = dir.resolve("softhsm-pkcs11.cfg");
-      Files.writeString(conf, "name = SoftHSM2\nlibrary = " + library.get() + "\nslot = " + slot + "\n");
+      Files.writeString(
+          conf, "name = SoftHSM2\nlibrary = " + library.get() + "\nslot = " + slot + "\n");
       Provider p11 = Security.getProvider("SunPKCS11").configure(conf.toString());
       KeyStore login = KeyStore.getInstance("PKCS11", p11);
       login.load(null, PIN.toCharArray());
-      return new JcaPath("softhsm2", p11, JcaPath.Keys.generatedBy(p11, (spec, forEncryption) -> spec), false) {
+      return new JcaPath(
+          "softhsm2", p11, JcaPath.Keys.generatedBy(p11, (spec, forEncryption) -> spec), false) {
         @Override
         public void close() throws Exception {
           // The token was made for this run: leave SoftHSM2's token directory as it was.
-          new ProcessBuilder("softhsm2-util", "--delete-token", "--token", label).redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+          new ProcessBuilder("softhsm2-util", "--delete-token", "--token", label)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start()
+              .waitFor();
         }
       };
     } catch (Exception e) {
@@ -59,8 +68,19 @@ final class SoftHsmPath {
 
   /** A fresh token in a free slot; answers the slot id SunPKCS11 names it by. */
   private static String initToken(String label) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", PIN, "--so-pin",
-        PIN).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                label,
+                "--pin",
+                PIN,
+                "--so-pin",
+                PIN)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IOException("softhsm2-util --init-token: " + out.strip());
@@ -85,7 +105,7 @@ final class SoftHsmPath {
       }
 
       @Override
-      public Optional<java.util.function.Supplier<Operation>> prepare(Workload workload) {
+      public Optional<Supplier<Operation>> prepare(Workload workload) {
         return Optional.empty();
       }
     };

@@ -8,7 +8,10 @@ import java.security.spec.AlgorithmParameterSpec;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
-/** The paths without an HSM: the module's own engine with plain keys (the ceiling), and the JDK's providers. */
+/**
+ * The paths without an HSM: the module's own engine with plain keys (the ceiling), and the JDK's
+ * providers.
+ */
 final class SoftwarePaths {
   private SoftwarePaths() {}
 
@@ -27,9 +30,12 @@ final class SoftwarePaths {
     SecureRandom random = new SecureRandom();
     return new JcaPath.Keys() {
       @Override
-      public KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption) throws Exception {
-        KeyPairGenerator g = provider == null ? KeyPairGenerator.getInstance(algorithm)
-            : KeyPairGenerator.getInstance(algorithm, provider);
+      public KeyPair pair(String algorithm, AlgorithmParameterSpec spec, boolean forEncryption)
+          throws Exception {
+        KeyPairGenerator g =
+            provider == null
+                ? KeyPairGenerator.getInstance(algorithm)
+                : KeyPairGenerator.getInstance(algorithm, provider);
         g.initialize(spec);
         return g.generateKeyPair();
       }

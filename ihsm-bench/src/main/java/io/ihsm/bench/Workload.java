@@ -16,7 +16,10 @@ public enum Workload {
   HMAC_SHA256_64("hmac-sha256-64"),
   EC_P256_KEYGEN("ec-p256-keygen"),
   UNMASK_KEY("unmask-key"),
-  /** Not a crypto operation: one request that does nothing (GET_API_REV), the fixed cost of a device call. */
+  /**
+   * Not a crypto operation: one request that does nothing (GET_API_REV), the fixed cost of a device
+   * call.
+   */
   ROUNDTRIP("roundtrip");
 
   private final String id;
@@ -30,9 +33,16 @@ public enum Workload {
   }
 
   public static Workload fromId(String id) {
-    return Arrays.stream(values()).filter(w -> w.id.equals(id.toLowerCase(Locale.ROOT))).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown workload " + id + "; known: "
-            + String.join(", ", Arrays.stream(values()).map(Workload::id).toList())));
+    return Arrays.stream(values())
+        .filter(w -> w.id.equals(id.toLowerCase(Locale.ROOT)))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown workload "
+                        + id
+                        + "; known: "
+                        + String.join(", ", Arrays.stream(values()).map(Workload::id).toList())));
   }
 
   /** The message or plaintext size, for the workloads that take one. */

@@ -8,7 +8,6 @@ import io.ihsm.verify.AttestationVerifier;
 import io.ihsm.verify.VerifiedReport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -20,51 +19,78 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `ihsm attest verify`: checks a report offline, with nothing from the device but the files given. */
-@Command(name = "attest", mixinStandardHelpOptions = true, description = "Verify attestation reports offline.",
+/**
+ * `ihsm attest verify`: checks a report offline, with nothing from the device but the files given.
+ */
+@Command(
+    name = "attest",
+    mixinStandardHelpOptions = true,
+    description = "Verify attestation reports offline.",
     subcommands = {AttestCommand.Verify.class})
 final class AttestCommand implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = {"Verify a key or device report: the chain up to the trusted root, the firmware policy, the "
-          + "signature, then the claims.", "Exit 0 when it holds; otherwise exit 1 and one line saying what failed."})
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Verify a key or device report: the chain up to the trusted root, the firmware policy, the "
+            + "signature, then the claims.",
+        "Exit 0 when it holds; otherwise exit 1 and one line saying what failed."
+      })
   static final class Verify implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--root", required = true, paramLabel = "FILE", description = "The manufacturer root you trust (PEM or DER).")
+    @Option(
+        names = "--root",
+        required = true,
+        paramLabel = "FILE",
+        description = "The manufacturer root you trust (PEM or DER).")
     Path root;
 
-    @Option(names = "--chain", required = true, paramLabel = "FILE",
+    @Option(
+        names = "--chain",
+        required = true,
+        paramLabel = "FILE",
         description = "The chain, leaf first (from `ihsm partition certs` or `ihsm device certs`).")
     Path chain;
 
-    @Option(names = "--report", required = true, paramLabel = "FILE", description = "The report (COSE_Sign1, CBOR).")
+    @Option(
+        names = "--report",
+        required = true,
+        paramLabel = "FILE",
+        description = "The report (COSE_Sign1, CBOR).")
     Path report;
 
     @Option(names = "--nonce", paramLabel = "HEX", description = "The nonce the report must carry.")
     String nonce;
 
-    @Option(names = "--min-svn", paramLabel = "N", description = "The lowest firmware SVN accepted.")
+    @Option(
+        names = "--min-svn",
+        paramLabel = "N",
+        description = "The lowest firmware SVN accepted.")
     Long minSvn;
 
-    @Option(names = "--firmware-digest", paramLabel = "HEX", split = ",",
-        description = "Firmware digests (SHA-384 of the manifest) accepted; repeat or separate with commas.")
+    @Option(
+        names = "--firmware-digest",
+        paramLabel = "HEX",
+        split = ",",
+        description =
+            "Firmware digests (SHA-384 of the manifest) accepted; repeat or separate with commas.")
     List<String> digests = List.of();
 
     @Override
     public Integer call() throws Exception {
       AttestationPolicy policy = policy(root, nonce, minSvn, digests);
       try {
-        VerifiedReport r = AttestationVerifier.verify(policy, certificates(chain),
-            KeyCommand.readBounded(report, CoseSign1.MAX_BYTES));
+        VerifiedReport r =
+            AttestationVerifier.verify(
+                policy, certificates(chain), KeyCommand.readBounded(report, CoseSign1.MAX_BYTES));
         spec.commandLine().getOut().println(describe(r));
         return ExitCodes.OK;
       } catch (AttestationException e) {
@@ -73,7 +99,8 @@ final class AttestCommand implements Runnable {
     }
   }
 
-  static AttestationPolicy policy(Path root, String nonce, Long minSvn, List<String> digests) throws IOException {
+  static AttestationPolicy policy(Path root, String nonce, Long minSvn, List<String> digests)
+      throws IOException {
     List<X509Certificate> roots = certificates(root);
     if (roots.size() != 1) {
       throw new CliFailure("--root must hold exactly one certificate, it holds " + roots.size());
@@ -108,24 +135,63 @@ final class AttestCommand implements Runnable {
   static List<X509Certificate> certificates(Path file) throws IOException {
     try {
       byte[] pem = KeyCommand.readBounded(file, MAX_CERTIFICATE_FILE);
-      return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))
-          .stream().map(X509Certificate.class::cast).toList();
+      return CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(pem))
+          .stream()
+          .map(X509Certificate.class::cast)
+          .toList();
     } catch (CertificateException e) {
       throw new CliFailure(file + " does not hold X.509 certificates (PEM or DER)");
     }
   }
 
   private static String describe(VerifiedReport report) {
-    String firmware = "firmware " + report.tcb().version() + " SVN " + report.tcb().svn() + " digest "
-        + report.tcb().digestHex().substring(0, 16) + "…";
+    String firmware =
+        "firmware "
+            + report.tcb().version()
+            + " SVN "
+            + report.tcb().svn()
+            + " digest "
+            + report.tcb().digestHex().substring(0, 16)
+            + "…";
     return switch (report) {
-      case VerifiedReport.KeyAttestation k -> "verified: key report #" + k.claims().counter() + ": " + k.kind() + " ("
-          + k.usage() + ", " + k.origin() + ", " + (k.extractable() ? "extractable" : "not extractable") + ", "
-          + (k.sessionKey() ? "session key" : "app key") + ") in partition " + k.partitionId() + " of device "
-          + k.claims().serialNumber() + ", " + firmware + (k.claims().approvedMode() ? ", approved mode" : "");
-      case VerifiedReport.DeviceAttestation d -> "verified: device report #" + d.claims().counter() + ": device "
-          + d.claims().serialNumber() + " " + d.state() + ", self-tests " + d.selfTestsPassed() + "/" + d.selfTestsTotal()
-          + ", tamper events " + d.tamperCount() + ", audit head " + d.auditSequence() + ", " + firmware;
+      case VerifiedReport.KeyAttestation k ->
+          "verified: key report #"
+              + k.claims().counter()
+              + ": "
+              + k.kind()
+              + " ("
+              + k.usage()
+              + ", "
+              + k.origin()
+              + ", "
+              + (k.extractable() ? "extractable" : "not extractable")
+              + ", "
+              + (k.sessionKey() ? "session key" : "app key")
+              + ") in partition "
+              + k.partitionId()
+              + " of device "
+              + k.claims().serialNumber()
+              + ", "
+              + firmware
+              + (k.claims().approvedMode() ? ", approved mode" : "");
+      case VerifiedReport.DeviceAttestation d ->
+          "verified: device report #"
+              + d.claims().counter()
+              + ": device "
+              + d.claims().serialNumber()
+              + " "
+              + d.state()
+              + ", self-tests "
+              + d.selfTestsPassed()
+              + "/"
+              + d.selfTestsTotal()
+              + ", tamper events "
+              + d.tamperCount()
+              + ", audit head "
+              + d.auditSequence()
+              + ", "
+              + firmware;
     };
   }
 }

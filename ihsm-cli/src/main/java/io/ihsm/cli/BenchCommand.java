@@ -19,27 +19,49 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `ihsm bench`: ihsm through its daemon and embedded, against SoftHSM2, the raw engine and the JDK, in one run. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure ihsm (daemon and embedded, through the JCA provider) against SoftHSM2 (when installed), "
-        + "the raw crypto engine and the JDK, one path after another in the same run (docs/performance.md).",
-        "Prints ops/s, p50 and p99 latency and the ratios to raw-engine and softhsm2."})
+/**
+ * `ihsm bench`: ihsm through its daemon and embedded, against SoftHSM2, the raw engine and the JDK,
+ * in one run.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure ihsm (daemon and embedded, through the JCA provider) against SoftHSM2 (when installed), "
+          + "the raw crypto engine and the JDK, one path after another in the same run (docs/performance.md).",
+      "Prints ops/s, p50 and p99 latency and the ratios to raw-engine and softhsm2."
+    })
 final class BenchCommand implements Callable<Integer> {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--workloads", split = ",", paramLabel = "W", description = "Workloads (default: all): ${COMPLETION-CANDIDATES}")
+  @Option(
+      names = "--workloads",
+      split = ",",
+      paramLabel = "W",
+      description = "Workloads (default: all): ${COMPLETION-CANDIDATES}")
   List<String> workloads = Arrays.stream(Workload.values()).map(Workload::id).toList();
 
-  @Option(names = "--paths", split = ",", paramLabel = "P",
-      description = "Paths (default: all but ihsm-sdk): ihsm-daemon, ihsm-embedded, ihsm-sdk (one SDK client shared by"
-          + " the threads), softhsm2, raw-engine, jdk.")
+  @Option(
+      names = "--paths",
+      split = ",",
+      paramLabel = "P",
+      description =
+          "Paths (default: all but ihsm-sdk): ihsm-daemon, ihsm-embedded, ihsm-sdk (one SDK client shared by"
+              + " the threads), softhsm2, raw-engine, jdk.")
   List<String> paths = List.of("ihsm-daemon", "ihsm-embedded", "softhsm2", "raw-engine", "jdk");
 
-  @Option(names = "--threads", split = ",", paramLabel = "N", description = "Client thread counts (default: 1,2).")
+  @Option(
+      names = "--threads",
+      split = ",",
+      paramLabel = "N",
+      description = "Client thread counts (default: 1,2).")
   List<Integer> threads = List.of(1, 2);
 
-  @Option(names = "--seconds", paramLabel = "S", defaultValue = "3", description = "Measured seconds per row (default 3).")
+  @Option(
+      names = "--seconds",
+      paramLabel = "S",
+      defaultValue = "3",
+      description = "Measured seconds per row (default 3).")
   double seconds;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the rows as JSON.")
@@ -48,7 +70,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--chart", paramLabel = "FILE", description = "Write an SVG bar chart.")
   Path chart;
 
-  @Option(names = "--scale", description = "Instead: 64 partitions x 256 keys in one daemon; memory and key-load latency.")
+  @Option(
+      names = "--scale",
+      description = "Instead: 64 partitions x 256 keys in one daemon; memory and key-load latency.")
   boolean scale;
 
   @Override
@@ -57,7 +81,8 @@ final class BenchCommand implements Callable<Integer> {
       throw new CliFailure("--seconds is in (0, 600] and --threads in 1..64");
     }
     if (IhsmCommand.of(spec).socketDir() != null) {
-      throw new CliFailure("the benchmark starts its own devices; drop --socket-dir / IHSM_SOCKET_DIR");
+      throw new CliFailure(
+          "the benchmark starts its own devices; drop --socket-dir / IHSM_SOCKET_DIR");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter log = spec.commandLine().getErr();
@@ -66,22 +91,31 @@ final class BenchCommand implements Callable<Integer> {
     try {
       if (scale) {
         ScaleRun.Outcome o = ScaleRun.run(daemonCommand(), work, time, log);
-        out.printf("scale run: %d partitions x %d keys in one daemon%n", ScaleRun.PARTITIONS, ScaleRun.KEYS);
-        out.printf("  resident memory: %d MiB before the keys, %d MiB with them, peak %d MiB (target: under 512 MiB)%n",
+        out.printf(
+            "scale run: %d partitions x %d keys in one daemon%n",
+            ScaleRun.PARTITIONS, ScaleRun.KEYS);
+        out.printf(
+            "  resident memory: %d MiB before the keys, %d MiB with them, peak %d MiB (target: under 512 MiB)%n",
             o.residentBeforeKeys() >> 20, o.residentAfterKeys() >> 20, o.peakResident() >> 20);
         out.printf("  per key: %.0f bytes%n", o.bytesPerKey());
-        out.printf("  key load (unmask) through the daemon: p50 %.1f µs, p99 %.1f µs (target: p50 under 50 µs)%n",
+        out.printf(
+            "  key load (unmask) through the daemon: p50 %.1f µs, p99 %.1f µs (target: p50 under 50 µs)%n",
             o.unmaskP50Micros(), o.unmaskP99Micros());
         return ExitCodes.OK;
       }
-      List<Workload> chosen = workloads.stream().map(id -> {
-        try {
-          return Workload.fromId(id);
-        } catch (IllegalArgumentException e) {
-          throw new CliFailure(e.getMessage());
-        }
-      }).toList();
-      List<Result> results = Bench.run(new Bench.Options(chosen, threads, time, paths, daemonCommand(), work), log);
+      List<Workload> chosen =
+          workloads.stream()
+              .map(
+                  id -> {
+                    try {
+                      return Workload.fromId(id);
+                    } catch (IllegalArgumentException e) {
+                      throw new CliFailure(e.getMessage());
+                    }
+                  })
+              .toList();
+      List<Result> results =
+          Bench.run(new Bench.Options(chosen, threads, time, paths, daemonCommand(), work), log);
       Report.table(results, out);
       if (json != null) {
         Files.writeString(json, Report.json(results));
@@ -99,9 +133,13 @@ final class BenchCommand implements Callable<Integer> {
 
   /** This JVM and class path, running `ihsm daemon`. */
   private static List<String> daemonCommand() {
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString());
-    return List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon");
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return List.of(
+        java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon");
   }
 
   private static void deleteTree(Path dir) throws IOException {

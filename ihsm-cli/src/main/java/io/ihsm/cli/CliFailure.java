@@ -6,7 +6,10 @@ final class CliFailure extends RuntimeException {
     super(message);
   }
 
-  /** A command line that is wrong in a way only running the command finds out: exit code 2, like a parse error. */
+  /**
+   * A command line that is wrong in a way only running the command finds out: exit code 2, like a
+   * parse error.
+   */
   static final class Usage extends RuntimeException {
     Usage(String message) {
       super(message);

@@ -5,6 +5,7 @@ import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.PartitionClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,22 +25,24 @@ final class CryptoCommands {
 
   /** The options all five share. */
   static class Common {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Mixin
-    KeyCommand.PartitionOptions p = new KeyCommand.PartitionOptions();
+    @CommandLine.Mixin KeyCommand.PartitionOptions p = new KeyCommand.PartitionOptions();
 
     @Option(names = "--key", required = true, paramLabel = "LABEL")
     String key;
 
-    @Option(names = "--alg", required = true, paramLabel = "ALG", description = "A JCA algorithm name.")
+    @Option(
+        names = "--alg",
+        required = true,
+        paramLabel = "ALG",
+        description = "A JCA algorithm name.")
     String alg;
 
     @Option(names = "--in", required = true, paramLabel = "FILE")
     Path in;
 
-    byte[] input() throws java.io.IOException {
+    byte[] input() throws IOException {
       return KeyCommand.readBounded(in, Operation.MAX_DATA);
     }
 
@@ -50,13 +53,18 @@ final class CryptoCommands {
 
   /** Options of signature algorithms. */
   static class SignatureOptions extends Common {
-    @Option(names = "--pss-hash", defaultValue = "SHA-256", description = "RSASSA-PSS hash (default SHA-256).")
+    @Option(
+        names = "--pss-hash",
+        defaultValue = "SHA-256",
+        description = "RSASSA-PSS hash (default SHA-256).")
     String pssHash;
 
     @Option(names = "--mgf1-hash", description = "MGF1 hash (default: the signature hash).")
     String mgf1;
 
-    @Option(names = "--salt-length", description = "RSASSA-PSS salt length (default: the hash length).")
+    @Option(
+        names = "--salt-length",
+        description = "RSASSA-PSS salt length (default: the hash length).")
     Integer saltLength;
 
     Operation operation(byte[] data) {
@@ -64,21 +72,32 @@ final class CryptoCommands {
     }
   }
 
-  @Command(name = "sign", mixinStandardHelpOptions = true, description = "Sign a file (ECDSA, RSA, RSASSA-PSS).")
+  @Command(
+      name = "sign",
+      mixinStandardHelpOptions = true,
+      description = "Sign a file (ECDSA, RSA, RSASSA-PSS).")
   static final class Sign extends SignatureOptions implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The signature (DER for ECDSA).")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "The signature (DER for ECDSA).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-      try (IhsmClient hsm = IhsmCommand.of(spec).connect(); PartitionClient c = open(hsm)) {
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect();
+          PartitionClient c = open(hsm)) {
         Files.write(out, c.sign(key, operation(input())));
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "mac", mixinStandardHelpOptions = true, description = "Compute an HMAC or AES-CMAC tag of a file.")
+  @Command(
+      name = "mac",
+      mixinStandardHelpOptions = true,
+      description = "Compute an HMAC or AES-CMAC tag of a file.")
   static final class Mac extends SignatureOptions implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE")
     Path out;
@@ -89,14 +108,17 @@ final class CryptoCommands {
       if (op.algorithm() != Algorithm.HMAC && op.algorithm() != Algorithm.AES_CMAC) {
         throw new CliFailure.Usage("mac takes HmacSHA256, HmacSHA384, HmacSHA512 or AESCMAC");
       }
-      try (IhsmClient hsm = IhsmCommand.of(spec).connect(); PartitionClient c = open(hsm)) {
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect();
+          PartitionClient c = open(hsm)) {
         Files.write(out, c.sign(key, op));
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "verify", mixinStandardHelpOptions = true,
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
       description = "Verify a signature or HMAC tag; exit 0 when valid, 1 when not.")
   static final class Verify extends SignatureOptions implements Callable<Integer> {
     @Option(names = "--signature", required = true, paramLabel = "FILE")
@@ -105,7 +127,8 @@ final class CryptoCommands {
     @Override
     public Integer call() throws Exception {
       byte[] sig = KeyCommand.readBounded(signature, Operation.MAX_SIGNATURE);
-      try (IhsmClient hsm = IhsmCommand.of(spec).connect(); PartitionClient c = open(hsm)) {
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect();
+          PartitionClient c = open(hsm)) {
         if (!c.verify(key, operation(input()).withSignature(sig))) {
           throw new CliFailure("the signature does not verify");
         }
@@ -127,23 +150,33 @@ final class CryptoCommands {
     @Option(names = "--oaep-label-hex", description = "RSA-OAEP label, hex.")
     String oaepLabelHex;
 
-    @Option(names = "--mgf1-hash", description = "RSA-OAEP MGF1 hash (default: the OAEP hash; see docs).")
+    @Option(
+        names = "--mgf1-hash",
+        description = "RSA-OAEP MGF1 hash (default: the OAEP hash; see docs).")
     String mgf1;
 
-    @Option(names = "--tweak-hex", description = "AES-XTS tweak of the first data unit, 16 bytes hex (default zeros).")
+    @Option(
+        names = "--tweak-hex",
+        description = "AES-XTS tweak of the first data unit, 16 bytes hex (default zeros).")
     String tweakHex;
 
-    @Option(names = "--data-unit-size", defaultValue = "512", description = "AES-XTS data unit size (default 512).")
+    @Option(
+        names = "--data-unit-size",
+        defaultValue = "512",
+        description = "AES-XTS data unit size (default 512).")
     int dataUnitSize;
 
     Operation operation(byte[] data) {
       Operation op = JcaNames.cipher(alg, mgf1);
-      op = switch (op.algorithm()) {
-        case AES_GCM -> op.withAad(KeyCommand.hex(aadHex));
-        case RSA_OAEP -> op.withOaep(op.hash(), op.mgf1Hash(), KeyCommand.hex(oaepLabelHex));
-        case AES_XTS -> op.withIv(tweakHex == null ? new byte[16] : KeyCommand.hex(tweakHex)).withDataUnitSize(dataUnitSize);
-        default -> op;
-      };
+      op =
+          switch (op.algorithm()) {
+            case AES_GCM -> op.withAad(KeyCommand.hex(aadHex));
+            case RSA_OAEP -> op.withOaep(op.hash(), op.mgf1Hash(), KeyCommand.hex(oaepLabelHex));
+            case AES_XTS ->
+                op.withIv(tweakHex == null ? new byte[16] : KeyCommand.hex(tweakHex))
+                    .withDataUnitSize(dataUnitSize);
+            default -> op;
+          };
       if (op.algorithm() != Algorithm.AES_GCM && aadHex != null) {
         throw new CliFailure("--aad-hex is for AES/GCM/NoPadding");
       }
@@ -163,14 +196,18 @@ final class CryptoCommands {
     }
   }
 
-  @Command(name = "encrypt", mixinStandardHelpOptions = true,
-      description = "Encrypt a file (AES-GCM, AES-CBC, AES-CTR, AES-ECB, AES-XTS, RSA-OAEP); IV or counter block"
-          + " first, then the ciphertext.")
+  @Command(
+      name = "encrypt",
+      mixinStandardHelpOptions = true,
+      description =
+          "Encrypt a file (AES-GCM, AES-CBC, AES-CTR, AES-ECB, AES-XTS, RSA-OAEP); IV or counter block"
+              + " first, then the ciphertext.")
   static final class Encrypt extends CipherOptions implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       Operation op = operation(input());
-      try (IhsmClient hsm = IhsmCommand.of(spec).connect(); PartitionClient c = open(hsm)) {
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect();
+          PartitionClient c = open(hsm)) {
         Encrypted e = c.encrypt(key, op);
         byte[] iv = ivBytes(op.algorithm()) > 0 ? e.iv() : new byte[0];
         Files.write(out, KeyCommand.concat(iv, e.ciphertext()));
@@ -179,8 +216,11 @@ final class CryptoCommands {
     }
   }
 
-  @Command(name = "decrypt", mixinStandardHelpOptions = true,
-      description = "Decrypt a file made by `ihsm encrypt` (or an IV given with --iv-hex), or RSA-OAEP ciphertext.")
+  @Command(
+      name = "decrypt",
+      mixinStandardHelpOptions = true,
+      description =
+          "Decrypt a file made by `ihsm encrypt` (or an IV given with --iv-hex), or RSA-OAEP ciphertext.")
   static final class Decrypt extends CipherOptions implements Callable<Integer> {
     @Option(names = "--iv-hex", description = "The IV, when the input does not start with it.")
     String ivHex;
@@ -203,7 +243,8 @@ final class CryptoCommands {
         }
         op = op.withIv(iv);
       }
-      try (IhsmClient hsm = IhsmCommand.of(spec).connect(); PartitionClient c = open(hsm)) {
+      try (IhsmClient hsm = IhsmCommand.of(spec).connect();
+          PartitionClient c = open(hsm)) {
         Files.write(out, c.decrypt(key, withData(op, data)));
       }
       return ExitCodes.OK;
@@ -211,7 +252,16 @@ final class CryptoCommands {
   }
 
   static Operation withData(Operation t, byte[] data) {
-    return new Operation(t.handle(), t.algorithm(), t.hash(), t.mgf1Hash(), t.saltLength(), t.iv(), t.aad(),
-        t.dataUnitSize(), data, t.signature());
+    return new Operation(
+        t.handle(),
+        t.algorithm(),
+        t.hash(),
+        t.mgf1Hash(),
+        t.saltLength(),
+        t.iv(),
+        t.aad(),
+        t.dataUnitSize(),
+        data,
+        t.signature());
   }
 }

@@ -1,11 +1,15 @@
 package io.ihsm.cli;
 
+import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.host.AtomicFile;
 import io.ihsm.host.OwnerOnly;
 import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.IhsmException;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,11 +18,11 @@ import java.util.HexFormat;
 import java.util.Properties;
 
 /**
- * The Crypto Officer credential the CLI keeps for a device, in
- * {@code <home>/crypto-officer/<serial>.credential} (owner-only). A development and
- * single-administrator convenience, documented as such: the file holds the PIN, so whoever can
- * read it is the Crypto Officer. Production deployments keep the CO PIN elsewhere
- * ({@code IHSM_CO_PIN} overrides the file's PIN).
+ * The Crypto Officer credential the CLI keeps for a device, in {@code
+ * <home>/crypto-officer/<serial>.credential} (owner-only). A development and single-administrator
+ * convenience, documented as such: the file holds the PIN, so whoever can read it is the Crypto
+ * Officer. Production deployments keep the CO PIN elsewhere ({@code IHSM_CO_PIN} overrides the
+ * file's PIN).
  */
 final class CryptoOfficerFile {
   private CryptoOfficerFile() {}
@@ -28,8 +32,9 @@ final class CryptoOfficerFile {
    * socket), so only the serial form a card has is accepted as a file name: never a path.
    */
   static Path path(Path home, String serial) {
-    if (!io.ihsm.ddi.spi.DeviceIdentity.isValidSerial(serial)) {
-      throw new CliFailure("the device reports a malformed serial number; refusing to use it in a file name");
+    if (!DeviceIdentity.isValidSerial(serial)) {
+      throw new CliFailure(
+          "the device reports a malformed serial number; refusing to use it in a file name");
     }
     return home.resolve("crypto-officer").resolve(serial + ".credential");
   }
@@ -43,7 +48,8 @@ final class CryptoOfficerFile {
     String serial = hsm.deviceInfo().serialNumber();
     Path file = path(home, serial);
     if (Files.exists(file)) {
-      throw new CliFailure("a Crypto Officer credential for device " + serial + " already exists in " + file);
+      throw new CliFailure(
+          "a Crypto Officer credential for device " + serial + " already exists in " + file);
     }
     byte[] id = hsm.randomBytes(Credential.ID_BYTES);
     String pin = HexFormat.of().formatHex(hsm.randomBytes(16));
@@ -51,15 +57,19 @@ final class CryptoOfficerFile {
       Properties p = new Properties();
       p.setProperty("id", HexFormat.of().formatHex(id));
       p.setProperty("pin", pin);
-      java.io.StringWriter w = new java.io.StringWriter();
+      StringWriter w = new StringWriter();
       p.store(w, "ihsm Crypto Officer credential for device " + serial + "; keep secret");
       try {
         OwnerOnly.createDirectories(home);
         OwnerOnly.createDirectories(file.getParent());
         AtomicFile.write(file, w.toString().getBytes(StandardCharsets.ISO_8859_1));
       } catch (IOException e) {
-        throw new CliFailure("the Crypto Officer's credential cannot be saved to " + file + " (" + e.getMessage()
-            + "); no Crypto Officer was created");
+        throw new CliFailure(
+            "the Crypto Officer's credential cannot be saved to "
+                + file
+                + " ("
+                + e.getMessage()
+                + "); no Crypto Officer was created");
       }
       try {
         hsm.initCryptoOfficer(c);
@@ -77,7 +87,8 @@ final class CryptoOfficerFile {
     try {
       AtomicFile.delete(file);
     } catch (IOException ignored) {
-      // the device refused; a file left behind names no Crypto Officer, and the next init says where it is
+      // the device refused; a file left behind names no Crypto Officer, and the next init says
+      // where it is
     }
   }
 
@@ -90,17 +101,25 @@ final class CryptoOfficerFile {
     Path file = path(home, serial);
     if (!Files.exists(file)) {
       if (!embedded) {
-        throw new CliFailure("no Crypto Officer credential for device " + serial + " in " + file.getParent()
-            + "; run `ihsm device init` first");
+        throw new CliFailure(
+            "no Crypto Officer credential for device "
+                + serial
+                + " in "
+                + file.getParent()
+                + "; run `ihsm device init` first");
       }
       try {
         init(hsm, home);
-      } catch (io.ihsm.sdk.IhsmException exists) {
-        if (exists.status() != io.ihsm.ddi.Status.CRYPTO_OFFICER_EXISTS) {
+      } catch (IhsmException exists) {
+        if (exists.status() != Status.CRYPTO_OFFICER_EXISTS) {
           throw exists;
         }
-        throw new CliFailure("the device " + serial + " has a Crypto Officer, but its credential " + file
-            + " is missing: restore the file, or recover the device with `ihsm device recover --destroy-all-keys`");
+        throw new CliFailure(
+            "the device "
+                + serial
+                + " has a Crypto Officer, but its credential "
+                + file
+                + " is missing: restore the file, or recover the device with `ihsm device recover --destroy-all-keys`");
       }
     }
     try {
@@ -110,12 +129,16 @@ final class CryptoOfficerFile {
       String id = p.getProperty("id");
       String filePin = p.getProperty("pin");
       try {
-        return Credential.of(HexFormat.of().parseHex(id == null ? "" : id), pin != null ? pin : filePin == null ? "" : filePin);
+        return Credential.of(
+            HexFormat.of().parseHex(id == null ? "" : id),
+            pin != null ? pin : filePin == null ? "" : filePin);
       } catch (IllegalArgumentException damaged) {
-        throw new CliFailure("the Crypto Officer credential file " + file + " is damaged (no valid id or PIN)");
+        throw new CliFailure(
+            "the Crypto Officer credential file " + file + " is damaged (no valid id or PIN)");
       }
     } catch (IllegalArgumentException e) {
-      throw new CliFailure("the Crypto Officer credential file " + file + " is damaged (it does not parse)");
+      throw new CliFailure(
+          "the Crypto Officer credential file " + file + " is damaged (it does not parse)");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

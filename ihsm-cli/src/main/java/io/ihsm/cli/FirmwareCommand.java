@@ -23,27 +23,38 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `ihsm firmware ...`: what runs, checking and signing images, and updating the device. */
-@Command(name = "firmware", mixinStandardHelpOptions = true, description = "Inspect, verify, sign and update firmware.",
-    subcommands = {FirmwareCommand.Info.class, FirmwareCommand.Verify.class, FirmwareCommand.Sign.class,
-        FirmwareCommand.Update.class, FirmwareCommand.Commit.class})
+@Command(
+    name = "firmware",
+    mixinStandardHelpOptions = true,
+    description = "Inspect, verify, sign and update firmware.",
+    subcommands = {
+      FirmwareCommand.Info.class,
+      FirmwareCommand.Verify.class,
+      FirmwareCommand.Sign.class,
+      FirmwareCommand.Update.class,
+      FirmwareCommand.Commit.class
+    })
 final class FirmwareCommand implements Runnable {
   static final int MAX_IMAGE = 64 << 20;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "info", mixinStandardHelpOptions = true,
-      description = "The running firmware as the boot ROM measured it: path, version, SVN, digest, signer, fused SVN.")
+  @Command(
+      name = "info",
+      mixinStandardHelpOptions = true,
+      description =
+          "The running firmware as the boot ROM measured it: path, version, SVN, digest, signer, fused SVN.")
   static final class Info implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--json", description = "Print JSON: path, version, svn, digest, signer, fusedSvn.")
+    @Option(
+        names = "--json",
+        description = "Print JSON: path, version, svn, digest, signer, fusedSvn.")
     boolean json;
 
     @Override
@@ -52,10 +63,17 @@ final class FirmwareCommand implements Runnable {
         FirmwareInfo f = hsm.firmwareInfo();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-          out.println(new Json().put("path", f.source()).put("version", f.version()).put("svn", f.svn())
-              .put("digest", f.digest()).put("signer", f.signer()).put("fusedSvn", f.fusedSvn()));
+          out.println(
+              new Json()
+                  .put("path", f.source())
+                  .put("version", f.version())
+                  .put("svn", f.svn())
+                  .put("digest", f.digest())
+                  .put("signer", f.signer())
+                  .put("fusedSvn", f.fusedSvn()));
         } else {
-          out.printf("path:      %s%nversion:   %s%nSVN:       %d (fused %d)%ndigest:    sha384:%s%nsigner:    %s%n",
+          out.printf(
+              "path:      %s%nversion:   %s%nSVN:       %d (fused %d)%ndigest:    sha384:%s%nsigner:    %s%n",
               f.source(), f.version(), f.svn(), f.fusedSvn(), f.digest(), f.signer());
         }
         out.flush();
@@ -64,30 +82,45 @@ final class FirmwareCommand implements Runnable {
     }
   }
 
-  @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = "Check an image as the boot ROM would: signature by the pinned key, every digest; exit 0 when good.")
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description =
+          "Check an image as the boot ROM would: signature by the pinned key, every digest; exit 0 when good.")
   static final class Verify implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "IMAGE")
     Path image;
 
-    @Option(names = "--pinned-key", paramLabel = "SPKI",
-        description = "The public key to check against (default: the key this build's boot ROM pins).")
+    @Option(
+        names = "--pinned-key",
+        paramLabel = "SPKI",
+        description =
+            "The public key to check against (default: the key this build's boot ROM pins).")
     Path pinnedKey;
 
-    @Option(names = "--fused-svn", defaultValue = "0", description = "Refuse SVNs below this (default 0).")
+    @Option(
+        names = "--fused-svn",
+        defaultValue = "0",
+        description = "Refuse SVNs below this (default 0).")
     int fusedSvn;
 
     @Override
     public Integer call() throws Exception {
-      PublicKey pinned = pinnedKey == null ? Device.pinnedKey()
-          : KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pinnedKey)));
+      PublicKey pinned =
+          pinnedKey == null
+              ? Device.pinnedKey()
+              : KeyFactory.getInstance("EC")
+                  .generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pinnedKey)));
       try {
-        FirmwareManifest m = BootRom.verify(KeyCommand.readBounded(image, MAX_IMAGE), pinned, fusedSvn);
-        spec.commandLine().getOut().printf("%s: good: version %s, SVN %d, %d files, signed by %s%n", image,
-            m.version(), m.svn(), m.fileDigests().size(), m.signer());
+        FirmwareManifest m =
+            BootRom.verify(KeyCommand.readBounded(image, MAX_IMAGE), pinned, fusedSvn);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "%s: good: version %s, SVN %d, %d files, signed by %s%n",
+                image, m.version(), m.svn(), m.fileDigests().size(), m.signer());
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
       } catch (FirmwareImage.InvalidImageException e) {
@@ -96,16 +129,26 @@ final class FirmwareCommand implements Runnable {
     }
   }
 
-  @Command(name = "sign", mixinStandardHelpOptions = true,
-      description = "Sign an image's manifest with an ECDSA P-384 key (e.g. a production key kept off the build machine).")
+  @Command(
+      name = "sign",
+      mixinStandardHelpOptions = true,
+      description =
+          "Sign an image's manifest with an ECDSA P-384 key (e.g. a production key kept off the build machine).")
   static final class Sign implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "PKCS8", description = "The P-384 private key, PKCS#8 DER or PEM.")
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "PKCS8",
+        description = "The P-384 private key, PKCS#8 DER or PEM.")
     Path key;
 
-    @Option(names = "--public-key", required = true, paramLabel = "SPKI", description = "Its public key, DER or PEM.")
+    @Option(
+        names = "--public-key",
+        required = true,
+        paramLabel = "SPKI",
+        description = "Its public key, DER or PEM.")
     Path publicKey;
 
     @Option(names = "--in", required = true, paramLabel = "IMAGE")
@@ -114,34 +157,57 @@ final class FirmwareCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "IMAGE")
     Path out;
 
-    @Option(names = "--image-version", required = true, description = "The version the manifest states.")
+    @Option(
+        names = "--image-version",
+        required = true,
+        description = "The version the manifest states.")
     String version;
 
-    @Option(names = "--svn", required = true, description = "The security version number the manifest states.")
+    @Option(
+        names = "--svn",
+        required = true,
+        description = "The security version number the manifest states.")
     int svn;
 
-    @Option(names = "--signer", defaultValue = "ihsm release key", description = "The signer's name (its key fingerprint is added).")
+    @Option(
+        names = "--signer",
+        defaultValue = "ihsm release key",
+        description = "The signer's name (its key fingerprint is added).")
     String signer;
 
     @Override
     public Integer call() throws Exception {
-      KeyPair kp = FirmwareSigner.loadP384(
-          Pem.derOrPem(KeyCommand.readBounded(key, 16384), "PRIVATE KEY"),
-          Pem.derOrPem(KeyCommand.readBounded(publicKey, 16384), "PUBLIC KEY"));
-      Files.write(out, FirmwareSigner.sign(KeyCommand.readBounded(in, MAX_IMAGE), kp.getPrivate(), kp.getPublic(), signer,
-          version, svn));
-      spec.commandLine().getOut().printf("signed %s as version %s, SVN %d, by %s %s%n", out, version, svn, signer,
-          FirmwareSigner.fingerprint(kp.getPublic()));
+      KeyPair kp =
+          FirmwareSigner.loadP384(
+              Pem.derOrPem(KeyCommand.readBounded(key, 16384), "PRIVATE KEY"),
+              Pem.derOrPem(KeyCommand.readBounded(publicKey, 16384), "PUBLIC KEY"));
+      Files.write(
+          out,
+          FirmwareSigner.sign(
+              KeyCommand.readBounded(in, MAX_IMAGE),
+              kp.getPrivate(),
+              kp.getPublic(),
+              signer,
+              version,
+              svn));
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "signed %s as version %s, SVN %d, by %s %s%n",
+              out, version, svn, signer, FirmwareSigner.fingerprint(kp.getPublic()));
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "update", mixinStandardHelpOptions = true,
-      description = {"Send an image to the device, which verifies it as its boot ROM would, installs it and reboots",
-          "into it (Crypto Officer). The fused SVN does not change until `ihsm firmware commit`."})
+  @Command(
+      name = "update",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Send an image to the device, which verifies it as its boot ROM would, installs it and reboots",
+        "into it (Crypto Officer). The fused SVN does not change until `ihsm firmware commit`."
+      })
   static final class Update implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "IMAGE")
     Path image;
@@ -150,26 +216,34 @@ final class FirmwareCommand implements Runnable {
     public Integer call() throws Exception {
       IhsmCommand root = IhsmCommand.of(spec);
       byte[] bytes = KeyCommand.readBounded(image, MAX_IMAGE);
-      try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+      try (IhsmClient hsm = root.connect();
+          CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
         co.updateFirmware(bytes);
         FirmwareInfo f = hsm.firmwareInfo();
-        spec.commandLine().getOut().printf("installed; the device now runs firmware %s (SVN %d); fused SVN stays %d "
-            + "until `ihsm firmware commit`%n", f.version(), f.svn(), f.fusedSvn());
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "installed; the device now runs firmware %s (SVN %d); fused SVN stays %d "
+                    + "until `ihsm firmware commit`%n",
+                f.version(), f.svn(), f.fusedSvn());
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "commit", mixinStandardHelpOptions = true,
-      description = "Raise the fused SVN to the running firmware's SVN: older firmware never boots again (Crypto Officer).")
+  @Command(
+      name = "commit",
+      mixinStandardHelpOptions = true,
+      description =
+          "Raise the fused SVN to the running firmware's SVN: older firmware never boots again (Crypto Officer).")
   static final class Commit implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
       IhsmCommand root = IhsmCommand.of(spec);
-      try (IhsmClient hsm = root.connect(); CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+      try (IhsmClient hsm = root.connect();
+          CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
         spec.commandLine().getOut().printf("fused SVN is now %d%n", co.commitFirmwareSvn());
       }
       return ExitCodes.OK;

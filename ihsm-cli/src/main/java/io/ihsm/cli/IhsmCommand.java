@@ -1,49 +1,85 @@
 package io.ihsm.cli;
 
+import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.IhsmException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The root command. Its global options are inherited by every subcommand, so they may stand in
- * any position: `ihsm --home H device status` and `ihsm device status --home H` are the same.
+ * The root command. Its global options are inherited by every subcommand, so they may stand in any
+ * position: `ihsm --home H device status` and `ihsm device status --home H` are the same.
  */
-@Command(name = "ihsm",
+@Command(
+    name = "ihsm",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "An open integrated hardware security module: device, daemon and tools.",
-    subcommands = {DaemonCommand.class, DeviceCommand.class, FirmwareCommand.class, AuditCommand.class, PartitionCommand.class, KeyCommand.class,
-        AttestCommand.class, ComplianceCommand.class, JcaCommand.class, Pkcs11Command.class, BenchCommand.class,
-        CryptoCommands.Sign.class, CryptoCommands.Verify.class, CryptoCommands.Mac.class, CryptoCommands.Encrypt.class,
-        CryptoCommands.Decrypt.class, DemoCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 ok, 1 refused or failed, 2 usage error, 3 device unreachable, 4 internal error."})
+    subcommands = {
+      DaemonCommand.class,
+      DeviceCommand.class,
+      FirmwareCommand.class,
+      AuditCommand.class,
+      PartitionCommand.class,
+      KeyCommand.class,
+      AttestCommand.class,
+      ComplianceCommand.class,
+      JcaCommand.class,
+      Pkcs11Command.class,
+      BenchCommand.class,
+      CryptoCommands.Sign.class,
+      CryptoCommands.Verify.class,
+      CryptoCommands.Mac.class,
+      CryptoCommands.Encrypt.class,
+      CryptoCommands.Decrypt.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 refused or failed, 2 usage error, 3 device unreachable, 4 internal error."
+    })
 public final class IhsmCommand implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private Path home;
   private Path socketDir;
   private boolean verbose;
 
-  @Option(names = "--home", scope = ScopeType.INHERIT, paramLabel = "DIR",
-      description = "Host-side home: key store, and the embedded device's state (default: $IHSM_HOME or ~/.ihsm).")
+  @Option(
+      names = "--home",
+      scope = ScopeType.INHERIT,
+      paramLabel = "DIR",
+      description =
+          "Host-side home: key store, and the embedded device's state (default: $IHSM_HOME or ~/.ihsm).")
   void setHome(Path home) {
     this.home = home;
   }
 
-  @Option(names = "--socket-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-      description = "Use the daemon whose sockets are in DIR instead of the embedded device (default: $IHSM_SOCKET_DIR).")
+  @Option(
+      names = "--socket-dir",
+      scope = ScopeType.INHERIT,
+      paramLabel = "DIR",
+      description =
+          "Use the daemon whose sockets are in DIR instead of the embedded device (default: $IHSM_SOCKET_DIR).")
   void setSocketDir(Path socketDir) {
     this.socketDir = socketDir;
   }
 
-  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print stack traces with errors.")
   void setVerbose(boolean verbose) {
     this.verbose = verbose;
   }
@@ -57,18 +93,26 @@ public final class IhsmCommand implements Runnable {
     IhsmCommand root = new IhsmCommand();
     CommandLine cl = new CommandLine(root);
     cl.setExecutionExceptionHandler((ex, line, parsed) -> root.reportFailure(ex, line.getErr()));
-    cl.setParameterExceptionHandler((ex, args) -> {
-      CommandLine failed = ex.getCommandLine();
-      if (PinOptions.givesPinArgument(args)) {
-        // The usual message would repeat the arguments, and so the PIN.
-        failed.getErr().println("ihsm: " + PinOptions.NO_PIN_ARGUMENT);
-        failed.getErr().flush();
-        return ExitCodes.USAGE;
-      }
-      failed.getErr().println("ihsm: " + ex.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
-      failed.getErr().flush();
-      return ExitCodes.USAGE;
-    });
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          CommandLine failed = ex.getCommandLine();
+          if (PinOptions.givesPinArgument(args)) {
+            // The usual message would repeat the arguments, and so the PIN.
+            failed.getErr().println("ihsm: " + PinOptions.NO_PIN_ARGUMENT);
+            failed.getErr().flush();
+            return ExitCodes.USAGE;
+          }
+          failed
+              .getErr()
+              .println(
+                  "ihsm: "
+                      + ex.getMessage()
+                      + " (see '"
+                      + failed.getCommandSpec().qualifiedName()
+                      + " --help')");
+          failed.getErr().flush();
+          return ExitCodes.USAGE;
+        });
     return cl;
   }
 
@@ -83,7 +127,9 @@ public final class IhsmCommand implements Runnable {
       return home;
     }
     String env = System.getenv("IHSM_HOME");
-    return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".ihsm");
+    return env != null && !env.isBlank()
+        ? Path.of(env)
+        : Path.of(System.getProperty("user.home"), ".ihsm");
   }
 
   /** The daemon's socket directory: --socket-dir, else $IHSM_SOCKET_DIR, else none (embedded). */
@@ -105,8 +151,9 @@ public final class IhsmCommand implements Runnable {
   }
 
   /** One Crypto Officer action on this command's device, in a session opened and closed for it. */
-  void asCryptoOfficer(java.util.function.Consumer<io.ihsm.sdk.CryptoOfficerSession> action) {
-    try (IhsmClient hsm = connect(); io.ihsm.sdk.CryptoOfficerSession co = PartitionCommand.login(this, hsm)) {
+  void asCryptoOfficer(Consumer<CryptoOfficerSession> action) {
+    try (IhsmClient hsm = connect();
+        CryptoOfficerSession co = PartitionCommand.login(this, hsm)) {
       action.accept(co);
     }
   }
@@ -127,14 +174,16 @@ public final class IhsmCommand implements Runnable {
     } else if (ex instanceof CliFailure cf) {
       code = ExitCodes.FAILED;
       message = cf.getMessage();
-    } else if (ex instanceof java.nio.file.NoSuchFileException nf) {
+    } else if (ex instanceof NoSuchFileException nf) {
       code = ExitCodes.FAILED;
       message = "no such file: " + nf.getFile();
-    } else if (ex instanceof java.nio.file.AccessDeniedException ad) {
+    } else if (ex instanceof AccessDeniedException ad) {
       code = ExitCodes.FAILED;
       message = "permission denied: " + ad.getFile();
-    } else if (ex instanceof IllegalStateException || ex instanceof IllegalArgumentException
-        || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+    } else if (ex instanceof IllegalStateException
+        || ex instanceof IllegalArgumentException
+        || ex instanceof IOException
+        || ex instanceof UncheckedIOException) {
       code = ExitCodes.FAILED;
       message = String.valueOf(ex.getMessage());
     } else {

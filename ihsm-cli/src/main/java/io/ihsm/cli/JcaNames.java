@@ -6,9 +6,9 @@ import io.ihsm.ddi.key.Operation;
 import java.util.Locale;
 
 /**
- * JCA algorithm names on the command line, turned into device operations. One deliberate
- * difference from SunJCE: for {@code RSA/ECB/OAEPWith<H>AndMGF1Padding} the MGF1 hash defaults to
- * {@code <H>} (as OpenSSL, PKCS#11 tools and most peers do), not SHA-1; {@code --mgf1-hash} sets it.
+ * JCA algorithm names on the command line, turned into device operations. One deliberate difference
+ * from SunJCE: for {@code RSA/ECB/OAEPWith<H>AndMGF1Padding} the MGF1 hash defaults to {@code <H>}
+ * (as OpenSSL, PKCS#11 tools and most peers do), not SHA-1; {@code --mgf1-hash} sets it.
  */
 final class JcaNames {
   private JcaNames() {}
@@ -19,7 +19,9 @@ final class JcaNames {
       case "SHA256" -> HashAlgorithm.SHA256;
       case "SHA384" -> HashAlgorithm.SHA384;
       case "SHA512" -> HashAlgorithm.SHA512;
-      default -> throw new CliFailure.Usage("unknown hash " + name + " (SHA-1, SHA-256, SHA-384, SHA-512)");
+      default ->
+          throw new CliFailure.Usage(
+              "unknown hash " + name + " (SHA-1, SHA-256, SHA-384, SHA-512)");
     };
   }
 
@@ -32,7 +34,8 @@ final class JcaNames {
     if (a.equals("RSASSA-PSS")) {
       HashAlgorithm h = hash(pssHash);
       HashAlgorithm m = mgf1 == null ? h : hash(mgf1);
-      return Operation.of(0, Algorithm.RSA_PSS, new byte[0]).withPss(h, m, saltLength == null ? h.length() : saltLength);
+      return Operation.of(0, Algorithm.RSA_PSS, new byte[0])
+          .withPss(h, m, saltLength == null ? h.length() : saltLength);
     }
     if (a.equals("AESCMAC") || a.equals("AES-CMAC")) {
       return Operation.of(0, Algorithm.AES_CMAC, new byte[0]);
@@ -53,11 +56,14 @@ final class JcaNames {
       }
       if (scheme.equals("RSA/PSS") || scheme.equals("RSAandMGF1")) {
         return Operation.of(0, Algorithm.RSA_PSS, new byte[0])
-            .withPss(h, mgf1 == null ? h : hash(mgf1), saltLength == null ? h.length() : saltLength);
+            .withPss(
+                h, mgf1 == null ? h : hash(mgf1), saltLength == null ? h.length() : saltLength);
       }
     }
-    throw new CliFailure.Usage("unsupported signature algorithm " + alg
-        + " (SHA256withECDSA, NONEwithECDSA, SHA256withRSA, RSASSA-PSS, HmacSHA256, AESCMAC, ...)");
+    throw new CliFailure.Usage(
+        "unsupported signature algorithm "
+            + alg
+            + " (SHA256withECDSA, NONEwithECDSA, SHA256withRSA, RSASSA-PSS, HmacSHA256, AESCMAC, ...)");
   }
 
   /** A cipher transformation. */
@@ -83,15 +89,19 @@ final class JcaNames {
     String suffix = "AndMGF1Padding";
     if (t.startsWith(prefix) && t.endsWith(suffix)) {
       HashAlgorithm h = hash(t.substring(prefix.length(), t.length() - suffix.length()));
-      return Operation.of(0, Algorithm.RSA_OAEP, new byte[0]).withOaep(h, mgf1 == null ? h : hash(mgf1), new byte[0]);
+      return Operation.of(0, Algorithm.RSA_OAEP, new byte[0])
+          .withOaep(h, mgf1 == null ? h : hash(mgf1), new byte[0]);
     }
     if (t.equals("RSA/ECB/OAEPPadding")) {
       HashAlgorithm m = mgf1 == null ? HashAlgorithm.SHA1 : hash(mgf1);
-      return Operation.of(0, Algorithm.RSA_OAEP, new byte[0]).withOaep(HashAlgorithm.SHA1, m, new byte[0]);
+      return Operation.of(0, Algorithm.RSA_OAEP, new byte[0])
+          .withOaep(HashAlgorithm.SHA1, m, new byte[0]);
     }
-    throw new CliFailure.Usage("unsupported cipher " + transformation
-        + " (AES/GCM/NoPadding, AES/CBC/PKCS5Padding, AES/CBC/NoPadding, AES/CTR/NoPadding, AES/ECB/NoPadding,"
-        + " AES/XTS/NoPadding,"
-        + " RSA/ECB/OAEPWithSHA-256AndMGF1Padding, ...)");
+    throw new CliFailure.Usage(
+        "unsupported cipher "
+            + transformation
+            + " (AES/GCM/NoPadding, AES/CBC/PKCS5Padding, AES/CBC/NoPadding, AES/CTR/NoPadding, AES/ECB/NoPadding,"
+            + " AES/XTS/NoPadding,"
+            + " RSA/ECB/OAEPWithSHA-256AndMGF1Padding, ...)");
   }
 }

@@ -3,30 +3,49 @@ package io.ihsm.cli;
 import io.ihsm.ddi.json.Json;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.KeyImport;
 import io.ihsm.sdk.PartitionClient;
+import io.ihsm.sdk.store.DamagedEntryException;
 import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `ihsm key ...`: keys of one partition, by label. */
-@Command(name = "key", mixinStandardHelpOptions = true, description = "Generate, list, export, attest and delete keys.",
-    subcommands = {KeyCommand.Generate.class, KeyCommand.ListKeys.class, KeyCommand.Public.class, KeyCommand.Delete.class, KeyCommand.Attest.class,
-        KeyCommand.UnwrappingKey.class, KeyCommand.WrapForImport.class, KeyCommand.Import.class})
+@Command(
+    name = "key",
+    mixinStandardHelpOptions = true,
+    description = "Generate, list, export, attest and delete keys.",
+    subcommands = {
+      KeyCommand.Generate.class,
+      KeyCommand.ListKeys.class,
+      KeyCommand.Public.class,
+      KeyCommand.Delete.class,
+      KeyCommand.Attest.class,
+      KeyCommand.UnwrappingKey.class,
+      KeyCommand.WrapForImport.class,
+      KeyCommand.Import.class
+    })
 final class KeyCommand implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -35,33 +54,48 @@ final class KeyCommand implements Runnable {
 
   /** Options every command that works in a partition takes. */
   static final class PartitionOptions {
-    @Option(names = "--partition", required = true, paramLabel = "P", description = "The partition's name.")
+    @Option(
+        names = "--partition",
+        required = true,
+        paramLabel = "P",
+        description = "The partition's name.")
     String partition;
 
-    @CommandLine.Mixin
-    PinOptions pin;
+    @CommandLine.Mixin PinOptions pin;
 
     PartitionClient open(IhsmCommand root, IhsmClient hsm) {
-      return PartitionClient.open(hsm, HostKeyStore.at(root.home()), partition, pin.pin("PIN of partition " + partition));
+      return PartitionClient.open(
+          hsm, HostKeyStore.at(root.home()), partition, pin.pin("PIN of partition " + partition));
     }
   }
 
   static Json describe(StoredKey k) {
-    return new Json().put("label", k.label()).put("kind", k.kind().cliName()).put("usage", k.usage().cliName())
-        .put("origin", k.origin().name().toLowerCase()).put("extractable", k.extractable())
-        .put("publicKey", k.publicKey().length == 0 ? null : Base64.getEncoder().encodeToString(k.publicKey()));
+    return new Json()
+        .put("label", k.label())
+        .put("kind", k.kind().cliName())
+        .put("usage", k.usage().cliName())
+        .put("origin", k.origin().name().toLowerCase())
+        .put("extractable", k.extractable())
+        .put(
+            "publicKey",
+            k.publicKey().length == 0 ? null : Base64.getEncoder().encodeToString(k.publicKey()));
   }
 
-  @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate a key inside the device.")
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = "Generate a key inside the device.")
   static final class Generate implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Mixin
-    PartitionOptions p = new PartitionOptions();
+    @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
-    @Option(names = "--kind", required = true, description = "aes-128, aes-192, aes-256, aes-xts-256, hmac-sha256, "
-        + "hmac-sha384, hmac-sha512, ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096")
+    @Option(
+        names = "--kind",
+        required = true,
+        description =
+            "aes-128, aes-192, aes-256, aes-xts-256, hmac-sha256, "
+                + "hmac-sha384, hmac-sha512, ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096")
     String kind;
 
     @Option(names = "--usage", required = true, description = "sign, encrypt, wrap or derive")
@@ -70,11 +104,16 @@ final class KeyCommand implements Runnable {
     @Option(names = "--label", required = true, description = "1-64 of [A-Za-z0-9._-]")
     String label;
 
-    @Option(names = "--extractable", description = "May leave the device wrapped under a wrapping key.")
+    @Option(
+        names = "--extractable",
+        description = "May leave the device wrapped under a wrapping key.")
     boolean extractable;
 
-    @Option(names = "--bytes", paramLabel = "N",
-        description = "An HMAC key's length in bytes, 14 to 128 (default: its hash's size); other kinds have one size.")
+    @Option(
+        names = "--bytes",
+        paramLabel = "N",
+        description =
+            "An HMAC key's length in bytes, 14 to 128 (default: its hash's size); other kinds have one size.")
     Integer bytes;
 
     @Option(names = "--json", description = "Print the key as JSON.")
@@ -85,16 +124,20 @@ final class KeyCommand implements Runnable {
       KeyKind k = kind(kind);
       KeyUsage u = usage(usage);
       IhsmCommand root = IhsmCommand.of(spec);
-      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+      try (IhsmClient hsm = root.connect();
+          PartitionClient c = p.open(root, hsm)) {
         if (bytes != null && (k.family() != KeyKind.Family.HMAC || bytes < 14 || bytes > 128)) {
-          throw new CliFailure.Usage("--bytes is for HMAC keys, 14 to 128 bytes (112 to 1024 bits)");
+          throw new CliFailure.Usage(
+              "--bytes is for HMAC keys, 14 to 128 bytes (112 to 1024 bits)");
         }
         StoredKey key = c.generate(label, k, u, extractable, bytes == null ? 0 : bytes);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
           out.println(describe(key));
         } else {
-          out.printf("generated %s key %s for %s in partition %s%n", k.cliName(), label, u.cliName(), p.partition);
+          out.printf(
+              "generated %s key %s for %s in partition %s%n",
+              k.cliName(), label, u.cliName(), p.partition);
         }
         out.flush();
       }
@@ -102,10 +145,12 @@ final class KeyCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List a partition's app keys.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List a partition's app keys.")
   static final class ListKeys implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--partition", required = true, paramLabel = "P")
     String partition;
@@ -126,8 +171,13 @@ final class KeyCommand implements Runnable {
         if (json) {
           rows.add(describe(k));
         } else {
-          out.printf("%-24s %-12s %-8s %s%s%n", k.label(), k.kind().cliName(), k.usage().cliName(),
-              k.origin().name().toLowerCase(), k.extractable() ? ", extractable" : "");
+          out.printf(
+              "%-24s %-12s %-8s %s%s%n",
+              k.label(),
+              k.kind().cliName(),
+              k.usage().cliName(),
+              k.origin().name().toLowerCase(),
+              k.extractable() ? ", extractable" : "");
         }
       }
       if (json) {
@@ -135,7 +185,7 @@ final class KeyCommand implements Runnable {
       }
       out.flush();
       // A damaged key file is named on standard error; the others are listed all the same.
-      for (io.ihsm.sdk.store.DamagedEntryException d : store.damagedKeys(partition)) {
+      for (DamagedEntryException d : store.damagedKeys(partition)) {
         spec.commandLine().getErr().println("ihsm: " + d.getMessage());
       }
       spec.commandLine().getErr().flush();
@@ -143,11 +193,12 @@ final class KeyCommand implements Runnable {
     }
   }
 
-  @Command(name = "public", mixinStandardHelpOptions = true,
+  @Command(
+      name = "public",
+      mixinStandardHelpOptions = true,
       description = "Export a key pair's public key as SubjectPublicKeyInfo, DER or PEM.")
   static final class Public implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--partition", required = true, paramLabel = "P")
     String partition;
@@ -158,18 +209,26 @@ final class KeyCommand implements Runnable {
     @Option(names = "--pem", description = "PEM instead of DER.")
     boolean pem;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write here instead of standard output.")
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description = "Write here instead of standard output.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
       IhsmCommand root = IhsmCommand.of(spec);
-      StoredKey k = HostKeyStore.at(root.home()).key(partition, label)
-          .orElseThrow(() -> new CliFailure("partition " + partition + " has no key " + label));
+      StoredKey k =
+          HostKeyStore.at(root.home())
+              .key(partition, label)
+              .orElseThrow(() -> new CliFailure("partition " + partition + " has no key " + label));
       if (k.publicKey().length == 0) {
         throw new CliFailure(label + " is a secret key: it has no public part");
       }
-      byte[] bytes = pem ? Pem.encode("PUBLIC KEY", k.publicKey()).getBytes(StandardCharsets.US_ASCII) : k.publicKey();
+      byte[] bytes =
+          pem
+              ? Pem.encode("PUBLIC KEY", k.publicKey()).getBytes(StandardCharsets.US_ASCII)
+              : k.publicKey();
       if (out != null) {
         Files.write(out, bytes);
       } else if (pem) {
@@ -181,16 +240,16 @@ final class KeyCommand implements Runnable {
       }
       return ExitCodes.OK;
     }
-
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Unload a key and remove it from the key store.")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Unload a key and remove it from the key store.")
   static final class Delete implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Mixin
-    PartitionOptions p = new PartitionOptions();
+    @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
     @Option(names = "--label", required = true)
     String label;
@@ -198,28 +257,37 @@ final class KeyCommand implements Runnable {
     @Override
     public Integer call() {
       IhsmCommand root = IhsmCommand.of(spec);
-      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+      try (IhsmClient hsm = root.connect();
+          PartitionClient c = p.open(root, hsm)) {
         c.deleteKey(label);
-        spec.commandLine().getOut().printf("deleted key %s from partition %s%n", label, p.partition);
+        spec.commandLine()
+            .getOut()
+            .printf("deleted key %s from partition %s%n", label, p.partition);
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "attest", mixinStandardHelpOptions = true,
-      description = {"Write a key attestation report (COSE_Sign1, CBOR) signed by the partition's identity key.",
-          "Check it with `ihsm attest verify` and the chain from `ihsm partition certs`."})
+  @Command(
+      name = "attest",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write a key attestation report (COSE_Sign1, CBOR) signed by the partition's identity key.",
+        "Check it with `ihsm attest verify` and the chain from `ihsm partition certs`."
+      })
   static final class Attest implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Mixin
-    PartitionOptions p = new PartitionOptions();
+    @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
     @Option(names = "--label", required = true)
     String label;
 
-    @Option(names = "--nonce", required = true, paramLabel = "HEX", description = "Your fresh nonce, up to 128 bytes.")
+    @Option(
+        names = "--nonce",
+        required = true,
+        paramLabel = "HEX",
+        description = "Your fresh nonce, up to 128 bytes.")
     String nonce;
 
     @Option(names = "--out", required = true, paramLabel = "FILE")
@@ -229,7 +297,8 @@ final class KeyCommand implements Runnable {
     public Integer call() throws Exception {
       IhsmCommand root = IhsmCommand.of(spec);
       byte[] n = AttestCommand.nonce(nonce);
-      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+      try (IhsmClient hsm = root.connect();
+          PartitionClient c = p.open(root, hsm)) {
         Files.write(out, c.attest(label, n));
       }
       spec.commandLine().getOut().printf("wrote %s%n", out);
@@ -240,8 +309,14 @@ final class KeyCommand implements Runnable {
   static KeyKind kind(String name) {
     KeyKind k = KeyKind.fromCliName(name);
     if (k == null || k == KeyKind.SECRET) {
-      throw new CliFailure.Usage("unknown key kind " + name + "; one of " + java.util.Arrays.stream(KeyKind.values())
-          .filter(x -> x != KeyKind.SECRET).map(KeyKind::cliName).collect(java.util.stream.Collectors.joining(", ")));
+      throw new CliFailure.Usage(
+          "unknown key kind "
+              + name
+              + "; one of "
+              + Arrays.stream(KeyKind.values())
+                  .filter(x -> x != KeyKind.SECRET)
+                  .map(KeyKind::cliName)
+                  .collect(Collectors.joining(", ")));
     }
     return k;
   }
@@ -254,14 +329,15 @@ final class KeyCommand implements Runnable {
     return u;
   }
 
-  @Command(name = "unwrapping-key", mixinStandardHelpOptions = true,
-      description = "Write the partition's RSA unwrapping key (SPKI), which keys to import are wrapped for.")
+  @Command(
+      name = "unwrapping-key",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write the partition's RSA unwrapping key (SPKI), which keys to import are wrapped for.")
   static final class UnwrappingKey implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Mixin
-    PartitionOptions p = new PartitionOptions();
+    @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
     @Option(names = "--out", required = true, paramLabel = "FILE")
     Path out;
@@ -272,35 +348,50 @@ final class KeyCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       IhsmCommand root = IhsmCommand.of(spec);
-      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+      try (IhsmClient hsm = root.connect();
+          PartitionClient c = p.open(root, hsm)) {
         byte[] spki = c.unwrappingKey();
-        Files.write(out, pem ? Pem.encode("PUBLIC KEY", spki).getBytes(StandardCharsets.US_ASCII) : spki);
+        Files.write(
+            out, pem ? Pem.encode("PUBLIC KEY", spki).getBytes(StandardCharsets.US_ASCII) : spki);
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "wrap-for-import", mixinStandardHelpOptions = true,
-      description = {"Wrap a key for import into a partition (RSA-OAEP SHA-256 + AES-KWP, PKCS#11 RSA-AES key wrap).",
-          "Works offline: only the partition's unwrapping key is needed. The input is a PKCS#8 private key",
-          "(DER, or PEM 'BEGIN PRIVATE KEY') of an EC or RSA key, checked before wrapping; or, with --raw,",
-          "raw bytes for AES and HMAC keys.",
-          "Example: ihsm key wrap-for-import --unwrapping-key unwrap.pem --in key.pk8.pem --out key.wrapped"})
+  @Command(
+      name = "wrap-for-import",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Wrap a key for import into a partition (RSA-OAEP SHA-256 + AES-KWP, PKCS#11 RSA-AES key wrap).",
+        "Works offline: only the partition's unwrapping key is needed. The input is a PKCS#8 private key",
+        "(DER, or PEM 'BEGIN PRIVATE KEY') of an EC or RSA key, checked before wrapping; or, with --raw,",
+        "raw bytes for AES and HMAC keys.",
+        "Example: ihsm key wrap-for-import --unwrapping-key unwrap.pem --in key.pk8.pem --out key.wrapped"
+      })
   static final class WrapForImport implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--unwrapping-key", required = true, paramLabel = "FILE",
-        description = "The partition's unwrapping key (from `ihsm key unwrapping-key`), DER or PEM.")
+    @Option(
+        names = "--unwrapping-key",
+        required = true,
+        paramLabel = "FILE",
+        description =
+            "The partition's unwrapping key (from `ihsm key unwrapping-key`), DER or PEM.")
     Path unwrappingKey;
 
     @Option(names = "--in", required = true, paramLabel = "FILE", description = "The key to wrap.")
     Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The wrapped key, for `ihsm key import`.")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "The wrapped key, for `ihsm key import`.")
     Path out;
 
-    @Option(names = "--raw", description = "The input is raw secret-key bytes (AES, HMAC), not a PKCS#8 private key.")
+    @Option(
+        names = "--raw",
+        description = "The input is raw secret-key bytes (AES, HMAC), not a PKCS#8 private key.")
     boolean raw;
 
     @Override
@@ -312,7 +403,7 @@ final class KeyCommand implements Runnable {
       byte[] material = raw ? input : privateKey(input);
       try {
         byte[] spki = Pem.derOrPem(readBounded(unwrappingKey, 16384), "PUBLIC KEY");
-        Files.write(out, io.ihsm.sdk.KeyImport.wrapForImport(spki, material));
+        Files.write(out, KeyImport.wrapForImport(spki, material));
       } catch (IllegalArgumentException e) {
         throw new CliFailure(unwrappingKey + " is not an RSA public key");
       } finally {
@@ -336,39 +427,48 @@ final class KeyCommand implements Runnable {
     }
     for (String alg : new String[] {"EC", "RSA"}) {
       try {
-        java.security.KeyFactory.getInstance(alg).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+        KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
         return der;
-      } catch (java.security.GeneralSecurityException | RuntimeException notThis) {
+      } catch (GeneralSecurityException | RuntimeException notThis) {
         // try the next
       }
     }
-    for (String other : new String[] {"Ed25519", "Ed448", "X25519", "X448", "DSA", "ML-DSA", "ML-KEM"}) {
+    for (String other :
+        new String[] {"Ed25519", "Ed448", "X25519", "X448", "DSA", "ML-DSA", "ML-KEM"}) {
       try {
-        java.security.KeyFactory.getInstance(other).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
-        throw new CliFailure("--in holds an " + other + " private key; ihsm imports EC (P-256, P-384, P-521) and RSA keys");
-      } catch (java.security.GeneralSecurityException | RuntimeException notThis) {
+        KeyFactory.getInstance(other).generatePrivate(new PKCS8EncodedKeySpec(der));
+        throw new CliFailure(
+            "--in holds an "
+                + other
+                + " private key; ihsm imports EC (P-256, P-384, P-521) and RSA keys");
+      } catch (GeneralSecurityException | RuntimeException notThis) {
         if (notThis instanceof CliFailure f) {
           throw f;
         }
       }
     }
-    throw new CliFailure("--in is not a PKCS#8 EC or RSA private key (cut, damaged, or another format);"
-        + " use --raw for raw secret-key bytes");
+    throw new CliFailure(
+        "--in is not a PKCS#8 EC or RSA private key (cut, damaged, or another format);"
+            + " use --raw for raw secret-key bytes");
   }
 
-  @Command(name = "import", mixinStandardHelpOptions = true,
-      description = "Import a key wrapped by `ihsm key wrap-for-import`; it becomes an imported key of the partition.")
+  @Command(
+      name = "import",
+      mixinStandardHelpOptions = true,
+      description =
+          "Import a key wrapped by `ihsm key wrap-for-import`; it becomes an imported key of the partition.")
   static final class Import implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Mixin
-    PartitionOptions p = new PartitionOptions();
+    @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
     @Option(names = "--label", required = true)
     String label;
 
-    @Option(names = "--kind", required = true, description = "The key's kind, as for `key generate`.")
+    @Option(
+        names = "--kind",
+        required = true,
+        description = "The key's kind, as for `key generate`.")
     String kind;
 
     @Option(names = "--usage", required = true, description = "sign, encrypt, wrap or derive")
@@ -384,18 +484,22 @@ final class KeyCommand implements Runnable {
     public Integer call() throws Exception {
       KeyKind k = kind(kind);
       KeyUsage u = usage(usage);
-      byte[] blob = readBounded(wrapped, io.ihsm.ddi.message.Bytes.MAX_BLOB);
+      byte[] blob = readBounded(wrapped, Bytes.MAX_BLOB);
       IhsmCommand root = IhsmCommand.of(spec);
-      try (IhsmClient hsm = root.connect(); PartitionClient c = p.open(root, hsm)) {
+      try (IhsmClient hsm = root.connect();
+          PartitionClient c = p.open(root, hsm)) {
         c.importKey(label, k, u, extractable, blob);
-        spec.commandLine().getOut().printf("imported %s key %s for %s into partition %s%n", k.cliName(), label,
-            u.cliName(), p.partition);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "imported %s key %s for %s into partition %s%n",
+                k.cliName(), label, u.cliName(), p.partition);
       }
       return ExitCodes.OK;
     }
   }
 
-  static byte[] readBounded(Path file, int max) throws java.io.IOException {
+  static byte[] readBounded(Path file, int max) throws IOException {
     try (var in = Files.newInputStream(file)) {
       byte[] b = in.readNBytes(max + 1);
       if (b.length > max) {
@@ -407,9 +511,10 @@ final class KeyCommand implements Runnable {
 
   static byte[] hex(String s) {
     try {
-      return s == null ? new byte[0] : java.util.HexFormat.of().parseHex(s);
+      return s == null ? new byte[0] : HexFormat.of().parseHex(s);
     } catch (IllegalArgumentException e) {
-      throw new CliFailure("not hexadecimal: " + (s.length() > 16 ? s.substring(0, 16) + "..." : s));
+      throw new CliFailure(
+          "not hexadecimal: " + (s.length() > 16 ? s.substring(0, 16) + "..." : s));
     }
   }
 

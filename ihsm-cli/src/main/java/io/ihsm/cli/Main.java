@@ -10,7 +10,10 @@ public final class Main {
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
-  /** Runs one command line with its output and errors going to the given writers; returns the exit code. */
+  /**
+   * Runs one command line with its output and errors going to the given writers; returns the exit
+   * code.
+   */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     return IhsmCommand.commandLine().setOut(out).setErr(err).execute(args);
   }

@@ -2,6 +2,7 @@ package io.ihsm.cli;
 
 import io.ihsm.host.AtomicFile;
 import io.ihsm.host.OwnerOnly;
+import io.ihsm.sdk.IhsmClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -47,13 +48,16 @@ final class ManufacturerCa {
     this.root = root;
   }
 
-  /** The CA in {@code caKey}/{@code caCert} (PKCS#8 and X.509, DER or PEM), or the development CA. */
+  /**
+   * The CA in {@code caKey}/{@code caCert} (PKCS#8 and X.509, DER or PEM), or the development CA.
+   */
   static ManufacturerCa load(Path home, Path caKey, Path caCert) {
     try {
       if (caKey != null && caCert != null) {
-        return new ManufacturerCa(privateKey(Pem.derOrPem(KeyCommand.readBounded(caKey, 16384),
-            "PRIVATE KEY")), new X509CertificateHolder(Pem.derOrPem(
-                KeyCommand.readBounded(caCert, 16384), "CERTIFICATE")));
+        return new ManufacturerCa(
+            privateKey(Pem.derOrPem(KeyCommand.readBounded(caKey, 16384), "PRIVATE KEY")),
+            new X509CertificateHolder(
+                Pem.derOrPem(KeyCommand.readBounded(caCert, 16384), "CERTIFICATE")));
       }
       if (caKey != null || caCert != null) {
         throw new CliFailure("--ca-key and --ca-cert go together");
@@ -65,8 +69,14 @@ final class ManufacturerCa {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp384r1"));
         KeyPair kp = g.generateKeyPair();
-        byte[] self = issue(new X500Name(DEV_NAME), kp.getPrivate(), keyId(kp.getPublic().getEncoded()),
-            new X500Name(DEV_NAME), kp.getPublic().getEncoded(), 3);
+        byte[] self =
+            issue(
+                new X500Name(DEV_NAME),
+                kp.getPrivate(),
+                keyId(kp.getPublic().getEncoded()),
+                new X500Name(DEV_NAME),
+                kp.getPublic().getEncoded(),
+                3);
         OwnerOnly.createDirectories(home);
         OwnerOnly.createDirectories(dir);
         byte[] pkcs8 = kp.getPrivate().getEncoded();
@@ -77,7 +87,9 @@ final class ManufacturerCa {
         }
         AtomicFile.write(certFile, self);
       }
-      return new ManufacturerCa(privateKey(Files.readAllBytes(keyFile)), new X509CertificateHolder(Files.readAllBytes(certFile)));
+      return new ManufacturerCa(
+          privateKey(Files.readAllBytes(keyFile)),
+          new X509CertificateHolder(Files.readAllBytes(certFile)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or make the manufacturer CA", e);
     } catch (GeneralSecurityException e) {
@@ -93,8 +105,11 @@ final class ManufacturerCa {
     }
   }
 
-  /** The factory steps on a device: it makes its secret, this CA certifies its DeviceID key. Answers its serial. */
-  String manufacture(io.ihsm.sdk.IhsmClient hsm) {
+  /**
+   * The factory steps on a device: it makes its secret, this CA certifies its DeviceID key. Answers
+   * its serial.
+   */
+  String manufacture(IhsmClient hsm) {
     String serial = hsm.deviceInfo().serialNumber();
     hsm.installDeviceCertificates(root(), issueDeviceId(hsm.manufacture(), serial));
     return serial;
@@ -105,32 +120,54 @@ final class ManufacturerCa {
     try {
       // The root's own key identifier when it has one: path building matches on it.
       Extension rootKeyId = root.getExtension(Extension.subjectKeyIdentifier);
-      byte[] issuerKeyId = rootKeyId != null ? SubjectKeyIdentifier.getInstance(rootKeyId.getParsedValue()).getKeyIdentifier()
-          : keyId(root.getSubjectPublicKeyInfo().getEncoded());
-      return issue(root.getSubject(), key, issuerKeyId,
-          new X500Name("CN=ihsm DeviceID " + serialNumber + ",O=ihsm"), spki, 1);
+      byte[] issuerKeyId =
+          rootKeyId != null
+              ? SubjectKeyIdentifier.getInstance(rootKeyId.getParsedValue()).getKeyIdentifier()
+              : keyId(root.getSubjectPublicKeyInfo().getEncoded());
+      return issue(
+          root.getSubject(),
+          key,
+          issuerKeyId,
+          new X500Name("CN=ihsm DeviceID " + serialNumber + ",O=ihsm"),
+          spki,
+          1);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static byte[] issue(X500Name issuer, PrivateKey signer, byte[] issuerKeyId, X500Name subject, byte[] spki,
+  private static byte[] issue(
+      X500Name issuer,
+      PrivateKey signer,
+      byte[] issuerKeyId,
+      X500Name subject,
+      byte[] spki,
       int pathLength) {
     try {
       byte[] ski = keyId(spki);
-      X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, new BigInteger(1, Arrays.copyOf(ski, 16)),
-          Date.from(Instant.now().minusSeconds(60)), FOREVER, subject, SubjectPublicKeyInfo.getInstance(spki));
+      X509v3CertificateBuilder b =
+          new X509v3CertificateBuilder(
+              issuer,
+              new BigInteger(1, Arrays.copyOf(ski, 16)),
+              Date.from(Instant.now().minusSeconds(60)),
+              FOREVER,
+              subject,
+              SubjectPublicKeyInfo.getInstance(spki));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLength));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       b.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(ski));
-      b.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(issuerKeyId));
+      b.addExtension(
+          Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(issuerKeyId));
       return b.build(new JcaContentSignerBuilder("SHA384withECDSA").build(signer)).getEncoded();
     } catch (IOException | OperatorCreationException e) {
       throw new IllegalStateException("cannot issue a certificate", e);
     }
   }
 
-  /** RFC 7093 method 1 (as the device computes it): leftmost 160 bits of SHA-256 of the key bits. */
+  /**
+   * RFC 7093 method 1 (as the device computes it): leftmost 160 bits of SHA-256 of the key bits.
+   */
   private static byte[] keyId(byte[] spki) {
     byte[] keyBits = SubjectPublicKeyInfo.getInstance(spki).getPublicKeyData().getBytes();
     try {
@@ -149,5 +186,4 @@ final class ManufacturerCa {
       Arrays.fill(pkcs8, (byte) 0);
     }
   }
-
 }

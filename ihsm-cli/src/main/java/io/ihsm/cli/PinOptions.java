@@ -1,33 +1,44 @@
 package io.ihsm.cli;
 
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine;
+import java.util.Arrays;
 import picocli.CommandLine.Option;
 
 /**
- * Where a command takes the partition PIN from, never its command line (which every local user
- * sees in `ps`): {@code --pin-file FILE}, {@code --pin-fd N}, {@code $IHSM_PIN}, else a prompt on
- * the terminal, without echo. The PIN is the first line, at most {@value #MAX_PIN_CHARS}
- * characters; it is never printed.
+ * Where a command takes the partition PIN from, never its command line (which every local user sees
+ * in `ps`): {@code --pin-file FILE}, {@code --pin-fd N}, {@code $IHSM_PIN}, else a prompt on the
+ * terminal, without echo. The PIN is the first line, at most {@value #MAX_PIN_CHARS} characters; it
+ * is never printed.
  */
 final class PinOptions {
   static final int MAX_PIN_CHARS = 128;
 
-  @Option(names = "--pin-file", paramLabel = "FILE", description = "Read the PIN from the first line of FILE.")
+  @Option(
+      names = "--pin-file",
+      paramLabel = "FILE",
+      description = "Read the PIN from the first line of FILE.")
   Path pinFile;
 
-  @Option(names = "--pin-fd", paramLabel = "N", description = "Read the PIN from the first line of file descriptor N (e.g. 3 with 3< file, or 0).")
+  @Option(
+      names = "--pin-fd",
+      paramLabel = "N",
+      description =
+          "Read the PIN from the first line of file descriptor N (e.g. 3 with 3< file, or 0).")
   Integer pinFd;
 
-  /** Why {@code --pin PIN} is refused (by the root command, for every subcommand, never echoing it). */
-  static final String NO_PIN_ARGUMENT = "--pin is not accepted: a PIN on the command line is visible to every user (ps);"
-      + " use --pin-file FILE, --pin-fd N, $IHSM_PIN, or type it at the prompt";
+  /**
+   * Why {@code --pin PIN} is refused (by the root command, for every subcommand, never echoing it).
+   */
+  static final String NO_PIN_ARGUMENT =
+      "--pin is not accepted: a PIN on the command line is visible to every user (ps);"
+          + " use --pin-file FILE, --pin-fd N, $IHSM_PIN, or type it at the prompt";
 
   /** Whether the arguments try to pass a PIN on the command line. */
   static boolean givesPinArgument(String[] args) {
@@ -39,7 +50,10 @@ final class PinOptions {
     return false;
   }
 
-  /** The PIN, from the first source given: file, descriptor, environment, terminal (prompting "what: "). */
+  /**
+   * The PIN, from the first source given: file, descriptor, environment, terminal (prompting "what:
+   * ").
+   */
   String pin(String what) {
     return pin(what, System.getenv("IHSM_PIN"));
   }
@@ -61,11 +75,14 @@ final class PinOptions {
         throw new CliFailure.Usage("--pin-fd takes a file descriptor number, got " + pinFd);
       }
       Path fd = Path.of("/proc/self/fd/" + pinFd);
-      try (Reader r = pinFd == 0 ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
-          : Files.newBufferedReader(fd, StandardCharsets.UTF_8)) {
+      try (Reader r =
+          pinFd == 0
+              ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
+              : Files.newBufferedReader(fd, StandardCharsets.UTF_8)) {
         return firstLine(r, "--pin-fd " + pinFd);
       } catch (IOException e) {
-        throw new CliFailure("cannot read the PIN from file descriptor " + pinFd + ": " + e.getMessage());
+        throw new CliFailure(
+            "cannot read the PIN from file descriptor " + pinFd + ": " + e.getMessage());
       }
     }
     if (env != null && !env.isEmpty()) {
@@ -74,21 +91,22 @@ final class PinOptions {
       }
       return env;
     }
-    java.io.Console console = System.console();
+    Console console = System.console();
     if (console != null) {
       char[] typed = console.readPassword("%s: ", what);
       if (typed != null && typed.length > 0) {
         if (typed.length > MAX_PIN_CHARS) {
-          java.util.Arrays.fill(typed, '\0');
+          Arrays.fill(typed, '\0');
           throw new CliFailure("the PIN typed is longer than " + MAX_PIN_CHARS + " characters");
         }
         String pin = new String(typed);
-        java.util.Arrays.fill(typed, '\0');
+        Arrays.fill(typed, '\0');
         return pin;
       }
     }
-    throw new CliFailure("this needs the partition PIN: --pin-file FILE, --pin-fd N, the IHSM_PIN environment variable,"
-        + " or a terminal to type it at");
+    throw new CliFailure(
+        "this needs the partition PIN: --pin-file FILE, --pin-fd N, the IHSM_PIN environment variable,"
+            + " or a terminal to type it at");
   }
 
   private static String firstLine(Reader in, String source) throws IOException {
@@ -103,9 +121,10 @@ final class PinOptions {
       n--;
     }
     String pin = new String(buf, 0, Math.min(n, MAX_PIN_CHARS));
-    java.util.Arrays.fill(buf, '\0');
+    Arrays.fill(buf, '\0');
     if (n > MAX_PIN_CHARS) {
-      throw new CliFailure("the PIN from " + source + " is longer than " + MAX_PIN_CHARS + " characters");
+      throw new CliFailure(
+          "the PIN from " + source + " is longer than " + MAX_PIN_CHARS + " characters");
     }
     if (pin.isEmpty()) {
       throw new CliFailure("the PIN from " + source + " is empty");

@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** `ihsm audit export` and `ihsm audit verify`: a good export verifies; every kind of edit is caught. */
+/**
+ * `ihsm audit export` and `ihsm audit verify`: a good export verifies; every kind of edit is
+ * caught.
+ */
 class AuditCliTest extends InHomeCliTest {
   Path export;
   List<String> lines;
@@ -20,10 +27,37 @@ class AuditCliTest extends InHomeCliTest {
   @BeforeEach
   void aLogWithKeyLifecycleAndAFailedLogin() throws Exception {
     ok("partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"));
-    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "k", "--pin-file", PinFiles.of("pin-12345"));
+    ok(
+        "key",
+        "generate",
+        "--partition",
+        "app",
+        "--kind",
+        "ec-p256",
+        "--usage",
+        "sign",
+        "--label",
+        "k",
+        "--pin-file",
+        PinFiles.of("pin-12345"));
     Path data = Files.writeString(home.resolve("data.txt"), "hello");
-    assertThat(ihsm("sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--pin-file", PinFiles.of("wrong-pin-9"),
-        "--in", data.toString(), "--out", home.resolve("sig").toString()).exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(
+            ihsm(
+                    "sign",
+                    "--partition",
+                    "app",
+                    "--key",
+                    "k",
+                    "--alg",
+                    "SHA256withECDSA",
+                    "--pin-file",
+                    PinFiles.of("wrong-pin-9"),
+                    "--in",
+                    data.toString(),
+                    "--out",
+                    home.resolve("sig").toString())
+                .exitCode())
+        .isEqualTo(ExitCodes.FAILED);
     export = home.resolve("audit.log");
     assertThat(ok("audit", "export", "--out", export.toString()).out()).contains("wrote");
     lines = Files.readAllLines(export);
@@ -55,13 +89,20 @@ class AuditCliTest extends InHomeCliTest {
   void aFreshExportVerifiesAndRecordsWhatHappenedWithoutSecrets() throws Exception {
     assertThat(ok("audit", "verify", export.toString()).out()).contains("good:");
     String log = String.join("\n", lines);
-    assertThat(log).contains("|CREATE_PARTITION|management", "|PROVISION_PARTITION|partition-", "|GENERATE_KEY|partition-",
-        "status=AUTHENTICATION_FAILED", "|AUDIT_EXPORT|", "|SELF_TESTS|power-on");
+    assertThat(log)
+        .contains(
+            "|CREATE_PARTITION|management",
+            "|PROVISION_PARTITION|partition-",
+            "|GENERATE_KEY|partition-",
+            "status=AUTHENTICATION_FAILED",
+            "|AUDIT_EXPORT|",
+            "|SELF_TESTS|power-on");
     assertThat(log).doesNotContain("pin-12345").doesNotContain("wrong-pin-9");
     // Offline, against the key saved beforehand.
     Path key = home.resolve("audit-key.der");
     ok("audit", "key", "--out", key.toString());
-    assertThat(ok("audit", "verify", export.toString(), "--public-key", key.toString()).out()).contains("good:");
+    assertThat(ok("audit", "verify", export.toString(), "--public-key", key.toString()).out())
+        .contains("good:");
   }
 
   @Test
@@ -102,7 +143,11 @@ class AuditCliTest extends InHomeCliTest {
     List<String> edited = new ArrayList<>(lines);
     String last = lines.get(lines.size() - 2);
     String[] f = last.split("\\|");
-    String body = (Long.parseLong(f[0]) + 1) + "|" + f[1] + "|DELETE_PARTITION|management session=1 status=SUCCESS";
+    String body =
+        (Long.parseLong(f[0]) + 1)
+            + "|"
+            + f[1]
+            + "|DELETE_PARTITION|management session=1 status=SUCCESS";
     MessageDigest d = MessageDigest.getInstance("SHA-384");
     d.update(HexFormat.of().parseHex(f[4]));
     d.update(body.getBytes(StandardCharsets.UTF_8));
@@ -135,15 +180,22 @@ class AuditCliTest extends InHomeCliTest {
       forged.add(body + "|" + HexFormat.of().formatHex(prev));
       seq++;
     }
-    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
-    g.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
-    java.security.KeyPair mine = g.generateKeyPair();
-    java.security.Signature signer = java.security.Signature.getInstance("SHA384withECDSA");
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
+    KeyPair mine = g.generateKeyPair();
+    Signature signer = Signature.getInstance("SHA384withECDSA");
     signer.initSign(mine.getPrivate());
     String hash = HexFormat.of().formatHex(prev);
     signer.update(("ihsm audit head|" + (seq - 1) + "|" + hash).getBytes(StandardCharsets.UTF_8));
-    forged.add("head|" + (seq - 1) + "|" + hash + "|" + HexFormat.of().formatHex(signer.sign()) + "|"
-        + HexFormat.of().formatHex(mine.getPublic().getEncoded()));
+    forged.add(
+        "head|"
+            + (seq - 1)
+            + "|"
+            + hash
+            + "|"
+            + HexFormat.of().formatHex(signer.sign())
+            + "|"
+            + HexFormat.of().formatHex(mine.getPublic().getEncoded()));
     refused(forged, "not signed by this device's audit key");
   }
 
@@ -157,7 +209,8 @@ class AuditCliTest extends InHomeCliTest {
     edited.set(lines.size() - 1, String.join("|", head));
     refused(edited, "signature does not verify");
     Path other = home.resolve("other.der");
-    Files.write(other, java.security.KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic().getEncoded());
+    Files.write(
+        other, KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic().getEncoded());
     CliRun r = ihsm("audit", "verify", export.toString(), "--public-key", other.toString());
     assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(r.err()).contains("not signed by this device's audit key");

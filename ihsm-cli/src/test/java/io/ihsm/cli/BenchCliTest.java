@@ -7,24 +7,43 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `ihsm bench` starts its own daemon process, measures through it, and writes the JSON and the chart. */
+/**
+ * `ihsm bench` starts its own daemon process, measures through it, and writes the JSON and the
+ * chart.
+ */
 class BenchCliTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aShortRunThroughADaemonProcessWritesTheTableJsonAndChart() throws Exception {
     Path json = dir.resolve("out.json");
     Path chart = dir.resolve("chart.svg");
-    CliRun r = CliRun.of("bench", "--paths", "ihsm-daemon,softhsm2", "--workloads", "hmac-sha256-64,roundtrip",
-        "--threads", "1", "--seconds", "0.3", "--json", json.toString(), "--chart", chart.toString());
+    CliRun r =
+        CliRun.of(
+            "bench",
+            "--paths",
+            "ihsm-daemon,softhsm2",
+            "--workloads",
+            "hmac-sha256-64,roundtrip",
+            "--threads",
+            "1",
+            "--seconds",
+            "0.3",
+            "--json",
+            json.toString(),
+            "--chart",
+            chart.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("hmac-sha256-64").contains("ihsm-daemon").contains("roundtrip");
     assertThat(r.err()).contains("ihsm-daemon: peak resident memory");
     if (!r.out().contains("softhsm2 ")) {
-      assertThat(r.err()).as("an absent SoftHSM2 is said, not hidden").contains("softhsm2: not measured");
+      assertThat(r.err())
+          .as("an absent SoftHSM2 is said, not hidden")
+          .contains("softhsm2: not measured");
     }
-    assertThat(Files.readString(json)).contains("\"path\":\"ihsm-daemon\"").contains("\"workload\":\"roundtrip\"");
+    assertThat(Files.readString(json))
+        .contains("\"path\":\"ihsm-daemon\"")
+        .contains("\"workload\":\"roundtrip\"");
     assertThat(Files.readString(chart)).startsWith("<svg");
 
     CliRun bad = CliRun.of("bench", "--workloads", "nope", "--seconds", "0.1");

@@ -24,7 +24,10 @@ record CliRun(int exitCode, String out, String err) {
     return of(all);
   }
 
-  /** {@link #inHome}, asserting that it succeeded (the failure message shows the command and its stderr). */
+  /**
+   * {@link #inHome}, asserting that it succeeded (the failure message shows the command and its
+   * stderr).
+   */
   static CliRun okInHome(Path home, String... args) {
     CliRun r = inHome(home, args);
     assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(ExitCodes.OK);

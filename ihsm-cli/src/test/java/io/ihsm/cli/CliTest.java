@@ -13,11 +13,11 @@ import picocli.CommandLine;
 
 /** The command line on the embedded device: output, option placement, errors and exit codes. */
 class CliTest {
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   static String field(String json, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\":(\"[^\"]*\"|[0-9]+|null|true|false)").matcher(json);
+    Matcher m =
+        Pattern.compile("\"" + name + "\":(\"[^\"]*\"|[0-9]+|null|true|false)").matcher(json);
     assertThat(m.find()).as("field %s in %s", name, json).isTrue();
     return m.group(1).replace("\"", "");
   }
@@ -35,7 +35,9 @@ class CliTest {
     assertThat(field(json, "apiRevision")).isEqualTo("1.0");
     assertThat(field(json, "tamperCount")).isEqualTo("0");
     assertThat(field(json, "approvedMode")).isEqualTo("true");
-    assertThat(json).containsPattern("\"selfTests\":\\{\"passed\":20,\"total\":20,\"lastRunUptimeMillis\":[0-9]+}");
+    assertThat(json)
+        .containsPattern(
+            "\"selfTests\":\\{\"passed\":20,\"total\":20,\"lastRunUptimeMillis\":[0-9]+}");
     assertThat(field(json, "transport")).contains("embedded").contains(home.toString());
     assertThat(home.resolve("device/rom/serial")).exists();
   }
@@ -44,11 +46,13 @@ class CliTest {
   void globalOptionsWorkInAnyPosition() {
     String h = home.toString();
     List<String> serials = new ArrayList<>();
-    for (String[] args : new String[][] {
-        {"--home", h, "device", "info", "--json"},
-        {"device", "--home", h, "info", "--json"},
-        {"device", "info", "--home", h, "--json"},
-        {"device", "info", "--json", "--home=" + h}}) {
+    for (String[] args :
+        new String[][] {
+          {"--home", h, "device", "info", "--json"},
+          {"device", "--home", h, "info", "--json"},
+          {"device", "info", "--home", h, "--json"},
+          {"device", "info", "--json", "--home=" + h}
+        }) {
       CliRun r = CliRun.of(args);
       assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(ExitCodes.OK);
       serials.add(field(r.out(), "serialNumber"));
@@ -68,19 +72,26 @@ class CliTest {
   void demoRunsOnTheEmbeddedDevice() {
     CliRun r = CliRun.of("demo", "--home", home.toString());
     assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
-    assertThat(r.out()).contains("development mode").contains("OPERATIONAL")
+    assertThat(r.out())
+        .contains("development mode")
+        .contains("OPERATIONAL")
         .contains("ECDSA P-256 signature: verified by the JDK's own provider")
         .contains("RSASSA-PSS signature:    verified by the JDK's own provider")
         .contains("opened again: same message")
         .contains("reloaded the key: new signature verified")
         .contains("Manufactured the device with the development CA")
-        .contains("Key attestation").contains("verified offline to the manufacturer root")
-        .contains("holds ec-p256, generated inside, never leaves").contains("same public key as the store's")
-        .doesNotContain("NOT verified").doesNotContain("MISMATCH");
+        .contains("Key attestation")
+        .contains("verified offline to the manufacturer root")
+        .contains("holds ec-p256, generated inside, never leaves")
+        .contains("same public key as the store's")
+        .doesNotContain("NOT verified")
+        .doesNotContain("MISMATCH");
     // The tour can be run again on the same home: the device keeps its identity.
     CliRun again = CliRun.of("demo", "--home", home.toString());
     assertThat(again.exitCode()).isZero();
-    assertThat(again.out()).contains("verified offline to the manufacturer root").doesNotContain("Manufactured");
+    assertThat(again.out())
+        .contains("verified offline to the manufacturer root")
+        .doesNotContain("Manufactured");
   }
 
   @Test
@@ -89,12 +100,16 @@ class CliTest {
     assertThat(r.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
     assertThat(r.out()).isEmpty();
     assertThat(r.err().strip().lines()).hasSize(1);
-    assertThat(r.err()).startsWith("ihsm: cannot connect to the ihsm daemon").contains("TRANSPORT_UNAVAILABLE");
+    assertThat(r.err())
+        .startsWith("ihsm: cannot connect to the ihsm daemon")
+        .contains("TRANSPORT_UNAVAILABLE");
   }
 
   @Test
   void verboseAddsTheStackTrace() {
-    CliRun r = CliRun.of("--verbose", "device", "status", "--socket-dir", home.resolve("no-daemon").toString());
+    CliRun r =
+        CliRun.of(
+            "--verbose", "device", "status", "--socket-dir", home.resolve("no-daemon").toString());
     assertThat(r.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
     assertThat(r.err().lines().count()).isGreaterThan(3);
     assertThat(r.err()).contains("at io.ihsm.");
@@ -105,7 +120,9 @@ class CliTest {
     CliRun r = CliRun.of("device", "status", "--no-such-option");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err().strip().lines()).hasSize(1);
-    assertThat(r.err()).startsWith("ihsm: Unknown option: '--no-such-option'").contains("ihsm device status --help");
+    assertThat(r.err())
+        .startsWith("ihsm: Unknown option: '--no-such-option'")
+        .contains("ihsm device status --help");
     assertThat(CliRun.of("no-such-command").exitCode()).isEqualTo(ExitCodes.USAGE);
   }
 
@@ -113,15 +130,23 @@ class CliTest {
   void theDaemonNeedsASocketDirectory() {
     CliRun r = CliRun.of("daemon", "--home", home.toString());
     assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
-    assertThat(r.err().strip()).isEqualTo(
-        "ihsm: ihsm daemon needs --socket-dir DIR (or IHSM_SOCKET_DIR): where to create its sockets");
+    assertThat(r.err().strip())
+        .isEqualTo(
+            "ihsm: ihsm daemon needs --socket-dir DIR (or IHSM_SOCKET_DIR): where to create its sockets");
   }
 
   @Test
   void everyCommandHasHelp() {
     List<String> checked = new ArrayList<>();
     helpFor(IhsmCommand.commandLine(), new ArrayList<>(), checked);
-    assertThat(checked).contains("ihsm", "ihsm daemon", "ihsm device", "ihsm device status", "ihsm device info", "ihsm demo");
+    assertThat(checked)
+        .contains(
+            "ihsm",
+            "ihsm daemon",
+            "ihsm device",
+            "ihsm device status",
+            "ihsm device info",
+            "ihsm demo");
   }
 
   private void helpFor(CommandLine cl, List<String> path, List<String> checked) {

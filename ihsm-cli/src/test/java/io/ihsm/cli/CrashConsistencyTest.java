@@ -37,8 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashConsistencyTest {
   static final int DEFAULT_CYCLES = 30;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   Process daemon;
   Process workload;
@@ -63,7 +62,8 @@ class CrashConsistencyTest {
   }
 
   @Test
-  void killedAtRandomPointsTheDeviceLosesNothingAcknowledgedAndNoCounterGoesBack() throws Exception {
+  void killedAtRandomPointsTheDeviceLosesNothingAcknowledgedAndNoCounterGoesBack()
+      throws Exception {
     int cycles = Integer.getInteger("ihsm.crash.cycles", DEFAULT_CYCLES);
     Path home = tmp.resolve("home");
     Path sockets = tmp.resolve("sock");
@@ -74,8 +74,16 @@ class CrashConsistencyTest {
       hsm.initCryptoOfficer(CrashWorkload.officer());
       try (CryptoOfficerSession co = hsm.loginCryptoOfficer(CrashWorkload.officer())) {
         HostKeyStore store = HostKeyStore.at(home);
-        PartitionClient.create(hsm, co, store, "crash", PartitionLimits.DEFAULTS, ownerAnchor(), CrashWorkload.PIN);
-        PartitionClient.create(hsm, co, store, CrashWorkload.PIN_WALL, CrashWorkload.WALL, ownerAnchor(), "wall-pin-1234");
+        PartitionClient.create(
+            hsm, co, store, "crash", PartitionLimits.DEFAULTS, ownerAnchor(), CrashWorkload.PIN);
+        PartitionClient.create(
+            hsm,
+            co,
+            store,
+            CrashWorkload.PIN_WALL,
+            CrashWorkload.WALL,
+            ownerAnchor(),
+            "wall-pin-1234");
       }
     }
     int lastBoots = 0;
@@ -83,7 +91,11 @@ class CrashConsistencyTest {
     int lastSvn = 0;
     int killedMidWork = 0;
     for (int cycle = 0; cycle < cycles; cycle++) {
-      workload = new ProcessBuilder(workloadCommand(home, sockets, acks, cycle)).redirectErrorStream(true).redirectOutput(tmp.resolve("workload.log").toFile()).start();
+      workload =
+          new ProcessBuilder(workloadCommand(home, sockets, acks, cycle))
+              .redirectErrorStream(true)
+              .redirectOutput(tmp.resolve("workload.log").toFile())
+              .start();
       Thread.sleep(700 + random.nextInt(1300));
       if (workload.isAlive()) {
         killedMidWork++;
@@ -106,7 +118,9 @@ class CrashConsistencyTest {
         int wall = state.firmwareNv().readCounter("pin-failures-2");
         int svn = state.rom().readCounter("fused-svn");
         assertThat(boots).as("boot count, cycle " + cycle).isGreaterThan(lastBoots);
-        assertThat(wall).as("failure count, cycle " + cycle).isGreaterThanOrEqualTo(lastWall)
+        assertThat(wall)
+            .as("failure count, cycle " + cycle)
+            .isGreaterThanOrEqualTo(lastWall)
             .isGreaterThanOrEqualTo((int) Math.min(100, count(acks, "pinfail")));
         assertThat(svn).as("fused SVN, cycle " + cycle).isGreaterThanOrEqualTo(lastSvn);
         lastBoots = boots;
@@ -116,10 +130,19 @@ class CrashConsistencyTest {
       daemon = DaemonProcessTest.startDaemon(tmp, sockets);
       checkEverythingAcknowledgedIsThere(home, sockets, acks, cycle);
     }
-    System.out.printf("crash consistency: %d kill cycles, %d mid-work, %d keys, %d PIN failures, %d partitions,"
-        + " %d SVN commits acknowledged; boot count %d%n", cycles, killedMidWork, count(acks, "key "), count(acks, "pinfail"),
-        count(acks, "partition "), count(acks, "svn"), lastBoots);
-    assertThat(killedMidWork).as("most kills hit a workload in the middle of its work").isGreaterThan(cycles / 2);
+    System.out.printf(
+        "crash consistency: %d kill cycles, %d mid-work, %d keys, %d PIN failures, %d partitions,"
+            + " %d SVN commits acknowledged; boot count %d%n",
+        cycles,
+        killedMidWork,
+        count(acks, "key "),
+        count(acks, "pinfail"),
+        count(acks, "partition "),
+        count(acks, "svn"),
+        lastBoots);
+    assertThat(killedMidWork)
+        .as("most kills hit a workload in the middle of its work")
+        .isGreaterThan(cycles / 2);
     assertThat(count(acks, "key ")).as("keys were made and acknowledged").isGreaterThan(cycles);
   }
 
@@ -137,20 +160,29 @@ class CrashConsistencyTest {
   }
 
   private static long count(Path acks, String prefix) throws Exception {
-    return Files.exists(acks) ? Files.readAllLines(acks).stream().filter(l -> l.startsWith(prefix)).count() : 0;
+    return Files.exists(acks)
+        ? Files.readAllLines(acks).stream().filter(l -> l.startsWith(prefix)).count()
+        : 0;
   }
 
-  private static void checkEverythingAcknowledgedIsThere(Path home, Path sockets, Path acks, int cycle) throws Exception {
+  private static void checkEverythingAcknowledgedIsThere(
+      Path home, Path sockets, Path acks, int cycle) throws Exception {
     List<String> lines = Files.exists(acks) ? Files.readAllLines(acks) : List.of();
     HostKeyStore store = HostKeyStore.at(home);
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(sockets))) {
-      assertThat(hsm.deviceStatus().state()).as("cycle " + cycle).isEqualTo(DeviceState.OPERATIONAL);
+      assertThat(hsm.deviceStatus().state())
+          .as("cycle " + cycle)
+          .isEqualTo(DeviceState.OPERATIONAL);
       try (PartitionClient app = PartitionClient.open(hsm, store, "crash", CrashWorkload.PIN)) {
-        // Every key acknowledged so far, in this cycle or any before: a later kill must not lose an earlier key.
+        // Every key acknowledged so far, in this cycle or any before: a later kill must not lose an
+        // earlier key.
         for (String line : lines) {
           if (line.startsWith("key ")) {
             String label = line.substring(4);
-            byte[] sig = app.sign(label, Operation.of(0, Algorithm.ECDSA, new byte[32]).withHash(HashAlgorithm.SHA256));
+            byte[] sig =
+                app.sign(
+                    label,
+                    Operation.of(0, Algorithm.ECDSA, new byte[32]).withHash(HashAlgorithm.SHA256));
             assertThat(sig).as("acknowledged key " + label + " signs after the kill").isNotEmpty();
           }
         }
@@ -161,8 +193,11 @@ class CrashConsistencyTest {
         }
       }
       try (CryptoOfficerSession co = hsm.loginCryptoOfficer(CrashWorkload.officer())) {
-        AuditVerifier.Result audit = AuditVerifier.verify(co.exportAuditLog(), hsm.auditPublicKey());
-        assertThat(audit.valid()).as("audit chain, cycle " + cycle + ": " + audit.reason()).isTrue();
+        AuditVerifier.Result audit =
+            AuditVerifier.verify(co.exportAuditLog(), hsm.auditPublicKey());
+        assertThat(audit.valid())
+            .as("audit chain, cycle " + cycle + ": " + audit.reason())
+            .isTrue();
       }
     }
   }

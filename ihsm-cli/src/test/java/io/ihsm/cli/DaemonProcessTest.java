@@ -2,10 +2,13 @@ package io.ihsm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +16,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `ihsm daemon` as a real process: served over its socket, configured from the environment, stopped by SIGTERM. */
+/**
+ * `ihsm daemon` as a real process: served over its socket, configured from the environment, stopped
+ * by SIGTERM.
+ */
 class DaemonProcessTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   Process daemon;
 
@@ -37,8 +42,16 @@ class DaemonProcessTest {
   /** `ihsm daemon` in its own process, state under {@code tmp}; returns once it serves. */
   static Process startDaemon(Path tmp, Path sockets) throws Exception {
     Path log = tmp.resolve("daemon.log");
-    Process p = ihsm(List.of("daemon", "--state-dir", tmp.resolve("state").toString(), "--socket-dir", sockets.toString()))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        ihsm(List.of(
+                "daemon",
+                "--state-dir",
+                tmp.resolve("state").toString(),
+                "--socket-dir",
+                sockets.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!Files.readString(log).contains("serving")) {
       assertThat(p.isAlive()).as("daemon exited early:\n%s", Files.readString(log)).isTrue();
@@ -66,7 +79,8 @@ class DaemonProcessTest {
     assertThat(CliTest.field(r.out(), "state")).isEqualTo("OPERATIONAL");
     assertThat(CliTest.field(r.out(), "apiRevision")).isEqualTo("1.0");
     assertThat(CliTest.field(r.out(), "version")).isNotBlank();
-    assertThat(CliTest.field(r.out(), "transport")).contains(sockets.resolve("management.sock").toString());
+    assertThat(CliTest.field(r.out(), "transport"))
+        .contains(sockets.resolve("management.sock").toString());
 
     // The same command with the socket directory from the environment, in its own process.
     ProcessBuilder viaEnv = ihsm(List.of("device", "status", "--json"));
@@ -95,16 +109,49 @@ class DaemonProcessTest {
     daemon = startDaemon(sockets);
     String[] common = {"--home", home, "--socket-dir", sockets.toString()};
     assertThat(run(common, "device", "init").exitCode()).isZero();
-    assertThat(run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
-    assertThat(run(common, "key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label",
-        "k", "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
+    assertThat(
+            run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"))
+                .exitCode())
+        .isZero();
+    assertThat(
+            run(
+                    common,
+                    "key",
+                    "generate",
+                    "--partition",
+                    "app",
+                    "--kind",
+                    "ec-p256",
+                    "--usage",
+                    "sign",
+                    "--label",
+                    "k",
+                    "--pin-file",
+                    PinFiles.of("pin-12345"))
+                .exitCode())
+        .isZero();
     assertThat(run(common, "device", "tamper", "--sensor", "case-open").exitCode()).isZero();
     Path msg = tmp.resolve("msg");
     Files.writeString(msg, "after tamper");
-    CliRun signed = run(common, "sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
-        msg.toString(), "--out", tmp.resolve("sig").toString(), "--pin-file", PinFiles.of("pin-12345"));
+    CliRun signed =
+        run(
+            common,
+            "sign",
+            "--partition",
+            "app",
+            "--key",
+            "k",
+            "--alg",
+            "SHA256withECDSA",
+            "--in",
+            msg.toString(),
+            "--out",
+            tmp.resolve("sig").toString(),
+            "--pin-file",
+            PinFiles.of("pin-12345"));
     assertThat(signed.exitCode()).as(signed.err()).isEqualTo(ExitCodes.FAILED);
-    assertThat(signed.err()).contains("TAMPERED", "tamper: case-open", "ihsm device reinit", "DEVICE_NOT_OPERATIONAL");
+    assertThat(signed.err())
+        .contains("TAMPERED", "tamper: case-open", "ihsm device reinit", "DEVICE_NOT_OPERATIONAL");
   }
 
   @Test
@@ -113,13 +160,33 @@ class DaemonProcessTest {
     String home = tmp.resolve("home").toString();
     daemon = startDaemon(sockets);
     String[] common = {"--home", home, "--socket-dir", sockets.toString()};
-    assertThat(run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345")).err()).contains("device init");
+    assertThat(
+            run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345")).err())
+        .contains("device init");
     assertThat(run(common, "device", "init").exitCode()).isZero();
-    assertThat(run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
+    assertThat(
+            run(common, "partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"))
+                .exitCode())
+        .isZero();
     assertThat(Files.list(sockets).map(p -> p.getFileName().toString()))
         .contains("management.sock", "partition-1.sock");
-    assertThat(run(common, "key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label",
-        "k", "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
+    assertThat(
+            run(
+                    common,
+                    "key",
+                    "generate",
+                    "--partition",
+                    "app",
+                    "--kind",
+                    "ec-p256",
+                    "--usage",
+                    "sign",
+                    "--label",
+                    "k",
+                    "--pin-file",
+                    PinFiles.of("pin-12345"))
+                .exitCode())
+        .isZero();
 
     daemon.destroy();
     assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -128,18 +195,51 @@ class DaemonProcessTest {
     Path msg = tmp.resolve("msg");
     Files.writeString(msg, "after restart");
     Path sig = tmp.resolve("sig");
-    CliRun signed = run(common, "sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
-        msg.toString(), "--out", sig.toString(), "--pin-file", PinFiles.of("pin-12345"));
+    CliRun signed =
+        run(
+            common,
+            "sign",
+            "--partition",
+            "app",
+            "--key",
+            "k",
+            "--alg",
+            "SHA256withECDSA",
+            "--in",
+            msg.toString(),
+            "--out",
+            sig.toString(),
+            "--pin-file",
+            PinFiles.of("pin-12345"));
     assertThat(signed.exitCode()).as(signed.err()).isZero();
-    assertThat(run(common, "verify", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in",
-        msg.toString(), "--signature", sig.toString(), "--pin-file", PinFiles.of("pin-12345")).exitCode()).isZero();
+    assertThat(
+            run(
+                    common,
+                    "verify",
+                    "--partition",
+                    "app",
+                    "--key",
+                    "k",
+                    "--alg",
+                    "SHA256withECDSA",
+                    "--in",
+                    msg.toString(),
+                    "--signature",
+                    sig.toString(),
+                    "--pin-file",
+                    PinFiles.of("pin-12345"))
+                .exitCode())
+        .isZero();
 
     // The daemon's audit log holds both lives of the device, and verifies.
     Path log = tmp.resolve("audit.log");
     assertThat(run(common, "audit", "export", "--out", log.toString()).exitCode()).isZero();
     assertThat(run(common, "audit", "verify", log.toString()).out()).contains("good:");
-    assertThat(Files.readString(log)).contains("|GENERATE_KEY|partition-1").doesNotContain("pin-12345");
-    assertThat(Files.readString(log).lines().filter(l -> l.contains("|SELF_TESTS|power-on"))).hasSize(2);
+    assertThat(Files.readString(log))
+        .contains("|GENERATE_KEY|partition-1")
+        .doesNotContain("pin-12345");
+    assertThat(Files.readString(log).lines().filter(l -> l.contains("|SELF_TESTS|power-on")))
+        .hasSize(2);
   }
 
   static CliRun run(String[] common, String... args) {
@@ -152,10 +252,12 @@ class DaemonProcessTest {
   @Test
   void aPinNeverStandsOnAnyCommandLineAndAPinArgumentIsRefused() throws Exception {
     Path home = tmp.resolve("pin-home");
-    String pin = "pin-" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(8));
+    String pin = "pin-" + HexFormat.of().formatHex(SecureRandom.getSeed(8));
     // The PIN comes on a file descriptor: while the command waits for it, no process shows it.
-    Process p = ihsm(List.of("--home", home.toString(), "partition", "create", "app", "--pin-fd", "0"))
-        .redirectErrorStream(true).start();
+    Process p =
+        ihsm(List.of("--home", home.toString(), "partition", "create", "app", "--pin-fd", "0"))
+            .redirectErrorStream(true)
+            .start();
     Thread.sleep(1500);
     assertThat(p.isAlive()).as("waiting for its PIN").isTrue();
     assertThat(commandLinesHolding(pin)).isEmpty();
@@ -165,9 +267,23 @@ class DaemonProcessTest {
     assertThat(p.waitFor()).as(out).isZero();
     assertThat(out).doesNotContain(pin);
 
-    // The same PIN from the environment signs; the environment is the owner's only (/proc/PID/environ).
-    ProcessBuilder gen = ihsm(List.of("--home", home.toString(), "key", "generate", "--partition", "app", "--kind",
-        "ec-p256", "--usage", "sign", "--label", "k"));
+    // The same PIN from the environment signs; the environment is the owner's only
+    // (/proc/PID/environ).
+    ProcessBuilder gen =
+        ihsm(
+            List.of(
+                "--home",
+                home.toString(),
+                "key",
+                "generate",
+                "--partition",
+                "app",
+                "--kind",
+                "ec-p256",
+                "--usage",
+                "sign",
+                "--label",
+                "k"));
     gen.environment().put("IHSM_PIN", pin);
     Process g = gen.redirectErrorStream(true).start();
     assertThat(commandLinesHolding(pin)).isEmpty();
@@ -186,11 +302,12 @@ class DaemonProcessTest {
     try (var procs = Files.list(Path.of("/proc"))) {
       for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
         try {
-          String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+          String cmdline =
+              new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
           if (cmdline.contains(text)) {
             found.add(proc.getFileName() + ": " + cmdline.replace('\0', ' '));
           }
-        } catch (java.io.IOException gone) {
+        } catch (IOException gone) {
           // the process ended while we looked
         }
       }
@@ -208,8 +325,11 @@ class DaemonProcessTest {
     Process p = pb.redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
-    // The card's serial record (authenticated: header, payload, tag) holds the serial the device reports.
-    String record = new String(Files.readAllBytes(home.resolve("device/rom/serial")), StandardCharsets.ISO_8859_1);
+    // The card's serial record (authenticated: header, payload, tag) holds the serial the device
+    // reports.
+    String record =
+        new String(
+            Files.readAllBytes(home.resolve("device/rom/serial")), StandardCharsets.ISO_8859_1);
     assertThat(CliTest.field(out, "serialNumber")).matches("IHSM-[0-9A-F]{16}");
     assertThat(record).contains(CliTest.field(out, "serialNumber"));
   }
@@ -217,11 +337,15 @@ class DaemonProcessTest {
   @Test
   void aSecondDaemonOnTheSameStateIsRefusedWithOneLine() throws Exception {
     daemon = startDaemon(tmp.resolve("sock"));
-    CliRun r = CliRun.of("daemon", "--state-dir", tmp.resolve("state").toString(), "--socket-dir",
-        tmp.resolve("sock2").toString());
+    CliRun r =
+        CliRun.of(
+            "daemon",
+            "--state-dir",
+            tmp.resolve("state").toString(),
+            "--socket-dir",
+            tmp.resolve("sock2").toString());
     assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(r.err()).contains("is in use by another ihsm device");
   }
-
 }

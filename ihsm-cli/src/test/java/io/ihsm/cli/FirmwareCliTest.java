@@ -34,7 +34,9 @@ class FirmwareCliTest extends InHomeCliTest {
 
   @Test
   void verifyAcceptsTheFactoryImageAndRefusesATamperedOne() throws Exception {
-    assertThat(ok("firmware", "verify", factory.toString()).out()).contains("good: version").contains("NOT FOR PRODUCTION");
+    assertThat(ok("firmware", "verify", factory.toString()).out())
+        .contains("good: version")
+        .contains("NOT FOR PRODUCTION");
     byte[] b = Files.readAllBytes(factory);
     b[b.length / 2] ^= 1;
     Path bad = home.resolve("bad.img");
@@ -52,36 +54,89 @@ class FirmwareCliTest extends InHomeCliTest {
     assertThat(CliTest.field(info, "path")).isEqualTo("factory image");
     // A partition and a key made before the update keep working after it.
     ok("partition", "create", "app", "--pin-file", PinFiles.of("pin-12345"));
-    ok("key", "generate", "--partition", "app", "--kind", "ec-p256", "--usage", "sign", "--label", "k", "--pin-file", PinFiles.of("pin-12345"));
+    ok(
+        "key",
+        "generate",
+        "--partition",
+        "app",
+        "--kind",
+        "ec-p256",
+        "--usage",
+        "sign",
+        "--label",
+        "k",
+        "--pin-file",
+        PinFiles.of("pin-12345"));
 
     Path v2 = home.resolve("v2.img");
-    ok("firmware", "sign", "--key", devKey.toString(), "--public-key", devPub.toString(), "--in", factory.toString(),
-        "--out", v2.toString(), "--image-version", "0.2.0", "--svn", "2", "--signer", "ihsm development key (NOT FOR PRODUCTION)");
-    assertThat(ok("firmware", "update", v2.toString()).out()).contains("now runs firmware 0.2.0 (SVN 2)")
+    ok(
+        "firmware",
+        "sign",
+        "--key",
+        devKey.toString(),
+        "--public-key",
+        devPub.toString(),
+        "--in",
+        factory.toString(),
+        "--out",
+        v2.toString(),
+        "--image-version",
+        "0.2.0",
+        "--svn",
+        "2",
+        "--signer",
+        "ihsm development key (NOT FOR PRODUCTION)");
+    assertThat(ok("firmware", "update", v2.toString()).out())
+        .contains("now runs firmware 0.2.0 (SVN 2)")
         .contains("fused SVN stays 0");
     info = ok("firmware", "info", "--json").out();
     assertThat(CliTest.field(info, "svn")).isEqualTo("2");
     assertThat(CliTest.field(info, "path")).endsWith("installed.img");
     Path msg = home.resolve("m");
     Files.writeString(msg, "after update");
-    ok("sign", "--partition", "app", "--key", "k", "--alg", "SHA256withECDSA", "--in", msg.toString(), "--out",
-        home.resolve("s").toString(), "--pin-file", PinFiles.of("pin-12345"));
+    ok(
+        "sign",
+        "--partition",
+        "app",
+        "--key",
+        "k",
+        "--alg",
+        "SHA256withECDSA",
+        "--in",
+        msg.toString(),
+        "--out",
+        home.resolve("s").toString(),
+        "--pin-file",
+        PinFiles.of("pin-12345"));
 
     assertThat(ok("firmware", "commit").out()).contains("fused SVN is now 2");
     // The old image is now a rollback: a daemon told to boot it stays in ERROR and says why.
     Path sockets = home.resolve("sock");
-    Process daemon = DaemonProcessTest.ihsm(List.of("--home", home.toString(), "daemon", "--socket-dir",
-        sockets.toString(), "--firmware", factory.toString())).redirectErrorStream(true)
-        .redirectOutput(home.resolve("daemon.log").toFile()).start();
+    Process daemon =
+        DaemonProcessTest.ihsm(
+                List.of(
+                    "--home",
+                    home.toString(),
+                    "daemon",
+                    "--socket-dir",
+                    sockets.toString(),
+                    "--firmware",
+                    factory.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve("daemon.log").toFile())
+            .start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!Files.readString(home.resolve("daemon.log"), StandardCharsets.UTF_8).contains("serving")) {
+      while (!Files.readString(home.resolve("daemon.log"), StandardCharsets.UTF_8)
+          .contains("serving")) {
         assertThat(System.nanoTime()).isLessThan(deadline);
         Thread.sleep(50);
       }
-      String status = CliRun.of("device", "status", "--json", "--socket-dir", sockets.toString()).out();
+      String status =
+          CliRun.of("device", "status", "--json", "--socket-dir", sockets.toString()).out();
       assertThat(CliTest.field(status, "state")).isEqualTo("ERROR");
-      assertThat(CliTest.field(status, "reason")).isEqualTo("firmware SVN 1 is below the fused SVN 2 (rollback refused)");
+      assertThat(CliTest.field(status, "reason"))
+          .isEqualTo("firmware SVN 1 is below the fused SVN 2 (rollback refused)");
     } finally {
       daemon.destroy();
       daemon.waitFor(20, TimeUnit.SECONDS);
@@ -98,13 +153,28 @@ class FirmwareCliTest extends InHomeCliTest {
     Files.write(fk, foreign.getPrivate().getEncoded());
     Files.write(fp, foreign.getPublic().getEncoded());
     Path other = home.resolve("other.img");
-    ok("firmware", "sign", "--key", fk.toString(), "--public-key", fp.toString(), "--in", factory.toString(), "--out",
-        other.toString(), "--image-version", "6.6.6", "--svn", "9");
+    ok(
+        "firmware",
+        "sign",
+        "--key",
+        fk.toString(),
+        "--public-key",
+        fp.toString(),
+        "--in",
+        factory.toString(),
+        "--out",
+        other.toString(),
+        "--image-version",
+        "6.6.6",
+        "--svn",
+        "9");
     CliRun r = ihsm("firmware", "update", other.toString());
     assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(r.err()).contains("FIRMWARE_INVALID");
     assertThat(CliTest.field(ok("firmware", "info", "--json").out(), "svn")).isEqualTo("1");
-    assertThat(CliTest.field(ok("device", "status", "--json").out(), "state")).isEqualTo("OPERATIONAL");
-    assertThat(ihsm("firmware", "update", home.resolve("missing.img").toString()).err()).contains("no such file");
+    assertThat(CliTest.field(ok("device", "status", "--json").out(), "state"))
+        .isEqualTo("OPERATIONAL");
+    assertThat(ihsm("firmware", "update", home.resolve("missing.img").toString()).err())
+        .contains("no such file");
   }
 }

@@ -6,10 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** `ihsm device manufacture`, `root` and `certs`: a chain OpenSSL verifies, with the development or a supplied CA. */
+/**
+ * `ihsm device manufacture`, `root` and `certs`: a chain OpenSSL verifies, with the development or
+ * a supplied CA.
+ */
 class IdentityCliTest extends InHomeCliTest {
   String opensslVerify(Path root, Path chain) throws Exception {
-    OpenSsl.Result r = OpenSsl.run("verify", "-CAfile", root.toString(), "-untrusted", chain.toString(), chain.toString());
+    OpenSsl.Result r =
+        OpenSsl.run(
+            "verify", "-CAfile", root.toString(), "-untrusted", chain.toString(), chain.toString());
     return r.output();
   }
 
@@ -35,7 +40,9 @@ class IdentityCliTest extends InHomeCliTest {
     assertThat(opensslVerify(root, partitionChain)).contains(partitionChain + ": OK");
     assertThat(OpenSsl.run("x509", "-in", partitionChain.toString(), "-noout", "-subject").output())
         .contains("ihsm partition");
-    assertThat(ihsm("partition", "certs", "--partition", "nope", "--out", partitionChain.toString()).err())
+    assertThat(
+            ihsm("partition", "certs", "--partition", "nope", "--out", partitionChain.toString())
+                .err())
         .contains("no partition 'nope'");
 
     CliRun again = ihsm("device", "manufacture");
@@ -48,9 +55,26 @@ class IdentityCliTest extends InHomeCliTest {
   void aSuppliedCaIsUsedInsteadAndMustComeAsAPair() throws Exception {
     Path key = home.resolve("ca.key");
     Path cert = home.resolve("ca.pem");
-    assertThat(OpenSsl.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-keyout",
-        key.toString(), "-out", cert.toString(), "-subj", "/CN=Example Manufacturer Root", "-sha384", "-days", "30")
-        .exitCode()).isZero();
+    assertThat(
+            OpenSsl.run(
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-384",
+                    "-nodes",
+                    "-keyout",
+                    key.toString(),
+                    "-out",
+                    cert.toString(),
+                    "-subj",
+                    "/CN=Example Manufacturer Root",
+                    "-sha384",
+                    "-days",
+                    "30")
+                .exitCode())
+        .isZero();
     CliRun half = ihsm("device", "manufacture", "--ca-key", key.toString());
     assertThat(half.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(half.err()).contains("--ca-key and --ca-cert go together");

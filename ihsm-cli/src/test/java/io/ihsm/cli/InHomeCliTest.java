@@ -5,8 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Commands run in-process against the embedded device under a fresh home, one per test. */
 abstract class InHomeCliTest {
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   CliRun ihsm(String... args) {
     return CliRun.inHome(home, args);

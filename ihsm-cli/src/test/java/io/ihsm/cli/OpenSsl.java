@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs the openssl command line for interoperability checks; tests skip (saying why) where it is absent. */
+/**
+ * Runs the openssl command line for interoperability checks; tests skip (saying why) where it is
+ * absent.
+ */
 final class OpenSsl {
   private OpenSsl() {}
 

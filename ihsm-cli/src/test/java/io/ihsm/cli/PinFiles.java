@@ -17,16 +17,22 @@ final class PinFiles {
 
   /** The path of a file holding {@code pin} as its one line. */
   static String of(String pin) {
-    return FILES.computeIfAbsent(pin, p -> {
-      try {
-        Path f = Files.createTempFile("ihsm-test-pin-", ".txt",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(f, p + "\n", StandardCharsets.UTF_8);
-        f.toFile().deleteOnExit();
-        return f.toString();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return FILES.computeIfAbsent(
+        pin,
+        p -> {
+          try {
+            Path f =
+                Files.createTempFile(
+                    "ihsm-test-pin-",
+                    ".txt",
+                    PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(f, p + "\n", StandardCharsets.UTF_8);
+            f.toFile().deleteOnExit();
+            return f.toString();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 }

@@ -27,22 +27,28 @@ class PinOptionsTest {
   }
 
   @Test
-  void aPinOfTheLongestLengthIsTakenAndOneCharacterMoreIsRefusedWithoutEchoingIt() throws Exception {
+  void aPinOfTheLongestLengthIsTakenAndOneCharacterMoreIsRefusedWithoutEchoingIt()
+      throws Exception {
     String longest = "p".repeat(PinOptions.MAX_PIN_CHARS);
     assertThat(fromFile(longest + "\n").pin("PIN", null)).isEqualTo(longest);
 
     String tooLong = "q".repeat(PinOptions.MAX_PIN_CHARS + 1);
     assertThatThrownBy(() -> fromFile(tooLong + "\n").pin("PIN", null))
-        .isInstanceOf(CliFailure.class).hasMessageContaining("longer than 128").hasMessageNotContaining(tooLong);
+        .isInstanceOf(CliFailure.class)
+        .hasMessageContaining("longer than 128")
+        .hasMessageNotContaining(tooLong);
     assertThatThrownBy(() -> new PinOptions().pin("PIN", tooLong))
-        .isInstanceOf(CliFailure.class).hasMessageContaining("IHSM_PIN is longer than 128")
+        .isInstanceOf(CliFailure.class)
+        .hasMessageContaining("IHSM_PIN is longer than 128")
         .hasMessageNotContaining(tooLong);
   }
 
   @Test
   void anEmptyPinFileIsRefusedAndNamed() throws Exception {
     assertThatThrownBy(() -> fromFile("\n").pin("PIN", null))
-        .isInstanceOf(CliFailure.class).hasMessageContaining("--pin-file").hasMessageContaining("is empty");
+        .isInstanceOf(CliFailure.class)
+        .hasMessageContaining("--pin-file")
+        .hasMessageContaining("is empty");
   }
 
   @Test
@@ -59,6 +65,8 @@ class PinOptionsTest {
   void withNoSourceAndNoTerminalItSaysWhereAPinCanComeFrom() {
     // Tests run without a console, so nothing can be prompted for.
     assertThatThrownBy(() -> new PinOptions().pin("PIN", null))
-        .isInstanceOf(CliFailure.class).hasMessageContaining("--pin-file").hasMessageContaining("IHSM_PIN");
+        .isInstanceOf(CliFailure.class)
+        .hasMessageContaining("--pin-file")
+        .hasMessageContaining("IHSM_PIN");
   }
 }

@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ihsm.ddi.testing.ExternalCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `ihsm pkcs11 module-path` and `ihsm pkcs11 config` are all pkcs11-tool needs to reach a daemon's partitions. */
+/**
+ * `ihsm pkcs11 module-path` and `ihsm pkcs11 config` are all pkcs11-tool needs to reach a daemon's
+ * partitions.
+ */
 class Pkcs11CliTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Process daemon;
 
   @AfterEach
@@ -39,19 +42,34 @@ class Pkcs11CliTest {
     String home = tmp.resolve("home").toString();
     String[] common = {"--home", home, "--socket-dir", sockets.toString()};
     assertThat(CliRun.of(concat(common, "device", "init")).exitCode()).isZero();
-    assertThat(CliRun.of(concat(common, "partition", "create", "payments", "--pin-file", PinFiles.of("pin-12345"))).exitCode()).isZero();
+    assertThat(
+            CliRun.of(
+                    concat(
+                        common,
+                        "partition",
+                        "create",
+                        "payments",
+                        "--pin-file",
+                        PinFiles.of("pin-12345")))
+                .exitCode())
+        .isZero();
     Path conf = tmp.resolve("ihsm-pkcs11.conf");
-    assertThat(CliRun.of(concat(common, "pkcs11", "config", "--out", conf.toString())).exitCode()).isZero();
-    assertThat(Files.readString(conf)).contains("socket-dir = " + sockets.toAbsolutePath()).doesNotContain("pin-12345");
+    assertThat(CliRun.of(concat(common, "pkcs11", "config", "--out", conf.toString())).exitCode())
+        .isZero();
+    assertThat(Files.readString(conf))
+        .contains("socket-dir = " + sockets.toAbsolutePath())
+        .doesNotContain("pin-12345");
 
-    ExternalCommand.Result slots = ExternalCommand.run(List.of("pkcs11-tool", "--module", module, "--list-slots"),
-        Map.of("IHSM_PKCS11_CONF", conf.toString()));
+    ExternalCommand.Result slots =
+        ExternalCommand.run(
+            List.of("pkcs11-tool", "--module", module, "--list-slots"),
+            Map.of("IHSM_PKCS11_CONF", conf.toString()));
     assertThat(slots.exitCode()).as(slots.output()).isZero();
     assertThat(slots.output()).contains("ihsm partition payments", "token label        : payments");
   }
 
   static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    String[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,15 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A working session through a daemon, with PINs and imported keys the test knows, then a search
- * of everything it left behind for them: every file of the device state and the host key store,
- * the daemon's log, every command's output and error (a wrong PIN and --verbose stack traces
- * included), the audit export and the compliance report, and the command lines of running
- * processes. A PIN or a key's bytes found anywhere (raw, hex or base64) is a leak.
+ * A working session through a daemon, with PINs and imported keys the test knows, then a search of
+ * everything it left behind for them: every file of the device state and the host key store, the
+ * daemon's log, every command's output and error (a wrong PIN and --verbose stack traces included),
+ * the audit export and the compliance report, and the command lines of running processes. A PIN or
+ * a key's bytes found anywhere (raw, hex or base64) is a leak.
  */
 class SecretScanTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   Process daemon;
 
@@ -49,41 +49,151 @@ class SecretScanTest {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     var ec = g.generateKeyPair();
-    byte[] scalar = java.util.Arrays.copyOfRange(((ECPrivateKey) ec.getPrivate()).getS().toByteArray(), 0, 20);
+    byte[] scalar =
+        Arrays.copyOfRange(((ECPrivateKey) ec.getPrivate()).getS().toByteArray(), 0, 20);
 
     Path sockets = tmp.resolve("sock");
     Path home = tmp.resolve("home");
-    Path inputs = Files.createDirectories(tmp.resolve("inputs")); // the test's own plaintext keys: not scanned
+    Path inputs =
+        Files.createDirectories(
+            tmp.resolve("inputs")); // the test's own plaintext keys: not scanned
     daemon = DaemonProcessTest.startDaemon(tmp, sockets);
     String[] c = {"--home", home.toString(), "--socket-dir", sockets.toString()};
     List<CliRun> runs = new ArrayList<>();
     runs.add(DaemonProcessTest.run(c, "device", "init"));
     runs.add(DaemonProcessTest.run(c, "device", "manufacture"));
-    runs.add(DaemonProcessTest.run(c, "partition", "create", "app", "--pin-file", PinFiles.of(pin)));
+    runs.add(
+        DaemonProcessTest.run(c, "partition", "create", "app", "--pin-file", PinFiles.of(pin)));
     Path unwrap = tmp.resolve("unwrap.pem");
-    runs.add(DaemonProcessTest.run(c, "key", "unwrapping-key", "--partition", "app", "--pem", "--out", unwrap.toString(), "--pin-file",
-        PinFiles.of(pin)));
+    runs.add(
+        DaemonProcessTest.run(
+            c,
+            "key",
+            "unwrapping-key",
+            "--partition",
+            "app",
+            "--pem",
+            "--out",
+            unwrap.toString(),
+            "--pin-file",
+            PinFiles.of(pin)));
     Files.write(inputs.resolve("aes.bin"), aes);
-    Files.writeString(inputs.resolve("ec.pem"), Pem.encode("PRIVATE KEY", ec.getPrivate().getEncoded()));
-    runs.add(DaemonProcessTest.run(c, "key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in",
-        inputs.resolve("aes.bin").toString(), "--out", tmp.resolve("aes.wrapped").toString(), "--raw"));
-    runs.add(DaemonProcessTest.run(c, "key", "wrap-for-import", "--unwrapping-key", unwrap.toString(), "--in",
-        inputs.resolve("ec.pem").toString(), "--out", tmp.resolve("ec.wrapped").toString()));
-    runs.add(DaemonProcessTest.run(c, "key", "import", "--partition", "app", "--label", "aes", "--kind", "aes-256", "--usage", "encrypt",
-        "--wrapped", tmp.resolve("aes.wrapped").toString(), "--pin-file", PinFiles.of(pin)));
-    runs.add(DaemonProcessTest.run(c, "key", "import", "--partition", "app", "--label", "ec", "--kind", "ec-p256", "--usage", "sign",
-        "--wrapped", tmp.resolve("ec.wrapped").toString(), "--pin-file", PinFiles.of(pin)));
+    Files.writeString(
+        inputs.resolve("ec.pem"), Pem.encode("PRIVATE KEY", ec.getPrivate().getEncoded()));
+    runs.add(
+        DaemonProcessTest.run(
+            c,
+            "key",
+            "wrap-for-import",
+            "--unwrapping-key",
+            unwrap.toString(),
+            "--in",
+            inputs.resolve("aes.bin").toString(),
+            "--out",
+            tmp.resolve("aes.wrapped").toString(),
+            "--raw"));
+    runs.add(
+        DaemonProcessTest.run(
+            c,
+            "key",
+            "wrap-for-import",
+            "--unwrapping-key",
+            unwrap.toString(),
+            "--in",
+            inputs.resolve("ec.pem").toString(),
+            "--out",
+            tmp.resolve("ec.wrapped").toString()));
+    runs.add(
+        DaemonProcessTest.run(
+            c,
+            "key",
+            "import",
+            "--partition",
+            "app",
+            "--label",
+            "aes",
+            "--kind",
+            "aes-256",
+            "--usage",
+            "encrypt",
+            "--wrapped",
+            tmp.resolve("aes.wrapped").toString(),
+            "--pin-file",
+            PinFiles.of(pin)));
+    runs.add(
+        DaemonProcessTest.run(
+            c,
+            "key",
+            "import",
+            "--partition",
+            "app",
+            "--label",
+            "ec",
+            "--kind",
+            "ec-p256",
+            "--usage",
+            "sign",
+            "--wrapped",
+            tmp.resolve("ec.wrapped").toString(),
+            "--pin-file",
+            PinFiles.of(pin)));
     Path msg = tmp.resolve("msg");
     Files.writeString(msg, "scan me");
-    runs.add(DaemonProcessTest.run(c, "sign", "--partition", "app", "--key", "ec", "--alg", "SHA256withECDSA", "--in", msg.toString(),
-        "--out", tmp.resolve("sig").toString(), "--pin-file", PinFiles.of(pin)));
-    runs.add(DaemonProcessTest.run(c, "encrypt", "--partition", "app", "--key", "aes", "--alg", "AES/GCM/NoPadding", "--in", msg.toString(),
-        "--out", tmp.resolve("ct").toString(), "--pin-file", PinFiles.of(pin)));
-    runs.add(DaemonProcessTest.run(c, "--verbose", "sign", "--partition", "app", "--key", "ec", "--alg", "SHA256withECDSA", "--in",
-        msg.toString(), "--out", tmp.resolve("sig2").toString(), "--pin-file", PinFiles.of(wrongPin)));
+    runs.add(
+        DaemonProcessTest.run(
+            c,
+            "sign",
+            "--partition",
+            "app",
+            "--key",
+            "ec",
+            "--alg",
+            "SHA256withECDSA",
+            "--in",
+            msg.toString(),
+            "--out",
+            tmp.resolve("sig").toString(),
+            "--pin-file",
+            PinFiles.of(pin)));
+    runs.add(
+        DaemonProcessTest.run(
+            c,
+            "encrypt",
+            "--partition",
+            "app",
+            "--key",
+            "aes",
+            "--alg",
+            "AES/GCM/NoPadding",
+            "--in",
+            msg.toString(),
+            "--out",
+            tmp.resolve("ct").toString(),
+            "--pin-file",
+            PinFiles.of(pin)));
+    runs.add(
+        DaemonProcessTest.run(
+            c,
+            "--verbose",
+            "sign",
+            "--partition",
+            "app",
+            "--key",
+            "ec",
+            "--alg",
+            "SHA256withECDSA",
+            "--in",
+            msg.toString(),
+            "--out",
+            tmp.resolve("sig2").toString(),
+            "--pin-file",
+            PinFiles.of(wrongPin)));
     runs.add(DaemonProcessTest.run(c, "key", "list", "--partition", "app", "--json"));
-    runs.add(DaemonProcessTest.run(c, "audit", "export", "--out", tmp.resolve("audit.log").toString()));
-    runs.add(DaemonProcessTest.run(c, "compliance", "report", "--out", tmp.resolve("compliance").toString()));
+    runs.add(
+        DaemonProcessTest.run(c, "audit", "export", "--out", tmp.resolve("audit.log").toString()));
+    runs.add(
+        DaemonProcessTest.run(
+            c, "compliance", "report", "--out", tmp.resolve("compliance").toString()));
     assertThat(runs.get(runs.size() - 1).exitCode()).as(runs.get(runs.size() - 1).err()).isZero();
     assertThat(runs.get(10).exitCode()).as("the wrong PIN was refused").isEqualTo(ExitCodes.FAILED);
     assertThat(DaemonProcessTest.commandLinesHolding(pin)).isEmpty();
@@ -97,7 +207,11 @@ class SecretScanTest {
     for (byte[] key : new byte[][] {aes, scalar}) {
       secrets.add(key);
       secrets.add(HexFormat.of().formatHex(key).getBytes(StandardCharsets.US_ASCII));
-      secrets.add(Base64.getEncoder().encodeToString(key).substring(0, 24).getBytes(StandardCharsets.US_ASCII));
+      secrets.add(
+          Base64.getEncoder()
+              .encodeToString(key)
+              .substring(0, 24)
+              .getBytes(StandardCharsets.US_ASCII));
     }
     List<Path> scanned = new ArrayList<>();
     for (Path root : new Path[] {home, tmp.resolve("state"), tmp.resolve("compliance")}) {

@@ -15,7 +15,8 @@ public record ApiRevision(int major, int minor) implements Comparable<ApiRevisio
 
   public ApiRevision {
     if (major < 0 || major > 0xFF || minor < 0 || minor > 0xFF) {
-      throw new IllegalArgumentException("revision parts must be 0..255, got " + major + "." + minor);
+      throw new IllegalArgumentException(
+          "revision parts must be 0..255, got " + major + "." + minor);
     }
   }
 

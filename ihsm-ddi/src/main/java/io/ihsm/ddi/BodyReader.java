@@ -8,9 +8,9 @@ import java.util.Arrays;
 
 /**
  * Reads a body in the canonical DDI encoding (see {@link BodyWriter}), strictly: every read is
- * bounds-checked, every variable field has a caller-given maximum, booleans must be 0 or 1,
- * strings must be valid UTF-8, and {@link #end()} refuses trailing bytes. Failures are
- * {@link DdiException}s with {@link Status#MALFORMED_BODY}, naming the field, never its content.
+ * bounds-checked, every variable field has a caller-given maximum, booleans must be 0 or 1, strings
+ * must be valid UTF-8, and {@link #end()} refuses trailing bytes. Failures are {@link
+ * DdiException}s with {@link Status#MALFORMED_BODY}, naming the field, never its content.
  */
 public final class BodyReader {
   private final byte[] buf;
@@ -74,11 +74,13 @@ public final class BodyReader {
   public String string(String field, int maxBytes) throws DdiException {
     int len = length(field, maxBytes);
     try {
-      String s = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(buf, pos, len))
-          .toString();
+      String s =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(buf, pos, len))
+              .toString();
       pos += len;
       return s;
     } catch (CharacterCodingException e) {

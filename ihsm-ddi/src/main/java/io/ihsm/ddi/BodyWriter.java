@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 public final class BodyWriter {
   /** Null while only counting (the first pass of {@link #encode}). */
   private byte[] buf;
+
   private int pos;
 
   public BodyWriter() {
@@ -26,8 +27,9 @@ public final class BodyWriter {
 
   /**
    * Encodes fields into an array of exactly the right size with {@code headerBytes} left free at
-   * its start for the caller's header. Two passes, the first only counting, so a large data field is
-   * copied once, straight into place (growing a buffer and trimming it copied it three times more).
+   * its start for the caller's header. Two passes, the first only counting, so a large data field
+   * is copied once, straight into place (growing a buffer and trimming it copied it three times
+   * more).
    *
    * @throws IllegalArgumentException when the body is longer than {@code maxBodyBytes}, or a field
    *     is over its bound
@@ -37,12 +39,14 @@ public final class BodyWriter {
     fields.accept(counter);
     int bodyBytes = counter.pos - headerBytes;
     if (bodyBytes > maxBodyBytes) {
-      throw new IllegalArgumentException("body of " + bodyBytes + " bytes exceeds the bound of " + maxBodyBytes);
+      throw new IllegalArgumentException(
+          "body of " + bodyBytes + " bytes exceeds the bound of " + maxBodyBytes);
     }
     BodyWriter w = new BodyWriter(new byte[counter.pos], headerBytes);
     fields.accept(w);
     if (w.pos != w.buf.length) {
-      throw new IllegalStateException("a body wrote " + (w.pos - headerBytes) + " bytes after counting " + bodyBytes);
+      throw new IllegalStateException(
+          "a body wrote " + (w.pos - headerBytes) + " bytes after counting " + bodyBytes);
     }
     return w.buf;
   }
@@ -93,7 +97,8 @@ public final class BodyWriter {
   /** A length-prefixed byte field; {@code max} is the bound the decoder enforces. */
   public BodyWriter bytes(byte[] v, int max) {
     if (v.length > max) {
-      throw new IllegalArgumentException("field of " + v.length + " bytes exceeds its bound of " + max);
+      throw new IllegalArgumentException(
+          "field of " + v.length + " bytes exceeds its bound of " + max);
     }
     u32(v.length);
     room(v.length);

@@ -1,8 +1,8 @@
 package io.ihsm.ddi;
 
 /**
- * A request or frame that cannot be served, with the status that says why. Decoders throw it;
- * the firmware's dispatcher turns it into a response in one place, so it never escapes the device.
+ * A request or frame that cannot be served, with the status that says why. Decoders throw it; the
+ * firmware's dispatcher turns it into a response in one place, so it never escapes the device.
  * Messages name fields and bounds, never field contents.
  */
 public final class DdiException extends Exception {

@@ -15,16 +15,23 @@ public final class FrameReader {
   private static final int BUFFER_BYTES = 16 * 1024;
 
   private final ReadableByteChannel channel;
+
   /** Bytes read but not yet returned lie between position and limit. */
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES).flip();
-  /** When the first byte of the frame now being read arrived (System.nanoTime), or 0 between frames. */
+
+  /**
+   * When the first byte of the frame now being read arrived (System.nanoTime), or 0 between frames.
+   */
   private volatile long frameStartedNanos;
 
   public FrameReader(ReadableByteChannel channel) {
     this.channel = channel;
   }
 
-  /** A declared frame length above {@link Frames#MAX_FRAME_BYTES}: the stream cannot be resynchronized. */
+  /**
+   * A declared frame length above {@link Frames#MAX_FRAME_BYTES}: the stream cannot be
+   * resynchronized.
+   */
   public static final class OversizedFrameException extends IOException {
     OversizedFrameException(long declared) {
       super("a frame of " + declared + " bytes is above the limit of " + Frames.MAX_FRAME_BYTES);
@@ -81,7 +88,9 @@ public final class FrameReader {
     }
   }
 
-  /** Whether bytes of a further frame have already arrived (the sender did not wait for an answer). */
+  /**
+   * Whether bytes of a further frame have already arrived (the sender did not wait for an answer).
+   */
   public boolean hasBuffered() {
     return buffer.hasRemaining();
   }

@@ -1,17 +1,20 @@
 package io.ihsm.ddi;
 
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
- * Encodes and strictly decodes whole frames (header + body). A frame travels as-is in embedded
- * mode and behind a u32 big-endian length prefix on a socket. Decoding never trusts a length it
- * has not bounded, and every failure is a {@link DdiException} carrying the status to answer with.
+ * Encodes and strictly decodes whole frames (header + body). A frame travels as-is in embedded mode
+ * and behind a u32 big-endian length prefix on a socket. Decoding never trusts a length it has not
+ * bounded, and every failure is a {@link DdiException} carrying the status to answer with.
  */
 public final class Frames {
   /** Hard bound on a whole frame, header included, in both directions. */
   public static final int MAX_FRAME_BYTES = 256 * 1024;
+
   /** Largest body a request may carry. */
   public static final int MAX_REQUEST_BODY = MAX_FRAME_BYTES - RequestHeader.SIZE;
+
   /** Largest body a response may carry. */
   public static final int MAX_RESPONSE_BODY = MAX_FRAME_BYTES - ResponseHeader.SIZE;
 
@@ -31,9 +34,9 @@ public final class Frames {
     }
 
     /**
-     * Why the device refused the request, when an error response carries a reason (a
-     * {@code string reason} of at most {@value #MAX_REASON_BYTES} bytes); empty otherwise, and for
-     * anything that does not decode as one.
+     * Why the device refused the request, when an error response carries a reason (a {@code string
+     * reason} of at most {@value #MAX_REASON_BYTES} bytes); empty otherwise, and for anything that
+     * does not decode as one.
      */
     public String reason() {
       if (header.status() == Status.SUCCESS || frame.length == ResponseHeader.SIZE) {
@@ -99,28 +102,35 @@ public final class Frames {
 
   /** True when a response frame carries status SUCCESS (a transport's quick look, not a decode). */
   public static boolean isSuccess(byte[] response) {
-    return response.length >= ResponseHeader.SIZE && response[0] == ResponseHeader.KIND && getU16(response, 2) == 0;
+    return response.length >= ResponseHeader.SIZE
+        && response[0] == ResponseHeader.KIND
+        && getU16(response, 2) == 0;
   }
 
   public static Request decodeRequest(byte[] frame) throws DdiException {
     if (frame.length > MAX_FRAME_BYTES) {
-      throw new DdiException(Status.FRAME_TOO_LARGE,
-          "frame of " + frame.length + " bytes exceeds " + MAX_FRAME_BYTES);
+      throw new DdiException(
+          Status.FRAME_TOO_LARGE, "frame of " + frame.length + " bytes exceeds " + MAX_FRAME_BYTES);
     }
     if (frame.length < RequestHeader.SIZE) {
-      throw new DdiException(Status.TRUNCATED_FRAME,
-          "request frame of " + frame.length + " bytes is shorter than the "
-              + RequestHeader.SIZE + "-byte header");
+      throw new DdiException(
+          Status.TRUNCATED_FRAME,
+          "request frame of "
+              + frame.length
+              + " bytes is shorter than the "
+              + RequestHeader.SIZE
+              + "-byte header");
     }
     if ((frame[0] & 0xFF) != RequestHeader.KIND) {
-      throw new DdiException(Status.MALFORMED_FRAME,
-          "frame kind " + (frame[0] & 0xFF) + " is not a request (1)");
+      throw new DdiException(
+          Status.MALFORMED_FRAME, "frame kind " + (frame[0] & 0xFF) + " is not a request (1)");
     }
     if (frame[3] != 0) {
       throw new DdiException(Status.MALFORMED_FRAME, "reserved header byte must be 0");
     }
     ApiRevision rev = new ApiRevision(frame[1] & 0xFF, frame[2] & 0xFF);
-    return new Request(new RequestHeader(rev, getU16(frame, 4), getU32(frame, 6), getU32(frame, 10)), frame);
+    return new Request(
+        new RequestHeader(rev, getU16(frame, 4), getU32(frame, 6), getU32(frame, 10)), frame);
   }
 
   public static byte[] encodeResponse(ResponseHeader h, byte[] body) {
@@ -158,14 +168,16 @@ public final class Frames {
    */
   public static byte[] errorResponse(Status status, int requestId, String reason) {
     String clean = cleanReason(reason == null ? "" : reason);
-    byte[] utf8 = clean.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] utf8 = clean.getBytes(StandardCharsets.UTF_8);
     while (utf8.length > MAX_REASON_BYTES) {
       clean = clean.substring(0, clean.length() - 1);
-      utf8 = clean.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      utf8 = clean.getBytes(StandardCharsets.UTF_8);
     }
     String bounded = clean;
-    return clean.isEmpty() ? errorResponse(status, requestId)
-        : encodeResponse(new ResponseHeader(status, false, requestId), w -> w.string(bounded, MAX_REASON_BYTES));
+    return clean.isEmpty()
+        ? errorResponse(status, requestId)
+        : encodeResponse(
+            new ResponseHeader(status, false, requestId), w -> w.string(bounded, MAX_REASON_BYTES));
   }
 
   static String cleanReason(String reason) {
@@ -179,11 +191,13 @@ public final class Frames {
       throw new DdiException(Status.FRAME_TOO_LARGE, "response frame exceeds " + MAX_FRAME_BYTES);
     }
     if (frame.length < ResponseHeader.SIZE) {
-      throw new DdiException(Status.TRUNCATED_FRAME,
+      throw new DdiException(
+          Status.TRUNCATED_FRAME,
           "response frame of " + frame.length + " bytes is shorter than its header");
     }
     if ((frame[0] & 0xFF) != ResponseHeader.KIND) {
-      throw new DdiException(Status.MALFORMED_FRAME, "frame kind " + (frame[0] & 0xFF) + " is not a response (2)");
+      throw new DdiException(
+          Status.MALFORMED_FRAME, "frame kind " + (frame[0] & 0xFF) + " is not a response (2)");
     }
     int flags = frame[1] & 0xFF;
     if ((flags & ~ResponseHeader.FLAG_APPROVED) != 0) {
@@ -193,7 +207,9 @@ public final class Frames {
     if (status == null || status.isHostSide()) {
       throw new DdiException(Status.MALFORMED_FRAME, "unknown status " + getU16(frame, 2));
     }
-    return new Response(new ResponseHeader(status, (flags & ResponseHeader.FLAG_APPROVED) != 0, getU32(frame, 4)), frame);
+    return new Response(
+        new ResponseHeader(status, (flags & ResponseHeader.FLAG_APPROVED) != 0, getU32(frame, 4)),
+        frame);
   }
 
   static void putU16(byte[] b, int off, int v) {
@@ -213,6 +229,9 @@ public final class Frames {
   }
 
   static int getU32(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+    return ((b[off] & 0xFF) << 24)
+        | ((b[off + 1] & 0xFF) << 16)
+        | ((b[off + 2] & 0xFF) << 8)
+        | (b[off + 3] & 0xFF);
   }
 }

@@ -11,7 +11,10 @@ public enum Opcode {
   GET_DEVICE_INFO(0x0002, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /** Device state and its reason, firmware version and SVN, uptime. */
   GET_DEVICE_STATUS(0x0003, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
-  /** What the boot ROM measured of the running firmware: version, SVN, digest, signer, source; and the fused SVN. */
+  /**
+   * What the boot ROM measured of the running firmware: version, SVN, digest, signer, source; and
+   * the fused SVN.
+   */
   GET_FIRMWARE_INFO(0x0004, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
   /**
    * Binds the connection it arrives on to a client's secret 128-bit token, so a client's
@@ -24,44 +27,65 @@ public enum Opcode {
   GET_CREDENTIAL_CHANNEL(0x0020, SessionRule.NONE, Availability.RECOVERY, PortRule.ANY),
   /** Creates the first Crypto Officer; refused once one exists. */
   INIT_CRYPTO_OFFICER(0x0021, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
-  /** Power-cycles the device, like a reset or live migration: all volatile state is lost (Crypto Officer). */
+  /**
+   * Power-cycles the device, like a reset or live migration: all volatile state is lost (Crypto
+   * Officer).
+   */
   RESET_DEVICE(0x0022, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Starts a firmware update: total size and SHA-384 of the image to come (Crypto Officer). */
-  FIRMWARE_UPDATE_BEGIN(0x0023, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  FIRMWARE_UPDATE_BEGIN(
+      0x0023, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** One piece of the image, at its offset. */
-  FIRMWARE_UPDATE_CHUNK(0x0024, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  FIRMWARE_UPDATE_CHUNK(
+      0x0024, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Verifies the whole image as the boot ROM would, installs it and reboots into it. */
-  FIRMWARE_UPDATE_FINISH(0x0025, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  FIRMWARE_UPDATE_FINISH(
+      0x0025, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Raises the fused SVN to the running firmware's SVN: older firmware never boots again. */
   COMMIT_FIRMWARE_SVN(0x0026, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Runs every self-test now; a failure puts the device in ERROR (Crypto Officer). */
   RUN_SELF_TESTS(0x0027, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
-  /** An emulated tamper sensor fires (case-open, voltage, temperature): every secret is zeroized. */
+  /**
+   * An emulated tamper sensor fires (case-open, voltage, temperature): every secret is zeroized.
+   */
   TAMPER(0x0028, SessionRule.NONE, Availability.ALWAYS, PortRule.MANAGEMENT),
   /** The Crypto Officer zeroizes the module: every secret, the sealing secret included. */
   ZEROIZE(0x0029, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
-  /** After tamper or zeroization: the Crypto Officer, with a sealed credential, makes the module new. */
+  /**
+   * After tamper or zeroization: the Crypto Officer, with a sealed credential, makes the module
+   * new.
+   */
   REINITIALIZE(0x002A, SessionRule.NONE, Availability.RECOVERY, PortRule.MANAGEMENT),
   /** The audit log and its signed head, a piece at a time from an offset (Crypto Officer). */
   EXPORT_AUDIT_LOG(0x002B, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** The device's audit public key (SPKI), to verify exported logs with. */
   GET_AUDIT_KEY(0x002C, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
-  /** Turns approved-only mode on (1, the default) or off (0) (Crypto Officer); kept across restarts. */
+  /**
+   * Turns approved-only mode on (1, the default) or off (0) (Crypto Officer); kept across restarts.
+   */
   SET_APPROVED_MODE(0x002D, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** The factory step: makes the unique device secret, answers the DeviceID public key (SPKI). */
   MANUFACTURE(0x0050, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
-  /** The factory step's end: the manufacturer's root and the DeviceID certificate it issued, once. */
-  INSTALL_DEVICE_CERTIFICATES(0x0051, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /**
+   * The factory step's end: the manufacturer's root and the DeviceID certificate it issued, once.
+   */
+  INSTALL_DEVICE_CERTIFICATES(
+      0x0051, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** The identity chain: manufacturer root, DeviceID, Alias (this firmware's key). */
   GET_CERTIFICATE_CHAIN(0x0052, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** This partition's identity chain: root, DeviceID, Alias, partition identity. */
-  GET_PARTITION_CERTIFICATES(0x0053, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
-  /** A key attestation report (COSE_Sign1) signed by the partition identity key, for a key and a nonce. */
+  GET_PARTITION_CERTIFICATES(
+      0x0053, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
+  /**
+   * A key attestation report (COSE_Sign1) signed by the partition identity key, for a key and a
+   * nonce.
+   */
   ATTEST_KEY(0x0054, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** A device attestation report (COSE_Sign1) signed by the Alias key, for a nonce. */
   ATTEST_DEVICE(0x0055, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** The compliance report (JSON) and its detached COSE_Sign1 by the Alias key (Crypto Officer). */
-  GET_COMPLIANCE_REPORT(0x0056, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  GET_COMPLIANCE_REPORT(
+      0x0056, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Creates a partition and its port (Crypto Officer). */
   CREATE_PARTITION(0x0030, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Deletes a partition, its port and everything in it (Crypto Officer). */
@@ -76,15 +100,21 @@ public enum Opcode {
   REESTABLISH_PARTITION(0x0041, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Changes the application PIN; returns the partition's new blob. */
   CHANGE_PIN(0x0042, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
-  /** The partition owner sets a new application PIN, signed with the owner key; unlocks it; returns the new blob. */
+  /**
+   * The partition owner sets a new application PIN, signed with the owner key; unlocks it; returns
+   * the new blob.
+   */
   OWNER_SET_PIN(0x0043, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
   /**
    * The partition owner re-initialises the partition, signed with the owner key: a new key masking
-   * secret and unwrapping key (every key and masked blob of the partition dies), its sessions closed,
-   * and an application credential no PIN opens until OWNER_SET_PIN; returns the new blob.
+   * secret and unwrapping key (every key and masked blob of the partition dies), its sessions
+   * closed, and an application credential no PIN opens until OWNER_SET_PIN; returns the new blob.
    */
   OWNER_REINIT_PARTITION(0x0044, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
-  /** Opens a session with a credential: the Crypto Officer's on the management port, the application's on a partition port. */
+  /**
+   * Opens a session with a credential: the Crypto Officer's on the management port, the
+   * application's on a partition port.
+   */
   OPEN_SESSION(0x0101, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** Ends a session; its session keys vanish. */
   CLOSE_SESSION(0x0102, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.ANY),
@@ -116,16 +146,28 @@ public enum Opcode {
   DERIVE_KEY(0x0230, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION);
 
   /** Whether the header's session id must be zero or must name a session. */
-  public enum SessionRule { NONE, REQUIRED }
+  public enum SessionRule {
+    NONE,
+    REQUIRED
+  }
 
   /**
    * States in which the device serves the opcode: always; only OPERATIONAL; or RECOVERY, which is
-   * OPERATIONAL, TAMPERED and ZEROIZED (what the Crypto Officer needs to re-initialize), never ERROR.
+   * OPERATIONAL, TAMPERED and ZEROIZED (what the Crypto Officer needs to re-initialize), never
+   * ERROR.
    */
-  public enum Availability { ALWAYS, OPERATIONAL, RECOVERY }
+  public enum Availability {
+    ALWAYS,
+    OPERATIONAL,
+    RECOVERY
+  }
 
   /** Which ports (sockets) serve the opcode. */
-  public enum PortRule { ANY, MANAGEMENT, PARTITION }
+  public enum PortRule {
+    ANY,
+    MANAGEMENT,
+    PARTITION
+  }
 
   private final int code;
   private final SessionRule sessionRule;

@@ -2,6 +2,7 @@ package io.ihsm.ddi;
 
 /**
  * The fixed 14-byte request header. Layout (big-endian):
+ *
  * <pre>
  *  0  u8   kind = 0x01 (request)
  *  1  u8   API revision major (0 = none)
@@ -11,6 +12,7 @@ package io.ihsm.ddi;
  *  6  u32  session id (0 = none)
  * 10  u32  request id, echoed in the response
  * </pre>
+ *
  * The opcode is kept as its raw number so an unknown opcode can still be answered.
  */
 public record RequestHeader(ApiRevision revision, int opcode, int sessionId, int requestId) {
@@ -23,7 +25,8 @@ public record RequestHeader(ApiRevision revision, int opcode, int sessionId, int
     }
   }
 
-  public static RequestHeader of(ApiRevision revision, Opcode opcode, int sessionId, int requestId) {
+  public static RequestHeader of(
+      ApiRevision revision, Opcode opcode, int sessionId, int requestId) {
     return new RequestHeader(revision, opcode.code(), sessionId, requestId);
   }
 

@@ -13,7 +13,8 @@ public final class RequestRules {
   public static Opcode check(RequestHeader h, Port port) throws DdiException {
     Opcode op = h.knownOpcode();
     if (op == null) {
-      throw new DdiException(Status.UNKNOWN_OPCODE, "unknown opcode 0x" + Integer.toHexString(h.opcode()));
+      throw new DdiException(
+          Status.UNKNOWN_OPCODE, "unknown opcode 0x" + Integer.toHexString(h.opcode()));
     }
     if (op == Opcode.GET_API_REV) {
       if (!h.revision().isNone()) {
@@ -22,7 +23,8 @@ public final class RequestRules {
     } else if (h.revision().isNone()) {
       throw new DdiException(Status.MISSING_API_REVISION, op + " needs an API revision");
     } else if (!h.revision().isSupported()) {
-      throw new DdiException(Status.UNSUPPORTED_API_REVISION, "API revision " + h.revision() + " is not supported");
+      throw new DdiException(
+          Status.UNSUPPORTED_API_REVISION, "API revision " + h.revision() + " is not supported");
     }
     switch (op.portRule()) {
       case MANAGEMENT -> {
@@ -35,7 +37,7 @@ public final class RequestRules {
           throw new DdiException(Status.WRONG_PORT, op + " is served on partition ports only");
         }
       }
-      case ANY -> { }
+      case ANY -> {}
     }
     if (op.sessionRule() == Opcode.SessionRule.NONE && h.hasSession()) {
       throw new DdiException(Status.SESSION_NOT_ALLOWED, op + " takes no session id");

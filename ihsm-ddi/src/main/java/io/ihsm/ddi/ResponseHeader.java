@@ -2,6 +2,7 @@ package io.ihsm.ddi;
 
 /**
  * The fixed 8-byte response header. Layout (big-endian):
+ *
  * <pre>
  *  0  u8   kind = 0x02 (response)
  *  1  u8   flags: bit 0 = approved service (FIPS service indicator); other bits 0

@@ -1,8 +1,8 @@
 package io.ihsm.ddi;
 
 /**
- * Every status a response can carry, with its stable wire number. Numbers never change meaning;
- * new statuses take new numbers. Ranges: 0x00xx success, 0x01xx frame and protocol, 0x02xx device
+ * Every status a response can carry, with its stable wire number. Numbers never change meaning; new
+ * statuses take new numbers. Ranges: 0x00xx success, 0x01xx frame and protocol, 0x02xx device
  * state, 0x03xx sessions, 0x0Fxx device-internal, 0xF0xx host-side conditions that the SDK reports
  * with the same type (never sent by a device).
  */
@@ -16,7 +16,8 @@ public enum Status {
   UNKNOWN_OPCODE(0x0105, "the opcode is not known to this device"),
   UNSUPPORTED_API_REVISION(0x0106, "the API revision is not supported by this device"),
   MISSING_API_REVISION(0x0107, "the request carries no API revision"),
-  API_REVISION_MISMATCH(0x0108, "the request's API revision differs from the one agreed for its session"),
+  API_REVISION_MISMATCH(
+      0x0108, "the request's API revision differs from the one agreed for its session"),
   SESSION_NOT_ALLOWED(0x0109, "this opcode takes no session id"),
   SESSION_REQUIRED(0x010A, "this opcode needs a session id"),
   REVISION_NOT_ALLOWED(0x010B, "GetApiRev must carry no API revision"),
@@ -25,16 +26,22 @@ public enum Status {
 
   DEVICE_NOT_OPERATIONAL(0x0201, "the device is not operational"),
   DEVICE_BUSY(0x0202, "the device is busy; retry later"),
-  SELF_TEST_FAILED(0x0203, "a self-test failed; the device is in ERROR until restarted with passing tests"),
-  AUDIT_LOG_FULL(0x0204, "the audit log holds all it can until the Crypto Officer exports it; nothing was done"),
+  SELF_TEST_FAILED(
+      0x0203, "a self-test failed; the device is in ERROR until restarted with passing tests"),
+  AUDIT_LOG_FULL(
+      0x0204,
+      "the audit log holds all it can until the Crypto Officer exports it; nothing was done"),
 
   INVALID_SESSION(0x0301, "no such session on this port (not sent by current firmware)"),
   TOO_MANY_SESSIONS(0x0302, "the partition has reached its session limit"),
   PERMISSION_DENIED(0x0303, "the session's role may not do this"),
-  NEEDS_RENEGOTIATION(0x0304, "no such session for this client (closed, expired, or from before a reset); open a new one"),
+  NEEDS_RENEGOTIATION(
+      0x0304,
+      "no such session for this client (closed, expired, or from before a reset); open a new one"),
 
   AUTHENTICATION_FAILED(0x0401, "wrong credential id or PIN"),
-  CREDENTIAL_LOCKED(0x0402, "the credential is locked after too many failures; the Crypto Officer can unlock it"),
+  CREDENTIAL_LOCKED(
+      0x0402, "the credential is locked after too many failures; the Crypto Officer can unlock it"),
   PIN_THROTTLED(0x0403, "too many recent failures; wait before trying again"),
   CREDENTIAL_REPLAYED(0x0404, "the credential blob was sealed to an old nonce (replayed or stale)"),
   CREDENTIAL_MALFORMED(0x0405, "the credential blob does not open"),
@@ -66,11 +73,13 @@ public enum Status {
   DATA_UNIT_OUT_OF_RANGE(0x070C, "the XTS data unit size is not valid for this input"),
   PAIRWISE_TEST_FAILED(0x070D, "a new key failed its pairwise consistency test and was discarded"),
   NOT_EXTRACTABLE(0x070E, "the key is not extractable"),
-  NOT_APPROVED(0x0710, "refused in approved-only mode: the algorithm or parameter is not FIPS-approved"),
+  NOT_APPROVED(
+      0x0710, "refused in approved-only mode: the algorithm or parameter is not FIPS-approved"),
   INVALID_KEY_MATERIAL(0x070F, "the imported key material does not fit the kind"),
 
   FIRMWARE_INVALID(0x0801, "the firmware image does not verify (signature, digest, SVN or format)"),
-  FIRMWARE_UPDATE_SEQUENCE(0x0802, "the firmware update is out of sequence (no update begun, wrong offset, incomplete)"),
+  FIRMWARE_UPDATE_SEQUENCE(
+      0x0802, "the firmware update is out of sequence (no update begun, wrong offset, incomplete)"),
 
   NOT_MANUFACTURED(0x0901, "the device has no identity yet; manufacture it first"),
   ALREADY_MANUFACTURED(0x0902, "the device already has its identity certificate"),
@@ -81,7 +90,10 @@ public enum Status {
   TRANSPORT_UNAVAILABLE(0xF001, "the device cannot be reached"),
   TIMEOUT(0xF002, "the device did not answer in time"),
   CONNECTION_LOST(0xF003, "the connection to the device was lost"),
-  /** Not the device's KEY_NOT_FOUND (a handle it lost, which the SDK recovers from): a label nobody filed. */
+  /**
+   * Not the device's KEY_NOT_FOUND (a handle it lost, which the SDK recovers from): a label nobody
+   * filed.
+   */
   LABEL_NOT_FOUND(0xF004, "the partition has no key with this label");
 
   private final int code;

@@ -13,7 +13,10 @@ public final class StreamFraming {
 
   private StreamFraming() {}
 
-  /** Writes the prefix and frame together (one write call for all but large frames); callers serialize writers. */
+  /**
+   * Writes the prefix and frame together (one write call for all but large frames); callers
+   * serialize writers.
+   */
   public static void write(WritableByteChannel ch, byte[] frame) throws IOException {
     ByteBuffer out = ByteBuffer.allocate(PREFIX_BYTES + frame.length);
     out.putInt(frame.length).put(frame).flip();

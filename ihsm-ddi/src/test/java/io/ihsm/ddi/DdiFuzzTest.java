@@ -19,8 +19,8 @@ import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.AttestKeyRequest;
 import io.ihsm.ddi.message.BindClientRequest;
-import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.BodyDecoder;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Certificates;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.CredentialChannel;
@@ -44,25 +44,53 @@ import io.ihsm.ddi.spi.Port;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of every decoder an attacker reaches on the protocol side: frames,
- * the header rules, every request and response body, the stream framing, CBOR and COSE. Each
- * target states what must hold for any input. In the normal build each replays its seed corpus
+ * Coverage-guided fuzzing (Jazzer) of every decoder an attacker reaches on the protocol side:
+ * frames, the header rules, every request and response body, the stream framing, CBOR and COSE.
+ * Each target states what must hold for any input. In the normal build each replays its seed corpus
  * and the crash inputs kept under {@code src/test/resources/io/ihsm/ddi/DdiFuzzTestInputs/}; with
  * {@code JAZZER_FUZZ=1} (scripts/fuzz) one target at a time is fuzzed. docs/security-testing.md.
  */
 class DdiFuzzTest {
   /** Every body decoder of the protocol. */
-  static final List<BodyDecoder<?>> DECODERS = List.of(Empty::read, ApiRevisionRange::read, DeviceInfo::read,
-      DeviceStatus::read, GetRandomRequest::read, RandomBytes::read, BindClientRequest::read, Bytes::readBlob,
-      Certificates::read, CreatePartitionRequest::read, CredentialChannel::read, FirmwareChunk::read, FirmwareInfo::read,
-      Id::read, Nonce::read, OwnerRequest::read, PartitionList::read, ProvisionRequest::read,
-      ProvisionResponse::read, SealedCredential::read, SignedDocument::read, TamperRequest::read, AttestKeyRequest::read,
-      DeriveKeyRequest::read, Encrypted::read, GenerateKeyRequest::read, ImportKeyRequest::read, KeyInfo::read,
-      Operation::read, UnwrapKeyRequest::read, Verified::read, WrapKeyRequest::read);
+  static final List<BodyDecoder<?>> DECODERS =
+      List.of(
+          Empty::read,
+          ApiRevisionRange::read,
+          DeviceInfo::read,
+          DeviceStatus::read,
+          GetRandomRequest::read,
+          RandomBytes::read,
+          BindClientRequest::read,
+          Bytes::readBlob,
+          Certificates::read,
+          CreatePartitionRequest::read,
+          CredentialChannel::read,
+          FirmwareChunk::read,
+          FirmwareInfo::read,
+          Id::read,
+          Nonce::read,
+          OwnerRequest::read,
+          PartitionList::read,
+          ProvisionRequest::read,
+          ProvisionResponse::read,
+          SealedCredential::read,
+          SignedDocument::read,
+          TamperRequest::read,
+          AttestKeyRequest::read,
+          DeriveKeyRequest::read,
+          Encrypted::read,
+          GenerateKeyRequest::read,
+          ImportKeyRequest::read,
+          KeyInfo::read,
+          Operation::read,
+          UnwrapKeyRequest::read,
+          Verified::read,
+          WrapKeyRequest::read);
 
   interface Call {
     void run() throws Exception;
@@ -81,15 +109,16 @@ class DdiFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void requestFramesAndTheirBodies(byte[] frame) {
-    onlyDdiExceptions(() -> {
-      Frames.Request request = Frames.decodeRequest(frame);
-      for (Port port : new Port[] {Port.MANAGEMENT, Port.partition(1)}) {
-        onlyDdiExceptions(() -> RequestRules.check(request.header(), port));
-      }
-      for (BodyDecoder<?> d : DECODERS) {
-        onlyDdiExceptions(() -> d.read(request.body()));
-      }
-    });
+    onlyDdiExceptions(
+        () -> {
+          Frames.Request request = Frames.decodeRequest(frame);
+          for (Port port : new Port[] {Port.MANAGEMENT, Port.partition(1)}) {
+            onlyDdiExceptions(() -> RequestRules.check(request.header(), port));
+          }
+          for (BodyDecoder<?> d : DECODERS) {
+            onlyDdiExceptions(() -> d.read(request.body()));
+          }
+        });
     // The quick looks a transport takes never throw, whatever the frame.
     Frames.requestIdOf(frame);
     Frames.opcodeOf(frame);
@@ -100,14 +129,21 @@ class DdiFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void responseFrames(byte[] frame) {
-    onlyDdiExceptions(() -> {
-      String reason = Frames.decodeResponse(frame).reason();
-      assertThat(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(Frames.MAX_REASON_BYTES);
-      assertThat(reason.chars().noneMatch(Character::isISOControl)).as("a reason has no control characters").isTrue();
-    });
+    onlyDdiExceptions(
+        () -> {
+          String reason = Frames.decodeResponse(frame).reason();
+          assertThat(reason.getBytes(StandardCharsets.UTF_8).length)
+              .isLessThanOrEqualTo(Frames.MAX_REASON_BYTES);
+          assertThat(reason.chars().noneMatch(Character::isISOControl))
+              .as("a reason has no control characters")
+              .isTrue();
+        });
   }
 
-  /** A byte stream cut into frames: frames, a clean end, or an IOException; never a hang or another exception. */
+  /**
+   * A byte stream cut into frames: frames, a clean end, or an IOException; never a hang or another
+   * exception.
+   */
   @FuzzTest(maxDuration = "10s")
   void streamFraming(byte[] stream) {
     FrameReader reader = new FrameReader(Channels.newChannel(new ByteArrayInputStream(stream)));
@@ -121,7 +157,10 @@ class DdiFuzzTest {
     }
   }
 
-  /** CBOR and COSE as the verifier reads them: a value or a CborException, and what decodes re-encodes identically. */
+  /**
+   * CBOR and COSE as the verifier reads them: a value or a CborException, and what decodes
+   * re-encodes identically.
+   */
   @FuzzTest(maxDuration = "10s")
   void cborAndCose(byte[] bytes) {
     try {
@@ -132,7 +171,8 @@ class DdiFuzzTest {
     }
     try {
       CoseSign1 m = CoseSign1.decode(bytes);
-      if (m.payload() != null && Cbor.decode(m.payload()) instanceof Map<?, ?> claims
+      if (m.payload() != null
+          && Cbor.decode(m.payload()) instanceof Map<?, ?> claims
           && claims.get(19L) instanceof Map<?, ?> key) {
         CoseKey.toPublicKey(key);
       }

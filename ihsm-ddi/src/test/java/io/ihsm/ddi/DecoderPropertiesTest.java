@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.BodyDecoder;
 import io.ihsm.ddi.message.DeviceInfo;
+import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
@@ -18,12 +19,14 @@ import org.junit.jupiter.api.Test;
  * anything else. {@link DdiFuzzTest} fuzzes the same decoders guided by coverage.
  */
 class DecoderPropertiesTest {
-  static final List<byte[]> VALID_BODIES = List.of(
-      new DeviceInfo("ihsm", "model", "IHSM-0011", "1.0.0", "ACCP 2.5.0 (AWS-LC)", 262144).toBytes(),
-      new DeviceStatus(io.ihsm.ddi.message.DeviceState.ERROR, "reason", "1.0", 1, 5, 3, 4, 2, 1, false).toBytes(),
-      new ApiRevisionRange(ApiRevision.V1_0, ApiRevision.V1_0).toBytes(),
-      new GetRandomRequest(32).toBytes(),
-      new RandomBytes(new byte[16]).toBytes());
+  static final List<byte[]> VALID_BODIES =
+      List.of(
+          new DeviceInfo("ihsm", "model", "IHSM-0011", "1.0.0", "ACCP 2.5.0 (AWS-LC)", 262144)
+              .toBytes(),
+          new DeviceStatus(DeviceState.ERROR, "reason", "1.0", 1, 5, 3, 4, 2, 1, false).toBytes(),
+          new ApiRevisionRange(ApiRevision.V1_0, ApiRevision.V1_0).toBytes(),
+          new GetRandomRequest(32).toBytes(),
+          new RandomBytes(new byte[16]).toBytes());
 
   @Test
   void randomBytesNeverEscapeAsAnotherException() {

@@ -3,6 +3,7 @@ package io.ihsm.ddi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -57,21 +59,24 @@ class FrameReaderTest {
         .hasMessageContaining(String.valueOf(Frames.MAX_FRAME_BYTES + 1));
     byte[] huge = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
     assertThatThrownBy(() -> new FrameReader(chunks(huge, 4)).next())
-        .isInstanceOf(FrameReader.OversizedFrameException.class).hasMessageContaining("4294967295");
+        .isInstanceOf(FrameReader.OversizedFrameException.class)
+        .hasMessageContaining("4294967295");
   }
 
   @Test
   void aStreamEndingInsideAPrefixOrABodyIsAnEofNotACleanEnd() {
     assertThatThrownBy(() -> new FrameReader(chunks(new byte[] {0, 0}, 1)).next())
-        .isInstanceOf(EOFException.class).hasMessageContaining("prefix");
-    byte[] cut = java.util.Arrays.copyOf(framed(bytes(100, 4)), 60);
+        .isInstanceOf(EOFException.class)
+        .hasMessageContaining("prefix");
+    byte[] cut = Arrays.copyOf(framed(bytes(100, 4)), 60);
     assertThatThrownBy(() -> new FrameReader(chunks(cut, 7)).next())
-        .isInstanceOf(EOFException.class).hasMessageContaining("inside a frame");
+        .isInstanceOf(EOFException.class)
+        .hasMessageContaining("inside a frame");
   }
 
   /** A channel over these bytes that returns at most {@code piece} bytes per read. */
   private static ReadableByteChannel chunks(byte[] stream, int piece) {
-    ReadableByteChannel whole = Channels.newChannel(new java.io.ByteArrayInputStream(stream));
+    ReadableByteChannel whole = Channels.newChannel(new ByteArrayInputStream(stream));
     return new ReadableByteChannel() {
       @Override
       public int read(ByteBuffer dst) throws IOException {

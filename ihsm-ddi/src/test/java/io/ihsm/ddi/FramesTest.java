@@ -3,6 +3,9 @@ package io.ihsm.ddi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.Encrypted;
+import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceState;
@@ -10,12 +13,14 @@ import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.GetRandomRequest;
 import io.ihsm.ddi.message.RandomBytes;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class FramesTest {
   @Test
   void requestRoundTrip() throws DdiException {
-    RequestHeader h = RequestHeader.of(ApiRevision.V1_0, Opcode.CLOSE_SESSION, 0xFFFFFFFE, 0x80000001);
+    RequestHeader h =
+        RequestHeader.of(ApiRevision.V1_0, Opcode.CLOSE_SESSION, 0xFFFFFFFE, 0x80000001);
     Frames.Request r = Frames.decodeRequest(Frames.encodeRequest(h, new byte[] {1, 2, 3}));
     assertThat(r.header()).isEqualTo(h);
     assertThat(r.body().remaining()).isEqualTo(3);
@@ -37,17 +42,21 @@ class FramesTest {
 
   @Test
   void frameShorterThanHeaderIsTruncated() {
-    assertStatus(() -> Frames.decodeRequest(new byte[RequestHeader.SIZE - 1]), Status.TRUNCATED_FRAME);
+    assertStatus(
+        () -> Frames.decodeRequest(new byte[RequestHeader.SIZE - 1]), Status.TRUNCATED_FRAME);
   }
 
   @Test
   void oversizedFrameIsRefusedBeforeDecoding() {
-    assertStatus(() -> Frames.decodeRequest(new byte[Frames.MAX_FRAME_BYTES + 1]), Status.FRAME_TOO_LARGE);
+    assertStatus(
+        () -> Frames.decodeRequest(new byte[Frames.MAX_FRAME_BYTES + 1]), Status.FRAME_TOO_LARGE);
   }
 
   @Test
   void wrongKindOrReservedByteIsMalformedButKeepsTheRequestId() {
-    byte[] f = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 42), new byte[0]);
+    byte[] f =
+        Frames.encodeRequest(
+            RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 42), new byte[0]);
     byte[] wrongKind = f.clone();
     wrongKind[0] = 2;
     assertStatus(() -> Frames.decodeRequest(wrongKind), Status.MALFORMED_FRAME);
@@ -74,45 +83,59 @@ class FramesTest {
 
   @Test
   void encoderRefusesBodiesOverTheBound() {
-    assertThatThrownBy(() -> Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 1),
-        new byte[Frames.MAX_REQUEST_BODY + 1])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                Frames.encodeRequest(
+                    RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 1),
+                    new byte[Frames.MAX_REQUEST_BODY + 1]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void aBodyWrittenStraightIntoItsFrameIsTheSameFrameAsOneEncodedFirst() throws DdiException {
     byte[] data = new byte[70_000];
-    new java.util.Random(3).nextBytes(data);
-    var op = io.ihsm.ddi.key.Operation.of(9, io.ihsm.ddi.key.Algorithm.AES_GCM, data).withAad(new byte[] {1, 2});
+    new Random(3).nextBytes(data);
+    var op = Operation.of(9, Algorithm.AES_GCM, data).withAad(new byte[] {1, 2});
     RequestHeader h = RequestHeader.of(ApiRevision.V1_0, Opcode.ENCRYPT, 4, 5);
     byte[] direct = Frames.encodeRequest(h, op::writeTo);
     assertThat(direct).isEqualTo(Frames.encodeRequest(h, op.toBytes()));
     BodyWriter grown = new BodyWriter();
     op.writeTo(grown);
     assertThat(op.toBytes()).isEqualTo(grown.toByteArray());
-    assertThat(io.ihsm.ddi.key.Operation.read(Frames.decodeRequest(direct).body()).data()).isEqualTo(data);
+    assertThat(Operation.read(Frames.decodeRequest(direct).body()).data()).isEqualTo(data);
 
     ResponseHeader rh = new ResponseHeader(Status.SUCCESS, true, 5);
-    var answer = new io.ihsm.ddi.key.Encrypted(new byte[12], data);
-    assertThat(Frames.encodeResponse(rh, answer::writeTo)).isEqualTo(Frames.encodeResponse(rh, answer.toBytes()));
+    var answer = new Encrypted(new byte[12], data);
+    assertThat(Frames.encodeResponse(rh, answer::writeTo))
+        .isEqualTo(Frames.encodeResponse(rh, answer.toBytes()));
   }
 
   @Test
   void aBodyOverTheFrameBoundOrThatChangesBetweenPassesIsRefusedBeforeAnythingIsSent() {
     RequestHeader h = RequestHeader.of(ApiRevision.V1_0, Opcode.ENCRYPT, 4, 5);
-    assertThatThrownBy(() -> Frames.encodeRequest(h, w -> w.bytes(new byte[Frames.MAX_REQUEST_BODY], Integer.MAX_VALUE)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the bound of " + Frames.MAX_REQUEST_BODY);
+    assertThatThrownBy(
+            () ->
+                Frames.encodeRequest(
+                    h, w -> w.bytes(new byte[Frames.MAX_REQUEST_BODY], Integer.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exceeds the bound of " + Frames.MAX_REQUEST_BODY);
     int[] calls = {0};
-    assertThatThrownBy(() -> Frames.encodeRequest(h, w -> w.u32(++calls[0]).bytes(new byte[calls[0]], 8)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("after counting");
+    assertThatThrownBy(
+            () -> Frames.encodeRequest(h, w -> w.u32(++calls[0]).bytes(new byte[calls[0]], 8)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("after counting");
   }
 
   @Test
   void messagesRoundTrip() throws DdiException {
     DeviceInfo info = new DeviceInfo("v", "m", "IHSM-01", "1.2.3", "JDK", 1024);
     assertThat(DeviceInfo.read(BodyReader.of(info.toBytes()))).isEqualTo(info);
-    DeviceStatus status = new DeviceStatus(DeviceState.ERROR, "self-test failed: X", "1.0", 3, 99, 0, 17, 98, 2, true);
+    DeviceStatus status =
+        new DeviceStatus(
+            DeviceState.ERROR, "self-test failed: X", "1.0", 3, 99, 0, 17, 98, 2, true);
     assertThat(DeviceStatus.read(BodyReader.of(status.toBytes()))).isEqualTo(status);
-    assertThat(RandomBytes.read(BodyReader.of(new RandomBytes(new byte[] {9, 8}).toBytes())).bytes())
+    assertThat(
+            RandomBytes.read(BodyReader.of(new RandomBytes(new byte[] {9, 8}).toBytes())).bytes())
         .containsExactly(9, 8);
   }
 
@@ -125,15 +148,20 @@ class FramesTest {
 
   @Test
   void randomLengthOutsideItsBoundIsMalformed() {
-    assertStatus(() -> GetRandomRequest.read(BodyReader.of(new BodyWriter().u32(0).toByteArray())), Status.MALFORMED_BODY);
-    assertStatus(() -> GetRandomRequest.read(BodyReader.of(new BodyWriter().u32(1025).toByteArray())),
+    assertStatus(
+        () -> GetRandomRequest.read(BodyReader.of(new BodyWriter().u32(0).toByteArray())),
+        Status.MALFORMED_BODY);
+    assertStatus(
+        () -> GetRandomRequest.read(BodyReader.of(new BodyWriter().u32(1025).toByteArray())),
         Status.MALFORMED_BODY);
   }
 
   @Test
   void emptyOrInvertedRevisionRangeIsMalformed() {
-    assertStatus(() -> ApiRevisionRange.read(BodyReader.of(new byte[] {2, 0, 1, 0})), Status.MALFORMED_BODY);
-    assertStatus(() -> ApiRevisionRange.read(BodyReader.of(new byte[] {0, 0, 0, 0})), Status.MALFORMED_BODY);
+    assertStatus(
+        () -> ApiRevisionRange.read(BodyReader.of(new byte[] {2, 0, 1, 0})), Status.MALFORMED_BODY);
+    assertStatus(
+        () -> ApiRevisionRange.read(BodyReader.of(new byte[] {0, 0, 0, 0})), Status.MALFORMED_BODY);
   }
 
   @Test
@@ -142,7 +170,9 @@ class FramesTest {
     byte[] longField = new BodyWriter().u32(0x7FFFFFFF).toByteArray();
     assertStatus(() -> BodyReader.of(longField).bytes("label", 64), Status.MALFORMED_BODY);
     // A length within the bound but beyond the body.
-    assertStatus(() -> BodyReader.of(new BodyWriter().u32(10).toByteArray()).bytes("x", 64), Status.MALFORMED_BODY);
+    assertStatus(
+        () -> BodyReader.of(new BodyWriter().u32(10).toByteArray()).bytes("x", 64),
+        Status.MALFORMED_BODY);
     assertStatus(() -> BodyReader.of(new byte[] {2}).bool("flag"), Status.MALFORMED_BODY);
     byte[] badUtf8 = new BodyWriter().bytes(new byte[] {(byte) 0xC3, 0x28}, 8).toByteArray();
     assertStatus(() -> BodyReader.of(badUtf8).string("name", 8), Status.MALFORMED_BODY);
@@ -160,8 +190,9 @@ class FramesTest {
   }
 
   static void assertStatus(ThrowingCall call, Status expected) {
-    assertThatThrownBy(call::run).isInstanceOfSatisfying(DdiException.class,
-        e -> assertThat(e.status()).isEqualTo(expected));
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(
+            DdiException.class, e -> assertThat(e.status()).isEqualTo(expected));
   }
 
   interface ThrowingCall {

@@ -9,25 +9,26 @@ import io.ihsm.ddi.spi.DevicePlatform;
 import io.ihsm.ddi.spi.FirmwareEntryPoint;
 import io.ihsm.ddi.spi.FirmwareInstance;
 import io.ihsm.ddi.spi.FirmwareMeasurement;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.ddi.spi.VirtualFunctions;
 import io.ihsm.device.boot.BootRom;
 import io.ihsm.device.boot.BootRomResponder;
 import io.ihsm.device.boot.FirmwareImage;
+import io.ihsm.device.nv.StateDirectory;
 import io.ihsm.host.AtomicFile;
 import io.ihsm.host.OwnerOnly;
-import io.ihsm.device.nv.StateDirectory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -38,15 +39,17 @@ import java.util.function.Consumer;
 
 /**
  * The emulated card. It owns the state directory, boots the firmware image through the boot ROM,
- * exposes the firmware's virtual functions (ports) and passes request frames to whatever runs:
- * the firmware, or the boot ROM's minimal responder when the image could not be booted.
- * The same class serves the daemon and the embedded transport.
+ * exposes the firmware's virtual functions (ports) and passes request frames to whatever runs: the
+ * firmware, or the boot ROM's minimal responder when the image could not be booted. The same class
+ * serves the daemon and the embedded transport.
  */
 public final class Device implements AutoCloseable {
   public static final String VENDOR = "ihsm project";
   public static final String MODEL = "ihsm-emulated-1";
+
   /** The signed factory firmware, and the key firmware must be signed with: the card's ROM. */
   private static final String FACTORY_IMAGE = "boot/ihsm-firmware.img";
+
   private static final String PINNED_KEY = "boot/pinned-firmware-key.der";
   static final String FUSED_SVN = "fused-svn";
   private static final SecureRandom NOISE = new SecureRandom();
@@ -72,10 +75,13 @@ public final class Device implements AutoCloseable {
   }
 
   private final int selfTestIntervalSeconds;
+
   /** The owner asked for the Crypto Officer recovery; honoured by the next boot only. */
   private volatile boolean recoveryPending;
+
   /** Why the stored state cannot be trusted (the record named), or null when it verified. */
   private final String integrityFailure;
+
   static final String UNKNOWN_SERIAL = "IHSM-UNKNOWN";
 
   private Device(StateDirectory state, int selfTestIntervalSeconds, boolean recovery) {
@@ -102,7 +108,8 @@ public final class Device implements AutoCloseable {
   private void bootVerified(EntryLoader loader) {
     if (integrityFailure != null) {
       bootFailure = integrityFailure;
-      bootRom = new BootRomResponder(identity, integrityFailure, System.nanoTime(), "not loaded", 0);
+      bootRom =
+          new BootRomResponder(identity, integrityFailure, System.nanoTime(), "not loaded", 0);
       return;
     }
     boot(loader);
@@ -115,19 +122,28 @@ public final class Device implements AutoCloseable {
    */
   public static Device powerOn(DeviceConfig config) throws IOException {
     PublicKey pinned = pinnedKey();
-    Device d = new Device(StateDirectory.open(config.stateDirectory()), config.selfTestIntervalSeconds(), config.recovery());
+    Device d =
+        new Device(
+            StateDirectory.open(config.stateDirectory()),
+            config.selfTestIntervalSeconds(),
+            config.recovery());
     try {
-      d.bootVerified(() -> {
-        Path chosen = config.firmwareImage().orElse(Files.exists(d.installedImage()) ? d.installedImage() : null);
-        byte[] image;
-        try {
-          image = chosen != null ? readImage(chosen) : factoryImage();
-        } catch (IOException e) {
-          throw new FirmwareImage.InvalidImageException("the firmware image cannot be read: " + e.getMessage());
-        }
-        d.source = chosen != null ? chosen.toString() : "factory image";
-        return BootRom.load(image, pinned, d.fusedSvn(), d.source);
-      });
+      d.bootVerified(
+          () -> {
+            Path chosen =
+                config
+                    .firmwareImage()
+                    .orElse(Files.exists(d.installedImage()) ? d.installedImage() : null);
+            byte[] image;
+            try {
+              image = chosen != null ? readImage(chosen) : factoryImage();
+            } catch (IOException e) {
+              throw new FirmwareImage.InvalidImageException(
+                  "the firmware image cannot be read: " + e.getMessage());
+            }
+            d.source = chosen != null ? chosen.toString() : "factory image";
+            return BootRom.load(image, pinned, d.fusedSvn(), d.source);
+          });
       d.watchTamperInput();
     } catch (RuntimeException e) {
       d.close();
@@ -137,11 +153,16 @@ public final class Device implements AutoCloseable {
   }
 
   /**
-   * Powers on with an entry point already loaded, skipping the boot ROM. For the device's own
-   * tests of transports with a stand-in firmware; never used by the daemon or the CLI.
+   * Powers on with an entry point already loaded, skipping the boot ROM. For the device's own tests
+   * of transports with a stand-in firmware; never used by the daemon or the CLI.
    */
-  public static Device powerOnUnverified(DeviceConfig config, FirmwareEntryPoint entry) throws IOException {
-    Device d = new Device(StateDirectory.open(config.stateDirectory()), config.selfTestIntervalSeconds(), config.recovery());
+  public static Device powerOnUnverified(DeviceConfig config, FirmwareEntryPoint entry)
+      throws IOException {
+    Device d =
+        new Device(
+            StateDirectory.open(config.stateDirectory()),
+            config.selfTestIntervalSeconds(),
+            config.recovery());
     d.bootVerified(() -> new BootRom.Loaded(entry, FirmwareMeasurement.UNVERIFIED));
     return d;
   }
@@ -283,18 +304,26 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  /** The card's serial number, made once at first power-on (manufacture) and kept in its ROM store. */
+  /**
+   * The card's serial number, made once at first power-on (manufacture) and kept in its ROM store.
+   */
   private static String serialNumber(NonVolatileStore rom) {
-    String serial = rom.read("serial").map(b -> new String(b, StandardCharsets.US_ASCII)).orElseGet(() -> {
-      byte[] r = new byte[8];
-      new SecureRandom().nextBytes(r);
-      String fresh = "IHSM-" + HexFormat.of().withUpperCase().formatHex(r);
-      rom.write("serial", fresh.getBytes(StandardCharsets.US_ASCII));
-      return fresh;
-    });
-    // The serial names files on the host (the Crypto Officer's credential): only this form is a serial.
+    String serial =
+        rom.read("serial")
+            .map(b -> new String(b, StandardCharsets.US_ASCII))
+            .orElseGet(
+                () -> {
+                  byte[] r = new byte[8];
+                  new SecureRandom().nextBytes(r);
+                  String fresh = "IHSM-" + HexFormat.of().withUpperCase().formatHex(r);
+                  rom.write("serial", fresh.getBytes(StandardCharsets.US_ASCII));
+                  return fresh;
+                });
+    // The serial names files on the host (the Crypto Officer's credential): only this form is a
+    // serial.
     if (!DeviceIdentity.isValidSerial(serial)) {
-      throw new CorruptRecordException("serial", "is not a serial number of the form IHSM-<16 hex digits>");
+      throw new CorruptRecordException(
+          "serial", "is not a serial number of the form IHSM-<16 hex digits>");
     }
     return serial;
   }
@@ -346,7 +375,7 @@ public final class Device implements AutoCloseable {
     public void commitSvn() {
       int svn = measurement.svn();
       if (svn > Device.this.fusedSvn()) {
-        state.rom().write(FUSED_SVN, java.nio.ByteBuffer.allocate(4).putInt(svn).array());
+        state.rom().write(FUSED_SVN, ByteBuffer.allocate(4).putInt(svn).array());
       }
     }
 

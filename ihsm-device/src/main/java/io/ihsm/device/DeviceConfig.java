@@ -4,13 +4,16 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * How to power on a device: where its persistent state lives, which firmware image to boot
- * (empty: an installed update, else the factory image inside the device jar), and how often the
- * firmware re-runs a self-test (seconds; 0 never); and whether this power-on performs the
- * Crypto Officer recovery (every partition and key destroyed, the Crypto Officer removed), which
- * only the owner of the state directory can ask for.
+ * How to power on a device: where its persistent state lives, which firmware image to boot (empty:
+ * an installed update, else the factory image inside the device jar), and how often the firmware
+ * re-runs a self-test (seconds; 0 never); and whether this power-on performs the Crypto Officer
+ * recovery (every partition and key destroyed, the Crypto Officer removed), which only the owner of
+ * the state directory can ask for.
  */
-public record DeviceConfig(Path stateDirectory, Optional<Path> firmwareImage, int selfTestIntervalSeconds,
+public record DeviceConfig(
+    Path stateDirectory,
+    Optional<Path> firmwareImage,
+    int selfTestIntervalSeconds,
     boolean recovery) {
   /** The reference firmware's cadence: one self-test a minute, round robin. */
   public static final int DEFAULT_SELF_TEST_INTERVAL = 60;
@@ -25,7 +28,8 @@ public record DeviceConfig(Path stateDirectory, Optional<Path> firmwareImage, in
     firmwareImage = firmwareImage == null ? Optional.empty() : firmwareImage;
   }
 
-  public DeviceConfig(Path stateDirectory, Optional<Path> firmwareImage, int selfTestIntervalSeconds) {
+  public DeviceConfig(
+      Path stateDirectory, Optional<Path> firmwareImage, int selfTestIntervalSeconds) {
     this(stateDirectory, firmwareImage, selfTestIntervalSeconds, false);
   }
 

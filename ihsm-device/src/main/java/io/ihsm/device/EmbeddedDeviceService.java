@@ -7,7 +7,10 @@ import io.ihsm.host.spi.EmbeddedDeviceProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** The emulated device as the SDK's embedded transport finds it (META-INF/services): powered on with its defaults. */
+/**
+ * The emulated device as the SDK's embedded transport finds it (META-INF/services): powered on with
+ * its defaults.
+ */
 public final class EmbeddedDeviceService implements EmbeddedDeviceProvider {
   @Override
   public EmbeddedDevice powerOn(Path stateDirectory) throws IOException {

@@ -29,24 +29,31 @@ final class TamperInput implements AutoCloseable {
 
   static TamperInput watch(Path stateDirectory, Device device) {
     Path input = stateDirectory.resolve(FILE);
-    Thread t = Thread.ofVirtual().name("ihsm-tamper-input").start(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          if (Files.exists(input)) {
-            String sensor = read(input);
-            Files.deleteIfExists(input);
-            byte[] frame = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.TAMPER, 0, 1),
-                new TamperRequest(sensor.isEmpty() ? "case-open" : sensor).toBytes());
-            device.process(Port.MANAGEMENT, ClientBinding.random(), frame);
-          }
-          Thread.sleep(100);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (IOException e) {
-        // the input cannot be read: nothing to signal
-      }
-    });
+    Thread t =
+        Thread.ofVirtual()
+            .name("ihsm-tamper-input")
+            .start(
+                () -> {
+                  try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                      if (Files.exists(input)) {
+                        String sensor = read(input);
+                        Files.deleteIfExists(input);
+                        byte[] frame =
+                            Frames.encodeRequest(
+                                RequestHeader.of(ApiRevision.V1_0, Opcode.TAMPER, 0, 1),
+                                new TamperRequest(sensor.isEmpty() ? "case-open" : sensor)
+                                    .toBytes());
+                        device.process(Port.MANAGEMENT, ClientBinding.random(), frame);
+                      }
+                      Thread.sleep(100);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  } catch (IOException e) {
+                    // the input cannot be read: nothing to signal
+                  }
+                });
     return new TamperInput(t);
   }
 

@@ -8,20 +8,26 @@ import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.Port;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The card's watched tamper input: a file appearing in the state directory fires the sensor it names. */
+/**
+ * The card's watched tamper input: a file appearing in the state directory fires the sensor it
+ * names.
+ */
 class TamperInputTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static DeviceStatus status(Device d) throws Exception {
-    byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 1), new byte[0]);
-    return DeviceStatus.read(Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), req)).body());
+    byte[] req =
+        Frames.encodeRequest(
+            RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 1), new byte[0]);
+    return DeviceStatus.read(
+        Frames.decodeResponse(d.process(Port.MANAGEMENT, ClientBinding.random(), req)).body());
   }
 
   @Test

@@ -1,42 +1,43 @@
 package io.ihsm.firmware;
 
+import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.message.DeviceState;
-import io.ihsm.ddi.spi.DevicePlatform;
-import io.ihsm.ddi.spi.FirmwareInstance;
 import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.CorruptRecordException;
+import io.ihsm.ddi.spi.DevicePlatform;
+import io.ihsm.ddi.spi.FirmwareInstance;
 import io.ihsm.ddi.spi.Port;
-import io.ihsm.firmware.audit.AuditLog;
-import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.attest.Attestation;
 import io.ihsm.firmware.attest.ComplianceReport;
+import io.ihsm.firmware.audit.AuditLog;
+import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.crypto.CryptoEngines;
 import io.ihsm.firmware.dispatch.AttestationHandlers;
 import io.ihsm.firmware.dispatch.AuditHandlers;
-import io.ihsm.firmware.dispatch.IdentityHandlers;
-import io.ihsm.firmware.identity.DiceIdentity;
-import io.ihsm.firmware.crypto.CryptoEngines;
 import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
 import io.ihsm.firmware.dispatch.Handler;
+import io.ihsm.firmware.dispatch.IdentityHandlers;
 import io.ihsm.firmware.dispatch.KeyHandlers;
+import io.ihsm.firmware.dispatch.VaultHandlers;
+import io.ihsm.firmware.identity.DiceIdentity;
 import io.ihsm.firmware.keys.KeyOperations;
 import io.ihsm.firmware.keys.KeyService;
-import io.ihsm.firmware.dispatch.VaultHandlers;
-import io.ihsm.firmware.update.FirmwareUpdate;
-import io.ihsm.firmware.vault.Vault;
-import io.ihsm.ddi.Opcode;
-import java.util.EnumMap;
-import java.util.Map;
 import io.ihsm.firmware.policy.ApprovedMode;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.selftest.KnownAnswerTests;
 import io.ihsm.firmware.selftest.PeriodicSelfTests;
 import io.ihsm.firmware.selftest.SelfTest;
 import io.ihsm.firmware.selftest.SelfTestRunner;
-import java.util.List;
-import java.util.function.UnaryOperator;
 import io.ihsm.firmware.session.SessionTable;
 import io.ihsm.firmware.state.DeviceStateMachine;
+import io.ihsm.firmware.update.FirmwareUpdate;
+import io.ihsm.firmware.vault.Vault;
+import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** A running firmware: state machine, sessions and the dispatcher, from power-on to power-off. */
 public final class Firmware implements FirmwareInstance {
@@ -49,8 +50,14 @@ public final class Firmware implements FirmwareInstance {
   private final Dispatcher dispatcher;
 
   /** vault, keys and periodic are null when power-on stopped before them (no entropy). */
-  Firmware(DeviceStateMachine state, SessionTable sessions, Vault vault, KeyService keys, PeriodicSelfTests periodic,
-      RandomSource random, Dispatcher dispatcher) {
+  Firmware(
+      DeviceStateMachine state,
+      SessionTable sessions,
+      Vault vault,
+      KeyService keys,
+      PeriodicSelfTests periodic,
+      RandomSource random,
+      Dispatcher dispatcher) {
     this.state = state;
     this.sessions = sessions;
     this.vault = vault;
@@ -66,15 +73,20 @@ public final class Firmware implements FirmwareInstance {
   }
 
   /**
-   * @param suite edits the self-test suite before it runs: the identity in production; tests use
-   *     it to make a named test fail (there is no fault-injection hook in the module itself)
+   * @param suite edits the self-test suite before it runs: the identity in production; tests use it
+   *     to make a named test fail (there is no fault-injection hook in the module itself)
    */
   static Firmware powerOn(DevicePlatform platform, UnaryOperator<List<SelfTest>> suite) {
     return powerOn(platform, suite, AuditLog.Capacity.DEFAULT);
   }
 
-  /** @param auditCapacity how much the audit log holds (tests fill a small one) */
-  static Firmware powerOn(DevicePlatform platform, UnaryOperator<List<SelfTest>> suite, AuditLog.Capacity auditCapacity) {
+  /**
+   * @param auditCapacity how much the audit log holds (tests fill a small one)
+   */
+  static Firmware powerOn(
+      DevicePlatform platform,
+      UnaryOperator<List<SelfTest>> suite,
+      AuditLog.Capacity auditCapacity) {
     long bootNanos = System.nanoTime();
     DeviceStateMachine state = new DeviceStateMachine();
     CryptoEngine engine = CryptoEngines.best();
@@ -83,54 +95,99 @@ public final class Firmware implements FirmwareInstance {
     try {
       return powerOn(platform, auditCapacity, bootNanos, state, engine, selfTests, random);
     } catch (CorruptRecordException e) {
-      // Stored state that does not read back as written: never guess; serve status only, naming the record.
+      // Stored state that does not read back as written: never guess; serve status only, naming the
+      // record.
       SessionTable sessions = new SessionTable(random, 0);
       state.fail(e.getMessage());
-      Dispatcher statusOnly = new Dispatcher(state, sessions, DeviceHandlers.create(platform, engine, state, sessions, random,
-          selfTests, ApprovedMode.fixed(), bootNanos), null);
+      Dispatcher statusOnly =
+          new Dispatcher(
+              state,
+              sessions,
+              DeviceHandlers.create(
+                  platform,
+                  engine,
+                  state,
+                  sessions,
+                  random,
+                  selfTests,
+                  ApprovedMode.fixed(),
+                  bootNanos),
+              null);
       return new Firmware(state, sessions, null, null, null, random, statusOnly);
     }
   }
 
-  private static Firmware powerOn(DevicePlatform platform, AuditLog.Capacity auditCapacity, long bootNanos,
-      DeviceStateMachine state, CryptoEngine engine, SelfTestRunner selfTests, RandomSource random) {
+  private static Firmware powerOn(
+      DevicePlatform platform,
+      AuditLog.Capacity auditCapacity,
+      long bootNanos,
+      DeviceStateMachine state,
+      CryptoEngine engine,
+      SelfTestRunner selfTests,
+      RandomSource random) {
     ApprovedMode mode = new ApprovedMode(platform.nonVolatileStore());
     SessionTable sessions = new SessionTable(random, countBoot(platform));
     if (random.failure().isPresent()) {
       // No trustworthy randomness: nothing that needs it is built; only status is served.
       state.moveTo(DeviceState.ERROR, random.failure().get());
-      Dispatcher statusOnly = new Dispatcher(state, sessions,
-          DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, mode, bootNanos), null);
+      Dispatcher statusOnly =
+          new Dispatcher(
+              state,
+              sessions,
+              DeviceHandlers.create(
+                  platform, engine, state, sessions, random, selfTests, mode, bootNanos),
+              null);
       return new Firmware(state, sessions, null, null, null, random, statusOnly);
     }
-    AuditLog audit = new AuditLog(platform.nonVolatileStore(), engine, random, state::fail, auditCapacity);
+    AuditLog audit =
+        new AuditLog(platform.nonVolatileStore(), engine, random, state::fail, auditCapacity);
     state.onChange(change -> audit.record("STATE", change));
     Vault vault = new Vault(platform, engine, random);
     KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());
     sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
     Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
-    handlers.putAll(DeviceHandlers.create(platform, engine, state, sessions, random, selfTests, mode, bootNanos));
-    handlers.putAll(VaultHandlers.create(vault, keys, sessions, new FirmwareUpdate(platform), platform));
+    handlers.putAll(
+        DeviceHandlers.create(
+            platform, engine, state, sessions, random, selfTests, mode, bootNanos));
+    handlers.putAll(
+        VaultHandlers.create(vault, keys, sessions, new FirmwareUpdate(platform), platform));
     handlers.putAll(KeyHandlers.create(keys, new KeyOperations(engine, random, mode)));
-    ModuleLifecycle lifecycle = new ModuleLifecycle(state, sessions, keys, vault, selfTests, mode, platform.nonVolatileStore());
+    ModuleLifecycle lifecycle =
+        new ModuleLifecycle(
+            state, sessions, keys, vault, selfTests, mode, platform.nonVolatileStore());
     handlers.putAll(ModuleHandlers.create(lifecycle, mode, audit));
     handlers.putAll(AuditHandlers.create(audit));
-    DiceIdentity identity = new DiceIdentity(platform.nonVolatileStore(), engine, random, platform.identity(),
-        platform.measurement());
+    DiceIdentity identity =
+        new DiceIdentity(
+            platform.nonVolatileStore(),
+            engine,
+            random,
+            platform.identity(),
+            platform.measurement());
     handlers.putAll(IdentityHandlers.create(identity, vault));
-    handlers.putAll(AttestationHandlers.create(new Attestation(identity, platform, mode, state, selfTests, audit),
-        new ComplianceReport(identity, platform, engine, state, mode, selfTests, random, audit, vault, keys), keys, vault));
+    handlers.putAll(
+        AttestationHandlers.create(
+            new Attestation(identity, platform, mode, state, selfTests, audit),
+            new ComplianceReport(
+                identity, platform, engine, state, mode, selfTests, random, audit, vault, keys),
+            keys,
+            vault));
     Dispatcher dispatcher = new Dispatcher(state, sessions, handlers, audit);
     state.moveTo(DeviceState.SELF_TEST, "");
-    selfTests.runAll().ifPresentOrElse(
-        failure -> state.moveTo(DeviceState.ERROR, failure),
-        () -> state.moveTo(DeviceState.OPERATIONAL, ""));
-    audit.record("SELF_TESTS", "power-on " + selfTests.summary().passed() + "/" + selfTests.summary().total() + " passed");
+    selfTests
+        .runAll()
+        .ifPresentOrElse(
+            failure -> state.moveTo(DeviceState.ERROR, failure),
+            () -> state.moveTo(DeviceState.OPERATIONAL, ""));
+    audit.record(
+        "SELF_TESTS",
+        "power-on " + selfTests.summary().passed() + "/" + selfTests.summary().total() + " passed");
     if (platform.recoveryRequested()) {
       lifecycle.recover(audit);
     }
     lifecycle.restoreLockout();
-    PeriodicSelfTests periodic = PeriodicSelfTests.start(selfTests, state, platform.selfTestIntervalSeconds());
+    PeriodicSelfTests periodic =
+        PeriodicSelfTests.start(selfTests, state, platform.selfTestIntervalSeconds());
     return new Firmware(state, sessions, vault, keys, periodic, random, dispatcher);
   }
 
@@ -138,7 +195,7 @@ public final class Firmware implements FirmwareInstance {
   private static int countBoot(DevicePlatform platform) {
     var nv = platform.nonVolatileStore();
     int boots = nv.readCounter("boot-count") + 1;
-    nv.write("boot-count", java.nio.ByteBuffer.allocate(4).putInt(boots).array());
+    nv.write("boot-count", ByteBuffer.allocate(4).putInt(boots).array());
     return boots;
   }
 

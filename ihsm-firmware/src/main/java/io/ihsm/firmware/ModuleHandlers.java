@@ -20,30 +20,38 @@ final class ModuleHandlers {
 
   static Map<Opcode, Handler> create(ModuleLifecycle lifecycle, ApprovedMode mode, AuditLog audit) {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
-    h.put(Opcode.TAMPER, (ctx, body) -> {
-      lifecycle.tamper(TamperRequest.read(body).sensor());
-      return Reply.approved(Empty.INSTANCE);
-    });
-    h.put(Opcode.ZEROIZE, (ctx, body) -> {
-      Empty.read(body);
-      ctx.requireCryptoOfficer();
-      lifecycle.zeroize();
-      return Reply.approved(Empty.INSTANCE);
-    });
-    h.put(Opcode.REINITIALIZE, (ctx, body) -> {
-      lifecycle.reinitialize(ctx.port(), SealedCredential.read(body));
-      return Reply.approved(Empty.INSTANCE);
-    });
-    h.put(Opcode.SET_APPROVED_MODE, (ctx, body) -> {
-      int on = Id.read(body).value();
-      ctx.requireCryptoOfficer();
-      if (on != 0 && on != 1) {
-        throw new DdiException(Status.INVALID_PARAMETER, "approved mode is 1 (on) or 0 (off)");
-      }
-      mode.set(on == 1);
-      audit.record("APPROVED_MODE", on == 1 ? "on" : "off");
-      return Reply.approved(Empty.INSTANCE);
-    });
+    h.put(
+        Opcode.TAMPER,
+        (ctx, body) -> {
+          lifecycle.tamper(TamperRequest.read(body).sensor());
+          return Reply.approved(Empty.INSTANCE);
+        });
+    h.put(
+        Opcode.ZEROIZE,
+        (ctx, body) -> {
+          Empty.read(body);
+          ctx.requireCryptoOfficer();
+          lifecycle.zeroize();
+          return Reply.approved(Empty.INSTANCE);
+        });
+    h.put(
+        Opcode.REINITIALIZE,
+        (ctx, body) -> {
+          lifecycle.reinitialize(ctx.port(), SealedCredential.read(body));
+          return Reply.approved(Empty.INSTANCE);
+        });
+    h.put(
+        Opcode.SET_APPROVED_MODE,
+        (ctx, body) -> {
+          int on = Id.read(body).value();
+          ctx.requireCryptoOfficer();
+          if (on != 0 && on != 1) {
+            throw new DdiException(Status.INVALID_PARAMETER, "approved mode is 1 (on) or 0 (off)");
+          }
+          mode.set(on == 1);
+          audit.record("APPROVED_MODE", on == 1 ? "on" : "off");
+          return Reply.approved(Empty.INSTANCE);
+        });
     return h;
   }
 }

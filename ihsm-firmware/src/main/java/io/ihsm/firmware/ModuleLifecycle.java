@@ -1,11 +1,13 @@
 package io.ihsm.firmware;
 
 import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.SealedCredential;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import io.ihsm.ddi.spi.Port;
+import io.ihsm.firmware.audit.AuditLog;
 import io.ihsm.firmware.keys.KeyService;
 import io.ihsm.firmware.policy.ApprovedMode;
 import io.ihsm.firmware.selftest.SelfTestRunner;
@@ -35,8 +37,14 @@ final class ModuleLifecycle {
   private final TamperCounter tamperCounter;
   private final ApprovedMode mode;
 
-  ModuleLifecycle(DeviceStateMachine state, SessionTable sessions, KeyService keys, Vault vault,
-      SelfTestRunner selfTests, ApprovedMode mode, NonVolatileStore nv) {
+  ModuleLifecycle(
+      DeviceStateMachine state,
+      SessionTable sessions,
+      KeyService keys,
+      Vault vault,
+      SelfTestRunner selfTests,
+      ApprovedMode mode,
+      NonVolatileStore nv) {
     this.mode = mode;
     this.tamperCounter = new TamperCounter(nv);
     this.state = state;
@@ -62,9 +70,10 @@ final class ModuleLifecycle {
   /** The Crypto Officer's re-initialization: a new sealing secret, then the self-tests again. */
   synchronized void reinitialize(Port port, SealedCredential credential) throws DdiException {
     if (state.state() != DeviceState.TAMPERED && state.state() != DeviceState.ZEROIZED) {
-      throw new DdiException(Status.INVALID_PARAMETER, "only a tampered or zeroized module is re-initialized");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "only a tampered or zeroized module is re-initialized");
     }
-    if (vault.authenticate(port, credential, io.ihsm.ddi.Opcode.REINITIALIZE) != Session.Role.CRYPTO_OFFICER) {
+    if (vault.authenticate(port, credential, Opcode.REINITIALIZE) != Session.Role.CRYPTO_OFFICER) {
       throw new DdiException(Status.PERMISSION_DENIED, "only the Crypto Officer may do this");
     }
     vault.reinitialize();
@@ -73,21 +82,26 @@ final class ModuleLifecycle {
       state.moveTo(DeviceState.ZEROIZED, "re-initializing");
     }
     state.moveTo(DeviceState.SELF_TEST, "");
-    selfTests.runAll().ifPresentOrElse(failure -> state.moveTo(DeviceState.ERROR, failure),
-        () -> state.moveTo(DeviceState.OPERATIONAL, ""));
+    selfTests
+        .runAll()
+        .ifPresentOrElse(
+            failure -> state.moveTo(DeviceState.ERROR, failure),
+            () -> state.moveTo(DeviceState.OPERATIONAL, ""));
   }
 
   /**
    * The host-side recovery of a locked-out or lost Crypto Officer, at power-on after passing
-   * self-tests: audited first, then every partition, key and secret is destroyed as by
-   * zeroization, the Crypto Officer and its failure count are removed, and a new sealing secret is
-   * made. The module is OPERATIONAL without a Crypto Officer; `INIT_CRYPTO_OFFICER` makes a new one.
+   * self-tests: audited first, then every partition, key and secret is destroyed as by zeroization,
+   * the Crypto Officer and its failure count are removed, and a new sealing secret is made. The
+   * module is OPERATIONAL without a Crypto Officer; `INIT_CRYPTO_OFFICER` makes a new one.
    */
-  synchronized void recover(io.ihsm.firmware.audit.AuditLog audit) {
+  synchronized void recover(AuditLog audit) {
     if (!state.isOperational()) {
       return; // a module in ERROR recovers nothing
     }
-    audit.record("RECOVERY", "requested by the host owning the card's state: partitions, keys and the Crypto Officer destroyed");
+    audit.record(
+        "RECOVERY",
+        "requested by the host owning the card's state: partitions, keys and the Crypto Officer destroyed");
     sessions.clear();
     keys.powerOff();
     vault.zeroize();
@@ -99,17 +113,19 @@ final class ModuleLifecycle {
 
   /** At power-on, after the self-tests: a module locked out before the restart stays locked out. */
   synchronized void restoreLockout() {
-    nv.read(Vault.LOCKOUT).ifPresent(b -> {
-      String[] parts = new String(b, StandardCharsets.UTF_8).split("\n", 2);
-      DeviceState locked = DeviceState.valueOf(parts[0]);
-      if (state.state() == DeviceState.ERROR) {
-        if (locked == DeviceState.TAMPERED) {
-          state.moveTo(DeviceState.TAMPERED, parts[1]);
-        }
-      } else if (state.state() != locked) {
-        state.moveTo(locked, parts[1]);
-      }
-    });
+    nv.read(Vault.LOCKOUT)
+        .ifPresent(
+            b -> {
+              String[] parts = new String(b, StandardCharsets.UTF_8).split("\n", 2);
+              DeviceState locked = DeviceState.valueOf(parts[0]);
+              if (state.state() == DeviceState.ERROR) {
+                if (locked == DeviceState.TAMPERED) {
+                  state.moveTo(DeviceState.TAMPERED, parts[1]);
+                }
+              } else if (state.state() != locked) {
+                state.moveTo(locked, parts[1]);
+              }
+            });
   }
 
   private void lockOut(DeviceState to, String reason) {

@@ -28,11 +28,13 @@ import io.ihsm.firmware.policy.AlgorithmTable;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,23 +52,35 @@ class AttestationTest {
   void provisionedPartition() throws Exception {
     keys.provisionedPartitionWithASession();
     mgmt = new FirmwareClient(keys.fw, Port.MANAGEMENT);
-    co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, KeysTest.CO), Id::read).value();
+    co =
+        mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, KeysTest.CO), Id::read)
+            .value();
   }
 
   void manufacture() throws Exception {
     KeyPair ca = IdentityTest.p384();
     byte[] spki = mgmt.ok(Opcode.MANUFACTURE, 0, Empty.INSTANCE, Bytes::readBlob).bytes();
-    PublicKey deviceId = java.security.KeyFactory.getInstance("EC")
-        .generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
-    byte[] root = IdentityTest.certificate("CN=test manufacturer", ca, "CN=test manufacturer", ca.getPublic(), 3);
-    mgmt.ok(Opcode.INSTALL_DEVICE_CERTIFICATES, 0, new Certificates(List.of(root,
-        IdentityTest.certificate("CN=test manufacturer", ca, "CN=DeviceID", deviceId, 2))), Empty::read);
+    PublicKey deviceId = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
+    byte[] root =
+        IdentityTest.certificate(
+            "CN=test manufacturer", ca, "CN=test manufacturer", ca.getPublic(), 3);
+    mgmt.ok(
+        Opcode.INSTALL_DEVICE_CERTIFICATES,
+        0,
+        new Certificates(
+            List.of(
+                root,
+                IdentityTest.certificate("CN=test manufacturer", ca, "CN=DeviceID", deviceId, 2))),
+        Empty::read);
   }
 
   List<X509Certificate> certificates(FirmwareClient c, Opcode op) throws Exception {
     List<X509Certificate> out = new ArrayList<>();
     for (byte[] der : c.ok(op, 0, Empty.INSTANCE, Certificates::read).certificates()) {
-      out.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der)));
+      out.add(
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(der)));
     }
     return out;
   }
@@ -76,12 +90,16 @@ class AttestationTest {
     Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
     s.initVerify(signer.getPublicKey());
     s.update(message.toBeSigned(new byte[0]));
-    assertThat(s.verify(message.signature())).as("signed by " + signer.getSubjectX500Principal()).isTrue();
+    assertThat(s.verify(message.signature()))
+        .as("signed by " + signer.getSubjectX500Principal())
+        .isTrue();
     return (Map<?, ?>) Cbor.decode(message.payload());
   }
 
   byte[] attestKey(int handle, byte[] nonce) {
-    return keys.p.ok(Opcode.ATTEST_KEY, keys.session, new AttestKeyRequest(handle, nonce), Bytes::readBlob).bytes();
+    return keys.p
+        .ok(Opcode.ATTEST_KEY, keys.session, new AttestKeyRequest(handle, nonce), Bytes::readBlob)
+        .bytes();
   }
 
   @Test
@@ -109,60 +127,102 @@ class AttestationTest {
     assertThat(claims.get(Claims.KEY_ORIGIN)).isEqualTo("generated");
     assertThat(claims.get(Claims.KEY_EXTRACTABLE)).isEqualTo(false);
     assertThat(claims.get(Claims.SESSION_KEY)).isEqualTo(false);
-    assertThat(CoseKey.toPublicKey((Map<?, ?>) claims.get(Claims.PUBLIC_KEY)).getEncoded()).isEqualTo(ec.publicKey());
+    assertThat(CoseKey.toPublicKey((Map<?, ?>) claims.get(Claims.PUBLIC_KEY)).getEncoded())
+        .isEqualTo(ec.publicKey());
 
-    KeyInfo session = keys.p.ok(Opcode.GENERATE_KEY, keys.session, new GenerateKeyRequest(
-        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, true, "")), KeyInfo::read);
+    KeyInfo session =
+        keys.p.ok(
+            Opcode.GENERATE_KEY,
+            keys.session,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, true, "")),
+            KeyInfo::read);
     Map<?, ?> secret = verifiedClaims(attestKey(session.handle(), new byte[0]), partitionCert);
-    assertThat(secret.containsKey(Claims.PUBLIC_KEY)).as("no public part for a secret key").isFalse();
+    assertThat(secret.containsKey(Claims.PUBLIC_KEY))
+        .as("no public part for a secret key")
+        .isFalse();
     assertThat(secret.get(Claims.KEY_BITS)).isEqualTo(256L);
     assertThat(secret.get(Claims.SESSION_KEY)).isEqualTo(true);
     assertThat(secret.get(Claims.KEY_EXTRACTABLE)).isEqualTo(true);
     assertThat(secret.get(Claims.COUNTER)).isEqualTo(2L);
     assertThat(CoseSign1.decode(attestKey(ec.handle(), nonce)).keyId())
-        .as("the key id names the partition certificate").isEqualTo(subjectKeyId(partitionCert));
+        .as("the key id names the partition certificate")
+        .isEqualTo(subjectKeyId(partitionCert));
   }
 
   static byte[] subjectKeyId(X509Certificate cert) {
     byte[] ext = cert.getExtensionValue("2.5.29.14");
     return org.bouncycastle.asn1.ASN1OctetString.getInstance(
-        org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getOctets();
+            org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets())
+        .getOctets();
   }
 
   @Test
   void refusedReportsChangeNothingNotEvenTheCounter() throws Exception {
     KeyInfo ec = keys.generate(KeyKind.EC_P256, KeyUsage.SIGN, "ec");
-    assertThat(keys.p.status(Opcode.ATTEST_KEY, keys.session, new AttestKeyRequest(ec.handle(), new byte[0])))
-        .as("before manufacture").isEqualTo(Status.NOT_MANUFACTURED);
-    assertThat(mgmt.status(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]))).isEqualTo(Status.NOT_MANUFACTURED);
+    assertThat(
+            keys.p.status(
+                Opcode.ATTEST_KEY, keys.session, new AttestKeyRequest(ec.handle(), new byte[0])))
+        .as("before manufacture")
+        .isEqualTo(Status.NOT_MANUFACTURED);
+    assertThat(mgmt.status(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0])))
+        .isEqualTo(Status.NOT_MANUFACTURED);
     manufacture();
     assertThat(keys.p.status(Opcode.ATTEST_KEY, 0, new AttestKeyRequest(ec.handle(), new byte[0])))
-        .as("no session").isEqualTo(Status.SESSION_REQUIRED);
-    assertThat(keys.p.status(Opcode.ATTEST_KEY, keys.session, new AttestKeyRequest(ec.handle() + 1000, new byte[0])))
-        .as("no such key").isEqualTo(Status.KEY_NOT_FOUND);
+        .as("no session")
+        .isEqualTo(Status.SESSION_REQUIRED);
+    assertThat(
+            keys.p.status(
+                Opcode.ATTEST_KEY,
+                keys.session,
+                new AttestKeyRequest(ec.handle() + 1000, new byte[0])))
+        .as("no such key")
+        .isEqualTo(Status.KEY_NOT_FOUND);
     int other = keys.openSession();
-    KeyInfo otherSessionKey = keys.p.ok(Opcode.GENERATE_KEY, other, new GenerateKeyRequest(
-        new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, true, false, "")), KeyInfo::read);
-    assertThat(keys.p.status(Opcode.ATTEST_KEY, keys.session, new AttestKeyRequest(otherSessionKey.handle(), new byte[0])))
-        .as("another session's session key").isEqualTo(Status.KEY_NOT_FOUND);
+    KeyInfo otherSessionKey =
+        keys.p.ok(
+            Opcode.GENERATE_KEY,
+            other,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, true, false, "")),
+            KeyInfo::read);
+    assertThat(
+            keys.p.status(
+                Opcode.ATTEST_KEY,
+                keys.session,
+                new AttestKeyRequest(otherSessionKey.handle(), new byte[0])))
+        .as("another session's session key")
+        .isEqualTo(Status.KEY_NOT_FOUND);
     assertThat(mgmt.status(Opcode.ATTEST_KEY, co, new AttestKeyRequest(ec.handle(), new byte[0])))
-        .as("management port").isEqualTo(Status.WRONG_PORT);
-    assertThat(keys.p.status(Opcode.ATTEST_KEY, keys.session, w -> w.u32(ec.handle()).bytes(new byte[129], 129)))
-        .as("a 129-byte nonce").isEqualTo(Status.MALFORMED_BODY);
+        .as("management port")
+        .isEqualTo(Status.WRONG_PORT);
+    assertThat(
+            keys.p.status(
+                Opcode.ATTEST_KEY, keys.session, w -> w.u32(ec.handle()).bytes(new byte[129], 129)))
+        .as("a 129-byte nonce")
+        .isEqualTo(Status.MALFORMED_BODY);
     assertThat(keys.p.status(Opcode.ATTEST_KEY, keys.session, w -> w.u32(ec.handle())))
-        .as("a truncated body").isEqualTo(Status.MALFORMED_BODY);
-    assertThat(mgmt.status(Opcode.ATTEST_DEVICE, 0, w -> w.bytes(new byte[200], 200))).isEqualTo(Status.MALFORMED_BODY);
+        .as("a truncated body")
+        .isEqualTo(Status.MALFORMED_BODY);
+    assertThat(mgmt.status(Opcode.ATTEST_DEVICE, 0, w -> w.bytes(new byte[200], 200)))
+        .isEqualTo(Status.MALFORMED_BODY);
 
     X509Certificate partitionCert = certificates(keys.p, Opcode.GET_PARTITION_CERTIFICATES).get(3);
-    assertThat(verifiedClaims(attestKey(ec.handle(), new byte[128]), partitionCert).get(Claims.COUNTER))
-        .as("the first report that was made").isEqualTo(1L);
+    assertThat(
+            verifiedClaims(attestKey(ec.handle(), new byte[128]), partitionCert)
+                .get(Claims.COUNTER))
+        .as("the first report that was made")
+        .isEqualTo(1L);
   }
 
   @Test
   void deviceReportsAreSignedByTheAliasKeyAndTheCounterOnlyGoesUp() throws Exception {
     manufacture();
     X509Certificate alias = certificates(mgmt, Opcode.GET_CERTIFICATE_CHAIN).get(2);
-    Map<?, ?> first = verifiedClaims(mgmt.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[] {1}), Bytes::readBlob).bytes(), alias);
+    Map<?, ?> first =
+        verifiedClaims(
+            mgmt.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[] {1}), Bytes::readBlob).bytes(),
+            alias);
     assertThat(first.get(Claims.TYPE)).isEqualTo(Claims.DEVICE_REPORT);
     assertThat(first.get(Claims.STATE)).isEqualTo("OPERATIONAL");
     assertThat(first.get(Claims.FIRMWARE_VERSION)).isEqualTo("1.2.3-test");
@@ -173,27 +233,39 @@ class AttestationTest {
 
     // Any port may ask; the report itself is audited, so the next one has a newer audit head.
     FirmwareClient partitionPort = new FirmwareClient(keys.fw, Port.partition(keys.partition));
-    Map<?, ?> second = verifiedClaims(partitionPort.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]), Bytes::readBlob).bytes(),
-        alias);
+    Map<?, ?> second =
+        verifiedClaims(
+            partitionPort
+                .ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]), Bytes::readBlob)
+                .bytes(),
+            alias);
     assertThat(second.get(Claims.COUNTER)).isEqualTo(2L);
-    assertThat((Long) ((List<?>) second.get(Claims.AUDIT_HEAD)).get(0)).isGreaterThan((Long) head.get(0));
+    assertThat((Long) ((List<?>) second.get(Claims.AUDIT_HEAD)).get(0))
+        .isGreaterThan((Long) head.get(0));
 
     keys.fw.close();
     keys.fw = Firmware.powerOn(keys.platform);
     mgmt = new FirmwareClient(keys.fw, Port.MANAGEMENT);
-    Map<?, ?> afterPowerCycle = verifiedClaims(mgmt.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]), Bytes::readBlob).bytes(),
-        certificates(mgmt, Opcode.GET_CERTIFICATE_CHAIN).get(2));
-    assertThat(afterPowerCycle.get(Claims.COUNTER)).as("kept in non-volatile storage").isEqualTo(3L);
+    Map<?, ?> afterPowerCycle =
+        verifiedClaims(
+            mgmt.ok(Opcode.ATTEST_DEVICE, 0, new Nonce(new byte[0]), Bytes::readBlob).bytes(),
+            certificates(mgmt, Opcode.GET_CERTIFICATE_CHAIN).get(2));
+    assertThat(afterPowerCycle.get(Claims.COUNTER))
+        .as("kept in non-volatile storage")
+        .isEqualTo(3L);
   }
 
   @Test
   void theComplianceReportIsTheCryptoOfficersAndSignedByTheAliasKey() throws Exception {
     manufacture();
-    assertThat(mgmt.status(Opcode.GET_COMPLIANCE_REPORT, 0, Empty.INSTANCE)).isEqualTo(Status.SESSION_REQUIRED);
-    assertThat(keys.p.status(Opcode.GET_COMPLIANCE_REPORT, keys.session, Empty.INSTANCE)).isEqualTo(Status.WRONG_PORT);
+    assertThat(mgmt.status(Opcode.GET_COMPLIANCE_REPORT, 0, Empty.INSTANCE))
+        .isEqualTo(Status.SESSION_REQUIRED);
+    assertThat(keys.p.status(Opcode.GET_COMPLIANCE_REPORT, keys.session, Empty.INSTANCE))
+        .isEqualTo(Status.WRONG_PORT);
     keys.generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "loaded");
 
-    SignedDocument signed = mgmt.ok(Opcode.GET_COMPLIANCE_REPORT, co, Empty.INSTANCE, SignedDocument::read);
+    SignedDocument signed =
+        mgmt.ok(Opcode.GET_COMPLIANCE_REPORT, co, Empty.INSTANCE, SignedDocument::read);
     CoseSign1 signature = CoseSign1.decode(signed.signature());
     assertThat(signature.payload()).as("detached").isNull();
     Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
@@ -207,12 +279,16 @@ class AttestationTest {
     assertThat(report.path("firmware").path("svn").asInt()).isEqualTo(1);
     assertThat(report.path("state").path("state").asText()).isEqualTo("OPERATIONAL");
     assertThat(report.path("selfTests")).hasSize(20);
-    report.path("selfTests").forEach(t -> {
-      assertThat(t.path("result").asText()).as(t.path("name").asText()).isEqualTo("pass");
-      assertThat(t.path("lastRun").asText()).isNotEmpty();
-    });
+    report
+        .path("selfTests")
+        .forEach(
+            t -> {
+              assertThat(t.path("result").asText()).as(t.path("name").asText()).isEqualTo("pass");
+              assertThat(t.path("lastRun").asText()).isNotEmpty();
+            });
     assertThat(report.path("randomness").path("healthy").asBoolean()).isTrue();
-    assertThat(report.path("randomness").path("entropy").path("repetitionCountCutoff").asInt()).isEqualTo(21);
+    assertThat(report.path("randomness").path("entropy").path("repetitionCountCutoff").asInt())
+        .isEqualTo(21);
     assertThat(report.path("tamper").path("count").asInt()).isZero();
     assertThat(report.path("tamper").path("events")).isEmpty();
     assertThat(report.path("auditLog").path("hash").asText()).hasSize(96);
@@ -222,30 +298,43 @@ class AttestationTest {
     assertThat(report.path("algorithms")).hasSize(AlgorithmTable.ROWS.size());
 
     mgmt.ok(Opcode.TAMPER, 0, new TamperRequest("case-open"), Empty::read);
-    assertThat(mgmt.status(Opcode.GET_COMPLIANCE_REPORT, co, Empty.INSTANCE)).as("TAMPERED").isNotEqualTo(Status.SUCCESS);
+    assertThat(mgmt.status(Opcode.GET_COMPLIANCE_REPORT, co, Empty.INSTANCE))
+        .as("TAMPERED")
+        .isNotEqualTo(Status.SUCCESS);
     mgmt.ok(Opcode.REINITIALIZE, 0, mgmt.seal(Opcode.REINITIALIZE, KeysTest.CO), Empty::read);
-    co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, KeysTest.CO), Id::read).value();
-    JsonNode after = new ObjectMapper().readTree(
-        mgmt.ok(Opcode.GET_COMPLIANCE_REPORT, co, Empty.INSTANCE, SignedDocument::read).document());
+    co =
+        mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, KeysTest.CO), Id::read)
+            .value();
+    JsonNode after =
+        new ObjectMapper()
+            .readTree(
+                mgmt.ok(Opcode.GET_COMPLIANCE_REPORT, co, Empty.INSTANCE, SignedDocument::read)
+                    .document());
     assertThat(after.path("tamper").path("count").asInt()).isEqualTo(1);
     assertThat(after.path("tamper").path("events")).hasSize(1);
-    assertThat(after.path("tamper").path("events").get(0).path("detail").asText()).contains("status=SUCCESS");
+    assertThat(after.path("tamper").path("events").get(0).path("detail").asText())
+        .contains("status=SUCCESS");
     assertThat(after.path("partitions")).as("the tamper zeroized every partition").isEmpty();
   }
 
   @Test
   void theAlgorithmTableIsTheOneInTheComplianceDocument() throws Exception {
-    String doc = Files.readString(Path.of(System.getProperty("ihsm.project.root", "..")).resolve("docs/compliance.md"));
+    String doc =
+        Files.readString(
+            Path.of(System.getProperty("ihsm.project.root", "..")).resolve("docs/compliance.md"));
     String table = doc.substring(doc.indexOf("## Algorithms and parameters"));
     table = table.substring(0, table.indexOf("\n## ", 5));
-    List<String> rows = table.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| algorithm")).toList();
+    List<String> rows =
+        table.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| algorithm")).toList();
     assertThat(rows).hasSameSizeAs(AlgorithmTable.ROWS);
     for (int i = 0; i < rows.size(); i++) {
       String[] cells = rows.get(i).split(" \\| ");
       AlgorithmTable.Row row = AlgorithmTable.ROWS.get(i);
       assertThat(cells[0].substring(2)).isEqualTo(row.algorithm());
       assertThat(cells[1]).isEqualTo(row.parameters());
-      assertThat(cells[2].replace("*", "").replace("`", "")).as(row.algorithm()).startsWith(row.status());
+      assertThat(cells[2].replace("*", "").replace("`", ""))
+          .as(row.algorithm())
+          .startsWith(row.status());
     }
   }
 }

@@ -21,7 +21,8 @@ class DeviceStateMachineTest {
   @Test
   void operationalCannotBeReachedWithoutSelfTests() {
     DeviceStateMachine m = new DeviceStateMachine();
-    assertThatThrownBy(() -> m.moveTo(DeviceState.OPERATIONAL, "")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> m.moveTo(DeviceState.OPERATIONAL, ""))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(m.state()).isEqualTo(DeviceState.POWER_ON);
   }
 
@@ -48,7 +49,8 @@ class DeviceStateMachineTest {
     m.moveTo(DeviceState.OPERATIONAL, "");
     m.moveTo(DeviceState.TAMPERED, "case-open");
     assertThat(m.reason()).isEqualTo("case-open");
-    assertThatThrownBy(() -> m.moveTo(DeviceState.OPERATIONAL, "")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> m.moveTo(DeviceState.OPERATIONAL, ""))
+        .isInstanceOf(IllegalStateException.class);
     m.moveTo(DeviceState.ZEROIZED, "zeroized after tamper");
     m.moveTo(DeviceState.SELF_TEST, "");
     assertThat(m.reason()).isEmpty();

@@ -16,12 +16,17 @@ import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.FirmwareInstance;
 import io.ihsm.ddi.spi.Port;
 
-/** Talks DDI to a firmware instance on one port, the way the SDK will: typed calls, sealed credentials. */
+/**
+ * Talks DDI to a firmware instance on one port, the way the SDK will: typed calls, sealed
+ * credentials.
+ */
 final class FirmwareClient {
   final FirmwareInstance fw;
   final Port port;
+
   /** This client's transport binding: its sessions are found for it alone. */
   final ClientBinding client;
+
   private int nextId = 1;
 
   FirmwareClient(FirmwareInstance fw, Port port) {
@@ -39,7 +44,8 @@ final class FirmwareClient {
 
   <T> Answer<T> call(Opcode op, int session, Body body, BodyDecoder<T> decoder) {
     ApiRevision rev = op == Opcode.GET_API_REV ? ApiRevision.NONE : ApiRevision.V1_0;
-    Frames.Response r = Requests.answer(fw.process(port, client, Requests.frame(rev, op, session, nextId++, body)));
+    Frames.Response r =
+        Requests.answer(fw.process(port, client, Requests.frame(rev, op, session, nextId++, body)));
     if (r.header().status() != Status.SUCCESS) {
       return new Answer<>(r.header().status(), null, r.header().approved());
     }
@@ -64,7 +70,8 @@ final class FirmwareClient {
   }
 
   SealedCredential seal(Opcode op, Credential c) {
-    CredentialChannel ch = ok(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE, CredentialChannel::read);
+    CredentialChannel ch =
+        ok(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE, CredentialChannel::read);
     return CredentialSealer.seal(ch, op, port, c);
   }
 }

@@ -17,28 +17,40 @@ import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
+import io.ihsm.ddi.message.CredentialChannel;
+import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.ProvisionRequest;
+import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.ddi.message.SealedCredential;
 import io.ihsm.ddi.spi.Port;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of the module's entry point with a realistic device behind it:
- * a Crypto Officer, a provisioned partition, open sessions and a loaded key, so fuzzed requests
- * reach the handlers' body decoding, masked-blob opening, wrapped imports and sealed credentials,
- * not only the header checks. Whatever comes in, one well-formed answer goes out with the
- * request's id, and the device stays OPERATIONAL. Seeds and crash inputs:
- * {@code src/test/resources/io/ihsm/firmware/FirmwareFuzzTestInputs/}; docs/security-testing.md.
+ * Coverage-guided fuzzing (Jazzer) of the module's entry point with a realistic device behind it: a
+ * Crypto Officer, a provisioned partition, open sessions and a loaded key, so fuzzed requests reach
+ * the handlers' body decoding, masked-blob opening, wrapped imports and sealed credentials, not
+ * only the header checks. Whatever comes in, one well-formed answer goes out with the request's id,
+ * and the device stays OPERATIONAL. Seeds and crash inputs: {@code
+ * src/test/resources/io/ihsm/firmware/FirmwareFuzzTestInputs/}; docs/security-testing.md.
  */
 class FirmwareFuzzTest {
   /** What a fuzzer may not do with the Crypto Officer's real session: it would end the fixture. */
-  static final Set<Opcode> ENDS_THE_FIXTURE = EnumSet.of(Opcode.ZEROIZE, Opcode.RESET_DEVICE, Opcode.DELETE_PARTITION,
-      Opcode.FIRMWARE_UPDATE_FINISH, Opcode.RUN_SELF_TESTS, Opcode.CLOSE_SESSION, Opcode.SET_APPROVED_MODE,
-      Opcode.UNLOCK_CREDENTIAL, Opcode.COMMIT_FIRMWARE_SVN);
+  static final Set<Opcode> ENDS_THE_FIXTURE =
+      EnumSet.of(
+          Opcode.ZEROIZE,
+          Opcode.RESET_DEVICE,
+          Opcode.DELETE_PARTITION,
+          Opcode.FIRMWARE_UPDATE_FINISH,
+          Opcode.RUN_SELF_TESTS,
+          Opcode.CLOSE_SESSION,
+          Opcode.SET_APPROVED_MODE,
+          Opcode.UNLOCK_CREDENTIAL,
+          Opcode.COMMIT_FIRMWARE_SVN);
 
   /** One device for the whole run (powering on costs its self-tests). */
   static final class Fixture {
@@ -52,20 +64,49 @@ class FirmwareFuzzTest {
     final KeyInfo key;
 
     Fixture() {
-      mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
-      co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.CO), Id::read).value();
-      int id = mgmt.ok(Opcode.CREATE_PARTITION, co, new CreatePartitionRequest("fuzz", PartitionLimits.DEFAULTS), Id::read)
-          .value();
+      mgmt.ok(
+          Opcode.INIT_CRYPTO_OFFICER,
+          0,
+          mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO),
+          Empty::read);
+      co =
+          mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.CO), Id::read)
+              .value();
+      int id =
+          mgmt.ok(
+                  Opcode.CREATE_PARTITION,
+                  co,
+                  new CreatePartitionRequest("fuzz", PartitionLimits.DEFAULTS),
+                  Id::read)
+              .value();
       partition = new FirmwareClient(fw, Port.partition(id), Requests.CLIENT);
       try {
-        partition.ok(Opcode.PROVISION_PARTITION, 0, new ProvisionRequest(VaultTest.p384Anchor(), new byte[0],
-            partition.seal(Opcode.PROVISION_PARTITION, VaultTest.APP)), io.ihsm.ddi.message.ProvisionResponse::read);
+        partition.ok(
+            Opcode.PROVISION_PARTITION,
+            0,
+            new ProvisionRequest(
+                VaultTest.p384Anchor(),
+                new byte[0],
+                partition.seal(Opcode.PROVISION_PARTITION, VaultTest.APP)),
+            ProvisionResponse::read);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-      user = partition.ok(Opcode.OPEN_SESSION, 0, partition.seal(Opcode.OPEN_SESSION, VaultTest.APP), Id::read).value();
-      key = partition.ok(Opcode.GENERATE_KEY, user, new GenerateKeyRequest(new KeyAttributes(KeyKind.EC_P256,
-          KeyUsage.SIGN, false, false, "fuzz-key")), KeyInfo::read);
+      user =
+          partition
+              .ok(
+                  Opcode.OPEN_SESSION,
+                  0,
+                  partition.seal(Opcode.OPEN_SESSION, VaultTest.APP),
+                  Id::read)
+              .value();
+      key =
+          partition.ok(
+              Opcode.GENERATE_KEY,
+              user,
+              new GenerateKeyRequest(
+                  new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, false, false, "fuzz-key")),
+              KeyInfo::read);
     }
   }
 
@@ -74,8 +115,8 @@ class FirmwareFuzzTest {
   }
 
   static void stillOperational(Fixture f) {
-    var status = f.mgmt.ok(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, io.ihsm.ddi.message.DeviceStatus::read);
-    assertThat(status.state()).as(status.reason()).isEqualTo(io.ihsm.ddi.message.DeviceState.OPERATIONAL);
+    var status = f.mgmt.ok(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, DeviceStatus::read);
+    assertThat(status.state()).as(status.reason()).isEqualTo(DeviceState.OPERATIONAL);
   }
 
   /** Any opcode, any body, with no session, a real one, or an invented one, on either port. */
@@ -84,14 +125,17 @@ class FirmwareFuzzTest {
     Fixture f = Fixture.INSTANCE;
     Opcode op = data.pickValue(Opcode.values());
     boolean onPartition = data.consumeBoolean();
-    int session = switch (data.consumeInt(0, 3)) {
-      case 0 -> 0;
-      case 1 -> onPartition ? f.user : f.co;
-      case 2 -> f.user;
-      default -> data.consumeInt();
-    };
+    int session =
+        switch (data.consumeInt(0, 3)) {
+          case 0 -> 0;
+          case 1 -> onPartition ? f.user : f.co;
+          case 2 -> f.user;
+          default -> data.consumeInt();
+        };
     if (session == f.co && ENDS_THE_FIXTURE.contains(op) || op == Opcode.TAMPER) {
-      session = data.consumeInt(); // the real Crypto Officer session would end the run; an invented one is fine
+      session =
+          data.consumeInt(); // the real Crypto Officer session would end the run; an invented one
+      // is fine
       op = op == Opcode.TAMPER ? Opcode.GET_DEVICE_STATUS : op;
     }
     ApiRevision rev = op == Opcode.GET_API_REV ? ApiRevision.NONE : ApiRevision.V1_0;
@@ -101,7 +145,10 @@ class FirmwareFuzzTest {
     stillOperational(f);
   }
 
-  /** Masked blobs from outside: a key loads only from an authentic blob of this partition, else a status. */
+  /**
+   * Masked blobs from outside: a key loads only from an authentic blob of this partition, else a
+   * status.
+   */
   @FuzzTest(maxDuration = "10s")
   void maskedBlobs(byte[] blob) {
     Fixture f = Fixture.INSTANCE;
@@ -109,7 +156,8 @@ class FirmwareFuzzTest {
     if (s == Status.SUCCESS) {
       assertThat(blob).as("only the device's own blob loads").isEqualTo(f.key.maskedBlob());
     }
-    assertThat(f.partition.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(blob))).isNotEqualTo(Status.SUCCESS);
+    assertThat(f.partition.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(blob)))
+        .isNotEqualTo(Status.SUCCESS);
     stillOperational(f);
   }
 
@@ -120,17 +168,23 @@ class FirmwareFuzzTest {
     KeyKind kind = data.pickValue(KeyKind.values());
     KeyUsage usage = data.pickValue(KeyUsage.values());
     byte[] wrapped = data.consumeRemainingAsBytes();
-    Status s = f.partition.status(Opcode.IMPORT_KEY, f.user,
-        new ImportKeyRequest(new KeyAttributes(kind, usage, true, false, ""), wrapped));
+    Status s =
+        f.partition.status(
+            Opcode.IMPORT_KEY,
+            f.user,
+            new ImportKeyRequest(new KeyAttributes(kind, usage, true, false, ""), wrapped));
     assertThat(s).as("random bytes do not unwrap under RSA-OAEP").isNotEqualTo(Status.SUCCESS);
     stillOperational(f);
   }
 
-  /** Sealed credentials from anyone: they open a session only with the real credential, which a fuzzer lacks. */
+  /**
+   * Sealed credentials from anyone: they open a session only with the real credential, which a
+   * fuzzer lacks.
+   */
   @FuzzTest(maxDuration = "10s")
   void sealedCredentials(FuzzedDataProvider data) {
     Fixture f = Fixture.INSTANCE;
-    byte[] host = data.consumeBytes(io.ihsm.ddi.message.CredentialChannel.MAX_KEY_BYTES);
+    byte[] host = data.consumeBytes(CredentialChannel.MAX_KEY_BYTES);
     byte[] iv = data.consumeBytes(12);
     byte[] ct = data.consumeBytes(SealedCredential.MAX_CIPHERTEXT);
     SealedCredential sealed = new SealedCredential(host, iv, ct);

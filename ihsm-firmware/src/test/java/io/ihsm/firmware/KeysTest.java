@@ -6,17 +6,20 @@ import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.key.Algorithm;
-import io.ihsm.ddi.message.Bytes;
+import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.HashAlgorithm;
+import io.ihsm.ddi.key.ImportKeyRequest;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.key.UnwrapKeyRequest;
 import io.ihsm.ddi.key.Verified;
+import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
@@ -25,16 +28,25 @@ import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.ddi.spi.Port;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+import java.util.HexFormat;
 import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,10 +71,18 @@ class KeysTest {
     FirmwareClient mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
     mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, CO), Empty::read);
     int co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO), Id::read).value();
-    partition = mgmt.ok(Opcode.CREATE_PARTITION, co, new CreatePartitionRequest("keys", limits), Id::read).value();
+    partition =
+        mgmt.ok(Opcode.CREATE_PARTITION, co, new CreatePartitionRequest("keys", limits), Id::read)
+            .value();
     p = new FirmwareClient(fw, Port.partition(partition));
-    partitionBlob = p.ok(Opcode.PROVISION_PARTITION, 0, new ProvisionRequest(VaultTest.p384Anchor(), new byte[0],
-        p.seal(Opcode.PROVISION_PARTITION, APP)), ProvisionResponse::read).partitionBlob();
+    partitionBlob =
+        p.ok(
+                Opcode.PROVISION_PARTITION,
+                0,
+                new ProvisionRequest(
+                    VaultTest.p384Anchor(), new byte[0], p.seal(Opcode.PROVISION_PARTITION, APP)),
+                ProvisionResponse::read)
+            .partitionBlob();
     session = openSession();
   }
 
@@ -71,7 +91,10 @@ class KeysTest {
   }
 
   KeyInfo generate(KeyKind kind, KeyUsage usage, String label) {
-    return p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(new KeyAttributes(kind, usage, false, false, label)),
+    return p.ok(
+        Opcode.GENERATE_KEY,
+        session,
+        new GenerateKeyRequest(new KeyAttributes(kind, usage, false, false, label)),
         KeyInfo::read);
   }
 
@@ -95,16 +118,22 @@ class KeysTest {
   void everyKindIsGeneratedInsideWithAPublicKeyForAsymmetricOnes() {
     for (KeyKind kind : KeyKind.values()) {
       if (kind == KeyKind.SECRET) {
-        assertThat(generateStatus(new KeyAttributes(kind, KeyUsage.DERIVE, true, false, ""))).isEqualTo(Status.INVALID_PARAMETER);
+        assertThat(generateStatus(new KeyAttributes(kind, KeyUsage.DERIVE, true, false, "")))
+            .isEqualTo(Status.INVALID_PARAMETER);
         continue;
       }
-      KeyUsage usage = switch (kind.family()) {
-        case EC, HMAC -> KeyUsage.SIGN;
-        case RSA -> KeyUsage.SIGN;
-        default -> KeyUsage.ENCRYPT;
-      };
-      KeyInfo k = p.ok(Opcode.GENERATE_KEY, session,
-          new GenerateKeyRequest(new KeyAttributes(kind, usage, true, false, "")), KeyInfo::read);
+      KeyUsage usage =
+          switch (kind.family()) {
+            case EC, HMAC -> KeyUsage.SIGN;
+            case RSA -> KeyUsage.SIGN;
+            default -> KeyUsage.ENCRYPT;
+          };
+      KeyInfo k =
+          p.ok(
+              Opcode.GENERATE_KEY,
+              session,
+              new GenerateKeyRequest(new KeyAttributes(kind, usage, true, false, "")),
+              KeyInfo::read);
       assertThat(k.origin()).isEqualTo(KeyOrigin.GENERATED);
       assertThat(k.maskedBlob()).isNotEmpty();
       assertThat(k.publicKey().length > 0).as(kind + " public key").isEqualTo(kind.isAsymmetric());
@@ -116,7 +145,8 @@ class KeysTest {
   void ecdsaSignaturesVerifyWithTheJdkForMessagesAndDigests() throws Exception {
     KeyInfo k = generate(KeyKind.EC_P384, KeyUsage.SIGN, "ec");
     byte[] msg = "hello, hsm".getBytes();
-    byte[] sig = sign(Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA384));
+    byte[] sig =
+        sign(Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA384));
     Signature jdk = Signature.getInstance("SHA384withECDSA");
     jdk.initVerify(publicKey(k, "EC"));
     jdk.update(msg);
@@ -127,32 +157,55 @@ class KeysTest {
     sha256.initVerify(publicKey(k, "EC"));
     sha256.update(msg);
     assertThat(sha256.verify(preSig)).isTrue();
-    assertThat(verify(Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA384).withSignature(sig))).isTrue();
-    assertThat(verify(Operation.of(k.handle(), Algorithm.ECDSA, "other".getBytes()).withHash(HashAlgorithm.SHA384)
-        .withSignature(sig))).isFalse();
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.ECDSA, new byte[20])))
-        .as("a pre-hashed input must be a digest").isEqualTo(Status.INVALID_INPUT_LENGTH);
+    assertThat(
+            verify(
+                Operation.of(k.handle(), Algorithm.ECDSA, msg)
+                    .withHash(HashAlgorithm.SHA384)
+                    .withSignature(sig)))
+        .isTrue();
+    assertThat(
+            verify(
+                Operation.of(k.handle(), Algorithm.ECDSA, "other".getBytes())
+                    .withHash(HashAlgorithm.SHA384)
+                    .withSignature(sig)))
+        .isFalse();
+    assertThat(
+            p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.ECDSA, new byte[20])))
+        .as("a pre-hashed input must be a digest")
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
   }
 
   @Test
   void rsaPkcs1AndPssSignaturesVerifyWithTheJdk() throws Exception {
     KeyInfo k = generate(KeyKind.RSA_2048, KeyUsage.SIGN, "rsa");
     byte[] msg = "document".getBytes();
-    byte[] pkcs1 = sign(Operation.of(k.handle(), Algorithm.RSA_PKCS1, msg).withHash(HashAlgorithm.SHA256));
+    byte[] pkcs1 =
+        sign(Operation.of(k.handle(), Algorithm.RSA_PKCS1, msg).withHash(HashAlgorithm.SHA256));
     Signature v = Signature.getInstance("SHA256withRSA");
     v.initVerify(publicKey(k, "RSA"));
     v.update(msg);
     assertThat(v.verify(pkcs1)).isTrue();
-    byte[] pss = sign(Operation.of(k.handle(), Algorithm.RSA_PSS, msg).withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32));
+    byte[] pss =
+        sign(
+            Operation.of(k.handle(), Algorithm.RSA_PSS, msg)
+                .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32));
     Signature pv = Signature.getInstance("RSASSA-PSS");
     pv.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
     pv.initVerify(publicKey(k, "RSA"));
     pv.update(msg);
     assertThat(pv.verify(pss)).isTrue();
-    assertThat(p.status(Opcode.SIGN, session,
-        Operation.of(k.handle(), Algorithm.RSA_PSS, msg).withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 300)))
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(k.handle(), Algorithm.RSA_PSS, msg)
+                    .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 300)))
         .isEqualTo(Status.INVALID_PARAMETER);
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1, msg).withHash(HashAlgorithm.SHA1)))
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(k.handle(), Algorithm.RSA_PKCS1, msg).withHash(HashAlgorithm.SHA1)))
         .isEqualTo(Status.NOT_APPROVED);
   }
 
@@ -160,24 +213,35 @@ class KeysTest {
   void aPreHashedRsaPkcs1InputIsADigestInfoAndItsHashFollowsThePolicy() throws Exception {
     KeyInfo k = generate(KeyKind.RSA_2048, KeyUsage.SIGN, "rsa-prehashed");
     byte[] msg = "document".getBytes();
-    byte[] digest = java.security.MessageDigest.getInstance("SHA-384").digest(msg);
-    byte[] digestInfo = java.util.HexFormat.of().parseHex("3041300d060960864801650304020205000430");
-    digestInfo = java.util.Arrays.copyOf(digestInfo, digestInfo.length + digest.length);
+    byte[] digest = MessageDigest.getInstance("SHA-384").digest(msg);
+    byte[] digestInfo = HexFormat.of().parseHex("3041300d060960864801650304020205000430");
+    digestInfo = Arrays.copyOf(digestInfo, digestInfo.length + digest.length);
     System.arraycopy(digest, 0, digestInfo, 19, digest.length);
     byte[] sig = sign(Operation.of(k.handle(), Algorithm.RSA_PKCS1, digestInfo));
     Signature v = Signature.getInstance("SHA384withRSA");
     v.initVerify(publicKey(k, "RSA"));
     v.update(msg);
     assertThat(v.verify(sig)).isTrue();
-    assertThat(verify(Operation.of(k.handle(), Algorithm.RSA_PKCS1, digestInfo).withSignature(sig))).isTrue();
+    assertThat(verify(Operation.of(k.handle(), Algorithm.RSA_PKCS1, digestInfo).withSignature(sig)))
+        .isTrue();
     // Not a DigestInfo (a bare digest, one byte short): refused, not signed raw.
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1, digest)))
+    assertThat(
+            p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1, digest)))
         .isEqualTo(Status.INVALID_INPUT_LENGTH);
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1,
-        java.util.Arrays.copyOf(digestInfo, digestInfo.length - 1)))).isEqualTo(Status.INVALID_INPUT_LENGTH);
-    // A SHA-1 DigestInfo is SHA-1 in a signature: approved-only mode refuses it as it refuses hash SHA-1.
-    byte[] sha1Info = java.util.HexFormat.of().parseHex("3021300906052b0e03021a05000414" + "00".repeat(20));
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1, sha1Info)))
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(
+                    k.handle(),
+                    Algorithm.RSA_PKCS1,
+                    Arrays.copyOf(digestInfo, digestInfo.length - 1))))
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
+    // A SHA-1 DigestInfo is SHA-1 in a signature: approved-only mode refuses it as it refuses hash
+    // SHA-1.
+    byte[] sha1Info = HexFormat.of().parseHex("3021300906052b0e03021a05000414" + "00".repeat(20));
+    assertThat(
+            p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PKCS1, sha1Info)))
         .isEqualTo(Status.NOT_APPROVED);
   }
 
@@ -185,41 +249,76 @@ class KeysTest {
   void pssOverACallersDigestIsTheStandardPssSignatureOfTheMessage() throws Exception {
     KeyInfo k = generate(KeyKind.RSA_3072, KeyUsage.SIGN, "rsa-pss-digest");
     byte[] msg = "document signed by its digest".getBytes();
-    for (HashAlgorithm h : new HashAlgorithm[] {HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512}) {
-      byte[] digest = java.security.MessageDigest.getInstance(h.jcaName()).digest(msg);
-      byte[] sig = sign(Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest).withPss(h, h, h.length()));
+    for (HashAlgorithm h :
+        new HashAlgorithm[] {HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512}) {
+      byte[] digest = MessageDigest.getInstance(h.jcaName()).digest(msg);
+      byte[] sig =
+          sign(
+              Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest).withPss(h, h, h.length()));
       Signature jdk = Signature.getInstance("RSASSA-PSS");
-      jdk.setParameter(new PSSParameterSpec(h.jcaName(), "MGF1", new MGF1ParameterSpec(h.jcaName()), h.length(), 1));
+      jdk.setParameter(
+          new PSSParameterSpec(
+              h.jcaName(), "MGF1", new MGF1ParameterSpec(h.jcaName()), h.length(), 1));
       jdk.initVerify(publicKey(k, "RSA"));
       jdk.update(msg);
-      assertThat(jdk.verify(sig)).as("the JDK verifies the %s signature over the message", h).isTrue();
+      assertThat(jdk.verify(sig))
+          .as("the JDK verifies the %s signature over the message", h)
+          .isTrue();
       // The device verifies it against the digest, and a changed signature fails.
-      assertThat(verify(Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest).withPss(h, h, h.length())
-          .withSignature(sig))).isTrue();
+      assertThat(
+              verify(
+                  Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest)
+                      .withPss(h, h, h.length())
+                      .withSignature(sig)))
+          .isTrue();
       byte[] changed = sig.clone();
       changed[changed.length / 2] ^= 1;
-      assertThat(verify(Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest).withPss(h, h, h.length())
-          .withSignature(changed))).isFalse();
+      assertThat(
+              verify(
+                  Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, digest)
+                      .withPss(h, h, h.length())
+                      .withSignature(changed)))
+          .isFalse();
     }
-    java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
     rsa.initialize(2048);
-    java.security.KeyPair pair = rsa.generateKeyPair();
+    KeyPair pair = rsa.generateKeyPair();
     Signature jdk = Signature.getInstance("RSASSA-PSS");
     jdk.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
     jdk.initSign(pair.getPrivate());
     jdk.update(msg);
     byte[] jdkSig = jdk.sign();
-    KeyInfo imported = p.ok(Opcode.IMPORT_PUBLIC_KEY, session, new io.ihsm.ddi.key.ImportKeyRequest(
-        new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, true, false, ""), pair.getPublic().getEncoded()), KeyInfo::read);
-    byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(msg);
-    assertThat(verify(Operation.of(imported.handle(), Algorithm.RSA_PSS_DIGEST, digest)
-        .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32).withSignature(jdkSig)))
-        .as("the device checks a JDK PSS signature against the digest").isTrue();
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, msg)
-        .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32))).as("data that is not a SHA-256 digest")
+    KeyInfo imported =
+        p.ok(
+            Opcode.IMPORT_PUBLIC_KEY,
+            session,
+            new ImportKeyRequest(
+                new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, true, false, ""),
+                pair.getPublic().getEncoded()),
+            KeyInfo::read);
+    byte[] digest = MessageDigest.getInstance("SHA-256").digest(msg);
+    assertThat(
+            verify(
+                Operation.of(imported.handle(), Algorithm.RSA_PSS_DIGEST, digest)
+                    .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32)
+                    .withSignature(jdkSig)))
+        .as("the device checks a JDK PSS signature against the digest")
+        .isTrue();
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, msg)
+                    .withPss(HashAlgorithm.SHA256, HashAlgorithm.SHA256, 32)))
+        .as("data that is not a SHA-256 digest")
         .isEqualTo(Status.INVALID_INPUT_LENGTH);
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, new byte[20])
-        .withPss(HashAlgorithm.SHA1, HashAlgorithm.SHA256, 20))).isEqualTo(Status.NOT_APPROVED);
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, new byte[20])
+                    .withPss(HashAlgorithm.SHA1, HashAlgorithm.SHA256, 20)))
+        .isEqualTo(Status.NOT_APPROVED);
   }
 
   @Test
@@ -227,87 +326,203 @@ class KeysTest {
     KeyInfo k = generate(KeyKind.HMAC_SHA256, KeyUsage.SIGN, "mac");
     byte[] tag = sign(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()));
     assertThat(tag).hasSize(32);
-    assertThat(verify(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()).withSignature(tag))).isTrue();
+    assertThat(verify(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()).withSignature(tag)))
+        .isTrue();
     tag[0] ^= 1;
-    assertThat(verify(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()).withSignature(tag))).isFalse();
+    assertThat(verify(Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()).withSignature(tag)))
+        .isFalse();
   }
 
   @Test
   void aesGcmIvsAreChosenByTheDeviceAndTagsChecked() {
     KeyInfo k = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "aes");
-    Encrypted e = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, "secret data".getBytes())
-        .withAad("hdr".getBytes()), Encrypted::read);
+    Encrypted e =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_GCM, "secret data".getBytes())
+                .withAad("hdr".getBytes()),
+            Encrypted::read);
     assertThat(e.iv()).hasSize(12);
-    Encrypted e2 = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, "secret data".getBytes())
-        .withAad("hdr".getBytes()), Encrypted::read);
+    Encrypted e2 =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_GCM, "secret data".getBytes())
+                .withAad("hdr".getBytes()),
+            Encrypted::read);
     assertThat(e2.iv()).isNotEqualTo(e.iv());
-    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, e.ciphertext()).withIv(e.iv())
-        .withAad("hdr".getBytes()), Bytes::read).bytes()).isEqualTo("secret data".getBytes());
+    assertThat(
+            p.ok(
+                    Opcode.DECRYPT,
+                    session,
+                    Operation.of(k.handle(), Algorithm.AES_GCM, e.ciphertext())
+                        .withIv(e.iv())
+                        .withAad("hdr".getBytes()),
+                    Bytes::read)
+                .bytes())
+        .isEqualTo("secret data".getBytes());
     byte[] bad = e.ciphertext();
     bad[bad.length - 1] ^= 1;
-    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, bad).withIv(e.iv())
-        .withAad("hdr".getBytes()))).isEqualTo(Status.BAD_TAG);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[4]).withIv(new byte[12])))
-        .as("caller-chosen GCM IV").isEqualTo(Status.NOT_APPROVED);
+    assertThat(
+            p.status(
+                Opcode.DECRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.AES_GCM, bad)
+                    .withIv(e.iv())
+                    .withAad("hdr".getBytes())))
+        .isEqualTo(Status.BAD_TAG);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.AES_GCM, new byte[4]).withIv(new byte[12])))
+        .as("caller-chosen GCM IV")
+        .isEqualTo(Status.NOT_APPROVED);
   }
 
   @Test
   void aesCbcPaddingIsChecked() {
     KeyInfo k = generate(KeyKind.AES_128, KeyUsage.ENCRYPT, "cbc");
-    Encrypted e = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC, new byte[32]), Encrypted::read);
-    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC_PAD, e.ciphertext())
-        .withIv(e.iv()))).isEqualTo(Status.BAD_PADDING);
-    Encrypted padded = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC_PAD, "abc".getBytes()),
-        Encrypted::read);
-    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC_PAD, padded.ciphertext())
-        .withIv(padded.iv()), Bytes::read).bytes()).isEqualTo("abc".getBytes());
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC, new byte[5])))
+    Encrypted e =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_CBC, new byte[32]),
+            Encrypted::read);
+    assertThat(
+            p.status(
+                Opcode.DECRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.AES_CBC_PAD, e.ciphertext()).withIv(e.iv())))
+        .isEqualTo(Status.BAD_PADDING);
+    Encrypted padded =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_CBC_PAD, "abc".getBytes()),
+            Encrypted::read);
+    assertThat(
+            p.ok(
+                    Opcode.DECRYPT,
+                    session,
+                    Operation.of(k.handle(), Algorithm.AES_CBC_PAD, padded.ciphertext())
+                        .withIv(padded.iv()),
+                    Bytes::read)
+                .bytes())
+        .isEqualTo("abc".getBytes());
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CBC, new byte[5])))
         .isEqualTo(Status.INVALID_INPUT_LENGTH);
   }
 
   @Test
   void aesEcbTakesWholeBlocksAndGivesAKeyCheckValue() {
     KeyInfo k = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "ecb");
-    Encrypted zero = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16]), Encrypted::read);
+    Encrypted zero =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16]),
+            Encrypted::read);
     assertThat(zero.iv()).isEmpty();
     assertThat(zero.ciphertext()).hasSize(16).isNotEqualTo(new byte[16]);
     // ECB enciphers each block alone: two equal blocks give two equal blocks.
-    Encrypted twice = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[32]), Encrypted::read);
-    assertThat(java.util.Arrays.copyOf(twice.ciphertext(), 16)).isEqualTo(zero.ciphertext());
-    assertThat(java.util.Arrays.copyOfRange(twice.ciphertext(), 16, 32)).isEqualTo(zero.ciphertext());
-    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, twice.ciphertext()), Bytes::read)
-        .bytes()).isEqualTo(new byte[32]);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[20])))
+    Encrypted twice =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_ECB, new byte[32]),
+            Encrypted::read);
+    assertThat(Arrays.copyOf(twice.ciphertext(), 16)).isEqualTo(zero.ciphertext());
+    assertThat(Arrays.copyOfRange(twice.ciphertext(), 16, 32)).isEqualTo(zero.ciphertext());
+    assertThat(
+            p.ok(
+                    Opcode.DECRYPT,
+                    session,
+                    Operation.of(k.handle(), Algorithm.AES_ECB, twice.ciphertext()),
+                    Bytes::read)
+                .bytes())
+        .isEqualTo(new byte[32]);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[20])))
         .isEqualTo(Status.INVALID_INPUT_LENGTH);
-    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[0])))
+    assertThat(
+            p.status(
+                Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[0])))
         .isEqualTo(Status.INVALID_INPUT_LENGTH);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16]).withIv(new byte[16])))
-        .as("ECB reads no IV").isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16]).withIv(new byte[16])))
+        .as("ECB reads no IV")
+        .isEqualTo(Status.INVALID_PARAMETER);
   }
 
   @Test
   void aesCtrTakesTheCallersCounterOrChoosesOneAndAnyLength() {
     KeyInfo k = generate(KeyKind.AES_128, KeyUsage.ENCRYPT, "ctr");
     byte[] message = "seventeen bytes!!".getBytes();
-    Encrypted chosen = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, message), Encrypted::read);
+    Encrypted chosen =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_CTR, message),
+            Encrypted::read);
     assertThat(chosen.iv()).hasSize(16);
     assertThat(chosen.ciphertext()).hasSize(message.length);
-    Encrypted again = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, message), Encrypted::read);
+    Encrypted again =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_CTR, message),
+            Encrypted::read);
     assertThat(again.iv()).as("a fresh counter block each time").isNotEqualTo(chosen.iv());
-    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, chosen.ciphertext())
-        .withIv(chosen.iv()), Bytes::read).bytes()).isEqualTo(message);
+    assertThat(
+            p.ok(
+                    Opcode.DECRYPT,
+                    session,
+                    Operation.of(k.handle(), Algorithm.AES_CTR, chosen.ciphertext())
+                        .withIv(chosen.iv()),
+                    Bytes::read)
+                .bytes())
+        .isEqualTo(message);
     byte[] counter = new byte[16];
     counter[15] = 7;
-    Encrypted callers = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, message).withIv(counter),
-        Encrypted::read);
+    Encrypted callers =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_CTR, message).withIv(counter),
+            Encrypted::read);
     assertThat(callers.iv()).isEqualTo(counter);
     // Encryption is decryption: the keystream from the same counter block.
-    assertThat(p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext()).withIv(counter),
-        Encrypted::read).ciphertext()).isEqualTo(message);
-    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext())
-        .withIv(new byte[8]))).isEqualTo(Status.INVALID_INPUT_LENGTH);
-    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext())))
-        .as("decryption needs the counter block").isEqualTo(Status.INVALID_INPUT_LENGTH);
+    assertThat(
+            p.ok(
+                    Opcode.ENCRYPT,
+                    session,
+                    Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext())
+                        .withIv(counter),
+                    Encrypted::read)
+                .ciphertext())
+        .isEqualTo(message);
+    assertThat(
+            p.status(
+                Opcode.DECRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext())
+                    .withIv(new byte[8])))
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
+    assertThat(
+            p.status(
+                Opcode.DECRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.AES_CTR, callers.ciphertext())))
+        .as("decryption needs the counter block")
+        .isEqualTo(Status.INVALID_INPUT_LENGTH);
   }
 
   @Test
@@ -315,20 +530,42 @@ class KeysTest {
     KeyInfo k = generate(KeyKind.AES_256, KeyUsage.SIGN, "cmac");
     byte[] tag = sign(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes()));
     assertThat(tag).hasSize(16);
-    assertThat(verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes()).withSignature(tag))).isTrue();
-    assertThat(verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes())
-        .withSignature(java.util.Arrays.copyOf(tag, 8)))).isTrue();
-    assertThat(verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes())
-        .withSignature(java.util.Arrays.copyOf(tag, 4)))).as("too short a tag").isFalse();
+    assertThat(
+            verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes()).withSignature(tag)))
+        .isTrue();
+    assertThat(
+            verify(
+                Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes())
+                    .withSignature(Arrays.copyOf(tag, 8))))
+        .isTrue();
+    assertThat(
+            verify(
+                Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes())
+                    .withSignature(Arrays.copyOf(tag, 4))))
+        .as("too short a tag")
+        .isFalse();
     tag[0] ^= 1;
-    assertThat(verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes()).withSignature(tag))).isFalse();
+    assertThat(
+            verify(Operation.of(k.handle(), Algorithm.AES_CMAC, "m".getBytes()).withSignature(tag)))
+        .isFalse();
     KeyInfo encryptKey = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "not-for-macs");
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(encryptKey.handle(), Algorithm.AES_CMAC, "m".getBytes())))
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(encryptKey.handle(), Algorithm.AES_CMAC, "m".getBytes())))
         .isEqualTo(Status.USAGE_NOT_PERMITTED);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16])))
-        .as("a CMAC key does not encrypt").isEqualTo(Status.USAGE_NOT_PERMITTED);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_ECB, new byte[16])))
+        .as("a CMAC key does not encrypt")
+        .isEqualTo(Status.USAGE_NOT_PERMITTED);
     KeyInfo hmac = generate(KeyKind.HMAC_SHA256, KeyUsage.SIGN, "hmac-not-cmac");
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(hmac.handle(), Algorithm.AES_CMAC, "m".getBytes())))
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(hmac.handle(), Algorithm.AES_CMAC, "m".getBytes())))
         .isEqualTo(Status.WRONG_KEY_KIND);
   }
 
@@ -336,48 +573,106 @@ class KeysTest {
   void aesXtsRoundTripsAndRefusesDataUnitsOutOfRange() {
     KeyInfo k = generate(KeyKind.AES_XTS_256, KeyUsage.ENCRYPT, "disk");
     byte[] sector = new byte[1024];
-    Encrypted e = p.ok(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, sector).withIv(new byte[16])
-        .withDataUnitSize(512), Encrypted::read);
-    assertThat(p.ok(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, e.ciphertext()).withIv(new byte[16])
-        .withDataUnitSize(512), Bytes::read).bytes()).isEqualTo(sector);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, sector).withIv(new byte[16])
-        .withDataUnitSize(300))).isEqualTo(Status.DATA_UNIT_OUT_OF_RANGE);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_XTS, new byte[700]).withIv(new byte[16])
-        .withDataUnitSize(512))).isEqualTo(Status.DATA_UNIT_OUT_OF_RANGE);
+    Encrypted e =
+        p.ok(
+            Opcode.ENCRYPT,
+            session,
+            Operation.of(k.handle(), Algorithm.AES_XTS, sector)
+                .withIv(new byte[16])
+                .withDataUnitSize(512),
+            Encrypted::read);
+    assertThat(
+            p.ok(
+                    Opcode.DECRYPT,
+                    session,
+                    Operation.of(k.handle(), Algorithm.AES_XTS, e.ciphertext())
+                        .withIv(new byte[16])
+                        .withDataUnitSize(512),
+                    Bytes::read)
+                .bytes())
+        .isEqualTo(sector);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.AES_XTS, sector)
+                    .withIv(new byte[16])
+                    .withDataUnitSize(300)))
+        .isEqualTo(Status.DATA_UNIT_OUT_OF_RANGE);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.AES_XTS, new byte[700])
+                    .withIv(new byte[16])
+                    .withDataUnitSize(512)))
+        .isEqualTo(Status.DATA_UNIT_OUT_OF_RANGE);
   }
 
   @Test
   void rsaOaepWithALabelMatchesTheJdkAndRefusesOversizedInput() throws Exception {
     KeyInfo k = generate(KeyKind.RSA_2048, KeyUsage.ENCRYPT, "oaep");
     Cipher jdk = Cipher.getInstance("RSA/ECB/OAEPPadding");
-    jdk.init(Cipher.ENCRYPT_MODE, publicKey(k, "RSA"), new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
-        new PSource.PSpecified("label".getBytes())));
+    jdk.init(
+        Cipher.ENCRYPT_MODE,
+        publicKey(k, "RSA"),
+        new OAEPParameterSpec(
+            "SHA-256",
+            "MGF1",
+            MGF1ParameterSpec.SHA256,
+            new PSource.PSpecified("label".getBytes())));
     byte[] ct = jdk.doFinal("session key".getBytes());
-    Operation dec = Operation.of(k.handle(), Algorithm.RSA_OAEP, ct)
-        .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, "label".getBytes());
-    assertThat(p.ok(Opcode.DECRYPT, session, dec, Bytes::read).bytes()).isEqualTo("session key".getBytes());
-    Operation wrongLabel = Operation.of(k.handle(), Algorithm.RSA_OAEP, ct)
-        .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, "other".getBytes());
+    Operation dec =
+        Operation.of(k.handle(), Algorithm.RSA_OAEP, ct)
+            .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, "label".getBytes());
+    assertThat(p.ok(Opcode.DECRYPT, session, dec, Bytes::read).bytes())
+        .isEqualTo("session key".getBytes());
+    Operation wrongLabel =
+        Operation.of(k.handle(), Algorithm.RSA_OAEP, ct)
+            .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, "other".getBytes());
     assertThat(p.status(Opcode.DECRYPT, session, wrongLabel)).isEqualTo(Status.BAD_PADDING);
-    assertThat(p.status(Opcode.DECRYPT, session, Operation.of(k.handle(), Algorithm.RSA_OAEP, new byte[257])
-        .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, new byte[0]))).isEqualTo(Status.INPUT_TOO_LARGE);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.RSA_OAEP, new byte[200])
-        .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, new byte[0]))).isEqualTo(Status.INPUT_TOO_LARGE);
+    assertThat(
+            p.status(
+                Opcode.DECRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.RSA_OAEP, new byte[257])
+                    .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, new byte[0])))
+        .isEqualTo(Status.INPUT_TOO_LARGE);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT,
+                session,
+                Operation.of(k.handle(), Algorithm.RSA_OAEP, new byte[200])
+                    .withOaep(HashAlgorithm.SHA256, HashAlgorithm.SHA256, new byte[0])))
+        .isEqualTo(Status.INPUT_TOO_LARGE);
   }
 
   @Test
   void wrongKindMissingUsageAndStrayParametersAreRefused() {
     KeyInfo aes = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "a");
     KeyInfo ec = generate(KeyKind.EC_P256, KeyUsage.DERIVE, "b");
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(aes.handle(), Algorithm.ECDSA, new byte[32])))
+    assertThat(
+            p.status(
+                Opcode.SIGN, session, Operation.of(aes.handle(), Algorithm.ECDSA, new byte[32])))
         .isEqualTo(Status.WRONG_KEY_KIND);
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(ec.handle(), Algorithm.ECDSA, new byte[32])))
-        .as("an EC key for derivation cannot sign").isEqualTo(Status.USAGE_NOT_PERMITTED);
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(ec.handle(), Algorithm.HMAC, new byte[1]).withIv(new byte[16])))
-        .as("HMAC takes no IV").isEqualTo(Status.INVALID_PARAMETER);
-    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.DERIVE, false, false, "")))
+    assertThat(
+            p.status(
+                Opcode.SIGN, session, Operation.of(ec.handle(), Algorithm.ECDSA, new byte[32])))
+        .as("an EC key for derivation cannot sign")
+        .isEqualTo(Status.USAGE_NOT_PERMITTED);
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(ec.handle(), Algorithm.HMAC, new byte[1]).withIv(new byte[16])))
+        .as("HMAC takes no IV")
         .isEqualTo(Status.INVALID_PARAMETER);
-    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "bad label!")))
+    assertThat(
+            generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.DERIVE, false, false, "")))
+        .isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(
+            generateStatus(
+                new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "bad label!")))
         .isEqualTo(Status.INVALID_PARAMETER);
   }
 
@@ -385,24 +680,29 @@ class KeysTest {
   void unmaskingAnAppKeyThatIsLoadedAnswersItsHandleButAnotherKeyWithItsLabelIsRefused() {
     KeyInfo first = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "shared");
     int other = openSession();
-    KeyInfo again = p.ok(Opcode.UNMASK_KEY, other, new io.ihsm.ddi.message.Bytes(first.maskedBlob()), KeyInfo::read);
+    KeyInfo again = p.ok(Opcode.UNMASK_KEY, other, new Bytes(first.maskedBlob()), KeyInfo::read);
     assertThat(again.handle()).as("another client loading the same key").isEqualTo(first.handle());
     p.ok(Opcode.UNLOAD_KEY, session, new Id(first.handle()), Empty::read);
     KeyInfo impostor = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "shared");
-    assertThat(p.status(Opcode.UNMASK_KEY, session, new io.ihsm.ddi.message.Bytes(first.maskedBlob())))
-        .as("a different key under a loaded label").isEqualTo(Status.LABEL_EXISTS);
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new Bytes(first.maskedBlob())))
+        .as("a different key under a loaded label")
+        .isEqualTo(Status.LABEL_EXISTS);
     assertThat(impostor.handle()).isNotEqualTo(first.handle());
   }
 
   @Test
   void labelsAreUniqueAndTheTableIsBounded() {
     generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "same");
-    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "same")))
+    assertThat(
+            generateStatus(
+                new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "same")))
         .isEqualTo(Status.LABEL_EXISTS);
     for (int i = 1; i < 8; i++) {
       generate(KeyKind.AES_128, KeyUsage.ENCRYPT, "k" + i);
     }
-    assertThat(generateStatus(new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "ninth")))
+    assertThat(
+            generateStatus(
+                new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "ninth")))
         .isEqualTo(Status.KEY_TABLE_FULL);
   }
 
@@ -412,7 +712,9 @@ class KeysTest {
     int made = 0;
     Status last = Status.SUCCESS;
     while (last == Status.SUCCESS && made < 8) {
-      last = generateStatus(new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, false, false, "r" + made));
+      last =
+          generateStatus(
+              new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, false, false, "r" + made));
       made++;
     }
     assertThat(last).isEqualTo(Status.KEY_TABLE_FULL);
@@ -421,16 +723,28 @@ class KeysTest {
 
   @Test
   void sessionKeysBelongToTheirSessionAndVanishWithIt() {
-    KeyInfo k = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(
-        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "")), KeyInfo::read);
+    KeyInfo k =
+        p.ok(
+            Opcode.GENERATE_KEY,
+            session,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "")),
+            KeyInfo::read);
     int other = openSession();
-    assertThat(p.status(Opcode.ENCRYPT, other, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[1])))
-        .as("another session's key").isEqualTo(Status.KEY_NOT_FOUND);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT, other, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[1])))
+        .as("another session's key")
+        .isEqualTo(Status.KEY_NOT_FOUND);
     p.ok(Opcode.CLOSE_SESSION, session, Empty.INSTANCE, Empty::read);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[1])))
-        .as("closed session").isEqualTo(Status.NEEDS_RENEGOTIATION);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT, session, Operation.of(k.handle(), Algorithm.AES_GCM, new byte[1])))
+        .as("closed session")
+        .isEqualTo(Status.NEEDS_RENEGOTIATION);
     assertThat(p.status(Opcode.UNMASK_KEY, other, new Bytes(k.maskedBlob())))
-        .as("a session key's blob dies with its session").isEqualTo(Status.MASKED_BLOB_INVALID);
+        .as("a session key's blob dies with its session")
+        .isEqualTo(Status.MASKED_BLOB_INVALID);
   }
 
   @Test
@@ -442,13 +756,23 @@ class KeysTest {
     p = new FirmwareClient(fw, Port.partition(partition));
     p.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(partitionBlob), Empty::read);
     session = openSession();
-    assertThat(p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256)))
-        .as("handles do not survive a reset").isEqualTo(Status.KEY_NOT_FOUND);
+    assertThat(
+            p.status(
+                Opcode.SIGN,
+                session,
+                Operation.of(k.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256)))
+        .as("handles do not survive a reset")
+        .isEqualTo(Status.KEY_NOT_FOUND);
     KeyInfo back = p.ok(Opcode.UNMASK_KEY, session, new Bytes(k.maskedBlob()), KeyInfo::read);
     assertThat(back.publicKey()).isEqualTo(k.publicKey());
     assertThat(back.attributes().label()).isEqualTo("durable");
-    byte[] sig = sign(Operation.of(back.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256));
-    assertThat(verify(Operation.of(back.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256).withSignature(sig)))
+    byte[] sig =
+        sign(Operation.of(back.handle(), Algorithm.ECDSA, msg).withHash(HashAlgorithm.SHA256));
+    assertThat(
+            verify(
+                Operation.of(back.handle(), Algorithm.ECDSA, msg)
+                    .withHash(HashAlgorithm.SHA256)
+                    .withSignature(sig)))
         .isTrue();
   }
 
@@ -456,111 +780,265 @@ class KeysTest {
   void nonExtractableKeysNeverLeaveAndExtractableOnesOnlyWrapped() throws Exception {
     KeyInfo kek = generate(KeyKind.AES_256, KeyUsage.WRAP, "kek");
     KeyInfo locked = generate(KeyKind.AES_128, KeyUsage.ENCRYPT, "locked");
-    KeyInfo free = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(
-        new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, false, true, "free")), KeyInfo::read);
-    assertThat(p.status(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), locked.handle(), Algorithm.AES_KWP))).isEqualTo(Status.NOT_EXTRACTABLE);
-    assertThat(p.status(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(locked.handle(), free.handle(), Algorithm.AES_KWP)))
-        .as("an encryption key cannot wrap").isEqualTo(Status.USAGE_NOT_PERMITTED);
-    byte[] wrapped = p.ok(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), free.handle(), Algorithm.AES_KWP), Bytes::read).bytes();
-    KeyInfo back = p.ok(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.AES_KWP,
-        new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""), wrapped), KeyInfo::read);
+    KeyInfo free =
+        p.ok(
+            Opcode.GENERATE_KEY,
+            session,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, false, true, "free")),
+            KeyInfo::read);
+    assertThat(
+            p.status(
+                Opcode.WRAP_KEY,
+                session,
+                new WrapKeyRequest(kek.handle(), locked.handle(), Algorithm.AES_KWP)))
+        .isEqualTo(Status.NOT_EXTRACTABLE);
+    assertThat(
+            p.status(
+                Opcode.WRAP_KEY,
+                session,
+                new WrapKeyRequest(locked.handle(), free.handle(), Algorithm.AES_KWP)))
+        .as("an encryption key cannot wrap")
+        .isEqualTo(Status.USAGE_NOT_PERMITTED);
+    byte[] wrapped =
+        p.ok(
+                Opcode.WRAP_KEY,
+                session,
+                new WrapKeyRequest(kek.handle(), free.handle(), Algorithm.AES_KWP),
+                Bytes::read)
+            .bytes();
+    KeyInfo back =
+        p.ok(
+            Opcode.UNWRAP_KEY,
+            session,
+            new UnwrapKeyRequest(
+                kek.handle(),
+                Algorithm.AES_KWP,
+                new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""),
+                wrapped),
+            KeyInfo::read);
     assertThat(back.publicKey()).as("the same key pair came back").isEqualTo(free.publicKey());
     assertThat(back.origin()).isEqualTo(KeyOrigin.IMPORTED);
-    assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.AES_KWP,
-        new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, true, false, ""), wrapped)))
-        .as("P-256 material is not an RSA key").isEqualTo(Status.INVALID_KEY_MATERIAL);
+    assertThat(
+            p.status(
+                Opcode.UNWRAP_KEY,
+                session,
+                new UnwrapKeyRequest(
+                    kek.handle(),
+                    Algorithm.AES_KWP,
+                    new KeyAttributes(KeyKind.RSA_2048, KeyUsage.SIGN, true, false, ""),
+                    wrapped)))
+        .as("P-256 material is not an RSA key")
+        .isEqualTo(Status.INVALID_KEY_MATERIAL);
     for (int i : new int[] {0, 3, wrapped.length - 1}) {
       byte[] changed = wrapped.clone();
       changed[i] ^= 1;
-      assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.AES_KWP,
-          new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""), changed)))
-          .as("a changed byte %d fails the integrity check", i).isEqualTo(Status.BAD_PADDING);
+      assertThat(
+              p.status(
+                  Opcode.UNWRAP_KEY,
+                  session,
+                  new UnwrapKeyRequest(
+                      kek.handle(),
+                      Algorithm.AES_KWP,
+                      new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""),
+                      changed)))
+          .as("a changed byte %d fails the integrity check", i)
+          .isEqualTo(Status.BAD_PADDING);
     }
   }
 
   @Test
   void rsaAesKeyWrapExportsToAnRsaKeyWhosePrivateHalfOrOwnerUnwrapsIt() throws Exception {
     KeyInfo kek = generate(KeyKind.RSA_2048, KeyUsage.WRAP, "rsa-kek");
-    KeyInfo target = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(
-        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, false, true, "export-me")), KeyInfo::read);
-    byte[] wrapped = p.ok(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(kek.handle(), target.handle(), Algorithm.RSA_AES_KW), Bytes::read).bytes();
+    KeyInfo target =
+        p.ok(
+            Opcode.GENERATE_KEY,
+            session,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, false, true, "export-me")),
+            KeyInfo::read);
+    byte[] wrapped =
+        p.ok(
+                Opcode.WRAP_KEY,
+                session,
+                new WrapKeyRequest(kek.handle(), target.handle(), Algorithm.RSA_AES_KW),
+                Bytes::read)
+            .bytes();
     assertThat(wrapped).hasSize(256 + 40);
-    KeyInfo back = p.ok(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.RSA_AES_KW,
-        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""), wrapped), KeyInfo::read);
+    KeyInfo back =
+        p.ok(
+            Opcode.UNWRAP_KEY,
+            session,
+            new UnwrapKeyRequest(
+                kek.handle(),
+                Algorithm.RSA_AES_KW,
+                new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""),
+                wrapped),
+            KeyInfo::read);
     byte[] iv = new byte[16];
     byte[] block = "sixteen byte msg".getBytes();
-    byte[] expected = p.ok(Opcode.ENCRYPT, session, Operation.of(target.handle(), Algorithm.AES_CBC, block).withIv(iv),
-        io.ihsm.ddi.key.Encrypted::read).ciphertext();
-    assertThat(p.ok(Opcode.ENCRYPT, session, Operation.of(back.handle(), Algorithm.AES_CBC, block).withIv(iv),
-        io.ihsm.ddi.key.Encrypted::read).ciphertext()).as("the unwrapped key is the wrapped one").isEqualTo(expected);
+    byte[] expected =
+        p.ok(
+                Opcode.ENCRYPT,
+                session,
+                Operation.of(target.handle(), Algorithm.AES_CBC, block).withIv(iv),
+                Encrypted::read)
+            .ciphertext();
+    assertThat(
+            p.ok(
+                    Opcode.ENCRYPT,
+                    session,
+                    Operation.of(back.handle(), Algorithm.AES_CBC, block).withIv(iv),
+                    Encrypted::read)
+                .ciphertext())
+        .as("the unwrapped key is the wrapped one")
+        .isEqualTo(expected);
 
     // Export to a key whose private half the host holds: the host unwraps with the JDK alone.
-    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
-    java.security.KeyPair host = g.generateKeyPair();
-    KeyInfo hostKey = p.ok(Opcode.IMPORT_PUBLIC_KEY, session, new io.ihsm.ddi.key.ImportKeyRequest(
-        new KeyAttributes(KeyKind.RSA_2048, KeyUsage.WRAP, true, false, ""), host.getPublic().getEncoded()), KeyInfo::read);
-    byte[] toHost = p.ok(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(hostKey.handle(), target.handle(), Algorithm.RSA_AES_KW), Bytes::read).bytes();
-    javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
-    oaep.init(javax.crypto.Cipher.DECRYPT_MODE, host.getPrivate(), new javax.crypto.spec.OAEPParameterSpec("SHA-256",
-        "MGF1", MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+    KeyPair host = g.generateKeyPair();
+    KeyInfo hostKey =
+        p.ok(
+            Opcode.IMPORT_PUBLIC_KEY,
+            session,
+            new ImportKeyRequest(
+                new KeyAttributes(KeyKind.RSA_2048, KeyUsage.WRAP, true, false, ""),
+                host.getPublic().getEncoded()),
+            KeyInfo::read);
+    byte[] toHost =
+        p.ok(
+                Opcode.WRAP_KEY,
+                session,
+                new WrapKeyRequest(hostKey.handle(), target.handle(), Algorithm.RSA_AES_KW),
+                Bytes::read)
+            .bytes();
+    Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPPadding");
+    oaep.init(
+        Cipher.DECRYPT_MODE,
+        host.getPrivate(),
+        new OAEPParameterSpec(
+            "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT));
     byte[] aes = oaep.doFinal(toHost, 0, 256);
-    javax.crypto.Cipher kwp = javax.crypto.Cipher.getInstance("AES/KWP/NoPadding");
-    kwp.init(javax.crypto.Cipher.DECRYPT_MODE, new javax.crypto.spec.SecretKeySpec(aes, "AES"));
+    Cipher kwp = Cipher.getInstance("AES/KWP/NoPadding");
+    kwp.init(Cipher.DECRYPT_MODE, new SecretKeySpec(aes, "AES"));
     byte[] key = kwp.doFinal(toHost, 256, toHost.length - 256);
-    javax.crypto.Cipher cbc = javax.crypto.Cipher.getInstance("AES/CBC/NoPadding");
-    cbc.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
-        new javax.crypto.spec.IvParameterSpec(iv));
-    assertThat(cbc.doFinal(block)).as("the host's unwrapped key encrypts as the device's").isEqualTo(expected);
+    Cipher cbc = Cipher.getInstance("AES/CBC/NoPadding");
+    cbc.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
+    assertThat(cbc.doFinal(block))
+        .as("the host's unwrapped key encrypts as the device's")
+        .isEqualTo(expected);
 
     byte[] changed = wrapped.clone();
     changed[changed.length - 3] ^= 1;
-    assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(kek.handle(), Algorithm.RSA_AES_KW,
-        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""), changed))).isEqualTo(Status.BAD_PADDING);
-    assertThat(p.status(Opcode.UNWRAP_KEY, session, new io.ihsm.ddi.key.UnwrapKeyRequest(hostKey.handle(),
-        Algorithm.RSA_AES_KW, new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""), toHost)))
-        .as("a public key cannot unwrap").isEqualTo(Status.USAGE_NOT_PERMITTED);
+    assertThat(
+            p.status(
+                Opcode.UNWRAP_KEY,
+                session,
+                new UnwrapKeyRequest(
+                    kek.handle(),
+                    Algorithm.RSA_AES_KW,
+                    new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""),
+                    changed)))
+        .isEqualTo(Status.BAD_PADDING);
+    assertThat(
+            p.status(
+                Opcode.UNWRAP_KEY,
+                session,
+                new UnwrapKeyRequest(
+                    hostKey.handle(),
+                    Algorithm.RSA_AES_KW,
+                    new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""),
+                    toHost)))
+        .as("a public key cannot unwrap")
+        .isEqualTo(Status.USAGE_NOT_PERMITTED);
     KeyInfo aesKek = generate(KeyKind.AES_256, KeyUsage.WRAP, "aes-kek");
-    assertThat(p.status(Opcode.WRAP_KEY, session,
-        new io.ihsm.ddi.key.WrapKeyRequest(aesKek.handle(), target.handle(), Algorithm.RSA_AES_KW)))
+    assertThat(
+            p.status(
+                Opcode.WRAP_KEY,
+                session,
+                new WrapKeyRequest(aesKek.handle(), target.handle(), Algorithm.RSA_AES_KW)))
         .isEqualTo(Status.WRONG_KEY_KIND);
   }
 
   @Test
   void ecdhRefusesAPeerOnAnotherCurveAndMakesOnlySecrets() throws Exception {
     KeyInfo ours = generate(KeyKind.EC_P256, KeyUsage.DERIVE, "ours");
-    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
-    g.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
     byte[] p384 = g.generateKeyPair().getPublic().getEncoded();
     KeyAttributes secret = new KeyAttributes(KeyKind.SECRET, KeyUsage.DERIVE, true, false, "");
-    assertThat(p.status(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(ours.handle(),
-        io.ihsm.ddi.key.DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, p384, new byte[0], new byte[0], 0, secret)))
+    assertThat(
+            p.status(
+                Opcode.DERIVE_KEY,
+                session,
+                new DeriveKeyRequest(
+                    ours.handle(),
+                    DeriveKeyRequest.Method.ECDH,
+                    HashAlgorithm.NONE,
+                    p384,
+                    new byte[0],
+                    new byte[0],
+                    0,
+                    secret)))
         .isEqualTo(Status.CURVE_MISMATCH);
-    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    g.initialize(new ECGenParameterSpec("secp256r1"));
     byte[] p256 = g.generateKeyPair().getPublic().getEncoded();
-    assertThat(p.status(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(ours.handle(),
-        io.ihsm.ddi.key.DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, p256, new byte[0], new byte[0], 0,
-        new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "")))).isEqualTo(Status.INVALID_PARAMETER);
-    KeyInfo shared = p.ok(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(ours.handle(),
-        io.ihsm.ddi.key.DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, p256, new byte[0], new byte[0], 0, secret),
-        KeyInfo::read);
+    assertThat(
+            p.status(
+                Opcode.DERIVE_KEY,
+                session,
+                new DeriveKeyRequest(
+                    ours.handle(),
+                    DeriveKeyRequest.Method.ECDH,
+                    HashAlgorithm.NONE,
+                    p256,
+                    new byte[0],
+                    new byte[0],
+                    0,
+                    new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, ""))))
+        .isEqualTo(Status.INVALID_PARAMETER);
+    KeyInfo shared =
+        p.ok(
+            Opcode.DERIVE_KEY,
+            session,
+            new DeriveKeyRequest(
+                ours.handle(),
+                DeriveKeyRequest.Method.ECDH,
+                HashAlgorithm.NONE,
+                p256,
+                new byte[0],
+                new byte[0],
+                0,
+                secret),
+            KeyInfo::read);
     assertThat(shared.origin()).isEqualTo(KeyOrigin.DERIVED);
-    KeyInfo aes = p.ok(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(shared.handle(),
-        io.ihsm.ddi.key.DeriveKeyRequest.Method.KBKDF, HashAlgorithm.SHA256, new byte[0], "label".getBytes(),
-        "context".getBytes(), 0, new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "")), KeyInfo::read);
-    assertThat(p.status(Opcode.ENCRYPT, session, Operation.of(aes.handle(), Algorithm.AES_GCM, new byte[3])))
+    KeyInfo aes =
+        p.ok(
+            Opcode.DERIVE_KEY,
+            session,
+            new DeriveKeyRequest(
+                shared.handle(),
+                DeriveKeyRequest.Method.KBKDF,
+                HashAlgorithm.SHA256,
+                new byte[0],
+                "label".getBytes(),
+                "context".getBytes(),
+                0,
+                new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "")),
+            KeyInfo::read);
+    assertThat(
+            p.status(
+                Opcode.ENCRYPT,
+                session,
+                Operation.of(aes.handle(), Algorithm.AES_GCM, new byte[3])))
         .isEqualTo(Status.SUCCESS);
   }
 
   /** A P-256 SubjectPublicKeyInfo around any uncompressed point encoding. */
   static byte[] p256Spki(byte[] point) {
-    byte[] prefix = java.util.HexFormat.of().parseHex("3059301306072a8648ce3d020106082a8648ce3d030107034200");
-    byte[] full = java.util.Arrays.copyOf(prefix, prefix.length + 65);
+    byte[] prefix = HexFormat.of().parseHex("3059301306072a8648ce3d020106082a8648ce3d030107034200");
+    byte[] full = Arrays.copyOf(prefix, prefix.length + 65);
     System.arraycopy(point, 0, full, prefix.length, Math.min(point.length, 65));
     return full;
   }
@@ -568,7 +1046,8 @@ class KeysTest {
   @Test
   void invalidPeerPointsAreRefused() throws Exception {
     KeyInfo ours = generate(KeyKind.EC_P256, KeyUsage.DERIVE, "ours");
-    java.math.BigInteger prime = new java.math.BigInteger("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16);
+    BigInteger prime =
+        new BigInteger("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16);
     byte[] offCurve = new byte[65];
     offCurve[0] = 4;
     offCurve[32] = 1; // x = 1, y = 1: not on the curve
@@ -578,14 +1057,32 @@ class KeysTest {
     byte[] pBytes = prime.toByteArray(); // 33 bytes with a leading 0
     System.arraycopy(pBytes, 1, xTooLarge, 1, 32); // x = the field prime
     xTooLarge[64] = 1;
-    byte[] infinity = java.util.HexFormat.of().parseHex("3019301306072a8648ce3d020106082a8648ce3d030107030200" + "00");
+    byte[] infinity =
+        HexFormat.of().parseHex("3019301306072a8648ce3d020106082a8648ce3d030107030200" + "00");
     KeyAttributes secret = new KeyAttributes(KeyKind.SECRET, KeyUsage.DERIVE, true, false, "");
-    for (byte[] peer : new byte[][] {p256Spki(offCurve), p256Spki(xTooLarge), infinity, new byte[] {0x30, 0x00}}) {
-      assertThat(p.status(Opcode.DERIVE_KEY, session, new io.ihsm.ddi.key.DeriveKeyRequest(ours.handle(),
-          io.ihsm.ddi.key.DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, peer, new byte[0], new byte[0], 0, secret)))
+    for (byte[] peer :
+        new byte[][] {p256Spki(offCurve), p256Spki(xTooLarge), infinity, new byte[] {0x30, 0x00}}) {
+      assertThat(
+              p.status(
+                  Opcode.DERIVE_KEY,
+                  session,
+                  new DeriveKeyRequest(
+                      ours.handle(),
+                      DeriveKeyRequest.Method.ECDH,
+                      HashAlgorithm.NONE,
+                      peer,
+                      new byte[0],
+                      new byte[0],
+                      0,
+                      secret)))
           .isEqualTo(Status.INVALID_PUBLIC_KEY);
-      assertThat(p.status(Opcode.IMPORT_PUBLIC_KEY, session, new io.ihsm.ddi.key.ImportKeyRequest(
-          new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""), peer))).isEqualTo(Status.INVALID_PUBLIC_KEY);
+      assertThat(
+              p.status(
+                  Opcode.IMPORT_PUBLIC_KEY,
+                  session,
+                  new ImportKeyRequest(
+                      new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""), peer)))
+          .isEqualTo(Status.INVALID_PUBLIC_KEY);
     }
   }
 
@@ -595,25 +1092,44 @@ class KeysTest {
     p.ok(Opcode.UNLOAD_KEY, session, new Id(k.handle()), Empty::read);
     byte[] tampered = k.maskedBlob();
     tampered[tampered.length - 60] ^= 1;
-    assertThat(p.status(Opcode.UNMASK_KEY, session, new Bytes(tampered))).isEqualTo(Status.MASKED_BLOB_INVALID);
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new Bytes(tampered)))
+        .isEqualTo(Status.MASKED_BLOB_INVALID);
     byte[] relabelled = k.maskedBlob();
-    int labelAt = new String(relabelled, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("\u0000\u0000\u0000\u0001t") + 4;
+    int labelAt =
+        new String(relabelled, StandardCharsets.ISO_8859_1).indexOf("\u0000\u0000\u0000\u0001t")
+            + 4;
     relabelled[labelAt] = 'u';
-    assertThat(p.status(Opcode.UNMASK_KEY, session, new Bytes(relabelled))).as("metadata is authenticated")
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new Bytes(relabelled)))
+        .as("metadata is authenticated")
         .isEqualTo(Status.MASKED_BLOB_INVALID);
 
     FirmwareClient mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
     int co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO), Id::read).value();
-    int otherId = mgmt.ok(Opcode.CREATE_PARTITION, co, new CreatePartitionRequest("other", PartitionLimits.DEFAULTS),
-        Id::read).value();
+    int otherId =
+        mgmt.ok(
+                Opcode.CREATE_PARTITION,
+                co,
+                new CreatePartitionRequest("other", PartitionLimits.DEFAULTS),
+                Id::read)
+            .value();
     FirmwareClient other = new FirmwareClient(fw, Port.partition(otherId));
-    other.ok(Opcode.PROVISION_PARTITION, 0, new ProvisionRequest(VaultTest.p384Anchor(), new byte[0],
-        other.seal(Opcode.PROVISION_PARTITION, APP)), ProvisionResponse::read);
-    int otherSession = other.ok(Opcode.OPEN_SESSION, 0, other.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
-    assertThat(other.status(Opcode.UNMASK_KEY, otherSession, new Bytes(k.maskedBlob()))).isEqualTo(Status.MASKED_BLOB_FOREIGN);
+    other.ok(
+        Opcode.PROVISION_PARTITION,
+        0,
+        new ProvisionRequest(
+            VaultTest.p384Anchor(), new byte[0], other.seal(Opcode.PROVISION_PARTITION, APP)),
+        ProvisionResponse::read);
+    int otherSession =
+        other.ok(Opcode.OPEN_SESSION, 0, other.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    assertThat(other.status(Opcode.UNMASK_KEY, otherSession, new Bytes(k.maskedBlob())))
+        .isEqualTo(Status.MASKED_BLOB_FOREIGN);
     // Nor can the other partition name this partition's loaded keys.
     KeyInfo loaded = p.ok(Opcode.UNMASK_KEY, session, new Bytes(k.maskedBlob()), KeyInfo::read);
-    assertThat(other.status(Opcode.ENCRYPT, otherSession, Operation.of(loaded.handle(), Algorithm.AES_GCM, new byte[1])))
+    assertThat(
+            other.status(
+                Opcode.ENCRYPT,
+                otherSession,
+                Operation.of(loaded.handle(), Algorithm.AES_GCM, new byte[1])))
         .isEqualTo(Status.KEY_NOT_FOUND);
   }
 
@@ -622,13 +1138,24 @@ class KeysTest {
     int session = openSession();
     KeyAttributes hmac = new KeyAttributes(KeyKind.HMAC_SHA256, KeyUsage.SIGN, true, false, "");
     KeyInfo k = p.ok(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 14), KeyInfo::read);
-    assertThat(p.ok(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()), Bytes::read).bytes())
+    assertThat(
+            p.ok(
+                    Opcode.SIGN,
+                    session,
+                    Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes()),
+                    Bytes::read)
+                .bytes())
         .hasSize(32);
-    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 128))).isEqualTo(Status.SUCCESS);
-    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 13))).isEqualTo(Status.INVALID_PARAMETER);
-    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 129))).isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 128)))
+        .isEqualTo(Status.SUCCESS);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 13)))
+        .isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(hmac, 129)))
+        .isEqualTo(Status.INVALID_PARAMETER);
     KeyAttributes aes = new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, true, false, "");
-    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(aes, 20))).isEqualTo(Status.INVALID_PARAMETER);
-    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(aes, 32))).isEqualTo(Status.SUCCESS);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(aes, 20)))
+        .isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(p.status(Opcode.GENERATE_KEY, session, new GenerateKeyRequest(aes, 32)))
+        .isEqualTo(Status.SUCCESS);
   }
 }

@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** Known-answer self-tests: all pass on every engine, and each one forced to fail stops the module. */
+/**
+ * Known-answer self-tests: all pass on every engine, and each one forced to fail stops the module.
+ */
 class SelfTestsTest {
   static List<CryptoEngine> engines() {
     List<CryptoEngine> all = new ArrayList<>();
@@ -33,15 +35,26 @@ class SelfTestsTest {
     return all;
   }
 
-  /** The suite with the named test replaced by one that fails from its {@code passes + 1}-th run on. */
+  /**
+   * The suite with the named test replaced by one that fails from its {@code passes + 1}-th run on.
+   */
   static UnaryOperator<List<SelfTest>> failing(String name, int passes) {
     AtomicInteger runs = new AtomicInteger();
-    return suite -> suite.stream().map(t -> !t.name().equals(name) ? t
-        : KnownAnswerTests.test(name, () -> runs.incrementAndGet() <= passes && t.run())).toList();
+    return suite ->
+        suite.stream()
+            .map(
+                t ->
+                    !t.name().equals(name)
+                        ? t
+                        : KnownAnswerTests.test(
+                            name, () -> runs.incrementAndGet() <= passes && t.run()))
+            .toList();
   }
 
   static DeviceStatus status(Firmware fw) throws Exception {
-    return DeviceStatus.read(answer(fw.process(Port.MANAGEMENT, Requests.CLIENT, frame(Opcode.GET_DEVICE_STATUS, 0, 1))).body());
+    return DeviceStatus.read(
+        answer(fw.process(Port.MANAGEMENT, Requests.CLIENT, frame(Opcode.GET_DEVICE_STATUS, 0, 1)))
+            .body());
   }
 
   @Test
@@ -49,8 +62,22 @@ class SelfTestsTest {
     for (CryptoEngine e : engines()) {
       SelfTestRunner r = new SelfTestRunner(KnownAnswerTests.suite(e));
       assertThat(r.runAll()).as(e.name()).isEmpty();
-      assertThat(r.names()).hasSize(20).contains("AES-GCM KAT", "AES-CTR KAT", "AES-CMAC KAT", "AES-XTS KAT", "AES-KW KAT", "ECDSA verify KAT",
-          "ECDSA sign test", "RSA sign KAT", "RSA decrypt KAT", "ECDH KAT", "HKDF-SHA256 KAT", "KBKDF KAT", "CTR_DRBG KAT");
+      assertThat(r.names())
+          .hasSize(20)
+          .contains(
+              "AES-GCM KAT",
+              "AES-CTR KAT",
+              "AES-CMAC KAT",
+              "AES-XTS KAT",
+              "AES-KW KAT",
+              "ECDSA verify KAT",
+              "ECDSA sign test",
+              "RSA sign KAT",
+              "RSA decrypt KAT",
+              "ECDH KAT",
+              "HKDF-SHA256 KAT",
+              "KBKDF KAT",
+              "CTR_DRBG KAT");
       assertThat(r.summary().passed()).isEqualTo(20);
     }
   }
@@ -70,9 +97,22 @@ class SelfTestsTest {
       DeviceStatus s = status(fw);
       assertThat(s.state()).as(name).isEqualTo(DeviceState.ERROR);
       assertThat(s.reason()).isEqualTo("self-test failed: " + name);
-      assertThat(answer(fw.process(Port.partition(1), Requests.CLIENT, frame(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2,
-          new GetRandomRequest(8)))).header().status()).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
-      assertThat(answer(fw.process(Port.MANAGEMENT, Requests.CLIENT, frame(Opcode.GET_DEVICE_INFO, 0, 3))).header().status())
+      assertThat(
+              answer(
+                      fw.process(
+                          Port.partition(1),
+                          Requests.CLIENT,
+                          frame(
+                              ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2, new GetRandomRequest(8))))
+                  .header()
+                  .status())
+          .isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
+      assertThat(
+              answer(
+                      fw.process(
+                          Port.MANAGEMENT, Requests.CLIENT, frame(Opcode.GET_DEVICE_INFO, 0, 3)))
+                  .header()
+                  .status())
           .isEqualTo(Status.SUCCESS);
       fw.close();
     }
@@ -97,10 +137,18 @@ class SelfTestsTest {
   void onDemandRunsNeedTheCryptoOfficerAndAFailureStopsTheModule() throws Exception {
     Firmware fw = Firmware.powerOn(new TestPlatform(), failing("RSA sign KAT", 1));
     FirmwareClient mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
-    mgmt.ok(Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO), Empty::read);
-    int co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.CO), Id::read).value();
-    assertThat(mgmt.status(Opcode.RUN_SELF_TESTS, 0, Empty.INSTANCE)).isEqualTo(Status.SESSION_REQUIRED);
-    assertThat(mgmt.status(Opcode.RUN_SELF_TESTS, co, Empty.INSTANCE)).isEqualTo(Status.SELF_TEST_FAILED);
+    mgmt.ok(
+        Opcode.INIT_CRYPTO_OFFICER,
+        0,
+        mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, VaultTest.CO),
+        Empty::read);
+    int co =
+        mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, VaultTest.CO), Id::read)
+            .value();
+    assertThat(mgmt.status(Opcode.RUN_SELF_TESTS, 0, Empty.INSTANCE))
+        .isEqualTo(Status.SESSION_REQUIRED);
+    assertThat(mgmt.status(Opcode.RUN_SELF_TESTS, co, Empty.INSTANCE))
+        .isEqualTo(Status.SELF_TEST_FAILED);
     assertThat(status(fw).state()).isEqualTo(DeviceState.ERROR);
     assertThat(status(fw).reason()).isEqualTo("self-test failed: RSA sign KAT");
   }
@@ -113,8 +161,15 @@ class SelfTestsTest {
     DeviceStatus s = status(fw);
     assertThat(s.state()).isEqualTo(DeviceState.ERROR);
     assertThat(s.reason()).contains("entropy source failed its repetition count test");
-    assertThat(answer(fw.process(Port.partition(1), Requests.CLIENT, frame(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2,
-        new GetRandomRequest(8)))).header().status()).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
+    assertThat(
+            answer(
+                    fw.process(
+                        Port.partition(1),
+                        Requests.CLIENT,
+                        frame(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2, new GetRandomRequest(8))))
+                .header()
+                .status())
+        .isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
     fw.close();
   }
 }

@@ -2,28 +2,37 @@ package io.ihsm.firmware;
 
 import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.ddi.spi.DevicePlatform;
+import io.ihsm.ddi.spi.FirmwareMeasurement;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import io.ihsm.ddi.spi.VirtualFunctions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /** An in-memory card for firmware tests. */
 final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFunctions {
   final Map<String, byte[]> records = new HashMap<>();
+
   /** The card's noise; tests replace it with a stuck or biased one. */
-  java.util.function.IntFunction<byte[]> noise = n -> {
-    byte[] b = new byte[n];
-    new java.security.SecureRandom().nextBytes(b);
-    return b;
-  };
+  IntFunction<byte[]> noise =
+      n -> {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
+      };
 
   @Override
   public byte[] noise(int samples) {
     return noise.apply(samples);
   }
+
   final Set<Integer> enabled = new TreeSet<>();
 
   @Override
@@ -32,11 +41,11 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
   }
 
   /** What the boot ROM measured; tests change it to stand for other firmware. */
-  io.ihsm.ddi.spi.FirmwareMeasurement measurement =
-      new io.ihsm.ddi.spi.FirmwareMeasurement("1.2.3-test", 1, "00".repeat(48), "test signer", "test");
+  FirmwareMeasurement measurement =
+      new FirmwareMeasurement("1.2.3-test", 1, "00".repeat(48), "test signer", "test");
 
   @Override
-  public io.ihsm.ddi.spi.FirmwareMeasurement measurement() {
+  public FirmwareMeasurement measurement() {
     return measurement;
   }
 
@@ -56,12 +65,12 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
   }
 
   /** Records whose writes fail, as a worn-out or full storage would. */
-  java.util.function.Predicate<String> failWrites = name -> false;
+  Predicate<String> failWrites = name -> false;
 
   @Override
   public void write(String name, byte[] value) {
     if (failWrites.test(name)) {
-      throw new java.io.UncheckedIOException(new java.io.IOException("write failed: " + name));
+      throw new UncheckedIOException(new IOException("write failed: " + name));
     }
     records.put(name, value.clone());
   }
@@ -78,6 +87,7 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
   public int selfTestIntervalSeconds() {
     return selfTestIntervalSeconds;
   }
+
   int fusedSvn;
   byte[] installed;
 
@@ -87,12 +97,12 @@ final class TestPlatform implements DevicePlatform, NonVolatileStore, VirtualFun
   }
 
   @Override
-  public java.util.Optional<String> installFirmware(byte[] image) {
+  public Optional<String> installFirmware(byte[] image) {
     if (image.length < 4) {
-      return java.util.Optional.of("too short to be an image");
+      return Optional.of("too short to be an image");
     }
     installed = image.clone();
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   @Override

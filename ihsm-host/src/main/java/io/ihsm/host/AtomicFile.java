@@ -1,12 +1,15 @@
 package io.ihsm.host;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Properties;
 
 /**
  * Crash-safe file replacement: write a temporary file in the same directory, sync it, rename it
@@ -19,8 +22,12 @@ public final class AtomicFile {
   public static void write(Path target, byte[] content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       OwnerOnly.restrictFile(tmp);
       ByteBuffer b = ByteBuffer.wrap(content);
       while (b.hasRemaining()) {
@@ -36,11 +43,12 @@ public final class AtomicFile {
    * Writes properties atomically, without the date comment {@code Properties.store} adds, so that
    * equal content gives equal files.
    */
-  public static void writeProperties(Path target, java.util.Properties p) throws IOException {
-    java.io.StringWriter w = new java.io.StringWriter();
+  public static void writeProperties(Path target, Properties p) throws IOException {
+    StringWriter w = new StringWriter();
     p.store(w, null);
-    String text = w.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
-    write(target, text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    String text =
+        w.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
+    write(target, text.getBytes(StandardCharsets.ISO_8859_1));
   }
 
   public static void delete(Path target) throws IOException {

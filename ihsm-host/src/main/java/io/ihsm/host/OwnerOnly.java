@@ -7,9 +7,12 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
-/** File-system permissions for state, key stores and sockets: only their own user may touch them. */
+/**
+ * File-system permissions for state, key stores and sockets: only their own user may touch them.
+ */
 public final class OwnerOnly {
-  public static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
+  public static final Set<PosixFilePermission> DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
   public static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
 
   private OwnerOnly() {}

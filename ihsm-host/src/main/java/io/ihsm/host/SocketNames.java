@@ -1,6 +1,8 @@
 package io.ihsm.host;
 
-/** The names of a daemon's sockets in its socket directory: one for management, one per partition. */
+/**
+ * The names of a daemon's sockets in its socket directory: one for management, one per partition.
+ */
 public final class SocketNames {
   public static final String MANAGEMENT = "management.sock";
 

@@ -8,10 +8,10 @@ import java.util.Set;
 
 /** The one place where device statuses become the exceptions a Java developer expects. */
 final class Failures {
-  private static final Set<Status> UNREACHABLE = Set.of(Status.TRANSPORT_UNAVAILABLE, Status.TIMEOUT,
-      Status.CONNECTION_LOST);
-  private static final Set<Status> CREDENTIAL = Set.of(Status.AUTHENTICATION_FAILED, Status.CREDENTIAL_LOCKED,
-      Status.PIN_THROTTLED);
+  private static final Set<Status> UNREACHABLE =
+      Set.of(Status.TRANSPORT_UNAVAILABLE, Status.TIMEOUT, Status.CONNECTION_LOST);
+  private static final Set<Status> CREDENTIAL =
+      Set.of(Status.AUTHENTICATION_FAILED, Status.CREDENTIAL_LOCKED, Status.PIN_THROTTLED);
 
   private Failures() {}
 

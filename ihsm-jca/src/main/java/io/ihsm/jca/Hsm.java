@@ -12,8 +12,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.Key;
 import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,18 +27,22 @@ import java.util.function.Function;
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
 import javax.security.auth.callback.PasswordCallback;
+import javax.security.auth.callback.UnsupportedCallbackException;
 
 /**
  * One provider instance's view of its partition: the device connection and the partition client,
  * opened on first use with the PIN from the KeyStore password, the callback, the PIN file or the
- * environment, in that order. Thread-safe: crypto calls take a pooled session each (see {@link #call}).
+ * environment, in that order. Thread-safe: crypto calls take a pooled session each (see {@link
+ * #call}).
  */
 final class Hsm {
   private final IhsmConfig config;
   private final CallbackHandler callback;
+
   /** Sessions a provider opens at most, within the partition's own limit. */
   static final int MAX_SESSIONS = 4;
-  private static final java.security.SecureRandom LABELS = new java.security.SecureRandom();
+
+  private static final SecureRandom LABELS = new SecureRandom();
 
   private IhsmClient device;
   private final List<PartitionClient> clients = new ArrayList<>();
@@ -54,8 +61,11 @@ final class Hsm {
 
   synchronized IhsmClient device() {
     if (device == null) {
-      device = IhsmClient.connect(config.socketDir() != null ? DeviceAddress.daemon(config.socketDir())
-          : DeviceAddress.embedded(config.home()));
+      device =
+          IhsmClient.connect(
+              config.socketDir() != null
+                  ? DeviceAddress.daemon(config.socketDir())
+                  : DeviceAddress.embedded(config.home()));
     }
     return device;
   }
@@ -71,7 +81,9 @@ final class Hsm {
     return clients.getFirst();
   }
 
-  /** Opens the partition with this PIN (a KeyStore password), replacing the sessions opened before. */
+  /**
+   * Opens the partition with this PIN (a KeyStore password), replacing the sessions opened before.
+   */
   synchronized void login(char[] password) {
     String next = new String(password);
     PartitionClient first = open(next);
@@ -82,9 +94,9 @@ final class Hsm {
   }
 
   /**
-   * Runs a device call on a client of its own (a session of its own), so calls from several
-   * threads run side by side: up to {@link #MAX_SESSIONS} sessions, fewer when the partition's
-   * session limit says so; beyond that, a call waits for a free one.
+   * Runs a device call on a client of its own (a session of its own), so calls from several threads
+   * run side by side: up to {@link #MAX_SESSIONS} sessions, fewer when the partition's session
+   * limit says so; beyond that, a call waits for a free one.
    */
   <T> T call(Function<PartitionClient, T> call) {
     PartitionClient client = borrow();
@@ -119,7 +131,8 @@ final class Hsm {
         wait();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IhsmException(Status.TIMEOUT, "interrupted while waiting for a free IHSM session");
+        throw new IhsmException(
+            Status.TIMEOUT, "interrupted while waiting for a free IHSM session");
       }
     }
     return idle.poll();
@@ -138,41 +151,59 @@ final class Hsm {
   }
 
   private PartitionClient open(String partitionPin) {
-    return PartitionClient.open(device(), HostKeyStore.at(config.home()), config.partition(), partitionPin);
+    return PartitionClient.open(
+        device(), HostKeyStore.at(config.home()), config.partition(), partitionPin);
   }
 
-  /** @throws IllegalStateException when no source gives a PIN (a configuration problem, not a device refusal) */
+  /**
+   * @throws IllegalStateException when no source gives a PIN (a configuration problem, not a device
+   *     refusal)
+   */
   private String configuredPin() {
     if (callback != null) {
-      PasswordCallback pc = new PasswordCallback("PIN for IHSM partition " + config.partition() + ": ", false);
+      PasswordCallback pc =
+          new PasswordCallback("PIN for IHSM partition " + config.partition() + ": ", false);
       try {
         callback.handle(new Callback[] {pc});
         if (pc.getPassword() != null) {
           return new String(pc.getPassword());
         }
-      } catch (IOException | javax.security.auth.callback.UnsupportedCallbackException e) {
-        throw new IllegalStateException("the PIN callback for IHSM partition " + config.partition() + " failed: "
-            + e.getMessage());
+      } catch (IOException | UnsupportedCallbackException e) {
+        throw new IllegalStateException(
+            "the PIN callback for IHSM partition "
+                + config.partition()
+                + " failed: "
+                + e.getMessage());
       } finally {
         pc.clearPassword();
       }
     }
     if (config.pinFile() != null) {
       try {
-        return Files.readAllLines(config.pinFile(), StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+        return Files.readAllLines(config.pinFile(), StandardCharsets.UTF_8).stream()
+            .findFirst()
+            .orElse("")
+            .strip();
       } catch (IOException e) {
         throw new IllegalStateException("cannot read the PIN file " + config.pinFile());
       }
     }
     String env = System.getenv(config.pinEnv());
     if (env == null || env.isEmpty()) {
-      throw new IllegalStateException("no PIN for IHSM partition " + config.partition()
-          + ": give it to KeyStore.load, or set " + config.pinEnv() + " or pin-file in the provider configuration");
+      throw new IllegalStateException(
+          "no PIN for IHSM partition "
+              + config.partition()
+              + ": give it to KeyStore.load, or set "
+              + config.pinEnv()
+              + " or pin-file in the provider configuration");
     }
     return env;
   }
 
-  /** A fresh label for a key made outside a KeyStore call; KeyStore.setKeyEntry files it under its alias. */
+  /**
+   * A fresh label for a key made outside a KeyStore call; KeyStore.setKeyEntry files it under its
+   * alias.
+   */
   String provisionalLabel() {
     // Unique, not secret: the host's randomness, without a device call on every key generation.
     byte[] r = new byte[8];
@@ -181,7 +212,7 @@ final class Hsm {
   }
 
   /** The key object for a stored key: a private key (with its public key) or a secret key. */
-  java.security.Key key(StoredKey k) {
+  Key key(StoredKey k) {
     KeyRef ref = new KeyRef(this, k.label(), k.kind(), k.usage());
     if (!k.kind().isAsymmetric()) {
       return new IhsmSecretKey(ref);
@@ -199,23 +230,29 @@ final class Hsm {
   }
 
   /** The key is this provider's own HSM key, of a kind in {@code family}; else why not. */
-  KeyRef own(java.security.Key key, KeyKind.Family... families) throws java.security.InvalidKeyException {
-    KeyRef ref = switch (key) {
-      case IhsmPrivateKey p -> p.ref;
-      case IhsmSecretKey s -> s.ref;
-      case null -> throw new java.security.InvalidKeyException("no key given");
-      default -> throw new java.security.InvalidKeyException("not an IHSM key: a " + key.getAlgorithm() + " "
-          + key.getClass().getSimpleName() + " (IHSM signs, decrypts and MACs only with keys inside the HSM)");
-    };
+  KeyRef own(Key key, KeyKind.Family... families) throws InvalidKeyException {
+    KeyRef ref =
+        switch (key) {
+          case IhsmPrivateKey p -> p.ref;
+          case IhsmSecretKey s -> s.ref;
+          case null -> throw new InvalidKeyException("no key given");
+          default ->
+              throw new InvalidKeyException(
+                  "not an IHSM key: a "
+                      + key.getAlgorithm()
+                      + " "
+                      + key.getClass().getSimpleName()
+                      + " (IHSM signs, decrypts and MACs only with keys inside the HSM)");
+        };
     if (ref.hsm != this) {
-      throw new java.security.InvalidKeyException("the key belongs to another IHSM provider instance");
+      throw new InvalidKeyException("the key belongs to another IHSM provider instance");
     }
     for (KeyKind.Family f : families) {
       if (ref.kind.family() == f) {
         return ref;
       }
     }
-    throw new java.security.InvalidKeyException("a " + ref.kind.cliName() + " key cannot be used here");
+    throw new InvalidKeyException("a " + ref.kind.cliName() + " key cannot be used here");
   }
 
   synchronized void close() {

@@ -13,10 +13,13 @@ import java.security.InvalidKeyException;
 import java.security.Key;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.SignatureException;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.InvalidParameterSpecException;
 import java.security.spec.MGF1ParameterSpec;
+import java.util.Arrays;
+import java.util.Locale;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
@@ -31,15 +34,16 @@ import javax.crypto.spec.PSource;
 
 /**
  * AES-GCM, AES-CBC (with or without PKCS#5 padding), AES-CTR, AES-ECB and RSA-OAEP. The whole input
- * is sent to the HSM at {@code doFinal} (at most 128 KiB); {@code update} buffers and returns nothing.
+ * is sent to the HSM at {@code doFinal} (at most 128 KiB); {@code update} buffers and returns
+ * nothing.
  *
  * <p>GCM IVs are chosen by the HSM (SP 800-38D: a caller-chosen IV risks reuse): encrypt without
  * parameters, then read {@code getIV()} or {@code getParameters()} after {@code doFinal}. CBC IVs
  * and CTR counter blocks are the caller's or, when none is given, drawn from the HSM's DRBG at
  * {@code init}. A GCM or CTR encryption needs a new {@code init} after its {@code doFinal}, so a
- * counter block is never used twice by accident. ECB takes no parameters.
- * RSA-OAEP encrypts with any RSA public key and decrypts with an HSM key; the named forms
- * ({@code OAEPWithSHA-256AndMGF1Padding}) use MGF1 with SHA-1, as the JDK's do.
+ * counter block is never used twice by accident. ECB takes no parameters. RSA-OAEP encrypts with
+ * any RSA public key and decrypts with an HSM key; the named forms ({@code
+ * OAEPWithSHA-256AndMGF1Padding}) use MGF1 with SHA-1, as the JDK's do.
  */
 final class HsmCipher extends CipherSpi {
   private final Hsm hsm;
@@ -53,7 +57,10 @@ final class HsmCipher extends CipherSpi {
   private final WipeableBuffer input = new WipeableBuffer();
   private final WipeableBuffer aad = new WipeableBuffer();
 
-  /** @param namedOaepHash the OAEP hash a transformation names (null: OAEPPadding, set by parameters) */
+  /**
+   * @param namedOaepHash the OAEP hash a transformation names (null: OAEPPadding, set by
+   *     parameters)
+   */
   HsmCipher(Hsm hsm, Algorithm algorithm, HashAlgorithm namedOaepHash) {
     this.hsm = hsm;
     this.algorithm = algorithm;
@@ -62,12 +69,13 @@ final class HsmCipher extends CipherSpi {
 
   @Override
   protected void engineSetMode(String m) throws NoSuchAlgorithmException {
-    String expected = switch (algorithm) {
-      case AES_GCM -> "GCM";
-      case AES_CTR -> "CTR";
-      case RSA_OAEP, AES_ECB -> "ECB";
-      default -> "CBC";
-    };
+    String expected =
+        switch (algorithm) {
+          case AES_GCM -> "GCM";
+          case AES_CTR -> "CTR";
+          case RSA_OAEP, AES_ECB -> "ECB";
+          default -> "CBC";
+        };
     if (!expected.equalsIgnoreCase(m)) {
       throw new NoSuchAlgorithmException("this cipher's mode is " + expected);
     }
@@ -75,11 +83,12 @@ final class HsmCipher extends CipherSpi {
 
   @Override
   protected void engineSetPadding(String padding) throws NoSuchPaddingException {
-    boolean ok = switch (algorithm) {
-      case AES_CBC_PAD -> padding.equalsIgnoreCase("PKCS5Padding");
-      case RSA_OAEP -> padding.toUpperCase(java.util.Locale.ROOT).startsWith("OAEP");
-      default -> padding.equalsIgnoreCase("NoPadding");
-    };
+    boolean ok =
+        switch (algorithm) {
+          case AES_CBC_PAD -> padding.equalsIgnoreCase("PKCS5Padding");
+          case RSA_OAEP -> padding.toUpperCase(Locale.ROOT).startsWith("OAEP");
+          default -> padding.equalsIgnoreCase("NoPadding");
+        };
     if (!ok) {
       throw new NoSuchPaddingException(padding + " is not this cipher's padding");
     }
@@ -117,8 +126,10 @@ final class HsmCipher extends CipherSpi {
       if (iv == null) {
         return null;
       }
-      AlgorithmParameters p = AlgorithmParameters.getInstance(algorithm == Algorithm.AES_GCM ? "GCM" : "AES");
-      p.init(algorithm == Algorithm.AES_GCM ? new GCMParameterSpec(128, iv) : new IvParameterSpec(iv));
+      AlgorithmParameters p =
+          AlgorithmParameters.getInstance(algorithm == Algorithm.AES_GCM ? "GCM" : "AES");
+      p.init(
+          algorithm == Algorithm.AES_GCM ? new GCMParameterSpec(128, iv) : new IvParameterSpec(iv));
       return p;
     } catch (NoSuchAlgorithmException | InvalidParameterSpecException e) {
       return null;
@@ -140,11 +151,12 @@ final class HsmCipher extends CipherSpi {
     AlgorithmParameterSpec spec = null;
     try {
       if (params != null) {
-        Class<? extends AlgorithmParameterSpec> type = switch (algorithm) {
-          case AES_GCM -> GCMParameterSpec.class;
-          case RSA_OAEP -> OAEPParameterSpec.class;
-          default -> IvParameterSpec.class;
-        };
+        Class<? extends AlgorithmParameterSpec> type =
+            switch (algorithm) {
+              case AES_GCM -> GCMParameterSpec.class;
+              case RSA_OAEP -> OAEPParameterSpec.class;
+              default -> IvParameterSpec.class;
+            };
         spec = params.getParameterSpec(type);
       }
     } catch (InvalidParameterSpecException e) {
@@ -157,7 +169,8 @@ final class HsmCipher extends CipherSpi {
   protected void engineInit(int opmode, Key k, AlgorithmParameterSpec params, SecureRandom random)
       throws InvalidKeyException, InvalidAlgorithmParameterException {
     if (opmode != Cipher.ENCRYPT_MODE && opmode != Cipher.DECRYPT_MODE) {
-      throw new UnsupportedOperationException("IHSM ciphers encrypt and decrypt; wrap keys with the HSM's own key wrapping");
+      throw new UnsupportedOperationException(
+          "IHSM ciphers encrypt and decrypt; wrap keys with the HSM's own key wrapping");
     }
     input.wipe();
     aad.wipe();
@@ -173,7 +186,6 @@ final class HsmCipher extends CipherSpi {
     mode = opmode;
   }
 
-
   private void initOaep(int opmode, Key k, AlgorithmParameterSpec params)
       throws InvalidKeyException, InvalidAlgorithmParameterException {
     if (opmode == Cipher.ENCRYPT_MODE && k instanceof RSAPublicKey rsa) {
@@ -182,29 +194,34 @@ final class HsmCipher extends CipherSpi {
     } else if (opmode == Cipher.DECRYPT_MODE) {
       key = hsm.own(k, KeyKind.Family.RSA).requireUsage(KeyUsage.ENCRYPT);
     } else {
-      throw new InvalidKeyException("RSA-OAEP encrypts with an RSA public key and decrypts with an IHSM RSA key");
+      throw new InvalidKeyException(
+          "RSA-OAEP encrypts with an RSA public key and decrypts with an IHSM RSA key");
     }
     if (params != null && !(params instanceof OAEPParameterSpec)) {
       throw new InvalidAlgorithmParameterException("RSA-OAEP takes an OAEPParameterSpec");
     }
     oaep = (OAEPParameterSpec) params;
-    if (oaep != null && (!"MGF1".equalsIgnoreCase(oaep.getMGFAlgorithm())
-        || !(oaep.getPSource() instanceof PSource.PSpecified))) {
+    if (oaep != null
+        && (!"MGF1".equalsIgnoreCase(oaep.getMGFAlgorithm())
+            || !(oaep.getPSource() instanceof PSource.PSpecified))) {
       throw new InvalidAlgorithmParameterException("RSA-OAEP takes MGF1 and a specified label");
     }
   }
 
-  private void initAes(int opmode, AlgorithmParameterSpec params) throws InvalidAlgorithmParameterException {
+  private void initAes(int opmode, AlgorithmParameterSpec params)
+      throws InvalidAlgorithmParameterException {
     if (algorithm == Algorithm.AES_GCM) {
       if (opmode == Cipher.ENCRYPT_MODE) {
         if (params != null) {
-          throw new InvalidAlgorithmParameterException("IHSM chooses GCM IVs itself: encrypt without parameters and"
-              + " read getIV() after doFinal");
+          throw new InvalidAlgorithmParameterException(
+              "IHSM chooses GCM IVs itself: encrypt without parameters and"
+                  + " read getIV() after doFinal");
         }
         return;
       }
       if (!(params instanceof GCMParameterSpec gcm) || gcm.getTLen() != 128) {
-        throw new InvalidAlgorithmParameterException("GCM decryption takes a GCMParameterSpec with a 128-bit tag");
+        throw new InvalidAlgorithmParameterException(
+            "GCM decryption takes a GCMParameterSpec with a 128-bit tag");
       }
       iv = gcm.getIV();
       return;
@@ -221,7 +238,8 @@ final class HsmCipher extends CipherSpi {
       iv = hsm.device().randomBytes(16);
     } else {
       String mode = algorithm == Algorithm.AES_CTR ? "CTR" : "CBC";
-      throw new InvalidAlgorithmParameterException(mode + " takes a 16-byte IvParameterSpec (optional when encrypting)");
+      throw new InvalidAlgorithmParameterException(
+          mode + " takes a 16-byte IvParameterSpec (optional when encrypting)");
     }
   }
 
@@ -230,7 +248,8 @@ final class HsmCipher extends CipherSpi {
       return oaep;
     }
     HashAlgorithm h = namedOaepHash != null ? namedOaepHash : HashAlgorithm.SHA1;
-    return new OAEPParameterSpec(h.jcaName(), "MGF1", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT);
+    return new OAEPParameterSpec(
+        h.jcaName(), "MGF1", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT);
   }
 
   @Override
@@ -250,7 +269,8 @@ final class HsmCipher extends CipherSpi {
 
   private static void checkInputLength(int total) {
     if (total > Operation.MAX_DATA) {
-      throw new IllegalStateException("IHSM ciphers take at most " + Operation.MAX_DATA + " bytes per doFinal");
+      throw new IllegalStateException(
+          "IHSM ciphers take at most " + Operation.MAX_DATA + " bytes per doFinal");
     }
   }
 
@@ -261,15 +281,17 @@ final class HsmCipher extends CipherSpi {
   }
 
   @Override
-  protected byte[] engineDoFinal(byte[] in, int off, int len) throws IllegalBlockSizeException, BadPaddingException {
+  protected byte[] engineDoFinal(byte[] in, int off, int len)
+      throws IllegalBlockSizeException, BadPaddingException {
     if (mode == 0) {
-      throw new IllegalStateException("not initialized (a GCM or CTR encryption needs a new init after each doFinal)");
+      throw new IllegalStateException(
+          "not initialized (a GCM or CTR encryption needs a new init after each doFinal)");
     }
     byte[] data;
     if (input.size() == 0 && in != null) {
       // One call with all the input: it goes into the request without passing through the buffer.
       checkInputLength(len);
-      data = java.util.Arrays.copyOfRange(in, off, off + len);
+      data = Arrays.copyOfRange(in, off, off + len);
     } else {
       if (in != null && len > 0) {
         engineUpdate(in, off, len);
@@ -283,12 +305,13 @@ final class HsmCipher extends CipherSpi {
       switch (e.status()) {
         case BAD_TAG -> throw new AEADBadTagException("the GCM tag does not verify");
         case BAD_PADDING -> throw new BadPaddingException("the padding or integrity check failed");
-        case INVALID_INPUT_LENGTH, INPUT_TOO_LARGE -> throw new IllegalBlockSizeException(e.getMessage());
+        case INVALID_INPUT_LENGTH, INPUT_TOO_LARGE ->
+            throw new IllegalBlockSizeException(e.getMessage());
         default -> throw Failures.provider(e);
       }
     } finally {
       aad.wipe();
-      java.util.Arrays.fill(data, (byte) 0);
+      Arrays.fill(data, (byte) 0);
     }
   }
 
@@ -297,28 +320,43 @@ final class HsmCipher extends CipherSpi {
       Operation op = Operation.of(0, algorithm, data);
       OAEPParameterSpec p = oaepSpec();
       try {
-        return op.withOaep(HsmSignature.hashOf(p.getDigestAlgorithm()),
+        return op.withOaep(
+            HsmSignature.hashOf(p.getDigestAlgorithm()),
             HsmSignature.hashOf(((MGF1ParameterSpec) p.getMGFParameters()).getDigestAlgorithm()),
             ((PSource.PSpecified) p.getPSource()).getValue());
-      } catch (java.security.SignatureException e) {
+      } catch (SignatureException e) {
         throw new BadPaddingException(e.getMessage());
       }
     }
     // One constructor call: each wither would copy the data again.
-    return new Operation(0, algorithm, HashAlgorithm.NONE, HashAlgorithm.NONE, 0, iv != null ? iv : new byte[0],
-        algorithm == Algorithm.AES_GCM ? aad.toByteArray() : new byte[0], 0, data, new byte[0]);
+    return new Operation(
+        0,
+        algorithm,
+        HashAlgorithm.NONE,
+        HashAlgorithm.NONE,
+        0,
+        iv != null ? iv : new byte[0],
+        algorithm == Algorithm.AES_GCM ? aad.toByteArray() : new byte[0],
+        0,
+        data,
+        new byte[0]);
   }
 
   private byte[] encrypt(byte[] data) throws BadPaddingException {
     Operation op = operation(data);
-    Encrypted e = publicKey != null
-        ? hsm.call(p -> p.encryptWith(HsmSignature.rsaKindUnchecked(publicKey), publicKey.getEncoded(), op))
-        : hsm.call(p -> p.encrypt(key.label(), op));
+    Encrypted e =
+        publicKey != null
+            ? hsm.call(
+                p ->
+                    p.encryptWith(
+                        HsmSignature.rsaKindUnchecked(publicKey), publicKey.getEncoded(), op))
+            : hsm.call(p -> p.encrypt(key.label(), op));
     if (algorithm == Algorithm.AES_GCM) {
       iv = e.iv(); // the HSM's: readable now with getIV()
       mode = 0; // a GCM encryption needs a fresh init, so an IV is never used twice
     } else if (algorithm == Algorithm.AES_CTR) {
-      mode = 0; // likewise a CTR counter block: the same one twice gives away the XOR of two plaintexts
+      mode = 0; // likewise a CTR counter block: the same one twice gives away the XOR of two
+      // plaintexts
     }
     return e.ciphertext();
   }

@@ -23,8 +23,9 @@ import javax.crypto.SecretKey;
  * of {@code generateSecret} refuse, saying so.
  */
 final class HsmKeyAgreement extends KeyAgreementSpi {
-  private static final String STAYS = "the ECDH secret stays in the HSM: use generateSecret(\"Generic\") and derive keys"
-      + " from it with the IHSM HKDF";
+  private static final String STAYS =
+      "the ECDH secret stays in the HSM: use generateSecret(\"Generic\") and derive keys"
+          + " from it with the IHSM HKDF";
   private final Hsm hsm;
   private KeyRef key;
   private byte[] peer;
@@ -79,21 +80,36 @@ final class HsmKeyAgreement extends KeyAgreementSpi {
   }
 
   @Override
-  protected SecretKey engineGenerateSecret(String algorithm) throws NoSuchAlgorithmException, InvalidKeyException {
+  protected SecretKey engineGenerateSecret(String algorithm)
+      throws NoSuchAlgorithmException, InvalidKeyException {
     if (peer == null) {
       throw new IllegalStateException("doPhase(peer, true) first");
     }
     if (!algorithm.equalsIgnoreCase("Generic")) {
       throw new NoSuchAlgorithmException(STAYS + " (asked for " + algorithm + ")");
     }
-    KeyAttributes attrs = new KeyAttributes(KeyKind.SECRET, KeyUsage.DERIVE, false, false, hsm.provisionalLabel());
+    KeyAttributes attrs =
+        new KeyAttributes(KeyKind.SECRET, KeyUsage.DERIVE, false, false, hsm.provisionalLabel());
     try {
       byte[] p = peer;
       peer = null;
-      return (SecretKey) hsm.key(hsm.partition().derive(key.label(), new DeriveKeyRequest(0, DeriveKeyRequest.Method.ECDH,
-          HashAlgorithm.NONE, p, new byte[0], new byte[0], 0, attrs)));
+      return (SecretKey)
+          hsm.key(
+              hsm.partition()
+                  .derive(
+                      key.label(),
+                      new DeriveKeyRequest(
+                          0,
+                          DeriveKeyRequest.Method.ECDH,
+                          HashAlgorithm.NONE,
+                          p,
+                          new byte[0],
+                          new byte[0],
+                          0,
+                          attrs)));
     } catch (IhsmException e) {
-      throw new InvalidKeyException("IHSM refused ECDH: " + e.getMessage() + " [" + e.status() + "]");
+      throw new InvalidKeyException(
+          "IHSM refused ECDH: " + e.getMessage() + " [" + e.status() + "]");
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.ihsm.jca;
 
+import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.sdk.IhsmException;
@@ -12,6 +13,7 @@ import java.security.SecureRandom;
 import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
+import java.util.Locale;
 import javax.crypto.KeyGeneratorSpi;
 import javax.crypto.SecretKey;
 
@@ -27,15 +29,19 @@ final class HsmKeyGenerators {
     return generate(hsm, kind, usage, extractable, 0);
   }
 
-  static StoredKey generate(Hsm hsm, KeyKind kind, KeyUsage usage, boolean extractable, int lengthBytes) {
+  static StoredKey generate(
+      Hsm hsm, KeyKind kind, KeyUsage usage, boolean extractable, int lengthBytes) {
     try {
-      return hsm.partition().generate(hsm.provisionalLabel(), kind, usage, extractable, lengthBytes);
+      return hsm.partition()
+          .generate(hsm.provisionalLabel(), kind, usage, extractable, lengthBytes);
     } catch (IhsmException e) {
       throw Failures.provider(e);
     }
   }
 
-  /** EC (P-256, P-384, P-521; default P-256) and RSA (2048, 3072, 4096; default 3072; e = 65537). */
+  /**
+   * EC (P-256, P-384, P-521; default P-256) and RSA (2048, 3072, 4096; default 3072; e = 65537).
+   */
   static final class Pairs extends KeyPairGeneratorSpi {
     private final Hsm hsm;
     private final boolean ec;
@@ -53,8 +59,10 @@ final class HsmKeyGenerators {
     public void initialize(int keysize, SecureRandom random) {
       kind = bySize(keysize);
       if (kind == null) {
-        throw new InvalidParameterException(ec ? "IHSM makes EC keys of 256, 384 or 521 bits"
-            : "IHSM makes RSA keys of 2048, 3072 or 4096 bits");
+        throw new InvalidParameterException(
+            ec
+                ? "IHSM makes EC keys of 256, 384 or 521 bits"
+                : "IHSM makes RSA keys of 2048, 3072 or 4096 bits");
       }
     }
 
@@ -71,7 +79,8 @@ final class HsmKeyGenerators {
     }
 
     @Override
-    public void initialize(AlgorithmParameterSpec params, SecureRandom random) throws InvalidAlgorithmParameterException {
+    public void initialize(AlgorithmParameterSpec params, SecureRandom random)
+        throws InvalidAlgorithmParameterException {
       AlgorithmParameterSpec spec = params;
       if (params instanceof IhsmKeyGenParameterSpec h) {
         usage = h.usage();
@@ -80,28 +89,36 @@ final class HsmKeyGenerators {
         if (spec == null) {
           KeyKind k = bySize(h.keyBits());
           if (h.keyBits() != 0 && k == null) {
-            throw new InvalidAlgorithmParameterException("no " + (ec ? "EC" : "RSA") + " key of " + h.keyBits() + " bits");
+            throw new InvalidAlgorithmParameterException(
+                "no " + (ec ? "EC" : "RSA") + " key of " + h.keyBits() + " bits");
           }
           kind = k != null ? k : kind;
           return;
         }
       }
-      kind = switch (spec) {
-        case ECGenParameterSpec e when ec -> switch (e.getName().toLowerCase(java.util.Locale.ROOT)) {
-          case "secp256r1", "p-256", "nist p-256", "prime256v1" -> KeyKind.EC_P256;
-          case "secp384r1", "p-384", "nist p-384" -> KeyKind.EC_P384;
-          case "secp521r1", "p-521", "nist p-521" -> KeyKind.EC_P521;
-          default -> throw new InvalidAlgorithmParameterException("IHSM offers P-256, P-384 and P-521, not " + e.getName());
-        };
-        case RSAKeyGenParameterSpec r when !ec -> {
-          if (!RSAKeyGenParameterSpec.F4.equals(r.getPublicExponent()) || bySize(r.getKeysize()) == null) {
-            throw new InvalidAlgorithmParameterException("IHSM makes RSA keys of 2048, 3072 or 4096 bits with e = 65537");
-          }
-          yield bySize(r.getKeysize());
-        }
-        default -> throw new InvalidAlgorithmParameterException("unsupported parameters for an " + (ec ? "EC" : "RSA")
-            + " key: " + spec);
-      };
+      kind =
+          switch (spec) {
+            case ECGenParameterSpec e when ec ->
+                switch (e.getName().toLowerCase(Locale.ROOT)) {
+                  case "secp256r1", "p-256", "nist p-256", "prime256v1" -> KeyKind.EC_P256;
+                  case "secp384r1", "p-384", "nist p-384" -> KeyKind.EC_P384;
+                  case "secp521r1", "p-521", "nist p-521" -> KeyKind.EC_P521;
+                  default ->
+                      throw new InvalidAlgorithmParameterException(
+                          "IHSM offers P-256, P-384 and P-521, not " + e.getName());
+                };
+            case RSAKeyGenParameterSpec r when !ec -> {
+              if (!RSAKeyGenParameterSpec.F4.equals(r.getPublicExponent())
+                  || bySize(r.getKeysize()) == null) {
+                throw new InvalidAlgorithmParameterException(
+                    "IHSM makes RSA keys of 2048, 3072 or 4096 bits with e = 65537");
+              }
+              yield bySize(r.getKeysize());
+            }
+            default ->
+                throw new InvalidAlgorithmParameterException(
+                    "unsupported parameters for an " + (ec ? "EC" : "RSA") + " key: " + spec);
+          };
     }
 
     @Override
@@ -119,6 +136,7 @@ final class HsmKeyGenerators {
     private KeyKind kind;
     private KeyUsage usage;
     private boolean extractable;
+
     /** An HMAC key's length in bytes when not its hash's size (0: the kind's size). */
     private int lengthBytes;
 
@@ -138,30 +156,39 @@ final class HsmKeyGenerators {
     protected void engineInit(int keysize, SecureRandom random) {
       if (family == KeyKind.Family.HMAC) {
         // Any length from 112 bits (SP 800-131A) to 1024, in whole bytes.
-        if (keysize % 8 != 0 || keysize < io.ihsm.ddi.key.GenerateKeyRequest.MIN_HMAC_BYTES * 8
-            || keysize > io.ihsm.ddi.key.GenerateKeyRequest.MAX_HMAC_BYTES * 8) {
-          throw new InvalidParameterException("HMAC keys are 112 to 1024 bits, in whole bytes; got " + keysize);
+        if (keysize % 8 != 0
+            || keysize < GenerateKeyRequest.MIN_HMAC_BYTES * 8
+            || keysize > GenerateKeyRequest.MAX_HMAC_BYTES * 8) {
+          throw new InvalidParameterException(
+              "HMAC keys are 112 to 1024 bits, in whole bytes; got " + keysize);
         }
         lengthBytes = keysize / 8;
         return;
       }
-      KeyKind k = family != KeyKind.Family.AES ? (keysize == kind.bytes() * 8 ? kind : null) : switch (keysize) {
-        case 128 -> KeyKind.AES_128;
-        case 192 -> KeyKind.AES_192;
-        case 256 -> KeyKind.AES_256;
-        default -> null;
-      };
+      KeyKind k =
+          family != KeyKind.Family.AES
+              ? (keysize == kind.bytes() * 8 ? kind : null)
+              : switch (keysize) {
+                case 128 -> KeyKind.AES_128;
+                case 192 -> KeyKind.AES_192;
+                case 256 -> KeyKind.AES_256;
+                default -> null;
+              };
       if (k == null) {
-        throw new InvalidParameterException(family == KeyKind.Family.AES ? "AES keys are 128, 192 or 256 bits"
-            : kind.cliName() + " keys are " + kind.bytes() * 8 + " bits");
+        throw new InvalidParameterException(
+            family == KeyKind.Family.AES
+                ? "AES keys are 128, 192 or 256 bits"
+                : kind.cliName() + " keys are " + kind.bytes() * 8 + " bits");
       }
       kind = k;
     }
 
     @Override
-    protected void engineInit(AlgorithmParameterSpec params, SecureRandom random) throws InvalidAlgorithmParameterException {
+    protected void engineInit(AlgorithmParameterSpec params, SecureRandom random)
+        throws InvalidAlgorithmParameterException {
       if (!(params instanceof IhsmKeyGenParameterSpec h) || h.keySpec() != null) {
-        throw new InvalidAlgorithmParameterException("secret keys take an IhsmKeyGenParameterSpec with keyBits");
+        throw new InvalidAlgorithmParameterException(
+            "secret keys take an IhsmKeyGenParameterSpec with keyBits");
       }
       if (h.keyBits() != 0) {
         try {

@@ -48,7 +48,8 @@ final class HsmKeyWrap extends CipherSpi {
   protected void engineInit(int opmode, Key key, AlgorithmParameterSpec params, SecureRandom random)
       throws InvalidKeyException, InvalidAlgorithmParameterException {
     if (params != null) {
-      throw new InvalidAlgorithmParameterException("AES key wrap takes no parameters (the default IV)");
+      throw new InvalidAlgorithmParameterException(
+          "AES key wrap takes no parameters (the default IV)");
     }
     engineInit(opmode, key, random);
   }
@@ -68,7 +69,14 @@ final class HsmKeyWrap extends CipherSpi {
     try {
       return hsm.call(p -> p.wrap(kek.label(), target.label(), algorithm));
     } catch (IhsmException e) {
-      throw new InvalidKeyException("IHSM did not wrap '" + target.label() + "': " + e.getMessage() + " [" + e.status() + "]");
+      throw new InvalidKeyException(
+          "IHSM did not wrap '"
+              + target.label()
+              + "': "
+              + e.getMessage()
+              + " ["
+              + e.status()
+              + "]");
     }
   }
 
@@ -84,9 +92,12 @@ final class HsmKeyWrap extends CipherSpi {
     KeyKind kind = kindOf(keyAlgorithm, wrapped.length);
     KeyUsage usage = kind.family() == KeyKind.Family.AES ? KeyUsage.ENCRYPT : KeyUsage.SIGN;
     try {
-      return hsm.key(hsm.partition().unwrap(kek.label(), algorithm, hsm.provisionalLabel(), kind, usage, false, wrapped));
+      return hsm.key(
+          hsm.partition()
+              .unwrap(kek.label(), algorithm, hsm.provisionalLabel(), kind, usage, false, wrapped));
     } catch (IhsmException e) {
-      throw new InvalidKeyException("IHSM did not unwrap: " + e.getMessage() + " [" + e.status() + "]");
+      throw new InvalidKeyException(
+          "IHSM did not unwrap: " + e.getMessage() + " [" + e.status() + "]");
     }
   }
 
@@ -98,20 +109,24 @@ final class HsmKeyWrap extends CipherSpi {
       case "HMACSHA256" -> KeyKind.HMAC_SHA256;
       case "HMACSHA384" -> KeyKind.HMAC_SHA384;
       case "HMACSHA512" -> KeyKind.HMAC_SHA512;
-      case "AES" -> switch (keyBytes) {
-        case 16 -> KeyKind.AES_128;
-        case 24 -> KeyKind.AES_192;
-        case 32 -> KeyKind.AES_256;
-        default -> throw new NoSuchAlgorithmException("a wrapped AES key of " + keyBytes + " bytes");
-      };
-      default -> throw new NoSuchAlgorithmException("IHSM unwraps AES and HMAC keys, not " + keyAlgorithm);
+      case "AES" ->
+          switch (keyBytes) {
+            case 16 -> KeyKind.AES_128;
+            case 24 -> KeyKind.AES_192;
+            case 32 -> KeyKind.AES_256;
+            default ->
+                throw new NoSuchAlgorithmException("a wrapped AES key of " + keyBytes + " bytes");
+          };
+      default ->
+          throw new NoSuchAlgorithmException("IHSM unwraps AES and HMAC keys, not " + keyAlgorithm);
     };
   }
 
   @Override
   protected void engineSetMode(String m) throws NoSuchAlgorithmException {
     if (!m.equalsIgnoreCase(algorithm == Algorithm.AES_KW ? "KW" : "KWP")) {
-      throw new NoSuchAlgorithmException("this cipher's mode is " + (algorithm == Algorithm.AES_KW ? "KW" : "KWP"));
+      throw new NoSuchAlgorithmException(
+          "this cipher's mode is " + (algorithm == Algorithm.AES_KW ? "KW" : "KWP"));
     }
   }
 

@@ -9,6 +9,7 @@ import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import java.security.Key;
 import java.security.spec.AlgorithmParameterSpec;
+import java.util.Arrays;
 import javax.crypto.MacSpi;
 
 /**
@@ -21,7 +22,9 @@ final class HsmMac extends MacSpi {
   private final WipeableBuffer message = new WipeableBuffer();
   private KeyRef key;
 
-  /** @param hmacKind the HMAC kind this MAC takes, or null for AES-CMAC (any AES key) */
+  /**
+   * @param hmacKind the HMAC kind this MAC takes, or null for AES-CMAC (any AES key)
+   */
   HsmMac(Hsm hsm, KeyKind hmacKind) {
     this.hsm = hsm;
     this.hmacKind = hmacKind;
@@ -37,16 +40,25 @@ final class HsmMac extends MacSpi {
   }
 
   @Override
-  protected void engineInit(Key k, AlgorithmParameterSpec params) throws InvalidKeyException, InvalidAlgorithmParameterException {
+  protected void engineInit(Key k, AlgorithmParameterSpec params)
+      throws InvalidKeyException, InvalidAlgorithmParameterException {
     if (params != null) {
-      throw new InvalidAlgorithmParameterException((hmacKind == null ? "AES-CMAC" : "HMAC") + " takes no parameters");
+      throw new InvalidAlgorithmParameterException(
+          (hmacKind == null ? "AES-CMAC" : "HMAC") + " takes no parameters");
     }
     KeyRef ref = hsm.own(k, hmacKind == null ? KeyKind.Family.AES : KeyKind.Family.HMAC);
     boolean kindFits = hmacKind == null || ref.kind == hmacKind;
     if (!kindFits || ref.usage != KeyUsage.SIGN) {
       String needed = hmacKind == null ? "an AES" : "a " + hmacKind.cliName();
-      throw new InvalidKeyException("this MAC needs " + needed + " key for sign; '" + ref.label() + "' is a "
-          + ref.kind.cliName() + " key for " + ref.usage.cliName());
+      throw new InvalidKeyException(
+          "this MAC needs "
+              + needed
+              + " key for sign; '"
+              + ref.label()
+              + "' is a "
+              + ref.kind.cliName()
+              + " key for "
+              + ref.usage.cliName());
     }
     key = ref;
     message.wipe();
@@ -78,7 +90,7 @@ final class HsmMac extends MacSpi {
     } catch (IhsmException e) {
       throw Failures.provider(e);
     } finally {
-      java.util.Arrays.fill(data, (byte) 0);
+      Arrays.fill(data, (byte) 0);
     }
   }
 

@@ -3,7 +3,10 @@ package io.ihsm.jca;
 import io.ihsm.ddi.message.GetRandomRequest;
 import java.security.SecureRandomSpi;
 
-/** Bytes from the HSM's CTR_DRBG (SP 800-90A); seeding by the caller is ignored, as the module seeds itself. */
+/**
+ * Bytes from the HSM's CTR_DRBG (SP 800-90A); seeding by the caller is ignored, as the module seeds
+ * itself.
+ */
 final class HsmSecureRandom extends SecureRandomSpi {
   private static final long serialVersionUID = 1L;
   private final transient Hsm hsm;

@@ -1,6 +1,7 @@
 package io.ihsm.jca;
 
 import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.EcCurves;
 import io.ihsm.ddi.key.EcdsaEncoding;
 import io.ihsm.ddi.key.HashAlgorithm;
 import io.ihsm.ddi.key.KeyKind;
@@ -20,8 +21,10 @@ import java.security.SignatureSpi;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.AlgorithmParameterSpec;
+import java.security.spec.ECParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.util.Locale;
 
 /**
  * ECDSA, RSASSA-PKCS1-v1_5 and RSASSA-PSS. Signing runs in the HSM with its key; verifying takes
@@ -33,8 +36,10 @@ final class HsmSignature extends SignatureSpi {
   private final Hsm hsm;
   private final Algorithm algorithm;
   private final HashAlgorithm hash;
+
   /** ECDSA signatures in IEEE P1363 form (r || s) instead of DER. */
   private final boolean p1363;
+
   private PSSParameterSpec pss;
   private MessageDigest digest;
   private final WipeableBuffer message = new WipeableBuffer();
@@ -58,7 +63,8 @@ final class HsmSignature extends SignatureSpi {
 
   @Override
   protected void engineInitSign(PrivateKey key) throws InvalidKeyException {
-    KeyRef ref = hsm.own(key, algorithm == Algorithm.ECDSA ? KeyKind.Family.EC : KeyKind.Family.RSA);
+    KeyRef ref =
+        hsm.own(key, algorithm == Algorithm.ECDSA ? KeyKind.Family.EC : KeyKind.Family.RSA);
     ref.requireUsage(KeyUsage.SIGN);
     reset();
     signer = ref;
@@ -67,12 +73,15 @@ final class HsmSignature extends SignatureSpi {
 
   @Override
   protected void engineInitVerify(PublicKey key) throws InvalidKeyException {
-    KeyKind kind = switch (key) {
-      case ECPublicKey ec when algorithm == Algorithm.ECDSA -> ecKind(ec.getParams());
-      case RSAPublicKey rsa when algorithm != Algorithm.ECDSA -> rsaKind(rsa);
-      case null -> throw new InvalidKeyException("no key given");
-      default -> throw new InvalidKeyException(algorithm + " cannot verify with a " + key.getAlgorithm() + " key");
-    };
+    KeyKind kind =
+        switch (key) {
+          case ECPublicKey ec when algorithm == Algorithm.ECDSA -> ecKind(ec.getParams());
+          case RSAPublicKey rsa when algorithm != Algorithm.ECDSA -> rsaKind(rsa);
+          case null -> throw new InvalidKeyException("no key given");
+          default ->
+              throw new InvalidKeyException(
+                  algorithm + " cannot verify with a " + key.getAlgorithm() + " key");
+        };
     if (key.getEncoded() == null) {
       throw new InvalidKeyException("the public key has no X.509 encoding");
     }
@@ -82,10 +91,16 @@ final class HsmSignature extends SignatureSpi {
     signer = null;
   }
 
-  /** The kind of a key on one of the NIST curves, by all its domain parameters (secp256k1 is not P-256). */
-  static KeyKind ecKind(java.security.spec.ECParameterSpec params) throws InvalidKeyException {
-    return io.ihsm.ddi.key.EcCurves.kindOf(params).orElseThrow(() -> new InvalidKeyException(
-        "IHSM offers the NIST curves P-256, P-384 and P-521 only; this key is on another curve"));
+  /**
+   * The kind of a key on one of the NIST curves, by all its domain parameters (secp256k1 is not
+   * P-256).
+   */
+  static KeyKind ecKind(ECParameterSpec params) throws InvalidKeyException {
+    return EcCurves.kindOf(params)
+        .orElseThrow(
+            () ->
+                new InvalidKeyException(
+                    "IHSM offers the NIST curves P-256, P-384 and P-521 only; this key is on another curve"));
   }
 
   static KeyKind rsaKind(RSAPublicKey key) throws InvalidKeyException {
@@ -93,7 +108,8 @@ final class HsmSignature extends SignatureSpi {
       case 2048 -> KeyKind.RSA_2048;
       case 3072 -> KeyKind.RSA_3072;
       case 4096 -> KeyKind.RSA_4096;
-      default -> throw new InvalidKeyException("IHSM offers RSA keys of 2048, 3072 and 4096 bits only");
+      default ->
+          throw new InvalidKeyException("IHSM offers RSA keys of 2048, 3072 and 4096 bits only");
     };
   }
 
@@ -132,7 +148,8 @@ final class HsmSignature extends SignatureSpi {
       return;
     }
     if (message.size() + len > Operation.MAX_DATA) {
-      throw new SignatureException(algorithm + " through IHSM takes at most " + Operation.MAX_DATA + " bytes");
+      throw new SignatureException(
+          algorithm + " through IHSM takes at most " + Operation.MAX_DATA + " bytes");
     }
     message.write(b, off, len);
   }
@@ -147,10 +164,13 @@ final class HsmSignature extends SignatureSpi {
       case RSA_PKCS1 -> op.withHash(hash);
       case RSA_PSS -> {
         if (pss == null) {
-          throw new SignatureException("RSASSA-PSS needs its PSSParameterSpec (setParameter) first");
+          throw new SignatureException(
+              "RSASSA-PSS needs its PSSParameterSpec (setParameter) first");
         }
-        yield op.withPss(hashOf(pss.getDigestAlgorithm()), hashOf(((MGF1ParameterSpec) pss.getMGFParameters())
-            .getDigestAlgorithm()), pss.getSaltLength());
+        yield op.withPss(
+            hashOf(pss.getDigestAlgorithm()),
+            hashOf(((MGF1ParameterSpec) pss.getMGFParameters()).getDigestAlgorithm()),
+            pss.getSaltLength());
       }
       default -> throw new IllegalStateException(algorithm.toString());
     };
@@ -168,7 +188,8 @@ final class HsmSignature extends SignatureSpi {
     } catch (IllegalArgumentException e) {
       throw new SignatureException("IHSM returned an ECDSA signature that is not DER", e);
     } catch (IhsmException e) {
-      throw new SignatureException("IHSM refused to sign: " + e.getMessage() + " [" + e.status() + "]", e);
+      throw new SignatureException(
+          "IHSM refused to sign: " + e.getMessage() + " [" + e.status() + "]", e);
     }
   }
 
@@ -190,23 +211,34 @@ final class HsmSignature extends SignatureSpi {
     } catch (IhsmException e) {
       return switch (e.status()) {
         // A malformed signature, or a public key the HSM does not accept: it does not verify.
-        case INVALID_PARAMETER, INVALID_INPUT_LENGTH, INVALID_PUBLIC_KEY, INVALID_KEY_MATERIAL, MALFORMED_BODY -> false;
-        default -> throw new SignatureException("IHSM could not verify: " + e.getMessage() + " [" + e.status() + "]", e);
+        case INVALID_PARAMETER,
+            INVALID_INPUT_LENGTH,
+            INVALID_PUBLIC_KEY,
+            INVALID_KEY_MATERIAL,
+            MALFORMED_BODY ->
+            false;
+        default ->
+            throw new SignatureException(
+                "IHSM could not verify: " + e.getMessage() + " [" + e.status() + "]", e);
       };
     }
   }
 
   @Override
-  protected void engineSetParameter(AlgorithmParameterSpec params) throws InvalidAlgorithmParameterException {
+  protected void engineSetParameter(AlgorithmParameterSpec params)
+      throws InvalidAlgorithmParameterException {
     if (algorithm != Algorithm.RSA_PSS) {
       if (params == null) {
         return;
       }
       throw new InvalidAlgorithmParameterException(algorithm + " takes no parameters");
     }
-    if (!(params instanceof PSSParameterSpec p) || !"MGF1".equalsIgnoreCase(p.getMGFAlgorithm())
-        || !(p.getMGFParameters() instanceof MGF1ParameterSpec) || p.getTrailerField() != 1) {
-      throw new InvalidAlgorithmParameterException("RSASSA-PSS takes a PSSParameterSpec with MGF1 and trailer field 1");
+    if (!(params instanceof PSSParameterSpec p)
+        || !"MGF1".equalsIgnoreCase(p.getMGFAlgorithm())
+        || !(p.getMGFParameters() instanceof MGF1ParameterSpec)
+        || p.getTrailerField() != 1) {
+      throw new InvalidAlgorithmParameterException(
+          "RSASSA-PSS takes a PSSParameterSpec with MGF1 and trailer field 1");
     }
     try {
       hashOf(p.getDigestAlgorithm());
@@ -218,12 +250,14 @@ final class HsmSignature extends SignatureSpi {
   }
 
   static HashAlgorithm hashOf(String name) throws SignatureException {
-    return switch (name.toUpperCase(java.util.Locale.ROOT).replace("-", "")) {
+    return switch (name.toUpperCase(Locale.ROOT).replace("-", "")) {
       case "SHA1" -> HashAlgorithm.SHA1;
       case "SHA256" -> HashAlgorithm.SHA256;
       case "SHA384" -> HashAlgorithm.SHA384;
       case "SHA512" -> HashAlgorithm.SHA512;
-      default -> throw new SignatureException("IHSM hashes with SHA-1, SHA-256, SHA-384 or SHA-512, not " + name);
+      default ->
+          throw new SignatureException(
+              "IHSM hashes with SHA-1, SHA-256, SHA-384 or SHA-512, not " + name);
     };
   }
 

@@ -10,6 +10,7 @@ import java.util.Set;
 /**
  * Where the IHSM provider finds its device, partition and PIN. Immutable. Read from a properties
  * file (or, like SunPKCS11, inline text after {@code --}):
+ *
  * <pre>
  * partition  = payments          # required: a partition in the host key store
  * home       = /home/me/.ihsm    # the host key store (and the embedded device's state); default ~/.ihsm
@@ -17,10 +18,12 @@ import java.util.Set;
  * pin-env    = IHSM_PIN          # the environment variable holding the PIN (the default)
  * pin-file   = /etc/ihsm/pin     # or a file holding it (first line)
  * </pre>
+ *
  * A PIN given to {@code KeyStore.load(null, pin)} or by a callback handler takes precedence.
  */
 public final class IhsmConfig {
-  private static final Set<String> KEYS = Set.of("partition", "home", "socket-dir", "pin-env", "pin-file");
+  private static final Set<String> KEYS =
+      Set.of("partition", "home", "socket-dir", "pin-env", "pin-file");
 
   private final String partition;
   private final Path home;
@@ -57,7 +60,8 @@ public final class IhsmConfig {
   /**
    * The provider argument: a configuration file's path, or {@code --} followed by its text.
    *
-   * @throws IllegalArgumentException with what is wrong: a missing file, an unknown key, no partition
+   * @throws IllegalArgumentException with what is wrong: a missing file, an unknown key, no
+   *     partition
    */
   public static IhsmConfig parse(String argument) {
     String text;
@@ -67,29 +71,39 @@ public final class IhsmConfig {
       try {
         text = Files.readString(Path.of(argument));
       } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read the IHSM provider configuration " + argument);
+        throw new IllegalArgumentException(
+            "cannot read the IHSM provider configuration " + argument);
       }
     }
     Properties p = new Properties();
     try {
       p.load(new StringReader(text));
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("the IHSM provider configuration is not a properties file");
+      throw new IllegalArgumentException(
+          "the IHSM provider configuration is not a properties file");
     }
     for (String key : p.stringPropertyNames()) {
       if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException("unknown IHSM provider setting '" + key + "' (known: " + KEYS + ")");
+        throw new IllegalArgumentException(
+            "unknown IHSM provider setting '" + key + "' (known: " + KEYS + ")");
       }
     }
     String partition = p.getProperty("partition", "").strip();
     if (partition.isEmpty()) {
       throw new IllegalArgumentException("the IHSM provider configuration must name a partition");
     }
-    Path home = Path.of(p.getProperty("home", Path.of(System.getProperty("user.home"), ".ihsm").toString()).strip());
+    Path home =
+        Path.of(
+            p.getProperty("home", Path.of(System.getProperty("user.home"), ".ihsm").toString())
+                .strip());
     String socketDir = p.getProperty("socket-dir");
     String pinFile = p.getProperty("pin-file");
-    return new IhsmConfig(partition, home, socketDir == null ? null : Path.of(socketDir.strip()),
-        p.getProperty("pin-env", "IHSM_PIN").strip(), pinFile == null ? null : Path.of(pinFile.strip()));
+    return new IhsmConfig(
+        partition,
+        home,
+        socketDir == null ? null : Path.of(socketDir.strip()),
+        p.getProperty("pin-env", "IHSM_PIN").strip(),
+        pinFile == null ? null : Path.of(pinFile.strip()));
   }
 
   /** The text of a configuration file for this configuration. */
@@ -131,7 +145,10 @@ public final class IhsmConfig {
 
   @Override
   public String toString() {
-    return "partition " + partition + (socketDir != null ? " on the daemon at " + socketDir
-        : " on the embedded device under " + home);
+    return "partition "
+        + partition
+        + (socketDir != null
+            ? " on the daemon at " + socketDir
+            : " on the embedded device under " + home);
   }
 }

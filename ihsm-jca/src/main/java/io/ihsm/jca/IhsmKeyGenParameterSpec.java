@@ -9,11 +9,12 @@ import java.security.spec.AlgorithmParameterSpec;
  * {@code KeyGenerator.init}; without it, EC and RSA keys sign, AES keys encrypt, HMAC keys sign,
  * and no key is extractable.
  *
- * @param keySpec the algorithm's own parameters: an {@code ECGenParameterSpec}, an
- *     {@code RSAKeyGenParameterSpec}, or null for a symmetric key of {@code keyBits}
+ * @param keySpec the algorithm's own parameters: an {@code ECGenParameterSpec}, an {@code
+ *     RSAKeyGenParameterSpec}, or null for a symmetric key of {@code keyBits}
  * @param keyBits RSA modulus or symmetric key size when {@code keySpec} is null; 0 for the default
  */
-public record IhsmKeyGenParameterSpec(AlgorithmParameterSpec keySpec, int keyBits, KeyUsage usage, boolean extractable)
+public record IhsmKeyGenParameterSpec(
+    AlgorithmParameterSpec keySpec, int keyBits, KeyUsage usage, boolean extractable)
     implements AlgorithmParameterSpec {
   public IhsmKeyGenParameterSpec {
     if (usage == null) {

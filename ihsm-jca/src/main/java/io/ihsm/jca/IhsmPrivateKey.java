@@ -9,6 +9,7 @@ import java.security.interfaces.ECKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECParameterSpec;
 
 /**
@@ -29,7 +30,9 @@ public abstract sealed class IhsmPrivateKey implements PrivateKey, IhsmKey {
     return switch (publicKey) {
       case ECPublicKey ec -> new Ec(ref, ec);
       case RSAPublicKey rsa -> new Rsa(ref, rsa);
-      default -> throw new IllegalArgumentException("no HSM private key of algorithm " + publicKey.getAlgorithm());
+      default ->
+          throw new IllegalArgumentException(
+              "no HSM private key of algorithm " + publicKey.getAlgorithm());
     };
   }
 
@@ -91,7 +94,7 @@ public abstract sealed class IhsmPrivateKey implements PrivateKey, IhsmKey {
     }
 
     @Override
-    public java.security.spec.AlgorithmParameterSpec getParams() {
+    public AlgorithmParameterSpec getParams() {
       return ((RSAPublicKey) publicKey()).getParams();
     }
   }

@@ -3,12 +3,14 @@ package io.ihsm.jca;
 import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.key.HashAlgorithm;
 import io.ihsm.ddi.key.KeyKind;
+import java.security.InvalidAlgorithmParameterException;
 import java.security.Key;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -17,11 +19,11 @@ import javax.security.auth.callback.CallbackHandler;
 /**
  * The IHSM provider: KeyStore, key generation, signatures, ciphers, MACs and random numbers from
  * one partition of an ihsm device. Install it with {@code Security.addProvider(new
- * IhsmProvider(config))}, or name it in {@code java.security} / to keytool as
- * {@code -providerClass io.ihsm.jca.IhsmProvider -providerArg FILE} (the no-argument instance
- * found by {@code ServiceLoader} is configured with {@link #configure(String)}, like SunPKCS11).
- * Keys made or loaded through it are HSM keys; verification and public-key encryption take any
- * ordinary public key. Usage guide: docs/jca.md.
+ * IhsmProvider(config))}, or name it in {@code java.security} / to keytool as {@code -providerClass
+ * io.ihsm.jca.IhsmProvider -providerArg FILE} (the no-argument instance found by {@code
+ * ServiceLoader} is configured with {@link #configure(String)}, like SunPKCS11). Keys made or
+ * loaded through it are HSM keys; verification and public-key encryption take any ordinary public
+ * key. Usage guide: docs/jca.md.
  */
 public final class IhsmProvider extends Provider {
   private static final long serialVersionUID = 1L;
@@ -29,7 +31,9 @@ public final class IhsmProvider extends Provider {
 
   private final transient Hsm hsm;
 
-  /** Unconfigured, as {@code ServiceLoader} makes it: {@link #configure(String)} gives a usable one. */
+  /**
+   * Unconfigured, as {@code ServiceLoader} makes it: {@link #configure(String)} gives a usable one.
+   */
   public IhsmProvider() {
     super(NAME, "0.1", "ihsm HSM provider (unconfigured: configure it with a configuration file)");
     this.hsm = null;
@@ -39,14 +43,20 @@ public final class IhsmProvider extends Provider {
     this(config, null);
   }
 
-  /** @param pinCallback asked (with a {@code PasswordCallback}) for the partition PIN when it is needed */
+  /**
+   * @param pinCallback asked (with a {@code PasswordCallback}) for the partition PIN when it is
+   *     needed
+   */
   public IhsmProvider(IhsmConfig config, CallbackHandler pinCallback) {
     super(NAME, "0.1", "ihsm HSM provider, " + config);
     this.hsm = new Hsm(config, pinCallback);
     register();
   }
 
-  /** A provider configured from a configuration file's path, or {@code --} and the configuration text. */
+  /**
+   * A provider configured from a configuration file's path, or {@code --} and the configuration
+   * text.
+   */
   @Override
   public Provider configure(String configArg) {
     return new IhsmProvider(IhsmConfig.parse(configArg));
@@ -71,55 +81,149 @@ public final class IhsmProvider extends Provider {
   private void register() {
     service("KeyStore", "IHSM", List.of(), any(), () -> new HsmKeyStore(hsm));
     service("SecureRandom", "DRBG", List.of("IHSM"), any(), () -> new HsmSecureRandom(hsm));
-    service("KeyPairGenerator", "EC", List.of("EllipticCurve"), any(), () -> new HsmKeyGenerators.Pairs(hsm, true));
-    service("KeyPairGenerator", "RSA", List.of(), any(), () -> new HsmKeyGenerators.Pairs(hsm, false));
-    service("KeyGenerator", "AES", List.of(), any(), () -> new HsmKeyGenerators.Secrets(hsm, KeyKind.AES_256));
+    service(
+        "KeyPairGenerator",
+        "EC",
+        List.of("EllipticCurve"),
+        any(),
+        () -> new HsmKeyGenerators.Pairs(hsm, true));
+    service(
+        "KeyPairGenerator", "RSA", List.of(), any(), () -> new HsmKeyGenerators.Pairs(hsm, false));
+    service(
+        "KeyGenerator",
+        "AES",
+        List.of(),
+        any(),
+        () -> new HsmKeyGenerators.Secrets(hsm, KeyKind.AES_256));
     for (KeyKind hmac : List.of(KeyKind.HMAC_SHA256, KeyKind.HMAC_SHA384, KeyKind.HMAC_SHA512)) {
-      String name = "Hmac" + hmac.cliName().substring(5).toUpperCase(java.util.Locale.ROOT);
-      service("KeyGenerator", name, List.of(), any(), () -> new HsmKeyGenerators.Secrets(hsm, hmac));
+      String name = "Hmac" + hmac.cliName().substring(5).toUpperCase(Locale.ROOT);
+      service(
+          "KeyGenerator", name, List.of(), any(), () -> new HsmKeyGenerators.Secrets(hsm, hmac));
       service("Mac", name, List.of(), k -> k instanceof IhsmSecretKey, () -> new HsmMac(hsm, hmac));
     }
-    for (HashAlgorithm h : List.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
-      service("Signature", h.compactName() + "withECDSA", List.of(), ecKeys(),
+    for (HashAlgorithm h :
+        List.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
+      service(
+          "Signature",
+          h.compactName() + "withECDSA",
+          List.of(),
+          ecKeys(),
           () -> new HsmSignature(hsm, Algorithm.ECDSA, h));
-      service("Signature", h.compactName() + "withECDSAinP1363Format", List.of(), ecKeys(),
+      service(
+          "Signature",
+          h.compactName() + "withECDSAinP1363Format",
+          List.of(),
+          ecKeys(),
           () -> new HsmSignature(hsm, Algorithm.ECDSA, h, true));
-      service("Signature", h.compactName() + "withRSA", List.of(), rsaKeys(),
+      service(
+          "Signature",
+          h.compactName() + "withRSA",
+          List.of(),
+          rsaKeys(),
           () -> new HsmSignature(hsm, Algorithm.RSA_PKCS1, h));
     }
-    service("Signature", "NONEwithECDSA", List.of(), ecKeys(), () -> new HsmSignature(hsm, Algorithm.ECDSA, HashAlgorithm.NONE));
-    service("Signature", "NONEwithECDSAinP1363Format", List.of(), ecKeys(),
+    service(
+        "Signature",
+        "NONEwithECDSA",
+        List.of(),
+        ecKeys(),
+        () -> new HsmSignature(hsm, Algorithm.ECDSA, HashAlgorithm.NONE));
+    service(
+        "Signature",
+        "NONEwithECDSAinP1363Format",
+        List.of(),
+        ecKeys(),
         () -> new HsmSignature(hsm, Algorithm.ECDSA, HashAlgorithm.NONE, true));
-    service("Signature", "RSASSA-PSS", List.of("PSS"), rsaKeys(), () -> new HsmSignature(hsm, Algorithm.RSA_PSS, HashAlgorithm.NONE));
-    service("Cipher", "AES/GCM/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
+    service(
+        "Signature",
+        "RSASSA-PSS",
+        List.of("PSS"),
+        rsaKeys(),
+        () -> new HsmSignature(hsm, Algorithm.RSA_PSS, HashAlgorithm.NONE));
+    service(
+        "Cipher",
+        "AES/GCM/NoPadding",
+        List.of(),
+        k -> k instanceof IhsmSecretKey,
         () -> new HsmCipher(hsm, Algorithm.AES_GCM, null));
-    service("Cipher", "AES/CBC/PKCS5Padding", List.of(), k -> k instanceof IhsmSecretKey,
+    service(
+        "Cipher",
+        "AES/CBC/PKCS5Padding",
+        List.of(),
+        k -> k instanceof IhsmSecretKey,
         () -> new HsmCipher(hsm, Algorithm.AES_CBC_PAD, null));
-    service("Cipher", "AES/CBC/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
+    service(
+        "Cipher",
+        "AES/CBC/NoPadding",
+        List.of(),
+        k -> k instanceof IhsmSecretKey,
         () -> new HsmCipher(hsm, Algorithm.AES_CBC, null));
-    service("Cipher", "AES/CTR/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
+    service(
+        "Cipher",
+        "AES/CTR/NoPadding",
+        List.of(),
+        k -> k instanceof IhsmSecretKey,
         () -> new HsmCipher(hsm, Algorithm.AES_CTR, null));
-    service("Cipher", "AES/ECB/NoPadding", List.of(), k -> k instanceof IhsmSecretKey,
+    service(
+        "Cipher",
+        "AES/ECB/NoPadding",
+        List.of(),
+        k -> k instanceof IhsmSecretKey,
         () -> new HsmCipher(hsm, Algorithm.AES_ECB, null));
-    service("Mac", "AESCMAC", List.of("AES-CMAC"), k -> k instanceof IhsmSecretKey, () -> HsmMac.aesCmac(hsm));
-    service("Cipher", "RSA/ECB/OAEPPadding", List.of(), rsaKeys(), () -> new HsmCipher(hsm, Algorithm.RSA_OAEP, null));
-    for (HashAlgorithm h : List.of(HashAlgorithm.SHA1, HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
-      service("Cipher", "RSA/ECB/OAEPWith" + h.jcaName() + "AndMGF1Padding", List.of(), rsaKeys(),
+    service(
+        "Mac",
+        "AESCMAC",
+        List.of("AES-CMAC"),
+        k -> k instanceof IhsmSecretKey,
+        () -> HsmMac.aesCmac(hsm));
+    service(
+        "Cipher",
+        "RSA/ECB/OAEPPadding",
+        List.of(),
+        rsaKeys(),
+        () -> new HsmCipher(hsm, Algorithm.RSA_OAEP, null));
+    for (HashAlgorithm h :
+        List.of(
+            HashAlgorithm.SHA1, HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
+      service(
+          "Cipher",
+          "RSA/ECB/OAEPWith" + h.jcaName() + "AndMGF1Padding",
+          List.of(),
+          rsaKeys(),
           () -> new HsmCipher(hsm, Algorithm.RSA_OAEP, h));
     }
-    service("Cipher", "AES/KW/NoPadding", List.of("AESWrap"), k -> k instanceof IhsmSecretKey,
+    service(
+        "Cipher",
+        "AES/KW/NoPadding",
+        List.of("AESWrap"),
+        k -> k instanceof IhsmSecretKey,
         () -> new HsmKeyWrap(hsm, Algorithm.AES_KW));
-    service("Cipher", "AES/KWP/NoPadding", List.of("AESWrapPad"), k -> k instanceof IhsmSecretKey,
+    service(
+        "Cipher",
+        "AES/KWP/NoPadding",
+        List.of("AESWrapPad"),
+        k -> k instanceof IhsmSecretKey,
         () -> new HsmKeyWrap(hsm, Algorithm.AES_KWP));
-    service("KeyAgreement", "ECDH", List.of(), k -> k instanceof IhsmPrivateKey.Ec, () -> new HsmKeyAgreement(hsm));
-    for (HashAlgorithm h : List.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
-      service("KDF", "HKDF-" + h.compactName(), List.of(), k -> true, () -> {
-        try {
-          return new HsmHkdf(hsm, h, null);
-        } catch (java.security.InvalidAlgorithmParameterException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+    service(
+        "KeyAgreement",
+        "ECDH",
+        List.of(),
+        k -> k instanceof IhsmPrivateKey.Ec,
+        () -> new HsmKeyAgreement(hsm));
+    for (HashAlgorithm h :
+        List.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
+      service(
+          "KDF",
+          "HKDF-" + h.compactName(),
+          List.of(),
+          k -> true,
+          () -> {
+            try {
+              return new HsmHkdf(hsm, h, null);
+            } catch (InvalidAlgorithmParameterException e) {
+              throw new IllegalStateException(e);
+            }
+          });
     }
   }
 
@@ -127,7 +231,10 @@ public final class IhsmProvider extends Provider {
     return k -> true;
   }
 
-  /** For delayed provider selection: our own keys, and ordinary public keys to verify or encrypt with. */
+  /**
+   * For delayed provider selection: our own keys, and ordinary public keys to verify or encrypt
+   * with.
+   */
   private static Predicate<Object> ecKeys() {
     return k -> k instanceof IhsmPrivateKey.Ec || k instanceof ECPublicKey;
   }
@@ -136,7 +243,11 @@ public final class IhsmProvider extends Provider {
     return k -> k instanceof IhsmPrivateKey.Rsa || k instanceof RSAPublicKey;
   }
 
-  private void service(String type, String algorithm, List<String> aliases, Predicate<Object> keys,
+  private void service(
+      String type,
+      String algorithm,
+      List<String> aliases,
+      Predicate<Object> keys,
       Supplier<Object> factory) {
     putService(new HsmService(this, type, algorithm, aliases, keys, factory));
   }
@@ -146,7 +257,12 @@ public final class IhsmProvider extends Provider {
     private final Predicate<Object> keys;
     private final Supplier<Object> factory;
 
-    HsmService(Provider provider, String type, String algorithm, List<String> aliases, Predicate<Object> keys,
+    HsmService(
+        Provider provider,
+        String type,
+        String algorithm,
+        List<String> aliases,
+        Predicate<Object> keys,
         Supplier<Object> factory) {
       super(provider, type, algorithm, HsmService.class.getName(), aliases, Map.of());
       this.keys = keys;
@@ -160,8 +276,9 @@ public final class IhsmProvider extends Provider {
 
     @Override
     public boolean supportsParameter(Object parameter) {
-      return parameter == null || (parameter instanceof Key && keys.test(parameter))
-          && !(parameter instanceof PublicKey p && p.getEncoded() == null);
+      return parameter == null
+          || (parameter instanceof Key && keys.test(parameter))
+              && !(parameter instanceof PublicKey p && p.getEncoded() == null);
     }
   }
 }

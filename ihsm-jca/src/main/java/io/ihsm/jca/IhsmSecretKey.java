@@ -28,7 +28,9 @@ public final class IhsmSecretKey implements SecretKey, IhsmKey {
     return ref.usage;
   }
 
-  /** "AES", the JCA name of its HMAC ("HmacSHA256", ...), or "Generic" for a secret to derive from. */
+  /**
+   * "AES", the JCA name of its HMAC ("HmacSHA256", ...), or "Generic" for a secret to derive from.
+   */
   @Override
   public String getAlgorithm() {
     return switch (ref.kind) {

@@ -4,7 +4,10 @@ import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import java.security.InvalidKeyException;
 
-/** What a key object points at: its provider's partition and its current label (a store entry can be renamed). */
+/**
+ * What a key object points at: its provider's partition and its current label (a store entry can be
+ * renamed).
+ */
 final class KeyRef {
   final Hsm hsm;
   final KeyKind kind;
@@ -29,7 +32,8 @@ final class KeyRef {
   /** This key, if it has this usage (every IHSM key has exactly one). */
   KeyRef requireUsage(KeyUsage wanted) throws InvalidKeyException {
     if (usage != wanted) {
-      throw new InvalidKeyException("the key '" + label + "' is for " + usage.cliName() + ", not " + wanted.cliName());
+      throw new InvalidKeyException(
+          "the key '" + label + "' is for " + usage.cliName() + ", not " + wanted.cliName());
     }
     return this;
   }

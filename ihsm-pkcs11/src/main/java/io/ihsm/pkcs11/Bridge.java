@@ -13,22 +13,24 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The Java side of {@code libihsm-pkcs11.so}. The C module starts one bridge per process that
- * calls C_Initialize, connected by a socket pair on the bridge's standard input and output, and
- * sends each PKCS#11 call as a frame: {@code u32 length, u32 function, arguments}; the bridge
- * answers {@code u32 length, u64 CK_RV, outputs} (docs/pkcs11.md). It talks to the daemon with the
- * SDK, like any other host program. Standard error is the bridge's log; nothing secret goes there.
+ * The Java side of {@code libihsm-pkcs11.so}. The C module starts one bridge per process that calls
+ * C_Initialize, connected by a socket pair on the bridge's standard input and output, and sends
+ * each PKCS#11 call as a frame: {@code u32 length, u32 function, arguments}; the bridge answers
+ * {@code u32 length, u64 CK_RV, outputs} (docs/pkcs11.md). It talks to the daemon with the SDK,
+ * like any other host program. Standard error is the bridge's log; nothing secret goes there.
  */
 public final class Bridge {
   /** The largest frame either side accepts. */
@@ -37,7 +39,7 @@ public final class Bridge {
   private Bridge() {}
 
   public static void main(String[] args) throws IOException {
-    InputStream in = new BufferedInputStream(new java.io.FileInputStream(FileDescriptor.in));
+    InputStream in = new BufferedInputStream(new FileInputStream(FileDescriptor.in));
     OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
     System.setOut(System.err); // nothing but frames may reach the C module
     Cryptoki cryptoki;
@@ -56,16 +58,30 @@ public final class Bridge {
     List<String> names = config.partitions().isEmpty() ? store.partitions() : config.partitions();
     List<Token> tokens = new ArrayList<>();
     for (String name : names) {
-      var entry = store.partition(name)
-          .orElseThrow(() -> new IllegalArgumentException("no partition " + name + " in the key store at " + config.home()));
-      tokens.add(new Token(entry.id(), name, store, new ObjectStore(config.home(), name), link::client,
-          new OwnerKey(config.ownerKey())));
+      var entry =
+          store
+              .partition(name)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "no partition " + name + " in the key store at " + config.home()));
+      tokens.add(
+          new Token(
+              entry.id(),
+              name,
+              store,
+              new ObjectStore(config.home(), name),
+              link::client,
+              new OwnerKey(config.ownerKey())));
     }
     log("serving " + names + " on the daemon at " + config.socketDir());
     return new Cryptoki(tokens, link::client, config.maxPinFailures());
   }
 
-  /** Answers frames until the C side closes its end; a configuration error answers every call with it. */
+  /**
+   * Answers frames until the C side closes its end; a configuration error answers every call with
+   * it.
+   */
   static void serve(Cryptoki cryptoki, InputStream rawIn, OutputStream rawOut) throws IOException {
     DataInputStream in = new DataInputStream(rawIn);
     DataOutputStream out = new DataOutputStream(rawOut);
@@ -90,7 +106,9 @@ public final class Bridge {
         Function f = Function.fromCode(code);
         byte[] answer;
         if (cryptoki == null) {
-          answer = new Response(Ck.CKR_GENERAL_ERROR).toBytes(); // the log says what is wrong with the configuration
+          answer =
+              new Response(Ck.CKR_GENERAL_ERROR)
+                  .toBytes(); // the log says what is wrong with the configuration
         } else if (f == Function.INITIALIZE) {
           answer = Response.ok().toBytes();
         } else if (f == null) {
@@ -98,7 +116,7 @@ public final class Bridge {
         } else {
           answer = cryptoki.call(f, r);
         }
-        java.util.Arrays.fill(body, (byte) 0); // it may have held a PIN or data to encrypt
+        Arrays.fill(body, (byte) 0); // it may have held a PIN or data to encrypt
         out.writeInt(answer.length);
         out.write(answer);
         out.flush();
@@ -134,8 +152,9 @@ public final class Bridge {
       if (client == null) {
         try {
           client = IhsmClient.connect(address, Duration.ofSeconds(10));
-        } catch (IhsmException | java.io.UncheckedIOException e) {
-          throw new CkException(Ck.CKR_DEVICE_REMOVED, "the daemon at " + address + " does not answer");
+        } catch (IhsmException | UncheckedIOException e) {
+          throw new CkException(
+              Ck.CKR_DEVICE_REMOVED, "the daemon at " + address + " does not answer");
         }
       }
       return client;

@@ -1,8 +1,8 @@
 package io.ihsm.pkcs11;
 
 /**
- * A PKCS#11 return value other than CKR_OK, with a message for the bridge's log. Messages name
- * what was wrong, never key bytes or PINs.
+ * A PKCS#11 return value other than CKR_OK, with a message for the bridge's log. Messages name what
+ * was wrong, never key bytes or PINs.
  */
 public final class CkException extends RuntimeException {
   private final long rv;

@@ -14,6 +14,7 @@ import io.ihsm.pkcs11.wire.Template;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.IhsmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import java.util.function.Supplier;
 final class Cryptoki {
   /** IHSM_PKCS11_TRACE=1 logs every call's name and outcome (never its arguments). */
   private static final boolean TRACE = "1".equals(System.getenv("IHSM_PKCS11_TRACE"));
+
   private final List<Token> tokens;
   private final Supplier<IhsmClient> device;
   private final int maxPinFailures;
@@ -100,7 +102,8 @@ final class Cryptoki {
         session(in.ulong()).endFind();
         yield Response.ok();
       }
-      case ENCRYPT_INIT, DECRYPT_INIT, SIGN_INIT, VERIFY_INIT -> operations.init(f, session(in.ulong()), in.mechanism(), in.ulong());
+      case ENCRYPT_INIT, DECRYPT_INIT, SIGN_INIT, VERIFY_INIT ->
+          operations.init(f, session(in.ulong()), in.mechanism(), in.ulong());
       case DIGEST_INIT -> {
         Session s = session(in.ulong());
         s.start(Session.Kind.DIGEST, new Session.Active(Operations.digest(in.mechanism()), null));
@@ -123,7 +126,9 @@ final class Cryptoki {
         Session s = session(in.ulong());
         s.active(Session.Kind.DIGEST);
         s.end(Session.Kind.DIGEST);
-        throw new CkException(CKR_FUNCTION_NOT_SUPPORTED, "key values never leave the device, not even into a digest");
+        throw new CkException(
+            CKR_FUNCTION_NOT_SUPPORTED,
+            "key values never leave the device, not even into a digest");
       }
       case VERIFY -> operations.verify(session(in.ulong()), in, false);
       case VERIFY_FINAL -> operations.verify(session(in.ulong()), in, true);
@@ -156,7 +161,8 @@ final class Cryptoki {
       }
       case SEED_RANDOM -> {
         session(in.ulong());
-        throw new CkException(CKR_RANDOM_SEED_NOT_SUPPORTED, "the device's DRBG takes no seed from callers");
+        throw new CkException(
+            CKR_RANDOM_SEED_NOT_SUPPORTED, "the device's DRBG takes no seed from callers");
       }
       case GENERATE_RANDOM -> random(session(in.ulong()), in.ulong());
       case SESSION_CANCEL -> {
@@ -196,22 +202,53 @@ final class Cryptoki {
 
   private Response slotInfo(Token t) {
     long flags = CKF_HW_SLOT | (deviceReachable() ? CKF_TOKEN_PRESENT : 0);
-    return Response.ok().text("ihsm partition " + t.partition).text("ihsm").ulong(flags).u8(1).u8(0).u8(0).u8(1);
+    return Response.ok()
+        .text("ihsm partition " + t.partition)
+        .text("ihsm")
+        .ulong(flags)
+        .u8(1)
+        .u8(0)
+        .u8(0)
+        .u8(1);
   }
 
   private Response tokenInfo(Token t) {
-    long flags = CKF_RNG | CKF_LOGIN_REQUIRED | (t.userPinSet() ? CKF_USER_PIN_INITIALIZED : 0) | CKF_TOKEN_INITIALIZED
-        | t.pinFlags(maxPinFailures);
+    long flags =
+        CKF_RNG
+            | CKF_LOGIN_REQUIRED
+            | (t.userPinSet() ? CKF_USER_PIN_INITIALIZED : 0)
+            | CKF_TOKEN_INITIALIZED
+            | t.pinFlags(maxPinFailures);
     String serial = deviceSerial();
     long open = sessions.values().stream().filter(s -> s.token == t).count();
     long rw = sessions.values().stream().filter(s -> s.token == t && s.readWrite).count();
-    return Response.ok().text(t.label()).text("ihsm").text("ihsm partition").text(serial).ulong(flags)
-        .ulong(0).ulong(open).ulong(0).ulong(rw).ulong(64).ulong(4)
-        .ulong(UNAVAILABLE).ulong(UNAVAILABLE).ulong(UNAVAILABLE).ulong(UNAVAILABLE)
-        .u8(1).u8(0).u8(0).u8(1).text("");
+    return Response.ok()
+        .text(t.label())
+        .text("ihsm")
+        .text("ihsm partition")
+        .text(serial)
+        .ulong(flags)
+        .ulong(0)
+        .ulong(open)
+        .ulong(0)
+        .ulong(rw)
+        .ulong(64)
+        .ulong(4)
+        .ulong(UNAVAILABLE)
+        .ulong(UNAVAILABLE)
+        .ulong(UNAVAILABLE)
+        .ulong(UNAVAILABLE)
+        .u8(1)
+        .u8(0)
+        .u8(0)
+        .u8(1)
+        .text("");
   }
 
-  /** What the device serves now: in approved-only mode, not the mechanisms the policy refuses (SHA-1 signing). */
+  /**
+   * What the device serves now: in approved-only mode, not the mechanisms the policy refuses (SHA-1
+   * signing).
+   */
   private Response mechanismList(Token t, Request.OutputBuffer out) {
     return list(approvedOnly() ? Mechanisms.approvedTypes() : Mechanisms.types(), out);
   }
@@ -219,7 +256,8 @@ final class Cryptoki {
   private Response mechanismInfo(Token t, long type) {
     Mechanisms.Info i = Mechanisms.info(type);
     if (i == null) {
-      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(type) + " is not offered");
+      throw new CkException(
+          CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(type) + " is not offered");
     }
     return Response.ok().ulong(i.minKeySize()).ulong(i.maxKeySize()).ulong(i.flags());
   }
@@ -231,7 +269,9 @@ final class Cryptoki {
       throw new CkException(CKR_SESSION_PARALLEL_NOT_SUPPORTED, "CKF_SERIAL_SESSION must be set");
     }
     if (t.soLoggedIn() && (flags & CKF_RW_SESSION) == 0) {
-      throw new CkException(CKR_SESSION_READ_WRITE_SO_EXISTS, "the security officer is logged in: read/write sessions only");
+      throw new CkException(
+          CKR_SESSION_READ_WRITE_SO_EXISTS,
+          "the security officer is logged in: read/write sessions only");
     }
     long h = nextSession++;
     sessions.put(h, new Session(h, t, (flags & CKF_RW_SESSION) != 0));
@@ -259,19 +299,24 @@ final class Cryptoki {
   }
 
   private Response sessionInfo(Session s) {
-    return Response.ok().ulong(s.token.slotId).ulong(s.state()).ulong(CKF_SERIAL_SESSION | (s.readWrite ? CKF_RW_SESSION : 0))
+    return Response.ok()
+        .ulong(s.token.slotId)
+        .ulong(s.state())
+        .ulong(CKF_SERIAL_SESSION | (s.readWrite ? CKF_RW_SESSION : 0))
         .ulong(0);
   }
 
   private Response login(Session s, long user, byte[] pin) {
     if (user == CKU_CONTEXT_SPECIFIC) {
-      throw new CkException(CKR_OPERATION_NOT_INITIALIZED, "no key here needs a context-specific login");
+      throw new CkException(
+          CKR_OPERATION_NOT_INITIALIZED, "no key here needs a context-specific login");
     }
     if (user != CKU_USER && user != CKU_SO) {
       throw new CkException(CKR_USER_TYPE_INVALID, "unknown user type " + user);
     }
     if (pin == null) {
-      throw new CkException(CKR_ARGUMENTS_BAD, "there is no protected authentication path: give the PIN");
+      throw new CkException(
+          CKR_ARGUMENTS_BAD, "there is no protected authentication path: give the PIN");
     }
     try {
       if (pin.length < 4 || pin.length > 64) {
@@ -279,7 +324,9 @@ final class Cryptoki {
       }
       if (user == CKU_SO) {
         if (sessions.values().stream().anyMatch(x -> x.token == s.token && !x.readWrite)) {
-          throw new CkException(CKR_SESSION_READ_ONLY_EXISTS, "the security officer logs in with read/write sessions only");
+          throw new CkException(
+              CKR_SESSION_READ_ONLY_EXISTS,
+              "the security officer logs in with read/write sessions only");
         }
         s.token.soLogin(pin);
       } else {
@@ -287,7 +334,7 @@ final class Cryptoki {
       }
       return Response.ok();
     } finally {
-      java.util.Arrays.fill(pin, (byte) 0);
+      Arrays.fill(pin, (byte) 0);
     }
   }
 
@@ -304,19 +351,21 @@ final class Cryptoki {
   private Response initToken(Token t, byte[] soPin, byte[] label) {
     try {
       if (soPin == null || label == null) {
-        throw new CkException(CKR_ARGUMENTS_BAD, "C_InitToken takes the SO PIN and a 32-byte label");
+        throw new CkException(
+            CKR_ARGUMENTS_BAD, "C_InitToken takes the SO PIN and a 32-byte label");
       }
       if (soPin.length < 4 || soPin.length > 64) {
         throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
       }
       if (sessions.values().stream().anyMatch(x -> x.token == t)) {
-        throw new CkException(CKR_SESSION_EXISTS, "close every session of " + t.partition + " before C_InitToken");
+        throw new CkException(
+            CKR_SESSION_EXISTS, "close every session of " + t.partition + " before C_InitToken");
       }
       t.initToken(soPin, Token.labelOf(label));
       return Response.ok();
     } finally {
       if (soPin != null) {
-        java.util.Arrays.fill(soPin, (byte) 0);
+        Arrays.fill(soPin, (byte) 0);
       }
     }
   }
@@ -324,7 +373,8 @@ final class Cryptoki {
   private Response initPin(Session s, byte[] newPin) {
     try {
       if (newPin == null) {
-        throw new CkException(CKR_ARGUMENTS_BAD, "there is no protected authentication path: give the new PIN");
+        throw new CkException(
+            CKR_ARGUMENTS_BAD, "there is no protected authentication path: give the new PIN");
       }
       if (newPin.length < 4 || newPin.length > 64) {
         throw new CkException(CKR_PIN_LEN_RANGE, "PINs are 4 to 64 bytes");
@@ -333,7 +383,7 @@ final class Cryptoki {
       return Response.ok();
     } finally {
       if (newPin != null) {
-        java.util.Arrays.fill(newPin, (byte) 0);
+        Arrays.fill(newPin, (byte) 0);
       }
     }
   }
@@ -344,10 +394,12 @@ final class Cryptoki {
         throw new CkException(CKR_SESSION_READ_ONLY, "C_SetPIN needs a read/write session");
       }
       if (oldPin == null || newPin == null) {
-        throw new CkException(CKR_ARGUMENTS_BAD, "there is no protected authentication path: give both PINs");
+        throw new CkException(
+            CKR_ARGUMENTS_BAD, "there is no protected authentication path: give both PINs");
       }
       if (s.token.soLoggedIn()) {
-        throw new CkException(CKR_FUNCTION_NOT_SUPPORTED,
+        throw new CkException(
+            CKR_FUNCTION_NOT_SUPPORTED,
             "the SO PIN is the owner key file's password: re-encrypt the file to change it (docs/pkcs11.md)");
       }
       if (newPin.length < 4 || newPin.length > 64) {
@@ -358,7 +410,7 @@ final class Cryptoki {
     } finally {
       for (byte[] pin : new byte[][] {oldPin, newPin}) {
         if (pin != null) {
-          java.util.Arrays.fill(pin, (byte) 0);
+          Arrays.fill(pin, (byte) 0);
         }
       }
     }
@@ -383,7 +435,8 @@ final class Cryptoki {
       throw new CkException(CKR_ACTION_PROHIBITED, "this object cannot be copied");
     }
     Map<Long, byte[]> changes = StorageObjects.changes(o, t, true);
-    boolean token = changes.containsKey(CKA_TOKEN) ? Native.toBool(changes.get(CKA_TOKEN)) : o.isTokenObject();
+    boolean token =
+        changes.containsKey(CKA_TOKEN) ? Native.toBool(changes.get(CKA_TOKEN)) : o.isTokenObject();
     P11Object copy = o.with(ObjectHandles.newRecordId(), token ? 0 : s.handle, changes);
     s.requireWritable(copy);
     s.token.save(copy);
@@ -429,7 +482,9 @@ final class Cryptoki {
     return r;
   }
 
-  /** One attribute's answer: its length (or CK_UNAVAILABLE_INFORMATION), and its value when copied. */
+  /**
+   * One attribute's answer: its length (or CK_UNAVAILABLE_INFORMATION), and its value when copied.
+   */
   private record AttributeAnswer(long length, byte[] value) {}
 
   private Response setAttributes(Session s, long handle, Template t) {
@@ -441,9 +496,12 @@ final class Cryptoki {
     Map<Long, byte[]> changes = StorageObjects.changes(o, t, false);
     if (!changes.isEmpty()) {
       if (o.isTokenObject() && o.deviceLabel() != null) {
-        // A view of a key made elsewhere becomes a record: record its partner view too, so it stays.
+        // A view of a key made elsewhere becomes a record: record its partner view too, so it
+        // stays.
         for (P11Object x : s.token.objects()) {
-          if (o.deviceLabel().equals(x.deviceLabel()) && !x.recordId().equals(o.recordId()) && x.isTokenObject()) {
+          if (o.deviceLabel().equals(x.deviceLabel())
+              && !x.recordId().equals(o.recordId())
+              && x.isTokenObject()) {
             s.token.save(x);
           }
         }
@@ -482,7 +540,8 @@ final class Cryptoki {
 
   private Response random(Session s, long length) {
     if (length < 0 || length > Session.MAX_INPUT) {
-      throw new CkException(CKR_ARGUMENTS_BAD, "at most " + Session.MAX_INPUT + " random bytes per call");
+      throw new CkException(
+          CKR_ARGUMENTS_BAD, "at most " + Session.MAX_INPUT + " random bytes per call");
     }
     byte[] out = new byte[(int) length];
     IhsmClient d = device.get();
@@ -497,7 +556,9 @@ final class Cryptoki {
   // ---- lookups
 
   private Token token(long slot) {
-    return tokens.stream().filter(t -> t.slotId == slot).findFirst()
+    return tokens.stream()
+        .filter(t -> t.slotId == slot)
+        .findFirst()
         .orElseThrow(() -> new CkException(CKR_SLOT_ID_INVALID, "no slot " + slot));
   }
 
@@ -543,7 +604,10 @@ final class Cryptoki {
     }
   }
 
-  /** A list answer (slots, mechanisms): the count always, the items only when the caller's array holds them. */
+  /**
+   * A list answer (slots, mechanisms): the count always, the items only when the caller's array
+   * holds them.
+   */
   private static Response list(long[] items, Request.OutputBuffer out) {
     if (out.present() && Long.compareUnsigned(out.capacity(), items.length) < 0) {
       return new Response(CKR_BUFFER_TOO_SMALL).ulong(items.length).u32(0);

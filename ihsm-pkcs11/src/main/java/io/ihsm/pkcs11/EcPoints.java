@@ -11,7 +11,9 @@ import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.util.Arrays;
 
-/** EC points as PKCS#11 passes them (raw uncompressed, or inside a DER OCTET STRING) into SPKI DER. */
+/**
+ * EC points as PKCS#11 passes them (raw uncompressed, or inside a DER OCTET STRING) into SPKI DER.
+ */
 final class EcPoints {
   private EcPoints() {}
 
@@ -19,18 +21,25 @@ final class EcPoints {
     int size = kind.bytes();
     byte[] point = unwrapOctetString(encoded, 1 + 2 * size);
     if (point == null || point[0] != 4) {
-      throw new CkException(Ck.CKR_MECHANISM_PARAM_INVALID,
-          "an EC point here is uncompressed (04 || X || Y) on " + kind.cliName() + ", raw or in an OCTET STRING");
+      throw new CkException(
+          Ck.CKR_MECHANISM_PARAM_INVALID,
+          "an EC point here is uncompressed (04 || X || Y) on "
+              + kind.cliName()
+              + ", raw or in an OCTET STRING");
     }
     try {
       AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
       p.init(new ECGenParameterSpec(kind.curve()));
-      ECPoint w = new ECPoint(new BigInteger(1, Arrays.copyOfRange(point, 1, 1 + size)),
-          new BigInteger(1, Arrays.copyOfRange(point, 1 + size, 1 + 2 * size)));
-      return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, p.getParameterSpec(ECParameterSpec.class)))
+      ECPoint w =
+          new ECPoint(
+              new BigInteger(1, Arrays.copyOfRange(point, 1, 1 + size)),
+              new BigInteger(1, Arrays.copyOfRange(point, 1 + size, 1 + 2 * size)));
+      return KeyFactory.getInstance("EC")
+          .generatePublic(new ECPublicKeySpec(w, p.getParameterSpec(ECParameterSpec.class)))
           .getEncoded();
     } catch (GeneralSecurityException e) {
-      throw new CkException(Ck.CKR_MECHANISM_PARAM_INVALID, "the EC point is not on " + kind.cliName());
+      throw new CkException(
+          Ck.CKR_MECHANISM_PARAM_INVALID, "the EC point is not on " + kind.cliName());
     }
   }
 

@@ -17,6 +17,8 @@ import io.ihsm.pkcs11.wire.Response;
 import io.ihsm.pkcs11.wire.Template;
 import io.ihsm.sdk.IhsmException;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.function.Supplier;
@@ -43,10 +45,14 @@ final class KeyFunctions {
       KeyTemplates.check(t, CKO_SECRET_KEY, -1);
       kind = KeyTemplates.secretKind(t);
       if (kind.family() != KeyKind.Family.HMAC) {
-        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "generated secrets are HMAC keys: give CKA_KEY_TYPE CKK_SHA*_HMAC");
+        throw new CkException(
+            CKR_TEMPLATE_INCONSISTENT,
+            "generated secrets are HMAC keys: give CKA_KEY_TYPE CKK_SHA*_HMAC");
       }
     } else {
-      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not make keys");
+      throw new CkException(
+          CKR_MECHANISM_INVALID,
+          "mechanism 0x" + Long.toHexString(m.type()) + " does not make keys");
     }
     KeyUsage usage = KeyTemplates.usage(kind, t);
     boolean extractable = t.bool(CKA_EXTRACTABLE, false);
@@ -54,10 +60,17 @@ final class KeyFunctions {
     s.requireWritable(n.token());
     String label = deviceLabel(s, n);
     // An HMAC key takes CKA_VALUE_LEN, from 14 bytes (112 bits) to 128; by default its hash's size.
-    int length = kind.family() == KeyKind.Family.HMAC && t.ulong(CKA_VALUE_LEN) != null
-        ? t.ulong(CKA_VALUE_LEN).intValue() : kind.bytes();
-    StoredKey k = Statuses.call(() -> s.token.client().generate(label, kind, usage, extractable,
-        length == kind.bytes() ? 0 : length));
+    int length =
+        kind.family() == KeyKind.Family.HMAC && t.ulong(CKA_VALUE_LEN) != null
+            ? t.ulong(CKA_VALUE_LEN).intValue()
+            : kind.bytes();
+    StoredKey k =
+        Statuses.call(
+            () ->
+                s.token
+                    .client()
+                    .generate(
+                        label, kind, usage, extractable, length == kind.bytes() ? 0 : length));
     return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, length)));
   }
 
@@ -69,7 +82,7 @@ final class KeyFunctions {
       KeyTemplates.check(priv, CKO_PRIVATE_KEY, CKK_RSA);
       kind = KeyTemplates.rsaKind(pub.ulong(CKA_MODULUS_BITS));
       byte[] e = pub.value(CKA_PUBLIC_EXPONENT);
-      if (e != null && !new java.math.BigInteger(1, e).equals(java.math.BigInteger.valueOf(65537))) {
+      if (e != null && !new BigInteger(1, e).equals(BigInteger.valueOf(65537))) {
         throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "the public exponent is 65537");
       }
     } else if (m.type() == CKM_EC_KEY_PAIR_GEN) {
@@ -78,7 +91,9 @@ final class KeyFunctions {
       byte[] params = pub.value(CKA_EC_PARAMS);
       kind = KeyTemplates.ecKind(params != null ? params : priv.value(CKA_EC_PARAMS));
     } else {
-      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not make key pairs");
+      throw new CkException(
+          CKR_MECHANISM_INVALID,
+          "mechanism 0x" + Long.toHexString(m.type()) + " does not make key pairs");
     }
     KeyUsage usage = KeyTemplates.usage(kind, pub, priv);
     boolean extractable = priv.bool(CKA_EXTRACTABLE, false);
@@ -87,14 +102,25 @@ final class KeyFunctions {
     s.requireWritable(pn.token() || kn.token());
     String label = deviceLabel(s, kn.label() != null && kn.label().length > 0 ? kn : pn);
     StoredKey k = Statuses.call(() -> s.token.client().generate(label, kind, usage, extractable));
-    P11Object publicObject = new P11Object(ObjectHandles.newRecordId(), pn.token() ? 0 : s.handle, label, kind,
-        KeyObjects.publicKey(kind, usage, k.origin(), k.publicKey(), pn));
-    P11Object privateObject = new P11Object(ObjectHandles.newRecordId(), kn.token() ? 0 : s.handle, label, kind,
-        KeyObjects.privateKey(kind, usage, k.origin(), extractable, k.publicKey(), kn));
+    P11Object publicObject =
+        new P11Object(
+            ObjectHandles.newRecordId(),
+            pn.token() ? 0 : s.handle,
+            label,
+            kind,
+            KeyObjects.publicKey(kind, usage, k.origin(), k.publicKey(), pn));
+    P11Object privateObject =
+        new P11Object(
+            ObjectHandles.newRecordId(),
+            kn.token() ? 0 : s.handle,
+            label,
+            kind,
+            KeyObjects.privateKey(kind, usage, k.origin(), extractable, k.publicKey(), kn));
     return Response.ok().ulong(handles.keep(s, publicObject)).ulong(handles.keep(s, privateObject));
   }
 
-  Response wrapKey(Session s, MechanismSpec m, long wrappingHandle, long keyHandle, Request.OutputBuffer out) {
+  Response wrapKey(
+      Session s, MechanismSpec m, long wrappingHandle, long keyHandle, Request.OutputBuffer out) {
     P11Object wrapping = handles.key(s, wrappingHandle);
     P11Object target = handles.key(s, keyHandle);
     if (target.deviceLabel() == null || target.objectClass() == CKO_PUBLIC_KEY) {
@@ -109,19 +135,36 @@ final class KeyFunctions {
     byte[] wrapped;
     if (m.type() == CKM_RSA_AES_KEY_WRAP) {
       rsaAesParameters(m);
-      if (wrapping.objectClass() != CKO_PUBLIC_KEY || wrapping.kind().family() != KeyKind.Family.RSA) {
-        throw new CkException(CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key wrap wraps to an RSA public key");
+      if (wrapping.objectClass() != CKO_PUBLIC_KEY
+          || wrapping.kind().family() != KeyKind.Family.RSA) {
+        throw new CkException(
+            CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key wrap wraps to an RSA public key");
       }
-      boolean pairInPartition = wrapping.deviceLabel() != null && s.token.client().hasKey(wrapping.deviceLabel());
-      wrapped = Statuses.call(() -> pairInPartition
-          ? s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), Algorithm.RSA_AES_KW)
-          : s.token.client().wrapFor(wrapping.kind(), wrapping.get(CKA_PUBLIC_KEY_INFO), target.deviceLabel()));
+      boolean pairInPartition =
+          wrapping.deviceLabel() != null && s.token.client().hasKey(wrapping.deviceLabel());
+      wrapped =
+          Statuses.call(
+              () ->
+                  pairInPartition
+                      ? s.token
+                          .client()
+                          .wrap(wrapping.deviceLabel(), target.deviceLabel(), Algorithm.RSA_AES_KW)
+                      : s.token
+                          .client()
+                          .wrapFor(
+                              wrapping.kind(),
+                              wrapping.get(CKA_PUBLIC_KEY_INFO),
+                              target.deviceLabel()));
     } else {
       Algorithm alg = aesWrap(m);
-      if (wrapping.objectClass() != CKO_SECRET_KEY || wrapping.kind().family() != KeyKind.Family.AES) {
-        throw new CkException(CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "AES key wrap needs an AES wrapping key");
+      if (wrapping.objectClass() != CKO_SECRET_KEY
+          || wrapping.kind().family() != KeyKind.Family.AES) {
+        throw new CkException(
+            CKR_WRAPPING_KEY_TYPE_INCONSISTENT, "AES key wrap needs an AES wrapping key");
       }
-      wrapped = Statuses.call(() -> s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), alg));
+      wrapped =
+          Statuses.call(
+              () -> s.token.client().wrap(wrapping.deviceLabel(), target.deviceLabel(), alg));
     }
     return Response.output(wrapped, out);
   }
@@ -129,21 +172,28 @@ final class KeyFunctions {
   /** The one RSA-AES shape the device speaks (the format of its key import). */
   private static void rsaAesParameters(MechanismSpec m) {
     MechanismSpec.RsaAesWrap p = m.parameter(MechanismSpec.RsaAesWrap.class);
-    if (p.aesKeyBits() != 256 || p.oaep() == null || p.oaep().hash() != CKM_SHA256 || p.oaep().mgf() != CKG_MGF1_SHA256
+    if (p.aesKeyBits() != 256
+        || p.oaep() == null
+        || p.oaep().hash() != CKM_SHA256
+        || p.oaep().mgf() != CKG_MGF1_SHA256
         || (p.oaep().label() != null && p.oaep().label().length > 0)) {
-      throw new CkException(CKR_MECHANISM_PARAM_INVALID,
+      throw new CkException(
+          CKR_MECHANISM_PARAM_INVALID,
           "RSA-AES key wrap here is AES-256 with OAEP SHA-256, MGF1-SHA-256 and no label");
     }
   }
 
-  Response unwrapKey(Session s, MechanismSpec m, long unwrappingHandle, byte[] wrapped, Template t) {
+  Response unwrapKey(
+      Session s, MechanismSpec m, long unwrappingHandle, byte[] wrapped, Template t) {
     if (wrapped == null) {
       throw new CkException(CKR_ARGUMENTS_BAD, "pWrappedKey is NULL");
     }
     P11Object unwrapping = handles.key(s, unwrappingHandle);
     Long cls = t.ulong(CKA_CLASS);
     if (cls == null || (cls != CKO_SECRET_KEY && cls != CKO_PRIVATE_KEY)) {
-      throw new CkException(CKR_TEMPLATE_INCOMPLETE, "an unwrapped key's template gives CKA_CLASS (secret or private key)");
+      throw new CkException(
+          CKR_TEMPLATE_INCOMPLETE,
+          "an unwrapped key's template gives CKA_CLASS (secret or private key)");
     }
     KeyTemplates.check(t, cls, -1);
     KeyKind kind = unwrappedKind(cls, t);
@@ -158,35 +208,65 @@ final class KeyFunctions {
       if (Token.UNWRAPPING_KEY_LABEL.equals(unwrapping.recordId())) {
         k = unwrapCall(() -> s.token.client().importKey(label, kind, usage, extractable, wrapped));
       } else {
-        if (unwrapping.objectClass() != CKO_PRIVATE_KEY || unwrapping.kind().family() != KeyKind.Family.RSA) {
-          throw new CkException(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key unwrap needs an RSA private key");
+        if (unwrapping.objectClass() != CKO_PRIVATE_KEY
+            || unwrapping.kind().family() != KeyKind.Family.RSA) {
+          throw new CkException(
+              CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, "RSA-AES key unwrap needs an RSA private key");
         }
         if (!unwrapping.bool(CKA_UNWRAP)) {
-          throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key's CKA_UNWRAP is false");
+          throw new CkException(
+              CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key's CKA_UNWRAP is false");
         }
-        k = unwrapCall(() -> s.token.client().unwrap(unwrapping.deviceLabel(), Algorithm.RSA_AES_KW, label, kind, usage,
-            extractable, wrapped));
+        k =
+            unwrapCall(
+                () ->
+                    s.token
+                        .client()
+                        .unwrap(
+                            unwrapping.deviceLabel(),
+                            Algorithm.RSA_AES_KW,
+                            label,
+                            kind,
+                            usage,
+                            extractable,
+                            wrapped));
       }
     } else {
       Algorithm alg = aesWrap(m);
-      if (unwrapping.objectClass() != CKO_SECRET_KEY || unwrapping.kind().family() != KeyKind.Family.AES) {
-        throw new CkException(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, "AES key unwrap needs an AES unwrapping key");
+      if (unwrapping.objectClass() != CKO_SECRET_KEY
+          || unwrapping.kind().family() != KeyKind.Family.AES) {
+        throw new CkException(
+            CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, "AES key unwrap needs an AES unwrapping key");
       }
       if (!unwrapping.bool(CKA_UNWRAP)) {
-        throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key's CKA_UNWRAP is false");
+        throw new CkException(
+            CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key's CKA_UNWRAP is false");
       }
-      k = unwrapCall(() -> s.token.client().unwrap(unwrapping.deviceLabel(), alg, label, kind, usage, extractable, wrapped));
+      k =
+          unwrapCall(
+              () ->
+                  s.token
+                      .client()
+                      .unwrap(
+                          unwrapping.deviceLabel(), alg, label, kind, usage, extractable, wrapped));
     }
-    P11Object o = cls == CKO_SECRET_KEY ? secretObject(s, n, k, kind.bytes())
-        : new P11Object(ObjectHandles.newRecordId(), n.token() ? 0 : s.handle, label, kind,
-            KeyObjects.privateKey(kind, usage, k.origin(), extractable, k.publicKey(), n));
+    P11Object o =
+        cls == CKO_SECRET_KEY
+            ? secretObject(s, n, k, kind.bytes())
+            : new P11Object(
+                ObjectHandles.newRecordId(),
+                n.token() ? 0 : s.handle,
+                label,
+                kind,
+                KeyObjects.privateKey(kind, usage, k.origin(), extractable, k.publicKey(), n));
     return Response.ok().ulong(handles.keep(s, o));
   }
 
   Response deriveKey(Session s, MechanismSpec m, long baseHandle, Template t) {
     P11Object base = handles.key(s, baseHandle);
     if (base.objectClass() == CKO_PUBLIC_KEY || base.deviceLabel() == null) {
-      throw new CkException(CKR_KEY_TYPE_INCONSISTENT, "derivation starts from a private or secret key");
+      throw new CkException(
+          CKR_KEY_TYPE_INCONSISTENT, "derivation starts from a private or secret key");
     }
     if (!base.bool(CKA_DERIVE)) {
       throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the base key's CKA_DERIVE is false");
@@ -201,11 +281,14 @@ final class KeyFunctions {
     if (m.type() == CKM_ECDH1_DERIVE) {
       MechanismSpec.Ecdh p = m.parameter(MechanismSpec.Ecdh.class);
       if (p.kdf() != CKD_NULL || (p.sharedData() != null && p.sharedData().length > 0)) {
-        throw new CkException(CKR_MECHANISM_PARAM_INVALID, "ECDH here is CKD_NULL with no shared data: derive from the secret");
+        throw new CkException(
+            CKR_MECHANISM_PARAM_INVALID,
+            "ECDH here is CKD_NULL with no shared data: derive from the secret");
       }
       Long type = t.ulong(CKA_KEY_TYPE);
       if (type != null && type != CKK_GENERIC_SECRET) {
-        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "ECDH makes a generic secret; derive other keys from it");
+        throw new CkException(
+            CKR_TEMPLATE_INCONSISTENT, "ECDH makes a generic secret; derive other keys from it");
       }
       if (base.kind().family() != KeyKind.Family.EC) {
         throw new CkException(CKR_KEY_TYPE_INCONSISTENT, "ECDH needs an EC private key");
@@ -214,22 +297,39 @@ final class KeyFunctions {
       length = base.kind().bytes();
       Long asked = t.ulong(CKA_VALUE_LEN);
       if (asked != null && asked != length) {
-        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "an ECDH secret is " + length + " bytes on this curve");
+        throw new CkException(
+            CKR_TEMPLATE_INCONSISTENT, "an ECDH secret is " + length + " bytes on this curve");
       }
       byte[] peer = EcPoints.spki(base.kind(), p.publicData());
-      request = new DeriveKeyRequest(0, DeriveKeyRequest.Method.ECDH, HashAlgorithm.NONE, peer, new byte[0], new byte[0],
-          length, new KeyAttributes(kind, KeyTemplates.usage(kind, t), false, t.bool(CKA_EXTRACTABLE, false), label));
+      request =
+          new DeriveKeyRequest(
+              0,
+              DeriveKeyRequest.Method.ECDH,
+              HashAlgorithm.NONE,
+              peer,
+              new byte[0],
+              new byte[0],
+              length,
+              new KeyAttributes(
+                  kind, KeyTemplates.usage(kind, t), false, t.bool(CKA_EXTRACTABLE, false), label));
     } else if (m.type() == CKM_HKDF_DERIVE || m.type() == CKM_SP800_108_COUNTER_KDF) {
       kind = KeyTemplates.secretKind(t);
       Long len = t.ulong(CKA_VALUE_LEN);
       if (kind == KeyKind.SECRET && len == null) {
-        throw new CkException(CKR_TEMPLATE_INCOMPLETE, "a derived generic secret needs CKA_VALUE_LEN");
+        throw new CkException(
+            CKR_TEMPLATE_INCOMPLETE, "a derived generic secret needs CKA_VALUE_LEN");
       }
       length = kind == KeyKind.SECRET ? len.intValue() : kind.bytes();
-      KeyAttributes attrs = new KeyAttributes(kind, KeyTemplates.usage(kind, t), false, t.bool(CKA_EXTRACTABLE, false), label);
-      request = m.type() == CKM_HKDF_DERIVE ? Kdfs.hkdf(m, length, attrs) : Kdfs.counterKdf(m, length, attrs);
+      KeyAttributes attrs =
+          new KeyAttributes(
+              kind, KeyTemplates.usage(kind, t), false, t.bool(CKA_EXTRACTABLE, false), label);
+      request =
+          m.type() == CKM_HKDF_DERIVE
+              ? Kdfs.hkdf(m, length, attrs)
+              : Kdfs.counterKdf(m, length, attrs);
     } else {
-      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not derive");
+      throw new CkException(
+          CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not derive");
     }
     StoredKey k = Statuses.call(() -> s.token.client().derive(base.deviceLabel(), request));
     return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, length)));
@@ -237,10 +337,14 @@ final class KeyFunctions {
 
   private static Algorithm aesWrap(MechanismSpec m) {
     if (m.type() != CKM_AES_KEY_WRAP && m.type() != CKM_AES_KEY_WRAP_KWP) {
-      throw new CkException(CKR_MECHANISM_INVALID, "mechanism 0x" + Long.toHexString(m.type()) + " does not wrap here");
+      throw new CkException(
+          CKR_MECHANISM_INVALID,
+          "mechanism 0x" + Long.toHexString(m.type()) + " does not wrap here");
     }
     if (m.parameter() != null) {
-      throw new CkException(CKR_MECHANISM_PARAM_INVALID, "AES key wrap uses the standard initial value: no parameter");
+      throw new CkException(
+          CKR_MECHANISM_PARAM_INVALID,
+          "AES key wrap uses the standard initial value: no parameter");
     }
     return m.type() == CKM_AES_KEY_WRAP ? Algorithm.AES_KW : Algorithm.AES_KWP;
   }
@@ -256,12 +360,17 @@ final class KeyFunctions {
     if (type != null && type == CKK_RSA) {
       return KeyTemplates.rsaKind(t.ulong(CKA_MODULUS_BITS));
     }
-    throw new CkException(CKR_TEMPLATE_INCOMPLETE,
+    throw new CkException(
+        CKR_TEMPLATE_INCOMPLETE,
         "an unwrapped private key's template gives CKA_KEY_TYPE, and CKA_EC_PARAMS or CKA_MODULUS_BITS");
   }
 
   private P11Object secretObject(Session s, KeyObjects.Naming n, StoredKey k, int length) {
-    return new P11Object(ObjectHandles.newRecordId(), n.token() ? 0 : s.handle, k.label(), k.kind(),
+    return new P11Object(
+        ObjectHandles.newRecordId(),
+        n.token() ? 0 : s.handle,
+        k.label(),
+        k.kind(),
         KeyObjects.secretKey(k.kind(), k.usage(), k.origin(), k.extractable(), length, n));
   }
 
@@ -272,8 +381,10 @@ final class KeyFunctions {
    */
   private static String deviceLabel(Session s, KeyObjects.Naming n) {
     if (n.token() && n.label() != null && n.label().length > 0) {
-      String wanted = new String(n.label(), java.nio.charset.StandardCharsets.UTF_8);
-      if (io.ihsm.ddi.key.KeyAttributes.validLabel(wanted) && !wanted.startsWith("p11-") && !wanted.startsWith("jca-")
+      String wanted = new String(n.label(), StandardCharsets.UTF_8);
+      if (KeyAttributes.validLabel(wanted)
+          && !wanted.startsWith("p11-")
+          && !wanted.startsWith("jca-")
           && !s.token.client().hasKey(wanted)) {
         return wanted;
       }
@@ -281,7 +392,10 @@ final class KeyFunctions {
     return newDeviceLabel();
   }
 
-  /** Keys made through PKCS#11 get a partition label of their own; CKA_LABEL is free-form and kept beside. */
+  /**
+   * Keys made through PKCS#11 get a partition label of their own; CKA_LABEL is free-form and kept
+   * beside.
+   */
   private static String newDeviceLabel() {
     byte[] b = new byte[8];
     LABELS.nextBytes(b);
@@ -294,8 +408,10 @@ final class KeyFunctions {
       return call.get();
     } catch (IhsmException e) {
       switch (e.status()) {
-        case BAD_PADDING, INVALID_KEY_MATERIAL -> throw new CkException(CKR_WRAPPED_KEY_INVALID, e.getMessage());
-        case INVALID_INPUT_LENGTH, INPUT_TOO_LARGE -> throw new CkException(CKR_WRAPPED_KEY_LEN_RANGE, e.getMessage());
+        case BAD_PADDING, INVALID_KEY_MATERIAL ->
+            throw new CkException(CKR_WRAPPED_KEY_INVALID, e.getMessage());
+        case INVALID_INPUT_LENGTH, INPUT_TOO_LARGE ->
+            throw new CkException(CKR_WRAPPED_KEY_LEN_RANGE, e.getMessage());
         default -> throw Statuses.of(e);
       }
     }

@@ -21,24 +21,70 @@ final class KeyTemplates {
   private KeyTemplates() {}
 
   /** Attributes a key template may hold (values the module checks or keeps). */
-  private static final Set<Long> ALLOWED = Set.of(CKA_CLASS, CKA_KEY_TYPE, CKA_TOKEN, CKA_PRIVATE, CKA_MODIFIABLE,
-      CKA_COPYABLE, CKA_DESTROYABLE, CKA_LABEL, CKA_ID, CKA_SUBJECT, CKA_START_DATE, CKA_END_DATE, CKA_SENSITIVE,
-      CKA_EXTRACTABLE, CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP, CKA_UNWRAP, CKA_DERIVE,
-      CKA_SIGN_RECOVER, CKA_VERIFY_RECOVER, CKA_ALWAYS_AUTHENTICATE, CKA_WRAP_WITH_TRUSTED, CKA_TRUSTED,
-      CKA_MODULUS_BITS, CKA_PUBLIC_EXPONENT, CKA_EC_PARAMS, CKA_VALUE_LEN);
+  private static final Set<Long> ALLOWED =
+      Set.of(
+          CKA_CLASS,
+          CKA_KEY_TYPE,
+          CKA_TOKEN,
+          CKA_PRIVATE,
+          CKA_MODIFIABLE,
+          CKA_COPYABLE,
+          CKA_DESTROYABLE,
+          CKA_LABEL,
+          CKA_ID,
+          CKA_SUBJECT,
+          CKA_START_DATE,
+          CKA_END_DATE,
+          CKA_SENSITIVE,
+          CKA_EXTRACTABLE,
+          CKA_SIGN,
+          CKA_VERIFY,
+          CKA_ENCRYPT,
+          CKA_DECRYPT,
+          CKA_WRAP,
+          CKA_UNWRAP,
+          CKA_DERIVE,
+          CKA_SIGN_RECOVER,
+          CKA_VERIFY_RECOVER,
+          CKA_ALWAYS_AUTHENTICATE,
+          CKA_WRAP_WITH_TRUSTED,
+          CKA_TRUSTED,
+          CKA_MODULUS_BITS,
+          CKA_PUBLIC_EXPONENT,
+          CKA_EC_PARAMS,
+          CKA_VALUE_LEN);
+
   /** Attributes the module computes: a template may not set them. */
-  private static final Set<Long> COMPUTED = Set.of(CKA_LOCAL, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE,
-      CKA_KEY_GEN_MECHANISM, CKA_MODULUS, CKA_EC_POINT, CKA_VALUE, CKA_PUBLIC_KEY_INFO, CKA_PRIVATE_EXPONENT,
-      CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT, CKA_UNIQUE_ID);
+  private static final Set<Long> COMPUTED =
+      Set.of(
+          CKA_LOCAL,
+          CKA_ALWAYS_SENSITIVE,
+          CKA_NEVER_EXTRACTABLE,
+          CKA_KEY_GEN_MECHANISM,
+          CKA_MODULUS,
+          CKA_EC_POINT,
+          CKA_VALUE,
+          CKA_PUBLIC_KEY_INFO,
+          CKA_PRIVATE_EXPONENT,
+          CKA_PRIME_1,
+          CKA_PRIME_2,
+          CKA_EXPONENT_1,
+          CKA_EXPONENT_2,
+          CKA_COEFFICIENT,
+          CKA_UNIQUE_ID);
 
   /** Checks a template for a new object of class {@code cls}. */
   static void check(Template t, long cls, long keyType) {
     for (Template.Attribute a : t.attributes()) {
       if (COMPUTED.contains(a.type())) {
-        throw new CkException(CKR_ATTRIBUTE_READ_ONLY, "attribute 0x" + Long.toHexString(a.type()) + " is set by the module");
+        throw new CkException(
+            CKR_ATTRIBUTE_READ_ONLY,
+            "attribute 0x" + Long.toHexString(a.type()) + " is set by the module");
       }
       if (!ALLOWED.contains(a.type())) {
-        throw new CkException(CKR_ATTRIBUTE_TYPE_INVALID, "attribute 0x" + Long.toHexString(a.type()) + " is not one a key takes");
+        throw new CkException(
+            CKR_ATTRIBUTE_TYPE_INVALID,
+            "attribute 0x" + Long.toHexString(a.type()) + " is not one a key takes");
       }
     }
     Long c = t.ulong(CKA_CLASS);
@@ -50,19 +96,31 @@ final class KeyTemplates {
       throw new CkException(CKR_TEMPLATE_INCONSISTENT, "CKA_KEY_TYPE does not fit this mechanism");
     }
     boolean secretPart = cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY;
-    // A value the module never gives an attribute is CKR_ATTRIBUTE_VALUE_INVALID (docs/pkcs11.md, "Objects").
+    // A value the module never gives an attribute is CKR_ATTRIBUTE_VALUE_INVALID (docs/pkcs11.md,
+    // "Objects").
     if (secretPart && (!t.bool(CKA_SENSITIVE, true) || !t.bool(CKA_PRIVATE, true))) {
-      throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "private and secret keys are always sensitive and private");
+      throw new CkException(
+          CKR_ATTRIBUTE_VALUE_INVALID, "private and secret keys are always sensitive and private");
     }
-    for (long never : new long[] {CKA_SIGN_RECOVER, CKA_VERIFY_RECOVER, CKA_ALWAYS_AUTHENTICATE, CKA_WRAP_WITH_TRUSTED,
-        CKA_TRUSTED}) {
+    for (long never :
+        new long[] {
+          CKA_SIGN_RECOVER,
+          CKA_VERIFY_RECOVER,
+          CKA_ALWAYS_AUTHENTICATE,
+          CKA_WRAP_WITH_TRUSTED,
+          CKA_TRUSTED
+        }) {
       if (t.bool(never, false)) {
-        throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "attribute 0x" + Long.toHexString(never) + " cannot be true here");
+        throw new CkException(
+            CKR_ATTRIBUTE_VALUE_INVALID,
+            "attribute 0x" + Long.toHexString(never) + " cannot be true here");
       }
     }
     for (long always : new long[] {CKA_MODIFIABLE, CKA_COPYABLE, CKA_DESTROYABLE}) {
       if (!t.bool(always, true)) {
-        throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "attribute 0x" + Long.toHexString(always) + " cannot be false here");
+        throw new CkException(
+            CKR_ATTRIBUTE_VALUE_INVALID,
+            "attribute 0x" + Long.toHexString(always) + " cannot be false here");
       }
     }
   }
@@ -74,30 +132,48 @@ final class KeyTemplates {
   static KeyUsage usage(KeyKind kind, Template... templates) {
     EnumSet<KeyUsage> asked = EnumSet.noneOf(KeyUsage.class);
     EnumSet<KeyUsage> refused = EnumSet.noneOf(KeyUsage.class);
-    Map<KeyUsage, long[]> flags = Map.of(KeyUsage.SIGN, new long[] {CKA_SIGN, CKA_VERIFY},
-        KeyUsage.ENCRYPT, new long[] {CKA_ENCRYPT, CKA_DECRYPT}, KeyUsage.WRAP, new long[] {CKA_WRAP, CKA_UNWRAP},
-        KeyUsage.DERIVE, new long[] {CKA_DERIVE});
+    Map<KeyUsage, long[]> flags =
+        Map.of(
+            KeyUsage.SIGN,
+            new long[] {CKA_SIGN, CKA_VERIFY},
+            KeyUsage.ENCRYPT,
+            new long[] {CKA_ENCRYPT, CKA_DECRYPT},
+            KeyUsage.WRAP,
+            new long[] {CKA_WRAP, CKA_UNWRAP},
+            KeyUsage.DERIVE,
+            new long[] {CKA_DERIVE});
     for (Template t : templates) {
-      flags.forEach((usage, attrs) -> Arrays.stream(attrs).forEach(a -> {
-        Boolean b = t.bool(a);
-        if (b != null) {
-          (b ? asked : refused).add(usage);
-        }
-      }));
+      flags.forEach(
+          (usage, attrs) ->
+              Arrays.stream(attrs)
+                  .forEach(
+                      a -> {
+                        Boolean b = t.bool(a);
+                        if (b != null) {
+                          (b ? asked : refused).add(usage);
+                        }
+                      }));
     }
     if (asked.size() > 1) {
-      throw new CkException(CKR_TEMPLATE_INCONSISTENT,
-          "a partition key has one usage (sign, encrypt, wrap or derive); this template asks for " + asked);
+      throw new CkException(
+          CKR_TEMPLATE_INCONSISTENT,
+          "a partition key has one usage (sign, encrypt, wrap or derive); this template asks for "
+              + asked);
     }
     KeyUsage u = asked.isEmpty() ? defaultUsage(kind) : asked.iterator().next();
     if (refused.contains(u) || !allowed(kind).contains(u)) {
-      throw new CkException(CKR_TEMPLATE_INCONSISTENT, "a " + kind.cliName() + " key cannot have usage " + u.cliName());
+      throw new CkException(
+          CKR_TEMPLATE_INCONSISTENT,
+          "a " + kind.cliName() + " key cannot have usage " + u.cliName());
     }
     return u;
   }
 
   static KeyObjects.Naming naming(Template t) {
-    return new KeyObjects.Naming(orEmpty(t.value(CKA_LABEL)), orEmpty(t.value(CKA_ID)), orEmpty(t.value(CKA_SUBJECT)),
+    return new KeyObjects.Naming(
+        orEmpty(t.value(CKA_LABEL)),
+        orEmpty(t.value(CKA_ID)),
+        orEmpty(t.value(CKA_SUBJECT)),
         t.bool(CKA_TOKEN, false));
   }
 
@@ -129,9 +205,14 @@ final class KeyTemplates {
     if (params == null) {
       throw new CkException(CKR_TEMPLATE_INCOMPLETE, "an EC key needs CKA_EC_PARAMS");
     }
-    return KeyObjects.EC_PARAMS.entrySet().stream().filter(e -> Arrays.equals(e.getValue(), params))
-        .map(Map.Entry::getKey).findFirst()
-        .orElseThrow(() -> new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "curves are P-256, P-384 and P-521 (named)"));
+    return KeyObjects.EC_PARAMS.entrySet().stream()
+        .filter(e -> Arrays.equals(e.getValue(), params))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new CkException(
+                    CKR_ATTRIBUTE_VALUE_INVALID, "curves are P-256, P-384 and P-521 (named)"));
   }
 
   static KeyKind rsaKind(Long bits) {
@@ -177,10 +258,13 @@ final class KeyTemplates {
     } else if (type == CKK_GENERIC_SECRET) {
       return KeyKind.SECRET;
     } else {
-      throw new CkException(CKR_TEMPLATE_INCONSISTENT, "secret keys here are AES, HMAC-SHA-2 or generic secrets");
+      throw new CkException(
+          CKR_TEMPLATE_INCONSISTENT, "secret keys here are AES, HMAC-SHA-2 or generic secrets");
     }
-    if (len != null && (len < GenerateKeyRequest.MIN_HMAC_BYTES || len > GenerateKeyRequest.MAX_HMAC_BYTES)) {
-      throw new CkException(CKR_KEY_SIZE_RANGE, "an HMAC key is 14 to 128 bytes (112 to 1024 bits)");
+    if (len != null
+        && (len < GenerateKeyRequest.MIN_HMAC_BYTES || len > GenerateKeyRequest.MAX_HMAC_BYTES)) {
+      throw new CkException(
+          CKR_KEY_SIZE_RANGE, "an HMAC key is 14 to 128 bytes (112 to 1024 bits)");
     }
     return k;
   }

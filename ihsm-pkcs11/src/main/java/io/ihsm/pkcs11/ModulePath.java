@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
-/** Where the build put {@code libihsm-pkcs11.so} (beside its bridge launcher): `ihsm pkcs11 module-path`. */
+/**
+ * Where the build put {@code libihsm-pkcs11.so} (beside its bridge launcher): `ihsm pkcs11
+ * module-path`.
+ */
 public final class ModulePath {
   private ModulePath() {}
 
@@ -17,8 +20,10 @@ public final class ModulePath {
       p.load(in);
       Path module = Path.of(p.getProperty("module")).toAbsolutePath();
       if (!Files.isRegularFile(module)) {
-        throw new IllegalStateException("the PKCS#11 module is not built at " + module
-            + "; build the project (./mvnw package) first");
+        throw new IllegalStateException(
+            "the PKCS#11 module is not built at "
+                + module
+                + "; build the project (./mvnw package) first");
       }
       return module;
     } catch (IOException e) {

@@ -19,7 +19,10 @@ final class ObjectHandles {
   private final Map<Long, String> objectByHandle = new HashMap<>();
   private long next = 1;
 
-  /** The objects a session sees: public ones, private ones once the user is logged in; session objects of the process. */
+  /**
+   * The objects a session sees: public ones, private ones once the user is logged in; session
+   * objects of the process.
+   */
   List<P11Object> visible(Session s) {
     boolean user = s.token.loggedIn();
     return s.token.objects().stream().filter(o -> user || !o.isPrivate()).toList();
@@ -34,7 +37,8 @@ final class ObjectHandles {
         }
       }
     }
-    throw new CkException(CKR_OBJECT_HANDLE_INVALID, "no object " + handle + " in this session's view");
+    throw new CkException(
+        CKR_OBJECT_HANDLE_INVALID, "no object " + handle + " in this session's view");
   }
 
   /** A key object; anything else (or nothing) is CKR_KEY_HANDLE_INVALID. */
@@ -47,16 +51,20 @@ final class ObjectHandles {
       }
       return o;
     } catch (CkException e) {
-      throw e.rv() == CKR_OBJECT_HANDLE_INVALID ? new CkException(CKR_KEY_HANDLE_INVALID, e.getMessage()) : e;
+      throw e.rv() == CKR_OBJECT_HANDLE_INVALID
+          ? new CkException(CKR_KEY_HANDLE_INVALID, e.getMessage())
+          : e;
     }
   }
 
   long handle(Token t, P11Object o) {
-    return handleByObject.computeIfAbsent(identity(t, o), id -> {
-      long h = next++;
-      objectByHandle.put(h, id);
-      return h;
-    });
+    return handleByObject.computeIfAbsent(
+        identity(t, o),
+        id -> {
+          long h = next++;
+          objectByHandle.put(h, id);
+          return h;
+        });
   }
 
   /** Files a new object with its token and gives it a handle. */

@@ -9,11 +9,11 @@ import io.ihsm.pkcs11.wire.Response;
 import java.util.function.BooleanSupplier;
 
 /**
- * Sign, verify, encrypt, decrypt and digest in a session: started with a key and a mechanism,
- * fed in one or several parts, and finished when the caller has the result (a length query or a
- * short buffer keeps the result; any other error ends the operation, PKCS#11 3.0 §5.2). One-shot
- * and multi-part calls do not mix: the call that would mix them is CKR_OPERATION_ACTIVE, an error
- * like any other, so it ends the operation too.
+ * Sign, verify, encrypt, decrypt and digest in a session: started with a key and a mechanism, fed
+ * in one or several parts, and finished when the caller has the result (a length query or a short
+ * buffer keeps the result; any other error ends the operation, PKCS#11 3.0 §5.2). One-shot and
+ * multi-part calls do not mix: the call that would mix them is CKR_OPERATION_ACTIVE, an error like
+ * any other, so it ends the operation too.
  */
 final class OperationFunctions {
   private final ObjectHandles handles;
@@ -25,11 +25,15 @@ final class OperationFunctions {
   }
 
   Response init(Function f, Session s, MechanismSpec m, long keyHandle) {
-    Operations.Context c = new Operations.Context(s.token.client(), handles.key(s, keyHandle), approvedOnly);
+    Operations.Context c =
+        new Operations.Context(s.token.client(), handles.key(s, keyHandle), approvedOnly);
     switch (f) {
-      case ENCRYPT_INIT -> s.start(Session.Kind.ENCRYPT, new Session.Active(Operations.encryptor(c, m), null));
-      case DECRYPT_INIT -> s.start(Session.Kind.DECRYPT, new Session.Active(Operations.decryptor(c, m), null));
-      case SIGN_INIT -> s.start(Session.Kind.SIGN, new Session.Active(Operations.signer(c, m), null));
+      case ENCRYPT_INIT ->
+          s.start(Session.Kind.ENCRYPT, new Session.Active(Operations.encryptor(c, m), null));
+      case DECRYPT_INIT ->
+          s.start(Session.Kind.DECRYPT, new Session.Active(Operations.decryptor(c, m), null));
+      case SIGN_INIT ->
+          s.start(Session.Kind.SIGN, new Session.Active(Operations.signer(c, m), null));
       default -> s.start(Session.Kind.VERIFY, new Session.Active(null, Operations.verifier(c, m)));
     }
     return Response.ok();
@@ -48,7 +52,9 @@ final class OperationFunctions {
       Request.OutputBuffer out = in.output();
       if (a.result == null) {
         if (a.multiPart) {
-          throw new CkException(CKR_OPERATION_ACTIVE, "a multi-part operation is under way; finish it with its Final call");
+          throw new CkException(
+              CKR_OPERATION_ACTIVE,
+              "a multi-part operation is under way; finish it with its Final call");
         }
         if (data == null) {
           throw new CkException(CKR_ARGUMENTS_BAD, "pData is NULL");
@@ -74,12 +80,14 @@ final class OperationFunctions {
         throw new CkException(CKR_ARGUMENTS_BAD, "pPart is NULL");
       }
       if (a.single) {
-        throw new CkException(CKR_OPERATION_ACTIVE, "a one-shot call is under way; finish it with the same call");
+        throw new CkException(
+            CKR_OPERATION_ACTIVE, "a one-shot call is under way; finish it with the same call");
       }
       a.multiPart = true;
       a.append(part);
       Response r = Response.ok();
-      // Encrypt and decrypt answer output as they go; the device takes the whole input, so all comes at the end.
+      // Encrypt and decrypt answer output as they go; the device takes the whole input, so all
+      // comes at the end.
       return out == null ? r : r.ulong(0).bytes(out.present() ? new byte[0] : null);
     } catch (RuntimeException e) {
       s.end(kind);
@@ -92,7 +100,8 @@ final class OperationFunctions {
     try {
       Request.OutputBuffer out = in.output();
       if (a.single) {
-        throw new CkException(CKR_OPERATION_ACTIVE, "a one-shot call is under way; finish it with the same call");
+        throw new CkException(
+            CKR_OPERATION_ACTIVE, "a one-shot call is under way; finish it with the same call");
       }
       a.multiPart = true;
       if (a.result == null) {
@@ -106,7 +115,8 @@ final class OperationFunctions {
   }
 
   /** Hands a result over, or its length; the operation ends only once the caller has it. */
-  private Response deliver(Session s, Session.Kind kind, Session.Active a, Request.OutputBuffer out) {
+  private Response deliver(
+      Session s, Session.Kind kind, Session.Active a, Request.OutputBuffer out) {
     Response r = Response.output(a.result, out);
     if (Response.fits(a.result, out)) {
       s.end(kind);
@@ -125,7 +135,9 @@ final class OperationFunctions {
       }
       if (!multiPart) {
         if (a.multiPart) {
-          throw new CkException(CKR_OPERATION_ACTIVE, "a multi-part verification is under way; finish it with C_VerifyFinal");
+          throw new CkException(
+              CKR_OPERATION_ACTIVE,
+              "a multi-part verification is under way; finish it with C_VerifyFinal");
         }
         if (data == null) {
           throw new CkException(CKR_ARGUMENTS_BAD, "pData is NULL");

@@ -15,8 +15,8 @@ import javax.crypto.spec.PBEKeySpec;
 
 /**
  * The security officer's credential: the partition owner's ECDSA P-384 key, kept as an encrypted
- * PKCS#8 file (PBES2, e.g. {@code openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256}) whose
- * password is the SO PIN. Logging in as CKU_SO decrypts it; the device checks it against the
+ * PKCS#8 file (PBES2, e.g. {@code openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256})
+ * whose password is the SO PIN. Logging in as CKU_SO decrypts it; the device checks it against the
  * partition's owner anchor when it is used (C_InitPIN).
  */
 final class OwnerKey {
@@ -32,7 +32,8 @@ final class OwnerKey {
     try {
       der = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new CkException(Ck.CKR_USER_TYPE_INVALID, "no security officer here: no owner key at " + file);
+      throw new CkException(
+          Ck.CKR_USER_TYPE_INVALID, "no security officer here: no owner key at " + file);
     }
     char[] password = new char[soPin.length];
     for (int i = 0; i < soPin.length; i++) {
@@ -40,15 +41,19 @@ final class OwnerKey {
     }
     try {
       EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
-      SecretKey key = SecretKeyFactory.getInstance(info.getAlgName()).generateSecret(new PBEKeySpec(password));
+      SecretKey key =
+          SecretKeyFactory.getInstance(info.getAlgName()).generateSecret(new PBEKeySpec(password));
       PrivateKey owner = KeyFactory.getInstance("EC").generatePrivate(info.getKeySpec(key));
-      if (!(owner instanceof ECPrivateKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 384) {
-        throw new CkException(Ck.CKR_GENERAL_ERROR, "the owner key at " + file + " is not an EC P-384 key");
+      if (!(owner instanceof ECPrivateKey ec)
+          || ec.getParams().getCurve().getField().getFieldSize() != 384) {
+        throw new CkException(
+            Ck.CKR_GENERAL_ERROR, "the owner key at " + file + " is not an EC P-384 key");
       }
       return owner;
     } catch (IOException | GeneralSecurityException e) {
       // A wrong password and a damaged file look alike: both fail to decrypt.
-      throw new CkException(Ck.CKR_PIN_INCORRECT, "the SO PIN does not open the owner key at " + file);
+      throw new CkException(
+          Ck.CKR_PIN_INCORRECT, "the SO PIN does not open the owner key at " + file);
     } finally {
       Arrays.fill(password, '\0');
       Arrays.fill(der, (byte) 0);

@@ -13,8 +13,9 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * Where the module finds the daemon and the host key store. A properties file named by
- * {@code IHSM_PKCS11_CONF}, or just {@code IHSM_SOCKET_DIR} (and {@code IHSM_HOME}):
+ * Where the module finds the daemon and the host key store. A properties file named by {@code
+ * IHSM_PKCS11_CONF}, or just {@code IHSM_SOCKET_DIR} (and {@code IHSM_HOME}):
+ *
  * <pre>
  * socket-dir        = /run/ihsm        # the daemon's sockets (required; or IHSM_SOCKET_DIR)
  * home              = /srv/ihsm        # the host key store; default IHSM_HOME, else ~/.ihsm
@@ -23,12 +24,14 @@ import java.util.Set;
  * owner-key         = /srv/owner.p8e   # the security officer's key: the partition owner's P-384 key,
  *                                      # encrypted PKCS#8 (DER) under the SO PIN; default <home>/owner/owner-p384.p8e
  * </pre>
- * The file is read by the bridge; the C module reads two more keys from it ({@code bridge},
- * {@code log}), see {@code docs/pkcs11.md}.
+ *
+ * The file is read by the bridge; the C module reads two more keys from it ({@code bridge}, {@code
+ * log}), see {@code docs/pkcs11.md}.
  */
-record Pkcs11Config(Path socketDir, Path home, List<String> partitions, int maxPinFailures, Path ownerKey) {
-  private static final Set<String> KEYS = Set.of("socket-dir", "home", "partitions", "max-pin-failures", "owner-key",
-      "bridge", "log");
+record Pkcs11Config(
+    Path socketDir, Path home, List<String> partitions, int maxPinFailures, Path ownerKey) {
+  private static final Set<String> KEYS =
+      Set.of("socket-dir", "home", "partitions", "max-pin-failures", "owner-key", "bridge", "log");
 
   static Pkcs11Config from(Map<String, String> env) {
     Properties p = new Properties();
@@ -41,24 +44,34 @@ record Pkcs11Config(Path socketDir, Path home, List<String> partitions, int maxP
       }
       for (String k : p.stringPropertyNames()) {
         if (!KEYS.contains(k)) {
-          throw new IllegalArgumentException("unknown key " + k + " in " + file + "; known: " + KEYS);
+          throw new IllegalArgumentException(
+              "unknown key " + k + " in " + file + "; known: " + KEYS);
         }
       }
     }
     String socketDir = first(p.getProperty("socket-dir"), env.get("IHSM_SOCKET_DIR"));
     if (socketDir == null) {
-      throw new IllegalArgumentException("no daemon: set IHSM_SOCKET_DIR, or socket-dir in the file IHSM_PKCS11_CONF names");
+      throw new IllegalArgumentException(
+          "no daemon: set IHSM_SOCKET_DIR, or socket-dir in the file IHSM_PKCS11_CONF names");
     }
     String home = first(p.getProperty("home"), env.get("IHSM_HOME"));
-    Path homePath = home != null ? Path.of(home) : Path.of(System.getProperty("user.home"), ".ihsm");
+    Path homePath =
+        home != null ? Path.of(home) : Path.of(System.getProperty("user.home"), ".ihsm");
     String parts = p.getProperty("partitions");
-    List<String> partitions = parts == null ? List.of()
-        : Arrays.stream(parts.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    List<String> partitions =
+        parts == null
+            ? List.of()
+            : Arrays.stream(parts.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     String max = p.getProperty("max-pin-failures");
-    int maxFailures = max == null ? PartitionLimits.DEFAULTS.maxPinFailures() : Integer.parseInt(max.strip());
+    int maxFailures =
+        max == null ? PartitionLimits.DEFAULTS.maxPinFailures() : Integer.parseInt(max.strip());
     String owner = p.getProperty("owner-key");
-    Path ownerKey = owner != null ? Path.of(owner.strip()) : homePath.resolve("owner").resolve("owner-p384.p8e");
-    return new Pkcs11Config(Path.of(socketDir.strip()), homePath, partitions, maxFailures, ownerKey);
+    Path ownerKey =
+        owner != null
+            ? Path.of(owner.strip())
+            : homePath.resolve("owner").resolve("owner-p384.p8e");
+    return new Pkcs11Config(
+        Path.of(socketDir.strip()), homePath, partitions, maxFailures, ownerKey);
   }
 
   private static String first(String a, String b) {

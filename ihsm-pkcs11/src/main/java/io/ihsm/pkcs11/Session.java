@@ -1,21 +1,30 @@
 package io.ihsm.pkcs11;
 
 import io.ihsm.pkcs11.mechanism.Operations;
+import io.ihsm.pkcs11.object.P11Object;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One PKCS#11 session: its token, whether it is read/write, its search and its active
- * operations. An operation's input is buffered until it finishes (the device takes whole inputs),
- * bounded; its result is kept while the caller asks for the length or gives too small a buffer.
+ * One PKCS#11 session: its token, whether it is read/write, its search and its active operations.
+ * An operation's input is buffered until it finishes (the device takes whole inputs), bounded; its
+ * result is kept while the caller asks for the length or gives too small a buffer.
  */
 final class Session {
   /** The operations a session can have going, one of each at a time. */
-  enum Kind { ENCRYPT, DECRYPT, DIGEST, SIGN, VERIFY }
+  enum Kind {
+    ENCRYPT,
+    DECRYPT,
+    DIGEST,
+    SIGN,
+    VERIFY
+  }
 
   /** The most input one operation takes, across all its parts. */
   static final int MAX_INPUT = 1 << 20;
@@ -32,14 +41,18 @@ final class Session {
     this.readWrite = readWrite;
   }
 
-  /** An operation in progress: the work to do, its input so far, and a result not yet handed over. */
+  /**
+   * An operation in progress: the work to do, its input so far, and a result not yet handed over.
+   */
   static final class Active {
     final Operations.Computation computation;
     final Operations.Check check;
     final ByteArrayOutputStream input = new ByteArrayOutputStream();
     byte[] result;
+
     /** Fed by Update calls: a one-shot call may not follow. */
     boolean multiPart;
+
     /** Answered a one-shot length query: an Update or Final may not follow. */
     boolean single;
 
@@ -50,7 +63,8 @@ final class Session {
 
     void append(byte[] part) {
       if (input.size() + part.length > MAX_INPUT) {
-        throw new CkException(Ck.CKR_DATA_LEN_RANGE, "an operation takes at most " + MAX_INPUT + " bytes");
+        throw new CkException(
+            Ck.CKR_DATA_LEN_RANGE, "an operation takes at most " + MAX_INPUT + " bytes");
       }
       input.writeBytes(part);
     }
@@ -80,7 +94,8 @@ final class Session {
   Active active(Kind kind) {
     Active a = active.get(kind);
     if (a == null) {
-      throw new CkException(Ck.CKR_OPERATION_NOT_INITIALIZED, "no " + kind + " operation in this session");
+      throw new CkException(
+          Ck.CKR_OPERATION_NOT_INITIALIZED, "no " + kind + " operation in this session");
     }
     return a;
   }
@@ -90,7 +105,7 @@ final class Session {
     if (a != null) {
       a.wipe();
       if (a.result != null) {
-        java.util.Arrays.fill(a.result, (byte) 0);
+        Arrays.fill(a.result, (byte) 0);
       }
     }
   }
@@ -113,7 +128,7 @@ final class Session {
     if (found == null) {
       throw new CkException(Ck.CKR_OPERATION_NOT_INITIALIZED, "no search in this session");
     }
-    java.util.ArrayList<Long> out = new java.util.ArrayList<>();
+    ArrayList<Long> out = new ArrayList<>();
     while (out.size() < max && !found.isEmpty()) {
       out.add(found.poll());
     }
@@ -130,12 +145,16 @@ final class Session {
   /** Token objects change only in a read/write session. */
   void requireWritable(boolean tokenObject) {
     if (tokenObject && !readWrite) {
-      throw new CkException(Ck.CKR_SESSION_READ_ONLY, "token objects change only in a read/write session");
+      throw new CkException(
+          Ck.CKR_SESSION_READ_ONLY, "token objects change only in a read/write session");
     }
   }
 
-  /** Changing an object: a token object needs a read/write session, a private one the logged-in user. */
-  void requireWritable(io.ihsm.pkcs11.object.P11Object o) {
+  /**
+   * Changing an object: a token object needs a read/write session, a private one the logged-in
+   * user.
+   */
+  void requireWritable(P11Object o) {
     requireWritable(o.isTokenObject());
     if (o.isPrivate() && !token.loggedIn()) {
       throw new CkException(Ck.CKR_USER_NOT_LOGGED_IN, "private objects need a logged-in user");

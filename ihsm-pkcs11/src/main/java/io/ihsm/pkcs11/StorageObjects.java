@@ -12,6 +12,7 @@ import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.RSAPublicKeySpec;
@@ -28,11 +29,26 @@ import java.util.TreeMap;
 final class StorageObjects {
   private StorageObjects() {}
 
-  private static final Set<Long> COMMON = Set.of(CKA_CLASS, CKA_TOKEN, CKA_PRIVATE, CKA_MODIFIABLE, CKA_COPYABLE,
-      CKA_DESTROYABLE, CKA_LABEL);
+  private static final Set<Long> COMMON =
+      Set.of(
+          CKA_CLASS,
+          CKA_TOKEN,
+          CKA_PRIVATE,
+          CKA_MODIFIABLE,
+          CKA_COPYABLE,
+          CKA_DESTROYABLE,
+          CKA_LABEL);
+
   /** Attributes C_SetAttributeValue may change (others are fixed once made). */
-  private static final Set<Long> SETTABLE = Set.of(CKA_LABEL, CKA_ID, CKA_SUBJECT, CKA_START_DATE, CKA_END_DATE,
-      CKA_APPLICATION, CKA_OBJECT_ID);
+  private static final Set<Long> SETTABLE =
+      Set.of(
+          CKA_LABEL,
+          CKA_ID,
+          CKA_SUBJECT,
+          CKA_START_DATE,
+          CKA_END_DATE,
+          CKA_APPLICATION,
+          CKA_OBJECT_ID);
 
   static P11Object create(long cls, Template t, String recordId, long owner) {
     Map<Long, byte[]> a = new TreeMap<>();
@@ -51,17 +67,32 @@ final class StorageObjects {
       return new P11Object(recordId, owner, null, null, a);
     }
     if (cls == CKO_CERTIFICATE) {
-      only(t, Set.of(CKA_CERTIFICATE_TYPE, CKA_VALUE, CKA_ID, CKA_SUBJECT, CKA_ISSUER, CKA_SERIAL_NUMBER, CKA_TRUSTED,
-          CKA_CERTIFICATE_CATEGORY, CKA_START_DATE, CKA_END_DATE));
+      only(
+          t,
+          Set.of(
+              CKA_CERTIFICATE_TYPE,
+              CKA_VALUE,
+              CKA_ID,
+              CKA_SUBJECT,
+              CKA_ISSUER,
+              CKA_SERIAL_NUMBER,
+              CKA_TRUSTED,
+              CKA_CERTIFICATE_CATEGORY,
+              CKA_START_DATE,
+              CKA_END_DATE));
       Long type = t.ulong(CKA_CERTIFICATE_TYPE);
       if (type == null || t.value(CKA_VALUE) == null) {
-        throw new CkException(CKR_TEMPLATE_INCOMPLETE, "a certificate needs CKA_CERTIFICATE_TYPE and CKA_VALUE");
+        throw new CkException(
+            CKR_TEMPLATE_INCOMPLETE, "a certificate needs CKA_CERTIFICATE_TYPE and CKA_VALUE");
       }
       if (type != CKC_X_509) {
-        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "certificates here are X.509 (CKA_CERTIFICATE_TYPE CKC_X_509)");
+        throw new CkException(
+            CKR_TEMPLATE_INCONSISTENT,
+            "certificates here are X.509 (CKA_CERTIFICATE_TYPE CKC_X_509)");
       }
       if (t.bool(CKA_TRUSTED, false)) {
-        throw new CkException(CKR_ATTRIBUTE_READ_ONLY, "only the security officer marks certificates trusted");
+        throw new CkException(
+            CKR_ATTRIBUTE_READ_ONLY, "only the security officer marks certificates trusted");
       }
       byte[] der = t.value(CKA_VALUE);
       X509Certificate cert = certificate(der);
@@ -83,12 +114,19 @@ final class StorageObjects {
     if (cls == CKO_PUBLIC_KEY) {
       return publicKey(t, recordId, owner);
     }
-    throw new CkException(CKR_TEMPLATE_INCONSISTENT, cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY
-        ? "keys come in wrapped, never in clear: C_UnwrapKey (CKM_RSA_AES_KEY_WRAP under " + Token.UNWRAPPING_KEY_LABEL + ")"
-        : "objects made here are data, certificates and public keys");
+    throw new CkException(
+        CKR_TEMPLATE_INCONSISTENT,
+        cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY
+            ? "keys come in wrapped, never in clear: C_UnwrapKey (CKM_RSA_AES_KEY_WRAP under "
+                + Token.UNWRAPPING_KEY_LABEL
+                + ")"
+            : "objects made here are data, certificates and public keys");
   }
 
-  /** The attributes a set or copy template changes; read-only ones may only be given their current value. */
+  /**
+   * The attributes a set or copy template changes; read-only ones may only be given their current
+   * value.
+   */
   static Map<Long, byte[]> changes(P11Object o, Template t, boolean copying) {
     Map<Long, byte[]> changes = new TreeMap<>();
     boolean data = o.objectClass() == CKO_DATA;
@@ -99,13 +137,19 @@ final class StorageObjects {
         continue;
       }
       if (current == null && !o.isSensitive(a.type())) {
-        throw new CkException(CKR_ATTRIBUTE_TYPE_INVALID, "this object has no attribute 0x" + Long.toHexString(a.type()));
+        throw new CkException(
+            CKR_ATTRIBUTE_TYPE_INVALID,
+            "this object has no attribute 0x" + Long.toHexString(a.type()));
       }
-      boolean settable = SETTABLE.contains(a.type()) || (data && a.type() == CKA_VALUE)
-          || (copying && a.type() == CKA_TOKEN)
-          || (a.type() == CKA_MODIFIABLE && copying && v.length == 1 && v[0] == 0);
+      boolean settable =
+          SETTABLE.contains(a.type())
+              || (data && a.type() == CKA_VALUE)
+              || (copying && a.type() == CKA_TOKEN)
+              || (a.type() == CKA_MODIFIABLE && copying && v.length == 1 && v[0] == 0);
       if (!settable) {
-        throw new CkException(CKR_ATTRIBUTE_READ_ONLY, "attribute 0x" + Long.toHexString(a.type()) + " cannot change");
+        throw new CkException(
+            CKR_ATTRIBUTE_READ_ONLY,
+            "attribute 0x" + Long.toHexString(a.type()) + " cannot change");
       }
       changes.put(a.type(), v);
     }
@@ -113,9 +157,25 @@ final class StorageObjects {
   }
 
   private static P11Object publicKey(Template t, String recordId, long owner) {
-    only(t, Set.of(CKA_KEY_TYPE, CKA_ID, CKA_SUBJECT, CKA_START_DATE, CKA_END_DATE, CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP,
-        CKA_DERIVE, CKA_VERIFY_RECOVER, CKA_TRUSTED, CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_EC_PARAMS, CKA_EC_POINT,
-        CKA_MODULUS_BITS));
+    only(
+        t,
+        Set.of(
+            CKA_KEY_TYPE,
+            CKA_ID,
+            CKA_SUBJECT,
+            CKA_START_DATE,
+            CKA_END_DATE,
+            CKA_VERIFY,
+            CKA_ENCRYPT,
+            CKA_WRAP,
+            CKA_DERIVE,
+            CKA_VERIFY_RECOVER,
+            CKA_TRUSTED,
+            CKA_MODULUS,
+            CKA_PUBLIC_EXPONENT,
+            CKA_EC_PARAMS,
+            CKA_EC_POINT,
+            CKA_MODULUS_BITS));
     Long type = t.ulong(CKA_KEY_TYPE);
     byte[] spki;
     KeyKind kind;
@@ -124,11 +184,16 @@ final class StorageObjects {
         byte[] n = t.value(CKA_MODULUS);
         byte[] e = t.value(CKA_PUBLIC_EXPONENT);
         if (n == null || e == null) {
-          throw new CkException(CKR_TEMPLATE_INCOMPLETE, "an RSA public key needs CKA_MODULUS and CKA_PUBLIC_EXPONENT");
+          throw new CkException(
+              CKR_TEMPLATE_INCOMPLETE,
+              "an RSA public key needs CKA_MODULUS and CKA_PUBLIC_EXPONENT");
         }
         BigInteger modulus = new BigInteger(1, n);
         kind = KeyTemplates.rsaKind((long) modulus.bitLength());
-        spki = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(modulus, new BigInteger(1, e))).getEncoded();
+        spki =
+            KeyFactory.getInstance("RSA")
+                .generatePublic(new RSAPublicKeySpec(modulus, new BigInteger(1, e)))
+                .getEncoded();
       } else if (type != null && type == CKK_EC) {
         kind = KeyTemplates.ecKind(t.value(CKA_EC_PARAMS));
         byte[] point = t.value(CKA_EC_POINT);
@@ -152,7 +217,9 @@ final class StorageObjects {
   private static void only(Template t, Set<Long> allowed) {
     for (Template.Attribute a : t.attributes()) {
       if (!COMMON.contains(a.type()) && !allowed.contains(a.type())) {
-        throw new CkException(CKR_ATTRIBUTE_TYPE_INVALID, "attribute 0x" + Long.toHexString(a.type()) + " does not belong here");
+        throw new CkException(
+            CKR_ATTRIBUTE_TYPE_INVALID,
+            "attribute 0x" + Long.toHexString(a.type()) + " does not belong here");
       }
     }
   }
@@ -162,9 +229,12 @@ final class StorageObjects {
       throw new CkException(CKR_TEMPLATE_INCOMPLETE, "a certificate needs CKA_VALUE (its DER)");
     }
     try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
-    } catch (java.security.cert.CertificateException e) {
-      throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_VALUE is not a DER X.509 certificate");
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(der));
+    } catch (CertificateException e) {
+      throw new CkException(
+          CKR_ATTRIBUTE_VALUE_INVALID, "CKA_VALUE is not a DER X.509 certificate");
     }
   }
 

@@ -3,18 +3,23 @@ package io.ihsm.pkcs11;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.pkcs11.mechanism.Statuses;
 import io.ihsm.pkcs11.object.KeyObjects;
 import io.ihsm.pkcs11.object.ObjectStore;
 import io.ihsm.pkcs11.object.P11Object;
+import io.ihsm.pkcs11.wire.Native;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.IhsmException;
 import io.ihsm.sdk.PartitionClient;
 import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -32,7 +37,9 @@ import java.util.stream.Collectors;
  * partition with its PIN; logging out closes it.
  */
 final class Token {
-  /** The label of the partition's RSA unwrapping key object (CKM_RSA_AES_KEY_WRAP imports under it). */
+  /**
+   * The label of the partition's RSA unwrapping key object (CKM_RSA_AES_KEY_WRAP imports under it).
+   */
   static final String UNWRAPPING_KEY_LABEL = "ihsm-partition-unwrapping-key";
 
   final long slotId;
@@ -43,12 +50,17 @@ final class Token {
   private final OwnerKey ownerKeyFile;
   private final Map<String, P11Object> sessionObjects = new LinkedHashMap<>();
   private PartitionClient client;
-  private java.security.PrivateKey ownerKey;
+  private PrivateKey ownerKey;
   private P11Object unwrappingKey;
   private int failedLogins;
   private boolean locked;
 
-  Token(long slotId, String partition, HostKeyStore store, ObjectStore records, Supplier<IhsmClient> device,
+  Token(
+      long slotId,
+      String partition,
+      HostKeyStore store,
+      ObjectStore records,
+      Supplier<IhsmClient> device,
       OwnerKey ownerKeyFile) {
     this.slotId = slotId;
     this.partition = partition;
@@ -65,21 +77,28 @@ final class Token {
 
   void soLogin(byte[] soPin) {
     if (ownerKey != null) {
-      throw new CkException(Ck.CKR_USER_ALREADY_LOGGED_IN, "the security officer is already logged in to " + partition);
+      throw new CkException(
+          Ck.CKR_USER_ALREADY_LOGGED_IN,
+          "the security officer is already logged in to " + partition);
     }
     if (client != null) {
-      throw new CkException(Ck.CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "the user is logged in to " + partition);
+      throw new CkException(
+          Ck.CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "the user is logged in to " + partition);
     }
     ownerKey = ownerKeyFile.open(soPin);
   }
 
-  /** C_InitPIN: the owner gives the application credential a new PIN and unlocks it (OWNER_SET_PIN). */
+  /**
+   * C_InitPIN: the owner gives the application credential a new PIN and unlocks it (OWNER_SET_PIN).
+   */
   void initPin(byte[] newPin) {
     if (ownerKey == null) {
-      throw new CkException(Ck.CKR_USER_NOT_LOGGED_IN, "C_InitPIN needs the security officer (CKU_SO) logged in");
+      throw new CkException(
+          Ck.CKR_USER_NOT_LOGGED_IN, "C_InitPIN needs the security officer (CKU_SO) logged in");
     }
     try {
-      PartitionClient.setPinAsOwner(device.get(), store, partition, ownerKey, new String(newPin, StandardCharsets.UTF_8));
+      PartitionClient.setPinAsOwner(
+          device.get(), store, partition, ownerKey, new String(newPin, StandardCharsets.UTF_8));
       failedLogins = 0;
       locked = false;
     } catch (IhsmException e) {
@@ -94,7 +113,7 @@ final class Token {
    * unset until C_InitPIN. The caller has checked that no session of the token is open.
    */
   void initToken(byte[] soPin, String label) {
-    java.security.PrivateKey owner = ownerKeyFile.open(soPin);
+    PrivateKey owner = ownerKeyFile.open(soPin);
     try {
       PartitionClient.reinitializeAsOwner(device.get(), store, partition, owner);
     } catch (IhsmException e) {
@@ -128,8 +147,8 @@ final class Token {
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(padded)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
+      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(padded)).toString();
+    } catch (CharacterCodingException e) {
       throw new CkException(Ck.CKR_ARGUMENTS_BAD, "the token label is not UTF-8");
     }
     String label = text.stripTrailing();
@@ -155,14 +174,21 @@ final class Token {
       throw new CkException(Ck.CKR_USER_ALREADY_LOGGED_IN, "already logged in to " + partition);
     }
     if (!userPinSet()) {
-      throw new CkException(Ck.CKR_USER_PIN_NOT_INITIALIZED, partition + " was re-initialised (C_InitToken): the"
-          + " security officer sets the user PIN with C_InitPIN first");
+      throw new CkException(
+          Ck.CKR_USER_PIN_NOT_INITIALIZED,
+          partition
+              + " was re-initialised (C_InitToken): the"
+              + " security officer sets the user PIN with C_InitPIN first");
     }
     if (ownerKey != null) {
-      throw new CkException(Ck.CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "the security officer is logged in to " + partition);
+      throw new CkException(
+          Ck.CKR_USER_ANOTHER_ALREADY_LOGGED_IN,
+          "the security officer is logged in to " + partition);
     }
     try {
-      client = PartitionClient.open(device.get(), store, partition, new String(pin, StandardCharsets.UTF_8));
+      client =
+          PartitionClient.open(
+              device.get(), store, partition, new String(pin, StandardCharsets.UTF_8));
       failedLogins = 0;
       locked = false;
     } catch (IhsmException e) {
@@ -192,8 +218,9 @@ final class Token {
    * session objects, stay as they are), then the PIN changes, for the current login too.
    */
   void setPin(byte[] oldPin, byte[] newPin) {
-    try (PartitionClient check = PartitionClient.open(device.get(), store, partition,
-        new String(oldPin, StandardCharsets.UTF_8))) {
+    try (PartitionClient check =
+        PartitionClient.open(
+            device.get(), store, partition, new String(oldPin, StandardCharsets.UTF_8))) {
       failedLogins = 0;
       (client != null ? client : check).changePin(new String(newPin, StandardCharsets.UTF_8));
     } catch (IhsmException e) {
@@ -209,12 +236,17 @@ final class Token {
       locked = true;
     } else if (e.status() == Status.PIN_THROTTLED) {
       // Not an attempt: the device did not check the PIN, and counts nothing.
-      return new CkException(Ck.CKR_PIN_INCORRECT, "too many recent failures: the device asks to wait before the next try");
+      return new CkException(
+          Ck.CKR_PIN_INCORRECT,
+          "too many recent failures: the device asks to wait before the next try");
     }
     return Statuses.of(e);
   }
 
-  /** CKF_USER_PIN_* as this process has seen the device answer (the device does not say how many tries are left). */
+  /**
+   * CKF_USER_PIN_* as this process has seen the device answer (the device does not say how many
+   * tries are left).
+   */
   long pinFlags(int maxFailures) {
     if (locked) {
       return Ck.CKF_USER_PIN_LOCKED;
@@ -222,7 +254,8 @@ final class Token {
     if (failedLogins == 0) {
       return 0;
     }
-    return Ck.CKF_USER_PIN_COUNT_LOW | (failedLogins >= maxFailures - 1 ? Ck.CKF_USER_PIN_FINAL_TRY : 0);
+    return Ck.CKF_USER_PIN_COUNT_LOW
+        | (failedLogins >= maxFailures - 1 ? Ck.CKF_USER_PIN_FINAL_TRY : 0);
   }
 
   /** Every object of the token, private ones included; the caller filters by login and session. */
@@ -233,7 +266,8 @@ final class Token {
   private List<P11Object> objects(List<P11Object> stored) {
     List<P11Object> all = new ArrayList<>(stored);
     all.addAll(sessionObjects.values());
-    Set<String> named = all.stream().map(P11Object::deviceLabel).filter(l -> l != null).collect(Collectors.toSet());
+    Set<String> named =
+        all.stream().map(P11Object::deviceLabel).filter(l -> l != null).collect(Collectors.toSet());
     for (StoredKey k : store.keys(partition)) {
       if (!named.contains(k.label())) {
         all.addAll(view(k));
@@ -261,7 +295,8 @@ final class Token {
    */
   void destroy(P11Object o) {
     if (o.recordId().equals(UNWRAPPING_KEY_LABEL)) {
-      throw new CkException(Ck.CKR_ACTION_PROHIBITED, "the partition's unwrapping key cannot be destroyed");
+      throw new CkException(
+          Ck.CKR_ACTION_PROHIBITED, "the partition's unwrapping key cannot be destroyed");
     }
     List<P11Object> stored = records.load();
     List<P11Object> all = objects(stored);
@@ -269,13 +304,21 @@ final class Token {
     long c = o.objectClass();
     if (o.isTokenObject() && !persisted && c == Ck.CKO_PUBLIC_KEY) {
       // A view of a key made elsewhere: recording its private half hides the public view for good.
-      all.stream().filter(x -> o.deviceLabel().equals(x.deviceLabel()) && x.objectClass() != Ck.CKO_PUBLIC_KEY)
-          .findFirst().ifPresent(records::save);
+      all.stream()
+          .filter(
+              x -> o.deviceLabel().equals(x.deviceLabel()) && x.objectClass() != Ck.CKO_PUBLIC_KEY)
+          .findFirst()
+          .ifPresent(records::save);
       return;
     }
     if (o.deviceLabel() != null && (c == Ck.CKO_PRIVATE_KEY || c == Ck.CKO_SECRET_KEY)) {
-      boolean stillNamed = all.stream().anyMatch(x -> !x.recordId().equals(o.recordId())
-          && o.deviceLabel().equals(x.deviceLabel()) && x.objectClass() != Ck.CKO_PUBLIC_KEY);
+      boolean stillNamed =
+          all.stream()
+              .anyMatch(
+                  x ->
+                      !x.recordId().equals(o.recordId())
+                          && o.deviceLabel().equals(x.deviceLabel())
+                          && x.objectClass() != Ck.CKO_PUBLIC_KEY);
       if (!stillNamed) {
         try {
           client().deleteKey(o.deviceLabel());
@@ -300,7 +343,8 @@ final class Token {
         try {
           destroy(o);
         } catch (CkException notLoggedIn) {
-          sessionObjects.remove(o.recordId()); // its key stays in the partition: listed as a view from now on
+          sessionObjects.remove(
+              o.recordId()); // its key stays in the partition: listed as a view from now on
         }
       }
     }
@@ -338,13 +382,30 @@ final class Token {
     KeyObjects.Naming n = new KeyObjects.Naming(label, label, new byte[0], true);
     List<P11Object> out = new ArrayList<>(2);
     if (k.kind().isAsymmetric()) {
-      out.add(new P11Object(viewId(k.label(), Ck.CKO_PRIVATE_KEY), 0, k.label(), k.kind(),
-          KeyObjects.privateKey(k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), n)));
-      out.add(new P11Object(viewId(k.label(), Ck.CKO_PUBLIC_KEY), 0, k.label(), k.kind(),
-          KeyObjects.publicKey(k.kind(), k.usage(), k.origin(), k.publicKey(), n)));
+      out.add(
+          new P11Object(
+              viewId(k.label(), Ck.CKO_PRIVATE_KEY),
+              0,
+              k.label(),
+              k.kind(),
+              KeyObjects.privateKey(
+                  k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), n)));
+      out.add(
+          new P11Object(
+              viewId(k.label(), Ck.CKO_PUBLIC_KEY),
+              0,
+              k.label(),
+              k.kind(),
+              KeyObjects.publicKey(k.kind(), k.usage(), k.origin(), k.publicKey(), n)));
     } else {
-      out.add(new P11Object(viewId(k.label(), Ck.CKO_SECRET_KEY), 0, k.label(), k.kind(),
-          KeyObjects.secretKey(k.kind(), k.usage(), k.origin(), k.extractable(), k.kind().bytes(), n)));
+      out.add(
+          new P11Object(
+              viewId(k.label(), Ck.CKO_SECRET_KEY),
+              0,
+              k.label(),
+              k.kind(),
+              KeyObjects.secretKey(
+                  k.kind(), k.usage(), k.origin(), k.extractable(), k.kind().bytes(), n)));
     }
     return out;
   }
@@ -358,10 +419,16 @@ final class Token {
         throw Statuses.of(e);
       }
       byte[] label = UNWRAPPING_KEY_LABEL.getBytes(StandardCharsets.UTF_8);
-      Map<Long, byte[]> a = KeyObjects.privateKey(KeyKind.RSA_3072, io.ihsm.ddi.key.KeyUsage.WRAP, KeyOrigin.GENERATED,
-          false, spki, new KeyObjects.Naming(label, label, new byte[0], true));
-      a.put(Ck.CKA_MODIFIABLE, io.ihsm.pkcs11.wire.Native.bool(false));
-      a.put(Ck.CKA_DESTROYABLE, io.ihsm.pkcs11.wire.Native.bool(false));
+      Map<Long, byte[]> a =
+          KeyObjects.privateKey(
+              KeyKind.RSA_3072,
+              KeyUsage.WRAP,
+              KeyOrigin.GENERATED,
+              false,
+              spki,
+              new KeyObjects.Naming(label, label, new byte[0], true));
+      a.put(Ck.CKA_MODIFIABLE, Native.bool(false));
+      a.put(Ck.CKA_DESTROYABLE, Native.bool(false));
       unwrappingKey = new P11Object(UNWRAPPING_KEY_LABEL, 0, null, KeyKind.RSA_3072, a);
     }
     return unwrappingKey;
@@ -369,7 +436,9 @@ final class Token {
 
   private static String viewId(String label, long cls) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest((cls + ":" + label).getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest((cls + ":" + label).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -11,7 +11,10 @@ import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
-/** The bridge always talks to a daemon: its class path (what the launcher puts on it) holds no emulator or firmware. */
+/**
+ * The bridge always talks to a daemon: its class path (what the launcher puts on it) holds no
+ * emulator or firmware.
+ */
 class BridgeClassPathTest {
   @Test
   void theBridgesClassPathHoldsNoDeviceOrFirmwareClasses() throws Exception {
@@ -20,20 +23,27 @@ class BridgeClassPathTest {
     try (Stream<Path> s = Files.list(target.resolve("lib"))) {
       jars = s.filter(p -> p.toString().endsWith(".jar")).toList();
     }
-    assertThat(jars).extracting(p -> p.getFileName().toString())
-        .anyMatch(n -> n.startsWith("ihsm-sdk")).anyMatch(n -> n.startsWith("ihsm-host"))
+    assertThat(jars)
+        .extracting(p -> p.getFileName().toString())
+        .anyMatch(n -> n.startsWith("ihsm-sdk"))
+        .anyMatch(n -> n.startsWith("ihsm-host"))
         .noneMatch(n -> n.startsWith("ihsm-device") || n.startsWith("ihsm-firmware"));
     for (Path jar : jars) {
       assertThat(holdsEmulatorClasses(jar)).as(jar.toString()).isFalse();
     }
     assertThat(target.resolve("classes/io/ihsm/device")).doesNotExist();
     assertThat(target.resolve("classes/io/ihsm/firmware")).doesNotExist();
-    assertThat(Files.readString(target.resolve("native/ihsm-pkcs11-bridge"))).contains("$here/../classes:$here/../lib/*");
+    assertThat(Files.readString(target.resolve("native/ihsm-pkcs11-bridge")))
+        .contains("$here/../classes:$here/../lib/*");
   }
 
   static boolean holdsEmulatorClasses(Path jar) {
     try (ZipFile z = new ZipFile(jar.toFile())) {
-      return z.stream().anyMatch(e -> e.getName().startsWith("io/ihsm/device/") || e.getName().startsWith("io/ihsm/firmware/"));
+      return z.stream()
+          .anyMatch(
+              e ->
+                  e.getName().startsWith("io/ihsm/device/")
+                      || e.getName().startsWith("io/ihsm/firmware/"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

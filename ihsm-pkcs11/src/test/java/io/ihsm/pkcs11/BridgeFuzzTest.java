@@ -11,15 +11,19 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of the PKCS#11 bridge protocol as the C module (or anything
- * that connects in its place) sends it: every call number with fuzzed arguments, and raw byte
- * streams. Every frame gets exactly one well-formed answer beginning with a CK_RV, and nothing
- * escapes the bridge. Seeds and crash inputs: {@code src/test/resources/io/ihsm/pkcs11/BridgeFuzzTestInputs/}.
+ * Coverage-guided fuzzing (Jazzer) of the PKCS#11 bridge protocol as the C module (or anything that
+ * connects in its place) sends it: every call number with fuzzed arguments, and raw byte streams.
+ * Every frame gets exactly one well-formed answer beginning with a CK_RV, and nothing escapes the
+ * bridge. Seeds and crash inputs: {@code src/test/resources/io/ihsm/pkcs11/BridgeFuzzTestInputs/}.
  */
 class BridgeFuzzTest {
-  static final Cryptoki NO_DEVICE = new Cryptoki(List.of(), () -> {
-    throw new CkException(Ck.CKR_DEVICE_REMOVED, "no device in this test");
-  }, 10);
+  static final Cryptoki NO_DEVICE =
+      new Cryptoki(
+          List.of(),
+          () -> {
+            throw new CkException(Ck.CKR_DEVICE_REMOVED, "no device in this test");
+          },
+          10);
 
   /** The replies to a stream: each a u32 length and a body of at least its 8-byte CK_RV. */
   static int replies(byte[] stream) throws Exception {
@@ -40,7 +44,12 @@ class BridgeFuzzTest {
   void everyCallWithFuzzedArguments(FuzzedDataProvider data) throws Exception {
     Function f = data.pickValue(Function.values());
     byte[] args = data.consumeRemainingAsBytes();
-    byte[] frame = ByteBuffer.allocate(8 + args.length).putInt(4 + args.length).putInt(f.code()).put(args).array();
+    byte[] frame =
+        ByteBuffer.allocate(8 + args.length)
+            .putInt(4 + args.length)
+            .putInt(f.code())
+            .put(args)
+            .array();
     assertThat(replies(frame)).as("one answer for one call").isEqualTo(1);
   }
 

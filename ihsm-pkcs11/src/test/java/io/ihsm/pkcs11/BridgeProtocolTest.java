@@ -11,6 +11,7 @@ import java.io.DataInputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +19,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The bridge protocol: both sides number the same calls, and bad frames get a clear answer, not a crash. */
+/**
+ * The bridge protocol: both sides number the same calls, and bad frames get a clear answer, not a
+ * crash.
+ */
 class BridgeProtocolTest {
   static Map<String, Integer> defines(String prefix) throws Exception {
     String h = Files.readString(Path.of("src/main/c/bridge.h"));
@@ -37,16 +41,36 @@ class BridgeProtocolTest {
       java.put(f.name(), f.code());
     }
     assertThat(defines("IHSM_FN_")).isEqualTo(java);
-    assertThat(defines("IHSM_PARAM_")).isEqualTo(Map.of("NONE", MechanismSpec.NONE, "RAW", MechanismSpec.RAW,
-        "OAEP", MechanismSpec.OAEP, "GCM", MechanismSpec.GCM, "ECDH", MechanismSpec.ECDH, "HKDF", MechanismSpec.HKDF,
-        "KDF_108", MechanismSpec.KDF_108, "RSA_AES", MechanismSpec.RSA_AES));
+    assertThat(defines("IHSM_PARAM_"))
+        .isEqualTo(
+            Map.of(
+                "NONE",
+                MechanismSpec.NONE,
+                "RAW",
+                MechanismSpec.RAW,
+                "OAEP",
+                MechanismSpec.OAEP,
+                "GCM",
+                MechanismSpec.GCM,
+                "ECDH",
+                MechanismSpec.ECDH,
+                "HKDF",
+                MechanismSpec.HKDF,
+                "KDF_108",
+                MechanismSpec.KDF_108,
+                "RSA_AES",
+                MechanismSpec.RSA_AES));
   }
 
   /** Sends frames to a bridge with no slots and no device, and reads each CK_RV back. */
   static List<Long> answers(byte[]... frames) throws Exception {
-    Cryptoki noSlots = new Cryptoki(List.of(), () -> {
-      throw new CkException(Ck.CKR_DEVICE_REMOVED, "no device in this test");
-    }, 10);
+    Cryptoki noSlots =
+        new Cryptoki(
+            List.of(),
+            () -> {
+              throw new CkException(Ck.CKR_DEVICE_REMOVED, "no device in this test");
+            },
+            10);
     ByteArrayOutputStream in = new ByteArrayOutputStream();
     for (byte[] f : frames) {
       in.writeBytes(ByteBuffer.allocate(4).putInt(f.length).array());
@@ -55,7 +79,7 @@ class BridgeProtocolTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Bridge.serve(noSlots, new ByteArrayInputStream(in.toByteArray()), out);
     DataInputStream replies = new DataInputStream(new ByteArrayInputStream(out.toByteArray()));
-    List<Long> rvs = new java.util.ArrayList<>();
+    List<Long> rvs = new ArrayList<>();
     while (replies.available() > 0) {
       byte[] body = replies.readNBytes(replies.readInt());
       rvs.add(ByteBuffer.wrap(body).getLong());
@@ -70,38 +94,61 @@ class BridgeProtocolTest {
   @Test
   void truncatedAndMalformedFramesAreArgumentsBad() throws Exception {
     byte[] slotListWithoutArguments = frame(Function.GET_SLOT_LIST.code(), new byte[0]);
-    byte[] badFlagByte = frame(Function.GET_SLOT_LIST.code(), new byte[] {7, 0, 0, 0, 0, 0, 0, 0, 0});
+    byte[] badFlagByte =
+        frame(Function.GET_SLOT_LIST.code(), new byte[] {7, 0, 0, 0, 0, 0, 0, 0, 0});
     byte[] shortCapacity = frame(Function.GET_SLOT_LIST.code(), new byte[] {0, 1, 0, 0});
     assertThat(answers(slotListWithoutArguments, badFlagByte, shortCapacity))
         .containsExactly(Ck.CKR_ARGUMENTS_BAD, Ck.CKR_ARGUMENTS_BAD, Ck.CKR_ARGUMENTS_BAD);
-    // Fields are read within the frame's bounds: an oversized count or length is refused, not allocated.
+    // Fields are read within the frame's bounds: an oversized count or length is refused, not
+    // allocated.
     assertThatThrownBy(() -> new Request(ByteBuffer.allocate(4).putInt(5000).array()).template())
-        .isInstanceOfSatisfying(CkException.class, e -> assertThat(e.rv()).isEqualTo(Ck.CKR_ARGUMENTS_BAD));
-    assertThatThrownBy(() -> new Request(ByteBuffer.allocate(5).put((byte) 1).putInt(1 << 30).array()).bytes())
-        .isInstanceOfSatisfying(CkException.class, e -> assertThat(e.rv()).isEqualTo(Ck.CKR_ARGUMENTS_BAD));
-    assertThatThrownBy(() -> new Request(ByteBuffer.allocate(5).put((byte) 0).putInt(3).array()).bytes())
-        .as("a NULL array with a length").isInstanceOf(CkException.class);
-    assertThatThrownBy(() -> new Request(ByteBuffer.allocate(5).put((byte) 2).putInt(0).array()).bytes())
+        .isInstanceOfSatisfying(
+            CkException.class, e -> assertThat(e.rv()).isEqualTo(Ck.CKR_ARGUMENTS_BAD));
+    assertThatThrownBy(
+            () -> new Request(ByteBuffer.allocate(5).put((byte) 1).putInt(1 << 30).array()).bytes())
+        .isInstanceOfSatisfying(
+            CkException.class, e -> assertThat(e.rv()).isEqualTo(Ck.CKR_ARGUMENTS_BAD));
+    assertThatThrownBy(
+            () -> new Request(ByteBuffer.allocate(5).put((byte) 0).putInt(3).array()).bytes())
+        .as("a NULL array with a length")
+        .isInstanceOf(CkException.class);
+    assertThatThrownBy(
+            () -> new Request(ByteBuffer.allocate(5).put((byte) 2).putInt(0).array()).bytes())
         .as("an array the C side did not send, too large")
-        .isInstanceOfSatisfying(CkException.class, e -> assertThat(e.rv()).isEqualTo(Ck.CKR_DATA_LEN_RANGE));
-    assertThatThrownBy(() -> new Request(ByteBuffer.allocate(12).putLong(0x1087).putInt(99).array()).mechanism())
-        .as("an unknown parameter kind").isInstanceOf(CkException.class);
+        .isInstanceOfSatisfying(
+            CkException.class, e -> assertThat(e.rv()).isEqualTo(Ck.CKR_DATA_LEN_RANGE));
+    assertThatThrownBy(
+            () ->
+                new Request(ByteBuffer.allocate(12).putLong(0x1087).putInt(99).array()).mechanism())
+        .as("an unknown parameter kind")
+        .isInstanceOf(CkException.class);
   }
 
   @Test
   void unknownCallsSlotsAndSessionsGetTheirOwnReturnValues() throws Exception {
-    assertThat(answers(frame(999, new byte[0]),
-        frame(Function.GET_SLOT_INFO.code(), ByteBuffer.allocate(8).putLong(7).array()),
-        frame(Function.CLOSE_SESSION.code(), ByteBuffer.allocate(8).putLong(42).array()),
-        frame(Function.GENERATE_RANDOM.code(), ByteBuffer.allocate(16).putLong(42).putLong(16).array())))
-        .containsExactly(Ck.CKR_FUNCTION_NOT_SUPPORTED, Ck.CKR_SLOT_ID_INVALID, Ck.CKR_SESSION_HANDLE_INVALID,
+    assertThat(
+            answers(
+                frame(999, new byte[0]),
+                frame(Function.GET_SLOT_INFO.code(), ByteBuffer.allocate(8).putLong(7).array()),
+                frame(Function.CLOSE_SESSION.code(), ByteBuffer.allocate(8).putLong(42).array()),
+                frame(
+                    Function.GENERATE_RANDOM.code(),
+                    ByteBuffer.allocate(16).putLong(42).putLong(16).array())))
+        .containsExactly(
+            Ck.CKR_FUNCTION_NOT_SUPPORTED,
+            Ck.CKR_SLOT_ID_INVALID,
+            Ck.CKR_SESSION_HANDLE_INVALID,
             Ck.CKR_SESSION_HANDLE_INVALID);
   }
 
   @Test
   void anOversizedFrameEndsTheConnectionWithoutAnAnswer() throws Exception {
     Cryptoki noSlots = new Cryptoki(List.of(), () -> null, 10);
-    byte[] oversized = ByteBuffer.allocate(8).putInt(Bridge.MAX_FRAME + 1).putInt(Function.GET_SLOT_LIST.code()).array();
+    byte[] oversized =
+        ByteBuffer.allocate(8)
+            .putInt(Bridge.MAX_FRAME + 1)
+            .putInt(Function.GET_SLOT_LIST.code())
+            .array();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Bridge.serve(noSlots, new ByteArrayInputStream(oversized), out);
     assertThat(out.size()).isZero();

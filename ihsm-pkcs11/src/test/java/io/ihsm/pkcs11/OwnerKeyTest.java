@@ -13,7 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The SO's credential is the owner's P-384 key in an encrypted PKCS#8 file whose password is the SO PIN. */
+/**
+ * The SO's credential is the owner's P-384 key in an encrypted PKCS#8 file whose password is the SO
+ * PIN.
+ */
 class OwnerKeyTest {
   static Path encrypted(Path dir, String curve, String password) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -21,9 +24,26 @@ class OwnerKeyTest {
     Path plain = dir.resolve(curve + ".pk8");
     Files.write(plain, g.generateKeyPair().getPrivate().getEncoded());
     Path out = dir.resolve(curve + ".p8e");
-    ExternalCommand.Result r = ExternalCommand.run(List.of("openssl", "pkcs8", "-topk8", "-inform", "DER", "-in",
-        plain.toString(), "-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA256", "-passout", "pass:" + password, "-outform",
-        "DER", "-out", out.toString()));
+    ExternalCommand.Result r =
+        ExternalCommand.run(
+            List.of(
+                "openssl",
+                "pkcs8",
+                "-topk8",
+                "-inform",
+                "DER",
+                "-in",
+                plain.toString(),
+                "-v2",
+                "aes-256-cbc",
+                "-v2prf",
+                "hmacWithSHA256",
+                "-passout",
+                "pass:" + password,
+                "-outform",
+                "DER",
+                "-out",
+                out.toString()));
     assertThat(r.exitCode()).as(r.output()).isZero();
     return out;
   }
@@ -40,12 +60,17 @@ class OwnerKeyTest {
   @Test
   void theSoPinOpensTheOwnerKeyAndNothingElseDoes(@TempDir Path dir) throws Exception {
     Path p384 = encrypted(dir, "secp384r1", "so-pin-1357");
-    assertThat(new OwnerKey(p384).open("so-pin-1357".getBytes(StandardCharsets.UTF_8)).getAlgorithm()).isEqualTo("EC");
+    assertThat(
+            new OwnerKey(p384).open("so-pin-1357".getBytes(StandardCharsets.UTF_8)).getAlgorithm())
+        .isEqualTo("EC");
     assertThat(rv(() -> new OwnerKey(p384).open("so-pin-1358".getBytes(StandardCharsets.UTF_8))))
         .isEqualTo(Ck.CKR_PIN_INCORRECT);
-    assertThat(rv(() -> new OwnerKey(dir.resolve("missing.p8e")).open(new byte[8]))).isEqualTo(Ck.CKR_USER_TYPE_INVALID);
+    assertThat(rv(() -> new OwnerKey(dir.resolve("missing.p8e")).open(new byte[8])))
+        .isEqualTo(Ck.CKR_USER_TYPE_INVALID);
     Path p256 = encrypted(dir, "secp256r1", "so-pin-1357");
-    assertThatThrownBy(() -> new OwnerKey(p256).open("so-pin-1357".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(CkException.class).hasMessageContaining("not an EC P-384 key");
+    assertThatThrownBy(
+            () -> new OwnerKey(p256).open("so-pin-1357".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(CkException.class)
+        .hasMessageContaining("not an EC P-384 key");
   }
 }

@@ -11,18 +11,21 @@ import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.PartitionClient;
 import io.ihsm.sdk.store.HostKeyStore;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A daemon in this JVM with one provisioned partition, and what a program needs to use the
- * module against it: the module's path and the environment that names the daemon.
+ * A daemon in this JVM with one provisioned partition, and what a program needs to use the module
+ * against it: the module's path and the environment that names the daemon.
  */
 final class Pkcs11Daemon implements AutoCloseable {
   static final String PIN = "app-pin-1234";
@@ -31,8 +34,10 @@ final class Pkcs11Daemon implements AutoCloseable {
   final Path dir;
   final Path home;
   final Path socketDir;
+
   /** The partition owner's P-384 key (its public half provisioned the partition). */
-  final java.security.KeyPair owner;
+  final KeyPair owner;
+
   private final Device device;
   private DeviceDaemon daemon;
 
@@ -48,7 +53,8 @@ final class Pkcs11Daemon implements AutoCloseable {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp384r1"));
         owner = g.generateKeyPair();
-        PartitionClient.create(hsm, co, HostKeyStore.at(home), PARTITION, limits, owner.getPublic().getEncoded(), PIN);
+        PartitionClient.create(
+            hsm, co, HostKeyStore.at(home), PARTITION, limits, owner.getPublic().getEncoded(), PIN);
         co.setApprovedMode(approvedOnly);
       }
     }
@@ -71,9 +77,26 @@ final class Pkcs11Daemon implements AutoCloseable {
     Path plain = dir.resolve("owner.pk8");
     Files.write(plain, owner.getPrivate().getEncoded());
     Files.createDirectories(home.resolve("owner"));
-    ExternalCommand.Result r = ExternalCommand.run(List.of("openssl", "pkcs8", "-topk8", "-inform", "DER", "-in",
-        plain.toString(), "-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA256", "-passout", "pass:" + soPin, "-outform", "DER",
-        "-out", home.resolve("owner/owner-p384.p8e").toString()));
+    ExternalCommand.Result r =
+        ExternalCommand.run(
+            List.of(
+                "openssl",
+                "pkcs8",
+                "-topk8",
+                "-inform",
+                "DER",
+                "-in",
+                plain.toString(),
+                "-v2",
+                "aes-256-cbc",
+                "-v2prf",
+                "hmacWithSHA256",
+                "-passout",
+                "pass:" + soPin,
+                "-outform",
+                "DER",
+                "-out",
+                home.resolve("owner/owner-p384.p8e").toString()));
     Files.delete(plain);
     if (r.exitCode() != 0) {
       throw new IllegalStateException(r.output());
@@ -83,7 +106,7 @@ final class Pkcs11Daemon implements AutoCloseable {
   /** The Crypto Officer unlocks the partition's credential after a lockout. */
   void unlock() throws Exception {
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(socketDir));
-         CryptoOfficerSession co = hsm.loginCryptoOfficer(officer())) {
+        CryptoOfficerSession co = hsm.loginCryptoOfficer(officer())) {
       co.unlockCredential(HostKeyStore.at(home).partition(PARTITION).orElseThrow().id());
     }
   }
@@ -99,10 +122,18 @@ final class Pkcs11Daemon implements AutoCloseable {
     return ModulePath.module();
   }
 
-  /** The variables that point the module at this daemon, and its bridge's log into the test directory. */
+  /**
+   * The variables that point the module at this daemon, and its bridge's log into the test
+   * directory.
+   */
   Map<String, String> environment() {
-    return Map.of("IHSM_SOCKET_DIR", socketDir.toString(), "IHSM_HOME", home.toString(),
-        "IHSM_PKCS11_LOG", dir.resolve("bridge.log").toString());
+    return Map.of(
+        "IHSM_SOCKET_DIR",
+        socketDir.toString(),
+        "IHSM_HOME",
+        home.toString(),
+        "IHSM_PKCS11_LOG",
+        dir.resolve("bridge.log").toString());
   }
 
   ExternalCommand.Result run(String... command) throws Exception {
@@ -110,14 +141,16 @@ final class Pkcs11Daemon implements AutoCloseable {
   }
 
   ExternalCommand.Result run(List<String> command, Map<String, String> more) throws Exception {
-    var env = new java.util.HashMap<>(environment());
+    var env = new HashMap<>(environment());
     env.putAll(more);
     return ExternalCommand.run(command, env);
   }
 
   /** pkcs11-tool with the module and a login. */
   ExternalCommand.Result tool(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("pkcs11-tool", "--module", module().toString(), "--login", "--pin", PIN));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("pkcs11-tool", "--module", module().toString(), "--login", "--pin", PIN));
     cmd.addAll(List.of(args));
     return run(cmd, Map.of());
   }
@@ -127,7 +160,7 @@ final class Pkcs11Daemon implements AutoCloseable {
     return Files.exists(log) ? Files.readString(log) : "";
   }
 
-  void stopDaemon() throws java.io.IOException {
+  void stopDaemon() throws IOException {
     if (daemon != null) {
       daemon.close();
       daemon = null;
@@ -135,7 +168,7 @@ final class Pkcs11Daemon implements AutoCloseable {
   }
 
   @Override
-  public void close() throws java.io.IOException {
+  public void close() throws IOException {
     stopDaemon();
     device.close();
   }

@@ -1,6 +1,7 @@
 package io.ihsm.sdk;
 
 import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.FirmwareChunk;
@@ -9,6 +10,10 @@ import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.PartitionList;
 import io.ihsm.ddi.message.SignedDocument;
 import io.ihsm.sdk.internal.Channel;
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.List;
 
 /** A Crypto Officer session on the management port: partitions are made and removed here. */
@@ -21,9 +26,14 @@ public final class CryptoOfficerSession implements AutoCloseable {
     this.sessionId = sessionId;
   }
 
-  /** @return the new partition's id */
+  /**
+   * @return the new partition's id
+   */
   public int createPartition(String name, PartitionLimits limits) {
-    return channel.call(Opcode.CREATE_PARTITION, sessionId, new CreatePartitionRequest(name, limits), Id::read).value();
+    return channel
+        .call(
+            Opcode.CREATE_PARTITION, sessionId, new CreatePartitionRequest(name, limits), Id::read)
+        .value();
   }
 
   public void deletePartition(int partitionId) {
@@ -31,7 +41,9 @@ public final class CryptoOfficerSession implements AutoCloseable {
   }
 
   public List<PartitionList.Entry> listPartitions() {
-    return channel.call(Opcode.LIST_PARTITIONS, sessionId, Empty.INSTANCE, PartitionList::read).partitions();
+    return channel
+        .call(Opcode.LIST_PARTITIONS, sessionId, Empty.INSTANCE, PartitionList::read)
+        .partitions();
   }
 
   /** Unlocks a partition's application credential after too many PIN failures. */
@@ -47,14 +59,20 @@ public final class CryptoOfficerSession implements AutoCloseable {
   public void updateFirmware(byte[] image) {
     byte[] digest;
     try {
-      digest = java.security.MessageDigest.getInstance("SHA-384").digest(image);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      digest = MessageDigest.getInstance("SHA-384").digest(image);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    channel.call(Opcode.FIRMWARE_UPDATE_BEGIN, sessionId, new FirmwareChunk(image.length, digest), Empty::read);
+    channel.call(
+        Opcode.FIRMWARE_UPDATE_BEGIN,
+        sessionId,
+        new FirmwareChunk(image.length, digest),
+        Empty::read);
     for (int off = 0; off < image.length; off += FirmwareChunk.MAX_CHUNK) {
-      byte[] piece = java.util.Arrays.copyOfRange(image, off, Math.min(image.length, off + FirmwareChunk.MAX_CHUNK));
-      channel.call(Opcode.FIRMWARE_UPDATE_CHUNK, sessionId, new FirmwareChunk(off, piece), Empty::read);
+      byte[] piece =
+          Arrays.copyOfRange(image, off, Math.min(image.length, off + FirmwareChunk.MAX_CHUNK));
+      channel.call(
+          Opcode.FIRMWARE_UPDATE_CHUNK, sessionId, new FirmwareChunk(off, piece), Empty::read);
     }
     channel.call(Opcode.FIRMWARE_UPDATE_FINISH, sessionId, Empty.INSTANCE, Empty::read);
   }
@@ -70,18 +88,24 @@ public final class CryptoOfficerSession implements AutoCloseable {
   }
 
   /**
-   * Approved-only mode (on by default) refuses non-approved algorithms and parameters with
-   * {@code NOT_APPROVED}; off, they are served with the approved-service flag clear. Kept across
-   * restarts; zeroization turns it back on.
+   * Approved-only mode (on by default) refuses non-approved algorithms and parameters with {@code
+   * NOT_APPROVED}; off, they are served with the approved-service flag clear. Kept across restarts;
+   * zeroization turns it back on.
    */
   public void setApprovedMode(boolean on) {
     channel.call(Opcode.SET_APPROVED_MODE, sessionId, new Id(on ? 1 : 0), Empty::read);
   }
 
-  /** Zeroizes the module: every key, session and partition secret and the sealing secret; old blobs die. */
-  /** The compliance report: JSON made by the device and its detached COSE_Sign1 by the Alias key. */
+  /**
+   * Zeroizes the module: every key, session and partition secret and the sealing secret; old blobs
+   * die.
+   */
+  /**
+   * The compliance report: JSON made by the device and its detached COSE_Sign1 by the Alias key.
+   */
   public SignedDocument complianceReport() {
-    return channel.call(Opcode.GET_COMPLIANCE_REPORT, sessionId, Empty.INSTANCE, SignedDocument::read);
+    return channel.call(
+        Opcode.GET_COMPLIANCE_REPORT, sessionId, Empty.INSTANCE, SignedDocument::read);
   }
 
   public void zeroize() {
@@ -93,13 +117,14 @@ public final class CryptoOfficerSession implements AutoCloseable {
    * it with {@link io.ihsm.sdk.audit.AuditVerifier}. The export is itself recorded in the log.
    */
   public byte[] exportAuditLog() {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     int total;
     do {
-      FirmwareChunk piece = channel.call(Opcode.EXPORT_AUDIT_LOG, sessionId, new Id(out.size()), FirmwareChunk::read);
+      FirmwareChunk piece =
+          channel.call(Opcode.EXPORT_AUDIT_LOG, sessionId, new Id(out.size()), FirmwareChunk::read);
       total = piece.offset();
       if (piece.data().length == 0) {
-        throw new IhsmException(io.ihsm.ddi.Status.INTERNAL_ERROR, "the audit export stopped short");
+        throw new IhsmException(Status.INTERNAL_ERROR, "the audit export stopped short");
       }
       out.writeBytes(piece.data());
     } while (out.size() < total);

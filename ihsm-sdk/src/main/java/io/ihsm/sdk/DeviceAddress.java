@@ -2,9 +2,15 @@ package io.ihsm.sdk;
 
 import java.nio.file.Path;
 
-/** Where the device is: a daemon's socket directory, or an embedded device kept under a home directory. */
+/**
+ * Where the device is: a daemon's socket directory, or an embedded device kept under a home
+ * directory.
+ */
 public sealed interface DeviceAddress {
-  /** A daemon (`ihsm daemon`) serving its sockets in {@code socketDirectory}: the isolated deployment. */
+  /**
+   * A daemon (`ihsm daemon`) serving its sockets in {@code socketDirectory}: the isolated
+   * deployment.
+   */
   record Daemon(Path socketDirectory) implements DeviceAddress {}
 
   /**

@@ -3,18 +3,17 @@ package io.ihsm.sdk;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.key.Algorithm;
-import io.ihsm.ddi.message.AttestKeyRequest;
-import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.key.DeriveKeyRequest;
-import io.ihsm.ddi.key.ImportKeyRequest;
-import io.ihsm.ddi.key.UnwrapKeyRequest;
-import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.GenerateKeyRequest;
+import io.ihsm.ddi.key.ImportKeyRequest;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.key.UnwrapKeyRequest;
 import io.ihsm.ddi.key.Verified;
+import io.ihsm.ddi.key.WrapKeyRequest;
+import io.ihsm.ddi.message.AttestKeyRequest;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
@@ -44,9 +43,12 @@ public final class HsmSession implements AutoCloseable {
     return generateKey(attributes, 0);
   }
 
-  /** @param length in bytes, 0 for the kind's own size (HMAC keys: 14 to 128) */
+  /**
+   * @param length in bytes, 0 for the kind's own size (HMAC keys: 14 to 128)
+   */
   public KeyInfo generateKey(KeyAttributes attributes, int length) {
-    return channel.call(Opcode.GENERATE_KEY, sessionId, new GenerateKeyRequest(attributes, length), KeyInfo::read);
+    return channel.call(
+        Opcode.GENERATE_KEY, sessionId, new GenerateKeyRequest(attributes, length), KeyInfo::read);
   }
 
   public KeyInfo unmask(byte[] maskedBlob) {
@@ -74,9 +76,14 @@ public final class HsmSession implements AutoCloseable {
   }
 
   /** The partition's RSA unwrapping key (SPKI DER), to wrap keys for {@link #importKey}. */
-  /** A key attestation report (COSE_Sign1, signed by the partition identity key) carrying {@code nonce} (0-128 bytes). */
+  /**
+   * A key attestation report (COSE_Sign1, signed by the partition identity key) carrying {@code
+   * nonce} (0-128 bytes).
+   */
   public byte[] attestKey(int handle, byte[] nonce) {
-    return channel.call(Opcode.ATTEST_KEY, sessionId, new AttestKeyRequest(handle, nonce), Bytes::readBlob).bytes();
+    return channel
+        .call(Opcode.ATTEST_KEY, sessionId, new AttestKeyRequest(handle, nonce), Bytes::readBlob)
+        .bytes();
   }
 
   public byte[] unwrappingKey() {
@@ -85,22 +92,33 @@ public final class HsmSession implements AutoCloseable {
 
   /** Imports a key wrapped by {@link KeyImport#wrapForImport}. */
   public KeyInfo importKey(KeyAttributes attributes, byte[] wrapped) {
-    return channel.call(Opcode.IMPORT_KEY, sessionId, new ImportKeyRequest(attributes, wrapped), KeyInfo::read);
+    return channel.call(
+        Opcode.IMPORT_KEY, sessionId, new ImportKeyRequest(attributes, wrapped), KeyInfo::read);
   }
 
   /** Imports a public key (SPKI DER) for verification or encryption. */
   public KeyInfo importPublicKey(KeyAttributes attributes, byte[] spki) {
-    return channel.call(Opcode.IMPORT_PUBLIC_KEY, sessionId, new ImportKeyRequest(attributes, spki), KeyInfo::read);
+    return channel.call(
+        Opcode.IMPORT_PUBLIC_KEY, sessionId, new ImportKeyRequest(attributes, spki), KeyInfo::read);
   }
 
   /** Wraps an extractable key under a wrapping key (AES_KW or AES_KWP). */
   public byte[] wrapKey(int wrappingHandle, int targetHandle, Algorithm algorithm) {
-    return channel.call(Opcode.WRAP_KEY, sessionId, new WrapKeyRequest(wrappingHandle, targetHandle, algorithm),
-        Bytes::read).bytes();
+    return channel
+        .call(
+            Opcode.WRAP_KEY,
+            sessionId,
+            new WrapKeyRequest(wrappingHandle, targetHandle, algorithm),
+            Bytes::read)
+        .bytes();
   }
 
-  public KeyInfo unwrapKey(int wrappingHandle, Algorithm algorithm, KeyAttributes attributes, byte[] wrapped) {
-    return channel.call(Opcode.UNWRAP_KEY, sessionId, new UnwrapKeyRequest(wrappingHandle, algorithm, attributes, wrapped),
+  public KeyInfo unwrapKey(
+      int wrappingHandle, Algorithm algorithm, KeyAttributes attributes, byte[] wrapped) {
+    return channel.call(
+        Opcode.UNWRAP_KEY,
+        sessionId,
+        new UnwrapKeyRequest(wrappingHandle, algorithm, attributes, wrapped),
         KeyInfo::read);
   }
 
@@ -108,9 +126,14 @@ public final class HsmSession implements AutoCloseable {
     return channel.call(Opcode.DERIVE_KEY, sessionId, request, KeyInfo::read);
   }
 
-  /** Changes the PIN (same credential id); returns the partition's new blob, which the host must keep. */
+  /**
+   * Changes the PIN (same credential id); returns the partition's new blob, which the host must
+   * keep.
+   */
   public byte[] changePin(Credential newCredential) {
-    return channel.callSealed(Opcode.CHANGE_PIN, sessionId, port, newCredential, sealed -> sealed, Bytes::readBlob).bytes();
+    return channel
+        .callSealed(Opcode.CHANGE_PIN, sessionId, port, newCredential, sc -> sc, Bytes::readBlob)
+        .bytes();
   }
 
   @Override

@@ -3,21 +3,25 @@ package io.ihsm.sdk;
 import io.ihsm.ddi.ApiRevision;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.ApiRevisionRange;
+import io.ihsm.ddi.message.Bytes;
+import io.ihsm.ddi.message.Certificates;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.FirmwareInfo;
 import io.ihsm.ddi.message.GetRandomRequest;
-import io.ihsm.ddi.message.RandomBytes;
-import io.ihsm.ddi.spi.Port;
-import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.Id;
-import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Nonce;
+import io.ihsm.ddi.message.RandomBytes;
+import io.ihsm.ddi.message.TamperRequest;
+import io.ihsm.ddi.spi.Port;
 import io.ihsm.sdk.internal.Channel;
 import io.ihsm.sdk.internal.Connector;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A connection to an ihsm device, the same API whether the device is a daemon or embedded.
@@ -38,7 +42,8 @@ public final class IhsmClient implements AutoCloseable {
   private final DeviceAddress address;
   private final Duration timeout;
 
-  private IhsmClient(Connector connector, Channel management, DeviceAddress address, Duration timeout) {
+  private IhsmClient(
+      Connector connector, Channel management, DeviceAddress address, Duration timeout) {
     this.connector = connector;
     this.management = management;
     this.address = address;
@@ -61,11 +66,18 @@ public final class IhsmClient implements AutoCloseable {
     Connector connector = Connector.of(address);
     Channel ch = new Channel(connector.open(Port.MANAGEMENT), timeout);
     try {
-      ApiRevisionRange range = ch.call(Opcode.GET_API_REV, 0, Empty.INSTANCE, ApiRevisionRange::read);
+      ApiRevisionRange range =
+          ch.call(Opcode.GET_API_REV, 0, Empty.INSTANCE, ApiRevisionRange::read);
       ApiRevision agreed = range.newestCommon();
       if (agreed == null) {
-        throw new IhsmException(Status.UNSUPPORTED_API_REVISION, "the device speaks API revisions " + range.min()
-            + " to " + range.max() + ", this SDK speaks " + ApiRevision.SUPPORTED);
+        throw new IhsmException(
+            Status.UNSUPPORTED_API_REVISION,
+            "the device speaks API revisions "
+                + range.min()
+                + " to "
+                + range.max()
+                + ", this SDK speaks "
+                + ApiRevision.SUPPORTED);
       }
       ch.agree(agreed);
       return new IhsmClient(connector, ch, address, timeout);
@@ -103,31 +115,44 @@ public final class IhsmClient implements AutoCloseable {
     return management.call(Opcode.GET_DEVICE_STATUS, 0, Empty.INSTANCE, DeviceStatus::read);
   }
 
-  /** What the boot ROM measured of the running firmware, and the fused SVN; readable in every state. */
+  /**
+   * What the boot ROM measured of the running firmware, and the fused SVN; readable in every state.
+   */
   public FirmwareInfo firmwareInfo() {
     return management.call(Opcode.GET_FIRMWARE_INFO, 0, Empty.INSTANCE, FirmwareInfo::read);
   }
 
-  /** The factory step: the device makes its unique secret and answers its DeviceID public key (SPKI). */
+  /**
+   * The factory step: the device makes its unique secret and answers its DeviceID public key
+   * (SPKI).
+   */
   public byte[] manufacture() {
-    return management.call(Opcode.MANUFACTURE, 0, Empty.INSTANCE, io.ihsm.ddi.message.Bytes::readBlob).bytes();
+    return management.call(Opcode.MANUFACTURE, 0, Empty.INSTANCE, Bytes::readBlob).bytes();
   }
 
-  /** Installs the manufacturer's root and the DeviceID certificate issued for {@link #manufacture()}'s key; once. */
+  /**
+   * Installs the manufacturer's root and the DeviceID certificate issued for {@link
+   * #manufacture()}'s key; once.
+   */
   public void installDeviceCertificates(byte[] root, byte[] deviceId) {
-    management.call(Opcode.INSTALL_DEVICE_CERTIFICATES, 0,
-        new io.ihsm.ddi.message.Certificates(java.util.List.of(root, deviceId)), Empty::read);
+    management.call(
+        Opcode.INSTALL_DEVICE_CERTIFICATES,
+        0,
+        new Certificates(List.of(root, deviceId)),
+        Empty::read);
   }
 
   /** The identity chain, DER, root first: manufacturer root, DeviceID, Alias. */
-  public java.util.List<byte[]> certificateChain() {
-    return management.call(Opcode.GET_CERTIFICATE_CHAIN, 0, Empty.INSTANCE, io.ihsm.ddi.message.Certificates::read)
+  public List<byte[]> certificateChain() {
+    return management
+        .call(Opcode.GET_CERTIFICATE_CHAIN, 0, Empty.INSTANCE, Certificates::read)
         .certificates();
   }
 
   /**
-   * A device attestation report (COSE_Sign1, signed by the Alias key) carrying {@code nonce}
-   * (0-128 bytes); verify it with {@code io.ihsm.verify.AttestationVerifier} and {@link #certificateChain()}.
+   * A device attestation report (COSE_Sign1, signed by the Alias key) carrying {@code nonce} (0-128
+   * bytes); verify it with {@code io.ihsm.verify.AttestationVerifier} and {@link
+   * #certificateChain()}.
    */
   public byte[] attestDevice(byte[] nonce) {
     return management.call(Opcode.ATTEST_DEVICE, 0, new Nonce(nonce), Bytes::readBlob).bytes();
@@ -135,33 +160,43 @@ public final class IhsmClient implements AutoCloseable {
 
   /** The device's audit public key (SPKI DER), to pin when verifying exported audit logs. */
   public byte[] auditPublicKey() {
-    return management.call(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, io.ihsm.ddi.message.Bytes::readBlob).bytes();
+    return management.call(Opcode.GET_AUDIT_KEY, 0, Empty.INSTANCE, Bytes::readBlob).bytes();
   }
 
   /** Random bytes from the module's random bit generator; 1 to 1024 per call. */
   public byte[] randomBytes(int length) {
-    return management.call(Opcode.GET_RANDOM, 0, new GetRandomRequest(length), RandomBytes::read).bytes();
+    return management
+        .call(Opcode.GET_RANDOM, 0, new GetRandomRequest(length), RandomBytes::read)
+        .bytes();
   }
 
-  /** Fires an emulated tamper sensor (case-open, voltage, temperature): the device zeroizes itself. */
+  /**
+   * Fires an emulated tamper sensor (case-open, voltage, temperature): the device zeroizes itself.
+   */
   public void tamper(String sensor) {
-    management.call(Opcode.TAMPER, 0, new io.ihsm.ddi.message.TamperRequest(sensor), Empty::read);
+    management.call(Opcode.TAMPER, 0, new TamperRequest(sensor), Empty::read);
   }
 
-  /** After a tamper or zeroization: the Crypto Officer makes the module new (a new sealing secret). */
+  /**
+   * After a tamper or zeroization: the Crypto Officer makes the module new (a new sealing secret).
+   */
   public void reinitialize(Credential cryptoOfficer) {
-    management.callSealed(Opcode.REINITIALIZE, 0, Port.MANAGEMENT, cryptoOfficer, sealed -> sealed, Empty::read);
+    management.callSealed(
+        Opcode.REINITIALIZE, 0, Port.MANAGEMENT, cryptoOfficer, sc -> sc, Empty::read);
   }
 
   /** Creates the device's first Crypto Officer; refused once one exists. */
   public void initCryptoOfficer(Credential credential) {
-    management.callSealed(Opcode.INIT_CRYPTO_OFFICER, 0, Port.MANAGEMENT, credential, sealed -> sealed, Empty::read);
+    management.callSealed(
+        Opcode.INIT_CRYPTO_OFFICER, 0, Port.MANAGEMENT, credential, sc -> sc, Empty::read);
   }
 
   /** Opens a Crypto Officer session on the management port. */
   public CryptoOfficerSession loginCryptoOfficer(Credential credential) {
-    int id = management.callSealed(Opcode.OPEN_SESSION, 0, Port.MANAGEMENT, credential, sealed -> sealed, Id::read)
-        .value();
+    int id =
+        management
+            .callSealed(Opcode.OPEN_SESSION, 0, Port.MANAGEMENT, credential, sc -> sc, Id::read)
+            .value();
     return new CryptoOfficerSession(management, id);
   }
 
@@ -172,15 +207,18 @@ public final class IhsmClient implements AutoCloseable {
     return new PartitionConnection(ch, Port.partition(partitionId));
   }
 
-  /** For tests and `ihsm device reset` on the embedded device: a power cycle, like a live migration. */
+  /**
+   * For tests and `ihsm device reset` on the embedded device: a power cycle, like a live migration.
+   */
   public void resetEmbeddedDevice() {
     if (connector.embedded() == null) {
       throw new IhsmException(Status.WRONG_PORT, "only the embedded device is reset in-process");
     }
     try {
       connector.embedded().device().powerCycle();
-    } catch (java.io.IOException e) {
-      throw new IhsmException(Status.INTERNAL_ERROR, "the embedded device did not power up: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new IhsmException(
+          Status.INTERNAL_ERROR, "the embedded device did not power up: " + e.getMessage(), e);
     }
   }
 

@@ -11,19 +11,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
 /**
- * A partition client's device session and the keys loaded in it, by label. A device reset ends
- * both together, so the client replaces the whole object then. Threads share it without a lock
- * around device calls: each key is loaded once however many threads ask for it at the same moment;
- * a key in use is leased and never unloaded to make room; the least recently used idle key is.
+ * A partition client's device session and the keys loaded in it, by label. A device reset ends both
+ * together, so the client replaces the whole object then. Threads share it without a lock around
+ * device calls: each key is loaded once however many threads ask for it at the same moment; a key
+ * in use is leased and never unloaded to make room; the least recently used idle key is.
  */
 final class LiveSession {
   final HsmSession session;
   private final Map<String, Slot> keys = new ConcurrentHashMap<>();
   private final AtomicLong clock = new AtomicLong();
+
   /** Notified when a lease ends, for a thread waiting for room in a full key table. */
   private final Object released = new Object();
 
-  /** A key's handle, there once its load finishes; its users (-1 once evicted); when it was last used. */
+  /**
+   * A key's handle, there once its load finishes; its users (-1 once evicted); when it was last
+   * used.
+   */
   private static final class Slot {
     final CompletableFuture<Integer> handle = new CompletableFuture<>();
     final AtomicInteger users = new AtomicInteger();
@@ -64,7 +68,10 @@ final class LiveSession {
     this.session = session;
   }
 
-  /** The key, leased: loaded now by {@code load} when no thread has loaded it, else the first loader's handle. */
+  /**
+   * The key, leased: loaded now by {@code load} when no thread has loaded it, else the first
+   * loader's handle.
+   */
   Lease acquire(String label, ToIntFunction<String> load) {
     while (true) {
       Slot fresh = new Slot();
@@ -75,7 +82,8 @@ final class LiveSession {
         try {
           slot.handle.complete(load.applyAsInt(label));
         } catch (Throwable e) {
-          // Whatever it was (an Error too), the threads waiting for this load must not wait forever.
+          // Whatever it was (an Error too), the threads waiting for this load must not wait
+          // forever.
           keys.remove(label, slot);
           slot.users.decrementAndGet();
           slot.handle.completeExceptionally(e);
@@ -112,7 +120,10 @@ final class LiveSession {
     keys.put(label, slot);
   }
 
-  /** Forgets a handle the device no longer has, unless another thread has loaded the key again since. */
+  /**
+   * Forgets a handle the device no longer has, unless another thread has loaded the key again
+   * since.
+   */
   void forget(String label, int handle) {
     Slot slot = keys.get(label);
     Integer h = loadedHandle(slot);
@@ -143,7 +154,9 @@ final class LiveSession {
       Map.Entry<String, Slot> eldest = null;
       for (Map.Entry<String, Slot> e : keys.entrySet()) {
         Slot s = e.getValue();
-        if (s.users.get() == 0 && loadedHandle(s) != null && (eldest == null || s.lastUse < eldest.getValue().lastUse)) {
+        if (s.users.get() == 0
+            && loadedHandle(s) != null
+            && (eldest == null || s.lastUse < eldest.getValue().lastUse)) {
           eldest = e;
         }
       }
@@ -163,7 +176,8 @@ final class LiveSession {
    * once when no key of this session is in use, so waiting could not help.
    */
   boolean awaitRelease(long deadlineNanos) throws InterruptedException {
-    if (keys.values().stream().noneMatch(s -> s.users.get() > 0) || System.nanoTime() > deadlineNanos) {
+    if (keys.values().stream().noneMatch(s -> s.users.get() > 0)
+        || System.nanoTime() > deadlineNanos) {
       return false;
     }
     synchronized (released) {
@@ -185,6 +199,8 @@ final class LiveSession {
   }
 
   private static Integer loadedHandle(Slot s) {
-    return s != null && s.handle.isDone() && !s.handle.isCompletedExceptionally() ? s.handle.join() : null;
+    return s != null && s.handle.isDone() && !s.handle.isCompletedExceptionally()
+        ? s.handle.join()
+        : null;
   }
 }

@@ -11,6 +11,8 @@ import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.message.DeviceState;
+import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.sdk.cipher.CipherParameters;
@@ -23,16 +25,21 @@ import io.ihsm.sdk.signature.SignatureParameters;
 import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.sdk.store.HostKeyStore.PartitionEntry;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * A partition as an application uses it: keys by label, kept in the host key store, loaded into
- * the device on demand. The device is a cache: when its key table is full the least recently used
- * key is unloaded (its blob stays in the store) and the needed one loaded, so an application sees
- * as many keys as it likes. After a device reset (daemon restart, live migration) the client
- * re-establishes the partition from its blob, opens a new session and reloads keys by itself;
- * an operation never runs on the wrong key or session.
+ * A partition as an application uses it: keys by label, kept in the host key store, loaded into the
+ * device on demand. The device is a cache: when its key table is full the least recently used key
+ * is unloaded (its blob stays in the store) and the needed one loaded, so an application sees as
+ * many keys as it likes. After a device reset (daemon restart, live migration) the client
+ * re-establishes the partition from its blob, opens a new session and reloads keys by itself; an
+ * operation never runs on the wrong key or session.
  *
  * <p>Thread-safe, and calls from many threads run side by side: no lock is held across another
  * call's device round trip. Each key is loaded once however many threads ask for it together
@@ -40,26 +47,50 @@ import java.util.Set;
  */
 public final class PartitionClient implements AutoCloseable {
   /** Statuses after which the session, and perhaps the partition, must be set up again. */
-  private static final Set<Status> RECOVERABLE = Set.of(Status.KEY_NOT_FOUND, Status.INVALID_SESSION,
-      Status.NEEDS_RENEGOTIATION, Status.NEEDS_REESTABLISH, Status.CONNECTION_LOST);
+  private static final Set<Status> RECOVERABLE =
+      Set.of(
+          Status.KEY_NOT_FOUND,
+          Status.INVALID_SESSION,
+          Status.NEEDS_RENEGOTIATION,
+          Status.NEEDS_REESTABLISH,
+          Status.CONNECTION_LOST);
 
-  /** How often one call is tried: a reset, then a key another thread unloaded to make room, may each cost one try. */
+  /**
+   * How often one call is tried: a reset, then a key another thread unloaded to make room, may each
+   * cost one try.
+   */
   private static final int ATTEMPTS = 3;
-  /** How long a call waits for a key of this client to be free when the device's key table is full of them. */
-  private static final java.time.Duration ROOM_WAIT = java.time.Duration.ofSeconds(30);
+
+  /**
+   * How long a call waits for a key of this client to be free when the device's key table is full
+   * of them.
+   */
+  private static final Duration ROOM_WAIT = Duration.ofSeconds(30);
 
   private final HostKeyStore store;
   private final PartitionConnection connection;
   private volatile PartitionEntry entry;
   private volatile Credential credential;
-  /** Guards opening and replacing {@link #live}; operations never hold it during a device call to each other's cost. */
+
+  /**
+   * Guards opening and replacing {@link #live}; operations never hold it during a device call to
+   * each other's cost.
+   */
   private final Object sessionLock = new Object();
+
   private volatile LiveSession live;
   private boolean closed;
-  /** Keeps label checks and store writes of key creation, renaming and deletion together; operations do not take it. */
+
+  /**
+   * Keeps label checks and store writes of key creation, renaming and deletion together; operations
+   * do not take it.
+   */
   private final Object catalogueLock = new Object();
 
-  private PartitionClient(HostKeyStore store, PartitionEntry entry, PartitionConnection connection,
+  private PartitionClient(
+      HostKeyStore store,
+      PartitionEntry entry,
+      PartitionConnection connection,
       Credential credential) {
     this.store = store;
     this.entry = entry;
@@ -74,17 +105,25 @@ public final class PartitionClient implements AutoCloseable {
    * @param ownerAnchor the owner's ECDSA P-384 public key (SPKI DER)
    * @param pin the application PIN; the credential id is made here and kept in the store
    */
-  public static PartitionEntry create(IhsmClient device, CryptoOfficerSession co, HostKeyStore store, String name,
-      PartitionLimits limits, byte[] ownerAnchor, String pin) {
+  public static PartitionEntry create(
+      IhsmClient device,
+      CryptoOfficerSession co,
+      HostKeyStore store,
+      String name,
+      PartitionLimits limits,
+      byte[] ownerAnchor,
+      String pin) {
     if (store.partition(name).isPresent()) {
-      throw new IhsmException(Status.PARTITION_EXISTS, "the key store already has a partition named " + name);
+      throw new IhsmException(
+          Status.PARTITION_EXISTS, "the key store already has a partition named " + name);
     }
     byte[] credentialId = device.randomBytes(Credential.ID_BYTES);
     int id = co.createPartition(name, limits);
     try (Credential c = Credential.of(credentialId, pin);
-         PartitionConnection p = device.partition(id)) {
+        PartitionConnection p = device.partition(id)) {
       ProvisionResponse r = p.provision(ownerAnchor, new byte[0], c);
-      PartitionEntry e = new PartitionEntry(name, id, credentialId, r.partitionBlob(), r.backupKeyBlob());
+      PartitionEntry e =
+          new PartitionEntry(name, id, credentialId, r.partitionBlob(), r.backupKeyBlob());
       store.savePartition(e);
       return e;
     } catch (RuntimeException e) {
@@ -94,27 +133,46 @@ public final class PartitionClient implements AutoCloseable {
   }
 
   /** Opens the named partition of the store with its PIN. */
-  public static PartitionClient open(IhsmClient device, HostKeyStore store, String partition, String pin) {
-    PartitionEntry e = store.partition(partition)
-        .orElseThrow(() -> new IhsmException(Status.PARTITION_NOT_FOUND, "no partition " + partition + " in the key store"));
+  public static PartitionClient open(
+      IhsmClient device, HostKeyStore store, String partition, String pin) {
+    PartitionEntry e =
+        store
+            .partition(partition)
+            .orElseThrow(
+                () ->
+                    new IhsmException(
+                        Status.PARTITION_NOT_FOUND,
+                        "no partition " + partition + " in the key store"));
     if (!e.userPinSet()) {
-      throw new IhsmException(Status.AUTHENTICATION_FAILED, "partition " + partition + " was re-initialised by its owner:"
-          + " no PIN opens it until the owner sets one (PKCS#11 C_InitPIN); nothing was sent to the device");
+      throw new IhsmException(
+          Status.AUTHENTICATION_FAILED,
+          "partition "
+              + partition
+              + " was re-initialised by its owner:"
+              + " no PIN opens it until the owner sets one (PKCS#11 C_InitPIN); nothing was sent to the device");
     }
     PartitionConnection connection = device.partition(e.id());
     try {
-      // The entry's id decides where the credential goes: check that port is this partition's first.
+      // The entry's id decides where the credential goes: check that port is this partition's
+      // first.
       String there = partitionNameOrWhyNot(device, connection, e);
       if (!there.equals(partition)) {
-        throw new IhsmException(Status.PARTITION_NOT_FOUND, "the key store entry of partition " + partition
-            + " names id " + e.id() + ", which on this device is " + (there.isEmpty() ? "no partition" : "partition " + there)
-            + " (the entry was edited, or belongs to another device); no credential was sent");
+        throw new IhsmException(
+            Status.PARTITION_NOT_FOUND,
+            "the key store entry of partition "
+                + partition
+                + " names id "
+                + e.id()
+                + ", which on this device is "
+                + (there.isEmpty() ? "no partition" : "partition " + there)
+                + " (the entry was edited, or belongs to another device); no credential was sent");
       }
     } catch (RuntimeException ex) {
       connection.close();
       throw ex;
     }
-    PartitionClient c = new PartitionClient(store, e, connection, Credential.of(e.credentialId(), pin));
+    PartitionClient c =
+        new PartitionClient(store, e, connection, Credential.of(e.credentialId(), pin));
     try {
       c.live();
       return c;
@@ -129,7 +187,8 @@ public final class PartitionClient implements AutoCloseable {
    * device's words: a tampered or zeroized device has closed every partition port, and saying
    * "unreachable" would send the user looking for a daemon problem.
    */
-  private static String partitionNameOrWhyNot(IhsmClient device, PartitionConnection connection, PartitionEntry e) {
+  private static String partitionNameOrWhyNot(
+      IhsmClient device, PartitionConnection connection, PartitionEntry e) {
     String there;
     try {
       there = connection.partitionName();
@@ -143,21 +202,35 @@ public final class PartitionClient implements AutoCloseable {
       return there;
     }
     // Not this partition's port: say first whether the device itself is down (tamper, zeroization).
-    io.ihsm.ddi.message.DeviceStatus s = null;
+    DeviceStatus s = null;
     try {
       s = device.deviceStatus();
     } catch (IhsmException statusUnreachable) {
       // keep the first answer
     }
-    if (s != null && s.state() != io.ihsm.ddi.message.DeviceState.OPERATIONAL) {
-      throw new IhsmException(Status.DEVICE_NOT_OPERATIONAL, "the device is " + s.state()
-          + (s.reason().isEmpty() ? "" : " (" + s.reason() + ")") + ": its partitions are closed"
-          + (s.state() == io.ihsm.ddi.message.DeviceState.ERROR ? "" : "; the Crypto Officer re-initializes it with `ihsm device reinit`"));
+    if (s != null && s.state() != DeviceState.OPERATIONAL) {
+      throw new IhsmException(
+          Status.DEVICE_NOT_OPERATIONAL,
+          "the device is "
+              + s.state()
+              + (s.reason().isEmpty() ? "" : " (" + s.reason() + ")")
+              + ": its partitions are closed"
+              + (s.state() == DeviceState.ERROR
+                  ? ""
+                  : "; the Crypto Officer re-initializes it with `ihsm device reinit`"));
     }
     if (there == null) {
-      throw new IhsmException(s == null ? Status.TRANSPORT_UNAVAILABLE : Status.PARTITION_NOT_FOUND, "partition " + e.name()
-          + " (id " + e.id() + ") has no port " + (s == null ? "reachable" : "on this device: it was deleted there, or the"
-          + " device was zeroized since the key store entry was made"));
+      throw new IhsmException(
+          s == null ? Status.TRANSPORT_UNAVAILABLE : Status.PARTITION_NOT_FOUND,
+          "partition "
+              + e.name()
+              + " (id "
+              + e.id()
+              + ") has no port "
+              + (s == null
+                  ? "reachable"
+                  : "on this device: it was deleted there, or the"
+                      + " device was zeroized since the key store entry was made"));
     }
     return there;
   }
@@ -169,12 +242,18 @@ public final class PartitionClient implements AutoCloseable {
    *
    * @param ownerKey the ECDSA P-384 private key whose public half provisioned the partition
    */
-  public static void setPinAsOwner(IhsmClient device, HostKeyStore store, String partition, java.security.PrivateKey ownerKey,
-      String newPin) {
-    PartitionEntry e = store.partition(partition)
-        .orElseThrow(() -> new IhsmException(Status.PARTITION_NOT_FOUND, "no partition " + partition + " in the key store"));
+  public static void setPinAsOwner(
+      IhsmClient device, HostKeyStore store, String partition, PrivateKey ownerKey, String newPin) {
+    PartitionEntry e =
+        store
+            .partition(partition)
+            .orElseThrow(
+                () ->
+                    new IhsmException(
+                        Status.PARTITION_NOT_FOUND,
+                        "no partition " + partition + " in the key store"));
     try (Credential c = Credential.of(e.credentialId(), newPin);
-         PartitionConnection p = device.partition(e.id())) {
+        PartitionConnection p = device.partition(e.id())) {
       byte[] blob;
       try {
         blob = p.ownerSetPin(c, ownerKey);
@@ -185,7 +264,8 @@ public final class PartitionClient implements AutoCloseable {
         p.reestablish(e.partitionBlob());
         blob = p.ownerSetPin(c, ownerKey);
       }
-      store.savePartition(new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob()));
+      store.savePartition(
+          new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob()));
     }
   }
 
@@ -197,13 +277,20 @@ public final class PartitionClient implements AutoCloseable {
    *
    * @param ownerKey the ECDSA P-384 private key whose public half provisioned the partition
    */
-  public static void reinitializeAsOwner(IhsmClient device, HostKeyStore store, String partition,
-      java.security.PrivateKey ownerKey) {
-    PartitionEntry e = store.partition(partition)
-        .orElseThrow(() -> new IhsmException(Status.PARTITION_NOT_FOUND, "no partition " + partition + " in the key store"));
-    // The device ignores this PIN (it binds the request to the channel's nonce): any valid one does.
+  public static void reinitializeAsOwner(
+      IhsmClient device, HostKeyStore store, String partition, PrivateKey ownerKey) {
+    PartitionEntry e =
+        store
+            .partition(partition)
+            .orElseThrow(
+                () ->
+                    new IhsmException(
+                        Status.PARTITION_NOT_FOUND,
+                        "no partition " + partition + " in the key store"));
+    // The device ignores this PIN (it binds the request to the channel's nonce): any valid one
+    // does.
     try (Credential binding = Credential.of(e.credentialId(), "unused");
-         PartitionConnection p = device.partition(e.id())) {
+        PartitionConnection p = device.partition(e.id())) {
       byte[] blob;
       try {
         blob = p.ownerReinitialize(binding, ownerKey);
@@ -214,7 +301,8 @@ public final class PartitionClient implements AutoCloseable {
         p.reestablish(e.partitionBlob());
         blob = p.ownerReinitialize(binding, ownerKey);
       }
-      store.savePartition(new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob(), false));
+      store.savePartition(
+          new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob(), false));
       store.deleteKeys(partition);
     }
   }
@@ -236,12 +324,20 @@ public final class PartitionClient implements AutoCloseable {
    * Generates a key of a given length: {@code lengthBytes} 0 for the kind's own size; an HMAC key
    * may have any length from 14 bytes (112 bits) to 128.
    */
-  public StoredKey generate(String label, KeyKind kind, KeyUsage usage, boolean extractable, int lengthBytes) {
+  public StoredKey generate(
+      String label, KeyKind kind, KeyUsage usage, boolean extractable, int lengthBytes) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
-    return create(label, kind, usage, extractable, l -> withRoom(l, () -> l.session.generateKey(attrs, lengthBytes)));
+    return create(
+        label,
+        kind,
+        usage,
+        extractable,
+        l -> withRoom(l, () -> l.session.generateKey(attrs, lengthBytes)));
   }
 
-  /** Generates a key inside the device for one purpose and records it in the store before returning. */
+  /**
+   * Generates a key inside the device for one purpose and records it in the store before returning.
+   */
   public StoredKey generate(String label, KeyType type, KeyPurpose purpose, boolean extractable) {
     return generate(label, WireMapping.kind(type), WireMapping.usage(purpose), extractable);
   }
@@ -252,23 +348,35 @@ public final class PartitionClient implements AutoCloseable {
   }
 
   /** Imports a key wrapped for this partition (bring your own key) and records it in the store. */
-  public StoredKey importKey(String label, KeyKind kind, KeyUsage usage, boolean extractable, byte[] wrapped) {
+  public StoredKey importKey(
+      String label, KeyKind kind, KeyUsage usage, boolean extractable, byte[] wrapped) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
-    return create(label, kind, usage, extractable, l -> withRoom(l, () -> l.session.importKey(attrs, wrapped)));
+    return create(
+        label,
+        kind,
+        usage,
+        extractable,
+        l -> withRoom(l, () -> l.session.importKey(attrs, wrapped)));
   }
 
   /** Imports a public key (SPKI DER) to verify or encrypt with, and records it in the store. */
   public StoredKey importPublicKey(String label, KeyKind kind, KeyUsage usage, byte[] spki) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, false, label);
-    return create(label, kind, usage, false, l -> withRoom(l, () -> l.session.importPublicKey(attrs, spki)));
+    return create(
+        label, kind, usage, false, l -> withRoom(l, () -> l.session.importPublicKey(attrs, spki)));
   }
 
-  /** Changes the PIN; the partition's new blob replaces the old one in the store before this returns. */
+  /**
+   * Changes the PIN; the partition's new blob replaces the old one in the store before this
+   * returns.
+   */
   public void changePin(String newPin) {
     synchronized (catalogueLock) {
       Credential next = Credential.of(entry.credentialId(), newPin);
       byte[] blob = recovering(l -> l.session.changePin(next));
-      entry = new PartitionEntry(entry.name(), entry.id(), entry.credentialId(), blob, entry.backupKeyBlob());
+      entry =
+          new PartitionEntry(
+              entry.name(), entry.id(), entry.credentialId(), blob, entry.backupKeyBlob());
       store.savePartition(entry);
       Credential old = credential;
       credential = next;
@@ -278,23 +386,41 @@ public final class PartitionClient implements AutoCloseable {
 
   private void requireNewLabel(String label) {
     if (label.isEmpty() || store.key(entry.name(), label).isPresent()) {
-      throw new IhsmException(Status.LABEL_EXISTS, label.isEmpty() ? "a key needs a label"
-          : "partition " + entry.name() + " already has a key labelled " + label);
+      throw new IhsmException(
+          Status.LABEL_EXISTS,
+          label.isEmpty()
+              ? "a key needs a label"
+              : "partition " + entry.name() + " already has a key labelled " + label);
     }
   }
 
-  /** A key the device makes in a call (generate, import, unwrap, derive), recorded in the store under a new label. */
-  private StoredKey create(String label, KeyKind kind, KeyUsage usage, boolean extractable,
-      java.util.function.Function<LiveSession, KeyInfo> make) {
+  /**
+   * A key the device makes in a call (generate, import, unwrap, derive), recorded in the store
+   * under a new label.
+   */
+  private StoredKey create(
+      String label,
+      KeyKind kind,
+      KeyUsage usage,
+      boolean extractable,
+      Function<LiveSession, KeyInfo> make) {
     synchronized (catalogueLock) {
       requireNewLabel(label);
       return recovering(l -> record(l, make.apply(l), kind, usage, extractable));
     }
   }
 
-  private StoredKey record(LiveSession l, KeyInfo info, KeyKind kind, KeyUsage usage, boolean extractable) {
-    StoredKey k = new StoredKey(info.attributes().label(), kind, usage, info.origin(), extractable, info.publicKey(),
-        info.maskedBlob());
+  private StoredKey record(
+      LiveSession l, KeyInfo info, KeyKind kind, KeyUsage usage, boolean extractable) {
+    StoredKey k =
+        new StoredKey(
+            info.attributes().label(),
+            kind,
+            usage,
+            info.origin(),
+            extractable,
+            info.publicKey(),
+            info.maskedBlob());
     try {
       store.saveKey(entry.name(), k);
     } catch (RuntimeException e) {
@@ -305,8 +431,11 @@ public final class PartitionClient implements AutoCloseable {
     return k;
   }
 
-  /** A call that does not change state on the device: after a reset it is set up again and retried once. */
-  private <T> T recovering(java.util.function.Function<LiveSession, T> call) {
+  /**
+   * A call that does not change state on the device: after a reset it is set up again and retried
+   * once.
+   */
+  private <T> T recovering(Function<LiveSession, T> call) {
     LiveSession l = live();
     try {
       return call.apply(l);
@@ -328,13 +457,22 @@ public final class PartitionClient implements AutoCloseable {
     return store.key(entry.name(), label).isPresent();
   }
 
-  /** @throws IhsmException LABEL_NOT_FOUND when the partition has no such key */
+  /**
+   * @throws IhsmException LABEL_NOT_FOUND when the partition has no such key
+   */
   public StoredKey key(String label) {
-    return store.key(entry.name(), label)
-        .orElseThrow(() -> new IhsmException(Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
+    return store
+        .key(entry.name(), label)
+        .orElseThrow(
+            () ->
+                new IhsmException(
+                    Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
   }
 
-  /** Unloads the key and removes it from the store. (A copy of its blob kept elsewhere would still load.) */
+  /**
+   * Unloads the key and removes it from the store. (A copy of its blob kept elsewhere would still
+   * load.)
+   */
   public void deleteKey(String label) {
     synchronized (catalogueLock) {
       key(label);
@@ -360,8 +498,12 @@ public final class PartitionClient implements AutoCloseable {
     return signature;
   }
 
-  /** Whether {@code signature} is the key's signature (or MAC tag) of {@code message}; malformed is false. */
-  public boolean verify(String label, SignatureParameters parameters, byte[] message, byte[] signature) {
+  /**
+   * Whether {@code signature} is the key's signature (or MAC tag) of {@code message}; malformed is
+   * false.
+   */
+  public boolean verify(
+      String label, SignatureParameters parameters, byte[] message, byte[] signature) {
     byte[] wire = signature;
     if (p1363(parameters)) {
       int size = key(label).kind().bytes();
@@ -377,7 +519,10 @@ public final class PartitionClient implements AutoCloseable {
     return p instanceof EcdsaParameters e && e.encoding() == EcdsaParameters.Encoding.IEEE_P1363;
   }
 
-  /** Encrypts with the key labelled {@code label}; the IV or counter block the device used comes back with it. */
+  /**
+   * Encrypts with the key labelled {@code label}; the IV or counter block the device used comes
+   * back with it.
+   */
   public Ciphertext encrypt(String label, CipherParameters parameters, byte[] plaintext) {
     Encrypted e = encrypt(label, WireMapping.encrypting(parameters, plaintext));
     return Ciphertext.of(e.iv(), e.ciphertext());
@@ -387,7 +532,10 @@ public final class PartitionClient implements AutoCloseable {
     return decrypt(label, WireMapping.decrypting(parameters, ciphertext));
   }
 
-  /** The wire-level form, for the provider modules: {@code template} is a DDI operation without a key handle. */
+  /**
+   * The wire-level form, for the provider modules: {@code template} is a DDI operation without a
+   * key handle.
+   */
   public byte[] sign(String label, Operation template) {
     return withKey(label, (l, h) -> l.session.sign(template.withHandle(h)));
   }
@@ -414,7 +562,9 @@ public final class PartitionClient implements AutoCloseable {
     return connection.certificates();
   }
 
-  /** Files a key under a new label (see {@link HostKeyStore#renameKey}); a loaded key stays loaded. */
+  /**
+   * Files a key under a new label (see {@link HostKeyStore#renameKey}); a loaded key stays loaded.
+   */
   public void renameKey(String from, String to) {
     synchronized (catalogueLock) {
       requireNewLabel(to);
@@ -433,9 +583,13 @@ public final class PartitionClient implements AutoCloseable {
   }
 
   /** When the key was filed under its label. */
-  public java.time.Instant keyFiled(String label) {
-    return store.filed(entry.name(), label)
-        .orElseThrow(() -> new IhsmException(Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
+  public Instant keyFiled(String label) {
+    return store
+        .filed(entry.name(), label)
+        .orElseThrow(
+            () ->
+                new IhsmException(
+                    Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
   }
 
   /** Keeps a certificate chain (DER, leaf first) with a key; an empty chain removes it. */
@@ -449,38 +603,46 @@ public final class PartitionClient implements AutoCloseable {
    * call, then forgets it.
    */
   public boolean verifyWith(KeyKind kind, byte[] spki, Operation template) {
-    return withPublicKey(kind, KeyUsage.SIGN, spki, (l, h) -> l.session.verify(template.withHandle(h)));
+    return withPublicKey(
+        kind, KeyUsage.SIGN, spki, (l, h) -> l.session.verify(template.withHandle(h)));
   }
 
   /** Encrypts with any public key (SPKI DER), imported for this one call. */
   public Encrypted encryptWith(KeyKind kind, byte[] spki, Operation template) {
-    return withPublicKey(kind, KeyUsage.ENCRYPT, spki, (l, h) -> l.session.encrypt(template.withHandle(h)));
+    return withPublicKey(
+        kind, KeyUsage.ENCRYPT, spki, (l, h) -> l.session.encrypt(template.withHandle(h)));
   }
 
   private <T> T withPublicKey(KeyKind kind, KeyUsage usage, byte[] spki, KeyCall<T> op) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, true, false, "");
-    return recovering(l -> {
-      int handle = withRoom(l, () -> l.session.importPublicKey(attrs, spki)).handle();
-      try {
-        return op.apply(l, handle);
-      } finally {
-        try {
-          l.session.unload(handle);
-        } catch (IhsmException gone) {
-          // the session ended with it
-        }
-      }
-    });
+    return recovering(
+        l -> {
+          int handle = withRoom(l, () -> l.session.importPublicKey(attrs, spki)).handle();
+          try {
+            return op.apply(l, handle);
+          } finally {
+            try {
+              l.session.unload(handle);
+            } catch (IhsmException gone) {
+              // the session ended with it
+            }
+          }
+        });
   }
 
-  /** Wraps the extractable key {@code target} under {@code wrapping} (AES_KW, AES_KWP, or RSA_AES_KW under an RSA key). */
+  /**
+   * Wraps the extractable key {@code target} under {@code wrapping} (AES_KW, AES_KWP, or RSA_AES_KW
+   * under an RSA key).
+   */
   public byte[] wrap(String wrapping, String target, Algorithm algorithm) {
     key(target);
-    return withKey(wrapping, (l, h) -> {
-      try (LiveSession.Lease t = l.acquire(target, x -> load(l, x))) {
-        return l.session.wrapKey(h, t.handle, algorithm);
-      }
-    });
+    return withKey(
+        wrapping,
+        (l, h) -> {
+          try (LiveSession.Lease t = l.acquire(target, x -> load(l, x))) {
+            return l.session.wrapKey(h, t.handle, algorithm);
+          }
+        });
   }
 
   /**
@@ -489,21 +651,41 @@ public final class PartitionClient implements AutoCloseable {
    */
   public byte[] wrapFor(KeyKind kind, byte[] spki, String target) {
     key(target);
-    return withPublicKey(kind, KeyUsage.WRAP, spki, (l, h) -> {
-      try (LiveSession.Lease t = l.acquire(target, x -> load(l, x))) {
-        return l.session.wrapKey(h, t.handle, Algorithm.RSA_AES_KW);
-      }
-    });
+    return withPublicKey(
+        kind,
+        KeyUsage.WRAP,
+        spki,
+        (l, h) -> {
+          try (LiveSession.Lease t = l.acquire(target, x -> load(l, x))) {
+            return l.session.wrapKey(h, t.handle, Algorithm.RSA_AES_KW);
+          }
+        });
   }
 
-  /** Unwraps a key under {@code wrapping} into a new app key, recorded in the store under {@code label}. */
-  public StoredKey unwrap(String wrapping, Algorithm algorithm, String label, KeyKind kind, KeyUsage usage,
-      boolean extractable, byte[] wrapped) {
+  /**
+   * Unwraps a key under {@code wrapping} into a new app key, recorded in the store under {@code
+   * label}.
+   */
+  public StoredKey unwrap(
+      String wrapping,
+      Algorithm algorithm,
+      String label,
+      KeyKind kind,
+      KeyUsage usage,
+      boolean extractable,
+      byte[] wrapped) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
     synchronized (catalogueLock) {
       requireNewLabel(label);
-      return withKey(wrapping, (l, h) -> record(l, withRoom(l, () -> l.session.unwrapKey(h, algorithm, attrs, wrapped)),
-          kind, usage, extractable));
+      return withKey(
+          wrapping,
+          (l, h) ->
+              record(
+                  l,
+                  withRoom(l, () -> l.session.unwrapKey(h, algorithm, attrs, wrapped)),
+                  kind,
+                  usage,
+                  extractable));
     }
   }
 
@@ -518,9 +700,27 @@ public final class PartitionClient implements AutoCloseable {
     }
     synchronized (catalogueLock) {
       requireNewLabel(attrs.label());
-      return withKey(base, (l, h) -> record(l, withRoom(l, () -> l.session.deriveKey(new DeriveKeyRequest(h,
-          request.method(), request.hash(), request.peerPublicKey(), request.salt(), request.info(), request.length(),
-          attrs))), attrs.kind(), attrs.usage(), attrs.extractable()));
+      return withKey(
+          base,
+          (l, h) ->
+              record(
+                  l,
+                  withRoom(
+                      l,
+                      () ->
+                          l.session.deriveKey(
+                              new DeriveKeyRequest(
+                                  h,
+                                  request.method(),
+                                  request.hash(),
+                                  request.peerPublicKey(),
+                                  request.salt(),
+                                  request.info(),
+                                  request.length(),
+                                  attrs))),
+                  attrs.kind(),
+                  attrs.usage(),
+                  attrs.extractable()));
     }
   }
 
@@ -555,7 +755,9 @@ public final class PartitionClient implements AutoCloseable {
     }
   }
 
-  /** Loads the key's blob from the store into the device; only {@link LiveSession#acquire} calls it. */
+  /**
+   * Loads the key's blob from the store into the device; only {@link LiveSession#acquire} calls it.
+   */
   private int load(LiveSession l, String label) {
     byte[] blob = key(label).maskedBlob();
     return withRoom(l, () -> l.session.unmask(blob)).handle();
@@ -564,10 +766,10 @@ public final class PartitionClient implements AutoCloseable {
   /**
    * Runs a device call that needs a slot in the key table. While the table is full, the least
    * recently used key no thread is using is unloaded; when all of this client's keys are in use,
-   * the call waits for one to be free (up to the client's timeout) rather than unload a key
-   * another thread is using.
+   * the call waits for one to be free (up to the client's timeout) rather than unload a key another
+   * thread is using.
    */
-  private <T> T withRoom(LiveSession l, java.util.function.Supplier<T> call) {
+  private <T> T withRoom(LiveSession l, Supplier<T> call) {
     long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
     while (true) {
       try {
@@ -599,7 +801,10 @@ public final class PartitionClient implements AutoCloseable {
     }
   }
 
-  /** The current session, opened (and the partition re-established when the device asks) on first need. */
+  /**
+   * The current session, opened (and the partition re-established when the device asks) on first
+   * need.
+   */
   private LiveSession live() {
     LiveSession l = live;
     if (l != null) {
@@ -637,7 +842,9 @@ public final class PartitionClient implements AutoCloseable {
     }
   }
 
-  /** Unloads the keys this client loaded (the table is shared with the partition's other clients). */
+  /**
+   * Unloads the keys this client loaded (the table is shared with the partition's other clients).
+   */
   @Override
   public void close() {
     LiveSession l;

@@ -3,6 +3,8 @@ package io.ihsm.sdk;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.message.Bytes;
+import io.ihsm.ddi.message.Certificates;
+import io.ihsm.ddi.message.CredentialChannel;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.OwnerRequest;
@@ -10,6 +12,10 @@ import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.sdk.internal.Channel;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.util.List;
 
 /** A connection to one partition's port: provisioning, re-establishing, and sessions. */
 public final class PartitionConnection implements AutoCloseable {
@@ -23,7 +29,8 @@ public final class PartitionConnection implements AutoCloseable {
 
   /** The name of the partition this port belongs to, as the device says (empty for none). */
   public String partitionName() {
-    return channel.call(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE, io.ihsm.ddi.message.CredentialChannel::read)
+    return channel
+        .call(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE, CredentialChannel::read)
         .partition();
   }
 
@@ -32,8 +39,9 @@ public final class PartitionConnection implements AutoCloseable {
   }
 
   /** The partition's identity chain, DER, root first: root, DeviceID, Alias, partition identity. */
-  public java.util.List<byte[]> certificates() {
-    return channel.call(Opcode.GET_PARTITION_CERTIFICATES, 0, Empty.INSTANCE, io.ihsm.ddi.message.Certificates::read)
+  public List<byte[]> certificates() {
+    return channel
+        .call(Opcode.GET_PARTITION_CERTIFICATES, 0, Empty.INSTANCE, Certificates::read)
         .certificates();
   }
 
@@ -44,9 +52,15 @@ public final class PartitionConnection implements AutoCloseable {
    * @param ownerBackupKey 32 bytes, or empty to let the device generate it
    * @return the blobs the host must keep
    */
-  public ProvisionResponse provision(byte[] ownerAnchor, byte[] ownerBackupKey, Credential credential) {
-    return channel.callSealed(Opcode.PROVISION_PARTITION, 0, port, credential,
-        sealed -> new ProvisionRequest(ownerAnchor, ownerBackupKey, sealed), ProvisionResponse::read);
+  public ProvisionResponse provision(
+      byte[] ownerAnchor, byte[] ownerBackupKey, Credential credential) {
+    return channel.callSealed(
+        Opcode.PROVISION_PARTITION,
+        0,
+        port,
+        credential,
+        sc -> new ProvisionRequest(ownerAnchor, ownerBackupKey, sc),
+        ProvisionResponse::read);
   }
 
   /** Restores the partition's volatile state from its current blob after a reset. */
@@ -60,9 +74,21 @@ public final class PartitionConnection implements AutoCloseable {
    *
    * @return the partition's new blob, which the host must keep
    */
-  public byte[] ownerSetPin(Credential newCredential, java.security.PrivateKey ownerKey) {
-    return channel.callSealed(Opcode.OWNER_SET_PIN, 0, port, newCredential, sealed -> new OwnerRequest(
-        ownerSignature(ownerKey, OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, partitionId(), sealed)), sealed), Bytes::readBlob).bytes();
+  public byte[] ownerSetPin(Credential newCredential, PrivateKey ownerKey) {
+    return channel
+        .callSealed(
+            Opcode.OWNER_SET_PIN,
+            0,
+            port,
+            newCredential,
+            sc ->
+                new OwnerRequest(
+                    ownerSignature(
+                        ownerKey,
+                        OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, partitionId(), sc)),
+                    sc),
+            Bytes::readBlob)
+        .bytes();
   }
 
   /**
@@ -72,25 +98,38 @@ public final class PartitionConnection implements AutoCloseable {
    *
    * @return the partition's new blob, which the host must keep
    */
-  public byte[] ownerReinitialize(Credential binding, java.security.PrivateKey ownerKey) {
-    return channel.callSealed(Opcode.OWNER_REINIT_PARTITION, 0, port, binding, sealed -> new OwnerRequest(
-        ownerSignature(ownerKey, OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, partitionId(), sealed)), sealed),
-        Bytes::readBlob).bytes();
+  public byte[] ownerReinitialize(Credential binding, PrivateKey ownerKey) {
+    return channel
+        .callSealed(
+            Opcode.OWNER_REINIT_PARTITION,
+            0,
+            port,
+            binding,
+            sc ->
+                new OwnerRequest(
+                    ownerSignature(
+                        ownerKey,
+                        OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, partitionId(), sc)),
+                    sc),
+            Bytes::readBlob)
+        .bytes();
   }
 
-  private static byte[] ownerSignature(java.security.PrivateKey ownerKey, byte[] message) {
+  private static byte[] ownerSignature(PrivateKey ownerKey, byte[] message) {
     try {
-      java.security.Signature s = java.security.Signature.getInstance("SHA384withECDSA");
+      Signature s = Signature.getInstance("SHA384withECDSA");
       s.initSign(ownerKey);
       s.update(message);
       return s.sign();
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalArgumentException("the owner key cannot sign (an EC P-384 private key is needed)", e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "the owner key cannot sign (an EC P-384 private key is needed)", e);
     }
   }
 
   public HsmSession openSession(Credential credential) {
-    int id = channel.callSealed(Opcode.OPEN_SESSION, 0, port, credential, sealed -> sealed, Id::read).value();
+    int id =
+        channel.callSealed(Opcode.OPEN_SESSION, 0, port, credential, sc -> sc, Id::read).value();
     return new HsmSession(channel, port, id);
   }
 

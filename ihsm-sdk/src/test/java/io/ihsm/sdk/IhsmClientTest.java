@@ -9,6 +9,7 @@ import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.device.Device;
 import io.ihsm.device.DeviceConfig;
+import io.ihsm.device.StandInFirmware;
 import io.ihsm.device.daemon.DeviceDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,16 +18,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The same calls against the embedded device and a daemon, plus what only a socket can do wrong. */
+/**
+ * The same calls against the embedded device and a daemon, plus what only a socket can do wrong.
+ */
 class IhsmClientTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void embeddedDeviceAnswersUnderItsHome() {
@@ -44,7 +47,7 @@ class IhsmClientTest {
   void clientsInOneProcessShareOneEmbeddedDeviceAndReleaseIt() throws Exception {
     String serial;
     try (IhsmClient a = IhsmClient.connect(DeviceAddress.embedded(tmp));
-         IhsmClient b = IhsmClient.connect(DeviceAddress.embedded(tmp))) {
+        IhsmClient b = IhsmClient.connect(DeviceAddress.embedded(tmp))) {
       serial = a.deviceInfo().serialNumber();
       assertThat(b.deviceInfo().serialNumber()).isEqualTo(serial);
     }
@@ -58,18 +61,20 @@ class IhsmClientTest {
   void anEmbeddedDeviceWhoseStateIsHeldElsewhereIsUnavailable() throws Exception {
     try (Device held = Device.powerOn(DeviceConfig.of(tmp.resolve("device")))) {
       assertThatThrownBy(() -> IhsmClient.connect(DeviceAddress.embedded(tmp)))
-          .isInstanceOfSatisfying(IhsmException.class, e -> {
-            assertThat(e.status()).isEqualTo(Status.TRANSPORT_UNAVAILABLE);
-            assertThat(e.getMessage()).contains("in use by another ihsm device");
-          });
+          .isInstanceOfSatisfying(
+              IhsmException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(Status.TRANSPORT_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("in use by another ihsm device");
+              });
     }
   }
 
   @Test
   void daemonAnswersTheSameCalls() throws Exception {
     try (Device device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
-         DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
-         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
+        DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
+        IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
       assertThat(hsm.deviceStatus().state()).isEqualTo(DeviceState.OPERATIONAL);
       assertThat(hsm.deviceInfo().serialNumber()).isEqualTo(device.identity().serialNumber());
       assertThat(hsm.describeTransport()).contains("management.sock");
@@ -79,8 +84,8 @@ class IhsmClientTest {
   @Test
   void moreThreadsThanConnectionsEachGetTheirOwnAnswers() throws Exception {
     try (Device device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
-         DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
-         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
+        DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
+        IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
       // 40 callers, more than a client's 32 connections: the rest wait their turn.
       assertThat(callConcurrently(hsm, 40, 50)).isTrue();
     }
@@ -106,21 +111,25 @@ class IhsmClientTest {
     }
   }
 
-  /** True when every one of {@code threads} × {@code calls} random-byte calls got the length it asked. */
+  /**
+   * True when every one of {@code threads} × {@code calls} random-byte calls got the length it
+   * asked.
+   */
   private static boolean callConcurrently(IhsmClient hsm, int threads, int calls) throws Exception {
     try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
       List<Future<Integer>> results = new ArrayList<>();
-      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      CountDownLatch start = new CountDownLatch(1);
       for (int t = 0; t < threads; t++) {
         int len = 8 + t;
-        Callable<Integer> job = () -> {
-          start.await();
-          int total = 0;
-          for (int i = 0; i < calls; i++) {
-            total += hsm.randomBytes(len).length;
-          }
-          return total;
-        };
+        Callable<Integer> job =
+            () -> {
+              start.await();
+              int total = 0;
+              for (int i = 0; i < calls; i++) {
+                total += hsm.randomBytes(len).length;
+              }
+              return total;
+            };
         results.add(pool.submit(job));
       }
       start.countDown();
@@ -138,37 +147,44 @@ class IhsmClientTest {
     Path bad = tmp.resolve("bad.img");
     Files.write(bad, new byte[] {0});
     try (Device device = Device.powerOn(new DeviceConfig(tmp.resolve("state"), Optional.of(bad)));
-         DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
-         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
+        DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
+        IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")))) {
       DeviceStatus s = hsm.deviceStatus();
       assertThat(s.state()).isEqualTo(DeviceState.ERROR);
       assertThat(s.reason()).contains("firmware image");
-      assertThatThrownBy(() -> hsm.randomBytes(8)).isInstanceOfSatisfying(IhsmException.class, e -> {
-        assertThat(e.status()).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
-        assertThat(e.isTransportFailure()).isFalse();
-      });
+      assertThatThrownBy(() -> hsm.randomBytes(8))
+          .isInstanceOfSatisfying(
+              IhsmException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
+                assertThat(e.isTransportFailure()).isFalse();
+              });
     }
   }
 
   @Test
   void noDaemonIsATransportFailureWithAClearMessage() {
     assertThatThrownBy(() -> IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("nothing-here"))))
-        .isInstanceOfSatisfying(IhsmException.class, e -> {
-          assertThat(e.status()).isEqualTo(Status.TRANSPORT_UNAVAILABLE);
-          assertThat(e.isTransportFailure()).isTrue();
-          assertThat(e.getMessage()).contains("nothing-here").contains("ihsm daemon");
-        });
+        .isInstanceOfSatisfying(
+            IhsmException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(Status.TRANSPORT_UNAVAILABLE);
+              assertThat(e.isTransportFailure()).isTrue();
+              assertThat(e.getMessage()).contains("nothing-here").contains("ihsm daemon");
+            });
   }
 
   @Test
   void aSlowDeviceTimesOutAndTheConnectionStaysUsable() throws Exception {
-    io.ihsm.device.StandInFirmware fw = new io.ihsm.device.StandInFirmware();
+    StandInFirmware fw = new StandInFirmware();
     try (Device device = Device.powerOnUnverified(DeviceConfig.of(tmp.resolve("state")), fw);
-         DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
-         IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")), Duration.ofMillis(300))) {
+        DeviceDaemon daemon = DeviceDaemon.start(device, tmp.resolve("sock"));
+        IhsmClient hsm =
+            IhsmClient.connect(DeviceAddress.daemon(tmp.resolve("sock")), Duration.ofMillis(300))) {
       fw.delayMillis = 2000;
-      assertThatThrownBy(() -> hsm.randomBytes(8)).isInstanceOfSatisfying(IhsmException.class,
-          e -> assertThat(e.status()).isEqualTo(Status.TIMEOUT));
+      assertThatThrownBy(() -> hsm.randomBytes(8))
+          .isInstanceOfSatisfying(
+              IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.TIMEOUT));
       fw.delayMillis = 0;
       assertThat(hsm.randomBytes(8)).hasSize(8);
     }
@@ -183,8 +199,9 @@ class IhsmClientTest {
       String serial = hsm.deviceInfo().serialNumber();
       daemon.close();
       device.close();
-      assertThatThrownBy(hsm::deviceStatus).isInstanceOfSatisfying(IhsmException.class,
-          e -> assertThat(e.isTransportFailure()).isTrue());
+      assertThatThrownBy(hsm::deviceStatus)
+          .isInstanceOfSatisfying(
+              IhsmException.class, e -> assertThat(e.isTransportFailure()).isTrue());
 
       device = Device.powerOn(DeviceConfig.of(tmp.resolve("state")));
       daemon = DeviceDaemon.start(device, sock);

@@ -31,22 +31,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One PartitionClient shared by many threads: every result right, and no call waiting on another's device call. */
+/**
+ * One PartitionClient shared by many threads: every result right, and no call waiting on another's
+ * device call.
+ */
 class PartitionClientConcurrencyTest {
   static final int THREADS = 8;
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   @Test
   void eightThreadsShareOneClientWithMixedOperationsAndEveryResultIsRight() throws Exception {
     HostKeyStore store = HostKeyStore.at(home);
-    // Room for three keys and five labels: the threads also race key loading, eviction and reloading.
+    // Room for three keys and five labels: the threads also race key loading, eviction and
+    // reloading.
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
       PartitionClientTest.setUp(hsm, store, new PartitionLimits(16, 3, 16384, 10, 100, 900));
       try (PartitionClient app = PartitionClient.open(hsm, store, "app", PartitionClientTest.PIN)) {
-        PublicKey ec = publicKey("EC", app.generate("ec", KeyType.EC_P256, KeyPurpose.SIGN, false).publicKey());
-        PublicKey rsa = publicKey("RSA", app.generate("rsa", KeyType.RSA_2048, KeyPurpose.SIGN, false).publicKey());
+        PublicKey ec =
+            publicKey(
+                "EC", app.generate("ec", KeyType.EC_P256, KeyPurpose.SIGN, false).publicKey());
+        PublicKey rsa =
+            publicKey(
+                "RSA", app.generate("rsa", KeyType.RSA_2048, KeyPurpose.SIGN, false).publicKey());
         app.generate("mac", KeyType.HMAC_SHA256, KeyPurpose.SIGN, false);
         app.generate("aes", KeyType.AES_256, KeyPurpose.ENCRYPT, false);
         app.generate("aes2", KeyType.AES_128, KeyPurpose.ENCRYPT, false);
@@ -54,24 +61,43 @@ class PartitionClientConcurrencyTest {
         List<Future<Integer>> done = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
           int thread = t;
-          done.add(pool.submit(() -> {
-            int checked = 0;
-            for (int i = 0; i < 25; i++) {
-              byte[] message = ("thread " + thread + " message " + i).getBytes();
-              EcdsaParameters ecdsa = EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.DER);
-              assertThat(jdkVerifies("SHA256withECDSA", null, ec, message, app.sign("ec", ecdsa, message))).isTrue();
-              byte[] pss = app.sign("rsa", RsaPssParameters.of(HashFunction.SHA256), message);
-              assertThat(jdkVerifies("RSASSA-PSS", new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1),
-                  rsa, message, pss)).isTrue();
-              byte[] tag = app.sign("mac", HmacParameters.create(), message);
-              assertThat(app.verify("mac", HmacParameters.create(), message, tag)).isTrue();
-              String aes = i % 2 == 0 ? "aes" : "aes2";
-              Ciphertext sealed = app.encrypt(aes, AesGcmParameters.create(), message);
-              assertThat(app.decrypt(aes, AesGcmParameters.create(), sealed)).isEqualTo(message);
-              checked += 4;
-            }
-            return checked;
-          }));
+          done.add(
+              pool.submit(
+                  () -> {
+                    int checked = 0;
+                    for (int i = 0; i < 25; i++) {
+                      byte[] message = ("thread " + thread + " message " + i).getBytes();
+                      EcdsaParameters ecdsa =
+                          EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.DER);
+                      assertThat(
+                              jdkVerifies(
+                                  "SHA256withECDSA",
+                                  null,
+                                  ec,
+                                  message,
+                                  app.sign("ec", ecdsa, message)))
+                          .isTrue();
+                      byte[] pss =
+                          app.sign("rsa", RsaPssParameters.of(HashFunction.SHA256), message);
+                      assertThat(
+                              jdkVerifies(
+                                  "RSASSA-PSS",
+                                  new PSSParameterSpec(
+                                      "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1),
+                                  rsa,
+                                  message,
+                                  pss))
+                          .isTrue();
+                      byte[] tag = app.sign("mac", HmacParameters.create(), message);
+                      assertThat(app.verify("mac", HmacParameters.create(), message, tag)).isTrue();
+                      String aes = i % 2 == 0 ? "aes" : "aes2";
+                      Ciphertext sealed = app.encrypt(aes, AesGcmParameters.create(), message);
+                      assertThat(app.decrypt(aes, AesGcmParameters.create(), sealed))
+                          .isEqualTo(message);
+                      checked += 4;
+                    }
+                    return checked;
+                  }));
         }
         int total = 0;
         for (Future<Integer> f : done) {
@@ -90,23 +116,29 @@ class PartitionClientConcurrencyTest {
       PartitionClientTest.setUp(hsm, store, PartitionLimits.DEFAULTS);
       try (PartitionClient app = PartitionClient.open(hsm, store, "app", PartitionClientTest.PIN)) {
         app.generate("ec", KeyType.EC_P256, KeyPurpose.SIGN, false);
-        EcdsaParameters ecdsa = EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.DER);
+        EcdsaParameters ecdsa =
+            EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.DER);
         app.sign("ec", ecdsa, new byte[1]); // loaded
         AtomicBoolean generated = new AtomicBoolean();
         CountDownLatch generating = new CountDownLatch(1);
-        Thread slow = new Thread(() -> {
-          generating.countDown();
-          // An RSA-4096 key pair takes the device hundreds of milliseconds; a client-wide lock would hold the signer.
-          app.generate("big", KeyType.RSA_4096, KeyPurpose.SIGN, false);
-          generated.set(true);
-        });
+        Thread slow =
+            new Thread(
+                () -> {
+                  generating.countDown();
+                  // An RSA-4096 key pair takes the device hundreds of milliseconds; a client-wide
+                  // lock would hold the signer.
+                  app.generate("big", KeyType.RSA_4096, KeyPurpose.SIGN, false);
+                  generated.set(true);
+                });
         slow.start();
         generating.await();
         Thread.onSpinWait();
         app.sign("ec", ecdsa, new byte[2]);
         boolean signedFirst = !generated.get();
         slow.join();
-        assertThat(signedFirst).as("the signature came back while the key generation was still running").isTrue();
+        assertThat(signedFirst)
+            .as("the signature came back while the key generation was still running")
+            .isTrue();
         assertThat(app.hasKey("big")).isTrue();
       }
     }
@@ -120,18 +152,23 @@ class PartitionClientConcurrencyTest {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     List<Future<Integer>> handles = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
-      handles.add(pool.submit(() -> {
-        arrived.incrementAndGet();
-        try (LiveSession.Lease lease = live.acquire("shared", label -> {
-          loads.incrementAndGet();
-          while (arrived.get() < THREADS) {
-            Thread.onSpinWait(); // every thread is asking while the first load runs
-          }
-          return 42;
-        })) {
-          return lease.handle;
-        }
-      }));
+      handles.add(
+          pool.submit(
+              () -> {
+                arrived.incrementAndGet();
+                try (LiveSession.Lease lease =
+                    live.acquire(
+                        "shared",
+                        label -> {
+                          loads.incrementAndGet();
+                          while (arrived.get() < THREADS) {
+                            Thread.onSpinWait(); // every thread is asking while the first load runs
+                          }
+                          return 42;
+                        })) {
+                  return lease.handle;
+                }
+              }));
     }
     for (Future<Integer> h : handles) {
       assertThat(h.get(1, TimeUnit.MINUTES)).isEqualTo(42);
@@ -143,7 +180,9 @@ class PartitionClientConcurrencyTest {
       assertThat(live.evictEldest()).as("a key in use is not unloaded to make room").isNull();
     }
     live.forget("shared", 7);
-    assertThat(live.handles()).as("a handle that is not the recorded one is not forgotten").containsExactly(42);
+    assertThat(live.handles())
+        .as("a handle that is not the recorded one is not forgotten")
+        .containsExactly(42);
     live.forget("shared", 42);
     assertThat(live.handles()).isEmpty();
   }
@@ -152,7 +191,8 @@ class PartitionClientConcurrencyTest {
     return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki));
   }
 
-  static boolean jdkVerifies(String algorithm, PSSParameterSpec pss, PublicKey key, byte[] message, byte[] signature)
+  static boolean jdkVerifies(
+      String algorithm, PSSParameterSpec pss, PublicKey key, byte[] message, byte[] signature)
       throws Exception {
     Signature v = Signature.getInstance(algorithm);
     if (pss != null) {

@@ -8,9 +8,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * What a verifier trusts and requires: the manufacturer root, and optionally the nonce it sent,
- * a minimum firmware SVN and the firmware digests it allows (any, when none are given).
- * Immutable; made with {@link #trusting(X509Certificate)} and the {@code with...} methods.
+ * What a verifier trusts and requires: the manufacturer root, and optionally the nonce it sent, a
+ * minimum firmware SVN and the firmware digests it allows (any, when none are given). Immutable;
+ * made with {@link #trusting(X509Certificate)} and the {@code with...} methods.
  */
 public final class AttestationPolicy {
   private final X509Certificate root;
@@ -18,7 +18,8 @@ public final class AttestationPolicy {
   private final OptionalLong minSvn;
   private final Set<String> allowedDigests;
 
-  private AttestationPolicy(X509Certificate root, byte[] nonce, OptionalLong minSvn, Set<String> allowedDigests) {
+  private AttestationPolicy(
+      X509Certificate root, byte[] nonce, OptionalLong minSvn, Set<String> allowedDigests) {
     this.root = root;
     this.nonce = nonce;
     this.minSvn = minSvn;
@@ -41,14 +42,20 @@ public final class AttestationPolicy {
     return new AttestationPolicy(root, nonce, OptionalLong.of(svn), allowedDigests);
   }
 
-  /** @param digests SHA-384 manifest digests, hex (96 digits each) */
+  /**
+   * @param digests SHA-384 manifest digests, hex (96 digits each)
+   */
   public AttestationPolicy withAllowedDigests(Set<String> digests) {
     for (String d : digests) {
       if (d.length() != 96 || !d.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-        throw new IllegalArgumentException("a firmware digest is 96 hex digits (SHA-384), got '" + d + "'");
+        throw new IllegalArgumentException(
+            "a firmware digest is 96 hex digits (SHA-384), got '" + d + "'");
       }
     }
-    return new AttestationPolicy(root, nonce, minSvn,
+    return new AttestationPolicy(
+        root,
+        nonce,
+        minSvn,
         Set.copyOf(digests.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList()));
   }
 

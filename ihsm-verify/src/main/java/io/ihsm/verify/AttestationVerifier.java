@@ -30,7 +30,8 @@ public final class AttestationVerifier {
    * @param chain leaf first: [partition identity,] Alias, DeviceID, and optionally the root
    * @param report an encoded COSE_Sign1 report (key or device)
    */
-  public static VerifiedReport verify(AttestationPolicy policy, List<X509Certificate> chain, byte[] report)
+  public static VerifiedReport verify(
+      AttestationPolicy policy, List<X509Certificate> chain, byte[] report)
       throws AttestationException {
     CoseSign1 message = decode(report);
     if (message.payload() == null) {
@@ -46,17 +47,25 @@ public final class AttestationVerifier {
     if (!signedBy(message, new byte[0], verified.leaf().getPublicKey())) {
       throw diagnose(claims, verified, keyReport);
     }
-    // The key id sits in the unprotected header, outside the signature: it must still name the signer.
+    // The key id sits in the unprotected header, outside the signature: it must still name the
+    // signer.
     if (!Arrays.equals(message.keyId(), DeviceChain.keyId(verified.leaf()))) {
-      throw new AttestationException(Reason.MALFORMED_REPORT, "the report's key id does not name the chain's leaf");
+      throw new AttestationException(
+          Reason.MALFORMED_REPORT, "the report's key id does not name the chain's leaf");
     }
     ReportClaims common = common(claims, verified);
     byte[] expected = policy.nonce().orElse(null);
     if (expected != null && !MessageDigest.isEqual(expected, common.nonce())) {
-      throw new AttestationException(Reason.NONCE_MISMATCH, "the report's nonce " + HexFormat.of().formatHex(common.nonce())
-          + " is not the expected " + HexFormat.of().formatHex(expected));
+      throw new AttestationException(
+          Reason.NONCE_MISMATCH,
+          "the report's nonce "
+              + HexFormat.of().formatHex(common.nonce())
+              + " is not the expected "
+              + HexFormat.of().formatHex(expected));
     }
-    return keyReport ? keyAttestation(verified, common, claims) : deviceAttestation(verified, common, claims);
+    return keyReport
+        ? keyAttestation(verified, common, claims)
+        : deviceAttestation(verified, common, claims);
   }
 
   /**
@@ -64,15 +73,18 @@ public final class AttestationVerifier {
    *
    * @param chain leaf first: Alias, DeviceID, and optionally the root
    */
-  public static TcbInfo verifyDetached(AttestationPolicy policy, List<X509Certificate> chain, byte[] document,
-      byte[] signature) throws AttestationException {
+  public static TcbInfo verifyDetached(
+      AttestationPolicy policy, List<X509Certificate> chain, byte[] document, byte[] signature)
+      throws AttestationException {
     CoseSign1 message = decode(signature);
     if (message.payload() != null) {
-      throw new AttestationException(Reason.MALFORMED_REPORT, "the signature is not detached: it carries a payload");
+      throw new AttestationException(
+          Reason.MALFORMED_REPORT, "the signature is not detached: it carries a payload");
     }
     DeviceChain verified = checkedChain(policy, chain, 0);
     if (!signedBy(message, document, verified.leaf().getPublicKey())) {
-      throw new AttestationException(Reason.BAD_SIGNATURE, "the document's signature does not verify with the Alias key");
+      throw new AttestationException(
+          Reason.BAD_SIGNATURE, "the document's signature does not verify with the Alias key");
     }
     return verified.tcb;
   }
@@ -81,33 +93,46 @@ public final class AttestationVerifier {
     try {
       return CoseSign1.decode(report);
     } catch (CborException e) {
-      throw new AttestationException(Reason.MALFORMED_REPORT, "not an ihsm COSE_Sign1: " + e.getMessage());
+      throw new AttestationException(
+          Reason.MALFORMED_REPORT, "not an ihsm COSE_Sign1: " + e.getMessage());
     }
   }
 
-  /** The chain up to the root, its leaf at the expected depth below the Alias, and the firmware policy. */
-  private static DeviceChain checkedChain(AttestationPolicy policy, List<X509Certificate> chain, int aliasIndex)
+  /**
+   * The chain up to the root, its leaf at the expected depth below the Alias, and the firmware
+   * policy.
+   */
+  private static DeviceChain checkedChain(
+      AttestationPolicy policy, List<X509Certificate> chain, int aliasIndex)
       throws AttestationException {
     DeviceChain verified;
     try {
       verified = DeviceChain.verify(chain, policy.root());
     } catch (RuntimeException e) {
       // Whatever a crafted certificate makes a parser throw is a malformed chain, never a crash.
-      throw new AttestationException(Reason.MALFORMED_CHAIN, "a certificate of the chain does not decode");
+      throw new AttestationException(
+          Reason.MALFORMED_CHAIN, "a certificate of the chain does not decode");
     }
     if (verified.aliasIndex != aliasIndex) {
-      throw new AttestationException(Reason.WRONG_SIGNER, aliasIndex == 1
-          ? "a key report is signed by a partition identity key: the chain's leaf must be a partition certificate"
-          : "this is signed by the Alias key: the chain's leaf must be the Alias certificate");
+      throw new AttestationException(
+          Reason.WRONG_SIGNER,
+          aliasIndex == 1
+              ? "a key report is signed by a partition identity key: the chain's leaf must be a partition certificate"
+              : "this is signed by the Alias key: the chain's leaf must be the Alias certificate");
     }
     TcbInfo tcb = verified.tcb;
     if (policy.minSvn().isPresent() && tcb.svn() < policy.minSvn().getAsLong()) {
-      throw new AttestationException(Reason.SVN_BELOW_POLICY, "the firmware's SVN " + tcb.svn()
-          + " is below the policy's minimum " + policy.minSvn().getAsLong());
+      throw new AttestationException(
+          Reason.SVN_BELOW_POLICY,
+          "the firmware's SVN "
+              + tcb.svn()
+              + " is below the policy's minimum "
+              + policy.minSvn().getAsLong());
     }
     if (!policy.allows(tcb.digest())) {
-      throw new AttestationException(Reason.DIGEST_NOT_ALLOWED, "the firmware digest " + tcb.digestHex()
-          + " is not one the policy allows");
+      throw new AttestationException(
+          Reason.DIGEST_NOT_ALLOWED,
+          "the firmware digest " + tcb.digestHex() + " is not one the policy allows");
     }
     return verified;
   }
@@ -123,75 +148,128 @@ public final class AttestationVerifier {
     }
   }
 
-  /** Why a signature did not verify: the report names another device or partition, or it was altered. */
-  private static AttestationException diagnose(ClaimSet claims, DeviceChain chain, boolean keyReport)
-      throws AttestationException {
+  /**
+   * Why a signature did not verify: the report names another device or partition, or it was
+   * altered.
+   */
+  private static AttestationException diagnose(
+      ClaimSet claims, DeviceChain chain, boolean keyReport) throws AttestationException {
     String serial = chain.serialNumber();
     if (claims.has(Claims.SERIAL_NUMBER) && !serial.equals(claims.text(Claims.SERIAL_NUMBER))) {
-      return new AttestationException(Reason.WRONG_DEVICE, "the report is from device " + claims.text(Claims.SERIAL_NUMBER)
-          + " but the chain is device " + serial + "'s");
+      return new AttestationException(
+          Reason.WRONG_DEVICE,
+          "the report is from device "
+              + claims.text(Claims.SERIAL_NUMBER)
+              + " but the chain is device "
+              + serial
+              + "'s");
     }
     if (keyReport && claims.has(Claims.PARTITION_UID)) {
       String uid = HexFormat.of().formatHex(claims.bytes(Claims.PARTITION_UID));
       String chainUid = DeviceChain.rdn(chain.leaf(), BCStyle.OU);
       if (!uid.equals(chainUid)) {
-        return new AttestationException(Reason.WRONG_PARTITION, "the report is from partition " + uid
-            + " but the chain is partition " + chainUid + "'s");
+        return new AttestationException(
+            Reason.WRONG_PARTITION,
+            "the report is from partition "
+                + uid
+                + " but the chain is partition "
+                + chainUid
+                + "'s");
       }
     }
-    return new AttestationException(Reason.BAD_SIGNATURE, "the report's signature does not verify with the chain's leaf key");
+    return new AttestationException(
+        Reason.BAD_SIGNATURE, "the report's signature does not verify with the chain's leaf key");
   }
 
-  private static ReportClaims common(ClaimSet claims, DeviceChain chain) throws AttestationException {
-    ReportClaims common = new ReportClaims(claims.text(Claims.TYPE), claims.bytes(Claims.NONCE),
-        claims.uint(Claims.COUNTER), claims.bytes(Claims.FIRMWARE_DIGEST), claims.uint(Claims.FIRMWARE_SVN),
-        claims.bool(Claims.APPROVED_MODE), claims.text(Claims.SERIAL_NUMBER));
+  private static ReportClaims common(ClaimSet claims, DeviceChain chain)
+      throws AttestationException {
+    ReportClaims common =
+        new ReportClaims(
+            claims.text(Claims.TYPE),
+            claims.bytes(Claims.NONCE),
+            claims.uint(Claims.COUNTER),
+            claims.bytes(Claims.FIRMWARE_DIGEST),
+            claims.uint(Claims.FIRMWARE_SVN),
+            claims.bool(Claims.APPROVED_MODE),
+            claims.text(Claims.SERIAL_NUMBER));
     if (common.nonce().length > Claims.MAX_NONCE) {
       throw ClaimSet.wrong(Claims.NONCE, "at most " + Claims.MAX_NONCE + " bytes");
     }
-    if (!Arrays.equals(common.firmwareDigest(), chain.tcb.digest()) || common.firmwareSvn() != chain.tcb.svn()) {
-      throw new AttestationException(Reason.CLAIMS_MISMATCH, "the report's firmware digest and SVN differ from the TcbInfo"
-          + " its chain certifies");
+    if (!Arrays.equals(common.firmwareDigest(), chain.tcb.digest())
+        || common.firmwareSvn() != chain.tcb.svn()) {
+      throw new AttestationException(
+          Reason.CLAIMS_MISMATCH,
+          "the report's firmware digest and SVN differ from the TcbInfo" + " its chain certifies");
     }
     if (!common.serialNumber().equals(chain.serialNumber())) {
-      throw new AttestationException(Reason.WRONG_DEVICE, "the report names device " + common.serialNumber()
-          + " but the chain is device " + chain.serialNumber() + "'s");
+      throw new AttestationException(
+          Reason.WRONG_DEVICE,
+          "the report names device "
+              + common.serialNumber()
+              + " but the chain is device "
+              + chain.serialNumber()
+              + "'s");
     }
     return common;
   }
 
-  private static KeyAttestation keyAttestation(DeviceChain chain, ReportClaims common, ClaimSet claims)
-      throws AttestationException {
+  private static KeyAttestation keyAttestation(
+      DeviceChain chain, ReportClaims common, ClaimSet claims) throws AttestationException {
     byte[] uid = claims.bytes(Claims.PARTITION_UID);
     long partitionId = claims.uint(Claims.PARTITION_ID);
     if (!HexFormat.of().formatHex(uid).equals(DeviceChain.rdn(chain.leaf(), BCStyle.OU))
         || !DeviceChain.rdn(chain.leaf(), BCStyle.CN).equals("ihsm partition " + partitionId)) {
-      throw new AttestationException(Reason.WRONG_PARTITION, "the report's partition differs from the chain's leaf");
+      throw new AttestationException(
+          Reason.WRONG_PARTITION, "the report's partition differs from the chain's leaf");
     }
     Optional<PublicKey> publicKey = Optional.empty();
     if (claims.has(Claims.PUBLIC_KEY)) {
       try {
         publicKey = Optional.of(CoseKey.toPublicKey(claims.map(Claims.PUBLIC_KEY)));
       } catch (CborException e) {
-        throw new AttestationException(Reason.MALFORMED_REPORT, "claim " + Claims.PUBLIC_KEY + ": " + e.getMessage());
+        throw new AttestationException(
+            Reason.MALFORMED_REPORT, "claim " + Claims.PUBLIC_KEY + ": " + e.getMessage());
       }
     }
-    return new KeyAttestation(chain.tcb, common, (int) partitionId, uid, claims.bytes(Claims.APPLICATION_ID),
-        claims.text(Claims.KEY_KIND), (int) claims.uint(Claims.KEY_BITS), claims.text(Claims.KEY_USAGE),
-        claims.text(Claims.KEY_ORIGIN), claims.bool(Claims.KEY_EXTRACTABLE), claims.bool(Claims.SESSION_KEY), publicKey);
+    return new KeyAttestation(
+        chain.tcb,
+        common,
+        (int) partitionId,
+        uid,
+        claims.bytes(Claims.APPLICATION_ID),
+        claims.text(Claims.KEY_KIND),
+        (int) claims.uint(Claims.KEY_BITS),
+        claims.text(Claims.KEY_USAGE),
+        claims.text(Claims.KEY_ORIGIN),
+        claims.bool(Claims.KEY_EXTRACTABLE),
+        claims.bool(Claims.SESSION_KEY),
+        publicKey);
   }
 
-  private static DeviceAttestation deviceAttestation(DeviceChain chain, ReportClaims common, ClaimSet claims)
-      throws AttestationException {
+  private static DeviceAttestation deviceAttestation(
+      DeviceChain chain, ReportClaims common, ClaimSet claims) throws AttestationException {
     List<?> tests = claims.array(Claims.SELF_TESTS, 2);
     List<?> head = claims.array(Claims.AUDIT_HEAD, 2);
-    if (!(tests.get(0) instanceof Long passed && tests.get(1) instanceof Long total && passed >= 0 && total >= passed)) {
+    if (!(tests.get(0) instanceof Long passed
+        && tests.get(1) instanceof Long total
+        && passed >= 0
+        && total >= passed)) {
       throw ClaimSet.wrong(Claims.SELF_TESTS, "[passed, total]");
     }
-    if (!(head.get(0) instanceof Long sequence && head.get(1) instanceof byte[] hash && hash.length == 48)) {
+    if (!(head.get(0) instanceof Long sequence
+        && head.get(1) instanceof byte[] hash
+        && hash.length == 48)) {
       throw ClaimSet.wrong(Claims.AUDIT_HEAD, "[sequence, 48-byte hash]");
     }
-    return new DeviceAttestation(chain.tcb, common, claims.text(Claims.STATE), claims.text(Claims.FIRMWARE_VERSION),
-        passed.intValue(), total.intValue(), claims.uint(Claims.TAMPER_COUNT), sequence, hash);
+    return new DeviceAttestation(
+        chain.tcb,
+        common,
+        claims.text(Claims.STATE),
+        claims.text(Claims.FIRMWARE_VERSION),
+        passed.intValue(),
+        total.intValue(),
+        claims.uint(Claims.TAMPER_COUNT),
+        sequence,
+        hash);
   }
 }

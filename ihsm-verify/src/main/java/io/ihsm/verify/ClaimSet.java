@@ -6,7 +6,10 @@ import io.ihsm.verify.AttestationException.Reason;
 import java.util.List;
 import java.util.Map;
 
-/** A report's claims map, read with the type each claim must have; claims it does not know are ignored. */
+/**
+ * A report's claims map, read with the type each claim must have; claims it does not know are
+ * ignored.
+ */
 final class ClaimSet {
   private final Map<?, ?> claims;
 
@@ -20,9 +23,12 @@ final class ClaimSet {
         return new ClaimSet(map);
       }
     } catch (CborException e) {
-      throw new AttestationException(Reason.MALFORMED_REPORT, "the report's claims are not deterministic CBOR: " + e.getMessage());
+      throw new AttestationException(
+          Reason.MALFORMED_REPORT,
+          "the report's claims are not deterministic CBOR: " + e.getMessage());
     }
-    throw new AttestationException(Reason.MALFORMED_REPORT, "the report's claims are not a CBOR map");
+    throw new AttestationException(
+        Reason.MALFORMED_REPORT, "the report's claims are not a CBOR map");
   }
 
   boolean has(long key) {
@@ -70,6 +76,7 @@ final class ClaimSet {
   }
 
   static AttestationException wrong(long key, String what) {
-    return new AttestationException(Reason.MALFORMED_REPORT, "claim " + key + " is missing or not " + what);
+    return new AttestationException(
+        Reason.MALFORMED_REPORT, "claim " + key + " is missing or not " + what);
   }
 }

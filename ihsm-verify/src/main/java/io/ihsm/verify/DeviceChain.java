@@ -43,19 +43,25 @@ final class DeviceChain {
     this.tcb = tcb;
   }
 
-  static DeviceChain verify(List<X509Certificate> chain, X509Certificate root) throws AttestationException {
+  static DeviceChain verify(List<X509Certificate> chain, X509Certificate root)
+      throws AttestationException {
     List<X509Certificate> certs = new ArrayList<>(chain);
     if (!certs.isEmpty() && same(certs.getLast(), root)) {
       certs.removeLast();
     }
     if (certs.isEmpty() || certs.size() > MAX_CERTIFICATES) {
-      throw new AttestationException(Reason.MALFORMED_CHAIN, "the chain must hold 1 to " + MAX_CERTIFICATES
-          + " certificates below the root, leaf first; it holds " + certs.size());
+      throw new AttestationException(
+          Reason.MALFORMED_CHAIN,
+          "the chain must hold 1 to "
+              + MAX_CERTIFICATES
+              + " certificates below the root, leaf first; it holds "
+              + certs.size());
     }
     X509Certificate top = certs.getLast();
     byte[] authorityKeyId = authorityKeyId(top);
     byte[] rootKeyId = subjectKeyId(root);
-    boolean keyIdsMatch = authorityKeyId != null && rootKeyId != null && Arrays.equals(authorityKeyId, rootKeyId);
+    boolean keyIdsMatch =
+        authorityKeyId != null && rootKeyId != null && Arrays.equals(authorityKeyId, rootKeyId);
     if (!top.getIssuerX500Principal().equals(root.getSubjectX500Principal())
         || (authorityKeyId != null && rootKeyId != null && !keyIdsMatch)) {
       throw untrusted(top, root);
@@ -74,14 +80,20 @@ final class DeviceChain {
       }
     }
     if (alias < 0) {
-      throw new AttestationException(Reason.MALFORMED_CHAIN, "no certificate in the chain carries a DiceTcbInfo (Alias)");
+      throw new AttestationException(
+          Reason.MALFORMED_CHAIN, "no certificate in the chain carries a DiceTcbInfo (Alias)");
     }
     return new DeviceChain(List.copyOf(certs), alias, tcbInfo(certs.get(alias)));
   }
 
   private static AttestationException untrusted(X509Certificate top, X509Certificate root) {
-    return new AttestationException(Reason.UNTRUSTED_ROOT, "the chain ends at '" + top.getIssuerX500Principal().getName()
-        + "', which is not the trusted root '" + root.getSubjectX500Principal().getName() + "'");
+    return new AttestationException(
+        Reason.UNTRUSTED_ROOT,
+        "the chain ends at '"
+            + top.getIssuerX500Principal().getName()
+            + "', which is not the trusted root '"
+            + root.getSubjectX500Principal().getName()
+            + "'");
   }
 
   X509Certificate leaf() {
@@ -96,7 +108,8 @@ final class DeviceChain {
   String serialNumber() throws AttestationException {
     String cn = rdn(alias(), BCStyle.CN);
     if (!cn.startsWith("ihsm Alias ")) {
-      throw new AttestationException(Reason.MALFORMED_CHAIN, "the Alias certificate's CN is not 'ihsm Alias SERIAL'");
+      throw new AttestationException(
+          Reason.MALFORMED_CHAIN, "the Alias certificate's CN is not 'ihsm Alias SERIAL'");
     }
     return cn.substring("ihsm Alias ".length());
   }
@@ -110,23 +123,35 @@ final class DeviceChain {
    * @param rootUnconfirmed the issuer is the trusted root but no key ids said so: a signature that
    *     does not verify then means the chain is not the root's, rather than a damaged certificate
    */
-  private static void checkIssued(int index, X509Certificate cert, X509Certificate issuer, boolean rootUnconfirmed)
+  private static void checkIssued(
+      int index, X509Certificate cert, X509Certificate issuer, boolean rootUnconfirmed)
       throws AttestationException {
-    String name = "certificate " + (index + 1) + " ('" + cert.getSubjectX500Principal().getName() + "')";
+    String name =
+        "certificate " + (index + 1) + " ('" + cert.getSubjectX500Principal().getName() + "')";
     if (!cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
-      throw new AttestationException(Reason.MALFORMED_CHAIN, name + " is not issued by the next certificate in the chain");
+      throw new AttestationException(
+          Reason.MALFORMED_CHAIN, name + " is not issued by the next certificate in the chain");
     }
     boolean signed = signedBy(cert, issuer);
     if (!signed && rootUnconfirmed) {
       throw untrusted(cert, issuer);
     }
     if (!ECDSA_SHA384.equals(cert.getSigAlgOID()) || !signed) {
-      throw new AttestationException(Reason.CERTIFICATE_SIGNATURE, name + " is not validly signed (ECDSA P-384/SHA-384) by '"
-          + issuer.getSubjectX500Principal().getName() + "'");
+      throw new AttestationException(
+          Reason.CERTIFICATE_SIGNATURE,
+          name
+              + " is not validly signed (ECDSA P-384/SHA-384) by '"
+              + issuer.getSubjectX500Principal().getName()
+              + "'");
     }
-    if (issuer.getBasicConstraints() < 0 || (issuer.getKeyUsage() != null && !issuer.getKeyUsage()[5])) {
-      throw new AttestationException(Reason.CERTIFICATE_INVALID, "'" + issuer.getSubjectX500Principal().getName()
-          + "' is not a CA, so it cannot issue " + name);
+    if (issuer.getBasicConstraints() < 0
+        || (issuer.getKeyUsage() != null && !issuer.getKeyUsage()[5])) {
+      throw new AttestationException(
+          Reason.CERTIFICATE_INVALID,
+          "'"
+              + issuer.getSubjectX500Principal().getName()
+              + "' is not a CA, so it cannot issue "
+              + name);
     }
     checkCurrent(cert, name);
   }
@@ -135,7 +160,8 @@ final class DeviceChain {
     try {
       cert.checkValidity();
     } catch (CertificateException e) {
-      throw new AttestationException(Reason.CERTIFICATE_INVALID, name + " is outside its validity period");
+      throw new AttestationException(
+          Reason.CERTIFICATE_INVALID, name + " is outside its validity period");
     }
   }
 
@@ -150,11 +176,15 @@ final class DeviceChain {
     }
   }
 
-  /** DiceTcbInfo ::= SEQUENCE { vendor [0], model [1], version [2], svn [3], ..., fwids [6] SEQUENCE OF FWID, ... } */
+  /**
+   * DiceTcbInfo ::= SEQUENCE { vendor [0], model [1], version [2], svn [3], ..., fwids [6] SEQUENCE
+   * OF FWID, ... }
+   */
   private static TcbInfo tcbInfo(X509Certificate alias) throws AttestationException {
     try {
-      ASN1Sequence seq = ASN1Sequence.getInstance(
-          ASN1OctetString.getInstance(alias.getExtensionValue(TCB_INFO)).getOctets());
+      ASN1Sequence seq =
+          ASN1Sequence.getInstance(
+              ASN1OctetString.getInstance(alias.getExtensionValue(TCB_INFO)).getOctets());
       String vendor = null, model = null, version = null;
       Long svn = null;
       byte[] digest = null;
@@ -168,12 +198,13 @@ final class DeviceChain {
           case 6 -> {
             for (var fwid : ASN1Sequence.getInstance(t, false)) {
               ASN1Sequence f = ASN1Sequence.getInstance(fwid);
-              if (NISTObjectIdentifiers.id_sha384.equals(ASN1ObjectIdentifier.getInstance(f.getObjectAt(0)))) {
+              if (NISTObjectIdentifiers.id_sha384.equals(
+                  ASN1ObjectIdentifier.getInstance(f.getObjectAt(0)))) {
                 digest = ASN1OctetString.getInstance(f.getObjectAt(1)).getOctets();
               }
             }
           }
-          default -> { }
+          default -> {}
         }
       }
       if (vendor == null || model == null || version == null || svn == null || digest == null) {
@@ -181,30 +212,43 @@ final class DeviceChain {
       }
       return new TcbInfo(vendor, model, version, svn, digest);
     } catch (RuntimeException e) {
-      throw new AttestationException(Reason.MALFORMED_CHAIN,
+      throw new AttestationException(
+          Reason.MALFORMED_CHAIN,
           "the Alias certificate's DiceTcbInfo lacks vendor, model, version, svn or a SHA-384 fwid");
     }
   }
 
-  /** @throws AttestationException when the extension is there but does not decode (a fuzzer found this) */
+  /**
+   * @throws AttestationException when the extension is there but does not decode (a fuzzer found
+   *     this)
+   */
   private static byte[] subjectKeyId(X509Certificate cert) throws AttestationException {
     byte[] ext = cert.getExtensionValue(Extension.subjectKeyIdentifier.getId());
     try {
-      return ext == null ? null
-          : SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getKeyIdentifier();
+      return ext == null
+          ? null
+          : SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets())
+              .getKeyIdentifier();
     } catch (RuntimeException e) {
-      throw new AttestationException(Reason.MALFORMED_CHAIN, "a certificate's subject key identifier does not decode");
+      throw new AttestationException(
+          Reason.MALFORMED_CHAIN, "a certificate's subject key identifier does not decode");
     }
   }
 
-  /** @throws AttestationException when the extension is there but does not decode (a fuzzer found this) */
+  /**
+   * @throws AttestationException when the extension is there but does not decode (a fuzzer found
+   *     this)
+   */
   private static byte[] authorityKeyId(X509Certificate cert) throws AttestationException {
     byte[] ext = cert.getExtensionValue(Extension.authorityKeyIdentifier.getId());
     try {
-      return ext == null ? null
-          : AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getKeyIdentifierOctets();
+      return ext == null
+          ? null
+          : AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets())
+              .getKeyIdentifierOctets();
     } catch (RuntimeException e) {
-      throw new AttestationException(Reason.MALFORMED_CHAIN, "a certificate's authority key identifier does not decode");
+      throw new AttestationException(
+          Reason.MALFORMED_CHAIN, "a certificate's authority key identifier does not decode");
     }
   }
 

@@ -1,8 +1,14 @@
 package io.ihsm.verify;
 
 /** The claims every report carries, once verified. */
-public record ReportClaims(String type, byte[] nonce, long counter, byte[] firmwareDigest, long firmwareSvn,
-    boolean approvedMode, String serialNumber) {
+public record ReportClaims(
+    String type,
+    byte[] nonce,
+    long counter,
+    byte[] firmwareDigest,
+    long firmwareSvn,
+    boolean approvedMode,
+    String serialNumber) {
   public ReportClaims {
     nonce = nonce.clone();
     firmwareDigest = firmwareDigest.clone();

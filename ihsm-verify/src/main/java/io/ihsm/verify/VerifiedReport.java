@@ -10,9 +10,20 @@ public sealed interface VerifiedReport {
   ReportClaims claims();
 
   /** A key report: the key, as the device holding it describes it. */
-  record KeyAttestation(TcbInfo tcb, ReportClaims claims, int partitionId, byte[] partitionUid, byte[] applicationId,
-      String kind, int bits, String usage, String origin, boolean extractable, boolean sessionKey,
-      Optional<PublicKey> publicKey) implements VerifiedReport {
+  record KeyAttestation(
+      TcbInfo tcb,
+      ReportClaims claims,
+      int partitionId,
+      byte[] partitionUid,
+      byte[] applicationId,
+      String kind,
+      int bits,
+      String usage,
+      String origin,
+      boolean extractable,
+      boolean sessionKey,
+      Optional<PublicKey> publicKey)
+      implements VerifiedReport {
     public KeyAttestation {
       partitionUid = partitionUid.clone();
       applicationId = applicationId.clone();
@@ -30,8 +41,17 @@ public sealed interface VerifiedReport {
   }
 
   /** A device report: the module's state as its firmware reports it. */
-  record DeviceAttestation(TcbInfo tcb, ReportClaims claims, String state, String firmwareVersion, int selfTestsPassed,
-      int selfTestsTotal, long tamperCount, long auditSequence, byte[] auditHash) implements VerifiedReport {
+  record DeviceAttestation(
+      TcbInfo tcb,
+      ReportClaims claims,
+      String state,
+      String firmwareVersion,
+      int selfTestsPassed,
+      int selfTestsTotal,
+      long tamperCount,
+      long auditSequence,
+      byte[] auditHash)
+      implements VerifiedReport {
     public DeviceAttestation {
       auditHash = auditHash.clone();
     }

@@ -22,10 +22,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -35,14 +37,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reports made by real (embedded) devices, verified with nothing but the manufacturer's root;
- * and every way a report, chain or policy can be wrong, each refused with its own reason.
+ * Reports made by real (embedded) devices, verified with nothing but the manufacturer's root; and
+ * every way a report, chain or policy can be wrong, each refused with its own reason.
  */
 class AttestationVerifierTest {
   static final byte[] NONCE = HexFormat.of().parseHex("a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static TestManufacturer manufacturer;
   static TestManufacturer.Device deviceA;
   static TestManufacturer.Device deviceB;
@@ -100,13 +101,15 @@ class AttestationVerifierTest {
   }
 
   static X509Certificate certificate(byte[] der) throws Exception {
-    return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
   }
 
   @Test
   void aKeyReportVerifiesToTheRootAndSaysWhatTheKeyIs() throws Exception {
     byte[] report = a1.attest("signer", NONCE);
-    VerifiedReport r = AttestationVerifier.verify(policy().withNonce(NONCE).withMinSvn(1), chain(a1), report);
+    VerifiedReport r =
+        AttestationVerifier.verify(policy().withNonce(NONCE).withMinSvn(1), chain(a1), report);
     assertThat(r).isInstanceOf(KeyAttestation.class);
     KeyAttestation k = (KeyAttestation) r;
     assertThat(k.kind()).isEqualTo("ec-p384");
@@ -115,15 +118,19 @@ class AttestationVerifierTest {
     assertThat(k.origin()).isEqualTo("generated");
     assertThat(k.extractable()).isFalse();
     assertThat(k.sessionKey()).isFalse();
-    assertThat(k.publicKey()).get().extracting(java.security.PublicKey::getEncoded).isEqualTo(ecKey.publicKey());
+    assertThat(k.publicKey()).get().extracting(PublicKey::getEncoded).isEqualTo(ecKey.publicKey());
     assertThat(k.claims().nonce()).isEqualTo(NONCE);
     assertThat(k.claims().serialNumber()).isEqualTo(deviceA.hsm().deviceInfo().serialNumber());
-    assertThat(k.claims().firmwareSvn()).isEqualTo(k.tcb().svn()).isEqualTo(deviceA.hsm().firmwareInfo().svn());
+    assertThat(k.claims().firmwareSvn())
+        .isEqualTo(k.tcb().svn())
+        .isEqualTo(deviceA.hsm().firmwareInfo().svn());
     assertThat(k.tcb().digestHex()).isEqualTo(deviceA.hsm().firmwareInfo().digest());
     assertThat(k.claims().approvedMode()).isTrue();
     assertThat(k.partitionId()).isEqualTo(a1.certificates().size() == 4 ? partitionId(a1) : -1);
 
-    KeyAttestation secret = (KeyAttestation) AttestationVerifier.verify(policy(), chain(a1), a1.attest("aes", new byte[0]));
+    KeyAttestation secret =
+        (KeyAttestation)
+            AttestationVerifier.verify(policy(), chain(a1), a1.attest("aes", new byte[0]));
     assertThat(secret.publicKey()).isEmpty();
     assertThat(secret.extractable()).isTrue();
     assertThat(secret.claims().counter()).isGreaterThan(k.claims().counter());
@@ -137,8 +144,14 @@ class AttestationVerifierTest {
   @Test
   void aDeviceReportVerifiesWithTheAliasChain() throws Exception {
     byte[] report = deviceA.hsm().attestDevice(NONCE);
-    DeviceAttestation d = (DeviceAttestation) AttestationVerifier.verify(policy().withNonce(NONCE)
-        .withAllowedDigests(Set.of(deviceA.hsm().firmwareInfo().digest())), deviceA.deviceChain(), report);
+    DeviceAttestation d =
+        (DeviceAttestation)
+            AttestationVerifier.verify(
+                policy()
+                    .withNonce(NONCE)
+                    .withAllowedDigests(Set.of(deviceA.hsm().firmwareInfo().digest())),
+                deviceA.deviceChain(),
+                report);
     assertThat(d.state()).isEqualTo("OPERATIONAL");
     assertThat(d.selfTestsPassed()).isEqualTo(d.selfTestsTotal()).isPositive();
     assertThat(d.tamperCount()).isZero();
@@ -146,7 +159,8 @@ class AttestationVerifierTest {
     assertThat(d.firmwareVersion()).isEqualTo(deviceA.hsm().firmwareInfo().version());
     List<X509Certificate> withRoot = new ArrayList<>(deviceA.deviceChain());
     withRoot.add(manufacturer.root);
-    assertThat(AttestationVerifier.verify(policy(), withRoot, report)).as("the root may close the chain")
+    assertThat(AttestationVerifier.verify(policy(), withRoot, report))
+        .as("the root may close the chain")
         .isInstanceOf(DeviceAttestation.class);
   }
 
@@ -187,17 +201,25 @@ class AttestationVerifierTest {
   @Test
   void aFlippedByteAnywhereInTheReportIsRefused() throws Exception {
     byte[] report = a1.attest("signer", NONCE);
-    assertThat(reason(policy(), chain(a1), flipped(report, report.length - 1))).as("in the signature")
+    assertThat(reason(policy(), chain(a1), flipped(report, report.length - 1)))
+        .as("in the signature")
         .isEqualTo(Reason.BAD_SIGNATURE);
-    assertThat(reason(policy(), chain(a1), flipped(report, report.length - 110))).as("in the public key claim")
+    assertThat(reason(policy(), chain(a1), flipped(report, report.length - 110)))
+        .as("in the public key claim")
         .isEqualTo(Reason.BAD_SIGNATURE);
     assertThat(reason(policy(), chain(a1), report)).isNull();
     for (int i = 0; i < report.length; i++) {
       Reason r = reason(policy(), chain(a1), flipped(report, i));
-      assertThat(r).as("byte " + i).isIn(Reason.BAD_SIGNATURE, Reason.MALFORMED_REPORT, Reason.WRONG_DEVICE,
-          Reason.WRONG_PARTITION);
+      assertThat(r)
+          .as("byte " + i)
+          .isIn(
+              Reason.BAD_SIGNATURE,
+              Reason.MALFORMED_REPORT,
+              Reason.WRONG_DEVICE,
+              Reason.WRONG_PARTITION);
     }
-    assertThat(reason(policy(), chain(a1), java.util.Arrays.copyOf(report, report.length - 1))).as("truncated")
+    assertThat(reason(policy(), chain(a1), Arrays.copyOf(report, report.length - 1)))
+        .as("truncated")
         .isEqualTo(Reason.MALFORMED_REPORT);
     assertThat(reason(policy(), chain(a1), new byte[] {0x41})).isEqualTo(Reason.MALFORMED_REPORT);
   }
@@ -208,35 +230,49 @@ class AttestationVerifierTest {
     List<X509Certificate> good = chain(a1);
     byte[] alias = good.get(1).getEncoded();
     String version = deviceA.hsm().firmwareInfo().version();
-    int inTcbInfo = new String(alias, StandardCharsets.ISO_8859_1).lastIndexOf(version) + version.length() - 1;
+    int inTcbInfo =
+        new String(alias, StandardCharsets.ISO_8859_1).lastIndexOf(version) + version.length() - 1;
     List<X509Certificate> tampered = new ArrayList<>(good);
     tampered.set(1, certificate(flipped(alias, inTcbInfo)));
-    assertThat(reason(policy(), tampered, report)).as("in the Alias certificate's TcbInfo")
+    assertThat(reason(policy(), tampered, report))
+        .as("in the Alias certificate's TcbInfo")
         .isEqualTo(Reason.CERTIFICATE_SIGNATURE);
     List<X509Certificate> badSignature = new ArrayList<>(good);
     byte[] deviceId = good.get(2).getEncoded();
     badSignature.set(2, certificate(flipped(deviceId, deviceId.length - 1)));
-    assertThat(reason(policy(), badSignature, report)).as("in the DeviceID certificate's signature")
+    assertThat(reason(policy(), badSignature, report))
+        .as("in the DeviceID certificate's signature")
         .isEqualTo(Reason.CERTIFICATE_SIGNATURE);
-    assertThat(reason(policy(), good.subList(0, 2), report)).as("DeviceID left out").isEqualTo(Reason.UNTRUSTED_ROOT);
+    assertThat(reason(policy(), good.subList(0, 2), report))
+        .as("DeviceID left out")
+        .isEqualTo(Reason.UNTRUSTED_ROOT);
     assertThat(reason(policy(), List.of(), report)).isEqualTo(Reason.MALFORMED_CHAIN);
   }
 
   @Test
   void aWrongRootAChainFromAnotherDeviceOrPartitionAndAWrongSignerAreRefused() throws Exception {
     byte[] report = a1.attest("signer", NONCE);
-    assertThat(reason(AttestationPolicy.trusting(new TestManufacturer().root), chain(a1), report)).as("wrong root")
+    assertThat(reason(AttestationPolicy.trusting(new TestManufacturer().root), chain(a1), report))
+        .as("wrong root")
         .isEqualTo(Reason.UNTRUSTED_ROOT);
-    assertThat(reason(policy(), chain(b1), report)).as("device B's chain").isEqualTo(Reason.WRONG_DEVICE);
-    assertThat(reason(policy(), chain(a2), report)).as("partition two's chain").isEqualTo(Reason.WRONG_PARTITION);
-    assertThat(reason(policy(), chain(a2), a2.attest("signer", NONCE))).as("partition two with its own chain").isNull();
+    assertThat(reason(policy(), chain(b1), report))
+        .as("device B's chain")
+        .isEqualTo(Reason.WRONG_DEVICE);
+    assertThat(reason(policy(), chain(a2), report))
+        .as("partition two's chain")
+        .isEqualTo(Reason.WRONG_PARTITION);
+    assertThat(reason(policy(), chain(a2), a2.attest("signer", NONCE)))
+        .as("partition two with its own chain")
+        .isNull();
   }
 
   @Test
   void theReportSignerMustMatchTheReportKind() throws Exception {
-    assertThat(reason(policy(), deviceA.deviceChain(), a1.attest("signer", NONCE))).as("key report, Alias leaf")
+    assertThat(reason(policy(), deviceA.deviceChain(), a1.attest("signer", NONCE)))
+        .as("key report, Alias leaf")
         .isEqualTo(Reason.WRONG_SIGNER);
-    assertThat(reason(policy(), chain(a1), deviceA.hsm().attestDevice(NONCE))).as("device report, partition leaf")
+    assertThat(reason(policy(), chain(a1), deviceA.hsm().attestDevice(NONCE)))
+        .as("device report, partition leaf")
         .isEqualTo(Reason.WRONG_SIGNER);
   }
 
@@ -244,14 +280,25 @@ class AttestationVerifierTest {
   void theNonceSvnAndDigestPoliciesHoldOrSaySo() throws Exception {
     byte[] report = a1.attest("signer", NONCE);
     var fw = deviceA.hsm().firmwareInfo();
-    assertThat(reason(policy().withNonce(new byte[16]), chain(a1), report)).isEqualTo(Reason.NONCE_MISMATCH);
-    assertThat(reason(policy().withNonce(new byte[0]), chain(a1), report)).isEqualTo(Reason.NONCE_MISMATCH);
-    assertThat(reason(policy().withMinSvn(fw.svn() + 1), chain(a1), report)).isEqualTo(Reason.SVN_BELOW_POLICY);
+    assertThat(reason(policy().withNonce(new byte[16]), chain(a1), report))
+        .isEqualTo(Reason.NONCE_MISMATCH);
+    assertThat(reason(policy().withNonce(new byte[0]), chain(a1), report))
+        .isEqualTo(Reason.NONCE_MISMATCH);
+    assertThat(reason(policy().withMinSvn(fw.svn() + 1), chain(a1), report))
+        .isEqualTo(Reason.SVN_BELOW_POLICY);
     assertThat(reason(policy().withAllowedDigests(Set.of("ab".repeat(48))), chain(a1), report))
         .isEqualTo(Reason.DIGEST_NOT_ALLOWED);
-    assertThat(reason(policy().withNonce(NONCE).withMinSvn(fw.svn())
-        .withAllowedDigests(Set.of("ab".repeat(48), fw.digest().toUpperCase())), chain(a1), report)).isNull();
-    assertThatThrownBy(() -> policy().withAllowedDigests(Set.of("abc"))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(
+            reason(
+                policy()
+                    .withNonce(NONCE)
+                    .withMinSvn(fw.svn())
+                    .withAllowedDigests(Set.of("ab".repeat(48), fw.digest().toUpperCase())),
+                chain(a1),
+                report))
+        .isNull();
+    assertThatThrownBy(() -> policy().withAllowedDigests(Set.of("abc")))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> policy().withMinSvn(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -261,17 +308,32 @@ class AttestationVerifierTest {
     try (CryptoOfficerSession co = deviceA.hsm().loginCryptoOfficer(TestManufacturer.officer())) {
       signed = co.complianceReport();
     }
-    TcbInfo tcb = AttestationVerifier.verifyDetached(policy(), deviceA.deviceChain(), signed.document(), signed.signature());
+    TcbInfo tcb =
+        AttestationVerifier.verifyDetached(
+            policy(), deviceA.deviceChain(), signed.document(), signed.signature());
     assertThat(tcb.digestHex()).isEqualTo(deviceA.hsm().firmwareInfo().digest());
     byte[] edited = flipped(signed.document(), signed.document().length / 2);
-    assertThatThrownBy(() -> AttestationVerifier.verifyDetached(policy(), deviceA.deviceChain(), edited, signed.signature()))
-        .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_SIGNATURE));
-    assertThatThrownBy(() -> AttestationVerifier.verifyDetached(policy(), deviceB.deviceChain(), signed.document(),
-        signed.signature())).isInstanceOfSatisfying(AttestationException.class,
+    assertThatThrownBy(
+            () ->
+                AttestationVerifier.verifyDetached(
+                    policy(), deviceA.deviceChain(), edited, signed.signature()))
+        .isInstanceOfSatisfying(
+            AttestationException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.BAD_SIGNATURE));
+    assertThatThrownBy(
+            () ->
+                AttestationVerifier.verifyDetached(
+                    policy(), deviceB.deviceChain(), signed.document(), signed.signature()))
+        .isInstanceOfSatisfying(
+            AttestationException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.BAD_SIGNATURE));
     byte[] attached = deviceA.hsm().attestDevice(new byte[0]);
-    assertThatThrownBy(() -> AttestationVerifier.verifyDetached(policy(), deviceA.deviceChain(), signed.document(), attached))
-        .isInstanceOfSatisfying(AttestationException.class,
+    assertThatThrownBy(
+            () ->
+                AttestationVerifier.verifyDetached(
+                    policy(), deviceA.deviceChain(), signed.document(), attached))
+        .isInstanceOfSatisfying(
+            AttestationException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED_REPORT));
   }
 }

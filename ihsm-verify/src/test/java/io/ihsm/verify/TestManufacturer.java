@@ -31,7 +31,9 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A test manufacturer CA, and embedded devices it manufactures with one provisioned partition each. */
+/**
+ * A test manufacturer CA, and embedded devices it manufactures with one provisioned partition each.
+ */
 final class TestManufacturer {
   static final String PIN = "app-pin-1234";
   static final String NAME = "CN=test manufacturer,O=ihsm tests";
@@ -49,20 +51,36 @@ final class TestManufacturer {
     }
   }
 
-  X509Certificate issue(String issuer, KeyPair signer, String subject, PublicKey subjectKey, X509Certificate issuerCert,
+  X509Certificate issue(
+      String issuer,
+      KeyPair signer,
+      String subject,
+      PublicKey subjectKey,
+      X509Certificate issuerCert,
       int pathLength) {
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      var b = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(System.nanoTime()),
-          new Date(System.currentTimeMillis() - 60_000), new Date(System.currentTimeMillis() + 86_400_000L),
-          new X500Name(subject), subjectKey);
+      var b =
+          new JcaX509v3CertificateBuilder(
+              new X500Name(issuer),
+              BigInteger.valueOf(System.nanoTime()),
+              new Date(System.currentTimeMillis() - 60_000),
+              new Date(System.currentTimeMillis() + 86_400_000L),
+              new X500Name(subject),
+              subjectKey);
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLength));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign));
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
-      b.addExtension(Extension.authorityKeyIdentifier, false, issuerCert == null
-          ? ext.createAuthorityKeyIdentifier(subjectKey) : ext.createAuthorityKeyIdentifier(issuerCert));
-      return new JcaX509CertificateConverter().getCertificate(
-          b.build(new JcaContentSignerBuilder("SHA384withECDSA").build(signer.getPrivate())));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+      b.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
+          issuerCert == null
+              ? ext.createAuthorityKeyIdentifier(subjectKey)
+              : ext.createAuthorityKeyIdentifier(issuerCert));
+      return new JcaX509CertificateConverter()
+          .getCertificate(
+              b.build(new JcaContentSignerBuilder("SHA384withECDSA").build(signer.getPrivate())));
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -71,8 +89,10 @@ final class TestManufacturer {
   /** An embedded device at {@code home}, manufactured by this CA, with a Crypto Officer. */
   Device device(Path home) throws Exception {
     IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home));
-    PublicKey deviceId = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(hsm.manufacture()));
-    X509Certificate cert = issue(NAME, key, "CN=DeviceID " + hsm.deviceInfo().serialNumber(), deviceId, root, 1);
+    PublicKey deviceId =
+        KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(hsm.manufacture()));
+    X509Certificate cert =
+        issue(NAME, key, "CN=DeviceID " + hsm.deviceInfo().serialNumber(), deviceId, root, 1);
     hsm.installDeviceCertificates(root.getEncoded(), cert.getEncoded());
     hsm.initCryptoOfficer(officer());
     return new Device(hsm, HostKeyStore.at(home));
@@ -88,7 +108,8 @@ final class TestManufacturer {
     /** A new provisioned partition, opened. */
     PartitionClient partition(String name) throws Exception {
       try (CryptoOfficerSession co = hsm.loginCryptoOfficer(officer())) {
-        PartitionClient.create(hsm, co, store, name, PartitionLimits.DEFAULTS, p384().getPublic().getEncoded(), PIN);
+        PartitionClient.create(
+            hsm, co, store, name, PartitionLimits.DEFAULTS, p384().getPublic().getEncoded(), PIN);
       }
       return PartitionClient.open(hsm, store, name, PIN);
     }
@@ -103,12 +124,17 @@ final class TestManufacturer {
     }
   }
 
-  /** Certificates given root first, as the device answers them, turned leaf first without the root. */
+  /**
+   * Certificates given root first, as the device answers them, turned leaf first without the root.
+   */
   static List<X509Certificate> leafFirstWithoutRoot(List<byte[]> rootFirst) {
     List<X509Certificate> out = new ArrayList<>();
     try {
       for (byte[] der : rootFirst.subList(1, rootFirst.size()).reversed()) {
-        out.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der)));
+        out.add(
+            (X509Certificate)
+                CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der)));
       }
     } catch (Exception e) {
       throw new AssertionError(e);

@@ -45,7 +45,9 @@ class VerifierFuzzTest {
         PartitionClient p = d.partition("fuzz");
         p.generate("k", KeyKind.EC_P384, KeyUsage.SIGN, false);
         byte[] report = p.attest("k", AttestationVerifierTest.NONCE);
-        return new Fixture(AttestationPolicy.trusting(m.root), TestManufacturer.leafFirstWithoutRoot(p.certificates()),
+        return new Fixture(
+            AttestationPolicy.trusting(m.root),
+            TestManufacturer.leafFirstWithoutRoot(p.certificates()),
             report);
       } catch (Exception e) {
         throw new IllegalStateException("the fuzzing fixture cannot be made", e);
@@ -73,8 +75,8 @@ class VerifierFuzzTest {
 
   /**
    * One certificate of the chain edited by the fuzzer (bytes set at chosen places of the genuine
-   * DER, so that most edits still parse and reach the chain checks): refused, never accepted,
-   * never a crash.
+   * DER, so that most edits still parse and reach the chain checks): refused, never accepted, never
+   * a crash.
    */
   @FuzzTest(maxDuration = "10s")
   void chainCertificates(FuzzedDataProvider data) throws Exception {
@@ -87,7 +89,10 @@ class VerifierFuzzTest {
     }
     X509Certificate parsed;
     try {
-      parsed = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+      parsed =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException | RuntimeException notACertificate) {
       return; // the JDK's parser refuses it; the verifier never sees it
     }
@@ -95,7 +100,9 @@ class VerifierFuzzTest {
     chain.set(index, parsed);
     boolean ok = verifies(f.policy, chain, f.report);
     if (ok) {
-      assertThat(parsed).as("only the genuine certificate completes the chain").isEqualTo(f.chain.get(index));
+      assertThat(parsed)
+          .as("only the genuine certificate completes the chain")
+          .isEqualTo(f.chain.get(index));
     }
   }
 }

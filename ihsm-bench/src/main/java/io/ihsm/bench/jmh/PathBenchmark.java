@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The same workloads and paths as {@code ihsm bench}, under JMH (for profiling with its tools):
- * {@code java -cp "$(ls ihsm-bench/target/*.jar):$(ihsm jca classpath):..." org.openjdk.jmh.Main PathBenchmark}.
- * The daemon path needs a daemon process and is left to {@code ihsm bench}.
+ * {@code java -cp "$(ls ihsm-bench/target/*.jar):$(ihsm jca classpath):..." org.openjdk.jmh.Main
+ * PathBenchmark}. The daemon path needs a daemon process and is left to {@code ihsm bench}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

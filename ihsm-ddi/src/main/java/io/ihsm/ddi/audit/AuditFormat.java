@@ -5,8 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The exported audit log's chain rule and signed head, shared by the module that writes the log
- * and the verifier that checks it (docs/ddi.md, "Audit log").
+ * The exported audit log's chain rule and signed head, shared by the module that writes the log and
+ * the verifier that checks it (docs/ddi.md, "Audit log").
  */
 public final class AuditFormat {
   /** What the first entry chains from: 48 zero bytes. */

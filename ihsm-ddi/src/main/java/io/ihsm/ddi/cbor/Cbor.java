@@ -7,27 +7,35 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Deterministically encoded CBOR (RFC 8949 section 4.2.1), the encoding of attestation reports.
- * The data model is plain Java: {@code Long} (or {@code Integer}) integers, {@code byte[]} byte
+ * Deterministically encoded CBOR (RFC 8949 section 4.2.1), the encoding of attestation reports. The
+ * data model is plain Java: {@code Long} (or {@code Integer}) integers, {@code byte[]} byte
  * strings, {@code String} text, {@code Boolean}, {@code null}, {@code List} arrays, {@code Map}
  * maps keyed by integers or text, and {@link Tagged} values. Floats and indefinite lengths are not
  * part of it.
  *
  * <p>{@link #decode} is strict: it accepts exactly the encodings {@link #encode} makes (shortest
- * heads, map keys unique and in order), so one value has one encoding and a signed report cannot
- * be read two ways. Lengths are checked against the input before anything is allocated.
+ * heads, map keys unique and in order), so one value has one encoding and a signed report cannot be
+ * read two ways. Lengths are checked against the input before anything is allocated.
  */
 public final class Cbor {
   /** Nesting deeper than this is refused. */
   public static final int MAX_DEPTH = 16;
 
-  private static final int UNSIGNED = 0, NEGATIVE = 1, BYTES = 2, TEXT = 3, ARRAY = 4, MAP = 5, TAG = 6, SIMPLE = 7;
+  private static final int UNSIGNED = 0,
+      NEGATIVE = 1,
+      BYTES = 2,
+      TEXT = 3,
+      ARRAY = 4,
+      MAP = 5,
+      TAG = 6,
+      SIMPLE = 7;
 
   private Cbor() {}
 
@@ -40,7 +48,10 @@ public final class Cbor {
     return out.toByteArray();
   }
 
-  /** Decodes one complete item; trailing bytes, non-deterministic encodings and unsupported types are refused. */
+  /**
+   * Decodes one complete item; trailing bytes, non-deterministic encodings and unsupported types
+   * are refused.
+   */
   public static Object decode(byte[] encoded) {
     Reader r = new Reader(encoded);
     Object value = r.item(0);
@@ -63,8 +74,9 @@ public final class Cbor {
   private static void diagnostic(StringBuilder b, Object v, String indent) {
     switch (v) {
       case null -> b.append("null");
-      case byte[] bytes -> b.append("h'").append(java.util.HexFormat.of().formatHex(bytes)).append('\'');
-      case String s -> b.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+      case byte[] bytes -> b.append("h'").append(HexFormat.of().formatHex(bytes)).append('\'');
+      case String s ->
+          b.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
       case List<?> list -> {
         b.append('[');
         for (int i = 0; i < list.size(); i++) {
@@ -120,7 +132,9 @@ public final class Cbor {
         // Keys sort by their encodings, bytewise (RFC 8949 section 4.2.1).
         TreeMap<byte[], Object> sorted = new TreeMap<>(Arrays::compareUnsigned);
         for (Map.Entry<?, ?> e : map.entrySet()) {
-          if (!(e.getKey() instanceof Long || e.getKey() instanceof Integer || e.getKey() instanceof String)) {
+          if (!(e.getKey() instanceof Long
+              || e.getKey() instanceof Integer
+              || e.getKey() instanceof String)) {
             throw new IllegalArgumentException("map keys are integers or text, got " + e.getKey());
           }
           if (sorted.put(encode(e.getKey()), e.getValue()) != null) {
@@ -128,16 +142,19 @@ public final class Cbor {
           }
         }
         head(out, MAP, sorted.size());
-        sorted.forEach((key, value) -> {
-          out.writeBytes(key);
-          write(out, value, depth + 1);
-        });
+        sorted.forEach(
+            (key, value) -> {
+              out.writeBytes(key);
+              write(out, value, depth + 1);
+            });
       }
       case Tagged t -> {
         head(out, TAG, t.tag());
         write(out, t.value(), depth + 1);
       }
-      default -> throw new IllegalArgumentException("no CBOR encoding for " + v.getClass().getSimpleName());
+      default ->
+          throw new IllegalArgumentException(
+              "no CBOR encoding for " + v.getClass().getSimpleName());
     }
   }
 
@@ -240,18 +257,39 @@ public final class Cbor {
       return map;
     }
 
-    /** An argument in its shortest form; 64-bit arguments come back as a raw (possibly negative) long. */
+    /**
+     * An argument in its shortest form; 64-bit arguments come back as a raw (possibly negative)
+     * long.
+     */
     private long argument(int info) {
       long v;
       long min;
       switch (info) {
-        case 24 -> { v = u8(); min = 24; }
-        case 25 -> { need(2); v = buf.getShort() & 0xffffL; min = 0x100; }
-        case 26 -> { need(4); v = buf.getInt() & 0xffff_ffffL; min = 0x10000; }
-        case 27 -> { need(8); v = buf.getLong(); min = 0x1_0000_0000L; }
+        case 24 -> {
+          v = u8();
+          min = 24;
+        }
+        case 25 -> {
+          need(2);
+          v = buf.getShort() & 0xffffL;
+          min = 0x100;
+        }
+        case 26 -> {
+          need(4);
+          v = buf.getInt() & 0xffff_ffffL;
+          min = 0x10000;
+        }
+        case 27 -> {
+          need(8);
+          v = buf.getLong();
+          min = 0x1_0000_0000L;
+        }
         default -> {
           if (info > 27) {
-            throw new CborException(info == 31 ? "indefinite lengths are not supported" : "reserved additional info " + info);
+            throw new CborException(
+                info == 31
+                    ? "indefinite lengths are not supported"
+                    : "reserved additional info " + info);
           }
           return info;
         }
@@ -262,17 +300,21 @@ public final class Cbor {
       return v;
     }
 
-    /** An element count that the rest of the input can hold (each element takes at least one byte). */
+    /**
+     * An element count that the rest of the input can hold (each element takes at least one byte).
+     */
     private int count(long argument, int bytesPerEntry) {
       if (argument < 0 || argument > buf.remaining() / bytesPerEntry) {
-        throw new CborException("a count of " + Long.toUnsignedString(argument) + " runs past the input");
+        throw new CborException(
+            "a count of " + Long.toUnsignedString(argument) + " runs past the input");
       }
       return (int) argument;
     }
 
     private byte[] take(long length) {
       if (length < 0 || length > buf.remaining()) {
-        throw new CborException("a length of " + Long.toUnsignedString(length) + " runs past the input");
+        throw new CborException(
+            "a length of " + Long.toUnsignedString(length) + " runs past the input");
       }
       byte[] b = new byte[(int) length];
       buf.get(b);
@@ -292,8 +334,12 @@ public final class Cbor {
 
     private static String utf8(byte[] b) {
       try {
-        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        return StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(b))
+            .toString();
       } catch (CharacterCodingException e) {
         throw new CborException("text that is not UTF-8");
       }

@@ -3,19 +3,20 @@ package io.ihsm.ddi.cose;
 import io.ihsm.ddi.cbor.CborException;
 import io.ihsm.ddi.key.UnsignedBytes;
 import java.math.BigInteger;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECFieldFp;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.Arrays;
 import java.util.Map;
-import java.security.AlgorithmParameters;
-import java.security.spec.ECGenParameterSpec;
 
 /**
  * Public keys as COSE_Key maps: EC2 (RFC 9053 section 7.1: kty 2, crv 1/2/3 for P-256/P-384/P-521,
@@ -32,12 +33,26 @@ public final class CoseKey {
     return switch (key) {
       case ECPublicKey ec -> {
         Curve c = Curve.of(ec.getParams().getCurve().getField().getFieldSize());
-        yield Map.of(KTY, KTY_EC2, EC_CRV, c.crv, EC_X, UnsignedBytes.fixed(ec.getW().getAffineX(), c.bytes),
-            EC_Y, UnsignedBytes.fixed(ec.getW().getAffineY(), c.bytes));
+        yield Map.of(
+            KTY,
+            KTY_EC2,
+            EC_CRV,
+            c.crv,
+            EC_X,
+            UnsignedBytes.fixed(ec.getW().getAffineX(), c.bytes),
+            EC_Y,
+            UnsignedBytes.fixed(ec.getW().getAffineY(), c.bytes));
       }
-      case RSAPublicKey rsa -> Map.of(KTY, KTY_RSA, RSA_N, UnsignedBytes.of(rsa.getModulus()), RSA_E,
-          UnsignedBytes.of(rsa.getPublicExponent()));
-      default -> throw new IllegalArgumentException("no COSE_Key for a " + key.getAlgorithm() + " key");
+      case RSAPublicKey rsa ->
+          Map.of(
+              KTY,
+              KTY_RSA,
+              RSA_N,
+              UnsignedBytes.of(rsa.getModulus()),
+              RSA_E,
+              UnsignedBytes.of(rsa.getPublicExponent()));
+      default ->
+          throw new IllegalArgumentException("no COSE_Key for a " + key.getAlgorithm() + " key");
     };
   }
 
@@ -46,8 +61,8 @@ public final class CoseKey {
     try {
       if (Long.valueOf(KTY_EC2).equals(map.get(KTY)) && map.size() == 4) {
         Curve c = Curve.fromCrv(map.get(EC_CRV));
-        if (!(map.get(EC_X) instanceof byte[] x && x.length == c.bytes) || !(map.get(EC_Y) instanceof byte[] y
-            && y.length == c.bytes)) {
+        if (!(map.get(EC_X) instanceof byte[] x && x.length == c.bytes)
+            || !(map.get(EC_Y) instanceof byte[] y && y.length == c.bytes)) {
           throw new CborException("COSE_Key x and y must be " + c.bytes + " bytes each");
         }
         AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
@@ -59,9 +74,12 @@ public final class CoseKey {
         }
         return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, params));
       }
-      if (Long.valueOf(KTY_RSA).equals(map.get(KTY)) && map.size() == 3 && map.get(RSA_N) instanceof byte[] n
+      if (Long.valueOf(KTY_RSA).equals(map.get(KTY))
+          && map.size() == 3
+          && map.get(RSA_N) instanceof byte[] n
           && map.get(RSA_E) instanceof byte[] e) {
-        return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(new BigInteger(1, n), new BigInteger(1, e)));
+        return KeyFactory.getInstance("RSA")
+            .generatePublic(new RSAPublicKeySpec(new BigInteger(1, n), new BigInteger(1, e)));
       }
     } catch (GeneralSecurityException e) {
       throw new CborException("the COSE_Key is not a valid public key");
@@ -69,20 +87,26 @@ public final class CoseKey {
     throw new CborException("the COSE_Key is neither EC2 (kty 2, crv, x, y) nor RSA (kty 3, n, e)");
   }
 
-  /** y^2 = x^3 + ax + b (mod p), with both coordinates below p: the JDK's key factory does not check it. */
+  /**
+   * y^2 = x^3 + ax + b (mod p), with both coordinates below p: the JDK's key factory does not check
+   * it.
+   */
   private static boolean onCurve(ECPoint w, ECParameterSpec params) {
-    BigInteger p = ((java.security.spec.ECFieldFp) params.getCurve().getField()).getP();
+    BigInteger p = ((ECFieldFp) params.getCurve().getField()).getP();
     BigInteger x = w.getAffineX();
     BigInteger y = w.getAffineY();
     if (x.compareTo(p) >= 0 || y.compareTo(p) >= 0) {
       return false;
     }
-    BigInteger rhs = x.pow(3).add(params.getCurve().getA().multiply(x)).add(params.getCurve().getB()).mod(p);
+    BigInteger rhs =
+        x.pow(3).add(params.getCurve().getA().multiply(x)).add(params.getCurve().getB()).mod(p);
     return y.pow(2).mod(p).equals(rhs);
   }
 
   private enum Curve {
-    P256(1, 32, "secp256r1"), P384(2, 48, "secp384r1"), P521(3, 66, "secp521r1");
+    P256(1, 32, "secp256r1"),
+    P384(2, 48, "secp384r1"),
+    P521(3, 66, "secp521r1");
 
     final long crv;
     final int bytes;
@@ -95,13 +119,19 @@ public final class CoseKey {
     }
 
     static Curve of(int fieldBits) {
-      return Arrays.stream(values()).filter(c -> c.bytes == (fieldBits + 7) / 8).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("no COSE curve of " + fieldBits + " bits"));
+      return Arrays.stream(values())
+          .filter(c -> c.bytes == (fieldBits + 7) / 8)
+          .findFirst()
+          .orElseThrow(
+              () -> new IllegalArgumentException("no COSE curve of " + fieldBits + " bits"));
     }
 
     static Curve fromCrv(Object crv) {
-      return Arrays.stream(values()).filter(c -> Long.valueOf(c.crv).equals(crv)).findFirst()
-          .orElseThrow(() -> new CborException("COSE_Key curve " + crv + " is not P-256, P-384 or P-521"));
+      return Arrays.stream(values())
+          .filter(c -> Long.valueOf(c.crv).equals(crv))
+          .findFirst()
+          .orElseThrow(
+              () -> new CborException("COSE_Key curve " + crv + " is not P-256, P-384 or P-521"));
     }
   }
 }

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A COSE_Sign1 message (RFC 9052 section 4.2) signed with ES384, tagged 18. The protected header
- * is exactly {@code {1: -35}} (alg ES384); the unprotected header carries the signer's key id (4),
- * the subject key identifier of the certificate that certifies the signing key. The signature is
- * r || s, 48 bytes each. The payload is null when it is carried apart (detached).
+ * A COSE_Sign1 message (RFC 9052 section 4.2) signed with ES384, tagged 18. The protected header is
+ * exactly {@code {1: -35}} (alg ES384); the unprotected header carries the signer's key id (4), the
+ * subject key identifier of the certificate that certifies the signing key. The signature is r ||
+ * s, 48 bytes each. The payload is null when it is carried apart (detached).
  */
 public record CoseSign1(byte[] protectedHeader, byte[] keyId, byte[] payload, byte[] signature) {
   public static final long TAG = 18;
@@ -18,6 +18,7 @@ public record CoseSign1(byte[] protectedHeader, byte[] keyId, byte[] payload, by
   public static final long HEADER_KID = 4;
   public static final long ES384 = -35;
   public static final int SIGNATURE_BYTES = 96;
+
   /** Reports are far smaller; anything larger is refused before it is parsed. */
   public static final int MAX_BYTES = 16384;
 
@@ -33,7 +34,9 @@ public record CoseSign1(byte[] protectedHeader, byte[] keyId, byte[] payload, by
     return Cbor.encode(Map.of(HEADER_ALG, ES384));
   }
 
-  /** What ES384 signs: the Sig_structure ["Signature1", protected, external_aad (empty), payload]. */
+  /**
+   * What ES384 signs: the Sig_structure ["Signature1", protected, external_aad (empty), payload].
+   */
   public static byte[] toBeSigned(byte[] protectedHeader, byte[] payload) {
     return Cbor.encode(List.of("Signature1", protectedHeader, new byte[0], payload));
   }
@@ -43,22 +46,29 @@ public record CoseSign1(byte[] protectedHeader, byte[] keyId, byte[] payload, by
   }
 
   public byte[] encode() {
-    return Cbor.encode(new Cbor.Tagged(TAG, Arrays.asList(protectedHeader, Map.of(HEADER_KID, keyId), payload, signature)));
+    return Cbor.encode(
+        new Cbor.Tagged(
+            TAG, Arrays.asList(protectedHeader, Map.of(HEADER_KID, keyId), payload, signature)));
   }
 
   /** Reads a tagged ES384 COSE_Sign1; anything else is refused with what was wrong. */
   public static CoseSign1 decode(byte[] encoded) {
     if (encoded.length > MAX_BYTES) {
-      throw new CborException("a COSE_Sign1 is at most " + MAX_BYTES + " bytes, got " + encoded.length);
+      throw new CborException(
+          "a COSE_Sign1 is at most " + MAX_BYTES + " bytes, got " + encoded.length);
     }
-    if (!(Cbor.decode(encoded) instanceof Cbor.Tagged tagged) || tagged.tag() != TAG
-        || !(tagged.value() instanceof List<?> parts) || parts.size() != 4) {
+    if (!(Cbor.decode(encoded) instanceof Cbor.Tagged tagged)
+        || tagged.tag() != TAG
+        || !(tagged.value() instanceof List<?> parts)
+        || parts.size() != 4) {
       throw new CborException("not a COSE_Sign1 (tag 18, an array of 4)");
     }
-    if (!(parts.get(0) instanceof byte[] protectedHeader) || !Arrays.equals(protectedHeader, es384Header())) {
+    if (!(parts.get(0) instanceof byte[] protectedHeader)
+        || !Arrays.equals(protectedHeader, es384Header())) {
       throw new CborException("the protected header is not {1: -35} (ES384)");
     }
-    if (!(parts.get(1) instanceof Map<?, ?> unprotected) || unprotected.size() != 1
+    if (!(parts.get(1) instanceof Map<?, ?> unprotected)
+        || unprotected.size() != 1
         || !(unprotected.get(HEADER_KID) instanceof byte[] keyId)) {
       throw new CborException("the unprotected header is not {4: key id}");
     }

@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * An identity and its PIN: the Crypto Officer's or a partition's application credential. The PIN
- * is held as bytes that {@link #toString()} never shows and {@link #destroy()} wipes; it leaves
- * the host only sealed to the device ({@link CredentialSealer}).
+ * An identity and its PIN: the Crypto Officer's or a partition's application credential. The PIN is
+ * held as bytes that {@link #toString()} never shows and {@link #destroy()} wipes; it leaves the
+ * host only sealed to the device ({@link CredentialSealer}).
  */
 public final class Credential implements AutoCloseable {
   public static final int ID_BYTES = 16;
@@ -29,12 +29,18 @@ public final class Credential implements AutoCloseable {
   public static Credential of(byte[] id, String pin) {
     byte[] p = pin.getBytes(StandardCharsets.UTF_8);
     if (id.length != ID_BYTES) {
-      throw new IllegalArgumentException("a credential id is " + ID_BYTES + " bytes, got " + id.length);
+      throw new IllegalArgumentException(
+          "a credential id is " + ID_BYTES + " bytes, got " + id.length);
     }
     if (p.length < MIN_PIN_BYTES || p.length > MAX_PIN_BYTES) {
       Arrays.fill(p, (byte) 0);
       throw new IllegalArgumentException(
-          "a PIN is " + MIN_PIN_BYTES + " to " + MAX_PIN_BYTES + " bytes of UTF-8, got " + p.length);
+          "a PIN is "
+              + MIN_PIN_BYTES
+              + " to "
+              + MAX_PIN_BYTES
+              + " bytes of UTF-8, got "
+              + p.length);
     }
     return new Credential(id.clone(), p);
   }

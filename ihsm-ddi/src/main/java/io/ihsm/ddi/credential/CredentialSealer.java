@@ -26,6 +26,7 @@ import javax.crypto.spec.SecretKeySpec;
  * The host half of the credential channel: seals a credential to the device's channel key and the
  * port's current nonce, so it crosses the socket encrypted and cannot be replayed (the device
  * rotates the nonce after every use). Uses only the JDK.
+ *
  * <pre>
  * shared = ECDH-P384(host ephemeral private key, device channel public key)
  * key    = HKDF-SHA384(ikm = shared, salt = nonce, info = "ihsm credential channel v1", L = 32)
@@ -45,16 +46,24 @@ public final class CredentialSealer {
   public static byte[] associatedData(Opcode op, Port port, byte[] nonce, byte[] hostPublicKey) {
     byte[] label = AAD_LABEL.getBytes(StandardCharsets.US_ASCII);
     return ByteBuffer.allocate(label.length + 2 + 4 + nonce.length + hostPublicKey.length)
-        .put(label).putShort((short) op.code()).putInt(port.partitionId()).put(nonce).put(hostPublicKey).array();
+        .put(label)
+        .putShort((short) op.code())
+        .putInt(port.partitionId())
+        .put(nonce)
+        .put(hostPublicKey)
+        .array();
   }
 
   /** Seals {@code credential} for one {@code op} request on {@code port}. */
-  public static SealedCredential seal(CredentialChannel channel, Opcode op, Port port, Credential credential) {
+  public static SealedCredential seal(
+      CredentialChannel channel, Opcode op, Port port, Credential credential) {
     byte[] shared = null;
     byte[] key = null;
     byte[] plaintext = credential.encode();
     try {
-      PublicKey device = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(channel.devicePublicKey()));
+      PublicKey device =
+          KeyFactory.getInstance("EC")
+              .generatePublic(new X509EncodedKeySpec(channel.devicePublicKey()));
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp384r1"), RANDOM);
       KeyPair ephemeral = g.generateKeyPair();
@@ -62,8 +71,13 @@ public final class CredentialSealer {
       ka.init(ephemeral.getPrivate());
       ka.doPhase(device, true);
       shared = ka.generateSecret();
-      key = KDF.getInstance("HKDF-SHA384").deriveData(HKDFParameterSpec.ofExtract().addIKM(shared)
-          .addSalt(channel.nonce()).thenExpand(HKDF_INFO.getBytes(StandardCharsets.US_ASCII), 32));
+      key =
+          KDF.getInstance("HKDF-SHA384")
+              .deriveData(
+                  HKDFParameterSpec.ofExtract()
+                      .addIKM(shared)
+                      .addSalt(channel.nonce())
+                      .thenExpand(HKDF_INFO.getBytes(StandardCharsets.US_ASCII), 32));
       byte[] iv = new byte[12];
       RANDOM.nextBytes(iv);
       byte[] hostPublic = ephemeral.getPublic().getEncoded();
@@ -72,7 +86,8 @@ public final class CredentialSealer {
       gcm.updateAAD(associatedData(op, port, channel.nonce(), hostPublic));
       return new SealedCredential(hostPublic, iv, gcm.doFinal(plaintext));
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot seal to this channel: " + e.getClass().getSimpleName(), e);
+      throw new IllegalArgumentException(
+          "cannot seal to this channel: " + e.getClass().getSimpleName(), e);
     } finally {
       Arrays.fill(plaintext, (byte) 0);
       if (shared != null) {

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * A small JSON object writer (the CLI's {@code --json} output, the compliance report): fields in
- * insertion order, strings escaped, no whitespace. Values: null, numbers, booleans, nested
- * {@code Json} objects, iterables (arrays); anything else is written as its string.
+ * insertion order, strings escaped, no whitespace. Values: null, numbers, booleans, nested {@code
+ * Json} objects, iterables (arrays); anything else is written as its string.
  */
 public final class Json {
   private final Map<String, Object> fields = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import io.ihsm.ddi.message.Body;
 
 /**
  * DeriveKey request: a new key from a loaded base key with usage derive.
+ *
  * <pre>
  * u32   base key handle
  * u8    method: 1 ECDH (base: EC; peer: the other side's SPKI), 2 HKDF, 3 KBKDF (SP 800-108 counter
@@ -20,14 +21,24 @@ import io.ihsm.ddi.message.Body;
  * attributes of the new key
  * </pre>
  */
-public record DeriveKeyRequest(int baseHandle, Method method, HashAlgorithm hash, byte[] peerPublicKey, byte[] salt,
-    byte[] info, int length, KeyAttributes attributes) implements Body {
+public record DeriveKeyRequest(
+    int baseHandle,
+    Method method,
+    HashAlgorithm hash,
+    byte[] peerPublicKey,
+    byte[] salt,
+    byte[] info,
+    int length,
+    KeyAttributes attributes)
+    implements Body {
   public static final int MAX_FIELD = 1024;
   public static final int MAX_SECRET = 8192;
 
   /** How the key is derived. */
   public enum Method {
-    ECDH(1), HKDF(2), KBKDF(3);
+    ECDH(1),
+    HKDF(2),
+    KBKDF(3);
 
     private final int code;
 
@@ -72,8 +83,13 @@ public record DeriveKeyRequest(int baseHandle, Method method, HashAlgorithm hash
 
   @Override
   public void writeTo(BodyWriter w) {
-    w.u32(baseHandle).u8(method.code()).u8(hash.code()).bytes(peerPublicKey, MAX_FIELD).bytes(salt, MAX_FIELD)
-        .bytes(info, MAX_FIELD).u32(length);
+    w.u32(baseHandle)
+        .u8(method.code())
+        .u8(hash.code())
+        .bytes(peerPublicKey, MAX_FIELD)
+        .bytes(salt, MAX_FIELD)
+        .bytes(info, MAX_FIELD)
+        .u32(length);
     attributes.writeTo(w);
   }
 
@@ -91,8 +107,11 @@ public record DeriveKeyRequest(int baseHandle, Method method, HashAlgorithm hash
       throw new DdiException(Status.INVALID_PARAMETER, "unknown derivation method or hash");
     }
     boolean ecdh = m == Method.ECDH;
-    if (ecdh != (h == HashAlgorithm.NONE) || ecdh != (peer.length > 0) || (ecdh && (salt.length > 0 || info.length > 0))) {
-      throw new DdiException(Status.INVALID_PARAMETER,
+    if (ecdh != (h == HashAlgorithm.NONE)
+        || ecdh != (peer.length > 0)
+        || (ecdh && (salt.length > 0 || info.length > 0))) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
           "ECDH takes a peer key and nothing else; HKDF and KBKDF take a hash and no peer key");
     }
     return new DeriveKeyRequest(base, m, h, peer, salt, info, length, attrs);

@@ -13,10 +13,10 @@ import java.util.Optional;
 
 /**
  * Which of the device's curves a key is on, decided by all the domain parameters (field, a, b,
- * generator, order, cofactor), never by the field size alone: secp256k1 is a 256-bit curve too.
- * And whether a public point is valid on its curve (SP 800-56A §5.6.2.3.3: not the point at
- * infinity, coordinates in [0, p-1], on the curve; the NIST curves have cofactor 1, so the order
- * check is implied).
+ * generator, order, cofactor), never by the field size alone: secp256k1 is a 256-bit curve too. And
+ * whether a public point is valid on its curve (SP 800-56A §5.6.2.3.3: not the point at infinity,
+ * coordinates in [0, p-1], on the curve; the NIST curves have cofactor 1, so the order check is
+ * implied).
  */
 public final class EcCurves {
   private EcCurves() {}
@@ -40,7 +40,10 @@ public final class EcCurves {
     return known != null ? known : lookUp(kind);
   }
 
-  /** The device's curves' parameters, looked up once (kindOf runs on every ECDH and JCA verify init). */
+  /**
+   * The device's curves' parameters, looked up once (kindOf runs on every ECDH and JCA verify
+   * init).
+   */
   private static final class Named {
     static final Map<KeyKind, ECParameterSpec> SPECS = new EnumMap<>(KeyKind.class);
 
@@ -63,7 +66,9 @@ public final class EcCurves {
 
   /** Whether {@code point} is a valid public point (not infinity, in range, on the curve). */
   public static boolean validPoint(ECPoint point, ECParameterSpec params) {
-    if (point == null || point.equals(ECPoint.POINT_INFINITY) || !(params.getCurve().getField() instanceof ECFieldFp f)) {
+    if (point == null
+        || point.equals(ECPoint.POINT_INFINITY)
+        || !(params.getCurve().getField() instanceof ECFieldFp f)) {
       return false;
     }
     BigInteger p = f.getP();
@@ -73,7 +78,8 @@ public final class EcCurves {
       return false;
     }
     BigInteger lhs = y.multiply(y).mod(p);
-    BigInteger rhs = x.pow(3).add(params.getCurve().getA().multiply(x)).add(params.getCurve().getB()).mod(p);
+    BigInteger rhs =
+        x.pow(3).add(params.getCurve().getA().multiply(x)).add(params.getCurve().getB()).mod(p);
     return lhs.equals(rhs);
   }
 

@@ -5,9 +5,9 @@ import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
- * The two encodings of an ECDSA signature: DER (a SEQUENCE of two INTEGERs, what the device
- * speaks) and IEEE P1363 (r || s, each as long as the curve's order: PKCS#11's CKM_ECDSA, JOSE,
- * WebAuthn). Conversions are strict: anything else is refused.
+ * The two encodings of an ECDSA signature: DER (a SEQUENCE of two INTEGERs, what the device speaks)
+ * and IEEE P1363 (r || s, each as long as the curve's order: PKCS#11's CKM_ECDSA, JOSE, WebAuthn).
+ * Conversions are strict: anything else is refused.
  */
 public final class EcdsaEncoding {
   private EcdsaEncoding() {}
@@ -15,7 +15,8 @@ public final class EcdsaEncoding {
   /**
    * r || s of {@code size} bytes each, from DER.
    *
-   * @throws IllegalArgumentException when {@code der} is not a DER ECDSA signature with values that fit
+   * @throws IllegalArgumentException when {@code der} is not a DER ECDSA signature with values that
+   *     fit
    */
   public static byte[] derToP1363(byte[] der, int size) {
     try {
@@ -35,7 +36,8 @@ public final class EcdsaEncoding {
         }
         int[] l = length(der, i);
         i = l[1];
-        byte[] v = UnsignedBytes.fixed(new BigInteger(1, Arrays.copyOfRange(der, i, i + l[0])), size);
+        byte[] v =
+            UnsignedBytes.fixed(new BigInteger(1, Arrays.copyOfRange(der, i, i + l[0])), size);
         System.arraycopy(v, 0, out, part * size, size);
         i += l[0];
       }
@@ -55,12 +57,16 @@ public final class EcdsaEncoding {
    */
   public static byte[] p1363ToDer(byte[] raw, int size) {
     if (raw.length != 2 * size) {
-      throw new IllegalArgumentException("an ECDSA signature on this curve is " + 2 * size + " bytes in P1363 form, got "
-          + raw.length);
+      throw new IllegalArgumentException(
+          "an ECDSA signature on this curve is "
+              + 2 * size
+              + " bytes in P1363 form, got "
+              + raw.length);
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     for (int part = 0; part < 2; part++) {
-      byte[] v = new BigInteger(1, Arrays.copyOfRange(raw, part * size, (part + 1) * size)).toByteArray();
+      byte[] v =
+          new BigInteger(1, Arrays.copyOfRange(raw, part * size, (part + 1) * size)).toByteArray();
       body.write(0x02);
       writeLength(body, v.length);
       body.writeBytes(v);

@@ -1,12 +1,15 @@
 package io.ihsm.ddi.key;
 
-import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.message.Body;
+import io.ihsm.ddi.message.Bytes;
 
-/** Encrypt response: the IV used (chosen by the device when the request gave none) and the ciphertext. */
+/**
+ * Encrypt response: the IV used (chosen by the device when the request gave none) and the
+ * ciphertext.
+ */
 public record Encrypted(byte[] iv, byte[] ciphertext) implements Body {
   public Encrypted {
     iv = iv.clone();

@@ -7,8 +7,9 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.Body;
 
 /**
- * GenerateKey request: the new key's attributes, then its length in bytes (0: the kind's own
- * size; an HMAC key may have any length from 14 bytes, 112 bits, to 128).
+ * GenerateKey request: the new key's attributes, then its length in bytes (0: the kind's own size;
+ * an HMAC key may have any length from 14 bytes, 112 bits, to 128).
+ *
  * <pre>attributes, u32 length (optional; absent means 0)</pre>
  */
 public record GenerateKeyRequest(KeyAttributes attributes, int length) implements Body {

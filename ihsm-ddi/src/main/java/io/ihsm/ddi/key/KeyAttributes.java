@@ -9,10 +9,13 @@ import java.util.regex.Pattern;
 /**
  * What a key is, apart from its material: kind, usage, whether it is a session key (gone when its
  * session closes) or an app key (lives with the partition), whether it may leave wrapped, and its
- * label (empty, or 1–64 of [A-Za-z0-9._-] starting with a letter or digit; unique among a partition's app keys when not empty).
+ * label (empty, or 1–64 of [A-Za-z0-9._-] starting with a letter or digit; unique among a
+ * partition's app keys when not empty).
+ *
  * <pre>u8 kind, u8 usage, bool sessionKey, bool extractable, string label (≤ 64)</pre>
  */
-public record KeyAttributes(KeyKind kind, KeyUsage usage, boolean sessionKey, boolean extractable, String label) {
+public record KeyAttributes(
+    KeyKind kind, KeyUsage usage, boolean sessionKey, boolean extractable, String label) {
   public static final int MAX_LABEL = 64;
   private static final Pattern LABEL = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,63})?");
 
@@ -36,7 +39,9 @@ public record KeyAttributes(KeyKind kind, KeyUsage usage, boolean sessionKey, bo
       throw new DdiException(Status.INVALID_PARAMETER, "unknown key kind or usage");
     }
     if (!validLabel(label)) {
-      throw new DdiException(Status.INVALID_PARAMETER, "labels are empty or 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          "labels are empty or 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
     }
     return new KeyAttributes(kind, usage, session, extractable, label);
   }

@@ -4,15 +4,17 @@ import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Body;
+import io.ihsm.ddi.message.Bytes;
 
 /**
- * A loaded key as the host sees it: its handle, attributes, origin, public key (SPKI DER, empty
- * for secret keys) and masked blob (empty when the key was loaded from its blob).
+ * A loaded key as the host sees it: its handle, attributes, origin, public key (SPKI DER, empty for
+ * secret keys) and masked blob (empty when the key was loaded from its blob).
+ *
  * <pre>u32 handle, attributes, u8 origin, bytes publicKey (≤ 1024), bytes maskedBlob (≤ 8192)</pre>
  */
-public record KeyInfo(int handle, KeyAttributes attributes, KeyOrigin origin, byte[] publicKey, byte[] maskedBlob)
+public record KeyInfo(
+    int handle, KeyAttributes attributes, KeyOrigin origin, byte[] publicKey, byte[] maskedBlob)
     implements Body {
   public static final int MAX_PUBLIC_KEY = 1024;
 

@@ -20,7 +20,14 @@ public enum KeyKind {
   SECRET(14, "secret", Family.SECRET, 0);
 
   /** What a kind is, for the checks that do not care about its size. */
-  public enum Family { AES, AES_XTS, HMAC, EC, RSA, SECRET }
+  public enum Family {
+    AES,
+    AES_XTS,
+    HMAC,
+    EC,
+    RSA,
+    SECRET
+  }
 
   private final int code;
   private final String cliName;
@@ -46,7 +53,9 @@ public enum KeyKind {
     return family;
   }
 
-  /** Secret key length for symmetric kinds; field (EC) or modulus (RSA) size in bytes; 0 for SECRET. */
+  /**
+   * Secret key length for symmetric kinds; field (EC) or modulus (RSA) size in bytes; 0 for SECRET.
+   */
   public int bytes() {
     return bytes;
   }

@@ -1,8 +1,12 @@
 package io.ihsm.ddi.key;
 
-/** Where a key came from; recorded in its masked blob and attestation. Wire numbers (u8) are stable. */
+/**
+ * Where a key came from; recorded in its masked blob and attestation. Wire numbers (u8) are stable.
+ */
 public enum KeyOrigin {
-  GENERATED(1), DERIVED(2), IMPORTED(3);
+  GENERATED(1),
+  DERIVED(2),
+  IMPORTED(3);
 
   private final int code;
 

@@ -7,8 +7,9 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.Body;
 
 /**
- * The body of Sign, Verify, Encrypt, Decrypt, MacSign and MacVerify: one key, one algorithm and
- * its parameters, the data, and (for verification) the signature or tag.
+ * The body of Sign, Verify, Encrypt, Decrypt, MacSign and MacVerify: one key, one algorithm and its
+ * parameters, the data, and (for verification) the signature or tag.
+ *
  * <pre>
  * u32   key handle
  * u8    algorithm
@@ -19,17 +20,35 @@ import io.ihsm.ddi.message.Body;
  * bytes data (≤ {@value #MAX_DATA})
  * bytes signature (≤ 1024)                          (Verify, MacVerify)
  * </pre>
+ *
  * Fields the algorithm does not read ({@link Algorithm#fields()}) must be empty or zero, so each
  * request has one encoding.
  */
-public record Operation(int handle, Algorithm algorithm, HashAlgorithm hash, HashAlgorithm mgf1Hash, int saltLength,
-    byte[] iv, byte[] aad, int dataUnitSize, byte[] data, byte[] signature) implements Body {
+public record Operation(
+    int handle,
+    Algorithm algorithm,
+    HashAlgorithm hash,
+    HashAlgorithm mgf1Hash,
+    int saltLength,
+    byte[] iv,
+    byte[] aad,
+    int dataUnitSize,
+    byte[] data,
+    byte[] signature)
+    implements Body {
   public static final int MAX_DATA = 128 * 1024;
   public static final int MAX_AAD = 4096;
   public static final int MAX_SIGNATURE = 1024;
 
   /** The optional fields. */
-  public enum Field { HASH, MGF1_HASH, SALT_LENGTH, IV, AAD, DATA_UNIT }
+  public enum Field {
+    HASH,
+    MGF1_HASH,
+    SALT_LENGTH,
+    IV,
+    AAD,
+    DATA_UNIT
+  }
 
   public Operation {
     iv = iv.clone();
@@ -40,17 +59,28 @@ public record Operation(int handle, Algorithm algorithm, HashAlgorithm hash, Has
 
   /** A request with only the key, algorithm and data; add fields with the withers. */
   public static Operation of(int handle, Algorithm algorithm, byte[] data) {
-    return new Operation(handle, algorithm, HashAlgorithm.NONE, HashAlgorithm.NONE, 0, new byte[0], new byte[0], 0,
-        data, new byte[0]);
+    return new Operation(
+        handle,
+        algorithm,
+        HashAlgorithm.NONE,
+        HashAlgorithm.NONE,
+        0,
+        new byte[0],
+        new byte[0],
+        0,
+        data,
+        new byte[0]);
   }
 
   /** The same operation on another key (the SDK fills in the loaded key's handle). */
   public Operation withHandle(int newHandle) {
-    return new Operation(newHandle, algorithm, hash, mgf1Hash, saltLength, iv, aad, dataUnitSize, data, signature);
+    return new Operation(
+        newHandle, algorithm, hash, mgf1Hash, saltLength, iv, aad, dataUnitSize, data, signature);
   }
 
   public Operation withHash(HashAlgorithm h) {
-    return new Operation(handle, algorithm, h, mgf1Hash, saltLength, iv, aad, dataUnitSize, data, signature);
+    return new Operation(
+        handle, algorithm, h, mgf1Hash, saltLength, iv, aad, dataUnitSize, data, signature);
   }
 
   public Operation withPss(HashAlgorithm h, HashAlgorithm mgf1, int salt) {
@@ -58,23 +88,28 @@ public record Operation(int handle, Algorithm algorithm, HashAlgorithm hash, Has
   }
 
   public Operation withOaep(HashAlgorithm h, HashAlgorithm mgf1, byte[] label) {
-    return new Operation(handle, algorithm, h, mgf1, saltLength, iv, label, dataUnitSize, data, signature);
+    return new Operation(
+        handle, algorithm, h, mgf1, saltLength, iv, label, dataUnitSize, data, signature);
   }
 
   public Operation withIv(byte[] newIv) {
-    return new Operation(handle, algorithm, hash, mgf1Hash, saltLength, newIv, aad, dataUnitSize, data, signature);
+    return new Operation(
+        handle, algorithm, hash, mgf1Hash, saltLength, newIv, aad, dataUnitSize, data, signature);
   }
 
   public Operation withAad(byte[] newAad) {
-    return new Operation(handle, algorithm, hash, mgf1Hash, saltLength, iv, newAad, dataUnitSize, data, signature);
+    return new Operation(
+        handle, algorithm, hash, mgf1Hash, saltLength, iv, newAad, dataUnitSize, data, signature);
   }
 
   public Operation withDataUnitSize(int size) {
-    return new Operation(handle, algorithm, hash, mgf1Hash, saltLength, iv, aad, size, data, signature);
+    return new Operation(
+        handle, algorithm, hash, mgf1Hash, saltLength, iv, aad, size, data, signature);
   }
 
   public Operation withSignature(byte[] sig) {
-    return new Operation(handle, algorithm, hash, mgf1Hash, saltLength, iv, aad, dataUnitSize, data, sig);
+    return new Operation(
+        handle, algorithm, hash, mgf1Hash, saltLength, iv, aad, dataUnitSize, data, sig);
   }
 
   @Override
@@ -99,8 +134,16 @@ public record Operation(int handle, Algorithm algorithm, HashAlgorithm hash, Has
 
   @Override
   public void writeTo(BodyWriter w) {
-    w.u32(handle).u8(algorithm.code()).u8(hash.code()).u8(mgf1Hash.code()).u32(saltLength).bytes(iv, 16)
-        .bytes(aad, MAX_AAD).u32(dataUnitSize).bytes(data, MAX_DATA).bytes(signature, MAX_SIGNATURE);
+    w.u32(handle)
+        .u8(algorithm.code())
+        .u8(hash.code())
+        .u8(mgf1Hash.code())
+        .u32(saltLength)
+        .bytes(iv, 16)
+        .bytes(aad, MAX_AAD)
+        .u32(dataUnitSize)
+        .bytes(data, MAX_DATA)
+        .bytes(signature, MAX_SIGNATURE);
   }
 
   public static Operation read(BodyReader r) throws DdiException {
@@ -128,12 +171,13 @@ public record Operation(int handle, Algorithm algorithm, HashAlgorithm hash, Has
 
   private void requireUnusedFieldsEmpty() throws DdiException {
     var used = algorithm.fields();
-    boolean clean = (used.contains(Field.HASH) || hash == HashAlgorithm.NONE)
-        && (used.contains(Field.MGF1_HASH) || mgf1Hash == HashAlgorithm.NONE)
-        && (used.contains(Field.SALT_LENGTH) || saltLength == 0)
-        && (used.contains(Field.IV) || iv.length == 0)
-        && (used.contains(Field.AAD) || aad.length == 0)
-        && (used.contains(Field.DATA_UNIT) || dataUnitSize == 0);
+    boolean clean =
+        (used.contains(Field.HASH) || hash == HashAlgorithm.NONE)
+            && (used.contains(Field.MGF1_HASH) || mgf1Hash == HashAlgorithm.NONE)
+            && (used.contains(Field.SALT_LENGTH) || saltLength == 0)
+            && (used.contains(Field.IV) || iv.length == 0)
+            && (used.contains(Field.AAD) || aad.length == 0)
+            && (used.contains(Field.DATA_UNIT) || dataUnitSize == 0);
     if (!clean) {
       throw new DdiException(Status.INVALID_PARAMETER, algorithm + " takes only " + used);
     }

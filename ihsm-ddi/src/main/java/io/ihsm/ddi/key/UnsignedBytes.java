@@ -3,7 +3,10 @@ package io.ihsm.ddi.key;
 import java.math.BigInteger;
 import java.util.Arrays;
 
-/** Non-negative integers as big-endian bytes without a sign byte: key components, EC coordinates, signature halves. */
+/**
+ * Non-negative integers as big-endian bytes without a sign byte: key components, EC coordinates,
+ * signature halves.
+ */
 public final class UnsignedBytes {
   private UnsignedBytes() {}
 
@@ -13,7 +16,9 @@ public final class UnsignedBytes {
     return b[0] == 0 && b.length > 1 ? Arrays.copyOfRange(b, 1, b.length) : b;
   }
 
-  /** Left-padded with zeros to {@code length} bytes (an EC coordinate, half of an r || s signature). */
+  /**
+   * Left-padded with zeros to {@code length} bytes (an EC coordinate, half of an r || s signature).
+   */
   public static byte[] fixed(BigInteger v, int length) {
     byte[] b = of(v);
     if (b.length > length) {

@@ -5,7 +5,10 @@ import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.message.Body;
 
-/** Verify response: whether the signature or tag is valid (a bad signature is an answer, not an error). */
+/**
+ * Verify response: whether the signature or tag is valid (a bad signature is an answer, not an
+ * error).
+ */
 public record Verified(boolean valid) implements Body {
   @Override
   public void writeTo(BodyWriter w) {

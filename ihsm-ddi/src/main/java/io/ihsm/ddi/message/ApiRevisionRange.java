@@ -6,7 +6,9 @@ import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
 
-/** GetApiRev response: the oldest and newest revisions the device speaks (u8 major, u8 minor each). */
+/**
+ * GetApiRev response: the oldest and newest revisions the device speaks (u8 major, u8 minor each).
+ */
 public record ApiRevisionRange(ApiRevision min, ApiRevision max) implements Body {
   public ApiRevisionRange {
     if (min.compareTo(max) > 0) {

@@ -5,7 +5,11 @@ import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.attest.Claims;
 
-/** ATTEST_KEY request: <pre>u32 handle, bytes nonce (≤ 128)</pre> */
+/**
+ * ATTEST_KEY request:
+ *
+ * <pre>u32 handle, bytes nonce (≤ 128)</pre>
+ */
 public record AttestKeyRequest(int handle, byte[] nonce) implements Body {
   public AttestKeyRequest {
     nonce = Nonce.checked(nonce);

@@ -6,9 +6,8 @@ import io.ihsm.ddi.DdiException;
 
 /**
  * A body that is one byte string: a masked blob or partition blob (read with {@link #readBlob}, at
- * most {@value #MAX_BLOB} bytes), or data: a signature, a plaintext, a public key (read with
- * {@link #read}, at most {@value #MAX_DATA} bytes: an operation's 128 KiB and room for padding or a
- * tag).
+ * most {@value #MAX_BLOB} bytes), or data: a signature, a plaintext, a public key (read with {@link
+ * #read}, at most {@value #MAX_DATA} bytes: an operation's 128 KiB and room for padding or a tag).
  */
 public record Bytes(byte[] bytes) implements Body {
   public static final int MAX_BLOB = 16384;

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * X.509 certificates in DER, root first: u32 count (1..{@value #MAX_COUNT}), then each as bytes
- * (≤ {@value #MAX_CERTIFICATE}).
+ * X.509 certificates in DER, root first: u32 count (1..{@value #MAX_COUNT}), then each as bytes (≤
+ * {@value #MAX_CERTIFICATE}).
  */
 public record Certificates(List<byte[]> certificates) implements Body {
   public static final int MAX_COUNT = 8;
@@ -33,7 +33,8 @@ public record Certificates(List<byte[]> certificates) implements Body {
   public static Certificates read(BodyReader r) throws DdiException {
     int n = r.u32("count");
     if (n < 1 || n > MAX_COUNT) {
-      throw new DdiException(Status.MALFORMED_BODY, "field 'count': 1 to " + MAX_COUNT + " certificates");
+      throw new DdiException(
+          Status.MALFORMED_BODY, "field 'count': 1 to " + MAX_COUNT + " certificates");
     }
     List<byte[]> list = new ArrayList<>();
     for (int i = 0; i < n; i++) {

@@ -26,7 +26,9 @@ public record CreatePartitionRequest(String name, PartitionLimits limits) implem
     PartitionLimits limits = PartitionLimits.readField(r);
     r.end();
     if (!validName(name)) {
-      throw new DdiException(Status.INVALID_PARAMETER, "partition names are 1-32 of [a-z0-9-], starting with a letter");
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          "partition names are 1-32 of [a-z0-9-], starting with a letter");
     }
     return new CreatePartitionRequest(name, limits);
   }

@@ -11,7 +11,8 @@ import io.ihsm.ddi.Status;
  * the partition the port belongs to (empty on the management port), so a host checks it talks to
  * the partition it means before it sends a credential.
  */
-public record CredentialChannel(byte[] devicePublicKey, byte[] nonce, String partition) implements Body {
+public record CredentialChannel(byte[] devicePublicKey, byte[] nonce, String partition)
+    implements Body {
   public static final int MAX_KEY_BYTES = 160;
   public static final int NONCE_BYTES = 32;
 
@@ -19,7 +20,8 @@ public record CredentialChannel(byte[] devicePublicKey, byte[] nonce, String par
     devicePublicKey = devicePublicKey.clone();
     nonce = nonce.clone();
     if (partition == null || partition.length() > CreatePartitionRequest.MAX_NAME) {
-      throw new IllegalArgumentException("a partition name is at most " + CreatePartitionRequest.MAX_NAME + " bytes");
+      throw new IllegalArgumentException(
+          "a partition name is at most " + CreatePartitionRequest.MAX_NAME + " bytes");
     }
   }
 
@@ -39,7 +41,9 @@ public record CredentialChannel(byte[] devicePublicKey, byte[] nonce, String par
 
   @Override
   public void writeTo(BodyWriter w) {
-    w.bytes(devicePublicKey, MAX_KEY_BYTES).bytes(nonce, NONCE_BYTES).string(partition, CreatePartitionRequest.MAX_NAME);
+    w.bytes(devicePublicKey, MAX_KEY_BYTES)
+        .bytes(nonce, NONCE_BYTES)
+        .string(partition, CreatePartitionRequest.MAX_NAME);
   }
 
   public static CredentialChannel read(BodyReader r) throws DdiException {
@@ -48,7 +52,8 @@ public record CredentialChannel(byte[] devicePublicKey, byte[] nonce, String par
     String partition = r.string("partition", CreatePartitionRequest.MAX_NAME);
     r.end();
     if (nonce.length != NONCE_BYTES) {
-      throw new DdiException(Status.MALFORMED_BODY, "field 'nonce': must be " + NONCE_BYTES + " bytes");
+      throw new DdiException(
+          Status.MALFORMED_BODY, "field 'nonce': must be " + NONCE_BYTES + " bytes");
     }
     return new CredentialChannel(key, nonce, partition);
   }

@@ -7,6 +7,7 @@ import io.ihsm.ddi.Status;
 
 /**
  * GetDeviceStatus response.
+ *
  * <pre>
  * u8      state (DeviceState)
  * string  reason (≤ 256 bytes; empty unless ERROR, TAMPERED or ZEROIZED)
@@ -20,15 +21,33 @@ import io.ihsm.ddi.Status;
  * u8      approved-only mode: 1 when non-approved algorithms and parameters are refused
  * </pre>
  */
-public record DeviceStatus(DeviceState state, String reason, String firmwareVersion, int firmwareSvn, long uptimeMillis,
-    int selfTestsPassed, int selfTestsTotal, long lastSelfTestMillis, int tamperCount, boolean approvedMode) implements Body {
+public record DeviceStatus(
+    DeviceState state,
+    String reason,
+    String firmwareVersion,
+    int firmwareSvn,
+    long uptimeMillis,
+    int selfTestsPassed,
+    int selfTestsTotal,
+    long lastSelfTestMillis,
+    int tamperCount,
+    boolean approvedMode)
+    implements Body {
   public static final int MAX_REASON = 256;
   public static final int MAX_VERSION = 64;
 
   @Override
   public void writeTo(BodyWriter w) {
-    w.u8(state.code()).string(reason, MAX_REASON).string(firmwareVersion, MAX_VERSION).u32(firmwareSvn).u64(uptimeMillis)
-        .u32(selfTestsPassed).u32(selfTestsTotal).u64(lastSelfTestMillis).u32(tamperCount).bool(approvedMode);
+    w.u8(state.code())
+        .string(reason, MAX_REASON)
+        .string(firmwareVersion, MAX_VERSION)
+        .u32(firmwareSvn)
+        .u64(uptimeMillis)
+        .u32(selfTestsPassed)
+        .u32(selfTestsTotal)
+        .u64(lastSelfTestMillis)
+        .u32(tamperCount)
+        .bool(approvedMode);
   }
 
   public static DeviceStatus read(BodyReader r) throws DdiException {
@@ -37,9 +56,18 @@ public record DeviceStatus(DeviceState state, String reason, String firmwareVers
     if (state == null) {
       throw new DdiException(Status.MALFORMED_BODY, "field 'state': unknown state " + code);
     }
-    DeviceStatus s = new DeviceStatus(state, r.string("reason", MAX_REASON), r.string("firmwareVersion", MAX_VERSION),
-        r.u32("firmwareSvn"), r.u64("uptimeMillis"), r.u32("selfTestsPassed"), r.u32("selfTestsTotal"),
-        r.u64("lastSelfTestMillis"), r.u32("tamperCount"), r.bool("approvedMode"));
+    DeviceStatus s =
+        new DeviceStatus(
+            state,
+            r.string("reason", MAX_REASON),
+            r.string("firmwareVersion", MAX_VERSION),
+            r.u32("firmwareSvn"),
+            r.u64("uptimeMillis"),
+            r.u32("selfTestsPassed"),
+            r.u32("selfTestsTotal"),
+            r.u64("lastSelfTestMillis"),
+            r.u32("tamperCount"),
+            r.bool("approvedMode"));
     r.end();
     return s;
   }

@@ -7,7 +7,9 @@ import io.ihsm.ddi.DdiException;
 /**
  * FirmwareUpdateBegin (offset = total size, bytes = SHA-384 of the image, 48 bytes) and
  * FirmwareUpdateChunk (offset of the piece, bytes = the piece, ≤ {@value #MAX_CHUNK}), and the
- * ExportAuditLog reply (offset = total size of the export, bytes = the piece from the asked offset).
+ * ExportAuditLog reply (offset = total size of the export, bytes = the piece from the asked
+ * offset).
+ *
  * <pre>u32 offset, bytes data</pre>
  */
 public record FirmwareChunk(int offset, byte[] data) implements Body {

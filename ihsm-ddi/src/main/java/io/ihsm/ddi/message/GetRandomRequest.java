@@ -11,7 +11,8 @@ public record GetRandomRequest(int length) implements Body {
 
   public GetRandomRequest {
     if (length < 1 || length > MAX_LENGTH) {
-      throw new IllegalArgumentException("random length must be 1.." + MAX_LENGTH + ", got " + length);
+      throw new IllegalArgumentException(
+          "random length must be 1.." + MAX_LENGTH + ", got " + length);
     }
   }
 

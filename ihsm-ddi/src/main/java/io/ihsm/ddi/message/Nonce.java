@@ -5,7 +5,11 @@ import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.attest.Claims;
 
-/** A caller's nonce for a report, echoed in it: <pre>bytes nonce (≤ 128)</pre> */
+/**
+ * A caller's nonce for a report, echoed in it:
+ *
+ * <pre>bytes nonce (≤ 128)</pre>
+ */
 public record Nonce(byte[] bytes) implements Body {
   public Nonce {
     bytes = checked(bytes);
@@ -13,7 +17,8 @@ public record Nonce(byte[] bytes) implements Body {
 
   static byte[] checked(byte[] nonce) {
     if (nonce.length > Claims.MAX_NONCE) {
-      throw new IllegalArgumentException("a nonce is at most " + Claims.MAX_NONCE + " bytes, got " + nonce.length);
+      throw new IllegalArgumentException(
+          "a nonce is at most " + Claims.MAX_NONCE + " bytes, got " + nonce.length);
     }
     return nonce.clone();
   }

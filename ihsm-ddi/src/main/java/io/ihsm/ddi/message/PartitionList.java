@@ -15,7 +15,8 @@ public record PartitionList(List<Entry> partitions) implements Body {
   public static final int MAX_PARTITIONS = 256;
 
   /** One partition as the Crypto Officer sees it (no secrets). */
-  public record Entry(int id, String name, boolean provisioned, boolean established, boolean locked) {}
+  public record Entry(
+      int id, String name, boolean provisioned, boolean established, boolean locked) {}
 
   public PartitionList {
     partitions = List.copyOf(partitions);
@@ -25,7 +26,10 @@ public record PartitionList(List<Entry> partitions) implements Body {
   public void writeTo(BodyWriter w) {
     w.u32(partitions.size());
     for (Entry e : partitions) {
-      w.u32(e.id()).string(e.name(), CreatePartitionRequest.MAX_NAME).bool(e.provisioned()).bool(e.established())
+      w.u32(e.id())
+          .string(e.name(), CreatePartitionRequest.MAX_NAME)
+          .bool(e.provisioned())
+          .bool(e.established())
           .bool(e.locked());
     }
   }
@@ -33,12 +37,18 @@ public record PartitionList(List<Entry> partitions) implements Body {
   public static PartitionList read(BodyReader r) throws DdiException {
     int n = r.u32("count");
     if (n < 0 || n > MAX_PARTITIONS) {
-      throw new DdiException(Status.MALFORMED_BODY, "field 'count': more than " + MAX_PARTITIONS + " partitions");
+      throw new DdiException(
+          Status.MALFORMED_BODY, "field 'count': more than " + MAX_PARTITIONS + " partitions");
     }
     List<Entry> list = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      list.add(new Entry(r.u32("id"), r.string("name", CreatePartitionRequest.MAX_NAME), r.bool("provisioned"),
-          r.bool("established"), r.bool("locked")));
+      list.add(
+          new Entry(
+              r.u32("id"),
+              r.string("name", CreatePartitionRequest.MAX_NAME),
+              r.bool("provisioned"),
+              r.bool("established"),
+              r.bool("locked")));
     }
     r.end();
     return new PartitionList(list);

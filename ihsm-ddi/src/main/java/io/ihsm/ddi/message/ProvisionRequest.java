@@ -9,7 +9,8 @@ import io.ihsm.ddi.DdiException;
  * bytes), the owner backup key (32 bytes, or empty for the device to generate one) and the
  * application credential, sealed.
  */
-public record ProvisionRequest(byte[] ownerAnchor, byte[] ownerBackupKey, SealedCredential credential) implements Body {
+public record ProvisionRequest(
+    byte[] ownerAnchor, byte[] ownerBackupKey, SealedCredential credential) implements Body {
   public static final int BACKUP_KEY_BYTES = 32;
 
   public ProvisionRequest {
@@ -34,8 +35,11 @@ public record ProvisionRequest(byte[] ownerAnchor, byte[] ownerBackupKey, Sealed
   }
 
   public static ProvisionRequest read(BodyReader r) throws DdiException {
-    ProvisionRequest p = new ProvisionRequest(r.bytes("ownerAnchor", CredentialChannel.MAX_KEY_BYTES),
-        r.bytes("ownerBackupKey", BACKUP_KEY_BYTES), SealedCredential.readField(r));
+    ProvisionRequest p =
+        new ProvisionRequest(
+            r.bytes("ownerAnchor", CredentialChannel.MAX_KEY_BYTES),
+            r.bytes("ownerBackupKey", BACKUP_KEY_BYTES),
+            SealedCredential.readField(r));
     r.end();
     return p;
   }

@@ -31,8 +31,9 @@ public record ProvisionResponse(byte[] partitionBlob, byte[] backupKeyBlob) impl
   }
 
   public static ProvisionResponse read(BodyReader r) throws DdiException {
-    ProvisionResponse p = new ProvisionResponse(r.bytes("partitionBlob", Bytes.MAX_BLOB),
-        r.bytes("backupKeyBlob", Bytes.MAX_BLOB));
+    ProvisionResponse p =
+        new ProvisionResponse(
+            r.bytes("partitionBlob", Bytes.MAX_BLOB), r.bytes("backupKeyBlob", Bytes.MAX_BLOB));
     r.end();
     return p;
   }

@@ -4,7 +4,9 @@ import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 
-/** GetRandom response: the random bytes, length-prefixed (≤ {@value GetRandomRequest#MAX_LENGTH}). */
+/**
+ * GetRandom response: the random bytes, length-prefixed (≤ {@value GetRandomRequest#MAX_LENGTH}).
+ */
 public record RandomBytes(byte[] bytes) implements Body {
   public RandomBytes {
     bytes = bytes.clone();

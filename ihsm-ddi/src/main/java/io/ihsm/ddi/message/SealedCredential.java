@@ -35,7 +35,9 @@ public record SealedCredential(byte[] hostPublicKey, byte[] iv, byte[] ciphertex
 
   @Override
   public void writeTo(BodyWriter w) {
-    w.bytes(hostPublicKey, CredentialChannel.MAX_KEY_BYTES).bytes(iv, 12).bytes(ciphertext, MAX_CIPHERTEXT);
+    w.bytes(hostPublicKey, CredentialChannel.MAX_KEY_BYTES)
+        .bytes(iv, 12)
+        .bytes(ciphertext, MAX_CIPHERTEXT);
   }
 
   public static SealedCredential read(BodyReader r) throws DdiException {
@@ -46,7 +48,9 @@ public record SealedCredential(byte[] hostPublicKey, byte[] iv, byte[] ciphertex
 
   /** Reads one sealed credential as a field of a larger body. */
   public static SealedCredential readField(BodyReader r) throws DdiException {
-    return new SealedCredential(r.bytes("hostPublicKey", CredentialChannel.MAX_KEY_BYTES), r.bytes("iv", 12),
+    return new SealedCredential(
+        r.bytes("hostPublicKey", CredentialChannel.MAX_KEY_BYTES),
+        r.bytes("iv", 12),
         r.bytes("ciphertext", MAX_CIPHERTEXT));
   }
 }

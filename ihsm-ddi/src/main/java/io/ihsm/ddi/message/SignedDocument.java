@@ -7,6 +7,7 @@ import io.ihsm.ddi.cose.CoseSign1;
 
 /**
  * A document and its detached COSE_Sign1 (the compliance report):
+ *
  * <pre>bytes document (≤ 131072), bytes signature (COSE_Sign1, payload null, ≤ 16384)</pre>
  */
 public record SignedDocument(byte[] document, byte[] signature) implements Body {
@@ -33,7 +34,9 @@ public record SignedDocument(byte[] document, byte[] signature) implements Body 
   }
 
   public static SignedDocument read(BodyReader r) throws DdiException {
-    SignedDocument d = new SignedDocument(r.bytes("document", MAX_DOCUMENT), r.bytes("signature", CoseSign1.MAX_BYTES));
+    SignedDocument d =
+        new SignedDocument(
+            r.bytes("document", MAX_DOCUMENT), r.bytes("signature", CoseSign1.MAX_BYTES));
     r.end();
     return d;
   }

@@ -1,13 +1,14 @@
 package io.ihsm.ddi.spi;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 
 /**
- * Which client a request came from, as the transport knows it. A session is found only through
- * the binding that opened it, so a session id seen or guessed by another client of the same port
- * is worthless. A daemon connection starts with a binding of its own (random, known to nobody);
- * a client that spreads its calls over several connections sends each one the same 128-bit
- * secret token ({@code BIND_CLIENT}), and the device binds the connection to that token.
+ * Which client a request came from, as the transport knows it. A session is found only through the
+ * binding that opened it, so a session id seen or guessed by another client of the same port is
+ * worthless. A daemon connection starts with a binding of its own (random, known to nobody); a
+ * client that spreads its calls over several connections sends each one the same 128-bit secret
+ * token ({@code BIND_CLIENT}), and the device binds the connection to that token.
  */
 public record ClientBinding(long high, long low) {
   public static final int TOKEN_BYTES = 16;
@@ -21,14 +22,16 @@ public record ClientBinding(long high, long low) {
   /** The binding named by a client's token (exactly {@value #TOKEN_BYTES} bytes). */
   public static ClientBinding ofToken(byte[] token) {
     if (token.length != TOKEN_BYTES) {
-      throw new IllegalArgumentException("a client token is " + TOKEN_BYTES + " bytes, got " + token.length);
+      throw new IllegalArgumentException(
+          "a client token is " + TOKEN_BYTES + " bytes, got " + token.length);
     }
-    return new ClientBinding(java.nio.ByteBuffer.wrap(token, 0, 8).getLong(), java.nio.ByteBuffer.wrap(token, 8, 8).getLong());
+    return new ClientBinding(
+        ByteBuffer.wrap(token, 0, 8).getLong(), ByteBuffer.wrap(token, 8, 8).getLong());
   }
 
   /** The token that names this binding, for a client to send. */
   public byte[] token() {
-    return java.nio.ByteBuffer.allocate(TOKEN_BYTES).putLong(high).putLong(low).array();
+    return ByteBuffer.allocate(TOKEN_BYTES).putLong(high).putLong(low).array();
   }
 
   /** Compares the whole token whatever differs (a binding is a secret: no early exit). */

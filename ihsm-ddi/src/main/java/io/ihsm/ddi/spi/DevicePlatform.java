@@ -1,5 +1,7 @@
 package io.ihsm.ddi.spi;
 
+import java.util.Optional;
+
 /** What the emulated card offers the firmware it runs. */
 public interface DevicePlatform {
   /**
@@ -26,12 +28,15 @@ public interface DevicePlatform {
    *
    * @return empty when installed, else the reason it was refused
    */
-  java.util.Optional<String> installFirmware(byte[] image);
+  Optional<String> installFirmware(byte[] image);
 
   /** Raises the fused SVN to the running firmware's SVN (never lowers it). */
   void commitSvn();
 
-  /** The card's non-volatile storage for the firmware; survives power cycles, unlike everything else. */
+  /**
+   * The card's non-volatile storage for the firmware; survives power cycles, unlike everything
+   * else.
+   */
   NonVolatileStore nonVolatileStore();
 
   /** The per-partition ports the device exposes (one socket each under the daemon). */

@@ -2,8 +2,8 @@ package io.ihsm.ddi.spi;
 
 /**
  * The one door between the device and the firmware. The boot ROM loads the firmware image from
- * bytes into its own class loader, finds this service in it (META-INF/services) and boots it.
- * The device never names a firmware class; it only knows this interface.
+ * bytes into its own class loader, finds this service in it (META-INF/services) and boots it. The
+ * device never names a firmware class; it only knows this interface.
  */
 public interface FirmwareEntryPoint {
   /**

@@ -1,11 +1,13 @@
 package io.ihsm.ddi.spi;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Named records in the card's non-volatile storage. Writes are atomic: after a crash a record
- * holds either its old or its new value (appends: see {@link #append}). Names are 1 to 64 characters of [a-z0-9._-]; a record
- * holds at most {@value #MAX_RECORD_BYTES} bytes.
+ * Named records in the card's non-volatile storage. Writes are atomic: after a crash a record holds
+ * either its old or its new value (appends: see {@link #append}). Names are 1 to 64 characters of
+ * [a-z0-9._-]; a record holds at most {@value #MAX_RECORD_BYTES} bytes.
  */
 public interface NonVolatileStore {
   int MAX_RECORD_BYTES = 1 << 20;
@@ -17,13 +19,13 @@ public interface NonVolatileStore {
   void delete(String name);
 
   /**
-   * Adds bytes to the end of a record (made if absent), durably before returning. After a crash
-   * the record holds its old value followed by a prefix of the new bytes: a reader must tolerate
-   * a torn tail. This default reads and rewrites the whole record; a store may do better.
+   * Adds bytes to the end of a record (made if absent), durably before returning. After a crash the
+   * record holds its old value followed by a prefix of the new bytes: a reader must tolerate a torn
+   * tail. This default reads and rewrites the whole record; a store may do better.
    */
   default void append(String name, byte[] bytes) {
     byte[] old = read(name).orElse(new byte[0]);
-    byte[] all = java.util.Arrays.copyOf(old, old.length + bytes.length);
+    byte[] all = Arrays.copyOf(old, old.length + bytes.length);
     System.arraycopy(bytes, 0, all, old.length, bytes.length);
     write(name, all);
   }
@@ -44,7 +46,7 @@ public interface NonVolatileStore {
 
   /** A non-negative u32 counter: 0 when absent; another size or a negative value is corrupt. */
   default int readCounter(String name) {
-    int v = readExactly(name, 4).map(b -> java.nio.ByteBuffer.wrap(b).getInt()).orElse(0);
+    int v = readExactly(name, 4).map(b -> ByteBuffer.wrap(b).getInt()).orElse(0);
     if (v < 0) {
       throw new CorruptRecordException(name, "holds a negative count");
     }

@@ -1,8 +1,8 @@
 package io.ihsm.ddi.spi;
 
 /**
- * Where a request came in: the management port (the Crypto Officer's) or one partition's port,
- * the emulated virtual function. The device stamps it on each request; a client cannot choose it.
+ * Where a request came in: the management port (the Crypto Officer's) or one partition's port, the
+ * emulated virtual function. The device stamps it on each request; a client cannot choose it.
  */
 public record Port(int partitionId) {
   public static final Port MANAGEMENT = new Port(0);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ihsm.ddi.cose.CoseKey;
 import io.ihsm.ddi.cose.CoseSign1;
 import io.ihsm.ddi.testing.Mutations;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,13 +26,31 @@ class CborPropertiesTest {
   }
 
   static List<byte[]> reports() throws Exception {
-    var g = java.security.KeyPairGenerator.getInstance("EC");
-    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-    Map<Long, Object> claims = Map.of(1L, "ihsm key attestation 1", 2L, new byte[16], 3L, 70000L, 6L, true,
-        13L, "ec-p256", 14L, 256L, 19L, CoseKey.of(g.generateKeyPair().getPublic()), 24L, List.of(5L, new byte[48]));
+    var g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    Map<Long, Object> claims =
+        Map.of(
+            1L,
+            "ihsm key attestation 1",
+            2L,
+            new byte[16],
+            3L,
+            70000L,
+            6L,
+            true,
+            13L,
+            "ec-p256",
+            14L,
+            256L,
+            19L,
+            CoseKey.of(g.generateKeyPair().getPublic()),
+            24L,
+            List.of(5L, new byte[48]));
     byte[] payload = Cbor.encode(claims);
-    return List.of(new CoseSign1(CoseSign1.es384Header(), new byte[20], payload, new byte[96]).encode(),
-        new CoseSign1(CoseSign1.es384Header(), new byte[20], null, new byte[96]).encode(), payload);
+    return List.of(
+        new CoseSign1(CoseSign1.es384Header(), new byte[20], payload, new byte[96]).encode(),
+        new CoseSign1(CoseSign1.es384Header(), new byte[20], null, new byte[96]).encode(),
+        payload);
   }
 
   @Test
@@ -49,13 +69,15 @@ class CborPropertiesTest {
     Random r = new Random(0xcb1);
     for (int i = 0; i < 3000; i++) {
       byte[] mutated = Mutations.mutate(r, reports);
-      onlyCborExceptions(() -> {
-        CoseSign1 m = CoseSign1.decode(mutated);
-        if (m.payload() != null && Cbor.decode(m.payload()) instanceof Map<?, ?> claims
-            && claims.get(19L) instanceof Map<?, ?> key) {
-          CoseKey.toPublicKey(key);
-        }
-      });
+      onlyCborExceptions(
+          () -> {
+            CoseSign1 m = CoseSign1.decode(mutated);
+            if (m.payload() != null
+                && Cbor.decode(m.payload()) instanceof Map<?, ?> claims
+                && claims.get(19L) instanceof Map<?, ?> key) {
+              CoseKey.toPublicKey(key);
+            }
+          });
     }
   }
 
@@ -76,6 +98,8 @@ class CborPropertiesTest {
       decoded++;
       assertThat(Cbor.encode(value)).as("one value, one encoding").isEqualTo(mutated);
     }
-    assertThat(decoded).as("some mutations still decode, so the property was exercised").isPositive();
+    assertThat(decoded)
+        .as("some mutations still decode, so the property was exercised")
+        .isPositive();
   }
 }

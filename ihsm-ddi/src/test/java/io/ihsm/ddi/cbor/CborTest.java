@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Deterministic encoding (RFC 8949 appendix A examples, section 4.2.1 key order) and strict decoding. */
+/**
+ * Deterministic encoding (RFC 8949 appendix A examples, section 4.2.1 key order) and strict
+ * decoding.
+ */
 class CborTest {
   static String hex(Object value) {
     return HexFormat.of().formatHex(Cbor.encode(value));
@@ -59,9 +62,11 @@ class CborTest {
     m.put(10, 4);
     // 10 (0a) < 100 (1864) < -1 (20) < "a" (6161)
     assertThat(hex(m)).isEqualTo("a40a04186403200261610" + "1");
-    assertThatThrownBy(() -> Cbor.encode(Map.of(1, 1, 1L, 2))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Cbor.encode(Map.of(1, 1, 1L, 2)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("duplicate");
-    assertThatThrownBy(() -> Cbor.encode(Map.of(new byte[1], 1))).hasMessageContaining("integers or text");
+    assertThatThrownBy(() -> Cbor.encode(Map.of(new byte[1], 1)))
+        .hasMessageContaining("integers or text");
     assertThatThrownBy(() -> Cbor.encode(1.5)).hasMessageContaining("no CBOR encoding");
   }
 
@@ -82,18 +87,41 @@ class CborTest {
   @Test
   void everyEncodingThatIsNotTheDeterministicOneIsRefused() {
     String[][] refused = {
-        {"1817", "shortest"}, {"190017", "shortest"}, {"1a000000ff", "shortest"}, {"1b00000000ffffffff", "shortest"},
-        {"3817", "shortest"}, {"5801ff", "shortest"},
-        {"9fff", "indefinite"}, {"5f40ff", "indefinite"}, {"bf01 02ff".replace(" ", ""), "indefinite"},
-        {"a201020103", "out of order or repeated"}, {"a203040102", "out of order or repeated"},
-        {"a1400102".substring(0, 6), "not an integer or text"},
-        {"0000", "follow"}, {"1903", "ends inside"}, {"", "ends inside"},
-        {"5bffffffffffffffff", "runs past"}, {"5a00010000", "runs past"}, {"9b7fffffffffffffff", "runs past"},
-        {"8301", "runs past"}, {"82010203", "follow"}, {"8201", "runs past"}, {"81", "runs past"},
-        {"62c328", "UTF-8"}, {"f93c00", "float"}, {"fb3ff8000000000000", "float"}, {"f0", "simple"},
-        {"1bffffffffffffffff", "beyond"}, {"3bffffffffffffffff", "below"}, {"1c", "reserved"}};
+      {"1817", "shortest"},
+      {"190017", "shortest"},
+      {"1a000000ff", "shortest"},
+      {"1b00000000ffffffff", "shortest"},
+      {"3817", "shortest"},
+      {"5801ff", "shortest"},
+      {"9fff", "indefinite"},
+      {"5f40ff", "indefinite"},
+      {"bf01 02ff".replace(" ", ""), "indefinite"},
+      {"a201020103", "out of order or repeated"},
+      {"a203040102", "out of order or repeated"},
+      {"a1400102".substring(0, 6), "not an integer or text"},
+      {"0000", "follow"},
+      {"1903", "ends inside"},
+      {"", "ends inside"},
+      {"5bffffffffffffffff", "runs past"},
+      {"5a00010000", "runs past"},
+      {"9b7fffffffffffffff", "runs past"},
+      {"8301", "runs past"},
+      {"82010203", "follow"},
+      {"8201", "runs past"},
+      {"81", "runs past"},
+      {"62c328", "UTF-8"},
+      {"f93c00", "float"},
+      {"fb3ff8000000000000", "float"},
+      {"f0", "simple"},
+      {"1bffffffffffffffff", "beyond"},
+      {"3bffffffffffffffff", "below"},
+      {"1c", "reserved"}
+    };
     for (String[] r : refused) {
-      assertThatThrownBy(() -> decodeHex(r[0])).as(r[0]).isInstanceOf(CborException.class).hasMessageContaining(r[1]);
+      assertThatThrownBy(() -> decodeHex(r[0]))
+          .as(r[0])
+          .isInstanceOf(CborException.class)
+          .hasMessageContaining(r[1]);
     }
   }
 
@@ -108,7 +136,9 @@ class CborTest {
     byte[] tooDeep = new byte[ok.length + 1];
     tooDeep[0] = (byte) 0x81;
     System.arraycopy(ok, 0, tooDeep, 1, ok.length);
-    assertThatThrownBy(() -> Cbor.decode(tooDeep)).isInstanceOf(CborException.class).hasMessageContaining("deeper");
+    assertThatThrownBy(() -> Cbor.decode(tooDeep))
+        .isInstanceOf(CborException.class)
+        .hasMessageContaining("deeper");
     List<Object> list = new ArrayList<>(List.of(deep));
     assertThatThrownBy(() -> Cbor.encode(list)).hasMessageContaining("deeper");
   }

@@ -29,7 +29,8 @@ class CoseTest {
       PublicKey key = ec(curve);
       Map<Long, Object> cose = CoseKey.of(key);
       assertThat(cose.get(CoseKey.KTY)).isEqualTo(CoseKey.KTY_EC2);
-      assertThat(CoseKey.toPublicKey((Map<?, ?>) Cbor.decode(Cbor.encode(cose))).getEncoded()).as(curve)
+      assertThat(CoseKey.toPublicKey((Map<?, ?>) Cbor.decode(Cbor.encode(cose))).getEncoded())
+          .as(curve)
           .isEqualTo(key.getEncoded());
     }
     KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
@@ -52,8 +53,11 @@ class CoseTest {
     offCurve.put(CoseKey.EC_Y, new byte[48]);
     Map<Long, Object> extra = new HashMap<>(good);
     extra.put(99L, 1L);
-    for (Map<?, ?> bad : List.<Map<?, ?>>of(shortX, badCurve, offCurve, extra, Map.of(CoseKey.KTY, 1L))) {
-      assertThatThrownBy(() -> CoseKey.toPublicKey(bad)).as(bad.toString()).isInstanceOf(CborException.class);
+    for (Map<?, ?> bad :
+        List.<Map<?, ?>>of(shortX, badCurve, offCurve, extra, Map.of(CoseKey.KTY, 1L))) {
+      assertThatThrownBy(() -> CoseKey.toPublicKey(bad))
+          .as(bad.toString())
+          .isInstanceOf(CborException.class);
     }
   }
 
@@ -68,7 +72,8 @@ class CoseTest {
     // ["Signature1", h'a1013822', h'', h'0102']
     assertThat(HexFormat.of().formatHex(m.toBeSigned(new byte[0])))
         .isEqualTo("846a5369676e61747572653144a101382240420102");
-    CoseSign1 detached = CoseSign1.decode(new CoseSign1(header, new byte[0], null, new byte[96]).encode());
+    CoseSign1 detached =
+        CoseSign1.decode(new CoseSign1(header, new byte[0], null, new byte[96]).encode());
     assertThat(detached.payload()).isNull();
     assertThat(detached.toBeSigned(new byte[] {1, 2})).isEqualTo(m.toBeSigned(new byte[0]));
   }
@@ -77,16 +82,26 @@ class CoseTest {
   void everyOtherShapeIsRefused() {
     byte[] h = CoseSign1.es384Header();
     List<Object> good = Arrays.asList(h, Map.of(4L, new byte[1]), new byte[1], new byte[96]);
-    Map<String, Object> bad = Map.of(
-        "untagged", good,
-        "another tag", new Cbor.Tagged(98, good),
-        "three parts", new Cbor.Tagged(18, good.subList(0, 3)),
-        "ES256 header", new Cbor.Tagged(18, Arrays.asList(Cbor.encode(Map.of(1L, -7L)), good.get(1), good.get(2), good.get(3))),
-        "no key id", new Cbor.Tagged(18, Arrays.asList(h, Map.of(), good.get(2), good.get(3))),
-        "text payload", new Cbor.Tagged(18, Arrays.asList(h, good.get(1), "x", good.get(3))),
-        "short signature", new Cbor.Tagged(18, Arrays.asList(h, good.get(1), good.get(2), new byte[95])));
-    bad.forEach((why, value) -> assertThatThrownBy(() -> CoseSign1.decode(Cbor.encode(value))).as(why)
-        .isInstanceOf(CborException.class));
-    assertThatThrownBy(() -> CoseSign1.decode(new byte[CoseSign1.MAX_BYTES + 1])).hasMessageContaining("at most");
+    Map<String, Object> bad =
+        Map.of(
+            "untagged", good,
+            "another tag", new Cbor.Tagged(98, good),
+            "three parts", new Cbor.Tagged(18, good.subList(0, 3)),
+            "ES256 header",
+                new Cbor.Tagged(
+                    18,
+                    Arrays.asList(
+                        Cbor.encode(Map.of(1L, -7L)), good.get(1), good.get(2), good.get(3))),
+            "no key id", new Cbor.Tagged(18, Arrays.asList(h, Map.of(), good.get(2), good.get(3))),
+            "text payload", new Cbor.Tagged(18, Arrays.asList(h, good.get(1), "x", good.get(3))),
+            "short signature",
+                new Cbor.Tagged(18, Arrays.asList(h, good.get(1), good.get(2), new byte[95])));
+    bad.forEach(
+        (why, value) ->
+            assertThatThrownBy(() -> CoseSign1.decode(Cbor.encode(value)))
+                .as(why)
+                .isInstanceOf(CborException.class));
+    assertThatThrownBy(() -> CoseSign1.decode(new byte[CoseSign1.MAX_BYTES + 1]))
+        .hasMessageContaining("at most");
   }
 }

@@ -1,8 +1,10 @@
 package io.ihsm.ddi.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -16,20 +18,23 @@ public final class ExternalCommand {
   public record Result(int exitCode, String output) {}
 
   public static Result run(List<String> command) throws IOException, InterruptedException {
-    return run(command, java.util.Map.of());
+    return run(command, Map.of());
   }
 
   /** Runs with these variables added to the environment. */
-  public static Result run(List<String> command, java.util.Map<String, String> environment)
+  public static Result run(List<String> command, Map<String, String> environment)
       throws IOException, InterruptedException {
     Process p;
     try {
-      ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
-          new java.io.File("/dev/null")));
+      ProcessBuilder b =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       b.environment().putAll(environment);
       p = b.start();
     } catch (IOException e) {
-      Assumptions.abort(command.getFirst() + " is not installed (.ci/run installs what the tests need)");
+      Assumptions.abort(
+          command.getFirst() + " is not installed (.ci/run installs what the tests need)");
       throw e;
     }
     byte[] out = p.getInputStream().readAllBytes();

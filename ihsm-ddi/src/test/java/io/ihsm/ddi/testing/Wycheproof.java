@@ -53,8 +53,11 @@ public final class Wycheproof {
 
   public static Optional<Path> directory() {
     String env = System.getenv("IHSM_TEST_VECTORS");
-    Path base = env != null ? Path.of(env)
-        : Path.of(System.getProperty("ihsm.project.root", "..")).resolve("../shared/test-vectors");
+    Path base =
+        env != null
+            ? Path.of(env)
+            : Path.of(System.getProperty("ihsm.project.root", ".."))
+                .resolve("../shared/test-vectors");
     Path dir = base.resolve("wycheproof");
     return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
   }
@@ -62,7 +65,8 @@ public final class Wycheproof {
   /** All cases of a file; skips the calling test (with the reason) when the vectors are absent. */
   public static List<Case> cases(String file) throws IOException {
     Optional<Path> dir = directory();
-    Assumptions.assumeTrue(dir.isPresent(),
+    Assumptions.assumeTrue(
+        dir.isPresent(),
         "Wycheproof vectors not found: set IHSM_TEST_VECTORS or provide ../shared/test-vectors/wycheproof");
     Path p = dir.get().resolve(file);
     Assumptions.assumeTrue(Files.exists(p), file + " is not among the shared test vectors");

@@ -2,24 +2,25 @@ package io.ihsm.device.boot;
 
 import io.ihsm.ddi.spi.FirmwareEntryPoint;
 import io.ihsm.ddi.spi.FirmwareMeasurement;
-import java.security.GeneralSecurityException;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Iterator;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The card's boot ROM. It takes the firmware image as bytes, verifies the manifest's ECDSA P-384
  * signature against the pinned key, checks every file's SHA-384 against the manifest on the very
  * bytes it will load (no gap between check and load), refuses an SVN below the fused SVN
- * (anti-rollback), records the measurement, and only then loads the firmware into an isolated
- * class loader and finds its entry point. Any failure is the reason the device reports in ERROR.
+ * (anti-rollback), records the measurement, and only then loads the firmware into an isolated class
+ * loader and finds its entry point. Any failure is the reason the device reports in ERROR.
  */
 public final class BootRom {
   /**
@@ -46,9 +47,15 @@ public final class BootRom {
       throws FirmwareImage.InvalidImageException {
     FirmwareImage parsed = FirmwareImage.parse(image);
     FirmwareManifest manifest = verify(parsed, pinned, fusedSvn);
-    FirmwareMeasurement measurement = new FirmwareMeasurement(manifest.version(), manifest.svn(),
-        sha384(parsed.manifest()), manifest.signer(), source);
-    // Classes are loaded once per JVM for byte-identical firmware; the checks above run on every boot.
+    FirmwareMeasurement measurement =
+        new FirmwareMeasurement(
+            manifest.version(),
+            manifest.svn(),
+            sha384(parsed.manifest()),
+            manifest.signer(),
+            source);
+    // Classes are loaded once per JVM for byte-identical firmware; the checks above run on every
+    // boot.
     String digest = sha384(image);
     FirmwareEntryPoint cached = LOADED.get(digest);
     if (cached == null) {
@@ -59,7 +66,10 @@ public final class BootRom {
     return new Loaded(cached, measurement);
   }
 
-  /** The checks alone, for `ihsm firmware verify`: the manifest of a good image, or the reason it is not. */
+  /**
+   * The checks alone, for `ihsm firmware verify`: the manifest of a good image, or the reason it is
+   * not.
+   */
   public static FirmwareManifest verify(byte[] image, PublicKey pinned, int fusedSvn)
       throws FirmwareImage.InvalidImageException {
     return verify(FirmwareImage.parse(image), pinned, fusedSvn);
@@ -75,14 +85,17 @@ public final class BootRom {
       s.initVerify(pinned);
       s.update(image.manifest());
       if (!s.verify(image.signature())) {
-        throw new FirmwareImage.InvalidImageException("the firmware signature does not verify with the pinned key");
+        throw new FirmwareImage.InvalidImageException(
+            "the firmware signature does not verify with the pinned key");
       }
     } catch (GeneralSecurityException e) {
-      throw new FirmwareImage.InvalidImageException("the firmware signature does not verify with the pinned key");
+      throw new FirmwareImage.InvalidImageException(
+          "the firmware signature does not verify with the pinned key");
     }
     FirmwareManifest manifest = FirmwareManifest.decode(image.manifest());
     if (!manifest.fileDigests().keySet().equals(image.jars().keySet())) {
-      throw new FirmwareImage.InvalidImageException("the firmware image's files do not match its manifest");
+      throw new FirmwareImage.InvalidImageException(
+          "the firmware image's files do not match its manifest");
     }
     for (var jar : image.jars().entrySet()) {
       if (!manifest.fileDigests().get(jar.getKey()).equals(sha384(jar.getValue()))) {
@@ -90,8 +103,12 @@ public final class BootRom {
       }
     }
     if (manifest.svn() < fusedSvn) {
-      throw new FirmwareImage.InvalidImageException("firmware SVN " + manifest.svn() + " is below the fused SVN "
-          + fusedSvn + " (rollback refused)");
+      throw new FirmwareImage.InvalidImageException(
+          "firmware SVN "
+              + manifest.svn()
+              + " is below the fused SVN "
+              + fusedSvn
+              + " (rollback refused)");
     }
     return manifest;
   }
@@ -104,7 +121,8 @@ public final class BootRom {
     }
   }
 
-  private static FirmwareEntryPoint loadVerified(FirmwareImage parsed) throws FirmwareImage.InvalidImageException {
+  private static FirmwareEntryPoint loadVerified(FirmwareImage parsed)
+      throws FirmwareImage.InvalidImageException {
     FirmwareClassLoader loader;
     try {
       loader = new FirmwareClassLoader(parsed);
@@ -122,13 +140,15 @@ public final class BootRom {
       }
       entry = found.next();
       if (found.hasNext()) {
-        throw new FirmwareImage.InvalidImageException("firmware image declares more than one entry point");
+        throw new FirmwareImage.InvalidImageException(
+            "firmware image declares more than one entry point");
       }
-    } catch (java.util.ServiceConfigurationError | LinkageError e) {
+    } catch (ServiceConfigurationError | LinkageError e) {
       throw new FirmwareImage.InvalidImageException("firmware entry point cannot be loaded");
     }
     if (entry.getClass().getClassLoader() != loader) {
-      throw new FirmwareImage.InvalidImageException("firmware entry point does not come from the image");
+      throw new FirmwareImage.InvalidImageException(
+          "firmware entry point does not come from the image");
     }
     return entry;
   }

@@ -8,6 +8,7 @@ import io.ihsm.ddi.RequestRules;
 import io.ihsm.ddi.ResponseHeader;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.ApiRevisionRange;
+import io.ihsm.ddi.message.BindClientRequest;
 import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceState;
@@ -28,7 +29,8 @@ public final class BootRomResponder {
   private final String source;
   private final int fusedSvn;
 
-  public BootRomResponder(DeviceIdentity identity, String reason, long powerOnNanos, String source, int fusedSvn) {
+  public BootRomResponder(
+      DeviceIdentity identity, String reason, long powerOnNanos, String source, int fusedSvn) {
     this.identity = identity;
     this.reason = reason;
     this.powerOnNanos = powerOnNanos;
@@ -43,20 +45,43 @@ public final class BootRomResponder {
       Opcode op = RequestRules.check(request.header(), port);
       if (op == Opcode.BIND_CLIENT) {
         // A client binds its connections before anything else; the ROM serves no sessions to bind.
-        io.ihsm.ddi.message.BindClientRequest.read(request.body());
-        return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, requestId), new byte[0]);
+        BindClientRequest.read(request.body());
+        return Frames.encodeResponse(
+            new ResponseHeader(Status.SUCCESS, false, requestId), new byte[0]);
       }
-      Body body = switch (op) {
-        case GET_API_REV -> new ApiRevisionRange(ApiRevision.oldestSupported(), ApiRevision.newestSupported());
-        case GET_DEVICE_INFO -> new DeviceInfo(identity.vendor(), identity.model(), identity.serialNumber(), "", "",
-            Frames.MAX_FRAME_BYTES);
-        case GET_DEVICE_STATUS -> new DeviceStatus(DeviceState.ERROR, reason, "", 0,
-            (System.nanoTime() - powerOnNanos) / 1_000_000, 0, 0, 0, 0, true);
-        case GET_FIRMWARE_INFO -> new FirmwareInfo("", 0, "", "", source, fusedSvn);
-        default -> throw new DdiException(Status.DEVICE_NOT_OPERATIONAL, "the device is in ERROR, no firmware runs: " + reason);
-      };
+      Body body =
+          switch (op) {
+            case GET_API_REV ->
+                new ApiRevisionRange(ApiRevision.oldestSupported(), ApiRevision.newestSupported());
+            case GET_DEVICE_INFO ->
+                new DeviceInfo(
+                    identity.vendor(),
+                    identity.model(),
+                    identity.serialNumber(),
+                    "",
+                    "",
+                    Frames.MAX_FRAME_BYTES);
+            case GET_DEVICE_STATUS ->
+                new DeviceStatus(
+                    DeviceState.ERROR,
+                    reason,
+                    "",
+                    0,
+                    (System.nanoTime() - powerOnNanos) / 1_000_000,
+                    0,
+                    0,
+                    0,
+                    0,
+                    true);
+            case GET_FIRMWARE_INFO -> new FirmwareInfo("", 0, "", "", source, fusedSvn);
+            default ->
+                throw new DdiException(
+                    Status.DEVICE_NOT_OPERATIONAL,
+                    "the device is in ERROR, no firmware runs: " + reason);
+          };
       Empty.read(request.body());
-      return Frames.encodeResponse(new ResponseHeader(Status.SUCCESS, false, requestId), body::writeTo);
+      return Frames.encodeResponse(
+          new ResponseHeader(Status.SUCCESS, false, requestId), body::writeTo);
     } catch (DdiException e) {
       return Frames.errorResponse(e.status(), requestId, e.getMessage());
     }

@@ -17,8 +17,8 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 
 /**
- * Loads the firmware's classes and resources from the in-memory image, never from disk, so what
- * was verified is what runs. The firmware sees only the JDK and the DDI package (so the entry-point
+ * Loads the firmware's classes and resources from the in-memory image, never from disk, so what was
+ * verified is what runs. The firmware sees only the JDK and the DDI package (so the entry-point
  * types are shared with the device); the host's own classes and libraries stay invisible to it.
  */
 final class FirmwareClassLoader extends ClassLoader {
@@ -36,7 +36,8 @@ final class FirmwareClassLoader extends ClassLoader {
       try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
         for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
           if (!e.isDirectory()) {
-            byte[] content = budget.take(FirmwareImage.readBounded(in, FirmwareImage.MAX_ENTRY_BYTES));
+            byte[] content =
+                budget.take(FirmwareImage.readBounded(in, FirmwareImage.MAX_ENTRY_BYTES));
             // The first jar in image order wins, like a class path.
             all.putIfAbsent(e.getName(), content);
           }

@@ -10,15 +10,16 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * A firmware image parsed from bytes held in memory: a zip whose {@code firmware/*.jar} entries
- * are the firmware and its libraries, with the signed manifest ({@link FirmwareManifest}) and its
- * signature. Nothing else may be in it. Every size is bounded before it is read, so a hostile
- * image cannot exhaust memory. The boot ROM verifies and then loads classes from exactly these bytes.
+ * A firmware image parsed from bytes held in memory: a zip whose {@code firmware/*.jar} entries are
+ * the firmware and its libraries, with the signed manifest ({@link FirmwareManifest}) and its
+ * signature. Nothing else may be in it. Every size is bounded before it is read, so a hostile image
+ * cannot exhaust memory. The boot ROM verifies and then loads classes from exactly these bytes.
  */
 public final class FirmwareImage {
   public static final int MAX_IMAGE_BYTES = 64 << 20;
   static final int MAX_ENTRIES = 4096;
   static final int MAX_ENTRY_BYTES = 32 << 20;
+
   /** Bound on everything an image expands to (image entries, then the classes inside its jars). */
   static final long MAX_EXPANDED_BYTES = 256L << 20;
 
@@ -42,13 +43,18 @@ public final class FirmwareImage {
     return signature;
   }
 
-  /** An image to be signed: its jars; a manifest or signature in it is ignored (it will be replaced). */
+  /**
+   * An image to be signed: its jars; a manifest or signature in it is ignored (it will be
+   * replaced).
+   */
   static FirmwareImage parseUnsigned(byte[] image) throws InvalidImageException {
     FirmwareImage f = parse(image);
     return new FirmwareImage(f.jars, null, null);
   }
 
-  /** @throws InvalidImageException with a reason fit for the device status */
+  /**
+   * @throws InvalidImageException with a reason fit for the device status
+   */
   public static FirmwareImage parse(byte[] image) throws InvalidImageException {
     if (image.length > MAX_IMAGE_BYTES) {
       throw new InvalidImageException("firmware image exceeds " + MAX_IMAGE_BYTES + " bytes");
@@ -72,7 +78,9 @@ public final class FirmwareImage {
           manifest = content;
         } else if (name.equals(FirmwareManifest.SIGNATURE_PATH) && signature == null) {
           signature = content;
-        } else if (name.startsWith("firmware/") && name.endsWith(".jar") && !jars.containsKey(name)) {
+        } else if (name.startsWith("firmware/")
+            && name.endsWith(".jar")
+            && !jars.containsKey(name)) {
           jars.put(name, content);
         } else {
           throw new InvalidImageException("firmware image holds an unexpected or repeated file");
@@ -102,7 +110,9 @@ public final class FirmwareImage {
     return content;
   }
 
-  /** Counts expanded bytes and entries so a small, highly compressed image cannot exhaust memory. */
+  /**
+   * Counts expanded bytes and entries so a small, highly compressed image cannot exhaust memory.
+   */
   static final class ExpansionBudget {
     private long bytes;
     private int entries;
@@ -110,8 +120,12 @@ public final class FirmwareImage {
     byte[] take(byte[] content) throws InvalidImageException {
       bytes += content.length;
       if (++entries > MAX_ENTRIES * 16 || bytes > MAX_EXPANDED_BYTES) {
-        throw new InvalidImageException("firmware image expands beyond " + MAX_EXPANDED_BYTES + " bytes or "
-            + MAX_ENTRIES * 16 + " files");
+        throw new InvalidImageException(
+            "firmware image expands beyond "
+                + MAX_EXPANDED_BYTES
+                + " bytes or "
+                + MAX_ENTRIES * 16
+                + " files");
       }
       return content;
     }

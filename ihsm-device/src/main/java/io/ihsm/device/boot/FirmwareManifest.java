@@ -1,6 +1,7 @@
 package io.ihsm.device.boot;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.TreeMap;
  * signed it, and the SHA-384 of every file it carries. Text, one {@code key=value} per line, keys
  * sorted, so the bytes signed are canonical. The boot ROM checks the signature over exactly these
  * bytes, then every digest against the bytes it loads.
+ *
  * <pre>
  * format=ihsm-firmware-1
  * signer=ihsm development key (NOT FOR PRODUCTION) 3f2a...
@@ -19,7 +21,8 @@ import java.util.TreeMap;
  * file.firmware/ihsm-firmware.jar=sha384:9a1b...
  * </pre>
  */
-public record FirmwareManifest(String version, int svn, String signer, Map<String, String> fileDigests) {
+public record FirmwareManifest(
+    String version, int svn, String signer, Map<String, String> fileDigests) {
   public static final String FORMAT = "ihsm-firmware-1";
   public static final String PATH = "META-INF/IHSM-FIRMWARE.MF";
   public static final String SIGNATURE_PATH = "META-INF/IHSM-FIRMWARE.SIG";
@@ -41,7 +44,9 @@ public record FirmwareManifest(String version, int svn, String signer, Map<Strin
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Parses strictly: known keys only, each once, sorted, the canonical encoding and nothing else. */
+  /**
+   * Parses strictly: known keys only, each once, sorted, the canonical encoding and nothing else.
+   */
   public static FirmwareManifest decode(byte[] bytes) throws FirmwareImage.InvalidImageException {
     if (bytes.length > MAX_BYTES) {
       throw new FirmwareImage.InvalidImageException("the firmware manifest is too large");
@@ -63,21 +68,27 @@ public record FirmwareManifest(String version, int svn, String signer, Map<Strin
     for (var e : lines.entrySet()) {
       if (e.getKey().startsWith("file.")) {
         if (!e.getValue().matches("sha384:[0-9a-f]{96}")) {
-          throw new FirmwareImage.InvalidImageException("the firmware manifest has a malformed digest");
+          throw new FirmwareImage.InvalidImageException(
+              "the firmware manifest has a malformed digest");
         }
         files.put(e.getKey().substring(5), e.getValue().substring(7));
-      } else if (!Map.of("format", 1, "version", 1, "svn", 1, "signer", 1).containsKey(e.getKey())) {
+      } else if (!Map.of("format", 1, "version", 1, "svn", 1, "signer", 1)
+          .containsKey(e.getKey())) {
         throw new FirmwareImage.InvalidImageException("the firmware manifest has an unknown key");
       }
     }
     FirmwareManifest m;
     try {
-      m = new FirmwareManifest(lines.get("version"), Integer.parseInt(lines.get("svn")), lines.get("signer"), files);
+      m =
+          new FirmwareManifest(
+              lines.get("version"), Integer.parseInt(lines.get("svn")), lines.get("signer"), files);
     } catch (NumberFormatException | NullPointerException e) {
-      throw new FirmwareImage.InvalidImageException("the firmware manifest lacks its version, SVN or signer");
+      throw new FirmwareImage.InvalidImageException(
+          "the firmware manifest lacks its version, SVN or signer");
     }
-    if (m.svn() < 0 || !java.util.Arrays.equals(m.encode(), bytes)) {
-      throw new FirmwareImage.InvalidImageException("the firmware manifest is not in canonical form");
+    if (m.svn() < 0 || !Arrays.equals(m.encode(), bytes)) {
+      throw new FirmwareImage.InvalidImageException(
+          "the firmware manifest is not in canonical form");
     }
     return m;
   }

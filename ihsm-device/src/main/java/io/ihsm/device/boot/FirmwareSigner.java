@@ -27,8 +27,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * Signs firmware images: a manifest of every file's SHA-384, signed with ECDSA P-384. The build
  * signs with a development key made locally on first use (its signer name says so); a production
- * key is supplied from outside ({@code ihsm firmware sign --key}, or the build property
- * {@code ihsm.firmware.signingKey}).
+ * key is supplied from outside ({@code ihsm firmware sign --key}, or the build property {@code
+ * ihsm.firmware.signingKey}).
  */
 public final class FirmwareSigner {
   public static final String DEV_SIGNER = "ihsm development key (NOT FOR PRODUCTION)";
@@ -36,7 +36,8 @@ public final class FirmwareSigner {
   private FirmwareSigner() {}
 
   /** Signs the firmware jars of {@code image} (any old manifest and signature are replaced). */
-  public static byte[] sign(byte[] image, PrivateKey key, PublicKey publicKey, String signerName, String version, int svn)
+  public static byte[] sign(
+      byte[] image, PrivateKey key, PublicKey publicKey, String signerName, String version, int svn)
       throws IOException, GeneralSecurityException {
     FirmwareImage parsed = FirmwareImage.parseUnsigned(image);
     Map<String, String> digests = new TreeMap<>();
@@ -61,7 +62,8 @@ public final class FirmwareSigner {
 
   /** The first 16 bytes of SHA-256 over the key's SubjectPublicKeyInfo, in hex. */
   public static String fingerprint(PublicKey key) throws GeneralSecurityException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()), 0, 16);
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()), 0, 16);
   }
 
   /**
@@ -70,7 +72,8 @@ public final class FirmwareSigner {
    */
   public static KeyPair loadP384(byte[] pkcs8, byte[] spki) throws GeneralSecurityException {
     PrivateKey priv = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-    if (!(priv instanceof ECPrivateKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 384) {
+    if (!(priv instanceof ECPrivateKey ec)
+        || ec.getParams().getCurve().getField().getFieldSize() != 384) {
       throw new GeneralSecurityException("the signing key is not an ECDSA P-384 private key");
     }
     PublicKey pub = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
@@ -89,7 +92,8 @@ public final class FirmwareSigner {
 
   /** The key pair stored as {@code NAME.pk8} and {@code NAME.spki} side by side. */
   static KeyPair loadP384(Path pkcs8) throws IOException, GeneralSecurityException {
-    Path spki = pkcs8.resolveSibling(pkcs8.getFileName().toString().replaceAll("\\.pk8$", "") + ".spki");
+    Path spki =
+        pkcs8.resolveSibling(pkcs8.getFileName().toString().replaceAll("\\.pk8$", "") + ".spki");
     return loadP384(Files.readAllBytes(pkcs8), Files.readAllBytes(spki));
   }
 
@@ -108,9 +112,9 @@ public final class FirmwareSigner {
   }
 
   /**
-   * Build step: {@code <unsigned image> <signed image out> <pinned key out> <version> <svn>
-   * <dev key dir> [signing key .pk8]}. Signs with the supplied key, or the development key, and
-   * writes the public key the device's boot ROM pins.
+   * Build step: {@code <unsigned image> <signed image out> <pinned key out> <version> <svn> <dev
+   * key dir> [signing key .pk8]}. Signs with the supplied key, or the development key, and writes
+   * the public key the device's boot ROM pins.
    */
   public static void main(String[] args) throws Exception {
     Path unsigned = Path.of(args[0]);
@@ -120,8 +124,14 @@ public final class FirmwareSigner {
     int svn = Integer.parseInt(args[4]);
     boolean supplied = args.length > 6 && args[6] != null && !args[6].isBlank();
     KeyPair kp = supplied ? loadP384(Path.of(args[6])) : devKey(Path.of(args[5]));
-    byte[] signed = sign(Files.readAllBytes(unsigned), kp.getPrivate(), kp.getPublic(),
-        supplied ? "ihsm release key" : DEV_SIGNER, version, svn);
+    byte[] signed =
+        sign(
+            Files.readAllBytes(unsigned),
+            kp.getPrivate(),
+            kp.getPublic(),
+            supplied ? "ihsm release key" : DEV_SIGNER,
+            version,
+            svn);
     Files.createDirectories(signedOut.getParent());
     Files.write(signedOut, signed);
     Files.write(pinnedOut, kp.getPublic().getEncoded());

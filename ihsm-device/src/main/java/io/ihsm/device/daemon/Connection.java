@@ -11,6 +11,8 @@ import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.Device;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -20,26 +22,33 @@ import java.util.concurrent.TimeUnit;
  * one wake-up in the daemon. A client seen to pipeline (a frame already waiting behind the one just
  * read) gets concurrency instead: from then on each frame's reader passes the reading of the next
  * to another worker before it serves its own, so many requests are in flight at once; responses go
- * back as they finish, matched by the client through their request ids.
- * Threads are bounded: one per connection plus {@value #MAX_SPARE_WORKERS} spare ones daemon-wide. The number in flight is bounded: when it is reached the
- * reader stops reading until one finishes, which pushes back on the client.
+ * back as they finish, matched by the client through their request ids. Threads are bounded: one
+ * per connection plus {@value #MAX_SPARE_WORKERS} spare ones daemon-wide. The number in flight is
+ * bounded: when it is reached the reader stops reading until one finishes, which pushes back on the
+ * client.
  *
  * <p>Each connection starts bound to a client of its own; a {@code BIND_CLIENT} request the
  * firmware accepts rebinds it to the client's token, so the client's connections share its
- * sessions. The port's server closes connections that idle or send too slowly
- * ({@link ConnectionLimits}); one that has used a session counts as trusted.
+ * sessions. The port's server closes connections that idle or send too slowly ({@link
+ * ConnectionLimits}); one that has used a session counts as trusted.
  */
 final class Connection {
   static final int MAX_IN_FLIGHT = 64;
+
   /**
    * Readers and requests run on pooled platform threads: a blocked read is woken by the kernel
    * directly, without the virtual-thread poller's hop, which is most of a small request's time.
    * Idle workers end after a minute.
    */
-  private static final java.util.concurrent.ExecutorService WORKERS = java.util.concurrent.Executors.newCachedThreadPool(
-      Thread.ofPlatform().daemon().name("ihsm-req-", 0).factory());
-  /** Workers beyond one per connection, daemon-wide: past this, a connection serves its requests in turn. */
+  private static final ExecutorService WORKERS =
+      Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ihsm-req-", 0).factory());
+
+  /**
+   * Workers beyond one per connection, daemon-wide: past this, a connection serves its requests in
+   * turn.
+   */
   static final int MAX_SPARE_WORKERS = 512;
+
   private static final Semaphore SPARE_WORKERS = new Semaphore(MAX_SPARE_WORKERS);
 
   private final SocketChannel channel;
@@ -48,13 +57,18 @@ final class Connection {
   private final Runnable onClose;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Object writeLock = new Object();
+
   /** Used by whichever worker reads at the moment. */
   private final FrameReader reader;
+
   /** Set once the client has been seen to pipeline; read and written only by the reading worker. */
   private boolean pipelining;
+
   private volatile ClientBinding binding = ClientBinding.random();
+
   /** Set once a request carrying a session, or opening one, succeeded on this connection. */
   private volatile boolean trusted;
+
   /** When the connection was accepted or last finished a request (System.nanoTime). */
   private volatile long lastActiveNanos = System.nanoTime();
 
@@ -73,9 +87,9 @@ final class Connection {
   /**
    * Reads frames and serves them. For a pipelining client, after reading a frame it hands the
    * reading of the next to another worker (leader/follower) and serves its own: the hand-off
-   * happens while this request is served, off its path, and a blocked reader is woken by the
-   * kernel directly. Otherwise, and when the daemon has no spare worker, it serves the frame itself
-   * and reads on, so threads stay bounded.
+   * happens while this request is served, off its path, and a blocked reader is woken by the kernel
+   * directly. Otherwise, and when the daemon has no spare worker, it serves the frame itself and
+   * reads on, so threads stay bounded.
    */
   private void serve() {
     while (true) {
@@ -104,13 +118,14 @@ final class Connection {
       pipelining |= reader.hasBuffered();
       boolean handedOff = pipelining && SPARE_WORKERS.tryAcquire();
       if (handedOff) {
-        WORKERS.execute(() -> {
-          try {
-            serve();
-          } finally {
-            SPARE_WORKERS.release();
-          }
-        });
+        WORKERS.execute(
+            () -> {
+              try {
+                serve();
+              } finally {
+                SPARE_WORKERS.release();
+              }
+            });
       }
       try {
         send(serveOne(frame));
@@ -142,7 +157,10 @@ final class Connection {
     return trusted;
   }
 
-  /** Whether a request of this connection is with the device now (such a connection is never evicted). */
+  /**
+   * Whether a request of this connection is with the device now (such a connection is never
+   * evicted).
+   */
   boolean serving() {
     return inFlight.availablePermits() < MAX_IN_FLIGHT;
   }
@@ -169,7 +187,9 @@ final class Connection {
     }
   }
 
-  /** Lets requests already read finish (briefly) so a client that half-closes still gets answers. */
+  /**
+   * Lets requests already read finish (briefly) so a client that half-closes still gets answers.
+   */
   private void drainThenClose() {
     try {
       if (inFlight.tryAcquire(MAX_IN_FLIGHT, 5, TimeUnit.SECONDS)) {

@@ -3,8 +3,8 @@ package io.ihsm.device.daemon;
 import java.time.Duration;
 
 /**
- * What one port's socket allows its clients, so that idle, half-sent or flooding connections
- * cannot shut the port to everyone else.
+ * What one port's socket allows its clients, so that idle, half-sent or flooding connections cannot
+ * shut the port to everyone else.
  *
  * @param maxConnections connections open at once on one port; when full, a new connection evicts
  *     the untrusted one idle longest (trusted: one that has used a session), else the trusted one
@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param untrustedIdle a connection that never used a session is closed when idle this long
  * @param trustedIdle a connection that used a session is closed when idle this long
  */
-public record ConnectionLimits(int maxConnections, Duration frameTimeout, Duration untrustedIdle, Duration trustedIdle) {
-  public static final ConnectionLimits DEFAULTS = new ConnectionLimits(256, Duration.ofSeconds(10),
-      Duration.ofSeconds(30), Duration.ofMinutes(15));
+public record ConnectionLimits(
+    int maxConnections, Duration frameTimeout, Duration untrustedIdle, Duration trustedIdle) {
+  public static final ConnectionLimits DEFAULTS =
+      new ConnectionLimits(
+          256, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(15));
 
   public ConnectionLimits {
     if (maxConnections < 1 || maxConnections > 65_536) {

@@ -3,6 +3,7 @@ package io.ihsm.device.daemon;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.Device;
 import io.ihsm.host.OwnerOnly;
+import io.ihsm.host.SocketNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -11,12 +12,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The daemon's socket side: one management socket for the Crypto Officer and one socket per
- * enabled partition (the partition's "virtual function"), each owner-only. Sockets come and go as
- * the firmware enables and disables partitions.
+ * The daemon's socket side: one management socket for the Crypto Officer and one socket per enabled
+ * partition (the partition's "virtual function"), each owner-only. Sockets come and go as the
+ * firmware enables and disables partitions.
  */
 public final class DeviceDaemon implements AutoCloseable {
-  public static final String MANAGEMENT_SOCKET = io.ihsm.host.SocketNames.MANAGEMENT;
+  public static final String MANAGEMENT_SOCKET = SocketNames.MANAGEMENT;
 
   private final Device device;
   private final Path socketDir;
@@ -25,7 +26,11 @@ public final class DeviceDaemon implements AutoCloseable {
   private final Map<Integer, String> socketOwners;
   private final ConnectionLimits limits;
 
-  private DeviceDaemon(Device device, Path socketDir, PortServer management, Map<Integer, String> socketOwners,
+  private DeviceDaemon(
+      Device device,
+      Path socketDir,
+      PortServer management,
+      Map<Integer, String> socketOwners,
       ConnectionLimits limits) {
     this.device = device;
     this.socketDir = socketDir;
@@ -44,27 +49,32 @@ public final class DeviceDaemon implements AutoCloseable {
    * socket is owned by {@code socketOwners.get(N)} (still mode 0600, so only that user and root may
    * connect). Changing a file's owner needs root or CAP_CHOWN.
    */
-  public static DeviceDaemon start(Device device, Path socketDir, Map<Integer, String> socketOwners) throws IOException {
+  public static DeviceDaemon start(Device device, Path socketDir, Map<Integer, String> socketOwners)
+      throws IOException {
     return start(device, socketDir, socketOwners, ConnectionLimits.DEFAULTS);
   }
 
   /** Like {@link #start(Device, Path, Map)}, with the connection limits every port applies. */
-  public static DeviceDaemon start(Device device, Path socketDir, Map<Integer, String> socketOwners,
-      ConnectionLimits limits) throws IOException {
+  public static DeviceDaemon start(
+      Device device, Path socketDir, Map<Integer, String> socketOwners, ConnectionLimits limits)
+      throws IOException {
     Path dir = OwnerOnly.createDirectories(socketDir.toAbsolutePath().normalize());
-    PortServer mgmt = PortServer.start(device, Port.MANAGEMENT, dir.resolve(MANAGEMENT_SOCKET), Optional.empty(), limits);
+    PortServer mgmt =
+        PortServer.start(
+            device, Port.MANAGEMENT, dir.resolve(MANAGEMENT_SOCKET), Optional.empty(), limits);
     DeviceDaemon d = new DeviceDaemon(device, dir, mgmt, socketOwners, limits);
-    device.addVirtualFunctionListener(new Device.VirtualFunctionListener() {
-      @Override
-      public void enabled(int partitionId) {
-        d.openPartition(partitionId);
-      }
+    device.addVirtualFunctionListener(
+        new Device.VirtualFunctionListener() {
+          @Override
+          public void enabled(int partitionId) {
+            d.openPartition(partitionId);
+          }
 
-      @Override
-      public void disabled(int partitionId) {
-        d.closePartition(partitionId);
-      }
-    });
+          @Override
+          public void disabled(int partitionId) {
+            d.closePartition(partitionId);
+          }
+        });
     for (int id : device.enabledPartitions()) {
       d.openPartition(id);
     }
@@ -72,7 +82,7 @@ public final class DeviceDaemon implements AutoCloseable {
   }
 
   public static String partitionSocketName(int partitionId) {
-    return io.ihsm.host.SocketNames.partition(partitionId);
+    return SocketNames.partition(partitionId);
   }
 
   public Path socketDirectory() {
@@ -88,14 +98,20 @@ public final class DeviceDaemon implements AutoCloseable {
   }
 
   private void openPartition(int id) {
-    partitions.computeIfAbsent(id, k -> {
-      try {
-        return PortServer.start(device, Port.partition(k), socketDir.resolve(partitionSocketName(k)),
-            Optional.ofNullable(socketOwners.get(k)), limits);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot open the socket of partition " + k, e);
-      }
-    });
+    partitions.computeIfAbsent(
+        id,
+        k -> {
+          try {
+            return PortServer.start(
+                device,
+                Port.partition(k),
+                socketDir.resolve(partitionSocketName(k)),
+                Optional.ofNullable(socketOwners.get(k)),
+                limits);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the socket of partition " + k, e);
+          }
+        });
   }
 
   private void closePartition(int id) {

@@ -19,10 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves one port on one Unix-domain socket. The socket is bound in a private directory, made
- * owner-only and only then moved into place, so there is no moment when another user could
- * connect to it. Connections are bounded and swept ({@link ConnectionLimits}): a frame that does
- * not arrive whole in time, or a connection idle too long, is closed; a new connection on a full
- * port evicts an idle one, untrusted first, so a flood cannot lock out clients with sessions.
+ * owner-only and only then moved into place, so there is no moment when another user could connect
+ * to it. Connections are bounded and swept ({@link ConnectionLimits}): a frame that does not arrive
+ * whole in time, or a connection idle too long, is closed; a new connection on a full port evicts
+ * an idle one, untrusted first, so a flood cannot lock out clients with sessions.
  */
 final class PortServer implements AutoCloseable {
   /** How long a graceful close waits for requests in flight. */
@@ -36,7 +36,12 @@ final class PortServer implements AutoCloseable {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  private PortServer(Device device, Port port, Path socketPath, ServerSocketChannel server, ConnectionLimits limits) {
+  private PortServer(
+      Device device,
+      Port port,
+      Path socketPath,
+      ServerSocketChannel server,
+      ConnectionLimits limits) {
     this.device = device;
     this.port = port;
     this.socketPath = socketPath;
@@ -48,18 +53,23 @@ final class PortServer implements AutoCloseable {
    * @param owner who may connect besides root: the daemon's own user when empty, else the workload
    *     user the socket is handed to (needs CAP_CHOWN)
    */
-  static PortServer start(Device device, Port port, Path socketPath, Optional<String> owner, ConnectionLimits limits)
+  static PortServer start(
+      Device device, Port port, Path socketPath, Optional<String> owner, ConnectionLimits limits)
       throws IOException {
     removeStaleSocket(socketPath);
-    Path bindDir = Files.createTempDirectory(socketPath.getParent(), ".bind-",
-        PosixFilePermissions.asFileAttribute(OwnerOnly.DIRECTORY));
+    Path bindDir =
+        Files.createTempDirectory(
+            socketPath.getParent(),
+            ".bind-",
+            PosixFilePermissions.asFileAttribute(OwnerOnly.DIRECTORY));
     Path temp = bindDir.resolve("s");
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       server.bind(UnixDomainSocketAddress.of(temp));
       OwnerOnly.restrictFile(temp);
       if (owner.isPresent()) {
-        UserPrincipal user = temp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner.get());
+        UserPrincipal user =
+            temp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner.get());
         Files.setOwner(temp, user);
       }
       Files.move(temp, socketPath, StandardCopyOption.ATOMIC_MOVE);
@@ -113,8 +123,10 @@ final class PortServer implements AutoCloseable {
       if (c.serving()) {
         continue;
       }
-      if (victim == null || (victim.trusted() && !c.trusted())
-          || (victim.trusted() == c.trusted() && c.lastActiveNanos() - victim.lastActiveNanos() < 0)) {
+      if (victim == null
+          || (victim.trusted() && !c.trusted())
+          || (victim.trusted() == c.trusted()
+              && c.lastActiveNanos() - victim.lastActiveNanos() < 0)) {
         victim = c;
       }
     }

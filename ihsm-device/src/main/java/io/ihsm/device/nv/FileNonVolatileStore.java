@@ -1,9 +1,10 @@
 package io.ihsm.device.nv;
 
 import io.ihsm.ddi.spi.CorruptRecordException;
+import io.ihsm.ddi.spi.NonVolatileStore;
 import io.ihsm.host.AtomicFile;
 import io.ihsm.host.OwnerOnly;
-import io.ihsm.ddi.spi.NonVolatileStore;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -26,22 +27,24 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Non-volatile records as files in one owner-only directory, each versioned and authenticated
- * under the card's integrity key, with an authenticated catalog of the records that exist, so a
- * record that is missing, short, altered, renamed or from another card is detected, never read as
- * a default. Format of a record file (docs/architecture.md, "Non-volatile records"):
+ * Non-volatile records as files in one owner-only directory, each versioned and authenticated under
+ * the card's integrity key, with an authenticated catalog of the records that exist, so a record
+ * that is missing, short, altered, renamed or from another card is detected, never read as a
+ * default. Format of a record file (docs/architecture.md, "Non-volatile records"):
+ *
  * <pre>
  *   "IHNV" u8 version=1 u8 form (0 whole, 1 appended), then chunks: u32 length | payload | tag (32)
  *   tag = HMAC-SHA256(key, "ihsm nv" 0x00 name 0x00 version form || previous tag (32 zero bytes first) || u32 length || payload)
  * </pre>
+ *
  * A write replaces the file atomically with one chunk (temporary file, sync, rename, directory
  * sync): a whole record is exactly that chunk, and a byte more or less is corruption. The first
- * append rewrites the record atomically in the appended form; later appends add a chunk chained
- * to the last and sync, so a crash may leave a torn last chunk, which only that form tolerates and
- * drops. (A torn tail cannot be told from a deliberately cut one: docs/threat-model.md.)
- * The catalog is itself such a record; a new record is written before it is catalogued and a
- * deleted one is uncatalogued before it is removed, so a crash leaves at most an uncatalogued
- * file, an unacknowledged change, which opening removes.
+ * append rewrites the record atomically in the appended form; later appends add a chunk chained to
+ * the last and sync, so a crash may leave a torn last chunk, which only that form tolerates and
+ * drops. (A torn tail cannot be told from a deliberately cut one: docs/threat-model.md.) The
+ * catalog is itself such a record; a new record is written before it is catalogued and a deleted
+ * one is uncatalogued before it is removed, so a crash leaves at most an uncatalogued file, an
+ * unacknowledged change, which opening removes.
  */
 public final class FileNonVolatileStore implements NonVolatileStore {
   static final String CATALOG = "catalog";
@@ -53,10 +56,16 @@ public final class FileNonVolatileStore implements NonVolatileStore {
   private static final int TAG = 32;
 
   private final Path dir;
+
   /** HMAC-SHA256 under the integrity key, made once; used only under this store's lock. */
   private final Mac mac;
+
   private final TreeSet<String> catalog = new TreeSet<>();
-  /** The last chunk's tag, the valid length and the form of records read or written, so an append need not re-read. */
+
+  /**
+   * The last chunk's tag, the valid length and the form of records read or written, so an append
+   * need not re-read.
+   */
   private final Map<String, Tail> tails = new HashMap<>();
 
   private record Tail(byte[] tag, long length, byte form) {}
@@ -105,9 +114,12 @@ public final class FileNonVolatileStore implements NonVolatileStore {
     }
   }
 
-  private java.util.List<String> recordFiles() throws IOException {
+  private List<String> recordFiles() throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
     }
   }
 
@@ -118,7 +130,10 @@ public final class FileNonVolatileStore implements NonVolatileStore {
     if (!catalog.contains(name)) {
       return Optional.empty();
     }
-    return Optional.of(readVerified(name).orElseThrow(() -> new CorruptRecordException(name, "is missing (the catalog names it)")));
+    return Optional.of(
+        readVerified(name)
+            .orElseThrow(
+                () -> new CorruptRecordException(name, "is missing (the catalog names it)")));
   }
 
   @Override
@@ -126,7 +141,8 @@ public final class FileNonVolatileStore implements NonVolatileStore {
     NonVolatileStore.checkName(name);
     requireRecordName(name);
     if (value.length > MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException("non-volatile record " + name + " exceeds " + MAX_RECORD_BYTES + " bytes");
+      throw new IllegalArgumentException(
+          "non-volatile record " + name + " exceeds " + MAX_RECORD_BYTES + " bytes");
     }
     try {
       writeRecord(name, value);
@@ -151,11 +167,14 @@ public final class FileNonVolatileStore implements NonVolatileStore {
     try {
       Tail tail = tails.get(name);
       if (tail == null) {
-        readVerified(name).orElseThrow(() -> new CorruptRecordException(name, "is missing (the catalog names it)"));
+        readVerified(name)
+            .orElseThrow(
+                () -> new CorruptRecordException(name, "is missing (the catalog names it)"));
         tail = tails.get(name);
       }
       if (tail.length() + bytes.length + 4 + TAG > MAX_RECORD_BYTES + HEADER) {
-        throw new IllegalArgumentException("non-volatile record " + name + " would exceed " + MAX_RECORD_BYTES + " bytes");
+        throw new IllegalArgumentException(
+            "non-volatile record " + name + " would exceed " + MAX_RECORD_BYTES + " bytes");
       }
       if (tail.form() == WHOLE) {
         // The first append: rewrite the record whole, in the form that may grow (and be torn).
@@ -166,7 +185,9 @@ public final class FileNonVolatileStore implements NonVolatileStore {
       byte[] chunk = chunk(name, APPENDED, tail.tag(), bytes);
       try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
         if (ch.size() != tail.length()) {
-          ch.truncate(tail.length()); // a torn chunk a crash left: never acknowledged, dropped before appending
+          ch.truncate(
+              tail.length()); // a torn chunk a crash left: never acknowledged, dropped before
+          // appending
         }
         ch.position(tail.length());
         ByteBuffer b = ByteBuffer.wrap(chunk);
@@ -175,8 +196,12 @@ public final class FileNonVolatileStore implements NonVolatileStore {
         }
         ch.force(false);
       }
-      tails.put(name, new Tail(Arrays.copyOfRange(chunk, chunk.length - TAG, chunk.length), tail.length() + chunk.length,
-          APPENDED));
+      tails.put(
+          name,
+          new Tail(
+              Arrays.copyOfRange(chunk, chunk.length - TAG, chunk.length),
+              tail.length() + chunk.length,
+              APPENDED));
     } catch (IOException e) {
       tails.remove(name);
       throw new UncheckedIOException("cannot append to non-volatile record " + name, e);
@@ -214,7 +239,7 @@ public final class FileNonVolatileStore implements NonVolatileStore {
 
   /** Replaces the record's file atomically: the header, then one chunk per part, chained. */
   private void writeRecord(String name, byte form, List<byte[]> parts) throws IOException {
-    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
     file.writeBytes(MAGIC);
     file.write(VERSION);
     file.write(form);
@@ -244,17 +269,19 @@ public final class FileNonVolatileStore implements NonVolatileStore {
       throw new UncheckedIOException("cannot read non-volatile record " + name, e);
     }
     if (file.length < HEADER || !Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      throw new CorruptRecordException(name, "has no ihsm record header (truncated, replaced, or from an older ihsm)");
+      throw new CorruptRecordException(
+          name, "has no ihsm record header (truncated, replaced, or from an older ihsm)");
     }
     if (file[MAGIC.length] != VERSION) {
-      throw new CorruptRecordException(name, "has format version " + file[MAGIC.length] + ", this device reads " + VERSION);
+      throw new CorruptRecordException(
+          name, "has format version " + file[MAGIC.length] + ", this device reads " + VERSION);
     }
     byte form = file[MAGIC.length + 1];
     if (form != WHOLE && form != APPENDED) {
       throw new CorruptRecordException(name, "has an unknown form " + form);
     }
     ByteBuffer in = ByteBuffer.wrap(file, HEADER, file.length - HEADER);
-    java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream payload = new ByteArrayOutputStream();
     byte[] prev = new byte[TAG];
     int chunks = 0;
     long valid = HEADER;
@@ -268,7 +295,8 @@ public final class FileNonVolatileStore implements NonVolatileStore {
       byte[] tag = new byte[TAG];
       in.get(tag);
       if (!MessageDigest.isEqual(tag, tag(name, form, prev, data))) {
-        throw new CorruptRecordException(name, "does not verify (altered, or written by another device)");
+        throw new CorruptRecordException(
+            name, "does not verify (altered, or written by another device)");
       }
       payload.writeBytes(data);
       prev = tag;
@@ -287,7 +315,11 @@ public final class FileNonVolatileStore implements NonVolatileStore {
 
   private byte[] chunk(String name, byte form, byte[] prev, byte[] data) {
     byte[] tag = tag(name, form, prev, data);
-    return ByteBuffer.allocate(4 + data.length + TAG).putInt(data.length).put(data).put(tag).array();
+    return ByteBuffer.allocate(4 + data.length + TAG)
+        .putInt(data.length)
+        .put(data)
+        .put(tag)
+        .array();
   }
 
   private byte[] tag(String name, byte form, byte[] prev, byte[] data) {

@@ -7,19 +7,25 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The card's persistent state on disk, held under an exclusive lock so that one device (a daemon
- * or one embedded process) owns it at a time. Layout: {@code rom/} for what the card itself keeps
- * (serial number, fused SVN, and {@code .integrity-key}, the emulated fuse that authenticates
- * every record), {@code nv/} for the firmware's non-volatile records. Both stores are checked whole
- * when the directory opens; a failure is reported by {@link #integrityFailure()}, and then neither
- * store is available (the card comes up in ERROR naming the record).
+ * The card's persistent state on disk, held under an exclusive lock so that one device (a daemon or
+ * one embedded process) owns it at a time. Layout: {@code rom/} for what the card itself keeps
+ * (serial number, fused SVN, and {@code .integrity-key}, the emulated fuse that authenticates every
+ * record), {@code nv/} for the firmware's non-volatile records. Both stores are checked whole when
+ * the directory opens; a failure is reported by {@link #integrityFailure()}, and then neither store
+ * is available (the card comes up in ERROR naming the record).
  */
 public final class StateDirectory implements AutoCloseable {
   static final String INTEGRITY_KEY = ".integrity-key";
@@ -39,11 +45,14 @@ public final class StateDirectory implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** @throws IllegalStateException when another device (in this or another process) holds it */
+  /**
+   * @throws IllegalStateException when another device (in this or another process) holds it
+   */
   public static StateDirectory open(Path root) throws IOException {
     Path dir = OwnerOnly.createDirectories(root.toAbsolutePath().normalize());
     Path lockFile = dir.resolve("lock");
-    FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = ch.tryLock();
@@ -52,8 +61,10 @@ public final class StateDirectory implements AutoCloseable {
     }
     if (lock == null) {
       ch.close();
-      throw new IllegalStateException("device state directory " + dir
-          + " is in use by another ihsm device (a running daemon or another process)");
+      throw new IllegalStateException(
+          "device state directory "
+              + dir
+              + " is in use by another ihsm device (a running daemon or another process)");
     }
     OwnerOnly.restrictFile(lockFile);
     StateDirectory s = new StateDirectory(dir, ch, lock);
@@ -61,7 +72,7 @@ public final class StateDirectory implements AutoCloseable {
       byte[] key = integrityKey(dir);
       s.rom = new FileNonVolatileStore(dir.resolve("rom"), key);
       s.firmwareNv = new FileNonVolatileStore(dir.resolve("nv"), key);
-      java.util.Arrays.fill(key, (byte) 0);
+      Arrays.fill(key, (byte) 0);
     } catch (CorruptRecordException e) {
       s.rom = null;
       s.firmwareNv = null;
@@ -81,21 +92,27 @@ public final class StateDirectory implements AutoCloseable {
     if (Files.exists(file)) {
       byte[] stored = Files.readAllBytes(file);
       if (stored.length != KEY_BYTES + CHECK_BYTES) {
-        throw new CorruptRecordException("rom/" + INTEGRITY_KEY, "is " + stored.length + " bytes, not " + (KEY_BYTES + CHECK_BYTES));
+        throw new CorruptRecordException(
+            "rom/" + INTEGRITY_KEY,
+            "is " + stored.length + " bytes, not " + (KEY_BYTES + CHECK_BYTES));
       }
-      byte[] key = java.util.Arrays.copyOf(stored, KEY_BYTES);
-      if (!java.security.MessageDigest.isEqual(check(key), java.util.Arrays.copyOfRange(stored, KEY_BYTES, stored.length))) {
-        throw new CorruptRecordException("rom/" + INTEGRITY_KEY, "does not match its check value (altered)");
+      byte[] key = Arrays.copyOf(stored, KEY_BYTES);
+      if (!MessageDigest.isEqual(
+          check(key), Arrays.copyOfRange(stored, KEY_BYTES, stored.length))) {
+        throw new CorruptRecordException(
+            "rom/" + INTEGRITY_KEY, "does not match its check value (altered)");
       }
       return key;
     }
-    if (FileNonVolatileStore.hasRecords(romDir) || FileNonVolatileStore.hasRecords(dir.resolve("nv"))) {
-      throw new CorruptRecordException("rom/" + INTEGRITY_KEY,
+    if (FileNonVolatileStore.hasRecords(romDir)
+        || FileNonVolatileStore.hasRecords(dir.resolve("nv"))) {
+      throw new CorruptRecordException(
+          "rom/" + INTEGRITY_KEY,
           "is missing while the card holds records (deleted, or state made by an older ihsm)");
     }
     byte[] key = new byte[KEY_BYTES];
     new SecureRandom().nextBytes(key);
-    byte[] stored = java.util.Arrays.copyOf(key, KEY_BYTES + CHECK_BYTES);
+    byte[] stored = Arrays.copyOf(key, KEY_BYTES + CHECK_BYTES);
     System.arraycopy(check(key), 0, stored, KEY_BYTES, CHECK_BYTES);
     AtomicFile.write(file, stored);
     return key;
@@ -103,11 +120,11 @@ public final class StateDirectory implements AutoCloseable {
 
   private static byte[] check(byte[] key) {
     try {
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-      return java.util.Arrays.copyOf(mac.doFinal("ihsm integrity key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
-          CHECK_BYTES);
-    } catch (java.security.GeneralSecurityException e) {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return Arrays.copyOf(
+          mac.doFinal("ihsm integrity key check".getBytes(StandardCharsets.US_ASCII)), CHECK_BYTES);
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 is missing from this JDK", e);
     }
   }
@@ -121,7 +138,9 @@ public final class StateDirectory implements AutoCloseable {
     return Optional.ofNullable(integrityFailure);
   }
 
-  /** @throws IllegalStateException when the state did not verify ({@link #integrityFailure()}) */
+  /**
+   * @throws IllegalStateException when the state did not verify ({@link #integrityFailure()})
+   */
   public FileNonVolatileStore rom() {
     if (rom == null) {
       throw new IllegalStateException(integrityFailure);
@@ -129,7 +148,9 @@ public final class StateDirectory implements AutoCloseable {
     return rom;
   }
 
-  /** @throws IllegalStateException when the state did not verify ({@link #integrityFailure()}) */
+  /**
+   * @throws IllegalStateException when the state did not verify ({@link #integrityFailure()})
+   */
   public FileNonVolatileStore firmwareNv() {
     if (firmwareNv == null) {
       throw new IllegalStateException(integrityFailure);

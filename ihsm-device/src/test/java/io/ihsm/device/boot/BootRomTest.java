@@ -13,13 +13,17 @@ import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.GetRandomRequest;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.FirmwareEntryPoint;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.device.Device;
 import io.ihsm.device.DeviceConfig;
+import io.ihsm.device.nv.StateDirectory;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -27,16 +31,15 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipInputStream;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BootRomTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static byte[] factoryImage() throws IOException {
     try (InputStream in = Device.class.getResourceAsStream("boot/ihsm-firmware.img")) {
@@ -57,7 +60,7 @@ class BootRomTest {
   /** The factory image's entries, to rebuild variants of it. */
   static Map<String, byte[]> entries(byte[] image) throws IOException {
     Map<String, byte[]> m = new LinkedHashMap<>();
-    try (ZipInputStream z = new ZipInputStream(new java.io.ByteArrayInputStream(image))) {
+    try (ZipInputStream z = new ZipInputStream(new ByteArrayInputStream(image))) {
       for (ZipEntry e = z.getNextEntry(); e != null; e = z.getNextEntry()) {
         m.put(e.getName(), z.readAllBytes());
       }
@@ -107,7 +110,8 @@ class BootRomTest {
     jar[jar.length / 2] ^= 1;
     Map<String, byte[]> changedJar = new LinkedHashMap<>(e);
     changedJar.put("firmware/ihsm-firmware.jar", jar);
-    assertThatThrownBy(() -> load(zip(changedJar))).hasMessage("digest mismatch for firmware/ihsm-firmware.jar");
+    assertThatThrownBy(() -> load(zip(changedJar)))
+        .hasMessage("digest mismatch for firmware/ihsm-firmware.jar");
     byte[] manifest = e.get(FirmwareManifest.PATH).clone();
     manifest[manifest.length - 2] ^= 1;
     Map<String, byte[]> changedManifest = new LinkedHashMap<>(e);
@@ -119,29 +123,36 @@ class BootRomTest {
   @Test
   void anImageSignedWithAForeignKeyIsRefused() throws Exception {
     KeyPair foreign = foreignKey();
-    byte[] resigned = FirmwareSigner.sign(factoryImage(), foreign.getPrivate(), foreign.getPublic(), "someone else", "9.9", 99);
-    assertThatThrownBy(() -> load(resigned)).hasMessage("the firmware signature does not verify with the pinned key");
+    byte[] resigned =
+        FirmwareSigner.sign(
+            factoryImage(), foreign.getPrivate(), foreign.getPublic(), "someone else", "9.9", 99);
+    assertThatThrownBy(() -> load(resigned))
+        .hasMessage("the firmware signature does not verify with the pinned key");
     // The same image is fine for a device that pins that key.
-    assertThat(BootRom.load(resigned, foreign.getPublic(), 0, "test").measurement().svn()).isEqualTo(99);
+    assertThat(BootRom.load(resigned, foreign.getPublic(), 0, "test").measurement().svn())
+        .isEqualTo(99);
   }
 
   @Test
   void aFileSmuggledIntoASignedImageIsRefused() throws Exception {
     Map<String, byte[]> e = entries(factoryImage());
     e.put("firmware/extra.jar", jar(Map.of("x", new byte[] {1})));
-    assertThatThrownBy(() -> load(zip(e))).hasMessage("the firmware image's files do not match its manifest");
+    assertThatThrownBy(() -> load(zip(e)))
+        .hasMessage("the firmware image's files do not match its manifest");
     Map<String, byte[]> other = entries(factoryImage());
     other.put("README.txt", new byte[] {1});
-    assertThatThrownBy(() -> load(zip(other))).hasMessage("firmware image holds an unexpected or repeated file");
+    assertThatThrownBy(() -> load(zip(other)))
+        .hasMessage("firmware image holds an unexpected or repeated file");
   }
 
   @Test
   void anSvnBelowTheFusedSvnIsARollbackAndRefused() throws Exception {
     int svn = load(factoryImage()).measurement().svn();
     assertThatThrownBy(() -> BootRom.load(factoryImage(), Device.pinnedKey(), svn + 1, "test"))
-        .hasMessage("firmware SVN " + svn + " is below the fused SVN " + (svn + 1) + " (rollback refused)");
-    try (io.ihsm.device.nv.StateDirectory state = io.ihsm.device.nv.StateDirectory.open(tmp.resolve("state"))) {
-      state.rom().write("fused-svn", java.nio.ByteBuffer.allocate(4).putInt(svn + 1).array());
+        .hasMessage(
+            "firmware SVN " + svn + " is below the fused SVN " + (svn + 1) + " (rollback refused)");
+    try (StateDirectory state = StateDirectory.open(tmp.resolve("state"))) {
+      state.rom().write("fused-svn", ByteBuffer.allocate(4).putInt(svn + 1).array());
     }
     try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
       DeviceStatus s = status(d);
@@ -157,9 +168,11 @@ class BootRomTest {
     assertThat(entry.getClass().getName()).isEqualTo("io.ihsm.firmware.IhsmFirmware");
     assertThat(fwLoader).isNotSameAs(BootRomTest.class.getClassLoader());
     // The host cannot name firmware classes...
-    assertThatThrownBy(() -> Class.forName("io.ihsm.firmware.IhsmFirmware")).isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("io.ihsm.firmware.IhsmFirmware"))
+        .isInstanceOf(ClassNotFoundException.class);
     // ...the firmware cannot see host classes...
-    assertThatThrownBy(() -> fwLoader.loadClass(Device.class.getName())).isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> fwLoader.loadClass(Device.class.getName()))
+        .isInstanceOf(ClassNotFoundException.class);
     // ...and both share exactly the DDI types of the entry-point interface.
     assertThat(fwLoader.loadClass(Port.class.getName())).isSameAs(Port.class);
   }
@@ -175,10 +188,17 @@ class BootRomTest {
 
   @Test
   void theFirmwareRunsOnAwsLcWhenItsNativeLibraryLoadsFromTheImage() throws Exception {
-    boolean linuxX64 = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
+    boolean linuxX64 =
+        System.getProperty("os.name").equals("Linux")
+            && System.getProperty("os.arch").equals("amd64");
     try (Device d = Device.powerOn(DeviceConfig.of(tmp.resolve("state")))) {
-      byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 0, 1), new byte[0]);
-      DeviceInfo info = DeviceInfo.read(Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), req)).body());
+      byte[] req =
+          Frames.encodeRequest(
+              RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 0, 1), new byte[0]);
+      DeviceInfo info =
+          DeviceInfo.read(
+              Frames.decodeResponse(d.process(Port.MANAGEMENT, ClientBinding.random(), req))
+                  .body());
       assertThat(info.cryptoEngine()).startsWith(linuxX64 ? "ACCP 2.5.0" : "JDK");
     }
   }
@@ -206,23 +226,31 @@ class BootRomTest {
     byte[] image = zip(Map.of("firmware/empty.jar", jar(Map.of("readme.txt", new byte[] {1}))));
     KeyPair k = foreignKey();
     byte[] signed = FirmwareSigner.sign(image, k.getPrivate(), k.getPublic(), "test", "1", 1);
-    assertThatThrownBy(() -> BootRom.load(signed, k.getPublic(), 0, "test")).hasMessage("firmware image declares no entry point");
+    assertThatThrownBy(() -> BootRom.load(signed, k.getPublic(), 0, "test"))
+        .hasMessage("firmware image declares no entry point");
   }
 
   @Test
   void anEntryPointNamingAMissingClassIsRefused() throws Exception {
-    byte[] image = zip(Map.of("firmware/bad.jar",
-        jar(Map.of("META-INF/services/io.ihsm.ddi.spi.FirmwareEntryPoint", "no.such.Firmware\n".getBytes()))));
+    byte[] image =
+        zip(
+            Map.of(
+                "firmware/bad.jar",
+                jar(
+                    Map.of(
+                        "META-INF/services/io.ihsm.ddi.spi.FirmwareEntryPoint",
+                        "no.such.Firmware\n".getBytes()))));
     KeyPair k = foreignKey();
     byte[] signed = FirmwareSigner.sign(image, k.getPrivate(), k.getPublic(), "test", "1", 1);
-    assertThatThrownBy(() -> BootRom.load(signed, k.getPublic(), 0, "test")).hasMessage("firmware entry point cannot be loaded");
+    assertThatThrownBy(() -> BootRom.load(signed, k.getPublic(), 0, "test"))
+        .hasMessage("firmware entry point cannot be loaded");
   }
 
   @Test
   void anImageThatExpandsBeyondItsBudgetIsRefused() throws IOException {
     // Highly compressible entries: a small image that would expand to more than the budget.
     byte[] zeros = new byte[8 << 20];
-    Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+    Map<String, byte[]> entries = new LinkedHashMap<>();
     for (int i = 0; i < 40; i++) {
       entries.put("firmware/lib" + i + ".jar", zeros);
     }
@@ -247,19 +275,32 @@ class BootRomTest {
       assertThat(s.state()).isEqualTo(DeviceState.ERROR);
       assertThat(s.reason()).isEqualTo("firmware image contains no firmware/*.jar");
       assertThat(s.firmwareVersion()).isEmpty();
-      byte[] random = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2),
-          new GetRandomRequest(8).toBytes());
-      assertThat(Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), random)).header().status())
+      byte[] random =
+          Frames.encodeRequest(
+              RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, 2),
+              new GetRandomRequest(8).toBytes());
+      assertThat(
+              Frames.decodeResponse(d.process(Port.MANAGEMENT, ClientBinding.random(), random))
+                  .header()
+                  .status())
           .isEqualTo(Status.DEVICE_NOT_OPERATIONAL);
-      byte[] noRevision = Frames.encodeRequest(RequestHeader.of(ApiRevision.NONE, Opcode.GET_DEVICE_STATUS, 0, 3), new byte[0]);
-      assertThat(Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), noRevision)).header().status())
+      byte[] noRevision =
+          Frames.encodeRequest(
+              RequestHeader.of(ApiRevision.NONE, Opcode.GET_DEVICE_STATUS, 0, 3), new byte[0]);
+      assertThat(
+              Frames.decodeResponse(d.process(Port.MANAGEMENT, ClientBinding.random(), noRevision))
+                  .header()
+                  .status())
           .isEqualTo(Status.MISSING_API_REVISION);
     }
   }
 
   static DeviceStatus status(Device d) throws DdiException {
-    byte[] req = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 1), new byte[0]);
-    Frames.Response r = Frames.decodeResponse(d.process(Port.MANAGEMENT, io.ihsm.ddi.spi.ClientBinding.random(), req));
+    byte[] req =
+        Frames.encodeRequest(
+            RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, 1), new byte[0]);
+    Frames.Response r =
+        Frames.decodeResponse(d.process(Port.MANAGEMENT, ClientBinding.random(), req));
     assertThat(r.header().status()).isEqualTo(Status.SUCCESS);
     return DeviceStatus.read(r.body());
   }

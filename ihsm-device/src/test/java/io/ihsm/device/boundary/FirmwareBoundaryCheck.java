@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A host-side module's test class path holds no firmware class: only the firmware image's bytes,
  * which the device loads into its own class loader. Every host module (device, sdk, cli, and the
- * providers to come) runs this through a one-line subclass, so each checks its own class path.
- * The build also bans the dependency itself (maven-enforcer, root pom).
+ * providers to come) runs this through a one-line subclass, so each checks its own class path. The
+ * build also bans the dependency itself (maven-enforcer, root pom).
  */
 public abstract class FirmwareBoundaryCheck {
   static final String FIRMWARE_PACKAGE = "io/ihsm/firmware/";

@@ -15,10 +15,14 @@ import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.device.Device;
 import io.ihsm.device.DeviceConfig;
 import io.ihsm.device.StandInFirmware;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -26,8 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DeviceDaemonTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   Device device;
   DeviceDaemon daemon;
@@ -55,11 +58,14 @@ class DeviceDaemonTest {
   }
 
   static byte[] status(int id) {
-    return Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, id), new byte[0]);
+    return Frames.encodeRequest(
+        RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_STATUS, 0, id), new byte[0]);
   }
 
   static byte[] random(int id, int n) {
-    return Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, id), new GetRandomRequest(n).toBytes());
+    return Frames.encodeRequest(
+        RequestHeader.of(ApiRevision.V1_0, Opcode.GET_RANDOM, 0, id),
+        new GetRandomRequest(n).toBytes());
   }
 
   static void assertStillServes(RawClient c, int id) throws Exception {
@@ -73,10 +79,13 @@ class DeviceDaemonTest {
   void socketsAreOwnerOnly() throws Exception {
     startWithFactoryFirmware();
     Path mgmt = tmp.resolve("sock").resolve(DeviceDaemon.MANAGEMENT_SOCKET);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mgmt))).isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("sock")))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mgmt)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("sock"))))
+        .isEqualTo("rwx------");
     try (var files = Files.list(tmp.resolve("sock"))) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactly(DeviceDaemon.MANAGEMENT_SOCKET);
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactly(DeviceDaemon.MANAGEMENT_SOCKET);
     }
   }
 
@@ -100,7 +109,7 @@ class DeviceDaemonTest {
         byte[] f = random(id, 1 + id % 32);
         burst.putInt(f.length).put(f);
       }
-      c.sendRaw(java.util.Arrays.copyOf(burst.array(), burst.position()));
+      c.sendRaw(Arrays.copyOf(burst.array(), burst.position()));
       Map<Integer, Integer> lengths = new HashMap<>();
       for (int i = 0; i < n; i++) {
         Frames.Response r = c.read();
@@ -130,24 +139,36 @@ class DeviceDaemonTest {
   }
 
   @Test
-  void zeroLengthTruncatedAndGarbageFramesAreAnsweredAndTheConnectionStaysUsable() throws Exception {
+  void zeroLengthTruncatedAndGarbageFramesAreAnsweredAndTheConnectionStaysUsable()
+      throws Exception {
     startWithFactoryFirmware();
     try (RawClient c = new RawClient(daemon.managementSocket())) {
       c.sendFrame(new byte[0]);
-      assertThat(c.read().header()).extracting("status", "requestId").containsExactly(Status.TRUNCATED_FRAME, 0);
+      assertThat(c.read().header())
+          .extracting("status", "requestId")
+          .containsExactly(Status.TRUNCATED_FRAME, 0);
       c.sendFrame(new byte[] {1, 1, 0, 0, 0});
       assertThat(c.read().header().status()).isEqualTo(Status.TRUNCATED_FRAME);
       byte[] garbage = new byte[40];
-      java.util.Arrays.fill(garbage, (byte) 0xEE);
+      Arrays.fill(garbage, (byte) 0xEE);
       c.sendFrame(garbage);
       assertThat(c.read().header().status()).isEqualTo(Status.MALFORMED_FRAME);
-      c.sendFrame(Frames.encodeRequest(new RequestHeader(ApiRevision.V1_0, 0x4242, 0, 7), new byte[0]));
-      assertThat(c.read().header()).extracting("status", "requestId").containsExactly(Status.UNKNOWN_OPCODE, 7);
-      c.sendFrame(Frames.encodeRequest(RequestHeader.of(new ApiRevision(3, 0), Opcode.GET_DEVICE_INFO, 0, 8), new byte[0]));
+      c.sendFrame(
+          Frames.encodeRequest(new RequestHeader(ApiRevision.V1_0, 0x4242, 0, 7), new byte[0]));
+      assertThat(c.read().header())
+          .extracting("status", "requestId")
+          .containsExactly(Status.UNKNOWN_OPCODE, 7);
+      c.sendFrame(
+          Frames.encodeRequest(
+              RequestHeader.of(new ApiRevision(3, 0), Opcode.GET_DEVICE_INFO, 0, 8), new byte[0]));
       assertThat(c.read().header().status()).isEqualTo(Status.UNSUPPORTED_API_REVISION);
-      c.sendFrame(Frames.encodeRequest(RequestHeader.of(ApiRevision.NONE, Opcode.GET_DEVICE_INFO, 0, 9), new byte[0]));
+      c.sendFrame(
+          Frames.encodeRequest(
+              RequestHeader.of(ApiRevision.NONE, Opcode.GET_DEVICE_INFO, 0, 9), new byte[0]));
       assertThat(c.read().header().status()).isEqualTo(Status.MISSING_API_REVISION);
-      c.sendFrame(Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 55, 10), new byte[0]));
+      c.sendFrame(
+          Frames.encodeRequest(
+              RequestHeader.of(ApiRevision.V1_0, Opcode.GET_DEVICE_INFO, 55, 10), new byte[0]));
       assertThat(c.read().header().status()).isEqualTo(Status.SESSION_NOT_ALLOWED);
       assertStillServes(c, 11);
     }
@@ -157,9 +178,11 @@ class DeviceDaemonTest {
   void anOversizedFrameIsRefusedAndOnlyThatConnectionCloses() throws Exception {
     startWithFactoryFirmware();
     try (RawClient bad = new RawClient(daemon.managementSocket());
-         RawClient good = new RawClient(daemon.managementSocket())) {
+        RawClient good = new RawClient(daemon.managementSocket())) {
       bad.sendRaw(ByteBuffer.allocate(4).putInt(Frames.MAX_FRAME_BYTES + 1).array());
-      assertThat(bad.read().header()).extracting("status", "requestId").containsExactly(Status.FRAME_TOO_LARGE, 0);
+      assertThat(bad.read().header())
+          .extracting("status", "requestId")
+          .containsExactly(Status.FRAME_TOO_LARGE, 0);
       assertThat(bad.read()).as("the daemon closes the connection cleanly").isNull();
       // A length of 4 GiB - 1 must not be taken as negative or allocated.
       try (RawClient huge = new RawClient(daemon.managementSocket())) {
@@ -174,7 +197,11 @@ class DeviceDaemonTest {
   void clientsThatVanishMidFrameOrMidRequestHarmNothing() throws Exception {
     StandInFirmware fw = startWithStandIn();
     try (RawClient c = new RawClient(daemon.managementSocket())) {
-      c.sendRaw(ByteBuffer.allocate(14).putInt(100).put(new byte[10]).array()); // promises 100 bytes, sends 10
+      c.sendRaw(
+          ByteBuffer.allocate(14)
+              .putInt(100)
+              .put(new byte[10])
+              .array()); // promises 100 bytes, sends 10
     }
     try (RawClient c = new RawClient(daemon.managementSocket())) {
       c.sendRaw(new byte[] {0, 0}); // vanishes inside the length prefix
@@ -195,7 +222,8 @@ class DeviceDaemonTest {
     Path p7 = tmp.resolve("sock").resolve(DeviceDaemon.partitionSocketName(7));
     assertThat(p7).doesNotExist();
     fw.platform.virtualFunctions().enable(7);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p7))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p7)))
+        .isEqualTo("rw-------");
     try (RawClient c = new RawClient(p7)) {
       c.sendFrame(status(1));
       // The stand-in reports the port the device stamped on the request.
@@ -241,12 +269,12 @@ class DeviceDaemonTest {
       // Simulate a crash: a socket file nobody listens on.
       Path dir = tmp.resolve("sock2");
       Files.createDirectories(dir);
-      try (var s = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-        s.bind(java.net.UnixDomainSocketAddress.of(dir.resolve(DeviceDaemon.MANAGEMENT_SOCKET)));
+      try (var s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        s.bind(UnixDomainSocketAddress.of(dir.resolve(DeviceDaemon.MANAGEMENT_SOCKET)));
       }
       assertThat(dir.resolve(DeviceDaemon.MANAGEMENT_SOCKET)).exists();
       try (DeviceDaemon second = DeviceDaemon.start(other, dir);
-           RawClient c = new RawClient(second.managementSocket())) {
+          RawClient c = new RawClient(second.managementSocket())) {
         assertStillServes(c, 2);
       }
     } finally {
@@ -256,7 +284,8 @@ class DeviceDaemonTest {
 
   @Test
   void aPartitionSocketCanBeHandedToItsWorkloadUser() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")),
         "changing a socket's owner needs root or CAP_CHOWN");
     StandInFirmware fw = new StandInFirmware();
     device = Device.powerOnUnverified(DeviceConfig.of(tmp.resolve("state")), fw);
@@ -266,7 +295,8 @@ class DeviceDaemonTest {
     Path p4 = tmp.resolve("sock").resolve(DeviceDaemon.partitionSocketName(4));
     Path p5 = tmp.resolve("sock").resolve(DeviceDaemon.partitionSocketName(5));
     assertThat(Files.getOwner(p4).getName()).isEqualTo("nobody");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p4))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p4)))
+        .isEqualTo("rw-------");
     assertThat(Files.getOwner(p5).getName()).isEqualTo("root");
     assertThat(Files.getOwner(daemon.managementSocket()).getName()).isEqualTo("root");
   }

@@ -39,14 +39,17 @@ final class RawClient implements AutoCloseable {
   /** The next response, or null when the daemon closed the connection; fails after 10 s. */
   Frames.Response read() throws Exception {
     try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
-      return CompletableFuture.supplyAsync(() -> {
-        try {
-          byte[] frame = reader.next();
-          return frame == null ? null : Frames.decodeResponse(frame);
-        } catch (IOException | DdiException e) {
-          throw new RuntimeException(e);
-        }
-      }, exec).get(10, TimeUnit.SECONDS);
+      return CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  byte[] frame = reader.next();
+                  return frame == null ? null : Frames.decodeResponse(frame);
+                } catch (IOException | DdiException e) {
+                  throw new RuntimeException(e);
+                }
+              },
+              exec)
+          .get(10, TimeUnit.SECONDS);
     }
   }
 

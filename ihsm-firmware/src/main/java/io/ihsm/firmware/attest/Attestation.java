@@ -24,8 +24,8 @@ import java.util.Map;
 /**
  * Builds and signs the attestation reports: key reports by the partition identity key, device
  * reports by the Alias key. Every report takes the next value of a counter kept in non-volatile
- * storage, so a verifier can order reports and tell a fresh one from a replayed one. Claims:
- * {@link Claims}; format: docs/attestation.md.
+ * storage, so a verifier can order reports and tell a fresh one from a replayed one. Claims: {@link
+ * Claims}; format: docs/attestation.md.
  */
 public final class Attestation {
   static final String COUNTER = "attestation-counter";
@@ -38,8 +38,13 @@ public final class Attestation {
   private final SelfTestRunner selfTests;
   private final AuditLog audit;
 
-  public Attestation(DiceIdentity identity, DevicePlatform platform, ApprovedMode mode, DeviceStateMachine state,
-      SelfTestRunner selfTests, AuditLog audit) {
+  public Attestation(
+      DiceIdentity identity,
+      DevicePlatform platform,
+      ApprovedMode mode,
+      DeviceStateMachine state,
+      SelfTestRunner selfTests,
+      AuditLog audit) {
     this.nv = platform.nonVolatileStore();
     this.identity = identity;
     this.platform = platform;
@@ -50,8 +55,9 @@ public final class Attestation {
   }
 
   /** A key report (COSE_Sign1, encoded) for a key of the partition whose uid is given. */
-  public synchronized byte[] keyReport(int partitionId, byte[] partitionUid, byte[] applicationId, AttestedKey key,
-      byte[] nonce) throws DdiException {
+  public synchronized byte[] keyReport(
+      int partitionId, byte[] partitionUid, byte[] applicationId, AttestedKey key, byte[] nonce)
+      throws DdiException {
     identity.chain(); // refuses before the counter moves when the device has no identity
     Map<Long, Object> claims = common(Claims.KEY_REPORT, nonce);
     claims.put(Claims.PARTITION_ID, (long) partitionId);

@@ -20,17 +20,19 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
  * The tamper-evident audit log, in the card's non-volatile storage, surviving restarts and
- * zeroization. Each entry is one line {@code seq|time|event|detail|hash}, where
- * {@code hash = SHA-384(previous hash || seq|time|event|detail)}; the first entry chains from 48
- * zero bytes, or from the anchor line a rotation leaves. An export ends with the chain head
- * signed by the device's audit key (ECDSA P-384), so an edited, deleted, reordered or hand-appended
- * entry is detected by anyone holding the device's audit public key. Entries never hold secrets:
- * events, ports, statuses. It is kept in segments of about {@value #SEGMENT_BYTES} bytes, so an
- * entry rewrites one small record rather than the whole log. Format: docs/ddi.md, "Audit log".
+ * zeroization. Each entry is one line {@code seq|time|event|detail|hash}, where {@code hash =
+ * SHA-384(previous hash || seq|time|event|detail)}; the first entry chains from 48 zero bytes, or
+ * from the anchor line a rotation leaves. An export ends with the chain head signed by the device's
+ * audit key (ECDSA P-384), so an edited, deleted, reordered or hand-appended entry is detected by
+ * anyone holding the device's audit public key. Entries never hold secrets: events, ports,
+ * statuses. It is kept in segments of about {@value #SEGMENT_BYTES} bytes, so an entry rewrites one
+ * small record rather than the whole log. Format: docs/ddi.md, "Audit log".
  *
  * <p>Nothing is dropped before the Crypto Officer has exported it: a segment is removed only once
  * an export has covered it, and when the unexported entries fill the ordinary space the module
@@ -41,19 +43,34 @@ import java.util.function.Consumer;
  * before any other entry), so a flood of refusals cannot fill the log.
  */
 public final class AuditLog {
-  /** {@code first last anchorSeq anchorHash}: which segments exist and what the oldest one chains from. */
+  /**
+   * {@code first last anchorSeq anchorHash}: which segments exist and what the oldest one chains
+   * from.
+   */
   static final String INDEX = "audit-index";
+
   static final String SEGMENT = "audit-log-";
   static final int MAX_DETAIL = 256;
   static final String KEY = "audit-key";
   static final String KEY_PUBLIC = "audit-key-public";
+
   /** A segment is closed once it passes this size. */
   static final int SEGMENT_BYTES = 32 * 1024;
-  /** Segments kept; past this the oldest goes once exported; an anchor keeps the chain verifiable (about 2 MiB). */
+
+  /**
+   * Segments kept; past this the oldest goes once exported; an anchor keeps the chain verifiable
+   * (about 2 MiB).
+   */
   static final int MAX_SEGMENTS = 64;
-  /** Segments kept back from ordinary (partition) requests for the Crypto Officer and the module itself. */
+
+  /**
+   * Segments kept back from ordinary (partition) requests for the Crypto Officer and the module
+   * itself.
+   */
   static final int RESERVE_SEGMENTS = 2;
+
   static final long SUMMARY_INTERVAL_MILLIS = 60_000;
+
   /** The event of a summary of refused requests. */
   public static final String REFUSED = "REFUSED";
 
@@ -64,14 +81,19 @@ public final class AuditLog {
   private final int segmentBytes;
   private final int maxSegments;
   private final long summaryIntervalMillis;
+
   /** Refused requests not yet written, "EVENT/STATUS" -> count, oldest first; guarded by this. */
-  private final java.util.Map<String, Long> refusals = new java.util.TreeMap<>();
+  private final Map<String, Long> refusals = new TreeMap<>();
+
   private long refusalsSinceMillis;
   private long lastSummaryMillis;
+
   /** The newest sequence number an export has covered; entries up to it may rotate out. */
   private long exportedThrough = -1;
+
   /** Made or read on first use, after the power-on self-tests (key generation needs them). */
   private PrivateKey key;
+
   private PublicKey publicKey;
   private final Deque<List<String>> segments = new ArrayDeque<>();
   private long firstSegment;
@@ -87,22 +109,37 @@ public final class AuditLog {
    * and how often refusals are summarised. Tests use a small capacity to fill the log.
    */
   public record Capacity(int segmentBytes, int maxSegments, long summaryIntervalMillis) {
-    public static final Capacity DEFAULT = new Capacity(SEGMENT_BYTES, MAX_SEGMENTS, SUMMARY_INTERVAL_MILLIS);
+    public static final Capacity DEFAULT =
+        new Capacity(SEGMENT_BYTES, MAX_SEGMENTS, SUMMARY_INTERVAL_MILLIS);
 
     public Capacity {
       if (segmentBytes < 256 || maxSegments <= RESERVE_SEGMENTS || summaryIntervalMillis < 0) {
-        throw new IllegalArgumentException("segments of at least 256 bytes, more than " + RESERVE_SEGMENTS
-            + " of them, and a non-negative interval; got " + segmentBytes + ", " + maxSegments + ", " + summaryIntervalMillis);
+        throw new IllegalArgumentException(
+            "segments of at least 256 bytes, more than "
+                + RESERVE_SEGMENTS
+                + " of them, and a non-negative interval; got "
+                + segmentBytes
+                + ", "
+                + maxSegments
+                + ", "
+                + summaryIntervalMillis);
       }
     }
   }
 
-  /** @param onFailure told when an entry cannot be stored: the module must then stop (ERROR) */
-  public AuditLog(NonVolatileStore nv, CryptoEngine engine, RandomSource random, Consumer<String> onFailure) {
+  /**
+   * @param onFailure told when an entry cannot be stored: the module must then stop (ERROR)
+   */
+  public AuditLog(
+      NonVolatileStore nv, CryptoEngine engine, RandomSource random, Consumer<String> onFailure) {
     this(nv, engine, random, onFailure, Capacity.DEFAULT);
   }
 
-  public AuditLog(NonVolatileStore nv, CryptoEngine engine, RandomSource random, Consumer<String> onFailure,
+  public AuditLog(
+      NonVolatileStore nv,
+      CryptoEngine engine,
+      RandomSource random,
+      Consumer<String> onFailure,
       Capacity capacity) {
     this.nv = nv;
     this.onFailure = onFailure;
@@ -115,9 +152,9 @@ public final class AuditLog {
   }
 
   /**
-   * Whether a request that needs a record may be served: unexported entries fill fewer than
-   * {@code maxSegments - RESERVE_SEGMENTS} segments, or, with {@code reserve} (the Crypto
-   * Officer's requests), fewer than {@code maxSegments}.
+   * Whether a request that needs a record may be served: unexported entries fill fewer than {@code
+   * maxSegments - RESERVE_SEGMENTS} segments, or, with {@code reserve} (the Crypto Officer's
+   * requests), fewer than {@code maxSegments}.
    */
   public synchronized boolean hasRoom(boolean reserve) {
     // Exported segments are the oldest ones, so counting stops at the first unexported segment.
@@ -134,7 +171,8 @@ public final class AuditLog {
 
   /**
    * Counts a refused request instead of writing it; the counts are written as one {@value #REFUSED}
-   * entry before the next other entry, or on a refusal once the interval has passed and there is room.
+   * entry before the next other entry, or on a refusal once the interval has passed and there is
+   * room.
    */
   public void refused(String event, String status) {
     boolean stored = true;
@@ -158,7 +196,8 @@ public final class AuditLog {
       return true;
     }
     long total = refusals.values().stream().mapToLong(Long::longValue).sum();
-    StringBuilder detail = new StringBuilder("count=").append(total).append(" since=").append(refusalsSinceMillis);
+    StringBuilder detail =
+        new StringBuilder("count=").append(total).append(" since=").append(refusalsSinceMillis);
     for (var e : refusals.entrySet()) {
       String item = " " + e.getKey() + "=" + e.getValue();
       if (detail.length() + item.length() > MAX_DETAIL - 4) {
@@ -202,16 +241,19 @@ public final class AuditLog {
   }
 
   private void appendOrThrow(String event, String detail) {
-    String body = nextSeq + "|" + System.currentTimeMillis() + "|" + clean(event) + "|" + clean(detail);
+    String body =
+        nextSeq + "|" + System.currentTimeMillis() + "|" + clean(event) + "|" + clean(detail);
     lastHash = AuditFormat.chain(lastHash, body);
     List<String> current = segments.peekLast();
     if (current == null || size(current) > segmentBytes) {
       current = new ArrayList<>();
       segments.addLast(current);
-      // Only an exported segment may go: unexported ones stay, however many (hasRoom refuses first).
+      // Only an exported segment may go: unexported ones stay, however many (hasRoom refuses
+      // first).
       List<String> oldest = segments.peekFirst();
       boolean exported = !oldest.isEmpty() && lastSeq(oldest) <= exportedThrough;
-      List<String> dropped = segments.size() > maxSegments && exported ? segments.removeFirst() : null;
+      List<String> dropped =
+          segments.size() > maxSegments && exported ? segments.removeFirst() : null;
       if (dropped != null && !dropped.isEmpty()) {
         String[] f = dropped.get(dropped.size() - 1).split("\\|", -1);
         anchorSeq = Long.parseLong(f[0]);
@@ -220,7 +262,8 @@ public final class AuditLog {
       if (dropped != null) {
         firstSegment++;
       }
-      // The index names the new segment before it is written: a crash leaves an empty segment, never a lost one.
+      // The index names the new segment before it is written: a crash leaves an empty segment,
+      // never a lost one.
       writeIndex();
       if (dropped != null) {
         nv.delete(SEGMENT + (firstSegment - 1));
@@ -233,12 +276,16 @@ public final class AuditLog {
     if (current.size() == 1) {
       nv.write(segment, (line + "\n").getBytes(StandardCharsets.UTF_8));
     } else {
-      // One line appended and synced, not the whole segment rewritten: the cost of every audited call.
+      // One line appended and synced, not the whole segment rewritten: the cost of every audited
+      // call.
       nv.append(segment, (line + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }
 
-  /** The log and its signed head, as exported: the lines, then {@code head|seq|hash|signature|publicKey}. */
+  /**
+   * The log and its signed head, as exported: the lines, then {@code
+   * head|seq|hash|signature|publicKey}.
+   */
   public synchronized byte[] export() {
     loadKey();
     try {
@@ -248,11 +295,21 @@ public final class AuditLog {
       s.update(AuditFormat.headMessage(Long.toString(nextSeq - 1), headHash));
       StringBuilder b = new StringBuilder();
       if (anchorSeq >= 0) {
-        b.append("anchor|").append(anchorSeq).append('|').append(HexFormat.of().formatHex(anchorHash)).append('\n');
+        b.append("anchor|")
+            .append(anchorSeq)
+            .append('|')
+            .append(HexFormat.of().formatHex(anchorHash))
+            .append('\n');
       }
       segments.forEach(segment -> b.append(text(segment)));
-      b.append("head|").append(nextSeq - 1).append('|').append(headHash).append('|')
-          .append(HexFormat.of().formatHex(s.sign())).append('|').append(HexFormat.of().formatHex(publicKey.getEncoded()))
+      b.append("head|")
+          .append(nextSeq - 1)
+          .append('|')
+          .append(headHash)
+          .append('|')
+          .append(HexFormat.of().formatHex(s.sign()))
+          .append('|')
+          .append(HexFormat.of().formatHex(publicKey.getEncoded()))
           .append('\n');
       snapshot = b.toString().getBytes(StandardCharsets.UTF_8);
       snapshotHead = nextSeq - 1;
@@ -301,8 +358,8 @@ public final class AuditLog {
   }
 
   /**
-   * The Crypto Officer has read the last export to its end: its entries may now rotate out. Kept
-   * in the index, so it holds across restarts.
+   * The Crypto Officer has read the last export to its end: its entries may now rotate out. Kept in
+   * the index, so it holds across restarts.
    */
   public synchronized void exportRead() {
     if (snapshotHead > exportedThrough) {
@@ -339,44 +396,64 @@ public final class AuditLog {
       } finally {
         Arrays.fill(pkcs8, (byte) 0);
       }
-      publicKey = engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(nv.read(KEY_PUBLIC).orElseThrow()));
+      publicKey =
+          engine
+              .keyFactory("EC")
+              .generatePublic(new X509EncodedKeySpec(nv.read(KEY_PUBLIC).orElseThrow()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the audit key cannot be made or read", e);
     }
   }
 
   private void load() {
-    nv.read(INDEX).ifPresent(b -> {
-      String[] f = new String(b, StandardCharsets.UTF_8).split(" ");
-      firstSegment = Long.parseLong(f[0]);
-      long last = Long.parseLong(f[1]);
-      anchorSeq = Long.parseLong(f[2]);
-      anchorHash = HexFormat.of().parseHex(f[3]);
-      exportedThrough = f.length > 4 ? Long.parseLong(f[4]) : anchorSeq;
-      for (long i = firstSegment; i <= last; i++) {
-        List<String> segment = new ArrayList<>();
-        String name = SEGMENT + i;
-        nv.read(name).ifPresent(t -> {
-          String text = new String(t, StandardCharsets.UTF_8);
-          segment.addAll(completeLines(text));
-          if (!text.isEmpty() && !text.endsWith("\n")) {
-            nv.write(name, text(segment).getBytes(StandardCharsets.UTF_8)); // drop the torn tail before appending again
-          }
-        });
-        segments.addLast(segment);
-      }
-    });
+    nv.read(INDEX)
+        .ifPresent(
+            b -> {
+              String[] f = new String(b, StandardCharsets.UTF_8).split(" ");
+              firstSegment = Long.parseLong(f[0]);
+              long last = Long.parseLong(f[1]);
+              anchorSeq = Long.parseLong(f[2]);
+              anchorHash = HexFormat.of().parseHex(f[3]);
+              exportedThrough = f.length > 4 ? Long.parseLong(f[4]) : anchorSeq;
+              for (long i = firstSegment; i <= last; i++) {
+                List<String> segment = new ArrayList<>();
+                String name = SEGMENT + i;
+                nv.read(name)
+                    .ifPresent(
+                        t -> {
+                          String text = new String(t, StandardCharsets.UTF_8);
+                          segment.addAll(completeLines(text));
+                          if (!text.isEmpty() && !text.endsWith("\n")) {
+                            nv.write(
+                                name,
+                                text(segment)
+                                    .getBytes(
+                                        StandardCharsets
+                                            .UTF_8)); // drop the torn tail before appending again
+                          }
+                        });
+                segments.addLast(segment);
+              }
+            });
     nextSeq = anchorSeq + 1;
     lastHash = anchorHash;
-    // The newest segment may be empty (named in the index, then a crash); the chain goes on from the last entry.
-    segments.stream().filter(s -> !s.isEmpty()).reduce((a, b) -> b).ifPresent(newest -> {
-      String[] f = newest.get(newest.size() - 1).split("\\|", -1);
-      nextSeq = Long.parseLong(f[0]) + 1;
-      lastHash = HexFormat.of().parseHex(f[4]);
-    });
+    // The newest segment may be empty (named in the index, then a crash); the chain goes on from
+    // the last entry.
+    segments.stream()
+        .filter(s -> !s.isEmpty())
+        .reduce((a, b) -> b)
+        .ifPresent(
+            newest -> {
+              String[] f = newest.get(newest.size() - 1).split("\\|", -1);
+              nextSeq = Long.parseLong(f[0]) + 1;
+              lastHash = HexFormat.of().parseHex(f[4]);
+            });
   }
 
-  /** The lines of a segment; a last line without its newline is an append a crash tore, never acknowledged. */
+  /**
+   * The lines of a segment; a last line without its newline is an append a crash tore, never
+   * acknowledged.
+   */
   static List<String> completeLines(String text) {
     List<String> lines = new ArrayList<>(text.lines().toList());
     if (!text.isEmpty() && !text.endsWith("\n")) {
@@ -386,8 +463,16 @@ public final class AuditLog {
   }
 
   private void writeIndex() {
-    String index = firstSegment + " " + (firstSegment + segments.size() - 1) + " " + anchorSeq + " "
-        + HexFormat.of().formatHex(anchorHash) + " " + exportedThrough;
+    String index =
+        firstSegment
+            + " "
+            + (firstSegment + segments.size() - 1)
+            + " "
+            + anchorSeq
+            + " "
+            + HexFormat.of().formatHex(anchorHash)
+            + " "
+            + exportedThrough;
     nv.write(INDEX, index.getBytes(StandardCharsets.UTF_8));
   }
 

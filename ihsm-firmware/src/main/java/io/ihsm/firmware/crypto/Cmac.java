@@ -10,13 +10,18 @@ import javax.crypto.spec.IvParameterSpec;
 
 /**
  * AES-CMAC (SP 800-38B, RFC 4493) over the engine's AES-ECB and AES-CBC, so it runs the same on
- * every engine (neither the JDK nor ACCP offers CMAC). The tag is the last block of a CBC-MAC
- * whose last block was masked with subkey K1 (whole block) or padded and masked with K2.
+ * every engine (neither the JDK nor ACCP offers CMAC). The tag is the last block of a CBC-MAC whose
+ * last block was masked with subkey K1 (whole block) or padded and masked with K2.
  */
 public final class Cmac {
   public static final int TAG_BYTES = 16;
-  /** Shortest truncated tag verification accepts: 64 bits, SP 800-38B appendix A's floor for most uses. */
+
+  /**
+   * Shortest truncated tag verification accepts: 64 bits, SP 800-38B appendix A's floor for most
+   * uses.
+   */
   public static final int MIN_TAG_BYTES = 8;
+
   private static final int BLOCK = 16;
 
   private final CryptoEngine engine;
@@ -47,7 +52,9 @@ public final class Cmac {
       for (int i = 0; i < BLOCK; i++) {
         chained[last + i] ^= subkey[i];
       }
-      Cipher cbc = engine.initCipher("AES/CBC/NoPadding", Cipher.ENCRYPT_MODE, key, new IvParameterSpec(new byte[BLOCK]));
+      Cipher cbc =
+          engine.initCipher(
+              "AES/CBC/NoPadding", Cipher.ENCRYPT_MODE, key, new IvParameterSpec(new byte[BLOCK]));
       byte[] out = cbc.doFinal(chained);
       byte[] tag = Arrays.copyOfRange(out, last, last + BLOCK);
       Arrays.fill(out, (byte) 0);
@@ -59,7 +66,10 @@ public final class Cmac {
     }
   }
 
-  /** True when {@code tag} is the CMAC or a prefix of it no shorter than {@link #MIN_TAG_BYTES}; constant time. */
+  /**
+   * True when {@code tag} is the CMAC or a prefix of it no shorter than {@link #MIN_TAG_BYTES};
+   * constant time.
+   */
   public boolean verify(SecretKey key, byte[] message, byte[] tag) throws CryptoRefusal {
     byte[] full = compute(key, message);
     if (tag.length < MIN_TAG_BYTES || tag.length > full.length) {

@@ -38,15 +38,18 @@ public interface CryptoEngine {
   KeyFactory keyFactory(String algorithm);
 
   /**
-   * A cipher initialised with parameters, from the first provider that accepts them: a provider
-   * may offer a transformation but not every parameter set (ACCP's OAEP takes no label).
+   * A cipher initialised with parameters, from the first provider that accepts them: a provider may
+   * offer a transformation but not every parameter set (ACCP's OAEP takes no label).
    *
    * @throws InvalidKeyException or InvalidAlgorithmParameterException from the last provider tried
    */
   Cipher initCipher(String transformation, int mode, Key key, AlgorithmParameterSpec params)
       throws InvalidKeyException, InvalidAlgorithmParameterException;
 
-  /** An algorithm the engine does not offer: a module bug or a missing provider, never a caller error. */
+  /**
+   * An algorithm the engine does not offer: a module bug or a missing provider, never a caller
+   * error.
+   */
   final class UnsupportedAlgorithmException extends IllegalStateException {
     public UnsupportedAlgorithmException(String engine, String algorithm) {
       super(engine + " offers no " + algorithm);

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Chooses the engine: AWS-LC through ACCP where its native library loads, else the JDK's providers. */
+/**
+ * Chooses the engine: AWS-LC through ACCP where its native library loads, else the JDK's providers.
+ */
 public final class CryptoEngines {
   private CryptoEngines() {}
 
@@ -32,7 +34,8 @@ public final class CryptoEngines {
       List<Provider> providers = new ArrayList<>();
       providers.add(accp);
       providers.addAll(jdkProviders());
-      return Optional.of(new ProviderEngine("ACCP " + accp.getVersionStr() + " (AWS-LC)", providers));
+      return Optional.of(
+          new ProviderEngine("ACCP " + accp.getVersionStr() + " (AWS-LC)", providers));
     } catch (RuntimeException | LinkageError e) {
       return Optional.empty();
     }

@@ -1,17 +1,20 @@
 package io.ihsm.firmware.crypto;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * ECDSA signatures in DER (SEQUENCE of two INTEGERs), parsed strictly: definite minimal lengths,
- * minimal positive integers, nothing trailing. Some engines accept looser BER encodings; the
- * module does not, so that a signature has exactly one accepted form (no malleability).
+ * minimal positive integers, nothing trailing. Some engines accept looser BER encodings; the module
+ * does not, so that a signature has exactly one accepted form (no malleability).
  */
 public final class DerEcdsaSignature {
   private DerEcdsaSignature() {}
 
-  /** (r, s) when {@code der} is the canonical encoding of two positive integers; empty otherwise. */
+  /**
+   * (r, s) when {@code der} is the canonical encoding of two positive integers; empty otherwise.
+   */
   public static Optional<BigInteger[]> parse(byte[] der) {
     Reader in = new Reader(der);
     if (in.next() != 0x30) {
@@ -86,7 +89,7 @@ public final class DerEcdsaSignature {
       if (len > 1 && b[start] == 0 && (b[start + 1] & 0x80) == 0) {
         return null; // a leading zero that is not needed
       }
-      BigInteger v = new BigInteger(1, java.util.Arrays.copyOfRange(b, start, start + len));
+      BigInteger v = new BigInteger(1, Arrays.copyOfRange(b, start, start + len));
       return v.signum() > 0 ? v : null;
     }
   }

@@ -14,7 +14,9 @@ public final class Hkdf {
   private final String hmac;
   private final int hashLength;
 
-  /** @param hmac the HMAC's JCA name, e.g. "HmacSHA256" */
+  /**
+   * @param hmac the HMAC's JCA name, e.g. "HmacSHA256"
+   */
   public Hkdf(CryptoEngine engine, String hmac) {
     this.engine = engine;
     this.hmac = hmac;
@@ -33,7 +35,8 @@ public final class Hkdf {
    */
   public byte[] derive(byte[] ikm, byte[] salt, byte[] info, int length) {
     if (length < 1 || length > maxOutputLength()) {
-      throw new IllegalArgumentException("HKDF output length must be 1.." + maxOutputLength() + ", got " + length);
+      throw new IllegalArgumentException(
+          "HKDF output length must be 1.." + maxOutputLength() + ", got " + length);
     }
     byte[] prk = extract(ikm, salt);
     try {

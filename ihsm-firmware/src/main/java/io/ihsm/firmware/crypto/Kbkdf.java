@@ -8,8 +8,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * SP 800-108r1 KDF in counter mode with an HMAC PRF, the counter (32 bits) before the fixed input:
- * {@code K(i) = HMAC(key, [i]32 || label || 0x00 || context || [L]32)}, L the output length in bits.
- * This is the layout of PKCS#11's CKM_SP800_108_COUNTER_KDF with those data parameters.
+ * {@code K(i) = HMAC(key, [i]32 || label || 0x00 || context || [L]32)}, L the output length in
+ * bits. This is the layout of PKCS#11's CKM_SP800_108_COUNTER_KDF with those data parameters.
  */
 public final class Kbkdf {
   private final CryptoEngine engine;
@@ -27,8 +27,13 @@ public final class Kbkdf {
     try {
       Mac m = engine.mac(hmac);
       m.init(new SecretKeySpec(key, hmac));
-      byte[] fixed = ByteBuffer.allocate(label.length + 1 + context.length + 4).put(label).put((byte) 0).put(context)
-          .putInt(length * 8).array();
+      byte[] fixed =
+          ByteBuffer.allocate(label.length + 1 + context.length + 4)
+              .put(label)
+              .put((byte) 0)
+              .put(context)
+              .putInt(length * 8)
+              .array();
       byte[] out = new byte[length];
       int done = 0;
       for (int i = 1; done < length; i++) {

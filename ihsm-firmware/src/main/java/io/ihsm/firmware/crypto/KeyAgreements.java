@@ -1,5 +1,6 @@
 package io.ihsm.firmware.crypto;
 
+import io.ihsm.ddi.key.EcCurves;
 import io.ihsm.firmware.crypto.CryptoRefusal.Reason;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -23,8 +24,9 @@ public final class KeyAgreements {
     try {
       PublicKey k = engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(spki));
       // Only the device's named curves, and only a valid point on them (SP 800-56A §5.6.2.3.3).
-      if (k instanceof ECPublicKey ec && io.ihsm.ddi.key.EcCurves.kindOf(ec.getParams()).isPresent()
-          && io.ihsm.ddi.key.EcCurves.validPoint(ec.getW(), ec.getParams())) {
+      if (k instanceof ECPublicKey ec
+          && EcCurves.kindOf(ec.getParams()).isPresent()
+          && EcCurves.validPoint(ec.getW(), ec.getParams())) {
         return ec;
       }
     } catch (GeneralSecurityException | RuntimeException e) {
@@ -49,7 +51,9 @@ public final class KeyAgreements {
   }
 
   static boolean sameCurve(ECParameterSpec a, ECParameterSpec b) {
-    return a.getCurve().equals(b.getCurve()) && a.getGenerator().equals(b.getGenerator())
-        && a.getOrder().equals(b.getOrder()) && a.getCofactor() == b.getCofactor();
+    return a.getCurve().equals(b.getCurve())
+        && a.getGenerator().equals(b.getGenerator())
+        && a.getOrder().equals(b.getOrder())
+        && a.getCofactor() == b.getCofactor();
   }
 }

@@ -17,15 +17,19 @@ public final class Macs {
     this.engine = engine;
   }
 
-  /** @param algorithm e.g. "HmacSHA256" */
-  public byte[] compute(String algorithm, SecretKey key, byte[] message) throws InvalidKeyException {
+  /**
+   * @param algorithm e.g. "HmacSHA256"
+   */
+  public byte[] compute(String algorithm, SecretKey key, byte[] message)
+      throws InvalidKeyException {
     Mac m = engine.mac(algorithm);
     m.init(key);
     return m.doFinal(message);
   }
 
   /** True when {@code tag} is the MAC or a prefix of it no shorter than {@link #MIN_TAG_BYTES}. */
-  public boolean verify(String algorithm, SecretKey key, byte[] message, byte[] tag) throws InvalidKeyException {
+  public boolean verify(String algorithm, SecretKey key, byte[] message, byte[] tag)
+      throws InvalidKeyException {
     byte[] full = compute(algorithm, key, message);
     if (tag.length < MIN_TAG_BYTES || tag.length > full.length) {
       return false;

@@ -11,6 +11,8 @@ import java.security.Provider;
 import java.security.Signature;
 import java.security.spec.AlgorithmParameterSpec;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
 import javax.crypto.Mac;
@@ -23,7 +25,7 @@ import javax.crypto.Mac;
 final class ProviderEngine implements CryptoEngine {
   private final String name;
   private final List<Provider> providers;
-  private final java.util.Map<String, Provider> chosen = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Provider> chosen = new ConcurrentHashMap<>();
 
   ProviderEngine(String name, List<Provider> providers) {
     this.name = name;

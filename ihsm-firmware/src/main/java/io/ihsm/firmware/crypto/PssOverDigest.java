@@ -1,7 +1,9 @@
 package io.ihsm.firmware.crypto;
 
 import io.ihsm.firmware.crypto.CryptoRefusal.Reason;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -12,9 +14,9 @@ import javax.crypto.Cipher;
 
 /**
  * RSASSA-PSS over a digest the caller computed (PKCS#11's CKM_RSA_PKCS_PSS): the EMSA-PSS encoding
- * and its check (RFC 8017, sections 9.1.1 and 9.1.2) are done here, the RSA primitive by the
- * engine (RSA without padding). A signature made this way is the RSASSA-PSS signature of any
- * message with that digest, so standard verifiers check it.
+ * and its check (RFC 8017, sections 9.1.1 and 9.1.2) are done here, the RSA primitive by the engine
+ * (RSA without padding). A signature made this way is the RSASSA-PSS signature of any message with
+ * that digest, so standard verifiers check it.
  */
 public final class PssOverDigest {
   private final CryptoEngine engine;
@@ -23,7 +25,13 @@ public final class PssOverDigest {
     this.engine = engine;
   }
 
-  public byte[] sign(PrivateKey key, String hash, String mgf1Hash, int saltLength, byte[] digest, SecureRandom random)
+  public byte[] sign(
+      PrivateKey key,
+      String hash,
+      String mgf1Hash,
+      int saltLength,
+      byte[] digest,
+      SecureRandom random)
       throws CryptoRefusal {
     int modBits = ((RSAKey) key).getModulus().bitLength();
     byte[] salt = new byte[saltLength];
@@ -36,11 +44,13 @@ public final class PssOverDigest {
     }
   }
 
-  public boolean verify(PublicKey key, String hash, String mgf1Hash, int saltLength, byte[] digest, byte[] signature)
+  public boolean verify(
+      PublicKey key, String hash, String mgf1Hash, int saltLength, byte[] digest, byte[] signature)
       throws CryptoRefusal {
     int modBits = ((RSAKey) key).getModulus().bitLength();
     int k = (modBits + 7) / 8;
-    if (signature.length != k || new java.math.BigInteger(1, signature).compareTo(((RSAKey) key).getModulus()) >= 0) {
+    if (signature.length != k
+        || new BigInteger(1, signature).compareTo(((RSAKey) key).getModulus()) >= 0) {
       return false;
     }
     byte[] block = rsa(Cipher.ENCRYPT_MODE, key, signature);
@@ -51,15 +61,23 @@ public final class PssOverDigest {
         return false;
       }
     }
-    return check(hash, mgf1Hash, digest, Arrays.copyOfRange(block, block.length - emLen, block.length), emBits, saltLength);
+    return check(
+        hash,
+        mgf1Hash,
+        digest,
+        Arrays.copyOfRange(block, block.length - emLen, block.length),
+        emBits,
+        saltLength);
   }
 
-  private byte[] encode(String hash, String mgf1Hash, byte[] digest, byte[] salt, int emBits) throws CryptoRefusal {
+  private byte[] encode(String hash, String mgf1Hash, byte[] digest, byte[] salt, int emBits)
+      throws CryptoRefusal {
     MessageDigest h = engine.digest(hash);
     int hLen = h.getDigestLength();
     int emLen = (emBits + 7) / 8;
     if (digest.length != hLen) {
-      throw new CryptoRefusal(Reason.INVALID_INPUT, "the digest must be " + hLen + " bytes for " + hash);
+      throw new CryptoRefusal(
+          Reason.INVALID_INPUT, "the digest must be " + hLen + " bytes for " + hash);
     }
     if (emLen < hLen + salt.length + 2) {
       throw new CryptoRefusal(Reason.INVALID_INPUT, "the salt is too long for this key and hash");
@@ -81,7 +99,8 @@ public final class PssOverDigest {
     return em;
   }
 
-  private boolean check(String hash, String mgf1Hash, byte[] digest, byte[] em, int emBits, int saltLength) {
+  private boolean check(
+      String hash, String mgf1Hash, byte[] digest, byte[] em, int emBits, int saltLength) {
     MessageDigest h = engine.digest(hash);
     int hLen = h.getDigestLength();
     int emLen = em.length;
@@ -120,7 +139,10 @@ public final class PssOverDigest {
     int at = 0;
     for (int counter = 0; at < length; counter++) {
       h.update(seed);
-      h.update(new byte[] {(byte) (counter >>> 24), (byte) (counter >>> 16), (byte) (counter >>> 8), (byte) counter});
+      h.update(
+          new byte[] {
+            (byte) (counter >>> 24), (byte) (counter >>> 16), (byte) (counter >>> 8), (byte) counter
+          });
       byte[] block = h.digest();
       int n = Math.min(block.length, length - at);
       System.arraycopy(block, 0, out, at, n);
@@ -129,8 +151,11 @@ public final class PssOverDigest {
     return out;
   }
 
-  /** The RSA primitive: DECRYPT_MODE with the private key signs, ENCRYPT_MODE with the public key opens. */
-  private byte[] rsa(int mode, java.security.Key key, byte[] input) throws CryptoRefusal {
+  /**
+   * The RSA primitive: DECRYPT_MODE with the private key signs, ENCRYPT_MODE with the public key
+   * opens.
+   */
+  private byte[] rsa(int mode, Key key, byte[] input) throws CryptoRefusal {
     try {
       int k = (((RSAKey) key).getModulus().bitLength() + 7) / 8;
       return leftPad(engine.initCipher("RSA/ECB/NoPadding", mode, key, null).doFinal(input), k);

@@ -7,7 +7,10 @@ import java.security.Signature;
 import java.security.interfaces.RSAKey;
 import java.security.spec.PSSParameterSpec;
 
-/** Signature verification with the module's rules: strict DER for ECDSA, exact-length RSA signatures. */
+/**
+ * Signature verification with the module's rules: strict DER for ECDSA, exact-length RSA
+ * signatures.
+ */
 public final class Signatures {
   private final CryptoEngine engine;
 
@@ -15,7 +18,9 @@ public final class Signatures {
     this.engine = engine;
   }
 
-  /** @param algorithm e.g. "SHA256withECDSA"; the signature must be canonical DER */
+  /**
+   * @param algorithm e.g. "SHA256withECDSA"; the signature must be canonical DER
+   */
   public boolean verifyEcdsa(String algorithm, PublicKey key, byte[] message, byte[] derSignature) {
     if (DerEcdsaSignature.parse(derSignature).isEmpty()) {
       return false;
@@ -23,7 +28,9 @@ public final class Signatures {
     return verify(engine.signature(algorithm), key, message, derSignature);
   }
 
-  /** @param algorithm e.g. "SHA256withRSA" */
+  /**
+   * @param algorithm e.g. "SHA256withRSA"
+   */
   public boolean verifyRsaPkcs1(String algorithm, PublicKey key, byte[] message, byte[] signature) {
     if (!exactModulusLength(key, signature)) {
       return false;
@@ -31,7 +38,8 @@ public final class Signatures {
     return verify(engine.signature(algorithm), key, message, signature);
   }
 
-  public boolean verifyRsaPss(PSSParameterSpec params, PublicKey key, byte[] message, byte[] signature) {
+  public boolean verifyRsaPss(
+      PSSParameterSpec params, PublicKey key, byte[] message, byte[] signature) {
     if (!exactModulusLength(key, signature)) {
       return false;
     }

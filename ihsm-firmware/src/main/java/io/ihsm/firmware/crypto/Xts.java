@@ -13,7 +13,9 @@ import javax.crypto.spec.SecretKeySpec;
  * unit. Partial final blocks (ciphertext stealing) are not supported: units are whole blocks.
  */
 public final class Xts {
-  /** The largest data unit: SP 800-38E caps a unit at 2^20 blocks; the request bound is lower still. */
+  /**
+   * The largest data unit: SP 800-38E caps a unit at 2^20 blocks; the request bound is lower still.
+   */
   public static final int MAX_UNIT_BYTES = 1 << 24;
 
   private final CryptoEngine engine;
@@ -32,24 +34,32 @@ public final class Xts {
 
   /** Unit size and data length a request may use: whole 16-byte blocks, whole units. */
   public static boolean validUnits(int unitSize, int dataLength) {
-    return unitSize >= 16 && unitSize <= MAX_UNIT_BYTES && unitSize % 16 == 0
-        && dataLength > 0 && dataLength % unitSize == 0;
+    return unitSize >= 16
+        && unitSize <= MAX_UNIT_BYTES
+        && unitSize % 16 == 0
+        && dataLength > 0
+        && dataLength % unitSize == 0;
   }
 
-  private byte[] run(boolean encrypt, byte[] key, byte[] tweak, int unitSize, byte[] data) throws CryptoRefusal {
+  private byte[] run(boolean encrypt, byte[] key, byte[] tweak, int unitSize, byte[] data)
+      throws CryptoRefusal {
     if (key.length != 32 && key.length != 64) {
-      throw new CryptoRefusal(Reason.INVALID_INPUT, "an XTS key is two AES-128 or two AES-256 halves");
+      throw new CryptoRefusal(
+          Reason.INVALID_INPUT, "an XTS key is two AES-128 or two AES-256 halves");
     }
     if (tweak.length != 16) {
       throw new CryptoRefusal(Reason.INVALID_INPUT, "an XTS tweak is 16 bytes");
     }
     if (!validUnits(unitSize, data.length)) {
-      throw new CryptoRefusal(Reason.INVALID_INPUT, "XTS data must be whole units of whole 16-byte blocks");
+      throw new CryptoRefusal(
+          Reason.INVALID_INPUT, "XTS data must be whole units of whole 16-byte blocks");
     }
     int half = key.length / 2;
     try {
       Cipher dataCipher = engine.cipher("AES/ECB/NoPadding");
-      dataCipher.init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(key, 0, half, "AES"));
+      dataCipher.init(
+          encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE,
+          new SecretKeySpec(key, 0, half, "AES"));
       Cipher tweakCipher = engine.cipher("AES/ECB/NoPadding");
       tweakCipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, half, half, "AES"));
       byte[] out = new byte[data.length];

@@ -15,22 +15,32 @@ public final class IdentityHandlers {
 
   public static Map<Opcode, Handler> create(DiceIdentity identity, Vault vault) {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
-    h.put(Opcode.MANUFACTURE, (ctx, body) -> {
-      Empty.read(body);
-      return Reply.approved(new Bytes(identity.manufacture()));
-    });
-    h.put(Opcode.INSTALL_DEVICE_CERTIFICATES, (ctx, body) -> {
-      identity.install(Certificates.read(body).certificates());
-      return Reply.approved(Empty.INSTANCE);
-    });
-    h.put(Opcode.GET_CERTIFICATE_CHAIN, (ctx, body) -> {
-      Empty.read(body);
-      return Reply.approved(new Certificates(identity.chain()));
-    });
-    h.put(Opcode.GET_PARTITION_CERTIFICATES, (ctx, body) -> {
-      Empty.read(body);
-      return Reply.approved(new Certificates(identity.partitionChain(ctx.port().partitionId(), vault.binding(ctx.port()))));
-    });
+    h.put(
+        Opcode.MANUFACTURE,
+        (ctx, body) -> {
+          Empty.read(body);
+          return Reply.approved(new Bytes(identity.manufacture()));
+        });
+    h.put(
+        Opcode.INSTALL_DEVICE_CERTIFICATES,
+        (ctx, body) -> {
+          identity.install(Certificates.read(body).certificates());
+          return Reply.approved(Empty.INSTANCE);
+        });
+    h.put(
+        Opcode.GET_CERTIFICATE_CHAIN,
+        (ctx, body) -> {
+          Empty.read(body);
+          return Reply.approved(new Certificates(identity.chain()));
+        });
+    h.put(
+        Opcode.GET_PARTITION_CERTIFICATES,
+        (ctx, body) -> {
+          Empty.read(body);
+          return Reply.approved(
+              new Certificates(
+                  identity.partitionChain(ctx.port().partitionId(), vault.binding(ctx.port()))));
+        });
     return h;
   }
 }

@@ -8,8 +8,12 @@ import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.session.Session;
 import java.util.Optional;
 
-/** What a handler knows about its request: the port and client it came from, its header and its session. */
-public record RequestContext(Port port, ClientBinding client, RequestHeader header, Optional<Session> session) {
+/**
+ * What a handler knows about its request: the port and client it came from, its header and its
+ * session.
+ */
+public record RequestContext(
+    Port port, ClientBinding client, RequestHeader header, Optional<Session> session) {
   /** Refuses the request unless its session is the Crypto Officer's. */
   public void requireCryptoOfficer() throws DdiException {
     if (session.map(Session::role).orElse(null) != Session.Role.CRYPTO_OFFICER) {
@@ -19,7 +23,9 @@ public record RequestContext(Port port, ClientBinding client, RequestHeader head
 
   /** The id of the request's user session (partition ports only have user sessions). */
   public int userSessionId() throws DdiException {
-    Session s = session.orElseThrow(() -> new DdiException(Status.SESSION_REQUIRED, "a session is required"));
+    Session s =
+        session.orElseThrow(
+            () -> new DdiException(Status.SESSION_REQUIRED, "a session is required"));
     if (s.role() != Session.Role.USER) {
       throw new DdiException(Status.PERMISSION_DENIED, "keys belong to partition users");
     }

@@ -2,10 +2,10 @@ package io.ihsm.firmware.identity;
 
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.cose.CoseSign1;
 import io.ihsm.ddi.spi.DeviceIdentity;
 import io.ihsm.ddi.spi.FirmwareMeasurement;
 import io.ihsm.ddi.spi.NonVolatileStore;
-import io.ihsm.ddi.cose.CoseSign1;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.DerEcdsaSignature;
 import io.ihsm.firmware.crypto.EcPublicKeys;
@@ -65,15 +65,17 @@ import org.bouncycastle.operator.ContentSigner;
  * once, at manufacture, and kept in non-volatile storage; zeroization does not touch it. From it
  * come the DeviceID key (the same for the device's whole life) and, mixed with the firmware
  * measurement, the Alias key (a different key whenever the firmware differs). The manufacturer
- * certifies the DeviceID key once; at every power-on the DeviceID key certifies the Alias key,
- * with the firmware's version, SVN and digest in a TCG DiceTcbInfo extension. Bouncy Castle is
- * used for ASN.1 only; every signature is made by the crypto engine. Format: docs/attestation.md.
+ * certifies the DeviceID key once; at every power-on the DeviceID key certifies the Alias key, with
+ * the firmware's version, SVN and digest in a TCG DiceTcbInfo extension. Bouncy Castle is used for
+ * ASN.1 only; every signature is made by the crypto engine. Format: docs/attestation.md.
  */
 public final class DiceIdentity {
   static final String UDS = "device-secret";
   static final String CERTIFICATES = "device-certificates";
+
   /** TCG DICE TcbInfo (tcg-dice-TcbInfo). */
   public static final ASN1ObjectIdentifier TCB_INFO = new ASN1ObjectIdentifier("2.23.133.5.4.1");
+
   private static final String PARTITION_INFO = "ihsm DICE partition identity";
   private static final Date FOREVER = Date.from(Instant.parse("9999-12-31T23:59:59Z"));
 
@@ -85,10 +87,15 @@ public final class DiceIdentity {
   private List<byte[]> chain = List.of();
   private boolean unreadable;
   private KeyPair aliasKey;
+
   /** Partition identity certificates issued this power-on, by partition uid (hex). */
   private final Map<String, byte[]> partitionCertificates = new HashMap<>();
 
-  public DiceIdentity(NonVolatileStore nv, CryptoEngine engine, RandomSource random, DeviceIdentity device,
+  public DiceIdentity(
+      NonVolatileStore nv,
+      CryptoEngine engine,
+      RandomSource random,
+      DeviceIdentity device,
       FirmwareMeasurement firmware) {
     this.nv = nv;
     this.engine = engine;
@@ -106,13 +113,15 @@ public final class DiceIdentity {
     if (!chain.isEmpty() || unreadable) {
       return;
     }
-    nv.read(CERTIFICATES).ifPresent(stored -> {
-      try {
-        chain = withAlias(decode(stored));
-      } catch (RuntimeException e) {
-        unreadable = true;
-      }
-    });
+    nv.read(CERTIFICATES)
+        .ifPresent(
+            stored -> {
+              try {
+                chain = withAlias(decode(stored));
+              } catch (RuntimeException e) {
+                unreadable = true;
+              }
+            });
   }
 
   /** Makes the UDS if there is none; answers the DeviceID public key (SPKI) to certify. */
@@ -140,18 +149,24 @@ public final class DiceIdentity {
       throw new DdiException(Status.NOT_MANUFACTURED, "no device secret: MANUFACTURE first");
     }
     if (certificates.size() != 2) {
-      throw new DdiException(Status.INVALID_PARAMETER, "two certificates: the manufacturer root, then the DeviceID");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "two certificates: the manufacturer root, then the DeviceID");
     }
     X509Certificate root = parse(certificates.get(0));
     X509Certificate deviceId = parse(certificates.get(1));
     // Names must chain too: path validation elsewhere matches the issuer by name.
-    boolean valid = verifies(root, root.getPublicKey()) && verifies(deviceId, root.getPublicKey())
-        && root.getSubjectX500Principal().equals(root.getIssuerX500Principal())
-        && deviceId.getIssuerX500Principal().equals(root.getSubjectX500Principal())
-        && root.getBasicConstraints() >= 0 && deviceId.getBasicConstraints() >= 1
-        && Arrays.equals(deviceId.getPublicKey().getEncoded(), deviceIdKey().getPublic().getEncoded());
+    boolean valid =
+        verifies(root, root.getPublicKey())
+            && verifies(deviceId, root.getPublicKey())
+            && root.getSubjectX500Principal().equals(root.getIssuerX500Principal())
+            && deviceId.getIssuerX500Principal().equals(root.getSubjectX500Principal())
+            && root.getBasicConstraints() >= 0
+            && deviceId.getBasicConstraints() >= 1
+            && Arrays.equals(
+                deviceId.getPublicKey().getEncoded(), deviceIdKey().getPublic().getEncoded());
     if (!valid) {
-      throw new DdiException(Status.CERTIFICATE_INVALID,
+      throw new DdiException(
+          Status.CERTIFICATE_INVALID,
           "the DeviceID certificate must certify this device's key, as a CA, issued by the self-signed CA root");
     }
     nv.write(CERTIFICATES, encode(certificates));
@@ -162,7 +177,8 @@ public final class DiceIdentity {
   public synchronized List<byte[]> chain() throws DdiException {
     loadChain();
     if (unreadable) {
-      throw new DdiException(Status.INTERNAL_ERROR, "the stored identity certificates are unreadable");
+      throw new DdiException(
+          Status.INTERNAL_ERROR, "the stored identity certificates are unreadable");
     }
     if (chain.isEmpty()) {
       throw new DdiException(Status.NOT_MANUFACTURED, "the device has no identity yet");
@@ -188,20 +204,22 @@ public final class DiceIdentity {
   }
 
   /**
-   * A COSE_Sign1 by the Alias key (device reports, the compliance report); the payload is left
-   * out of the message when {@code detached}. The key id is the Alias certificate's key identifier.
+   * A COSE_Sign1 by the Alias key (device reports, the compliance report); the payload is left out
+   * of the message when {@code detached}. The key id is the Alias certificate's key identifier.
    */
   public synchronized CoseSign1 signAsAlias(byte[] payload, boolean detached) throws DdiException {
     chain();
     KeyPair alias = aliasKey();
-    return coseSign1(alias.getPrivate(), keyIdentifier(alias.getPublic().getEncoded()), payload, detached);
+    return coseSign1(
+        alias.getPrivate(), keyIdentifier(alias.getPublic().getEncoded()), payload, detached);
   }
 
   /** A COSE_Sign1 by a partition's identity key (key reports). */
   public synchronized CoseSign1 signAsPartition(byte[] uid, byte[] payload) throws DdiException {
     chain();
     KeyPair partition = derive(uid, PARTITION_INFO);
-    return coseSign1(partition.getPrivate(), keyIdentifier(partition.getPublic().getEncoded()), payload, false);
+    return coseSign1(
+        partition.getPrivate(), keyIdentifier(partition.getPublic().getEncoded()), payload, false);
   }
 
   private CoseSign1 coseSign1(PrivateKey key, byte[] keyId, byte[] payload, boolean detached) {
@@ -248,14 +266,16 @@ public final class DiceIdentity {
   /** A P-384 key from the UDS: d = (HKDF-SHA384(UDS, salt, info, 56 bytes) mod (n − 1)) + 1. */
   private KeyPair derive(byte[] salt, String info) {
     byte[] uds = nv.read(UDS).orElseThrow(() -> new IllegalStateException("no device secret"));
-    byte[] okm = new Hkdf(engine, "HmacSHA384").derive(uds, salt, info.getBytes(StandardCharsets.UTF_8), 56);
+    byte[] okm =
+        new Hkdf(engine, "HmacSHA384").derive(uds, salt, info.getBytes(StandardCharsets.UTF_8), 56);
     try {
       AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
       p.init(new ECGenParameterSpec("secp384r1"));
       ECParameterSpec params = p.getParameterSpec(ECParameterSpec.class);
       BigInteger n = params.getOrder();
       BigInteger d = new BigInteger(1, okm).mod(n.subtract(BigInteger.ONE)).add(BigInteger.ONE);
-      ECPrivateKey priv = (ECPrivateKey) engine.keyFactory("EC").generatePrivate(new ECPrivateKeySpec(d, params));
+      ECPrivateKey priv =
+          (ECPrivateKey) engine.keyFactory("EC").generatePrivate(new ECPrivateKeySpec(d, params));
       return new KeyPair(EcPublicKeys.of(engine, priv), priv);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("an identity key cannot be derived", e);
@@ -276,15 +296,26 @@ public final class DiceIdentity {
       X509CertificateHolder alias = new X509CertificateHolder(chain.get(2));
       byte[] spki = derive(uid, PARTITION_INFO).getPublic().getEncoded();
       byte[] ski = keyIdentifier(spki);
-      X509v3CertificateBuilder b = new X509v3CertificateBuilder(alias.getSubject(),
-          new BigInteger(1, Arrays.copyOf(ski, 16)), alias.getNotBefore(), FOREVER,
-          new X500Name("CN=ihsm partition " + partitionId + ",OU=" + HexFormat.of().formatHex(uid)
-              + ",O=" + device.serialNumber()),
-          SubjectPublicKeyInfo.getInstance(spki));
+      X509v3CertificateBuilder b =
+          new X509v3CertificateBuilder(
+              alias.getSubject(),
+              new BigInteger(1, Arrays.copyOf(ski, 16)),
+              alias.getNotBefore(),
+              FOREVER,
+              new X500Name(
+                  "CN=ihsm partition "
+                      + partitionId
+                      + ",OU="
+                      + HexFormat.of().formatHex(uid)
+                      + ",O="
+                      + device.serialNumber()),
+              SubjectPublicKeyInfo.getInstance(spki));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
       b.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(ski));
-      b.addExtension(Extension.authorityKeyIdentifier, false,
+      b.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
           new AuthorityKeyIdentifier(keyIdentifier(alias.getSubjectPublicKeyInfo().getEncoded())));
       return b.build(signer(aliasKey().getPrivate())).getEncoded();
     } catch (IOException e) {
@@ -298,17 +329,24 @@ public final class DiceIdentity {
       KeyPair alias = aliasKey();
       byte[] spki = alias.getPublic().getEncoded();
       byte[] ski = keyIdentifier(spki);
-      X509v3CertificateBuilder b = new X509v3CertificateBuilder(deviceId.getSubject(),
-          new BigInteger(1, Arrays.copyOf(ski, 16)), deviceId.getNotBefore(), FOREVER,
-          new X500Name("CN=ihsm Alias " + device.serialNumber() + ",O=" + device.vendor()),
-          SubjectPublicKeyInfo.getInstance(spki));
+      X509v3CertificateBuilder b =
+          new X509v3CertificateBuilder(
+              deviceId.getSubject(),
+              new BigInteger(1, Arrays.copyOf(ski, 16)),
+              deviceId.getNotBefore(),
+              FOREVER,
+              new X500Name("CN=ihsm Alias " + device.serialNumber() + ",O=" + device.vendor()),
+              SubjectPublicKeyInfo.getInstance(spki));
       // A CA: the Alias key certifies the partitions' identity keys.
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.digitalSignature));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.digitalSignature));
       b.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(ski));
       Extension issuerKeyId = deviceId.getExtension(Extension.subjectKeyIdentifier);
-      byte[] aki = issuerKeyId != null ? SubjectKeyIdentifier.getInstance(issuerKeyId.getParsedValue()).getKeyIdentifier()
-          : keyIdentifier(deviceId.getSubjectPublicKeyInfo().getEncoded());
+      byte[] aki =
+          issuerKeyId != null
+              ? SubjectKeyIdentifier.getInstance(issuerKeyId.getParsedValue()).getKeyIdentifier()
+              : keyIdentifier(deviceId.getSubjectPublicKeyInfo().getEncoded());
       b.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(aki));
       b.addExtension(TCB_INFO, false, tcbInfo());
       return b.build(signer(deviceIdKey().getPrivate())).getEncoded();
@@ -317,7 +355,9 @@ public final class DiceIdentity {
     }
   }
 
-  /** DiceTcbInfo: vendor [0], model [1], version [2], svn [3], fwids [6] (SHA-384 of the manifest). */
+  /**
+   * DiceTcbInfo: vendor [0], model [1], version [2], svn [3], fwids [6] (SHA-384 of the manifest).
+   */
   private DERSequence tcbInfo() {
     ASN1EncodableVector fwid = new ASN1EncodableVector();
     fwid.add(NISTObjectIdentifiers.id_sha384);
@@ -381,9 +421,12 @@ public final class DiceIdentity {
 
   private static X509Certificate parse(byte[] der) throws DdiException {
     try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException | RuntimeException e) {
-      throw new DdiException(Status.CERTIFICATE_INVALID, "a certificate does not parse as X.509 DER");
+      throw new DdiException(
+          Status.CERTIFICATE_INVALID, "a certificate does not parse as X.509 DER");
     }
   }
 

@@ -5,4 +5,5 @@ import io.ihsm.ddi.key.KeyOrigin;
 import java.security.PublicKey;
 
 /** A key as its attestation report describes it; {@code publicKey} is null for secret keys. */
-public record AttestedKey(KeyAttributes attributes, KeyOrigin origin, int bits, PublicKey publicKey) {}
+public record AttestedKey(
+    KeyAttributes attributes, KeyOrigin origin, int bits, PublicKey publicKey) {}

@@ -11,15 +11,19 @@ import java.util.Map;
  * SHA-1 here as it does for a hash the device computes itself.
  */
 final class DigestInfo {
-  private static final Map<HashAlgorithm, byte[]> PREFIXES = Map.of(
-      HashAlgorithm.SHA1, HexFormat.of().parseHex("3021300906052b0e03021a05000414"),
-      HashAlgorithm.SHA256, HexFormat.of().parseHex("3031300d060960864801650304020105000420"),
-      HashAlgorithm.SHA384, HexFormat.of().parseHex("3041300d060960864801650304020205000430"),
-      HashAlgorithm.SHA512, HexFormat.of().parseHex("3051300d060960864801650304020305000440"));
+  private static final Map<HashAlgorithm, byte[]> PREFIXES =
+      Map.of(
+          HashAlgorithm.SHA1, HexFormat.of().parseHex("3021300906052b0e03021a05000414"),
+          HashAlgorithm.SHA256, HexFormat.of().parseHex("3031300d060960864801650304020105000420"),
+          HashAlgorithm.SHA384, HexFormat.of().parseHex("3041300d060960864801650304020205000430"),
+          HashAlgorithm.SHA512, HexFormat.of().parseHex("3051300d060960864801650304020305000440"));
 
   private DigestInfo() {}
 
-  /** The hash a DigestInfo names, or null when {@code input} is not exactly one for SHA-1/256/384/512. */
+  /**
+   * The hash a DigestInfo names, or null when {@code input} is not exactly one for
+   * SHA-1/256/384/512.
+   */
   static HashAlgorithm hashOf(byte[] input) {
     for (Map.Entry<HashAlgorithm, byte[]> e : PREFIXES.entrySet()) {
       byte[] prefix = e.getValue();

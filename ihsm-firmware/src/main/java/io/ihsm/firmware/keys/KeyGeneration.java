@@ -12,25 +12,28 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.Signature;
+import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Makes keys inside the device, from the module's random source, and checks every new key pair
- * with a pairwise consistency test (sign and verify) before it is stored or returned.
+ * Makes keys inside the device, from the module's random source, and checks every new key pair with
+ * a pairwise consistency test (sign and verify) before it is stored or returned.
  */
 public final class KeyGeneration {
   /** Which usages each kind may have. */
-  static final Map<KeyKind.Family, Set<KeyUsage>> USAGES = Map.of(
-      KeyKind.Family.AES, Set.of(KeyUsage.ENCRYPT, KeyUsage.WRAP, KeyUsage.SIGN),
-      KeyKind.Family.AES_XTS, Set.of(KeyUsage.ENCRYPT),
-      KeyKind.Family.HMAC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
-      KeyKind.Family.EC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
-      KeyKind.Family.RSA, Set.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP),
-      KeyKind.Family.SECRET, Set.of(KeyUsage.DERIVE));
+  static final Map<KeyKind.Family, Set<KeyUsage>> USAGES =
+      Map.of(
+          KeyKind.Family.AES, Set.of(KeyUsage.ENCRYPT, KeyUsage.WRAP, KeyUsage.SIGN),
+          KeyKind.Family.AES_XTS, Set.of(KeyUsage.ENCRYPT),
+          KeyKind.Family.HMAC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
+          KeyKind.Family.EC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
+          KeyKind.Family.RSA, Set.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP),
+          KeyKind.Family.SECRET, Set.of(KeyUsage.DERIVE));
 
   private final CryptoEngine engine;
   private final RandomSource random;
@@ -42,24 +45,47 @@ public final class KeyGeneration {
 
   static void checkUsage(KeyKind kind, KeyUsage usage) throws DdiException {
     if (!USAGES.get(kind.family()).contains(usage)) {
-      throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " keys cannot have usage " + usage.cliName()
-          + "; " + kind.cliName() + " keys are " + USAGES.get(kind.family()).stream().sorted().map(KeyUsage::cliName)
-          .collect(java.util.stream.Collectors.joining(" or ")));
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          kind.cliName()
+              + " keys cannot have usage "
+              + usage.cliName()
+              + "; "
+              + kind.cliName()
+              + " keys are "
+              + USAGES.get(kind.family()).stream()
+                  .sorted()
+                  .map(KeyUsage::cliName)
+                  .collect(Collectors.joining(" or ")));
     }
   }
 
-  /** A length other than the kind's own: only HMAC keys take one, from 112 bits (SP 800-131A) to 1024. */
+  /**
+   * A length other than the kind's own: only HMAC keys take one, from 112 bits (SP 800-131A) to
+   * 1024.
+   */
   static void checkLength(KeyKind kind, int length) throws DdiException {
     if (length == 0 || length == kind.bytes() && kind.family() != KeyKind.Family.HMAC) {
       return;
     }
     if (kind.family() != KeyKind.Family.HMAC) {
-      throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " keys are " + kind.bytes() + " bytes; only HMAC"
-          + " keys take another length");
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          kind.cliName()
+              + " keys are "
+              + kind.bytes()
+              + " bytes; only HMAC"
+              + " keys take another length");
     }
     if (length < GenerateKeyRequest.MIN_HMAC_BYTES || length > GenerateKeyRequest.MAX_HMAC_BYTES) {
-      throw new DdiException(Status.INVALID_PARAMETER, "an HMAC key is " + GenerateKeyRequest.MIN_HMAC_BYTES + " to "
-          + GenerateKeyRequest.MAX_HMAC_BYTES + " bytes (112 to 1024 bits), got " + length);
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          "an HMAC key is "
+              + GenerateKeyRequest.MIN_HMAC_BYTES
+              + " to "
+              + GenerateKeyRequest.MAX_HMAC_BYTES
+              + " bytes (112 to 1024 bits), got "
+              + length);
     }
   }
 
@@ -72,10 +98,20 @@ public final class KeyGeneration {
       case AES -> KeyMaterial.symmetric(kind, random.bytes(kind.bytes()));
       case HMAC -> KeyMaterial.symmetric(kind, random.bytes(length == 0 ? kind.bytes() : length));
       case AES_XTS -> KeyMaterial.symmetric(kind, xtsKey());
-      case EC -> KeyMaterial.asymmetric(kind, consistent(pair("EC", new ECGenParameterSpec(kind.curve())), kind));
-      case RSA -> KeyMaterial.asymmetric(kind,
-          consistent(pair("RSA", new RSAKeyGenParameterSpec(kind.bytes() * 8, RSAKeyGenParameterSpec.F4)), kind));
-      case SECRET -> throw new DdiException(Status.INVALID_PARAMETER, "secret keys are only derived, not generated");
+      case EC ->
+          KeyMaterial.asymmetric(
+              kind, consistent(pair("EC", new ECGenParameterSpec(kind.curve())), kind));
+      case RSA ->
+          KeyMaterial.asymmetric(
+              kind,
+              consistent(
+                  pair(
+                      "RSA",
+                      new RSAKeyGenParameterSpec(kind.bytes() * 8, RSAKeyGenParameterSpec.F4)),
+                  kind));
+      case SECRET ->
+          throw new DdiException(
+              Status.INVALID_PARAMETER, "secret keys are only derived, not generated");
     };
   }
 
@@ -89,7 +125,7 @@ public final class KeyGeneration {
     }
   }
 
-  private KeyPair pair(String algorithm, java.security.spec.AlgorithmParameterSpec spec) {
+  private KeyPair pair(String algorithm, AlgorithmParameterSpec spec) {
     try {
       KeyPairGenerator g = engine.keyPairGenerator(algorithm);
       g.initialize(spec, random.secureRandom());
@@ -102,7 +138,8 @@ public final class KeyGeneration {
   /** The pairwise consistency test: the private key signs, the public key verifies. */
   KeyPair consistent(KeyPair pair, KeyKind kind) throws DdiException {
     if (!pairwiseConsistent(engine, pair, kind)) {
-      throw new DdiException(Status.PAIRWISE_TEST_FAILED, "the new key failed its pairwise consistency test");
+      throw new DdiException(
+          Status.PAIRWISE_TEST_FAILED, "the new key failed its pairwise consistency test");
     }
     return pair;
   }

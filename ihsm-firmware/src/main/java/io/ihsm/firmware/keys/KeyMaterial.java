@@ -2,16 +2,19 @@ package io.ihsm.firmware.keys;
 
 import io.ihsm.ddi.key.KeyKind;
 import java.security.KeyPair;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A key's material inside the module: raw bytes for symmetric kinds, a key pair for EC and RSA.
- * Raw bytes are wiped on {@link #wipe()}; JCA key objects made from them are short-lived copies
- * the JVM does not let us wipe (docs/threat-model.md says so).
+ * A key's material inside the module: raw bytes for symmetric kinds, a key pair for EC and RSA. Raw
+ * bytes are wiped on {@link #wipe()}; JCA key objects made from them are short-lived copies the JVM
+ * does not let us wipe (docs/threat-model.md says so).
  */
 public final class KeyMaterial {
   private final KeyKind kind;
@@ -71,8 +74,8 @@ public final class KeyMaterial {
   public int bits() {
     return switch (pair == null ? null : pair.getPublic()) {
       case null -> secret.length * 8;
-      case java.security.interfaces.ECPublicKey ec -> ec.getParams().getCurve().getField().getFieldSize();
-      case java.security.interfaces.RSAPublicKey rsa -> rsa.getModulus().bitLength();
+      case ECPublicKey ec -> ec.getParams().getCurve().getField().getFieldSize();
+      case RSAPublicKey rsa -> rsa.getModulus().bitLength();
       default -> throw new IllegalStateException("a key of unknown size");
     };
   }
@@ -90,12 +93,13 @@ public final class KeyMaterial {
     if (kind != other.kind || hasPrivateKey() != other.hasPrivateKey()) {
       return false;
     }
-    // The secret (raw bytes, or PKCS#8 which holds the public key too) decides; a public-only key its SPKI.
+    // The secret (raw bytes, or PKCS#8 which holds the public key too) decides; a public-only key
+    // its SPKI.
     boolean publicOnly = isAsymmetric() && !hasPrivateKey();
     byte[] a = publicOnly ? publicKey().getEncoded() : encode();
     byte[] b = publicOnly ? other.publicKey().getEncoded() : other.encode();
     try {
-      return java.security.MessageDigest.isEqual(a, b);
+      return MessageDigest.isEqual(a, b);
     } finally {
       Arrays.fill(a, (byte) 0);
       Arrays.fill(b, (byte) 0);
@@ -107,7 +111,9 @@ public final class KeyMaterial {
     if (!isAsymmetric()) {
       return secret.length;
     }
-    return hasPrivateKey() ? pair.getPrivate().getEncoded().length : pair.getPublic().getEncoded().length;
+    return hasPrivateKey()
+        ? pair.getPrivate().getEncoded().length
+        : pair.getPublic().getEncoded().length;
   }
 
   void wipe() {

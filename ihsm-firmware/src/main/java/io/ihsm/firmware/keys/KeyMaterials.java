@@ -2,15 +2,19 @@ package io.ihsm.firmware.keys;
 
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.EcCurves;
+import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.EcPublicKeys;
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -20,12 +24,12 @@ import java.util.Arrays;
 
 /**
  * Turns key bytes that come from outside a generation (an import, an unwrap, a derivation) into
- * material of the named kind, refusing anything that does not fit: raw bytes for AES, XTS, HMAC
- * and secrets; PKCS#8 for EC and RSA private keys, which must also pass the pairwise test.
+ * material of the named kind, refusing anything that does not fit: raw bytes for AES, XTS, HMAC and
+ * secrets; PKCS#8 for EC and RSA private keys, which must also pass the pairwise test.
  */
 final class KeyMaterials {
-  static final int MIN_HMAC_BYTES = io.ihsm.ddi.key.GenerateKeyRequest.MIN_HMAC_BYTES; // 112 bits, the FIPS minimum
-  static final int MAX_HMAC_BYTES = io.ihsm.ddi.key.GenerateKeyRequest.MAX_HMAC_BYTES;
+  static final int MIN_HMAC_BYTES = GenerateKeyRequest.MIN_HMAC_BYTES; // 112 bits, the FIPS minimum
+  static final int MAX_HMAC_BYTES = GenerateKeyRequest.MAX_HMAC_BYTES;
 
   private KeyMaterials() {}
 
@@ -34,7 +38,7 @@ final class KeyMaterials {
     return switch (kind.family()) {
       case AES, AES_XTS -> length == kind.bytes();
       case HMAC -> length >= MIN_HMAC_BYTES && length <= MAX_HMAC_BYTES;
-      case SECRET -> length >= 1 && length <= io.ihsm.ddi.key.DeriveKeyRequest.MAX_SECRET;
+      case SECRET -> length >= 1 && length <= DeriveKeyRequest.MAX_SECRET;
       case EC, RSA -> false;
     };
   }
@@ -42,8 +46,9 @@ final class KeyMaterials {
   /** Material of {@code kind} from raw or PKCS#8 bytes; takes ownership of {@code bytes}. */
   static KeyMaterial of(CryptoEngine engine, KeyKind kind, byte[] bytes) throws DdiException {
     if (!kind.isAsymmetric()) {
-      if (!fits(kind, bytes.length) || (kind == KeyKind.AES_XTS_256
-          && Arrays.equals(Arrays.copyOf(bytes, 32), Arrays.copyOfRange(bytes, 32, 64)))) {
+      if (!fits(kind, bytes.length)
+          || (kind == KeyKind.AES_XTS_256
+              && Arrays.equals(Arrays.copyOf(bytes, 32), Arrays.copyOfRange(bytes, 32, 64)))) {
         Arrays.fill(bytes, (byte) 0);
         throw invalid(kind);
       }
@@ -53,15 +58,20 @@ final class KeyMaterials {
       String alg = kind.family() == KeyKind.Family.EC ? "EC" : "RSA";
       PrivateKey priv = engine.keyFactory(alg).generatePrivate(new PKCS8EncodedKeySpec(bytes));
       checkSize(kind, priv);
-      PublicKey pub = switch (priv) {
-        case RSAPrivateCrtKey rsa -> engine.keyFactory("RSA")
-            .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
-        case ECPrivateKey ec -> EcPublicKeys.of(engine, ec);
-        default -> throw invalid(kind);
-      };
+      PublicKey pub =
+          switch (priv) {
+            case RSAPrivateCrtKey rsa ->
+                engine
+                    .keyFactory("RSA")
+                    .generatePublic(
+                        new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            case ECPrivateKey ec -> EcPublicKeys.of(engine, ec);
+            default -> throw invalid(kind);
+          };
       KeyPair pair = new KeyPair(pub, priv);
       if (!KeyGeneration.pairwiseConsistent(engine, pair, kind)) {
-        throw new DdiException(Status.PAIRWISE_TEST_FAILED, "the imported key pair is not consistent");
+        throw new DdiException(
+            Status.PAIRWISE_TEST_FAILED, "the imported key pair is not consistent");
       }
       return KeyMaterial.asymmetric(kind, pair);
     } catch (GeneralSecurityException | ClassCastException e) {
@@ -77,15 +87,18 @@ final class KeyMaterials {
       throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " has no public key");
     }
     try {
-      PublicKey pub = engine.keyFactory(kind.family() == KeyKind.Family.EC ? "EC" : "RSA")
-          .generatePublic(new X509EncodedKeySpec(spki));
-      if (pub instanceof java.security.interfaces.ECPublicKey ec && !EcCurves.validPoint(ec.getW(), ec.getParams())) {
+      PublicKey pub =
+          engine
+              .keyFactory(kind.family() == KeyKind.Family.EC ? "EC" : "RSA")
+              .generatePublic(new X509EncodedKeySpec(spki));
+      if (pub instanceof ECPublicKey ec && !EcCurves.validPoint(ec.getW(), ec.getParams())) {
         throw new GeneralSecurityException("the point is not on its curve");
       }
       checkSize(kind, pub);
       return KeyMaterial.publicOnly(kind, pub);
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new DdiException(Status.INVALID_PUBLIC_KEY, "not a valid " + kind.cliName() + " public key");
+      throw new DdiException(
+          Status.INVALID_PUBLIC_KEY, "not a valid " + kind.cliName() + " public key");
     }
   }
 
@@ -94,20 +107,26 @@ final class KeyMaterials {
    * (all domain parameters, not the field size: secp256k1 is not P-256), whose private scalar is in
    * [1, n-1] and whose public point is valid on the curve (SP 800-56A §5.6.2.3.3).
    */
-  private static void checkSize(KeyKind kind, java.security.Key key) throws DdiException {
-    boolean fits = switch (key) {
-      case RSAKey rsa -> kind.family() == KeyKind.Family.RSA && rsa.getModulus().bitLength() == kind.bytes() * 8;
-      case ECPrivateKey ec -> EcCurves.kindOf(ec.getParams()).orElse(null) == kind
-          && ec.getS().signum() > 0 && ec.getS().compareTo(ec.getParams().getOrder()) < 0;
-      case java.security.interfaces.ECPublicKey ec -> EcCurves.kindOf(ec.getParams()).orElse(null) == kind;
-      default -> false;
-    };
+  private static void checkSize(KeyKind kind, Key key) throws DdiException {
+    boolean fits =
+        switch (key) {
+          case RSAKey rsa ->
+              kind.family() == KeyKind.Family.RSA
+                  && rsa.getModulus().bitLength() == kind.bytes() * 8;
+          case ECPrivateKey ec ->
+              EcCurves.kindOf(ec.getParams()).orElse(null) == kind
+                  && ec.getS().signum() > 0
+                  && ec.getS().compareTo(ec.getParams().getOrder()) < 0;
+          case ECPublicKey ec -> EcCurves.kindOf(ec.getParams()).orElse(null) == kind;
+          default -> false;
+        };
     if (!fits) {
       throw invalid(kind);
     }
   }
 
   private static DdiException invalid(KeyKind kind) {
-    return new DdiException(Status.INVALID_KEY_MATERIAL, "the key material is not a valid " + kind.cliName() + " key");
+    return new DdiException(
+        Status.INVALID_KEY_MATERIAL, "the key material is not a valid " + kind.cliName() + " key");
   }
 }

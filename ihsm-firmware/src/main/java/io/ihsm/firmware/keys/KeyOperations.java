@@ -23,19 +23,21 @@ import java.security.Signature;
 import java.security.interfaces.RSAKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Sign, verify, encrypt and decrypt with a loaded key. Each checks the key's usage and kind and
- * the request's parameters before any cryptography, and turns the primitives' refusals into
- * statuses in one place ({@link #status(CryptoRefusal)}).
+ * Sign, verify, encrypt and decrypt with a loaded key. Each checks the key's usage and kind and the
+ * request's parameters before any cryptography, and turns the primitives' refusals into statuses in
+ * one place ({@link #status(CryptoRefusal)}).
  */
 public final class KeyOperations {
   private static final Set<HashAlgorithm> SIGNATURE_HASHES =
       EnumSet.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512);
   private static final Set<HashAlgorithm> OAEP_HASHES =
-      EnumSet.of(HashAlgorithm.SHA1, HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512);
+      EnumSet.of(
+          HashAlgorithm.SHA1, HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512);
 
   private final CryptoEngine engine;
   private final RandomSource random;
@@ -60,15 +62,18 @@ public final class KeyOperations {
   }
 
   /**
-   * The service indicator for a request this class served: false only for a non-approved
-   * parameter, which approved-only mode refuses before it is used.
+   * The service indicator for a request this class served: false only for a non-approved parameter,
+   * which approved-only mode refuses before it is used.
    */
   public static boolean approved(Operation op, boolean encrypting) {
     return switch (op.algorithm()) {
       case ECDSA -> op.hash() != HashAlgorithm.SHA1;
-      case RSA_PKCS1 -> op.hash() != HashAlgorithm.SHA1
-          && (op.hash() != HashAlgorithm.NONE || DigestInfo.hashOf(op.data()) != HashAlgorithm.SHA1);
-      case RSA_PSS, RSA_PSS_DIGEST -> op.hash() != HashAlgorithm.SHA1 && op.mgf1Hash() != HashAlgorithm.SHA1;
+      case RSA_PKCS1 ->
+          op.hash() != HashAlgorithm.SHA1
+              && (op.hash() != HashAlgorithm.NONE
+                  || DigestInfo.hashOf(op.data()) != HashAlgorithm.SHA1);
+      case RSA_PSS, RSA_PSS_DIGEST ->
+          op.hash() != HashAlgorithm.SHA1 && op.mgf1Hash() != HashAlgorithm.SHA1;
       case AES_GCM -> !encrypting || op.iv().length == 0;
       default -> true;
     };
@@ -79,13 +84,21 @@ public final class KeyOperations {
     requirePrivate(key);
     try {
       return switch (op.algorithm()) {
-        case HMAC -> macs.compute(hmacName(key.attributes().kind()), key.material().secretKey(hmacName(key.attributes().kind())),
-            op.data());
+        case HMAC ->
+            macs.compute(
+                hmacName(key.attributes().kind()),
+                key.material().secretKey(hmacName(key.attributes().kind())),
+                op.data());
         case AES_CMAC -> cmac.compute(key.material().secretKey("AES"), op.data());
         case RSA_PSS_DIGEST -> {
           checkSignatureParameters(key, op);
-          yield pssOverDigest.sign(key.material().privateKey(), op.hash().jcaName(), op.mgf1Hash().jcaName(),
-              op.saltLength(), op.data(), random.secureRandom());
+          yield pssOverDigest.sign(
+              key.material().privateKey(),
+              op.hash().jcaName(),
+              op.mgf1Hash().jcaName(),
+              op.saltLength(),
+              op.data(),
+              random.secureRandom());
         }
         case ECDSA, RSA_PKCS1, RSA_PSS -> {
           Signature s = signature(key, op);
@@ -106,25 +119,37 @@ public final class KeyOperations {
     require(key, op, KeyUsage.SIGN);
     try {
       return switch (op.algorithm()) {
-        case HMAC -> macs.verify(hmacName(key.attributes().kind()),
-            key.material().secretKey(hmacName(key.attributes().kind())), op.data(), op.signature());
+        case HMAC ->
+            macs.verify(
+                hmacName(key.attributes().kind()),
+                key.material().secretKey(hmacName(key.attributes().kind())),
+                op.data(),
+                op.signature());
         case AES_CMAC -> cmac.verify(key.material().secretKey("AES"), op.data(), op.signature());
         case ECDSA -> {
           checkSignatureParameters(key, op);
-          yield signatures.verifyEcdsa(ecdsaName(op), key.material().publicKey(), op.data(), op.signature());
+          yield signatures.verifyEcdsa(
+              ecdsaName(op), key.material().publicKey(), op.data(), op.signature());
         }
         case RSA_PKCS1 -> {
           checkSignatureParameters(key, op);
-          yield signatures.verifyRsaPkcs1(rsaPkcs1Name(op), key.material().publicKey(), op.data(), op.signature());
+          yield signatures.verifyRsaPkcs1(
+              rsaPkcs1Name(op), key.material().publicKey(), op.data(), op.signature());
         }
         case RSA_PSS -> {
           checkSignatureParameters(key, op);
-          yield signatures.verifyRsaPss(pss(op), key.material().publicKey(), op.data(), op.signature());
+          yield signatures.verifyRsaPss(
+              pss(op), key.material().publicKey(), op.data(), op.signature());
         }
         case RSA_PSS_DIGEST -> {
           checkSignatureParameters(key, op);
-          yield pssOverDigest.verify(key.material().publicKey(), op.hash().jcaName(), op.mgf1Hash().jcaName(),
-              op.saltLength(), op.data(), op.signature());
+          yield pssOverDigest.verify(
+              key.material().publicKey(),
+              op.hash().jcaName(),
+              op.mgf1Hash().jcaName(),
+              op.saltLength(),
+              op.data(),
+              op.signature());
         }
         default -> throw notFor(op, "verification");
       };
@@ -140,29 +165,46 @@ public final class KeyOperations {
     try {
       return switch (op.algorithm()) {
         case AES_GCM -> {
-          // The device chooses GCM IVs: a caller-chosen IV risks reuse, which breaks GCM (SP 800-38D 8.2).
+          // The device chooses GCM IVs: a caller-chosen IV risks reuse, which breaks GCM (SP
+          // 800-38D 8.2).
           mode.check(op.iv().length == 0, "AES-GCM encryption with a caller-chosen IV");
           byte[] iv = op.iv().length == 0 ? random.bytes(Ciphers.GCM_IV_BYTES) : op.iv();
-          yield new Encrypted(iv, ciphers.aesGcmEncrypt(key.material().secretKey("AES"), iv, op.aad(), op.data()));
+          yield new Encrypted(
+              iv, ciphers.aesGcmEncrypt(key.material().secretKey("AES"), iv, op.aad(), op.data()));
         }
         case AES_CBC, AES_CBC_PAD -> {
           byte[] iv = op.iv().length == 0 ? random.bytes(16) : op.iv();
-          yield new Encrypted(iv, ciphers.aesCbcEncrypt(key.material().secretKey("AES"), iv, op.data(),
-              op.algorithm() == Algorithm.AES_CBC_PAD));
+          yield new Encrypted(
+              iv,
+              ciphers.aesCbcEncrypt(
+                  key.material().secretKey("AES"),
+                  iv,
+                  op.data(),
+                  op.algorithm() == Algorithm.AES_CBC_PAD));
         }
-        case AES_ECB -> new Encrypted(new byte[0], ciphers.aesEcb(key.material().secretKey("AES"), op.data(), true));
+        case AES_ECB ->
+            new Encrypted(
+                new byte[0], ciphers.aesEcb(key.material().secretKey("AES"), op.data(), true));
         case AES_CTR -> {
           byte[] counter = op.iv().length == 0 ? random.bytes(16) : op.iv();
-          yield new Encrypted(counter, ciphers.aesCtr(key.material().secretKey("AES"), counter, op.data()));
+          yield new Encrypted(
+              counter, ciphers.aesCtr(key.material().secretKey("AES"), counter, op.data()));
         }
         case AES_XTS -> {
           checkXts(op);
-          yield new Encrypted(op.iv(), withSecret(key, k -> xts.encrypt(k, op.iv(), op.dataUnitSize(), op.data())));
+          yield new Encrypted(
+              op.iv(), withSecret(key, k -> xts.encrypt(k, op.iv(), op.dataUnitSize(), op.data())));
         }
         case RSA_OAEP -> {
           checkOaep(op);
-          yield new Encrypted(new byte[0], ciphers.rsaOaepEncrypt(key.material().publicKey(), op.hash().jcaName(),
-              op.mgf1Hash().jcaName(), op.aad(), op.data()));
+          yield new Encrypted(
+              new byte[0],
+              ciphers.rsaOaepEncrypt(
+                  key.material().publicKey(),
+                  op.hash().jcaName(),
+                  op.mgf1Hash().jcaName(),
+                  op.aad(),
+                  op.data()));
         }
         default -> throw notFor(op, "encryption");
       };
@@ -175,9 +217,14 @@ public final class KeyOperations {
     require(key, op, KeyUsage.ENCRYPT);
     try {
       return switch (op.algorithm()) {
-        case AES_GCM -> ciphers.aesGcmDecrypt(key.material().secretKey("AES"), op.iv(), op.aad(), op.data());
-        case AES_CBC, AES_CBC_PAD -> ciphers.aesCbcDecrypt(key.material().secretKey("AES"), op.iv(), op.data(),
-            op.algorithm() == Algorithm.AES_CBC_PAD);
+        case AES_GCM ->
+            ciphers.aesGcmDecrypt(key.material().secretKey("AES"), op.iv(), op.aad(), op.data());
+        case AES_CBC, AES_CBC_PAD ->
+            ciphers.aesCbcDecrypt(
+                key.material().secretKey("AES"),
+                op.iv(),
+                op.data(),
+                op.algorithm() == Algorithm.AES_CBC_PAD);
         case AES_ECB -> ciphers.aesEcb(key.material().secretKey("AES"), op.data(), false);
         case AES_CTR -> ciphers.aesCtr(key.material().secretKey("AES"), op.iv(), op.data());
         case AES_XTS -> {
@@ -187,8 +234,12 @@ public final class KeyOperations {
         case RSA_OAEP -> {
           checkOaep(op);
           requirePrivate(key);
-          yield ciphers.rsaOaepDecrypt(key.material().privateKey(), op.hash().jcaName(), op.mgf1Hash().jcaName(),
-              op.aad(), op.data());
+          yield ciphers.rsaOaepDecrypt(
+              key.material().privateKey(),
+              op.hash().jcaName(),
+              op.mgf1Hash().jcaName(),
+              op.aad(),
+              op.data());
         }
         default -> throw notFor(op, "decryption");
       };
@@ -199,35 +250,43 @@ public final class KeyOperations {
 
   /** The one place where primitive refusals become device statuses. */
   static DdiException status(CryptoRefusal r) {
-    Status s = switch (r.reason()) {
-      case INVALID_INPUT -> Status.INVALID_INPUT_LENGTH;
-      case BAD_TAG -> Status.BAD_TAG;
-      case BAD_PADDING -> Status.BAD_PADDING;
-      case INVALID_PUBLIC_KEY -> Status.INVALID_PUBLIC_KEY;
-      case CURVE_MISMATCH -> Status.CURVE_MISMATCH;
-      case INPUT_TOO_LARGE -> Status.INPUT_TOO_LARGE;
-    };
+    Status s =
+        switch (r.reason()) {
+          case INVALID_INPUT -> Status.INVALID_INPUT_LENGTH;
+          case BAD_TAG -> Status.BAD_TAG;
+          case BAD_PADDING -> Status.BAD_PADDING;
+          case INVALID_PUBLIC_KEY -> Status.INVALID_PUBLIC_KEY;
+          case CURVE_MISMATCH -> Status.CURVE_MISMATCH;
+          case INPUT_TOO_LARGE -> Status.INPUT_TOO_LARGE;
+        };
     return new DdiException(s, r.getMessage());
   }
 
   private static void require(LoadedKey key, Operation op, KeyUsage usage) throws DdiException {
     if (!op.algorithm().takes(key.attributes().kind())) {
-      throw new DdiException(Status.WRONG_KEY_KIND, op.algorithm() + " cannot use a " + key.attributes().kind().cliName()
-          + " key");
+      throw new DdiException(
+          Status.WRONG_KEY_KIND,
+          op.algorithm() + " cannot use a " + key.attributes().kind().cliName() + " key");
     }
     if (key.attributes().usage() != usage) {
-      throw new DdiException(Status.USAGE_NOT_PERMITTED, "the key's usage is " + key.attributes().usage().cliName()
-          + ", this needs " + usage.cliName());
+      throw new DdiException(
+          Status.USAGE_NOT_PERMITTED,
+          "the key's usage is "
+              + key.attributes().usage().cliName()
+              + ", this needs "
+              + usage.cliName());
     }
   }
 
   private static void requirePrivate(LoadedKey key) throws DdiException {
     if (key.material().isAsymmetric() && !key.material().hasPrivateKey()) {
-      throw new DdiException(Status.USAGE_NOT_PERMITTED, "an imported public key can only verify or encrypt");
+      throw new DdiException(
+          Status.USAGE_NOT_PERMITTED, "an imported public key can only verify or encrypt");
     }
   }
 
-  private Signature signature(LoadedKey key, Operation op) throws DdiException, GeneralSecurityException {
+  private Signature signature(LoadedKey key, Operation op)
+      throws DdiException, GeneralSecurityException {
     checkSignatureParameters(key, op);
     return switch (op.algorithm()) {
       case ECDSA -> engine.signature(ecdsaName(op));
@@ -246,14 +305,16 @@ public final class KeyOperations {
     if (prehashed) {
       int n = op.data().length;
       if (n != 32 && n != 48 && n != 64) {
-        throw new DdiException(Status.INVALID_INPUT_LENGTH, "a pre-hashed ECDSA input is a SHA-256/384/512 digest");
+        throw new DdiException(
+            Status.INVALID_INPUT_LENGTH, "a pre-hashed ECDSA input is a SHA-256/384/512 digest");
       }
       return;
     }
     if (op.algorithm() == Algorithm.RSA_PKCS1 && op.hash() == HashAlgorithm.NONE) {
       HashAlgorithm named = DigestInfo.hashOf(op.data());
       if (named == null) {
-        throw new DdiException(Status.INVALID_INPUT_LENGTH,
+        throw new DdiException(
+            Status.INVALID_INPUT_LENGTH,
             "a pre-hashed RSA PKCS#1 input is the DigestInfo of a SHA-1/256/384/512 digest");
       }
       mode.check(named != HashAlgorithm.SHA1, "SHA-1 in a digital signature");
@@ -261,25 +322,31 @@ public final class KeyOperations {
     }
     mode.check(op.hash() != HashAlgorithm.SHA1, "SHA-1 in a digital signature");
     if (!SIGNATURE_HASHES.contains(op.hash()) && op.hash() != HashAlgorithm.SHA1) {
-      throw new DdiException(Status.INVALID_PARAMETER, "signatures use SHA-256, SHA-384 or SHA-512");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "signatures use SHA-256, SHA-384 or SHA-512");
     }
     if (op.algorithm() == Algorithm.RSA_PSS_DIGEST && op.data().length != op.hash().length()) {
-      throw new DdiException(Status.INVALID_INPUT_LENGTH, "the data must be the " + op.hash().jcaName() + " digest");
+      throw new DdiException(
+          Status.INVALID_INPUT_LENGTH, "the data must be the " + op.hash().jcaName() + " digest");
     }
     if (op.algorithm() == Algorithm.RSA_PSS || op.algorithm() == Algorithm.RSA_PSS_DIGEST) {
       mode.check(op.mgf1Hash() != HashAlgorithm.SHA1, "SHA-1 in a digital signature");
       if (!SIGNATURE_HASHES.contains(op.mgf1Hash()) && op.mgf1Hash() != HashAlgorithm.SHA1) {
-        throw new DdiException(Status.INVALID_PARAMETER, "PSS uses MGF1 with SHA-256, SHA-384 or SHA-512");
+        throw new DdiException(
+            Status.INVALID_PARAMETER, "PSS uses MGF1 with SHA-256, SHA-384 or SHA-512");
       }
       int modulusBytes = (((RSAKey) key.material().publicKey()).getModulus().bitLength() + 7) / 8;
       if (op.saltLength() < 0 || op.saltLength() > modulusBytes - op.hash().length() - 2) {
-        throw new DdiException(Status.INVALID_PARAMETER, "PSS salt length does not fit this key and hash");
+        throw new DdiException(
+            Status.INVALID_PARAMETER, "PSS salt length does not fit this key and hash");
       }
     }
   }
 
   private static String ecdsaName(Operation op) {
-    return op.hash() == HashAlgorithm.NONE ? "NONEwithECDSA" : op.hash().compactName() + "withECDSA";
+    return op.hash() == HashAlgorithm.NONE
+        ? "NONEwithECDSA"
+        : op.hash().compactName() + "withECDSA";
   }
 
   /** A pre-hashed input (hash 0) is a DigestInfo, padded and signed as it is. */
@@ -288,22 +355,29 @@ public final class KeyOperations {
   }
 
   private static PSSParameterSpec pss(Operation op) {
-    return new PSSParameterSpec(op.hash().jcaName(), "MGF1", new MGF1ParameterSpec(op.mgf1Hash().jcaName()),
-        op.saltLength(), PSSParameterSpec.TRAILER_FIELD_BC);
+    return new PSSParameterSpec(
+        op.hash().jcaName(),
+        "MGF1",
+        new MGF1ParameterSpec(op.mgf1Hash().jcaName()),
+        op.saltLength(),
+        PSSParameterSpec.TRAILER_FIELD_BC);
   }
 
   private static void checkOaep(Operation op) throws DdiException {
     if (!OAEP_HASHES.contains(op.hash()) || !OAEP_HASHES.contains(op.mgf1Hash())) {
-      throw new DdiException(Status.INVALID_PARAMETER, "OAEP uses SHA-1, SHA-256, SHA-384 or SHA-512 and MGF1");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "OAEP uses SHA-1, SHA-256, SHA-384 or SHA-512 and MGF1");
     }
   }
 
   private static void checkXts(Operation op) throws DdiException {
     if (op.iv().length != 16) {
-      throw new DdiException(Status.INVALID_PARAMETER, "XTS needs the 16-byte tweak of the first data unit");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "XTS needs the 16-byte tweak of the first data unit");
     }
     if (!Xts.validUnits(op.dataUnitSize(), op.data().length)) {
-      throw new DdiException(Status.DATA_UNIT_OUT_OF_RANGE,
+      throw new DdiException(
+          Status.DATA_UNIT_OUT_OF_RANGE,
           "XTS data units are 16 bytes to 16 MiB in whole blocks, and the data whole units");
     }
   }
@@ -327,7 +401,7 @@ public final class KeyOperations {
     try {
       return use.apply(k);
     } finally {
-      java.util.Arrays.fill(k, (byte) 0);
+      Arrays.fill(k, (byte) 0);
     }
   }
 

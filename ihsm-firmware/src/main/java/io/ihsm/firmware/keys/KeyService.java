@@ -4,22 +4,22 @@ import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.key.KeyUsage;
-import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.UnwrapKeyRequest;
 import io.ihsm.ddi.key.WrapKeyRequest;
+import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.crypto.Ciphers;
+import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.CryptoRefusal;
 import io.ihsm.firmware.crypto.Hkdf;
 import io.ihsm.firmware.crypto.Kbkdf;
 import io.ihsm.firmware.crypto.KeyAgreements;
-import javax.crypto.spec.SecretKeySpec;
-import io.ihsm.ddi.spi.Port;
-import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.vault.Masking;
 import io.ihsm.firmware.vault.Vault;
@@ -27,11 +27,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.interfaces.RSAKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The partitions' keys: made, masked, loaded from their blobs and unloaded. App keys are masked
@@ -59,31 +61,43 @@ public final class KeyService {
     return generate(port, sessionId, attrs, 0);
   }
 
-  /** @param length in bytes, 0 for the kind's own size; only HMAC keys take another (14 to 128) */
-  public KeyInfo generate(Port port, int sessionId, KeyAttributes attrs, int length) throws DdiException {
+  /**
+   * @param length in bytes, 0 for the kind's own size; only HMAC keys take another (14 to 128)
+   */
+  public KeyInfo generate(Port port, int sessionId, KeyAttributes attrs, int length)
+      throws DdiException {
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
     KeyGeneration.checkLength(attrs.kind(), length);
     table(port); // refuse before spending time on generation
-    return storeNew(port, sessionId, attrs, KeyOrigin.GENERATED, generation.generate(attrs.kind(), length));
+    return storeNew(
+        port, sessionId, attrs, KeyOrigin.GENERATED, generation.generate(attrs.kind(), length));
   }
 
   /** Loads a key from its masked blob; the blob must be this partition's (or this session's). */
   public KeyInfo unmask(Port port, int sessionId, byte[] blob) throws DdiException {
     boolean sessionKey = blob.length > 1 && blob[1] == Masking.Kind.SESSION_KEY.code;
     Masking masking = masking(port, sessionId, sessionKey);
-    Masking.Opened opened = masking.open(blob, sessionKey ? Masking.Kind.SESSION_KEY : Masking.Kind.KEY,
-        vault.binding(port));
+    Masking.Opened opened =
+        masking.open(
+            blob, sessionKey ? Masking.Kind.SESSION_KEY : Masking.Kind.KEY, vault.binding(port));
     try {
       Metadata meta = Metadata.decode(opened.metadata());
       KeyMaterial material = decodeMaterial(meta, opened.secret());
-      LoadedKey same = sessionKey ? null : table(port).loadedAppKey(meta.attributes().label(), material);
+      LoadedKey same =
+          sessionKey ? null : table(port).loadedAppKey(meta.attributes().label(), material);
       if (same != null) {
         // Already loaded (by another client of the partition): the same key, so its handle.
         material.wipe();
-        return new KeyInfo(same.handle(), same.attributes(), same.origin(), same.publicKeyDer(), new byte[0]);
+        return new KeyInfo(
+            same.handle(), same.attributes(), same.origin(), same.publicKeyDer(), new byte[0]);
       }
-      return store(port, table(port), masking,
-          new KeyTable.LoadedKeyDraft(meta.attributes(), meta.origin(), sessionKey ? sessionId : 0, material), false);
+      return store(
+          port,
+          table(port),
+          masking,
+          new KeyTable.LoadedKeyDraft(
+              meta.attributes(), meta.origin(), sessionKey ? sessionId : 0, material),
+          false);
     } finally {
       Arrays.fill(opened.secret(), (byte) 0);
     }
@@ -95,30 +109,45 @@ public final class KeyService {
   }
 
   /**
-   * Bring your own key: {@code wrapped} is RSA-OAEP (SHA-256, MGF1-SHA-256, no label) of a
-   * one-time AES-256 key under the partition's unwrapping key, followed by AES-KWP of the key
-   * material under that AES key (PKCS#11's CKM_RSA_AES_KEY_WRAP).
+   * Bring your own key: {@code wrapped} is RSA-OAEP (SHA-256, MGF1-SHA-256, no label) of a one-time
+   * AES-256 key under the partition's unwrapping key, followed by AES-KWP of the key material under
+   * that AES key (PKCS#11's CKM_RSA_AES_KEY_WRAP).
    */
-  public KeyInfo importWrapped(Port port, int sessionId, KeyAttributes attrs, byte[] wrapped) throws DdiException {
+  public KeyInfo importWrapped(Port port, int sessionId, KeyAttributes attrs, byte[] wrapped)
+      throws DdiException {
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
     byte[] material = rsaAesUnwrap(vault.unwrappingKey(port).getPrivate(), wrapped);
-    return storeNew(port, sessionId, attrs, KeyOrigin.IMPORTED, KeyMaterials.of(engine, attrs.kind(), material));
+    return storeNew(
+        port,
+        sessionId,
+        attrs,
+        KeyOrigin.IMPORTED,
+        KeyMaterials.of(engine, attrs.kind(), material));
   }
 
-  /** The RSA-AES key unwrap: the OAEP block gives a one-time AES-256 key, which unwraps the KWP block. */
-  private byte[] rsaAesUnwrap(java.security.PrivateKey rsa, byte[] wrapped) throws DdiException {
-    int rsaBytes = (((java.security.interfaces.RSAKey) rsa).getModulus().bitLength() + 7) / 8;
+  /**
+   * The RSA-AES key unwrap: the OAEP block gives a one-time AES-256 key, which unwraps the KWP
+   * block.
+   */
+  private byte[] rsaAesUnwrap(PrivateKey rsa, byte[] wrapped) throws DdiException {
+    int rsaBytes = (((RSAKey) rsa).getModulus().bitLength() + 7) / 8;
     if (wrapped.length <= rsaBytes) {
-      throw new DdiException(Status.INVALID_INPUT_LENGTH, "an RSA-AES wrapped key is the OAEP block then the KWP block");
+      throw new DdiException(
+          Status.INVALID_INPUT_LENGTH,
+          "an RSA-AES wrapped key is the OAEP block then the KWP block");
     }
     Ciphers ciphers = new Ciphers(engine);
     byte[] aes = null;
     try {
-      aes = ciphers.rsaOaepDecrypt(rsa, "SHA-256", "SHA-256", new byte[0], Arrays.copyOf(wrapped, rsaBytes));
+      aes =
+          ciphers.rsaOaepDecrypt(
+              rsa, "SHA-256", "SHA-256", new byte[0], Arrays.copyOf(wrapped, rsaBytes));
       if (aes.length != 32) {
-        throw new DdiException(Status.INVALID_KEY_MATERIAL, "the one-time wrapping key must be AES-256");
+        throw new DdiException(
+            Status.INVALID_KEY_MATERIAL, "the one-time wrapping key must be AES-256");
       }
-      return ciphers.aesKwpUnwrap(new SecretKeySpec(aes, "AES"), Arrays.copyOfRange(wrapped, rsaBytes, wrapped.length));
+      return ciphers.aesKwpUnwrap(
+          new SecretKeySpec(aes, "AES"), Arrays.copyOfRange(wrapped, rsaBytes, wrapped.length));
     } catch (CryptoRefusal r) {
       throw KeyOperations.status(r);
     } finally {
@@ -128,8 +157,11 @@ public final class KeyService {
     }
   }
 
-  /** The RSA-AES key wrap: a one-time AES-256 key, OAEP-encrypted to the RSA key, wraps the material with KWP. */
-  private byte[] rsaAesWrap(java.security.PublicKey rsa, byte[] material) throws CryptoRefusal {
+  /**
+   * The RSA-AES key wrap: a one-time AES-256 key, OAEP-encrypted to the RSA key, wraps the material
+   * with KWP.
+   */
+  private byte[] rsaAesWrap(PublicKey rsa, byte[] material) throws CryptoRefusal {
     byte[] aes = random.bytes(32);
     try {
       Ciphers ciphers = new Ciphers(engine);
@@ -144,24 +176,37 @@ public final class KeyService {
   }
 
   /** A public key from its SubjectPublicKeyInfo: for verifying and encrypting only. */
-  public KeyInfo importPublic(Port port, int sessionId, KeyAttributes attrs, byte[] spki) throws DdiException {
-    if (attrs.usage() != KeyUsage.SIGN && attrs.usage() != KeyUsage.ENCRYPT && attrs.usage() != KeyUsage.WRAP) {
-      throw new DdiException(Status.INVALID_PARAMETER,
+  public KeyInfo importPublic(Port port, int sessionId, KeyAttributes attrs, byte[] spki)
+      throws DdiException {
+    if (attrs.usage() != KeyUsage.SIGN
+        && attrs.usage() != KeyUsage.ENCRYPT
+        && attrs.usage() != KeyUsage.WRAP) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
           "public keys verify (usage sign), encrypt (usage encrypt) or wrap keys for export (RSA, usage wrap)");
     }
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
-    return storeNew(port, sessionId, attrs, KeyOrigin.IMPORTED, KeyMaterials.publicKey(engine, attrs.kind(), spki));
+    return storeNew(
+        port,
+        sessionId,
+        attrs,
+        KeyOrigin.IMPORTED,
+        KeyMaterials.publicKey(engine, attrs.kind(), spki));
   }
 
-  /** Wraps an extractable key under a wrapping key; a non-extractable key never leaves, by any path. */
+  /**
+   * Wraps an extractable key under a wrapping key; a non-extractable key never leaves, by any path.
+   */
   public byte[] wrap(Port port, int sessionId, WrapKeyRequest request) throws DdiException {
-    LoadedKey wrapping = wrappingKey(port, sessionId, request.wrappingHandle(), request.algorithm());
+    LoadedKey wrapping =
+        wrappingKey(port, sessionId, request.wrappingHandle(), request.algorithm());
     LoadedKey target = find(port, sessionId, request.targetHandle());
     if (!target.attributes().extractable()) {
       throw new DdiException(Status.NOT_EXTRACTABLE, "the key is not extractable");
     }
     if (target.material().isAsymmetric() && !target.material().hasPrivateKey()) {
-      throw new DdiException(Status.INVALID_PARAMETER, "a public key is exported as SPKI, not wrapped");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "a public key is exported as SPKI, not wrapped");
     }
     byte[] material = target.material().encode();
     try {
@@ -180,24 +225,32 @@ public final class KeyService {
 
   public KeyInfo unwrap(Port port, int sessionId, UnwrapKeyRequest request) throws DdiException {
     KeyGeneration.checkUsage(request.attributes().kind(), request.attributes().usage());
-    LoadedKey wrapping = wrappingKey(port, sessionId, request.wrappingHandle(), request.algorithm());
+    LoadedKey wrapping =
+        wrappingKey(port, sessionId, request.wrappingHandle(), request.algorithm());
     byte[] material;
-    if (request.algorithm() == io.ihsm.ddi.key.Algorithm.RSA_AES_KW) {
+    if (request.algorithm() == Algorithm.RSA_AES_KW) {
       if (!wrapping.material().hasPrivateKey()) {
-        throw new DdiException(Status.USAGE_NOT_PERMITTED, "an imported public key wraps; unwrapping needs the private key");
+        throw new DdiException(
+            Status.USAGE_NOT_PERMITTED,
+            "an imported public key wraps; unwrapping needs the private key");
       }
       material = rsaAesUnwrap(wrapping.material().privateKey(), request.wrapped());
     } else {
       try {
         Ciphers ciphers = new Ciphers(engine);
-        material = request.algorithm() == io.ihsm.ddi.key.Algorithm.AES_KW
-            ? ciphers.aesKwUnwrap(wrapping.material().secretKey("AES"), request.wrapped())
-            : ciphers.aesKwpUnwrap(wrapping.material().secretKey("AES"), request.wrapped());
+        material =
+            request.algorithm() == Algorithm.AES_KW
+                ? ciphers.aesKwUnwrap(wrapping.material().secretKey("AES"), request.wrapped())
+                : ciphers.aesKwpUnwrap(wrapping.material().secretKey("AES"), request.wrapped());
       } catch (CryptoRefusal r) {
         throw KeyOperations.status(r);
       }
     }
-    return storeNew(port, sessionId, request.attributes(), KeyOrigin.IMPORTED,
+    return storeNew(
+        port,
+        sessionId,
+        request.attributes(),
+        KeyOrigin.IMPORTED,
         KeyMaterials.of(engine, request.attributes().kind(), material));
   }
 
@@ -207,47 +260,61 @@ public final class KeyService {
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
     LoadedKey base = find(port, sessionId, request.baseHandle());
     if (base.attributes().usage() != KeyUsage.DERIVE) {
-      throw new DdiException(Status.USAGE_NOT_PERMITTED, "the base key's usage is " + base.attributes().usage().cliName()
-          + ", derivation needs derive");
+      throw new DdiException(
+          Status.USAGE_NOT_PERMITTED,
+          "the base key's usage is "
+              + base.attributes().usage().cliName()
+              + ", derivation needs derive");
     }
     int length = outputLength(attrs.kind(), request.length());
     byte[] output;
     switch (request.method()) {
       case ECDH -> {
-        if (base.attributes().kind().family() != KeyKind.Family.EC || !base.material().hasPrivateKey()) {
+        if (base.attributes().kind().family() != KeyKind.Family.EC
+            || !base.material().hasPrivateKey()) {
           throw new DdiException(Status.WRONG_KEY_KIND, "ECDH needs an EC private key");
         }
         if (attrs.kind() != KeyKind.SECRET) {
-          throw new DdiException(Status.INVALID_PARAMETER, "ECDH makes a secret key (kind secret); derive keys from it");
+          throw new DdiException(
+              Status.INVALID_PARAMETER,
+              "ECDH makes a secret key (kind secret); derive keys from it");
         }
         KeyAgreements ka = new KeyAgreements(engine);
         try {
-          output = ka.ecdh(base.material().privateKey(), ka.parseEcPublicKey(request.peerPublicKey()));
+          output =
+              ka.ecdh(base.material().privateKey(), ka.parseEcPublicKey(request.peerPublicKey()));
         } catch (CryptoRefusal r) {
           throw KeyOperations.status(r);
         }
         if (request.length() != 0 && request.length() != output.length) {
           Arrays.fill(output, (byte) 0);
-          throw new DdiException(Status.INVALID_PARAMETER, "an ECDH secret is as long as the curve's field");
+          throw new DdiException(
+              Status.INVALID_PARAMETER, "an ECDH secret is as long as the curve's field");
         }
       }
       case HKDF, KBKDF -> {
         KeyKind.Family f = base.attributes().kind().family();
         if (f != KeyKind.Family.SECRET && f != KeyKind.Family.HMAC) {
-          throw new DdiException(Status.WRONG_KEY_KIND, request.method() + " needs a secret or HMAC base key");
+          throw new DdiException(
+              Status.WRONG_KEY_KIND, request.method() + " needs a secret or HMAC base key");
         }
-        String hmac = switch (request.hash()) {
-          case SHA256 -> "HmacSHA256";
-          case SHA384 -> "HmacSHA384";
-          case SHA512 -> "HmacSHA512";
-          default -> throw new DdiException(Status.INVALID_PARAMETER, "HKDF and KBKDF use SHA-256, SHA-384 or SHA-512");
-        };
+        String hmac =
+            switch (request.hash()) {
+              case SHA256 -> "HmacSHA256";
+              case SHA384 -> "HmacSHA384";
+              case SHA512 -> "HmacSHA512";
+              default ->
+                  throw new DdiException(
+                      Status.INVALID_PARAMETER, "HKDF and KBKDF use SHA-256, SHA-384 or SHA-512");
+            };
         byte[] key = base.material().secretBytes();
         try {
           if (request.method() == DeriveKeyRequest.Method.HKDF) {
             Hkdf hkdf = new Hkdf(engine, hmac);
             if (length > hkdf.maxOutputLength()) {
-              throw new DdiException(Status.INVALID_PARAMETER, "HKDF gives at most " + hkdf.maxOutputLength() + " bytes");
+              throw new DdiException(
+                  Status.INVALID_PARAMETER,
+                  "HKDF gives at most " + hkdf.maxOutputLength() + " bytes");
             }
             output = hkdf.derive(key, request.salt(), request.info(), length);
           } else {
@@ -259,45 +326,57 @@ public final class KeyService {
       }
       default -> throw new DdiException(Status.INVALID_PARAMETER, "unknown derivation");
     }
-    return storeNew(port, sessionId, attrs, KeyOrigin.DERIVED, KeyMaterials.of(engine, attrs.kind(), output));
+    return storeNew(
+        port, sessionId, attrs, KeyOrigin.DERIVED, KeyMaterials.of(engine, attrs.kind(), output));
   }
 
   private static int outputLength(KeyKind kind, int requested) throws DdiException {
     if (kind.isAsymmetric()) {
-      throw new DdiException(Status.INVALID_PARAMETER, "key pairs are generated or imported, not derived");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "key pairs are generated or imported, not derived");
     }
     if (kind == KeyKind.SECRET) {
       if (requested < 0 || requested > DeriveKeyRequest.MAX_SECRET) {
-        throw new DdiException(Status.INVALID_PARAMETER, "a derived secret is 1.." + DeriveKeyRequest.MAX_SECRET + " bytes");
+        throw new DdiException(
+            Status.INVALID_PARAMETER,
+            "a derived secret is 1.." + DeriveKeyRequest.MAX_SECRET + " bytes");
       }
       return requested;
     }
     if (requested != 0 && requested != kind.bytes()) {
-      throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " keys are " + kind.bytes() + " bytes");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, kind.cliName() + " keys are " + kind.bytes() + " bytes");
     }
     return kind.bytes();
   }
 
-  private LoadedKey wrappingKey(Port port, int sessionId, int handle, io.ihsm.ddi.key.Algorithm algorithm)
+  private LoadedKey wrappingKey(Port port, int sessionId, int handle, Algorithm algorithm)
       throws DdiException {
     LoadedKey k = find(port, sessionId, handle);
-    KeyKind.Family needed = algorithm == io.ihsm.ddi.key.Algorithm.RSA_AES_KW ? KeyKind.Family.RSA : KeyKind.Family.AES;
+    KeyKind.Family needed =
+        algorithm == Algorithm.RSA_AES_KW ? KeyKind.Family.RSA : KeyKind.Family.AES;
     if (k.attributes().kind().family() != needed) {
       throw new DdiException(Status.WRONG_KEY_KIND, algorithm + " wraps under " + needed + " keys");
     }
     if (k.attributes().usage() != KeyUsage.WRAP) {
-      throw new DdiException(Status.USAGE_NOT_PERMITTED, "the wrapping key's usage is " + k.attributes().usage().cliName()
-          + ", this needs wrap");
+      throw new DdiException(
+          Status.USAGE_NOT_PERMITTED,
+          "the wrapping key's usage is " + k.attributes().usage().cliName() + ", this needs wrap");
     }
     return k;
   }
 
-  private KeyInfo storeNew(Port port, int sessionId, KeyAttributes attrs, KeyOrigin origin, KeyMaterial material)
+  private KeyInfo storeNew(
+      Port port, int sessionId, KeyAttributes attrs, KeyOrigin origin, KeyMaterial material)
       throws DdiException {
     KeyTable table = table(port);
     Masking masking = masking(port, sessionId, attrs.sessionKey());
-    return store(port, table, masking, new KeyTable.LoadedKeyDraft(attrs, origin, attrs.sessionKey() ? sessionId : 0,
-        material), true);
+    return store(
+        port,
+        table,
+        masking,
+        new KeyTable.LoadedKeyDraft(attrs, origin, attrs.sessionKey() ? sessionId : 0, material),
+        true);
   }
 
   public void unload(Port port, int sessionId, int handle) throws DdiException {
@@ -314,7 +393,10 @@ public final class KeyService {
   /** What a key attestation report says of the key a request names. */
   public AttestedKey describe(Port port, int sessionId, int handle) throws DdiException {
     LoadedKey k = find(port, sessionId, handle);
-    return new AttestedKey(k.attributes(), k.origin(), k.material().bits(),
+    return new AttestedKey(
+        k.attributes(),
+        k.origin(),
+        k.material().bits(),
         k.material().isAsymmetric() ? k.material().publicKey() : null);
   }
 
@@ -351,16 +433,29 @@ public final class KeyService {
     sessionMaskings.clear();
   }
 
-  private KeyInfo store(Port port, KeyTable table, Masking masking, KeyTable.LoadedKeyDraft draft, boolean withBlob)
+  private KeyInfo store(
+      Port port, KeyTable table, Masking masking, KeyTable.LoadedKeyDraft draft, boolean withBlob)
       throws DdiException {
     byte[] blob = new byte[0];
     if (withBlob) {
       byte[] secret = draft.material().encode();
       try {
-        Metadata meta = new Metadata(port.partitionId(), draft.attributes(), draft.origin(), firmwareSvn,
-            draft.material().isAsymmetric() ? draft.material().publicKey().getEncoded() : new byte[0]);
-        blob = masking.seal(draft.attributes().sessionKey() ? Masking.Kind.SESSION_KEY : Masking.Kind.KEY,
-            vault.binding(port), 0, meta.encode(), secret);
+        Metadata meta =
+            new Metadata(
+                port.partitionId(),
+                draft.attributes(),
+                draft.origin(),
+                firmwareSvn,
+                draft.material().isAsymmetric()
+                    ? draft.material().publicKey().getEncoded()
+                    : new byte[0]);
+        blob =
+            masking.seal(
+                draft.attributes().sessionKey() ? Masking.Kind.SESSION_KEY : Masking.Kind.KEY,
+                vault.binding(port),
+                0,
+                meta.encode(),
+                secret);
       } finally {
         Arrays.fill(secret, (byte) 0);
       }
@@ -385,7 +480,8 @@ public final class KeyService {
     return t;
   }
 
-  private synchronized Masking masking(Port port, int sessionId, boolean sessionKey) throws DdiException {
+  private synchronized Masking masking(Port port, int sessionId, boolean sessionKey)
+      throws DdiException {
     if (!sessionKey) {
       return vault.keyMasking(port);
     }
@@ -410,7 +506,8 @@ public final class KeyService {
     }
     try {
       String alg = kind.family() == KeyKind.Family.EC ? "EC" : "RSA";
-      PublicKey pub = engine.keyFactory(alg).generatePublic(new X509EncodedKeySpec(meta.publicKey()));
+      PublicKey pub =
+          engine.keyFactory(alg).generatePublic(new X509EncodedKeySpec(meta.publicKey()));
       if (secret.length == 0) {
         return KeyMaterial.publicOnly(kind, pub);
       }
@@ -423,20 +520,35 @@ public final class KeyService {
 
   /**
    * A key blob's clear, authenticated metadata.
-   * <pre>u32 partition id, attributes, u8 origin, u32 firmware SVN, bytes public key (SPKI, ≤ 1024)</pre>
+   *
+   * <pre>u32 partition id, attributes, u8 origin, u32 firmware SVN, bytes public key (SPKI, ≤ 1024)
+   * </pre>
    */
-  record Metadata(int partitionId, KeyAttributes attributes, KeyOrigin origin, int firmwareSvn, byte[] publicKey) {
+  record Metadata(
+      int partitionId,
+      KeyAttributes attributes,
+      KeyOrigin origin,
+      int firmwareSvn,
+      byte[] publicKey) {
     byte[] encode() {
       BodyWriter w = new BodyWriter().u32(partitionId);
       attributes.writeTo(w);
-      return w.u8(origin.code()).u32(firmwareSvn).bytes(publicKey, KeyInfo.MAX_PUBLIC_KEY).toByteArray();
+      return w.u8(origin.code())
+          .u32(firmwareSvn)
+          .bytes(publicKey, KeyInfo.MAX_PUBLIC_KEY)
+          .toByteArray();
     }
 
     static Metadata decode(byte[] b) throws DdiException {
       try {
         BodyReader r = BodyReader.of(b);
-        Metadata m = new Metadata(r.u32("partitionId"), KeyAttributes.readField(r), KeyOrigin.fromCode(r.u8("origin")),
-            r.u32("firmwareSvn"), r.bytes("publicKey", KeyInfo.MAX_PUBLIC_KEY));
+        Metadata m =
+            new Metadata(
+                r.u32("partitionId"),
+                KeyAttributes.readField(r),
+                KeyOrigin.fromCode(r.u8("origin")),
+                r.u32("firmwareSvn"),
+                r.bytes("publicKey", KeyInfo.MAX_PUBLIC_KEY));
         r.end();
         if (m.origin() == null) {
           throw new DdiException(Status.MASKED_BLOB_INVALID, "unknown origin");

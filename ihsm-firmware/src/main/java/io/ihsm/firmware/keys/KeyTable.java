@@ -2,6 +2,8 @@ package io.ihsm.firmware.keys;
 
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.firmware.rng.RandomSource;
 import java.util.HashMap;
@@ -27,11 +29,22 @@ final class KeyTable {
   /** Checks that a key of this cost and label would fit, without adding it. */
   synchronized void checkRoom(int cost, String label, boolean appKey) throws DdiException {
     if (keys.size() >= limits.maxKeys() || usedBytes + cost > limits.maxKeyBytes()) {
-      throw new DdiException(Status.KEY_TABLE_FULL, "the key table holds " + keys.size() + " keys, "
-          + usedBytes + " bytes (limits " + limits.maxKeys() + ", " + limits.maxKeyBytes() + ")");
+      throw new DdiException(
+          Status.KEY_TABLE_FULL,
+          "the key table holds "
+              + keys.size()
+              + " keys, "
+              + usedBytes
+              + " bytes (limits "
+              + limits.maxKeys()
+              + ", "
+              + limits.maxKeyBytes()
+              + ")");
     }
-    if (appKey && !label.isEmpty()
-        && keys.values().stream().anyMatch(k -> k.isAppKey() && k.attributes().label().equals(label))) {
+    if (appKey
+        && !label.isEmpty()
+        && keys.values().stream()
+            .anyMatch(k -> k.isAppKey() && k.attributes().label().equals(label))) {
       throw new DdiException(Status.LABEL_EXISTS, "a loaded app key has this label");
     }
   }
@@ -42,7 +55,9 @@ final class KeyTable {
     do {
       handle = random.nonZeroInt();
     } while (keys.containsKey(handle));
-    LoadedKey k = new LoadedKey(handle, draft.attributes(), draft.origin(), draft.sessionId(), draft.material());
+    LoadedKey k =
+        new LoadedKey(
+            handle, draft.attributes(), draft.origin(), draft.sessionId(), draft.material());
     keys.put(handle, k);
     usedBytes += k.material().cost();
     return k;
@@ -52,18 +67,28 @@ final class KeyTable {
   synchronized LoadedKey find(int handle, int sessionId) throws DdiException {
     LoadedKey k = keys.get(handle);
     if (k == null || !(k.isAppKey() || k.sessionId() == sessionId)) {
-      throw new DdiException(Status.KEY_NOT_FOUND, "no key " + Integer.toUnsignedString(handle) + " for this session");
+      throw new DdiException(
+          Status.KEY_NOT_FOUND, "no key " + Integer.toUnsignedString(handle) + " for this session");
     }
     return k;
   }
 
-  /** The loaded app key with this label when it holds the same material (compared in constant time); else null. */
+  /**
+   * The loaded app key with this label when it holds the same material (compared in constant time);
+   * else null.
+   */
   synchronized LoadedKey loadedAppKey(String label, KeyMaterial material) {
     if (label.isEmpty()) {
       return null;
     }
-    return keys.values().stream().filter(k -> k.isAppKey() && k.attributes().label().equals(label)
-        && k.material().sameAs(material)).findFirst().orElse(null);
+    return keys.values().stream()
+        .filter(
+            k ->
+                k.isAppKey()
+                    && k.attributes().label().equals(label)
+                    && k.material().sameAs(material))
+        .findFirst()
+        .orElse(null);
   }
 
   synchronized void remove(int handle) {
@@ -94,6 +119,6 @@ final class KeyTable {
   }
 
   /** A key about to be added: everything but its handle. */
-  record LoadedKeyDraft(io.ihsm.ddi.key.KeyAttributes attributes, io.ihsm.ddi.key.KeyOrigin origin, int sessionId,
-      KeyMaterial material) {}
+  record LoadedKeyDraft(
+      KeyAttributes attributes, KeyOrigin origin, int sessionId, KeyMaterial material) {}
 }

@@ -58,7 +58,8 @@ public final class ApprovedMode {
    */
   public void check(boolean approved, String what) throws DdiException {
     if (!approved && approvedOnly) {
-      throw new DdiException(Status.NOT_APPROVED, what + " is not approved; refused in approved-only mode");
+      throw new DdiException(
+          Status.NOT_APPROVED, what + " is not approved; refused in approved-only mode");
     }
   }
 }

@@ -50,7 +50,8 @@ public final class CavpDrbgVectors {
     return failed;
   }
 
-  private static boolean runCase(CryptoEngine engine, List<Map.Entry<String, String>> fields, int returnedBytes) {
+  private static boolean runCase(
+      CryptoEngine engine, List<Map.Entry<String, String>> fields, int returnedBytes) {
     HexFormat hex = HexFormat.of();
     CtrDrbg drbg = new CtrDrbg(engine);
     byte[] entropy = null;
@@ -87,7 +88,7 @@ public final class CavpDrbgVectors {
           drbg.uninstantiate();
           return pass && drbg.stateIsZero();
         }
-        default -> { }
+        default -> {}
       }
     }
     return false;

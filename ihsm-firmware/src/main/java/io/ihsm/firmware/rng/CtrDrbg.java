@@ -16,8 +16,10 @@ public final class CtrDrbg {
   static final int KEY_BYTES = 32;
   static final int BLOCK = 16;
   static final int SEED_BYTES = KEY_BYTES + BLOCK;
+
   /** SP 800-90A allows 2^48 requests between reseeds; the module reseeds far sooner. */
   public static final long RESEED_INTERVAL = 1L << 20;
+
   /** At most 2^19 bits per request. */
   public static final int MAX_REQUEST_BYTES = 1 << 16;
 
@@ -121,7 +123,12 @@ public final class CtrDrbg {
   byte[] df(byte[] input, int outBytes) {
     int sLength = 8 + input.length + 1;
     int padded = (sLength + BLOCK - 1) / BLOCK * BLOCK;
-    ByteBuffer s = ByteBuffer.allocate(padded).putInt(input.length).putInt(outBytes).put(input).put((byte) 0x80);
+    ByteBuffer s =
+        ByteBuffer.allocate(padded)
+            .putInt(input.length)
+            .putInt(outBytes)
+            .put(input)
+            .put((byte) 0x80);
     byte[] sBytes = s.array();
     byte[] k = new byte[KEY_BYTES];
     for (int i = 0; i < KEY_BYTES; i++) {
@@ -131,7 +138,7 @@ public final class CtrDrbg {
     byte[] temp = new byte[SEED_BYTES];
     for (int i = 0; i * BLOCK < SEED_BYTES; i++) {
       byte[] iv = ByteBuffer.allocate(BLOCK).putInt(i).array();
-      byte[] chain = encrypt(bcc, iv);  // BCC over IV || S: the first block is the IV itself
+      byte[] chain = encrypt(bcc, iv); // BCC over IV || S: the first block is the IV itself
       for (int off = 0; off < sBytes.length; off += BLOCK) {
         byte[] x = new byte[BLOCK];
         for (int j = 0; j < BLOCK; j++) {

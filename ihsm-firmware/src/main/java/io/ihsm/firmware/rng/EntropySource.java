@@ -3,12 +3,13 @@ package io.ihsm.firmware.rng;
 import java.util.function.IntFunction;
 
 /**
- * The module's entropy source: the card's noise samples, each through the continuous health
- * tests, with a start-up test over 1024 samples before first use. The claimed min-entropy sets how
- * many samples make a seed of a given strength. A failed test raises {@link EntropyFailure}.
+ * The module's entropy source: the card's noise samples, each through the continuous health tests,
+ * with a start-up test over 1024 samples before first use. The claimed min-entropy sets how many
+ * samples make a seed of a given strength. A failed test raises {@link EntropyFailure}.
  */
 public final class EntropySource {
   public static final int STARTUP_SAMPLES = 1024;
+
   /** Conservative claim for the emulated noise: one bit of min-entropy per 8-bit sample. */
   public static final double CLAIMED_MIN_ENTROPY = 1.0;
 
@@ -31,7 +32,8 @@ public final class EntropySource {
   }
 
   /** The health tests' cutoffs and the claim they were computed from, for the compliance report. */
-  public record Claims(double minEntropyPerSample, int repetitionCutoff, int adaptiveProportionCutoff) {}
+  public record Claims(
+      double minEntropyPerSample, int repetitionCutoff, int adaptiveProportionCutoff) {}
 
   public Claims claims() {
     return new Claims(minEntropyBits, health.repetitionCutoff(), health.adaptiveProportionCutoff());

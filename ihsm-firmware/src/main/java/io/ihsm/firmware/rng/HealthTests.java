@@ -2,9 +2,9 @@ package io.ihsm.firmware.rng;
 
 /**
  * SP 800-90B 4.4 continuous health tests on noise samples, with cutoffs computed from the claimed
- * min-entropy per sample H and a false-positive rate of 2^-20: the repetition count test (cutoff
- * 1 + ceil(20 / H)) and the adaptive proportion test (window 512, cutoff the smallest C with
- * P(X ≥ C) ≤ 2^-20 for X binomial(512, 2^-H)). A failure is sticky until {@link #reset()}.
+ * min-entropy per sample H and a false-positive rate of 2^-20: the repetition count test (cutoff 1
+ * + ceil(20 / H)) and the adaptive proportion test (window 512, cutoff the smallest C with P(X ≥ C)
+ * ≤ 2^-20 for X binomial(512, 2^-H)). A failure is sticky until {@link #reset()}.
  */
 public final class HealthTests {
   static final int APT_WINDOW = 512;
@@ -19,7 +19,9 @@ public final class HealthTests {
   private int aptSeen;
   private String failure;
 
-  /** @param minEntropyBits the claimed min-entropy of one sample, in (0, 8] bits */
+  /**
+   * @param minEntropyBits the claimed min-entropy of one sample, in (0, 8] bits
+   */
   public HealthTests(double minEntropyBits) {
     if (!(minEntropyBits > 0 && minEntropyBits <= 8)) {
       throw new IllegalArgumentException("claimed min-entropy per 8-bit sample must be in (0, 8]");

@@ -11,10 +11,10 @@ import java.util.function.IntFunction;
 
 /**
  * The module's single source of random bytes: every key, IV, nonce and identifier comes from here.
- * A CTR_DRBG (AES-256, derivation function) seeded from the health-tested entropy source with
- * 256 bits of entropy and a 128-bit nonce, reseeded every {@link CtrDrbg#RESEED_INTERVAL}
- * requests and before any request that asks for prediction resistance. An entropy failure calls
- * {@code onFailure} (the module enters ERROR) and refuses the request. Thread-safe.
+ * A CTR_DRBG (AES-256, derivation function) seeded from the health-tested entropy source with 256
+ * bits of entropy and a 128-bit nonce, reseeded every {@link CtrDrbg#RESEED_INTERVAL} requests and
+ * before any request that asks for prediction resistance. An entropy failure calls {@code
+ * onFailure} (the module enters ERROR) and refuses the request. Thread-safe.
  */
 public final class RandomSource {
   private final CtrDrbg drbg;
@@ -23,14 +23,19 @@ public final class RandomSource {
   private EntropySource entropy;
   private String failure;
 
-  /** @param noise the card's noise: n raw 8-bit samples */
+  /**
+   * @param noise the card's noise: n raw 8-bit samples
+   */
   public RandomSource(CryptoEngine engine, IntFunction<byte[]> noise, Consumer<String> onFailure) {
     this.drbg = new CtrDrbg(engine);
     this.onFailure = onFailure;
     this.secureRandom = new DrbgSecureRandom(this);
     try {
       entropy = new EntropySource(noise, EntropySource.CLAIMED_MIN_ENTROPY);
-      drbg.instantiate(entropy.entropy(256), entropy.entropy(128), "ihsm firmware".getBytes(StandardCharsets.US_ASCII));
+      drbg.instantiate(
+          entropy.entropy(256),
+          entropy.entropy(128),
+          "ihsm firmware".getBytes(StandardCharsets.US_ASCII));
     } catch (EntropySource.EntropyFailure e) {
       failure = e.getMessage();
     }
@@ -42,15 +47,26 @@ public final class RandomSource {
   }
 
   /** What the compliance report says of the random bit generator and its entropy source. */
-  public record Health(String drbg, long generatesSinceReseed, long reseedInterval, double claimedMinEntropyPerSample,
-      int repetitionCountCutoff, int adaptiveProportionCutoff, Optional<String> failure) {}
+  public record Health(
+      String drbg,
+      long generatesSinceReseed,
+      long reseedInterval,
+      double claimedMinEntropyPerSample,
+      int repetitionCountCutoff,
+      int adaptiveProportionCutoff,
+      Optional<String> failure) {}
 
   /** Only for a module that came up (its entropy source passed its start-up test). */
   public synchronized Health health() {
     EntropySource.Claims claims = entropy.claims();
-    return new Health("CTR_DRBG, AES-256 with derivation function (SP 800-90A)", Math.max(0, drbg.reseedCounter() - 1),
-        CtrDrbg.RESEED_INTERVAL, claims.minEntropyPerSample(), claims.repetitionCutoff(),
-        claims.adaptiveProportionCutoff(), Optional.ofNullable(failure));
+    return new Health(
+        "CTR_DRBG, AES-256 with derivation function (SP 800-90A)",
+        Math.max(0, drbg.reseedCounter() - 1),
+        CtrDrbg.RESEED_INTERVAL,
+        claims.minEntropyPerSample(),
+        claims.repetitionCutoff(),
+        claims.adaptiveProportionCutoff(),
+        Optional.ofNullable(failure));
   }
 
   /** For engine calls that take randomness (key generation, signing): the same DRBG. */
@@ -62,7 +78,9 @@ public final class RandomSource {
     return bytes(n, false);
   }
 
-  /** {@code n} random bytes; with prediction resistance the DRBG reseeds from fresh entropy first. */
+  /**
+   * {@code n} random bytes; with prediction resistance the DRBG reseeds from fresh entropy first.
+   */
   public synchronized byte[] bytes(int n, boolean predictionResistance) {
     if (failure != null) {
       throw new EntropySource.EntropyFailure(failure.replace("entropy source failed its ", ""));
@@ -102,23 +120,25 @@ public final class RandomSource {
   /** JCA's view of the DRBG, for APIs that take a SecureRandom. */
   private static final class DrbgSecureRandom extends SecureRandom {
     DrbgSecureRandom(RandomSource source) {
-      super(new SecureRandomSpi() {
-        @Override
-        protected void engineSetSeed(byte[] seed) {
-          // Callers cannot seed the module's DRBG; only its entropy source does.
-        }
+      super(
+          new SecureRandomSpi() {
+            @Override
+            protected void engineSetSeed(byte[] seed) {
+              // Callers cannot seed the module's DRBG; only its entropy source does.
+            }
 
-        @Override
-        protected void engineNextBytes(byte[] bytes) {
-          byte[] r = source.bytes(bytes.length);
-          System.arraycopy(r, 0, bytes, 0, bytes.length);
-        }
+            @Override
+            protected void engineNextBytes(byte[] bytes) {
+              byte[] r = source.bytes(bytes.length);
+              System.arraycopy(r, 0, bytes, 0, bytes.length);
+            }
 
-        @Override
-        protected byte[] engineGenerateSeed(int numBytes) {
-          return source.bytes(numBytes, true);
-        }
-      }, null);
+            @Override
+            protected byte[] engineGenerateSeed(int numBytes) {
+              return source.bytes(numBytes, true);
+            }
+          },
+          null);
     }
   }
 }

@@ -14,24 +14,31 @@ public final class PeriodicSelfTests implements AutoCloseable {
     this.thread = thread;
   }
 
-  /** @param intervalSeconds 0 disables the periodic runs */
-  public static PeriodicSelfTests start(SelfTestRunner runner, DeviceStateMachine state, int intervalSeconds) {
+  /**
+   * @param intervalSeconds 0 disables the periodic runs
+   */
+  public static PeriodicSelfTests start(
+      SelfTestRunner runner, DeviceStateMachine state, int intervalSeconds) {
     if (intervalSeconds <= 0) {
       return new PeriodicSelfTests(null);
     }
-    Thread t = Thread.ofVirtual().name("ihsm-periodic-self-tests").start(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          Thread.sleep(intervalSeconds * 1000L);
-          if (!state.isOperational()) {
-            return;
-          }
-          runner.runNext().ifPresent(state::fail);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread t =
+        Thread.ofVirtual()
+            .name("ihsm-periodic-self-tests")
+            .start(
+                () -> {
+                  try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                      Thread.sleep(intervalSeconds * 1000L);
+                      if (!state.isOperational()) {
+                        return;
+                      }
+                      runner.runNext().ifPresent(state::fail);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
     return new PeriodicSelfTests(t);
   }
 

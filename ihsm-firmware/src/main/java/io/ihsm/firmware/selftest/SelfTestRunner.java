@@ -7,11 +7,14 @@ import java.util.Optional;
 
 /**
  * Runs the self-tests: all of them at power-on and on demand, one at a time round robin for the
- * periodic re-runs. A test that throws, or returns false, has failed; the caller puts the module
- * in ERROR with the returned reason. Thread-safe.
+ * periodic re-runs. A test that throws, or returns false, has failed; the caller puts the module in
+ * ERROR with the returned reason. Thread-safe.
  */
 public final class SelfTestRunner {
-  /** What the status reports: tests passed in the last complete round, how many there are, when one last ran. */
+  /**
+   * What the status reports: tests passed in the last complete round, how many there are, when one
+   * last ran.
+   */
   public record Summary(int passed, int total, long lastRunNanos) {}
 
   /** One test's latest run: passed or not, and when (ms since the epoch; 0 when it has not run). */
@@ -67,7 +70,9 @@ public final class SelfTestRunner {
 
   /** Every test, in run order, with its latest result. */
   public synchronized List<Result> results() {
-    return tests.stream().map(t -> results.getOrDefault(t.name(), new Result(t.name(), false, 0))).toList();
+    return tests.stream()
+        .map(t -> results.getOrDefault(t.name(), new Result(t.name(), false, 0)))
+        .toList();
   }
 
   public List<String> names() {

@@ -11,5 +11,8 @@ import io.ihsm.ddi.spi.Port;
  */
 public record Session(int id, Port port, ClientBinding client, ApiRevision revision, Role role) {
   /** Who opened the session. */
-  public enum Role { CRYPTO_OFFICER, USER }
+  public enum Role {
+    CRYPTO_OFFICER,
+    USER
+  }
 }

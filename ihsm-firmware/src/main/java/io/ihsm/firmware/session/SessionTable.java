@@ -8,10 +8,10 @@ import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.rng.RandomSource;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Open sessions, bounded per port. A session is found only through the port and the client
@@ -41,19 +41,32 @@ public final class SessionTable {
    * @param idleTimeoutSeconds the session closes when unused this long (checked whenever sessions
    *     are looked up or counted, so an idle session never outlives its limit in any answer)
    */
-  public Session open(Port port, ClientBinding client, ApiRevision revision, Session.Role role, int maxOnPort,
-      int idleTimeoutSeconds) throws DdiException {
+  public Session open(
+      Port port,
+      ClientBinding client,
+      ApiRevision revision,
+      Session.Role role,
+      int maxOnPort,
+      int idleTimeoutSeconds)
+      throws DdiException {
     expireIdle();
     synchronized (this) {
       return openLocked(port, client, revision, role, maxOnPort, idleTimeoutSeconds);
     }
   }
 
-  private Session openLocked(Port port, ClientBinding client, ApiRevision revision, Session.Role role, int maxOnPort,
-      int idleTimeoutSeconds) throws DdiException {
+  private Session openLocked(
+      Port port,
+      ClientBinding client,
+      ApiRevision revision,
+      Session.Role role,
+      int maxOnPort,
+      int idleTimeoutSeconds)
+      throws DdiException {
     long onPort = sessions.values().stream().filter(s -> s.port().equals(port)).count();
     if (onPort >= maxOnPort) {
-      throw new DdiException(Status.TOO_MANY_SESSIONS, "session limit of " + maxOnPort + " reached");
+      throw new DdiException(
+          Status.TOO_MANY_SESSIONS, "session limit of " + maxOnPort + " reached");
     }
     int id;
     do {
@@ -71,7 +84,10 @@ public final class SessionTable {
     List<Session> expired;
     long now = System.nanoTime();
     synchronized (this) {
-      expired = sessions.values().stream().filter(s -> now - lastUsed.get(s.id()) > idleLimit.get(s.id())).toList();
+      expired =
+          sessions.values().stream()
+              .filter(s -> now - lastUsed.get(s.id()) > idleLimit.get(s.id()))
+              .toList();
       expired.forEach(s -> forget(s.id()));
     }
     closed(expired);

@@ -28,7 +28,8 @@ public final class FirmwareUpdate {
 
   public synchronized void begin(int size, byte[] sha384) throws DdiException {
     if (size <= 0 || size > MAX_IMAGE_BYTES || sha384.length != 48) {
-      throw new DdiException(Status.INVALID_PARAMETER,
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
           "an update announces 1.." + MAX_IMAGE_BYTES + " bytes and their 48-byte SHA-384");
     }
     received = new ByteArrayOutputStream(size);
@@ -37,10 +38,14 @@ public final class FirmwareUpdate {
   }
 
   public synchronized void chunk(int offset, byte[] data) throws DdiException {
-    if (received == null || offset != received.size() || received.size() + data.length > expectedSize
+    if (received == null
+        || offset != received.size()
+        || received.size() + data.length > expectedSize
         || data.length == 0) {
-      throw new DdiException(Status.FIRMWARE_UPDATE_SEQUENCE,
-          "expected the piece at offset " + (received == null ? "none: no update begun" : received.size()));
+      throw new DdiException(
+          Status.FIRMWARE_UPDATE_SEQUENCE,
+          "expected the piece at offset "
+              + (received == null ? "none: no update begun" : received.size()));
     }
     received.writeBytes(data);
   }
@@ -53,7 +58,8 @@ public final class FirmwareUpdate {
     byte[] image = received.toByteArray();
     received = null;
     if (!MessageDigest.isEqual(sha384(image), expectedDigest)) {
-      throw new DdiException(Status.FIRMWARE_INVALID, "the image does not match its announced SHA-384");
+      throw new DdiException(
+          Status.FIRMWARE_INVALID, "the image does not match its announced SHA-384");
     }
     Optional<String> refused = platform.installFirmware(image);
     if (refused.isPresent()) {

@@ -3,6 +3,7 @@ package io.ihsm.firmware.vault;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.credential.CredentialSealer;
 import io.ihsm.ddi.message.CredentialChannel;
 import io.ihsm.ddi.message.SealedCredential;
@@ -29,9 +30,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The device half of the credential channel (see {@link CredentialSealer}): one P-384 key per
- * power-on, and per port a nonce that rotates every time a sealed credential is presented,
- * whatever the outcome, so no sealed credential opens twice. The last few nonces are remembered
- * only to tell a replay (CREDENTIAL_REPLAYED) from garbage (CREDENTIAL_MALFORMED).
+ * power-on, and per port a nonce that rotates every time a sealed credential is presented, whatever
+ * the outcome, so no sealed credential opens twice. The last few nonces are remembered only to tell
+ * a replay (CREDENTIAL_REPLAYED) from garbage (CREDENTIAL_MALFORMED).
  */
 final class CredentialChannelService {
   private static final int REMEMBERED_NONCES = 8;
@@ -65,7 +66,10 @@ final class CredentialChannelService {
     return new CredentialChannel(channelKey.getPublic().getEncoded(), nonceOf(port));
   }
 
-  /** Opens a credential sealed for {@code op} on {@code port}; the port's nonce rotates in every case. */
+  /**
+   * Opens a credential sealed for {@code op} on {@code port}; the port's nonce rotates in every
+   * case.
+   */
   Opened open(SealedCredential sealed, Opcode op, Port port) throws DdiException {
     byte[] nonce;
     Deque<byte[]> older;
@@ -84,7 +88,8 @@ final class CredentialChannelService {
         byte[] replayed = tryOpen(sealed, op, port, old, shared);
         if (replayed != null) {
           Arrays.fill(replayed, (byte) 0);
-          throw new DdiException(Status.CREDENTIAL_REPLAYED, "the credential was sealed to a nonce already used");
+          throw new DdiException(
+              Status.CREDENTIAL_REPLAYED, "the credential was sealed to a nonce already used");
         }
       }
       throw malformed();
@@ -117,15 +122,22 @@ final class CredentialChannelService {
   }
 
   /** The plaintext, or null when it does not open under this nonce. */
-  private byte[] tryOpen(SealedCredential sealed, Opcode op, Port port, byte[] nonce, byte[] shared) {
-    byte[] key = new Hkdf(engine, "HmacSHA384").derive(shared, nonce,
-        CredentialSealer.HKDF_INFO.getBytes(StandardCharsets.US_ASCII), 32);
+  private byte[] tryOpen(
+      SealedCredential sealed, Opcode op, Port port, byte[] nonce, byte[] shared) {
+    byte[] key =
+        new Hkdf(engine, "HmacSHA384")
+            .derive(
+                shared, nonce, CredentialSealer.HKDF_INFO.getBytes(StandardCharsets.US_ASCII), 32);
     try {
       if (sealed.iv().length != 12) {
         return null;
       }
-      Cipher gcm = engine.initCipher("AES/GCM/NoPadding", Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
-          new GCMParameterSpec(128, sealed.iv()));
+      Cipher gcm =
+          engine.initCipher(
+              "AES/GCM/NoPadding",
+              Cipher.DECRYPT_MODE,
+              new SecretKeySpec(key, "AES"),
+              new GCMParameterSpec(128, sealed.iv()));
       gcm.updateAAD(CredentialSealer.associatedData(op, port, nonce, sealed.hostPublicKey()));
       return gcm.doFinal(sealed.ciphertext());
     } catch (GeneralSecurityException | RuntimeException e) {
@@ -137,17 +149,19 @@ final class CredentialChannelService {
 
   private static Opened decode(byte[] plaintext) throws DdiException {
     try {
-      int idBytes = io.ihsm.ddi.credential.Credential.ID_BYTES;
+      int idBytes = Credential.ID_BYTES;
       if (plaintext.length < idBytes + 1) {
         throw malformed();
       }
       int pinLength = plaintext[idBytes] & 0xFF;
-      if (pinLength < io.ihsm.ddi.credential.Credential.MIN_PIN_BYTES
-          || pinLength > io.ihsm.ddi.credential.Credential.MAX_PIN_BYTES
+      if (pinLength < Credential.MIN_PIN_BYTES
+          || pinLength > Credential.MAX_PIN_BYTES
           || plaintext.length != idBytes + 1 + pinLength) {
         throw malformed();
       }
-      return new Opened(Arrays.copyOf(plaintext, idBytes), Arrays.copyOfRange(plaintext, idBytes + 1, plaintext.length));
+      return new Opened(
+          Arrays.copyOf(plaintext, idBytes),
+          Arrays.copyOfRange(plaintext, idBytes + 1, plaintext.length));
     } finally {
       Arrays.fill(plaintext, (byte) 0);
     }

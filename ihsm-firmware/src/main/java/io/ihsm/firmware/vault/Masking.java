@@ -20,6 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
  * derived from one masking secret. Everything before the tag is authenticated: kind, binding (the
  * partition it belongs to), generation and metadata travel in clear but cannot be changed. The MAC
  * is checked, in constant time, before anything is decrypted. Format in docs/masked-keys.md.
+ *
  * <pre>
  * u8 version = 1, u8 kind, bytes binding (16), u32 generation, bytes metadata (≤ 1024),
  * bytes iv (16), bytes ciphertext (≤ 9216), then 48 bytes of HMAC-SHA384 over all of the above
@@ -34,7 +35,10 @@ public final class Masking {
 
   /** What a blob holds. */
   public enum Kind {
-    PARTITION(1), BACKUP_KEY(2), KEY(3), SESSION_KEY(4);
+    PARTITION(1),
+    BACKUP_KEY(2),
+    KEY(3),
+    SESSION_KEY(4);
 
     public final int code;
 
@@ -51,7 +55,9 @@ public final class Masking {
   private final byte[] encKey;
   private final byte[] macKey;
 
-  /** @param maskingSecret 32 bytes; the two subkeys are derived from it with HKDF-SHA384 */
+  /**
+   * @param maskingSecret 32 bytes; the two subkeys are derived from it with HKDF-SHA384
+   */
   public Masking(CryptoEngine engine, RandomSource random, byte[] maskingSecret) {
     this.engine = engine;
     this.random = random;
@@ -70,8 +76,15 @@ public final class Masking {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("masking failed", e);
     }
-    BodyWriter w = new BodyWriter().u8(VERSION).u8(kind.code).bytes(binding, BINDING_BYTES).u32(generation)
-        .bytes(metadata, MAX_METADATA).bytes(iv, 16).bytes(ct, MAX_CIPHERTEXT);
+    BodyWriter w =
+        new BodyWriter()
+            .u8(VERSION)
+            .u8(kind.code)
+            .bytes(binding, BINDING_BYTES)
+            .u32(generation)
+            .bytes(metadata, MAX_METADATA)
+            .bytes(iv, 16)
+            .bytes(ct, MAX_CIPHERTEXT);
     byte[] body = w.toByteArray();
     byte[] tag = mac(body, 0, body.length);
     byte[] blob = Arrays.copyOf(body, body.length + TAG_BYTES);
@@ -112,7 +125,8 @@ public final class Masking {
       throw invalid();
     }
     if (!MessageDigest.isEqual(blobBinding, binding)) {
-      throw new DdiException(Status.MASKED_BLOB_FOREIGN, "the blob is bound to another partition or device");
+      throw new DdiException(
+          Status.MASKED_BLOB_FOREIGN, "the blob is bound to another partition or device");
     }
     byte[] tag = Arrays.copyOfRange(blob, bodyLength, blob.length);
     if (!MessageDigest.isEqual(mac(blob, 0, bodyLength), tag)) {
@@ -145,6 +159,7 @@ public final class Masking {
   }
 
   private static DdiException invalid() {
-    return new DdiException(Status.MASKED_BLOB_INVALID, "the masked blob is malformed or was tampered with");
+    return new DdiException(
+        Status.MASKED_BLOB_INVALID, "the masked blob is malformed or was tampered with");
   }
 }

@@ -3,6 +3,7 @@ package io.ihsm.firmware.vault;
 import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.spi.NonVolatileStore;
@@ -10,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The partition records in non-volatile storage, rewritten atomically as a whole on each change. */
+/**
+ * The partition records in non-volatile storage, rewritten atomically as a whole on each change.
+ */
 final class PartitionRegistry {
   static final String RECORD = "partitions";
   static final int MAX_PARTITIONS = 64;
@@ -60,7 +63,9 @@ final class PartitionRegistry {
   private void save() {
     BodyWriter w = new BodyWriter().u32(nextId).u32(records.size());
     for (PartitionRecord r : records) {
-      w.u32(r.id()).string(r.name(), CreatePartitionRequest.MAX_NAME).bytes(r.uid(), Masking.BINDING_BYTES);
+      w.u32(r.id())
+          .string(r.name(), CreatePartitionRequest.MAX_NAME)
+          .bytes(r.uid(), Masking.BINDING_BYTES);
       r.limits().writeTo(w);
       w.bool(r.provisioned()).u32(r.generation());
     }
@@ -73,12 +78,17 @@ final class PartitionRegistry {
       nextId = r.u32("nextId");
       int n = r.u32("count");
       if (n < 0 || n > MAX_PARTITIONS) {
-        throw new DdiException(io.ihsm.ddi.Status.MALFORMED_BODY, "partition count");
+        throw new DdiException(Status.MALFORMED_BODY, "partition count");
       }
       for (int i = 0; i < n; i++) {
-        records.add(new PartitionRecord(r.u32("id"), r.string("name", CreatePartitionRequest.MAX_NAME),
-            r.bytes("uid", Masking.BINDING_BYTES), PartitionLimits.readField(r), r.bool("provisioned"),
-            r.u32("generation")));
+        records.add(
+            new PartitionRecord(
+                r.u32("id"),
+                r.string("name", CreatePartitionRequest.MAX_NAME),
+                r.bytes("uid", Masking.BINDING_BYTES),
+                PartitionLimits.readField(r),
+                r.bool("provisioned"),
+                r.u32("generation")));
       }
       r.end();
     } catch (DdiException e) {

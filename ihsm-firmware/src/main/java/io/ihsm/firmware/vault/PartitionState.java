@@ -9,8 +9,8 @@ import io.ihsm.ddi.message.ProvisionRequest;
 import java.util.Arrays;
 
 /**
- * An established partition's volatile secrets: its application credential's verifier, owner
- * anchor and backup key, and its masking secret. Serialised only inside a partition blob.
+ * An established partition's volatile secrets: its application credential's verifier, owner anchor
+ * and backup key, and its masking secret. Serialised only inside a partition blob.
  */
 final class PartitionState {
   static final int VERIFIER_BYTES = 48;
@@ -22,10 +22,16 @@ final class PartitionState {
   final byte[] ownerAnchor;
   final byte[] backupKey;
   final byte[] maskingSecret;
+
   /** The partition's RSA unwrapping key (PKCS#8), made at provisioning, for imported keys. */
   final byte[] unwrappingKey;
 
-  PartitionState(byte[] credentialId, byte[] verifier, byte[] ownerAnchor, byte[] backupKey, byte[] maskingSecret,
+  PartitionState(
+      byte[] credentialId,
+      byte[] verifier,
+      byte[] ownerAnchor,
+      byte[] backupKey,
+      byte[] maskingSecret,
       byte[] unwrappingKey) {
     this.credentialId = credentialId;
     this.verifier = verifier;
@@ -35,29 +41,52 @@ final class PartitionState {
     this.unwrappingKey = unwrappingKey;
   }
 
-  /** The same owner and credential id with everything else new: what OWNER_REINIT_PARTITION leaves. */
-  PartitionState reinitialized(byte[] newVerifier, byte[] newMaskingSecret, byte[] newUnwrappingKey) {
-    return new PartitionState(credentialId, newVerifier, ownerAnchor, backupKey.clone(), newMaskingSecret,
+  /**
+   * The same owner and credential id with everything else new: what OWNER_REINIT_PARTITION leaves.
+   */
+  PartitionState reinitialized(
+      byte[] newVerifier, byte[] newMaskingSecret, byte[] newUnwrappingKey) {
+    return new PartitionState(
+        credentialId,
+        newVerifier,
+        ownerAnchor,
+        backupKey.clone(),
+        newMaskingSecret,
         newUnwrappingKey);
   }
 
   PartitionState withVerifier(byte[] newVerifier) {
-    return new PartitionState(credentialId, newVerifier, ownerAnchor, backupKey.clone(), maskingSecret.clone(),
+    return new PartitionState(
+        credentialId,
+        newVerifier,
+        ownerAnchor,
+        backupKey.clone(),
+        maskingSecret.clone(),
         unwrappingKey.clone());
   }
 
   /** The blob's secret content; the caller wipes it after sealing. */
   byte[] encode() {
-    return new BodyWriter().bytes(credentialId, Credential.ID_BYTES).bytes(verifier, VERIFIER_BYTES)
-        .bytes(ownerAnchor, CredentialChannel.MAX_KEY_BYTES).bytes(backupKey, ProvisionRequest.BACKUP_KEY_BYTES)
-        .bytes(maskingSecret, SECRET_BYTES).bytes(unwrappingKey, MAX_UNWRAPPING_KEY).toByteArray();
+    return new BodyWriter()
+        .bytes(credentialId, Credential.ID_BYTES)
+        .bytes(verifier, VERIFIER_BYTES)
+        .bytes(ownerAnchor, CredentialChannel.MAX_KEY_BYTES)
+        .bytes(backupKey, ProvisionRequest.BACKUP_KEY_BYTES)
+        .bytes(maskingSecret, SECRET_BYTES)
+        .bytes(unwrappingKey, MAX_UNWRAPPING_KEY)
+        .toByteArray();
   }
 
   static PartitionState decode(byte[] b) throws DdiException {
     BodyReader r = BodyReader.of(b);
-    PartitionState s = new PartitionState(r.bytes("credentialId", Credential.ID_BYTES), r.bytes("verifier", VERIFIER_BYTES),
-        r.bytes("ownerAnchor", CredentialChannel.MAX_KEY_BYTES), r.bytes("backupKey", ProvisionRequest.BACKUP_KEY_BYTES),
-        r.bytes("maskingSecret", SECRET_BYTES), r.bytes("unwrappingKey", MAX_UNWRAPPING_KEY));
+    PartitionState s =
+        new PartitionState(
+            r.bytes("credentialId", Credential.ID_BYTES),
+            r.bytes("verifier", VERIFIER_BYTES),
+            r.bytes("ownerAnchor", CredentialChannel.MAX_KEY_BYTES),
+            r.bytes("backupKey", ProvisionRequest.BACKUP_KEY_BYTES),
+            r.bytes("maskingSecret", SECRET_BYTES),
+            r.bytes("unwrappingKey", MAX_UNWRAPPING_KEY));
     r.end();
     return s;
   }

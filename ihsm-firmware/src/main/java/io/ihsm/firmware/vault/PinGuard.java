@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
 /**
  * Counts consecutive authentication failures of one credential in non-volatile storage, so a
  * restart does not reset them. From the third failure on, each attempt must wait a delay that
- * doubles (capped at 64 times the base); at the limit the credential locks until the Crypto
- * Officer unlocks it. The wait is kept in memory: a restart clears the delay, never the count.
+ * doubles (capped at 64 times the base); at the limit the credential locks until the Crypto Officer
+ * unlocks it. The wait is kept in memory: a restart clears the delay, never the count.
  */
 final class PinGuard {
   private final NonVolatileStore nv;

@@ -19,11 +19,19 @@ import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.CryptoRefusal;
 import io.ihsm.firmware.crypto.Hkdf;
 import io.ihsm.firmware.crypto.KeyAgreements;
+import io.ihsm.firmware.crypto.Signatures;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.session.Session;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAKeyGenParameterSpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -41,12 +49,21 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class Vault {
   static final String SEALING_SECRET = "sealing-secret";
-  /** Keys the credential verifiers; survives zeroization, so the Crypto Officer can re-initialize. */
+
+  /**
+   * Keys the credential verifiers; survives zeroization, so the Crypto Officer can re-initialize.
+   */
   static final String CREDENTIAL_SECRET = "credential-secret";
-  /** Present while the module is tampered or zeroized and not yet re-initialized: state, then reason. */
+
+  /**
+   * Present while the module is tampered or zeroized and not yet re-initialized: state, then
+   * reason.
+   */
   public static final String LOCKOUT = "lockout";
+
   static final String CRYPTO_OFFICER = "crypto-officer";
   static final String CO_FAILURES = "co-failures";
+
   /** The management port's own limits (the Crypto Officer's sessions and PIN guard). */
   static final PartitionLimits MANAGEMENT_LIMITS = PartitionLimits.DEFAULTS;
 
@@ -71,8 +88,9 @@ public final class Vault {
     this.registry = new PartitionRegistry(nv);
     byte[] credentialSecret = secret(CREDENTIAL_SECRET);
     try {
-      this.verifierKey = new Hkdf(engine, "HmacSHA384").derive(credentialSecret, new byte[0],
-          "ihsm credential verifier".getBytes(), 48);
+      this.verifierKey =
+          new Hkdf(engine, "HmacSHA384")
+              .derive(credentialSecret, new byte[0], "ihsm credential verifier".getBytes(), 48);
     } finally {
       Arrays.fill(credentialSecret, (byte) 0);
     }
@@ -85,19 +103,24 @@ public final class Vault {
 
   /** A 32-byte secret from non-volatile storage, made on first use. */
   private byte[] secret(String record) {
-    return nv.readExactly(record, 32).orElseGet(() -> {
-      byte[] fresh = random.bytes(32);
-      nv.write(record, fresh);
-      return fresh;
-    });
+    return nv.readExactly(record, 32)
+        .orElseGet(
+            () -> {
+              byte[] fresh = random.bytes(32);
+              nv.write(record, fresh);
+              return fresh;
+            });
   }
 
   /** The masking of device blobs, from the sealing secret (made if there is none). */
   private Masking deviceMasking() {
     byte[] sealing = secret(SEALING_SECRET);
     try {
-      return new Masking(engine, random, new Hkdf(engine, "HmacSHA384").derive(sealing, new byte[0],
-          "ihsm device blobs".getBytes(), 32));
+      return new Masking(
+          engine,
+          random,
+          new Hkdf(engine, "HmacSHA384")
+              .derive(sealing, new byte[0], "ihsm device blobs".getBytes(), 32));
     } finally {
       Arrays.fill(sealing, (byte) 0);
     }
@@ -132,7 +155,10 @@ public final class Vault {
     guards.remove(0);
   }
 
-  /** After zeroization: a new sealing secret; the Crypto Officer's credential was checked by the caller. */
+  /**
+   * After zeroization: a new sealing secret; the Crypto Officer's credential was checked by the
+   * caller.
+   */
   public synchronized void reinitialize() {
     if (deviceMasking == null) {
       deviceMasking = deviceMasking();
@@ -144,18 +170,23 @@ public final class Vault {
   /** The port's channel key and nonce, with the name of the partition the port belongs to. */
   public CredentialChannel channel(Port port) {
     CredentialChannel c = channel.channel(port);
-    String name = port.isManagement() ? "" : registry.byId(port.partitionId()).map(PartitionRecord::name).orElse("");
+    String name =
+        port.isManagement()
+            ? ""
+            : registry.byId(port.partitionId()).map(PartitionRecord::name).orElse("");
     return new CredentialChannel(c.devicePublicKey(), c.nonce(), name);
   }
 
-  public synchronized void initCryptoOfficer(Port port, SealedCredential sealed) throws DdiException {
+  public synchronized void initCryptoOfficer(Port port, SealedCredential sealed)
+      throws DdiException {
     CredentialChannelService.Opened c = channel.open(sealed, Opcode.INIT_CRYPTO_OFFICER, port);
     try {
       if (nv.read(CRYPTO_OFFICER).isPresent()) {
         throw new DdiException(Status.CRYPTO_OFFICER_EXISTS, "a Crypto Officer exists");
       }
       byte[] record = Arrays.copyOf(c.id(), Credential.ID_BYTES + PartitionState.VERIFIER_BYTES);
-      System.arraycopy(verifier(c.id(), c.pin()), 0, record, Credential.ID_BYTES, PartitionState.VERIFIER_BYTES);
+      System.arraycopy(
+          verifier(c.id(), c.pin()), 0, record, Credential.ID_BYTES, PartitionState.VERIFIER_BYTES);
       nv.write(CRYPTO_OFFICER, record);
     } finally {
       c.wipe();
@@ -166,20 +197,23 @@ public final class Vault {
    * Checks the credential of an OpenSession request: the Crypto Officer's on the management port,
    * the partition's application credential on its port. Wrong id and wrong PIN fail alike.
    */
-  public synchronized Session.Role authenticate(Port port, SealedCredential sealed) throws DdiException {
+  public synchronized Session.Role authenticate(Port port, SealedCredential sealed)
+      throws DdiException {
     return authenticate(port, sealed, Opcode.OPEN_SESSION);
   }
 
   /** As {@link #authenticate(Port, SealedCredential)}, for a credential sealed for {@code op}. */
-  public synchronized Session.Role authenticate(Port port, SealedCredential sealed, Opcode op) throws DdiException {
+  public synchronized Session.Role authenticate(Port port, SealedCredential sealed, Opcode op)
+      throws DdiException {
     // The nonce is spent first, whatever follows, so a captured blob never opens later.
     CredentialChannelService.Opened c = channel.open(sealed, op, port);
     try {
       byte[] expectedId;
       byte[] expectedVerifier;
       if (port.isManagement()) {
-        byte[] record = nv.readExactly(CRYPTO_OFFICER, Credential.ID_BYTES + PartitionState.VERIFIER_BYTES)
-            .orElseThrow(() -> new DdiException(Status.NO_CRYPTO_OFFICER, "no Crypto Officer"));
+        byte[] record =
+            nv.readExactly(CRYPTO_OFFICER, Credential.ID_BYTES + PartitionState.VERIFIER_BYTES)
+                .orElseThrow(() -> new DdiException(Status.NO_CRYPTO_OFFICER, "no Crypto Officer"));
         expectedId = Arrays.copyOf(record, Credential.ID_BYTES);
         expectedVerifier = Arrays.copyOfRange(record, Credential.ID_BYTES, record.length);
       } else {
@@ -210,7 +244,8 @@ public final class Vault {
       throw new DdiException(Status.PARTITION_EXISTS, "a partition with this name exists");
     }
     if (registry.full()) {
-      throw new DdiException(Status.PARTITION_LIMIT, "at most " + PartitionRegistry.MAX_PARTITIONS + " partitions");
+      throw new DdiException(
+          Status.PARTITION_LIMIT, "at most " + PartitionRegistry.MAX_PARTITIONS + " partitions");
     }
     PartitionRecord r = registry.add(request.name(), random.bytes(Masking.BINDING_BYTES), limits);
     platform.virtualFunctions().enable(r.id());
@@ -231,8 +266,13 @@ public final class Vault {
   public synchronized PartitionList list() {
     List<PartitionList.Entry> entries = new ArrayList<>();
     for (PartitionRecord r : registry.all()) {
-      entries.add(new PartitionList.Entry(r.id(), r.name(), r.provisioned(), established.containsKey(r.id()),
-          guard(Port.partition(r.id())).locked()));
+      entries.add(
+          new PartitionList.Entry(
+              r.id(),
+              r.name(),
+              r.provisioned(),
+              established.containsKey(r.id()),
+              guard(Port.partition(r.id())).locked()));
     }
     return new PartitionList(entries);
   }
@@ -244,8 +284,10 @@ public final class Vault {
 
   // ---- provisioning (the partition's owner) ----
 
-  public synchronized ProvisionResponse provision(Port port, ProvisionRequest request) throws DdiException {
-    CredentialChannelService.Opened c = channel.open(request.credential(), Opcode.PROVISION_PARTITION, port);
+  public synchronized ProvisionResponse provision(Port port, ProvisionRequest request)
+      throws DdiException {
+    CredentialChannelService.Opened c =
+        channel.open(request.credential(), Opcode.PROVISION_PARTITION, port);
     byte[] verifier = null;
     try {
       PartitionRecord r = record(port.partitionId());
@@ -254,19 +296,29 @@ public final class Vault {
       }
       requireP384(request.ownerAnchor());
       byte[] suppliedBackup = request.ownerBackupKey();
-      if (suppliedBackup.length != 0 && suppliedBackup.length != ProvisionRequest.BACKUP_KEY_BYTES) {
-        throw new DdiException(Status.INVALID_PARAMETER, "the owner backup key is 32 bytes, or empty");
+      if (suppliedBackup.length != 0
+          && suppliedBackup.length != ProvisionRequest.BACKUP_KEY_BYTES) {
+        throw new DdiException(
+            Status.INVALID_PARAMETER, "the owner backup key is 32 bytes, or empty");
       }
       boolean generated = suppliedBackup.length == 0;
-      byte[] backupKey = generated ? random.bytes(ProvisionRequest.BACKUP_KEY_BYTES) : suppliedBackup;
+      byte[] backupKey =
+          generated ? random.bytes(ProvisionRequest.BACKUP_KEY_BYTES) : suppliedBackup;
       verifier = verifier(c.id(), c.pin());
-      PartitionState state = new PartitionState(c.id(), verifier.clone(), request.ownerAnchor(), backupKey,
-          random.bytes(PartitionState.SECRET_BYTES), newUnwrappingKey());
+      PartitionState state =
+          new PartitionState(
+              c.id(),
+              verifier.clone(),
+              request.ownerAnchor(),
+              backupKey,
+              random.bytes(PartitionState.SECRET_BYTES),
+              newUnwrappingKey());
       PartitionRecord updated = r.provisioned(1);
       byte[] blob = sealState(updated, state);
-      byte[] backupBlob = generated
-          ? deviceMasking.seal(Masking.Kind.BACKUP_KEY, r.uid(), 0, new byte[0], backupKey)
-          : new byte[0];
+      byte[] backupBlob =
+          generated
+              ? deviceMasking.seal(Masking.Kind.BACKUP_KEY, r.uid(), 0, new byte[0], backupKey)
+              : new byte[0];
       registry.replace(updated);
       guard(port).reset();
       established.put(r.id(), state);
@@ -294,7 +346,8 @@ public final class Vault {
       try {
         state = PartitionState.decode(opened.secret());
       } catch (DdiException e) {
-        throw new DdiException(Status.MASKED_BLOB_INVALID, "the partition blob's content is malformed");
+        throw new DdiException(
+            Status.MASKED_BLOB_INVALID, "the partition blob's content is malformed");
       }
       Optional.ofNullable(established.put(r.id(), state)).ifPresent(PartitionState::wipe);
       Optional.ofNullable(keyMaskings.remove(r.id())).ifPresent(Masking::destroy);
@@ -319,12 +372,15 @@ public final class Vault {
    * Returns the new blob.
    */
   public synchronized byte[] ownerSetPin(Port port, OwnerRequest request) throws DdiException {
-    CredentialChannelService.Opened c = channel.open(request.credential(), Opcode.OWNER_SET_PIN, port);
+    CredentialChannelService.Opened c =
+        channel.open(request.credential(), Opcode.OWNER_SET_PIN, port);
     try {
       PartitionState current = establishedState(port);
-      byte[] signed = OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, port.partitionId(), request.credential());
+      byte[] signed =
+          OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, port.partitionId(), request.credential());
       if (!ownerSigned(current.ownerAnchor, signed, request.signature())) {
-        throw new DdiException(Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
+        throw new DdiException(
+            Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
       }
       byte[] blob = replaceVerifier(port, c);
       guard(port).reset();
@@ -335,26 +391,34 @@ public final class Vault {
   }
 
   /**
-   * The partition owner re-initialises the partition (PKCS#11 C_InitToken): a new key masking secret
-   * and unwrapping key, so every key and masked blob of the partition is gone for good, and a
-   * random verifier no PIN matches, so the application credential opens only after OWNER_SET_PIN.
+   * The partition owner re-initialises the partition (PKCS#11 C_InitToken): a new key masking
+   * secret and unwrapping key, so every key and masked blob of the partition is gone for good, and
+   * a random verifier no PIN matches, so the application credential opens only after OWNER_SET_PIN.
    * The sealed credential binds the request to this port and nonce; its PIN is not used. Returns
    * the new blob; the caller closes the partition's sessions and drops its loaded keys.
    */
-  public synchronized byte[] ownerReinitialize(Port port, OwnerRequest request) throws DdiException {
-    CredentialChannelService.Opened c = channel.open(request.credential(), Opcode.OWNER_REINIT_PARTITION, port);
+  public synchronized byte[] ownerReinitialize(Port port, OwnerRequest request)
+      throws DdiException {
+    CredentialChannelService.Opened c =
+        channel.open(request.credential(), Opcode.OWNER_REINIT_PARTITION, port);
     try {
       PartitionRecord r = record(port.partitionId());
       PartitionState current = establishedState(port);
-      byte[] signed = OwnerRequest.signedBytes(Opcode.OWNER_REINIT_PARTITION, port.partitionId(), request.credential());
+      byte[] signed =
+          OwnerRequest.signedBytes(
+              Opcode.OWNER_REINIT_PARTITION, port.partitionId(), request.credential());
       if (!ownerSigned(current.ownerAnchor, signed, request.signature())) {
-        throw new DdiException(Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
+        throw new DdiException(
+            Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
       }
       if (!MessageDigest.isEqual(current.credentialId, c.id())) {
         throw new DdiException(Status.INVALID_PARAMETER, "the credential id cannot change");
       }
-      PartitionState next = current.reinitialized(random.bytes(PartitionState.VERIFIER_BYTES),
-          random.bytes(PartitionState.SECRET_BYTES), newUnwrappingKey());
+      PartitionState next =
+          current.reinitialized(
+              random.bytes(PartitionState.VERIFIER_BYTES),
+              random.bytes(PartitionState.SECRET_BYTES),
+              newUnwrappingKey());
       PartitionRecord updated = r.provisioned(r.generation() + 1);
       byte[] blob = sealState(updated, next);
       registry.replace(updated);
@@ -370,8 +434,8 @@ public final class Vault {
 
   private boolean ownerSigned(byte[] anchor, byte[] message, byte[] signature) throws DdiException {
     try {
-      java.security.PublicKey owner = engine.keyFactory("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(anchor));
-      return new io.ihsm.firmware.crypto.Signatures(engine).verifyEcdsa("SHA384withECDSA", owner, message, signature);
+      PublicKey owner = engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(anchor));
+      return new Signatures(engine).verifyEcdsa("SHA384withECDSA", owner, message, signature);
     } catch (GeneralSecurityException e) {
       throw new DdiException(Status.INTERNAL_ERROR, "the stored owner anchor does not parse");
     }
@@ -395,18 +459,22 @@ public final class Vault {
   /** The masking of the partition's app keys; the partition must be established. */
   public synchronized Masking keyMasking(Port port) throws DdiException {
     PartitionState s = establishedState(port);
-    return keyMaskings.computeIfAbsent(port.partitionId(), id -> new Masking(engine, random, s.maskingSecret));
+    return keyMaskings.computeIfAbsent(
+        port.partitionId(), id -> new Masking(engine, random, s.maskingSecret));
   }
 
   /** The partition's RSA unwrapping key pair, for imports (RSA-OAEP + AES-KWP). */
-  public synchronized java.security.KeyPair unwrappingKey(Port port) throws DdiException {
+  public synchronized KeyPair unwrappingKey(Port port) throws DdiException {
     PartitionState s = establishedState(port);
     try {
-      var priv = (java.security.interfaces.RSAPrivateCrtKey) engine.keyFactory("RSA")
-          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(s.unwrappingKey));
-      var pub = engine.keyFactory("RSA")
-          .generatePublic(new java.security.spec.RSAPublicKeySpec(priv.getModulus(), priv.getPublicExponent()));
-      return new java.security.KeyPair(pub, priv);
+      var priv =
+          (RSAPrivateCrtKey)
+              engine.keyFactory("RSA").generatePrivate(new PKCS8EncodedKeySpec(s.unwrappingKey));
+      var pub =
+          engine
+              .keyFactory("RSA")
+              .generatePublic(new RSAPublicKeySpec(priv.getModulus(), priv.getPublicExponent()));
+      return new KeyPair(pub, priv);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the partition's unwrapping key does not decode", e);
     }
@@ -456,7 +524,9 @@ public final class Vault {
   // ---- helpers ----
 
   private PartitionRecord record(int id) throws DdiException {
-    return registry.byId(id).orElseThrow(() -> new DdiException(Status.PARTITION_NOT_FOUND, "no partition " + id));
+    return registry
+        .byId(id)
+        .orElseThrow(() -> new DdiException(Status.PARTITION_NOT_FOUND, "no partition " + id));
   }
 
   private PartitionState establishedState(Port port) throws DdiException {
@@ -466,7 +536,8 @@ public final class Vault {
     }
     PartitionState s = established.get(r.id());
     if (s == null) {
-      throw new DdiException(Status.NEEDS_REESTABLISH, "the partition must be re-established from its blob");
+      throw new DdiException(
+          Status.NEEDS_REESTABLISH, "the partition must be re-established from its blob");
     }
     return s;
   }
@@ -474,19 +545,24 @@ public final class Vault {
   private byte[] sealState(PartitionRecord r, PartitionState state) {
     byte[] content = state.encode();
     try {
-      return deviceMasking.seal(Masking.Kind.PARTITION, r.uid(), r.generation(), new byte[0], content);
+      return deviceMasking.seal(
+          Masking.Kind.PARTITION, r.uid(), r.generation(), new byte[0], content);
     } finally {
       Arrays.fill(content, (byte) 0);
     }
   }
 
   private PinGuard guard(Port port) {
-    return guards.computeIfAbsent(port.partitionId(), id -> {
-      PartitionLimits l = port.isManagement() ? MANAGEMENT_LIMITS
-          : registry.byId(id).map(PartitionRecord::limits).orElse(PartitionLimits.DEFAULTS);
-      String record = port.isManagement() ? CO_FAILURES : "pin-failures-" + id;
-      return new PinGuard(nv, record, l.maxPinFailures(), l.throttleMillis());
-    });
+    return guards.computeIfAbsent(
+        port.partitionId(),
+        id -> {
+          PartitionLimits l =
+              port.isManagement()
+                  ? MANAGEMENT_LIMITS
+                  : registry.byId(id).map(PartitionRecord::limits).orElse(PartitionLimits.DEFAULTS);
+          String record = port.isManagement() ? CO_FAILURES : "pin-failures-" + id;
+          return new PinGuard(nv, record, l.maxPinFailures(), l.throttleMillis());
+        });
   }
 
   private byte[] verifier(byte[] id, byte[] pin) {
@@ -506,8 +582,8 @@ public final class Vault {
   private byte[] newUnwrappingKey() {
     try {
       var g = engine.keyPairGenerator("RSA");
-      g.initialize(new java.security.spec.RSAKeyGenParameterSpec(3072, java.security.spec.RSAKeyGenParameterSpec.F4),
-          random.secureRandom());
+      g.initialize(
+          new RSAKeyGenParameterSpec(3072, RSAKeyGenParameterSpec.F4), random.secureRandom());
       return g.generateKeyPair().getPrivate().getEncoded();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot make the partition's unwrapping key", e);
@@ -518,10 +594,12 @@ public final class Vault {
     try {
       ECPublicKey k = new KeyAgreements(engine).parseEcPublicKey(spki);
       if (k.getParams().getCurve().getField().getFieldSize() != 384) {
-        throw new DdiException(Status.INVALID_PARAMETER, "the owner trust anchor must be an ECDSA P-384 key");
+        throw new DdiException(
+            Status.INVALID_PARAMETER, "the owner trust anchor must be an ECDSA P-384 key");
       }
     } catch (CryptoRefusal e) {
-      throw new DdiException(Status.INVALID_PARAMETER, "the owner trust anchor is not a valid EC public key");
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "the owner trust anchor is not a valid EC public key");
     }
   }
 }

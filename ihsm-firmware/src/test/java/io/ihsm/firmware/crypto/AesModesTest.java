@@ -3,6 +3,7 @@ package io.ihsm.firmware.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -14,21 +15,31 @@ import org.bouncycastle.crypto.params.KeyParameter;
 import org.bouncycastle.crypto.params.ParametersWithIV;
 import org.junit.jupiter.api.Test;
 
-/** AES-ECB, AES-CTR and AES-CMAC on every engine, against published vectors and Bouncy Castle's lightweight API. */
+/**
+ * AES-ECB, AES-CTR and AES-CMAC on every engine, against published vectors and Bouncy Castle's
+ * lightweight API.
+ */
 class AesModesTest {
   private static final HexFormat HEX = HexFormat.of();
-  private static final SecretKeySpec RFC4493_KEY = new SecretKeySpec(HEX.parseHex("2b7e151628aed2a6abf7158809cf4f3c"), "AES");
-  private static final String RFC4493_MESSAGE = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
-      + "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+  private static final SecretKeySpec RFC4493_KEY =
+      new SecretKeySpec(HEX.parseHex("2b7e151628aed2a6abf7158809cf4f3c"), "AES");
+  private static final String RFC4493_MESSAGE =
+      "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+          + "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
 
   @Test
   void cmacGivesTheFourRfc4493TagsOnEveryEngine() throws Exception {
-    String[][] cases = {{"0", "bb1d6929e95937287fa37d129b756746"}, {"16", "070a16b46b4d4144f79bdd9dd04a287c"},
-        {"40", "dfa66747de9ae63030ca32611497c827"}, {"64", "51f0bebf7e3b9d92fc49741779363cfe"}};
+    String[][] cases = {
+      {"0", "bb1d6929e95937287fa37d129b756746"},
+      {"16", "070a16b46b4d4144f79bdd9dd04a287c"},
+      {"40", "dfa66747de9ae63030ca32611497c827"},
+      {"64", "51f0bebf7e3b9d92fc49741779363cfe"}
+    };
     for (CryptoEngine engine : Engines.available()) {
       for (String[] c : cases) {
         byte[] message = Arrays.copyOf(HEX.parseHex(RFC4493_MESSAGE), Integer.parseInt(c[0]));
-        assertThat(HEX.formatHex(new Cmac(engine).compute(RFC4493_KEY, message))).as(engine.name() + ", " + c[0] + " bytes")
+        assertThat(HEX.formatHex(new Cmac(engine).compute(RFC4493_KEY, message)))
+            .as(engine.name() + ", " + c[0] + " bytes")
             .isEqualTo(c[1]);
       }
     }
@@ -50,7 +61,8 @@ class AesModesTest {
           byte[] expected = new byte[16];
           bc.doFinal(expected, 0);
           assertThat(new Cmac(engine).compute(new SecretKeySpec(key, "AES"), message))
-              .as(engine.name() + ", key " + keyBytes + ", message " + length).isEqualTo(expected);
+              .as(engine.name() + ", key " + keyBytes + ", message " + length)
+              .isEqualTo(expected);
         }
       }
     }
@@ -59,7 +71,7 @@ class AesModesTest {
   @Test
   void cmacVerifiesFullAndTruncatedTagsDownToEightBytesOnly() throws Exception {
     Cmac cmac = new Cmac(CryptoEngines.best());
-    byte[] message = "a message".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] message = "a message".getBytes(StandardCharsets.US_ASCII);
     byte[] tag = cmac.compute(RFC4493_KEY, message);
     assertThat(cmac.verify(RFC4493_KEY, message, tag)).isTrue();
     assertThat(cmac.verify(RFC4493_KEY, message, Arrays.copyOf(tag, 8))).isTrue();
@@ -68,7 +80,8 @@ class AesModesTest {
     byte[] changed = tag.clone();
     changed[15] ^= 1;
     assertThat(cmac.verify(RFC4493_KEY, message, changed)).isFalse();
-    assertThat(cmac.verify(RFC4493_KEY, "another".getBytes(java.nio.charset.StandardCharsets.US_ASCII), tag)).isFalse();
+    assertThat(cmac.verify(RFC4493_KEY, "another".getBytes(StandardCharsets.US_ASCII), tag))
+        .isFalse();
   }
 
   @Test
@@ -80,14 +93,17 @@ class AesModesTest {
       Ciphers c = new Ciphers(engine);
       assertThat(HEX.formatHex(c.aesEcb(RFC4493_KEY, plain, true))).isEqualTo(cipher);
       assertThat(c.aesEcb(RFC4493_KEY, HEX.parseHex(cipher), false)).isEqualTo(plain);
-      assertThatThrownBy(() -> c.aesEcb(RFC4493_KEY, new byte[17], true)).isInstanceOf(CryptoRefusal.class)
+      assertThatThrownBy(() -> c.aesEcb(RFC4493_KEY, new byte[17], true))
+          .isInstanceOf(CryptoRefusal.class)
           .hasMessageContaining("whole 16-byte blocks");
-      assertThatThrownBy(() -> c.aesEcb(RFC4493_KEY, new byte[0], false)).isInstanceOf(CryptoRefusal.class);
+      assertThatThrownBy(() -> c.aesEcb(RFC4493_KEY, new byte[0], false))
+          .isInstanceOf(CryptoRefusal.class);
     }
   }
 
   @Test
-  void ctrGivesTheSp80038aVectorAgreesWithBouncyCastleAcrossACarryAndRefusesAShortCounter() throws Exception {
+  void ctrGivesTheSp80038aVectorAgreesWithBouncyCastleAcrossACarryAndRefusesAShortCounter()
+      throws Exception {
     byte[] counter = HEX.parseHex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
     byte[] plain = HEX.parseHex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
     // SP 800-38A F.5.1 (CTR-AES128.Encrypt), blocks 1 and 2.
@@ -106,7 +122,8 @@ class AesModesTest {
       assertThat(c.aesCtr(RFC4493_KEY, counter, HEX.parseHex(cipher))).isEqualTo(plain);
       assertThat(c.aesCtr(RFC4493_KEY, carrying, data)).as(engine.name()).isEqualTo(expected);
       assertThat(c.aesCtr(RFC4493_KEY, counter, new byte[0])).isEmpty();
-      assertThatThrownBy(() -> c.aesCtr(RFC4493_KEY, new byte[12], plain)).isInstanceOf(CryptoRefusal.class)
+      assertThatThrownBy(() -> c.aesCtr(RFC4493_KEY, new byte[12], plain))
+          .isInstanceOf(CryptoRefusal.class)
           .hasMessageContaining("16 bytes");
     }
   }

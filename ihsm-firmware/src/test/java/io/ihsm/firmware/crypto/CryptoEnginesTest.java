@@ -10,7 +10,9 @@ class CryptoEnginesTest {
   @Test
   void accpLoadsOnThisPlatformAndIsPreferred() {
     // ACCP ships a linux-x86_64 native library; where it cannot load, the JDK engine is used.
-    boolean linuxX64 = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
+    boolean linuxX64 =
+        System.getProperty("os.name").equals("Linux")
+            && System.getProperty("os.arch").equals("amd64");
     assertThat(CryptoEngines.accp().isPresent()).isEqualTo(linuxX64);
     assertThat(CryptoEngines.best().name()).startsWith(linuxX64 ? "ACCP" : "JDK");
   }

@@ -16,6 +16,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.crypto.spec.SecretKeySpec;
@@ -41,7 +42,8 @@ class EngineWycheproofTest {
       tests.add(test(e, "ecdsa_secp256r1_sha256_test.json", EngineWycheproofTest::ecdsa));
       tests.add(test(e, "rsa_signature_2048_sha256_test.json", EngineWycheproofTest::rsaPkcs1));
       tests.add(test(e, "rsa_pss_2048_sha256_mgf1_32_test.json", EngineWycheproofTest::rsaPss));
-      tests.add(test(e, "rsa_oaep_2048_sha256_mgf1sha256_test.json", EngineWycheproofTest::rsaOaep));
+      tests.add(
+          test(e, "rsa_oaep_2048_sha256_mgf1sha256_test.json", EngineWycheproofTest::rsaOaep));
       tests.add(test(e, "ecdh_secp256r1_test.json", EngineWycheproofTest::ecdh));
       tests.add(test(e, "aes_gcm_test.json", EngineWycheproofTest::aesGcm));
       tests.add(test(e, "aes_cbc_pkcs5_test.json", EngineWycheproofTest::aesCbc));
@@ -53,27 +55,29 @@ class EngineWycheproofTest {
   }
 
   private static DynamicTest test(CryptoEngine engine, String file, Check check) {
-    return DynamicTest.dynamicTest(engine.name() + ": " + file, () -> {
-      List<String> wrong = new ArrayList<>();
-      int run = 0;
-      for (Wycheproof.Case c : Wycheproof.cases(file)) {
-        if (!applies(file, c)) {
-          continue;
-        }
-        run++;
-        boolean accepted;
-        try {
-          accepted = check.accepts(engine, c);
-        } catch (Exception refused) {
-          accepted = false;
-        }
-        if (!c.acceptable() && accepted != c.valid()) {
-          wrong.add(c + (accepted ? " was accepted" : " was refused"));
-        }
-      }
-      assertThat(run).as("cases run from " + file).isPositive();
-      assertThat(wrong).as(engine.name() + " on " + file).isEmpty();
-    });
+    return DynamicTest.dynamicTest(
+        engine.name() + ": " + file,
+        () -> {
+          List<String> wrong = new ArrayList<>();
+          int run = 0;
+          for (Wycheproof.Case c : Wycheproof.cases(file)) {
+            if (!applies(file, c)) {
+              continue;
+            }
+            run++;
+            boolean accepted;
+            try {
+              accepted = check.accepts(engine, c);
+            } catch (Exception refused) {
+              accepted = false;
+            }
+            if (!c.acceptable() && accepted != c.valid()) {
+              wrong.add(c + (accepted ? " was accepted" : " was refused"));
+            }
+          }
+          assertThat(run).as("cases run from " + file).isPositive();
+          assertThat(wrong).as(engine.name() + " on " + file).isEmpty();
+        });
   }
 
   /** The module serves AES-GCM with 96-bit IVs and 128-bit tags only; other groups do not apply. */
@@ -85,26 +89,32 @@ class EngineWycheproofTest {
   }
 
   static boolean ecdsa(CryptoEngine e, Wycheproof.Case c) throws Exception {
-    return new Signatures(e).verifyEcdsa("SHA256withECDSA", publicKey(e, "EC", c), c.hex("msg"), c.hex("sig"));
+    return new Signatures(e)
+        .verifyEcdsa("SHA256withECDSA", publicKey(e, "EC", c), c.hex("msg"), c.hex("sig"));
   }
 
   static boolean rsaPkcs1(CryptoEngine e, Wycheproof.Case c) throws Exception {
-    return new Signatures(e).verifyRsaPkcs1("SHA256withRSA", publicKey(e, "RSA", c), c.hex("msg"), c.hex("sig"));
+    return new Signatures(e)
+        .verifyRsaPkcs1("SHA256withRSA", publicKey(e, "RSA", c), c.hex("msg"), c.hex("sig"));
   }
 
   static boolean rsaPss(CryptoEngine e, Wycheproof.Case c) throws Exception {
     PSSParameterSpec pss =
-        new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, c.group().get("sLen").asInt(), 1);
+        new PSSParameterSpec(
+            "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, c.group().get("sLen").asInt(), 1);
     return new Signatures(e).verifyRsaPss(pss, publicKey(e, "RSA", c), c.hex("msg"), c.hex("sig"));
   }
 
-  private static PublicKey publicKey(CryptoEngine e, String alg, Wycheproof.Case c) throws Exception {
+  private static PublicKey publicKey(CryptoEngine e, String alg, Wycheproof.Case c)
+      throws Exception {
     return e.keyFactory(alg).generatePublic(new X509EncodedKeySpec(c.groupHex("publicKeyDer")));
   }
 
   static boolean rsaOaep(CryptoEngine e, Wycheproof.Case c) throws Exception {
-    PrivateKey key = e.keyFactory("RSA").generatePrivate(new PKCS8EncodedKeySpec(c.groupHex("privateKeyPkcs8")));
-    byte[] pt = new Ciphers(e).rsaOaepDecrypt(key, "SHA-256", "SHA-256", c.hex("label"), c.hex("ct"));
+    PrivateKey key =
+        e.keyFactory("RSA").generatePrivate(new PKCS8EncodedKeySpec(c.groupHex("privateKeyPkcs8")));
+    byte[] pt =
+        new Ciphers(e).rsaOaepDecrypt(key, "SHA-256", "SHA-256", c.hex("label"), c.hex("ct"));
     return MessageDigest.isEqual(pt, c.hex("msg"));
   }
 
@@ -112,18 +122,26 @@ class EngineWycheproofTest {
     KeyAgreements ka = new KeyAgreements(e);
     AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
     params.init(new ECGenParameterSpec("secp256r1"));
-    PrivateKey priv = e.keyFactory("EC").generatePrivate(
-        new ECPrivateKeySpec(new BigInteger(1, c.hex("private")), params.getParameterSpec(ECParameterSpec.class)));
-    return MessageDigest.isEqual(ka.ecdh(priv, ka.parseEcPublicKey(c.hex("public"))), c.hex("shared"));
+    PrivateKey priv =
+        e.keyFactory("EC")
+            .generatePrivate(
+                new ECPrivateKeySpec(
+                    new BigInteger(1, c.hex("private")),
+                    params.getParameterSpec(ECParameterSpec.class)));
+    return MessageDigest.isEqual(
+        ka.ecdh(priv, ka.parseEcPublicKey(c.hex("public"))), c.hex("shared"));
   }
 
   static boolean aesGcm(CryptoEngine e, Wycheproof.Case c) throws Exception {
     Ciphers ciphers = new Ciphers(e);
     SecretKeySpec key = new SecretKeySpec(c.hex("key"), "AES");
     byte[] ctAndTag = concat(c.hex("ct"), c.hex("tag"));
-    boolean decrypts = MessageDigest.isEqual(ciphers.aesGcmDecrypt(key, c.hex("iv"), c.hex("aad"), ctAndTag), c.hex("msg"));
+    boolean decrypts =
+        MessageDigest.isEqual(
+            ciphers.aesGcmDecrypt(key, c.hex("iv"), c.hex("aad"), ctAndTag), c.hex("msg"));
     if (decrypts && c.valid()) {
-      return MessageDigest.isEqual(ciphers.aesGcmEncrypt(key, c.hex("iv"), c.hex("aad"), c.hex("msg")), ctAndTag);
+      return MessageDigest.isEqual(
+          ciphers.aesGcmEncrypt(key, c.hex("iv"), c.hex("aad"), c.hex("msg")), ctAndTag);
     }
     return decrypts;
   }
@@ -131,9 +149,12 @@ class EngineWycheproofTest {
   static boolean aesCbc(CryptoEngine e, Wycheproof.Case c) throws Exception {
     Ciphers ciphers = new Ciphers(e);
     SecretKeySpec key = new SecretKeySpec(c.hex("key"), "AES");
-    boolean decrypts = MessageDigest.isEqual(ciphers.aesCbcDecrypt(key, c.hex("iv"), c.hex("ct"), true), c.hex("msg"));
+    boolean decrypts =
+        MessageDigest.isEqual(
+            ciphers.aesCbcDecrypt(key, c.hex("iv"), c.hex("ct"), true), c.hex("msg"));
     if (decrypts && c.valid()) {
-      return MessageDigest.isEqual(ciphers.aesCbcEncrypt(key, c.hex("iv"), c.hex("msg"), true), c.hex("ct"));
+      return MessageDigest.isEqual(
+          ciphers.aesCbcEncrypt(key, c.hex("iv"), c.hex("msg"), true), c.hex("ct"));
     }
     return decrypts;
   }
@@ -152,16 +173,19 @@ class EngineWycheproofTest {
     int tagBytes = c.group().get("tagSize").asInt() / 8;
     byte[] tag = c.hex("tag");
     return tag.length == tagBytes
-        && new Macs(e).verify("HmacSHA256", new SecretKeySpec(c.hex("key"), "HmacSHA256"), c.hex("msg"), tag);
+        && new Macs(e)
+            .verify("HmacSHA256", new SecretKeySpec(c.hex("key"), "HmacSHA256"), c.hex("msg"), tag);
   }
 
   static boolean hkdf(CryptoEngine e, Wycheproof.Case c) {
-    byte[] okm = new Hkdf(e, "HmacSHA256").derive(c.hex("ikm"), c.hex("salt"), c.hex("info"), c.test().get("size").asInt());
+    byte[] okm =
+        new Hkdf(e, "HmacSHA256")
+            .derive(c.hex("ikm"), c.hex("salt"), c.hex("info"), c.test().get("size").asInt());
     return MessageDigest.isEqual(okm, c.hex("okm"));
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
-    byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    byte[] r = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, r, a.length, b.length);
     return r;
   }

@@ -24,14 +24,26 @@ class KbkdfTest {
       byte[] context = new byte[r.nextInt(40)];
       r.nextBytes(context);
       for (boolean sha384 : new boolean[] {false, true}) {
-        byte[] ours = new Kbkdf(CryptoEngines.best(), sha384 ? "HmacSHA384" : "HmacSHA256").derive(key, label, context, length);
-        byte[] fixed = ByteBuffer.allocate(label.length + 1 + context.length + 4).put(label).put((byte) 0).put(context)
-            .putInt(length * 8).array();
-        KDFCounterBytesGenerator bc = new KDFCounterBytesGenerator(new HMac(sha384 ? new SHA384Digest() : new SHA256Digest()));
-        bc.init(new KDFCounterParameters(key, null, fixed, 32)); // counter first, then the fixed data
+        byte[] ours =
+            new Kbkdf(CryptoEngines.best(), sha384 ? "HmacSHA384" : "HmacSHA256")
+                .derive(key, label, context, length);
+        byte[] fixed =
+            ByteBuffer.allocate(label.length + 1 + context.length + 4)
+                .put(label)
+                .put((byte) 0)
+                .put(context)
+                .putInt(length * 8)
+                .array();
+        KDFCounterBytesGenerator bc =
+            new KDFCounterBytesGenerator(
+                new HMac(sha384 ? new SHA384Digest() : new SHA256Digest()));
+        bc.init(
+            new KDFCounterParameters(key, null, fixed, 32)); // counter first, then the fixed data
         byte[] theirs = new byte[length];
         bc.generateBytes(theirs, 0, length);
-        assertThat(ours).as("length %d, %s", length, sha384 ? "SHA-384" : "SHA-256").isEqualTo(theirs);
+        assertThat(ours)
+            .as("length %d, %s", length, sha384 ? "SHA-384" : "SHA-256")
+            .isEqualTo(theirs);
       }
     }
   }

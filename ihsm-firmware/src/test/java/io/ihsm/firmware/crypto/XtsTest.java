@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -21,7 +22,8 @@ class XtsTest {
   @Test
   void agreesWithAwsLcsXtsForOneDataUnit() throws Exception {
     CryptoEngine accp = CryptoEngines.accp().orElse(null);
-    org.junit.jupiter.api.Assumptions.assumeTrue(accp != null, "ACCP is not loadable on this platform");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        accp != null, "ACCP is not loadable on this platform");
     SecureRandom r = new SecureRandom();
     for (int units : new int[] {16, 32, 512, 4096}) {
       byte[] key = new byte[64];
@@ -32,7 +34,8 @@ class XtsTest {
       r.nextBytes(data);
       Cipher c = accp.cipher("AES/XTS/NoPadding");
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(tweak));
-      assertThat(new Xts(CryptoEngines.jdk()).encrypt(key, tweak, units, data)).isEqualTo(c.doFinal(data));
+      assertThat(new Xts(CryptoEngines.jdk()).encrypt(key, tweak, units, data))
+          .isEqualTo(c.doFinal(data));
     }
   }
 
@@ -48,11 +51,14 @@ class XtsTest {
     // Unit 1 of a run equals unit 0 of a run that starts one tweak later.
     byte[] tweak1 = new byte[16];
     tweak1[0] = 1;
-    byte[] second = xts.encrypt(key, tweak1, 512, java.util.Arrays.copyOfRange(data, 512, 1024));
-    assertThat(java.util.Arrays.copyOfRange(ct, 512, 1024)).isEqualTo(second);
-    assertThatThrownBy(() -> xts.encrypt(key, new byte[16], 512, new byte[700])).isInstanceOf(CryptoRefusal.class);
-    assertThatThrownBy(() -> xts.encrypt(key, new byte[16], 24, new byte[48])).isInstanceOf(CryptoRefusal.class);
-    assertThatThrownBy(() -> xts.encrypt(key, new byte[15], 16, new byte[16])).isInstanceOf(CryptoRefusal.class);
+    byte[] second = xts.encrypt(key, tweak1, 512, Arrays.copyOfRange(data, 512, 1024));
+    assertThat(Arrays.copyOfRange(ct, 512, 1024)).isEqualTo(second);
+    assertThatThrownBy(() -> xts.encrypt(key, new byte[16], 512, new byte[700]))
+        .isInstanceOf(CryptoRefusal.class);
+    assertThatThrownBy(() -> xts.encrypt(key, new byte[16], 24, new byte[48]))
+        .isInstanceOf(CryptoRefusal.class);
+    assertThatThrownBy(() -> xts.encrypt(key, new byte[15], 16, new byte[16]))
+        .isInstanceOf(CryptoRefusal.class);
   }
 
   @Test

@@ -12,18 +12,20 @@ import org.junit.jupiter.api.Test;
 
 /** The CTR_DRBG against CAVP answers, and the entropy source's SP 800-90B health tests. */
 class RngTest {
-  static final IntFunction<byte[]> GOOD = n -> {
-    byte[] b = new byte[n];
-    new SecureRandom().nextBytes(b);
-    return b;
-  };
+  static final IntFunction<byte[]> GOOD =
+      n -> {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
+      };
 
   @Test
   void everyCavpCaseGivesItsAnswerOnEveryEngineAndAWrongAnswerIsCaught() {
     for (var engine : List.of(CryptoEngines.best(), CryptoEngines.jdk())) {
       assertThat(CavpDrbgVectors.run(engine, CavpDrbgVectors.read())).as(engine.name()).isEmpty();
     }
-    String wrong = CavpDrbgVectors.read().replace("ReturnedBits = a054303d", "ReturnedBits = a054303e");
+    String wrong =
+        CavpDrbgVectors.read().replace("ReturnedBits = a054303d", "ReturnedBits = a054303e");
     assertThat(CavpDrbgVectors.run(CryptoEngines.jdk(), wrong)).containsExactly("2");
   }
 
@@ -41,7 +43,7 @@ class RngTest {
   @Test
   void cutoffsAreComputedFromTheClaimedMinEntropy() {
     HealthTests h1 = new HealthTests(1.0);
-    assertThat(h1.repetitionCutoff()).isEqualTo(21);   // 1 + ceil(20 / 1)
+    assertThat(h1.repetitionCutoff()).isEqualTo(21); // 1 + ceil(20 / 1)
     // X ~ binomial(512, 1/2): mean 256, sd 11.3; P(X >= 311) <= 2^-20 < P(X >= 310).
     assertThat(h1.adaptiveProportionCutoff()).isEqualTo(311);
     assertThat(new HealthTests(0.5).adaptiveProportionCutoff()).isEqualTo(410); // p = 2^-0.5
@@ -54,38 +56,48 @@ class RngTest {
   void aStuckSourceFailsTheRepetitionCountTestAtStartUp() {
     List<String> failures = new ArrayList<>();
     RandomSource r = new RandomSource(CryptoEngines.jdk(), n -> new byte[n], failures::add);
-    assertThat(r.failure()).hasValueSatisfying(f -> assertThat(f).contains("repetition count test"));
+    assertThat(r.failure())
+        .hasValueSatisfying(f -> assertThat(f).contains("repetition count test"));
     assertThatThrownBy(() -> r.bytes(8)).isInstanceOf(EntropySource.EntropyFailure.class);
   }
 
   @Test
   void aBiasedSourceFailsTheAdaptiveProportionTest() {
     SecureRandom rnd = new SecureRandom();
-    // Value 0 seven times in eight, never more than seven in a row: past the repetition test (cutoff 21), not
-    // the proportion test, which counts the window's first sample: each start-up window starts on a 0 and holds
-    // 448 of them. Until this build one zero in ten was also replaced at random, so both windows of the start-up
+    // Value 0 seven times in eight, never more than seven in a row: past the repetition test
+    // (cutoff 21), not
+    // the proportion test, which counts the window's first sample: each start-up window starts on a
+    // 0 and holds
+    // 448 of them. Until this build one zero in ten was also replaced at random, so both windows of
+    // the start-up
     // test could start on a rare value (one run in a hundred) and the test failed now and then.
-    IntFunction<byte[]> biased = n -> {
-      byte[] b = new byte[n];
-      for (int i = 0; i < n; i++) {
-        b[i] = (byte) (i % 8 == 7 ? 1 + rnd.nextInt(255) : 0);
-      }
-      return b;
-    };
-    RandomSource r = new RandomSource(CryptoEngines.jdk(), biased, f -> { });
-    assertThat(r.failure()).hasValueSatisfying(f -> assertThat(f).contains("adaptive proportion test"));
+    IntFunction<byte[]> biased =
+        n -> {
+          byte[] b = new byte[n];
+          for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i % 8 == 7 ? 1 + rnd.nextInt(255) : 0);
+          }
+          return b;
+        };
+    RandomSource r = new RandomSource(CryptoEngines.jdk(), biased, f -> {});
+    assertThat(r.failure())
+        .hasValueSatisfying(f -> assertThat(f).contains("adaptive proportion test"));
   }
 
   @Test
   void aSourceThatFailsLaterStopsTheModuleAtTheNextDraw() {
     boolean[] broken = {false};
     List<String> failures = new ArrayList<>();
-    RandomSource r = new RandomSource(CryptoEngines.jdk(), n -> broken[0] ? new byte[n] : GOOD.apply(n), failures::add);
+    RandomSource r =
+        new RandomSource(
+            CryptoEngines.jdk(), n -> broken[0] ? new byte[n] : GOOD.apply(n), failures::add);
     assertThat(r.failure()).isEmpty();
     assertThat(r.bytes(32)).hasSize(32);
     broken[0] = true; // the noise diode dies; the next reseed draws from it
     assertThatThrownBy(() -> r.bytes(32, true)).isInstanceOf(EntropySource.EntropyFailure.class);
     assertThat(failures).singleElement().asString().contains("repetition count test");
-    assertThatThrownBy(() -> r.bytes(1)).as("a failed source stays failed").isInstanceOf(EntropySource.EntropyFailure.class);
+    assertThatThrownBy(() -> r.bytes(1))
+        .as("a failed source stays failed")
+        .isInstanceOf(EntropySource.EntropyFailure.class);
   }
 }

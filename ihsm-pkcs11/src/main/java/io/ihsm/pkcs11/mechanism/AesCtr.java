@@ -26,23 +26,33 @@ record AesCtr(int counterBits, byte[] counterBlock) {
     }
     long bits = ByteBuffer.wrap(raw, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     if (bits < 1 || bits > 128) {
-      throw new CkException(CKR_MECHANISM_PARAM_INVALID, "ulCounterBits is 1 to 128, not " + Long.toUnsignedString(bits));
+      throw new CkException(
+          CKR_MECHANISM_PARAM_INVALID,
+          "ulCounterBits is 1 to 128, not " + Long.toUnsignedString(bits));
     }
     return new AesCtr((int) bits, Arrays.copyOfRange(raw, 8, STRUCT_BYTES));
   }
 
-  /** For CKM_AES_CTR, refuses (with {@code rv}) an input whose blocks would wrap the counting bits. */
+  /**
+   * For CKM_AES_CTR, refuses (with {@code rv}) an input whose blocks would wrap the counting bits.
+   */
   static void requireRoom(MechanismSpec m, int inputLength, long rv) {
     if (m.type() != CKM_AES_CTR) {
       return;
     }
     AesCtr p = of(m);
-    BigInteger counter = new BigInteger(1, p.counterBlock()).mod(BigInteger.ONE.shiftLeft(p.counterBits()));
+    BigInteger counter =
+        new BigInteger(1, p.counterBlock()).mod(BigInteger.ONE.shiftLeft(p.counterBits()));
     long blocks = (inputLength + 15L) / 16;
     BigInteger last = counter.add(BigInteger.valueOf(blocks)).subtract(BigInteger.ONE);
     if (blocks > 0 && last.bitLength() > p.counterBits()) {
-      throw new CkException(rv, "the input needs " + blocks + " counter values; the " + p.counterBits()
-          + "-bit counter would wrap");
+      throw new CkException(
+          rv,
+          "the input needs "
+              + blocks
+              + " counter values; the "
+              + p.counterBits()
+              + "-bit counter would wrap");
     }
   }
 }

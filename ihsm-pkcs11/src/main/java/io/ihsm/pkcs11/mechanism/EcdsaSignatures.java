@@ -24,7 +24,8 @@ final class EcdsaSignatures {
     try {
       return EcdsaEncoding.p1363ToDer(raw, size);
     } catch (IllegalArgumentException e) {
-      throw new CkException(Ck.CKR_SIGNATURE_LEN_RANGE, "an ECDSA signature on this curve is " + 2 * size + " bytes");
+      throw new CkException(
+          Ck.CKR_SIGNATURE_LEN_RANGE, "an ECDSA signature on this curve is " + 2 * size + " bytes");
     }
   }
 }

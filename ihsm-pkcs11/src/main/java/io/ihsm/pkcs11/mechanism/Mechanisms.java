@@ -4,11 +4,12 @@ import static io.ihsm.pkcs11.Ck.*;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The mechanisms the module offers, with what C_GetMechanismInfo says of each: key sizes (bits
- * for RSA and EC, bytes for AES, HMAC and generic secrets) and flags. All are served by the
- * device except the digests, which are not keyed and run in the bridge.
+ * The mechanisms the module offers, with what C_GetMechanismInfo says of each: key sizes (bits for
+ * RSA and EC, bytes for AES, HMAC and generic secrets) and flags. All are served by the device
+ * except the digests, which are not keyed and run in the bridge.
  */
 public final class Mechanisms {
   private Mechanisms() {}
@@ -21,14 +22,25 @@ public final class Mechanisms {
   static {
     put(CKM_RSA_PKCS_KEY_PAIR_GEN, 2048, 4096, CKF_HW | CKF_GENERATE_KEY_PAIR);
     put(CKM_RSA_PKCS, 2048, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY);
-    for (long m : new long[] {CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
-        CKM_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS, CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS}) {
+    for (long m :
+        new long[] {
+          CKM_SHA256_RSA_PKCS,
+          CKM_SHA384_RSA_PKCS,
+          CKM_SHA512_RSA_PKCS,
+          CKM_RSA_PKCS_PSS,
+          CKM_SHA256_RSA_PKCS_PSS,
+          CKM_SHA384_RSA_PKCS_PSS,
+          CKM_SHA512_RSA_PKCS_PSS
+        }) {
       put(m, 2048, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY);
     }
     put(CKM_RSA_PKCS_OAEP, 2048, 4096, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT);
     put(CKM_RSA_AES_KEY_WRAP, 2048, 4096, CKF_HW | CKF_WRAP | CKF_UNWRAP);
     put(CKM_EC_KEY_PAIR_GEN, 256, 521, EC_FLAGS | CKF_GENERATE_KEY_PAIR);
-    for (long m : new long[] {CKM_ECDSA, CKM_ECDSA_SHA1, CKM_ECDSA_SHA256, CKM_ECDSA_SHA384, CKM_ECDSA_SHA512}) {
+    for (long m :
+        new long[] {
+          CKM_ECDSA, CKM_ECDSA_SHA1, CKM_ECDSA_SHA256, CKM_ECDSA_SHA384, CKM_ECDSA_SHA512
+        }) {
       put(m, 256, 521, EC_FLAGS | CKF_SIGN | CKF_VERIFY);
     }
     put(CKM_ECDH1_DERIVE, 256, 521, EC_FLAGS | CKF_DERIVE);
@@ -58,7 +70,7 @@ public final class Mechanisms {
   }
 
   /** Mechanisms approved-only mode refuses outright: signing with SHA-1 (SP 800-131A). */
-  private static final java.util.Set<Long> NOT_APPROVED = java.util.Set.of(CKM_ECDSA_SHA1);
+  private static final Set<Long> NOT_APPROVED = Set.of(CKM_ECDSA_SHA1);
 
   public static long[] types() {
     return TABLE.keySet().stream().mapToLong(Long::longValue).toArray();
@@ -66,7 +78,10 @@ public final class Mechanisms {
 
   /** The mechanisms offered in approved-only mode, so tools pick one that works. */
   public static long[] approvedTypes() {
-    return TABLE.keySet().stream().filter(t -> !NOT_APPROVED.contains(t)).mapToLong(Long::longValue).toArray();
+    return TABLE.keySet().stream()
+        .filter(t -> !NOT_APPROVED.contains(t))
+        .mapToLong(Long::longValue)
+        .toArray();
   }
 
   /** The mechanism's info, or null when the module does not offer it. */

@@ -7,6 +7,7 @@ import io.ihsm.ddi.key.UnsignedBytes;
 import io.ihsm.pkcs11.Ck;
 import io.ihsm.pkcs11.CkException;
 import io.ihsm.pkcs11.wire.Native;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -24,16 +25,17 @@ public final class KeyObjects {
   private KeyObjects() {}
 
   /** Named curves by their DER OID, as CKA_EC_PARAMS holds them. */
-  public static final Map<KeyKind, byte[]> EC_PARAMS = Map.of(
-      KeyKind.EC_P256, HexFormat.of().parseHex("06082a8648ce3d030107"),
-      KeyKind.EC_P384, HexFormat.of().parseHex("06052b81040022"),
-      KeyKind.EC_P521, HexFormat.of().parseHex("06052b81040023"));
+  public static final Map<KeyKind, byte[]> EC_PARAMS =
+      Map.of(
+          KeyKind.EC_P256, HexFormat.of().parseHex("06082a8648ce3d030107"),
+          KeyKind.EC_P384, HexFormat.of().parseHex("06052b81040022"),
+          KeyKind.EC_P521, HexFormat.of().parseHex("06052b81040023"));
 
   /** What a new key object's template says besides the key itself. */
   public record Naming(byte[] label, byte[] id, byte[] subject, boolean token) {}
 
-  public static Map<Long, byte[]> privateKey(KeyKind kind, KeyUsage usage, KeyOrigin origin, boolean extractable,
-      byte[] spki, Naming n) {
+  public static Map<Long, byte[]> privateKey(
+      KeyKind kind, KeyUsage usage, KeyOrigin origin, boolean extractable, byte[] spki, Naming n) {
     Map<Long, byte[]> a = common(Ck.CKO_PRIVATE_KEY, kind, origin, n, true);
     a.put(Ck.CKA_DERIVE, Native.bool(usage == KeyUsage.DERIVE));
     a.put(Ck.CKA_SUBJECT, n.subject());
@@ -49,7 +51,8 @@ public final class KeyObjects {
     return a;
   }
 
-  public static Map<Long, byte[]> publicKey(KeyKind kind, KeyUsage usage, KeyOrigin origin, byte[] spki, Naming n) {
+  public static Map<Long, byte[]> publicKey(
+      KeyKind kind, KeyUsage usage, KeyOrigin origin, byte[] spki, Naming n) {
     Map<Long, byte[]> a = common(Ck.CKO_PUBLIC_KEY, kind, origin, n, false);
     a.put(Ck.CKA_DERIVE, Native.bool(usage == KeyUsage.DERIVE));
     a.put(Ck.CKA_SUBJECT, n.subject());
@@ -62,9 +65,16 @@ public final class KeyObjects {
     return a;
   }
 
-  /** @param valueLength the key's length in bytes (a generic secret's length is not in its kind) */
-  public static Map<Long, byte[]> secretKey(KeyKind kind, KeyUsage usage, KeyOrigin origin, boolean extractable,
-      int valueLength, Naming n) {
+  /**
+   * @param valueLength the key's length in bytes (a generic secret's length is not in its kind)
+   */
+  public static Map<Long, byte[]> secretKey(
+      KeyKind kind,
+      KeyUsage usage,
+      KeyOrigin origin,
+      boolean extractable,
+      int valueLength,
+      Naming n) {
     Map<Long, byte[]> a = common(Ck.CKO_SECRET_KEY, kind, origin, n, true);
     a.put(Ck.CKA_DERIVE, Native.bool(usage == KeyUsage.DERIVE));
     boolean sign = usage == KeyUsage.SIGN;
@@ -90,16 +100,18 @@ public final class KeyObjects {
       case EC -> Ck.CKK_EC;
       case RSA -> Ck.CKK_RSA;
       case AES -> Ck.CKK_AES;
-      case HMAC -> switch (kind) {
-        case HMAC_SHA256 -> Ck.CKK_SHA256_HMAC;
-        case HMAC_SHA384 -> Ck.CKK_SHA384_HMAC;
-        default -> Ck.CKK_SHA512_HMAC;
-      };
+      case HMAC ->
+          switch (kind) {
+            case HMAC_SHA256 -> Ck.CKK_SHA256_HMAC;
+            case HMAC_SHA384 -> Ck.CKK_SHA384_HMAC;
+            default -> Ck.CKK_SHA512_HMAC;
+          };
       default -> Ck.CKK_GENERIC_SECRET;
     };
   }
 
-  private static Map<Long, byte[]> common(long cls, KeyKind kind, KeyOrigin origin, Naming n, boolean isPrivate) {
+  private static Map<Long, byte[]> common(
+      long cls, KeyKind kind, KeyOrigin origin, Naming n, boolean isPrivate) {
     Map<Long, byte[]> a = new TreeMap<>();
     a.put(Ck.CKA_CLASS, Native.ulong(cls));
     a.put(Ck.CKA_TOKEN, Native.bool(n.token()));
@@ -114,7 +126,8 @@ public final class KeyObjects {
     a.put(Ck.CKA_END_DATE, new byte[0]);
     boolean local = origin == KeyOrigin.GENERATED;
     a.put(Ck.CKA_LOCAL, Native.bool(local));
-    a.put(Ck.CKA_KEY_GEN_MECHANISM, Native.ulong(local ? generationMechanism(kind) : Ck.UNAVAILABLE));
+    a.put(
+        Ck.CKA_KEY_GEN_MECHANISM, Native.ulong(local ? generationMechanism(kind) : Ck.UNAVAILABLE));
     return a;
   }
 
@@ -127,7 +140,10 @@ public final class KeyObjects {
     };
   }
 
-  /** Made inside and never extractable: always sensitive and never extractable; imported keys were once outside. */
+  /**
+   * Made inside and never extractable: always sensitive and never extractable; imported keys were
+   * once outside.
+   */
   private static void sensitivity(Map<Long, byte[]> a, KeyOrigin origin, boolean extractable) {
     boolean bornInside = origin != KeyOrigin.IMPORTED;
     a.put(Ck.CKA_EXTRACTABLE, Native.bool(extractable));
@@ -135,23 +151,29 @@ public final class KeyObjects {
     a.put(Ck.CKA_NEVER_EXTRACTABLE, Native.bool(bornInside && !extractable));
   }
 
-  private static void publicParts(Map<Long, byte[]> a, KeyKind kind, byte[] spki, boolean isPublicObject) {
+  private static void publicParts(
+      Map<Long, byte[]> a, KeyKind kind, byte[] spki, boolean isPublicObject) {
     a.put(Ck.CKA_PUBLIC_KEY_INFO, spki);
     try {
       if (kind.family() == KeyKind.Family.RSA) {
-        RSAPublicKey k = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(spki));
+        RSAPublicKey k =
+            (RSAPublicKey)
+                KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(spki));
         a.put(Ck.CKA_MODULUS, UnsignedBytes.of(k.getModulus()));
         a.put(Ck.CKA_PUBLIC_EXPONENT, UnsignedBytes.of(k.getPublicExponent()));
         a.put(Ck.CKA_MODULUS_BITS, Native.ulong(k.getModulus().bitLength()));
       } else if (kind.family() == KeyKind.Family.EC) {
         a.put(Ck.CKA_EC_PARAMS, EC_PARAMS.get(kind));
         if (isPublicObject) {
-          ECPublicKey k = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
+          ECPublicKey k =
+              (ECPublicKey)
+                  KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
           a.put(Ck.CKA_EC_POINT, octetString(uncompressedPoint(k, kind.bytes())));
         }
       }
-    } catch (java.security.GeneralSecurityException | ClassCastException e) {
-      throw new CkException(Ck.CKR_GENERAL_ERROR, "the partition's public key does not parse as " + kind.cliName());
+    } catch (GeneralSecurityException | ClassCastException e) {
+      throw new CkException(
+          Ck.CKR_GENERAL_ERROR, "the partition's public key does not parse as " + kind.cliName());
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -20,8 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * The token objects of one partition, beside the host key store: {@code <home>/pkcs11/<partition>/
- * <record>.object}, one properties file per object (its attributes in hex; for a key, the label
- * of the partition key). Nothing here is secret: private and secret keys are only named. Written
+ * <record>.object}, one properties file per object (its attributes in hex; for a key, the label of
+ * the partition key). Nothing here is secret: private and secret keys are only named. Written
  * atomically, owner-only, like the host key store.
  */
 public final class ObjectStore {
@@ -40,7 +41,8 @@ public final class ObjectStore {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.sorted().toList()) {
         String name = f.getFileName().toString();
-        if (name.endsWith(".object") && RECORD.matcher(name.substring(0, name.length() - 7)).matches()) {
+        if (name.endsWith(".object")
+            && RECORD.matcher(name.substring(0, name.length() - 7)).matches()) {
           out.add(read(name.substring(0, name.length() - 7), f));
         }
       }
@@ -58,7 +60,11 @@ public final class ObjectStore {
     if (o.kind() != null) {
       p.setProperty("kind", o.kind().cliName());
     }
-    o.attributes().forEach((type, value) -> p.setProperty("attribute." + Long.toHexString(type), HexFormat.of().formatHex(value)));
+    o.attributes()
+        .forEach(
+            (type, value) ->
+                p.setProperty(
+                    "attribute." + Long.toHexString(type), HexFormat.of().formatHex(value)));
     try {
       OwnerOnly.createDirectories(dir.getParent().getParent());
       OwnerOnly.createDirectories(dir.getParent());
@@ -77,15 +83,15 @@ public final class ObjectStore {
   }
 
   /** The token label C_InitToken set, if any. */
-  public java.util.Optional<String> label() {
+  public Optional<String> label() {
     Path f = dir.resolve("token.properties");
     if (!Files.exists(f)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
       Properties p = new Properties();
       p.load(new StringReader(Files.readString(f, StandardCharsets.ISO_8859_1)));
-      return java.util.Optional.ofNullable(p.getProperty("label"));
+      return Optional.ofNullable(p.getProperty("label"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + f, e);
     }
@@ -125,10 +131,16 @@ public final class ObjectStore {
     Map<Long, byte[]> attributes = new TreeMap<>();
     for (String k : p.stringPropertyNames()) {
       if (k.startsWith("attribute.")) {
-        attributes.put(Long.parseUnsignedLong(k.substring(10), 16), HexFormat.of().parseHex(p.getProperty(k)));
+        attributes.put(
+            Long.parseUnsignedLong(k.substring(10), 16), HexFormat.of().parseHex(p.getProperty(k)));
       }
     }
     String kind = p.getProperty("kind");
-    return new P11Object(id, 0, p.getProperty("device-label"), kind == null ? null : KeyKind.fromCliName(kind), attributes);
+    return new P11Object(
+        id,
+        0,
+        p.getProperty("device-label"),
+        kind == null ? null : KeyKind.fromCliName(kind),
+        attributes);
   }
 }

@@ -3,14 +3,15 @@ package io.ihsm.pkcs11.object;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.pkcs11.Ck;
 import io.ihsm.pkcs11.wire.Native;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One PKCS#11 object: its attributes as the caller's memory holds them, and for a key the
- * partition key behind it. A private or secret key object holds no key material, only the label
- * of the key in the partition ({@link #deviceLabel}); a public key object holds the public key.
- * Token objects are kept by {@link ObjectStore}; session objects live in the bridge's memory only.
+ * One PKCS#11 object: its attributes as the caller's memory holds them, and for a key the partition
+ * key behind it. A private or secret key object holds no key material, only the label of the key in
+ * the partition ({@link #deviceLabel}); a public key object holds the public key. Token objects are
+ * kept by {@link ObjectStore}; session objects live in the bridge's memory only.
  */
 public final class P11Object {
   private final String recordId;
@@ -19,7 +20,12 @@ public final class P11Object {
   private final KeyKind kind;
   private final TreeMap<Long, byte[]> attributes;
 
-  public P11Object(String recordId, long ownerSession, String deviceLabel, KeyKind kind, Map<Long, byte[]> attributes) {
+  public P11Object(
+      String recordId,
+      long ownerSession,
+      String deviceLabel,
+      KeyKind kind,
+      Map<Long, byte[]> attributes) {
     this.recordId = recordId;
     this.ownerSession = ownerSession;
     this.deviceLabel = deviceLabel;
@@ -27,7 +33,10 @@ public final class P11Object {
     this.attributes = new TreeMap<>(attributes);
   }
 
-  /** The record's name in the store (token objects), or a name unique in this process (session objects). */
+  /**
+   * The record's name in the store (token objects), or a name unique in this process (session
+   * objects).
+   */
   public String recordId() {
     return recordId;
   }
@@ -41,7 +50,10 @@ public final class P11Object {
     return ownerSession == 0;
   }
 
-  /** The partition key behind a private, secret or public key object; null for certificates and data. */
+  /**
+   * The partition key behind a private, secret or public key object; null for certificates and
+   * data.
+   */
   public String deviceLabel() {
     return deviceLabel;
   }
@@ -68,11 +80,15 @@ public final class P11Object {
     return bool(Ck.CKA_PRIVATE);
   }
 
-  /** Attributes whose values never leave: the key material a private or secret key object stands for. */
+  /**
+   * Attributes whose values never leave: the key material a private or secret key object stands
+   * for.
+   */
   public boolean isSensitive(long type) {
     long c = objectClass();
-    boolean secretPart = (c == Ck.CKO_PRIVATE_KEY && type >= Ck.CKA_PRIVATE_EXPONENT && type <= Ck.CKA_COEFFICIENT)
-        || ((c == Ck.CKO_PRIVATE_KEY || c == Ck.CKO_SECRET_KEY) && type == Ck.CKA_VALUE);
+    boolean secretPart =
+        (c == Ck.CKO_PRIVATE_KEY && type >= Ck.CKA_PRIVATE_EXPONENT && type <= Ck.CKA_COEFFICIENT)
+            || ((c == Ck.CKO_PRIVATE_KEY || c == Ck.CKO_SECRET_KEY) && type == Ck.CKA_VALUE);
     return secretPart;
   }
 
@@ -89,11 +105,13 @@ public final class P11Object {
     return new P11Object(newRecordId, newOwner, deviceLabel, kind, next);
   }
 
-  /** Whether every attribute of a search template matches (an empty template matches everything). */
+  /**
+   * Whether every attribute of a search template matches (an empty template matches everything).
+   */
   public boolean matches(Map<Long, byte[]> template) {
     for (Map.Entry<Long, byte[]> e : template.entrySet()) {
       byte[] mine = attributes.get(e.getKey());
-      if (mine == null || !java.util.Arrays.equals(mine, e.getValue())) {
+      if (mine == null || !Arrays.equals(mine, e.getValue())) {
         return false;
       }
     }

@@ -12,7 +12,14 @@ import java.util.List;
  */
 public record MechanismSpec(long type, Object parameter) {
   /** Parameter kinds, as bridge.h numbers them (IHSM_PARAM_*). */
-  public static final int NONE = 0, RAW = 1, OAEP = 2, GCM = 3, ECDH = 4, HKDF = 5, KDF_108 = 6, RSA_AES = 7;
+  public static final int NONE = 0,
+      RAW = 1,
+      OAEP = 2,
+      GCM = 3,
+      ECDH = 4,
+      HKDF = 5,
+      KDF_108 = 6,
+      RSA_AES = 7;
 
   public record Raw(byte[] bytes) {}
 
@@ -22,7 +29,14 @@ public record MechanismSpec(long type, Object parameter) {
 
   public record Ecdh(long kdf, byte[] sharedData, byte[] publicData) {}
 
-  public record Hkdf(boolean extract, boolean expand, long prf, long saltType, byte[] salt, long saltKey, byte[] info) {}
+  public record Hkdf(
+      boolean extract,
+      boolean expand,
+      long prf,
+      long saltType,
+      byte[] salt,
+      long saltKey,
+      byte[] info) {}
 
   public record DataParam(long type, byte[] value) {}
 
@@ -33,29 +47,32 @@ public record MechanismSpec(long type, Object parameter) {
   static MechanismSpec read(Request r) {
     long type = r.ulong();
     int kind = r.u32();
-    Object p = switch (kind) {
-      case NONE -> null;
-      case RAW -> new Raw(r.requiredBytes());
-      case OAEP -> oaep(r);
-      case GCM -> new Gcm(r.bytes(), r.ulong(), r.bytes(), r.ulong());
-      case ECDH -> new Ecdh(r.ulong(), r.bytes(), r.bytes());
-      case HKDF -> new Hkdf(r.flag(), r.flag(), r.ulong(), r.ulong(), r.bytes(), r.ulong(), r.bytes());
-      case KDF_108 -> {
-        long prf = r.ulong();
-        int n = r.u32();
-        if (n < 0 || n > 16) {
-          throw new CkException(Ck.CKR_MECHANISM_PARAM_INVALID, "too many SP 800-108 data parameters");
-        }
-        List<DataParam> data = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          long t = r.ulong();
-          data.add(new DataParam(t, r.bytes()));
-        }
-        yield new Kdf108(prf, data, r.ulong());
-      }
-      case RSA_AES -> new RsaAesWrap(r.ulong(), r.flag() ? oaep(r) : null);
-      default -> throw new CkException(Ck.CKR_ARGUMENTS_BAD, "unknown parameter kind " + kind);
-    };
+    Object p =
+        switch (kind) {
+          case NONE -> null;
+          case RAW -> new Raw(r.requiredBytes());
+          case OAEP -> oaep(r);
+          case GCM -> new Gcm(r.bytes(), r.ulong(), r.bytes(), r.ulong());
+          case ECDH -> new Ecdh(r.ulong(), r.bytes(), r.bytes());
+          case HKDF ->
+              new Hkdf(r.flag(), r.flag(), r.ulong(), r.ulong(), r.bytes(), r.ulong(), r.bytes());
+          case KDF_108 -> {
+            long prf = r.ulong();
+            int n = r.u32();
+            if (n < 0 || n > 16) {
+              throw new CkException(
+                  Ck.CKR_MECHANISM_PARAM_INVALID, "too many SP 800-108 data parameters");
+            }
+            List<DataParam> data = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+              long t = r.ulong();
+              data.add(new DataParam(t, r.bytes()));
+            }
+            yield new Kdf108(prf, data, r.ulong());
+          }
+          case RSA_AES -> new RsaAesWrap(r.ulong(), r.flag() ? oaep(r) : null);
+          default -> throw new CkException(Ck.CKR_ARGUMENTS_BAD, "unknown parameter kind " + kind);
+        };
     return new MechanismSpec(type, p);
   }
 
@@ -66,8 +83,13 @@ public record MechanismSpec(long type, Object parameter) {
   /** The parameter as the type a mechanism needs, or CKR_MECHANISM_PARAM_INVALID. */
   public <T> T parameter(Class<T> kind) {
     if (!kind.isInstance(parameter)) {
-      throw new CkException(Ck.CKR_MECHANISM_PARAM_INVALID,
-          "mechanism 0x" + Long.toHexString(type) + " needs a " + kind.getSimpleName() + " parameter");
+      throw new CkException(
+          Ck.CKR_MECHANISM_PARAM_INVALID,
+          "mechanism 0x"
+              + Long.toHexString(type)
+              + " needs a "
+              + kind.getSimpleName()
+              + " parameter");
     }
     return kind.cast(parameter);
   }
@@ -75,7 +97,9 @@ public record MechanismSpec(long type, Object parameter) {
   /** A mechanism that takes no parameter must get none. */
   public void noParameter() {
     if (parameter != null) {
-      throw new CkException(Ck.CKR_MECHANISM_PARAM_INVALID, "mechanism 0x" + Long.toHexString(type) + " takes no parameter");
+      throw new CkException(
+          Ck.CKR_MECHANISM_PARAM_INVALID,
+          "mechanism 0x" + Long.toHexString(type) + " takes no parameter");
     }
   }
 }

@@ -35,10 +35,14 @@ public final class Native {
     return v[0] != 0;
   }
 
-  /** CK_ULONG fields of a parameter structure passed as it is in memory (e.g. CK_RSA_PKCS_PSS_PARAMS). */
+  /**
+   * CK_ULONG fields of a parameter structure passed as it is in memory (e.g.
+   * CK_RSA_PKCS_PSS_PARAMS).
+   */
   public static long[] ulongs(byte[] struct, int count) {
     if (struct == null || struct.length != 8 * count) {
-      throw new CkException(Ck.CKR_MECHANISM_PARAM_INVALID, "the mechanism parameter has the wrong size");
+      throw new CkException(
+          Ck.CKR_MECHANISM_PARAM_INVALID, "the mechanism parameter has the wrong size");
     }
     ByteBuffer b = ByteBuffer.wrap(struct).order(ByteOrder.LITTLE_ENDIAN);
     long[] v = new long[count];

@@ -1,15 +1,15 @@
 package io.ihsm.pkcs11.wire;
 
-import io.ihsm.pkcs11.CkException;
 import io.ihsm.pkcs11.Ck;
+import io.ihsm.pkcs11.CkException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One call from the C module, read field by field in the order the function's arguments come
- * (see {@code docs/pkcs11.md}, "Bridge protocol"). Every read is bounded by the frame; a short or
+ * One call from the C module, read field by field in the order the function's arguments come (see
+ * {@code docs/pkcs11.md}, "Bridge protocol"). Every read is bounded by the frame; a short or
  * malformed frame is {@code CKR_ARGUMENTS_BAD}, never an exception out of the bridge.
  */
 public final class Request {
@@ -58,7 +58,8 @@ public final class Request {
     }
     if (marker == 2) {
       u32();
-      throw new CkException(Ck.CKR_DATA_LEN_RANGE, "an input larger than the module takes (1.5 MiB)");
+      throw new CkException(
+          Ck.CKR_DATA_LEN_RANGE, "an input larger than the module takes (1.5 MiB)");
     }
     if (marker != 0 && marker != 1) {
       throw new CkException(Ck.CKR_ARGUMENTS_BAD, "a byte array's flag is " + marker);

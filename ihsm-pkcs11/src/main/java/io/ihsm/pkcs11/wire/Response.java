@@ -2,6 +2,7 @@ package io.ihsm.pkcs11.wire;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /** The answer to one call: the return value first, then the function's outputs in their order. */
 public final class Response {
@@ -61,7 +62,7 @@ public final class Response {
 
   /** A padded blank string field of a CK_*_INFO structure. */
   public Response text(String s) {
-    return bytes(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return bytes(s.getBytes(StandardCharsets.UTF_8));
   }
 
   public byte[] toBytes() {

@@ -20,7 +20,9 @@ public record Template(List<Attribute> attributes) {
     for (Attribute a : attributes) {
       if (a.type() == type) {
         if (found != null) {
-          throw new CkException(Ck.CKR_TEMPLATE_INCONSISTENT, "attribute 0x" + Long.toHexString(type) + " given twice");
+          throw new CkException(
+              Ck.CKR_TEMPLATE_INCONSISTENT,
+              "attribute 0x" + Long.toHexString(type) + " given twice");
         }
         found = a.value() == null ? new byte[0] : a.value();
       }

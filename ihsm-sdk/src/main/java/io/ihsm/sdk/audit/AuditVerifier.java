@@ -14,9 +14,9 @@ import java.util.HexFormat;
  * Checks an exported audit log offline: every entry chains from the one before (SHA-384), the
  * sequence numbers run without a gap, and the signed head matches the last entry and verifies with
  * the device's audit key. Any edited, deleted, reordered or hand-appended entry fails, with the
- * first problem named. An export that begins after entry 0 (older entries were exported before
- * and rotated out) is valid, and says so: {@link Result#gap()} names what it does not hold. Uses
- * only the JDK.
+ * first problem named. An export that begins after entry 0 (older entries were exported before and
+ * rotated out) is valid, and says so: {@link Result#gap()} names what it does not hold. Uses only
+ * the JDK.
  */
 public final class AuditVerifier {
   /**
@@ -29,17 +29,23 @@ public final class AuditVerifier {
     }
 
     /**
-     * What this export does not hold, in words, or empty: entries before its first one were
-     * rotated out of the device after an earlier export, which must be kept to have them.
+     * What this export does not hold, in words, or empty: entries before its first one were rotated
+     * out of the device after an earlier export, which must be kept to have them.
      */
     public String gap() {
-      return first > 0 ? "entries 0-" + (first - 1) + " are not in this export (rotated out after an earlier export)" : "";
+      return first > 0
+          ? "entries 0-"
+              + (first - 1)
+              + " are not in this export (rotated out after an earlier export)"
+          : "";
     }
   }
 
   private AuditVerifier() {}
 
-  /** @param deviceKey the device's audit public key (SPKI DER) to pin */
+  /**
+   * @param deviceKey the device's audit public key (SPKI DER) to pin
+   */
   public static Result verify(byte[] export, byte[] deviceKey) {
     String[] lines = new String(export, StandardCharsets.UTF_8).split("\n");
     if (lines.length == 0 || !lines[lines.length - 1].startsWith("head|")) {
@@ -61,26 +67,41 @@ public final class AuditVerifier {
         return new Result(false, "line " + (i + 1) + ": not an audit entry", entries);
       }
       if (parse(f[0]) != expected) {
-        return new Result(false, "line " + (i + 1) + ": sequence " + f[0] + " where " + expected
-            + " was due (an entry was deleted, reordered or inserted)", entries);
+        return new Result(
+            false,
+            "line "
+                + (i + 1)
+                + ": sequence "
+                + f[0]
+                + " where "
+                + expected
+                + " was due (an entry was deleted, reordered or inserted)",
+            entries);
       }
       byte[] hash = AuditFormat.chain(prev, f[0] + "|" + f[1] + "|" + f[2] + "|" + f[3]);
       if (!MessageDigest.isEqual(hash, hex(f[4]))) {
-        return new Result(false, "line " + (i + 1) + ": the hash does not chain (the entry was edited)", entries);
+        return new Result(
+            false, "line " + (i + 1) + ": the hash does not chain (the entry was edited)", entries);
       }
       prev = hash;
       expected++;
       entries++;
     }
     String[] head = lines[lines.length - 1].split("\\|", -1);
-    if (head.length != 5 || parse(head[1]) != expected - 1 || !MessageDigest.isEqual(hex(head[2]), prev)) {
-      return new Result(false, "the signed head does not match the last entry (entries appended or cut)", entries);
+    if (head.length != 5
+        || parse(head[1]) != expected - 1
+        || !MessageDigest.isEqual(hex(head[2]), prev)) {
+      return new Result(
+          false,
+          "the signed head does not match the last entry (entries appended or cut)",
+          entries);
     }
     if (!MessageDigest.isEqual(hex(head[4]), deviceKey)) {
       return new Result(false, "the export is not signed by this device's audit key", entries);
     }
     try {
-      PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(deviceKey));
+      PublicKey key =
+          KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(deviceKey));
       Signature s = Signature.getInstance("SHA384withECDSA");
       s.initVerify(key);
       s.update(AuditFormat.headMessage(head[1], head[2]));

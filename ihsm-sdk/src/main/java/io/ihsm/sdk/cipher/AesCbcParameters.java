@@ -15,12 +15,16 @@ public final class AesCbcParameters implements CipherParameters {
     this.iv = iv;
   }
 
-  /** @param padded PKCS#7 padding; false: the input must be whole 16-byte blocks */
+  /**
+   * @param padded PKCS#7 padding; false: the input must be whole 16-byte blocks
+   */
   public static AesCbcParameters of(boolean padded) {
     return new AesCbcParameters(padded, new byte[0]);
   }
 
-  /** @throws IllegalArgumentException unless the IV is 16 bytes */
+  /**
+   * @throws IllegalArgumentException unless the IV is 16 bytes
+   */
   public static AesCbcParameters of(boolean padded, byte[] iv) {
     Objects.requireNonNull(iv, "iv");
     if (iv.length != 16) {

@@ -20,11 +20,14 @@ public final class AesCtrParameters implements CipherParameters {
     return DEVICE_CHOOSES;
   }
 
-  /** @throws IllegalArgumentException unless the block is 16 bytes */
+  /**
+   * @throws IllegalArgumentException unless the block is 16 bytes
+   */
   public static AesCtrParameters withCounterBlock(byte[] counterBlock) {
     Objects.requireNonNull(counterBlock, "counterBlock");
     if (counterBlock.length != 16) {
-      throw new IllegalArgumentException("a CTR counter block is 16 bytes, got " + counterBlock.length);
+      throw new IllegalArgumentException(
+          "a CTR counter block is 16 bytes, got " + counterBlock.length);
     }
     return new AesCtrParameters(counterBlock.clone());
   }

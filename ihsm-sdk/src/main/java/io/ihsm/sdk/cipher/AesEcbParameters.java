@@ -1,6 +1,9 @@
 package io.ihsm.sdk.cipher;
 
-/** AES-ECB on whole 16-byte blocks, each alone: for key check values and building blocks, not for data. */
+/**
+ * AES-ECB on whole 16-byte blocks, each alone: for key check values and building blocks, not for
+ * data.
+ */
 public final class AesEcbParameters implements CipherParameters {
   private static final AesEcbParameters INSTANCE = new AesEcbParameters();
 

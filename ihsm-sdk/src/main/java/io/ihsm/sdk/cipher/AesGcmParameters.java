@@ -21,11 +21,14 @@ public final class AesGcmParameters implements CipherParameters {
     return NO_AAD;
   }
 
-  /** @throws IllegalArgumentException when the AAD is longer than {@value #MAX_AAD} bytes */
+  /**
+   * @throws IllegalArgumentException when the AAD is longer than {@value #MAX_AAD} bytes
+   */
   public static AesGcmParameters withAad(byte[] aad) {
     Objects.requireNonNull(aad, "aad");
     if (aad.length > MAX_AAD) {
-      throw new IllegalArgumentException("GCM additional data is at most " + MAX_AAD + " bytes, got " + aad.length);
+      throw new IllegalArgumentException(
+          "GCM additional data is at most " + MAX_AAD + " bytes, got " + aad.length);
     }
     return new AesGcmParameters(aad.clone());
   }

@@ -17,15 +17,17 @@ public final class AesXtsParameters implements CipherParameters {
     this.dataUnitSize = dataUnitSize;
   }
 
-  /** @throws IllegalArgumentException for a tweak that is not 16 bytes or a unit size out of range */
+  /**
+   * @throws IllegalArgumentException for a tweak that is not 16 bytes or a unit size out of range
+   */
   public static AesXtsParameters of(byte[] tweak, int dataUnitSize) {
     Objects.requireNonNull(tweak, "tweak");
     if (tweak.length != 16) {
       throw new IllegalArgumentException("an XTS tweak is 16 bytes, got " + tweak.length);
     }
     if (dataUnitSize < 16 || dataUnitSize > MAX_DATA_UNIT || dataUnitSize % 16 != 0) {
-      throw new IllegalArgumentException("an XTS data unit is whole 16-byte blocks, 16 bytes to 16 MiB, got "
-          + dataUnitSize);
+      throw new IllegalArgumentException(
+          "an XTS data unit is whole 16-byte blocks, 16 bytes to 16 MiB, got " + dataUnitSize);
     }
     return new AesXtsParameters(tweak.clone(), dataUnitSize);
   }

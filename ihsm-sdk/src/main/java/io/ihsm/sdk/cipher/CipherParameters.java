@@ -6,5 +6,9 @@ package io.ihsm.sdk.cipher;
  * and returned in the {@link Ciphertext}.
  */
 public sealed interface CipherParameters
-    permits AesGcmParameters, AesCbcParameters, AesCtrParameters, AesEcbParameters, AesXtsParameters,
+    permits AesGcmParameters,
+        AesCbcParameters,
+        AesCtrParameters,
+        AesEcbParameters,
+        AesXtsParameters,
         RsaOaepParameters {}

@@ -16,12 +16,15 @@ public final class Ciphertext {
     this.bytes = bytes;
   }
 
-  /** @param iv empty when the mode takes none */
+  /**
+   * @param iv empty when the mode takes none
+   */
   public static Ciphertext of(byte[] iv, byte[] bytes) {
     Objects.requireNonNull(iv, "iv");
     Objects.requireNonNull(bytes, "bytes");
     if (iv.length > 16) {
-      throw new IllegalArgumentException("an IV, counter block or tweak is at most 16 bytes, got " + iv.length);
+      throw new IllegalArgumentException(
+          "an IV, counter block or tweak is at most 16 bytes, got " + iv.length);
     }
     return new Ciphertext(iv.clone(), bytes.clone());
   }

@@ -23,13 +23,16 @@ public final class RsaOaepParameters implements CipherParameters {
     return new RsaOaepParameters(hash, hash, new byte[0]);
   }
 
-  /** @throws IllegalArgumentException when the label is longer than {@value #MAX_LABEL} bytes */
+  /**
+   * @throws IllegalArgumentException when the label is longer than {@value #MAX_LABEL} bytes
+   */
   public static RsaOaepParameters of(HashFunction hash, HashFunction mgf1Hash, byte[] label) {
     Objects.requireNonNull(hash, "hash");
     Objects.requireNonNull(mgf1Hash, "mgf1Hash");
     Objects.requireNonNull(label, "label");
     if (label.length > MAX_LABEL) {
-      throw new IllegalArgumentException("an OAEP label is at most " + MAX_LABEL + " bytes, got " + label.length);
+      throw new IllegalArgumentException(
+          "an OAEP label is at most " + MAX_LABEL + " bytes, got " + label.length);
     }
     return new RsaOaepParameters(hash, mgf1Hash, label.clone());
   }

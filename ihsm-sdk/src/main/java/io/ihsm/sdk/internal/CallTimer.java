@@ -19,6 +19,7 @@ final class CallTimer {
   static final long TICK_MILLIS = 10;
   private static final int IDLE_TICKS_BEFORE_STOPPING = 100;
   private static final Set<Call> WAITING = ConcurrentHashMap.newKeySet();
+
   /** Written under CallTimer.class; read without it on every call. */
   private static volatile Thread sweeper;
 

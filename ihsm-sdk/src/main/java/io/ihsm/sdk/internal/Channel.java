@@ -5,17 +5,17 @@ import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.credential.CredentialSealer;
+import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.message.BodyDecoder;
 import io.ihsm.ddi.message.CredentialChannel;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.SealedCredential;
 import io.ihsm.ddi.spi.Port;
-import java.util.function.Function;
 import io.ihsm.sdk.IhsmException;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** Typed calls over a transport at one agreed API revision, each bounded by a timeout. */
 public final class Channel implements AutoCloseable {
@@ -51,32 +51,45 @@ public final class Channel implements AutoCloseable {
       // A field over its protocol bound: refused before sending, as the device would refuse it.
       throw new IhsmException(Status.INVALID_PARAMETER, op + ": " + e.getMessage());
     } catch (IhsmException e) {
-      // Rethrown for the caller's stack; a timeout names the request, a lost daemon speaks for itself.
-      throw new IhsmException(e.status(), e.status() == Status.TIMEOUT ? op + ": " + e.getMessage() : e.getMessage(), e);
+      // Rethrown for the caller's stack; a timeout names the request, a lost daemon speaks for
+      // itself.
+      throw new IhsmException(
+          e.status(),
+          e.status() == Status.TIMEOUT ? op + ": " + e.getMessage() : e.getMessage(),
+          e);
     }
     Status status = response.header().status();
     if (status != Status.SUCCESS) {
       String reason = response.reason();
-      throw new IhsmException(status, op + " refused by the device: " + (reason.isEmpty() ? status.description() : reason));
+      throw new IhsmException(
+          status,
+          op + " refused by the device: " + (reason.isEmpty() ? status.description() : reason));
     }
     try {
       T answer = decoder.read(response.body());
       LastResponse.set(response.header().approved());
       return answer;
     } catch (DdiException e) {
-      throw new IhsmException(Status.MALFORMED_BODY, op + " answer does not decode: " + e.getMessage());
+      throw new IhsmException(
+          Status.MALFORMED_BODY, op + " answer does not decode: " + e.getMessage());
     }
   }
 
   /**
-   * A request carrying a credential sealed to this port's current nonce. Another client on the
-   * same port may spend the nonce between our fetch and our request; then we fetch a fresh one
-   * and try once more.
+   * A request carrying a credential sealed to this port's current nonce. Another client on the same
+   * port may spend the nonce between our fetch and our request; then we fetch a fresh one and try
+   * once more.
    */
-  public <T> T callSealed(Opcode op, int sessionId, Port port, Credential credential,
-      Function<SealedCredential, Body> body, BodyDecoder<T> decoder) {
+  public <T> T callSealed(
+      Opcode op,
+      int sessionId,
+      Port port,
+      Credential credential,
+      Function<SealedCredential, Body> body,
+      BodyDecoder<T> decoder) {
     for (int attempt = 1; ; attempt++) {
-      CredentialChannel ch = call(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE, CredentialChannel::read);
+      CredentialChannel ch =
+          call(Opcode.GET_CREDENTIAL_CHANNEL, 0, Empty.INSTANCE, CredentialChannel::read);
       SealedCredential sealed = CredentialSealer.seal(ch, op, port, credential);
       try {
         return call(op, sessionId, body.apply(sealed), decoder);

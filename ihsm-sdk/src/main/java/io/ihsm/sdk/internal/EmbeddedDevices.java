@@ -14,7 +14,8 @@ import java.util.ServiceLoader;
  * One embedded device per state directory in this JVM, shared by every client that names it and
  * powered off when the last one closes. (Across processes the state directory's lock keeps two
  * devices from sharing state.) The device comes from an {@link EmbeddedDeviceProvider} found by
- * {@link ServiceLoader}: {@code ihsm-device} on the class path; without it only daemons are reachable.
+ * {@link ServiceLoader}: {@code ihsm-device} on the class path; without it only daemons are
+ * reachable.
  */
 public final class EmbeddedDevices {
   private static final Map<Path, Entry> DEVICES = new HashMap<>();
@@ -66,9 +67,14 @@ public final class EmbeddedDevices {
   }
 
   private static EmbeddedDeviceProvider provider() {
-    return ServiceLoader.load(EmbeddedDeviceProvider.class, EmbeddedDevices.class.getClassLoader()).findFirst()
-        .orElseThrow(() -> new IhsmException(Status.TRANSPORT_UNAVAILABLE, "no embedded device on the class path:"
-            + " connect to a daemon, or add ihsm-device (development only) to use the embedded one"));
+    return ServiceLoader.load(EmbeddedDeviceProvider.class, EmbeddedDevices.class.getClassLoader())
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IhsmException(
+                    Status.TRANSPORT_UNAVAILABLE,
+                    "no embedded device on the class path:"
+                        + " connect to a daemon, or add ihsm-device (development only) to use the embedded one"));
   }
 
   public static Lease acquire(Path stateDirectory) {
@@ -79,8 +85,10 @@ public final class EmbeddedDevices {
         try {
           e = new Entry(provider().powerOn(key));
         } catch (IOException ex) {
-          throw new IhsmException(Status.TRANSPORT_UNAVAILABLE,
-              "cannot power on the embedded device at " + key + ": " + ex.getMessage(), ex);
+          throw new IhsmException(
+              Status.TRANSPORT_UNAVAILABLE,
+              "cannot power on the embedded device at " + key + ": " + ex.getMessage(),
+              ex);
         } catch (IllegalStateException ex) {
           throw new IhsmException(Status.TRANSPORT_UNAVAILABLE, ex.getMessage(), ex);
         }

@@ -14,8 +14,8 @@ import java.time.Duration;
 
 /**
  * The embedded transport: frames go straight to a device in this process, encoded and decoded
- * exactly as on a socket, so the same SDK code path is exercised. The device's lease belongs to
- * the connector that made this transport. The call runs on the caller's thread, so no timeout applies.
+ * exactly as on a socket, so the same SDK code path is exercised. The device's lease belongs to the
+ * connector that made this transport. The call runs on the caller's thread, so no timeout applies.
  */
 public final class EmbeddedTransport implements Transport {
   private final EmbeddedDevices.Lease lease;
@@ -30,14 +30,22 @@ public final class EmbeddedTransport implements Transport {
   }
 
   @Override
-  public Frames.Response call(ApiRevision revision, int opcode, int sessionId, Body body, Duration timeout) {
+  public Frames.Response call(
+      ApiRevision revision, int opcode, int sessionId, Body body, Duration timeout) {
     int id = ids.next();
     EmbeddedDevice device = lease.device();
-    byte[] response = device.process(port, client, Frames.encodeRequest(new RequestHeader(revision, opcode, sessionId, id), body::writeTo));
+    byte[] response =
+        device.process(
+            port,
+            client,
+            Frames.encodeRequest(
+                new RequestHeader(revision, opcode, sessionId, id), body::writeTo));
     try {
       return Frames.decodeResponse(response);
     } catch (DdiException e) {
-      throw new IhsmException(Status.CONNECTION_LOST, "the embedded device answered with a malformed frame: " + e.getMessage());
+      throw new IhsmException(
+          Status.CONNECTION_LOST,
+          "the embedded device answered with a malformed frame: " + e.getMessage());
     }
   }
 

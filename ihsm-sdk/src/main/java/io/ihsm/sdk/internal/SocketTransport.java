@@ -4,13 +4,13 @@ import io.ihsm.ddi.ApiRevision;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.FrameReader;
 import io.ihsm.ddi.Frames;
-import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.Status;
-import io.ihsm.ddi.message.BindClientRequest;
-import io.ihsm.ddi.spi.ClientBinding;
-import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.StreamFraming;
+import io.ihsm.ddi.message.BindClientRequest;
+import io.ihsm.ddi.message.Body;
+import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.sdk.IhsmException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -29,14 +29,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Calls over connections to one daemon socket. Each call borrows a connection of its own, writes
  * its request and reads its own answer on its own thread: no reader thread stands between the
- * socket and the caller, so a call costs one wake-up on this side. Concurrent calls use
- * concurrent connections (at most {@value #MAX_CONNECTIONS}; further callers wait their turn), kept
- * open for the next calls.
+ * socket and the caller, so a call costs one wake-up on this side. Concurrent calls use concurrent
+ * connections (at most {@value #MAX_CONNECTIONS}; further callers wait their turn), kept open for
+ * the next calls.
  *
- * <p>A connection that fails, or whose call timed out, is closed and never reused: a request
- * that reached the daemon is not sent again (the device may have acted on it). A request whose
- * write failed on a reused connection never reached a daemon (the peer had closed, e.g. a restart),
- * so it is sent once more on a new connection.
+ * <p>A connection that fails, or whose call timed out, is closed and never reused: a request that
+ * reached the daemon is not sent again (the device may have acted on it). A request whose write
+ * failed on a reused connection never reached a daemon (the peer had closed, e.g. a restart), so it
+ * is sent once more on a new connection.
  *
  * <p>Every new connection first binds itself to this client's secret token ({@code BIND_CLIENT}),
  * so the client's sessions work on all its connections and on no one else's.
@@ -49,8 +49,10 @@ public final class SocketTransport implements Transport {
   private final RequestIds ids = new RequestIds();
   private final Semaphore permits = new Semaphore(MAX_CONNECTIONS);
   private final Object lock = new Object();
+
   /** Guarded by lock. */
   private final Deque<Link> idle = new ArrayDeque<>();
+
   private final Set<Link> open = new HashSet<>();
   private boolean closed;
 
@@ -63,8 +65,10 @@ public final class SocketTransport implements Transport {
   private final class Link implements CallTimer.Call {
     final SocketChannel channel;
     final FrameReader reader;
+
     /** Guarded by this: a call's deadline can only end that call, never the link's next one. */
     private long deadline;
+
     private boolean waiting;
     private boolean expired;
 
@@ -109,14 +113,23 @@ public final class SocketTransport implements Transport {
       try {
         r = Frames.decodeResponse(in);
       } catch (DdiException e) {
-        throw broken(Status.CONNECTION_LOST, "the daemon sent a malformed frame: " + e.getMessage());
+        throw broken(
+            Status.CONNECTION_LOST, "the daemon sent a malformed frame: " + e.getMessage());
       }
       if (r.header().requestId() == 0) {
         // The daemon could not read our frame: the stream is out of step.
-        throw broken(r.header().status(), "the daemon rejected a frame: " + r.header().status().description());
+        throw broken(
+            r.header().status(),
+            "the daemon rejected a frame: " + r.header().status().description());
       }
       if (r.header().requestId() != id) {
-        throw broken(Status.CONNECTION_LOST, "the daemon answered request " + r.header().requestId() + " while " + id + " was awaited");
+        throw broken(
+            Status.CONNECTION_LOST,
+            "the daemon answered request "
+                + r.header().requestId()
+                + " while "
+                + id
+                + " was awaited");
       }
       return r;
     }
@@ -151,18 +164,26 @@ public final class SocketTransport implements Transport {
   }
 
   @Override
-  public Frames.Response call(ApiRevision revision, int opcode, int sessionId, Body body, Duration timeout) {
+  public Frames.Response call(
+      ApiRevision revision, int opcode, int sessionId, Body body, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     int id = ids.next();
-    byte[] frame = Frames.encodeRequest(new RequestHeader(revision, opcode, sessionId, id), body::writeTo);
+    byte[] frame =
+        Frames.encodeRequest(new RequestHeader(revision, opcode, sessionId, id), body::writeTo);
     try {
       if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new IhsmException(Status.TIMEOUT, "no connection to the " + describe() + " became free within "
-            + timeout.toMillis() + " ms");
+        throw new IhsmException(
+            Status.TIMEOUT,
+            "no connection to the "
+                + describe()
+                + " became free within "
+                + timeout.toMillis()
+                + " ms");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IhsmException(Status.TIMEOUT, "interrupted while waiting for a connection to the " + describe());
+      throw new IhsmException(
+          Status.TIMEOUT, "interrupted while waiting for a connection to the " + describe());
     }
     try {
       Link reused = takeIdle();
@@ -205,10 +226,13 @@ public final class SocketTransport implements Transport {
   private IhsmException failure(Link link, Throwable e, Duration timeout) {
     discard(link);
     if (link.expired()) {
-      return new IhsmException(Status.TIMEOUT, "no answer from the " + describe() + " within " + timeout.toMillis() + " ms");
+      return new IhsmException(
+          Status.TIMEOUT,
+          "no answer from the " + describe() + " within " + timeout.toMillis() + " ms");
     }
     if (e instanceof ClosedByInterruptException) {
-      return new IhsmException(Status.TIMEOUT, "the call to the " + describe() + " was interrupted");
+      return new IhsmException(
+          Status.TIMEOUT, "the call to the " + describe() + " was interrupted");
     }
     if (e.getCause() instanceof IhsmException answer) {
       return answer;
@@ -219,7 +243,8 @@ public final class SocketTransport implements Transport {
       }
     }
     discardIdle();
-    return new IhsmException(Status.CONNECTION_LOST, "connection to " + socket + " lost: " + e.getMessage(), e);
+    return new IhsmException(
+        Status.CONNECTION_LOST, "connection to " + socket + " lost: " + e.getMessage(), e);
   }
 
   /** A broken stream, carrying the answer its caller gets. */
@@ -270,8 +295,14 @@ public final class SocketTransport implements Transport {
         throw e;
       }
     } catch (IOException e) {
-      throw new IhsmException(Status.TRANSPORT_UNAVAILABLE,
-          "cannot connect to the ihsm daemon at " + socket + " (" + e.getMessage() + "); is `ihsm daemon` running?", e);
+      throw new IhsmException(
+          Status.TRANSPORT_UNAVAILABLE,
+          "cannot connect to the ihsm daemon at "
+              + socket
+              + " ("
+              + e.getMessage()
+              + "); is `ihsm daemon` running?",
+          e);
     }
     Link link = new Link(ch);
     synchronized (lock) {
@@ -288,8 +319,10 @@ public final class SocketTransport implements Transport {
   /** Binds a new connection to this client before its first call. */
   private void bind(Link link) {
     int id = ids.next();
-    byte[] frame = Frames.encodeRequest(RequestHeader.of(ApiRevision.V1_0, Opcode.BIND_CLIENT, 0, id),
-        new BindClientRequest(client.token())::writeTo);
+    byte[] frame =
+        Frames.encodeRequest(
+            RequestHeader.of(ApiRevision.V1_0, Opcode.BIND_CLIENT, 0, id),
+            new BindClientRequest(client.token())::writeTo);
     Frames.Response r;
     try {
       r = link.call(id, frame, BIND_TIMEOUT);
@@ -299,8 +332,12 @@ public final class SocketTransport implements Transport {
     // A firmware without client binding (UNKNOWN_OPCODE) has no bound sessions either: go on.
     if (r.header().status() != Status.SUCCESS && r.header().status() != Status.UNKNOWN_OPCODE) {
       discard(link);
-      throw new IhsmException(r.header().status(), "the daemon at " + socket + " refused to bind the connection: "
-          + r.header().status().description());
+      throw new IhsmException(
+          r.header().status(),
+          "the daemon at "
+              + socket
+              + " refused to bind the connection: "
+              + r.header().status().description());
     }
   }
 

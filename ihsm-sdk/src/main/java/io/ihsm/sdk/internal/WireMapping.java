@@ -31,7 +31,10 @@ public final class WireMapping {
     return KeyKind.valueOf(type.name());
   }
 
-  /** The SDK's name for a kind, or null for the kinds an application does not make (generic secrets). */
+  /**
+   * The SDK's name for a kind, or null for the kinds an application does not make (generic
+   * secrets).
+   */
   public static KeyType type(KeyKind kind) {
     return kind == KeyKind.SECRET ? null : KeyType.valueOf(kind.name());
   }
@@ -44,13 +47,17 @@ public final class WireMapping {
     return HashAlgorithm.valueOf(h.name());
   }
 
-  /** A signature or MAC request over {@code message}, without a key handle (the client fills it in). */
+  /**
+   * A signature or MAC request over {@code message}, without a key handle (the client fills it in).
+   */
   public static Operation signing(SignatureParameters p, byte[] message) {
     return switch (p) {
       case EcdsaParameters e -> Operation.of(0, Algorithm.ECDSA, message).withHash(hash(e.hash()));
-      case RsaPkcs1Parameters r -> Operation.of(0, Algorithm.RSA_PKCS1, message).withHash(hash(r.hash()));
-      case RsaPssParameters r -> Operation.of(0, Algorithm.RSA_PSS, message)
-          .withPss(hash(r.hash()), hash(r.mgf1Hash()), r.saltLength());
+      case RsaPkcs1Parameters r ->
+          Operation.of(0, Algorithm.RSA_PKCS1, message).withHash(hash(r.hash()));
+      case RsaPssParameters r ->
+          Operation.of(0, Algorithm.RSA_PSS, message)
+              .withPss(hash(r.hash()), hash(r.mgf1Hash()), r.saltLength());
       case HmacParameters h -> Operation.of(0, Algorithm.HMAC, message);
       case AesCmacParameters c -> Operation.of(0, Algorithm.AES_CMAC, message);
     };
@@ -59,18 +66,26 @@ public final class WireMapping {
   public static Operation encrypting(CipherParameters p, byte[] plaintext) {
     return switch (p) {
       case AesGcmParameters g -> Operation.of(0, Algorithm.AES_GCM, plaintext).withAad(g.aad());
-      case AesCbcParameters c -> Operation.of(0, c.padded() ? Algorithm.AES_CBC_PAD : Algorithm.AES_CBC, plaintext)
-          .withIv(c.iv());
-      case AesCtrParameters c -> Operation.of(0, Algorithm.AES_CTR, plaintext).withIv(c.counterBlock());
+      case AesCbcParameters c ->
+          Operation.of(0, c.padded() ? Algorithm.AES_CBC_PAD : Algorithm.AES_CBC, plaintext)
+              .withIv(c.iv());
+      case AesCtrParameters c ->
+          Operation.of(0, Algorithm.AES_CTR, plaintext).withIv(c.counterBlock());
       case AesEcbParameters e -> Operation.of(0, Algorithm.AES_ECB, plaintext);
-      case AesXtsParameters x -> Operation.of(0, Algorithm.AES_XTS, plaintext).withIv(x.tweak())
-          .withDataUnitSize(x.dataUnitSize());
-      case RsaOaepParameters o -> Operation.of(0, Algorithm.RSA_OAEP, plaintext)
-          .withOaep(hash(o.hash()), hash(o.mgf1Hash()), o.label());
+      case AesXtsParameters x ->
+          Operation.of(0, Algorithm.AES_XTS, plaintext)
+              .withIv(x.tweak())
+              .withDataUnitSize(x.dataUnitSize());
+      case RsaOaepParameters o ->
+          Operation.of(0, Algorithm.RSA_OAEP, plaintext)
+              .withOaep(hash(o.hash()), hash(o.mgf1Hash()), o.label());
     };
   }
 
-  /** Decryption of {@code c}: the IV, counter block or tweak comes from the ciphertext (XTS: from the parameters). */
+  /**
+   * Decryption of {@code c}: the IV, counter block or tweak comes from the ciphertext (XTS: from
+   * the parameters).
+   */
   public static Operation decrypting(CipherParameters p, Ciphertext c) {
     Operation op = encrypting(p, c.bytes());
     return switch (p) {

@@ -9,7 +9,10 @@ import java.util.Objects;
  */
 public final class EcdsaParameters implements SignatureParameters {
   /** How the two numbers of a signature are written. */
-  public enum Encoding { DER, IEEE_P1363 }
+  public enum Encoding {
+    DER,
+    IEEE_P1363
+  }
 
   private final HashFunction hash;
   private final Encoding encoding;
@@ -19,12 +22,15 @@ public final class EcdsaParameters implements SignatureParameters {
     this.encoding = encoding;
   }
 
-  /** @throws IllegalArgumentException for SHA-1, which signatures here do not use */
+  /**
+   * @throws IllegalArgumentException for SHA-1, which signatures here do not use
+   */
   public static EcdsaParameters of(HashFunction hash, Encoding encoding) {
     Objects.requireNonNull(hash, "hash");
     Objects.requireNonNull(encoding, "encoding");
     if (hash == HashFunction.SHA1) {
-      throw new IllegalArgumentException("ECDSA here hashes with SHA-256, SHA-384 or SHA-512, not SHA-1");
+      throw new IllegalArgumentException(
+          "ECDSA here hashes with SHA-256, SHA-384 or SHA-512, not SHA-1");
     }
     return new EcdsaParameters(hash, encoding);
   }

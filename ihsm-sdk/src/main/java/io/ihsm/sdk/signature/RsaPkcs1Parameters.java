@@ -11,11 +11,14 @@ public final class RsaPkcs1Parameters implements SignatureParameters {
     this.hash = hash;
   }
 
-  /** @throws IllegalArgumentException for SHA-1, which signatures here do not use */
+  /**
+   * @throws IllegalArgumentException for SHA-1, which signatures here do not use
+   */
   public static RsaPkcs1Parameters of(HashFunction hash) {
     Objects.requireNonNull(hash, "hash");
     if (hash == HashFunction.SHA1) {
-      throw new IllegalArgumentException("RSA PKCS#1 signatures here hash with SHA-256, SHA-384 or SHA-512, not SHA-1");
+      throw new IllegalArgumentException(
+          "RSA PKCS#1 signatures here hash with SHA-256, SHA-384 or SHA-512, not SHA-1");
     }
     return new RsaPkcs1Parameters(hash);
   }

@@ -24,15 +24,20 @@ public final class RsaPssParameters implements SignatureParameters {
     return of(hash, hash, hash.length());
   }
 
-  /** @throws IllegalArgumentException for SHA-1 or a salt length outside 0 to {@value #MAX_SALT_LENGTH} */
+  /**
+   * @throws IllegalArgumentException for SHA-1 or a salt length outside 0 to {@value
+   *     #MAX_SALT_LENGTH}
+   */
   public static RsaPssParameters of(HashFunction hash, HashFunction mgf1Hash, int saltLength) {
     Objects.requireNonNull(hash, "hash");
     Objects.requireNonNull(mgf1Hash, "mgf1Hash");
     if (hash == HashFunction.SHA1 || mgf1Hash == HashFunction.SHA1) {
-      throw new IllegalArgumentException("RSA-PSS here uses SHA-256, SHA-384 or SHA-512 for the hash and MGF1, not SHA-1");
+      throw new IllegalArgumentException(
+          "RSA-PSS here uses SHA-256, SHA-384 or SHA-512 for the hash and MGF1, not SHA-1");
     }
     if (saltLength < 0 || saltLength > MAX_SALT_LENGTH) {
-      throw new IllegalArgumentException("an RSA-PSS salt is 0 to " + MAX_SALT_LENGTH + " bytes, got " + saltLength);
+      throw new IllegalArgumentException(
+          "an RSA-PSS salt is 0 to " + MAX_SALT_LENGTH + " bytes, got " + saltLength);
     }
     return new RsaPssParameters(hash, mgf1Hash, saltLength);
   }
@@ -51,7 +56,10 @@ public final class RsaPssParameters implements SignatureParameters {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RsaPssParameters p && p.hash == hash && p.mgf1Hash == mgf1Hash && p.saltLength == saltLength;
+    return o instanceof RsaPssParameters p
+        && p.hash == hash
+        && p.mgf1Hash == mgf1Hash
+        && p.saltLength == saltLength;
   }
 
   @Override

@@ -5,4 +5,8 @@ package io.ihsm.sdk.signature;
  * made by a static factory that checks its arguments.
  */
 public sealed interface SignatureParameters
-    permits EcdsaParameters, RsaPkcs1Parameters, RsaPssParameters, HmacParameters, AesCmacParameters {}
+    permits EcdsaParameters,
+        RsaPkcs1Parameters,
+        RsaPssParameters,
+        HmacParameters,
+        AesCmacParameters {}

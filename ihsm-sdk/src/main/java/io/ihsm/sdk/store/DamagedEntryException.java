@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * A file of the host key store that cannot be read as what it should hold (empty, cut, edited,
- * binary): the message names the file and what is wrong with it. Only that entry is affected;
- * the rest of the store keeps serving.
+ * binary): the message names the file and what is wrong with it. Only that entry is affected; the
+ * rest of the store keeps serving.
  */
 public final class DamagedEntryException extends IllegalStateException {
   private final transient Path file;

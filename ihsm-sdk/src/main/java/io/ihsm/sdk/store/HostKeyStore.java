@@ -13,12 +13,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +30,7 @@ import java.util.stream.Stream;
  * sync), so a crash never loses or corrupts an acknowledged key. Files and folders are owner-only.
  * A damaged file (empty, cut, edited) is reported naming it ({@link DamagedEntryException}) and
  * affects only its own entry: listings skip it and say so ({@link #damagedKeys}).
+ *
  * <pre>
  * home/partitions/NAME/partition.properties
  * home/partitions/NAME/keys/LABEL.key
@@ -40,17 +43,29 @@ public final class HostKeyStore {
    * A partition as the host knows it. {@code userPinSet} is false after the owner re-initialised
    * the partition and before the owner set a PIN again: no PIN opens it then.
    */
-  public record PartitionEntry(String name, int id, byte[] credentialId, byte[] partitionBlob, byte[] backupKeyBlob,
+  public record PartitionEntry(
+      String name,
+      int id,
+      byte[] credentialId,
+      byte[] partitionBlob,
+      byte[] backupKeyBlob,
       boolean userPinSet) {
     /** An entry whose user PIN is set. */
-    public PartitionEntry(String name, int id, byte[] credentialId, byte[] partitionBlob, byte[] backupKeyBlob) {
+    public PartitionEntry(
+        String name, int id, byte[] credentialId, byte[] partitionBlob, byte[] backupKeyBlob) {
       this(name, id, credentialId, partitionBlob, backupKeyBlob, true);
     }
   }
 
   /** A key as the host knows it: what it is and how to load it again. */
-  public record StoredKey(String label, KeyKind kind, KeyUsage usage, KeyOrigin origin, boolean extractable,
-      byte[] publicKey, byte[] maskedBlob) {}
+  public record StoredKey(
+      String label,
+      KeyKind kind,
+      KeyUsage usage,
+      KeyOrigin origin,
+      boolean extractable,
+      byte[] publicKey,
+      byte[] maskedBlob) {}
 
   private HostKeyStore(Path root) {
     this.root = root;
@@ -60,19 +75,30 @@ public final class HostKeyStore {
     return new HostKeyStore(home.resolve("partitions"));
   }
 
-  /** @throws DamagedEntryException when the partition's file exists but does not read as an entry */
+  /**
+   * @throws DamagedEntryException when the partition's file exists but does not read as an entry
+   */
   public Optional<PartitionEntry> partition(String name) {
     checkName(name);
     Path file = root.resolve(name).resolve("partition.properties");
-    return read(file).map(p -> parsed(file, () -> {
-      int id = Integer.parseInt(required(p, "id"));
-      if (id < 1) {
-        throw new Unreadable("its id " + id + " is not a partition id");
-      }
-      return new PartitionEntry(name, id, HexFormat.of().parseHex(required(p, "credentialId")),
-          b64(required(p, "partitionBlob")), b64(p.getProperty("backupKeyBlob", "")),
-          !"false".equals(p.getProperty("userPinSet")));
-    }));
+    return read(file)
+        .map(
+            p ->
+                parsed(
+                    file,
+                    () -> {
+                      int id = Integer.parseInt(required(p, "id"));
+                      if (id < 1) {
+                        throw new Unreadable("its id " + id + " is not a partition id");
+                      }
+                      return new PartitionEntry(
+                          name,
+                          id,
+                          HexFormat.of().parseHex(required(p, "credentialId")),
+                          b64(required(p, "partitionBlob")),
+                          b64(p.getProperty("backupKeyBlob", "")),
+                          !"false".equals(p.getProperty("userPinSet")));
+                    }));
   }
 
   public List<String> partitions() {
@@ -80,8 +106,10 @@ public final class HostKeyStore {
       return List.of();
     }
     try (Stream<Path> s = Files.list(root)) {
-      return s.filter(p -> Files.exists(p.resolve("partition.properties"))).map(p -> p.getFileName().toString())
-          .sorted().toList();
+      return s.filter(p -> Files.exists(p.resolve("partition.properties")))
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root, e);
     }
@@ -120,23 +148,37 @@ public final class HostKeyStore {
     }
   }
 
-  /** @throws DamagedEntryException when the key's file exists but does not read as a key */
+  /**
+   * @throws DamagedEntryException when the key's file exists but does not read as a key
+   */
   public Optional<StoredKey> key(String partition, String label) {
     checkName(partition);
     checkLabel(label);
     Path file = keyFile(partition, label);
-    return read(file).map(p -> parsed(file, () -> {
-      byte[] blob = b64(required(p, "maskedBlob"));
-      if (blob.length == 0) {
-        throw new Unreadable("its masked blob is empty");
-      }
-      return new StoredKey(label, KeyKind.fromCliName(required(p, "kind")), KeyUsage.fromCliName(required(p, "usage")),
-          KeyOrigin.valueOf(required(p, "origin")), Boolean.parseBoolean(required(p, "extractable")),
-          b64(p.getProperty("publicKey", "")), blob);
-    }));
+    return read(file)
+        .map(
+            p ->
+                parsed(
+                    file,
+                    () -> {
+                      byte[] blob = b64(required(p, "maskedBlob"));
+                      if (blob.length == 0) {
+                        throw new Unreadable("its masked blob is empty");
+                      }
+                      return new StoredKey(
+                          label,
+                          KeyKind.fromCliName(required(p, "kind")),
+                          KeyUsage.fromCliName(required(p, "usage")),
+                          KeyOrigin.valueOf(required(p, "origin")),
+                          Boolean.parseBoolean(required(p, "extractable")),
+                          b64(p.getProperty("publicKey", "")),
+                          blob);
+                    }));
   }
 
-  /** The partition's keys that read whole; a damaged key file is left out ({@link #damagedKeys}). */
+  /**
+   * The partition's keys that read whole; a damaged key file is left out ({@link #damagedKeys}).
+   */
   public List<StoredKey> keys(String partition) {
     List<StoredKey> all = new ArrayList<>();
     for (String label : keyLabels(partition)) {
@@ -169,9 +211,13 @@ public final class HostKeyStore {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".key"))
-          .map(n -> n.substring(0, n.length() - 4)).filter(KeyAttributes::validLabel).filter(l -> !l.isEmpty())
-          .sorted().toList();
+      return s.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".key"))
+          .map(n -> n.substring(0, n.length() - 4))
+          .filter(KeyAttributes::validLabel)
+          .filter(l -> !l.isEmpty())
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list keys of " + partition, e);
     }
@@ -206,24 +252,31 @@ public final class HostKeyStore {
    * label it was made with stays inside it; the device does not use it to find the key).
    */
   public void renameKey(String partition, String from, String to) {
-    StoredKey k = key(partition, from).orElseThrow(() -> new IllegalArgumentException("no key " + from));
+    StoredKey k =
+        key(partition, from).orElseThrow(() -> new IllegalArgumentException("no key " + from));
     checkLabel(to);
     if (key(partition, to).isPresent()) {
-      throw new IllegalArgumentException("partition " + partition + " already has a key labelled " + to);
+      throw new IllegalArgumentException(
+          "partition " + partition + " already has a key labelled " + to);
     }
     List<byte[]> chain = certificates(partition, from);
-    saveKey(partition, new StoredKey(to, k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), k.maskedBlob()));
+    saveKey(
+        partition,
+        new StoredKey(
+            to, k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), k.maskedBlob()));
     saveCertificates(partition, to, chain);
     deleteKey(partition, from);
   }
 
   /** When a key was filed under its label (its file's time), if it exists. */
-  public Optional<java.time.Instant> filed(String partition, String label) {
+  public Optional<Instant> filed(String partition, String label) {
     checkName(partition);
     checkLabel(label);
     try {
       Path f = keyFile(partition, label);
-      return Files.exists(f) ? Optional.of(Files.getLastModifiedTime(f).toInstant()) : Optional.empty();
+      return Files.exists(f)
+          ? Optional.of(Files.getLastModifiedTime(f).toInstant())
+          : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + label, e);
     }
@@ -233,13 +286,16 @@ public final class HostKeyStore {
   public List<byte[]> certificates(String partition, String label) {
     checkName(partition);
     checkLabel(label);
-    return read(chainFile(partition, label)).map(p -> {
-      List<byte[]> chain = new ArrayList<>();
-      for (int i = 0; p.getProperty("certificate." + i) != null; i++) {
-        chain.add(b64(p.getProperty("certificate." + i)));
-      }
-      return chain;
-    }).orElse(List.of());
+    return read(chainFile(partition, label))
+        .map(
+            p -> {
+              List<byte[]> chain = new ArrayList<>();
+              for (int i = 0; p.getProperty("certificate." + i) != null; i++) {
+                chain.add(b64(p.getProperty("certificate." + i)));
+              }
+              return chain;
+            })
+        .orElse(List.of());
   }
 
   /** Replaces a key's certificate chain (DER, leaf first); an empty chain removes it. */
@@ -271,13 +327,15 @@ public final class HostKeyStore {
 
   private static void checkName(String name) {
     if (!CreatePartitionRequest.validName(name)) {
-      throw new IllegalArgumentException("partition names are 1-32 of [a-z0-9-], starting with a letter");
+      throw new IllegalArgumentException(
+          "partition names are 1-32 of [a-z0-9-], starting with a letter");
     }
   }
 
   private static void checkLabel(String label) {
     if (label.isEmpty() || !KeyAttributes.validLabel(label)) {
-      throw new IllegalArgumentException("key labels are 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
+      throw new IllegalArgumentException(
+          "key labels are 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
     }
   }
 
@@ -285,7 +343,10 @@ public final class HostKeyStore {
     return Base64.getDecoder().decode(s);
   }
 
-  /** The largest entry file read: a key's blob and public key are a few KiB; anything bigger is damage. */
+  /**
+   * The largest entry file read: a key's blob and public key are a few KiB; anything bigger is
+   * damage.
+   */
   static final int MAX_ENTRY_BYTES = 1 << 20;
 
   private static String required(Properties p, String name) {
@@ -303,12 +364,17 @@ public final class HostKeyStore {
     }
   }
 
-  /** Parses an entry, turning whatever a damaged file makes the parser throw into one clear error. */
-  private static <T> T parsed(Path file, java.util.function.Supplier<T> parse) {
+  /**
+   * Parses an entry, turning whatever a damaged file makes the parser throw into one clear error.
+   */
+  private static <T> T parsed(Path file, Supplier<T> parse) {
     try {
       return parse.get();
     } catch (RuntimeException e) {
-      String why = e instanceof Unreadable ? e.getMessage() : "one of its fields does not read as what it should hold";
+      String why =
+          e instanceof Unreadable
+              ? e.getMessage()
+              : "one of its fields does not read as what it should hold";
       throw new DamagedEntryException(file, why);
     }
   }
@@ -319,7 +385,8 @@ public final class HostKeyStore {
     }
     try {
       if (Files.size(file) > MAX_ENTRY_BYTES) {
-        throw new DamagedEntryException(file, "it is larger than any entry (" + Files.size(file) + " bytes)");
+        throw new DamagedEntryException(
+            file, "it is larger than any entry (" + Files.size(file) + " bytes)");
       }
       Properties p = new Properties();
       p.load(new StringReader(Files.readString(file, StandardCharsets.ISO_8859_1)));

@@ -6,8 +6,8 @@ import io.ihsm.sdk.IhsmException;
 import java.nio.file.Path;
 
 /**
- * Run in a JVM of its own by {@link NoEmulatorOnTheClassPathTest} with only the SDK, the host module
- * and the protocol on its class path: it talks to a daemon, and says what it finds.
+ * Run in a JVM of its own by {@link NoEmulatorOnTheClassPathTest} with only the SDK, the host
+ * module and the protocol on its class path: it talks to a daemon, and says what it finds.
  */
 public final class DaemonOnlyApplication {
   private DaemonOnlyApplication() {}

@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
  * protocol's ({@code ApplicationExampleTest} checks that this file names no DDI package).
  */
 public final class SignAndEncrypt {
-  /** What the application got: a P1363 signature, its public key (SPKI DER), and a GCM round trip. */
-  public record Result(byte[] message, byte[] signature, byte[] publicKey, boolean verified, byte[] decrypted) {}
+  /**
+   * What the application got: a P1363 signature, its public key (SPKI DER), and a GCM round trip.
+   */
+  public record Result(
+      byte[] message, byte[] signature, byte[] publicKey, boolean verified, byte[] decrypted) {}
 
   private SignAndEncrypt() {}
 
@@ -27,12 +30,15 @@ public final class SignAndEncrypt {
       var signer = app.generate("signer", KeyType.EC_P256, KeyPurpose.SIGN, false);
       app.generate("data-key", KeyType.AES_256, KeyPurpose.ENCRYPT, false);
 
-      EcdsaParameters ecdsa = EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.IEEE_P1363);
+      EcdsaParameters ecdsa =
+          EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.IEEE_P1363);
       byte[] signature = app.sign("signer", ecdsa, message);
       boolean verified = app.verify("signer", ecdsa, message, signature);
 
-      AesGcmParameters gcm = AesGcmParameters.withAad("invoice 42".getBytes(StandardCharsets.UTF_8));
-      Ciphertext sealed = app.encrypt("data-key", gcm, message);   // the device chose the IV: sealed.iv()
+      AesGcmParameters gcm =
+          AesGcmParameters.withAad("invoice 42".getBytes(StandardCharsets.UTF_8));
+      Ciphertext sealed =
+          app.encrypt("data-key", gcm, message); // the device chose the IV: sealed.iv()
       byte[] opened = app.decrypt("data-key", gcm, sealed);
       return new Result(message, signature, signer.publicKey(), verified, opened);
     }
