@@ -72,8 +72,8 @@ final class KeyCommand implements Runnable {
   static Json describe(StoredKey k) {
     return new Json()
         .put("label", k.label())
-        .put("kind", k.kind().cliName())
-        .put("usage", k.usage().cliName())
+        .put("kind", k.kind().textName())
+        .put("usage", k.usage().textName())
         .put("origin", k.origin().name().toLowerCase())
         .put("extractable", k.extractable())
         .put(
@@ -137,7 +137,7 @@ final class KeyCommand implements Runnable {
         } else {
           out.printf(
               "generated %s key %s for %s in partition %s%n",
-              k.cliName(), label, u.cliName(), p.partition);
+              k.textName(), label, u.textName(), p.partition);
         }
         out.flush();
       }
@@ -174,8 +174,8 @@ final class KeyCommand implements Runnable {
           out.printf(
               "%-24s %-12s %-8s %s%s%n",
               k.label(),
-              k.kind().cliName(),
-              k.usage().cliName(),
+              k.kind().textName(),
+              k.usage().textName(),
               k.origin().name().toLowerCase(),
               k.extractable() ? ", extractable" : "");
         }
@@ -307,7 +307,7 @@ final class KeyCommand implements Runnable {
   }
 
   static KeyKind kind(String name) {
-    KeyKind k = KeyKind.fromCliName(name);
+    KeyKind k = KeyKind.fromTextName(name);
     if (k == null || k == KeyKind.SECRET) {
       throw new CliFailure.Usage(
           "unknown key kind "
@@ -315,14 +315,14 @@ final class KeyCommand implements Runnable {
               + "; one of "
               + Arrays.stream(KeyKind.values())
                   .filter(x -> x != KeyKind.SECRET)
-                  .map(KeyKind::cliName)
+                  .map(KeyKind::textName)
                   .collect(Collectors.joining(", ")));
     }
     return k;
   }
 
   static KeyUsage usage(String name) {
-    KeyUsage u = KeyUsage.fromCliName(name);
+    KeyUsage u = KeyUsage.fromTextName(name);
     if (u == null) {
       throw new CliFailure.Usage("unknown usage " + name + "; one of sign, encrypt, wrap, derive");
     }
@@ -493,7 +493,7 @@ final class KeyCommand implements Runnable {
             .getOut()
             .printf(
                 "imported %s key %s for %s into partition %s%n",
-                k.cliName(), label, u.cliName(), p.partition);
+                k.textName(), label, u.textName(), p.partition);
       }
       return ExitCodes.OK;
     }

@@ -252,7 +252,7 @@ final class Hsm {
         return ref;
       }
     }
-    throw new InvalidKeyException("a " + ref.kind.cliName() + " key cannot be used here");
+    throw new InvalidKeyException("a " + ref.kind.textName() + " key cannot be used here");
   }
 
   synchronized void close() {

@@ -178,7 +178,7 @@ final class HsmKeyGenerators {
         throw new InvalidParameterException(
             family == KeyKind.Family.AES
                 ? "AES keys are 128, 192 or 256 bits"
-                : kind.cliName() + " keys are " + kind.bytes() * 8 + " bits");
+                : kind.textName() + " keys are " + kind.bytes() * 8 + " bits");
       }
       kind = k;
     }

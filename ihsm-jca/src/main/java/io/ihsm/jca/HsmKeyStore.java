@@ -212,7 +212,7 @@ final class HsmKeyStore extends KeyStoreSpi {
       Set<KeyStore.Entry.Attribute> attributes, boolean privateKey) throws KeyStoreException {
     for (KeyStore.Entry.Attribute a : attributes) {
       if (a.getName().equals(USAGE_ATTRIBUTE)) {
-        KeyUsage u = KeyUsage.fromCliName(a.getValue());
+        KeyUsage u = KeyUsage.fromTextName(a.getValue());
         if (u == null || privateKey && u == KeyUsage.WRAP) {
           throw new KeyStoreException(
               USAGE_ATTRIBUTE
@@ -311,7 +311,7 @@ final class HsmKeyStore extends KeyStoreSpi {
     if (ec && usage == KeyUsage.ENCRYPT || !ec && usage == KeyUsage.DERIVE) {
       throw new KeyStoreException(
           "the certificate's KeyUsage asks "
-              + usage.cliName()
+              + usage.textName()
               + " of an "
               + (ec ? "EC" : "RSA")
               + " key, which IHSM does not offer");

@@ -49,16 +49,16 @@ final class HsmMac extends MacSpi {
     KeyRef ref = hsm.own(k, hmacKind == null ? KeyKind.Family.AES : KeyKind.Family.HMAC);
     boolean kindFits = hmacKind == null || ref.kind == hmacKind;
     if (!kindFits || ref.usage != KeyUsage.SIGN) {
-      String needed = hmacKind == null ? "an AES" : "a " + hmacKind.cliName();
+      String needed = hmacKind == null ? "an AES" : "a " + hmacKind.textName();
       throw new InvalidKeyException(
           "this MAC needs "
               + needed
               + " key for sign; '"
               + ref.label()
               + "' is a "
-              + ref.kind.cliName()
+              + ref.kind.textName()
               + " key for "
-              + ref.usage.cliName());
+              + ref.usage.textName());
     }
     key = ref;
     message.wipe();

@@ -63,7 +63,7 @@ public abstract sealed class IhsmPrivateKey implements PrivateKey, IhsmKey {
 
   @Override
   public String toString() {
-    return "IHSM " + ref.kind.cliName() + " private key '" + label() + "'";
+    return "IHSM " + ref.kind.textName() + " private key '" + label() + "'";
   }
 
   /** An EC private key in the HSM. */

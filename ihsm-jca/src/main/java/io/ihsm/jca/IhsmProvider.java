@@ -96,7 +96,7 @@ public final class IhsmProvider extends Provider {
         any(),
         () -> new HsmKeyGenerators.Secrets(hsm, KeyKind.AES_256));
     for (KeyKind hmac : List.of(KeyKind.HMAC_SHA256, KeyKind.HMAC_SHA384, KeyKind.HMAC_SHA512)) {
-      String name = "Hmac" + hmac.cliName().substring(5).toUpperCase(Locale.ROOT);
+      String name = "Hmac" + hmac.textName().substring(5).toUpperCase(Locale.ROOT);
       service(
           "KeyGenerator", name, List.of(), any(), () -> new HsmKeyGenerators.Secrets(hsm, hmac));
       service("Mac", name, List.of(), k -> k instanceof IhsmSecretKey, () -> new HsmMac(hsm, hmac));

@@ -44,6 +44,6 @@ public final class IhsmSecretKey implements SecretKey, IhsmKey {
 
   @Override
   public String toString() {
-    return "IHSM " + ref.kind.cliName() + " secret key '" + label() + "'";
+    return "IHSM " + ref.kind.textName() + " secret key '" + label() + "'";
   }
 }

@@ -33,7 +33,7 @@ final class KeyRef {
   KeyRef requireUsage(KeyUsage wanted) throws InvalidKeyException {
     if (usage != wanted) {
       throw new InvalidKeyException(
-          "the key '" + label + "' is for " + usage.cliName() + ", not " + wanted.cliName());
+          "the key '" + label + "' is for " + usage.textName() + ", not " + wanted.textName());
     }
     return this;
   }

@@ -24,7 +24,7 @@ final class EcPoints {
       throw new CkException(
           Ck.CKR_MECHANISM_PARAM_INVALID,
           "an EC point here is uncompressed (04 || X || Y) on "
-              + kind.cliName()
+              + kind.textName()
               + ", raw or in an OCTET STRING");
     }
     try {
@@ -39,7 +39,7 @@ final class EcPoints {
           .getEncoded();
     } catch (GeneralSecurityException e) {
       throw new CkException(
-          Ck.CKR_MECHANISM_PARAM_INVALID, "the EC point is not on " + kind.cliName());
+          Ck.CKR_MECHANISM_PARAM_INVALID, "the EC point is not on " + kind.textName());
     }
   }
 

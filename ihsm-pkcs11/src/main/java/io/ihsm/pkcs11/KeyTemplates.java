@@ -164,7 +164,7 @@ final class KeyTemplates {
     if (refused.contains(u) || !allowed(kind).contains(u)) {
       throw new CkException(
           CKR_TEMPLATE_INCONSISTENT,
-          "a " + kind.cliName() + " key cannot have usage " + u.cliName());
+          "a " + kind.textName() + " key cannot have usage " + u.textName());
     }
     return u;
   }

@@ -30,13 +30,13 @@ public enum KeyKind {
   }
 
   private final int code;
-  private final String cliName;
+  private final String textName;
   private final Family family;
   private final int bytes;
 
-  KeyKind(int code, String cliName, Family family, int bytes) {
+  KeyKind(int code, String textName, Family family, int bytes) {
     this.code = code;
-    this.cliName = cliName;
+    this.textName = textName;
     this.family = family;
     this.bytes = bytes;
   }
@@ -45,8 +45,13 @@ public enum KeyKind {
     return code;
   }
 
-  public String cliName() {
-    return cliName;
+  /**
+   * The stable text form ("ec-p256", "sign"), part of the formats: attestation claims, the host key
+   * store's records and the device's reasons use it. Front ends parse their own spellings (the CLI
+   * happens to use these; the SDK has {@code KeyType} and {@code KeyPurpose}).
+   */
+  public String textName() {
+    return textName;
   }
 
   public Family family() {
@@ -83,9 +88,9 @@ public enum KeyKind {
     return null;
   }
 
-  public static KeyKind fromCliName(String name) {
+  public static KeyKind fromTextName(String name) {
     for (KeyKind k : values()) {
-      if (k.cliName.equals(name)) {
+      if (k.textName.equals(name)) {
         return k;
       }
     }

@@ -12,19 +12,24 @@ public enum KeyUsage {
   DERIVE(4, "derive");
 
   private final int code;
-  private final String cliName;
+  private final String textName;
 
-  KeyUsage(int code, String cliName) {
+  KeyUsage(int code, String textName) {
     this.code = code;
-    this.cliName = cliName;
+    this.textName = textName;
   }
 
   public int code() {
     return code;
   }
 
-  public String cliName() {
-    return cliName;
+  /**
+   * The stable text form ("ec-p256", "sign"), part of the formats: attestation claims, the host key
+   * store's records and the device's reasons use it. Front ends parse their own spellings (the CLI
+   * happens to use these; the SDK has {@code KeyType} and {@code KeyPurpose}).
+   */
+  public String textName() {
+    return textName;
   }
 
   public static KeyUsage fromCode(int code) {
@@ -36,9 +41,9 @@ public enum KeyUsage {
     return null;
   }
 
-  public static KeyUsage fromCliName(String name) {
+  public static KeyUsage fromTextName(String name) {
     for (KeyUsage u : values()) {
-      if (u.cliName.equals(name)) {
+      if (u.textName.equals(name)) {
         return u;
       }
     }

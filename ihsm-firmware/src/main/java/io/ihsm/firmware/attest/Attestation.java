@@ -63,9 +63,9 @@ public final class Attestation {
     claims.put(Claims.PARTITION_ID, (long) partitionId);
     claims.put(Claims.PARTITION_UID, partitionUid);
     claims.put(Claims.APPLICATION_ID, applicationId);
-    claims.put(Claims.KEY_KIND, key.attributes().kind().cliName());
+    claims.put(Claims.KEY_KIND, key.attributes().kind().textName());
     claims.put(Claims.KEY_BITS, (long) key.bits());
-    claims.put(Claims.KEY_USAGE, key.attributes().usage().cliName());
+    claims.put(Claims.KEY_USAGE, key.attributes().usage().textName());
     claims.put(Claims.KEY_ORIGIN, key.origin().name().toLowerCase(Locale.ROOT));
     claims.put(Claims.KEY_EXTRACTABLE, key.attributes().extractable());
     claims.put(Claims.SESSION_KEY, key.attributes().sessionKey());

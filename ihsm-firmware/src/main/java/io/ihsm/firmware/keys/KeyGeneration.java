@@ -47,15 +47,15 @@ public final class KeyGeneration {
     if (!USAGES.get(kind.family()).contains(usage)) {
       throw new DdiException(
           Status.INVALID_PARAMETER,
-          kind.cliName()
+          kind.textName()
               + " keys cannot have usage "
-              + usage.cliName()
+              + usage.textName()
               + "; "
-              + kind.cliName()
+              + kind.textName()
               + " keys are "
               + USAGES.get(kind.family()).stream()
                   .sorted()
-                  .map(KeyUsage::cliName)
+                  .map(KeyUsage::textName)
                   .collect(Collectors.joining(" or ")));
     }
   }
@@ -71,7 +71,7 @@ public final class KeyGeneration {
     if (kind.family() != KeyKind.Family.HMAC) {
       throw new DdiException(
           Status.INVALID_PARAMETER,
-          kind.cliName()
+          kind.textName()
               + " keys are "
               + kind.bytes()
               + " bytes; only HMAC"

@@ -84,7 +84,7 @@ final class KeyMaterials {
   /** A public key of {@code kind} from its SubjectPublicKeyInfo. */
   static KeyMaterial publicKey(CryptoEngine engine, KeyKind kind, byte[] spki) throws DdiException {
     if (!kind.isAsymmetric()) {
-      throw new DdiException(Status.INVALID_PARAMETER, kind.cliName() + " has no public key");
+      throw new DdiException(Status.INVALID_PARAMETER, kind.textName() + " has no public key");
     }
     try {
       PublicKey pub =
@@ -98,7 +98,7 @@ final class KeyMaterials {
       return KeyMaterial.publicOnly(kind, pub);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new DdiException(
-          Status.INVALID_PUBLIC_KEY, "not a valid " + kind.cliName() + " public key");
+          Status.INVALID_PUBLIC_KEY, "not a valid " + kind.textName() + " public key");
     }
   }
 
@@ -127,6 +127,6 @@ final class KeyMaterials {
 
   private static DdiException invalid(KeyKind kind) {
     return new DdiException(
-        Status.INVALID_KEY_MATERIAL, "the key material is not a valid " + kind.cliName() + " key");
+        Status.INVALID_KEY_MATERIAL, "the key material is not a valid " + kind.textName() + " key");
   }
 }

@@ -266,15 +266,15 @@ public final class KeyOperations {
     if (!op.algorithm().takes(key.attributes().kind())) {
       throw new DdiException(
           Status.WRONG_KEY_KIND,
-          op.algorithm() + " cannot use a " + key.attributes().kind().cliName() + " key");
+          op.algorithm() + " cannot use a " + key.attributes().kind().textName() + " key");
     }
     if (key.attributes().usage() != usage) {
       throw new DdiException(
           Status.USAGE_NOT_PERMITTED,
           "the key's usage is "
-              + key.attributes().usage().cliName()
+              + key.attributes().usage().textName()
               + ", this needs "
-              + usage.cliName());
+              + usage.textName());
     }
   }
 

@@ -263,7 +263,7 @@ public final class KeyService {
       throw new DdiException(
           Status.USAGE_NOT_PERMITTED,
           "the base key's usage is "
-              + base.attributes().usage().cliName()
+              + base.attributes().usage().textName()
               + ", derivation needs derive");
     }
     int length = outputLength(attrs.kind(), request.length());
@@ -345,7 +345,7 @@ public final class KeyService {
     }
     if (requested != 0 && requested != kind.bytes()) {
       throw new DdiException(
-          Status.INVALID_PARAMETER, kind.cliName() + " keys are " + kind.bytes() + " bytes");
+          Status.INVALID_PARAMETER, kind.textName() + " keys are " + kind.bytes() + " bytes");
     }
     return kind.bytes();
   }
@@ -361,7 +361,7 @@ public final class KeyService {
     if (k.attributes().usage() != KeyUsage.WRAP) {
       throw new DdiException(
           Status.USAGE_NOT_PERMITTED,
-          "the wrapping key's usage is " + k.attributes().usage().cliName() + ", this needs wrap");
+          "the wrapping key's usage is " + k.attributes().usage().textName() + ", this needs wrap");
     }
     return k;
   }

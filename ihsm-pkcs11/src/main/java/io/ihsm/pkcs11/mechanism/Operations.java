@@ -202,7 +202,7 @@ public final class Operations {
               : t == CKM_SHA384_HMAC ? KeyKind.HMAC_SHA384 : KeyKind.HMAC_SHA512;
       if (kind != needed) {
         throw new CkException(
-            CKR_KEY_TYPE_INCONSISTENT, "this HMAC needs a " + needed.cliName() + " key");
+            CKR_KEY_TYPE_INCONSISTENT, "this HMAC needs a " + needed.textName() + " key");
       }
       return Operation.of(0, Algorithm.HMAC, new byte[0]);
     }

@@ -173,7 +173,7 @@ public final class KeyObjects {
       }
     } catch (GeneralSecurityException | ClassCastException e) {
       throw new CkException(
-          Ck.CKR_GENERAL_ERROR, "the partition's public key does not parse as " + kind.cliName());
+          Ck.CKR_GENERAL_ERROR, "the partition's public key does not parse as " + kind.textName());
     }
   }
 

@@ -58,7 +58,7 @@ public final class ObjectStore {
       p.setProperty("device-label", o.deviceLabel());
     }
     if (o.kind() != null) {
-      p.setProperty("kind", o.kind().cliName());
+      p.setProperty("kind", o.kind().textName());
     }
     o.attributes()
         .forEach(
@@ -140,7 +140,7 @@ public final class ObjectStore {
         id,
         0,
         p.getProperty("device-label"),
-        kind == null ? null : KeyKind.fromCliName(kind),
+        kind == null ? null : KeyKind.fromTextName(kind),
         attributes);
   }
 }

@@ -167,8 +167,8 @@ public final class HostKeyStore {
                       }
                       return new StoredKey(
                           label,
-                          KeyKind.fromCliName(required(p, "kind")),
-                          KeyUsage.fromCliName(required(p, "usage")),
+                          KeyKind.fromTextName(required(p, "kind")),
+                          KeyUsage.fromTextName(required(p, "usage")),
                           KeyOrigin.valueOf(required(p, "origin")),
                           Boolean.parseBoolean(required(p, "extractable")),
                           b64(p.getProperty("publicKey", "")),
@@ -227,8 +227,8 @@ public final class HostKeyStore {
     checkName(partition);
     checkLabel(k.label());
     Properties p = new Properties();
-    p.setProperty("kind", k.kind().cliName());
-    p.setProperty("usage", k.usage().cliName());
+    p.setProperty("kind", k.kind().textName());
+    p.setProperty("usage", k.usage().textName());
     p.setProperty("origin", k.origin().name());
     p.setProperty("extractable", Boolean.toString(k.extractable()));
     p.setProperty("publicKey", Base64.getEncoder().encodeToString(k.publicKey()));
