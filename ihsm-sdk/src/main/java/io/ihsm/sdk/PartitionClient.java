@@ -26,12 +26,9 @@ import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.sdk.store.HostKeyStore.PartitionEntry;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
 import java.security.PrivateKey;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * A partition as an application uses it: keys by label, kept in the host key store, loaded into the
@@ -46,46 +43,12 @@ import java.util.function.Supplier;
  * ({@link LiveSession}); key creation, renaming and deletion are ordered among themselves only.
  */
 public final class PartitionClient implements AutoCloseable {
-  /** Statuses after which the session, and perhaps the partition, must be set up again. */
-  private static final Set<Status> RECOVERABLE =
-      Set.of(
-          Status.KEY_NOT_FOUND,
-          Status.INVALID_SESSION,
-          Status.NEEDS_RENEGOTIATION,
-          Status.NEEDS_REESTABLISH,
-          Status.CONNECTION_LOST);
-
-  /**
-   * How often one call is tried: a reset, then a key another thread unloaded to make room, may each
-   * cost one try.
-   */
-  private static final int ATTEMPTS = 3;
-
-  /**
-   * How long a call waits for a key of this client to be free when the device's key table is full
-   * of them.
-   */
-  private static final Duration ROOM_WAIT = Duration.ofSeconds(30);
-
   private final HostKeyStore store;
   private final PartitionConnection connection;
+  private final KeyCatalogue catalogue;
+  private final SessionRecovery recovery;
   private volatile PartitionEntry entry;
   private volatile Credential credential;
-
-  /**
-   * Guards opening and replacing {@link #live}; operations never hold it during a device call to
-   * each other's cost.
-   */
-  private final Object sessionLock = new Object();
-
-  private volatile LiveSession live;
-  private boolean closed;
-
-  /**
-   * Keeps label checks and store writes of key creation, renaming and deletion together; operations
-   * do not take it.
-   */
-  private final Object catalogueLock = new Object();
 
   private PartitionClient(
       HostKeyStore store,
@@ -96,6 +59,9 @@ public final class PartitionClient implements AutoCloseable {
     this.entry = entry;
     this.connection = connection;
     this.credential = credential;
+    this.catalogue = new KeyCatalogue(store, entry.name());
+    this.recovery =
+        new SessionRecovery(connection, () -> this.credential, () -> this.entry.partitionBlob());
   }
 
   /**
@@ -174,7 +140,7 @@ public final class PartitionClient implements AutoCloseable {
     PartitionClient c =
         new PartitionClient(store, e, connection, Credential.of(e.credentialId(), pin));
     try {
-      c.live();
+      c.recovery.live();
       return c;
     } catch (RuntimeException ex) {
       c.close();
@@ -332,7 +298,7 @@ public final class PartitionClient implements AutoCloseable {
         kind,
         usage,
         extractable,
-        l -> withRoom(l, () -> l.session.generateKey(attrs, lengthBytes)));
+        l -> recovery.withRoom(l, () -> l.session.generateKey(attrs, lengthBytes)));
   }
 
   /**
@@ -344,7 +310,7 @@ public final class PartitionClient implements AutoCloseable {
 
   /** The partition's RSA unwrapping key (SPKI DER), for {@link KeyImport#wrapForImport}. */
   public byte[] unwrappingKey() {
-    return recovering(l -> l.session.unwrappingKey());
+    return recovery.recovering(l -> l.session.unwrappingKey());
   }
 
   /** Imports a key wrapped for this partition (bring your own key) and records it in the store. */
@@ -356,14 +322,18 @@ public final class PartitionClient implements AutoCloseable {
         kind,
         usage,
         extractable,
-        l -> withRoom(l, () -> l.session.importKey(attrs, wrapped)));
+        l -> recovery.withRoom(l, () -> l.session.importKey(attrs, wrapped)));
   }
 
   /** Imports a public key (SPKI DER) to verify or encrypt with, and records it in the store. */
   public StoredKey importPublicKey(String label, KeyKind kind, KeyUsage usage, byte[] spki) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, false, label);
     return create(
-        label, kind, usage, false, l -> withRoom(l, () -> l.session.importPublicKey(attrs, spki)));
+        label,
+        kind,
+        usage,
+        false,
+        l -> recovery.withRoom(l, () -> l.session.importPublicKey(attrs, spki)));
   }
 
   /**
@@ -371,32 +341,23 @@ public final class PartitionClient implements AutoCloseable {
    * returns.
    */
   public void changePin(String newPin) {
-    synchronized (catalogueLock) {
-      Credential next = Credential.of(entry.credentialId(), newPin);
-      byte[] blob = recovering(l -> l.session.changePin(next));
-      entry =
-          new PartitionEntry(
-              entry.name(), entry.id(), entry.credentialId(), blob, entry.backupKeyBlob());
-      store.savePartition(entry);
-      Credential old = credential;
-      credential = next;
-      old.destroy();
-    }
-  }
-
-  private void requireNewLabel(String label) {
-    if (label.isEmpty() || store.key(entry.name(), label).isPresent()) {
-      throw new IhsmException(
-          Status.LABEL_EXISTS,
-          label.isEmpty()
-              ? "a key needs a label"
-              : "partition " + entry.name() + " already has a key labelled " + label);
-    }
+    catalogue.change(
+        () -> {
+          Credential next = Credential.of(entry.credentialId(), newPin);
+          byte[] blob = recovery.recovering(l -> l.session.changePin(next));
+          entry =
+              new PartitionEntry(
+                  entry.name(), entry.id(), entry.credentialId(), blob, entry.backupKeyBlob());
+          store.savePartition(entry);
+          Credential old = credential;
+          credential = next;
+          old.destroy();
+          return null;
+        });
   }
 
   /**
-   * A key the device makes in a call (generate, import, unwrap, derive), recorded in the store
-   * under a new label.
+   * A key the device makes in a call (generate, import), recorded in the store under a new label.
    */
   private StoredKey create(
       String label,
@@ -404,25 +365,21 @@ public final class PartitionClient implements AutoCloseable {
       KeyUsage usage,
       boolean extractable,
       Function<LiveSession, KeyInfo> make) {
-    synchronized (catalogueLock) {
-      requireNewLabel(label);
-      return recovering(l -> record(l, make.apply(l), kind, usage, extractable));
-    }
+    return catalogue.change(
+        () -> {
+          catalogue.requireNewLabel(label);
+          return recovery.recovering(l -> file(l, make.apply(l), kind, usage, extractable));
+        });
   }
 
-  private StoredKey record(
+  /**
+   * Files a key the device just made and loaded; when the store refuses it, the device lets it go.
+   */
+  private StoredKey file(
       LiveSession l, KeyInfo info, KeyKind kind, KeyUsage usage, boolean extractable) {
-    StoredKey k =
-        new StoredKey(
-            info.attributes().label(),
-            kind,
-            usage,
-            info.origin(),
-            extractable,
-            info.publicKey(),
-            info.maskedBlob());
+    StoredKey k;
     try {
-      store.saveKey(entry.name(), k);
+      k = catalogue.file(info, kind, usage, extractable);
     } catch (RuntimeException e) {
       l.session.unload(info.handle());
       throw e;
@@ -431,42 +388,20 @@ public final class PartitionClient implements AutoCloseable {
     return k;
   }
 
-  /**
-   * A call that does not change state on the device: after a reset it is set up again and retried
-   * once.
-   */
-  private <T> T recovering(Function<LiveSession, T> call) {
-    LiveSession l = live();
-    try {
-      return call.apply(l);
-    } catch (IhsmException e) {
-      if (!RECOVERABLE.contains(e.status()) || e.status() == Status.CONNECTION_LOST) {
-        throw e;
-      }
-      invalidate(l);
-      return call.apply(live());
-    }
-  }
-
   public List<StoredKey> keys() {
-    return store.keys(entry.name());
+    return catalogue.all();
   }
 
   /** Whether the store has a key with this label (one file read, no device call). */
   public boolean hasKey(String label) {
-    return store.key(entry.name(), label).isPresent();
+    return catalogue.has(label);
   }
 
   /**
    * @throws IhsmException LABEL_NOT_FOUND when the partition has no such key
    */
   public StoredKey key(String label) {
-    return store
-        .key(entry.name(), label)
-        .orElseThrow(
-            () ->
-                new IhsmException(
-                    Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
+    return catalogue.key(label);
   }
 
   /**
@@ -474,19 +409,21 @@ public final class PartitionClient implements AutoCloseable {
    * load.)
    */
   public void deleteKey(String label) {
-    synchronized (catalogueLock) {
-      key(label);
-      LiveSession l = live;
-      Integer h = l == null ? null : l.remove(label);
-      if (h != null) {
-        try {
-          l.session.unload(h);
-        } catch (IhsmException gone) {
-          // not loaded any more: nothing to unload
-        }
-      }
-      store.deleteKey(entry.name(), label);
-    }
+    catalogue.change(
+        () -> {
+          catalogue.key(label);
+          LiveSession l = recovery.current();
+          Integer h = l == null ? null : l.remove(label);
+          if (h != null) {
+            try {
+              l.session.unload(h);
+            } catch (IhsmException gone) {
+              // not loaded any more: nothing to unload
+            }
+          }
+          catalogue.delete(label);
+          return null;
+        });
   }
 
   /** Signs (or MACs) {@code message} with the key labelled {@code label}. */
@@ -566,36 +503,31 @@ public final class PartitionClient implements AutoCloseable {
    * Files a key under a new label (see {@link HostKeyStore#renameKey}); a loaded key stays loaded.
    */
   public void renameKey(String from, String to) {
-    synchronized (catalogueLock) {
-      requireNewLabel(to);
-      store.renameKey(entry.name(), from, to);
-      LiveSession l = live;
-      if (l != null) {
-        l.rename(from, to);
-      }
-    }
+    catalogue.change(
+        () -> {
+          catalogue.requireNewLabel(to);
+          catalogue.rename(from, to);
+          LiveSession l = recovery.current();
+          if (l != null) {
+            l.rename(from, to);
+          }
+          return null;
+        });
   }
 
   /** The certificate chain kept with a key (DER, leaf first), empty when it has none. */
   public List<byte[]> keyCertificates(String label) {
-    key(label);
-    return store.certificates(entry.name(), label);
+    return catalogue.certificates(label);
   }
 
   /** When the key was filed under its label. */
   public Instant keyFiled(String label) {
-    return store
-        .filed(entry.name(), label)
-        .orElseThrow(
-            () ->
-                new IhsmException(
-                    Status.LABEL_NOT_FOUND, "partition " + entry.name() + " has no key " + label));
+    return catalogue.filed(label);
   }
 
   /** Keeps a certificate chain (DER, leaf first) with a key; an empty chain removes it. */
   public void saveKeyCertificates(String label, List<byte[]> chain) {
-    key(label);
-    store.saveCertificates(entry.name(), label, chain);
+    catalogue.saveCertificates(label, chain);
   }
 
   /**
@@ -613,11 +545,12 @@ public final class PartitionClient implements AutoCloseable {
         kind, KeyUsage.ENCRYPT, spki, (l, h) -> l.session.encrypt(template.withHandle(h)));
   }
 
-  private <T> T withPublicKey(KeyKind kind, KeyUsage usage, byte[] spki, KeyCall<T> op) {
+  private <T> T withPublicKey(
+      KeyKind kind, KeyUsage usage, byte[] spki, SessionRecovery.KeyCall<T> op) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, true, false, "");
-    return recovering(
+    return recovery.recovering(
         l -> {
-          int handle = withRoom(l, () -> l.session.importPublicKey(attrs, spki)).handle();
+          int handle = recovery.withRoom(l, () -> l.session.importPublicKey(attrs, spki)).handle();
           try {
             return op.apply(l, handle);
           } finally {
@@ -635,7 +568,7 @@ public final class PartitionClient implements AutoCloseable {
    * under an RSA key).
    */
   public byte[] wrap(String wrapping, String target, Algorithm algorithm) {
-    key(target);
+    catalogue.key(target);
     return withKey(
         wrapping,
         (l, h) -> {
@@ -650,7 +583,7 @@ public final class PartitionClient implements AutoCloseable {
    * RSA_AES_KW; the device imports the public key for this one call.
    */
   public byte[] wrapFor(KeyKind kind, byte[] spki, String target) {
-    key(target);
+    catalogue.key(target);
     return withPublicKey(
         kind,
         KeyUsage.WRAP,
@@ -675,18 +608,19 @@ public final class PartitionClient implements AutoCloseable {
       boolean extractable,
       byte[] wrapped) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
-    synchronized (catalogueLock) {
-      requireNewLabel(label);
-      return withKey(
-          wrapping,
-          (l, h) ->
-              record(
-                  l,
-                  withRoom(l, () -> l.session.unwrapKey(h, algorithm, attrs, wrapped)),
-                  kind,
-                  usage,
-                  extractable));
-    }
+    return catalogue.change(
+        () -> {
+          catalogue.requireNewLabel(label);
+          return withKey(
+              wrapping,
+              (l, h) ->
+                  file(
+                      l,
+                      recovery.withRoom(l, () -> l.session.unwrapKey(h, algorithm, attrs, wrapped)),
+                      kind,
+                      usage,
+                      extractable));
+        });
   }
 
   /**
@@ -698,148 +632,41 @@ public final class PartitionClient implements AutoCloseable {
     if (attrs.sessionKey()) {
       throw new IllegalArgumentException("a derived key kept in the store is an app key");
     }
-    synchronized (catalogueLock) {
-      requireNewLabel(attrs.label());
-      return withKey(
-          base,
-          (l, h) ->
-              record(
-                  l,
-                  withRoom(
+    return catalogue.change(
+        () -> {
+          catalogue.requireNewLabel(attrs.label());
+          return withKey(
+              base,
+              (l, h) ->
+                  file(
                       l,
-                      () ->
-                          l.session.deriveKey(
-                              new DeriveKeyRequest(
-                                  h,
-                                  request.method(),
-                                  request.hash(),
-                                  request.peerPublicKey(),
-                                  request.salt(),
-                                  request.info(),
-                                  request.length(),
-                                  attrs))),
-                  attrs.kind(),
-                  attrs.usage(),
-                  attrs.extractable()));
-    }
+                      recovery.withRoom(
+                          l,
+                          () ->
+                              l.session.deriveKey(
+                                  new DeriveKeyRequest(
+                                      h,
+                                      request.method(),
+                                      request.hash(),
+                                      request.peerPublicKey(),
+                                      request.salt(),
+                                      request.info(),
+                                      request.length(),
+                                      attrs))),
+                      attrs.kind(),
+                      attrs.usage(),
+                      attrs.extractable()));
+        });
   }
 
-  /** A device call with a loaded key's handle, in the session that loaded it. */
-  @FunctionalInterface
-  private interface KeyCall<T> {
-    T apply(LiveSession live, int handle);
+  private <T> T withKey(String label, SessionRecovery.KeyCall<T> op) {
+    return recovery.withKey(label, this::load, op);
   }
 
-  /**
-   * Runs an operation with the key loaded. A handle the device lost (another client of the
-   * partition unloaded the shared key, or this client unloaded it to make room) is loaded again in
-   * the same session; after a reset or a lost session everything is set up again.
-   */
-  private <T> T withKey(String label, KeyCall<T> op) {
-    for (int attempt = 1; ; attempt++) {
-      LiveSession l = live();
-      int handle = -1;
-      try (LiveSession.Lease lease = l.acquire(label, x -> load(l, x))) {
-        handle = lease.handle;
-        return op.apply(l, handle);
-      } catch (IhsmException e) {
-        if (attempt == ATTEMPTS || !RECOVERABLE.contains(e.status())) {
-          throw e;
-        }
-        if (e.status() == Status.KEY_NOT_FOUND && handle != -1) {
-          l.forget(label, handle);
-        } else {
-          invalidate(l);
-        }
-      }
-    }
-  }
-
-  /**
-   * Loads the key's blob from the store into the device; only {@link LiveSession#acquire} calls it.
-   */
+  /** Loads the key's blob from the store into the device. */
   private int load(LiveSession l, String label) {
-    byte[] blob = key(label).maskedBlob();
-    return withRoom(l, () -> l.session.unmask(blob)).handle();
-  }
-
-  /**
-   * Runs a device call that needs a slot in the key table. While the table is full, the least
-   * recently used key no thread is using is unloaded; when all of this client's keys are in use,
-   * the call waits for one to be free (up to the client's timeout) rather than unload a key another
-   * thread is using.
-   */
-  private <T> T withRoom(LiveSession l, Supplier<T> call) {
-    long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
-    while (true) {
-      try {
-        return call.get();
-      } catch (IhsmException e) {
-        if (e.status() != Status.KEY_TABLE_FULL) {
-          throw e;
-        }
-        Integer victim = l.evictEldest();
-        if (victim != null) {
-          try {
-            l.session.unload(victim);
-          } catch (IhsmException gone) {
-            // another client of the partition unloaded it first: the room is there all the same
-          }
-        } else if (!awaitRelease(l, deadline)) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private static boolean awaitRelease(LiveSession l, long deadline) {
-    try {
-      return l.awaitRelease(deadline);
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  /**
-   * The current session, opened (and the partition re-established when the device asks) on first
-   * need.
-   */
-  private LiveSession live() {
-    LiveSession l = live;
-    if (l != null) {
-      return l;
-    }
-    synchronized (sessionLock) {
-      if (closed) {
-        throw new IllegalStateException("the partition client is closed");
-      }
-      if (live == null) {
-        live = new LiveSession(openSession());
-      }
-      return live;
-    }
-  }
-
-  private HsmSession openSession() {
-    try {
-      return connection.openSession(credential);
-    } catch (IhsmException e) {
-      if (e.status() != Status.NEEDS_REESTABLISH) {
-        throw e;
-      }
-      connection.reestablish(entry.partitionBlob());
-      return connection.openSession(credential);
-    }
-  }
-
-  /** Drops a session the device no longer has; another thread may have replaced it already. */
-  private void invalidate(LiveSession stale) {
-    synchronized (sessionLock) {
-      if (live == stale) {
-        live = null;
-      }
-    }
+    byte[] blob = catalogue.key(label).maskedBlob();
+    return recovery.withRoom(l, () -> l.session.unmask(blob)).handle();
   }
 
   /**
@@ -847,25 +674,7 @@ public final class PartitionClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    LiveSession l;
-    synchronized (sessionLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      l = live;
-      live = null;
-    }
-    if (l != null) {
-      for (int handle : l.handles()) {
-        try {
-          l.session.unload(handle);
-        } catch (IhsmException gone) {
-          // already unloaded by a reset
-        }
-      }
-      l.session.close();
-    }
+    recovery.close();
     connection.close();
     credential.destroy();
   }
