@@ -167,7 +167,7 @@ public final class FileFleetStore implements FleetStore {
           return; // removed by compaction just now: the next poll catches up
         }
         if (c.get().key().startsWith(prefix)) {
-          listener.accept(c.get());
+          deliver(listener, c.get());
         }
         after[0] = revision;
       }
@@ -184,10 +184,19 @@ public final class FileFleetStore implements FleetStore {
     long now = currentRevision();
     for (Entry e : list(prefix)) {
       if (e.revision() > after[0]) {
-        listener.accept(new Change(Change.Kind.PUT, e.key(), e.value(), e.revision()));
+        deliver(listener, new Change(Change.Kind.PUT, e.key(), e.value(), e.revision()));
       }
     }
     after[0] = now;
+  }
+
+  /** A listener that throws misses nothing else: the watch goes on with the next change. */
+  private static void deliver(Consumer<Change> listener, Change c) {
+    try {
+      listener.accept(c);
+    } catch (RuntimeException listenerFailed) {
+      // the listener's own failure is its to report
+    }
   }
 
   @Override
