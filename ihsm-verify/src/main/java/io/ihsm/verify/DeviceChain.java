@@ -1,6 +1,7 @@
 package io.ihsm.verify;
 
 import io.ihsm.verify.AttestationException.Reason;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.security.cert.CertificateException;
@@ -8,6 +9,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
@@ -20,6 +22,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 
@@ -56,6 +59,9 @@ final class DeviceChain {
               + MAX_CERTIFICATES
               + " certificates below the root, leaf first; it holds "
               + certs.size());
+    }
+    for (int i = 0; i < certs.size(); i++) {
+      requireCanonical(certs.get(i), i);
     }
     X509Certificate top = certs.getLast();
     byte[] authorityKeyId = authorityKeyId(top);
@@ -117,6 +123,36 @@ final class DeviceChain {
   static String rdn(X509Certificate cert, ASN1ObjectIdentifier type) {
     RDN[] rdns = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()).getRDNs(type);
     return rdns.length == 1 ? IETFUtils.valueToString(rdns[0].getFirst().getValue()) : "";
+  }
+
+  /**
+   * Only the one encoding the issuer signed is accepted. The parts of a certificate outside its
+   * signed TBSCertificate (the outer lengths, the signature BIT STRING's unused-bits count, the
+   * ECDSA value's own DER) could otherwise be written another way and still verify: the JDK masks
+   * declared unused bits away before it checks the signature (the fuzzer found this). A second
+   * encoding of a certificate is a second fingerprint of it.
+   */
+  private static void requireCanonical(X509Certificate cert, int index)
+      throws AttestationException {
+    String name = "certificate " + (index + 1);
+    try {
+      byte[] der = cert.getEncoded();
+      Certificate c = Certificate.getInstance(der);
+      byte[] signature = c.getSignature().getBytes();
+      boolean canonical =
+          c.getSignature().getPadBits() == 0
+              && Arrays.equals(c.getEncoded(ASN1Encoding.DER), der)
+              && Arrays.equals(
+                  ASN1Sequence.getInstance(signature).getEncoded(ASN1Encoding.DER), signature);
+      if (!canonical) {
+        throw new AttestationException(
+            Reason.MALFORMED_CHAIN,
+            name
+                + " is not in the canonical DER its issuer signed (its unsigned parts were re-encoded)");
+      }
+    } catch (CertificateException | IOException | RuntimeException e) {
+      throw new AttestationException(Reason.MALFORMED_CHAIN, name + " does not parse as DER");
+    }
   }
 
   /**

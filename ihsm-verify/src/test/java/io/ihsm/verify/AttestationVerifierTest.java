@@ -249,6 +249,30 @@ class AttestationVerifierTest {
     assertThat(reason(policy(), List.of(), report)).isEqualTo(Reason.MALFORMED_CHAIN);
   }
 
+  /**
+   * Found by the fuzzer: the unused-bits count of a certificate's signature BIT STRING is outside
+   * what the issuer signed, so a certificate with it changed still verified. Only the canonical DER
+   * the issuer signed is accepted: a second encoding of a certificate is a second fingerprint.
+   */
+  @Test
+  void aCertificateInAnotherEncodingThanItsIssuerSignedIsRefused() throws Exception {
+    byte[] report = a1.attest("signer", NONCE);
+    List<X509Certificate> good = chain(a1);
+    for (int index = 0; index < good.size(); index++) {
+      byte[] der = good.get(index).getEncoded();
+      int signatureBytes =
+          org.bouncycastle.asn1.x509.Certificate.getInstance(der).getSignature().getBytes().length;
+      byte[] padded = der.clone();
+      padded[der.length - signatureBytes - 1] = 3; // "3 unused bits" in the signature BIT STRING
+      List<X509Certificate> tampered = new ArrayList<>(good);
+      tampered.set(index, certificate(padded));
+      assertThat(reason(policy(), tampered, report))
+          .as("certificate " + index + " with unused bits in its signature")
+          .isEqualTo(Reason.MALFORMED_CHAIN);
+    }
+    assertThat(reason(policy(), good, report)).as("the genuine chain").isNull();
+  }
+
   @Test
   void aWrongRootAChainFromAnotherDeviceOrPartitionAndAWrongSignerAreRefused() throws Exception {
     byte[] report = a1.attest("signer", NONCE);
