@@ -24,7 +24,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,8 +71,8 @@ final class KeyCommand implements Runnable {
   static Json describe(StoredKey k) {
     return new Json()
         .put("label", k.label())
-        .put("kind", k.kind().textName())
-        .put("usage", k.usage().textName())
+        .put("kind", CliNames.of(k.kind()))
+        .put("usage", CliNames.of(k.usage()))
         .put("origin", k.origin().name().toLowerCase())
         .put("extractable", k.extractable())
         .put(
@@ -137,7 +136,7 @@ final class KeyCommand implements Runnable {
         } else {
           out.printf(
               "generated %s key %s for %s in partition %s%n",
-              k.textName(), label, u.textName(), p.partition);
+              CliNames.of(k), label, CliNames.of(u), p.partition);
         }
         out.flush();
       }
@@ -174,8 +173,8 @@ final class KeyCommand implements Runnable {
           out.printf(
               "%-24s %-12s %-8s %s%s%n",
               k.label(),
-              k.kind().textName(),
-              k.usage().textName(),
+              CliNames.of(k.kind()),
+              CliNames.of(k.usage()),
               k.origin().name().toLowerCase(),
               k.extractable() ? ", extractable" : "");
         }
@@ -307,26 +306,11 @@ final class KeyCommand implements Runnable {
   }
 
   static KeyKind kind(String name) {
-    KeyKind k = KeyKind.fromTextName(name);
-    if (k == null || k == KeyKind.SECRET) {
-      throw new CliFailure.Usage(
-          "unknown key kind "
-              + name
-              + "; one of "
-              + Arrays.stream(KeyKind.values())
-                  .filter(x -> x != KeyKind.SECRET)
-                  .map(KeyKind::textName)
-                  .collect(Collectors.joining(", ")));
-    }
-    return k;
+    return CliNames.kind(name);
   }
 
   static KeyUsage usage(String name) {
-    KeyUsage u = KeyUsage.fromTextName(name);
-    if (u == null) {
-      throw new CliFailure.Usage("unknown usage " + name + "; one of sign, encrypt, wrap, derive");
-    }
-    return u;
+    return CliNames.usage(name);
   }
 
   @Command(
@@ -493,7 +477,7 @@ final class KeyCommand implements Runnable {
             .getOut()
             .printf(
                 "imported %s key %s for %s into partition %s%n",
-                k.textName(), label, u.textName(), p.partition);
+                CliNames.of(k), label, CliNames.of(u), p.partition);
       }
       return ExitCodes.OK;
     }
