@@ -3,6 +3,7 @@ package io.ihsm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ihsm.ddi.testing.ExternalCommand;
+import io.ihsm.device.boundary.FirmwareBoundaryCheck;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,17 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JcaCliTest {
   /** Whether a class path entry (a jar or a classes directory) holds device or firmware classes. */
   static boolean holdsEmulatorClasses(String entry) {
-    Path p = Path.of(entry);
-    if (Files.isDirectory(p)) {
-      return Files.exists(p.resolve("io/ihsm/device"))
-          || Files.exists(p.resolve("io/ihsm/firmware"));
-    }
-    try (ZipFile jar = new ZipFile(p.toFile())) {
-      return jar.stream()
-          .anyMatch(
-              e ->
-                  e.getName().startsWith("io/ihsm/device/")
-                      || e.getName().startsWith("io/ihsm/firmware/"));
+    try {
+      return FirmwareBoundaryCheck.holdsAny(entry, "io/ihsm/device/", "io/ihsm/firmware/");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -2,13 +2,13 @@ package io.ihsm.pkcs11;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ihsm.device.boundary.FirmwareBoundaryCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,12 +38,8 @@ class BridgeClassPathTest {
   }
 
   static boolean holdsEmulatorClasses(Path jar) {
-    try (ZipFile z = new ZipFile(jar.toFile())) {
-      return z.stream()
-          .anyMatch(
-              e ->
-                  e.getName().startsWith("io/ihsm/device/")
-                      || e.getName().startsWith("io/ihsm/firmware/"));
+    try {
+      return FirmwareBoundaryCheck.holdsAny(jar.toString(), "io/ihsm/device/", "io/ihsm/firmware/");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

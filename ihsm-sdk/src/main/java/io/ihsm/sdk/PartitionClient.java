@@ -210,29 +210,7 @@ public final class PartitionClient implements AutoCloseable {
    */
   public static void setPinAsOwner(
       IhsmClient device, HostKeyStore store, String partition, PrivateKey ownerKey, String newPin) {
-    PartitionEntry e =
-        store
-            .partition(partition)
-            .orElseThrow(
-                () ->
-                    new IhsmException(
-                        Status.PARTITION_NOT_FOUND,
-                        "no partition " + partition + " in the key store"));
-    try (Credential c = Credential.of(e.credentialId(), newPin);
-        PartitionConnection p = device.partition(e.id())) {
-      byte[] blob;
-      try {
-        blob = p.ownerSetPin(c, ownerKey);
-      } catch (IhsmException needsBlob) {
-        if (needsBlob.status() != Status.NEEDS_REESTABLISH) {
-          throw needsBlob;
-        }
-        p.reestablish(e.partitionBlob());
-        blob = p.ownerSetPin(c, ownerKey);
-      }
-      store.savePartition(
-          new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob()));
-    }
+    ownerCall(device, store, partition, newPin, PartitionConnection::ownerSetPin, ownerKey, true);
   }
 
   /**
@@ -245,6 +223,39 @@ public final class PartitionClient implements AutoCloseable {
    */
   public static void reinitializeAsOwner(
       IhsmClient device, HostKeyStore store, String partition, PrivateKey ownerKey) {
+    // The device ignores this PIN (it binds the request to the channel's nonce): any valid one
+    // does.
+    ownerCall(
+        device,
+        store,
+        partition,
+        "unused",
+        PartitionConnection::ownerReinitialize,
+        ownerKey,
+        false);
+    store.deleteKeys(partition);
+  }
+
+  /**
+   * An owner-signed request carrying a sealed credential, answered with the partition's new blob.
+   */
+  @FunctionalInterface
+  private interface OwnerRequestCall {
+    byte[] call(PartitionConnection connection, Credential credential, PrivateKey ownerKey);
+  }
+
+  /**
+   * Sends an owner request to the partition's port (re-establishing the partition from the store's
+   * blob when the device asks) and files the new blob in the store, with {@code userPinSet}.
+   */
+  private static void ownerCall(
+      IhsmClient device,
+      HostKeyStore store,
+      String partition,
+      String pin,
+      OwnerRequestCall request,
+      PrivateKey ownerKey,
+      boolean userPinSet) {
     PartitionEntry e =
         store
             .partition(partition)
@@ -253,23 +264,21 @@ public final class PartitionClient implements AutoCloseable {
                     new IhsmException(
                         Status.PARTITION_NOT_FOUND,
                         "no partition " + partition + " in the key store"));
-    // The device ignores this PIN (it binds the request to the channel's nonce): any valid one
-    // does.
-    try (Credential binding = Credential.of(e.credentialId(), "unused");
+    try (Credential c = Credential.of(e.credentialId(), pin);
         PartitionConnection p = device.partition(e.id())) {
       byte[] blob;
       try {
-        blob = p.ownerReinitialize(binding, ownerKey);
+        blob = request.call(p, c, ownerKey);
       } catch (IhsmException needsBlob) {
         if (needsBlob.status() != Status.NEEDS_REESTABLISH) {
           throw needsBlob;
         }
         p.reestablish(e.partitionBlob());
-        blob = p.ownerReinitialize(binding, ownerKey);
+        blob = request.call(p, c, ownerKey);
       }
       store.savePartition(
-          new PartitionEntry(e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob(), false));
-      store.deleteKeys(partition);
+          new PartitionEntry(
+              e.name(), e.id(), e.credentialId(), blob, e.backupKeyBlob(), userPinSet));
     }
   }
 

@@ -33,19 +33,33 @@ public abstract class FirmwareBoundaryCheck {
   public void noClassPathEntryContainsTheFirmwarePackage() throws IOException {
     List<String> offenders = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path p = Path.of(entry);
-      if (Files.isDirectory(p)) {
-        if (Files.exists(p.resolve(FIRMWARE_PACKAGE))) {
-          offenders.add(entry);
-        }
-      } else if (entry.endsWith(".jar") && Files.exists(p)) {
-        try (JarFile jar = new JarFile(p.toFile())) {
-          if (jar.stream().anyMatch(e -> e.getName().startsWith(FIRMWARE_PACKAGE))) {
-            offenders.add(entry);
-          }
-        }
+      if (holdsAny(entry, FIRMWARE_PACKAGE)) {
+        offenders.add(entry);
       }
     }
     assertThat(offenders).as("class path entries holding firmware classes").isEmpty();
+  }
+
+  /**
+   * Whether a class path entry (a classes directory or a jar) holds any of the packages, given as
+   * paths ("io/ihsm/firmware/"); an entry that does not exist holds none.
+   */
+  public static boolean holdsAny(String entry, String... packagePaths) throws IOException {
+    Path p = Path.of(entry);
+    if (Files.isDirectory(p)) {
+      for (String pkg : packagePaths) {
+        if (Files.exists(p.resolve(pkg))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (!entry.endsWith(".jar") || !Files.exists(p)) {
+      return false;
+    }
+    try (JarFile jar = new JarFile(p.toFile())) {
+      return jar.stream()
+          .anyMatch(e -> java.util.Arrays.stream(packagePaths).anyMatch(e.getName()::startsWith));
+    }
   }
 }

@@ -2,7 +2,6 @@ package io.ihsm.firmware.crypto;
 
 import io.ihsm.firmware.crypto.CryptoRefusal.Reason;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -71,11 +70,7 @@ public final class Cmac {
    * constant time.
    */
   public boolean verify(SecretKey key, byte[] message, byte[] tag) throws CryptoRefusal {
-    byte[] full = compute(key, message);
-    if (tag.length < MIN_TAG_BYTES || tag.length > full.length) {
-      return false;
-    }
-    return MessageDigest.isEqual(Arrays.copyOf(full, tag.length), tag);
+    return Macs.tagMatches(compute(key, message), tag, MIN_TAG_BYTES);
   }
 
   /** The block times x in GF(2^128) with R = 0x87 (SP 800-38B 6.1). */

@@ -30,8 +30,15 @@ public final class Macs {
   /** True when {@code tag} is the MAC or a prefix of it no shorter than {@link #MIN_TAG_BYTES}. */
   public boolean verify(String algorithm, SecretKey key, byte[] message, byte[] tag)
       throws InvalidKeyException {
-    byte[] full = compute(algorithm, key, message);
-    if (tag.length < MIN_TAG_BYTES || tag.length > full.length) {
+    return tagMatches(compute(algorithm, key, message), tag, MIN_TAG_BYTES);
+  }
+
+  /**
+   * True when {@code tag} is {@code full} or a prefix of it no shorter than {@code minBytes},
+   * compared in constant time (HMAC and AES-CMAC verification).
+   */
+  static boolean tagMatches(byte[] full, byte[] tag, int minBytes) {
+    if (tag.length < minBytes || tag.length > full.length) {
       return false;
     }
     return MessageDigest.isEqual(Arrays.copyOf(full, tag.length), tag);

@@ -375,13 +375,7 @@ public final class Vault {
     CredentialChannelService.Opened c =
         channel.open(request.credential(), Opcode.OWNER_SET_PIN, port);
     try {
-      PartitionState current = establishedState(port);
-      byte[] signed =
-          OwnerRequest.signedBytes(Opcode.OWNER_SET_PIN, port.partitionId(), request.credential());
-      if (!ownerSigned(current.ownerAnchor, signed, request.signature())) {
-        throw new DdiException(
-            Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
-      }
+      requireOwner(port, Opcode.OWNER_SET_PIN, request);
       byte[] blob = replaceVerifier(port, c);
       guard(port).reset();
       return blob;
@@ -403,14 +397,7 @@ public final class Vault {
         channel.open(request.credential(), Opcode.OWNER_REINIT_PARTITION, port);
     try {
       PartitionRecord r = record(port.partitionId());
-      PartitionState current = establishedState(port);
-      byte[] signed =
-          OwnerRequest.signedBytes(
-              Opcode.OWNER_REINIT_PARTITION, port.partitionId(), request.credential());
-      if (!ownerSigned(current.ownerAnchor, signed, request.signature())) {
-        throw new DdiException(
-            Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
-      }
+      PartitionState current = requireOwner(port, Opcode.OWNER_REINIT_PARTITION, request);
       if (!MessageDigest.isEqual(current.credentialId, c.id())) {
         throw new DdiException(Status.INVALID_PARAMETER, "the credential id cannot change");
       }
@@ -430,6 +417,20 @@ public final class Vault {
     } finally {
       c.wipe();
     }
+  }
+
+  /**
+   * Checks the owner's signature of an {@code op} request against the partition's owner anchor;
+   * answers the partition's established state.
+   */
+  private PartitionState requireOwner(Port port, Opcode op, OwnerRequest request)
+      throws DdiException {
+    PartitionState current = establishedState(port);
+    byte[] signed = OwnerRequest.signedBytes(op, port.partitionId(), request.credential());
+    if (!ownerSigned(current.ownerAnchor, signed, request.signature())) {
+      throw new DdiException(Status.AUTHENTICATION_FAILED, "the owner's signature does not verify");
+    }
+    return current;
   }
 
   private boolean ownerSigned(byte[] anchor, byte[] message, byte[] signature) throws DdiException {

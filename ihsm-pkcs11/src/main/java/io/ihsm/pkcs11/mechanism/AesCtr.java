@@ -36,22 +36,17 @@ record AesCtr(int counterBits, byte[] counterBlock) {
   /**
    * For CKM_AES_CTR, refuses (with {@code rv}) an input whose blocks would wrap the counting bits.
    */
-  static void requireRoom(MechanismSpec m, int inputLength, long rv) {
-    if (m.type() != CKM_AES_CTR) {
-      return;
-    }
-    AesCtr p = of(m);
-    BigInteger counter =
-        new BigInteger(1, p.counterBlock()).mod(BigInteger.ONE.shiftLeft(p.counterBits()));
+  void requireRoom(int inputLength, long rv) {
+    BigInteger counter = new BigInteger(1, counterBlock).mod(BigInteger.ONE.shiftLeft(counterBits));
     long blocks = (inputLength + 15L) / 16;
     BigInteger last = counter.add(BigInteger.valueOf(blocks)).subtract(BigInteger.ONE);
-    if (blocks > 0 && last.bitLength() > p.counterBits()) {
+    if (blocks > 0 && last.bitLength() > counterBits) {
       throw new CkException(
           rv,
           "the input needs "
               + blocks
               + " counter values; the "
-              + p.counterBits()
+              + counterBits
               + "-bit counter would wrap");
     }
   }

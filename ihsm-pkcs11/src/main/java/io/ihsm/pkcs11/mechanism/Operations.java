@@ -85,10 +85,13 @@ public final class Operations {
     Operation template =
         cipherTemplate(c, m, true); // the mechanism's key type first: CKR_KEY_TYPE_INCONSISTENT
     requireFlag(key, CKA_ENCRYPT);
+    AesCtr counter = m.type() == CKM_AES_CTR ? AesCtr.of(m) : null;
     return input ->
         Statuses.call(
             () -> {
-              AesCtr.requireRoom(m, input.length, CKR_DATA_LEN_RANGE);
+              if (counter != null) {
+                counter.requireRoom(input.length, CKR_DATA_LEN_RANGE);
+              }
               Operation op = withData(template, input);
               return key.objectClass() == CKO_PUBLIC_KEY && !hasDeviceKey(c)
                   ? c.client()
@@ -103,10 +106,13 @@ public final class Operations {
     requireClass(key, CKO_PRIVATE_KEY, CKO_SECRET_KEY);
     Operation template = cipherTemplate(c, m, false);
     requireFlag(key, CKA_DECRYPT);
+    AesCtr counter = m.type() == CKM_AES_CTR ? AesCtr.of(m) : null;
     return input ->
         Statuses.call(
             () -> {
-              AesCtr.requireRoom(m, input.length, CKR_ENCRYPTED_DATA_LEN_RANGE);
+              if (counter != null) {
+                counter.requireRoom(input.length, CKR_ENCRYPTED_DATA_LEN_RANGE);
+              }
               return c.client().decrypt(key.deviceLabel(), withData(template, input));
             });
   }

@@ -88,13 +88,10 @@ public final class WireMapping {
    */
   public static Operation decrypting(CipherParameters p, Ciphertext c) {
     Operation op = encrypting(p, c.bytes());
-    return switch (p) {
-      case AesGcmParameters g -> op.withIv(c.iv());
-      case AesCbcParameters b -> op.withIv(c.iv());
-      case AesCtrParameters t -> op.withIv(c.iv());
-      case AesEcbParameters e -> op;
-      case AesXtsParameters x -> op;
-      case RsaOaepParameters o -> op;
-    };
+    boolean ivFromCiphertext =
+        p instanceof AesGcmParameters
+            || p instanceof AesCbcParameters
+            || p instanceof AesCtrParameters;
+    return ivFromCiphertext ? op.withIv(c.iv()) : op;
   }
 }
