@@ -8,6 +8,7 @@ module io.ihsm.ddi {
   exports io.ihsm.ddi.audit;
   exports io.ihsm.ddi.cbor;
   exports io.ihsm.ddi.cose;
+  exports io.ihsm.ddi.domain;
   exports io.ihsm.ddi.credential;
   exports io.ihsm.ddi.json;
   exports io.ihsm.ddi.key;

@@ -112,6 +112,35 @@ public enum Opcode {
    */
   OWNER_REINIT_PARTITION(0x0044, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
   /**
+   * Genesis: the device creates a security domain and becomes its first member (Crypto Officer).
+   */
+  DOMAIN_CREATE(0x0060, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** The device's security domain: id, epoch and policy, or that it is in none. */
+  DOMAIN_STATUS(0x0061, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /**
+   * The joining device's request: its DICE chain and a fresh HPKE key, signed by its Alias key
+   * (Crypto Officer of the joining device).
+   */
+  DOMAIN_JOIN_REQUEST(0x0062, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /**
+   * A member checks a join request against the domain's policy and seals the domain secret to the
+   * joiner (Crypto Officer of the member).
+   */
+  DOMAIN_ADMIT(0x0063, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /**
+   * The joining device checks the admission and opens the domain secret; answers its proof of
+   * possession (Crypto Officer of the joining device).
+   */
+  DOMAIN_JOIN_COMPLETE(0x0064, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** The member checks the joiner's proof of possession (Crypto Officer of the member). */
+  DOMAIN_CONFIRM(0x0065, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /**
+   * A member takes on a partition of its domain from the partition's blob, which names it: no
+   * session, the blob authenticates itself under the domain's secret.
+   */
+  ADOPT_PARTITION(0x0066, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+
+  /**
    * Opens a session with a credential: the Crypto Officer's on the management port, the
    * application's on a partition port.
    */

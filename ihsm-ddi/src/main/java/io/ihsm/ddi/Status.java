@@ -85,6 +85,12 @@ public enum Status {
   ALREADY_MANUFACTURED(0x0902, "the device already has its identity certificate"),
   CERTIFICATE_INVALID(0x0903, "the certificates do not chain to this device's DeviceID key"),
 
+  DOMAIN_EXISTS(0x0A01, "the device is already a member of a security domain"),
+  NOT_IN_DOMAIN(0x0A02, "the device is not a member of a security domain"),
+  JOIN_REFUSED(0x0A03, "the join does not meet the security domain's policy"),
+  NO_PENDING_JOIN(0x0A04, "no join in progress matches this message"),
+  EPOCH_RETIRED(0x0A05, "the blob was masked under a domain epoch this device no longer holds"),
+
   INTERNAL_ERROR(0x0F01, "internal device error"),
 
   TRANSPORT_UNAVAILABLE(0xF001, "the device cannot be reached"),

@@ -2,7 +2,9 @@ package io.ihsm.ddi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ihsm.ddi.domain.DomainStatus;
 import io.ihsm.ddi.message.ApiRevisionRange;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
@@ -28,6 +30,12 @@ class WorkedExamplesTest {
   static final String STATUS_RESPONSE =
       "02 01 00 00 00 00 00 04 02 00 00 00 00 00 00 00 05 30 2e 31 2e 30 00 00 00 01 00 00 00 00 00 00 05 dc"
           + " 00 00 00 11 00 00 00 11 00 00 00 00 00 00 05 78 00 00 00 00 01";
+
+  static final String JOIN_REQUEST_REQUEST =
+      "01 01 00 00 00 62 00 00 00 07 00 00 00 06 00 00 00 10 00 01 02 03 04 05 06 07 08 09 0a 0b"
+          + " 0c 0d 0e 0f";
+  static final String NO_DOMAIN_RESPONSE =
+      "02 01 00 00 00 00 00 05 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00";
 
   static String doc;
 
@@ -96,6 +104,26 @@ class WorkedExamplesTest {
     assertThat(s.uptimeMillis()).isEqualTo(1500);
     assertThat(s.approvedMode()).isTrue();
     assertThat(Frames.decodeResponse(f).header().approved()).isTrue();
+  }
+
+  @Test
+  void domainJoinRequestAndTheStatusOfADeviceInNoDomain() throws DdiException {
+    byte[] id = new byte[16];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = (byte) i;
+    }
+    byte[] request =
+        Frames.encodeRequest(
+            RequestHeader.of(ApiRevision.V1_0, Opcode.DOMAIN_JOIN_REQUEST, 7, 6),
+            new Bytes(id).toBytes());
+    assertThat(HexText.of(request)).isEqualTo(JOIN_REQUEST_REQUEST);
+    assertThat(doc).contains(JOIN_REQUEST_REQUEST);
+    byte[] answer =
+        Frames.encodeResponse(
+            new ResponseHeader(Status.SUCCESS, true, 5), DomainStatus.NONE.toBytes());
+    assertThat(HexText.of(answer)).isEqualTo(NO_DOMAIN_RESPONSE);
+    assertThat(doc).contains(NO_DOMAIN_RESPONSE);
+    assertThat(DomainStatus.read(Frames.decodeResponse(answer).body()).member()).isFalse();
   }
 
   @Test

@@ -16,10 +16,13 @@ import io.ihsm.firmware.dispatch.AttestationHandlers;
 import io.ihsm.firmware.dispatch.AuditHandlers;
 import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
+import io.ihsm.firmware.dispatch.DomainHandlers;
 import io.ihsm.firmware.dispatch.Handler;
 import io.ihsm.firmware.dispatch.IdentityHandlers;
 import io.ihsm.firmware.dispatch.KeyHandlers;
 import io.ihsm.firmware.dispatch.VaultHandlers;
+import io.ihsm.firmware.domain.DomainJoin;
+import io.ihsm.firmware.domain.SecurityDomain;
 import io.ihsm.firmware.identity.DiceIdentity;
 import io.ihsm.firmware.keys.KeyOperations;
 import io.ihsm.firmware.keys.KeyService;
@@ -142,7 +145,8 @@ public final class Firmware implements FirmwareInstance {
     AuditLog audit =
         new AuditLog(platform.nonVolatileStore(), engine, random, state::fail, auditCapacity);
     state.onChange(change -> audit.record("STATE", change));
-    Vault vault = new Vault(platform, engine, random);
+    SecurityDomain domain = new SecurityDomain(platform.nonVolatileStore(), engine, random);
+    Vault vault = new Vault(platform, engine, random, domain);
     KeyService keys = new KeyService(vault, engine, random, platform.measurement().svn());
     sessions.onClose(s -> keys.sessionClosed(s.port(), s.id()));
     Map<Opcode, Handler> handlers = new EnumMap<>(Opcode.class);
@@ -165,6 +169,11 @@ public final class Firmware implements FirmwareInstance {
             platform.identity(),
             platform.measurement());
     handlers.putAll(IdentityHandlers.create(identity, vault));
+    handlers.putAll(
+        DomainHandlers.create(
+            new DomainJoin(domain, identity, platform.measurement(), engine, random),
+            domain,
+            vault));
     handlers.putAll(
         AttestationHandlers.create(
             new Attestation(identity, platform, mode, state, selfTests, audit),

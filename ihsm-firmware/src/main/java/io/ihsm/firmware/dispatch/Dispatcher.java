@@ -66,7 +66,13 @@ public final class Dispatcher {
           Opcode.INSTALL_DEVICE_CERTIFICATES,
           Opcode.ATTEST_KEY,
           Opcode.ATTEST_DEVICE,
-          Opcode.GET_COMPLIANCE_REPORT);
+          Opcode.GET_COMPLIANCE_REPORT,
+          Opcode.DOMAIN_CREATE,
+          Opcode.DOMAIN_JOIN_REQUEST,
+          Opcode.DOMAIN_ADMIT,
+          Opcode.DOMAIN_JOIN_COMPLETE,
+          Opcode.DOMAIN_CONFIRM,
+          Opcode.ADOPT_PARTITION);
 
   /**
    * @param audit null when the module came up without one (no entropy: status only)

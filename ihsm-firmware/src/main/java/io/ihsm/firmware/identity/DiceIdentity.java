@@ -214,6 +214,22 @@ public final class DiceIdentity {
         alias.getPrivate(), keyIdentifier(alias.getPublic().getEncoded()), payload, detached);
   }
 
+  /**
+   * An ECDSA P-384/SHA-384 signature (DER) by the Alias key over {@code message}: how the device
+   * speaks for its measured firmware in the security domain's join.
+   */
+  public synchronized byte[] signAsAliasDer(byte[] message) throws DdiException {
+    chain();
+    try {
+      Signature s = engine.signature("SHA384withECDSA");
+      s.initSign(aliasKey().getPrivate(), random.secureRandom());
+      s.update(message);
+      return s.sign();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the Alias key cannot sign", e);
+    }
+  }
+
   /** A COSE_Sign1 by a partition's identity key (key reports). */
   public synchronized CoseSign1 signAsPartition(byte[] uid, byte[] payload) throws DdiException {
     chain();

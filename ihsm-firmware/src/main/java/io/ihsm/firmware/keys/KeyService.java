@@ -76,7 +76,10 @@ public final class KeyService {
   /** Loads a key from its masked blob; the blob must be this partition's (or this session's). */
   public KeyInfo unmask(Port port, int sessionId, byte[] blob) throws DdiException {
     boolean sessionKey = blob.length > 1 && blob[1] == Masking.Kind.SESSION_KEY.code;
-    Masking masking = masking(port, sessionId, sessionKey);
+    Masking masking =
+        sessionKey
+            ? masking(port, sessionId, true)
+            : vault.keyMasking(port, Masking.epochOf(blob)); // a domain key of another epoch too
     Masking.Opened opened =
         masking.open(
             blob, sessionKey ? Masking.Kind.SESSION_KEY : Masking.Kind.KEY, vault.binding(port));

@@ -25,9 +25,14 @@ import javax.crypto.spec.SecretKeySpec;
  * u8 version = 1, u8 kind, bytes binding (16), u32 generation, bytes metadata (≤ 1024),
  * bytes iv (16), bytes ciphertext (≤ 9216), then 48 bytes of HMAC-SHA384 over all of the above
  * </pre>
+ *
+ * A blob masked under a security domain's secret is version 2: the domain epoch (u32, from 1)
+ * follows the kind, so a member knows which epoch's keys open it. A masking belongs to one epoch (0
+ * for the device's own secrets) and opens only blobs of that epoch.
  */
 public final class Masking {
   public static final int VERSION = 1;
+  public static final int DOMAIN_VERSION = 2;
   public static final int BINDING_BYTES = 16;
   static final int TAG_BYTES = 48;
   static final int MAX_METADATA = 1024;
@@ -54,13 +59,25 @@ public final class Masking {
   private final RandomSource random;
   private final byte[] encKey;
   private final byte[] macKey;
+  private final int epoch;
 
   /**
    * @param maskingSecret 32 bytes; the two subkeys are derived from it with HKDF-SHA384
    */
   public Masking(CryptoEngine engine, RandomSource random, byte[] maskingSecret) {
+    this(engine, random, maskingSecret, 0);
+  }
+
+  /**
+   * @param epoch the security domain epoch whose secret {@code maskingSecret} derives from, or 0
+   */
+  public Masking(CryptoEngine engine, RandomSource random, byte[] maskingSecret, int epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("an epoch is not negative");
+    }
     this.engine = engine;
     this.random = random;
+    this.epoch = epoch;
     Hkdf hkdf = new Hkdf(engine, "HmacSHA384");
     this.encKey = hkdf.derive(maskingSecret, new byte[0], "ihsm masking enc".getBytes(), 32);
     this.macKey = hkdf.derive(maskingSecret, new byte[0], "ihsm masking mac".getBytes(), 48);
@@ -76,15 +93,15 @@ public final class Masking {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("masking failed", e);
     }
-    BodyWriter w =
-        new BodyWriter()
-            .u8(VERSION)
-            .u8(kind.code)
-            .bytes(binding, BINDING_BYTES)
-            .u32(generation)
-            .bytes(metadata, MAX_METADATA)
-            .bytes(iv, 16)
-            .bytes(ct, MAX_CIPHERTEXT);
+    BodyWriter w = new BodyWriter().u8(epoch == 0 ? VERSION : DOMAIN_VERSION).u8(kind.code);
+    if (epoch != 0) {
+      w.u32(epoch);
+    }
+    w.bytes(binding, BINDING_BYTES)
+        .u32(generation)
+        .bytes(metadata, MAX_METADATA)
+        .bytes(iv, 16)
+        .bytes(ct, MAX_CIPHERTEXT);
     byte[] body = w.toByteArray();
     byte[] tag = mac(body, 0, body.length);
     byte[] blob = Arrays.copyOf(body, body.length + TAG_BYTES);
@@ -94,9 +111,36 @@ public final class Masking {
 
   /**
    * Opens a blob of {@code expected} kind bound to {@code binding}. A blob bound elsewhere is
-   * MASKED_BLOB_FOREIGN; any other defect (format, tag, padding, kind) is MASKED_BLOB_INVALID.
+   * MASKED_BLOB_FOREIGN; any other defect (format, tag, padding, kind, epoch) is
+   * MASKED_BLOB_INVALID.
    */
   public Opened open(byte[] blob, Kind expected, byte[] binding) throws DdiException {
+    return checkedOpen(blob, expected, binding);
+  }
+
+  /**
+   * The epoch a blob says it was masked under (0 for the device's own blobs), read from its header
+   * before anything is checked: it only chooses the masking, which then checks everything.
+   */
+  public static int epochOf(byte[] blob) {
+    if (blob.length > 6 && blob[0] == DOMAIN_VERSION) {
+      return ((blob[2] & 0xff) << 24)
+          | ((blob[3] & 0xff) << 16)
+          | ((blob[4] & 0xff) << 8)
+          | (blob[5] & 0xff);
+    }
+    return 0;
+  }
+
+  /**
+   * Opens a blob of {@code expected} kind whatever it is bound to; the caller checks the binding.
+   */
+  public Opened open(byte[] blob, Kind expected) throws DdiException {
+    return checkedOpen(blob, expected, null);
+  }
+
+  /** {@code binding} null: any binding. */
+  private Opened checkedOpen(byte[] blob, Kind expected, byte[] binding) throws DdiException {
     if (blob.length <= TAG_BYTES) {
       throw invalid();
     }
@@ -104,6 +148,7 @@ public final class Masking {
     BodyReader r = new BodyReader(blob, 0, bodyLength);
     int version;
     int kind;
+    int blobEpoch = 0;
     byte[] blobBinding;
     int generation;
     byte[] metadata;
@@ -112,6 +157,9 @@ public final class Masking {
     try {
       version = r.u8("version");
       kind = r.u8("kind");
+      if (version == DOMAIN_VERSION) {
+        blobEpoch = r.u32("epoch");
+      }
       blobBinding = r.bytes("binding", BINDING_BYTES);
       generation = r.u32("generation");
       metadata = r.bytes("metadata", MAX_METADATA);
@@ -121,10 +169,14 @@ public final class Masking {
     } catch (DdiException e) {
       throw invalid();
     }
-    if (version != VERSION || kind != expected.code || iv.length != 16) {
+    int expectedVersion = epoch == 0 ? VERSION : DOMAIN_VERSION;
+    if (version != expectedVersion
+        || blobEpoch != epoch
+        || kind != expected.code
+        || iv.length != 16) {
       throw invalid();
     }
-    if (!MessageDigest.isEqual(blobBinding, binding)) {
+    if (binding != null && !MessageDigest.isEqual(blobBinding, binding)) {
       throw new DdiException(
           Status.MASKED_BLOB_FOREIGN, "the blob is bound to another partition or device");
     }

@@ -8,6 +8,7 @@ import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.spi.NonVolatileStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,6 +49,10 @@ final class PartitionRegistry {
     records.add(r);
     save();
     return r;
+  }
+
+  synchronized Optional<PartitionRecord> byUid(byte[] uid) {
+    return records.stream().filter(r -> Arrays.equals(r.uid(), uid)).findFirst();
   }
 
   synchronized void replace(PartitionRecord updated) {

@@ -26,19 +26,27 @@ final class PartitionState {
   /** The partition's RSA unwrapping key (PKCS#8), made at provisioning, for imported keys. */
   final byte[] unwrappingKey;
 
+  /**
+   * The security domain epoch the partition's blob is masked under, 0 for a partition of this
+   * device alone; not part of the blob's content (its header says it).
+   */
+  final int epoch;
+
   PartitionState(
       byte[] credentialId,
       byte[] verifier,
       byte[] ownerAnchor,
       byte[] backupKey,
       byte[] maskingSecret,
-      byte[] unwrappingKey) {
+      byte[] unwrappingKey,
+      int epoch) {
     this.credentialId = credentialId;
     this.verifier = verifier;
     this.ownerAnchor = ownerAnchor;
     this.backupKey = backupKey;
     this.maskingSecret = maskingSecret;
     this.unwrappingKey = unwrappingKey;
+    this.epoch = epoch;
   }
 
   /**
@@ -52,7 +60,8 @@ final class PartitionState {
         ownerAnchor,
         backupKey.clone(),
         newMaskingSecret,
-        newUnwrappingKey);
+        newUnwrappingKey,
+        epoch);
   }
 
   PartitionState withVerifier(byte[] newVerifier) {
@@ -62,7 +71,8 @@ final class PartitionState {
         ownerAnchor,
         backupKey.clone(),
         maskingSecret.clone(),
-        unwrappingKey.clone());
+        unwrappingKey.clone(),
+        epoch);
   }
 
   /** The blob's secret content; the caller wipes it after sealing. */
@@ -77,7 +87,7 @@ final class PartitionState {
         .toByteArray();
   }
 
-  static PartitionState decode(byte[] b) throws DdiException {
+  static PartitionState decode(byte[] b, int epoch) throws DdiException {
     BodyReader r = BodyReader.of(b);
     PartitionState s =
         new PartitionState(
@@ -86,7 +96,8 @@ final class PartitionState {
             r.bytes("ownerAnchor", CredentialChannel.MAX_KEY_BYTES),
             r.bytes("backupKey", ProvisionRequest.BACKUP_KEY_BYTES),
             r.bytes("maskingSecret", SECRET_BYTES),
-            r.bytes("unwrappingKey", MAX_UNWRAPPING_KEY));
+            r.bytes("unwrappingKey", MAX_UNWRAPPING_KEY),
+            epoch);
     r.end();
     return s;
   }

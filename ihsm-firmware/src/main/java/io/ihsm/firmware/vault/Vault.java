@@ -1,5 +1,7 @@
 package io.ihsm.firmware.vault;
 
+import io.ihsm.ddi.BodyReader;
+import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
@@ -20,6 +22,7 @@ import io.ihsm.firmware.crypto.CryptoRefusal;
 import io.ihsm.firmware.crypto.Hkdf;
 import io.ihsm.firmware.crypto.KeyAgreements;
 import io.ihsm.firmware.crypto.Signatures;
+import io.ihsm.firmware.domain.SecurityDomain;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.session.Session;
 import java.security.GeneralSecurityException;
@@ -73,14 +76,17 @@ public final class Vault {
   private final RandomSource random;
   private final CredentialChannelService channel;
   private final PartitionRegistry registry;
+  private final SecurityDomain domain;
   private Masking deviceMasking;
   private final byte[] verifierKey;
   private final Map<Integer, PartitionState> established = new HashMap<>();
   private final Map<Integer, Masking> keyMaskings = new HashMap<>();
   private final Map<Integer, PinGuard> guards = new HashMap<>();
 
-  public Vault(DevicePlatform platform, CryptoEngine engine, RandomSource random) {
+  public Vault(
+      DevicePlatform platform, CryptoEngine engine, RandomSource random, SecurityDomain domain) {
     this.platform = platform;
+    this.domain = domain;
     this.nv = platform.nonVolatileStore();
     this.engine = engine;
     this.random = random;
@@ -140,6 +146,7 @@ public final class Vault {
     wipeVolatileSecrets();
     deviceMasking = null;
     nv.delete(SEALING_SECRET);
+    domain.destroy();
     for (PartitionRecord r : registry.all()) {
       platform.virtualFunctions().disable(r.id());
       nv.delete("pin-failures-" + r.id());
@@ -186,7 +193,11 @@ public final class Vault {
       }
       byte[] record = Arrays.copyOf(c.id(), Credential.ID_BYTES + PartitionState.VERIFIER_BYTES);
       System.arraycopy(
-          verifier(c.id(), c.pin()), 0, record, Credential.ID_BYTES, PartitionState.VERIFIER_BYTES);
+          verifier(null, c.id(), c.pin()),
+          0,
+          record,
+          Credential.ID_BYTES,
+          PartitionState.VERIFIER_BYTES);
       nv.write(CRYPTO_OFFICER, record);
     } finally {
       c.wipe();
@@ -210,6 +221,7 @@ public final class Vault {
     try {
       byte[] expectedId;
       byte[] expectedVerifier;
+      PartitionState partition = null;
       if (port.isManagement()) {
         byte[] record =
             nv.readExactly(CRYPTO_OFFICER, Credential.ID_BYTES + PartitionState.VERIFIER_BYTES)
@@ -217,14 +229,15 @@ public final class Vault {
         expectedId = Arrays.copyOf(record, Credential.ID_BYTES);
         expectedVerifier = Arrays.copyOfRange(record, Credential.ID_BYTES, record.length);
       } else {
-        PartitionState s = establishedState(port);
-        expectedId = s.credentialId;
-        expectedVerifier = s.verifier;
+        partition = establishedState(port);
+        expectedId = partition.credentialId;
+        expectedVerifier = partition.verifier;
       }
       PinGuard guard = guard(port);
       guard.admit();
       boolean idMatches = MessageDigest.isEqual(expectedId, c.id());
-      boolean pinMatches = MessageDigest.isEqual(expectedVerifier, verifier(c.id(), c.pin()));
+      boolean pinMatches =
+          MessageDigest.isEqual(expectedVerifier, verifier(partition, c.id(), c.pin()));
       if (!(idMatches & pinMatches)) {
         guard.failed();
         throw new DdiException(Status.AUTHENTICATION_FAILED, "wrong credential id or PIN");
@@ -304,20 +317,26 @@ public final class Vault {
       boolean generated = suppliedBackup.length == 0;
       byte[] backupKey =
           generated ? random.bytes(ProvisionRequest.BACKUP_KEY_BYTES) : suppliedBackup;
-      verifier = verifier(c.id(), c.pin());
-      PartitionState state =
+      // A partition provisioned on a member of a security domain belongs to the domain.
+      int epoch = domain.member() ? domain.currentEpoch() : 0;
+      PartitionState unverified =
           new PartitionState(
               c.id(),
-              verifier.clone(),
+              new byte[PartitionState.VERIFIER_BYTES],
               request.ownerAnchor(),
               backupKey,
               random.bytes(PartitionState.SECRET_BYTES),
-              newUnwrappingKey());
+              newUnwrappingKey(),
+              epoch);
+      verifier = verifier(unverified, c.id(), c.pin());
+      PartitionState state = unverified.withVerifier(verifier.clone());
+      unverified.wipe();
       PartitionRecord updated = r.provisioned(1);
       byte[] blob = sealState(updated, state);
       byte[] backupBlob =
           generated
-              ? deviceMasking.seal(Masking.Kind.BACKUP_KEY, r.uid(), 0, new byte[0], backupKey)
+              ? partitionMasking(epoch)
+                  .seal(Masking.Kind.BACKUP_KEY, r.uid(), 0, new byte[0], backupKey)
               : new byte[0];
       registry.replace(updated);
       guard(port).reset();
@@ -337,20 +356,77 @@ public final class Vault {
     if (!r.provisioned()) {
       throw new DdiException(Status.NOT_PROVISIONED, "the partition was never provisioned");
     }
-    Masking.Opened opened = deviceMasking.open(blob, Masking.Kind.PARTITION, r.uid());
+    int epoch = Masking.epochOf(blob);
+    Masking.Opened opened = partitionMasking(epoch).open(blob, Masking.Kind.PARTITION, r.uid());
     try {
-      if (opened.generation() != r.generation()) {
+      if (epoch == 0
+          ? opened.generation() != r.generation()
+          : opened.generation() < r.generation()) {
         throw new DdiException(Status.MASKED_BLOB_STALE, "a newer partition blob exists");
+      }
+      if (epoch != 0 && !Arrays.equals(opened.metadata(), partitionMetadata(r))) {
+        throw new DdiException(
+            Status.MASKED_BLOB_FOREIGN, "the blob is another partition's of the domain");
       }
       PartitionState state;
       try {
-        state = PartitionState.decode(opened.secret());
+        state = PartitionState.decode(opened.secret(), epoch);
       } catch (DdiException e) {
         throw new DdiException(
             Status.MASKED_BLOB_INVALID, "the partition blob's content is malformed");
       }
+      if (opened.generation() > r.generation()) {
+        // Another member changed the partition: this device remembers the newest it has seen.
+        registry.replace(r.provisioned(opened.generation()));
+      }
       Optional.ofNullable(established.put(r.id(), state)).ifPresent(PartitionState::wipe);
       Optional.ofNullable(keyMaskings.remove(r.id())).ifPresent(Masking::destroy);
+    } finally {
+      Arrays.fill(opened.secret(), (byte) 0);
+    }
+  }
+
+  /**
+   * A member takes on a partition of its security domain from the partition's blob, which is
+   * authenticated under the domain's secret and names the partition and its limits. Answers the
+   * partition's id here; the same partition again answers its id and changes nothing. The partition
+   * is then re-established from its blob like any other.
+   */
+  public synchronized int adopt(byte[] blob) throws DdiException {
+    int epoch = Masking.epochOf(blob);
+    if (epoch == 0) {
+      throw new DdiException(
+          Status.MASKED_BLOB_FOREIGN, "the blob is one device's partition, not a domain's");
+    }
+    Masking.Opened opened = partitionMasking(epoch).open(blob, Masking.Kind.PARTITION);
+    try {
+      String name;
+      PartitionLimits limits;
+      try {
+        BodyReader r = BodyReader.of(opened.metadata());
+        name = r.string("name", CreatePartitionRequest.MAX_NAME);
+        limits = PartitionLimits.readField(r);
+        r.end();
+      } catch (DdiException e) {
+        throw new DdiException(
+            Status.MASKED_BLOB_INVALID, "the partition blob's metadata is malformed");
+      }
+      Optional<PartitionRecord> same = registry.byUid(opened.binding());
+      if (same.isPresent()) {
+        return same.get().id();
+      }
+      if (registry.byName(name).isPresent()) {
+        throw new DdiException(
+            Status.PARTITION_EXISTS, "another partition on this device has the name " + name);
+      }
+      if (registry.full()) {
+        throw new DdiException(
+            Status.PARTITION_LIMIT, "at most " + PartitionRegistry.MAX_PARTITIONS + " partitions");
+      }
+      PartitionRecord r = registry.add(name, opened.binding(), limits);
+      registry.replace(r.provisioned(opened.generation()));
+      platform.virtualFunctions().enable(r.id());
+      return r.id();
     } finally {
       Arrays.fill(opened.secret(), (byte) 0);
     }
@@ -448,7 +524,7 @@ public final class Vault {
     if (!MessageDigest.isEqual(current.credentialId, c.id())) {
       throw new DdiException(Status.INVALID_PARAMETER, "the credential id cannot change");
     }
-    PartitionState next = current.withVerifier(verifier(c.id(), c.pin()));
+    PartitionState next = current.withVerifier(verifier(current, c.id(), c.pin()));
     PartitionRecord updated = r.provisioned(r.generation() + 1);
     byte[] blob = sealState(updated, next);
     registry.replace(updated);
@@ -457,11 +533,34 @@ public final class Vault {
     return blob;
   }
 
-  /** The masking of the partition's app keys; the partition must be established. */
+  /**
+   * The masking of the partition's new app keys; the partition must be established. A domain's
+   * partition masks its keys under the domain's epoch as well as its own secret.
+   */
   public synchronized Masking keyMasking(Port port) throws DdiException {
     PartitionState s = establishedState(port);
-    return keyMaskings.computeIfAbsent(
-        port.partitionId(), id -> new Masking(engine, random, s.maskingSecret));
+    Masking m = keyMaskings.get(port.partitionId());
+    if (m == null) {
+      m =
+          s.epoch == 0
+              ? new Masking(engine, random, s.maskingSecret)
+              : domain.keyMasking(s.epoch, binding(port), s.maskingSecret);
+      keyMaskings.put(port.partitionId(), m);
+    }
+    return m;
+  }
+
+  /** The masking that opens the partition's key blobs of {@code epoch} (0: not a domain's). */
+  public synchronized Masking keyMasking(Port port, int epoch) throws DdiException {
+    PartitionState s = establishedState(port);
+    if (epoch == s.epoch) {
+      return keyMasking(port);
+    }
+    if (s.epoch == 0 || epoch == 0) {
+      throw new DdiException(
+          Status.MASKED_BLOB_INVALID, "the key blob was not masked for this partition");
+    }
+    return domain.keyMasking(epoch, binding(port), s.maskingSecret);
   }
 
   /** The partition's RSA unwrapping key pair, for imports (RSA-OAEP + AES-KWP). */
@@ -508,6 +607,7 @@ public final class Vault {
   /** Power-off: volatile secrets are wiped. */
   public synchronized void powerOff() {
     wipeVolatileSecrets();
+    domain.powerOff();
     Arrays.fill(verifierKey, (byte) 0);
   }
 
@@ -543,14 +643,31 @@ public final class Vault {
     return s;
   }
 
-  private byte[] sealState(PartitionRecord r, PartitionState state) {
+  private byte[] sealState(PartitionRecord r, PartitionState state) throws DdiException {
     byte[] content = state.encode();
     try {
-      return deviceMasking.seal(
-          Masking.Kind.PARTITION, r.uid(), r.generation(), new byte[0], content);
+      return partitionMasking(state.epoch)
+          .seal(
+              Masking.Kind.PARTITION,
+              r.uid(),
+              r.generation(),
+              state.epoch == 0 ? new byte[0] : partitionMetadata(r),
+              content);
     } finally {
       Arrays.fill(content, (byte) 0);
     }
+  }
+
+  /** The device's own masking (epoch 0) or the security domain's for {@code epoch}. */
+  private Masking partitionMasking(int epoch) throws DdiException {
+    return epoch == 0 ? deviceMasking : domain.partitionMasking(epoch);
+  }
+
+  /** What a domain's partition blob says of the partition: its name and limits. */
+  private static byte[] partitionMetadata(PartitionRecord r) {
+    BodyWriter w = new BodyWriter().string(r.name(), CreatePartitionRequest.MAX_NAME);
+    r.limits().writeTo(w);
+    return w.toByteArray();
   }
 
   private PinGuard guard(Port port) {
@@ -566,16 +683,34 @@ public final class Vault {
         });
   }
 
-  private byte[] verifier(byte[] id, byte[] pin) {
+  /**
+   * The credential's verifier: an HMAC under the device's verifier key for the Crypto Officer
+   * ({@code partition} null) and the device's own partitions; a domain's partition keys it with its
+   * own secret instead, so its verifier holds on every member and across the domain's epochs.
+   */
+  private byte[] verifier(PartitionState partition, byte[] id, byte[] pin) {
+    byte[] key =
+        partition == null || partition.epoch == 0
+            ? verifierKey
+            : new Hkdf(engine, "HmacSHA384")
+                .derive(
+                    partition.maskingSecret,
+                    new byte[0],
+                    "ihsm domain partition credential verifier".getBytes(),
+                    48);
     try {
       Mac m = engine.mac("HmacSHA384");
-      m.init(new SecretKeySpec(verifierKey, "HmacSHA384"));
+      m.init(new SecretKeySpec(key, "HmacSHA384"));
       m.update(id);
       m.update((byte) pin.length);
       m.update(pin);
       return m.doFinal();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("verifier MAC failed", e);
+    } finally {
+      if (key != verifierKey) {
+        Arrays.fill(key, (byte) 0);
+      }
     }
   }
 

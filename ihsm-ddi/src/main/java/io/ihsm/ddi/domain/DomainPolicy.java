@@ -1,0 +1,84 @@
+package io.ihsm.ddi.domain;
+
+import io.ihsm.ddi.BodyReader;
+import io.ihsm.ddi.BodyWriter;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.Body;
+import io.ihsm.ddi.message.Certificates;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Who may join a security domain: devices whose DICE chain ends at {@code root} (the manufacturer
+ * root, DER), whose firmware's SVN is at least {@code minSvn} and whose firmware digest (SHA-384 of
+ * the image manifest) is one of {@code firmwareDigests}.
+ *
+ * <pre>
+ * bytes root (≤ 8192), u32 minSvn, u32 count (1..16), then count × bytes digest (48)
+ * </pre>
+ *
+ * In a DOMAIN_CREATE request the root is empty (the creating device's own root is pinned), a zero
+ * minSvn means the creator's SVN and no digests means the creator's firmware.
+ */
+public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests) implements Body {
+  public static final int DIGEST_BYTES = 48;
+  public static final int MAX_DIGESTS = 16;
+
+  /** The creating device's own root, SVN and firmware: what DOMAIN_CREATE fills in. */
+  public static final DomainPolicy CREATOR_DEFAULTS = new DomainPolicy(new byte[0], 0, List.of());
+
+  public DomainPolicy {
+    root = root.clone();
+    firmwareDigests = firmwareDigests.stream().map(byte[]::clone).toList();
+    if (minSvn < 0) {
+      throw new IllegalArgumentException("the minimum SVN is not negative");
+    }
+    if (firmwareDigests.size() > MAX_DIGESTS
+        || firmwareDigests.stream().anyMatch(d -> d.length != DIGEST_BYTES)) {
+      throw new IllegalArgumentException(
+          "at most " + MAX_DIGESTS + " firmware digests of " + DIGEST_BYTES + " bytes each");
+    }
+  }
+
+  @Override
+  public byte[] root() {
+    return root.clone();
+  }
+
+  @Override
+  public List<byte[]> firmwareDigests() {
+    return firmwareDigests.stream().map(byte[]::clone).toList();
+  }
+
+  @Override
+  public void writeTo(BodyWriter w) {
+    w.bytes(root, Certificates.MAX_CERTIFICATE).u32(minSvn).u32(firmwareDigests.size());
+    firmwareDigests.forEach(d -> w.bytes(d, DIGEST_BYTES));
+  }
+
+  public static DomainPolicy read(BodyReader r) throws DdiException {
+    DomainPolicy p = readField(r);
+    r.end();
+    return p;
+  }
+
+  public static DomainPolicy readField(BodyReader r) throws DdiException {
+    byte[] root = r.bytes("root", Certificates.MAX_CERTIFICATE);
+    int minSvn = r.u32("minSvn");
+    int n = r.u32("digestCount");
+    if (minSvn < 0 || n < 0 || n > MAX_DIGESTS) {
+      throw new DdiException(
+          Status.MALFORMED_BODY, "minSvn below 2^31 and at most " + MAX_DIGESTS + " digests");
+    }
+    List<byte[]> digests = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] d = r.bytes("digest", DIGEST_BYTES);
+      if (d.length != DIGEST_BYTES) {
+        throw new DdiException(Status.MALFORMED_BODY, "a firmware digest is 48 bytes");
+      }
+      digests.add(d);
+    }
+    return new DomainPolicy(root, minSvn, digests);
+  }
+}

@@ -1,0 +1,244 @@
+package io.ihsm.firmware.domain;
+
+import io.ihsm.ddi.BodyReader;
+import io.ihsm.ddi.BodyWriter;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.domain.DomainPolicy;
+import io.ihsm.ddi.domain.DomainStatus;
+import io.ihsm.ddi.spi.CorruptRecordException;
+import io.ihsm.ddi.spi.NonVolatileStore;
+import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.crypto.Hkdf;
+import io.ihsm.firmware.rng.RandomSource;
+import io.ihsm.firmware.vault.Masking;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The device's membership of a security domain: the domain's id and policy and its secret for each
+ * epoch the device holds, kept in non-volatile storage (record {@value #RECORD}). Everything masked
+ * for the domain derives from an epoch's secret, so it opens on every member:
+ *
+ * <ul>
+ *   <li>partition blobs: HKDF-SHA384(secret, salt = domain id, "ihsm domain partition blobs");
+ *   <li>a partition's keys: HKDF-SHA384(secret ‖ the partition's own masking secret, salt = the
+ *       partition's uid, "ihsm domain partition keys"), so a key blob needs both the domain and the
+ *       partition;
+ *   <li>the join's proof of possession: HKDF-SHA384(secret, salt = domain id, "ihsm domain join
+ *       confirmation").
+ * </ul>
+ *
+ * <pre>
+ * u8 version = 1, bytes domainId (16), DomainPolicy, u32 currentEpoch, u32 count (1..2),
+ * count × (u32 epoch, bytes secret (32))
+ * </pre>
+ */
+public final class SecurityDomain {
+  public static final String RECORD = "security-domain";
+  public static final int SECRET_BYTES = 32;
+  static final int MAX_EPOCHS = 2;
+
+  private final NonVolatileStore nv;
+  private final CryptoEngine engine;
+  private final RandomSource random;
+  private byte[] domainId;
+  private DomainPolicy policy;
+  private int currentEpoch;
+  private final Map<Integer, byte[]> secrets = new TreeMap<>();
+  private final Map<Integer, Masking> partitionMaskings = new TreeMap<>();
+
+  public SecurityDomain(NonVolatileStore nv, CryptoEngine engine, RandomSource random) {
+    this.nv = nv;
+    this.engine = engine;
+    this.random = random;
+    nv.read(RECORD).ifPresent(this::load);
+  }
+
+  public synchronized boolean member() {
+    return domainId != null;
+  }
+
+  public synchronized DomainStatus status() {
+    return member() ? new DomainStatus(true, domainId, currentEpoch, policy) : DomainStatus.NONE;
+  }
+
+  public synchronized DomainPolicy policy() throws DdiException {
+    requireMember();
+    return policy;
+  }
+
+  public synchronized byte[] id() throws DdiException {
+    requireMember();
+    return domainId.clone();
+  }
+
+  public synchronized int currentEpoch() throws DdiException {
+    requireMember();
+    return currentEpoch;
+  }
+
+  /** Genesis: a new domain with a fresh secret at epoch 1. */
+  public synchronized DomainStatus create(DomainPolicy completePolicy) throws DdiException {
+    requireNone();
+    byte[] secret = random.bytes(SECRET_BYTES);
+    try {
+      become(random.bytes(DomainStatus.ID_BYTES), completePolicy, 1, secret);
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+    return status();
+  }
+
+  /** A completed join: the domain as the member described it, with the secret it sealed. */
+  synchronized void join(byte[] id, DomainPolicy joinedPolicy, int epoch, byte[] secret)
+      throws DdiException {
+    requireNone();
+    become(id, joinedPolicy, epoch, secret);
+  }
+
+  private void become(byte[] id, DomainPolicy p, int epoch, byte[] secret) {
+    domainId = id.clone();
+    policy = p;
+    currentEpoch = epoch;
+    secrets.put(epoch, secret.clone());
+    save();
+  }
+
+  /** The masking of partition blobs under {@code epoch}. */
+  public synchronized Masking partitionMasking(int epoch) throws DdiException {
+    Masking m = partitionMaskings.get(epoch);
+    if (m == null) {
+      byte[] okm = derive(secret(epoch), domainId, "ihsm domain partition blobs");
+      try {
+        m = new Masking(engine, random, okm, epoch);
+      } finally {
+        Arrays.fill(okm, (byte) 0);
+      }
+      partitionMaskings.put(epoch, m);
+    }
+    return m;
+  }
+
+  /** The masking of a partition's keys under {@code epoch}. */
+  public synchronized Masking keyMasking(int epoch, byte[] partitionUid, byte[] partitionSecret)
+      throws DdiException {
+    byte[] secret = secret(epoch);
+    byte[] ikm = Arrays.copyOf(secret, secret.length + partitionSecret.length);
+    System.arraycopy(partitionSecret, 0, ikm, secret.length, partitionSecret.length);
+    byte[] okm = derive(ikm, partitionUid, "ihsm domain partition keys");
+    try {
+      return new Masking(engine, random, okm, epoch);
+    } finally {
+      Arrays.fill(ikm, (byte) 0);
+      Arrays.fill(okm, (byte) 0);
+    }
+  }
+
+  /** The key of the join's proof of possession, under the current epoch. */
+  synchronized byte[] confirmationKey() throws DdiException {
+    return derive(secret(currentEpoch), domainId, "ihsm domain join confirmation");
+  }
+
+  /** The current epoch's secret, for sealing to a joining device; the caller wipes it. */
+  synchronized byte[] currentSecret() throws DdiException {
+    return secret(currentEpoch).clone();
+  }
+
+  /** Wipes the keys derived this power-on; the secrets stay in non-volatile storage. */
+  public synchronized void powerOff() {
+    partitionMaskings.values().forEach(Masking::destroy);
+    partitionMaskings.clear();
+  }
+
+  /** Forgets the domain: every secret is wiped (zeroization). */
+  public synchronized void destroy() {
+    powerOff();
+    secrets.values().forEach(s -> Arrays.fill(s, (byte) 0));
+    secrets.clear();
+    domainId = null;
+    policy = null;
+    currentEpoch = 0;
+    nv.delete(RECORD);
+  }
+
+  private byte[] secret(int epoch) throws DdiException {
+    requireMember();
+    byte[] s = secrets.get(epoch);
+    if (s == null) {
+      throw new DdiException(
+          Status.EPOCH_RETIRED, "this device holds no secret of domain epoch " + epoch);
+    }
+    return s;
+  }
+
+  private byte[] derive(byte[] ikm, byte[] salt, String info) {
+    return new Hkdf(engine, "HmacSHA384")
+        .derive(ikm, salt, info.getBytes(StandardCharsets.US_ASCII), SECRET_BYTES);
+  }
+
+  private void requireMember() throws DdiException {
+    if (domainId == null) {
+      throw new DdiException(Status.NOT_IN_DOMAIN, "the device is in no security domain");
+    }
+  }
+
+  private void requireNone() throws DdiException {
+    if (domainId != null) {
+      throw new DdiException(
+          Status.DOMAIN_EXISTS, "the device is already a member of a security domain");
+    }
+  }
+
+  private void save() {
+    BodyWriter w = new BodyWriter().u8(1).bytes(domainId, DomainStatus.ID_BYTES);
+    policy.writeTo(w);
+    w.u32(currentEpoch).u32(secrets.size());
+    secrets.forEach((epoch, secret) -> w.u32(epoch).bytes(secret, SECRET_BYTES));
+    byte[] record = w.toByteArray();
+    try {
+      nv.write(RECORD, record);
+    } finally {
+      Arrays.fill(record, (byte) 0);
+    }
+  }
+
+  private void load(byte[] record) {
+    try {
+      BodyReader r = BodyReader.of(record);
+      if (r.u8("version") != 1) {
+        throw new DdiException(Status.MALFORMED_BODY, "version");
+      }
+      byte[] id = r.bytes("domainId", DomainStatus.ID_BYTES);
+      DomainPolicy p = DomainPolicy.readField(r);
+      int current = r.u32("currentEpoch");
+      int n = r.u32("count");
+      if (id.length != DomainStatus.ID_BYTES || n < 1 || n > MAX_EPOCHS) {
+        throw new DdiException(Status.MALFORMED_BODY, "id or epoch count");
+      }
+      Map<Integer, byte[]> read = new TreeMap<>();
+      for (int i = 0; i < n; i++) {
+        int epoch = r.u32("epoch");
+        byte[] secret = r.bytes("secret", SECRET_BYTES);
+        if (epoch < 1 || secret.length != SECRET_BYTES) {
+          throw new DdiException(Status.MALFORMED_BODY, "epoch secret");
+        }
+        read.put(epoch, secret);
+      }
+      r.end();
+      if (!read.containsKey(current)) {
+        throw new DdiException(Status.MALFORMED_BODY, "no secret for the current epoch");
+      }
+      domainId = id;
+      policy = p;
+      currentEpoch = current;
+      secrets.putAll(read);
+    } catch (DdiException e) {
+      throw new CorruptRecordException(RECORD, "does not read as a security domain");
+    } finally {
+      Arrays.fill(record, (byte) 0);
+    }
+  }
+}

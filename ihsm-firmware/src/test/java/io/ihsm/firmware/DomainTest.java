@@ -1,0 +1,448 @@
+package io.ihsm.firmware;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ihsm.ddi.BodyReader;
+import io.ihsm.ddi.BodyWriter;
+import io.ihsm.ddi.DdiException;
+import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.DomainPolicy;
+import io.ihsm.ddi.domain.DomainStatus;
+import io.ihsm.ddi.domain.JoinConfirmation;
+import io.ihsm.ddi.domain.JoinRequest;
+import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.GenerateKeyRequest;
+import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyInfo;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.message.Body;
+import io.ihsm.ddi.message.Bytes;
+import io.ihsm.ddi.message.Certificates;
+import io.ihsm.ddi.message.CreatePartitionRequest;
+import io.ihsm.ddi.message.Empty;
+import io.ihsm.ddi.message.Id;
+import io.ihsm.ddi.message.PartitionLimits;
+import io.ihsm.ddi.message.ProvisionRequest;
+import io.ihsm.ddi.message.ProvisionResponse;
+import io.ihsm.ddi.spi.FirmwareMeasurement;
+import io.ihsm.ddi.spi.Port;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The security domain inside the firmware: genesis, the attested join with every refusal, and a
+ * partition's blobs opening on every member and on no other device.
+ */
+class DomainTest {
+  static final Credential CO = VaultTest.CO;
+  static final Credential APP = VaultTest.APP;
+  static final KeyPair MANUFACTURER = IdentityTest.p384();
+
+  /** One root certificate per manufacturer key: the domain pins its exact bytes. */
+  static final java.util.Map<KeyPair, byte[]> ROOTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  static byte[] rootOf(KeyPair ca) {
+    try {
+      return IdentityTest.certificate(
+          "CN=test manufacturer", ca, "CN=test manufacturer", ca.getPublic(), 3);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** One emulated card with its Crypto Officer's session, manufactured by {@code ca}. */
+  static final class Card {
+    final TestPlatform platform = new TestPlatform();
+    Firmware fw;
+    FirmwareClient mgmt;
+    int co;
+    final byte[] root;
+
+    Card(KeyPair ca, FirmwareMeasurement measurement) throws Exception {
+      platform.measurement = measurement;
+      fw = Firmware.powerOn(platform);
+      mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
+      byte[] spki = mgmt.ok(Opcode.MANUFACTURE, 0, Empty.INSTANCE, Bytes::readBlob).bytes();
+      PublicKey deviceId =
+          KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
+      root = ROOTS.computeIfAbsent(ca, DomainTest::rootOf);
+      mgmt.ok(
+          Opcode.INSTALL_DEVICE_CERTIFICATES,
+          0,
+          new Certificates(
+              List.of(
+                  root,
+                  IdentityTest.certificate(
+                      "CN=test manufacturer", ca, "CN=DeviceID", deviceId, 2))),
+          Empty::read);
+      mgmt.ok(
+          Opcode.INIT_CRYPTO_OFFICER, 0, mgmt.seal(Opcode.INIT_CRYPTO_OFFICER, CO), Empty::read);
+      openCoSession();
+    }
+
+    Card() throws Exception {
+      this(MANUFACTURER, measured(1, 0));
+    }
+
+    void openCoSession() {
+      co = mgmt.ok(Opcode.OPEN_SESSION, 0, mgmt.seal(Opcode.OPEN_SESSION, CO), Id::read).value();
+    }
+
+    void powerCycle() {
+      fw.close();
+      fw = Firmware.powerOn(platform);
+      mgmt = new FirmwareClient(fw, Port.MANAGEMENT);
+      openCoSession();
+    }
+
+    DomainStatus status() {
+      return mgmt.ok(Opcode.DOMAIN_STATUS, 0, Empty.INSTANCE, DomainStatus::read);
+    }
+
+    <T> T ok(Opcode op, Body body, io.ihsm.ddi.message.BodyDecoder<T> decoder) {
+      return mgmt.ok(op, co, body, decoder);
+    }
+
+    Status status(Opcode op, Body body) {
+      return mgmt.status(op, co, body);
+    }
+
+    JoinRequest requestToJoin(DomainStatus domain) {
+      return ok(Opcode.DOMAIN_JOIN_REQUEST, new Bytes(domain.domainId()), JoinRequest::read);
+    }
+  }
+
+  /** Firmware of SVN {@code svn} whose manifest digest is 48 bytes of {@code digestByte}. */
+  static FirmwareMeasurement measured(int svn, int digestByte) {
+    return new FirmwareMeasurement(
+        "1.2.3-test", svn, String.format("%02x", digestByte).repeat(48), "test signer", "test");
+  }
+
+  static DomainStatus genesis(Card card) {
+    return card.ok(Opcode.DOMAIN_CREATE, DomainPolicy.CREATOR_DEFAULTS, DomainStatus::read);
+  }
+
+  /** The four steps, each checked. */
+  static void join(Card joiner, Card member) {
+    DomainStatus domain = member.status();
+    JoinRequest request = joiner.requestToJoin(domain);
+    Admission admission = member.ok(Opcode.DOMAIN_ADMIT, request, Admission::read);
+    JoinConfirmation proof =
+        joiner.ok(Opcode.DOMAIN_JOIN_COMPLETE, admission, JoinConfirmation::read);
+    member.ok(Opcode.DOMAIN_CONFIRM, proof, Empty::read);
+  }
+
+  @Test
+  void genesisThenTwoAttestedJoinsGiveThreeMembersOfOneDomainThatSurvivesPowerCycles()
+      throws Exception {
+    Card a = new Card();
+    Card b = new Card();
+    Card c = new Card();
+    assertThat(a.status().member()).isFalse();
+    DomainStatus created = genesis(a);
+    assertThat(created.member()).isTrue();
+    assertThat(created.epoch()).isEqualTo(1);
+    assertThat(created.policy().root()).as("the creator's own root is pinned").isEqualTo(a.root);
+    assertThat(created.policy().minSvn()).isEqualTo(1);
+    assertThat(created.policy().firmwareDigests()).hasSize(1);
+    assertThat(a.status(Opcode.DOMAIN_CREATE, DomainPolicy.CREATOR_DEFAULTS))
+        .isEqualTo(Status.DOMAIN_EXISTS);
+
+    join(b, a);
+    join(c, b); // any member admits
+    for (Card card : List.of(a, b, c)) {
+      card.powerCycle();
+      DomainStatus s = card.status();
+      assertThat(s.member()).isTrue();
+      assertThat(s.domainId()).isEqualTo(created.domainId());
+      assertThat(s.epoch()).isEqualTo(1);
+    }
+    assertThat(b.status(Opcode.DOMAIN_JOIN_REQUEST, new Bytes(created.domainId())))
+        .as("a member joins no second domain")
+        .isEqualTo(Status.DOMAIN_EXISTS);
+  }
+
+  @Test
+  void aPartitionAndItsKeysMadeOnOneMemberOpenOnAnotherAndOnNoOtherDevice() throws Exception {
+    Card a = new Card();
+    Card b = new Card();
+    Card outsider = new Card();
+    genesis(a);
+    join(b, a);
+
+    int pa =
+        a.ok(Opcode.CREATE_PARTITION, new CreatePartitionRequest("payments", limits()), Id::read)
+            .value();
+    FirmwareClient partA = new FirmwareClient(a.fw, Port.partition(pa));
+    byte[] partitionBlob =
+        partA
+            .ok(
+                Opcode.PROVISION_PARTITION,
+                0,
+                new ProvisionRequest(
+                    VaultTest.p384Anchor(),
+                    new byte[0],
+                    partA.seal(Opcode.PROVISION_PARTITION, APP)),
+                ProvisionResponse::read)
+            .partitionBlob();
+    int sa =
+        partA.ok(Opcode.OPEN_SESSION, 0, partA.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    KeyInfo key =
+        partA.ok(
+            Opcode.GENERATE_KEY,
+            sa,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, false, false, "signer")),
+            KeyInfo::read);
+    assertThat(partitionBlob[0]).as("a domain blob, version 2").isEqualTo((byte) 2);
+    assertThat(key.maskedBlob()[0]).isEqualTo((byte) 2);
+
+    // B takes the partition on from its blob alone; the blob names it.
+    int pb = b.mgmt.ok(Opcode.ADOPT_PARTITION, 0, new Bytes(partitionBlob), Id::read).value();
+    assertThat(b.mgmt.ok(Opcode.ADOPT_PARTITION, 0, new Bytes(partitionBlob), Id::read).value())
+        .as("adopting again changes nothing")
+        .isEqualTo(pb);
+    FirmwareClient partB = new FirmwareClient(b.fw, Port.partition(pb));
+    assertThat(
+            partB
+                .ok(
+                    Opcode.GET_CREDENTIAL_CHANNEL,
+                    0,
+                    Empty.INSTANCE,
+                    io.ihsm.ddi.message.CredentialChannel::read)
+                .partition())
+        .isEqualTo("payments");
+    partB.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(partitionBlob), Empty::read);
+    int sb =
+        partB.ok(Opcode.OPEN_SESSION, 0, partB.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    KeyInfo loaded = partB.ok(Opcode.UNMASK_KEY, sb, new Bytes(key.maskedBlob()), KeyInfo::read);
+    byte[] digest = MessageDigest.getInstance("SHA-256").digest("made on A".getBytes());
+    byte[] signature =
+        partB
+            .ok(
+                Opcode.SIGN,
+                sb,
+                Operation.of(loaded.handle(), Algorithm.ECDSA, digest),
+                Bytes::read)
+            .bytes();
+    Signature v = Signature.getInstance("NONEwithECDSA");
+    v.initVerify(
+        KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(key.publicKey())));
+    v.update(digest);
+    assertThat(v.verify(signature)).as("B signs with the key A made").isTrue();
+
+    // A device outside the domain opens nothing of it.
+    assertThat(outsider.mgmt.status(Opcode.ADOPT_PARTITION, 0, new Bytes(partitionBlob)))
+        .isEqualTo(Status.NOT_IN_DOMAIN);
+    genesis(outsider); // a domain of its own is another domain
+    assertThat(outsider.mgmt.status(Opcode.ADOPT_PARTITION, 0, new Bytes(partitionBlob)))
+        .isEqualTo(Status.MASKED_BLOB_INVALID);
+
+    // A device's own partition blob is no domain's.
+    int local =
+        outsider
+            .ok(Opcode.CREATE_PARTITION, new CreatePartitionRequest("local", limits()), Id::read)
+            .value();
+    assertThat(local).isPositive();
+    byte[] altered = partitionBlob.clone();
+    altered[altered.length - 1] ^= 1;
+    assertThat(b.mgmt.status(Opcode.ADOPT_PARTITION, 0, new Bytes(altered)))
+        .isEqualTo(Status.MASKED_BLOB_INVALID);
+  }
+
+  static PartitionLimits limits() {
+    return new PartitionLimits(0, 8, 8192, 0, 1);
+  }
+
+  @Test
+  void aJoinIsRefusedForAnotherRootAnOldSvnOrFirmwareNotOnTheAllowList() throws Exception {
+    Card a = new Card(MANUFACTURER, measured(3, 0xaa));
+    DomainStatus domain =
+        a.ok(
+            Opcode.DOMAIN_CREATE,
+            new DomainPolicy(new byte[0], 3, List.of(digest(0xaa), digest(0xbb))),
+            DomainStatus::read);
+
+    Card foreign = new Card(IdentityTest.p384(), measured(3, 0xaa));
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, foreign.requestToJoin(domain)))
+        .as("a chain from another manufacturer root")
+        .isEqualTo(Status.JOIN_REFUSED);
+
+    Card old = new Card(MANUFACTURER, measured(2, 0xaa));
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, old.requestToJoin(domain)))
+        .as("an SVN below the minimum")
+        .isEqualTo(Status.JOIN_REFUSED);
+
+    Card unknown = new Card(MANUFACTURER, measured(3, 0xcc));
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, unknown.requestToJoin(domain)))
+        .as("a firmware digest not allowed")
+        .isEqualTo(Status.JOIN_REFUSED);
+
+    Card allowed = new Card(MANUFACTURER, measured(4, 0xbb));
+    join(allowed, a);
+    assertThat(allowed.status().domainId()).isEqualTo(domain.domainId());
+
+    for (Card refused : List.of(foreign, old, unknown)) {
+      assertThat(refused.status().member()).as("nothing changed on a refused device").isFalse();
+    }
+    assertThat(a.status(Opcode.DOMAIN_CREATE, new DomainPolicy(foreign.root, 0, List.of())))
+        .isEqualTo(Status.DOMAIN_EXISTS);
+    Card d = new Card();
+    assertThat(d.status(Opcode.DOMAIN_CREATE, new DomainPolicy(foreign.root, 0, List.of())))
+        .as("the pinned root is the creator's own")
+        .isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(
+            d.status(Opcode.DOMAIN_CREATE, new DomainPolicy(new byte[0], 0, List.of(digest(0xcc)))))
+        .as("a creator outside its own policy")
+        .isEqualTo(Status.JOIN_REFUSED);
+    assertThat(d.status().member()).isFalse();
+  }
+
+  @Test
+  void replayedOrAlteredJoinMessagesAndTheWrongDeviceAreRefused() throws Exception {
+    Card a = new Card();
+    Card b = new Card();
+    Card c = new Card();
+    DomainStatus domain = genesis(a);
+
+    JoinRequest request = b.requestToJoin(domain);
+    JoinRequest altered =
+        new JoinRequest(
+            request.domainId(),
+            new byte[JoinRequest.NONCE_BYTES],
+            request.hpkeKey(),
+            request.chain(),
+            request.signature());
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, altered))
+        .as("a request whose signed fields changed")
+        .isEqualTo(Status.JOIN_REFUSED);
+    JoinRequest otherDomain =
+        new JoinRequest(
+            new byte[16], request.nonce(), request.hpkeKey(), request.chain(), request.signature());
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, otherDomain)).isEqualTo(Status.JOIN_REFUSED);
+
+    Admission admission = a.ok(Opcode.DOMAIN_ADMIT, request, Admission::read);
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, request))
+        .as("a replayed request")
+        .isEqualTo(Status.JOIN_REFUSED);
+
+    // The admission for B, given to C (which has its own join in progress), opens nothing.
+    c.requestToJoin(domain);
+    assertThat(c.status(Opcode.DOMAIN_JOIN_COMPLETE, admission))
+        .as("a sealed secret presented to the wrong device")
+        .isEqualTo(Status.NO_PENDING_JOIN);
+    assertThat(c.status().member()).isFalse();
+
+    // An admission altered on its way: refused, and the join in progress ends.
+    Admission tampered =
+        new Admission(
+            admission.requestHash(),
+            admission.domainId(),
+            admission.epoch() + 1,
+            admission.policy(),
+            admission.memberChain(),
+            admission.enc(),
+            admission.sealedSecret(),
+            admission.signature());
+    assertThat(b.status(Opcode.DOMAIN_JOIN_COMPLETE, tampered)).isEqualTo(Status.JOIN_REFUSED);
+    assertThat(b.status(Opcode.DOMAIN_JOIN_COMPLETE, admission))
+        .as("the join must start again")
+        .isEqualTo(Status.NO_PENDING_JOIN);
+    assertThat(b.status().member()).isFalse();
+
+    // Again, whole: a wrong proof of possession is refused and the right one is taken once.
+    JoinRequest again = b.requestToJoin(domain);
+    Admission fresh = a.ok(Opcode.DOMAIN_ADMIT, again, Admission::read);
+    JoinConfirmation proof = b.ok(Opcode.DOMAIN_JOIN_COMPLETE, fresh, JoinConfirmation::read);
+    byte[] wrongMac = proof.mac();
+    wrongMac[0] ^= 1;
+    assertThat(a.status(Opcode.DOMAIN_CONFIRM, new JoinConfirmation(proof.transcript(), wrongMac)))
+        .isEqualTo(Status.JOIN_REFUSED);
+    JoinRequest third = c.requestToJoin(domain);
+    Admission forC = a.ok(Opcode.DOMAIN_ADMIT, third, Admission::read);
+    JoinConfirmation proofC = c.ok(Opcode.DOMAIN_JOIN_COMPLETE, forC, JoinConfirmation::read);
+    a.ok(Opcode.DOMAIN_CONFIRM, proofC, Empty::read);
+    assertThat(a.status(Opcode.DOMAIN_CONFIRM, proofC))
+        .as("a replayed confirmation")
+        .isEqualTo(Status.NO_PENDING_JOIN);
+  }
+
+  @Test
+  void everyDomainStepButStatusAndAdoptionNeedsTheCryptoOfficerAndZeroizationLeavesTheDomain()
+      throws Exception {
+    Card a = new Card();
+    DomainStatus domain = genesis(a);
+    Card b = new Card();
+    for (Opcode op :
+        List.of(
+            Opcode.DOMAIN_CREATE,
+            Opcode.DOMAIN_JOIN_REQUEST,
+            Opcode.DOMAIN_ADMIT,
+            Opcode.DOMAIN_JOIN_COMPLETE,
+            Opcode.DOMAIN_CONFIRM)) {
+      assertThat(b.mgmt.status(op, 0, new Bytes(new byte[0])))
+          .as(op + " without a session")
+          .isNotEqualTo(Status.SUCCESS);
+    }
+    assertThat(b.mgmt.status(Opcode.DOMAIN_JOIN_REQUEST, b.co, new Bytes(new byte[3])))
+        .isEqualTo(Status.INVALID_PARAMETER);
+    a.ok(Opcode.ZEROIZE, Empty.INSTANCE, Empty::read);
+    assertThat(a.platform.records)
+        .as("zeroization destroys the domain's secrets")
+        .doesNotContainKey("security-domain");
+    assertThat(domain.member()).isTrue();
+  }
+
+  @Test
+  void aDamagedDomainRecordStopsTheModuleInsteadOfGuessing() throws Exception {
+    Card a = new Card();
+    genesis(a);
+    byte[] record = a.platform.records.get("security-domain");
+    a.platform.records.put("security-domain", java.util.Arrays.copyOf(record, record.length - 1));
+    a.fw.close();
+    a.fw = Firmware.powerOn(a.platform);
+    a.mgmt = new FirmwareClient(a.fw, Port.MANAGEMENT);
+    assertThat(
+            a.mgmt
+                .ok(
+                    Opcode.GET_DEVICE_STATUS,
+                    0,
+                    Empty.INSTANCE,
+                    io.ihsm.ddi.message.DeviceStatus::read)
+                .state())
+        .isEqualTo(io.ihsm.ddi.message.DeviceState.ERROR);
+  }
+
+  static byte[] digest(int b) {
+    byte[] d = new byte[48];
+    java.util.Arrays.fill(d, (byte) b);
+    return d;
+  }
+
+  static byte[] encode(Body body) {
+    BodyWriter w = new BodyWriter();
+    body.writeTo(w);
+    return w.toByteArray();
+  }
+
+  static JoinRequest decode(byte[] bytes) throws DdiException {
+    return JoinRequest.read(BodyReader.of(bytes));
+  }
+
+  static List<byte[]> copy(List<byte[]> l) {
+    return new ArrayList<>(l);
+  }
+}
