@@ -3,6 +3,7 @@ module io.ihsm.cli {
   requires io.ihsm.sdk;
   requires io.ihsm.device;
   requires io.ihsm.verify;
+  requires io.ihsm.store; // etcd, for `ihsm domain` (found through FleetStores)
   requires io.ihsm.jca;
   requires io.ihsm.pkcs11;
   requires io.ihsm.bench;

@@ -9,6 +9,7 @@ module io.ihsm.sdk {
   exports io.ihsm.sdk;
   exports io.ihsm.sdk.audit;
   exports io.ihsm.sdk.cipher;
+  exports io.ihsm.sdk.fleet;
   exports io.ihsm.sdk.key;
   exports io.ihsm.sdk.signature;
   exports io.ihsm.sdk.store;

@@ -1,5 +1,6 @@
 package io.ihsm.cli;
 
+import io.ihsm.host.store.StoreException;
 import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.IhsmClient;
@@ -31,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       FirmwareCommand.class,
       AuditCommand.class,
       PartitionCommand.class,
+      DomainCommand.class,
       KeyCommand.class,
       AttestCommand.class,
       ComplianceCommand.class,
@@ -168,6 +170,12 @@ public final class IhsmCommand implements Runnable {
     if (ex instanceof IhsmException ie) {
       code = ie.isTransportFailure() ? ExitCodes.UNREACHABLE : ExitCodes.FAILED;
       message = ie.getMessage() + " [" + ie.status() + "]";
+    } else if (ex instanceof StoreException se) {
+      code =
+          se.reason() == StoreException.Reason.UNAVAILABLE
+              ? ExitCodes.UNREACHABLE
+              : ExitCodes.FAILED;
+      message = "fleet store: " + se.getMessage() + " [" + se.reason() + "]";
     } else if (ex instanceof CommandLine.ParameterException || ex instanceof CliFailure.Usage) {
       code = ExitCodes.USAGE;
       message = ex.getMessage();

@@ -263,6 +263,54 @@ class DomainTest {
         .isEqualTo(Status.MASKED_BLOB_INVALID);
   }
 
+  @Test
+  void eachMemberAllowsOnlyItsShareOfADomainPartitionsPinFailures() throws Exception {
+    Card a = new Card();
+    Card b = new Card();
+    a.ok(Opcode.DOMAIN_CREATE, new DomainPolicy(new byte[0], 0, List.of(), 3), DomainStatus::read);
+    join(b, a);
+    // A limit of 6 failures across a domain of at most 3 members: 2 on each member.
+    int pa =
+        a.ok(
+                Opcode.CREATE_PARTITION,
+                new CreatePartitionRequest("guarded", new PartitionLimits(0, 8, 8192, 6, 1)),
+                Id::read)
+            .value();
+    FirmwareClient partA = new FirmwareClient(a.fw, Port.partition(pa));
+    byte[] blob =
+        partA
+            .ok(
+                Opcode.PROVISION_PARTITION,
+                0,
+                new ProvisionRequest(
+                    VaultTest.p384Anchor(),
+                    new byte[0],
+                    partA.seal(Opcode.PROVISION_PARTITION, APP)),
+                ProvisionResponse::read)
+            .partitionBlob();
+    int pb = b.mgmt.ok(Opcode.ADOPT_PARTITION, 0, new Bytes(blob), Id::read).value();
+    FirmwareClient partB = new FirmwareClient(b.fw, Port.partition(pb));
+    partB.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(blob), Empty::read);
+    Credential wrong = Credential.of(VaultTest.id(2), "not-the-pin");
+    int tries = 0;
+    for (FirmwareClient p : List.of(partA, partB)) {
+      Status s;
+      while ((s = p.status(Opcode.OPEN_SESSION, 0, p.seal(Opcode.OPEN_SESSION, wrong)))
+          != Status.CREDENTIAL_LOCKED) {
+        assertThat(s).isIn(Status.AUTHENTICATION_FAILED, Status.PIN_THROTTLED);
+        if (s == Status.AUTHENTICATION_FAILED) {
+          tries++;
+        }
+        Thread.sleep(5);
+        assertThat(tries).as("tries across the members").isLessThanOrEqualTo(4);
+      }
+    }
+    assertThat(tries).isEqualTo(4);
+    assertThat(partA.status(Opcode.OPEN_SESSION, 0, partA.seal(Opcode.OPEN_SESSION, APP)))
+        .as("locked, even for the right PIN")
+        .isEqualTo(Status.CREDENTIAL_LOCKED);
+  }
+
   static PartitionLimits limits() {
     return new PartitionLimits(0, 8, 8192, 0, 1);
   }

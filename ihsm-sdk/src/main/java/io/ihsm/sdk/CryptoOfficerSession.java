@@ -2,6 +2,12 @@ package io.ihsm.sdk;
 
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.DomainPolicy;
+import io.ihsm.ddi.domain.DomainStatus;
+import io.ihsm.ddi.domain.JoinConfirmation;
+import io.ihsm.ddi.domain.JoinRequest;
+import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.FirmwareChunk;
@@ -44,6 +50,37 @@ public final class CryptoOfficerSession implements AutoCloseable {
     return channel
         .call(Opcode.LIST_PARTITIONS, sessionId, Empty.INSTANCE, PartitionList::read)
         .partitions();
+  }
+
+  /**
+   * Genesis: this device creates a security domain and is its first member. The policy's blanks (an
+   * empty root, SVN 0, no digests) take this device's own root, SVN and firmware.
+   */
+  public DomainStatus createDomain(DomainPolicy policy) {
+    return channel.call(Opcode.DOMAIN_CREATE, sessionId, policy, DomainStatus::read);
+  }
+
+  /** Join, step 1 (on the joining device): its signed request to join the domain {@code id}. */
+  public JoinRequest requestToJoin(byte[] domainId) {
+    return channel.call(
+        Opcode.DOMAIN_JOIN_REQUEST, sessionId, new Bytes(domainId), JoinRequest::read);
+  }
+
+  /**
+   * Join, step 2 (on a member): the domain secret sealed to the joining device, if it qualifies.
+   */
+  public Admission admit(JoinRequest request) {
+    return channel.call(Opcode.DOMAIN_ADMIT, sessionId, request, Admission::read);
+  }
+
+  /** Join, step 3 (on the joining device): it becomes a member and proves it. */
+  public JoinConfirmation completeJoin(Admission admission) {
+    return channel.call(Opcode.DOMAIN_JOIN_COMPLETE, sessionId, admission, JoinConfirmation::read);
+  }
+
+  /** Join, step 4 (on the member): checks the joining device's proof. */
+  public void confirmJoin(JoinConfirmation confirmation) {
+    channel.call(Opcode.DOMAIN_CONFIRM, sessionId, confirmation, Empty::read);
   }
 
   /** Unlocks a partition's application credential after too many PIN failures. */

@@ -4,6 +4,7 @@ import io.ihsm.ddi.ApiRevision;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.domain.DomainStatus;
 import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Certificates;
@@ -156,6 +157,20 @@ public final class IhsmClient implements AutoCloseable {
    */
   public byte[] attestDevice(byte[] nonce) {
     return management.call(Opcode.ATTEST_DEVICE, 0, new Nonce(nonce), Bytes::readBlob).bytes();
+  }
+
+  /** The device's security domain, or {@link DomainStatus#NONE}. */
+  public DomainStatus domainStatus() {
+    return management.call(Opcode.DOMAIN_STATUS, 0, Empty.INSTANCE, DomainStatus::read);
+  }
+
+  /**
+   * Has this device, a member of the partition's security domain, take the partition on from its
+   * blob (needs no session: the blob is authenticated under the domain's secret); answers its id
+   * here, the same id when the device has it already.
+   */
+  public int adoptPartition(byte[] partitionBlob) {
+    return management.call(Opcode.ADOPT_PARTITION, 0, new Bytes(partitionBlob), Id::read).value();
   }
 
   /** The device's audit public key (SPKI DER), to pin when verifying exported audit logs. */

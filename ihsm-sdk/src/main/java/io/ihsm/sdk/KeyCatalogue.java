@@ -62,7 +62,7 @@ final class KeyCatalogue {
     }
   }
 
-  /** Files a key the device just made. */
+  /** Files a key the device just made; the label must still be free. */
   StoredKey file(KeyInfo info, KeyKind kind, KeyUsage usage, boolean extractable) {
     StoredKey k =
         new StoredKey(
@@ -73,7 +73,12 @@ final class KeyCatalogue {
             extractable,
             info.publicKey(),
             info.maskedBlob());
-    store.saveKey(partition, k);
+    if (!store.createKey(partition, k)) {
+      // Another process (in a fleet, another server) filed the label since it was checked.
+      throw new IhsmException(
+          Status.LABEL_EXISTS,
+          "partition " + partition + " already has a key labelled " + k.label());
+    }
     return k;
   }
 

@@ -50,6 +50,9 @@ public final class PartitionClient implements AutoCloseable {
   private volatile PartitionEntry entry;
   private volatile Credential credential;
 
+  /** In a fleet: keys another member deletes are evicted from this device (a no-op on files). */
+  private final AutoCloseable deletions;
+
   private PartitionClient(
       HostKeyStore store,
       PartitionEntry entry,
@@ -62,6 +65,7 @@ public final class PartitionClient implements AutoCloseable {
     this.catalogue = new KeyCatalogue(store, entry.name());
     this.recovery =
         new SessionRecovery(connection, () -> this.credential, () -> this.entry.partitionBlob());
+    this.deletions = store.watchDeletedKeys(entry.name(), this::evict);
   }
 
   /**
@@ -90,7 +94,11 @@ public final class PartitionClient implements AutoCloseable {
       ProvisionResponse r = p.provision(ownerAnchor, new byte[0], c);
       PartitionEntry e =
           new PartitionEntry(name, id, credentialId, r.partitionBlob(), r.backupKeyBlob());
-      store.savePartition(e);
+      if (!store.createPartition(e)) {
+        // In a fleet: another server filed a partition of this name since the check above.
+        throw new IhsmException(
+            Status.PARTITION_EXISTS, "the key store already has a partition named " + name);
+      }
       return e;
     } catch (RuntimeException e) {
       co.deletePartition(id); // nothing half-made stays behind
@@ -116,6 +124,9 @@ public final class PartitionClient implements AutoCloseable {
               + partition
               + " was re-initialised by its owner:"
               + " no PIN opens it until the owner sets one (PKCS#11 C_InitPIN); nothing was sent to the device");
+    }
+    if (store.inFleet()) {
+      e = onThisDevice(device, store, e);
     }
     PartitionConnection connection = device.partition(e.id());
     try {
@@ -146,6 +157,20 @@ public final class PartitionClient implements AutoCloseable {
       c.close();
       throw ex;
     }
+  }
+
+  /**
+   * A fleet's partition on this server's device: the device takes it on from the shared blob when
+   * it does not have it yet (another member made it), and the home remembers its id here.
+   */
+  private static PartitionEntry onThisDevice(
+      IhsmClient device, HostKeyStore store, PartitionEntry e) {
+    int id = device.adoptPartition(e.partitionBlob());
+    if (id != e.id()) {
+      e = e.withId(id);
+      store.saveDeviceId(e);
+    }
+    return e;
   }
 
   /**
@@ -421,18 +446,23 @@ public final class PartitionClient implements AutoCloseable {
     catalogue.change(
         () -> {
           catalogue.key(label);
-          LiveSession l = recovery.current();
-          Integer h = l == null ? null : l.remove(label);
-          if (h != null) {
-            try {
-              l.session.unload(h);
-            } catch (IhsmException gone) {
-              // not loaded any more: nothing to unload
-            }
-          }
+          evict(label);
           catalogue.delete(label);
           return null;
         });
+  }
+
+  /** Unloads the key from the device if this client loaded it; the store is not touched. */
+  private void evict(String label) {
+    LiveSession l = recovery.current();
+    Integer h = l == null ? null : l.remove(label);
+    if (h != null) {
+      try {
+        l.session.unload(h);
+      } catch (IhsmException gone) {
+        // not loaded any more, or the session is gone: nothing to unload
+      }
+    }
   }
 
   /** Signs (or MACs) {@code message} with the key labelled {@code label}. */
@@ -683,6 +713,11 @@ public final class PartitionClient implements AutoCloseable {
    */
   @Override
   public void close() {
+    try {
+      deletions.close();
+    } catch (Exception e) {
+      // the store's watch is gone already
+    }
     recovery.close();
     connection.close();
     credential.destroy();

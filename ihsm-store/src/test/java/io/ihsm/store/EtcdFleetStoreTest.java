@@ -3,7 +3,10 @@ package io.ihsm.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ihsm.store.StoreException.Reason;
+import io.ihsm.host.store.FleetStore;
+import io.ihsm.host.store.StoreException;
+import io.ihsm.host.store.StoreException.Reason;
+import io.ihsm.store.testing.EtcdCluster;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

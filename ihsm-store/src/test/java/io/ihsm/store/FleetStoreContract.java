@@ -3,9 +3,11 @@ package io.ihsm.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ihsm.store.FleetStore.Change;
-import io.ihsm.store.FleetStore.Entry;
-import io.ihsm.store.StoreException.Reason;
+import io.ihsm.host.store.FleetStore;
+import io.ihsm.host.store.FleetStore.Change;
+import io.ihsm.host.store.FleetStore.Entry;
+import io.ihsm.host.store.StoreException;
+import io.ihsm.host.store.StoreException.Reason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

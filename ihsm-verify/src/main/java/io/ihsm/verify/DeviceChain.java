@@ -216,7 +216,7 @@ final class DeviceChain {
    * DiceTcbInfo ::= SEQUENCE { vendor [0], model [1], version [2], svn [3], ..., fwids [6] SEQUENCE
    * OF FWID, ... }
    */
-  private static TcbInfo tcbInfo(X509Certificate alias) throws AttestationException {
+  static TcbInfo tcbInfo(X509Certificate alias) throws AttestationException {
     try {
       ASN1Sequence seq =
           ASN1Sequence.getInstance(

@@ -1,5 +1,6 @@
 package io.ihsm.verify;
 
+import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 
 /**
@@ -14,6 +15,15 @@ public record TcbInfo(String vendor, String model, String version, long svn, byt
   @Override
   public byte[] digest() {
     return digest.clone();
+  }
+
+  /**
+   * Reads the TcbInfo of an Alias certificate (its signature is not checked here).
+   *
+   * @throws AttestationException when the certificate has none, or one that does not parse
+   */
+  public static TcbInfo of(X509Certificate alias) throws AttestationException {
+    return DeviceChain.tcbInfo(alias);
   }
 
   public String digestHex() {

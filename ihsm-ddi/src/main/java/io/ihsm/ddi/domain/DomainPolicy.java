@@ -12,23 +12,38 @@ import java.util.List;
 /**
  * Who may join a security domain: devices whose DICE chain ends at {@code root} (the manufacturer
  * root, DER), whose firmware's SVN is at least {@code minSvn} and whose firmware digest (SHA-384 of
- * the image manifest) is one of {@code firmwareDigests}.
+ * the image manifest) is one of {@code firmwareDigests}; and how many members it is meant to have
+ * at most, which divides each partition's PIN failure limit among them.
  *
  * <pre>
- * bytes root (≤ 8192), u32 minSvn, u32 count (1..16), then count × bytes digest (48)
+ * bytes root (≤ 8192), u32 minSvn, u32 count (≤ 16), then count × bytes digest (48),
+ * u32 maxMembers (≤ 256)
  * </pre>
  *
  * In a DOMAIN_CREATE request the root is empty (the creating device's own root is pinned), a zero
- * minSvn means the creator's SVN and no digests means the creator's firmware.
+ * minSvn means the creator's SVN, no digests means the creator's firmware and a zero maxMembers
+ * means {@value #DEFAULT_MAX_MEMBERS}.
  */
-public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests) implements Body {
+public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests, int maxMembers)
+    implements Body {
   public static final int DIGEST_BYTES = 48;
   public static final int MAX_DIGESTS = 16;
+  public static final int MAX_MEMBERS = 256;
+  public static final int DEFAULT_MAX_MEMBERS = 3;
 
   /** The creating device's own root, SVN and firmware: what DOMAIN_CREATE fills in. */
-  public static final DomainPolicy CREATOR_DEFAULTS = new DomainPolicy(new byte[0], 0, List.of());
+  public static final DomainPolicy CREATOR_DEFAULTS =
+      new DomainPolicy(new byte[0], 0, List.of(), 0);
+
+  /** A policy whose member count DOMAIN_CREATE fills in. */
+  public DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests) {
+    this(root, minSvn, firmwareDigests, 0);
+  }
 
   public DomainPolicy {
+    if (maxMembers < 0 || maxMembers > MAX_MEMBERS) {
+      throw new IllegalArgumentException("a domain has 1 to " + MAX_MEMBERS + " members");
+    }
     root = root.clone();
     firmwareDigests = firmwareDigests.stream().map(byte[]::clone).toList();
     if (minSvn < 0) {
@@ -55,6 +70,7 @@ public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests
   public void writeTo(BodyWriter w) {
     w.bytes(root, Certificates.MAX_CERTIFICATE).u32(minSvn).u32(firmwareDigests.size());
     firmwareDigests.forEach(d -> w.bytes(d, DIGEST_BYTES));
+    w.u32(maxMembers);
   }
 
   public static DomainPolicy read(BodyReader r) throws DdiException {
@@ -79,6 +95,10 @@ public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests
       }
       digests.add(d);
     }
-    return new DomainPolicy(root, minSvn, digests);
+    int maxMembers = r.u32("maxMembers");
+    if (maxMembers < 0 || maxMembers > MAX_MEMBERS) {
+      throw new DdiException(Status.MALFORMED_BODY, "maxMembers is at most " + MAX_MEMBERS);
+    }
+    return new DomainPolicy(root, minSvn, digests, maxMembers);
   }
 }

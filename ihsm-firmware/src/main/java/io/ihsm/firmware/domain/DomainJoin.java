@@ -110,7 +110,10 @@ public final class DomainJoin {
             requested.minSvn() == 0 ? firmware.svn() : requested.minSvn(),
             requested.firmwareDigests().isEmpty()
                 ? List.of(ownDigest)
-                : requested.firmwareDigests());
+                : requested.firmwareDigests(),
+            requested.maxMembers() == 0
+                ? DomainPolicy.DEFAULT_MAX_MEMBERS
+                : requested.maxMembers());
     MemberChain.Device self = chains.check(own, policy.root());
     checkPolicy(policy, self, "this device");
     return domain.create(policy);
@@ -211,8 +214,8 @@ public final class DomainJoin {
     if (!Arrays.equals(p.domainId(), admission.domainId())) {
       throw MemberChain.refused("the admission is for another domain than the one requested");
     }
-    if (admission.epoch() < 1) {
-      throw MemberChain.refused("the admission's epoch is not a domain epoch");
+    if (admission.epoch() < 1 || admission.policy().maxMembers() < 1) {
+      throw MemberChain.refused("the admission's epoch or member count is not a domain's");
     }
     byte[] ownRoot = identity.chain().get(0);
     if (!Arrays.equals(admission.policy().root(), ownRoot)) {

@@ -80,6 +80,15 @@ public final class SecurityDomain {
     return currentEpoch;
   }
 
+  /**
+   * This member's share of a domain partition's PIN failure limit: the limit divided by the
+   * domain's most members, at least 1, so that guesses on every member together stay within the
+   * limit (docs/fleet.md, "PIN limits").
+   */
+  public synchronized int memberShare(int partitionLimit) {
+    return Math.max(1, partitionLimit / policy.maxMembers());
+  }
+
   /** Genesis: a new domain with a fresh secret at epoch 1. */
   public synchronized DomainStatus create(DomainPolicy completePolicy) throws DdiException {
     requireNone();

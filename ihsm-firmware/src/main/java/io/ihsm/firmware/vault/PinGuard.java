@@ -26,6 +26,10 @@ final class PinGuard {
     this.notBeforeNanos = System.nanoTime(); // nanoTime may be negative: never compare with 0
   }
 
+  int maxFailures() {
+    return maxFailures;
+  }
+
   synchronized int failures() {
     return nv.readCounter(record); // a damaged count fails closed (ERROR), never reads as 0
   }

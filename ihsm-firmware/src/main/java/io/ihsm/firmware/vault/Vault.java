@@ -670,17 +670,30 @@ public final class Vault {
     return w.toByteArray();
   }
 
+  /**
+   * The credential's failure guard. A security domain's partition may be tried on every member, so
+   * each member allows it only its share of the partition's limit ({@link
+   * SecurityDomain#memberShare}): across the domain's members the tries stay within the limit.
+   */
   private PinGuard guard(Port port) {
-    return guards.computeIfAbsent(
-        port.partitionId(),
-        id -> {
-          PartitionLimits l =
-              port.isManagement()
-                  ? MANAGEMENT_LIMITS
-                  : registry.byId(id).map(PartitionRecord::limits).orElse(PartitionLimits.DEFAULTS);
-          String record = port.isManagement() ? CO_FAILURES : "pin-failures-" + id;
-          return new PinGuard(nv, record, l.maxPinFailures(), l.throttleMillis());
-        });
+    int id = port.partitionId();
+    PartitionLimits l =
+        port.isManagement()
+            ? MANAGEMENT_LIMITS
+            : registry.byId(id).map(PartitionRecord::limits).orElse(PartitionLimits.DEFAULTS);
+    PartitionState s = port.isManagement() ? null : established.get(id);
+    int max =
+        s != null && s.epoch != 0 && domain.member()
+            ? domain.memberShare(l.maxPinFailures())
+            : l.maxPinFailures();
+    PinGuard g = guards.get(id);
+    if (g == null || g.maxFailures() != max) {
+      // Made once, or once more when the partition turns out to be a domain's (after its blob).
+      String record = port.isManagement() ? CO_FAILURES : "pin-failures-" + id;
+      g = new PinGuard(nv, record, max, l.throttleMillis());
+      guards.put(id, g);
+    }
+    return g;
   }
 
   /**

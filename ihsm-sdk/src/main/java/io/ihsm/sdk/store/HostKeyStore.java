@@ -7,6 +7,8 @@ import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.host.AtomicFile;
 import io.ihsm.host.OwnerOnly;
+import io.ihsm.host.store.FleetStore;
+import io.ihsm.host.store.FleetStores;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -14,34 +16,55 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
- * The host side of the vault under the home directory: per partition its id, credential id and
- * blobs, and per key its attributes, public key and masked blob. Nothing here is secret in clear:
- * blobs are masked by the device. Every write is atomic (temporary file, sync, rename, directory
- * sync), so a crash never loses or corrupts an acknowledged key. Files and folders are owner-only.
- * A damaged file (empty, cut, edited) is reported naming it ({@link DamagedEntryException}) and
- * affects only its own entry: listings skip it and say so ({@link #damagedKeys}).
+ * The host side of the vault: per partition its id, credential id and blobs, and per key its
+ * attributes, public key and masked blob. Nothing here is secret in clear: blobs are masked by the
+ * device. A damaged entry (empty, cut, edited) is reported naming it ({@link
+ * DamagedEntryException}) and affects only its own entry: listings skip it and say so ({@link
+ * #damagedKeys}).
+ *
+ * <p>On one server the entries are owner-only files under the home directory, each written
+ * atomically (temporary file, sync, rename, directory sync), so a crash never loses or corrupts an
+ * acknowledged key:
  *
  * <pre>
  * home/partitions/NAME/partition.properties
  * home/partitions/NAME/keys/LABEL.key
  * </pre>
+ *
+ * <p>In a fleet ({@code home/fleet.properties} names the shared store, {@link #useFleetStore}) the
+ * same entries live in the fleet's store under {@code host/partitions/}, so every member sees what
+ * any member filed, and a new label is a conditional create: two servers filing one label at once
+ * give one winner. Only the partition's id on this server's device stays in the home ({@code
+ * NAME/device.properties}): ids differ between devices.
  */
 public final class HostKeyStore {
-  private final Path root;
+  /** The home's file naming the fleet's shared store ({@code store=etcd://…}). */
+  public static final String FLEET_CONFIG = "fleet.properties";
+
+  private static final Map<String, FleetStore> OPEN_STORES = new ConcurrentHashMap<>();
+
+  private final Entries shared;
+  private final Entries local;
+  private final boolean fleet;
 
   /**
    * A partition as the host knows it. {@code userPinSet} is false after the owner re-initialised
-   * the partition and before the owner set a PIN again: no PIN opens it then.
+   * the partition and before the owner set a PIN again: no PIN opens it then. {@code id} is the
+   * partition's id on this server's device; 0 in a fleet for a partition this device has not taken
+   * on yet.
    */
   public record PartitionEntry(
       String name,
@@ -55,6 +78,12 @@ public final class HostKeyStore {
         String name, int id, byte[] credentialId, byte[] partitionBlob, byte[] backupKeyBlob) {
       this(name, id, credentialId, partitionBlob, backupKeyBlob, true);
     }
+
+    /** The same entry with this device's id for the partition. */
+    public PartitionEntry withId(int newId) {
+      return new PartitionEntry(
+          name, newId, credentialId, partitionBlob, backupKeyBlob, userPinSet);
+    }
   }
 
   /** A key as the host knows it: what it is and how to load it again. */
@@ -67,28 +96,92 @@ public final class HostKeyStore {
       byte[] publicKey,
       byte[] maskedBlob) {}
 
-  private HostKeyStore(Path root) {
-    this.root = root;
-  }
-
-  public static HostKeyStore at(Path home) {
-    return new HostKeyStore(home.resolve("partitions"));
+  private HostKeyStore(Entries shared, Entries local, boolean fleet) {
+    this.shared = shared;
+    this.local = local;
+    this.fleet = fleet;
   }
 
   /**
-   * @throws DamagedEntryException when the partition's file exists but does not read as an entry
+   * The home's store: its own files, or the fleet's shared store when {@code home/fleet.properties}
+   * names one (opened once per process and address).
+   *
+   * @throws io.ihsm.host.store.StoreException when the named store cannot be opened
+   */
+  public static HostKeyStore at(Path home) {
+    FileEntries files = new FileEntries(home.resolve("partitions"));
+    Optional<String> address = fleetStoreAddress(home);
+    if (address.isEmpty()) {
+      return new HostKeyStore(files, files, false);
+    }
+    FleetStore store = OPEN_STORES.computeIfAbsent(address.get(), FleetStores::open);
+    return new HostKeyStore(new FleetEntries(store), files, true);
+  }
+
+  /** The home's entries in {@code store}, the partitions' device ids in the home. */
+  public static HostKeyStore on(FleetStore store, Path home) {
+    return new HostKeyStore(
+        new FleetEntries(store), new FileEntries(home.resolve("partitions")), true);
+  }
+
+  /** Whether the entries are the fleet's shared ones. */
+  public boolean inFleet() {
+    return fleet;
+  }
+
+  /**
+   * The address of the fleet store the home's {@value #FLEET_CONFIG} names, if it names one.
+   *
+   * @throws IllegalStateException when the file exists but names no store
+   */
+  public static Optional<String> fleetStoreAddress(Path home) {
+    Path config = home.resolve(FLEET_CONFIG);
+    if (!Files.exists(config)) {
+      return Optional.empty();
+    }
+    try {
+      String address =
+          parse(config, Files.readString(config, StandardCharsets.ISO_8859_1)).getProperty("store");
+      if (address == null || address.isBlank()) {
+        throw new IllegalStateException(config + " names no store (store=etcd://host:port)");
+      }
+      return Optional.of(address.strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + config, e);
+    }
+  }
+
+  /**
+   * Makes the home use the fleet store at {@code address} from now on (writes {@value
+   * #FLEET_CONFIG}); the address is checked by opening the store.
+   */
+  public static void useFleetStore(Path home, String address) {
+    OPEN_STORES.computeIfAbsent(address, FleetStores::open);
+    Properties p = new Properties();
+    p.setProperty("store", address);
+    try {
+      OwnerOnly.createDirectories(home);
+      AtomicFile.writeProperties(home.resolve(FLEET_CONFIG), p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + home.resolve(FLEET_CONFIG), e);
+    }
+  }
+
+  /**
+   * @throws DamagedEntryException when the partition's entry exists but does not read as one
    */
   public Optional<PartitionEntry> partition(String name) {
     checkName(name);
-    Path file = root.resolve(name).resolve("partition.properties");
-    return read(file)
+    String path = name + "/partition.properties";
+    return shared
+        .read(path)
         .map(
             p ->
                 parsed(
-                    file,
+                    shared.where(path),
                     () -> {
-                      int id = Integer.parseInt(required(p, "id"));
-                      if (id < 1) {
+                      int id = fleet ? deviceId(name) : Integer.parseInt(required(p, "id"));
+                      if (id < (fleet ? 0 : 1)) {
                         throw new Unreadable("its id " + id + " is not a partition id");
                       }
                       return new PartitionEntry(
@@ -101,42 +194,69 @@ public final class HostKeyStore {
                     }));
   }
 
+  private int deviceId(String name) {
+    String path = name + "/device.properties";
+    return local
+        .read(path)
+        .map(p -> parsed(local.where(path), () -> Integer.parseInt(required(p, "id"))))
+        .orElse(0);
+  }
+
   public List<String> partitions() {
-    if (!Files.isDirectory(root)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(root)) {
-      return s.filter(p -> Files.exists(p.resolve("partition.properties")))
-          .map(p -> p.getFileName().toString())
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + root, e);
-    }
+    return shared.children("").stream()
+        .filter(CreatePartitionRequest::validName)
+        .filter(n -> shared.children(n).contains("partition.properties"))
+        .toList();
   }
 
   public void savePartition(PartitionEntry e) {
     checkName(e.name());
+    shared.write(e.name() + "/partition.properties", partitionProperties(e));
+    saveDeviceId(e);
+  }
+
+  /**
+   * Files a new partition; false, changing nothing, when an entry of that name exists (in a fleet,
+   * one any member filed).
+   */
+  public boolean createPartition(PartitionEntry e) {
+    checkName(e.name());
+    if (!shared.create(e.name() + "/partition.properties", partitionProperties(e))) {
+      return false;
+    }
+    saveDeviceId(e);
+    return true;
+  }
+
+  /** Records the partition's id on this server's device (in a fleet; otherwise in its entry). */
+  public void saveDeviceId(PartitionEntry e) {
+    if (fleet && e.id() > 0) {
+      Properties p = new Properties();
+      p.setProperty("id", Integer.toString(e.id()));
+      local.write(e.name() + "/device.properties", p);
+    }
+  }
+
+  private Properties partitionProperties(PartitionEntry e) {
     Properties p = new Properties();
-    p.setProperty("id", Integer.toString(e.id()));
+    if (!fleet) {
+      p.setProperty("id", Integer.toString(e.id()));
+    }
     p.setProperty("credentialId", HexFormat.of().formatHex(e.credentialId()));
     p.setProperty("partitionBlob", Base64.getEncoder().encodeToString(e.partitionBlob()));
     p.setProperty("backupKeyBlob", Base64.getEncoder().encodeToString(e.backupKeyBlob()));
     if (!e.userPinSet()) {
       p.setProperty("userPinSet", "false");
     }
-    write(root.resolve(e.name()).resolve("partition.properties"), p);
+    return p;
   }
 
   /** Removes the partition's entry and all its keys, damaged ones included. */
   public void deletePartition(String name) {
     deleteKeys(name);
-    try {
-      AtomicFile.delete(root.resolve(name).resolve("partition.properties"));
-      Files.deleteIfExists(root.resolve(name).resolve("keys"));
-      Files.deleteIfExists(root.resolve(name));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete partition " + name + " from the key store", e);
+    shared.delete(name + "/partition.properties");
+    if (fleet) {
+      local.delete(name + "/device.properties");
     }
   }
 
@@ -149,17 +269,18 @@ public final class HostKeyStore {
   }
 
   /**
-   * @throws DamagedEntryException when the key's file exists but does not read as a key
+   * @throws DamagedEntryException when the key's entry exists but does not read as a key
    */
   public Optional<StoredKey> key(String partition, String label) {
     checkName(partition);
     checkLabel(label);
-    Path file = keyFile(partition, label);
-    return read(file)
+    String path = keyPath(partition, label);
+    return shared
+        .read(path)
         .map(
             p ->
                 parsed(
-                    file,
+                    shared.where(path),
                     () -> {
                       byte[] blob = b64(required(p, "maskedBlob"));
                       if (blob.length == 0) {
@@ -177,7 +298,7 @@ public final class HostKeyStore {
   }
 
   /**
-   * The partition's keys that read whole; a damaged key file is left out ({@link #damagedKeys}).
+   * The partition's keys that read whole; a damaged key entry is left out ({@link #damagedKeys}).
    */
   public List<StoredKey> keys(String partition) {
     List<StoredKey> all = new ArrayList<>();
@@ -185,13 +306,13 @@ public final class HostKeyStore {
       try {
         key(partition, label).ifPresent(all::add);
       } catch (DamagedEntryException skipped) {
-        // reported by damagedKeys; one bad file must not take the partition's other keys with it
+        // reported by damagedKeys; one bad entry must not take the partition's other keys with it
       }
     }
     return all;
   }
 
-  /** The partition's key files that do not read as keys, each as its problem (naming the file). */
+  /** The partition's key entries that do not read as keys, each as its problem (naming it). */
   public List<DamagedEntryException> damagedKeys(String partition) {
     List<DamagedEntryException> damaged = new ArrayList<>();
     for (String label : keyLabels(partition)) {
@@ -206,26 +327,50 @@ public final class HostKeyStore {
 
   private List<String> keyLabels(String partition) {
     checkName(partition);
-    Path dir = root.resolve(partition).resolve("keys");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.map(f -> f.getFileName().toString())
-          .filter(n -> n.endsWith(".key"))
-          .map(n -> n.substring(0, n.length() - 4))
-          .filter(KeyAttributes::validLabel)
-          .filter(l -> !l.isEmpty())
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list keys of " + partition, e);
-    }
+    return shared.children(partition + "/keys").stream()
+        .filter(n -> n.endsWith(".key"))
+        .map(n -> n.substring(0, n.length() - 4))
+        .filter(KeyAttributes::validLabel)
+        .filter(l -> !l.isEmpty())
+        .sorted()
+        .toList();
   }
 
+  /**
+   * Calls {@code deleted} with the label of every key of {@code partition} deleted from now on by
+   * any member of the fleet (the store's delete is the tombstone members watch); closing the answer
+   * stops it. On one server's files there is nothing to watch.
+   */
+  public AutoCloseable watchDeletedKeys(String partition, Consumer<String> deleted) {
+    checkName(partition);
+    return shared.watchDeletions(
+        partition + "/keys",
+        path -> {
+          String name = path.substring(path.lastIndexOf('/') + 1);
+          if (name.endsWith(".key")) {
+            deleted.accept(name.substring(0, name.length() - 4));
+          }
+        });
+  }
+
+  /** Files the key, replacing an entry of the same label. */
   public void saveKey(String partition, StoredKey k) {
     checkName(partition);
     checkLabel(k.label());
+    shared.write(keyPath(partition, k.label()), keyProperties(k));
+  }
+
+  /**
+   * Files a new key; false, changing nothing, when the label is taken (in a fleet, by any member,
+   * even one filing it at this moment).
+   */
+  public boolean createKey(String partition, StoredKey k) {
+    checkName(partition);
+    checkLabel(k.label());
+    return shared.create(keyPath(partition, k.label()), keyProperties(k));
+  }
+
+  private static Properties keyProperties(StoredKey k) {
     Properties p = new Properties();
     p.setProperty("kind", k.kind().textName());
     p.setProperty("usage", k.usage().textName());
@@ -233,18 +378,15 @@ public final class HostKeyStore {
     p.setProperty("extractable", Boolean.toString(k.extractable()));
     p.setProperty("publicKey", Base64.getEncoder().encodeToString(k.publicKey()));
     p.setProperty("maskedBlob", Base64.getEncoder().encodeToString(k.maskedBlob()));
-    write(keyFile(partition, k.label()), p);
+    p.setProperty("filed", Instant.now().toString());
+    return p;
   }
 
   public void deleteKey(String partition, String label) {
     checkName(partition);
     checkLabel(label);
-    try {
-      AtomicFile.delete(chainFile(partition, label));
-      AtomicFile.delete(keyFile(partition, label));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete key " + label, e);
-    }
+    shared.delete(chainPath(partition, label));
+    shared.delete(keyPath(partition, label));
   }
 
   /**
@@ -255,38 +397,44 @@ public final class HostKeyStore {
     StoredKey k =
         key(partition, from).orElseThrow(() -> new IllegalArgumentException("no key " + from));
     checkLabel(to);
-    if (key(partition, to).isPresent()) {
+    List<byte[]> chain = certificates(partition, from);
+    if (!createKey(
+        partition,
+        new StoredKey(
+            to, k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), k.maskedBlob()))) {
       throw new IllegalArgumentException(
           "partition " + partition + " already has a key labelled " + to);
     }
-    List<byte[]> chain = certificates(partition, from);
-    saveKey(
-        partition,
-        new StoredKey(
-            to, k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), k.maskedBlob()));
     saveCertificates(partition, to, chain);
     deleteKey(partition, from);
   }
 
-  /** When a key was filed under its label (its file's time), if it exists. */
+  /** When a key was filed under its label, if it exists. */
   public Optional<Instant> filed(String partition, String label) {
     checkName(partition);
     checkLabel(label);
-    try {
-      Path f = keyFile(partition, label);
-      return Files.exists(f)
-          ? Optional.of(Files.getLastModifiedTime(f).toInstant())
-          : Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + label, e);
+    String path = keyPath(partition, label);
+    Optional<Properties> p = shared.read(path);
+    if (p.isEmpty()) {
+      return Optional.empty();
     }
+    String filed = p.get().getProperty("filed");
+    if (filed != null) {
+      try {
+        return Optional.of(Instant.parse(filed));
+      } catch (DateTimeParseException e) {
+        throw new DamagedEntryException(shared.where(path), "its filing time does not read");
+      }
+    }
+    return shared.modified(path); // filed before entries carried the time
   }
 
   /** A key's certificate chain (DER, leaf first; empty when it has none), kept beside it. */
   public List<byte[]> certificates(String partition, String label) {
     checkName(partition);
     checkLabel(label);
-    return read(chainFile(partition, label))
+    return shared
+        .read(chainPath(partition, label))
         .map(
             p -> {
               List<byte[]> chain = new ArrayList<>();
@@ -303,26 +451,22 @@ public final class HostKeyStore {
     checkName(partition);
     checkLabel(label);
     if (chain.isEmpty()) {
-      try {
-        AtomicFile.delete(chainFile(partition, label));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot delete the chain of " + label, e);
-      }
+      shared.delete(chainPath(partition, label));
       return;
     }
     Properties p = new Properties();
     for (int i = 0; i < chain.size(); i++) {
       p.setProperty("certificate." + i, Base64.getEncoder().encodeToString(chain.get(i)));
     }
-    write(chainFile(partition, label), p);
+    shared.write(chainPath(partition, label), p);
   }
 
-  private Path chainFile(String partition, String label) {
-    return root.resolve(partition).resolve("keys").resolve(label + ".chain");
+  private static String chainPath(String partition, String label) {
+    return partition + "/keys/" + label + ".chain";
   }
 
-  private Path keyFile(String partition, String label) {
-    return root.resolve(partition).resolve("keys").resolve(label + ".key");
+  private static String keyPath(String partition, String label) {
+    return partition + "/keys/" + label + ".key";
   }
 
   private static void checkName(String name) {
@@ -344,10 +488,20 @@ public final class HostKeyStore {
   }
 
   /**
-   * The largest entry file read: a key's blob and public key are a few KiB; anything bigger is
-   * damage.
+   * The largest entry read: a key's blob and public key are a few KiB; anything bigger is damage.
    */
   static final int MAX_ENTRY_BYTES = 1 << 20;
+
+  /** An entry's text as properties; text that is not is damage, named by {@code where}. */
+  static Properties parse(Path where, String text) {
+    try {
+      Properties p = new Properties();
+      p.load(new StringReader(text));
+      return p;
+    } catch (IllegalArgumentException | IOException e) {
+      throw new DamagedEntryException(where, "it does not parse as properties");
+    }
+  }
 
   private static String required(Properties p, String name) {
     String v = p.getProperty(name);
@@ -365,9 +519,9 @@ public final class HostKeyStore {
   }
 
   /**
-   * Parses an entry, turning whatever a damaged file makes the parser throw into one clear error.
+   * Parses an entry, turning whatever a damaged entry makes the parser throw into one clear error.
    */
-  private static <T> T parsed(Path file, Supplier<T> parse) {
+  private static <T> T parsed(Path where, Supplier<T> parse) {
     try {
       return parse.get();
     } catch (RuntimeException e) {
@@ -375,36 +529,7 @@ public final class HostKeyStore {
           e instanceof Unreadable
               ? e.getMessage()
               : "one of its fields does not read as what it should hold";
-      throw new DamagedEntryException(file, why);
-    }
-  }
-
-  private static Optional<Properties> read(Path file) {
-    if (!Files.exists(file)) {
-      return Optional.empty();
-    }
-    try {
-      if (Files.size(file) > MAX_ENTRY_BYTES) {
-        throw new DamagedEntryException(
-            file, "it is larger than any entry (" + Files.size(file) + " bytes)");
-      }
-      Properties p = new Properties();
-      p.load(new StringReader(Files.readString(file, StandardCharsets.ISO_8859_1)));
-      return Optional.of(p);
-    } catch (IllegalArgumentException e) {
-      throw new DamagedEntryException(file, "it does not parse as properties");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
-  }
-
-  private static void write(Path file, Properties p) {
-    try {
-      OwnerOnly.createDirectories(file.getParent().getParent());
-      OwnerOnly.createDirectories(file.getParent());
-      AtomicFile.writeProperties(file, p);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw new DamagedEntryException(where, why);
     }
   }
 }

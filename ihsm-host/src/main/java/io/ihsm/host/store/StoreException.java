@@ -1,4 +1,4 @@
-package io.ihsm.store;
+package io.ihsm.host.store;
 
 /**
  * A store refused a call or could not be reached; {@link #reason()} says which, the message why.

@@ -1,8 +1,8 @@
-package io.ihsm.store;
+package io.ihsm.host.store;
 
 import io.ihsm.host.AtomicFile;
 import io.ihsm.host.OwnerOnly;
-import io.ihsm.store.StoreException.Reason;
+import io.ihsm.host.store.StoreException.Reason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

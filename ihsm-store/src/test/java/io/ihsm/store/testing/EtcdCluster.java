@@ -1,4 +1,4 @@
-package io.ihsm.store;
+package io.ihsm.store.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,12 +19,12 @@ import java.util.regex.Pattern;
  * with a data directory of its own, stopped (killed) at close. Tests skip, saying why, where the
  * {@code etcd} command is absent; {@code .ci/run} installs it (Debian: etcd-server).
  */
-final class EtcdCluster implements AutoCloseable {
+public final class EtcdCluster implements AutoCloseable {
   private final List<Process> members = new ArrayList<>();
   private final List<URI> clientUrls = new ArrayList<>();
 
   /** Why the cluster cannot run here, or null when it can. */
-  static String unavailable() {
+  public static String unavailable() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
       if (Files.isExecutable(Path.of(dir, "etcd"))) {
         return null;
@@ -33,7 +33,7 @@ final class EtcdCluster implements AutoCloseable {
     return "etcd is not installed (Debian: etcd-server; .ci/run installs it)";
   }
 
-  static EtcdCluster start(Path dir, int size) throws Exception {
+  public static EtcdCluster start(Path dir, int size) throws Exception {
     EtcdCluster c = new EtcdCluster();
     try {
       int[] client = freePorts(size);
@@ -91,12 +91,21 @@ final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  List<URI> endpoints() {
+  public List<URI> endpoints() {
     return List.copyOf(clientUrls);
   }
 
+  /** The cluster as a fleet store address: {@code etcd://127.0.0.1:port,…}. */
+  public String address() {
+    StringBuilder b = new StringBuilder("etcd://");
+    for (int i = 0; i < clientUrls.size(); i++) {
+      b.append(i == 0 ? "" : ",").append(clientUrls.get(i).getAuthority());
+    }
+    return b.toString();
+  }
+
   /** The member that leads now (asked of a member that is up). */
-  int leader() throws IOException {
+  public int leader() throws IOException {
     for (int i = 0; i < members.size(); i++) {
       if (!members.get(i).isAlive()) {
         continue;
@@ -115,7 +124,7 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   /** SIGKILL, like a crash or a power loss. */
-  void kill(int member) throws InterruptedException {
+  public void kill(int member) throws InterruptedException {
     members.get(member).destroyForcibly().waitFor();
   }
 

@@ -1,4 +1,4 @@
-package io.ihsm.store;
+package io.ihsm.host.store;
 
 import java.util.List;
 import java.util.Optional;

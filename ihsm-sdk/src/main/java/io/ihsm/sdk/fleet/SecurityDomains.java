@@ -1,0 +1,176 @@
+package io.ihsm.sdk.fleet;
+
+import io.ihsm.ddi.Status;
+import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.DomainPolicy;
+import io.ihsm.ddi.domain.DomainStatus;
+import io.ihsm.ddi.domain.JoinConfirmation;
+import io.ihsm.ddi.domain.JoinRequest;
+import io.ihsm.host.store.FleetStore;
+import io.ihsm.host.store.StoreException;
+import io.ihsm.sdk.CryptoOfficerSession;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.IhsmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The host's part of a security domain: it runs the device's domain requests and carries their
+ * messages through the fleet store ({@link DomainRecords}), so devices on different servers join
+ * without the servers talking to each other. Nothing the host carries opens anything.
+ */
+public final class SecurityDomains {
+  static final Duration POLL = Duration.ofMillis(100);
+
+  private SecurityDomains() {}
+
+  /**
+   * Genesis: this device creates the domain and the store records it. Resumes a genesis whose
+   * filing was interrupted (the device is a member, the store holds no domain).
+   *
+   * @throws IllegalStateException when the store holds another domain already
+   */
+  public static DomainStatus create(
+      IhsmClient hsm, CryptoOfficerSession co, FleetStore store, DomainPolicy policy) {
+    DomainRecords records = new DomainRecords(store);
+    Optional<DomainStatus> filed = records.status();
+    DomainStatus own = hsm.domainStatus();
+    if (filed.isPresent()) {
+      if (own.member() && Arrays.equals(own.domainId(), filed.get().domainId())) {
+        return own; // made before
+      }
+      throw new IllegalStateException(
+          "the store holds a security domain already ("
+              + hex(filed.get().domainId())
+              + "): join it with `ihsm domain join`");
+    }
+    DomainStatus status = own.member() ? own : co.createDomain(policy);
+    records.fileGenesis(status);
+    records.recordMember(hsm.certificateChain());
+    return status;
+  }
+
+  /**
+   * Joins this device to the store's domain: files the device's request, waits up to {@code wait}
+   * for a member to admit it ({@link #approve}), completes the join on the device and files its
+   * proof. Answers the device's new domain status.
+   *
+   * @param progress told the ticket to approve, once filed
+   */
+  public static DomainStatus join(
+      IhsmClient hsm,
+      CryptoOfficerSession co,
+      FleetStore store,
+      Duration wait,
+      Consumer<String> progress) {
+    DomainRecords records = new DomainRecords(store);
+    DomainStatus domain =
+        records
+            .status()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the store holds no security domain: create one with `ihsm domain create`"));
+    DomainStatus own = hsm.domainStatus();
+    if (own.member()) {
+      if (Arrays.equals(own.domainId(), domain.domainId())) {
+        return own;
+      }
+      throw new IhsmException(
+          Status.DOMAIN_EXISTS,
+          "this device is a member of another domain (" + hex(own.domainId()) + ")");
+    }
+    JoinRequest request = co.requestToJoin(domain.domainId());
+    String ticket = records.fileRequest(request);
+    progress.accept(ticket);
+    Admission admission;
+    try {
+      admission =
+          await(
+              () -> records.ticket(ticket).flatMap(DomainRecords.Ticket::admission),
+              wait,
+              "no member admitted join ticket " + ticket);
+    } catch (RuntimeException e) {
+      records.closeTicket(ticket); // this device's join in progress is gone with it
+      throw e;
+    }
+    JoinConfirmation proof = co.completeJoin(admission);
+    records.fileConfirmation(ticket, proof);
+    return hsm.domainStatus();
+  }
+
+  /**
+   * A member admits the joiner of {@code ticket}: its device checks the join request against the
+   * domain's policy and seals the domain secret to it; then this waits up to {@code wait} for the
+   * joiner's proof, checks it on the device and records the new member.
+   */
+  public static DomainRecords.Member approve(
+      IhsmClient hsm, CryptoOfficerSession co, FleetStore store, String ticket, Duration wait) {
+    DomainRecords records = new DomainRecords(store);
+    DomainRecords.Ticket t =
+        records
+            .ticket(ticket)
+            .orElseThrow(() -> new IllegalArgumentException("no join ticket " + ticket));
+    if (t.admission().isPresent()) {
+      throw new IllegalStateException("join ticket " + ticket + " was admitted already");
+    }
+    int most = records.status().map(d -> d.policy().maxMembers()).orElse(0);
+    if (records.members().size() >= most) {
+      // The devices cannot count the fleet; each allows a partition 1/maxMembers of its PIN tries.
+      throw new IllegalStateException(
+          "the domain has its "
+              + most
+              + " members already: more would let a partition's PIN be tried more often than its"
+              + " limit (the domain's member count is set at its creation)");
+    }
+    Admission admission = co.admit(t.request());
+    try {
+      records.fileAdmission(ticket, admission);
+    } catch (StoreException e) {
+      if (e.reason() == StoreException.Reason.EXISTS) {
+        throw new IllegalStateException(
+            "another member admitted join ticket " + ticket + " at the same time");
+      }
+      throw e;
+    }
+    JoinConfirmation proof =
+        await(
+            () -> records.ticket(ticket).flatMap(DomainRecords.Ticket::confirmation),
+            wait,
+            "the joining device of ticket " + ticket + " did not prove it holds the secret");
+    co.confirmJoin(proof);
+    records.recordMember(t.request().chain());
+    records.closeTicket(ticket);
+    String id = DomainRecords.shortHash(t.request().chain().get(1));
+    return records.members().stream()
+        .filter(m -> m.id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("the member record went missing"));
+  }
+
+  private static <T> T await(Supplier<Optional<T>> check, Duration wait, String timeoutMessage) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      Optional<T> v = check.get();
+      if (v.isPresent()) {
+        return v.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(timeoutMessage + " within " + wait.toSeconds() + " s");
+      }
+      try {
+        Thread.sleep(POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting: " + timeoutMessage, e);
+      }
+    }
+  }
+
+  static String hex(byte[] b) {
+    return java.util.HexFormat.of().formatHex(b);
+  }
+}

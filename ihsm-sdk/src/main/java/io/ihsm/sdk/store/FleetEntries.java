@@ -1,0 +1,144 @@
+package io.ihsm.sdk.store;
+
+import io.ihsm.host.store.FleetStore;
+import io.ihsm.host.store.StoreException;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Entries in the fleet's shared store, under {@value #PREFIX}: what one member files, every member
+ * reads. A create is the store's conditional create, so two servers filing one label at once give
+ * one winner; a replacement compare-and-swaps on the revision just read.
+ */
+final class FleetEntries implements Entries {
+  static final String PREFIX = "host/partitions/";
+  private static final int ATTEMPTS = 5;
+
+  private final FleetStore store;
+
+  FleetEntries(FleetStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public Optional<Properties> read(String path) {
+    return store
+        .get(PREFIX + path)
+        .map(
+            e ->
+                HostKeyStore.parse(
+                    where(path), new String(e.value(), StandardCharsets.ISO_8859_1)));
+  }
+
+  @Override
+  public void write(String path, Properties p) {
+    byte[] value = encode(p);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Optional<FleetStore.Entry> current = store.get(PREFIX + path);
+        if (current.isPresent()) {
+          store.update(PREFIX + path, current.get().revision(), value);
+        } else {
+          store.create(PREFIX + path, value);
+        }
+        return;
+      } catch (StoreException e) {
+        boolean raced =
+            e.reason() == StoreException.Reason.CONFLICT
+                || e.reason() == StoreException.Reason.EXISTS
+                || e.reason() == StoreException.Reason.NOT_FOUND;
+        if (!raced || attempt == ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean create(String path, Properties p) {
+    try {
+      store.create(PREFIX + path, encode(p));
+      return true;
+    } catch (StoreException e) {
+      if (e.reason() == StoreException.Reason.EXISTS) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void delete(String path) {
+    for (int attempt = 1; ; attempt++) {
+      Optional<FleetStore.Entry> current = store.get(PREFIX + path);
+      if (current.isEmpty()) {
+        return;
+      }
+      try {
+        store.delete(PREFIX + path, current.get().revision());
+        return;
+      } catch (StoreException e) {
+        if (e.reason() == StoreException.Reason.NOT_FOUND) {
+          return;
+        }
+        if (e.reason() != StoreException.Reason.CONFLICT || attempt == ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public List<String> children(String dir) {
+    String prefix = PREFIX + (dir.isEmpty() ? "" : dir + "/");
+    TreeSet<String> names = new TreeSet<>();
+    for (FleetStore.Entry e : store.list(prefix)) {
+      String rest = e.key().substring(prefix.length());
+      int slash = rest.indexOf('/');
+      names.add(slash < 0 ? rest : rest.substring(0, slash));
+    }
+    return List.copyOf(names);
+  }
+
+  @Override
+  public Optional<Instant> modified(String path) {
+    return Optional.empty(); // the store keeps revisions, not times: entries carry "filed"
+  }
+
+  @Override
+  public AutoCloseable watchDeletions(String dir, Consumer<String> deleted) {
+    return store.watch(
+        PREFIX + dir + "/",
+        change -> {
+          if (change.kind() == FleetStore.Change.Kind.DELETE) {
+            deleted.accept(change.key().substring(PREFIX.length()));
+          }
+        });
+  }
+
+  @Override
+  public Path where(String path) {
+    return Path.of("fleet-store", PREFIX + path);
+  }
+
+  private static byte[] encode(Properties p) {
+    try {
+      StringWriter w = new StringWriter();
+      p.store(w, null);
+      String text =
+          w.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
+      return text.getBytes(StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
