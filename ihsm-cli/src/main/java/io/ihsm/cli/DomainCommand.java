@@ -8,6 +8,7 @@ import io.ihsm.host.store.FleetStores;
 import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.fleet.DomainRecords;
+import io.ihsm.sdk.fleet.Remasker;
 import io.ihsm.sdk.fleet.SecurityDomains;
 import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.verify.AttestationException;
@@ -41,6 +42,10 @@ import picocli.CommandLine.Parameters;
       DomainCommand.Join.class,
       DomainCommand.Approve.class,
       DomainCommand.Members.class,
+      DomainCommand.Rotate.class,
+      DomainCommand.Remask.class,
+      DomainCommand.Retire.class,
+      DomainCommand.Revoke.class,
       DomainCommand.StatusCommand.class
     })
 final class DomainCommand {
@@ -282,6 +287,116 @@ final class DomainCommand {
         if (json) {
           out.println(Json.array(rows));
         }
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start the domain's next epoch on this member. Then: every other member runs `ihsm domain",
+        "join` (approved here) to get it, one member runs `ihsm domain remask`, and every member runs",
+        "`ihsm domain retire` for the old epoch."
+      })
+  static final class Rotate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin StoreOption store;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (FleetStore fleet = FleetStores.open(store.resolve(root));
+          IhsmClient hsm = root.connect();
+          CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+        DomainStatus s = SecurityDomains.rotate(co, fleet);
+        spec.commandLine().getOut().printf("epoch %d started on this member%n", s.epoch());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "remask",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Move every blob of the fleet's key store to the domain's current epoch, through this member's",
+        "device; each blob is replaced by compare-and-swap, and a stopped run is finished by running again."
+      })
+  static final class Remask implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      HostKeyStore keys = HostKeyStore.at(root.home());
+      try (IhsmClient hsm = root.connect()) {
+        Remasker.Result r = Remasker.run(hsm, keys);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "epoch %d: %d blob(s) re-masked, %d already current%n",
+                r.epoch(), r.remasked(), r.current());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "retire",
+      mixinStandardHelpOptions = true,
+      description =
+          "Destroy an old epoch's secret on this member, once no blob of the fleet is masked under it.")
+  static final class Retire implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "EPOCH")
+    int epoch;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      if (epoch < 1) {
+        throw new CliFailure.Usage("an epoch is 1 or more");
+      }
+      HostKeyStore keys = HostKeyStore.at(root.home());
+      try (IhsmClient hsm = root.connect();
+          CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+        SecurityDomains.retire(co, keys, epoch);
+      }
+      spec.commandLine().getOut().printf("epoch %d destroyed on this member%n", epoch);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Remove a member: no member admits it again, and this member starts the next epoch, which the",
+        "removed device is never given (continue as after `ihsm domain rotate`)."
+      })
+  static final class Revoke implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin StoreOption store;
+
+    @Parameters(paramLabel = "MEMBER", description = "the member's id (`ihsm domain members`)")
+    String member;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      if (!member.matches("[0-9a-f]{32}")) {
+        throw new CliFailure.Usage("a member id is 32 hex digits");
+      }
+      try (FleetStore fleet = FleetStores.open(store.resolve(root));
+          IhsmClient hsm = root.connect();
+          CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
+        DomainStatus s = SecurityDomains.revoke(co, fleet, member);
+        spec.commandLine()
+            .getOut()
+            .printf("revoked %s; epoch %d started on this member%n", member, s.epoch());
       }
       return ExitCodes.OK;
     }

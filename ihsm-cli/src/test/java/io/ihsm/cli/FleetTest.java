@@ -18,6 +18,7 @@ import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.IhsmException;
 import io.ihsm.sdk.PartitionClient;
 import io.ihsm.sdk.fleet.DomainRecords;
+import io.ihsm.sdk.fleet.Remasker;
 import io.ihsm.sdk.fleet.SecurityDomains;
 import io.ihsm.sdk.key.HashFunction;
 import io.ihsm.sdk.key.KeyPurpose;
@@ -33,6 +34,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
@@ -109,6 +111,112 @@ class FleetTest {
         FleetStore store = FleetStores.open(etcd.address())) {
       scenario(store);
     }
+  }
+
+  @Test
+  void aRotationAfterARevocationLeavesTheRemovedDeviceOnlyBlobsItCannotOpen() throws Exception {
+    try (FleetStore store = FileFleetStore.open(dir.resolve("shared-store"))) {
+      rotation(store);
+    }
+  }
+
+  @Test
+  void aRotationAfterARevocationWithAnEtcdCluster() throws Exception {
+    String why = EtcdCluster.unavailable();
+    assumeTrue(why == null, why);
+    try (EtcdCluster etcd = EtcdCluster.start(dir.resolve("etcd"), 3);
+        FleetStore store = FleetStores.open(etcd.address())) {
+      rotation(store);
+    }
+  }
+
+  void rotation(FleetStore store) throws Exception {
+    ManufacturerCa ca = ManufacturerCa.load(dir.resolve("factory"), null, null);
+    Server a = server("a", ca);
+    Server b = server("b", ca);
+    Server c = server("c", ca);
+    SecurityDomains.create(a.hsm(), a.co(), store, DomainPolicy.CREATOR_DEFAULTS);
+    join(b, a, store);
+    join(c, a, store);
+    HostKeyStore storeA = HostKeyStore.on(store, a.home());
+    HostKeyStore storeB = HostKeyStore.on(store, b.home());
+    KeyPairGenerator owner = KeyPairGenerator.getInstance("EC");
+    owner.initialize(new ECGenParameterSpec("secp384r1"));
+    PartitionClient.create(
+        a.hsm(),
+        a.co(),
+        storeA,
+        "vault",
+        PartitionLimits.DEFAULTS,
+        owner.generateKeyPair().getPublic().getEncoded(),
+        PIN);
+    byte[] message = "rotate me".getBytes();
+    EcdsaParameters ecdsa = EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.DER);
+    byte[] publicKey;
+    try (PartitionClient app = PartitionClient.open(a.hsm(), storeA, "vault", PIN)) {
+      publicKey = app.generate("k1", KeyType.EC_P256, KeyPurpose.SIGN, false).publicKey();
+    }
+    byte[] oldPartitionBlob = storeA.partition("vault").orElseThrow().partitionBlob();
+
+    String cId =
+        new DomainRecords(store)
+            .members().stream()
+                .filter(
+                    m -> Arrays.equals(m.deviceIdCertificate(), c.hsm().certificateChain().get(1)))
+                .findFirst()
+                .orElseThrow()
+                .id();
+    assertThat(SecurityDomains.revoke(a.co(), store, cId).epoch()).isEqualTo(2);
+    assertThat(new DomainRecords(store).members()).hasSize(2);
+    assertThat(join(b, a, store).epoch()).as("B gets epoch 2 by the same exchange").isEqualTo(2);
+
+    // C asks too, and is refused by the member's device.
+    LinkedBlockingQueue<String> tickets = new LinkedBlockingQueue<>();
+    CompletableFuture<DomainStatus> cAsks =
+        CompletableFuture.supplyAsync(
+            () ->
+                SecurityDomains.join(c.hsm(), c.co(), store, Duration.ofSeconds(3), tickets::add));
+    String ticket = tickets.poll(60, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> SecurityDomains.approve(a.hsm(), a.co(), store, ticket, WAIT))
+        .isInstanceOfSatisfying(
+            IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.JOIN_REFUSED));
+    assertThatThrownBy(() -> cAsks.get(60, TimeUnit.SECONDS))
+        .hasMessageContaining("no member admitted");
+    assertThat(c.hsm().domainStatus().epoch()).isEqualTo(1);
+
+    // The re-masker, twice: the second run finds nothing left to do.
+    Remasker.Result first = Remasker.run(b.hsm(), storeB);
+    assertThat(first.remasked()).isEqualTo(2);
+    assertThat(Remasker.run(b.hsm(), storeB).remasked()).isZero();
+    for (Server s : List.of(a, b)) {
+      SecurityDomains.retire(s.co(), HostKeyStore.on(store, s.home()), 1);
+    }
+    assertThat(Remasker.epochOf(storeA.partition("vault").orElseThrow().partitionBlob()))
+        .isEqualTo(2);
+
+    // Every remaining member signs with the key as before.
+    for (Server s : List.of(a, b)) {
+      try (PartitionClient app =
+          PartitionClient.open(s.hsm(), HostKeyStore.on(store, s.home()), "vault", PIN)) {
+        Signature jdk = Signature.getInstance("SHA256withECDSA");
+        jdk.initVerify(
+            KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(publicKey)));
+        jdk.update(message);
+        assertThat(jdk.verify(app.sign("k1", ecdsa, message))).isTrue();
+      }
+    }
+    // The old blob a store (or a thief) kept opens on no remaining member...
+    int idOnA = storeA.partition("vault").orElseThrow().id();
+    try (var p = a.hsm().partition(idOnA)) {
+      assertThatThrownBy(() -> p.reestablish(oldPartitionBlob))
+          .isInstanceOfSatisfying(
+              IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.EPOCH_RETIRED));
+    }
+    // ...and what the store holds now opens nowhere outside the remaining members.
+    assertThatThrownBy(
+            () -> PartitionClient.open(c.hsm(), HostKeyStore.on(store, c.home()), "vault", PIN))
+        .isInstanceOfSatisfying(
+            IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.EPOCH_RETIRED));
   }
 
   void scenario(FleetStore store) throws Exception {

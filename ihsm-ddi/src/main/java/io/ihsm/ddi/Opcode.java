@@ -112,6 +112,11 @@ public enum Opcode {
    */
   OWNER_REINIT_PARTITION(0x0044, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
   /**
+   * Re-masks a domain partition's blob or one of its key blobs under the domain's current epoch; no
+   * session: the output is the same key or partition, masked anew.
+   */
+  REMASK(0x0045, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION),
+  /**
    * Genesis: the device creates a security domain and becomes its first member (Crypto Officer).
    */
   DOMAIN_CREATE(0x0060, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
@@ -139,6 +144,12 @@ public enum Opcode {
    * session, the blob authenticates itself under the domain's secret.
    */
   ADOPT_PARTITION(0x0066, SessionRule.NONE, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Starts the domain's next epoch on this member (Crypto Officer). */
+  DOMAIN_ROTATE(0x0067, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Destroys an old epoch's secret on this member (Crypto Officer). */
+  DOMAIN_RETIRE_EPOCH(0x0068, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Revokes a device from the domain: no member admits it again (Crypto Officer). */
+  DOMAIN_REVOKE(0x0069, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
 
   /**
    * Opens a session with a credential: the Crypto Officer's on the management port, the

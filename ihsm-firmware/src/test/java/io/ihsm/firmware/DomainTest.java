@@ -170,7 +170,7 @@ class DomainTest {
       assertThat(s.domainId()).isEqualTo(created.domainId());
       assertThat(s.epoch()).isEqualTo(1);
     }
-    assertThat(b.status(Opcode.DOMAIN_JOIN_REQUEST, new Bytes(created.domainId())))
+    assertThat(b.status(Opcode.DOMAIN_JOIN_REQUEST, new Bytes(new byte[16])))
         .as("a member joins no second domain")
         .isEqualTo(Status.DOMAIN_EXISTS);
   }
@@ -309,6 +309,103 @@ class DomainTest {
     assertThat(partA.status(Opcode.OPEN_SESSION, 0, partA.seal(Opcode.OPEN_SESSION, APP)))
         .as("locked, even for the right PIN")
         .isEqualTo(Status.CREDENTIAL_LOCKED);
+  }
+
+  @Test
+  void rotationReachesRemainingMembersReMasksEveryBlobAndRetiresTheOldEpochNotForARevokedMember()
+      throws Exception {
+    Card a = new Card();
+    Card b = new Card();
+    Card revoked = new Card();
+    DomainStatus domain = genesis(a);
+    join(b, a);
+    join(revoked, a);
+
+    int pa =
+        a.ok(Opcode.CREATE_PARTITION, new CreatePartitionRequest("ledger", limits()), Id::read)
+            .value();
+    FirmwareClient partA = new FirmwareClient(a.fw, Port.partition(pa));
+    byte[] oldPartition =
+        partA
+            .ok(
+                Opcode.PROVISION_PARTITION,
+                0,
+                new ProvisionRequest(
+                    VaultTest.p384Anchor(),
+                    new byte[0],
+                    partA.seal(Opcode.PROVISION_PARTITION, APP)),
+                ProvisionResponse::read)
+            .partitionBlob();
+    int sa =
+        partA.ok(Opcode.OPEN_SESSION, 0, partA.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    KeyInfo key =
+        partA.ok(
+            Opcode.GENERATE_KEY,
+            sa,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, false, false, "signer")),
+            KeyInfo::read);
+    byte[] oldKey = key.maskedBlob();
+
+    // Revoke, then rotate: the revoked device gets no epoch 2.
+    byte[] revokedId =
+        MessageDigest.getInstance("SHA-256")
+            .digest(
+                revoked
+                    .mgmt
+                    .ok(Opcode.GET_CERTIFICATE_CHAIN, 0, Empty.INSTANCE, Certificates::read)
+                    .certificates()
+                    .get(1));
+    a.ok(Opcode.DOMAIN_REVOKE, new Bytes(revokedId), DomainStatus::read);
+    assertThat(a.ok(Opcode.DOMAIN_ROTATE, Empty.INSTANCE, DomainStatus::read).epoch()).isEqualTo(2);
+    assertThat(a.status(Opcode.DOMAIN_ROTATE, Empty.INSTANCE))
+        .as("two epochs at most: the old one must be retired first")
+        .isEqualTo(Status.INVALID_PARAMETER);
+    join(b, a); // the rekey is the same attested exchange
+    assertThat(b.status().epoch()).isEqualTo(2);
+    assertThat(b.status().policy().revokes(revokedId)).as("the revocation travels").isTrue();
+    JoinRequest fromRevoked = revoked.requestToJoin(domain);
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, fromRevoked)).isEqualTo(Status.JOIN_REFUSED);
+    assertThat(b.status(Opcode.DOMAIN_ADMIT, revoked.requestToJoin(domain)))
+        .as("every member that has the newer policy refuses it")
+        .isEqualTo(Status.JOIN_REFUSED);
+
+    // The re-masker: the partition blob first, then its keys.
+    assertThat(partA.status(Opcode.REMASK, 0, new Bytes(oldKey)))
+        .as("keys wait for their partition")
+        .isEqualTo(Status.MASKED_BLOB_STALE);
+    byte[] newPartition =
+        partA.ok(Opcode.REMASK, 0, new Bytes(oldPartition), Bytes::readBlob).bytes();
+    byte[] newKey = partA.ok(Opcode.REMASK, 0, new Bytes(oldKey), Bytes::readBlob).bytes();
+    assertThat(newPartition[5]).as("epoch 2 in the header").isEqualTo((byte) 2);
+    assertThat(newKey[5]).isEqualTo((byte) 2);
+
+    // B sees the new blobs, then both retire epoch 1.
+    int pb = b.mgmt.ok(Opcode.ADOPT_PARTITION, 0, new Bytes(newPartition), Id::read).value();
+    FirmwareClient partB = new FirmwareClient(b.fw, Port.partition(pb));
+    partB.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(newPartition), Empty::read);
+    assertThat(partB.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(oldPartition)))
+        .as("a blob replayed by the store: older than one this member has seen")
+        .isEqualTo(Status.MASKED_BLOB_STALE);
+    a.ok(Opcode.DOMAIN_RETIRE_EPOCH, new Id(1), Empty::read);
+    b.ok(Opcode.DOMAIN_RETIRE_EPOCH, new Id(1), Empty::read);
+    assertThat(b.status(Opcode.DOMAIN_RETIRE_EPOCH, new Id(2)))
+        .as("the current epoch stays")
+        .isEqualTo(Status.INVALID_PARAMETER);
+
+    int sb =
+        partB.ok(Opcode.OPEN_SESSION, 0, partB.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    assertThat(partB.status(Opcode.UNMASK_KEY, sb, new Bytes(oldKey)))
+        .as("a key blob of the retired epoch")
+        .isEqualTo(Status.EPOCH_RETIRED);
+    KeyInfo loaded = partB.ok(Opcode.UNMASK_KEY, sb, new Bytes(newKey), KeyInfo::read);
+    assertThat(loaded.publicKey()).as("the same key, masked anew").isEqualTo(key.publicKey());
+    assertThat(partA.status(Opcode.REESTABLISH_PARTITION, 0, new Bytes(oldPartition)))
+        .isIn(Status.EPOCH_RETIRED, Status.MASKED_BLOB_STALE);
+
+    // The revoked device holds epoch 1 only: nothing in the store opens on it any more.
+    assertThat(revoked.mgmt.status(Opcode.ADOPT_PARTITION, 0, new Bytes(newPartition)))
+        .isEqualTo(Status.EPOCH_RETIRED);
   }
 
   static PartitionLimits limits() {

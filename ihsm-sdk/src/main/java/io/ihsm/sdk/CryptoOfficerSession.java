@@ -83,6 +83,22 @@ public final class CryptoOfficerSession implements AutoCloseable {
     channel.call(Opcode.DOMAIN_CONFIRM, sessionId, confirmation, Empty::read);
   }
 
+  /** Starts the domain's next epoch on this member; answers the new status. */
+  public DomainStatus rotateDomain() {
+    return channel.call(Opcode.DOMAIN_ROTATE, sessionId, Empty.INSTANCE, DomainStatus::read);
+  }
+
+  /** Destroys an old epoch's secret on this member. */
+  public void retireEpoch(int epoch) {
+    channel.call(Opcode.DOMAIN_RETIRE_EPOCH, sessionId, new Id(epoch), Empty::read);
+  }
+
+  /** Revokes a device (SHA-256 of its DeviceID certificate) from the domain. */
+  public DomainStatus revokeDevice(byte[] deviceIdHash) {
+    return channel.call(
+        Opcode.DOMAIN_REVOKE, sessionId, new Bytes(deviceIdHash), DomainStatus::read);
+  }
+
   /** Unlocks a partition's application credential after too many PIN failures. */
   public void unlockCredential(int partitionId) {
     channel.call(Opcode.UNLOCK_CREDENTIAL, sessionId, new Id(partitionId), Empty::read);

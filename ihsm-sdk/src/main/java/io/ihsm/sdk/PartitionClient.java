@@ -64,7 +64,7 @@ public final class PartitionClient implements AutoCloseable {
     this.credential = credential;
     this.catalogue = new KeyCatalogue(store, entry.name());
     this.recovery =
-        new SessionRecovery(connection, () -> this.credential, () -> this.entry.partitionBlob());
+        new SessionRecovery(connection, () -> this.credential, this::currentPartitionBlob);
     this.deletions = store.watchDeletedKeys(entry.name(), this::evict);
   }
 
@@ -450,6 +450,17 @@ public final class PartitionClient implements AutoCloseable {
           catalogue.delete(label);
           return null;
         });
+  }
+
+  /**
+   * The blob to re-establish the partition from: in a fleet the store's newest (another member may
+   * have changed the PIN, or the re-masker moved it to a new epoch), else the one this client has.
+   */
+  private byte[] currentPartitionBlob() {
+    if (store.inFleet()) {
+      store.partition(entry.name()).ifPresent(e -> entry = e.withId(entry.id()));
+    }
+    return entry.partitionBlob();
   }
 
   /** Unloads the key from the device if this client loaded it; the store is not touched. */

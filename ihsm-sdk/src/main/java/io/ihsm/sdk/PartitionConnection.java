@@ -34,6 +34,14 @@ public final class PartitionConnection implements AutoCloseable {
         .partition();
   }
 
+  /**
+   * Re-masks the partition's blob, or one of its key blobs, under the security domain's current
+   * epoch (no session: the answer is the same partition or key, masked anew).
+   */
+  public byte[] remask(byte[] blob) {
+    return channel.call(Opcode.REMASK, 0, new Bytes(blob), Bytes::readBlob).bytes();
+  }
+
   public int partitionId() {
     return port.partitionId();
   }

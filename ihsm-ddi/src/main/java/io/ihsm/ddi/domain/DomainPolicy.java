@@ -7,29 +7,38 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.message.Certificates;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Who may join a security domain: devices whose DICE chain ends at {@code root} (the manufacturer
  * root, DER), whose firmware's SVN is at least {@code minSvn} and whose firmware digest (SHA-384 of
- * the image manifest) is one of {@code firmwareDigests}; and how many members it is meant to have
- * at most, which divides each partition's PIN failure limit among them.
+ * the image manifest) is one of {@code firmwareDigests}, and whose DeviceID certificate's SHA-256
+ * is not among {@code revokedDevices}; and how many members it is meant to have at most, which
+ * divides each partition's PIN failure limit among them.
  *
  * <pre>
  * bytes root (≤ 8192), u32 minSvn, u32 count (≤ 16), then count × bytes digest (48),
- * u32 maxMembers (≤ 256)
+ * u32 maxMembers (≤ 256), u32 revokedCount (≤ 64), then revokedCount × bytes deviceIdHash (32)
  * </pre>
  *
  * In a DOMAIN_CREATE request the root is empty (the creating device's own root is pinned), a zero
  * minSvn means the creator's SVN, no digests means the creator's firmware and a zero maxMembers
  * means {@value #DEFAULT_MAX_MEMBERS}.
  */
-public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests, int maxMembers)
+public record DomainPolicy(
+    byte[] root,
+    int minSvn,
+    List<byte[]> firmwareDigests,
+    int maxMembers,
+    List<byte[]> revokedDevices)
     implements Body {
   public static final int DIGEST_BYTES = 48;
   public static final int MAX_DIGESTS = 16;
   public static final int MAX_MEMBERS = 256;
   public static final int DEFAULT_MAX_MEMBERS = 3;
+  public static final int MAX_REVOKED = 64;
+  public static final int DEVICE_HASH_BYTES = 32;
 
   /** The creating device's own root, SVN and firmware: what DOMAIN_CREATE fills in. */
   public static final DomainPolicy CREATOR_DEFAULTS =
@@ -40,9 +49,34 @@ public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests
     this(root, minSvn, firmwareDigests, 0);
   }
 
+  /** A policy that revokes no device. */
+  public DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests, int maxMembers) {
+    this(root, minSvn, firmwareDigests, maxMembers, List.of());
+  }
+
+  /** The same policy, revoking one more device (SHA-256 of its DeviceID certificate). */
+  public DomainPolicy revoking(byte[] deviceIdHash) {
+    List<byte[]> more = new ArrayList<>(revokedDevices);
+    if (more.stream().noneMatch(h -> Arrays.equals(h, deviceIdHash))) {
+      more.add(deviceIdHash);
+    }
+    return new DomainPolicy(root, minSvn, firmwareDigests, maxMembers, more);
+  }
+
+  /** Whether the device whose DeviceID certificate has this SHA-256 is revoked. */
+  public boolean revokes(byte[] deviceIdHash) {
+    return revokedDevices.stream().anyMatch(h -> Arrays.equals(h, deviceIdHash));
+  }
+
   public DomainPolicy {
     if (maxMembers < 0 || maxMembers > MAX_MEMBERS) {
       throw new IllegalArgumentException("a domain has 1 to " + MAX_MEMBERS + " members");
+    }
+    revokedDevices = revokedDevices.stream().map(byte[]::clone).toList();
+    if (revokedDevices.size() > MAX_REVOKED
+        || revokedDevices.stream().anyMatch(h -> h.length != DEVICE_HASH_BYTES)) {
+      throw new IllegalArgumentException(
+          "at most " + MAX_REVOKED + " revoked devices of " + DEVICE_HASH_BYTES + " bytes each");
     }
     root = root.clone();
     firmwareDigests = firmwareDigests.stream().map(byte[]::clone).toList();
@@ -67,10 +101,16 @@ public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests
   }
 
   @Override
+  public List<byte[]> revokedDevices() {
+    return revokedDevices.stream().map(byte[]::clone).toList();
+  }
+
+  @Override
   public void writeTo(BodyWriter w) {
     w.bytes(root, Certificates.MAX_CERTIFICATE).u32(minSvn).u32(firmwareDigests.size());
     firmwareDigests.forEach(d -> w.bytes(d, DIGEST_BYTES));
-    w.u32(maxMembers);
+    w.u32(maxMembers).u32(revokedDevices.size());
+    revokedDevices.forEach(h -> w.bytes(h, DEVICE_HASH_BYTES));
   }
 
   public static DomainPolicy read(BodyReader r) throws DdiException {
@@ -99,6 +139,18 @@ public record DomainPolicy(byte[] root, int minSvn, List<byte[]> firmwareDigests
     if (maxMembers < 0 || maxMembers > MAX_MEMBERS) {
       throw new DdiException(Status.MALFORMED_BODY, "maxMembers is at most " + MAX_MEMBERS);
     }
-    return new DomainPolicy(root, minSvn, digests, maxMembers);
+    int m = r.u32("revokedCount");
+    if (m < 0 || m > MAX_REVOKED) {
+      throw new DdiException(Status.MALFORMED_BODY, "at most " + MAX_REVOKED + " revoked devices");
+    }
+    List<byte[]> revoked = new ArrayList<>();
+    for (int i = 0; i < m; i++) {
+      byte[] h = r.bytes("deviceIdHash", DEVICE_HASH_BYTES);
+      if (h.length != DEVICE_HASH_BYTES) {
+        throw new DdiException(Status.MALFORMED_BODY, "a revoked device's hash is 32 bytes");
+      }
+      revoked.add(h);
+    }
+    return new DomainPolicy(root, minSvn, digests, maxMembers, revoked);
   }
 }

@@ -35,6 +35,8 @@ public final class Dispatcher {
    * Outcomes the audit log records: authentication, key life cycle, partitions, and module
    * services. Unloading a key is not among them: it only empties a cache slot (the key's blob stays
    * valid), and a busy partition unloads keys constantly, which would fill the log between exports.
+   * Nor is REMASK, for the same reason: a rotation re-masks every blob (DOMAIN_ROTATE and
+   * DOMAIN_RETIRE_EPOCH, which start and end it, are audited).
    */
   static final Set<Opcode> AUDITED =
       EnumSet.of(
@@ -72,7 +74,10 @@ public final class Dispatcher {
           Opcode.DOMAIN_ADMIT,
           Opcode.DOMAIN_JOIN_COMPLETE,
           Opcode.DOMAIN_CONFIRM,
-          Opcode.ADOPT_PARTITION);
+          Opcode.ADOPT_PARTITION,
+          Opcode.DOMAIN_ROTATE,
+          Opcode.DOMAIN_RETIRE_EPOCH,
+          Opcode.DOMAIN_REVOKE);
 
   /**
    * @param audit null when the module came up without one (no entropy: status only)

@@ -63,6 +63,33 @@ public final class DomainHandlers {
           return Reply.approved(Empty.INSTANCE);
         });
     h.put(
+        Opcode.DOMAIN_ROTATE,
+        (ctx, body) -> {
+          Empty.read(body);
+          ctx.requireCryptoOfficer();
+          return Reply.approved(domain.rotate());
+        });
+    h.put(
+        Opcode.DOMAIN_RETIRE_EPOCH,
+        (ctx, body) -> {
+          int epoch = Id.read(body).value();
+          ctx.requireCryptoOfficer();
+          domain.retire(epoch);
+          vault.epochRetired(epoch);
+          return Reply.approved(Empty.INSTANCE);
+        });
+    h.put(
+        Opcode.DOMAIN_REVOKE,
+        (ctx, body) -> {
+          byte[] device = Bytes.read(body).bytes();
+          ctx.requireCryptoOfficer();
+          return Reply.approved(domain.revoke(device));
+        });
+    h.put(
+        Opcode.REMASK,
+        (ctx, body) ->
+            Reply.approved(new Bytes(vault.remask(ctx.port(), Bytes.readBlob(body).bytes()))));
+    h.put(
         Opcode.ADOPT_PARTITION,
         (ctx, body) -> Reply.approved(new Id(vault.adopt(Bytes.readBlob(body).bytes()))));
     return h;

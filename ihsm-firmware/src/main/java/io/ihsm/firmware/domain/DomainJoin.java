@@ -119,14 +119,17 @@ public final class DomainJoin {
     return domain.create(policy);
   }
 
-  /** Step 1, on the joiner. A new request replaces one in progress. */
+  /**
+   * Step 1, on the joiner; a member asks the same way for its domain's newer epoch (a rekey). A new
+   * request replaces one in progress.
+   */
   public synchronized JoinRequest request(byte[] domainId) throws DdiException {
-    if (domain.member()) {
-      throw new DdiException(
-          Status.DOMAIN_EXISTS, "the device is already a member of a security domain");
-    }
     if (domainId.length != DomainStatus.ID_BYTES) {
       throw new DdiException(Status.INVALID_PARAMETER, "a domain id is 16 bytes");
+    }
+    if (domain.member() && !Arrays.equals(domain.id(), domainId)) {
+      throw new DdiException(
+          Status.DOMAIN_EXISTS, "the device is already a member of another security domain");
     }
     List<byte[]> chain = identity.chain();
     AsymmetricCipherKeyPair key = hpke.newKeyPair();
@@ -162,6 +165,9 @@ public final class DomainJoin {
     }
     MemberChain.Device joiner = chains.check(request.chain(), policy.root());
     checkPolicy(policy, joiner, "the joining device");
+    if (policy.revokes(deviceIdHash(request.chain()))) {
+      throw MemberChain.refused("the joining device was revoked from the domain");
+    }
     if (!new Signatures(engine)
         .verifyEcdsa(
             "SHA384withECDSA", joiner.aliasKey(), request.signedBytes(), request.signature())) {
@@ -211,6 +217,7 @@ public final class DomainJoin {
           Status.NO_PENDING_JOIN, "the admission answers no join request this device made");
     }
     pending = null;
+    boolean rekey = domain.member();
     if (!Arrays.equals(p.domainId(), admission.domainId())) {
       throw MemberChain.refused("the admission is for another domain than the one requested");
     }
@@ -239,7 +246,11 @@ public final class DomainJoin {
       if (secret.length != SecurityDomain.SECRET_BYTES) {
         throw MemberChain.refused("the sealed domain secret is not 32 bytes");
       }
-      domain.join(admission.domainId(), admission.policy(), admission.epoch(), secret);
+      if (rekey) {
+        domain.rekey(admission.policy(), admission.epoch(), secret);
+      } else {
+        domain.join(admission.domainId(), admission.policy(), admission.epoch(), secret);
+      }
     } finally {
       Arrays.fill(secret, (byte) 0);
     }
@@ -257,6 +268,11 @@ public final class DomainJoin {
     if (!MessageDigest.isEqual(expected, confirmation.mac())) {
       throw MemberChain.refused("the joining device does not prove it holds the domain secret");
     }
+  }
+
+  /** SHA-256 of a chain's DeviceID certificate: how the policy names a revoked device. */
+  private byte[] deviceIdHash(List<byte[]> chain) {
+    return engine.digest("SHA-256").digest(chain.get(1));
   }
 
   private static void checkPolicy(DomainPolicy policy, MemberChain.Device d, String who)

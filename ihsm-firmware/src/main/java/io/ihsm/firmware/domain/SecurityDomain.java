@@ -14,6 +14,7 @@ import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.vault.Masking;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -106,6 +107,89 @@ public final class SecurityDomain {
       throws DdiException {
     requireNone();
     become(id, joinedPolicy, epoch, secret);
+  }
+
+  /**
+   * A member takes a newer epoch's secret from another member (a rekey through the join), with that
+   * member's policy, which may revoke more devices.
+   */
+  synchronized void rekey(DomainPolicy newerPolicy, int epoch, byte[] secret) throws DdiException {
+    requireMember();
+    if (epoch <= currentEpoch) {
+      throw new DdiException(
+          Status.JOIN_REFUSED,
+          "the admission's epoch " + epoch + " is not newer than this member's " + currentEpoch);
+    }
+    requireRoomForAnEpoch();
+    policy = newerPolicy;
+    secrets.put(epoch, secret.clone());
+    currentEpoch = epoch;
+    save();
+  }
+
+  /** Starts the next epoch here: a fresh secret masks new blobs from now on. */
+  public synchronized DomainStatus rotate() throws DdiException {
+    requireMember();
+    requireRoomForAnEpoch();
+    byte[] secret = random.bytes(SECRET_BYTES);
+    try {
+      secrets.put(currentEpoch + 1, secret.clone());
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+    currentEpoch++;
+    save();
+    return status();
+  }
+
+  /** Destroys an old epoch's secret: its blobs open here no more. */
+  public synchronized void retire(int epoch) throws DdiException {
+    requireMember();
+    if (epoch == currentEpoch) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "epoch " + epoch + " is the current one: rotate first");
+    }
+    byte[] s = secrets.remove(epoch);
+    if (s == null) {
+      throw new DdiException(Status.EPOCH_RETIRED, "this device holds no epoch " + epoch);
+    }
+    Arrays.fill(s, (byte) 0);
+    Masking m = partitionMaskings.remove(epoch);
+    if (m != null) {
+      m.destroy();
+    }
+    save();
+  }
+
+  /** Revokes a device (SHA-256 of its DeviceID certificate): no member admits it again. */
+  public synchronized DomainStatus revoke(byte[] deviceIdHash) throws DdiException {
+    requireMember();
+    if (deviceIdHash.length != DomainPolicy.DEVICE_HASH_BYTES) {
+      throw new DdiException(Status.INVALID_PARAMETER, "a device is named by 32 bytes");
+    }
+    if (!policy.revokes(deviceIdHash)
+        && policy.revokedDevices().size() >= DomainPolicy.MAX_REVOKED) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "at most " + DomainPolicy.MAX_REVOKED + " revoked devices");
+    }
+    policy = policy.revoking(deviceIdHash);
+    save();
+    return status();
+  }
+
+  /** The epochs whose secrets this device holds, oldest first. */
+  public synchronized List<Integer> heldEpochs() {
+    return List.copyOf(secrets.keySet());
+  }
+
+  private void requireRoomForAnEpoch() throws DdiException {
+    if (secrets.size() >= MAX_EPOCHS) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          "a member holds two epochs at most: retire epoch "
+              + secrets.keySet().iterator().next()
+              + " first");
+    }
   }
 
   private void become(byte[] id, DomainPolicy p, int epoch, byte[] secret) {

@@ -432,6 +432,79 @@ public final class Vault {
     }
   }
 
+  /**
+   * Re-masks one of the partition's blobs under the domain's current epoch (the re-masker's step
+   * after a rotation). A partition blob gets the next generation, so the one it replaces is stale
+   * on every member that sees the new one, and this device's partition moves to the new epoch; a
+   * key blob needs the partition at the current epoch first. Only the masking changes: the same
+   * secrets, the same metadata.
+   */
+  public synchronized byte[] remask(Port port, byte[] blob) throws DdiException {
+    PartitionRecord r = record(port.partitionId());
+    int current = domain.currentEpoch();
+    int epoch = Masking.epochOf(blob);
+    if (epoch == 0) {
+      throw new DdiException(
+          Status.MASKED_BLOB_FOREIGN, "the blob is one device's, not a security domain's");
+    }
+    boolean partitionBlob = blob.length > 1 && blob[1] == Masking.Kind.PARTITION.code;
+    if (partitionBlob) {
+      reestablish(port, blob); // every check of a partition blob, and the newest generation
+      PartitionState s = establishedState(port);
+      PartitionRecord latest = record(port.partitionId());
+      PartitionState moved =
+          new PartitionState(
+              s.credentialId.clone(),
+              s.verifier.clone(),
+              s.ownerAnchor.clone(),
+              s.backupKey.clone(),
+              s.maskingSecret.clone(),
+              s.unwrappingKey.clone(),
+              current);
+      PartitionRecord updated = latest.provisioned(latest.generation() + 1);
+      byte[] remasked = sealState(updated, moved);
+      registry.replace(updated);
+      established.put(r.id(), moved);
+      s.wipe();
+      Optional.ofNullable(keyMaskings.remove(r.id())).ifPresent(Masking::destroy);
+      return remasked;
+    }
+    PartitionState s = establishedState(port);
+    if (s.epoch != current) {
+      throw new DdiException(
+          Status.MASKED_BLOB_STALE,
+          "re-mask the partition's blob first: the partition is at epoch "
+              + s.epoch
+              + ", the domain at "
+              + current);
+    }
+    Masking.Opened opened = keyMasking(port, epoch).open(blob, Masking.Kind.KEY, r.uid());
+    try {
+      return keyMasking(port)
+          .seal(Masking.Kind.KEY, r.uid(), opened.generation(), opened.metadata(), opened.secret());
+    } finally {
+      Arrays.fill(opened.secret(), (byte) 0);
+    }
+  }
+
+  /**
+   * After the domain retired {@code epoch}: partitions established from its blobs are closed
+   * (NEEDS_REESTABLISH, from their re-masked blobs).
+   */
+  public synchronized void epochRetired(int epoch) {
+    established
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (e.getValue().epoch == epoch) {
+                e.getValue().wipe();
+                Optional.ofNullable(keyMaskings.remove(e.getKey())).ifPresent(Masking::destroy);
+                return true;
+              }
+              return false;
+            });
+  }
+
   /** Changes the application PIN (same id); the old blob becomes stale. Returns the new blob. */
   public synchronized byte[] changePin(Port port, SealedCredential sealed) throws DdiException {
     CredentialChannelService.Opened c = channel.open(sealed, Opcode.CHANGE_PIN, port);

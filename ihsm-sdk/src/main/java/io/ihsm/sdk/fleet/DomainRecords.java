@@ -67,6 +67,16 @@ public final class DomainRecords {
     store.create(STATUS, encode(status));
   }
 
+  /** Files the domain's newer status (a rotation, a revocation): a compare-and-swap. */
+  void updateStatus(DomainStatus status) {
+    FleetStore.Entry now =
+        store
+            .get(STATUS)
+            .orElseThrow(
+                () -> new StoreException(StoreException.Reason.NOT_FOUND, "no domain is filed"));
+    store.update(STATUS, now.revision(), encode(status));
+  }
+
   /** Files a join request; answers its ticket. */
   String fileRequest(JoinRequest request) {
     String ticket = shortHash(encode(request));
@@ -118,7 +128,7 @@ public final class DomainRecords {
   }
 
   void recordMember(List<byte[]> chain) {
-    String id = shortHash(chain.get(1));
+    String id = memberId(chain);
     BodyWriter w =
         new BodyWriter()
             .bytes(chain.get(1), FleetStore.MAX_VALUE)
@@ -131,6 +141,24 @@ public final class DomainRecords {
       }
       // a device that joined before (after a zeroization, say): it is recorded already
     }
+  }
+
+  /** Removes a member's record; false when there is none. */
+  boolean removeMember(String id) {
+    if (!id.matches("[0-9a-f]{32}")) {
+      throw new IllegalArgumentException("a member id is 32 hex digits");
+    }
+    Optional<FleetStore.Entry> e = store.get(MEMBERS + id);
+    if (e.isEmpty()) {
+      return false;
+    }
+    store.delete(MEMBERS + id, e.get().revision());
+    return true;
+  }
+
+  /** The member id of the device whose DICE chain this is. */
+  static String memberId(List<byte[]> chain) {
+    return shortHash(chain.get(1));
   }
 
   public List<Member> members() {

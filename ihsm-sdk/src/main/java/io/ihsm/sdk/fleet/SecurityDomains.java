@@ -11,8 +11,12 @@ import io.ihsm.host.store.StoreException;
 import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.store.HostKeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -76,12 +80,15 @@ public final class SecurityDomains {
                         "the store holds no security domain: create one with `ihsm domain create`"));
     DomainStatus own = hsm.domainStatus();
     if (own.member()) {
-      if (Arrays.equals(own.domainId(), domain.domainId())) {
-        return own;
+      if (Arrays.equals(own.domainId(), domain.domainId()) && own.epoch() >= domain.epoch()) {
+        return own; // a member, at the newest epoch: nothing to do
       }
-      throw new IhsmException(
-          Status.DOMAIN_EXISTS,
-          "this device is a member of another domain (" + hex(own.domainId()) + ")");
+      if (!Arrays.equals(own.domainId(), domain.domainId())) {
+        throw new IhsmException(
+            Status.DOMAIN_EXISTS,
+            "this device is a member of another domain (" + hex(own.domainId()) + ")");
+      }
+      // A member behind the domain's epoch: the same exchange brings it the newer secret.
     }
     JoinRequest request = co.requestToJoin(domain.domainId());
     String ticket = records.fileRequest(request);
@@ -118,7 +125,9 @@ public final class SecurityDomains {
       throw new IllegalStateException("join ticket " + ticket + " was admitted already");
     }
     int most = records.status().map(d -> d.policy().maxMembers()).orElse(0);
-    if (records.members().size() >= most) {
+    String joiner = DomainRecords.memberId(t.request().chain());
+    boolean rekey = records.members().stream().anyMatch(m -> m.id().equals(joiner));
+    if (!rekey && records.members().size() >= most) {
       // The devices cannot count the fleet; each allows a partition 1/maxMembers of its PIN tries.
       throw new IllegalStateException(
           "the domain has its "
@@ -151,6 +160,69 @@ public final class SecurityDomains {
         .orElseThrow(() -> new IllegalStateException("the member record went missing"));
   }
 
+  /**
+   * Starts the domain's next epoch on this member and files it. Then each other member joins again
+   * to get it ({@link #join}, approved here), {@link Remasker} moves every blob to it, and each
+   * member retires the old epoch ({@link #retire}).
+   */
+  public static DomainStatus rotate(CryptoOfficerSession co, FleetStore store) {
+    DomainStatus next = co.rotateDomain();
+    new DomainRecords(store).updateStatus(next);
+    return next;
+  }
+
+  /**
+   * Destroys {@code epoch} on this member once no blob of the fleet's key store is masked under it
+   * or an older one any more.
+   *
+   * @throws IllegalStateException naming how many blobs still need the re-masker
+   */
+  public static void retire(CryptoOfficerSession co, HostKeyStore keys, int epoch) {
+    int old = 0;
+    for (String name : keys.partitions()) {
+      var e = keys.partition(name);
+      if (e.isPresent() && Remasker.epochOf(e.get().partitionBlob()) <= epoch) {
+        old++;
+      }
+      for (var k : keys.keys(name)) {
+        if (Remasker.epochOf(k.maskedBlob()) <= epoch) {
+          old++;
+        }
+      }
+    }
+    if (old > 0) {
+      throw new IllegalStateException(
+          old
+              + " blob(s) of the fleet are still masked under epoch "
+              + epoch
+              + " or older: run the re-masker (`ihsm domain remask`) first");
+    }
+    co.retireEpoch(epoch);
+  }
+
+  /**
+   * Revokes a member: this device's policy refuses it from now on (and every member's, as the
+   * policy travels with the next rekey), its record goes, and this member starts the next epoch,
+   * which the revoked device will never be given.
+   */
+  public static DomainStatus revoke(CryptoOfficerSession co, FleetStore store, String memberId) {
+    DomainRecords records = new DomainRecords(store);
+    DomainRecords.Member m =
+        records.members().stream()
+            .filter(x -> x.id().equals(memberId))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no member " + memberId));
+    byte[] hash;
+    try {
+      hash = MessageDigest.getInstance("SHA-256").digest(m.deviceIdCertificate());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    co.revokeDevice(hash);
+    records.removeMember(memberId);
+    return rotate(co, store);
+  }
+
   private static <T> T await(Supplier<Optional<T>> check, Duration wait, String timeoutMessage) {
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
@@ -171,6 +243,6 @@ public final class SecurityDomains {
   }
 
   static String hex(byte[] b) {
-    return java.util.HexFormat.of().formatHex(b);
+    return HexFormat.of().formatHex(b);
   }
 }

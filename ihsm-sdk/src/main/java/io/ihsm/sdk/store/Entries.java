@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Where the host key store's entries live: owner-only files under the home directory, or the
@@ -23,6 +24,12 @@ interface Entries {
 
   /** Creates the entry only if there is none; answers whether it did. */
   boolean create(String path, Properties p);
+
+  /**
+   * Replaces the entry with {@code next} only if it still holds what {@code expected} accepts (in a
+   * fleet, a compare-and-swap on the revision read); false, changing nothing, otherwise.
+   */
+  boolean replace(String path, Predicate<Properties> expected, Properties next);
 
   void delete(String path);
 

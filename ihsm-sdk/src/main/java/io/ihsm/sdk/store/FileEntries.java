@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -60,6 +61,16 @@ final class FileEntries implements Entries {
       return false;
     }
     write(path, p);
+    return true;
+  }
+
+  @Override
+  public boolean replace(String path, Predicate<Properties> expected, Properties next) {
+    Optional<Properties> now = read(path);
+    if (now.isEmpty() || !expected.test(now.get())) {
+      return false;
+    }
+    write(path, next); // one server: its processes change an entry under the catalogue's order
     return true;
   }
 

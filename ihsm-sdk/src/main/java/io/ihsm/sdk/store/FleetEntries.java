@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Entries in the fleet's shared store, under {@value #PREFIX}: what one member files, every member
@@ -70,6 +71,27 @@ final class FleetEntries implements Entries {
       return true;
     } catch (StoreException e) {
       if (e.reason() == StoreException.Reason.EXISTS) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean replace(String path, Predicate<Properties> expected, Properties next) {
+    Optional<FleetStore.Entry> now = store.get(PREFIX + path);
+    if (now.isEmpty()
+        || !expected.test(
+            HostKeyStore.parse(
+                where(path), new String(now.get().value(), StandardCharsets.ISO_8859_1)))) {
+      return false;
+    }
+    try {
+      store.update(PREFIX + path, now.get().revision(), encode(next));
+      return true;
+    } catch (StoreException e) {
+      if (e.reason() == StoreException.Reason.CONFLICT
+          || e.reason() == StoreException.Reason.NOT_FOUND) {
         return false;
       }
       throw e;

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -249,6 +250,44 @@ public final class HostKeyStore {
       p.setProperty("userPinSet", "false");
     }
     return p;
+  }
+
+  /**
+   * Replaces the partition's blob with {@code next} only if the entry still holds {@code expected}
+   * (a compare-and-swap in a fleet); false, changing nothing, when it changed since.
+   */
+  public boolean replacePartitionBlob(String name, byte[] expected, byte[] next) {
+    checkName(name);
+    String path = name + "/partition.properties";
+    PartitionEntry e =
+        partition(name).orElseThrow(() -> new IllegalArgumentException("no partition " + name));
+    return shared.replace(
+        path,
+        p ->
+            expected.length > 0 && Arrays.equals(b64(p.getProperty("partitionBlob", "")), expected),
+        partitionProperties(
+            new PartitionEntry(
+                name, e.id(), e.credentialId(), next, e.backupKeyBlob(), e.userPinSet())));
+  }
+
+  /**
+   * Replaces a key's masked blob with {@code next} only if its entry still holds {@code expected}
+   * (a compare-and-swap in a fleet); false, changing nothing, when it changed or went since.
+   */
+  public boolean replaceKeyBlob(String partition, String label, byte[] expected, byte[] next) {
+    StoredKey k = key(partition, label).orElse(null);
+    if (k == null) {
+      return false;
+    }
+    Properties replacement =
+        keyProperties(
+            new StoredKey(
+                label, k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), next));
+    filed(partition, label).ifPresent(t -> replacement.setProperty("filed", t.toString()));
+    return shared.replace(
+        keyPath(partition, label),
+        p -> Arrays.equals(b64(p.getProperty("maskedBlob", "")), expected),
+        replacement);
   }
 
   /** Removes the partition's entry and all its keys, damaged ones included. */
