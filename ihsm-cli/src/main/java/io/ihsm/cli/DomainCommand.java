@@ -46,6 +46,9 @@ import picocli.CommandLine.Parameters;
       DomainCommand.Remask.class,
       DomainCommand.Retire.class,
       DomainCommand.Revoke.class,
+      DomainBackupCommands.Backup.class,
+      DomainBackupCommands.Restore.class,
+      DomainBackupCommands.CustodianCommand.class,
       DomainCommand.StatusCommand.class
     })
 final class DomainCommand {

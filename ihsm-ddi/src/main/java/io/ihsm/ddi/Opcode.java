@@ -150,6 +150,13 @@ public enum Opcode {
   DOMAIN_RETIRE_EPOCH(0x0068, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
   /** Revokes a device from the domain: no member admits it again (Crypto Officer). */
   DOMAIN_REVOKE(0x0069, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /** Backs the domain's secrets up for M of N custodians (Crypto Officer). */
+  DOMAIN_BACKUP(0x006A, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
+  /**
+   * A device in no domain restores one from its backup and the shares custodians released to its
+   * pending join request (Crypto Officer).
+   */
+  DOMAIN_RESTORE(0x006B, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.MANAGEMENT),
 
   /**
    * Opens a session with a credential: the Crypto Officer's on the management port, the

@@ -21,6 +21,7 @@ import io.ihsm.firmware.dispatch.Handler;
 import io.ihsm.firmware.dispatch.IdentityHandlers;
 import io.ihsm.firmware.dispatch.KeyHandlers;
 import io.ihsm.firmware.dispatch.VaultHandlers;
+import io.ihsm.firmware.domain.DomainBackups;
 import io.ihsm.firmware.domain.DomainJoin;
 import io.ihsm.firmware.domain.SecurityDomain;
 import io.ihsm.firmware.identity.DiceIdentity;
@@ -169,11 +170,10 @@ public final class Firmware implements FirmwareInstance {
             platform.identity(),
             platform.measurement());
     handlers.putAll(IdentityHandlers.create(identity, vault));
+    DomainJoin join = new DomainJoin(domain, identity, platform.measurement(), engine, random);
     handlers.putAll(
         DomainHandlers.create(
-            new DomainJoin(domain, identity, platform.measurement(), engine, random),
-            domain,
-            vault));
+            join, new DomainBackups(domain, join, engine, random), domain, vault));
     handlers.putAll(
         AttestationHandlers.create(
             new Attestation(identity, platform, mode, state, selfTests, audit),

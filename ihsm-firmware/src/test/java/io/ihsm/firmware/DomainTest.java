@@ -9,10 +9,13 @@ import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.DomainBackup;
 import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.domain.DomainStatus;
 import io.ihsm.ddi.domain.JoinConfirmation;
 import io.ihsm.ddi.domain.JoinRequest;
+import io.ihsm.ddi.domain.RestoreRequest;
+import io.ihsm.ddi.domain.SealedShare;
 import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.KeyAttributes;
@@ -39,6 +42,8 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
+import org.bouncycastle.crypto.hpke.HPKE;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -406,6 +411,169 @@ class DomainTest {
     // The revoked device holds epoch 1 only: nothing in the store opens on it any more.
     assertThat(revoked.mgmt.status(Opcode.ADOPT_PARTITION, 0, new Bytes(newPartition)))
         .isEqualTo(Status.EPOCH_RETIRED);
+  }
+
+  /** A custodian: its HPKE key pair, kept away from every device. */
+  static final class Custodian {
+    final HPKE hpke =
+        new HPKE(HPKE.mode_base, HPKE.kem_P384_SHA384, HPKE.kdf_HKDF_SHA384, HPKE.aead_AES_GCM256);
+    final AsymmetricCipherKeyPair key = hpke.generatePrivateKey();
+
+    byte[] publicKey() {
+      return hpke.serializePublicKey(key.getPublic());
+    }
+
+    /** Opens its share of {@code backup} and seals it to the restoring device's join request. */
+    SealedShare release(DomainBackup backup, int x, JoinRequest to) throws Exception {
+      MessageDigest sha384 = MessageDigest.getInstance("SHA-384");
+      byte[] digest = sha384.digest(backup.sealedPart());
+      SealedShare mine = backup.shares().get(x - 1);
+      byte[] share =
+          hpke.open(
+              mine.enc(),
+              key,
+              concat(DomainBackup.SHARE_INFO, digest),
+              new byte[] {(byte) x},
+              mine.ciphertext(),
+              null,
+              null,
+              null);
+      byte[] requestHash = sha384.digest(encode(to));
+      byte[][] sealed =
+          hpke.seal(
+              hpke.deserializePublicKey(to.hpkeKey()),
+              concat(DomainBackup.RELEASE_INFO, concat(requestHash, digest)),
+              new byte[] {(byte) x},
+              share,
+              null,
+              null,
+              null);
+      return new SealedShare(x, sealed[1], sealed[0]);
+    }
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  void aBackupRestoresIntoAFreshDeviceWithTwoOfThreeCustodiansAndNothingLess() throws Exception {
+    Card a = new Card();
+    DomainStatus domain = genesis(a);
+    int pa =
+        a.ok(Opcode.CREATE_PARTITION, new CreatePartitionRequest("kept", limits()), Id::read)
+            .value();
+    FirmwareClient partA = new FirmwareClient(a.fw, Port.partition(pa));
+    byte[] partitionBlob =
+        partA
+            .ok(
+                Opcode.PROVISION_PARTITION,
+                0,
+                new ProvisionRequest(
+                    VaultTest.p384Anchor(),
+                    new byte[0],
+                    partA.seal(Opcode.PROVISION_PARTITION, APP)),
+                ProvisionResponse::read)
+            .partitionBlob();
+    int sa =
+        partA.ok(Opcode.OPEN_SESSION, 0, partA.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    KeyInfo key =
+        partA.ok(
+            Opcode.GENERATE_KEY,
+            sa,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, false, false, "kept-key")),
+            KeyInfo::read);
+
+    List<Custodian> custodians = List.of(new Custodian(), new Custodian(), new Custodian());
+    DomainBackup backup =
+        a.ok(
+            Opcode.DOMAIN_BACKUP,
+            new io.ihsm.ddi.domain.BackupRequest(
+                2, custodians.stream().map(Custodian::publicKey).toList()),
+            DomainBackup::read);
+    assertThat(backup.shares()).hasSize(3);
+
+    // Every device of the fleet is lost: a fresh one comes back with 2 of the 3 custodians.
+    Card fresh = new Card();
+    JoinRequest request = fresh.requestToJoin(domain);
+    assertThat(
+            fresh.status(
+                Opcode.DOMAIN_RESTORE,
+                new RestoreRequest(backup, List.of(custodians.get(0).release(backup, 1, request)))))
+        .as("one custodian is not enough")
+        .isEqualTo(Status.JOIN_REFUSED);
+    assertThat(
+            fresh.status(
+                Opcode.DOMAIN_RESTORE,
+                new RestoreRequest(
+                    backup,
+                    List.of(
+                        custodians.get(0).release(backup, 1, request),
+                        custodians.get(2).release(backup, 3, request)))))
+        .as("the join request was used up by the refused attempt")
+        .isEqualTo(Status.NO_PENDING_JOIN);
+
+    Card other = new Card();
+    JoinRequest otherRequest = other.requestToJoin(domain);
+    request = fresh.requestToJoin(domain);
+    List<SealedShare> forOther =
+        List.of(
+            custodians.get(0).release(backup, 1, otherRequest),
+            custodians.get(1).release(backup, 2, otherRequest));
+    assertThat(fresh.status(Opcode.DOMAIN_RESTORE, new RestoreRequest(backup, forOther)))
+        .as("shares released to another device")
+        .isEqualTo(Status.JOIN_REFUSED);
+
+    request = fresh.requestToJoin(domain);
+    byte[] altered = backup.sealedDomain();
+    altered[0] ^= 1;
+    DomainBackup tampered =
+        new DomainBackup(
+            backup.domainId(),
+            backup.policy(),
+            backup.custodians(),
+            backup.nonce(),
+            altered,
+            backup.shares());
+    JoinRequest forTamperedRequest = request;
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> custodians.get(0).release(tampered, 1, forTamperedRequest))
+        .as("a custodian's share does not open from an altered backup")
+        .isInstanceOf(org.bouncycastle.crypto.InvalidCipherTextException.class);
+    List<SealedShare> forTampered =
+        List.of(
+            custodians.get(0).release(backup, 1, request),
+            custodians.get(2).release(backup, 3, request));
+    assertThat(fresh.status(Opcode.DOMAIN_RESTORE, new RestoreRequest(tampered, forTampered)))
+        .isEqualTo(Status.JOIN_REFUSED);
+    assertThat(fresh.status().member()).isFalse();
+
+    request = fresh.requestToJoin(domain);
+    DomainStatus restored =
+        fresh.ok(
+            Opcode.DOMAIN_RESTORE,
+            new RestoreRequest(
+                backup,
+                List.of(
+                    custodians.get(2).release(backup, 3, request),
+                    custodians.get(1).release(backup, 2, request))),
+            DomainStatus::read);
+    assertThat(restored.domainId()).isEqualTo(domain.domainId());
+    int pf = fresh.mgmt.ok(Opcode.ADOPT_PARTITION, 0, new Bytes(partitionBlob), Id::read).value();
+    FirmwareClient partF = new FirmwareClient(fresh.fw, Port.partition(pf));
+    partF.ok(Opcode.REESTABLISH_PARTITION, 0, new Bytes(partitionBlob), Empty::read);
+    int sf =
+        partF.ok(Opcode.OPEN_SESSION, 0, partF.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
+    assertThat(
+            partF.ok(Opcode.UNMASK_KEY, sf, new Bytes(key.maskedBlob()), KeyInfo::read).publicKey())
+        .as("no key was lost")
+        .isEqualTo(key.publicKey());
+    assertThat(a.status(Opcode.DOMAIN_RESTORE, new RestoreRequest(backup, forOther)))
+        .as("a member restores nothing")
+        .isEqualTo(Status.DOMAIN_EXISTS);
   }
 
   static PartitionLimits limits() {

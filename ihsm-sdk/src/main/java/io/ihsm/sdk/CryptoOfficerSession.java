@@ -3,10 +3,14 @@ package io.ihsm.sdk;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.BackupRequest;
+import io.ihsm.ddi.domain.DomainBackup;
 import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.domain.DomainStatus;
 import io.ihsm.ddi.domain.JoinConfirmation;
 import io.ihsm.ddi.domain.JoinRequest;
+import io.ihsm.ddi.domain.RestoreRequest;
+import io.ihsm.ddi.domain.SealedShare;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
@@ -97,6 +101,24 @@ public final class CryptoOfficerSession implements AutoCloseable {
   public DomainStatus revokeDevice(byte[] deviceIdHash) {
     return channel.call(
         Opcode.DOMAIN_REVOKE, sessionId, new Bytes(deviceIdHash), DomainStatus::read);
+  }
+
+  /** Backs the domain's secrets up: sealed under a key split {@code threshold}-of-N custodians. */
+  public DomainBackup backupDomain(int threshold, List<byte[]> custodianKeys) {
+    return channel.call(
+        Opcode.DOMAIN_BACKUP,
+        sessionId,
+        new BackupRequest(threshold, custodianKeys),
+        DomainBackup::read);
+  }
+
+  /**
+   * Restores a domain into this device (in no domain, with a join request for the backup's domain
+   * pending) from its backup and the shares custodians released to that request.
+   */
+  public DomainStatus restoreDomain(DomainBackup backup, List<SealedShare> released) {
+    return channel.call(
+        Opcode.DOMAIN_RESTORE, sessionId, new RestoreRequest(backup, released), DomainStatus::read);
   }
 
   /** Unlocks a partition's application credential after too many PIN failures. */

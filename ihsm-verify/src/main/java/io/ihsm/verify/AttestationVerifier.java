@@ -89,6 +89,18 @@ public final class AttestationVerifier {
     return verified.tcb;
   }
 
+  /**
+   * Checks a device's own chain against the policy (root, SVN, firmware digests): what a party that
+   * will hand the device a secret checks first, e.g. a domain backup's custodian.
+   *
+   * @param chain leaf first: Alias, DeviceID, and optionally the root
+   * @return the firmware the Alias certificate certifies; its key is {@code chain.get(0)}'s
+   */
+  public static TcbInfo verifyDeviceChain(AttestationPolicy policy, List<X509Certificate> chain)
+      throws AttestationException {
+    return checkedChain(policy, chain, 0).tcb;
+  }
+
   private static CoseSign1 decode(byte[] report) throws AttestationException {
     try {
       return CoseSign1.decode(report);

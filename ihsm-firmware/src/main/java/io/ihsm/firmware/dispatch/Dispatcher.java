@@ -77,7 +77,9 @@ public final class Dispatcher {
           Opcode.ADOPT_PARTITION,
           Opcode.DOMAIN_ROTATE,
           Opcode.DOMAIN_RETIRE_EPOCH,
-          Opcode.DOMAIN_REVOKE);
+          Opcode.DOMAIN_REVOKE,
+          Opcode.DOMAIN_BACKUP,
+          Opcode.DOMAIN_RESTORE);
 
   /**
    * @param audit null when the module came up without one (no entropy: status only)

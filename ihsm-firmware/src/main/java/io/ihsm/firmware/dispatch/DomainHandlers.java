@@ -2,12 +2,15 @@ package io.ihsm.firmware.dispatch;
 
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.BackupRequest;
 import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.domain.JoinConfirmation;
 import io.ihsm.ddi.domain.JoinRequest;
+import io.ihsm.ddi.domain.RestoreRequest;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.Id;
+import io.ihsm.firmware.domain.DomainBackups;
 import io.ihsm.firmware.domain.DomainJoin;
 import io.ihsm.firmware.domain.SecurityDomain;
 import io.ihsm.firmware.vault.Vault;
@@ -18,7 +21,8 @@ import java.util.Map;
 public final class DomainHandlers {
   private DomainHandlers() {}
 
-  public static Map<Opcode, Handler> create(DomainJoin join, SecurityDomain domain, Vault vault) {
+  public static Map<Opcode, Handler> create(
+      DomainJoin join, DomainBackups backups, SecurityDomain domain, Vault vault) {
     Map<Opcode, Handler> h = new EnumMap<>(Opcode.class);
     h.put(
         Opcode.DOMAIN_CREATE,
@@ -84,6 +88,20 @@ public final class DomainHandlers {
           byte[] device = Bytes.read(body).bytes();
           ctx.requireCryptoOfficer();
           return Reply.approved(domain.revoke(device));
+        });
+    h.put(
+        Opcode.DOMAIN_BACKUP,
+        (ctx, body) -> {
+          BackupRequest request = BackupRequest.read(body);
+          ctx.requireCryptoOfficer();
+          return Reply.approved(backups.backup(request));
+        });
+    h.put(
+        Opcode.DOMAIN_RESTORE,
+        (ctx, body) -> {
+          RestoreRequest request = RestoreRequest.read(body);
+          ctx.requireCryptoOfficer();
+          return Reply.approved(backups.restore(request));
         });
     h.put(
         Opcode.REMASK,

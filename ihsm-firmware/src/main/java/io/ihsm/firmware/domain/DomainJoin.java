@@ -64,7 +64,7 @@ public final class DomainJoin {
   private final MemberChain chains;
 
   /** The joiner's one join in progress. */
-  private record Pending(byte[] requestHash, byte[] domainId, AsymmetricCipherKeyPair key) {}
+  record Pending(byte[] requestHash, byte[] domainId, AsymmetricCipherKeyPair key) {}
 
   private Pending pending;
 
@@ -149,6 +149,32 @@ public final class DomainJoin {
             identity.signAsAliasDer(unsigned.signedBytes()));
     pending = new Pending(hash(encode(signed)), domainId.clone(), key);
     return signed;
+  }
+
+  /**
+   * The join in progress for {@code domainId}, taken (a restore uses it once, like a join);
+   * NO_PENDING_JOIN when there is none for that domain.
+   */
+  synchronized Pending takePending(byte[] domainId) throws DdiException {
+    Pending p = pending;
+    if (p == null || !Arrays.equals(p.domainId(), domainId)) {
+      throw new DdiException(
+          Status.NO_PENDING_JOIN, "no join request of this device names the backup's domain");
+    }
+    pending = null;
+    return p;
+  }
+
+  /**
+   * Refuses unless this device could join under {@code policy} (root, SVN, firmware, revocation).
+   */
+  synchronized void checkSelfAgainst(DomainPolicy policy) throws DdiException {
+    List<byte[]> own = identity.chain();
+    MemberChain.Device self = chains.check(own, policy.root());
+    checkPolicy(policy, self, "this device");
+    if (policy.revokes(deviceIdHash(own))) {
+      throw MemberChain.refused("this device was revoked from the domain");
+    }
   }
 
   /** Step 2, on a member. */

@@ -249,11 +249,7 @@ public final class SecurityDomain {
   /** Forgets the domain: every secret is wiped (zeroization). */
   public synchronized void destroy() {
     powerOff();
-    secrets.values().forEach(s -> Arrays.fill(s, (byte) 0));
-    secrets.clear();
-    domainId = null;
-    policy = null;
-    currentEpoch = 0;
+    destroyInMemory();
     nv.delete(RECORD);
   }
 
@@ -286,16 +282,49 @@ public final class SecurityDomain {
   }
 
   private void save() {
-    BodyWriter w = new BodyWriter().u8(1).bytes(domainId, DomainStatus.ID_BYTES);
-    policy.writeTo(w);
-    w.u32(currentEpoch).u32(secrets.size());
-    secrets.forEach((epoch, secret) -> w.u32(epoch).bytes(secret, SECRET_BYTES));
-    byte[] record = w.toByteArray();
+    byte[] record = encode();
     try {
       nv.write(RECORD, record);
     } finally {
       Arrays.fill(record, (byte) 0);
     }
+  }
+
+  /** The whole membership, secrets included, as stored: for a backup to seal. Caller wipes it. */
+  synchronized byte[] encodeRecord() throws DdiException {
+    requireMember();
+    return encode();
+  }
+
+  private byte[] encode() {
+    BodyWriter w = new BodyWriter().u8(1).bytes(domainId, DomainStatus.ID_BYTES);
+    policy.writeTo(w);
+    w.u32(currentEpoch).u32(secrets.size());
+    secrets.forEach((epoch, secret) -> w.u32(epoch).bytes(secret, SECRET_BYTES));
+    return w.toByteArray();
+  }
+
+  /** Becomes the member a backup's record describes; it must be of domain {@code expectedId}. */
+  synchronized void restore(byte[] record, byte[] expectedId) throws DdiException {
+    requireNone();
+    try {
+      load(record.clone());
+    } catch (CorruptRecordException e) {
+      throw new DdiException(Status.JOIN_REFUSED, "the backup's content does not read");
+    }
+    if (!Arrays.equals(domainId, expectedId)) {
+      destroyInMemory();
+      throw new DdiException(Status.JOIN_REFUSED, "the backup's content is another domain's");
+    }
+    save();
+  }
+
+  private void destroyInMemory() {
+    secrets.values().forEach(s -> Arrays.fill(s, (byte) 0));
+    secrets.clear();
+    domainId = null;
+    policy = null;
+    currentEpoch = 0;
   }
 
   private void load(byte[] record) {
