@@ -12,6 +12,7 @@ import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.host.store.FileFleetStore;
 import io.ihsm.host.store.FleetStore;
 import io.ihsm.host.store.FleetStores;
+import io.ihsm.host.store.StoreException;
 import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.IhsmClient;
@@ -127,6 +128,99 @@ class FleetTest {
     try (EtcdCluster etcd = EtcdCluster.start(dir.resolve("etcd"), 3);
         FleetStore store = FleetStores.open(etcd.address())) {
       rotation(store);
+    }
+  }
+
+  @Test
+  void withEtcdDownAKeyCreationFailsClearlyLeavesNothingAndSucceedsWhenItIsBack() throws Exception {
+    String why = EtcdCluster.unavailable();
+    assumeTrue(why == null, why);
+    try (EtcdCluster etcd = EtcdCluster.start(dir.resolve("etcd"), 3);
+        FleetStore store = FleetStores.open(etcd.address())) {
+      Server a = server("a", ManufacturerCa.load(dir.resolve("factory"), null, null));
+      SecurityDomains.create(a.hsm(), a.co(), store, DomainPolicy.CREATOR_DEFAULTS);
+      HostKeyStore keys = HostKeyStore.on(store, a.home());
+      KeyPairGenerator owner = KeyPairGenerator.getInstance("EC");
+      owner.initialize(new ECGenParameterSpec("secp384r1"));
+      PartitionClient.create(
+          a.hsm(),
+          a.co(),
+          keys,
+          "ops",
+          PartitionLimits.DEFAULTS,
+          owner.generateKeyPair().getPublic().getEncoded(),
+          PIN);
+      try (PartitionClient app = PartitionClient.open(a.hsm(), keys, "ops", PIN)) {
+        for (int m = 0; m < 3; m++) {
+          etcd.kill(m);
+        }
+        assertThatThrownBy(() -> app.generate("k", KeyType.AES_256, KeyPurpose.ENCRYPT, false))
+            .isInstanceOfSatisfying(
+                StoreException.class,
+                e -> {
+                  assertThat(e.reason()).isEqualTo(StoreException.Reason.UNAVAILABLE);
+                  assertThat(e.getMessage()).contains("127.0.0.1");
+                });
+        etcd.restartKilled();
+        assertThat(app.hasKey("k")).as("nothing half-written").isFalse();
+        app.generate("k", KeyType.AES_256, KeyPurpose.ENCRYPT, false);
+        assertThat(app.keys()).extracting(HostKeyStore.StoredKey::label).containsExactly("k");
+      }
+    }
+  }
+
+  @Test
+  void killingTheEtcdLeaderDuringKeyCreationLosesNoAcknowledgedKey() throws Exception {
+    String why = EtcdCluster.unavailable();
+    assumeTrue(why == null, why);
+    try (EtcdCluster etcd = EtcdCluster.start(dir.resolve("etcd"), 3);
+        FleetStore store = FleetStores.open(etcd.address())) {
+      Server a = server("a", ManufacturerCa.load(dir.resolve("factory"), null, null));
+      SecurityDomains.create(a.hsm(), a.co(), store, DomainPolicy.CREATOR_DEFAULTS);
+      HostKeyStore keys = HostKeyStore.on(store, a.home());
+      KeyPairGenerator owner = KeyPairGenerator.getInstance("EC");
+      owner.initialize(new ECGenParameterSpec("secp384r1"));
+      PartitionClient.create(
+          a.hsm(),
+          a.co(),
+          keys,
+          "ops",
+          PartitionLimits.DEFAULTS,
+          owner.generateKeyPair().getPublic().getEncoded(),
+          PIN);
+      List<String> acknowledged = new ArrayList<>();
+      List<String> failed = new ArrayList<>();
+      try (PartitionClient app = PartitionClient.open(a.hsm(), keys, "ops", PIN)) {
+        for (int i = 0; i < 40; i++) {
+          if (i == 10) {
+            etcd.kill(etcd.leader());
+          }
+          try {
+            app.generate("k" + i, KeyType.AES_256, KeyPurpose.ENCRYPT, false);
+            acknowledged.add("k" + i);
+          } catch (StoreException e) {
+            failed.add("k" + i);
+          }
+        }
+      }
+      assertThat(acknowledged).hasSizeGreaterThan(10);
+      try (PartitionClient app = PartitionClient.open(a.hsm(), keys, "ops", PIN)) {
+        byte[] message = "still here".getBytes();
+        for (String label : acknowledged) {
+          assertThat(
+                  app.encrypt(label, io.ihsm.sdk.cipher.AesGcmParameters.create(), message).bytes())
+              .as("acknowledged " + label)
+              .isNotEmpty();
+        }
+        for (String label : failed) {
+          if (app.hasKey(label)) { // applied before the timeout: then whole
+            assertThat(
+                    app.encrypt(label, io.ihsm.sdk.cipher.AesGcmParameters.create(), message)
+                        .bytes())
+                .isNotEmpty();
+          }
+        }
+      }
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 public final class EtcdCluster implements AutoCloseable {
   private final List<Process> members = new ArrayList<>();
   private final List<URI> clientUrls = new ArrayList<>();
+  private final List<ProcessBuilder> commands = new ArrayList<>();
 
   /** Why the cluster cannot run here, or null when it can. */
   public static String unavailable() {
@@ -77,7 +78,9 @@ public final class EtcdCluster implements AutoCloseable {
                     "--election-timeout",
                     "500")
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("m" + i + ".log").toFile());
+                .redirectOutput(
+                    ProcessBuilder.Redirect.appendTo(dir.resolve("m" + i + ".log").toFile()));
+        c.commands.add(b);
         c.members.add(b.start());
         c.clientUrls.add(URI.create(clientUrl));
       }
@@ -121,6 +124,18 @@ public final class EtcdCluster implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no member answers as the leader");
+  }
+
+  /** Starts killed members again on their data (the cluster is back once a quorum is). */
+  public void restartKilled() throws Exception {
+    for (int i = 0; i < members.size(); i++) {
+      if (!members.get(i).isAlive()) {
+        members.set(i, commands.get(i).start());
+      }
+    }
+    for (int i = 0; i < members.size(); i++) {
+      awaitHealthy(i);
+    }
   }
 
   /** SIGKILL, like a crash or a power loss. */
