@@ -75,6 +75,19 @@ final class BenchCommand implements Callable<Integer> {
       description = "Instead: 64 partitions x 256 keys in one daemon; memory and key-load latency.")
   boolean scale;
 
+  @Option(
+      names = "--fleet",
+      description =
+          "Instead: three members of one security domain (embedded devices) over a fleet store: key propagation, re-masking rate, sign throughput of three members against one.")
+  boolean fleet;
+
+  @Option(
+      names = "--store",
+      paramLabel = "ADDRESS",
+      description =
+          "With --fleet: the store, etcd://host:port[,…] (default: a file store for the run).")
+  String store;
+
   @Override
   public Integer call() throws Exception {
     if (!(seconds > 0 && seconds <= 600) || threads.stream().anyMatch(t -> t < 1 || t > 64)) {
@@ -89,6 +102,25 @@ final class BenchCommand implements Callable<Integer> {
     Duration time = Duration.ofMillis((long) (seconds * 1000));
     Path work = Files.createTempDirectory("ihsm-bench");
     try {
+      if (fleet) {
+        FleetBench.Figures f =
+            FleetBench.run(
+                store != null ? store : "file:" + work.resolve("store").toAbsolutePath(),
+                work,
+                time,
+                log);
+        out.printf("fleet run: 3 members (embedded devices) over a %s store%n", f.store());
+        out.printf(
+            "  created on A to usable on B: p50 %.0f µs, p99 %.0f µs (%d keys)%n",
+            f.propagationP50Micros(), f.propagationP99Micros(), FleetBench.PROPAGATIONS);
+        out.printf("  re-masking: %d blobs at %.0f blobs/s%n", f.remasked(), f.remaskPerSecond());
+        out.printf(
+            "  ECDSA P-256 signs: 1 member %.0f/s, 3 members %.0f/s, ratio %.2f%n",
+            f.oneMemberSignsPerSecond(),
+            f.threeMembersSignsPerSecond(),
+            f.threeMembersSignsPerSecond() / f.oneMemberSignsPerSecond());
+        return ExitCodes.OK;
+      }
       if (scale) {
         ScaleRun.Outcome o = ScaleRun.run(daemonCommand(), work, time, log);
         out.printf(

@@ -4,8 +4,13 @@ import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.device.Device;
 import io.ihsm.device.DeviceConfig;
 import io.ihsm.device.daemon.DeviceDaemon;
+import io.ihsm.host.store.FleetStore;
+import io.ihsm.host.store.FleetStores;
+import io.ihsm.host.store.StoreException;
 import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.fleet.PartitionAdopter;
+import io.ihsm.sdk.store.HostKeyStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -59,6 +64,17 @@ final class DaemonCommand implements Callable<Integer> {
           "Seconds between periodic self-test runs, one test each, round robin (default 60; 0 never).")
   int selfTestInterval;
 
+  @Option(
+      names = "--domain",
+      paramLabel = "ADDRESS",
+      description = {
+        "The fleet store of the device's security domain (etcd://host:port[,…] or file:/path;",
+        "default: the one <home>/fleet.properties names, if any): the daemon takes on every",
+        "partition of the domain's key store, as it appears, so a workload that reaches only its",
+        "own partition's socket finds its partition here wherever it was made."
+      })
+  String domain;
+
   @Override
   public Integer call() throws Exception {
     IhsmCommand root = IhsmCommand.of(spec);
@@ -85,20 +101,77 @@ final class DaemonCommand implements Callable<Integer> {
             s.firmwareSvn(),
             self.apiRevision());
       }
-      // Only a daemon that is serving takes over SIGTERM/SIGINT, to drain and remove its sockets.
-      CountDownLatch stop = new CountDownLatch(1);
-      Signal.handle(new Signal("TERM"), sig -> stop.countDown());
-      Signal.handle(new Signal("INT"), sig -> stop.countDown());
-      out.printf(
-          "ihsm daemon: state in %s; serving %s%n",
-          device.stateDirectory(), daemon.managementSocket());
-      out.flush();
-      stop.await();
-      out.println("ihsm daemon: stopping");
-      out.flush();
+      String fleetStore =
+          domain != null ? domain : HostKeyStore.fleetStoreAddress(root.home()).orElse(null);
+      try (FleetAgent agent = FleetAgent.start(fleetStore, socketDir, out)) {
+        serveUntilStopped(device, daemon, out);
+      }
     }
     out.println("ihsm daemon: stopped");
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /** Serves until SIGTERM or SIGINT. */
+  private static void serveUntilStopped(Device device, DeviceDaemon daemon, PrintWriter out)
+      throws InterruptedException {
+    // Only a daemon that is serving takes over SIGTERM/SIGINT, to drain and remove its sockets.
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+    Signal.handle(new Signal("INT"), sig -> stop.countDown());
+    out.printf(
+        "ihsm daemon: state in %s; serving %s%n",
+        device.stateDirectory(), daemon.managementSocket());
+    out.flush();
+    stop.await();
+    out.println("ihsm daemon: stopping");
+    out.flush();
+  }
+
+  /** The daemon's part in a fleet: a store and the adopter of its partitions (or nothing). */
+  private record FleetAgent(FleetStore store, IhsmClient client, PartitionAdopter adopter)
+      implements AutoCloseable {
+    static FleetAgent start(String address, Path socketDir, PrintWriter out) {
+      if (address == null) {
+        return new FleetAgent(null, null, null);
+      }
+      FleetStore store = FleetStores.open(address);
+      IhsmClient client = IhsmClient.connect(DeviceAddress.daemon(socketDir));
+      out.printf("ihsm daemon: fleet store %s%n", address);
+      out.flush();
+      try {
+        PartitionAdopter adopter =
+            PartitionAdopter.start(
+                client,
+                store,
+                line -> {
+                  synchronized (out) {
+                    out.println("ihsm daemon: " + line);
+                    out.flush();
+                  }
+                });
+        return new FleetAgent(store, client, adopter);
+      } catch (StoreException e) {
+        // The device serves anyway; applications that reach the management port adopt for
+        // themselves.
+        out.printf(
+            "ihsm daemon: the fleet store does not answer (%s): this daemon adopts no partition"
+                + " until it is restarted%n",
+            e.getMessage());
+        out.flush();
+        client.close();
+        store.close();
+        return new FleetAgent(null, null, null);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (adopter != null) {
+        adopter.close();
+        client.close();
+        store.close();
+      }
+    }
   }
 }

@@ -50,4 +50,23 @@ class BenchCliTest {
     assertThat(bad.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(bad.err()).contains("unknown workload nope");
   }
+
+  @Test
+  void aShortFleetRunReportsPropagationReMaskingAndThreeMembersAgainstOne() throws Exception {
+    CliRun r = CliRun.of("bench", "--fleet", "--seconds", "0.3");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    java.util.regex.Matcher p =
+        java.util.regex.Pattern.compile("p50 (\\d+) µs, p99 (\\d+) µs").matcher(r.out());
+    assertThat(p.find()).as(r.out()).isTrue();
+    assertThat(Long.parseLong(p.group(1)))
+        .isPositive()
+        .isLessThanOrEqualTo(Long.parseLong(p.group(2)));
+    assertThat(r.out())
+        .as("every blob of the store moved: 401 keys and their partition")
+        .contains("re-masking: 402 blobs")
+        .containsPattern("1 member \\d+/s, 3 members \\d+/s, ratio \\d+\\.\\d\\d");
+    CliRun bad = CliRun.of("bench", "--fleet", "--store", "nowhere", "--seconds", "0.1");
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.err()).contains("a store address is file:/path or etcd://host:port");
+  }
 }

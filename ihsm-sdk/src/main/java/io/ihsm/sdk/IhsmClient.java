@@ -18,11 +18,17 @@ import io.ihsm.ddi.message.Nonce;
 import io.ihsm.ddi.message.RandomBytes;
 import io.ihsm.ddi.message.TamperRequest;
 import io.ihsm.ddi.spi.Port;
+import io.ihsm.host.SocketNames;
 import io.ihsm.sdk.internal.Channel;
 import io.ihsm.sdk.internal.Connector;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * A connection to an ihsm device, the same API whether the device is a daemon or embedded.
@@ -171,6 +177,35 @@ public final class IhsmClient implements AutoCloseable {
    */
   public int adoptPartition(byte[] partitionBlob) {
     return management.call(Opcode.ADOPT_PARTITION, 0, new Bytes(partitionBlob), Id::read).value();
+  }
+
+  /**
+   * The id of the partition named {@code name}, found by asking each partition socket of the
+   * daemon's directory which partition it serves (no management port needed); empty when none does
+   * or the device is embedded.
+   */
+  public OptionalInt findPartition(String name) {
+    if (!(address instanceof DeviceAddress.Daemon d)) {
+      return OptionalInt.empty();
+    }
+    List<Integer> ids = new ArrayList<>();
+    try (DirectoryStream<Path> sockets = Files.newDirectoryStream(d.socketDirectory())) {
+      for (Path s : sockets) {
+        SocketNames.partitionId(s.getFileName().toString()).ifPresent(ids::add);
+      }
+    } catch (IOException e) {
+      return OptionalInt.empty();
+    }
+    for (int id : ids) {
+      try (PartitionConnection p = partition(id)) {
+        if (name.equals(p.partitionName())) {
+          return OptionalInt.of(id);
+        }
+      } catch (IhsmException unreachable) {
+        // not ours to reach: another workload's socket
+      }
+    }
+    return OptionalInt.empty();
   }
 
   /** The device's audit public key (SPKI DER), to pin when verifying exported audit logs. */

@@ -165,7 +165,17 @@ public final class PartitionClient implements AutoCloseable {
    */
   private static PartitionEntry onThisDevice(
       IhsmClient device, HostKeyStore store, PartitionEntry e) {
-    int id = device.adoptPartition(e.partitionBlob());
+    int id;
+    try {
+      id = device.adoptPartition(e.partitionBlob());
+    } catch (IhsmException noManagementPort) {
+      if (!noManagementPort.isTransportFailure()) {
+        throw noManagementPort;
+      }
+      // An application may reach only its partition's socket: the member's daemon adopted the
+      // partition (ihsm daemon in a domain), so find its port by name.
+      id = device.findPartition(e.name()).orElseThrow(() -> noManagementPort);
+    }
     if (id != e.id()) {
       e = e.withId(id);
       store.saveDeviceId(e);
