@@ -109,7 +109,9 @@ final class BenchCommand implements Callable<Integer> {
                 work,
                 time,
                 log);
-        out.printf("fleet run: 3 members (embedded devices) over a %s store%n", f.store());
+        out.printf(
+            "fleet run: 3 members (embedded devices) over %s%n",
+            f.store().equals("etcd") ? "etcd" : "a file store");
         out.printf(
             "  created on A to usable on B: p50 %.0f µs, p99 %.0f µs (%d keys)%n",
             f.propagationP50Micros(), f.propagationP99Micros(), FleetBench.PROPAGATIONS);

@@ -56,16 +56,21 @@ final class Custodian {
 
   /** The custodian of a PKCS#8 P-384 private key. */
   static Custodian of(byte[] pkcs8) {
+    return new Custodian(p384KeyPair(pkcs8));
+  }
+
+  /** A PKCS#8 EC P-384 private key with its public key (a custodian's or an approver's). */
+  static KeyPair p384KeyPair(byte[] pkcs8) {
     try {
       ECPrivateKey priv =
           (ECPrivateKey)
               KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
       if (priv.getParams().getCurve().getField().getFieldSize() != 384) {
-        throw new CliFailure("a custodian key is an EC P-384 private key");
+        throw new CliFailure("the key is an EC private key, but not on P-384");
       }
-      return new Custodian(new KeyPair(publicOf(priv), priv));
+      return new KeyPair(publicOf(priv), priv);
     } catch (GeneralSecurityException | ClassCastException e) {
-      throw new CliFailure("the custodian key is not a PKCS#8 EC P-384 private key");
+      throw new CliFailure("the key is not a PKCS#8 EC P-384 private key");
     }
   }
 

@@ -9,8 +9,11 @@ import io.ihsm.ddi.domain.SealedShare;
 import io.ihsm.ddi.message.BodyDecoder;
 import io.ihsm.host.AtomicFile;
 import io.ihsm.host.OwnerOnly;
+import io.ihsm.host.store.FleetStore;
+import io.ihsm.host.store.FleetStores;
 import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.fleet.SecurityDomains;
 import io.ihsm.sdk.store.HostKeyStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -182,7 +185,7 @@ final class DomainBackupCommands {
       name = "keygen",
       mixinStandardHelpOptions = true,
       description =
-          "Make a custodian key: NAME.pk8 (private, owner-only; keep it offline) and NAME.pub (give it to the backup).")
+          "Make a P-384 key pair: NAME.pk8 (private, owner-only; keep it offline) and NAME.pub (for the backup, or the domain's policy).")
   static final class Keygen implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -244,6 +247,52 @@ final class DomainBackupCommands {
               read(backupFile, DomainBackup::read), read(requestFile, JoinRequest::read));
       AtomicFile.write(out, share.toBytes());
       spec.commandLine().getOut().printf("released share %d to %s%n", share.x(), out);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "approver",
+      mixinStandardHelpOptions = true,
+      description =
+          "A join approver's key (a domain created with --approvals asks for approvers' signatures of each join).",
+      subcommands = {Keygen.class, Endorse.class})
+  static final class ApproverCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+  }
+
+  @Command(
+      name = "endorse",
+      mixinStandardHelpOptions = true,
+      description =
+          "Sign a waiting join with this approver's key and file the signature in the store (needs no device).")
+  static final class Endorse implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin DomainCommand.StoreOption store;
+
+    @CommandLine.Parameters(paramLabel = "TICKET", description = "32 hex digits")
+    String ticket;
+
+    @Option(names = "--key", required = true, paramLabel = "PKCS8")
+    Path key;
+
+    @Override
+    public Integer call() throws IOException {
+      if (!ticket.matches("[0-9a-f]{32}")) {
+        throw new CliFailure.Usage("a join ticket is 32 hex digits");
+      }
+      KeyPair k =
+          Custodian.p384KeyPair(Pem.derOrPem(KeyCommand.readBounded(key, 16384), "PRIVATE KEY"));
+      try (FleetStore fleet = FleetStores.open(store.resolve(IhsmCommand.of(spec)))) {
+        int index =
+            SecurityDomains.endorse(fleet, ticket, k.getPrivate(), k.getPublic().getEncoded());
+        spec.commandLine().getOut().printf("approver %d endorsed join ticket %s%n", index, ticket);
+      }
       return ExitCodes.OK;
     }
   }

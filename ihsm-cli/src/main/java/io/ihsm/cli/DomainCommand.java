@@ -14,10 +14,16 @@ import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.verify.AttestationException;
 import io.ihsm.verify.TcbInfo;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -49,6 +55,7 @@ import picocli.CommandLine.Parameters;
       DomainBackupCommands.Backup.class,
       DomainBackupCommands.Restore.class,
       DomainBackupCommands.CustodianCommand.class,
+      DomainBackupCommands.ApproverCommand.class,
       DomainCommand.StatusCommand.class
     })
 final class DomainCommand {
@@ -94,6 +101,19 @@ final class DomainCommand {
     int minSvn;
 
     @Option(
+        names = "--approver",
+        paramLabel = "PUBLIC_KEY",
+        description =
+            "An approver's P-384 public key (SPKI, DER or PEM, from `ihsm domain approver keygen`); repeatable, up to 16.")
+    List<Path> approvers = new ArrayList<>();
+
+    @Option(
+        names = "--approvals",
+        paramLabel = "M",
+        description = "How many approvers must endorse each join (default: 0, none).")
+    int approvals;
+
+    @Option(
         names = "--max-members",
         paramLabel = "N",
         description =
@@ -126,13 +146,26 @@ final class DomainCommand {
       if (digests.size() > DomainPolicy.MAX_DIGESTS) {
         throw new CliFailure.Usage("at most " + DomainPolicy.MAX_DIGESTS + " firmware digests");
       }
+      if (approvers.size() > DomainPolicy.MAX_APPROVERS
+          || approvals < 0
+          || approvals > approvers.size()) {
+        throw new CliFailure.Usage("up to 16 --approver keys, and --approvals up to their number");
+      }
+      List<byte[]> approverKeys = new ArrayList<>();
+      for (Path p : approvers) {
+        approverKeys.add(approverKey(p));
+      }
       String address = store.resolve(root);
       FleetStore fleet = FleetStores.open(address);
       try (IhsmClient hsm = root.connect();
           CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
         DomainStatus s =
             SecurityDomains.create(
-                hsm, co, fleet, new DomainPolicy(new byte[0], minSvn, digests, maxMembers));
+                hsm,
+                co,
+                fleet,
+                new DomainPolicy(
+                    new byte[0], minSvn, digests, maxMembers, List.of(), approvals, approverKeys));
         HostKeyStore.useFleetStore(root.home(), address);
         spec.commandLine()
             .getOut()
@@ -435,6 +468,21 @@ final class DomainCommand {
                   .map(a -> "the fleet store " + a)
                   .orElse("this home's files"));
       return ExitCodes.OK;
+    }
+  }
+
+  /** An approver's public key file: SPKI of an EC P-384 key. */
+  static byte[] approverKey(Path file) {
+    try {
+      byte[] spki = Pem.derOrPem(KeyCommand.readBounded(file, 16384), "PUBLIC KEY");
+      var k = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
+      if (!(k instanceof ECPublicKey ec)
+          || ec.getParams().getCurve().getField().getFieldSize() != 384) {
+        throw new CliFailure(file + " is not an EC P-384 public key");
+      }
+      return k.getEncoded();
+    } catch (GeneralSecurityException | IOException e) {
+      throw new CliFailure(file + " is not a readable SPKI public key");
     }
   }
 

@@ -29,6 +29,7 @@ class DomainCliTest {
   static final Pattern TICKET = Pattern.compile("(?m)^([0-9a-f]{32}) ");
 
   @TempDir Path dir;
+  static Path approverKey;
 
   @Test
   void threeServersJoinUseOneKeyAndAFreshDeviceRestoresTheDomainFromTwoCustodians()
@@ -59,7 +60,27 @@ class DomainCliTest {
     assertThat(inHome(a, "domain", "create").exitCode())
         .as("no store named, none remembered")
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(okInHome(a, "domain", "create", "--store", store).out())
+    // Joins need one of two approvers' endorsement.
+    Path approvers = dir.resolve("approvers");
+    Files.createDirectories(approvers);
+    for (String name : new String[] {"olga", "piet"}) {
+      okInHome(a, "domain", "approver", "keygen", "--out", approvers.resolve(name).toString());
+    }
+    approverKey = approvers.resolve("piet.pk8");
+    assertThat(
+            okInHome(
+                    a,
+                    "domain",
+                    "create",
+                    "--store",
+                    store,
+                    "--approver",
+                    approvers.resolve("olga.pub").toString(),
+                    "--approver",
+                    approvers.resolve("piet.pub").toString(),
+                    "--approvals",
+                    "1")
+                .out())
         .contains("created security domain");
     join(b, a, store);
     join(c, a, store);
@@ -230,6 +251,17 @@ class DomainCliTest {
     assertThat(ticket).as("a waiting join ticket").isNotNull();
     assertThat(inHome(member, "domain", "approve", "not-a-ticket").exitCode())
         .isEqualTo(ExitCodes.USAGE);
+    assertThat(
+            okInHome(
+                    member,
+                    "domain",
+                    "approver",
+                    "endorse",
+                    ticket,
+                    "--key",
+                    approverKey.toString())
+                .out())
+        .contains("approver 1 endorsed");
     assertThat(okInHome(member, "domain", "approve", ticket).out()).contains("admitted");
     CliRun joined = joining.get(60, TimeUnit.SECONDS);
     assertThat(joined.exitCode()).as(joined.err()).isEqualTo(ExitCodes.OK);

@@ -224,6 +224,71 @@ class FleetTest {
     }
   }
 
+  @Test
+  void aJoinWaitsForTheApprovalsTheDomainAsksFor() throws Exception {
+    try (FleetStore store = FileFleetStore.open(dir.resolve("shared-store"))) {
+      ManufacturerCa ca = ManufacturerCa.load(dir.resolve("factory"), null, null);
+      Server a = server("a", ca);
+      Server b = server("b", ca);
+      List<java.security.KeyPair> approvers = new ArrayList<>();
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp384r1"));
+      for (int i = 0; i < 3; i++) {
+        approvers.add(g.generateKeyPair());
+      }
+      SecurityDomains.create(
+          a.hsm(),
+          a.co(),
+          store,
+          new DomainPolicy(
+              new byte[0],
+              0,
+              List.of(),
+              0,
+              List.of(),
+              2,
+              approvers.stream().map(k -> k.getPublic().getEncoded()).toList()));
+      LinkedBlockingQueue<String> tickets = new LinkedBlockingQueue<>();
+      CompletableFuture<DomainStatus> joining =
+          CompletableFuture.supplyAsync(
+              () -> SecurityDomains.join(b.hsm(), b.co(), store, WAIT, tickets::add));
+      String ticket = tickets.poll(60, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> SecurityDomains.approve(a.hsm(), a.co(), store, ticket, WAIT))
+          .as("no approval filed")
+          .isInstanceOfSatisfying(
+              IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.JOIN_REFUSED));
+      java.security.KeyPair stranger = g.generateKeyPair();
+      assertThatThrownBy(
+              () ->
+                  SecurityDomains.endorse(
+                      store, ticket, stranger.getPrivate(), stranger.getPublic().getEncoded()))
+          .hasMessageContaining("not one of the domain's approvers");
+      assertThat(
+              SecurityDomains.endorse(
+                  store,
+                  ticket,
+                  approvers.get(2).getPrivate(),
+                  approvers.get(2).getPublic().getEncoded()))
+          .isEqualTo(2);
+      assertThatThrownBy(
+              () ->
+                  SecurityDomains.endorse(
+                      store,
+                      ticket,
+                      approvers.get(2).getPrivate(),
+                      approvers.get(2).getPublic().getEncoded()))
+          .hasMessageContaining("already");
+      assertThatThrownBy(() -> SecurityDomains.approve(a.hsm(), a.co(), store, ticket, WAIT))
+          .as("one of two")
+          .isInstanceOfSatisfying(
+              IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.JOIN_REFUSED));
+      SecurityDomains.endorse(
+          store, ticket, approvers.get(0).getPrivate(), approvers.get(0).getPublic().getEncoded());
+      SecurityDomains.approve(a.hsm(), a.co(), store, ticket, WAIT);
+      assertThat(joining.get(60, TimeUnit.SECONDS).member()).isTrue();
+    }
+  }
+
   void rotation(FleetStore store) throws Exception {
     ManufacturerCa ca = ManufacturerCa.load(dir.resolve("factory"), null, null);
     Server a = server("a", ca);

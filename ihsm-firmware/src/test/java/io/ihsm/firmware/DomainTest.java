@@ -9,6 +9,7 @@ import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.AdmitRequest;
 import io.ihsm.ddi.domain.DomainBackup;
 import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.domain.DomainStatus;
@@ -144,7 +145,8 @@ class DomainTest {
   static void join(Card joiner, Card member) {
     DomainStatus domain = member.status();
     JoinRequest request = joiner.requestToJoin(domain);
-    Admission admission = member.ok(Opcode.DOMAIN_ADMIT, request, Admission::read);
+    Admission admission =
+        member.ok(Opcode.DOMAIN_ADMIT, new AdmitRequest(request), Admission::read);
     JoinConfirmation proof =
         joiner.ok(Opcode.DOMAIN_JOIN_COMPLETE, admission, JoinConfirmation::read);
     member.ok(Opcode.DOMAIN_CONFIRM, proof, Empty::read);
@@ -370,8 +372,9 @@ class DomainTest {
     assertThat(b.status().epoch()).isEqualTo(2);
     assertThat(b.status().policy().revokes(revokedId)).as("the revocation travels").isTrue();
     JoinRequest fromRevoked = revoked.requestToJoin(domain);
-    assertThat(a.status(Opcode.DOMAIN_ADMIT, fromRevoked)).isEqualTo(Status.JOIN_REFUSED);
-    assertThat(b.status(Opcode.DOMAIN_ADMIT, revoked.requestToJoin(domain)))
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(fromRevoked)))
+        .isEqualTo(Status.JOIN_REFUSED);
+    assertThat(b.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(revoked.requestToJoin(domain))))
         .as("every member that has the newer policy refuses it")
         .isEqualTo(Status.JOIN_REFUSED);
 
@@ -576,6 +579,81 @@ class DomainTest {
         .isEqualTo(Status.DOMAIN_EXISTS);
   }
 
+  @Test
+  void aDomainThatAsksForTwoApprovalsAdmitsOnlyWithTwoDistinctValidOnes() throws Exception {
+    List<KeyPair> approvers =
+        List.of(IdentityTest.p384(), IdentityTest.p384(), IdentityTest.p384());
+    Card a = new Card();
+    Card b = new Card();
+    Card c = new Card();
+    DomainStatus domain =
+        a.ok(
+            Opcode.DOMAIN_CREATE,
+            new DomainPolicy(
+                new byte[0],
+                0,
+                List.of(),
+                0,
+                List.of(),
+                2,
+                approvers.stream().map(k -> k.getPublic().getEncoded()).toList()),
+            DomainStatus::read);
+    assertThat(domain.policy().approvalsRequired()).isEqualTo(2);
+    JoinRequest request = b.requestToJoin(domain);
+    byte[] message =
+        AdmitRequest.approvalMessage(
+            MessageDigest.getInstance("SHA-384").digest(encode(request)), domain.domainId());
+    AdmitRequest.Approval first = new AdmitRequest.Approval(0, sign(approvers.get(0), message));
+    AdmitRequest.Approval third = new AdmitRequest.Approval(2, sign(approvers.get(2), message));
+    AdmitRequest.Approval forged = new AdmitRequest.Approval(1, sign(IdentityTest.p384(), message));
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(request)))
+        .as("no approval")
+        .isEqualTo(Status.JOIN_REFUSED);
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(request, List.of(first, forged))))
+        .as("one valid, one by a key that is not the approver's")
+        .isEqualTo(Status.JOIN_REFUSED);
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(request, List.of(first, first))))
+        .as("one approver twice")
+        .isEqualTo(Status.JOIN_REFUSED);
+    Admission admission =
+        a.ok(
+            Opcode.DOMAIN_ADMIT, new AdmitRequest(request, List.of(third, first)), Admission::read);
+    JoinConfirmation proof = b.ok(Opcode.DOMAIN_JOIN_COMPLETE, admission, JoinConfirmation::read);
+    a.ok(Opcode.DOMAIN_CONFIRM, proof, Empty::read);
+    assertThat(b.status().policy().approvalsRequired()).as("the policy travels").isEqualTo(2);
+    JoinRequest fromC = c.requestToJoin(domain);
+    assertThat(
+            b.status(
+                Opcode.DOMAIN_ADMIT,
+                new AdmitRequest(
+                    fromC,
+                    List.of(
+                        new AdmitRequest.Approval(
+                            0,
+                            sign(
+                                approvers.get(0),
+                                AdmitRequest.approvalMessage(
+                                    MessageDigest.getInstance("SHA-384").digest(encode(request)),
+                                    domain.domainId())))))))
+        .as("an approval of another join")
+        .isEqualTo(Status.JOIN_REFUSED);
+    Card d = new Card();
+    assertThat(
+            d.status(
+                Opcode.DOMAIN_CREATE,
+                new DomainPolicy(
+                    new byte[0], 0, List.of(), 0, List.of(), 1, List.of(new byte[] {1, 2, 3}))))
+        .as("an approver key that is not one")
+        .isEqualTo(Status.INVALID_PARAMETER);
+  }
+
+  static byte[] sign(KeyPair key, byte[] message) throws Exception {
+    Signature s = Signature.getInstance("SHA384withECDSA");
+    s.initSign(key.getPrivate());
+    s.update(message);
+    return s.sign();
+  }
+
   static PartitionLimits limits() {
     return new PartitionLimits(0, 8, 8192, 0, 1);
   }
@@ -590,17 +668,17 @@ class DomainTest {
             DomainStatus::read);
 
     Card foreign = new Card(IdentityTest.p384(), measured(3, 0xaa));
-    assertThat(a.status(Opcode.DOMAIN_ADMIT, foreign.requestToJoin(domain)))
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(foreign.requestToJoin(domain))))
         .as("a chain from another manufacturer root")
         .isEqualTo(Status.JOIN_REFUSED);
 
     Card old = new Card(MANUFACTURER, measured(2, 0xaa));
-    assertThat(a.status(Opcode.DOMAIN_ADMIT, old.requestToJoin(domain)))
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(old.requestToJoin(domain))))
         .as("an SVN below the minimum")
         .isEqualTo(Status.JOIN_REFUSED);
 
     Card unknown = new Card(MANUFACTURER, measured(3, 0xcc));
-    assertThat(a.status(Opcode.DOMAIN_ADMIT, unknown.requestToJoin(domain)))
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(unknown.requestToJoin(domain))))
         .as("a firmware digest not allowed")
         .isEqualTo(Status.JOIN_REFUSED);
 
@@ -639,16 +717,17 @@ class DomainTest {
             request.hpkeKey(),
             request.chain(),
             request.signature());
-    assertThat(a.status(Opcode.DOMAIN_ADMIT, altered))
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(altered)))
         .as("a request whose signed fields changed")
         .isEqualTo(Status.JOIN_REFUSED);
     JoinRequest otherDomain =
         new JoinRequest(
             new byte[16], request.nonce(), request.hpkeKey(), request.chain(), request.signature());
-    assertThat(a.status(Opcode.DOMAIN_ADMIT, otherDomain)).isEqualTo(Status.JOIN_REFUSED);
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(otherDomain)))
+        .isEqualTo(Status.JOIN_REFUSED);
 
-    Admission admission = a.ok(Opcode.DOMAIN_ADMIT, request, Admission::read);
-    assertThat(a.status(Opcode.DOMAIN_ADMIT, request))
+    Admission admission = a.ok(Opcode.DOMAIN_ADMIT, new AdmitRequest(request), Admission::read);
+    assertThat(a.status(Opcode.DOMAIN_ADMIT, new AdmitRequest(request)))
         .as("a replayed request")
         .isEqualTo(Status.JOIN_REFUSED);
 
@@ -678,14 +757,14 @@ class DomainTest {
 
     // Again, whole: a wrong proof of possession is refused and the right one is taken once.
     JoinRequest again = b.requestToJoin(domain);
-    Admission fresh = a.ok(Opcode.DOMAIN_ADMIT, again, Admission::read);
+    Admission fresh = a.ok(Opcode.DOMAIN_ADMIT, new AdmitRequest(again), Admission::read);
     JoinConfirmation proof = b.ok(Opcode.DOMAIN_JOIN_COMPLETE, fresh, JoinConfirmation::read);
     byte[] wrongMac = proof.mac();
     wrongMac[0] ^= 1;
     assertThat(a.status(Opcode.DOMAIN_CONFIRM, new JoinConfirmation(proof.transcript(), wrongMac)))
         .isEqualTo(Status.JOIN_REFUSED);
     JoinRequest third = c.requestToJoin(domain);
-    Admission forC = a.ok(Opcode.DOMAIN_ADMIT, third, Admission::read);
+    Admission forC = a.ok(Opcode.DOMAIN_ADMIT, new AdmitRequest(third), Admission::read);
     JoinConfirmation proofC = c.ok(Opcode.DOMAIN_JOIN_COMPLETE, forC, JoinConfirmation::read);
     a.ok(Opcode.DOMAIN_CONFIRM, proofC, Empty::read);
     assertThat(a.status(Opcode.DOMAIN_CONFIRM, proofC))

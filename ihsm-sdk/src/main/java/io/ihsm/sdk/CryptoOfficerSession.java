@@ -3,6 +3,7 @@ package io.ihsm.sdk;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.AdmitRequest;
 import io.ihsm.ddi.domain.BackupRequest;
 import io.ihsm.ddi.domain.DomainBackup;
 import io.ihsm.ddi.domain.DomainPolicy;
@@ -74,7 +75,13 @@ public final class CryptoOfficerSession implements AutoCloseable {
    * Join, step 2 (on a member): the domain secret sealed to the joining device, if it qualifies.
    */
   public Admission admit(JoinRequest request) {
-    return channel.call(Opcode.DOMAIN_ADMIT, sessionId, request, Admission::read);
+    return admit(request, List.of());
+  }
+
+  /** As {@link #admit(JoinRequest)}, with the approvals the domain's policy asks for. */
+  public Admission admit(JoinRequest request, List<AdmitRequest.Approval> approvals) {
+    return channel.call(
+        Opcode.DOMAIN_ADMIT, sessionId, new AdmitRequest(request, approvals), Admission::read);
   }
 
   /** Join, step 3 (on the joining device): it becomes a member and proves it. */

@@ -14,12 +14,15 @@ import java.util.List;
  * Who may join a security domain: devices whose DICE chain ends at {@code root} (the manufacturer
  * root, DER), whose firmware's SVN is at least {@code minSvn} and whose firmware digest (SHA-384 of
  * the image manifest) is one of {@code firmwareDigests}, and whose DeviceID certificate's SHA-256
- * is not among {@code revokedDevices}; and how many members it is meant to have at most, which
- * divides each partition's PIN failure limit among them.
+ * is not among {@code revokedDevices}; how many members it is meant to have at most, which divides
+ * each partition's PIN failure limit among them; and, optionally, how many of the {@code approvers}
+ * (Crypto Officers' P-384 keys) must sign a join before a member admits it.
  *
  * <pre>
  * bytes root (≤ 8192), u32 minSvn, u32 count (≤ 16), then count × bytes digest (48),
- * u32 maxMembers (≤ 256), u32 revokedCount (≤ 64), then revokedCount × bytes deviceIdHash (32)
+ * u32 maxMembers (≤ 256), u32 revokedCount (≤ 64), then revokedCount × bytes deviceIdHash (32),
+ * u32 approvalsRequired, u32 approverCount (≤ 16), then approverCount × bytes approverKey (SPKI,
+ * ≤ 160)
  * </pre>
  *
  * In a DOMAIN_CREATE request the root is empty (the creating device's own root is pinned), a zero
@@ -31,7 +34,9 @@ public record DomainPolicy(
     int minSvn,
     List<byte[]> firmwareDigests,
     int maxMembers,
-    List<byte[]> revokedDevices)
+    List<byte[]> revokedDevices,
+    int approvalsRequired,
+    List<byte[]> approvers)
     implements Body {
   public static final int DIGEST_BYTES = 48;
   public static final int MAX_DIGESTS = 16;
@@ -39,6 +44,8 @@ public record DomainPolicy(
   public static final int DEFAULT_MAX_MEMBERS = 3;
   public static final int MAX_REVOKED = 64;
   public static final int DEVICE_HASH_BYTES = 32;
+  public static final int MAX_APPROVERS = 16;
+  public static final int MAX_APPROVER_KEY = 160;
 
   /** The creating device's own root, SVN and firmware: what DOMAIN_CREATE fills in. */
   public static final DomainPolicy CREATOR_DEFAULTS =
@@ -54,13 +61,24 @@ public record DomainPolicy(
     this(root, minSvn, firmwareDigests, maxMembers, List.of());
   }
 
+  /** A policy whose joins need no approvals. */
+  public DomainPolicy(
+      byte[] root,
+      int minSvn,
+      List<byte[]> firmwareDigests,
+      int maxMembers,
+      List<byte[]> revokedDevices) {
+    this(root, minSvn, firmwareDigests, maxMembers, revokedDevices, 0, List.of());
+  }
+
   /** The same policy, revoking one more device (SHA-256 of its DeviceID certificate). */
   public DomainPolicy revoking(byte[] deviceIdHash) {
     List<byte[]> more = new ArrayList<>(revokedDevices);
     if (more.stream().noneMatch(h -> Arrays.equals(h, deviceIdHash))) {
       more.add(deviceIdHash);
     }
-    return new DomainPolicy(root, minSvn, firmwareDigests, maxMembers, more);
+    return new DomainPolicy(
+        root, minSvn, firmwareDigests, maxMembers, more, approvalsRequired, approvers);
   }
 
   /** Whether the device whose DeviceID certificate has this SHA-256 is revoked. */
@@ -77,6 +95,16 @@ public record DomainPolicy(
         || revokedDevices.stream().anyMatch(h -> h.length != DEVICE_HASH_BYTES)) {
       throw new IllegalArgumentException(
           "at most " + MAX_REVOKED + " revoked devices of " + DEVICE_HASH_BYTES + " bytes each");
+    }
+    approvers = approvers.stream().map(byte[]::clone).toList();
+    if (approvers.size() > MAX_APPROVERS
+        || approvers.stream().anyMatch(k -> k.length == 0 || k.length > MAX_APPROVER_KEY)
+        || approvalsRequired < 0
+        || approvalsRequired > approvers.size()) {
+      throw new IllegalArgumentException(
+          "at most "
+              + MAX_APPROVERS
+              + " approver keys, and approvals required from 0 to their number");
     }
     root = root.clone();
     firmwareDigests = firmwareDigests.stream().map(byte[]::clone).toList();
@@ -106,11 +134,18 @@ public record DomainPolicy(
   }
 
   @Override
+  public List<byte[]> approvers() {
+    return approvers.stream().map(byte[]::clone).toList();
+  }
+
+  @Override
   public void writeTo(BodyWriter w) {
     w.bytes(root, Certificates.MAX_CERTIFICATE).u32(minSvn).u32(firmwareDigests.size());
     firmwareDigests.forEach(d -> w.bytes(d, DIGEST_BYTES));
     w.u32(maxMembers).u32(revokedDevices.size());
     revokedDevices.forEach(h -> w.bytes(h, DEVICE_HASH_BYTES));
+    w.u32(approvalsRequired).u32(approvers.size());
+    approvers.forEach(k -> w.bytes(k, MAX_APPROVER_KEY));
   }
 
   public static DomainPolicy read(BodyReader r) throws DdiException {
@@ -151,6 +186,20 @@ public record DomainPolicy(
       }
       revoked.add(h);
     }
-    return new DomainPolicy(root, minSvn, digests, maxMembers, revoked);
+    int required = r.u32("approvalsRequired");
+    int a = r.u32("approverCount");
+    if (a < 0 || a > MAX_APPROVERS || required < 0 || required > a) {
+      throw new DdiException(
+          Status.MALFORMED_BODY, "at most 16 approvers, and approvals required up to their number");
+    }
+    List<byte[]> approvers = new ArrayList<>();
+    for (int i = 0; i < a; i++) {
+      byte[] k = r.bytes("approverKey", MAX_APPROVER_KEY);
+      if (k.length == 0) {
+        throw new DdiException(Status.MALFORMED_BODY, "an approver key is not empty");
+      }
+      approvers.add(k);
+    }
+    return new DomainPolicy(root, minSvn, digests, maxMembers, revoked, required, approvers);
   }
 }

@@ -87,12 +87,17 @@ public record JoinRequest(
   }
 
   public static JoinRequest read(BodyReader r) throws DdiException {
+    JoinRequest request = readField(r);
+    r.end();
+    return request;
+  }
+
+  static JoinRequest readField(BodyReader r) throws DdiException {
     byte[] domainId = exactly(r.bytes("domainId", DomainStatus.ID_BYTES), DomainStatus.ID_BYTES);
     byte[] nonce = exactly(r.bytes("nonce", NONCE_BYTES), NONCE_BYTES);
     byte[] key = exactly(r.bytes("hpkeKey", HPKE_KEY_BYTES), HPKE_KEY_BYTES);
     List<byte[]> chain = readChain(r);
     byte[] signature = r.bytes("signature", MAX_SIGNATURE);
-    r.end();
     return new JoinRequest(domainId, nonce, key, chain, signature);
   }
 

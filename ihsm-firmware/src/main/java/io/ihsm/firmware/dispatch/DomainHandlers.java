@@ -2,10 +2,10 @@ package io.ihsm.firmware.dispatch;
 
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.AdmitRequest;
 import io.ihsm.ddi.domain.BackupRequest;
 import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.domain.JoinConfirmation;
-import io.ihsm.ddi.domain.JoinRequest;
 import io.ihsm.ddi.domain.RestoreRequest;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Empty;
@@ -47,9 +47,9 @@ public final class DomainHandlers {
     h.put(
         Opcode.DOMAIN_ADMIT,
         (ctx, body) -> {
-          JoinRequest request = JoinRequest.read(body);
+          AdmitRequest request = AdmitRequest.read(body);
           ctx.requireCryptoOfficer();
-          return Reply.approved(join.admit(request));
+          return Reply.approved(join.admit(request.request(), request.approvals()));
         });
     h.put(
         Opcode.DOMAIN_JOIN_COMPLETE,

@@ -4,18 +4,23 @@ import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.AdmitRequest;
 import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.domain.DomainStatus;
 import io.ihsm.ddi.domain.JoinConfirmation;
 import io.ihsm.ddi.domain.JoinRequest;
 import io.ihsm.ddi.spi.FirmwareMeasurement;
 import io.ihsm.firmware.crypto.CryptoEngine;
+import io.ihsm.firmware.crypto.CryptoRefusal;
+import io.ihsm.firmware.crypto.KeyAgreements;
 import io.ihsm.firmware.crypto.Signatures;
 import io.ihsm.firmware.identity.DiceIdentity;
 import io.ihsm.firmware.rng.RandomSource;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -23,6 +28,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
@@ -111,9 +118,25 @@ public final class DomainJoin {
             requested.firmwareDigests().isEmpty()
                 ? List.of(ownDigest)
                 : requested.firmwareDigests(),
-            requested.maxMembers() == 0
-                ? DomainPolicy.DEFAULT_MAX_MEMBERS
-                : requested.maxMembers());
+            requested.maxMembers() == 0 ? DomainPolicy.DEFAULT_MAX_MEMBERS : requested.maxMembers(),
+            List.of(),
+            requested.approvalsRequired(),
+            requested.approvers());
+    for (byte[] approver : policy.approvers()) {
+      try {
+        if (new KeyAgreements(engine)
+                .parseEcPublicKey(approver)
+                .getParams()
+                .getCurve()
+                .getField()
+                .getFieldSize()
+            != 384) {
+          throw new DdiException(Status.INVALID_PARAMETER, "an approver key is ECDSA P-384");
+        }
+      } catch (CryptoRefusal e) {
+        throw new DdiException(Status.INVALID_PARAMETER, "an approver key is not an EC public key");
+      }
+    }
     MemberChain.Device self = chains.check(own, policy.root());
     checkPolicy(policy, self, "this device");
     return domain.create(policy);
@@ -178,7 +201,8 @@ public final class DomainJoin {
   }
 
   /** Step 2, on a member. */
-  public synchronized Admission admit(JoinRequest request) throws DdiException {
+  public synchronized Admission admit(JoinRequest request, List<AdmitRequest.Approval> approvals)
+      throws DdiException {
     DomainPolicy policy = domain.policy();
     byte[] domainId = domain.id();
     if (!Arrays.equals(request.domainId(), domainId)) {
@@ -202,6 +226,7 @@ public final class DomainJoin {
     if (Arrays.equals(request.chain().get(1), identity.chain().get(1))) {
       throw MemberChain.refused("a device cannot admit itself");
     }
+    checkApprovals(policy, requestHash, domainId, approvals);
     int epoch = domain.currentEpoch();
     byte[] secret = domain.currentSecret();
     byte[][] sealed;
@@ -293,6 +318,47 @@ public final class DomainJoin {
     }
     if (!MessageDigest.isEqual(expected, confirmation.mac())) {
       throw MemberChain.refused("the joining device does not prove it holds the domain secret");
+    }
+  }
+
+  /**
+   * The policy's approvers must have signed this join, as many distinct ones as it asks for (none
+   * by default); a signature that does not verify counts for nothing.
+   */
+  private void checkApprovals(
+      DomainPolicy policy,
+      byte[] requestHash,
+      byte[] domainId,
+      List<AdmitRequest.Approval> approvals)
+      throws DdiException {
+    int required = policy.approvalsRequired();
+    if (required == 0) {
+      return;
+    }
+    byte[] message = AdmitRequest.approvalMessage(requestHash, domainId);
+    List<byte[]> keys = policy.approvers();
+    Set<Integer> valid = new TreeSet<>();
+    for (AdmitRequest.Approval a : approvals) {
+      if (a.approver() >= keys.size() || valid.contains(a.approver())) {
+        continue;
+      }
+      try {
+        PublicKey key =
+            engine.keyFactory("EC").generatePublic(new X509EncodedKeySpec(keys.get(a.approver())));
+        if (new Signatures(engine).verifyEcdsa("SHA384withECDSA", key, message, a.signature())) {
+          valid.add(a.approver());
+        }
+      } catch (GeneralSecurityException | RuntimeException e) {
+        // an approver key that does not parse approves nothing
+      }
+    }
+    if (valid.size() < required) {
+      throw MemberChain.refused(
+          "the domain's policy asks for "
+              + required
+              + " approvals of this join, "
+              + valid.size()
+              + " verify");
     }
   }
 

@@ -4,6 +4,8 @@ import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.AdmitRequest;
+import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.domain.DomainStatus;
 import io.ihsm.ddi.domain.JoinConfirmation;
 import io.ihsm.ddi.domain.JoinRequest;
@@ -27,6 +29,7 @@ import java.util.Optional;
  * domain/status                       DOMAIN_STATUS answer of the genesis device (DDI encoding)
  * domain/joins/TICKET/request         join request
  * domain/joins/TICKET/admission       admission
+ * domain/joins/TICKET/approvals/N     approver N's signature of the join (DER), when the policy asks
  * domain/joins/TICKET/confirmation    join confirmation
  * domain/members/MEMBER               DeviceID and Alias certificates of a member
  * </pre>
@@ -86,6 +89,24 @@ public final class DomainRecords {
 
   void fileAdmission(String ticket, Admission admission) {
     store.create(JOINS + checkedTicket(ticket) + "/admission", encode(admission));
+  }
+
+  /** Files approver {@code index}'s signature of a join; a second one for it is refused. */
+  void fileApproval(String ticket, int index, byte[] signature) {
+    store.create(JOINS + checkedTicket(ticket) + "/approvals/" + index, signature);
+  }
+
+  /** The approvals filed for a join, by approver index. */
+  List<AdmitRequest.Approval> approvals(String ticket) {
+    String prefix = JOINS + checkedTicket(ticket) + "/approvals/";
+    List<AdmitRequest.Approval> all = new ArrayList<>();
+    for (FleetStore.Entry e : store.list(prefix)) {
+      String index = e.key().substring(prefix.length());
+      if (index.matches("[0-9]{1,2}") && Integer.parseInt(index) < DomainPolicy.MAX_APPROVERS) {
+        all.add(new AdmitRequest.Approval(Integer.parseInt(index), e.value()));
+      }
+    }
+    return all;
   }
 
   void fileConfirmation(String ticket, JoinConfirmation confirmation) {

@@ -2,6 +2,7 @@ package io.ihsm.sdk.fleet;
 
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.domain.Admission;
+import io.ihsm.ddi.domain.AdmitRequest;
 import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.domain.DomainStatus;
 import io.ihsm.ddi.domain.JoinConfirmation;
@@ -12,11 +13,15 @@ import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.IhsmException;
 import io.ihsm.sdk.store.HostKeyStore;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.Signature;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -135,7 +140,7 @@ public final class SecurityDomains {
               + " members already: more would let a partition's PIN be tried more often than its"
               + " limit (the domain's member count is set at its creation)");
     }
-    Admission admission = co.admit(t.request());
+    Admission admission = co.admit(t.request(), records.approvals(ticket));
     try {
       records.fileAdmission(ticket, admission);
     } catch (StoreException e) {
@@ -158,6 +163,54 @@ public final class SecurityDomains {
         .filter(m -> m.id().equals(id))
         .findFirst()
         .orElseThrow(() -> new IllegalStateException("the member record went missing"));
+  }
+
+  /**
+   * An approver (a Crypto Officer holding one of the policy's approver keys, no device needed)
+   * signs the join of {@code ticket}; a member admits it once the policy's number of approvals are
+   * filed. Answers the approver's index in the policy.
+   *
+   * @param approverKey the ECDSA P-384 private key whose public half the policy lists
+   * @param approverPublic its public key (SPKI DER)
+   */
+  public static int endorse(
+      FleetStore store, String ticket, PrivateKey approverKey, byte[] approverPublic) {
+    DomainRecords records = new DomainRecords(store);
+    DomainStatus domain =
+        records
+            .status()
+            .orElseThrow(() -> new IllegalStateException("the store holds no security domain"));
+    List<byte[]> approvers = domain.policy().approvers();
+    int index = -1;
+    for (int i = 0; i < approvers.size(); i++) {
+      if (Arrays.equals(approvers.get(i), approverPublic)) {
+        index = i;
+      }
+    }
+    if (index < 0) {
+      throw new IllegalArgumentException("this key is not one of the domain's approvers");
+    }
+    DomainRecords.Ticket t =
+        records
+            .ticket(ticket)
+            .orElseThrow(() -> new IllegalArgumentException("no join ticket " + ticket));
+    try {
+      byte[] requestHash =
+          MessageDigest.getInstance("SHA-384").digest(DomainRecords.encode(t.request()));
+      Signature s = Signature.getInstance("SHA384withECDSA");
+      s.initSign(approverKey);
+      s.update(AdmitRequest.approvalMessage(requestHash, domain.domainId()));
+      records.fileApproval(ticket, index, s.sign());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("the approver key cannot sign with ECDSA P-384", e);
+    } catch (StoreException e) {
+      if (e.reason() == StoreException.Reason.EXISTS) {
+        throw new IllegalStateException(
+            "this approver endorsed join ticket " + ticket + " already");
+      }
+      throw e;
+    }
+    return index;
   }
 
   /**
