@@ -385,6 +385,9 @@ class DomainTest {
     byte[] newPartition =
         partA.ok(Opcode.REMASK, 0, new Bytes(oldPartition), Bytes::readBlob).bytes();
     byte[] newKey = partA.ok(Opcode.REMASK, 0, new Bytes(oldKey), Bytes::readBlob).bytes();
+    assertThat(partA.status(Opcode.REMASK, 0, new Bytes(newPartition)))
+        .as("a blob at the current epoch is not re-masked again")
+        .isEqualTo(Status.INVALID_PARAMETER);
     assertThat(newPartition[5]).as("epoch 2 in the header").isEqualTo((byte) 2);
     assertThat(newKey[5]).isEqualTo((byte) 2);
 

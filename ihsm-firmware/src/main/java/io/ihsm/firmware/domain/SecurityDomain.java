@@ -121,7 +121,16 @@ public final class SecurityDomain {
           "the admission's epoch " + epoch + " is not newer than this member's " + currentEpoch);
     }
     requireRoomForAnEpoch();
-    policy = newerPolicy;
+    DomainPolicy merged = newerPolicy;
+    try {
+      for (byte[] revoked : policy.revokedDevices()) {
+        merged = merged.revoking(revoked); // a revocation is never undone by a rekey
+      }
+    } catch (IllegalArgumentException tooMany) {
+      throw new DdiException(
+          Status.JOIN_REFUSED, "the two policies revoke more than 64 devices together");
+    }
+    policy = merged;
     secrets.put(epoch, secret.clone());
     currentEpoch = epoch;
     save();

@@ -449,6 +449,11 @@ public final class Vault {
     }
     boolean partitionBlob = blob.length > 1 && blob[1] == Masking.Kind.PARTITION.code;
     if (partitionBlob) {
+      if (epoch == current) {
+        // Nothing to move: a new generation would only make the store's blob stale here.
+        throw new DdiException(
+            Status.INVALID_PARAMETER, "the partition blob is at the current epoch already");
+      }
       reestablish(port, blob); // every check of a partition blob, and the newest generation
       PartitionState s = establishedState(port);
       PartitionRecord latest = record(port.partitionId());
