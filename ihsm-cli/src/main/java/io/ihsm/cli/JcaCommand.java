@@ -42,7 +42,8 @@ final class JcaCommand implements Runnable {
       name = "classpath",
       mixinStandardHelpOptions = true,
       description = {
-        "Print the provider's class path (its jar and the SDK's), for -providerpath or -cp.",
+        "Print the provider's class path (its jar and the SDK's), for -providerpath or -cp; when the",
+        "home's key store is a fleet's on etcd, the store's client too.",
         "With a daemon (--socket-dir or $IHSM_SOCKET_DIR) it holds no emulator; for the embedded device it adds"
             + " ihsm-device (development only)."
       })
@@ -65,6 +66,20 @@ final class JcaCommand implements Runnable {
             Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .toAbsolutePath()
                 .toString());
+      }
+      if (HostKeyStore.fleetStoreAddress(IhsmCommand.of(spec).home())
+          .filter(address -> address.startsWith("etcd:"))
+          .isPresent()) {
+        // The home's key store is a fleet's on etcd: the store's client and what it needs, which
+        // are on this command's own class path (all but the emulator and the command itself).
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+          String name = Path.of(entry).getFileName().toString();
+          boolean emulator =
+              name.startsWith("ihsm-device") && IhsmCommand.of(spec).socketDir() != null;
+          if (!emulator && !name.startsWith("ihsm-cli") && !entry.isBlank()) {
+            jars.add(Path.of(entry).toAbsolutePath().toString());
+          }
+        }
       }
       spec.commandLine().getOut().println(String.join(File.pathSeparator, jars));
       return ExitCodes.OK;

@@ -4,10 +4,14 @@ import static io.ihsm.cli.CliRun.inHome;
 import static io.ihsm.cli.CliRun.okInHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ihsm.jca.IhsmConfig;
+import io.ihsm.jca.IhsmProvider;
 import io.ihsm.store.testing.EtcdCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
@@ -137,6 +141,16 @@ class DomainCliTest {
         "--out",
         sig.toString());
     assertThat(verifies(pub, data, sig)).isTrue();
+
+    // The JCA provider, unchanged, on B's home: its key store is the fleet's.
+    IhsmProvider jca = new IhsmProvider(IhsmConfig.embedded(b, "pay"));
+    KeyStore keys = KeyStore.getInstance("IHSM", jca);
+    keys.load(null, PIN.toCharArray());
+    Signature viaJca = Signature.getInstance("SHA256withECDSA", jca);
+    viaJca.initSign((PrivateKey) keys.getKey("signer", null));
+    viaJca.update(Files.readAllBytes(data));
+    Path sigJca = Files.write(dir.resolve("sig-jca"), viaJca.sign());
+    assertThat(verifies(pub, data, sigJca)).as("signed on B through the JCA provider").isTrue();
 
     // Every device is lost; a fresh one comes back from the backup with 2 of 3 custodians.
     Path k = dir.resolve("custodians");
