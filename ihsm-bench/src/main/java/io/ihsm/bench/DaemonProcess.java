@@ -9,7 +9,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /** An ihsm daemon in a process of its own, as it is deployed; stopped with SIGTERM. */
-final class DaemonProcess implements AutoCloseable {
+public final class DaemonProcess implements AutoCloseable {
   private final Process process;
   private final Path socketDir;
 
@@ -22,7 +22,7 @@ final class DaemonProcess implements AutoCloseable {
    * @param command the daemon command without its directories, e.g. [java, -cp, CP,
    *     io.ihsm.cli.Main, daemon]
    */
-  static DaemonProcess start(List<String> command, Path dir)
+  public static DaemonProcess start(List<String> command, Path dir)
       throws IOException, InterruptedException {
     Path sock = dir.resolve("sock");
     List<String> cmd = new ArrayList<>(command);
@@ -45,7 +45,7 @@ final class DaemonProcess implements AutoCloseable {
     return new DaemonProcess(p, sock);
   }
 
-  Path socketDir() {
+  public Path socketDir() {
     return socketDir;
   }
 

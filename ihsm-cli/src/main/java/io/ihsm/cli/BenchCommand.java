@@ -78,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--fleet",
       description =
-          "Instead: three members of one security domain (embedded devices) over a fleet store: key propagation, re-masking rate, sign throughput of three members against one.")
+          "Instead: three members of one security domain (three daemon processes) over a fleet store: key propagation, re-masking rate, sign throughput of three members against one.")
   boolean fleet;
 
   @Option(
@@ -108,9 +108,10 @@ final class BenchCommand implements Callable<Integer> {
                 store != null ? store : "file:" + work.resolve("store").toAbsolutePath(),
                 work,
                 time,
+                daemonCommand(),
                 log);
         out.printf(
-            "fleet run: 3 members (embedded devices) over %s%n",
+            "fleet run: 3 members (daemon processes) over %s%n",
             f.store().equals("etcd") ? "etcd" : "a file store");
         out.printf(
             "  created on A to usable on B: p50 %.0f µs, p99 %.0f µs (%d keys)%n",
@@ -166,7 +167,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** This JVM and class path, running `ihsm daemon`. */
-  private static List<String> daemonCommand() {
+  static List<String> daemonCommand() {
     String java =
         ProcessHandle.current()
             .info()

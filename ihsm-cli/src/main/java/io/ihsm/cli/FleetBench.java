@@ -1,5 +1,6 @@
 package io.ihsm.cli;
 
+import io.ihsm.bench.DaemonProcess;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.domain.DomainPolicy;
 import io.ihsm.ddi.message.PartitionLimits;
@@ -18,6 +19,7 @@ import io.ihsm.sdk.key.KeyType;
 import io.ihsm.sdk.signature.EcdsaParameters;
 import io.ihsm.sdk.store.HostKeyStore;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -54,14 +56,24 @@ final class FleetBench {
 
   private record Member(Path home, IhsmClient hsm, CryptoOfficerSession co, HostKeyStore keys) {}
 
-  static Figures run(String address, Path work, Duration time, PrintWriter log) throws Exception {
+  static Figures run(
+      String address, Path work, Duration time, List<String> daemonCommand, PrintWriter log)
+      throws Exception {
     List<AutoCloseable> open = new ArrayList<>();
     try (FleetStore store = FleetStores.open(address)) {
+      if (!store.list("").isEmpty()) {
+        throw new CliFailure(
+            "the fleet benchmark makes its own domain: it needs an empty store (a new etcd cluster,"
+                + " or `etcdctl del --prefix /ihsm/` on one kept for it)");
+      }
       ManufacturerCa ca = ManufacturerCa.load(work.resolve("factory"), null, null);
       List<Member> members = new ArrayList<>();
       for (String name : List.of("a", "b", "c")) {
         Path home = work.resolve(name);
-        IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home));
+        Path daemonDir = Files.createDirectories(work.resolve(name + "-daemon"));
+        DaemonProcess daemon = DaemonProcess.start(daemonCommand, daemonDir);
+        open.add(daemon);
+        IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(daemon.socketDir()));
         open.add(hsm);
         ca.manufacture(hsm);
         Credential officer = Credential.of(new byte[16], "bench-officer-pin");
