@@ -12,10 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FleetDaemonTest {
   static final String PIN = "daemon-pin-1234";
-  static final Pattern TICKET = Pattern.compile("(?m)^([0-9a-f]{32}) ");
 
   @TempDir Path dir;
   final List<Process> daemons = new ArrayList<>();
@@ -109,8 +105,16 @@ class FleetDaemonTest {
       s.ok("device", "init");
     }
     a.ok("domain", "create", "--store", store);
-    join(b, a, store);
-    join(c, b, store);
+    DomainCliTest.join(
+        args -> inHome(b.home(), b.with(args)),
+        args -> inHome(a.home(), a.with(args)),
+        store,
+        null);
+    DomainCliTest.join(
+        args -> inHome(c.home(), c.with(args)),
+        args -> inHome(b.home(), b.with(args)),
+        store,
+        null);
 
     a.ok("partition", "create", "pay", "--pin-file", PinFiles.of(PIN));
     a.ok(
@@ -173,28 +177,5 @@ class FleetDaemonTest {
     for (Server s : List.of(a, b, c)) {
       assertThat(Files.readString(s.log())).doesNotContain(PIN);
     }
-  }
-
-  static void join(Server joiner, Server member, String store) throws Exception {
-    CompletableFuture<CliRun> joining =
-        CompletableFuture.supplyAsync(
-            () ->
-                inHome(
-                    joiner.home(),
-                    joiner.with("domain", "join", "--store", store, "--wait", "60")));
-    String ticket = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (ticket == null && System.nanoTime() < deadline) {
-      Matcher m = TICKET.matcher(member.ok("domain", "approve").out());
-      if (m.find()) {
-        ticket = m.group(1);
-      } else {
-        Thread.sleep(50);
-      }
-    }
-    assertThat(ticket).isNotNull();
-    member.ok("domain", "approve", ticket);
-    CliRun joined = joining.get(60, TimeUnit.SECONDS);
-    assertThat(joined.exitCode()).as(joined.err()).isEqualTo(ExitCodes.OK);
   }
 }

@@ -82,6 +82,20 @@ class FleetTest {
     }
   }
 
+  /** Creates and provisions a partition on {@code s}'s device, filed in {@code keys}. */
+  static void createPartition(Server s, HostKeyStore keys, String name) throws Exception {
+    KeyPairGenerator owner = KeyPairGenerator.getInstance("EC");
+    owner.initialize(new ECGenParameterSpec("secp384r1"));
+    PartitionClient.create(
+        s.hsm(),
+        s.co(),
+        keys,
+        name,
+        PartitionLimits.DEFAULTS,
+        owner.generateKeyPair().getPublic().getEncoded(),
+        PIN);
+  }
+
   /** B joins through the store while A approves its ticket. */
   static DomainStatus join(Server joiner, Server member, FleetStore store) throws Exception {
     LinkedBlockingQueue<String> tickets = new LinkedBlockingQueue<>();
@@ -140,16 +154,7 @@ class FleetTest {
       Server a = server("a", ManufacturerCa.load(dir.resolve("factory"), null, null));
       SecurityDomains.create(a.hsm(), a.co(), store, DomainPolicy.CREATOR_DEFAULTS);
       HostKeyStore keys = HostKeyStore.on(store, a.home());
-      KeyPairGenerator owner = KeyPairGenerator.getInstance("EC");
-      owner.initialize(new ECGenParameterSpec("secp384r1"));
-      PartitionClient.create(
-          a.hsm(),
-          a.co(),
-          keys,
-          "ops",
-          PartitionLimits.DEFAULTS,
-          owner.generateKeyPair().getPublic().getEncoded(),
-          PIN);
+      createPartition(a, keys, "ops");
       try (PartitionClient app = PartitionClient.open(a.hsm(), keys, "ops", PIN)) {
         for (int m = 0; m < 3; m++) {
           etcd.kill(m);
@@ -178,16 +183,7 @@ class FleetTest {
       Server a = server("a", ManufacturerCa.load(dir.resolve("factory"), null, null));
       SecurityDomains.create(a.hsm(), a.co(), store, DomainPolicy.CREATOR_DEFAULTS);
       HostKeyStore keys = HostKeyStore.on(store, a.home());
-      KeyPairGenerator owner = KeyPairGenerator.getInstance("EC");
-      owner.initialize(new ECGenParameterSpec("secp384r1"));
-      PartitionClient.create(
-          a.hsm(),
-          a.co(),
-          keys,
-          "ops",
-          PartitionLimits.DEFAULTS,
-          owner.generateKeyPair().getPublic().getEncoded(),
-          PIN);
+      createPartition(a, keys, "ops");
       List<String> acknowledged = new ArrayList<>();
       List<String> failed = new ArrayList<>();
       try (PartitionClient app = PartitionClient.open(a.hsm(), keys, "ops", PIN)) {
@@ -299,16 +295,7 @@ class FleetTest {
     join(c, a, store);
     HostKeyStore storeA = HostKeyStore.on(store, a.home());
     HostKeyStore storeB = HostKeyStore.on(store, b.home());
-    KeyPairGenerator owner = KeyPairGenerator.getInstance("EC");
-    owner.initialize(new ECGenParameterSpec("secp384r1"));
-    PartitionClient.create(
-        a.hsm(),
-        a.co(),
-        storeA,
-        "vault",
-        PartitionLimits.DEFAULTS,
-        owner.generateKeyPair().getPublic().getEncoded(),
-        PIN);
+    createPartition(a, storeA, "vault");
     byte[] message = "rotate me".getBytes();
     EcdsaParameters ecdsa = EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.DER);
     byte[] publicKey;
@@ -397,16 +384,7 @@ class FleetTest {
 
     // Made on A...
     HostKeyStore storeA = HostKeyStore.on(store, a.home());
-    KeyPairGenerator owner = KeyPairGenerator.getInstance("EC");
-    owner.initialize(new ECGenParameterSpec("secp384r1"));
-    PartitionClient.create(
-        a.hsm(),
-        a.co(),
-        storeA,
-        "payments",
-        PartitionLimits.DEFAULTS,
-        owner.generateKeyPair().getPublic().getEncoded(),
-        PIN);
+    createPartition(a, storeA, "payments");
     byte[] message = "settle batch 42".getBytes();
     EcdsaParameters ecdsa = EcdsaParameters.of(HashFunction.SHA256, EcdsaParameters.Encoding.DER);
     byte[] publicKey;

@@ -190,21 +190,9 @@ class DomainTest {
     genesis(a);
     join(b, a);
 
-    int pa =
-        a.ok(Opcode.CREATE_PARTITION, new CreatePartitionRequest("payments", limits()), Id::read)
-            .value();
-    FirmwareClient partA = new FirmwareClient(a.fw, Port.partition(pa));
-    byte[] partitionBlob =
-        partA
-            .ok(
-                Opcode.PROVISION_PARTITION,
-                0,
-                new ProvisionRequest(
-                    VaultTest.p384Anchor(),
-                    new byte[0],
-                    partA.seal(Opcode.PROVISION_PARTITION, APP)),
-                ProvisionResponse::read)
-            .partitionBlob();
+    Provisioned provisioned = provision(a, "payments", limits());
+    FirmwareClient partA = provisioned.port();
+    byte[] partitionBlob = provisioned.blob();
     int sa =
         partA.ok(Opcode.OPEN_SESSION, 0, partA.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
     KeyInfo key =
@@ -328,21 +316,9 @@ class DomainTest {
     join(b, a);
     join(revoked, a);
 
-    int pa =
-        a.ok(Opcode.CREATE_PARTITION, new CreatePartitionRequest("ledger", limits()), Id::read)
-            .value();
-    FirmwareClient partA = new FirmwareClient(a.fw, Port.partition(pa));
-    byte[] oldPartition =
-        partA
-            .ok(
-                Opcode.PROVISION_PARTITION,
-                0,
-                new ProvisionRequest(
-                    VaultTest.p384Anchor(),
-                    new byte[0],
-                    partA.seal(Opcode.PROVISION_PARTITION, APP)),
-                ProvisionResponse::read)
-            .partitionBlob();
+    Provisioned provisioned = provision(a, "ledger", limits());
+    FirmwareClient partA = provisioned.port();
+    byte[] oldPartition = provisioned.blob();
     int sa =
         partA.ok(Opcode.OPEN_SESSION, 0, partA.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
     KeyInfo key =
@@ -468,21 +444,9 @@ class DomainTest {
   void aBackupRestoresIntoAFreshDeviceWithTwoOfThreeCustodiansAndNothingLess() throws Exception {
     Card a = new Card();
     DomainStatus domain = genesis(a);
-    int pa =
-        a.ok(Opcode.CREATE_PARTITION, new CreatePartitionRequest("kept", limits()), Id::read)
-            .value();
-    FirmwareClient partA = new FirmwareClient(a.fw, Port.partition(pa));
-    byte[] partitionBlob =
-        partA
-            .ok(
-                Opcode.PROVISION_PARTITION,
-                0,
-                new ProvisionRequest(
-                    VaultTest.p384Anchor(),
-                    new byte[0],
-                    partA.seal(Opcode.PROVISION_PARTITION, APP)),
-                ProvisionResponse::read)
-            .partitionBlob();
+    Provisioned provisioned = provision(a, "kept", limits());
+    FirmwareClient partA = provisioned.port();
+    byte[] partitionBlob = provisioned.blob();
     int sa =
         partA.ok(Opcode.OPEN_SESSION, 0, partA.seal(Opcode.OPEN_SESSION, APP), Id::read).value();
     KeyInfo key =
@@ -655,6 +619,27 @@ class DomainTest {
     s.initSign(key.getPrivate());
     s.update(message);
     return s.sign();
+  }
+
+  /** A partition made and provisioned on {@code card}: its port and its blob. */
+  record Provisioned(FirmwareClient port, byte[] blob) {}
+
+  static Provisioned provision(Card card, String name, PartitionLimits limits) throws Exception {
+    int id =
+        card.ok(Opcode.CREATE_PARTITION, new CreatePartitionRequest(name, limits), Id::read)
+            .value();
+    FirmwareClient port = new FirmwareClient(card.fw, Port.partition(id));
+    byte[] blob =
+        port.ok(
+                Opcode.PROVISION_PARTITION,
+                0,
+                new ProvisionRequest(
+                    VaultTest.p384Anchor(),
+                    new byte[0],
+                    port.seal(Opcode.PROVISION_PARTITION, APP)),
+                ProvisionResponse::read)
+            .partitionBlob();
+    return new Provisioned(port, blob);
   }
 
   static PartitionLimits limits() {
