@@ -465,6 +465,13 @@ class DomainTest {
                 2, custodians.stream().map(Custodian::publicKey).toList()),
             DomainBackup::read);
     assertThat(backup.shares()).hasSize(3);
+    byte[] notAPoint = custodians.get(0).publicKey();
+    notAPoint[96] ^= 1;
+    assertThat(
+            a.status(
+                Opcode.DOMAIN_BACKUP, new io.ihsm.ddi.domain.BackupRequest(1, List.of(notAPoint))))
+        .as("a custodian key off the curve")
+        .isEqualTo(Status.INVALID_PARAMETER);
 
     // Every device of the fleet is lost: a fresh one comes back with 2 of the 3 custodians.
     Card fresh = new Card();

@@ -59,12 +59,18 @@ public final class DomainBackups {
       List<SealedShare> sealedShares = new ArrayList<>();
       for (int i = 0; i < custodians.size(); i++) {
         int x = i + 1;
-        byte[][] s =
-            hpke.seal(
-                custodians.get(i),
-                concat(DomainBackup.SHARE_INFO, digest),
-                new byte[] {(byte) x},
-                shares[i]);
+        byte[][] s;
+        try {
+          s =
+              hpke.seal(
+                  custodians.get(i),
+                  concat(DomainBackup.SHARE_INFO, digest),
+                  new byte[] {(byte) x},
+                  shares[i]);
+        } catch (DdiException notAPoint) {
+          throw new DdiException(
+              Status.INVALID_PARAMETER, "custodian key " + x + " is not a valid P-384 point");
+        }
         sealedShares.add(new SealedShare(x, s[0], s[1]));
       }
       return new DomainBackup(id, domain.policy(), request, nonce, sealed, sealedShares);

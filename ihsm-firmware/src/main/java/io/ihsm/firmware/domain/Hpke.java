@@ -54,7 +54,8 @@ final class Hpke {
           hpke.setupBaseS(hpke.deserializePublicKey(recipientKey), info, newKeyPair());
       return new byte[][] {ctx.getEncapsulation(), ctx.seal(aad, plaintext)};
     } catch (InvalidCipherTextException | RuntimeException e) {
-      throw MemberChain.refused("the joining device's HPKE key is not a valid P-384 point");
+      throw MemberChain.refused(
+          "an HPKE recipient key (a joining device's or a custodian's) is not a valid P-384 point");
     }
   }
 
