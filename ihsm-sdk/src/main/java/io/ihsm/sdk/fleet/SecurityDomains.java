@@ -109,7 +109,13 @@ public final class SecurityDomains {
       records.closeTicket(ticket); // this device's join in progress is gone with it
       throw e;
     }
-    JoinConfirmation proof = co.completeJoin(admission);
+    JoinConfirmation proof;
+    try {
+      proof = co.completeJoin(admission);
+    } catch (RuntimeException refused) {
+      records.closeTicket(ticket); // the device ended its join: nothing will confirm this ticket
+      throw refused;
+    }
     records.fileConfirmation(ticket, proof);
     return hsm.domainStatus();
   }
