@@ -101,6 +101,9 @@ public final class Report {
    * bar's length is its throughput relative to the fastest path of its workload, labelled with
    * ops/s and the share of raw-engine.
    */
+  /** Width of a 12 px sans-serif character, generously: labels are sized by it, never clipped. */
+  private static final double CHAR_PX = 7.4;
+
   public static String svg(List<Result> results) {
     int threads = results.stream().mapToInt(Result::threads).max().orElse(1);
     Map<String, List<Result>> byWorkload = new LinkedHashMap<>();
@@ -109,12 +112,40 @@ public final class Report {
         byWorkload.computeIfAbsent(r.workload(), k -> new ArrayList<>()).add(r);
       }
     }
+    // Every label is measured first, so the chart is as wide as its longest line of text.
+    int longestPath = 0;
+    int longestValue = 0;
+    for (var group : byWorkload.entrySet()) {
+      for (String path : PATH_ORDER) {
+        Optional<Result> r =
+            group.getValue().stream().filter(x -> x.path().equals(path)).findFirst();
+        if (r.isPresent()) {
+          longestPath = Math.max(longestPath, path.length());
+          longestValue = Math.max(longestValue, valueLabel(results, r.get(), threads).length());
+        }
+      }
+    }
     int bar = 16;
-    int left = 170;
-    int width = 900;
-    int barMax = 520;
+    int left = 16 + (int) Math.ceil(CHAR_PX * longestPath);
+    int barMax = 480;
+    String title =
+        String.format(
+            Locale.ROOT,
+            "ihsm benchmark: operations per second, %d thread%s",
+            threads,
+            threads == 1 ? "" : "s");
+    String subtitle =
+        "Longer is faster. Bars are relative to the fastest path of each workload; percentages are"
+            + " of raw-engine and × compares ihsm with SoftHSM2, in the same run.";
+    int width =
+        (int)
+            Math.ceil(
+                Math.max(
+                    left + barMax + 8 + CHAR_PX * longestValue + 16,
+                    Math.max(
+                        16 + title.length() * CHAR_PX * 1.3, 16 + subtitle.length() * CHAR_PX)));
     StringBuilder body = new StringBuilder();
-    int y = 50;
+    int y = 64;
     for (var group : byWorkload.entrySet()) {
       double max = group.getValue().stream().mapToDouble(Result::opsPerSec).max().orElse(1);
       body.append(
@@ -123,6 +154,7 @@ public final class Report {
               "<text x=\"10\" y=\"%d\" font-weight=\"bold\">%s</text>%n",
               y + 12,
               group.getKey()));
+      y += 18; // the workload's name on its own line, above its bars
       for (String path : PATH_ORDER) {
         Optional<Result> r =
             group.getValue().stream().filter(x -> x.path().equals(path)).findFirst();
@@ -130,15 +162,6 @@ public final class Report {
           continue;
         }
         double len = Math.max(1, barMax * r.get().opsPerSec() / max);
-        String share =
-            find(results, group.getKey(), "raw-engine", threads)
-                .map(
-                    b ->
-                        String.format(
-                            Locale.ROOT,
-                            " (%.0f%% of raw-engine)",
-                            100 * r.get().opsPerSec() / b.opsPerSec()))
-                .orElse("");
         body.append(
             String.format(
                 Locale.ROOT,
@@ -158,11 +181,10 @@ public final class Report {
         body.append(
             String.format(
                 Locale.ROOT,
-                "<text x=\"%.1f\" y=\"%d\">%,.0f ops/s%s</text>%n",
+                "<text x=\"%.1f\" y=\"%d\">%s</text>%n",
                 left + len + 6,
                 y + bar - 4,
-                r.get().opsPerSec(),
-                share));
+                valueLabel(results, r.get(), threads)));
         y += bar;
       }
       y += 14;
@@ -171,12 +193,35 @@ public final class Report {
         Locale.ROOT,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
             + "font-family=\"sans-serif\" font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n"
-            + "<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">ihsm benchmark: operations per second, %d "
-            + "thread%s (longer is faster; bars relative to the fastest path of each workload)</text>%n%s</svg>%n",
+            + "<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>%n"
+            + "<text x=\"10\" y=\"44\">%s</text>%n%s</svg>%n",
         width,
         y + 10,
-        threads,
-        threads == 1 ? "" : "s",
+        title,
+        subtitle,
         body);
+  }
+
+  /**
+   * A bar's label: its rate, its share of the raw engine's and, for ihsm's paths, how it compares
+   * with SoftHSM2's, all in the same run.
+   */
+  private static String valueLabel(List<Result> results, Result r, int threads) {
+    List<String> ratios = new ArrayList<>();
+    find(results, r.workload(), "raw-engine", threads)
+        .ifPresent(
+            b ->
+                ratios.add(
+                    String.format(
+                        Locale.ROOT, "%.0f%% of raw-engine", 100 * r.opsPerSec() / b.opsPerSec())));
+    if (r.path().startsWith("ihsm")) {
+      find(results, r.workload(), "softhsm2", threads)
+          .ifPresent(
+              b ->
+                  ratios.add(
+                      String.format(Locale.ROOT, "%.2f× softhsm2", r.opsPerSec() / b.opsPerSec())));
+    }
+    return String.format(Locale.ROOT, "%,.0f ops/s", r.opsPerSec())
+        + (ratios.isEmpty() ? "" : " (" + String.join(", ", ratios) + ")");
   }
 }
