@@ -297,20 +297,26 @@ final class DomainBackupCommands {
     }
   }
 
-  static byte[] custodianKey(Path file) throws IOException {
+  /** A custodian's HPKE key: the point of the P-384 public key in {@code file}. */
+  static byte[] custodianKey(Path file) {
+    return Custodian.hpkePublicKey(p384PublicKey(file));
+  }
+
+  /** An EC P-384 public key from an SPKI file, DER or PEM (a custodian's or an approver's). */
+  static ECPublicKey p384PublicKey(Path file) {
     try {
-      var pub =
+      var k =
           KeyFactory.getInstance("EC")
               .generatePublic(
                   new X509EncodedKeySpec(
                       Pem.derOrPem(KeyCommand.readBounded(file, 16384), "PUBLIC KEY")));
-      if (!(pub instanceof ECPublicKey ec)
+      if (!(k instanceof ECPublicKey ec)
           || ec.getParams().getCurve().getField().getFieldSize() != 384) {
         throw new CliFailure(file + " is not an EC P-384 public key");
       }
-      return Custodian.hpkePublicKey(ec);
-    } catch (GeneralSecurityException e) {
-      throw new CliFailure(file + " is not an SPKI public key");
+      return ec;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new CliFailure(file + " is not a readable SPKI public key");
     }
   }
 

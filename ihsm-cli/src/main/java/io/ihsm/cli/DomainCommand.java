@@ -14,16 +14,11 @@ import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.verify.AttestationException;
 import io.ihsm.verify.TcbInfo;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -153,7 +148,7 @@ final class DomainCommand {
       }
       List<byte[]> approverKeys = new ArrayList<>();
       for (Path p : approvers) {
-        approverKeys.add(approverKey(p));
+        approverKeys.add(DomainBackupCommands.p384PublicKey(p).getEncoded());
       }
       String address = store.resolve(root);
       FleetStore fleet = FleetStores.open(address);
@@ -468,21 +463,6 @@ final class DomainCommand {
                   .map(a -> "the fleet store " + a)
                   .orElse("this home's files"));
       return ExitCodes.OK;
-    }
-  }
-
-  /** An approver's public key file: SPKI of an EC P-384 key. */
-  static byte[] approverKey(Path file) {
-    try {
-      byte[] spki = Pem.derOrPem(KeyCommand.readBounded(file, 16384), "PUBLIC KEY");
-      var k = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
-      if (!(k instanceof ECPublicKey ec)
-          || ec.getParams().getCurve().getField().getFieldSize() != 384) {
-        throw new CliFailure(file + " is not an EC P-384 public key");
-      }
-      return k.getEncoded();
-    } catch (GeneralSecurityException | IOException e) {
-      throw new CliFailure(file + " is not a readable SPKI public key");
     }
   }
 

@@ -2,6 +2,7 @@ package io.ihsm.host;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -44,11 +45,23 @@ public final class AtomicFile {
    * equal content gives equal files.
    */
   public static void writeProperties(Path target, Properties p) throws IOException {
+    write(target, propertiesBytes(p));
+  }
+
+  /**
+   * Properties as {@code Properties.store} writes them (ISO 8859-1) without its date comment, so
+   * that equal content gives equal bytes: in a file, or in a record of the fleet store.
+   */
+  public static byte[] propertiesBytes(Properties p) {
     StringWriter w = new StringWriter();
-    p.store(w, null);
+    try {
+      p.store(w, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
+    }
     String text =
         w.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
-    write(target, text.getBytes(StandardCharsets.ISO_8859_1));
+    return text.getBytes(StandardCharsets.ISO_8859_1);
   }
 
   public static void delete(Path target) throws IOException {

@@ -4,6 +4,7 @@ import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.domain.MaskedBlobs;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.Hkdf;
 import io.ihsm.firmware.rng.RandomSource;
@@ -32,7 +33,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class Masking {
   public static final int VERSION = 1;
-  public static final int DOMAIN_VERSION = 2;
+  public static final int DOMAIN_VERSION = MaskedBlobs.DOMAIN_VERSION;
   public static final int BINDING_BYTES = 16;
   static final int TAG_BYTES = 48;
   static final int MAX_METADATA = 1024;
@@ -118,18 +119,9 @@ public final class Masking {
     return checkedOpen(blob, expected, binding);
   }
 
-  /**
-   * The epoch a blob says it was masked under (0 for the device's own blobs), read from its header
-   * before anything is checked: it only chooses the masking, which then checks everything.
-   */
+  /** The epoch a blob says it was masked under (0 for the device's own): {@link MaskedBlobs}. */
   public static int epochOf(byte[] blob) {
-    if (blob.length > 6 && blob[0] == DOMAIN_VERSION) {
-      return ((blob[2] & 0xff) << 24)
-          | ((blob[3] & 0xff) << 16)
-          | ((blob[4] & 0xff) << 8)
-          | (blob[5] & 0xff);
-    }
-    return 0;
+    return MaskedBlobs.epochOf(blob);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.ihsm.sdk.fleet;
 
+import io.ihsm.ddi.domain.MaskedBlobs;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.PartitionConnection;
 import io.ihsm.sdk.store.HostKeyStore;
@@ -62,12 +63,6 @@ public final class Remasker {
 
   /** The epoch a masked blob's header names (0: a device's own, not a domain's). */
   public static int epochOf(byte[] blob) {
-    if (blob.length > 6 && blob[0] == 2) {
-      return ((blob[2] & 0xff) << 24)
-          | ((blob[3] & 0xff) << 16)
-          | ((blob[4] & 0xff) << 8)
-          | (blob[5] & 0xff);
-    }
-    return 0;
+    return MaskedBlobs.epochOf(blob);
   }
 }

@@ -1,10 +1,8 @@
 package io.ihsm.sdk.store;
 
+import io.ihsm.host.AtomicFile;
 import io.ihsm.host.store.FleetStore;
 import io.ihsm.host.store.StoreException;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,7 +40,7 @@ final class FleetEntries implements Entries {
 
   @Override
   public void write(String path, Properties p) {
-    byte[] value = encode(p);
+    byte[] value = AtomicFile.propertiesBytes(p);
     for (int attempt = 1; ; attempt++) {
       try {
         Optional<FleetStore.Entry> current = store.get(PREFIX + path);
@@ -67,7 +65,7 @@ final class FleetEntries implements Entries {
   @Override
   public boolean create(String path, Properties p) {
     try {
-      store.create(PREFIX + path, encode(p));
+      store.create(PREFIX + path, AtomicFile.propertiesBytes(p));
       return true;
     } catch (StoreException e) {
       if (e.reason() == StoreException.Reason.EXISTS) {
@@ -87,7 +85,7 @@ final class FleetEntries implements Entries {
       return false;
     }
     try {
-      store.update(PREFIX + path, now.get().revision(), encode(next));
+      store.update(PREFIX + path, now.get().revision(), AtomicFile.propertiesBytes(next));
       return true;
     } catch (StoreException e) {
       if (e.reason() == StoreException.Reason.CONFLICT
@@ -150,17 +148,5 @@ final class FleetEntries implements Entries {
   @Override
   public Path where(String path) {
     return Path.of("fleet-store", PREFIX + path);
-  }
-
-  private static byte[] encode(Properties p) {
-    try {
-      StringWriter w = new StringWriter();
-      p.store(w, null);
-      String text =
-          w.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
-      return text.getBytes(StandardCharsets.ISO_8859_1);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
