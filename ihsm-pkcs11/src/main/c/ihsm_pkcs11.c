@@ -1,9 +1,11 @@
 /*
  * libihsm-pkcs11.so: the PKCS#11 3.0 module of ihsm. It only marshals: each call is flattened into
  * a frame and sent to the Java bridge (io.ihsm.pkcs11.Bridge), which holds all the logic and talks
- * to the daemon through the SDK. One bridge process per process that calls C_Initialize, joined by
- * a socket pair; a global lock makes calls one at a time (CKF_OS_LOCKING_OK). A forked child sees
- * the module uninitialized and starts its own bridge on C_Initialize. Wire format: docs/pkcs11.md.
+ * to the daemon through the SDK. The bridge is a long-lived service of the user's, one per launcher,
+ * listening on a Unix socket in a directory only the user can enter; C_Initialize connects to it
+ * (starting it when none answers), and each connection is an application of its own. A global lock
+ * makes calls one at a time (CKF_OS_LOCKING_OK). A forked child sees the module uninitialized and
+ * makes its own connection on C_Initialize. Wire format and service: docs/pkcs11.md.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -16,9 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -29,12 +35,13 @@ _Static_assert(sizeof(CK_ULONG) == 8, "the bridge protocol assumes an LP64 platf
 #define EXPORT __attribute__((visibility("default")))
 #define MAX_TEMPLATE 4096
 #define REPLY_TIMEOUT_SECONDS 120
+/* How long C_Initialize waits for a service it started to listen (a JVM starting on a busy host). */
+#define START_TIMEOUT_MS 60000
 
 extern char **environ;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int bridge_fd = -1;
-static pid_t bridge_pid = -1;
 static pid_t owner_pid = -1; /* the process that initialized; a forked child is not it */
 
 /* ---- frames: a growing request buffer and a bounded reply reader */
@@ -243,13 +250,11 @@ static const unsigned char *get_bytes(struct in *r, uint32_t *n, int *present) {
   return p;
 }
 
-/* ---- the bridge process */
+/* ---- the bridge connection */
 
 static void close_bridge(void) {
   if (bridge_fd >= 0) close(bridge_fd);
   bridge_fd = -1;
-  if (bridge_pid > 0) waitpid(bridge_pid, NULL, 0);
-  bridge_pid = -1;
 }
 
 static int write_all(int fd, const unsigned char *p, size_t n) {
@@ -331,6 +336,39 @@ static char *config_value(const char *key) {
   return found;
 }
 
+/* A setting: the configuration file's key, else the environment variable, else NULL (malloc'd). */
+static char *setting(const char *key, const char *env) {
+  char *v = config_value(key);
+  if (v) return v;
+  const char *e = env ? getenv(env) : NULL;
+  return e && *e ? strdup(e) : NULL;
+}
+
+/*
+ * A line in the application's bridge log (config "log" or IHSM_PKCS11_LOG), for what goes wrong
+ * before the bridge can say it: the service's directory refused, the service not starting.
+ */
+static void module_log(const char *format, ...) {
+  char *path = setting("log", "IHSM_PKCS11_LOG");
+  if (!path) return;
+  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  free(path);
+  if (fd < 0) return;
+  char line[1024];
+  time_t now = time(NULL);
+  struct tm tm;
+  size_t n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ihsm-pkcs11 module: ", gmtime_r(&now, &tm));
+  va_list args;
+  va_start(args, format);
+  int m = vsnprintf(line + n, sizeof line - n - 1, format, args);
+  va_end(args);
+  n += m < 0 ? 0 : (size_t)m < sizeof line - n - 1 ? (size_t)m : sizeof line - n - 2;
+  line[n++] = '\n';
+  ssize_t ignored = write(fd, line, n);
+  (void)ignored;
+  close(fd);
+}
+
 /* The bridge launcher: the config's "bridge", else ihsm-pkcs11-bridge beside this library. */
 static char *bridge_command(void) {
   char *configured = config_value("bridge");
@@ -345,59 +383,174 @@ static char *bridge_command(void) {
   return cmd;
 }
 
-static CK_RV start_bridge(void) {
-  char *cmd = bridge_command();
-  char *log = config_value("log");
-  const char *log_path = log ? log : getenv("IHSM_PKCS11_LOG") ? getenv("IHSM_PKCS11_LOG") : "/dev/null";
-  CK_RV rv = CKR_OK;
-  int sv[2] = {-1, -1};
+/*
+ * The service's directory: config "bridge-dir" or IHSM_PKCS11_BRIDGE_DIR, else
+ * $XDG_RUNTIME_DIR/ihsm-pkcs11, else /tmp/ihsm-pkcs11-<uid>. Made 0700 when missing; used only when
+ * it is a real directory (not a link) of this user that no one else can enter, since whoever can
+ * put a socket there would be answering this application's calls (and seeing its PINs).
+ */
+static char *bridge_dir(void) {
+  char *dir = setting("bridge-dir", "IHSM_PKCS11_BRIDGE_DIR");
+  if (!dir) {
+    const char *run = getenv("XDG_RUNTIME_DIR");
+    char buf[4096];
+    if (run && *run == '/') {
+      snprintf(buf, sizeof buf, "%s/ihsm-pkcs11", run);
+    } else {
+      snprintf(buf, sizeof buf, "/tmp/ihsm-pkcs11-%u", (unsigned)getuid());
+    }
+    dir = strdup(buf);
+    if (!dir) return NULL;
+  }
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    module_log("cannot make the bridge directory %s: %s", dir, strerror(errno));
+    free(dir);
+    return NULL;
+  }
+  struct stat st;
+  if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
+    module_log("refusing the bridge directory %s: it must be a directory of this user's with mode 0700", dir);
+    free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+/*
+ * The service's name in its directory: one per launcher, so a rebuilt or upgraded bridge (a new
+ * launcher file) gets a service of its own and the old one leaves when idle.
+ */
+static void service_name(const char *cmd, char *name, size_t size) {
+  struct stat st;
+  char id[4352];
+  if (stat(cmd, &st) != 0) memset(&st, 0, sizeof st);
+  snprintf(id, sizeof id, "%s|%llu|%llu|%lld.%09ld", cmd, (unsigned long long)st.st_ino,
+           (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 0x100000001b3ull;
+  snprintf(name, size, "bridge-%016llx", (unsigned long long)h);
+}
+
+/* A connection to the service, or -1; only to a service running as this user (SO_PEERCRED). */
+static int connect_service(const char *path) {
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof a.sun_path) return -1;
+  memcpy(a.sun_path, path, strlen(path) + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  struct ucred peer;
+  socklen_t len = sizeof peer;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.uid != getuid()) {
+    module_log("refusing the bridge at %s: it does not run as this user", path);
+    close(fd);
+    return -1;
+  }
+  struct timeval tv = {REPLY_TIMEOUT_SECONDS, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+/*
+ * Runs the launcher with "--service DIR NAME [IDLE]": it starts the service detached (a session of
+ * its own, not this process's child) and returns at once; its exit status says whether it could.
+ * The service gets a small environment of its own, not the application's (which may hold secrets).
+ */
+static int spawn_service(const char *cmd, const char *dir, const char *name) {
+  char log_path[4200];
+  snprintf(log_path, sizeof log_path, "%s/%s.log", dir, name);
+  char *idle = config_value("bridge-idle-seconds");
+  char *argv[] = {(char *)cmd, "--service", (char *)dir, (char *)name, idle, NULL};
+  const char *keep[] = {"PATH", "HOME", "LANG", "TMPDIR", "IHSM_PKCS11_JAVA", NULL};
+  char *envp[8];
+  int n = 0;
+  for (int i = 0; keep[i]; i++) {
+    for (char **e = environ; e && *e; e++) {
+      size_t k = strlen(keep[i]);
+      if (strncmp(*e, keep[i], k) == 0 && (*e)[k] == '=') {
+        envp[n++] = *e;
+        break;
+      }
+    }
+  }
+  envp[n] = NULL;
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
-  int have_actions = 0, have_attr = 0;
-  if (!cmd) { rv = CKR_GENERAL_ERROR; goto done; }
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) { rv = CKR_GENERAL_ERROR; goto done; }
-  if (posix_spawn_file_actions_init(&actions) != 0) { rv = CKR_HOST_MEMORY; goto done; }
-  have_actions = 1;
-  posix_spawn_file_actions_adddup2(&actions, sv[1], 0);
-  posix_spawn_file_actions_adddup2(&actions, sv[1], 1);
+  int ok = 0;
+  if (posix_spawn_file_actions_init(&actions) != 0) goto no_actions;
+  if (posix_spawnattr_init(&attr) != 0) goto no_attr;
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, log_path, O_WRONLY | O_APPEND | O_CREAT, 0600);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-  /* The application's other descriptors (files, sockets) are not the bridge's business. */
+  /* The application's other descriptors (files, sockets, pipes) are not the service's business. */
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 #endif
-  if (posix_spawnattr_init(&attr) != 0) { rv = CKR_HOST_MEMORY; goto done; }
-  have_attr = 1;
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  char *argv[] = {cmd, NULL};
   pid_t pid;
-  if (posix_spawn(&pid, cmd, &actions, &attr, argv, environ) != 0) { rv = CKR_GENERAL_ERROR; goto done; }
-  struct timeval tv = {REPLY_TIMEOUT_SECONDS, 0};
-  setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  bridge_fd = sv[0];
-  sv[0] = -1;
-  bridge_pid = pid;
+  int status = 0;
+  if (posix_spawn(&pid, cmd, &actions, &attr, argv, envp) == 0) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  if (!ok) module_log("the bridge launcher %s did not start the service (see %s)", cmd, log_path);
+  posix_spawnattr_destroy(&attr);
+no_attr:
+  posix_spawn_file_actions_destroy(&actions);
+no_actions:
+  free(idle);
+  return ok;
+}
+
+/*
+ * Connects to the user's bridge service, starting it when none answers, and waits for it to
+ * listen. CKR_DEVICE_ERROR when there is no service and none can be started (no Java, no
+ * launcher, a refused directory): the log says which.
+ */
+static CK_RV connect_bridge(void) {
+  CK_RV rv = CKR_DEVICE_ERROR;
+  char *cmd = bridge_command();
+  char *dir = bridge_dir();
+  char name[64], path[4200];
+  if (!cmd || !dir) goto done;
+  service_name(cmd, name, sizeof name);
+  snprintf(path, sizeof path, "%s/%s.sock", dir, name);
+  if (strlen(path) >= sizeof ((struct sockaddr_un *)0)->sun_path) {
+    module_log("the bridge socket path %s is too long for a Unix socket", path);
+    goto done;
+  }
+  bridge_fd = connect_service(path);
+  if (bridge_fd < 0) {
+    if (!spawn_service(cmd, dir, name)) goto done;
+    for (int waited = 0; bridge_fd < 0 && waited < START_TIMEOUT_MS; waited += 5) {
+      struct timespec pause = {0, 5 * 1000 * 1000};
+      nanosleep(&pause, NULL);
+      bridge_fd = connect_service(path);
+    }
+    if (bridge_fd < 0) module_log("the bridge service did not listen on %s in time", path);
+  }
+  if (bridge_fd >= 0) rv = CKR_OK;
 done:
-  if (have_actions) posix_spawn_file_actions_destroy(&actions);
-  if (have_attr) posix_spawnattr_destroy(&attr);
-  if (sv[0] >= 0) close(sv[0]);
-  if (sv[1] >= 0) close(sv[1]);
   free(cmd);
-  free(log);
+  free(dir);
   return rv;
 }
 
-/* In a forked child the parent's bridge is not ours: forget it (the parent keeps it). */
+/* In a forked child the parent's connection is not ours: forget it (the parent keeps it). */
 static void after_fork_in_child(void) {
   pthread_mutex_init(&lock, NULL);
   if (bridge_fd >= 0) close(bridge_fd);
   bridge_fd = -1;
-  bridge_pid = -1;
   owner_pid = -1;
 }
 
@@ -487,19 +640,41 @@ static CK_VERSION take_version(struct in *r) {
   return v;
 }
 
+/* A setting the handshake carries: a name and its value. */
+static void put_setting(struct out *o, const char *key, const char *value) {
+  put_bytes(o, key, strlen(key));
+  put_bytes(o, value, strlen(value));
+}
+
 /*
- * The bridge's first answer: CKR_OK once it is configured, CKR_GENERAL_ERROR when it is not (its
- * log says why), CKR_DEVICE_ERROR when it does not start (no Java, no launcher).
+ * The first call on a connection: INITIALIZE with this application's settings (the variables that
+ * configure the module, its working directory to resolve relative paths, its pid for the log). The
+ * answer: CKR_OK once the bridge is configured, CKR_GENERAL_ERROR when it is not (its log says why),
+ * CKR_DEVICE_REMOVED when the connection dropped.
  */
 static CK_RV handshake(void) {
+  static const char *names[] = {"IHSM_PKCS11_CONF", "IHSM_SOCKET_DIR", "IHSM_HOME", "IHSM_PKCS11_LOG",
+                                "IHSM_PKCS11_TRACE", NULL};
   struct out req = {0};
   struct in reply = {0};
   unsigned char *buffer = NULL;
+  char cwd[4096], pid[32];
+  int have_cwd = getcwd(cwd, sizeof cwd) != NULL;
+  uint32_t count = 1 + (uint32_t)have_cwd;
+  for (int i = 0; names[i]; i++) count += getenv(names[i]) != NULL;
   put_u32(&req, IHSM_FN_INITIALIZE);
+  put_u32(&req, count);
+  for (int i = 0; names[i]; i++) {
+    if (getenv(names[i])) put_setting(&req, names[i], getenv(names[i]));
+  }
+  if (have_cwd) put_setting(&req, "cwd", cwd);
+  snprintf(pid, sizeof pid, "%ld", (long)getpid());
+  put_setting(&req, "pid", pid);
   CK_RV rv = exchange(&req, &reply, &buffer);
+  if (req.p) explicit_bzero(req.p, req.cap);
   free(req.p);
   free(buffer);
-  return rv == CKR_DEVICE_REMOVED ? CKR_DEVICE_ERROR : rv;
+  return rv;
 }
 
 /* ---- general purpose */
@@ -520,8 +695,15 @@ EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
   if (initialized()) {
     rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
   } else {
-    rv = start_bridge();
+    rv = connect_bridge();
     if (rv == CKR_OK) rv = handshake();
+    if (rv == CKR_DEVICE_REMOVED) {
+      /* The service closed as we came (it was leaving, idle): once more, starting a new one. */
+      close_bridge();
+      rv = connect_bridge();
+      if (rv == CKR_OK) rv = handshake();
+    }
+    if (rv == CKR_DEVICE_REMOVED) rv = CKR_DEVICE_ERROR;
     if (rv == CKR_OK) {
       owner_pid = getpid();
     } else {

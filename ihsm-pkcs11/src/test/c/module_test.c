@@ -4,7 +4,9 @@
  * `module-test MODULE stopped` after the daemon is gone; `mechanisms PIN` runs every mechanism family,
  * `import PIN HEX` unwraps a key the host wrapped for the partition (CKM_RSA_AES_KEY_WRAP), `lockout
  * PIN` shows the PIN flags following the device's lockout, `owner PIN SO-PIN` the security officer,
- * `midway PIN` a daemon stopping under an open session, `staterules PIN` PKCS#11's operation state rules. Prints "ok NAME" per check, or
+ * `midway PIN` a daemon stopping under an open session, `staterules PIN` PKCS#11's operation state rules,
+ * `holdlogin PIN` and `public` two applications' logins on one bridge service, `servicekilled PIN`
+ * the service killed under a session, `nobridge` no service to be had. Prints "ok NAME" per check, or
  * "FAIL NAME: got 0x.. want 0x.."; exits 1 if any check failed.
  */
 #define _GNU_SOURCE
@@ -110,23 +112,33 @@ static void *signer_thread(void *unused) {
   return (void *)ok;
 }
 
-/* Whether any child of this process (the bridge) holds a descriptor on the file at path. */
-static int child_holds(const char *path) {
-  char list[256], children[4096] = {0};
-  snprintf(list, sizeof list, "/proc/self/task/%d/children", (int)getpid());
-  FILE *f = fopen(list, "r");
-  if (!f) return 0;
-  size_t n = fread(children, 1, sizeof children - 1, f);
-  fclose(f);
-  children[n] = 0;
+/*
+ * Whether a bridge service (a process running io.ihsm.pkcs11.Bridge) holds a descriptor on the file
+ * at path; *services counts the services seen, so that the check is not vacuous.
+ */
+static int bridge_holds(const char *path, int *services) {
+  *services = 0;
+  DIR *proc = opendir("/proc");
+  if (!proc) return 0;
   int found = 0;
-  for (char *tok = strtok(children, " \n"); tok && !found; tok = strtok(NULL, " \n")) {
-    char dir[64];
-    snprintf(dir, sizeof dir, "/proc/%s/fd", tok);
+  for (struct dirent *p = readdir(proc); p && !found; p = readdir(proc)) {
+    if (p->d_name[0] < '0' || p->d_name[0] > '9') continue;
+    char file[300], cmdline[8192];
+    snprintf(file, sizeof file, "/proc/%s/cmdline", p->d_name);
+    FILE *c = fopen(file, "r");
+    if (!c) continue;
+    size_t n = fread(cmdline, 1, sizeof cmdline - 1, c);
+    fclose(c);
+    for (size_t i = 0; i < n; i++) if (!cmdline[i]) cmdline[i] = ' ';
+    cmdline[n] = 0;
+    if (!strstr(cmdline, "io.ihsm.pkcs11.Bridge")) continue;
+    (*services)++;
+    char dir[300];
+    snprintf(dir, sizeof dir, "/proc/%s/fd", p->d_name);
     DIR *d = opendir(dir);
     if (!d) continue;
     for (struct dirent *e = readdir(d); e && !found; e = readdir(d)) {
-      char link[400], target[512];
+      char link[700], target[512];
       snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
       ssize_t len = readlink(link, target, sizeof target - 1);
       if (len > 0) {
@@ -136,6 +148,7 @@ static int child_holds(const char *path) {
     }
     closedir(d);
   }
+  closedir(proc);
   return found;
 }
 
@@ -475,6 +488,53 @@ static void midway(const char *pin) {
   expect("finalize", f->C_Finalize(NULL), CKR_OK);
 }
 
+/* Waits for the test's line on standard input (it acts on the service meanwhile). */
+static void wait_for_test(void) {
+  printf("ready\n");
+  fflush(stdout);
+  char line[64];
+  if (!fgets(line, sizeof line, stdin)) check("the test said go on", 0);
+}
+
+/* Logged in, while another application on the same service is not: logins are per application. */
+static void hold_login(const char *pin) {
+  CK_SESSION_HANDLE s;
+  CK_SESSION_INFO si;
+  expect("open a session", f->C_OpenSession(first_slot(), CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s), CKR_OK);
+  expect("login", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_OK);
+  wait_for_test();
+  expect("session info", f->C_GetSessionInfo(s, &si), CKR_OK);
+  check("still logged in", si.state == 3 /* CKS_RW_USER_FUNCTIONS */);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+}
+
+static void public_session(void) {
+  CK_SESSION_HANDLE s;
+  CK_SESSION_INFO si;
+  expect("open a session", f->C_OpenSession(first_slot(), CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s), CKR_OK);
+  expect("session info", f->C_GetSessionInfo(s, &si), CKR_OK);
+  check("not logged in by the other application's login", si.state == 2 /* CKS_RW_PUBLIC_SESSION */);
+  expect("logout without a login", f->C_Logout(s), CKR_USER_NOT_LOGGED_IN);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+}
+
+/* The service is killed under an open session: calls fail at once, and a new initialize starts another. */
+static void service_killed(const char *pin) {
+  CK_SESSION_HANDLE s;
+  CK_BYTE r[16];
+  expect("open a session", f->C_OpenSession(first_slot(), CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+  expect("login", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_OK);
+  wait_for_test();
+  expect("random after the service was killed", f->C_GenerateRandom(s, r, sizeof r), CKR_DEVICE_REMOVED);
+  expect("random again", f->C_GenerateRandom(s, r, sizeof r), CKR_DEVICE_REMOVED);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+  expect("initialize again", f->C_Initialize(NULL), CKR_OK);
+  expect("open a session on the new service", f->C_OpenSession(first_slot(), CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+  expect("login again", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin)), CKR_OK);
+  expect("random on the new service", f->C_GenerateRandom(s, r, sizeof r), CKR_OK);
+  expect("finalize", f->C_Finalize(NULL), CKR_OK);
+}
+
 static void stopped(void) {
   CK_SLOT_ID slot = first_slot();
   CK_SLOT_INFO si;
@@ -508,6 +568,13 @@ int main(int argc, char **argv) {
   f = iface->pFunctionList;
   check("interface version 3.0", f->version.major == 3 && f->version.minor == 0);
   expect("call before initialize", f->C_GetSlotList(0, NULL, NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+  if (strcmp(argv[2], "nobridge") == 0) {
+    /* No service and none can be started (a refused directory, no Java): a device error at once. */
+    expect("initialize without a bridge", f->C_Initialize(NULL), CKR_DEVICE_ERROR);
+    expect("a call after the failed initialize", f->C_GetSlotList(0, NULL, NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+    printf(failures ? "%d FAILED\n" : "all passed\n", failures);
+    return failures ? 1 : 0;
+  }
   if (strcmp(argv[2], "unconfigured") == 0) {
     /* No daemon named anywhere: C_Initialize says so at once instead of every later call failing. */
     expect("initialize without a configuration", f->C_Initialize(NULL), CKR_GENERAL_ERROR);
@@ -524,7 +591,10 @@ int main(int argc, char **argv) {
   CK_C_INITIALIZE_ARGS args = {0};
   args.flags = CKF_OS_LOCKING_OK;
   expect("initialize", f->C_Initialize(&args), CKR_OK);
-  check("the bridge holds none of the application's descriptors", marker_fd >= 0 && !child_holds(marker));
+  int services = 0;
+  int held = bridge_holds(marker, &services);
+  check("a bridge service runs", services > 0);
+  check("the bridge holds none of the application's descriptors", marker_fd >= 0 && !held);
   close(marker_fd);
   unlink(marker);
   if (strcmp(argv[2], "running") == 0 && argc > 3) {
@@ -541,6 +611,12 @@ int main(int argc, char **argv) {
     init_token(argv[3], argv[4]);
   } else if (strcmp(argv[2], "midway") == 0 && argc > 3) {
     midway(argv[3]);
+  } else if (strcmp(argv[2], "holdlogin") == 0 && argc > 3) {
+    hold_login(argv[3]);
+  } else if (strcmp(argv[2], "public") == 0) {
+    public_session();
+  } else if (strcmp(argv[2], "servicekilled") == 0 && argc > 3) {
+    service_killed(argv[3]);
   } else if (strcmp(argv[2], "lockout") == 0 && argc > 3) {
     lockout(argv[3]);
   } else if (strcmp(argv[2], "import") == 0 && argc > 4) {

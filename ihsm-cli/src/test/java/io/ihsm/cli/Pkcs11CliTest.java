@@ -63,7 +63,12 @@ class Pkcs11CliTest {
     ExternalCommand.Result slots =
         ExternalCommand.run(
             List.of("pkcs11-tool", "--module", module, "--list-slots"),
-            Map.of("IHSM_PKCS11_CONF", conf.toString()));
+            Map.of(
+                "IHSM_PKCS11_CONF",
+                conf.toString(),
+                // the bridge service in this test's directory: it leaves when the directory goes
+                "IHSM_PKCS11_BRIDGE_DIR",
+                tmp.resolve("bridge").toString()));
     assertThat(slots.exitCode()).as(slots.output()).isZero();
     assertThat(slots.output()).contains("ihsm partition payments", "token label        : payments");
   }

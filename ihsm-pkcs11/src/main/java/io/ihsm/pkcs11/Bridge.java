@@ -7,52 +7,86 @@ import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.IhsmException;
 import io.ihsm.sdk.store.HostKeyStore;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The Java side of {@code libihsm-pkcs11.so}. The C module starts one bridge per process that calls
- * C_Initialize, connected by a socket pair on the bridge's standard input and output, and sends
- * each PKCS#11 call as a frame: {@code u32 length, u32 function, arguments}; the bridge answers
- * {@code u32 length, u64 CK_RV, outputs} (docs/pkcs11.md). It talks to the daemon with the SDK,
- * like any other host program. Standard error is the bridge's log; nothing secret goes there.
+ * The Java side of {@code libihsm-pkcs11.so}. The user's bridge service ({@link BridgeService})
+ * accepts one connection per application that called C_Initialize; on it each PKCS#11 call comes as
+ * a frame, {@code u32 length, u32 function, arguments}, and is answered {@code u32 length, u64
+ * CK_RV, outputs} (docs/pkcs11.md). The first call, INITIALIZE, carries the application's settings,
+ * from which its slots are made; every connection has its own sessions and login state. It talks to
+ * the daemon with the SDK, like any other host program.
  */
 public final class Bridge {
   /** The largest frame either side accepts. */
   public static final int MAX_FRAME = 4 << 20;
 
+  /** The most settings, and the longest one, a handshake may carry. */
+  static final int MAX_SETTINGS = 32;
+
+  static final int MAX_SETTING_BYTES = 8192;
+
   private Bridge() {}
 
+  /** {@code --service DIR NAME [IDLE_SECONDS]}: as the module's launcher runs it. */
   public static void main(String[] args) throws IOException {
-    InputStream in = new BufferedInputStream(new FileInputStream(FileDescriptor.in));
-    OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
-    System.setOut(System.err); // nothing but frames may reach the C module
-    Cryptoki cryptoki;
-    try {
-      cryptoki = create(Pkcs11Config.from(System.getenv()));
-    } catch (RuntimeException e) {
-      log("cannot start: " + e.getMessage());
-      cryptoki = null;
+    System.setOut(System.err); // the service's standard error is its log
+    if (args.length < 3 || args.length > 4 || !args[0].equals("--service")) {
+      System.err.println("usage: ihsm-pkcs11-bridge --service DIR NAME [IDLE_SECONDS]");
+      System.exit(2);
     }
-    serve(cryptoki, in, out);
+    Duration idle = BridgeService.DEFAULT_IDLE;
+    if (args.length == 4) {
+      try {
+        idle = Duration.ofSeconds(Long.parseLong(args[3].strip()));
+      } catch (NumberFormatException e) {
+        System.err.println("bridge-idle-seconds is not a number: " + args[3]);
+        System.exit(2);
+      }
+    }
+    BridgeService.run(Path.of(args[1]), args[2], idle);
   }
 
-  static Cryptoki create(Pkcs11Config config) {
+  /** One application's bridge: its slots and sessions, and its connection to the daemon. */
+  record Application(Cryptoki cryptoki, DeviceLink link) {
+    void close() {
+      try {
+        cryptoki.finish();
+      } finally {
+        if (link != null) {
+          link.close();
+        }
+      }
+    }
+  }
+
+  /** Makes an application's bridge from its handshake's settings. */
+  interface Setup {
+    Application open(Map<String, String> settings);
+  }
+
+  /** The bridge an application's settings describe; a bad configuration throws, saying what. */
+  static Application open(Map<String, String> settings) {
+    Pkcs11Config config = Pkcs11Config.from(settings);
+    BridgeLog log =
+        BridgeLog.application(
+            config.log(),
+            settings.getOrDefault("pid", "?"),
+            "1".equals(settings.get("IHSM_PKCS11_TRACE")));
     HostKeyStore store = HostKeyStore.at(config.home());
     DeviceLink link = new DeviceLink(DeviceAddress.daemon(config.socketDir()));
     List<String> names = config.partitions().isEmpty() ? store.partitions() : config.partitions();
@@ -74,17 +108,31 @@ public final class Bridge {
               link::client,
               new OwnerKey(config.ownerKey())));
     }
-    log("serving " + names + " on the daemon at " + config.socketDir());
-    return new Cryptoki(tokens, link::client, config.maxPinFailures());
+    log.line("serving " + names + " on the daemon at " + config.socketDir());
+    return new Application(new Cryptoki(tokens, link::client, config.maxPinFailures(), log), link);
+  }
+
+  /** Answers frames from a bridge already set up (the tests' and the fuzzer's way in). */
+  static void serve(Cryptoki ready, InputStream in, OutputStream out) throws IOException {
+    serve(
+        settings -> {
+          throw new IllegalStateException("already initialized");
+        },
+        new Application(ready, null),
+        in,
+        out);
   }
 
   /**
-   * Answers frames until the C side closes its end; a configuration error answers every call with
-   * it.
+   * Answers one application's frames until it closes its end or finalizes. Until its INITIALIZE is
+   * answered CKR_OK, every other call is CKR_CRYPTOKI_NOT_INITIALIZED; a configuration that cannot
+   * be used answers INITIALIZE CKR_GENERAL_ERROR and the application's log says why.
    */
-  static void serve(Cryptoki cryptoki, InputStream rawIn, OutputStream rawOut) throws IOException {
+  static void serve(Setup setup, Application ready, InputStream rawIn, OutputStream rawOut)
+      throws IOException {
     DataInputStream in = new DataInputStream(rawIn);
     DataOutputStream out = new DataOutputStream(rawOut);
+    Application app = ready;
     try {
       while (true) {
         int length;
@@ -94,7 +142,7 @@ public final class Bridge {
           return;
         }
         if (length < 4 || length > MAX_FRAME) {
-          log("a frame of " + length + " bytes: closing");
+          BridgeLog.service().line("a frame of " + length + " bytes: closing the connection");
           return;
         }
         byte[] body = in.readNBytes(length);
@@ -102,19 +150,21 @@ public final class Bridge {
           return;
         }
         Request r = new Request(body);
-        int code = r.u32();
-        Function f = Function.fromCode(code);
+        Function f = Function.fromCode(r.u32());
         byte[] answer;
-        if (cryptoki == null) {
-          answer =
-              new Response(Ck.CKR_GENERAL_ERROR)
-                  .toBytes(); // the log says what is wrong with the configuration
-        } else if (f == Function.INITIALIZE) {
-          answer = Response.ok().toBytes();
+        if (f == Function.INITIALIZE) {
+          if (app == null) {
+            app = initialize(setup, r);
+            answer = new Response(app == null ? Ck.CKR_GENERAL_ERROR : Ck.CKR_OK).toBytes();
+          } else {
+            answer = Response.ok().toBytes();
+          }
+        } else if (app == null) {
+          answer = new Response(Ck.CKR_CRYPTOKI_NOT_INITIALIZED).toBytes();
         } else if (f == null) {
           answer = new Response(Ck.CKR_FUNCTION_NOT_SUPPORTED).toBytes();
         } else {
-          answer = cryptoki.call(f, r);
+          answer = app.cryptoki().call(f, r);
         }
         Arrays.fill(body, (byte) 0); // it may have held a PIN or data to encrypt
         out.writeInt(answer.length);
@@ -125,18 +175,51 @@ public final class Bridge {
         }
       }
     } finally {
-      if (cryptoki != null) {
+      if (app != null) {
         try {
-          cryptoki.finish();
+          app.close();
         } catch (RuntimeException e) {
-          log("closing: " + e.getMessage());
+          BridgeLog.service().line("closing an application: " + e.getMessage());
         }
       }
     }
   }
 
-  static void log(String line) {
-    System.err.println(Instant.now() + " ihsm-pkcs11: " + line);
+  /** The application's bridge from its INITIALIZE, or null when it cannot be made (logged). */
+  private static Application initialize(Setup setup, Request r) {
+    Map<String, String> settings;
+    try {
+      settings = settings(r);
+    } catch (CkException e) {
+      BridgeLog.service().line("a malformed INITIALIZE: " + e.getMessage());
+      return null;
+    }
+    try {
+      return setup.open(settings);
+    } catch (RuntimeException e) {
+      BridgeLog.application(Pkcs11Config.logOf(settings), settings.getOrDefault("pid", "?"), false)
+          .line("cannot start: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** {@code u32 count}, then {@code bytes name, bytes value} each, bounded. */
+  static Map<String, String> settings(Request r) {
+    int count = r.u32();
+    if (count < 0 || count > MAX_SETTINGS) {
+      throw new CkException(Ck.CKR_ARGUMENTS_BAD, count + " settings; at most " + MAX_SETTINGS);
+    }
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      byte[] name = r.bytes();
+      byte[] value = r.bytes();
+      if (name == null || value == null || name.length > 64 || value.length > MAX_SETTING_BYTES) {
+        throw new CkException(Ck.CKR_ARGUMENTS_BAD, "setting " + i + " is missing or too long");
+      }
+      settings.put(
+          new String(name, StandardCharsets.UTF_8), new String(value, StandardCharsets.UTF_8));
+    }
+    return settings;
   }
 
   /** The daemon connection, made when first needed and again after it fails. */
@@ -158,6 +241,13 @@ public final class Bridge {
         }
       }
       return client;
+    }
+
+    synchronized void close() {
+      if (client != null) {
+        client.close();
+        client = null;
+      }
     }
   }
 }

@@ -27,12 +27,10 @@ import java.util.function.Supplier;
  * thread (the C module serializes calls), so it keeps plain state.
  */
 final class Cryptoki {
-  /** IHSM_PKCS11_TRACE=1 logs every call's name and outcome (never its arguments). */
-  private static final boolean TRACE = "1".equals(System.getenv("IHSM_PKCS11_TRACE"));
-
   private final List<Token> tokens;
   private final Supplier<IhsmClient> device;
   private final int maxPinFailures;
+  private final BridgeLog log;
   private final Map<Long, Session> sessions = new LinkedHashMap<>();
   private final ObjectHandles handles = new ObjectHandles();
   private final KeyFunctions keys = new KeyFunctions(handles);
@@ -40,25 +38,31 @@ final class Cryptoki {
   private long nextSession = 1;
 
   Cryptoki(List<Token> tokens, Supplier<IhsmClient> device, int maxPinFailures) {
+    this(tokens, device, maxPinFailures, BridgeLog.service());
+  }
+
+  /** Refusals go to the application's log; with trace, every call's name and outcome too. */
+  Cryptoki(List<Token> tokens, Supplier<IhsmClient> device, int maxPinFailures, BridgeLog log) {
     this.tokens = tokens;
     this.device = device;
     this.maxPinFailures = maxPinFailures;
+    this.log = log;
   }
 
   /** Serves one call; any refusal becomes its CKR_* with no outputs. */
   byte[] call(Function f, Request in) {
     try {
       Response r = dispatch(f, in);
-      if (TRACE) {
-        Bridge.log(f + ": ok");
+      if (log.trace()) {
+        log.line(f + ": ok");
       }
       return r.toBytes();
     } catch (CkException e) {
-      Bridge.log(f + ": " + Long.toHexString(e.rv()) + " " + e.getMessage());
+      log.line(f + ": " + Long.toHexString(e.rv()) + " " + e.getMessage());
       return new Response(e.rv()).toBytes();
     } catch (IhsmException e) {
       CkException c = Statuses.of(e);
-      Bridge.log(f + ": " + Long.toHexString(c.rv()) + " " + c.getMessage());
+      log.line(f + ": " + Long.toHexString(c.rv()) + " " + c.getMessage());
       return new Response(c.rv()).toBytes();
     }
   }

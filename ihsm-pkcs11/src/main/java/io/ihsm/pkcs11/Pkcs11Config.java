@@ -25,30 +25,44 @@ import java.util.Set;
  *                                      # encrypted PKCS#8 (DER) under the SO PIN; default <home>/owner/owner-p384.p8e
  * </pre>
  *
- * The file is read by the bridge; the C module reads two more keys from it ({@code bridge}, {@code
- * log}), see {@code docs/pkcs11.md}.
+ * The file is read by the bridge; the C module reads more keys from it ({@code bridge}, {@code
+ * bridge-dir}, {@code bridge-idle-seconds}, {@code log}), see {@code docs/pkcs11.md}. The bridge
+ * service gets an application's variables in its handshake, with its working directory ({@code
+ * cwd}), against which relative paths are resolved.
  */
 record Pkcs11Config(
-    Path socketDir, Path home, List<String> partitions, int maxPinFailures, Path ownerKey) {
+    Path socketDir,
+    Path home,
+    List<String> partitions,
+    int maxPinFailures,
+    Path ownerKey,
+    Path log) {
   private static final Set<String> KEYS =
-      Set.of("socket-dir", "home", "partitions", "max-pin-failures", "owner-key", "bridge", "log");
+      Set.of(
+          "socket-dir",
+          "home",
+          "partitions",
+          "max-pin-failures",
+          "owner-key",
+          "bridge",
+          "bridge-dir",
+          "bridge-idle-seconds",
+          "log");
+
+  /** The application's log file, from its settings alone (for when its configuration is bad). */
+  static Path logOf(Map<String, String> env) {
+    Properties p = new Properties();
+    try {
+      p = properties(env);
+    } catch (RuntimeException e) {
+      // an unreadable file: the variable alone says where to log
+    }
+    String log = first(p.getProperty("log"), env.get("IHSM_PKCS11_LOG"));
+    return log == null ? null : resolve(env, log);
+  }
 
   static Pkcs11Config from(Map<String, String> env) {
-    Properties p = new Properties();
-    String file = env.get("IHSM_PKCS11_CONF");
-    if (file != null && !file.isBlank()) {
-      try {
-        p.load(new StringReader(Files.readString(Path.of(file))));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read IHSM_PKCS11_CONF " + file, e);
-      }
-      for (String k : p.stringPropertyNames()) {
-        if (!KEYS.contains(k)) {
-          throw new IllegalArgumentException(
-              "unknown key " + k + " in " + file + "; known: " + KEYS);
-        }
-      }
-    }
+    Properties p = properties(env);
     String socketDir = first(p.getProperty("socket-dir"), env.get("IHSM_SOCKET_DIR"));
     if (socketDir == null) {
       throw new IllegalArgumentException(
@@ -56,7 +70,7 @@ record Pkcs11Config(
     }
     String home = first(p.getProperty("home"), env.get("IHSM_HOME"));
     Path homePath =
-        home != null ? Path.of(home) : Path.of(System.getProperty("user.home"), ".ihsm");
+        home != null ? resolve(env, home) : Path.of(System.getProperty("user.home"), ".ihsm");
     String parts = p.getProperty("partitions");
     List<String> partitions =
         parts == null
@@ -67,11 +81,35 @@ record Pkcs11Config(
         max == null ? PartitionLimits.DEFAULTS.maxPinFailures() : Integer.parseInt(max.strip());
     String owner = p.getProperty("owner-key");
     Path ownerKey =
-        owner != null
-            ? Path.of(owner.strip())
-            : homePath.resolve("owner").resolve("owner-p384.p8e");
+        owner != null ? resolve(env, owner) : homePath.resolve("owner").resolve("owner-p384.p8e");
     return new Pkcs11Config(
-        Path.of(socketDir.strip()), homePath, partitions, maxFailures, ownerKey);
+        resolve(env, socketDir), homePath, partitions, maxFailures, ownerKey, logOf(env));
+  }
+
+  /** A path as the application meant it: relative ones from its working directory. */
+  private static Path resolve(Map<String, String> env, String path) {
+    Path p = Path.of(path.strip());
+    String cwd = env.get("cwd");
+    return cwd == null || p.isAbsolute() ? p : Path.of(cwd).resolve(p);
+  }
+
+  private static Properties properties(Map<String, String> env) {
+    Properties p = new Properties();
+    String file = env.get("IHSM_PKCS11_CONF");
+    if (file != null && !file.isBlank()) {
+      try {
+        p.load(new StringReader(Files.readString(resolve(env, file))));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read IHSM_PKCS11_CONF " + file, e);
+      }
+      for (String k : p.stringPropertyNames()) {
+        if (!KEYS.contains(k)) {
+          throw new IllegalArgumentException(
+              "unknown key " + k + " in " + file + "; known: " + KEYS);
+        }
+      }
+    }
+    return p;
   }
 
   private static String first(String a, String b) {

@@ -146,7 +146,8 @@ class FleetModuleTest {
           Map.of(
               "IHSM_SOCKET_DIR", b.sockets().toString(),
               "IHSM_HOME", b.home().toString(),
-              "IHSM_PKCS11_LOG", dir.resolve("bridge.log").toString());
+              "IHSM_PKCS11_LOG", dir.resolve("bridge.log").toString(),
+              "IHSM_PKCS11_BRIDGE_DIR", dir.resolve("bridge").toString());
       byte[] digest = MessageDigest.getInstance("SHA-256").digest("from B".getBytes());
       Path in = Files.write(dir.resolve("digest.bin"), digest);
       Path out = dir.resolve("sig.bin");

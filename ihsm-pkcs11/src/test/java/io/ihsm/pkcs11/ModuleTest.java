@@ -280,7 +280,12 @@ class ModuleTest {
   @Test
   void withoutAConfigurationInitializeFailsAtOnce(@TempDir Path dir) throws Exception {
     Map<String, String> none =
-        new HashMap<>(Map.of("IHSM_PKCS11_LOG", dir.resolve("bridge.log").toString()));
+        new HashMap<>(
+            Map.of(
+                "IHSM_PKCS11_LOG",
+                dir.resolve("bridge.log").toString(),
+                "IHSM_PKCS11_BRIDGE_DIR",
+                dir.resolve("bridge").toString()));
     ProcessBuilder b =
         new ProcessBuilder(program(), Pkcs11Daemon.module().toString(), "unconfigured")
             .redirectErrorStream(true);

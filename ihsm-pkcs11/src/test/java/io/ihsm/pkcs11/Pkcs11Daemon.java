@@ -123,8 +123,8 @@ final class Pkcs11Daemon implements AutoCloseable {
   }
 
   /**
-   * The variables that point the module at this daemon, and its bridge's log into the test
-   * directory.
+   * The variables that point the module at this daemon, its bridge's log into the test directory,
+   * and its bridge service there too (it leaves when the directory is removed).
    */
   Map<String, String> environment() {
     return Map.of(
@@ -133,7 +133,14 @@ final class Pkcs11Daemon implements AutoCloseable {
         "IHSM_HOME",
         home.toString(),
         "IHSM_PKCS11_LOG",
-        dir.resolve("bridge.log").toString());
+        dir.resolve("bridge.log").toString(),
+        "IHSM_PKCS11_BRIDGE_DIR",
+        bridgeDir().toString());
+  }
+
+  /** Where this test's bridge service listens. */
+  Path bridgeDir() {
+    return dir.resolve("bridge");
   }
 
   ExternalCommand.Result run(String... command) throws Exception {
