@@ -1,5 +1,6 @@
 package io.ihsm.bench;
 
+import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
@@ -13,6 +14,7 @@ import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.HsmSession;
 import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.IhsmException;
 import io.ihsm.sdk.PartitionClient;
 import io.ihsm.sdk.PartitionConnection;
 import io.ihsm.sdk.store.HostKeyStore;
@@ -36,6 +38,7 @@ final class IhsmPath extends JcaPath {
   private final IhsmClient device;
   private final int partitionId;
   private final Credential credential;
+  private final Credential officer;
   private final IhsmProvider provider;
   private final List<AutoCloseable> sessions = new ArrayList<>();
   private HsmSession session;
@@ -45,12 +48,14 @@ final class IhsmPath extends JcaPath {
       IhsmProvider provider,
       IhsmClient device,
       int partitionId,
-      Credential credential) {
+      Credential credential,
+      Credential officer) {
     super(name, provider, keysOf(provider), true);
     this.provider = provider;
     this.device = device;
     this.partitionId = partitionId;
     this.credential = credential;
+    this.officer = officer;
   }
 
   /** A fresh device's partition: the Crypto Officer and the partition are made here. */
@@ -87,7 +92,8 @@ final class IhsmPath extends JcaPath {
         new IhsmProvider(config),
         device,
         entry.id(),
-        Credential.of(entry.credentialId(), PIN));
+        Credential.of(entry.credentialId(), PIN),
+        officer);
   }
 
   private static Keys keysOf(IhsmProvider provider) {
@@ -108,7 +114,7 @@ final class IhsmPath extends JcaPath {
                     HsmSession s = session();
                     KeyAttributes attrs =
                         new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, "");
-                    return () -> s.unload(s.generateKey(attrs).handle());
+                    return () -> s.unload(audited(() -> s.generateKey(attrs)).handle());
                   }));
       case UNMASK_KEY ->
           Optional.of(
@@ -117,8 +123,11 @@ final class IhsmPath extends JcaPath {
                     HsmSession s = session();
                     // A session key of this thread's own: loading it again is the measured step.
                     KeyInfo k =
-                        s.generateKey(
-                            new KeyAttributes(KeyKind.EC_P256, KeyUsage.SIGN, true, false, ""));
+                        audited(
+                            () ->
+                                s.generateKey(
+                                    new KeyAttributes(
+                                        KeyKind.EC_P256, KeyUsage.SIGN, true, false, "")));
                     byte[] blob = k.maskedBlob();
                     s.unload(k.handle());
                     return () -> s.unload(s.unmask(blob).handle());
@@ -126,6 +135,28 @@ final class IhsmPath extends JcaPath {
       case ROUNDTRIP -> Optional.of(checked(() -> device::deviceApiRevisions));
       default -> super.prepare(w);
     };
+  }
+
+  /**
+   * Makes a key, exporting the audit log first when the device says it is full, as its Crypto
+   * Officer would: every key made is audited, and a fast run fills the log's default capacity.
+   */
+  private KeyInfo audited(Supplier<KeyInfo> make) {
+    try {
+      return make.get();
+    } catch (IhsmException e) {
+      if (e.status() != Status.AUDIT_LOG_FULL) {
+        throw e;
+      }
+      exportAuditLog();
+      return make.get();
+    }
+  }
+
+  private synchronized void exportAuditLog() {
+    try (CryptoOfficerSession co = device.loginCryptoOfficer(officer)) {
+      co.exportAuditLog();
+    }
   }
 
   /**
@@ -150,5 +181,6 @@ final class IhsmPath extends JcaPath {
     provider.close();
     device.close();
     credential.destroy();
+    officer.destroy();
   }
 }

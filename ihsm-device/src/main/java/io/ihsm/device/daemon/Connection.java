@@ -3,6 +3,7 @@ package io.ihsm.device.daemon;
 import io.ihsm.ddi.FrameReader;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.PollingChannel;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.StreamFraming;
 import io.ihsm.ddi.message.BindClientRequest;
@@ -51,7 +52,11 @@ final class Connection {
 
   private static final Semaphore SPARE_WORKERS = new Semaphore(MAX_SPARE_WORKERS);
 
-  private final SocketChannel channel;
+  private final SocketChannel socket;
+
+  /** The socket, polled briefly before a read or write sleeps (the client's next request). */
+  private final PollingChannel channel;
+
   private final Device device;
   private final Port port;
   private final Runnable onClose;
@@ -72,8 +77,9 @@ final class Connection {
   /** When the connection was accepted or last finished a request (System.nanoTime). */
   private volatile long lastActiveNanos = System.nanoTime();
 
-  Connection(SocketChannel channel, Device device, Port port, Runnable onClose) {
-    this.channel = channel;
+  Connection(SocketChannel socket, Device device, Port port, Runnable onClose) throws IOException {
+    this.socket = socket;
+    this.channel = PollingChannel.of(socket);
     this.device = device;
     this.port = port;
     this.onClose = onClose;
@@ -204,7 +210,7 @@ final class Connection {
   /** Graceful stop: no new requests are read; those in flight still get their answers. */
   void stopReading() {
     try {
-      channel.shutdownInput();
+      socket.shutdownInput();
     } catch (IOException e) {
       closeQuietly();
     }

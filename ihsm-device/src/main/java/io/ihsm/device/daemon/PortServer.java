@@ -107,7 +107,12 @@ final class PortServer implements AutoCloseable {
         continue;
       }
       Connection[] self = new Connection[1];
-      self[0] = new Connection(ch, device, port, () -> connections.remove(self[0]));
+      try {
+        self[0] = new Connection(ch, device, port, () -> connections.remove(self[0]));
+      } catch (IOException e) {
+        closeQuietly(ch); // it could not be made non-blocking: it is gone already
+        continue;
+      }
       connections.add(self[0]);
       self[0].start();
     }

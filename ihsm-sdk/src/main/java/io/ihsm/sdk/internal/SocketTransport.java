@@ -5,6 +5,7 @@ import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.FrameReader;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.PollingChannel;
 import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.StreamFraming;
@@ -63,7 +64,9 @@ public final class SocketTransport implements Transport {
 
   /** One connection, used by one call at a time. */
   private final class Link implements CallTimer.Call {
-    final SocketChannel channel;
+    /** The socket, polled briefly before a read sleeps: most answers come within that time. */
+    final PollingChannel channel;
+
     final FrameReader reader;
 
     /** Guarded by this: a call's deadline can only end that call, never the link's next one. */
@@ -72,7 +75,7 @@ public final class SocketTransport implements Transport {
     private boolean waiting;
     private boolean expired;
 
-    Link(SocketChannel channel) {
+    Link(PollingChannel channel) {
       this.channel = channel;
       this.reader = new FrameReader(channel);
     }
@@ -285,13 +288,14 @@ public final class SocketTransport implements Transport {
         throw new IhsmException(Status.TRANSPORT_UNAVAILABLE, "this client is closed");
       }
     }
-    SocketChannel ch;
+    PollingChannel ch;
     try {
-      ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+      SocketChannel s = SocketChannel.open(StandardProtocolFamily.UNIX);
       try {
-        ch.connect(UnixDomainSocketAddress.of(socket));
+        s.connect(UnixDomainSocketAddress.of(socket));
+        ch = PollingChannel.of(s);
       } catch (IOException e) {
-        ch.close();
+        s.close();
         throw e;
       }
     } catch (IOException e) {
