@@ -107,6 +107,13 @@ public final class Frames {
         && getU16(response, 2) == 0;
   }
 
+  /** True when a response frame carries the approved-service flag (a quick look, not a decode). */
+  public static boolean isApproved(byte[] response) {
+    return response.length >= ResponseHeader.SIZE
+        && response[0] == ResponseHeader.KIND
+        && (response[1] & ResponseHeader.FLAG_APPROVED) != 0;
+  }
+
   public static Request decodeRequest(byte[] frame) throws DdiException {
     if (frame.length > MAX_FRAME_BYTES) {
       throw new DdiException(

@@ -1,5 +1,9 @@
 package io.ihsm.ddi;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * Every request a device serves, with its stable wire number and the rules the dispatcher applies
  * before any handler runs.
@@ -190,7 +194,22 @@ public enum Opcode {
   /** Unwraps a key (AES-KW, AES-KWP) into a new key. */
   UNWRAP_KEY(0x0224, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Derives a key: ECDH, HKDF, or SP 800-108 counter-mode KBKDF. */
-  DERIVE_KEY(0x0230, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION);
+  DERIVE_KEY(0x0230, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /**
+   * Many partition requests in one frame, each a whole request frame with its own session, and each
+   * answered with its own response frame, in order ({@link io.ihsm.ddi.message.BatchRequest}). Only
+   * {@link #BATCHABLE} opcodes.
+   */
+  BATCH(0x0300, SessionRule.NONE, Availability.OPERATIONAL, PortRule.PARTITION);
+
+  /**
+   * What a batch may carry: the operations on loaded keys and loading them. Each answer is at most
+   * its request plus a fixed margin, which is what lets a batch be refused before it runs when its
+   * answers might not fit in one frame.
+   */
+  public static final Set<Opcode> BATCHABLE =
+      Collections.unmodifiableSet(
+          EnumSet.of(SIGN, VERIFY, ENCRYPT, DECRYPT, UNMASK_KEY, UNLOAD_KEY));
 
   /** Whether the header's session id must be zero or must name a session. */
   public enum SessionRule {

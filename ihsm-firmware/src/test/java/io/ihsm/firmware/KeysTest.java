@@ -2,6 +2,8 @@ package io.ihsm.firmware;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ihsm.ddi.ApiRevision;
+import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
@@ -20,6 +22,7 @@ import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.key.UnwrapKeyRequest;
 import io.ihsm.ddi.key.Verified;
 import io.ihsm.ddi.key.WrapKeyRequest;
+import io.ihsm.ddi.message.BatchResponse;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.ddi.message.Empty;
@@ -40,8 +43,10 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
@@ -319,6 +324,83 @@ class KeysTest {
                 Operation.of(k.handle(), Algorithm.RSA_PSS_DIGEST, new byte[20])
                     .withPss(HashAlgorithm.SHA1, HashAlgorithm.SHA256, 20)))
         .isEqualTo(Status.NOT_APPROVED);
+  }
+
+  /** A raw BATCH of these request frames: its status, and each answer when it ran. */
+  FirmwareClient.Answer<BatchResponse> batch(byte[]... frames) {
+    return p.call(
+        Opcode.BATCH,
+        0,
+        w -> {
+          w.u16(frames.length);
+          for (byte[] f : frames) {
+            w.bytes(f, Frames.MAX_REQUEST_BODY);
+          }
+        },
+        BatchResponse::read);
+  }
+
+  byte[] item(Opcode op, int inSession, int id, io.ihsm.ddi.message.Body body) {
+    return Requests.frame(ApiRevision.V1_0, op, inSession, id, body);
+  }
+
+  @Test
+  void aBatchServesEachRequestAsIfAloneWithItsOwnSessionAndStatus() throws Exception {
+    KeyInfo k = generate(KeyKind.HMAC_SHA256, KeyUsage.SIGN, "mac");
+    Operation op = Operation.of(k.handle(), Algorithm.HMAC, "m".getBytes());
+    FirmwareClient.Answer<BatchResponse> a =
+        batch(
+            item(Opcode.SIGN, session, 7, op),
+            item(Opcode.SIGN, session ^ 0x5a5a5a5a, 8, op), // not a session of this client
+            item(Opcode.SIGN, session, 9, op.withHandle(k.handle() + 99)));
+    assertThat(a.status()).isEqualTo(Status.SUCCESS);
+    List<Frames.Response> answers = new ArrayList<>();
+    for (byte[] f : a.body().frames()) {
+      answers.add(Requests.answer(f));
+    }
+    assertThat(answers).extracting(r -> r.header().requestId()).containsExactly(7, 8, 9);
+    assertThat(answers.get(0).header().status()).isEqualTo(Status.SUCCESS);
+    assertThat(Bytes.read(answers.get(0).body()).bytes()).isEqualTo(sign(op));
+    assertThat(answers.get(1).header().status()).isEqualTo(Status.NEEDS_RENEGOTIATION);
+    assertThat(answers.get(2).header().status()).isNotEqualTo(Status.SUCCESS);
+  }
+
+  @Test
+  void aBatchWithAnythingButOperationsOrTooMuchIsRefusedBeforeAnyOfItRuns() {
+    GenerateKeyRequest gen =
+        new GenerateKeyRequest(
+            new KeyAttributes(KeyKind.AES_256, KeyUsage.ENCRYPT, false, false, "in-a-batch"));
+    KeyInfo aes = generate(KeyKind.AES_256, KeyUsage.ENCRYPT, "aes");
+    byte[] encrypt =
+        item(
+            Opcode.ENCRYPT,
+            session,
+            1,
+            Operation.of(aes.handle(), Algorithm.AES_GCM, new byte[16]));
+    byte[] nested = item(Opcode.BATCH, 0, 3, w -> w.u16(1).bytes(encrypt, Frames.MAX_REQUEST_BODY));
+    for (byte[] refused :
+        List.of(item(Opcode.GENERATE_KEY, session, 2, gen), nested, new byte[] {1, 2, 3})) {
+      assertThat(batch(encrypt, refused).status()).isEqualTo(Status.INVALID_PARAMETER);
+    }
+    assertThat(p.status(Opcode.UNMASK_KEY, session, new Bytes(aes.maskedBlob())))
+        .as("the key made before is there; none was made by a refused batch")
+        .isEqualTo(Status.SUCCESS);
+    assertThat(batch().status()).isEqualTo(Status.INVALID_PARAMETER);
+    byte[] big =
+        item(
+            Opcode.ENCRYPT,
+            session,
+            4,
+            Operation.of(aes.handle(), Algorithm.AES_GCM, new byte[2_400]));
+    byte[][] many = new byte[100][];
+    Arrays.fill(
+        many, big); // the requests fit in a frame; their answers, with the margin, might not
+    assertThat(batch(many).status()).isEqualTo(Status.INVALID_PARAMETER);
+    assertThat(
+            new FirmwareClient(fw, Port.MANAGEMENT)
+                .status(Opcode.BATCH, 0, w -> w.u16(1).bytes(encrypt, Frames.MAX_REQUEST_BODY)))
+        .as("partition ports only")
+        .isNotEqualTo(Status.SUCCESS);
   }
 
   @Test

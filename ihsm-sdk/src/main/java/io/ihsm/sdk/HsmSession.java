@@ -75,7 +75,14 @@ public final class HsmSession implements AutoCloseable {
     return channel.call(Opcode.DECRYPT, sessionId, op, Bytes::read).bytes();
   }
 
-  /** The partition's RSA unwrapping key (SPKI DER), to wrap keys for {@link #importKey}. */
+  /**
+   * A batch of operations in this session, sent to the device as one request ({@link Batch}): for
+   * many small operations, where the call itself costs more than the work.
+   */
+  public Batch batch() {
+    return new Batch(channel, sessionId);
+  }
+
   /**
    * A key attestation report (COSE_Sign1, signed by the partition identity key) carrying {@code
    * nonce} (0-128 bytes).
@@ -86,6 +93,7 @@ public final class HsmSession implements AutoCloseable {
         .bytes();
   }
 
+  /** The partition's RSA unwrapping key (SPKI DER), to wrap keys for {@link #importKey}. */
   public byte[] unwrappingKey() {
     return channel.call(Opcode.GET_UNWRAPPING_KEY, sessionId, Empty.INSTANCE, Bytes::read).bytes();
   }

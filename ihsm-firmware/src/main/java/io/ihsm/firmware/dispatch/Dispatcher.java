@@ -1,11 +1,14 @@
 package io.ihsm.firmware.dispatch;
 
+import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
 import io.ihsm.ddi.RequestRules;
 import io.ihsm.ddi.ResponseHeader;
 import io.ihsm.ddi.Status;
+import io.ihsm.ddi.message.BatchRequest;
+import io.ihsm.ddi.message.BatchResponse;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.spi.ClientBinding;
 import io.ihsm.ddi.spi.CorruptRecordException;
@@ -14,8 +17,10 @@ import io.ihsm.firmware.audit.AuditLog;
 import io.ihsm.firmware.session.Session;
 import io.ihsm.firmware.session.SessionTable;
 import io.ihsm.firmware.state.DeviceStateMachine;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -188,12 +193,32 @@ public final class Dispatcher {
       }
       session = Optional.of(s);
     }
+    if (op == Opcode.BATCH) {
+      return batch(port, client, request.body());
+    }
     Handler handler = handlers.get(op);
     if (handler == null) {
       throw new DdiException(Status.UNKNOWN_OPCODE, op + " is not implemented by this firmware");
     }
     return handler.handle(
         new RequestContext(port, client, request.header(), session), request.body());
+  }
+
+  /**
+   * Each request of a batch, in order, exactly as if it had come alone (its own header rules,
+   * session, audit and status); the batch is approved when every request it served was. The whole
+   * batch is checked first (count, opcodes, answer size), so it runs whole or not at all.
+   */
+  private Reply batch(Port port, ClientBinding client, BodyReader body) throws DdiException {
+    BatchRequest batch = BatchRequest.read(body);
+    List<byte[]> answers = new ArrayList<>(batch.frames().size());
+    boolean approved = true;
+    for (byte[] frame : batch.frames()) {
+      byte[] answer = process(port, client, frame);
+      approved &= !Frames.isSuccess(answer) || Frames.isApproved(answer);
+      answers.add(answer);
+    }
+    return new Reply(new BatchResponse(answers), approved);
   }
 
   private void record(Opcode op, Port port, int sessionId, Status status) {

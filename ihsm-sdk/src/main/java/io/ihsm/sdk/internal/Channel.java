@@ -4,9 +4,12 @@ import io.ihsm.ddi.ApiRevision;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Frames;
 import io.ihsm.ddi.Opcode;
+import io.ihsm.ddi.RequestHeader;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.credential.CredentialSealer;
+import io.ihsm.ddi.message.BatchRequest;
+import io.ihsm.ddi.message.BatchResponse;
 import io.ihsm.ddi.message.Body;
 import io.ihsm.ddi.message.BodyDecoder;
 import io.ihsm.ddi.message.CredentialChannel;
@@ -15,6 +18,8 @@ import io.ihsm.ddi.message.SealedCredential;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.sdk.IhsmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /** Typed calls over a transport at one agreed API revision, each bounded by a timeout. */
@@ -58,6 +63,11 @@ public final class Channel implements AutoCloseable {
           e.status() == Status.TIMEOUT ? op + ": " + e.getMessage() : e.getMessage(),
           e);
     }
+    return answer(op, response, decoder);
+  }
+
+  /** A successful response decoded, or the device's refusal as an exception. */
+  public static <T> T answer(Opcode op, Frames.Response response, BodyDecoder<T> decoder) {
     Status status = response.header().status();
     if (status != Status.SUCCESS) {
       String reason = response.reason();
@@ -73,6 +83,58 @@ public final class Channel implements AutoCloseable {
       throw new IhsmException(
           Status.MALFORMED_BODY, op + " answer does not decode: " + e.getMessage());
     }
+  }
+
+  /** One request of a batch. */
+  public record BatchCall(Opcode op, int sessionId, Body body) {}
+
+  /**
+   * Sends these requests in one BATCH request and answers each one's response, in order (decode
+   * them with {@link #answer}). Throws only when the batch as a whole is refused or lost.
+   */
+  public List<Frames.Response> batch(List<BatchCall> calls) {
+    ApiRevision rev = revision;
+    List<byte[]> frames = new ArrayList<>(calls.size());
+    for (int i = 0; i < calls.size(); i++) {
+      BatchCall c = calls.get(i);
+      try {
+        frames.add(
+            Frames.encodeRequest(
+                new RequestHeader(rev, c.op().code(), c.sessionId(), i + 1), c.body()::writeTo));
+      } catch (IllegalArgumentException e) {
+        throw new IhsmException(
+            Status.INVALID_PARAMETER, "request " + i + " of the batch: " + e.getMessage());
+      }
+    }
+    BatchRequest request;
+    try {
+      request = BatchRequest.of(frames);
+    } catch (IllegalArgumentException e) {
+      throw new IhsmException(Status.INVALID_PARAMETER, "BATCH: " + e.getMessage());
+    }
+    List<byte[]> answers = call(Opcode.BATCH, 0, request, BatchResponse::read).frames();
+    if (answers.size() != calls.size()) {
+      throw new IhsmException(
+          Status.MALFORMED_BODY,
+          "BATCH answered " + answers.size() + " of " + calls.size() + " requests");
+    }
+    List<Frames.Response> out = new ArrayList<>(answers.size());
+    for (int i = 0; i < answers.size(); i++) {
+      Frames.Response r;
+      try {
+        r = Frames.decodeResponse(answers.get(i));
+      } catch (DdiException e) {
+        throw new IhsmException(
+            Status.MALFORMED_BODY, "BATCH answer " + i + " does not decode: " + e.getMessage());
+      }
+      if (r.header().requestId() != i + 1) {
+        throw new IhsmException(
+            Status.MALFORMED_BODY,
+            "BATCH answer " + i + " is for request " + r.header().requestId());
+      }
+      out.add(r);
+    }
+    return out;
   }
 
   /**
