@@ -2,6 +2,7 @@
 module io.ihsm.bench {
   requires io.ihsm.jca;
   requires io.ihsm.device;
+  requires io.ihsm.pkcs11;
   requires com.amazon.corretto.crypto.provider;
   requires HdrHistogram;
   requires jmh.core;

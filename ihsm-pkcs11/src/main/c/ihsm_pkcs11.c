@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -268,6 +269,23 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
   return 1;
 }
 
+/*
+ * Waits up to 50 µs for the reply to start, yielding the CPU, before the blocking read: the bridge
+ * usually answers within that, and a thread that never slept is not woken (which costs more than
+ * the call on a virtual machine; docs/performance.md).
+ */
+static void poll_briefly(int fd) {
+  struct timespec t0, now;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  unsigned char b;
+  do {
+    ssize_t r = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (r != -1 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return;
+    sched_yield();
+    clock_gettime(CLOCK_MONOTONIC, &now);
+  } while ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) < 50000L);
+}
+
 static int read_all(int fd, unsigned char *p, size_t n) {
   while (n) {
     ssize_t r = recv(fd, p, n, 0);
@@ -290,7 +308,12 @@ static CK_RV exchange(struct out *req, struct in *reply, unsigned char **buffer)
   if (bridge_fd < 0) return CKR_DEVICE_REMOVED;
   unsigned char head[4] = {(unsigned char)(req->len >> 24), (unsigned char)(req->len >> 16),
                            (unsigned char)(req->len >> 8), (unsigned char)req->len};
-  if (!write_all(bridge_fd, head, 4) || !write_all(bridge_fd, req->p, req->len) || !read_all(bridge_fd, head, 4)) {
+  if (!write_all(bridge_fd, head, 4) || !write_all(bridge_fd, req->p, req->len)) {
+    close_bridge();
+    return CKR_DEVICE_REMOVED;
+  }
+  poll_briefly(bridge_fd);
+  if (!read_all(bridge_fd, head, 4)) {
     close_bridge();
     return CKR_DEVICE_REMOVED;
   }

@@ -19,6 +19,15 @@ public interface BenchPath extends AutoCloseable {
    */
   Optional<Supplier<Operation>> prepare(Workload workload) throws Exception;
 
+  /**
+   * Sets up a self-timed workload ({@link Workload#selfTimed()}); empty when this path has none. It
+   * runs after the path's other workloads, and may leave the path unusable for them.
+   */
+  default Optional<SelfTimedOperation> selfTimed(Workload workload, Bench.Options options)
+      throws Exception {
+    return Optional.empty();
+  }
+
   @Override
   default void close() throws Exception {}
 }

@@ -103,6 +103,27 @@ final class Harness {
   }
 
   /**
+   * A self-timed workload: one run to warm up (a service or cache it starts is not what is
+   * measured), then runs one after another until {@code time} has passed and at least {@code
+   * minRuns} were made. Throughput is runs over their summed measured time.
+   */
+  static Measured measureSelfTimed(SelfTimedOperation op, Duration time, int minRuns)
+      throws Exception {
+    op.runNanos();
+    Histogram h = new Histogram(Duration.ofSeconds(60).toNanos(), 3);
+    long end = System.nanoTime() + time.toNanos();
+    long n = 0;
+    long measuredNanos = 0;
+    while (n < minRuns || System.nanoTime() < end) {
+      long ns = op.runNanos();
+      h.recordValue(Math.min(Math.max(ns, 1), h.getHighestTrackableValue()));
+      measuredNanos += ns;
+      n++;
+    }
+    return new Measured(n, Math.max(1, measuredNanos) / 1e9, h);
+  }
+
+  /**
    * Loading a key only: each unmask is timed; the unloads that make room again are not, and run in
    * batches of {@code batch} after the loads. An unload is audited and synced to disk; timed right
    * after one, a load measured the sync's aftermath on the machine more than itself (p50 52-56 µs

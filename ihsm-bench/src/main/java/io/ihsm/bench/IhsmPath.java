@@ -2,6 +2,7 @@ package io.ihsm.bench;
 
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
+import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
@@ -10,6 +11,7 @@ import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.jca.IhsmConfig;
 import io.ihsm.jca.IhsmKeyGenParameterSpec;
 import io.ihsm.jca.IhsmProvider;
+import io.ihsm.sdk.Batch;
 import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.HsmSession;
@@ -40,8 +42,11 @@ final class IhsmPath extends JcaPath {
   private final Credential credential;
   private final Credential officer;
   private final IhsmProvider provider;
+  private final Path home;
+  private final Path socketDir;
   private final List<AutoCloseable> sessions = new ArrayList<>();
   private HsmSession session;
+  private boolean released;
 
   private IhsmPath(
       String name,
@@ -49,8 +54,12 @@ final class IhsmPath extends JcaPath {
       IhsmClient device,
       int partitionId,
       Credential credential,
-      Credential officer) {
+      Credential officer,
+      Path home,
+      Path socketDir) {
     super(name, provider, keysOf(provider), true);
+    this.home = home;
+    this.socketDir = socketDir;
     this.provider = provider;
     this.device = device;
     this.partitionId = partitionId;
@@ -93,7 +102,9 @@ final class IhsmPath extends JcaPath {
         device,
         entry.id(),
         Credential.of(entry.credentialId(), PIN),
-        officer);
+        officer,
+        home,
+        socketDir);
   }
 
   private static Keys keysOf(IhsmProvider provider) {
@@ -133,8 +144,121 @@ final class IhsmPath extends JcaPath {
                     return () -> s.unload(s.unmask(blob).handle());
                   }));
       case ROUNDTRIP -> Optional.of(checked(() -> device::deviceApiRevisions));
+      case AES256_GCM_4K_BATCH, HMAC_SHA256_64_BATCH -> Optional.of(batched(w));
       default -> super.prepare(w);
     };
+  }
+
+  /**
+   * {@value Workload#BATCH} operations in one batch call (DDI BATCH) on an SDK session, with a
+   * session key; every item's result is taken, as a caller would.
+   */
+  private Supplier<Operation> batched(Workload w) throws Exception {
+    byte[] data = new byte[w.dataBytes()];
+    boolean gcm = w == Workload.AES256_GCM_4K_BATCH;
+    return checked(
+        () -> {
+          HsmSession s = session();
+          KeyInfo key =
+              s.generateKey(
+                  new KeyAttributes(
+                      gcm ? KeyKind.AES_256 : KeyKind.HMAC_SHA256,
+                      gcm ? KeyUsage.ENCRYPT : KeyUsage.SIGN,
+                      true,
+                      false,
+                      ""));
+          io.ihsm.ddi.key.Operation op =
+              io.ihsm.ddi.key.Operation.of(
+                  key.handle(), gcm ? Algorithm.AES_GCM : Algorithm.HMAC, data);
+          return () -> {
+            Batch b = s.batch();
+            List<Batch.Item<?>> items = new ArrayList<>(w.operationsPerCall());
+            for (int i = 0; i < w.operationsPerCall(); i++) {
+              items.add(gcm ? b.encrypt(op) : b.sign(op));
+            }
+            b.run();
+            for (Batch.Item<?> item : items) {
+              item.get();
+            }
+          };
+        });
+  }
+
+  /**
+   * `ihsm sign` as a user runs it, a process each time, against this path's daemon or (once this
+   * path has let its embedded device go) the embedded device; its key is made by `ihsm key
+   * generate` first.
+   */
+  @Override
+  public Optional<SelfTimedOperation> selfTimed(Workload w, Bench.Options o) throws Exception {
+    if (w != Workload.CLI_SIGN) {
+      return Optional.empty();
+    }
+    release(); // the embedded device is one process's at a time
+    List<String> base = new ArrayList<>(Bench.cliCommand(o));
+    base.addAll(List.of("--home", home.toString()));
+    if (socketDir != null) {
+      base.addAll(List.of("--socket-dir", socketDir.toString()));
+    }
+    List<String> generate = new ArrayList<>(base);
+    generate.addAll(
+        List.of(
+            "key",
+            "generate",
+            "--partition",
+            "bench",
+            "--kind",
+            "ec-p256",
+            "--usage",
+            "sign",
+            "--label",
+            "cli-signer"));
+    runCli(generate);
+    Path in = Files.write(home.resolve("cli-sign.in"), new byte[32]);
+    List<String> sign = new ArrayList<>(base);
+    sign.addAll(
+        List.of(
+            "sign",
+            "--partition",
+            "bench",
+            "--key",
+            "cli-signer",
+            "--alg",
+            "SHA256withECDSA",
+            "--in",
+            in.toString(),
+            "--out",
+            home.resolve("cli-sign.sig").toString()));
+    return Optional.of(() -> runCli(sign));
+  }
+
+  /** Runs one `ihsm` process with the partition's PIN in its environment; its wall time. */
+  private long runCli(List<String> command) throws Exception {
+    ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+    b.environment().put("IHSM_PIN", PIN);
+    b.environment().remove("IHSM_SOCKET_DIR");
+    long t0 = System.nanoTime();
+    Process p = b.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    int exit = p.waitFor();
+    long t1 = System.nanoTime();
+    if (exit != 0) {
+      throw new IllegalStateException(
+          String.join(" ", command.subList(command.size() - 8, command.size()))
+              + " exited "
+              + exit
+              + ": "
+              + new String(out, java.nio.charset.StandardCharsets.UTF_8).strip());
+    }
+    return t1 - t0;
+  }
+
+  /** Lets this path's device go (closing its sessions and provider); no workload runs after. */
+  private synchronized void release() throws Exception {
+    if (!released) {
+      released = true;
+      closeAll();
+    }
   }
 
   /**
@@ -174,7 +298,14 @@ final class IhsmPath extends JcaPath {
   }
 
   @Override
-  public void close() throws Exception {
+  public synchronized void close() throws Exception {
+    if (!released) {
+      released = true;
+      closeAll();
+    }
+  }
+
+  private void closeAll() throws Exception {
     for (AutoCloseable c : sessions) {
       c.close();
     }

@@ -172,8 +172,25 @@ class JcaPath implements BenchPath {
                     g.initialize(new ECGenParameterSpec("secp256r1"));
                     return g::generateKeyPair;
                   });
-          case UNMASK_KEY, ROUNDTRIP -> null;
+          case AES256_GCM_4K_BATCH, HMAC_SHA256_64_BATCH ->
+              // No batch call here: the same operation, one call after another.
+              prepare(w.single())
+                  .map(single -> repeated(single, w.operationsPerCall()))
+                  .orElse(null);
+          case UNMASK_KEY, ROUNDTRIP, PKCS11_INIT, CLI_SIGN -> null;
         });
+  }
+
+  /** A maker of operations that each run {@code times} operations of another maker's. */
+  static Supplier<Operation> repeated(Supplier<Operation> single, int times) {
+    return () -> {
+      Operation op = single.get();
+      return () -> {
+        for (int i = 0; i < times; i++) {
+          op.run();
+        }
+      };
+    };
   }
 
   private Cipher cipher(String transformation) throws Exception {

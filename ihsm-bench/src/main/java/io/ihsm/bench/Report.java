@@ -14,7 +14,14 @@ import java.util.Optional;
  */
 public final class Report {
   static final List<String> PATH_ORDER =
-      List.of("ihsm-daemon", "ihsm-embedded", "ihsm-sdk", "softhsm2", "raw-engine", "jdk");
+      List.of(
+          "ihsm-daemon",
+          "ihsm-embedded",
+          "ihsm-sdk",
+          "ihsm-pkcs11",
+          "softhsm2",
+          "raw-engine",
+          "jdk");
   private static final Map<String, String> COLOURS =
       Map.of(
           "ihsm-daemon",
@@ -23,6 +30,8 @@ public final class Report {
           "#6baed6",
           "ihsm-sdk",
           "#08519c",
+          "ihsm-pkcs11",
+          "#17becf",
           "softhsm2",
           "#ff7f0e",
           "raw-engine",

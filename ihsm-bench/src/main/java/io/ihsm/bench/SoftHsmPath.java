@@ -8,6 +8,7 @@ import java.security.KeyStore;
 import java.security.Provider;
 import java.security.Security;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -51,6 +52,14 @@ final class SoftHsmPath {
       login.load(null, PIN.toCharArray());
       return new JcaPath(
           "softhsm2", p11, JcaPath.Keys.generatedBy(p11, (spec, forEncryption) -> spec), false) {
+        @Override
+        public Optional<SelfTimedOperation> selfTimed(Workload w, Bench.Options o) {
+          // The same probe as ihsm's module, on SoftHSM2's library and configuration.
+          return w == Workload.PKCS11_INIT
+              ? Optional.of(new Pkcs11Probe(library.get(), Map.of()))
+              : Optional.empty();
+        }
+
         @Override
         public void close() throws Exception {
           // The token was made for this run: leave SoftHSM2's token directory as it was.

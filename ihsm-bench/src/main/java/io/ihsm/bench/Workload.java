@@ -20,7 +20,24 @@ public enum Workload {
    * Not a crypto operation: one request that does nothing (GET_API_REV), the fixed cost of a device
    * call.
    */
-  ROUNDTRIP("roundtrip");
+  ROUNDTRIP("roundtrip"),
+  /**
+   * AES-256-GCM of 4 KiB, {@value #BATCH} at a time: one batch call through ihsm (DDI BATCH), 32
+   * calls elsewhere. ops/s counts operations; latency is that of the 32.
+   */
+  AES256_GCM_4K_BATCH("aes256-gcm-4k-batch"),
+  /** HMAC-SHA256 of 64 bytes, {@value #BATCH} at a time, as {@link #AES256_GCM_4K_BATCH}. */
+  HMAC_SHA256_64_BATCH("hmac-sha256-64-batch"),
+  /**
+   * C_Initialize then C_Finalize in a fresh process ({@code pkcs11-probe}), what every PKCS#11
+   * application pays to start; timed by the probe, one process after another.
+   */
+  PKCS11_INIT("pkcs11-init"),
+  /** One `ihsm sign` process, start to exit (wall time), one after another. */
+  CLI_SIGN("cli-sign");
+
+  /** How many operations a batch workload's call carries. */
+  static final int BATCH = 32;
 
   private final String id;
 
@@ -45,11 +62,33 @@ public enum Workload {
                         + String.join(", ", Arrays.stream(values()).map(Workload::id).toList())));
   }
 
+  /** How many operations one call of the workload is. */
+  int operationsPerCall() {
+    return this == AES256_GCM_4K_BATCH || this == HMAC_SHA256_64_BATCH ? BATCH : 1;
+  }
+
+  /** The workload a batch workload repeats; itself for the others. */
+  Workload single() {
+    return switch (this) {
+      case AES256_GCM_4K_BATCH -> AES256_GCM_4K;
+      case HMAC_SHA256_64_BATCH -> HMAC_SHA256_64;
+      default -> this;
+    };
+  }
+
+  /**
+   * Whether each run is a process timed on its own, one after another (threads do not apply), not
+   * an operation in the bench's threads.
+   */
+  boolean selfTimed() {
+    return this == PKCS11_INIT || this == CLI_SIGN;
+  }
+
   /** The message or plaintext size, for the workloads that take one. */
   int dataBytes() {
     return switch (this) {
-      case AES256_GCM_64, HMAC_SHA256_64 -> 64;
-      case AES256_GCM_4K -> 4096;
+      case AES256_GCM_64, HMAC_SHA256_64, HMAC_SHA256_64_BATCH -> 64;
+      case AES256_GCM_4K, AES256_GCM_4K_BATCH -> 4096;
       case AES256_GCM_64K -> 65536;
       default -> 32;
     };

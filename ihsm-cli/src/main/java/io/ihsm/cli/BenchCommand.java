@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure ihsm (daemon and embedded, through the JCA provider) against SoftHSM2 (when installed), "
-          + "the raw crypto engine and the JDK, one path after another in the same run (docs/performance.md).",
+      "Measure ihsm (daemon and embedded through the JCA provider, the PKCS#11 module through SunPKCS11,"
+          + " the CLI) against SoftHSM2 (when installed), the raw crypto engine and the JDK, one path after"
+          + " another in the same run (docs/performance.md).",
       "Prints ops/s, p50 and p99 latency and the ratios to raw-engine and softhsm2."
     })
 final class BenchCommand implements Callable<Integer> {
@@ -47,8 +48,10 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "P",
       description =
           "Paths (default: all but ihsm-sdk): ihsm-daemon, ihsm-embedded, ihsm-sdk (one SDK client shared by"
-              + " the threads), softhsm2, raw-engine, jdk.")
-  List<String> paths = List.of("ihsm-daemon", "ihsm-embedded", "softhsm2", "raw-engine", "jdk");
+              + " the threads), ihsm-pkcs11 (the module through SunPKCS11, against a daemon), softhsm2,"
+              + " raw-engine, jdk.")
+  List<String> paths =
+      List.of("ihsm-daemon", "ihsm-embedded", "ihsm-pkcs11", "softhsm2", "raw-engine", "jdk");
 
   @Option(
       names = "--threads",

@@ -1,5 +1,6 @@
 package io.ihsm.pkcs11;
 
+import io.ihsm.ddi.PollingChannel;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -129,12 +130,14 @@ final class BridgeService {
   }
 
   private void serve(SocketChannel ch) {
-    try (ch) {
+    // Polled briefly before a read sleeps: an application's next call usually follows at once.
+    try (ch;
+        PollingChannel polled = PollingChannel.of(ch)) {
       Bridge.serve(
           Bridge::open,
           null,
-          new BufferedInputStream(Channels.newInputStream(ch)),
-          new BufferedOutputStream(Channels.newOutputStream(ch)));
+          new BufferedInputStream(Channels.newInputStream(polled)),
+          new BufferedOutputStream(Channels.newOutputStream(polled)));
     } catch (IOException | RuntimeException e) {
       log.line("an application's connection ended: " + e);
     } finally {

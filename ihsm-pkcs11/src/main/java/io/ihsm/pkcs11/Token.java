@@ -20,11 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -54,6 +57,18 @@ final class Token {
   private P11Object unwrappingKey;
   private int failedLogins;
   private boolean locked;
+
+  /**
+   * The stored objects and keys as last read, with their directories' times then; used again while
+   * those times stand. Only times a little in the past are trusted ({@link #SETTLED}): the clock
+   * that stamps directories is coarse, and two changes within one of its ticks look like one.
+   */
+  private Snapshot snapshot;
+
+  static final Duration SETTLED = Duration.ofMillis(100);
+
+  private record Snapshot(
+      Instant recordsChanged, Instant keysChanged, List<P11Object> stored, List<StoredKey> keys) {}
 
   Token(
       long slotId,
@@ -260,15 +275,51 @@ final class Token {
 
   /** Every object of the token, private ones included; the caller filters by login and session. */
   List<P11Object> objects() {
-    return objects(records.load());
+    Snapshot s = snapshot();
+    return objects(s.stored(), s.keys());
+  }
+
+  /**
+   * The stored objects and keys: read again unless neither directory changed since a settled read
+   * (every PKCS#11 call that names an object asks, and reading every key each time cost most of a
+   * signature's time through the module; docs/performance.md).
+   */
+  private Snapshot snapshot() {
+    Optional<Instant> recordsChanged = records.changed();
+    Optional<Instant> keysChanged = store.keysChanged(partition);
+    Snapshot last = snapshot;
+    if (last != null
+        && recordsChanged.equals(Optional.of(last.recordsChanged()))
+        && keysChanged.equals(Optional.of(last.keysChanged()))) {
+      return last;
+    }
+    Snapshot read =
+        new Snapshot(
+            recordsChanged.orElse(null),
+            keysChanged.orElse(null),
+            records.load(),
+            store.keys(partition));
+    Instant settled = Instant.now().minus(SETTLED);
+    snapshot =
+        recordsChanged.isPresent()
+                && keysChanged.isPresent()
+                && recordsChanged.get().isBefore(settled)
+                && keysChanged.get().isBefore(settled)
+            ? read
+            : null;
+    return read;
   }
 
   private List<P11Object> objects(List<P11Object> stored) {
+    return objects(stored, store.keys(partition));
+  }
+
+  private List<P11Object> objects(List<P11Object> stored, List<StoredKey> keys) {
     List<P11Object> all = new ArrayList<>(stored);
     all.addAll(sessionObjects.values());
     Set<String> named =
         all.stream().map(P11Object::deviceLabel).filter(l -> l != null).collect(Collectors.toSet());
-    for (StoredKey k : store.keys(partition)) {
+    for (StoredKey k : keys) {
       if (!named.contains(k.label())) {
         all.addAll(view(k));
       }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,6 +32,19 @@ public final class ObjectStore {
 
   public ObjectStore(Path home, String partition) {
     this.dir = home.resolve("pkcs11").resolve(partition);
+  }
+
+  /**
+   * When a record was last created, replaced or deleted (the directory's time; EPOCH when there is
+   * none yet); empty when it cannot be read.
+   */
+  public Optional<Instant> changed() {
+    try {
+      return Optional.of(
+          Files.isDirectory(dir) ? Files.getLastModifiedTime(dir).toInstant() : Instant.EPOCH);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   public List<P11Object> load() {

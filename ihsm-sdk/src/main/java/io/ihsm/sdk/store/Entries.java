@@ -36,6 +36,14 @@ interface Entries {
   /** The names directly under {@code dir} ("" for the top), files and folders alike, sorted. */
   List<String> children(String dir);
 
+  /**
+   * When an entry directly under {@code dir} was last created, replaced or deleted, where the
+   * backing can tell without reading them (a directory's time); empty where it cannot. Callers that
+   * cache what they read under it compare this, and trust it only once it is a little in the past
+   * (the clock that stamps it is coarse).
+   */
+  Optional<Instant> changed(String dir);
+
   /** When the entry was last written, where the backing knows. */
   Optional<Instant> modified(String path);
 

@@ -105,6 +105,18 @@ final class FileEntries implements Entries {
   }
 
   @Override
+  public Optional<Instant> changed(String dir) {
+    Path d = dir.isEmpty() ? root : where(dir);
+    try {
+      // Creating, renaming over or deleting a file (how entries change) stamps its directory.
+      return Optional.of(
+          Files.isDirectory(d) ? Files.getLastModifiedTime(d).toInstant() : Instant.EPOCH);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
   public Optional<Instant> modified(String path) {
     Path f = where(path);
     try {

@@ -130,6 +130,11 @@ final class FleetEntries implements Entries {
   }
 
   @Override
+  public Optional<Instant> changed(String dir) {
+    return Optional.empty(); // other servers write too: read the entries each time
+  }
+
+  @Override
   public Optional<Instant> modified(String path) {
     return Optional.empty(); // the store keeps revisions, not times: entries carry "filed"
   }

@@ -351,6 +351,16 @@ public final class HostKeyStore {
     return all;
   }
 
+  /**
+   * When a key of the partition was last created, replaced or deleted, where the store can tell
+   * without reading the keys (a file store: its directory's time); empty where it cannot (a fleet
+   * store). For callers that cache {@link #keys}.
+   */
+  public Optional<Instant> keysChanged(String partition) {
+    checkName(partition);
+    return shared.changed(partition + "/keys");
+  }
+
   /** The partition's key entries that do not read as keys, each as its problem (naming it). */
   public List<DamagedEntryException> damagedKeys(String partition) {
     List<DamagedEntryException> damaged = new ArrayList<>();
