@@ -87,6 +87,50 @@ class BenchTest {
         .contains("ihsm-embedded");
   }
 
+  @Test
+  void aBatchWorkloadCountsEachOperationAndRunsWhereThereIsNoBatchCallAsSingleCalls()
+      throws Exception {
+    StringWriter log = new StringWriter();
+    List<Result> results =
+        Bench.run(
+            new Bench.Options(
+                List.of(Workload.HMAC_SHA256_64_BATCH, Workload.PKCS11_INIT, Workload.CLI_SIGN),
+                List.of(1),
+                Duration.ofMillis(150),
+                List.of("ihsm-embedded", "raw-engine"),
+                List.of(),
+                dir),
+            new PrintWriter(log));
+    assertThat(results)
+        .as(log.toString())
+        .extracting(Result::workload, Result::path)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("hmac-sha256-64-batch", "ihsm-embedded"),
+            org.assertj.core.groups.Tuple.tuple("hmac-sha256-64-batch", "raw-engine"));
+    // ops/s counts operations: 32 per call, so at least 32 over the measured time.
+    assertThat(results).allSatisfy(r -> assertThat(r.opsPerSec()).isGreaterThan(32 / 0.15));
+    assertThat(log.toString())
+        .as("cli-sign on the embedded path without an `ihsm` command says why")
+        .contains("cli-sign on ihsm-embedded: not measured");
+  }
+
+  @Test
+  void aSelfTimedWorkloadWarmsUpOnceThenRunsAtLeastItsMinimum() throws Exception {
+    List<Long> runs = new ArrayList<>();
+    Harness.Measured m =
+        Harness.measureSelfTimed(
+            () -> {
+              runs.add((long) runs.size());
+              return 1_000_000L * (runs.size() == 1 ? 500 : 2); // the warm-up run is slow
+            },
+            Duration.ofMillis(1),
+            20);
+    assertThat(m.operations()).isGreaterThanOrEqualTo(20);
+    assertThat(runs).hasSize((int) m.operations() + 1);
+    assertThat(m.p50Micros()).as("the warm-up is not counted").isBetween(1900.0, 2100.0);
+    assertThat(m.opsPerSec()).isBetween(499.0, 501.0);
+  }
+
   private static List<String> iterable(Iterator<String> it) {
     List<String> out = new ArrayList<>();
     it.forEachRemaining(out::add);

@@ -52,6 +52,48 @@ class BenchCliTest {
   }
 
   @Test
+  void theModuleTheBatchesAndTheCliAreMeasuredWithTheSameHarness() throws Exception {
+    Path json = dir.resolve("out.json");
+    CliRun r =
+        CliRun.of(
+            "bench",
+            "--paths",
+            "ihsm-daemon,ihsm-pkcs11",
+            "--workloads",
+            "cli-sign,ecdsa-p256-sign,hmac-sha256-64-batch,pkcs11-init",
+            "--threads",
+            "1",
+            "--seconds",
+            "0.2",
+            "--json",
+            json.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    String rows = Files.readString(json);
+    for (String row :
+        new String[] {
+          "\"workload\":\"ecdsa-p256-sign\",\"path\":\"ihsm-daemon\"",
+          "\"workload\":\"ecdsa-p256-sign\",\"path\":\"ihsm-pkcs11\"",
+          "\"workload\":\"hmac-sha256-64-batch\",\"path\":\"ihsm-daemon\"",
+          "\"workload\":\"pkcs11-init\",\"path\":\"ihsm-pkcs11\"",
+          "\"workload\":\"cli-sign\",\"path\":\"ihsm-daemon\""
+        }) {
+      assertThat(rows).as(r.err()).contains(row);
+    }
+    assertThat(rows)
+        .as("a batch workload is ihsm's alone; the module has no batch call through SunPKCS11")
+        .doesNotContain("\"workload\":\"hmac-sha256-64-batch\",\"path\":\"ihsm-pkcs11\"");
+    java.util.regex.Matcher runs =
+        java.util.regex.Pattern.compile("cli-sign on ihsm-daemon: p50 \\S+ ms over (\\d+) runs")
+            .matcher(r.err());
+    assertThat(runs.find()).as(r.err()).isTrue();
+    assertThat(Integer.parseInt(runs.group(1)))
+        .as("at least 20 runs, whatever the time")
+        .isGreaterThanOrEqualTo(20);
+    assertThat(r.err())
+        .containsPattern("pkcs11-init on ihsm-pkcs11: the module added at most \\d+ KiB");
+  }
+
+  @Test
   void aShortFleetRunReportsPropagationReMaskingAndThreeMembersAgainstOne() throws Exception {
     CliRun r = CliRun.of("bench", "--fleet", "--seconds", "0.3");
     assertThat(r.exitCode()).as(r.err()).isZero();

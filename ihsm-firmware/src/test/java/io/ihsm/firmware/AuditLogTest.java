@@ -15,6 +15,7 @@ import io.ihsm.ddi.message.Id;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.ddi.message.ProvisionRequest;
 import io.ihsm.ddi.message.TamperRequest;
+import io.ihsm.ddi.spi.NonVolatileStore;
 import io.ihsm.ddi.spi.Port;
 import io.ihsm.firmware.audit.AuditLog;
 import io.ihsm.firmware.crypto.CryptoEngines;
@@ -128,6 +129,89 @@ class AuditLogTest {
     // A piece from an offset is the rest of the same export.
     assertThat(mgmt.ok(Opcode.EXPORT_AUDIT_LOG, co, new Id(10), FirmwareChunk::read).data())
         .isEqualTo(log.substring(10).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * An NV store whose syncs take a while, counting what each covers: appends land at once, and a
+   * sync makes durable every append made before it started.
+   */
+  static final class SlowSyncs implements NonVolatileStore {
+    final TestPlatform memory = new TestPlatform();
+    final java.util.concurrent.atomic.AtomicLong appended =
+        new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong durable =
+        new java.util.concurrent.atomic.AtomicLong();
+    final ThreadLocal<Long> mine = ThreadLocal.withInitial(() -> 0L);
+
+    @Override
+    public java.util.Optional<byte[]> read(String name) {
+      return memory.read(name);
+    }
+
+    @Override
+    public void write(String name, byte[] value) {
+      memory.write(name, value);
+      durable.set(appended.get()); // a whole write is durable, with all before it
+    }
+
+    @Override
+    public void delete(String name) {
+      memory.delete(name);
+    }
+
+    @Override
+    public void appendUnsynced(String name, byte[] bytes) {
+      memory.append(name, bytes);
+      mine.set(appended.incrementAndGet());
+    }
+
+    @Override
+    public void sync(String name) {
+      long covered = appended.get();
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      durable.accumulateAndGet(covered, Math::max);
+    }
+  }
+
+  @Test
+  void concurrentEntriesShareSyncsAndNoneReturnsBeforeItIsDurable() throws Exception {
+    SlowSyncs nv = new SlowSyncs();
+    AuditLog audit =
+        new AuditLog(
+            nv,
+            CryptoEngines.best(),
+            new RandomSource(CryptoEngines.best(), nv.memory::noise, f -> {}),
+            f -> {},
+            SMALL);
+    audit.record("STATE", "first"); // the segment exists: later entries are appended
+    long before = audit.syncs();
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger early =
+        new java.util.concurrent.atomic.AtomicInteger();
+    for (int t = 0; t < 8; t++) {
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int i = 0; i < 25; i++) {
+                      audit.record("KEY", "generated " + i);
+                      if (nv.durable.get() < nv.mine.get()) {
+                        early.incrementAndGet(); // returned before its entry was synced
+                      }
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(early.get()).as("entries acknowledged before they were durable").isZero();
+    long syncs = audit.syncs() - before;
+    assertThat(syncs).as("200 entries from 8 threads").isPositive().isLessThan(200);
+    assertThat(chainIsIntact(new String(audit.export(), StandardCharsets.UTF_8))).isTrue();
   }
 
   @Test

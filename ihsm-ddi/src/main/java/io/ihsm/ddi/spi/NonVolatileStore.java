@@ -31,6 +31,21 @@ public interface NonVolatileStore {
   }
 
   /**
+   * Adds bytes to the end of a record like {@link #append}, but may return before they are on the
+   * disk: they are durable once {@link #sync} for the record returns (group commit: many appends,
+   * one sync). This default appends durably at once.
+   */
+  default void appendUnsynced(String name, byte[] bytes) {
+    append(name, bytes);
+  }
+
+  /**
+   * Makes everything appended to the record so far durable. Called without the store's other work
+   * waiting on it, so appends go on while one sync runs. This default has nothing to do.
+   */
+  default void sync(String name) {}
+
+  /**
    * A record that must be exactly {@code size} bytes: empty when absent, and any other size is
    * corrupt (never read as a default: a short failure count must not unlock a credential).
    *

@@ -156,7 +156,34 @@ public final class FileNonVolatileStore implements NonVolatileStore {
 
   /** Appends a chunk in place and syncs: one sync instead of a whole-record rewrite and three. */
   @Override
-  public synchronized void append(String name, byte[] bytes) {
+  public void append(String name, byte[] bytes) {
+    appendChunk(name, bytes, true);
+  }
+
+  /** Appends a chunk in place; {@link #sync} makes it durable (group commit). */
+  @Override
+  public void appendUnsynced(String name, byte[] bytes) {
+    appendChunk(name, bytes, false);
+  }
+
+  /**
+   * Syncs the record's file without holding the store: appends to it and other records go on
+   * meanwhile (fsync covers every byte written to the file before it).
+   */
+  @Override
+  public void sync(String name) {
+    NonVolatileStore.checkName(name);
+    requireRecordName(name);
+    try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.WRITE)) {
+      ch.force(false);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // deleted meanwhile: its bytes went with it, nothing is left to make durable
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot sync non-volatile record " + name, e);
+    }
+  }
+
+  private synchronized void appendChunk(String name, byte[] bytes, boolean force) {
     NonVolatileStore.checkName(name);
     requireRecordName(name);
     if (!catalog.contains(name)) {
@@ -194,7 +221,9 @@ public final class FileNonVolatileStore implements NonVolatileStore {
         while (b.hasRemaining()) {
           ch.write(b);
         }
-        ch.force(false);
+        if (force) {
+          ch.force(false);
+        }
       }
       tails.put(
           name,

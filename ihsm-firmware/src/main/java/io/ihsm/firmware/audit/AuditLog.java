@@ -100,6 +100,14 @@ public final class AuditLog {
   private long anchorSeq = -1;
   private byte[] anchorHash = new byte[AuditFormat.HASH_BYTES];
   private long nextSeq;
+
+  /** Guards the group commit's sync; taken before the log's own lock, never after it. */
+  private final Object syncLock = new Object();
+
+  /** The last entry known to be on the disk (guarded by syncLock). */
+  private long durableThrough;
+
+  private long syncs;
   private byte[] lastHash;
   private byte[] snapshot = new byte[0];
   private long snapshotHead = -1;
@@ -176,6 +184,7 @@ public final class AuditLog {
    */
   public void refused(String event, String status) {
     boolean stored = true;
+    long written = 0;
     synchronized (this) {
       long now = System.currentTimeMillis();
       if (refusals.isEmpty()) {
@@ -184,7 +193,11 @@ public final class AuditLog {
       refusals.merge(clean(event) + "/" + clean(status), 1L, Long::sum);
       if (now - lastSummaryMillis >= summaryIntervalMillis && hasRoom(false)) {
         stored = flushRefusals(now);
+        written = nextSeq - 1;
       }
+    }
+    if (stored && written > 0) {
+      stored = durable(written);
     }
     if (!stored) {
       onFailure.accept("the audit log cannot be written");
@@ -222,12 +235,52 @@ public final class AuditLog {
    */
   public void record(String event, String detail) {
     boolean stored;
+    long written;
     synchronized (this) {
       stored = flushRefusals(System.currentTimeMillis()) & append(event, detail);
+      written = nextSeq - 1;
     }
+    stored = stored && durable(written);
     // Told outside the lock: the state machine calls back into the log when its state changes.
     if (!stored) {
       onFailure.accept("the audit log cannot be written");
+    }
+  }
+
+  /**
+   * Group commit: returns once entry {@code seq} and all before it are on the disk. One caller at a
+   * time syncs the current segment, for every entry written so far; callers whose entries another's
+   * sync covered return without one. Entries are appended without waiting for the disk, under the
+   * log's lock; the sync runs outside it, so entries keep coming while one sync runs and the next
+   * sync takes them all. No caller returns (and no answer leaves the device) before its entry is
+   * durable, as before: only the number of syncs changes.
+   */
+  private boolean durable(long seq) {
+    synchronized (syncLock) {
+      if (durableThrough >= seq) {
+        return true;
+      }
+      long target;
+      String segment;
+      synchronized (this) {
+        target = nextSeq - 1;
+        segment = SEGMENT + (firstSegment + segments.size() - 1);
+      }
+      try {
+        nv.sync(segment);
+      } catch (RuntimeException e) {
+        return false;
+      }
+      durableThrough = target;
+      syncs++;
+      return true;
+    }
+  }
+
+  /** How many syncs group commit has made (for tests and the bench). */
+  public long syncs() {
+    synchronized (syncLock) {
+      return syncs;
     }
   }
 
@@ -246,6 +299,11 @@ public final class AuditLog {
     lastHash = AuditFormat.chain(lastHash, body);
     List<String> current = segments.peekLast();
     if (current == null || size(current) > segmentBytes) {
+      if (current != null) {
+        // The segment being closed may hold entries not yet synced (group commit): on the disk
+        // first, so only the last segment can ever have a torn tail.
+        nv.sync(SEGMENT + (firstSegment + segments.size() - 1));
+      }
       current = new ArrayList<>();
       segments.addLast(current);
       // Only an exported segment may go: unexported ones stay, however many (hasRoom refuses
@@ -278,7 +336,7 @@ public final class AuditLog {
     } else {
       // One line appended and synced, not the whole segment rewritten: the cost of every audited
       // call.
-      nv.append(segment, (line + "\n").getBytes(StandardCharsets.UTF_8));
+      nv.appendUnsynced(segment, (line + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }
 
