@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,27 +28,6 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "An open integrated hardware security module: device, daemon and tools.",
-    subcommands = {
-      DaemonCommand.class,
-      DeviceCommand.class,
-      FirmwareCommand.class,
-      AuditCommand.class,
-      PartitionCommand.class,
-      DomainCommand.class,
-      KeyCommand.class,
-      AttestCommand.class,
-      ComplianceCommand.class,
-      JcaCommand.class,
-      Pkcs11Command.class,
-      BenchCommand.class,
-      CryptoCommands.Sign.class,
-      CryptoCommands.Verify.class,
-      CryptoCommands.Mac.class,
-      CryptoCommands.Encrypt.class,
-      CryptoCommands.Decrypt.class,
-      DemoCommand.class,
-      CommandLine.HelpCommand.class
-    },
     footer = {
       "",
       "Exit codes: 0 ok, 1 refused or failed, 2 usage error, 3 device unreachable, 4 internal error."
@@ -91,9 +72,69 @@ public final class IhsmCommand implements Runnable {
     return (IhsmCommand) spec.root().userObject();
   }
 
+  /** The subcommands, in the order `ihsm --help` lists them. */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          DaemonCommand.class,
+          DeviceCommand.class,
+          FirmwareCommand.class,
+          AuditCommand.class,
+          PartitionCommand.class,
+          DomainCommand.class,
+          KeyCommand.class,
+          AttestCommand.class,
+          ComplianceCommand.class,
+          JcaCommand.class,
+          Pkcs11Command.class,
+          BenchCommand.class,
+          CryptoCommands.Sign.class,
+          CryptoCommands.Verify.class,
+          CryptoCommands.Mac.class,
+          CryptoCommands.Encrypt.class,
+          CryptoCommands.Decrypt.class,
+          DemoCommand.class,
+          CommandLine.HelpCommand.class);
+
+  /** The root options that take a value in the next argument. */
+  private static final Set<String> VALUED = Set.of("--home", "--socket-dir");
+
+  /** The whole command tree (for help, and for tests that walk it). */
   static CommandLine commandLine() {
+    return commandLine(SUBCOMMANDS);
+  }
+
+  /**
+   * The command tree for these arguments: only the subcommand they name, when they name one (most
+   * of a short command's start-up was building the other forty-odd commands, docs/performance.md);
+   * the whole tree otherwise, for help, listings and suggestions.
+   */
+  static CommandLine commandLine(String... args) {
+    Class<?> named = null;
+    for (int i = 0; i < args.length && named == null; i++) {
+      String a = args[i];
+      if (VALUED.contains(a)) {
+        i++; // its value
+      } else if (!a.startsWith("-")) {
+        for (Class<?> c : SUBCOMMANDS) {
+          if (c != CommandLine.HelpCommand.class
+              && c.getAnnotation(Command.class).name().equals(a)) {
+            named = c;
+          }
+        }
+        if (named == null) {
+          break; // not a command name: the whole tree says what is wrong
+        }
+      }
+    }
+    return commandLine(named == null ? SUBCOMMANDS : List.of(named));
+  }
+
+  private static CommandLine commandLine(List<Class<?>> subcommands) {
     IhsmCommand root = new IhsmCommand();
     CommandLine cl = new CommandLine(root);
+    for (Class<?> c : subcommands) {
+      cl.addSubcommand(c);
+    }
     cl.setExecutionExceptionHandler((ex, line, parsed) -> root.reportFailure(ex, line.getErr()));
     cl.setParameterExceptionHandler(
         (ex, args) -> {

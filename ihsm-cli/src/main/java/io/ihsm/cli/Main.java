@@ -20,6 +20,6 @@ public final class Main {
    * code.
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return IhsmCommand.commandLine().setOut(out).setErr(err).execute(args);
+    return IhsmCommand.commandLine(args).setOut(out).setErr(err).execute(args);
   }
 }

@@ -136,6 +136,30 @@ class CliTest {
   }
 
   @Test
+  void aCommandLineBuildsOnlyTheCommandItNamesAndTheWholeTreeOtherwise() {
+    assertThat(
+            IhsmCommand.commandLine("--home", "h", "--verbose", "sign", "--help").getSubcommands())
+        .containsOnlyKeys("sign");
+    assertThat(IhsmCommand.commandLine("--socket-dir", "sign", "key").getSubcommands())
+        .as("an option's value is not a command")
+        .containsOnlyKeys("key");
+    int all = IhsmCommand.SUBCOMMANDS.size();
+    for (String[] args :
+        new String[][] {{}, {"--help"}, {"help", "sign"}, {"sgin"}, {"--home", "sign"}}) {
+      assertThat(IhsmCommand.commandLine(args).getSubcommands())
+          .as(String.join(" ", args))
+          .hasSize(all);
+    }
+    // The same answers either way: help lists every command; a misspelling is a usage error.
+    assertThat(CliRun.of("--help").out()).contains("sign", "daemon", "domain", "bench");
+    CliRun typo = CliRun.of("sgin");
+    assertThat(typo.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(typo.err()).contains("sgin");
+    assertThat(CliRun.of("--home", home.toString(), "sign", "--help").out())
+        .contains("--partition");
+  }
+
+  @Test
   void everyCommandHasHelp() {
     List<String> checked = new ArrayList<>();
     helpFor(IhsmCommand.commandLine(), new ArrayList<>(), checked);
