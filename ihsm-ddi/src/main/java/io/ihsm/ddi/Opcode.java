@@ -266,11 +266,15 @@ public enum Opcode {
 
   /** The opcode with this wire number, or null when there is none. */
   public static Opcode fromCode(int code) {
+    return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
+
+  /** Wire number to opcode (u16): read on every request, so an array, not a search. */
+  private static final Opcode[] BY_CODE = new Opcode[1 << 16];
+
+  static {
     for (Opcode o : values()) {
-      if (o.code == code) {
-        return o;
-      }
+      BY_CODE[o.code] = o;
     }
-    return null;
   }
 }

@@ -88,11 +88,15 @@ public enum Algorithm {
   }
 
   public static Algorithm fromCode(int code) {
+    return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
+
+  /** Wire number to algorithm (u8): read on every operation, so an array, not a search. */
+  private static final Algorithm[] BY_CODE = new Algorithm[256];
+
+  static {
     for (Algorithm a : values()) {
-      if (a.code == code) {
-        return a;
-      }
+      BY_CODE[a.code] = a;
     }
-    return null;
   }
 }

@@ -72,7 +72,7 @@ public final class CtrDrbg {
       byte[] block = encrypt(aes, v);
       System.arraycopy(block, 0, out, off, Math.min(BLOCK, bytes - off));
     }
-    update(add);
+    update(add, aes); // the key has not changed since: its schedule is reused, not made again
     reseedCounter++;
     return out;
   }
@@ -105,7 +105,11 @@ public final class CtrDrbg {
 
   /** CTR_DRBG_Update (SP 800-90A 10.2.1.2). */
   private void update(byte[] provided) {
-    Cipher aes = aes(key);
+    update(provided, aes(key));
+  }
+
+  /** CTR_DRBG_Update with {@code aes} already keyed with the current key. */
+  private void update(byte[] provided, Cipher aes) {
     byte[] temp = new byte[SEED_BYTES];
     for (int off = 0; off < SEED_BYTES; off += BLOCK) {
       increment(v);

@@ -79,10 +79,24 @@ public final class SessionTable {
     return s;
   }
 
+  /**
+   * How often the idle sessions are looked for: limits are whole seconds, and looking on every
+   * request cost a tenth of a small request's time in the module (docs/performance.md).
+   */
+  static final long EXPIRY_CHECK_NANOS = 100_000_000L;
+
+  /** When idle sessions were last looked for (System.nanoTime), or 0. */
+  private volatile long lastExpiryCheck;
+
   /** Closes the sessions that have been idle past their limit. */
   public void expireIdle() {
     List<Session> expired;
     long now = System.nanoTime();
+    long last = lastExpiryCheck;
+    if (last != 0 && now - last < EXPIRY_CHECK_NANOS) {
+      return;
+    }
+    lastExpiryCheck = now == 0 ? 1 : now;
     synchronized (this) {
       expired =
           sessions.values().stream()
@@ -99,14 +113,24 @@ public final class SessionTable {
    */
   public Optional<Session> find(Port port, ClientBinding client, int id) {
     expireIdle();
+    Session idle = null;
     synchronized (this) {
       Session s = sessions.get(id);
       if (s == null || !s.port().equals(port) || !s.client().equals(client)) {
         return Optional.empty();
       }
-      lastUsed.put(id, System.nanoTime());
-      return Optional.of(s);
+      long now = System.nanoTime();
+      if (now - lastUsed.get(id) > idleLimit.get(id)) {
+        // Past its limit since the last look for idle sessions: it ends now, not revived.
+        forget(id);
+        idle = s;
+      } else {
+        lastUsed.put(id, now);
+        return Optional.of(s);
+      }
     }
+    closed(List.of(idle));
+    return Optional.empty();
   }
 
   private void forget(int id) {
