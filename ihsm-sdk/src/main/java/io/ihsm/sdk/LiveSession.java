@@ -74,9 +74,14 @@ final class LiveSession {
    */
   Lease acquire(String label, ToIntFunction<String> load) {
     while (true) {
-      Slot fresh = new Slot();
-      fresh.users.set(1);
-      Slot slot = keys.putIfAbsent(label, fresh);
+      // The loaded key is the usual case: looked up without making a slot that goes unused.
+      Slot slot = keys.get(label);
+      Slot fresh = null;
+      if (slot == null) {
+        fresh = new Slot();
+        fresh.users.set(1);
+        slot = keys.putIfAbsent(label, fresh);
+      }
       if (slot == null) {
         slot = fresh;
         try {

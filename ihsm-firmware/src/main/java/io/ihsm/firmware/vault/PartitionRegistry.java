@@ -32,8 +32,14 @@ final class PartitionRegistry {
     return List.copyOf(records);
   }
 
+  /** Looked up on every key operation (the partition must be established): a plain loop. */
   synchronized Optional<PartitionRecord> byId(int id) {
-    return records.stream().filter(r -> r.id() == id).findFirst();
+    for (PartitionRecord r : records) {
+      if (r.id() == id) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
   }
 
   synchronized Optional<PartitionRecord> byName(String name) {
