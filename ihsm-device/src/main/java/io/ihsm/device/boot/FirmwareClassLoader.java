@@ -13,8 +13,6 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
 
 /**
  * Loads the firmware's classes and resources from the in-memory image, never from disk, so what was
@@ -24,29 +22,38 @@ import java.util.jar.JarInputStream;
 final class FirmwareClassLoader extends ClassLoader {
   private static final String SHARED_PACKAGE = "io.ihsm.ddi.";
 
-  private final Map<String, byte[]> entries;
+  /** Each file's jar: the first jar in image order that has it, like a class path. */
+  private final Map<String, InMemoryJar> owners;
+
   private final ClassLoader ddiLoader = FirmwareEntryPoint.class.getClassLoader();
   private final URLStreamHandler handler = new InMemoryHandler();
 
   FirmwareClassLoader(FirmwareImage image) throws IOException {
     super("ihsm-firmware", ClassLoader.getPlatformClassLoader());
-    Map<String, byte[]> all = new HashMap<>();
+    Map<String, InMemoryJar> all = new HashMap<>();
     FirmwareImage.ExpansionBudget budget = new FirmwareImage.ExpansionBudget();
-    for (byte[] jar : image.jars().values()) {
-      // Not verified again as signed jars: the boot ROM's signature over the whole image covers
-      // every byte of them (and a second check cost a third of a CLI command's start-up).
-      try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar), false)) {
-        for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
-          if (!e.isDirectory()) {
-            byte[] content =
-                budget.take(FirmwareImage.readBounded(in, FirmwareImage.MAX_ENTRY_BYTES));
-            // The first jar in image order wins, like a class path.
-            all.putIfAbsent(e.getName(), content);
-          }
-        }
+    // Indexed now, inflated when loaded. Not verified again as signed jars: the boot ROM's
+    // signature over the whole image covers every byte of them.
+    for (Map.Entry<String, byte[]> jar : image.jars().entrySet()) {
+      InMemoryJar j = InMemoryJar.of(jar.getKey(), jar.getValue(), budget);
+      for (String name : j.names()) {
+        all.putIfAbsent(name, j);
       }
     }
-    this.entries = all;
+    this.owners = all;
+  }
+
+  /** A file's bytes, or null when the firmware has none (or it does not read, said as none). */
+  private byte[] entry(String name) {
+    InMemoryJar jar = owners.get(name);
+    if (jar == null) {
+      return null;
+    }
+    try {
+      return jar.read(name);
+    } catch (FirmwareImage.InvalidImageException e) {
+      return null;
+    }
   }
 
   @Override
@@ -59,7 +66,7 @@ final class FirmwareClassLoader extends ClassLoader {
 
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
-    byte[] b = entries.get(name.replace('.', '/') + ".class");
+    byte[] b = entry(name.replace('.', '/') + ".class");
     if (b == null) {
       throw new ClassNotFoundException(name);
     }
@@ -68,7 +75,7 @@ final class FirmwareClassLoader extends ClassLoader {
 
   @Override
   protected URL findResource(String name) {
-    if (!entries.containsKey(name)) {
+    if (!owners.containsKey(name)) {
       return null;
     }
     try {
@@ -86,7 +93,7 @@ final class FirmwareClassLoader extends ClassLoader {
 
   @Override
   public InputStream getResourceAsStream(String name) {
-    byte[] b = entries.get(name);
+    byte[] b = entry(name);
     return b != null ? new ByteArrayInputStream(b) : super.getResourceAsStream(name);
   }
 
@@ -94,7 +101,7 @@ final class FirmwareClassLoader extends ClassLoader {
   private final class InMemoryHandler extends URLStreamHandler {
     @Override
     protected URLConnection openConnection(URL u) throws IOException {
-      byte[] b = entries.get(u.getPath().substring(1));
+      byte[] b = entry(u.getPath().substring(1));
       if (b == null) {
         throw new IOException("no such firmware resource");
       }

@@ -118,7 +118,13 @@ public final class FirmwareImage {
     private int entries;
 
     byte[] take(byte[] content) throws InvalidImageException {
-      bytes += content.length;
+      take(content.length);
+      return content;
+    }
+
+    /** Counts an entry of this many bytes (declared, for one inflated later). */
+    void take(int size) throws InvalidImageException {
+      bytes += size;
       if (++entries > MAX_ENTRIES * 16 || bytes > MAX_EXPANDED_BYTES) {
         throw new InvalidImageException(
             "firmware image expands beyond "
@@ -127,7 +133,6 @@ public final class FirmwareImage {
                 + MAX_ENTRIES * 16
                 + " files");
       }
-      return content;
     }
   }
 

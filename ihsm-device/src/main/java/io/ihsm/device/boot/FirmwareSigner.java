@@ -21,6 +21,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -145,8 +146,19 @@ public final class FirmwareSigner {
     }
   }
 
+  /**
+   * Stored, not deflated: the jars are compressed already, and an image read at every boot is then
+   * copied, not inflated (docs/performance.md, "The CLI").
+   */
   private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
+    ZipEntry e = new ZipEntry(name);
+    e.setMethod(ZipEntry.STORED);
+    e.setSize(content.length);
+    e.setCompressedSize(content.length);
+    CRC32 crc = new CRC32();
+    crc.update(content);
+    e.setCrc(crc.getValue());
+    zip.putNextEntry(e);
     zip.write(content);
     zip.closeEntry();
   }
