@@ -487,6 +487,16 @@ static int spawn_service(const char *cmd, const char *dir, const char *name) {
   char log_path[4200];
   snprintf(log_path, sizeof log_path, "%s/%s.log", dir, name);
   char *idle = config_value("bridge-idle-seconds");
+  if (idle) {
+    /* Checked here too: a service that refuses it would leave C_Initialize waiting for nothing. */
+    char *end;
+    long seconds = strtol(idle, &end, 10);
+    if (*idle == '\0' || *end != '\0' || seconds < 1 || seconds > 604800) {
+      module_log("bridge-idle-seconds must be 1 to 604800, not %s", idle);
+      free(idle);
+      return 0;
+    }
+  }
   char *argv[] = {(char *)cmd, "--service", (char *)dir, (char *)name, idle, NULL};
   const char *keep[] = {"PATH", "HOME", "LANG", "TMPDIR", "IHSM_PKCS11_JAVA", NULL};
   char *envp[8];

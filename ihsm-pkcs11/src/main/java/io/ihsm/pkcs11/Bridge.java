@@ -54,7 +54,10 @@ public final class Bridge {
       try {
         idle = Duration.ofSeconds(Long.parseLong(args[3].strip()));
       } catch (NumberFormatException e) {
-        System.err.println("bridge-idle-seconds is not a number: " + args[3]);
+        idle = Duration.ZERO;
+      }
+      if (idle.compareTo(Duration.ofSeconds(1)) < 0 || idle.compareTo(Duration.ofDays(7)) > 0) {
+        System.err.println("bridge-idle-seconds must be 1 to 604800, not " + args[3]);
         System.exit(2);
       }
     }

@@ -35,6 +35,9 @@ import jdk.net.UnixDomainPrincipal;
 final class BridgeService {
   static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
 
+  /** Applications connected at once, at most: each has a thread and a daemon connection. */
+  static final int MAX_APPLICATIONS = 1024;
+
   private final ServerSocketChannel server;
   private final Path socket;
   private final UserPrincipal owner;
@@ -97,6 +100,7 @@ final class BridgeService {
         return;
       } catch (IOException e) {
         log.line("accepting: " + e.getMessage());
+        pause(); // out of descriptors, say: do not spin
         continue;
       }
       if (!admit(ch)) {
@@ -124,8 +128,20 @@ final class BridgeService {
       if (closing) {
         return false;
       }
+      if (active >= MAX_APPLICATIONS) {
+        log.line("refused a connection: " + MAX_APPLICATIONS + " applications are connected");
+        return false;
+      }
       active++;
       return true;
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -57,4 +57,32 @@ class BridgeFuzzTest {
   void rawStreams(byte[] stream) throws Exception {
     replies(stream);
   }
+
+  /**
+   * A connection to the bridge service as anything on the user's socket could open it: the first
+   * frames decide its configuration (fuzzed settings reach the setup), then calls follow.
+   */
+  @FuzzTest(maxDuration = "10s")
+  void serviceConnections(byte[] stream) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Bridge.serve(
+        settings -> {
+          if (settings.size() > Bridge.MAX_SETTINGS) {
+            throw new AssertionError("more settings than the bound let through");
+          }
+          if (settings.containsKey("fail")) {
+            throw new IllegalArgumentException("a configuration that does not work");
+          }
+          return new Bridge.Application(NO_DEVICE, null);
+        },
+        null,
+        new ByteArrayInputStream(stream),
+        out);
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(out.toByteArray()));
+    while (in.available() > 0) {
+      int length = in.readInt();
+      assertThat(length).isBetween(8, Bridge.MAX_FRAME);
+      assertThat(in.readNBytes(length)).hasSize(length);
+    }
+  }
 }

@@ -141,6 +141,77 @@ class BridgeProtocolTest {
             Ck.CKR_SESSION_HANDLE_INVALID);
   }
 
+  /** INITIALIZE with these settings (name, value pairs), as the C side sends it. */
+  static byte[] initialize(String... pairs) {
+    ByteArrayOutputStream args = new ByteArrayOutputStream();
+    args.writeBytes(ByteBuffer.allocate(4).putInt(pairs.length / 2).array());
+    for (String p : pairs) {
+      byte[] b = p.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      args.writeBytes(ByteBuffer.allocate(5).put((byte) 1).putInt(b.length).array());
+      args.writeBytes(b);
+    }
+    return frame(Function.INITIALIZE.code(), args.toByteArray());
+  }
+
+  @Test
+  void aServiceConnectionIsConfiguredByItsInitializeAndRefusesCallsBeforeIt() throws Exception {
+    Cryptoki noSlots = new Cryptoki(List.of(), () -> null, 10);
+    List<Map<String, String>> seen = new ArrayList<>();
+    Bridge.Setup setup =
+        settings -> {
+          seen.add(settings);
+          if (!settings.containsKey("IHSM_SOCKET_DIR")) {
+            throw new IllegalArgumentException("no daemon in this test");
+          }
+          return new Bridge.Application(noSlots, null);
+        };
+    byte[] slotList =
+        frame(Function.GET_SLOT_LIST.code(), new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    byte[] tooMany =
+        frame(
+            Function.INITIALIZE.code(),
+            ByteBuffer.allocate(4).putInt(Bridge.MAX_SETTINGS + 1).array());
+    List<Long> rvs =
+        serviceAnswers(
+            setup,
+            slotList,
+            tooMany,
+            initialize("cwd", "/tmp"),
+            initialize("IHSM_SOCKET_DIR", "/run/ihsm", "pid", "42"),
+            initialize("IHSM_SOCKET_DIR", "/elsewhere"),
+            slotList);
+    assertThat(rvs)
+        .containsExactly(
+            Ck.CKR_CRYPTOKI_NOT_INITIALIZED, // nothing before INITIALIZE
+            Ck.CKR_GENERAL_ERROR, // more settings than allowed: refused, not allocated
+            Ck.CKR_GENERAL_ERROR, // a configuration without a daemon
+            Ck.CKR_OK,
+            Ck.CKR_OK, // once configured, a second INITIALIZE changes nothing
+            Ck.CKR_OK);
+    assertThat(seen)
+        .containsExactly(
+            Map.of("cwd", "/tmp"), Map.of("IHSM_SOCKET_DIR", "/run/ihsm", "pid", "42"));
+    String longValue = "x".repeat(Bridge.MAX_SETTING_BYTES + 1);
+    assertThat(serviceAnswers(setup, initialize("IHSM_SOCKET_DIR", longValue)))
+        .containsExactly(Ck.CKR_GENERAL_ERROR);
+  }
+
+  static List<Long> serviceAnswers(Bridge.Setup setup, byte[]... frames) throws Exception {
+    ByteArrayOutputStream in = new ByteArrayOutputStream();
+    for (byte[] f : frames) {
+      in.writeBytes(ByteBuffer.allocate(4).putInt(f.length).array());
+      in.writeBytes(f);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Bridge.serve(setup, null, new ByteArrayInputStream(in.toByteArray()), out);
+    DataInputStream replies = new DataInputStream(new ByteArrayInputStream(out.toByteArray()));
+    List<Long> rvs = new ArrayList<>();
+    while (replies.available() > 0) {
+      rvs.add(ByteBuffer.wrap(replies.readNBytes(replies.readInt())).getLong());
+    }
+    return rvs;
+  }
+
   @Test
   void anOversizedFrameEndsTheConnectionWithoutAnAnswer() throws Exception {
     Cryptoki noSlots = new Cryptoki(List.of(), () -> null, 10);

@@ -212,6 +212,14 @@ class BridgeServiceTest {
       assertThat(noJava.output()).doesNotContain("FAIL").contains("all passed");
       assertThat(d.bridgeLog()).contains("did not start the service");
       assertThat(serviceLog(d.bridgeDir())).contains("no Java at " + dir.resolve("no-java"));
+      Path badIdle = dir.resolve("bad-idle.conf");
+      Files.writeString(badIdle, "bridge-idle-seconds = 0\n");
+      ExternalCommand.Result idle =
+          d.run(
+              List.of(ModuleTest.program(), module(), "nobridge"),
+              Map.of("IHSM_PKCS11_CONF", badIdle.toString()));
+      assertThat(idle.output()).doesNotContain("FAIL").contains("all passed");
+      assertThat(d.bridgeLog()).contains("bridge-idle-seconds must be 1 to 604800, not 0");
     }
   }
 
