@@ -168,12 +168,12 @@ public final class KeyOperations {
           // The device chooses GCM IVs: a caller-chosen IV risks reuse, which breaks GCM (SP
           // 800-38D 8.2).
           mode.check(op.iv().length == 0, "AES-GCM encryption with a caller-chosen IV");
-          byte[] iv = op.iv().length == 0 ? random.bytes(Ciphers.GCM_IV_BYTES) : op.iv();
+          byte[] iv = op.iv().length == 0 ? random.publicNonce(Ciphers.GCM_IV_BYTES) : op.iv();
           yield new Encrypted(
               iv, ciphers.aesGcmEncrypt(key.material().secretKey("AES"), iv, op.aad(), op.data()));
         }
         case AES_CBC, AES_CBC_PAD -> {
-          byte[] iv = op.iv().length == 0 ? random.bytes(16) : op.iv();
+          byte[] iv = op.iv().length == 0 ? random.publicNonce(16) : op.iv();
           yield new Encrypted(
               iv,
               ciphers.aesCbcEncrypt(
@@ -186,7 +186,7 @@ public final class KeyOperations {
             new Encrypted(
                 new byte[0], ciphers.aesEcb(key.material().secretKey("AES"), op.data(), true));
         case AES_CTR -> {
-          byte[] counter = op.iv().length == 0 ? random.bytes(16) : op.iv();
+          byte[] counter = op.iv().length == 0 ? random.publicNonce(16) : op.iv();
           yield new Encrypted(
               counter, ciphers.aesCtr(key.material().secretKey("AES"), counter, op.data()));
         }

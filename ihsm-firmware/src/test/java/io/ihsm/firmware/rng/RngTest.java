@@ -100,4 +100,25 @@ class RngTest {
         .as("a failed source stays failed")
         .isInstanceOf(EntropySource.EntropyFailure.class);
   }
+
+  @Test
+  void publicNoncesAreDrawnAheadEachHandedOutOnceAndGoWithAFailure() {
+    boolean[] broken = {false};
+    RandomSource r =
+        new RandomSource(
+            CryptoEngines.jdk(), n -> broken[0] ? new byte[n] : GOOD.apply(n), f -> {});
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    // Across several blocks drawn ahead: every nonce different, and the right length.
+    for (int i = 0; i < 3 * RandomSource.NONCE_BLOCK / 12; i++) {
+      byte[] iv = r.publicNonce(12);
+      assertThat(iv).hasSize(12);
+      assertThat(seen.add(java.util.HexFormat.of().formatHex(iv))).isTrue();
+    }
+    assertThatThrownBy(() -> r.publicNonce(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> r.publicNonce(65)).isInstanceOf(IllegalArgumentException.class);
+    // A failed source ends the nonces drawn ahead too: none is served after it.
+    broken[0] = true;
+    assertThatThrownBy(() -> r.bytes(32, true)).isInstanceOf(EntropySource.EntropyFailure.class);
+    assertThatThrownBy(() -> r.publicNonce(12)).isInstanceOf(EntropySource.EntropyFailure.class);
+  }
 }
