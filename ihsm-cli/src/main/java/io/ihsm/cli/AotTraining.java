@@ -104,7 +104,7 @@ public final class AotTraining {
     }
   }
 
-  private static String[] concat(String[] a, String[] b) {
+  private static String[] concat(String[] a, String... b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -46,56 +46,63 @@ public final class PollingChannel implements ByteChannel {
     if (!dst.hasRemaining()) {
       return 0;
     }
-    long spinUntil = 0;
+    Poll poll = new Poll();
     while (true) {
       int n = socket.read(dst);
       if (n != 0) {
         return n;
       }
-      long now = System.nanoTime();
-      if (spinUntil == 0) {
-        spinUntil = now + SPIN_NANOS;
+      if (!poll.again()) {
+        await(selector(SelectionKey.OP_READ));
       }
-      if (now - spinUntil < 0) {
-        Thread.yield(); // a runnable thread (the answer's maker, on a busy host) goes first
-        continue;
-      }
-      synchronized (this) {
-        if (readable == null) {
-          readable = open(SelectionKey.OP_READ);
-        }
-      }
-      await(readable);
     }
   }
 
   @Override
   public int write(ByteBuffer src) throws IOException {
     int written = 0;
-    long spinUntil = 0;
+    Poll poll = new Poll();
     while (src.hasRemaining()) {
       int n = socket.write(src);
       written += n;
       if (n != 0) {
-        spinUntil = 0;
-        continue;
+        poll = new Poll(); // progress: the next stall polls afresh
+      } else if (!poll.again()) {
+        await(selector(SelectionKey.OP_WRITE));
       }
-      long now = System.nanoTime();
-      if (spinUntil == 0) {
-        spinUntil = now + SPIN_NANOS;
-      }
-      if (now - spinUntil < 0) {
-        Thread.yield(); // a runnable thread (the answer's maker, on a busy host) goes first
-        continue;
-      }
-      synchronized (this) {
-        if (writable == null) {
-          writable = open(SelectionKey.OP_WRITE);
-        }
-      }
-      await(writable);
     }
     return written;
+  }
+
+  /** One stall's polling: true while within {@link #SPIN_NANOS} of its first try. */
+  private static final class Poll {
+    private long until;
+
+    boolean again() {
+      long now = System.nanoTime();
+      if (until == 0) {
+        until = now + SPIN_NANOS;
+      }
+      if (now - until >= 0) {
+        return false; // time to sleep
+      }
+      Thread.yield(); // a runnable thread (the answer's maker, on a busy host) goes first
+      return true;
+    }
+  }
+
+  /** The selector that waits for this readiness, made when first needed. */
+  private synchronized Selector selector(int interest) throws IOException {
+    if (interest == SelectionKey.OP_READ) {
+      if (readable == null) {
+        readable = open(interest);
+      }
+      return readable;
+    }
+    if (writable == null) {
+      writable = open(interest);
+    }
+    return writable;
   }
 
   private Selector open(int interest) throws IOException {
