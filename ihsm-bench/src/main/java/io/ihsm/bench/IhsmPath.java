@@ -244,7 +244,7 @@ final class IhsmPath extends JcaPath {
     long t1 = System.nanoTime();
     if (exit != 0) {
       throw new IllegalStateException(
-          String.join(" ", command.subList(command.size() - 8, command.size()))
+          String.join(" ", command.subList(Math.max(0, command.size() - 8), command.size()))
               + " exited "
               + exit
               + ": "
