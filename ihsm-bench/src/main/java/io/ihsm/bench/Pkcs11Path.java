@@ -5,13 +5,17 @@ import io.ihsm.sdk.DeviceAddress;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -102,14 +106,36 @@ final class Pkcs11Path implements BenchPath {
         : Optional.empty();
   }
 
+  /**
+   * Stops the run's bridge service and waits for it to be gone (it holds its lock file while it
+   * runs), so that nothing writes in the run's directory while it is removed.
+   */
   @Override
   public void close() throws Exception {
-    // The bridge service leaves when its socket goes: the run's directory is removed after it.
     Path bridge = dir.resolve("bridge");
-    if (Files.isDirectory(bridge)) {
-      try (var files = Files.list(bridge)) {
-        for (Path f : files.filter(f -> f.toString().endsWith(".sock")).toList()) {
-          Files.deleteIfExists(f);
+    if (!Files.isDirectory(bridge)) {
+      return;
+    }
+    List<Path> locks;
+    try (var files = Files.list(bridge)) {
+      List<Path> all = files.toList();
+      for (Path f : all) {
+        if (f.toString().endsWith(".sock")) {
+          Files.deleteIfExists(f); // the service leaves when its socket goes
+        }
+      }
+      locks = all.stream().filter(f -> f.toString().endsWith(".lock")).toList();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (Path lock : locks) {
+      try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+        while (System.nanoTime() < deadline) {
+          FileLock held = ch.tryLock();
+          if (held != null) {
+            held.release();
+            break;
+          }
+          Thread.sleep(50);
         }
       }
     }
