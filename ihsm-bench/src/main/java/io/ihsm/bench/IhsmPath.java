@@ -298,11 +298,8 @@ final class IhsmPath extends JcaPath {
   }
 
   @Override
-  public synchronized void close() throws Exception {
-    if (!released) {
-      released = true;
-      closeAll();
-    }
+  public void close() throws Exception {
+    release();
   }
 
   private void closeAll() throws Exception {

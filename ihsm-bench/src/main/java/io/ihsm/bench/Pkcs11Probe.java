@@ -16,6 +16,7 @@ final class Pkcs11Probe implements SelfTimedOperation {
   private static final Pattern LINE =
       Pattern.compile("initialize-us (\\d+) finalize-us (\\d+) rss-added-kb (-?\\d+)");
 
+  private final Path probe = ModulePath.module().resolveSibling("pkcs11-probe");
   private final Path module;
   private final Map<String, String> environment;
   private long maxResidentAddedKib;
@@ -27,7 +28,6 @@ final class Pkcs11Probe implements SelfTimedOperation {
 
   @Override
   public long runNanos() throws Exception {
-    Path probe = ModulePath.module().resolveSibling("pkcs11-probe");
     ProcessBuilder b =
         new ProcessBuilder(probe.toString(), module.toString()).redirectErrorStream(true);
     b.environment().putAll(environment);

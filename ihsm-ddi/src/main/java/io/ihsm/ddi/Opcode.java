@@ -269,10 +269,15 @@ public enum Opcode {
     return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
   }
 
-  /** Wire number to opcode (u16): read on every request, so an array, not a search. */
-  private static final Opcode[] BY_CODE = new Opcode[1 << 16];
+  /** Wire number to opcode: read on every request, so an array (as long as the largest code). */
+  private static final Opcode[] BY_CODE;
 
   static {
+    int largest = 0;
+    for (Opcode o : values()) {
+      largest = Math.max(largest, o.code);
+    }
+    BY_CODE = new Opcode[largest + 1];
     for (Opcode o : values()) {
       BY_CODE[o.code] = o;
     }

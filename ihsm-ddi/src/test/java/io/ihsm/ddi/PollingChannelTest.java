@@ -30,6 +30,23 @@ class PollingChannelTest {
     return new SocketChannel[] {client, accepted};
   }
 
+  /** A thread reading from a socket nothing is sent on, past its polling; how it ended. */
+  static Thread waitingRead(PollingChannel reader, AtomicReference<Throwable> ended)
+      throws InterruptedException {
+    Thread t =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    reader.read(ByteBuffer.allocate(8));
+                  } catch (Throwable e) {
+                    ended.set(e);
+                  }
+                });
+    Thread.sleep(200);
+    return t;
+  }
+
   @Test
   void aReadWaitsPastItsPollingForDataThatComesLate() throws Exception {
     SocketChannel[] s = pair();
@@ -82,17 +99,7 @@ class PollingChannelTest {
     SocketChannel[] s = pair();
     PollingChannel reader = PollingChannel.of(s[0]);
     AtomicReference<Throwable> ended = new AtomicReference<>();
-    Thread t =
-        Thread.ofPlatform()
-            .start(
-                () -> {
-                  try {
-                    reader.read(ByteBuffer.allocate(8));
-                  } catch (Throwable e) {
-                    ended.set(e);
-                  }
-                });
-    Thread.sleep(200);
+    Thread t = waitingRead(reader, ended);
     long closed = System.nanoTime();
     reader.close(); // what a call's timeout does
     t.join(Duration.ofSeconds(5));
@@ -107,17 +114,7 @@ class PollingChannelTest {
     SocketChannel[] s = pair();
     PollingChannel reader = PollingChannel.of(s[0]);
     AtomicReference<Throwable> ended = new AtomicReference<>();
-    Thread t =
-        Thread.ofPlatform()
-            .start(
-                () -> {
-                  try {
-                    reader.read(ByteBuffer.allocate(8));
-                  } catch (Throwable e) {
-                    ended.set(e);
-                  }
-                });
-    Thread.sleep(200);
+    Thread t = waitingRead(reader, ended);
     t.interrupt();
     t.join(Duration.ofSeconds(5));
     assertThat(ended.get()).isInstanceOf(ClosedByInterruptException.class);

@@ -4,6 +4,7 @@ import io.ihsm.ddi.BodyReader;
 import io.ihsm.ddi.BodyWriter;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Frames;
+import io.ihsm.ddi.Status;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,8 +41,7 @@ public final class BatchResponse implements Body {
   public static BatchResponse read(BodyReader r) throws DdiException {
     int count = r.u16("count");
     if (count > BatchRequest.MAX_ITEMS) {
-      throw new DdiException(
-          io.ihsm.ddi.Status.MALFORMED_BODY, "a batch answer of " + count + " frames");
+      throw new DdiException(Status.MALFORMED_BODY, "a batch answer of " + count + " frames");
     }
     List<byte[]> answers = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {

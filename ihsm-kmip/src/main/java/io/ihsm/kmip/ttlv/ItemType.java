@@ -25,11 +25,9 @@ public enum ItemType {
 
   /** The type with this wire number, or null. */
   public static ItemType fromCode(int code) {
-    for (ItemType t : values()) {
-      if (t.code == code) {
-        return t;
-      }
-    }
-    return null;
+    return code >= 1 && code <= BY_CODE.length ? BY_CODE[code - 1] : null;
   }
+
+  /** Read for every item decoded: the codes are 1 to 10, in order. */
+  private static final ItemType[] BY_CODE = values();
 }
