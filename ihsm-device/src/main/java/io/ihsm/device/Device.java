@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Consumer;
 
 /**
@@ -65,6 +66,13 @@ public final class Device implements AutoCloseable {
   private volatile String source = "in-process";
   private EntryLoader lastLoader;
   private volatile boolean powerCycleRequested;
+
+  /**
+   * Held shared by each request in the firmware, exclusively by a power cycle or power-off (a
+   * StampedLock: no per-thread bookkeeping on the request path; nothing here re-enters it).
+   */
+  private final StampedLock running = new StampedLock();
+
   private TamperInput tamperInput;
 
   /** Notified when the firmware enables or disables a partition's port. */
@@ -172,30 +180,51 @@ public final class Device implements AutoCloseable {
    * from the same image bytes; non-volatile state and partition ports stay.
    */
   public synchronized void powerCycle() throws IOException {
-    FirmwareInstance old = firmware;
-    firmware = null;
-    if (old != null) {
-      old.close();
+    long stamp = running.writeLock(); // requests under way finish first; new ones wait the boot
+    try {
+      FirmwareInstance old = firmware;
+      firmware = null;
+      if (old != null) {
+        old.close();
+      }
+      bootVerified(lastLoader);
+    } finally {
+      running.unlockWrite(stamp);
     }
-    bootVerified(lastLoader);
   }
 
-  /** Serves one request frame on a port for one client; never throws. */
+  /**
+   * Serves one request frame on a port for one client; never throws. A request runs whole in one
+   * firmware: a reset waits for it (so a key is never wiped under an operation using it), and a
+   * request that comes during a reset waits for the firmware the reset boots.
+   */
   public byte[] process(Port port, ClientBinding client, byte[] frame) {
+    byte[] response;
+    long stamp = running.readLock();
     try {
       FirmwareInstance fw = firmware;
       if (fw == null) {
-        return bootRom.process(port, frame);
+        BootRomResponder rom = bootRom;
+        return rom != null
+            ? rom.process(port, frame)
+            : Frames.errorResponse(
+                Status.DEVICE_NOT_OPERATIONAL, Frames.requestIdOf(frame), "the device is off");
       }
-      byte[] response = fw.process(port, client, frame);
-      if (powerCycleRequested) {
-        powerCycleRequested = false;
-        powerCycle(); // the requester's answer goes out after the reset has happened
-      }
-      return response;
-    } catch (RuntimeException | LinkageError | IOException e) {
+      response = fw.process(port, client, frame);
+    } catch (RuntimeException | LinkageError e) {
       return Frames.errorResponse(Status.INTERNAL_ERROR, Frames.requestIdOf(frame));
+    } finally {
+      running.unlockRead(stamp);
     }
+    if (powerCycleRequested) {
+      powerCycleRequested = false;
+      try {
+        powerCycle(); // the requester's answer goes out after the reset has happened
+      } catch (IOException | RuntimeException | LinkageError e) {
+        return Frames.errorResponse(Status.INTERNAL_ERROR, Frames.requestIdOf(frame));
+      }
+    }
+    return response;
   }
 
   /** Why the boot ROM could not start the firmware, when it could not. */
@@ -224,10 +253,15 @@ public final class Device implements AutoCloseable {
     if (tamperInput != null) {
       tamperInput.close();
     }
-    FirmwareInstance fw = firmware;
-    firmware = null;
-    if (fw != null) {
-      fw.close();
+    long stamp = running.writeLock();
+    try {
+      FirmwareInstance fw = firmware;
+      firmware = null;
+      if (fw != null) {
+        fw.close();
+      }
+    } finally {
+      running.unlockWrite(stamp);
     }
     state.close();
   }

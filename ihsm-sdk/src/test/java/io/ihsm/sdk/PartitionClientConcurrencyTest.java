@@ -202,4 +202,45 @@ class PartitionClientConcurrencyTest {
     v.update(message);
     return v.verify(signature);
   }
+
+  @Test
+  void resetsWhileThreadsWorkCostNoCall() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      PartitionClientTest.setUp(hsm, store, new PartitionLimits(0, 0, 0, 0, 8));
+      try (PartitionClient app = PartitionClient.open(hsm, store, "app", PartitionClientTest.PIN)) {
+        app.generate("aes", KeyType.AES_256, KeyPurpose.ENCRYPT, false);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+          List<Future<Integer>> done = new ArrayList<>();
+          for (int t = 0; t < 4; t++) {
+            done.add(
+                pool.submit(
+                    () -> {
+                      int ok = 0;
+                      for (int i = 0; i < 150; i++) {
+                        byte[] m = ("message " + i).getBytes();
+                        AesGcmParameters gcm = AesGcmParameters.create();
+                        assertThat(app.decrypt("aes", gcm, app.encrypt("aes", gcm, m)))
+                            .isEqualTo(m);
+                        ok++;
+                      }
+                      return ok;
+                    }));
+          }
+          // Resets land in the middle of requests, of opening sessions and of re-establishing:
+          // each caller gets its answer all the same (requests wait out the reboot).
+          for (int r = 0; r < 4; r++) {
+            Thread.sleep(40);
+            hsm.resetEmbeddedDevice();
+          }
+          for (Future<Integer> f : done) {
+            assertThat(f.get(120, TimeUnit.SECONDS)).isEqualTo(150);
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+      }
+    }
+  }
 }

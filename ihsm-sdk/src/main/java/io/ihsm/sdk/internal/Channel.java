@@ -156,7 +156,11 @@ public final class Channel implements AutoCloseable {
       try {
         return call(op, sessionId, body.apply(sealed), decoder);
       } catch (IhsmException e) {
-        if (e.status() != Status.CREDENTIAL_REPLAYED || attempt == 2) {
+        // Replayed: another client used the nonce first. Malformed: the device reset between
+        // giving the channel and opening the seal, so its channel key is new. Both: seal anew.
+        boolean stale =
+            e.status() == Status.CREDENTIAL_REPLAYED || e.status() == Status.CREDENTIAL_MALFORMED;
+        if (!stale || attempt == 2) {
           throw e;
         }
       }
