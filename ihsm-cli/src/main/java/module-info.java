@@ -6,6 +6,7 @@ module io.ihsm.cli {
   requires io.ihsm.store; // etcd, for `ihsm domain` (found through FleetStores)
   requires io.ihsm.jca;
   requires io.ihsm.pkcs11;
+  requires io.ihsm.kms;
   requires io.ihsm.bench;
   requires info.picocli;
   requires com.fasterxml.jackson.databind;

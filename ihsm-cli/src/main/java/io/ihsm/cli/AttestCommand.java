@@ -168,6 +168,9 @@ final class AttestCommand implements Runnable {
               + (k.extractable() ? "extractable" : "not extractable")
               + ", "
               + (k.sessionKey() ? "session key" : "app key")
+              + k.keyVersion()
+                  .map(v -> ", version " + v.version() + " " + v.idText() + ", " + v.state())
+                  .orElse("")
               + ") in partition "
               + k.partitionId()
               + " of device "

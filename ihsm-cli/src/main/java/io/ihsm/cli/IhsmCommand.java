@@ -86,6 +86,7 @@ public final class IhsmCommand implements Runnable {
           ComplianceCommand.class,
           JcaCommand.class,
           Pkcs11Command.class,
+          KmsPluginCommand.class,
           BenchCommand.class,
           CryptoCommands.Sign.class,
           CryptoCommands.Verify.class,

@@ -1,7 +1,9 @@
 package io.ihsm.cli;
 
 import io.ihsm.ddi.json.Json;
+import io.ihsm.ddi.key.KeyActivation;
 import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyState;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.sdk.IhsmClient;
@@ -18,6 +20,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -36,6 +40,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       KeyCommand.Generate.class,
       KeyCommand.ListKeys.class,
+      KeyCommand.Rotate.class,
+      KeyCommand.State.class,
       KeyCommand.Public.class,
       KeyCommand.Delete.class,
       KeyCommand.Attest.class,
@@ -75,9 +81,144 @@ final class KeyCommand implements Runnable {
         .put("usage", CliNames.of(k.usage()))
         .put("origin", k.origin().name().toLowerCase())
         .put("extractable", k.extractable())
+        .put("version", k.version())
+        .put("keyId", k.lifecycle() == null ? null : k.lifecycle().idText())
+        .put("state", k.state().textName())
+        .put("activationDate", date(k.lifecycle() == null ? 0 : k.lifecycle().activationDate()))
+        .put("deactivationDate", date(k.lifecycle() == null ? 0 : k.lifecycle().deactivationDate()))
         .put(
             "publicKey",
             k.publicKey().length == 0 ? null : Base64.getEncoder().encodeToString(k.publicKey()));
+  }
+
+  private static String date(long millis) {
+    return millis == 0 ? null : Instant.ofEpochMilli(millis).toString();
+  }
+
+  /**
+   * One line of {@code key list}: label (or label#version), kind, usage, version, state, origin.
+   */
+  private static String line(StoredKey k, String name) {
+    return String.format(
+        "%-24s %-12s %-8s v%-3d %-12s %s%s",
+        name,
+        CliNames.of(k.kind()),
+        CliNames.of(k.usage()),
+        k.version(),
+        k.state().textName(),
+        k.origin().name().toLowerCase(),
+        k.extractable() ? ", extractable" : "");
+  }
+
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Make the key's next version inside the device.",
+        "The label then names the new version; the one it replaces is deactivated: it still"
+            + " decrypts, verifies and unwraps, as LABEL#VERSION, but never encrypts or signs."
+      })
+  static final class Rotate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
+
+    @Option(names = "--label", required = true)
+    String label;
+
+    @Option(names = "--json", description = "Print the new version as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect();
+          PartitionClient c = p.open(root, hsm)) {
+        StoredKey next = c.rotate(label);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.println(describe(next));
+        } else {
+          out.printf(
+              "rotated key %s in partition %s: version %d (id %s) is active, %s#%d is deactivated%n",
+              label,
+              p.partition,
+              next.version(),
+              next.lifecycle().idText(),
+              label,
+              next.version() - 1);
+        }
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "state",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Move a key version to another lifecycle state inside the device.",
+        "pre-active -> active, deactivated, compromised, destroyed; active -> deactivated,"
+            + " compromised; deactivated -> compromised, destroyed; compromised -> destroyed."
+      })
+  static final class State implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
+
+    @Option(
+        names = "--label",
+        required = true,
+        description = "LABEL (its newest version) or LABEL#VERSION.")
+    String label;
+
+    @Option(
+        names = "--to",
+        required = true,
+        paramLabel = "STATE",
+        description = "active, deactivated, compromised or destroyed.")
+    String to;
+
+    @Option(
+        names = "--at",
+        paramLabel = "INSTANT",
+        description =
+            "A later date (ISO-8601, e.g. 2027-01-01T00:00:00Z) to activate a pre-active key or"
+                + " deactivate an active one; default now.")
+    String at;
+
+    @Override
+    public Integer call() {
+      KeyState state = KeyState.fromTextName(to);
+      if (state == null || state == KeyState.PRE_ACTIVE) {
+        throw new CliFailure.Usage(
+            "--to is active, deactivated, compromised or destroyed, not " + to);
+      }
+      Instant date = null;
+      if (at != null) {
+        try {
+          date = Instant.parse(at);
+        } catch (DateTimeParseException e) {
+          throw new CliFailure.Usage("--at is an ISO-8601 instant such as 2027-01-01T00:00:00Z");
+        }
+      }
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect();
+          PartitionClient c = p.open(root, hsm)) {
+        StoredKey k = c.setState(label, state, date);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "key %s in partition %s is %s%s%n",
+                k.versionRef(),
+                p.partition,
+                k.state().textName(),
+                date == null ? "" : " (" + state.textName() + " from " + date + ")");
+        spec.commandLine().getOut().flush();
+      }
+      return ExitCodes.OK;
+    }
   }
 
   @Command(
@@ -115,6 +256,11 @@ final class KeyCommand implements Runnable {
             "An HMAC key's length in bytes, 14 to 128 (default: its hash's size); other kinds have one size.")
     Integer bytes;
 
+    @Option(
+        names = "--pre-active",
+        description = "Make the key pre-active: it does nothing until `key state --to active`.")
+    boolean preActive;
+
     @Option(names = "--json", description = "Print the key as JSON.")
     boolean json;
 
@@ -129,7 +275,14 @@ final class KeyCommand implements Runnable {
           throw new CliFailure.Usage(
               "--bytes is for HMAC keys, 14 to 128 bytes (112 to 1024 bits)");
         }
-        StoredKey key = c.generate(label, k, u, extractable, bytes == null ? 0 : bytes);
+        StoredKey key =
+            c.generate(
+                label,
+                k,
+                u,
+                extractable,
+                bytes == null ? 0 : bytes,
+                preActive ? KeyActivation.WHEN_ACTIVATED : KeyActivation.NOW);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
           out.println(describe(key));
@@ -157,6 +310,11 @@ final class KeyCommand implements Runnable {
     @Option(names = "--json", description = "Print a JSON array.")
     boolean json;
 
+    @Option(
+        names = "--versions",
+        description = "List every version of each key (LABEL#VERSION), not only the newest.")
+    boolean versions;
+
     @Override
     public Integer call() {
       IhsmCommand root = IhsmCommand.of(spec);
@@ -166,17 +324,15 @@ final class KeyCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       List<Json> rows = new ArrayList<>();
-      for (StoredKey k : store.keys(partition)) {
-        if (json) {
-          rows.add(describe(k));
-        } else {
-          out.printf(
-              "%-24s %-12s %-8s %s%s%n",
-              k.label(),
-              CliNames.of(k.kind()),
-              CliNames.of(k.usage()),
-              k.origin().name().toLowerCase(),
-              k.extractable() ? ", extractable" : "");
+      for (StoredKey newest : store.keys(partition)) {
+        List<StoredKey> shown =
+            versions ? store.versions(partition, newest.label()) : List.of(newest);
+        for (StoredKey k : shown) {
+          if (json) {
+            rows.add(describe(k));
+          } else {
+            out.println(line(k, versions ? k.versionRef() : k.label()));
+          }
         }
       }
       if (json) {

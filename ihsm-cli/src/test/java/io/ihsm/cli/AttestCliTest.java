@@ -94,7 +94,8 @@ class AttestCliTest extends InHomeCliTest {
     CliRun good = ok(concat(verify, "--nonce", NONCE, "--min-svn", "1"));
     assertThat(good.out())
         .startsWith("verified: key report")
-        .contains("ec-p384 (sign, generated, not extractable, app key)")
+        .containsPattern(
+            "ec-p384 \\(sign, generated, not extractable, app key, version 1 [0-9a-f]{32}, active\\)")
         .contains("approved mode");
     String digest = CliTest.field(ok("firmware", "info", "--json").out(), "digest");
     ok(concat(verify, "--firmware-digest", "ab".repeat(48) + "," + digest));
@@ -186,7 +187,7 @@ class AttestCliTest extends InHomeCliTest {
                     "--report",
                     path("secret.cbor"))
                 .out())
-        .contains("aes-256 (encrypt, generated, extractable, app key)");
+        .contains("aes-256 (encrypt, generated, extractable, app key, version 1 ");
     refused(
         ihsm(
             "key",

@@ -28,6 +28,9 @@ class DaemonProcessTest {
   static ProcessBuilder ihsm(List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElseThrow());
+    // As the launcher runs it (./ihsm): netty's native transport and buffers without warnings.
+    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.add("--sun-misc-unsafe-memory-access=allow");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());

@@ -175,6 +175,17 @@ public enum Opcode {
   UNMASK_KEY(0x0201, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Unloads a key (its masked blob stays valid). */
   UNLOAD_KEY(0x0202, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /**
+   * Makes the next version of a loaded app key inside the device: new material of the same kind,
+   * usage and label, active; the version it replaces is deactivated if it was active. Returns both,
+   * each with its blob.
+   */
+  ROTATE_KEY(0x0203, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
+  /**
+   * Moves a loaded app key to another lifecycle state (activate, deactivate, compromised,
+   * destroyed); returns it masked anew in that state (no blob once destroyed).
+   */
+  SET_KEY_STATE(0x0204, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Signs (ECDSA, RSA PKCS#1 v1.5 and PSS, HMAC, AES-CMAC). */
   SIGN(0x0210, SessionRule.REQUIRED, Availability.OPERATIONAL, PortRule.PARTITION),
   /** Verifies a signature or MAC tag. */

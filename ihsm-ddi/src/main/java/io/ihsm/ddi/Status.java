@@ -76,6 +76,9 @@ public enum Status {
   NOT_APPROVED(
       0x0710, "refused in approved-only mode: the algorithm or parameter is not FIPS-approved"),
   INVALID_KEY_MATERIAL(0x070F, "the imported key material does not fit the kind"),
+  KEY_STATE_NOT_PERMITTED(
+      0x0711, "the key's lifecycle state does not permit this operation (pre-active, retired)"),
+  INVALID_STATE_TRANSITION(0x0712, "the key cannot move to that state from the one it is in"),
 
   FIRMWARE_INVALID(0x0801, "the firmware image does not verify (signature, digest, SVN or format)"),
   FIRMWARE_UPDATE_SEQUENCE(

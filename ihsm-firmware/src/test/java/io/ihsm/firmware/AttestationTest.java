@@ -127,6 +127,9 @@ class AttestationTest {
     assertThat(claims.get(Claims.KEY_ORIGIN)).isEqualTo("generated");
     assertThat(claims.get(Claims.KEY_EXTRACTABLE)).isEqualTo(false);
     assertThat(claims.get(Claims.SESSION_KEY)).isEqualTo(false);
+    assertThat(claims.get(Claims.KEY_VERSION)).isEqualTo(1L);
+    assertThat((byte[]) claims.get(Claims.KEY_ID)).isEqualTo(ec.lifecycle().id());
+    assertThat(claims.get(Claims.KEY_STATE)).isEqualTo("active");
     assertThat(CoseKey.toPublicKey((Map<?, ?>) claims.get(Claims.PUBLIC_KEY)).getEncoded())
         .isEqualTo(ec.publicKey());
 

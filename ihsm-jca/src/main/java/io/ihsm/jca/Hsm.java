@@ -213,7 +213,15 @@ final class Hsm {
 
   /** The key object for a stored key: a private key (with its public key) or a secret key. */
   Key key(StoredKey k) {
-    KeyRef ref = new KeyRef(this, k.label(), k.kind(), k.usage());
+    return key(k, k.label());
+  }
+
+  /**
+   * The key object for a stored key named {@code name}: its label (whichever version is newest when
+   * it is used) or {@code label#version} (that version only).
+   */
+  Key key(StoredKey k, String name) {
+    KeyRef ref = new KeyRef(this, name, k.kind(), k.usage());
     if (!k.kind().isAsymmetric()) {
       return new IhsmSecretKey(ref);
     }

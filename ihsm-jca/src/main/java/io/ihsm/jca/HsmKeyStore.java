@@ -160,7 +160,8 @@ final class HsmKeyStore extends KeyStoreSpi {
   @Override
   public Key engineGetKey(String alias, char[] password) {
     StoredKey k = stored(alias);
-    return k == null ? null : hsm.key(k);
+    // "label#version" names one version, which keeps decrypting and verifying after a rotation.
+    return k == null ? null : hsm.key(k, alias);
   }
 
   /** The entry of an alias, or null when there is none (or the alias cannot be a label). */

@@ -3,6 +3,7 @@ package io.ihsm.pkcs11;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.ddi.key.KeyState;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.pkcs11.mechanism.Statuses;
 import io.ihsm.pkcs11.object.KeyObjects;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -68,7 +70,10 @@ final class Token {
   static final Duration SETTLED = Duration.ofMillis(100);
 
   private record Snapshot(
-      Instant recordsChanged, Instant keysChanged, List<P11Object> stored, List<StoredKey> keys) {}
+      Instant recordsChanged,
+      Instant keysChanged,
+      List<P11Object> stored,
+      SortedMap<String, StoredKey> keys) {}
 
   Token(
       long slotId,
@@ -298,7 +303,7 @@ final class Token {
             recordsChanged.orElse(null),
             keysChanged.orElse(null),
             records.load(),
-            store.keys(partition));
+            store.allVersions(partition));
     Instant settled = Instant.now().minus(SETTLED);
     snapshot =
         recordsChanged.isPresent()
@@ -311,17 +316,17 @@ final class Token {
   }
 
   private List<P11Object> objects(List<P11Object> stored) {
-    return objects(stored, store.keys(partition));
+    return objects(stored, store.allVersions(partition));
   }
 
-  private List<P11Object> objects(List<P11Object> stored, List<StoredKey> keys) {
+  private List<P11Object> objects(List<P11Object> stored, SortedMap<String, StoredKey> keys) {
     List<P11Object> all = new ArrayList<>(stored);
     all.addAll(sessionObjects.values());
     Set<String> named =
         all.stream().map(P11Object::deviceLabel).filter(l -> l != null).collect(Collectors.toSet());
-    for (StoredKey k : keys) {
-      if (!named.contains(k.label())) {
-        all.addAll(view(k));
+    for (Map.Entry<String, StoredKey> k : keys.entrySet()) {
+      if (!named.contains(k.getKey()) && k.getValue().state() != KeyState.DESTROYED) {
+        all.addAll(view(k.getKey(), k.getValue()));
       }
     }
     if (client != null) {
@@ -427,7 +432,20 @@ final class Token {
     }
   }
 
-  /** The objects a partition key made outside PKCS#11 appears as; record ids fixed by the label. */
+  /**
+   * The objects a partition key made outside PKCS#11 appears as; record ids fixed by its name: the
+   * label for the newest version, {@code label#version} for an older one (which still decrypts and
+   * verifies). The version's activation and deactivation dates are its start and end dates.
+   */
+  private List<P11Object> view(String name, StoredKey stored) {
+    StoredKey k = stored.relabelled(name);
+    List<P11Object> out = new ArrayList<>(2);
+    for (P11Object o : view(k)) {
+      out.add(o.with(o.recordId(), o.ownerSession(), KeyObjects.dates(k.lifecycle())));
+    }
+    return out;
+  }
+
   private List<P11Object> view(StoredKey k) {
     byte[] label = k.label().getBytes(StandardCharsets.UTF_8);
     KeyObjects.Naming n = new KeyObjects.Naming(label, label, new byte[0], true);

@@ -2,6 +2,9 @@ package io.ihsm.pkcs11;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyState;
+import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.testing.ExternalCommand;
 import io.ihsm.sdk.DeviceAddress;
 import io.ihsm.sdk.IhsmClient;
@@ -195,5 +198,32 @@ class OpenScTest {
     assertThat(r.output())
         .as("the imported key encrypts as the host's key does")
         .contains("block " + expected);
+  }
+
+  @Test
+  @Order(7)
+  void aRotatedKeysOlderVersionIsAnObjectOfItsOwnUntilItIsDestroyed() throws Exception {
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(d.socketDir));
+        PartitionClient p =
+            PartitionClient.open(
+                hsm, HostKeyStore.at(d.home), Pkcs11Daemon.PARTITION, Pkcs11Daemon.PIN)) {
+      p.generate("versioned", KeyKind.AES_256, KeyUsage.ENCRYPT, false);
+      p.rotate("versioned");
+    }
+    ExternalCommand.Result list = d.tool("--list-objects", "--type", "secrkey");
+    assertThat(list.exitCode()).as(list.output()).isZero();
+    assertThat(list.output()).contains("label:      versioned\n", "label:      versioned#1\n");
+
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.daemon(d.socketDir));
+        PartitionClient p =
+            PartitionClient.open(
+                hsm, HostKeyStore.at(d.home), Pkcs11Daemon.PARTITION, Pkcs11Daemon.PIN)) {
+      p.setState("versioned#1", KeyState.DESTROYED, null);
+    }
+    ExternalCommand.Result after = d.tool("--list-objects", "--type", "secrkey");
+    assertThat(after.output())
+        .as("a destroyed version has no material to show")
+        .contains("label:      versioned\n")
+        .doesNotContain("versioned#1");
   }
 }

@@ -9,7 +9,9 @@ import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.ImportKeyRequest;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
+import io.ihsm.ddi.key.KeyStateChange;
 import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.key.RotatedKey;
 import io.ihsm.ddi.key.UnwrapKeyRequest;
 import io.ihsm.ddi.key.Verified;
 import io.ihsm.ddi.key.WrapKeyRequest;
@@ -49,6 +51,31 @@ public final class HsmSession implements AutoCloseable {
   public KeyInfo generateKey(KeyAttributes attributes, int length) {
     return channel.call(
         Opcode.GENERATE_KEY, sessionId, new GenerateKeyRequest(attributes, length), KeyInfo::read);
+  }
+
+  /**
+   * Generates a key that becomes active when {@code activation} says ({@link
+   * io.ihsm.ddi.key.KeyActivation}).
+   */
+  public KeyInfo generateKey(KeyAttributes attributes, int length, long activation) {
+    return channel.call(
+        Opcode.GENERATE_KEY,
+        sessionId,
+        new GenerateKeyRequest(attributes, length, activation),
+        KeyInfo::read);
+  }
+
+  /**
+   * Makes the next version of a loaded app key; the version it replaces is deactivated if it was
+   * active.
+   */
+  public RotatedKey rotateKey(int handle) {
+    return channel.call(Opcode.ROTATE_KEY, sessionId, new Id(handle), RotatedKey::read);
+  }
+
+  /** Moves a loaded app key to another lifecycle state; answers it masked anew. */
+  public KeyInfo setKeyState(KeyStateChange change) {
+    return channel.call(Opcode.SET_KEY_STATE, sessionId, change, KeyInfo::read);
   }
 
   public KeyInfo unmask(byte[] maskedBlob) {
@@ -99,6 +126,24 @@ public final class HsmSession implements AutoCloseable {
   }
 
   /** Imports a key wrapped by {@link KeyImport#wrapForImport}. */
+  /** Imports a wrapped key that becomes active when {@code activation} says. */
+  public KeyInfo importKey(KeyAttributes attributes, byte[] wrapped, long activation) {
+    return channel.call(
+        Opcode.IMPORT_KEY,
+        sessionId,
+        new ImportKeyRequest(attributes, wrapped, activation),
+        KeyInfo::read);
+  }
+
+  /** Imports a public key that becomes active when {@code activation} says. */
+  public KeyInfo importPublicKey(KeyAttributes attributes, byte[] spki, long activation) {
+    return channel.call(
+        Opcode.IMPORT_PUBLIC_KEY,
+        sessionId,
+        new ImportKeyRequest(attributes, spki, activation),
+        KeyInfo::read);
+  }
+
   public KeyInfo importKey(KeyAttributes attributes, byte[] wrapped) {
     return channel.call(
         Opcode.IMPORT_KEY, sessionId, new ImportKeyRequest(attributes, wrapped), KeyInfo::read);

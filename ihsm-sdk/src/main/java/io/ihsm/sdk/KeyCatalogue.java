@@ -72,7 +72,8 @@ final class KeyCatalogue {
             info.origin(),
             extractable,
             info.publicKey(),
-            info.maskedBlob());
+            info.maskedBlob(),
+            info.lifecycle());
     if (!store.createKey(partition, k)) {
       // Another process (in a fleet, another server) filed the label since it was checked.
       throw new IhsmException(

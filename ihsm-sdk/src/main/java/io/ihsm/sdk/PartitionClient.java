@@ -6,11 +6,15 @@ import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.EcdsaEncoding;
 import io.ihsm.ddi.key.Encrypted;
+import io.ihsm.ddi.key.KeyActivation;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyState;
+import io.ihsm.ddi.key.KeyStateChange;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.key.RotatedKey;
 import io.ihsm.ddi.message.DeviceState;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.PartitionLimits;
@@ -25,6 +29,7 @@ import io.ihsm.sdk.signature.SignatureParameters;
 import io.ihsm.sdk.store.HostKeyStore;
 import io.ihsm.sdk.store.HostKeyStore.PartitionEntry;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
+import io.ihsm.sdk.store.KeyRef;
 import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.List;
@@ -350,6 +355,123 @@ public final class PartitionClient implements AutoCloseable {
    */
   public StoredKey generate(String label, KeyType type, KeyPurpose purpose, boolean extractable) {
     return generate(label, WireMapping.kind(type), WireMapping.usage(purpose), extractable);
+  }
+
+  /**
+   * Generates a key that stays pre-active until {@code activation} ({@link KeyActivation}: a date
+   * in milliseconds, or {@link KeyActivation#WHEN_ACTIVATED}), and records it in the store.
+   */
+  public StoredKey generate(
+      String label,
+      KeyKind kind,
+      KeyUsage usage,
+      boolean extractable,
+      int lengthBytes,
+      long activation) {
+    KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
+    return create(
+        label,
+        kind,
+        usage,
+        extractable,
+        l -> recovery.withRoom(l, () -> l.session.generateKey(attrs, lengthBytes, activation)));
+  }
+
+  /**
+   * Makes the key's next version inside the device and files it as the label's newest; the version
+   * it replaces is deactivated (it still decrypts, verifies and unwraps, as {@code label#version})
+   * and filed under that name. Answers the new version.
+   *
+   * @throws IhsmException LABEL_EXISTS when another client rotated the key at the same moment (its
+   *     rotation stands; this one is undone)
+   */
+  public StoredKey rotate(String label) {
+    KeyRef ref = KeyRef.parse(label);
+    if (!ref.newest()) {
+      throw new IllegalArgumentException("rotate a key by its label, not one version: " + label);
+    }
+    return catalogue.change(
+        () -> {
+          StoredKey current = catalogue.key(label);
+          RotatedKey rotated = withKey(label, (l, h) -> l.session.rotateKey(h));
+          StoredKey previous =
+              current.changed(rotated.previous().maskedBlob(), rotated.previous().lifecycle());
+          KeyInfo n = rotated.next();
+          StoredKey next =
+              new StoredKey(
+                  label,
+                  current.kind(),
+                  current.usage(),
+                  n.origin(),
+                  current.extractable(),
+                  n.publicKey(),
+                  n.maskedBlob(),
+                  n.lifecycle());
+          LiveSession l = recovery.current();
+          if (!store.fileRotation(entry.name(), previous, next, current.maskedBlob())) {
+            if (l != null) {
+              unloadQuietly(l, n.handle());
+            }
+            throw new IhsmException(
+                Status.LABEL_EXISTS, "key " + label + " changed while it was rotated; try again");
+          }
+          if (l != null) {
+            l.rename(label, previous.versionRef());
+            l.loaded(label, n.handle());
+          }
+          return next;
+        });
+  }
+
+  /**
+   * Moves a key version to another lifecycle state inside the device ({@code date} null: now; a
+   * later date only to activate a pre-active or deactivate an active key) and files the answer.
+   * Destroying a version wipes it in the device; its entry stays, with no blob, saying so.
+   *
+   * @throws IhsmException INVALID_STATE_TRANSITION when the key's state does not allow the move
+   */
+  public StoredKey setState(String ref, KeyState state, Instant date) {
+    long when = date == null ? 0 : date.toEpochMilli();
+    return catalogue.change(
+        () -> {
+          StoredKey current = catalogue.key(ref);
+          if (current.state() == KeyState.DESTROYED) {
+            throw new IhsmException(
+                Status.INVALID_STATE_TRANSITION, "key " + ref + " is destroyed already");
+          }
+          KeyInfo changed =
+              withKey(ref, (l, h) -> l.session.setKeyState(new KeyStateChange(h, state, when)));
+          StoredKey filed = current.changed(changed.maskedBlob(), changed.lifecycle());
+          if (state == KeyState.DESTROYED) {
+            evict(ref);
+          }
+          if (!store.replaceVersion(entry.name(), ref, current.maskedBlob(), filed)) {
+            throw new IhsmException(
+                Status.LABEL_EXISTS,
+                "key "
+                    + ref
+                    + " changed in the store while its state changed; the device holds it "
+                    + changed.lifecycle().state().textName());
+          }
+          return filed;
+        });
+  }
+
+  /** Every version of the key, oldest first. */
+  public List<StoredKey> versions(String label) {
+    List<StoredKey> all = store.versions(entry.name(), label);
+    if (all.isEmpty()) {
+      catalogue.key(label); // LABEL_NOT_FOUND
+    }
+    return all;
+  }
+
+  private static void unloadQuietly(LiveSession l, int handle) {
+    try {
+      l.session.unload(handle);
+    } catch (IhsmException gone) {
+      // the session ended with it
+    }
   }
 
   /** The partition's RSA unwrapping key (SPKI DER), for {@link KeyImport#wrapForImport}. */
@@ -723,10 +845,22 @@ public final class PartitionClient implements AutoCloseable {
     return recovery.withKey(label, this::load, op);
   }
 
-  /** Loads the key's blob from the store into the device. */
-  private int load(LiveSession l, String label) {
-    byte[] blob = catalogue.key(label).maskedBlob();
-    return recovery.withRoom(l, () -> l.session.unmask(blob)).handle();
+  /**
+   * Loads the key's blob from the store into the device. An entry filed before keys had versions
+   * learns its version and id from the device here.
+   */
+  private int load(LiveSession l, String ref) {
+    StoredKey k = catalogue.key(ref);
+    if (k.state() == KeyState.DESTROYED) {
+      throw new IhsmException(
+          Status.KEY_STATE_NOT_PERMITTED, "key " + ref + " is destroyed: nothing uses it");
+    }
+    byte[] blob = k.maskedBlob();
+    KeyInfo info = recovery.withRoom(l, () -> l.session.unmask(blob));
+    if (k.lifecycle() == null) {
+      store.replaceVersion(entry.name(), ref, blob, k.changed(blob, info.lifecycle()));
+    }
+    return info.handle();
   }
 
   /**

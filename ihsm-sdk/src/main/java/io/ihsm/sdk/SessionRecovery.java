@@ -87,15 +87,18 @@ final class SessionRecovery {
     return live;
   }
 
+  /** Opens a session, re-establishing the partition first when the device lost it (each reset). */
   private HsmSession openSession() {
-    try {
-      return connection.openSession(credential.get());
-    } catch (IhsmException e) {
-      if (e.status() != Status.NEEDS_REESTABLISH) {
-        throw e;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return connection.openSession(credential.get());
+      } catch (IhsmException e) {
+        if (e.status() != Status.NEEDS_REESTABLISH || attempt == ATTEMPTS) {
+          throw e;
+        }
+        // Another reset may come between re-establishing and opening: then once more.
+        connection.reestablish(partitionBlob.get());
       }
-      connection.reestablish(partitionBlob.get());
-      return connection.openSession(credential.get());
     }
   }
 
@@ -138,6 +141,20 @@ final class SessionRecovery {
         handle = lease.handle;
         return op.apply(l, handle);
       } catch (IhsmException e) {
+        if (e.status() == Status.KEY_STATE_NOT_PERMITTED
+            && attempt == 1
+            && handle != -1
+            && label.indexOf('#') < 0) {
+          // The label may name a newer version than the one loaded (another client rotated it):
+          // load the label's newest once and try again.
+          l.forget(label, handle);
+          try {
+            l.session.unload(handle);
+          } catch (IhsmException gone) {
+            // unloaded already
+          }
+          continue;
+        }
         if (attempt == ATTEMPTS || !RECOVERABLE.contains(e.status())) {
           throw e;
         }

@@ -255,7 +255,28 @@ public final class AttestationVerifier {
         claims.text(Claims.KEY_ORIGIN),
         claims.bool(Claims.KEY_EXTRACTABLE),
         claims.bool(Claims.SESSION_KEY),
-        publicKey);
+        publicKey,
+        keyVersion(claims));
+  }
+
+  /** The key's version, id and state; a report from firmware before key versions has none. */
+  private static Optional<VerifiedReport.KeyVersion> keyVersion(ClaimSet claims)
+      throws AttestationException {
+    if (!claims.has(Claims.KEY_VERSION)
+        && !claims.has(Claims.KEY_ID)
+        && !claims.has(Claims.KEY_STATE)) {
+      return Optional.empty();
+    }
+    long version = claims.uint(Claims.KEY_VERSION);
+    byte[] id = claims.bytes(Claims.KEY_ID);
+    if (version < 1 || version > Integer.MAX_VALUE) {
+      throw ClaimSet.wrong(Claims.KEY_VERSION, "a version from 1");
+    }
+    if (id.length != 16) {
+      throw ClaimSet.wrong(Claims.KEY_ID, "a 16-byte id");
+    }
+    return Optional.of(
+        new VerifiedReport.KeyVersion((int) version, id, claims.text(Claims.KEY_STATE)));
   }
 
   private static DeviceAttestation deviceAttestation(

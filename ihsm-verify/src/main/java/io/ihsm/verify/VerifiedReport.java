@@ -9,6 +9,25 @@ public sealed interface VerifiedReport {
 
   ReportClaims claims();
 
+  /**
+   * A key version as a key report names it (absent from reports of firmware before key versions).
+   */
+  record KeyVersion(int version, byte[] id, String state) {
+    public KeyVersion {
+      id = id.clone();
+    }
+
+    @Override
+    public byte[] id() {
+      return id.clone();
+    }
+
+    /** The id as 32 hex digits, as the host shows it. */
+    public String idText() {
+      return java.util.HexFormat.of().formatHex(id);
+    }
+  }
+
   /** A key report: the key, as the device holding it describes it. */
   record KeyAttestation(
       TcbInfo tcb,
@@ -22,7 +41,8 @@ public sealed interface VerifiedReport {
       String origin,
       boolean extractable,
       boolean sessionKey,
-      Optional<PublicKey> publicKey)
+      Optional<PublicKey> publicKey,
+      Optional<KeyVersion> keyVersion)
       implements VerifiedReport {
     public KeyAttestation {
       partitionUid = partitionUid.clone();

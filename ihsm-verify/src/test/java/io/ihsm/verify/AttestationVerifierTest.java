@@ -119,6 +119,9 @@ class AttestationVerifierTest {
     assertThat(k.extractable()).isFalse();
     assertThat(k.sessionKey()).isFalse();
     assertThat(k.publicKey()).get().extracting(PublicKey::getEncoded).isEqualTo(ecKey.publicKey());
+    assertThat(k.keyVersion()).get().extracting(v -> v.version()).isEqualTo(1);
+    assertThat(k.keyVersion().orElseThrow().idText()).isEqualTo(ecKey.lifecycle().idText());
+    assertThat(k.keyVersion().orElseThrow().state()).isEqualTo("active");
     assertThat(k.claims().nonce()).isEqualTo(NONCE);
     assertThat(k.claims().serialNumber()).isEqualTo(deviceA.hsm().deviceInfo().serialNumber());
     assertThat(k.claims().firmwareSvn())

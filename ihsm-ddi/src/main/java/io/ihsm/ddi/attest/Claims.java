@@ -77,6 +77,15 @@ public final class Claims {
   /** Array [sequence, hash (48 bytes)]: the audit log's newest entry. */
   public static final long AUDIT_HEAD = 24;
 
+  /** Unsigned: the key's version under its label, from 1. */
+  public static final long KEY_VERSION = 25;
+
+  /** Bytes (16): the key version's stable id, chosen by the device when it made the version. */
+  public static final long KEY_ID = 26;
+
+  /** Text: the key's lifecycle state at the report's time ("active", "deactivated", …). */
+  public static final long KEY_STATE = 27;
+
   public static final String KEY_REPORT = "ihsm key attestation 1";
   public static final String DEVICE_REPORT = "ihsm device attestation 1";
 

@@ -69,6 +69,9 @@ public final class Attestation {
     claims.put(Claims.KEY_ORIGIN, key.origin().name().toLowerCase(Locale.ROOT));
     claims.put(Claims.KEY_EXTRACTABLE, key.attributes().extractable());
     claims.put(Claims.SESSION_KEY, key.attributes().sessionKey());
+    claims.put(Claims.KEY_VERSION, (long) key.lifecycle().version());
+    claims.put(Claims.KEY_ID, key.lifecycle().id());
+    claims.put(Claims.KEY_STATE, key.lifecycle().state().textName());
     if (key.publicKey() != null) {
       claims.put(Claims.PUBLIC_KEY, CoseKey.of(key.publicKey()));
     }

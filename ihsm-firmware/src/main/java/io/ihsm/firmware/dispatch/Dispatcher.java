@@ -61,6 +61,8 @@ public final class Dispatcher {
           Opcode.WRAP_KEY,
           Opcode.UNWRAP_KEY,
           Opcode.DERIVE_KEY,
+          Opcode.ROTATE_KEY,
+          Opcode.SET_KEY_STATE,
           Opcode.RUN_SELF_TESTS,
           Opcode.TAMPER,
           Opcode.ZEROIZE,
@@ -110,6 +112,7 @@ public final class Dispatcher {
     Frames.Request request = null;
     Opcode op = null;
     Status status = Status.INTERNAL_ERROR;
+    String auditDetail = "";
     try {
       request = Frames.decodeRequest(frame);
       op = RequestRules.check(request.header(), port);
@@ -124,6 +127,7 @@ public final class Dispatcher {
       }
       Reply reply = serve(port, client, op, request);
       status = Status.SUCCESS;
+      auditDetail = reply.auditDetail();
       return Frames.encodeResponse(
           new ResponseHeader(Status.SUCCESS, reply.approved(), requestId), reply.body()::writeTo);
     } catch (DdiException e) {
@@ -141,7 +145,7 @@ public final class Dispatcher {
     } finally {
       if (audit != null && op != null && AUDITED.contains(op)) {
         if (status == Status.SUCCESS || status == Status.AUTHENTICATION_FAILED) {
-          record(op, port, request.header().sessionId(), status);
+          record(op, port, request.header().sessionId(), status, auditDetail);
         } else {
           audit.refused(op.name(), status.name());
         }
@@ -221,8 +225,14 @@ public final class Dispatcher {
     return new Reply(new BatchResponse(answers), approved);
   }
 
-  private void record(Opcode op, Port port, int sessionId, Status status) {
+  private void record(Opcode op, Port port, int sessionId, Status status, String detail) {
     audit.record(
-        op.name(), port + " session=" + Integer.toHexString(sessionId) + " status=" + status);
+        op.name(),
+        port
+            + " session="
+            + Integer.toHexString(sessionId)
+            + " status="
+            + status
+            + (detail.isEmpty() ? "" : " " + detail));
   }
 }

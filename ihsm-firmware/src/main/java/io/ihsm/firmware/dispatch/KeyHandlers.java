@@ -6,7 +6,10 @@ import io.ihsm.ddi.Status;
 import io.ihsm.ddi.key.DeriveKeyRequest;
 import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.ImportKeyRequest;
+import io.ihsm.ddi.key.KeyInfo;
+import io.ihsm.ddi.key.KeyStateChange;
 import io.ihsm.ddi.key.Operation;
+import io.ihsm.ddi.key.RotatedKey;
 import io.ihsm.ddi.key.UnwrapKeyRequest;
 import io.ihsm.ddi.key.Verified;
 import io.ihsm.ddi.key.WrapKeyRequest;
@@ -32,7 +35,11 @@ public final class KeyHandlers {
           GenerateKeyRequest request = GenerateKeyRequest.read(body);
           return Reply.approved(
               keys.generate(
-                  ctx.port(), ctx.userSessionId(), request.attributes(), request.length()));
+                  ctx.port(),
+                  ctx.userSessionId(),
+                  request.attributes(),
+                  request.length(),
+                  request.activation()));
         });
     h.put(
         Opcode.UNMASK_KEY,
@@ -46,6 +53,33 @@ public final class KeyHandlers {
           int handle = Id.read(body).value();
           keys.unload(ctx.port(), ctx.userSessionId(), handle);
           return Reply.approved(Empty.INSTANCE);
+        });
+    h.put(
+        Opcode.ROTATE_KEY,
+        (ctx, body) -> {
+          int handle = Id.read(body).value();
+          RotatedKey rotated = keys.rotate(ctx.port(), ctx.userSessionId(), handle);
+          return Reply.audited(
+              rotated,
+              "key="
+                  + rotated.previous().lifecycle()
+                  + " next="
+                  + rotated.next().lifecycle()
+                  + " label="
+                  + rotated.next().attributes().label());
+        });
+    h.put(
+        Opcode.SET_KEY_STATE,
+        (ctx, body) -> {
+          KeyStateChange change = KeyStateChange.read(body);
+          KeyInfo changed = keys.setState(ctx.port(), ctx.userSessionId(), change);
+          return Reply.audited(
+              changed,
+              "key="
+                  + changed.lifecycle()
+                  + " label="
+                  + changed.attributes().label()
+                  + (change.date() != 0 ? " date=" + change.date() : ""));
         });
     h.put(
         Opcode.SIGN,
@@ -92,14 +126,16 @@ public final class KeyHandlers {
         (ctx, body) -> {
           ImportKeyRequest r = ImportKeyRequest.read(body);
           return Reply.approved(
-              keys.importWrapped(ctx.port(), ctx.userSessionId(), r.attributes(), r.material()));
+              keys.importWrapped(
+                  ctx.port(), ctx.userSessionId(), r.attributes(), r.material(), r.activation()));
         });
     h.put(
         Opcode.IMPORT_PUBLIC_KEY,
         (ctx, body) -> {
           ImportKeyRequest r = ImportKeyRequest.read(body);
           return Reply.approved(
-              keys.importPublic(ctx.port(), ctx.userSessionId(), r.attributes(), r.material()));
+              keys.importPublic(
+                  ctx.port(), ctx.userSessionId(), r.attributes(), r.material(), r.activation()));
         });
     h.put(
         Opcode.WRAP_KEY,

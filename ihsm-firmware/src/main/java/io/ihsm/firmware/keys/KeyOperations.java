@@ -6,6 +6,7 @@ import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.key.Encrypted;
 import io.ihsm.ddi.key.HashAlgorithm;
 import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyLifecycle;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.firmware.crypto.Ciphers;
@@ -80,7 +81,7 @@ public final class KeyOperations {
   }
 
   public byte[] sign(LoadedKey key, Operation op) throws DdiException {
-    require(key, op, KeyUsage.SIGN);
+    require(key, op, KeyUsage.SIGN, KeyLifecycle.Use.PROTECT);
     requirePrivate(key);
     try {
       return switch (op.algorithm()) {
@@ -116,7 +117,7 @@ public final class KeyOperations {
   }
 
   public boolean verify(LoadedKey key, Operation op) throws DdiException {
-    require(key, op, KeyUsage.SIGN);
+    require(key, op, KeyUsage.SIGN, KeyLifecycle.Use.PROCESS);
     try {
       return switch (op.algorithm()) {
         case HMAC ->
@@ -161,7 +162,7 @@ public final class KeyOperations {
   }
 
   public Encrypted encrypt(LoadedKey key, Operation op) throws DdiException {
-    require(key, op, KeyUsage.ENCRYPT);
+    require(key, op, KeyUsage.ENCRYPT, KeyLifecycle.Use.PROTECT);
     try {
       return switch (op.algorithm()) {
         case AES_GCM -> {
@@ -214,7 +215,7 @@ public final class KeyOperations {
   }
 
   public byte[] decrypt(LoadedKey key, Operation op) throws DdiException {
-    require(key, op, KeyUsage.ENCRYPT);
+    require(key, op, KeyUsage.ENCRYPT, KeyLifecycle.Use.PROCESS);
     try {
       return switch (op.algorithm()) {
         case AES_GCM ->
@@ -262,7 +263,8 @@ public final class KeyOperations {
     return new DdiException(s, r.getMessage());
   }
 
-  private static void require(LoadedKey key, Operation op, KeyUsage usage) throws DdiException {
+  private static void require(LoadedKey key, Operation op, KeyUsage usage, KeyLifecycle.Use use)
+      throws DdiException {
     if (!op.algorithm().takes(key.attributes().kind())) {
       throw new DdiException(
           Status.WRONG_KEY_KIND,
@@ -276,6 +278,7 @@ public final class KeyOperations {
               + ", this needs "
               + usage.textName());
     }
+    key.requireState(use);
   }
 
   private static void requirePrivate(LoadedKey key) throws DdiException {

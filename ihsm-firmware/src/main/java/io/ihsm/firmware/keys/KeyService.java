@@ -6,11 +6,16 @@ import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.key.Algorithm;
 import io.ihsm.ddi.key.DeriveKeyRequest;
+import io.ihsm.ddi.key.KeyActivation;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyLifecycle;
 import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.ddi.key.KeyState;
+import io.ihsm.ddi.key.KeyStateChange;
 import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.RotatedKey;
 import io.ihsm.ddi.key.UnwrapKeyRequest;
 import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.spi.Port;
@@ -23,8 +28,10 @@ import io.ihsm.firmware.crypto.KeyAgreements;
 import io.ihsm.firmware.rng.RandomSource;
 import io.ihsm.firmware.vault.Masking;
 import io.ihsm.firmware.vault.Vault;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.RSAKey;
@@ -58,19 +65,34 @@ public final class KeyService {
   }
 
   public KeyInfo generate(Port port, int sessionId, KeyAttributes attrs) throws DdiException {
-    return generate(port, sessionId, attrs, 0);
+    return generate(port, sessionId, attrs, 0, KeyActivation.NOW);
   }
 
   /**
    * @param length in bytes, 0 for the kind's own size; only HMAC keys take another (14 to 128)
+   * @param activation when the key becomes active ({@link KeyActivation})
    */
-  public KeyInfo generate(Port port, int sessionId, KeyAttributes attrs, int length)
+  public KeyInfo generate(
+      Port port, int sessionId, KeyAttributes attrs, int length, long activation)
       throws DdiException {
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
     KeyGeneration.checkLength(attrs.kind(), length);
+    checkActivation(attrs, activation);
     table(port); // refuse before spending time on generation
     return storeNew(
-        port, sessionId, attrs, KeyOrigin.GENERATED, generation.generate(attrs.kind(), length));
+        port,
+        sessionId,
+        attrs,
+        KeyOrigin.GENERATED,
+        generation.generate(attrs.kind(), length),
+        activation);
+  }
+
+  private static void checkActivation(KeyAttributes attrs, long activation) throws DdiException {
+    if (attrs.sessionKey() && activation != KeyActivation.NOW) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "a session key is active for its session's life");
+    }
   }
 
   /** Loads a key from its masked blob; the blob must be this partition's (or this session's). */
@@ -86,20 +108,26 @@ public final class KeyService {
     try {
       Metadata meta = Metadata.decode(opened.metadata());
       KeyMaterial material = decodeMaterial(meta, opened.secret());
+      KeyLifecycle lifecycle =
+          meta.lifecycle() != null ? meta.lifecycle() : legacyLifecycle(port, meta);
+      if (lifecycle.state() == KeyState.DESTROYED) {
+        material.wipe();
+        throw new DdiException(Status.KEY_STATE_NOT_PERMITTED, "the key was destroyed");
+      }
       LoadedKey same =
           sessionKey ? null : table(port).loadedAppKey(meta.attributes().label(), material);
       if (same != null) {
-        // Already loaded (by another client of the partition): the same key, so its handle.
+        // Already loaded (by another client of the partition): the same key, so its handle and
+        // the lifecycle the device holds, which is never older than a blob's.
         material.wipe();
-        return new KeyInfo(
-            same.handle(), same.attributes(), same.origin(), same.publicKeyDer(), new byte[0]);
+        return info(same, new byte[0]);
       }
       return store(
           port,
           table(port),
           masking,
           new KeyTable.LoadedKeyDraft(
-              meta.attributes(), meta.origin(), sessionKey ? sessionId : 0, material),
+              meta.attributes(), meta.origin(), lifecycle, sessionKey ? sessionId : 0, material),
           false);
     } finally {
       Arrays.fill(opened.secret(), (byte) 0);
@@ -116,16 +144,19 @@ public final class KeyService {
    * AES-256 key under the partition's unwrapping key, followed by AES-KWP of the key material under
    * that AES key (PKCS#11's CKM_RSA_AES_KEY_WRAP).
    */
-  public KeyInfo importWrapped(Port port, int sessionId, KeyAttributes attrs, byte[] wrapped)
+  public KeyInfo importWrapped(
+      Port port, int sessionId, KeyAttributes attrs, byte[] wrapped, long activation)
       throws DdiException {
     KeyGeneration.checkUsage(attrs.kind(), attrs.usage());
+    checkActivation(attrs, activation);
     byte[] material = rsaAesUnwrap(vault.unwrappingKey(port).getPrivate(), wrapped);
     return storeNew(
         port,
         sessionId,
         attrs,
         KeyOrigin.IMPORTED,
-        KeyMaterials.of(engine, attrs.kind(), material));
+        KeyMaterials.of(engine, attrs.kind(), material),
+        activation);
   }
 
   /**
@@ -179,8 +210,10 @@ public final class KeyService {
   }
 
   /** A public key from its SubjectPublicKeyInfo: for verifying and encrypting only. */
-  public KeyInfo importPublic(Port port, int sessionId, KeyAttributes attrs, byte[] spki)
+  public KeyInfo importPublic(
+      Port port, int sessionId, KeyAttributes attrs, byte[] spki, long activation)
       throws DdiException {
+    checkActivation(attrs, activation);
     if (attrs.usage() != KeyUsage.SIGN
         && attrs.usage() != KeyUsage.ENCRYPT
         && attrs.usage() != KeyUsage.WRAP) {
@@ -194,7 +227,8 @@ public final class KeyService {
         sessionId,
         attrs,
         KeyOrigin.IMPORTED,
-        KeyMaterials.publicKey(engine, attrs.kind(), spki));
+        KeyMaterials.publicKey(engine, attrs.kind(), spki),
+        activation);
   }
 
   /**
@@ -203,6 +237,7 @@ public final class KeyService {
   public byte[] wrap(Port port, int sessionId, WrapKeyRequest request) throws DdiException {
     LoadedKey wrapping =
         wrappingKey(port, sessionId, request.wrappingHandle(), request.algorithm());
+    wrapping.requireState(KeyLifecycle.Use.PROTECT);
     LoadedKey target = find(port, sessionId, request.targetHandle());
     if (!target.attributes().extractable()) {
       throw new DdiException(Status.NOT_EXTRACTABLE, "the key is not extractable");
@@ -230,6 +265,7 @@ public final class KeyService {
     KeyGeneration.checkUsage(request.attributes().kind(), request.attributes().usage());
     LoadedKey wrapping =
         wrappingKey(port, sessionId, request.wrappingHandle(), request.algorithm());
+    wrapping.requireState(KeyLifecycle.Use.PROCESS);
     byte[] material;
     if (request.algorithm() == Algorithm.RSA_AES_KW) {
       if (!wrapping.material().hasPrivateKey()) {
@@ -254,7 +290,8 @@ public final class KeyService {
         sessionId,
         request.attributes(),
         KeyOrigin.IMPORTED,
-        KeyMaterials.of(engine, request.attributes().kind(), material));
+        KeyMaterials.of(engine, request.attributes().kind(), material),
+        KeyActivation.NOW);
   }
 
   /** ECDH into a secret that never leaves, or HKDF / KBKDF from a secret or HMAC key. */
@@ -269,6 +306,7 @@ public final class KeyService {
               + base.attributes().usage().textName()
               + ", derivation needs derive");
     }
+    base.requireState(KeyLifecycle.Use.PROTECT);
     int length = outputLength(attrs.kind(), request.length());
     byte[] output;
     switch (request.method()) {
@@ -330,7 +368,12 @@ public final class KeyService {
       default -> throw new DdiException(Status.INVALID_PARAMETER, "unknown derivation");
     }
     return storeNew(
-        port, sessionId, attrs, KeyOrigin.DERIVED, KeyMaterials.of(engine, attrs.kind(), output));
+        port,
+        sessionId,
+        attrs,
+        KeyOrigin.DERIVED,
+        KeyMaterials.of(engine, attrs.kind(), output),
+        KeyActivation.NOW);
   }
 
   private static int outputLength(KeyKind kind, int requested) throws DdiException {
@@ -370,16 +413,132 @@ public final class KeyService {
   }
 
   private KeyInfo storeNew(
-      Port port, int sessionId, KeyAttributes attrs, KeyOrigin origin, KeyMaterial material)
+      Port port,
+      int sessionId,
+      KeyAttributes attrs,
+      KeyOrigin origin,
+      KeyMaterial material,
+      long activation)
       throws DdiException {
     KeyTable table = table(port);
     Masking masking = masking(port, sessionId, attrs.sessionKey());
+    KeyLifecycle lifecycle =
+        KeyTransitions.initial(
+            1, random.bytes(KeyLifecycle.ID_BYTES), activation, System.currentTimeMillis());
     return store(
         port,
         table,
         masking,
-        new KeyTable.LoadedKeyDraft(attrs, origin, attrs.sessionKey() ? sessionId : 0, material),
+        new KeyTable.LoadedKeyDraft(
+            attrs, origin, lifecycle, attrs.sessionKey() ? sessionId : 0, material),
         true);
+  }
+
+  /**
+   * The next version of a loaded app key, made here: new material of the same kind, usage and
+   * label, active; the version it replaces is deactivated if it was pre-active or active, so only
+   * the newest protects. Both come back masked.
+   */
+  public RotatedKey rotate(Port port, int sessionId, int handle) throws DdiException {
+    KeyTable table = table(port);
+    LoadedKey current = appKey(port, sessionId, handle, "rotated");
+    KeyAttributes attrs = current.attributes();
+    if (attrs.label().isEmpty()) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "a key's versions share its label: give it one to rotate it");
+    }
+    if (current.material().isAsymmetric() && !current.material().hasPrivateKey()) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          "an imported public key has no material the device could renew; import the next one");
+    }
+    if (attrs.kind() == KeyKind.SECRET) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER, "a derived secret is renewed by deriving it again");
+    }
+    long now = System.currentTimeMillis();
+    KeyLifecycle old = current.lifecycle();
+    KeyState oldState = old.effectiveState(now);
+    if (oldState == KeyState.DESTROYED) {
+      throw new DdiException(Status.KEY_STATE_NOT_PERMITTED, "the key was destroyed");
+    }
+    KeyLifecycle retired =
+        oldState == KeyState.ACTIVE || oldState == KeyState.PRE_ACTIVE
+            ? old.withState(KeyState.DEACTIVATED).withDates(old.activationDate(), now)
+            : old.withState(oldState);
+    int length = attrs.kind().family() == KeyKind.Family.HMAC ? current.material().bits() / 8 : 0;
+    KeyLifecycle nextLifecycle =
+        KeyTransitions.initial(
+            old.version() + 1, random.bytes(KeyLifecycle.ID_BYTES), KeyActivation.NOW, now);
+    KeyInfo next =
+        store(
+            port,
+            table,
+            vault.keyMasking(port),
+            new KeyTable.LoadedKeyDraft(
+                attrs,
+                KeyOrigin.GENERATED,
+                nextLifecycle,
+                0,
+                generation.generate(attrs.kind(), length)),
+            true);
+    return new RotatedKey(next, remask(port, table, current.withLifecycle(retired)));
+  }
+
+  /** Moves a loaded app key to another state ({@link KeyTransitions}); answers it masked anew. */
+  public KeyInfo setState(Port port, int sessionId, KeyStateChange change) throws DdiException {
+    KeyTable table = table(port);
+    LoadedKey current = appKey(port, sessionId, change.handle(), "moved between states");
+    KeyLifecycle next =
+        KeyTransitions.apply(current.lifecycle(), change, System.currentTimeMillis());
+    if (next.state() == KeyState.DESTROYED) {
+      LoadedKey gone = current.withLifecycle(next);
+      table.remove(current.handle()); // wipes the material
+      return info(gone, new byte[0]);
+    }
+    return remask(port, table, current.withLifecycle(next));
+  }
+
+  private LoadedKey appKey(Port port, int sessionId, int handle, String what) throws DdiException {
+    LoadedKey k = find(port, sessionId, handle);
+    if (!k.isAppKey()) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          "a session key lives as long as its session; only app keys are " + what);
+    }
+    return k;
+  }
+
+  /** Records a loaded app key's new lifecycle and answers its blob with it. */
+  private KeyInfo remask(Port port, KeyTable table, LoadedKey changed) throws DdiException {
+    byte[] blob =
+        seal(
+            port,
+            vault.keyMasking(port),
+            changed.attributes(),
+            changed.origin(),
+            changed.lifecycle(),
+            changed.material());
+    table.update(changed);
+    return info(changed, blob);
+  }
+
+  private static KeyInfo info(LoadedKey k, byte[] blob) {
+    return new KeyInfo(
+        k.handle(), k.attributes(), k.origin(), k.lifecycle(), k.publicKeyDer(), blob);
+  }
+
+  /**
+   * A blob masked before keys had versions: version 1, active, with an id derived from the
+   * partition and the blob's metadata (label, kind, public key …), stable as those blobs are.
+   */
+  private KeyLifecycle legacyLifecycle(Port port, Metadata meta) throws DdiException {
+    MessageDigest d = engine.digest("SHA-256");
+    d.update("ihsm legacy key id".getBytes(StandardCharsets.US_ASCII));
+    d.update(vault.binding(port));
+    d.update(meta.encode());
+    return new KeyLifecycle(
+        1, Arrays.copyOf(d.digest(), KeyLifecycle.ID_BYTES), KeyState.ACTIVE, 0, 0);
   }
 
   public void unload(Port port, int sessionId, int handle) throws DdiException {
@@ -399,6 +558,7 @@ public final class KeyService {
     return new AttestedKey(
         k.attributes(),
         k.origin(),
+        k.lifecycle().withState(k.lifecycle().effectiveState(System.currentTimeMillis())),
         k.material().bits(),
         k.material().isAsymmetric() ? k.material().publicKey() : null);
   }
@@ -441,27 +601,14 @@ public final class KeyService {
       throws DdiException {
     byte[] blob = new byte[0];
     if (withBlob) {
-      byte[] secret = draft.material().encode();
-      try {
-        Metadata meta =
-            new Metadata(
-                port.partitionId(),
-                draft.attributes(),
-                draft.origin(),
-                firmwareSvn,
-                draft.material().isAsymmetric()
-                    ? draft.material().publicKey().getEncoded()
-                    : new byte[0]);
-        blob =
-            masking.seal(
-                draft.attributes().sessionKey() ? Masking.Kind.SESSION_KEY : Masking.Kind.KEY,
-                vault.binding(port),
-                0,
-                meta.encode(),
-                secret);
-      } finally {
-        Arrays.fill(secret, (byte) 0);
-      }
+      blob =
+          seal(
+              port,
+              masking,
+              draft.attributes(),
+              draft.origin(),
+              draft.lifecycle(),
+              draft.material());
     }
     LoadedKey k;
     try {
@@ -470,7 +617,36 @@ public final class KeyService {
       draft.material().wipe();
       throw e;
     }
-    return new KeyInfo(k.handle(), k.attributes(), k.origin(), k.publicKeyDer(), blob);
+    return info(k, blob);
+  }
+
+  private byte[] seal(
+      Port port,
+      Masking masking,
+      KeyAttributes attributes,
+      KeyOrigin origin,
+      KeyLifecycle lifecycle,
+      KeyMaterial material)
+      throws DdiException {
+    byte[] secret = material.encode();
+    try {
+      Metadata meta =
+          new Metadata(
+              port.partitionId(),
+              attributes,
+              origin,
+              firmwareSvn,
+              material.isAsymmetric() ? material.publicKey().getEncoded() : new byte[0],
+              lifecycle);
+      return masking.seal(
+          attributes.sessionKey() ? Masking.Kind.SESSION_KEY : Masking.Kind.KEY,
+          vault.binding(port),
+          0,
+          meta.encode(),
+          secret);
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
   }
 
   private synchronized KeyTable table(Port port) throws DdiException {
@@ -522,24 +698,28 @@ public final class KeyService {
   }
 
   /**
-   * A key blob's clear, authenticated metadata.
+   * A key blob's clear, authenticated metadata. Blobs masked before keys had versions end after the
+   * public key; their {@code lifecycle} is null here.
    *
-   * <pre>u32 partition id, attributes, u8 origin, u32 firmware SVN, bytes public key (SPKI, ≤ 1024)
-   * </pre>
+   * <pre>
+   * u32 partition id, attributes, u8 origin, u32 firmware SVN, bytes public key (SPKI, ≤ 1024),
+   * lifecycle</pre>
    */
   record Metadata(
       int partitionId,
       KeyAttributes attributes,
       KeyOrigin origin,
       int firmwareSvn,
-      byte[] publicKey) {
+      byte[] publicKey,
+      KeyLifecycle lifecycle) {
     byte[] encode() {
       BodyWriter w = new BodyWriter().u32(partitionId);
       attributes.writeTo(w);
-      return w.u8(origin.code())
-          .u32(firmwareSvn)
-          .bytes(publicKey, KeyInfo.MAX_PUBLIC_KEY)
-          .toByteArray();
+      w.u8(origin.code()).u32(firmwareSvn).bytes(publicKey, KeyInfo.MAX_PUBLIC_KEY);
+      if (lifecycle != null) {
+        lifecycle.writeTo(w);
+      }
+      return w.toByteArray();
     }
 
     static Metadata decode(byte[] b) throws DdiException {
@@ -551,7 +731,8 @@ public final class KeyService {
                 KeyAttributes.readField(r),
                 KeyOrigin.fromCode(r.u8("origin")),
                 r.u32("firmwareSvn"),
-                r.bytes("publicKey", KeyInfo.MAX_PUBLIC_KEY));
+                r.bytes("publicKey", KeyInfo.MAX_PUBLIC_KEY),
+                r.remaining() > 0 ? KeyLifecycle.readField(r) : null);
         r.end();
         if (m.origin() == null) {
           throw new DdiException(Status.MASKED_BLOB_INVALID, "unknown origin");

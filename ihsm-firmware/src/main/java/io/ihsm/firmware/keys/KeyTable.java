@@ -3,6 +3,7 @@ package io.ihsm.firmware.keys;
 import io.ihsm.ddi.DdiException;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.key.KeyAttributes;
+import io.ihsm.ddi.key.KeyLifecycle;
 import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.message.PartitionLimits;
 import io.ihsm.firmware.rng.RandomSource;
@@ -12,8 +13,9 @@ import java.util.Map;
 
 /**
  * One partition's loaded keys, bounded like the real device's table: at most {@code maxKeys} keys
- * and {@code maxKeyBytes} bytes of material. Labels are unique among loaded app keys. A session
- * sees the partition's app keys and its own session keys, never another session's.
+ * and {@code maxKeyBytes} bytes of material. A label and version are unique among loaded app keys
+ * (the versions of one label share it). A session sees the partition's app keys and its own session
+ * keys, never another session's.
  */
 final class KeyTable {
   private final PartitionLimits limits;
@@ -27,7 +29,8 @@ final class KeyTable {
   }
 
   /** Checks that a key of this cost and label would fit, without adding it. */
-  synchronized void checkRoom(int cost, String label, boolean appKey) throws DdiException {
+  synchronized void checkRoom(int cost, String label, int version, boolean appKey)
+      throws DdiException {
     if (keys.size() >= limits.maxKeys() || usedBytes + cost > limits.maxKeyBytes()) {
       throw new DdiException(
           Status.KEY_TABLE_FULL,
@@ -44,20 +47,34 @@ final class KeyTable {
     if (appKey
         && !label.isEmpty()
         && keys.values().stream()
-            .anyMatch(k -> k.isAppKey() && k.attributes().label().equals(label))) {
-      throw new DdiException(Status.LABEL_EXISTS, "a loaded app key has this label");
+            .anyMatch(
+                k ->
+                    k.isAppKey()
+                        && k.attributes().label().equals(label)
+                        && k.lifecycle().version() == version)) {
+      throw new DdiException(
+          Status.LABEL_EXISTS, "a loaded app key has this label and version " + version);
     }
   }
 
   synchronized LoadedKey add(LoadedKeyDraft draft) throws DdiException {
-    checkRoom(draft.material().cost(), draft.attributes().label(), draft.sessionId() == 0);
+    checkRoom(
+        draft.material().cost(),
+        draft.attributes().label(),
+        draft.lifecycle().version(),
+        draft.sessionId() == 0);
     int handle;
     do {
       handle = random.nonZeroInt();
     } while (keys.containsKey(handle));
     LoadedKey k =
         new LoadedKey(
-            handle, draft.attributes(), draft.origin(), draft.sessionId(), draft.material());
+            handle,
+            draft.attributes(),
+            draft.origin(),
+            draft.lifecycle(),
+            draft.sessionId(),
+            draft.material());
     keys.put(handle, k);
     usedBytes += k.material().cost();
     return k;
@@ -91,6 +108,13 @@ final class KeyTable {
         .orElse(null);
   }
 
+  /** Records a loaded key's new lifecycle (same handle, same material). */
+  synchronized void update(LoadedKey changed) {
+    if (keys.replace(changed.handle(), changed) == null) {
+      throw new IllegalStateException("no key " + changed.handle() + " to update");
+    }
+  }
+
   synchronized void remove(int handle) {
     LoadedKey k = keys.remove(handle);
     if (k != null) {
@@ -120,5 +144,9 @@ final class KeyTable {
 
   /** A key about to be added: everything but its handle. */
   record LoadedKeyDraft(
-      KeyAttributes attributes, KeyOrigin origin, int sessionId, KeyMaterial material) {}
+      KeyAttributes attributes,
+      KeyOrigin origin,
+      KeyLifecycle lifecycle,
+      int sessionId,
+      KeyMaterial material) {}
 }

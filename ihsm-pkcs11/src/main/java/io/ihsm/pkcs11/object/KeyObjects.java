@@ -1,17 +1,22 @@
 package io.ihsm.pkcs11.object;
 
 import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyLifecycle;
 import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.UnsignedBytes;
 import io.ihsm.pkcs11.Ck;
 import io.ihsm.pkcs11.CkException;
 import io.ihsm.pkcs11.wire.Native;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
@@ -108,6 +113,26 @@ public final class KeyObjects {
           };
       default -> Ck.CKK_GENERIC_SECRET;
     };
+  }
+
+  /**
+   * CKA_START_DATE and CKA_END_DATE (CK_DATE, "YYYYMMDD" in UTC) from a key version's activation
+   * and deactivation dates; empty for none (and for an entry filed before keys had versions).
+   */
+  public static Map<Long, byte[]> dates(KeyLifecycle lifecycle) {
+    Map<Long, byte[]> a = new TreeMap<>();
+    a.put(Ck.CKA_START_DATE, ckDate(lifecycle == null ? 0 : lifecycle.activationDate()));
+    a.put(Ck.CKA_END_DATE, ckDate(lifecycle == null ? 0 : lifecycle.deactivationDate()));
+    return a;
+  }
+
+  private static byte[] ckDate(long millis) {
+    if (millis == 0) {
+      return new byte[0];
+    }
+    return DateTimeFormatter.BASIC_ISO_DATE
+        .format(Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).toLocalDate())
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   private static Map<Long, byte[]> common(

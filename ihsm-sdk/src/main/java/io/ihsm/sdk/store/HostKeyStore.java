@@ -2,7 +2,9 @@ package io.ihsm.sdk.store;
 
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.KeyLifecycle;
 import io.ihsm.ddi.key.KeyOrigin;
+import io.ihsm.ddi.key.KeyState;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.message.CreatePartitionRequest;
 import io.ihsm.host.AtomicFile;
@@ -42,7 +44,8 @@ import java.util.function.Supplier;
  *
  * <pre>
  * home/partitions/NAME/partition.properties
- * home/partitions/NAME/keys/LABEL.key
+ * home/partitions/NAME/keys/LABEL.key      the label's newest version
+ * home/partitions/NAME/keys/LABEL#N.key    its older versions, after rotations
  * </pre>
  *
  * <p>In a fleet ({@code home/fleet.properties} names the shared store, {@link #useFleetStore}) the
@@ -87,7 +90,12 @@ public final class HostKeyStore {
     }
   }
 
-  /** A key as the host knows it: what it is and how to load it again. */
+  /**
+   * A key version as the host knows it: what it is, its version and lifecycle as the device last
+   * answered them, and how to load it again. {@code lifecycle} is null for an entry filed before
+   * keys had versions (the device loads its blob as version 1, active). A destroyed version keeps
+   * its entry, with no blob.
+   */
   public record StoredKey(
       String label,
       KeyKind kind,
@@ -95,7 +103,33 @@ public final class HostKeyStore {
       KeyOrigin origin,
       boolean extractable,
       byte[] publicKey,
-      byte[] maskedBlob) {}
+      byte[] maskedBlob,
+      KeyLifecycle lifecycle) {
+    /** The key's version, 1 for an entry filed before versions. */
+    public int version() {
+      return lifecycle == null ? 1 : lifecycle.version();
+    }
+
+    /** The state the entry records (without the dates that passed since: see the lifecycle). */
+    public KeyState state() {
+      return lifecycle == null ? KeyState.ACTIVE : lifecycle.state();
+    }
+
+    /** {@code label#version}: the name of this version whatever versions follow it. */
+    public String versionRef() {
+      return KeyRef.of(label, version());
+    }
+
+    /** The same entry with another blob and lifecycle, as the device answered a change. */
+    public StoredKey changed(byte[] blob, KeyLifecycle next) {
+      return new StoredKey(label, kind, usage, origin, extractable, publicKey, blob, next);
+    }
+
+    /** The same key under another name (a label, or {@code label#version} for a view of it). */
+    public StoredKey relabelled(String to) {
+      return new StoredKey(to, kind, usage, origin, extractable, publicKey, maskedBlob, lifecycle);
+    }
+  }
 
   private HostKeyStore(Entries shared, Entries local, boolean fleet) {
     this.shared = shared;
@@ -279,10 +313,7 @@ public final class HostKeyStore {
     if (k == null) {
       return false;
     }
-    Properties replacement =
-        keyProperties(
-            new StoredKey(
-                label, k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), next));
+    Properties replacement = keyProperties(k.changed(next, k.lifecycle()));
     filed(partition, label).ifPresent(t -> replacement.setProperty("filed", t.toString()));
     return shared.replace(
         keyPath(partition, label),
@@ -308,12 +339,68 @@ public final class HostKeyStore {
   }
 
   /**
+   * A key by label (its newest version) or by {@code label#version} ({@link KeyRef}).
+   *
    * @throws DamagedEntryException when the key's entry exists but does not read as a key
    */
-  public Optional<StoredKey> key(String partition, String label) {
+  public Optional<StoredKey> key(String partition, String ref) {
+    checkName(partition);
+    KeyRef r = KeyRef.parse(ref);
+    Optional<StoredKey> newest = entry(partition, r.label(), keyPath(partition, r.label()));
+    if (r.version() == 0 || newest.map(k -> k.version() == r.version()).orElse(false)) {
+      return newest;
+    }
+    return entry(partition, r.label(), versionPath(partition, r.label(), r.version()))
+        .filter(k -> k.version() == r.version());
+  }
+
+  /**
+   * Every key and every older version of each, by the name that reaches it: {@code label} for the
+   * newest, {@code label#version} for an older one. Damaged entries are left out, as in {@link
+   * #keys}.
+   */
+  public java.util.SortedMap<String, StoredKey> allVersions(String partition) {
+    checkName(partition);
+    java.util.SortedMap<String, StoredKey> all = new java.util.TreeMap<>();
+    for (String name : shared.children(partition + "/keys")) {
+      if (!name.endsWith(".key")) {
+        continue;
+      }
+      String ref = name.substring(0, name.length() - 4);
+      boolean label = !ref.isEmpty() && KeyAttributes.validLabel(ref);
+      if (!label && !KeyRef.valid(ref)) {
+        continue;
+      }
+      try {
+        entry(partition, KeyRef.parse(ref).label(), partition + "/keys/" + name)
+            .ifPresent(k -> all.put(ref, k));
+      } catch (DamagedEntryException skipped) {
+        // reported by damagedKeys
+      }
+    }
+    return all;
+  }
+
+  /** Every version of the key, oldest first (empty when there is no such key). */
+  public List<StoredKey> versions(String partition, String label) {
     checkName(partition);
     checkLabel(label);
-    String path = keyPath(partition, label);
+    List<StoredKey> all = new ArrayList<>();
+    String prefix = label + KeyRef.SEPARATOR;
+    for (String name : shared.children(partition + "/keys")) {
+      if (name.startsWith(prefix) && name.endsWith(".key")) {
+        String ref = name.substring(0, name.length() - 4);
+        if (KeyRef.valid(ref)) {
+          key(partition, ref).ifPresent(all::add);
+        }
+      }
+    }
+    key(partition, label).ifPresent(all::add);
+    all.sort(java.util.Comparator.comparingInt(StoredKey::version));
+    return all;
+  }
+
+  private Optional<StoredKey> entry(String partition, String label, String path) {
     return shared
         .read(path)
         .map(
@@ -321,8 +408,15 @@ public final class HostKeyStore {
                 parsed(
                     shared.where(path),
                     () -> {
-                      byte[] blob = b64(required(p, "maskedBlob"));
-                      if (blob.length == 0) {
+                      KeyLifecycle lifecycle = lifecycle(p);
+                      boolean destroyed =
+                          lifecycle != null && lifecycle.state() == KeyState.DESTROYED;
+                      // A destroyed version keeps its entry and no blob; any other needs one.
+                      byte[] blob =
+                          destroyed
+                              ? b64(p.getProperty("maskedBlob", ""))
+                              : b64(required(p, "maskedBlob"));
+                      if (blob.length == 0 && !destroyed) {
                         throw new Unreadable("its masked blob is empty");
                       }
                       return new StoredKey(
@@ -332,8 +426,75 @@ public final class HostKeyStore {
                           KeyOrigin.valueOf(required(p, "origin")),
                           Boolean.parseBoolean(required(p, "extractable")),
                           b64(p.getProperty("publicKey", "")),
-                          blob);
+                          blob,
+                          lifecycle);
                     }));
+  }
+
+  /** The entry's lifecycle; null for an entry filed before keys had versions. */
+  private static KeyLifecycle lifecycle(Properties p) {
+    String version = p.getProperty("version");
+    if (version == null) {
+      return null;
+    }
+    KeyState state = KeyState.fromTextName(required(p, "state"));
+    if (state == null) {
+      throw new Unreadable("its state is not a key state");
+    }
+    return new KeyLifecycle(
+        Integer.parseInt(version),
+        HexFormat.of().parseHex(required(p, "keyId")),
+        state,
+        date(p.getProperty("activationDate")),
+        date(p.getProperty("deactivationDate")));
+  }
+
+  private static long date(String text) {
+    return text == null || text.isEmpty() ? 0 : Instant.parse(text).toEpochMilli();
+  }
+
+  /**
+   * Files a rotation: the replaced version under {@code label#version} (with the key's certificate
+   * chain, which belongs to it), then {@code next} as the label's entry, only if that entry still
+   * holds {@code expectedBlob} (a compare-and-swap in a fleet). False when the entry changed since
+   * (another rotation won): the older version's entry is then the winner's to keep, and nothing
+   * else changed.
+   */
+  public boolean fileRotation(
+      String partition, StoredKey previous, StoredKey next, byte[] expectedBlob) {
+    checkName(partition);
+    checkLabel(next.label());
+    String ref = previous.versionRef();
+    shared.write(versionPath(partition, next.label(), previous.version()), keyProperties(previous));
+    if (!shared.replace(
+        keyPath(partition, next.label()),
+        p -> Arrays.equals(b64(p.getProperty("maskedBlob", "")), expectedBlob),
+        keyProperties(next))) {
+      return false;
+    }
+    List<byte[]> chain = certificates(partition, next.label());
+    if (!chain.isEmpty()) {
+      writeChain(partition, ref, chain);
+      shared.delete(chainPath(partition, next.label()));
+    }
+    return true;
+  }
+
+  /**
+   * Replaces one version's entry with {@code changed} (a new state from the device) only if it
+   * still holds {@code expectedBlob}; false, changing nothing, when it changed or went since.
+   */
+  public boolean replaceVersion(
+      String partition, String ref, byte[] expectedBlob, StoredKey changed) {
+    checkName(partition);
+    if (key(partition, ref).isEmpty()) {
+      return false;
+    }
+    String path = pathOf(partition, ref);
+    Properties replacement = keyProperties(changed);
+    filed(partition, ref).ifPresent(t -> replacement.setProperty("filed", t.toString()));
+    return shared.replace(
+        path, p -> Arrays.equals(b64(p.getProperty("maskedBlob", "")), expectedBlob), replacement);
   }
 
   /**
@@ -421,6 +582,18 @@ public final class HostKeyStore {
 
   private static Properties keyProperties(StoredKey k) {
     Properties p = new Properties();
+    KeyLifecycle l = k.lifecycle();
+    if (l != null) {
+      p.setProperty("version", Integer.toString(l.version()));
+      p.setProperty("keyId", l.idText());
+      p.setProperty("state", l.state().textName());
+      if (l.activationDate() != 0) {
+        p.setProperty("activationDate", Instant.ofEpochMilli(l.activationDate()).toString());
+      }
+      if (l.deactivationDate() != 0) {
+        p.setProperty("deactivationDate", Instant.ofEpochMilli(l.deactivationDate()).toString());
+      }
+    }
     p.setProperty("kind", k.kind().textName());
     p.setProperty("usage", k.usage().textName());
     p.setProperty("origin", k.origin().name());
@@ -431,11 +604,25 @@ public final class HostKeyStore {
     return p;
   }
 
+  /** Removes the key: every version of it and their certificate chains. */
   public void deleteKey(String partition, String label) {
     checkName(partition);
     checkLabel(label);
+    for (String ref : olderVersionRefs(partition, label)) {
+      shared.delete(chainPath(partition, ref));
+      shared.delete(partition + "/keys/" + ref + ".key");
+    }
     shared.delete(chainPath(partition, label));
     shared.delete(keyPath(partition, label));
+  }
+
+  private List<String> olderVersionRefs(String partition, String label) {
+    String prefix = label + KeyRef.SEPARATOR;
+    return shared.children(partition + "/keys").stream()
+        .filter(n -> n.startsWith(prefix) && n.endsWith(".key"))
+        .map(n -> n.substring(0, n.length() - 4))
+        .filter(KeyRef::valid)
+        .toList();
   }
 
   /**
@@ -447,22 +634,28 @@ public final class HostKeyStore {
         key(partition, from).orElseThrow(() -> new IllegalArgumentException("no key " + from));
     checkLabel(to);
     List<byte[]> chain = certificates(partition, from);
-    if (!createKey(
-        partition,
-        new StoredKey(
-            to, k.kind(), k.usage(), k.origin(), k.extractable(), k.publicKey(), k.maskedBlob()))) {
+    if (!createKey(partition, k.relabelled(to))) {
       throw new IllegalArgumentException(
           "partition " + partition + " already has a key labelled " + to);
     }
     saveCertificates(partition, to, chain);
+    for (StoredKey older : versions(partition, from)) {
+      if (older.version() != k.version()) {
+        StoredKey moved = older.relabelled(to);
+        shared.write(versionPath(partition, to, older.version()), keyProperties(moved));
+        List<byte[]> olderChain = certificates(partition, older.versionRef());
+        if (!olderChain.isEmpty()) {
+          writeChain(partition, moved.versionRef(), olderChain);
+        }
+      }
+    }
     deleteKey(partition, from);
   }
 
   /** When a key was filed under its label, if it exists. */
   public Optional<Instant> filed(String partition, String label) {
     checkName(partition);
-    checkLabel(label);
-    String path = keyPath(partition, label);
+    String path = pathOf(partition, label);
     Optional<Properties> p = shared.read(path);
     if (p.isEmpty()) {
       return Optional.empty();
@@ -478,10 +671,13 @@ public final class HostKeyStore {
     return shared.modified(path); // filed before entries carried the time
   }
 
-  /** A key's certificate chain (DER, leaf first; empty when it has none), kept beside it. */
+  /**
+   * A key's certificate chain (DER, leaf first; empty when it has none), kept beside it; {@code
+   * label#version} for an older version's.
+   */
   public List<byte[]> certificates(String partition, String label) {
     checkName(partition);
-    checkLabel(label);
+    KeyRef.parse(label);
     return shared
         .read(chainPath(partition, label))
         .map(
@@ -503,11 +699,15 @@ public final class HostKeyStore {
       shared.delete(chainPath(partition, label));
       return;
     }
+    writeChain(partition, label, chain);
+  }
+
+  private void writeChain(String partition, String ref, List<byte[]> chain) {
     Properties p = new Properties();
     for (int i = 0; i < chain.size(); i++) {
       p.setProperty("certificate." + i, Base64.getEncoder().encodeToString(chain.get(i)));
     }
-    shared.write(chainPath(partition, label), p);
+    shared.write(chainPath(partition, ref), p);
   }
 
   private static String chainPath(String partition, String label) {
@@ -516,6 +716,20 @@ public final class HostKeyStore {
 
   private static String keyPath(String partition, String label) {
     return partition + "/keys/" + label + ".key";
+  }
+
+  /** Where the entry {@code ref} names is (or would be) filed. */
+  private String pathOf(String partition, String ref) {
+    KeyRef r = KeyRef.parse(ref);
+    if (r.newest()
+        || key(partition, r.label()).map(k -> k.version() == r.version()).orElse(false)) {
+      return keyPath(partition, r.label());
+    }
+    return versionPath(partition, r.label(), r.version());
+  }
+
+  private static String versionPath(String partition, String label, int version) {
+    return partition + "/keys/" + KeyRef.of(label, version) + ".key";
   }
 
   private static void checkName(String name) {

@@ -28,7 +28,8 @@ class FleetKeyStoreTest {
         KeyOrigin.GENERATED,
         false,
         new byte[0],
-        new byte[] {2, 1, 0, 0, 0, 1});
+        new byte[] {2, 1, 0, 0, 0, 1},
+        null);
   }
 
   @Test
