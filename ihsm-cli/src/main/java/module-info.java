@@ -7,6 +7,7 @@ module io.ihsm.cli {
   requires io.ihsm.jca;
   requires io.ihsm.pkcs11;
   requires io.ihsm.kms;
+  requires io.ihsm.kmip;
   requires io.ihsm.bench;
   requires info.picocli;
   requires com.fasterxml.jackson.databind;

@@ -87,6 +87,7 @@ public final class IhsmCommand implements Runnable {
           JcaCommand.class,
           Pkcs11Command.class,
           KmsPluginCommand.class,
+          KmipCommand.class,
           BenchCommand.class,
           CryptoCommands.Sign.class,
           CryptoCommands.Verify.class,

@@ -8,6 +8,8 @@ import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.testing.ExternalCommand;
 import io.ihsm.sdk.DeviceAddress;
+import io.ihsm.sdk.IhsmClient;
+import io.ihsm.sdk.PartitionClient;
 import io.ihsm.sdk.store.HostKeyStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -109,6 +111,37 @@ class IhsmProviderTest {
     s.initSign(key);
     s.update(MESSAGE);
     return s.sign();
+  }
+
+  @Test
+  void anAliasWithAVersionKeepsDecryptingAfterARotationAndNeverEncrypts() throws Exception {
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home));
+        PartitionClient sdk =
+            PartitionClient.open(hsm, HostKeyStore.at(home), "app", ProviderFixture.PIN)) {
+      sdk.generate("versioned", KeyKind.AES_256, KeyUsage.ENCRYPT, false);
+      Cipher enc = Cipher.getInstance("AES/GCM/NoPadding", provider);
+      enc.init(Cipher.ENCRYPT_MODE, keyStore().getKey("versioned", null));
+      byte[] underV1 = enc.doFinal(MESSAGE);
+      GCMParameterSpec iv = new GCMParameterSpec(128, enc.getIV());
+
+      sdk.rotate("versioned");
+
+      Cipher dec = Cipher.getInstance("AES/GCM/NoPadding", provider);
+      dec.init(Cipher.DECRYPT_MODE, keyStore().getKey("versioned#1", null), iv);
+      assertThat(dec.doFinal(underV1)).isEqualTo(MESSAGE);
+      Cipher old = Cipher.getInstance("AES/GCM/NoPadding", provider);
+      old.init(Cipher.ENCRYPT_MODE, keyStore().getKey("versioned#1", null));
+      assertThatThrownBy(() -> old.doFinal(MESSAGE))
+          .as("a deactivated version never encrypts")
+          .hasMessageContaining("deactivated");
+      Cipher viaLabel = Cipher.getInstance("AES/GCM/NoPadding", provider);
+      viaLabel.init(Cipher.DECRYPT_MODE, keyStore().getKey("versioned", null), iv);
+      assertThatThrownBy(() -> viaLabel.doFinal(underV1))
+          .as("the label names the new version now")
+          .isInstanceOf(java.security.GeneralSecurityException.class);
+      assertThat(keyStore().getKey("versioned#3", null)).isNull();
+      assertThat(keyStore().containsAlias("versioned#2")).isTrue();
+    }
   }
 
   @Test

@@ -482,24 +482,43 @@ public final class PartitionClient implements AutoCloseable {
   /** Imports a key wrapped for this partition (bring your own key) and records it in the store. */
   public StoredKey importKey(
       String label, KeyKind kind, KeyUsage usage, boolean extractable, byte[] wrapped) {
+    return importKey(label, kind, usage, extractable, wrapped, KeyActivation.NOW);
+  }
+
+  /**
+   * Imports a wrapped key that becomes active when {@code activation} says ({@link KeyActivation}).
+   */
+  public StoredKey importKey(
+      String label,
+      KeyKind kind,
+      KeyUsage usage,
+      boolean extractable,
+      byte[] wrapped,
+      long activation) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, extractable, label);
     return create(
         label,
         kind,
         usage,
         extractable,
-        l -> recovery.withRoom(l, () -> l.session.importKey(attrs, wrapped)));
+        l -> recovery.withRoom(l, () -> l.session.importKey(attrs, wrapped, activation)));
   }
 
   /** Imports a public key (SPKI DER) to verify or encrypt with, and records it in the store. */
   public StoredKey importPublicKey(String label, KeyKind kind, KeyUsage usage, byte[] spki) {
+    return importPublicKey(label, kind, usage, spki, KeyActivation.NOW);
+  }
+
+  /** Imports a public key that becomes active when {@code activation} says. */
+  public StoredKey importPublicKey(
+      String label, KeyKind kind, KeyUsage usage, byte[] spki, long activation) {
     KeyAttributes attrs = new KeyAttributes(kind, usage, false, false, label);
     return create(
         label,
         kind,
         usage,
         false,
-        l -> recovery.withRoom(l, () -> l.session.importPublicKey(attrs, spki)));
+        l -> recovery.withRoom(l, () -> l.session.importPublicKey(attrs, spki, activation)));
   }
 
   /**

@@ -102,6 +102,10 @@ final class KeyTransitions {
   private static DdiException refused(KeyState from, KeyState to, String why) {
     return new DdiException(
         Status.INVALID_STATE_TRANSITION,
-        "a " + from.textName() + " key cannot become " + to.textName() + ": " + why);
+        article(from) + " " + from.textName() + " key cannot become " + to.textName() + ": " + why);
+  }
+
+  private static String article(KeyState s) {
+    return s == KeyState.ACTIVE ? "an" : "a";
   }
 }
