@@ -18,6 +18,8 @@ import io.ihsm.ddi.key.KeyStateChange;
 import io.ihsm.ddi.key.KeyUsage;
 import io.ihsm.ddi.key.Operation;
 import io.ihsm.ddi.key.RotatedKey;
+import io.ihsm.ddi.key.UnwrapKeyRequest;
+import io.ihsm.ddi.key.WrapKeyRequest;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Empty;
 import io.ihsm.ddi.message.FirmwareChunk;
@@ -208,6 +210,41 @@ class KeyLifecycleTest {
     assertThat(keys.p.status(Opcode.SIGN, keys.session, ecdsa(k.handle())))
         .isEqualTo(Status.KEY_STATE_NOT_PERMITTED);
     assertThat(keys.verify(ecdsa(k.handle()).withSignature(signature))).isTrue();
+  }
+
+  @Test
+  void aDeactivatedWrappingKeyUnwrapsButNeverWraps() {
+    KeyInfo kek =
+        keys.p.ok(
+            Opcode.GENERATE_KEY,
+            keys.session,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.AES_256, KeyUsage.WRAP, false, false, "kek")),
+            KeyInfo::read);
+    KeyInfo target =
+        keys.p.ok(
+            Opcode.GENERATE_KEY,
+            keys.session,
+            new GenerateKeyRequest(
+                new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, true, "dek")),
+            KeyInfo::read);
+    WrapKeyRequest wrap = new WrapKeyRequest(kek.handle(), target.handle(), Algorithm.AES_KW);
+    byte[] wrapped = keys.p.ok(Opcode.WRAP_KEY, keys.session, wrap, Bytes::read).bytes();
+    setState(kek.handle(), KeyState.DEACTIVATED, 0);
+
+    assertThat(keys.p.status(Opcode.WRAP_KEY, keys.session, wrap))
+        .isEqualTo(Status.KEY_STATE_NOT_PERMITTED);
+    KeyInfo back =
+        keys.p.ok(
+            Opcode.UNWRAP_KEY,
+            keys.session,
+            new UnwrapKeyRequest(
+                kek.handle(),
+                Algorithm.AES_KW,
+                new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, true, false, ""),
+                wrapped),
+            KeyInfo::read);
+    assertThat(back.lifecycle().state()).isEqualTo(KeyState.ACTIVE);
   }
 
   @Test

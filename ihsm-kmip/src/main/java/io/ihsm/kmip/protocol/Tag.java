@@ -22,6 +22,7 @@ public final class Tag {
   public static final int HASHING_ALGORITHM = 0x420038;
   public static final int IV_COUNTER_NONCE = 0x42003D;
   public static final int KEY_BLOCK = 0x420040;
+  public static final int KEY_COMPRESSION_TYPE = 0x420041;
   public static final int KEY_FORMAT_TYPE = 0x420042;
   public static final int KEY_MATERIAL = 0x420043;
   public static final int KEY_VALUE = 0x420045;
@@ -58,6 +59,7 @@ public final class Tag {
   public static final int REVOCATION_MESSAGE = 0x420080;
   public static final int REVOCATION_REASON = 0x420081;
   public static final int REVOCATION_REASON_CODE = 0x420082;
+  public static final int KEY_ROLE_TYPE = 0x420083;
   public static final int SERVER_INFORMATION = 0x420088;
   public static final int STATE = 0x42008D;
   public static final int STORAGE_STATUS_MASK = 0x42008E;
@@ -68,10 +70,20 @@ public final class Tag {
   public static final int UNIQUE_IDENTIFIER = 0x420094;
   public static final int VALIDITY_INDICATOR = 0x42009B;
   public static final int VENDOR_IDENTIFICATION = 0x42009D;
+  public static final int WRAPPING_METHOD = 0x42009E;
+  public static final int ENCRYPTION_KEY_INFORMATION = 0x420036;
+  public static final int KEY_WRAPPING_DATA = 0x420046;
+  public static final int ENCODING_OPTION = 0x4200A3;
   public static final int DIGITAL_SIGNATURE_ALGORITHM = 0x4200AE;
   public static final int DATA = 0x4200C2;
   public static final int SIGNATURE_DATA = 0x4200C3;
   public static final int MAC_DATA = 0x4200C6;
+  public static final int RANDOM_IV = 0x4200C5;
+  public static final int IV_LENGTH = 0x4200CD;
+  public static final int TAG_LENGTH = 0x4200CE;
+  public static final int SALT_LENGTH = 0x420100;
+  public static final int MASK_GENERATOR = 0x420101;
+  public static final int MASK_GENERATOR_HASHING_ALGORITHM = 0x420102;
   public static final int AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA = 0x4200FE;
   public static final int AUTHENTICATED_ENCRYPTION_TAG = 0x4200FF;
 

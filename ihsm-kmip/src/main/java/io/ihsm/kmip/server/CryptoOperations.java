@@ -49,15 +49,15 @@ final class CryptoOperations {
           Tag.BLOCK_CIPHER_MODE,
           Tag.PADDING_METHOD,
           Tag.HASHING_ALGORITHM,
-          0x420083, // Key Role Type
+          Tag.KEY_ROLE_TYPE,
           Tag.DIGITAL_SIGNATURE_ALGORITHM,
           Tag.CRYPTOGRAPHIC_ALGORITHM,
-          0x4200C5, // Random IV
-          0x4200CD, // IV Length
-          0x4200CE, // Tag Length
-          0x420100, // Salt Length
-          0x420101, // Mask Generator
-          0x420102); // Mask Generator Hashing Algorithm
+          Tag.RANDOM_IV,
+          Tag.IV_LENGTH,
+          Tag.TAG_LENGTH,
+          Tag.SALT_LENGTH,
+          Tag.MASK_GENERATOR,
+          Tag.MASK_GENERATOR_HASHING_ALGORITHM);
 
   private static final Set<Integer> CIPHER_REQUEST =
       Set.of(
@@ -93,11 +93,12 @@ final class CryptoOperations {
         : Struct.of(Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS), "Cryptographic Parameters");
   }
 
-  private static List<Ttlv> encrypt(Struct payload, Batch batch) throws KmipException {
+  /** An Encrypt or Decrypt request, read and checked. */
+  private record CipherRequest(
+      Target target, byte[] data, Struct parameters, Optional<byte[]> iv, byte[] aad, long mode) {}
+
+  private static CipherRequest cipherRequest(Struct payload, Batch batch) throws KmipException {
     payload.only(CIPHER_REQUEST);
-    if (payload.optional(Tag.AUTHENTICATED_ENCRYPTION_TAG, "tag").isPresent()) {
-      throw new KmipException(ResultReason.INVALID_FIELD, "Encrypt takes no tag: it makes one");
-    }
     Target t = target(payload, batch);
     byte[] data = payload.bytes(Tag.DATA, "Data");
     Struct params = parameters(payload);
@@ -106,13 +107,20 @@ final class CryptoOperations {
         payload
             .optionalBytes(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA, "additional data")
             .orElse(new byte[0]);
-    long mode = mode(params, t);
-    CipherParameters cp = cipher(params, t, mode, iv, aad, true);
-    Ciphertext c = batch.partition.client.encrypt(t.object().key(), cp, data);
+    return new CipherRequest(t, data, params, iv, aad, mode(params, t));
+  }
+
+  private static List<Ttlv> encrypt(Struct payload, Batch batch) throws KmipException {
+    if (payload.optional(Tag.AUTHENTICATED_ENCRYPTION_TAG, "tag").isPresent()) {
+      throw new KmipException(ResultReason.INVALID_FIELD, "Encrypt takes no tag: it makes one");
+    }
+    CipherRequest r = cipherRequest(payload, batch);
+    CipherParameters cp = cipher(r.parameters(), r.target(), r.mode(), r.iv(), r.aad(), true);
+    Ciphertext c = batch.partition.client.encrypt(r.target().object().key(), cp, r.data());
     List<Ttlv> out = new ArrayList<>();
-    out.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, t.object().uid()));
+    out.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, r.target().object().uid()));
     byte[] bytes = c.bytes();
-    if (mode == GCM) {
+    if (r.mode() == GCM) {
       out.add(Ttlv.bytes(Tag.DATA, Arrays.copyOf(bytes, bytes.length - GCM_TAG_BYTES)));
       out.add(Ttlv.bytes(Tag.IV_COUNTER_NONCE, c.iv()));
       out.add(
@@ -121,7 +129,7 @@ final class CryptoOperations {
               Arrays.copyOfRange(bytes, bytes.length - GCM_TAG_BYTES, bytes.length)));
     } else {
       out.add(Ttlv.bytes(Tag.DATA, bytes));
-      if (iv.isEmpty() && c.iv().length > 0) {
+      if (r.iv().isEmpty() && c.iv().length > 0) {
         out.add(Ttlv.bytes(Tag.IV_COUNTER_NONCE, c.iv())); // the device chose it
       }
     }
@@ -129,36 +137,27 @@ final class CryptoOperations {
   }
 
   private static List<Ttlv> decrypt(Struct payload, Batch batch) throws KmipException {
-    payload.only(CIPHER_REQUEST);
-    Target t = target(payload, batch);
-    byte[] data = payload.bytes(Tag.DATA, "Data");
-    Struct params = parameters(payload);
-    Optional<byte[]> iv = payload.optionalBytes(Tag.IV_COUNTER_NONCE, "IV/Counter/Nonce");
-    byte[] aad =
-        payload
-            .optionalBytes(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA, "additional data")
-            .orElse(new byte[0]);
-    long mode = mode(params, t);
-    CipherParameters cp = cipher(params, t, mode, iv, aad, false);
-    byte[] body = data;
-    if (mode == GCM) {
+    CipherRequest r = cipherRequest(payload, batch);
+    CipherParameters cp = cipher(r.parameters(), r.target(), r.mode(), r.iv(), r.aad(), false);
+    byte[] body = r.data();
+    if (r.mode() == GCM) {
       byte[] tag = payload.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, "Authenticated Encryption Tag");
       if (tag.length != GCM_TAG_BYTES) {
         throw new KmipException(ResultReason.INVALID_FIELD, "a GCM tag here is 16 bytes");
       }
-      body = Arrays.copyOf(data, data.length + tag.length);
-      System.arraycopy(tag, 0, body, data.length, tag.length);
+      body = Arrays.copyOf(body, body.length + tag.length);
+      System.arraycopy(tag, 0, body, r.data().length, tag.length);
     }
-    boolean needsIv = mode == CBC || mode == CTR || mode == GCM;
-    if (needsIv && iv.isEmpty()) {
+    boolean needsIv = r.mode() == CBC || r.mode() == CTR || r.mode() == GCM;
+    if (needsIv && r.iv().isEmpty()) {
       throw new KmipException(ResultReason.MISSING_DATA, "decryption needs the IV/Counter/Nonce");
     }
     byte[] plain =
         batch.partition.client.decrypt(
-            t.object().key(), cp, Ciphertext.of(iv.orElse(new byte[0]), body));
+            r.target().object().key(), cp, Ciphertext.of(r.iv().orElse(new byte[0]), body));
     try {
       return List.of(
-          Ttlv.text(Tag.UNIQUE_IDENTIFIER, t.object().uid()), Ttlv.bytes(Tag.DATA, plain));
+          Ttlv.text(Tag.UNIQUE_IDENTIFIER, r.target().object().uid()), Ttlv.bytes(Tag.DATA, plain));
     } finally {
       Arrays.fill(plain, (byte) 0);
     }

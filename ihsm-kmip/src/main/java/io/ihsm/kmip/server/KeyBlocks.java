@@ -39,8 +39,8 @@ final class KeyBlocks {
             Tag.KEY_VALUE,
             Tag.CRYPTOGRAPHIC_ALGORITHM,
             Tag.CRYPTOGRAPHIC_LENGTH,
-            0x420041)); // Key Compression Type
-    if (block.optional(0x420041, "Key Compression Type").isPresent()) {
+            Tag.KEY_COMPRESSION_TYPE));
+    if (block.optional(Tag.KEY_COMPRESSION_TYPE, "Key Compression Type").isPresent()) {
       throw new KmipException(ResultReason.FEATURE_NOT_SUPPORTED, "compressed keys are not taken");
     }
     long format = block.enumeration(Tag.KEY_FORMAT_TYPE, "Key Format Type");
@@ -90,10 +90,6 @@ final class KeyBlocks {
     }
   }
 
-  private static final int WRAPPING_METHOD = 0x42009E;
-  private static final int ENCRYPTION_KEY_INFORMATION = 0x420036;
-  private static final int KEY_WRAPPING_DATA = 0x420046;
-  private static final int ENCODING_OPTION = 0x4200A3;
   private static final long ENCRYPT = 1;
   private static final long AES_KEY_WRAP_PADDING = 12;
   private static final long NIST_KEY_WRAP = 13;
@@ -106,19 +102,23 @@ final class KeyBlocks {
   static List<Ttlv> wrapped(KmipPartition p, KmipObject o, Struct spec, Batch batch)
       throws KmipException {
     spec.only(
-        Set.of(WRAPPING_METHOD, ENCRYPTION_KEY_INFORMATION, ENCODING_OPTION, Tag.ATTRIBUTE_NAME));
-    if (spec.enumeration(WRAPPING_METHOD, "Wrapping Method") != ENCRYPT) {
+        Set.of(
+            Tag.WRAPPING_METHOD,
+            Tag.ENCRYPTION_KEY_INFORMATION,
+            Tag.ENCODING_OPTION,
+            Tag.ATTRIBUTE_NAME));
+    if (spec.enumeration(Tag.WRAPPING_METHOD, "Wrapping Method") != ENCRYPT) {
       throw new KmipException(
           ResultReason.FEATURE_NOT_SUPPORTED, "keys are wrapped by Encrypt only");
     }
-    if (spec.optionalEnumeration(ENCODING_OPTION, "Encoding Option").orElse(1L) != 1L) {
+    if (spec.optionalEnumeration(Tag.ENCODING_OPTION, "Encoding Option").orElse(1L) != 1L) {
       throw new KmipException(ResultReason.FEATURE_NOT_SUPPORTED, "wrapped keys have No Encoding");
     }
     if (!spec.all(Tag.ATTRIBUTE_NAME).isEmpty()) {
       throw new KmipException(ResultReason.FEATURE_NOT_SUPPORTED, "no attributes are wrapped");
     }
     Struct info =
-        spec.struct(ENCRYPTION_KEY_INFORMATION, "Encryption Key Information")
+        spec.struct(Tag.ENCRYPTION_KEY_INFORMATION, "Encryption Key Information")
             .only(Set.of(Tag.UNIQUE_IDENTIFIER, Tag.CRYPTOGRAPHIC_PARAMETERS));
     KmipObject wrappingKey = p.object(info.text(Tag.UNIQUE_IDENTIFIER, "Unique Identifier"));
     long mode = NIST_KEY_WRAP;
@@ -155,10 +155,10 @@ final class KeyBlocks {
             Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, o.algorithm()),
             Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, o.length()),
             Ttlv.structure(
-                KEY_WRAPPING_DATA,
-                Ttlv.enumeration(WRAPPING_METHOD, ENCRYPT),
+                Tag.KEY_WRAPPING_DATA,
+                Ttlv.enumeration(Tag.WRAPPING_METHOD, ENCRYPT),
                 Ttlv.structure(
-                    ENCRYPTION_KEY_INFORMATION,
+                    Tag.ENCRYPTION_KEY_INFORMATION,
                     Ttlv.text(Tag.UNIQUE_IDENTIFIER, wrappingKey.uid()),
                     Ttlv.structure(
                         Tag.CRYPTOGRAPHIC_PARAMETERS,

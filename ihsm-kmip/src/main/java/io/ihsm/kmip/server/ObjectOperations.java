@@ -335,8 +335,8 @@ final class ObjectOperations {
             Tag.UNIQUE_IDENTIFIER,
             Tag.KEY_FORMAT_TYPE,
             Tag.KEY_WRAPPING_SPECIFICATION,
-            0x420041)); // Key Compression Type: refused below when present
-    if (payload.optional(0x420041, "Key Compression Type").isPresent()) {
+            Tag.KEY_COMPRESSION_TYPE)); // refused below when present
+    if (payload.optional(Tag.KEY_COMPRESSION_TYPE, "Key Compression Type").isPresent()) {
       throw new KmipException(ResultReason.FEATURE_NOT_SUPPORTED, "keys are not compressed here");
     }
     KmipPartition p = batch.partition;

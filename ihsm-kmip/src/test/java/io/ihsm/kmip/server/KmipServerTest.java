@@ -115,20 +115,23 @@ class KmipServerTest {
 
   /** A PyKMIP scenario's output: one JSON object per step. */
   static String pykmipRun(String scenario, TestPki.Issued as) throws Exception {
-    assumeTrue(pykmip(), "python3-pykmip is not installed (Debian package; .ci/run installs it)");
-    ExternalCommand.Result r =
-        ExternalCommand.run(
-            List.of(
-                PYTHON.toString(),
-                script.toString(),
-                "127.0.0.1",
-                Integer.toString(server.address().getPort()),
-                as.certificate().toString(),
-                as.key().toString(),
-                pki.caFile().toString(),
-                scenario));
+    ExternalCommand.Result r = pykmipAttempt(scenario, as);
     assertThat(r.exitCode()).as(r.output() + "\nserver log:\n" + log).isZero();
     return r.output();
+  }
+
+  static ExternalCommand.Result pykmipAttempt(String scenario, TestPki.Issued as) throws Exception {
+    assumeTrue(pykmip(), "python3-pykmip is not installed (Debian package; .ci/run installs it)");
+    return ExternalCommand.run(
+        List.of(
+            PYTHON.toString(),
+            script.toString(),
+            "127.0.0.1",
+            Integer.toString(server.address().getPort()),
+            as.certificate().toString(),
+            as.key().toString(),
+            pki.caFile().toString(),
+            scenario));
   }
 
   @Test
@@ -313,6 +316,135 @@ class KmipServerTest {
       assertThat(batch.items().stream().filter(t -> t.tag() == Tag.BATCH_ITEM).count())
           .as("a failed item stops the batch (the default)")
           .isEqualTo(2);
+    }
+  }
+
+  static Ttlv attribute(String name, Ttlv value) {
+    return Ttlv.structure(Tag.ATTRIBUTE, Ttlv.text(Tag.ATTRIBUTE_NAME, name), value);
+  }
+
+  static Ttlv field(Ttlv response, int tag) {
+    Ttlv item =
+        response.items().stream().filter(t -> t.tag() == Tag.BATCH_ITEM).findFirst().orElseThrow();
+    Ttlv payload =
+        item.items().stream()
+            .filter(t -> t.tag() == Tag.RESPONSE_PAYLOAD)
+            .findFirst()
+            .orElseThrow();
+    return payload.items().stream().filter(t -> t.tag() == tag).findFirst().orElseThrow();
+  }
+
+  @Test
+  void gcmKeepsItsTagApartAndBindsTheAdditionalData() throws Exception {
+    try (SSLSocket s = connect(client)) {
+      Ttlv created =
+          exchange(
+              s,
+              TtlvCodec.encode(
+                  request(
+                      item(
+                          0x01,
+                          Ttlv.enumeration(Tag.OBJECT_TYPE, 2),
+                          Ttlv.structure(
+                              Tag.TEMPLATE_ATTRIBUTE,
+                              attribute(
+                                  "Cryptographic Algorithm",
+                                  Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, 3)),
+                              attribute(
+                                  "Cryptographic Length", Ttlv.integer(Tag.ATTRIBUTE_VALUE, 256)),
+                              attribute(
+                                  "Activation Date",
+                                  Ttlv.dateTime(
+                                      Tag.ATTRIBUTE_VALUE,
+                                      java.time.Instant.ofEpochSecond(1))))))));
+      String uid = field(created, Tag.UNIQUE_IDENTIFIER).text();
+      Ttlv gcm =
+          Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS, Ttlv.enumeration(Tag.BLOCK_CIPHER_MODE, 9));
+      byte[] aad = "row 42".getBytes();
+      Ttlv encrypted =
+          exchange(
+              s,
+              TtlvCodec.encode(
+                  request(
+                      item(
+                          0x1F,
+                          Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid),
+                          gcm,
+                          Ttlv.bytes(Tag.DATA, "a secret value".getBytes()),
+                          Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA, aad)))));
+      byte[] data = field(encrypted, Tag.DATA).bytes();
+      byte[] iv = field(encrypted, Tag.IV_COUNTER_NONCE).bytes();
+      byte[] tag = field(encrypted, Tag.AUTHENTICATED_ENCRYPTION_TAG).bytes();
+      assertThat(data).hasSize("a secret value".length());
+      assertThat(iv).hasSize(12);
+      assertThat(tag).hasSize(16);
+      java.util.function.Function<byte[], Ttlv> decrypt =
+          t -> {
+            try {
+              return exchange(
+                  s,
+                  TtlvCodec.encode(
+                      request(
+                          item(
+                              0x20,
+                              Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid),
+                              gcm,
+                              Ttlv.bytes(Tag.DATA, data),
+                              Ttlv.bytes(Tag.IV_COUNTER_NONCE, iv),
+                              Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA, aad),
+                              Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, t)))));
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          };
+      assertThat(field(decrypt.apply(tag), Tag.DATA).bytes())
+          .isEqualTo("a secret value".getBytes());
+      byte[] forged = tag.clone();
+      forged[0] ^= 1;
+      assertThat(reasonOf(decrypt.apply(forged), 0))
+          .as("cryptographic failure")
+          .isEqualTo("[1, 10]");
+    }
+  }
+
+  @Test
+  void pykmipWithAnotherCasCertificateOrAnUnmappedOneGetsNoService() throws Exception {
+    ExternalCommand.Result other = pykmipAttempt("batch", foreign);
+    assertThat(other.exitCode()).isNotZero();
+    assertThat(other.output()).containsIgnoringCase("ssl").doesNotContain("\"step\"");
+    ExternalCommand.Result stranger = pykmipAttempt("batch", unmapped);
+    assertThat(stranger.exitCode()).isNotZero();
+    assertThat(stranger.output()).doesNotContain("\"step\"");
+  }
+
+  @Test
+  void aFloodOfSilentConnectionsHoldsAtMostItsShareAndLeavesNothingBehind() throws Exception {
+    List<java.net.Socket> silent = new ArrayList<>();
+    try {
+      for (int i = 0; i < KmipServer.MAX_CONNECTIONS + 8; i++) {
+        silent.add(new java.net.Socket("127.0.0.1", server.address().getPort()));
+      }
+      // Those beyond the limit are closed at once, before a handshake costs anything.
+      java.net.Socket last = silent.get(silent.size() - 1);
+      last.setSoTimeout(5_000);
+      assertThat(last.getInputStream().read()).isEqualTo(-1);
+    } finally {
+      for (java.net.Socket s : silent) {
+        s.close();
+      }
+    }
+    // Their slots come back as they go: a real client is served again.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try (SSLSocket s = connect(client)) {
+        if (exchange(s, TtlvCodec.encode(request(item(0x1E)))) != null) {
+          break;
+        }
+      } catch (java.io.IOException busy) {
+        // slots not released yet
+      }
+      assertThat(System.nanoTime()).as("slots released").isLessThan(deadline);
+      Thread.sleep(100);
     }
   }
 
