@@ -198,6 +198,20 @@ def registered(c):
         "hashing_algorithm": E.HashingAlgorithm.SHA_256,
         "padding_method": E.PaddingMethod.PKCS1v15})
     emit("register-public", valid=valid.name)
+    pkcs8 = private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
+    priv_uid = c.register(objects.PrivateKey(
+        E.CryptographicAlgorithm.RSA, 2048, pkcs8, E.KeyFormatType.PKCS_8,
+        masks=[E.CryptographicUsageMask.SIGN], name="brought-signer"))
+    c.activate(priv_uid)
+    signed = c.sign(message, priv_uid, {
+        "cryptographic_algorithm": E.CryptographicAlgorithm.RSA,
+        "hashing_algorithm": E.HashingAlgorithm.SHA_256,
+        "padding_method": E.PaddingMethod.PKCS1v15})
+    private.public_key().verify(signed, message, padding.PKCS1v15(), hashes.SHA256())
+    emit("register-private", signsAsItsOwnerKey=True)
+    failure("get-registered-private", lambda: c.get(priv_uid))
 
 
 def wrapped(c):

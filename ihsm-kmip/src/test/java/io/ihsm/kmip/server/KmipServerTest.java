@@ -191,7 +191,10 @@ class KmipServerTest {
         .contains("\"step\": \"mac\", \"length\": 32, \"stable\": true");
     assertThat(pykmipRun("registered", client))
         .contains("\"register-symmetric\", \"matches\": true")
-        .contains("\"register-public\", \"valid\": \"VALID\"");
+        .contains("\"register-public\", \"valid\": \"VALID\"")
+        .contains("\"register-private\", \"signsAsItsOwnerKey\": true")
+        .containsPattern(
+            "\"get-registered-private\", \"failed\": true, \"reason\": \"NOT_EXTRACTABLE\"");
   }
 
   @Test
