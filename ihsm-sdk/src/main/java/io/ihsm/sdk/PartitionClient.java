@@ -393,7 +393,15 @@ public final class PartitionClient implements AutoCloseable {
     return catalogue.change(
         () -> {
           StoredKey current = catalogue.key(label);
+          // The store's newest version is the one rotated: a handle this client loaded earlier
+          // may be an older version (another client rotated since), so it is loaded afresh.
+          evict(label);
           RotatedKey rotated = withKey(label, (l, h) -> l.session.rotateKey(h));
+          // Another client may have rotated between reading the store and loading: then the
+          // device renewed an older version, and this rotation is dropped.
+          boolean stale =
+              current.lifecycle() != null
+                  && !current.lifecycle().idText().equals(rotated.previous().lifecycle().idText());
           StoredKey previous =
               current.changed(rotated.previous().maskedBlob(), rotated.previous().lifecycle());
           KeyInfo n = rotated.next();
@@ -408,7 +416,7 @@ public final class PartitionClient implements AutoCloseable {
                   n.maskedBlob(),
                   n.lifecycle());
           LiveSession l = recovery.current();
-          if (!store.fileRotation(entry.name(), previous, next, current.maskedBlob())) {
+          if (stale || !store.fileRotation(entry.name(), previous, next, current.maskedBlob())) {
             if (l != null) {
               unloadQuietly(l, n.handle());
             }

@@ -119,6 +119,29 @@ class KeyVersionsTest {
   }
 
   @Test
+  void aClientRotatesTheNewestVersionEvenWhenItHadAnOlderOneLoaded() throws Exception {
+    HostKeyStore store = HostKeyStore.at(home);
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
+      PartitionClientTest.setUp(hsm, store, new PartitionLimits(0, 0, 0, 0, 2));
+      try (PartitionClient a = PartitionClient.open(hsm, store, "app", PartitionClientTest.PIN);
+          PartitionClient b = PartitionClient.open(hsm, store, "app", PartitionClientTest.PIN)) {
+        a.generate("kek", KeyKind.AES_256, KeyUsage.ENCRYPT, false);
+        a.encrypt("kek", AesGcmParameters.create(), DEK); // a has version 1 loaded
+        b.rotate("kek");
+
+        StoredKey v3 = a.rotate("kek");
+
+        assertThat(v3.version()).isEqualTo(3);
+        assertThat(a.versions("kek")).extracting(StoredKey::version).containsExactly(1, 2, 3);
+        assertThat(a.versions("kek"))
+            .extracting(k -> k.lifecycle().idText())
+            .doesNotHaveDuplicates();
+        assertThat(a.key("kek#2").state()).isEqualTo(KeyState.DEACTIVATED);
+      }
+    }
+  }
+
+  @Test
   void statesChangeInsideTheDeviceAndTheStoreRecordsThem() throws Exception {
     HostKeyStore store = HostKeyStore.at(home);
     try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(home))) {
