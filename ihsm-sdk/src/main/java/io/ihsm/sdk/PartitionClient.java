@@ -447,8 +447,19 @@ public final class PartitionClient implements AutoCloseable {
             throw new IhsmException(
                 Status.INVALID_STATE_TRANSITION, "key " + ref + " is destroyed already");
           }
+          evict(ref); // the version the store names, not one this client loaded before
           KeyInfo changed =
               withKey(ref, (l, h) -> l.session.setKeyState(new KeyStateChange(h, state, when)));
+          if (current.lifecycle() != null
+              && !current.lifecycle().idText().equals(changed.lifecycle().idText())) {
+            throw new IhsmException(
+                Status.LABEL_EXISTS,
+                "key "
+                    + ref
+                    + " was rotated while its state changed; the device moved version "
+                    + changed.lifecycle().version()
+                    + ", try again");
+          }
           StoredKey filed = current.changed(changed.maskedBlob(), changed.lifecycle());
           if (state == KeyState.DESTROYED) {
             evict(ref);

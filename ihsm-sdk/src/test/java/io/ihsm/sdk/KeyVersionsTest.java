@@ -137,6 +137,15 @@ class KeyVersionsTest {
             .extracting(k -> k.lifecycle().idText())
             .doesNotHaveDuplicates();
         assertThat(a.key("kek#2").state()).isEqualTo(KeyState.DEACTIVATED);
+
+        b.encrypt("kek", AesGcmParameters.create(), DEK); // b has version 3 loaded
+        StoredKey v4 = a.rotate("kek");
+        StoredKey compromised = b.setState("kek", KeyState.COMPROMISED, null);
+        assertThat(compromised.version())
+            .as("b moves the store's newest, not the version it had loaded")
+            .isEqualTo(4);
+        assertThat(b.key("kek").lifecycle().idText()).isEqualTo(v4.lifecycle().idText());
+        assertThat(b.key("kek#3").state()).isEqualTo(KeyState.DEACTIVATED);
       }
     }
   }
