@@ -24,7 +24,10 @@ final class Operations {
   private final Map<Integer, Handler> handlers = new HashMap<>();
 
   Operations() {
-    ObjectOperations.register(handlers);
+    CreateOperations.register(handlers);
+    ReadOperations.register(handlers);
+    LifecycleOperations.register(handlers);
+    AttributeOperations.register(handlers);
     CryptoOperations.register(handlers);
     handlers.put(Operation.DISCOVER_VERSIONS, Operations::discoverVersions);
     handlers.put(Operation.QUERY, this::query);
