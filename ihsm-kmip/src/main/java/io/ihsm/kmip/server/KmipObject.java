@@ -42,9 +42,4 @@ record KmipObject(
     return new KmipObject(
         uid, objectType, key, algorithm, length, usageMask, names, next, initialDate);
   }
-
-  KmipObject withKey(String next) {
-    return new KmipObject(
-        uid, objectType, next, algorithm, length, usageMask, names, custom, initialDate);
-  }
 }
