@@ -2,7 +2,6 @@ package io.ihsm.kmip.protocol;
 
 import io.ihsm.kmip.ttlv.ItemType;
 import io.ihsm.kmip.ttlv.Ttlv;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -70,11 +69,17 @@ public final class Struct {
         .orElseThrow(() -> new KmipException(ResultReason.MISSING_DATA, name + " needs " + field));
   }
 
-  public Optional<String> optionalText(int tag, String field) throws KmipException {
+  /** The field, when present, checked to be of {@code type}. */
+  private Optional<Ttlv> optional(int tag, String field, ItemType type) throws KmipException {
     Optional<Ttlv> t = optional(tag, field);
-    return t.isEmpty()
-        ? Optional.empty()
-        : Optional.of(typed(t.get(), ItemType.TEXT_STRING, field).text());
+    if (t.isPresent()) {
+      typed(t.get(), type, field);
+    }
+    return t;
+  }
+
+  public Optional<String> optionalText(int tag, String field) throws KmipException {
+    return optional(tag, field, ItemType.TEXT_STRING).map(Ttlv::text);
   }
 
   public String text(int tag, String field) throws KmipException {
@@ -82,10 +87,7 @@ public final class Struct {
   }
 
   public Optional<Long> optionalEnumeration(int tag, String field) throws KmipException {
-    Optional<Ttlv> t = optional(tag, field);
-    return t.isEmpty()
-        ? Optional.empty()
-        : Optional.of(typed(t.get(), ItemType.ENUMERATION, field).enumeration());
+    return optional(tag, field, ItemType.ENUMERATION).map(Ttlv::enumeration);
   }
 
   public long enumeration(int tag, String field) throws KmipException {
@@ -93,10 +95,7 @@ public final class Struct {
   }
 
   public Optional<Integer> optionalInteger(int tag, String field) throws KmipException {
-    Optional<Ttlv> t = optional(tag, field);
-    return t.isEmpty()
-        ? Optional.empty()
-        : Optional.of(typed(t.get(), ItemType.INTEGER, field).integer());
+    return optional(tag, field, ItemType.INTEGER).map(Ttlv::integer);
   }
 
   public int integer(int tag, String field) throws KmipException {
@@ -104,21 +103,11 @@ public final class Struct {
   }
 
   public Optional<byte[]> optionalBytes(int tag, String field) throws KmipException {
-    Optional<Ttlv> t = optional(tag, field);
-    return t.isEmpty()
-        ? Optional.empty()
-        : Optional.of(typed(t.get(), ItemType.BYTE_STRING, field).bytes());
+    return optional(tag, field, ItemType.BYTE_STRING).map(Ttlv::bytes);
   }
 
   public byte[] bytes(int tag, String field) throws KmipException {
     return typed(required(tag, field), ItemType.BYTE_STRING, field).bytes();
-  }
-
-  public Optional<Instant> optionalDate(int tag, String field) throws KmipException {
-    Optional<Ttlv> t = optional(tag, field);
-    return t.isEmpty()
-        ? Optional.empty()
-        : Optional.of(typed(t.get(), ItemType.DATE_TIME, field).dateTime());
   }
 
   public Optional<Struct> optionalStruct(int tag, String field) throws KmipException {

@@ -95,26 +95,10 @@ final class CreateOperations {
     KeyUsage usage = KeyMapping.usage(w.mask(), kind);
     KmipPartition p = batch.partition;
     synchronized (p.changes) {
-      StoredKey k =
-          p.client.generate(
-              label(p, w.names()),
-              kind,
-              usage,
-              KeyMapping.extractable(w.mask()),
-              0,
-              w.activation());
+      StoredKey k = generate(p, w, kind, usage);
       KmipObject o =
-          new KmipObject(
-              k.lifecycle().idText(),
-              KmipObject.SYMMETRIC_KEY,
-              k.versionRef(),
-              w.algorithm(),
-              KeyMapping.length(kind),
-              w.mask(),
-              w.names(),
-              Map.of(),
-              Instant.now());
-      p.objects.save(o);
+          record(
+              batch, k.lifecycle().idText(), KmipObject.SYMMETRIC_KEY, k, w.algorithm(), kind, w);
       batch.made(o.uid());
       return List.of(
           Ttlv.enumeration(Tag.OBJECT_TYPE, KmipObject.SYMMETRIC_KEY),
@@ -154,45 +138,38 @@ final class CreateOperations {
     }
     KmipPartition p = batch.partition;
     synchronized (p.changes) {
-      StoredKey k =
-          p.client.generate(
-              label(p, wPriv.names()),
-              kind,
-              usage,
-              KeyMapping.extractable(wPriv.mask()),
-              0,
-              wPriv.activation());
+      StoredKey k = generate(p, wPriv, kind, usage);
       String id = k.lifecycle().idText();
-      Instant now = Instant.now();
-      int alg = wPriv.algorithm();
-      int len = KeyMapping.length(kind);
-      p.objects.save(
-          new KmipObject(
-              id,
-              KmipObject.PRIVATE_KEY,
-              k.versionRef(),
-              alg,
-              len,
-              wPriv.mask(),
-              wPriv.names(),
-              Map.of(),
-              now));
-      p.objects.save(
-          new KmipObject(
-              id + "-public",
-              KmipObject.PUBLIC_KEY,
-              k.versionRef(),
-              alg,
-              len,
-              wPub.mask(),
-              wPub.names(),
-              Map.of(),
-              now));
+      record(batch, id, KmipObject.PRIVATE_KEY, k, wPriv.algorithm(), kind, wPriv);
+      record(batch, id + "-public", KmipObject.PUBLIC_KEY, k, wPriv.algorithm(), kind, wPub);
       batch.made(id);
       return List.of(
           Ttlv.text(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER, id),
           Ttlv.text(Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER, id + "-public"));
     }
+  }
+
+  private static StoredKey generate(KmipPartition p, Wanted w, KeyKind kind, KeyUsage usage) {
+    return p.client.generate(
+        label(p, w.names()), kind, usage, KeyMapping.extractable(w.mask()), 0, w.activation());
+  }
+
+  /** Files the KMIP object of a key version the device just made. */
+  private static KmipObject record(
+      Batch batch, String uid, int type, StoredKey k, int algorithm, KeyKind kind, Wanted w) {
+    KmipObject o =
+        new KmipObject(
+            uid,
+            type,
+            k.versionRef(),
+            algorithm,
+            KeyMapping.length(kind),
+            w.mask(),
+            w.names(),
+            Map.of(),
+            Instant.now());
+    batch.partition.objects.save(o);
+    return o;
   }
 
   private static Map<String, Ttlv> merged(List<Attribute> common, List<Attribute> own)
@@ -259,18 +236,8 @@ final class CreateOperations {
             p.client.importKey(
                 label, kind, usage, KeyMapping.extractable(w.mask()), wrapped, w.activation());
       }
-      KmipObject o =
-          new KmipObject(
-              k.lifecycle().idText() + (type == KmipObject.PUBLIC_KEY ? "-public" : ""),
-              type,
-              k.versionRef(),
-              m.algorithm(),
-              KeyMapping.length(kind),
-              w.mask(),
-              w.names(),
-              Map.of(),
-              Instant.now());
-      p.objects.save(o);
+      String uid = k.lifecycle().idText() + (type == KmipObject.PUBLIC_KEY ? "-public" : "");
+      KmipObject o = record(batch, uid, type, k, m.algorithm(), kind, w);
       batch.made(o.uid());
       return List.of(Ttlv.text(Tag.UNIQUE_IDENTIFIER, o.uid()));
     }

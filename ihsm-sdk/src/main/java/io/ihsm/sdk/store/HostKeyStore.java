@@ -391,11 +391,11 @@ public final class HostKeyStore {
       if (name.startsWith(prefix) && name.endsWith(".key")) {
         String ref = name.substring(0, name.length() - 4);
         if (KeyRef.valid(ref)) {
-          key(partition, ref).ifPresent(all::add);
+          entry(partition, label, partition + "/keys/" + name).ifPresent(all::add);
         }
       }
     }
-    key(partition, label).ifPresent(all::add);
+    entry(partition, label, keyPath(partition, label)).ifPresent(all::add);
     all.sort(java.util.Comparator.comparingInt(StoredKey::version));
     return all;
   }
@@ -487,12 +487,16 @@ public final class HostKeyStore {
   public boolean replaceVersion(
       String partition, String ref, byte[] expectedBlob, StoredKey changed) {
     checkName(partition);
-    if (key(partition, ref).isEmpty()) {
+    String path = pathOf(partition, ref);
+    Optional<Properties> now = shared.read(path);
+    if (now.isEmpty()) {
       return false;
     }
-    String path = pathOf(partition, ref);
     Properties replacement = keyProperties(changed);
-    filed(partition, ref).ifPresent(t -> replacement.setProperty("filed", t.toString()));
+    String filed = now.get().getProperty("filed");
+    if (filed != null) {
+      replacement.setProperty("filed", filed);
+    }
     return shared.replace(
         path, p -> Arrays.equals(b64(p.getProperty("maskedBlob", "")), expectedBlob), replacement);
   }
