@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.store.DamagedEntryException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -133,6 +134,10 @@ final class KeyManagementService extends KeyManagementServiceGrpc.KeyManagementS
       return;
     } catch (IhsmException e) {
       response.onError(status(e).withDescription(e.getMessage()).asException());
+      return;
+    } catch (DamagedEntryException e) {
+      // The key's entry in the host key store does not read: fail closed, naming it.
+      response.onError(Status.INTERNAL.withDescription(e.getMessage()).asException());
       return;
     } catch (RuntimeException e) {
       // A bug must not leak details; the API server retries or reports the plugin unhealthy.

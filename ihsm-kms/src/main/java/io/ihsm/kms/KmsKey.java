@@ -11,6 +11,7 @@ import io.ihsm.sdk.IhsmException;
 import io.ihsm.sdk.PartitionClient;
 import io.ihsm.sdk.cipher.AesGcmParameters;
 import io.ihsm.sdk.cipher.Ciphertext;
+import io.ihsm.sdk.store.DamagedEntryException;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
 
 /**
@@ -119,7 +120,7 @@ public final class KmsKey {
       StoredKey k = newest();
       partition.encrypt(k.versionRef(), AesGcmParameters.create(), PROBE);
       return "ok";
-    } catch (IhsmException e) {
+    } catch (IhsmException | DamagedEntryException e) {
       return "key " + label + " cannot encrypt: " + e.getMessage();
     }
   }

@@ -2,6 +2,7 @@ package io.ihsm.kms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
@@ -295,8 +296,7 @@ class KmsPluginTest {
                         .putAnnotations("big.example.com", ByteString.copyFrom(new byte[33 * 1024]))
                         .build()));
     for (Runnable r : bad) {
-      StatusRuntimeException e =
-          (StatusRuntimeException) org.assertj.core.api.Assertions.catchThrowable(r::run);
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, r::run);
       assertThat(e).isNotNull();
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(e.getStatus().getDescription())
@@ -316,6 +316,17 @@ class KmsPluginTest {
 
     assertThat(decrypt(good, "still")).isEqualTo(DEK);
     assertThat(kms.status(StatusRequest.getDefaultInstance()).getHealthz()).isEqualTo("ok");
+  }
+
+  @Test
+  void aDamagedKeyEntryFailsClosedNamingIt() throws Exception {
+    Path entry = home.resolve("partitions/kube/keys/kek.key");
+    Files.writeString(entry, "kind=aes-256\n");
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> encrypt("uid"));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(e.getStatus().getDescription()).contains("kek.key").contains("damaged");
+    assertThat(kms.status(StatusRequest.getDefaultInstance()).getHealthz()).isNotEqualTo("ok");
   }
 
   @Test

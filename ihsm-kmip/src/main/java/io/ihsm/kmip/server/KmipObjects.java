@@ -45,13 +45,22 @@ final class KmipObjects {
     if (!Files.exists(f)) {
       return Optional.empty();
     }
-    Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(f)) {
+      Properties p = new Properties();
       p.load(r);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalStateException("the KMIP object file " + f + " does not read", e);
+      return Optional.of(read(uid, p));
+    } catch (IOException | RuntimeException e) {
+      // Cut, edited or emptied: refused, naming it, never guessed at.
+      throw new DamagedRecordException(
+          "the KMIP record of object " + uid + " (" + f + ") is damaged");
     }
-    return Optional.of(read(uid, p));
+  }
+
+  /** A record that exists but does not read as one: the object is refused, the others served. */
+  static final class DamagedRecordException extends IllegalStateException {
+    DamagedRecordException(String message) {
+      super(message);
+    }
   }
 
   synchronized List<KmipObject> all() {
@@ -62,7 +71,11 @@ final class KmipObjects {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.properties")) {
       for (Path f : files) {
         String name = f.getFileName().toString();
-        find(name.substring(0, name.length() - ".properties".length())).ifPresent(out::add);
+        try {
+          find(name.substring(0, name.length() - ".properties".length())).ifPresent(out::add);
+        } catch (DamagedRecordException skipped) {
+          // refused when named; one damaged record must not hide the partition's other objects
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
@@ -98,6 +111,10 @@ final class KmipObjects {
   }
 
   private static KmipObject read(String uid, Properties p) {
+    String key = p.getProperty("key", "");
+    if (!io.ihsm.sdk.store.KeyRef.valid(key)) {
+      throw new IllegalArgumentException("no key version");
+    }
     List<String> names = new ArrayList<>();
     for (int i = 0; p.getProperty("name." + i) != null; i++) {
       names.add(p.getProperty("name." + i));
@@ -121,7 +138,7 @@ final class KmipObjects {
     return new KmipObject(
         uid,
         Integer.parseInt(p.getProperty("objectType")),
-        p.getProperty("key"),
+        key,
         Integer.parseInt(p.getProperty("algorithm")),
         Integer.parseInt(p.getProperty("length")),
         Integer.parseInt(p.getProperty("usageMask")),

@@ -74,6 +74,9 @@ final class Operations {
       return Response.Result.failure(item.operation(), item.id(), e.reason(), e.getMessage());
     } catch (IhsmException e) {
       return Response.Result.failure(item.operation(), item.id(), reason(e), e.getMessage());
+    } catch (KmipObjects.DamagedRecordException e) {
+      return Response.Result.failure(
+          item.operation(), item.id(), ResultReason.GENERAL_FAILURE, e.getMessage());
     } catch (IllegalArgumentException e) {
       return Response.Result.failure(
           item.operation(), item.id(), ResultReason.INVALID_FIELD, e.getMessage());

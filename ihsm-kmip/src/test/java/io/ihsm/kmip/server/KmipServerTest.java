@@ -410,6 +410,77 @@ class KmipServerTest {
     }
   }
 
+  static String messageOf(Ttlv response) {
+    Ttlv item =
+        response.items().stream().filter(t -> t.tag() == Tag.BATCH_ITEM).findFirst().orElseThrow();
+    return item.items().stream()
+        .filter(t -> t.tag() == Tag.RESULT_MESSAGE)
+        .map(Ttlv::text)
+        .findFirst()
+        .orElse("");
+  }
+
+  @Test
+  void aDamagedObjectRecordIsRefusedNamingItAndTheOthersAreStillServed() throws Exception {
+    try (SSLSocket s = connect(client)) {
+      Ttlv healthy =
+          exchange(
+              s,
+              TtlvCodec.encode(
+                  request(
+                      item(
+                          0x01,
+                          Ttlv.enumeration(Tag.OBJECT_TYPE, 2),
+                          Ttlv.structure(
+                              Tag.TEMPLATE_ATTRIBUTE,
+                              attribute(
+                                  "Cryptographic Algorithm",
+                                  Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, 3)),
+                              attribute(
+                                  "Cryptographic Length",
+                                  Ttlv.integer(Tag.ATTRIBUTE_VALUE, 128)))))));
+      String kept = field(healthy, Tag.UNIQUE_IDENTIFIER).text();
+      Ttlv created =
+          exchange(
+              s,
+              TtlvCodec.encode(
+                  request(
+                      item(
+                          0x01,
+                          Ttlv.enumeration(Tag.OBJECT_TYPE, 2),
+                          Ttlv.structure(
+                              Tag.TEMPLATE_ATTRIBUTE,
+                              attribute(
+                                  "Cryptographic Algorithm",
+                                  Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, 3)),
+                              attribute(
+                                  "Cryptographic Length",
+                                  Ttlv.integer(Tag.ATTRIBUTE_VALUE, 128)))))));
+      String uid = field(created, Tag.UNIQUE_IDENTIFIER).text();
+      Path record = dir.resolve("home/kmip/kmip/" + uid + ".properties");
+      assertThat(record).exists();
+      Files.writeString(record, "objectType=2\nkey=\u0000\n");
+
+      Ttlv refused =
+          exchange(s, TtlvCodec.encode(request(item(0x0B, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid)))));
+      assertThat(reasonOf(refused, 0)).as("general failure").isEqualTo("[1, 256]");
+      assertThat(messageOf(refused)).contains(uid).contains("damaged");
+      Ttlv located = exchange(s, TtlvCodec.encode(request(item(0x08))));
+      assertThat(reasonOf(located, 0)).as("Locate still serves the other objects").isEqualTo("[0]");
+      Ttlv payload =
+          located.items().stream()
+              .filter(t -> t.tag() == Tag.BATCH_ITEM)
+              .findFirst()
+              .orElseThrow()
+              .items()
+              .stream()
+              .filter(t -> t.tag() == Tag.RESPONSE_PAYLOAD)
+              .findFirst()
+              .orElseThrow();
+      assertThat(payload.items()).extracting(Ttlv::text).contains(kept).doesNotContain(uid);
+    }
+  }
+
   @Test
   void pykmipWithAnotherCasCertificateOrAnUnmappedOneGetsNoService() throws Exception {
     ExternalCommand.Result other = pykmipAttempt("batch", foreign);
