@@ -14,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,6 +32,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       FirmwareCommand.Info.class,
       FirmwareCommand.Verify.class,
+      FirmwareCommand.Measure.class,
       FirmwareCommand.Sign.class,
       FirmwareCommand.Update.class,
       FirmwareCommand.Commit.class
@@ -126,6 +129,94 @@ final class FirmwareCommand implements Runnable {
       } catch (FirmwareImage.InvalidImageException e) {
         throw new CliFailure(image + ": " + e.getMessage());
       }
+    }
+  }
+
+  @Command(
+      name = "measure",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The FWID an image's jars would have once signed: SHA-384 of the manifest for this version,",
+        "SVN and signer (each taken from the running firmware unless given). Rebuild the firmware",
+        "from source, measure it, and compare with the digest a device attests (docs/attestation.md)."
+      },
+      footer = {
+        "",
+        "Example:",
+        "  ihsm firmware measure ihsm-firmware/target/ihsm-firmware-image.zip --json"
+      })
+  static final class Measure implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "IMAGE", description = "A firmware image, signed or not.")
+    Path image;
+
+    @Option(
+        names = "--image-version",
+        paramLabel = "V",
+        description = "The version the manifest states (default: the running firmware's).")
+    String version;
+
+    @Option(
+        names = "--svn",
+        paramLabel = "N",
+        description = "The SVN the manifest states (default: the running firmware's).")
+    Integer svn;
+
+    @Option(
+        names = "--signer",
+        paramLabel = "NAME",
+        description = "The signer with its key fingerprint (default: the running firmware's).")
+    String signer;
+
+    @Option(
+        names = "--json",
+        description = "Print JSON: fwid, version, svn, signer, files, running.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      FirmwareInfo running = null;
+      if (version == null || svn == null || signer == null) {
+        try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
+          running = hsm.firmwareInfo();
+        }
+      }
+      String v = version != null ? version : running.version();
+      int n = svn != null ? svn : running.svn();
+      String by = signer != null ? signer : running.signer();
+      FirmwareManifest m;
+      try {
+        m = FirmwareSigner.manifestFor(KeyCommand.readBounded(image, MAX_IMAGE), v, n, by);
+      } catch (FirmwareImage.InvalidImageException e) {
+        throw new CliFailure(image + ": " + e.getMessage());
+      }
+      String fwid =
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-384").digest(m.encode()));
+      Boolean same = running == null ? null : running.digest().equals(fwid);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(
+            new Json()
+                .put("fwid", fwid)
+                .put("version", v)
+                .put("svn", n)
+                .put("signer", by)
+                .put("files", m.fileDigests().size())
+                .put("runningMatches", same));
+      } else {
+        out.printf(
+            "fwid: sha384:%s (version %s, SVN %d, %d files, signer %s)%n",
+            fwid, v, n, m.fileDigests().size(), by);
+        if (same != null) {
+          out.println(
+              same
+                  ? "the running firmware is this build"
+                  : "the running firmware is NOT this build");
+        }
+      }
+      out.flush();
+      return ExitCodes.OK;
     }
   }
 

@@ -36,17 +36,27 @@ public final class FirmwareSigner {
 
   private FirmwareSigner() {}
 
+  /**
+   * The manifest a signer would sign for the firmware jars of {@code image} (any manifest and
+   * signature in it are ignored). Its SHA-384 is the firmware's measurement, the FWID a device
+   * attests: a rebuilt image gives the same one when it holds the same jars (docs/attestation.md).
+   */
+  public static FirmwareManifest manifestFor(byte[] image, String version, int svn, String signer)
+      throws IOException {
+    Map<String, String> digests = new TreeMap<>();
+    for (var jar : FirmwareImage.parseUnsigned(image).jars().entrySet()) {
+      digests.put(jar.getKey(), sha384(jar.getValue()));
+    }
+    return new FirmwareManifest(version, svn, signer, digests);
+  }
+
   /** Signs the firmware jars of {@code image} (any old manifest and signature are replaced). */
   public static byte[] sign(
       byte[] image, PrivateKey key, PublicKey publicKey, String signerName, String version, int svn)
       throws IOException, GeneralSecurityException {
     FirmwareImage parsed = FirmwareImage.parseUnsigned(image);
-    Map<String, String> digests = new TreeMap<>();
-    for (var jar : parsed.jars().entrySet()) {
-      digests.put(jar.getKey(), sha384(jar.getValue()));
-    }
     String signer = signerName + " " + fingerprint(publicKey);
-    byte[] manifest = new FirmwareManifest(version, svn, signer, digests).encode();
+    byte[] manifest = manifestFor(image, version, svn, signer).encode();
     Signature s = Signature.getInstance("SHA384withECDSA");
     s.initSign(key);
     s.update(manifest);
