@@ -33,7 +33,7 @@ public final class KeyHandlers {
         Opcode.GENERATE_KEY,
         (ctx, body) -> {
           GenerateKeyRequest request = GenerateKeyRequest.read(body);
-          return Reply.approved(
+          return newKey(
               keys.generate(
                   ctx.port(),
                   ctx.userSessionId(),
@@ -125,7 +125,7 @@ public final class KeyHandlers {
         Opcode.IMPORT_KEY,
         (ctx, body) -> {
           ImportKeyRequest r = ImportKeyRequest.read(body);
-          return Reply.approved(
+          return newKey(
               keys.importWrapped(
                   ctx.port(), ctx.userSessionId(), r.attributes(), r.material(), r.activation()));
         });
@@ -133,7 +133,7 @@ public final class KeyHandlers {
         Opcode.IMPORT_PUBLIC_KEY,
         (ctx, body) -> {
           ImportKeyRequest r = ImportKeyRequest.read(body);
-          return Reply.approved(
+          return newKey(
               keys.importPublic(
                   ctx.port(), ctx.userSessionId(), r.attributes(), r.material(), r.activation()));
         });
@@ -147,15 +147,27 @@ public final class KeyHandlers {
         Opcode.UNWRAP_KEY,
         (ctx, body) -> {
           UnwrapKeyRequest r = UnwrapKeyRequest.read(body);
-          return Reply.approved(keys.unwrap(ctx.port(), ctx.userSessionId(), r));
+          return newKey(keys.unwrap(ctx.port(), ctx.userSessionId(), r));
         });
     h.put(
         Opcode.DERIVE_KEY,
         (ctx, body) -> {
           DeriveKeyRequest r = DeriveKeyRequest.read(body);
-          return Reply.approved(keys.derive(ctx.port(), ctx.userSessionId(), r));
+          return newKey(keys.derive(ctx.port(), ctx.userSessionId(), r));
         });
     return h;
+  }
+
+  /** A key made or brought in: its audit entry names it (version, id, state, kind, label). */
+  private static Reply newKey(KeyInfo key) {
+    return Reply.audited(
+        key,
+        "key="
+            + key.lifecycle()
+            + " kind="
+            + key.attributes().kind().textName()
+            + " label="
+            + key.attributes().label());
   }
 
   private static void requireNoSignature(Operation op) throws DdiException {
