@@ -10,6 +10,10 @@ module io.ihsm.cli {
   requires io.ihsm.kmip;
   requires io.ihsm.bench;
   requires info.picocli;
+  requires io.prometheus.metrics.core;
+  requires io.prometheus.metrics.model;
+  requires io.prometheus.metrics.exporter.httpserver;
+  requires jdk.httpserver;
   requires com.fasterxml.jackson.databind;
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;

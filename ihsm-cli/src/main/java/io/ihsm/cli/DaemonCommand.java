@@ -31,6 +31,11 @@ import sun.misc.Signal;
       "Run the device as a daemon in the foreground (the isolated deployment).",
       "Serves management.sock and one owner-only partition-N.sock per partition in --socket-dir;",
       "stops cleanly on SIGTERM or SIGINT."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  ihsm daemon --state-dir /var/lib/ihsm --socket-dir /run/ihsm --metrics 127.0.0.1:9464"
     })
 final class DaemonCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -75,9 +80,20 @@ final class DaemonCommand implements Callable<Integer> {
       })
   String domain;
 
+  @Option(
+      names = "--metrics",
+      paramLabel = "HOST:PORT",
+      description = {
+        "Serve Prometheus metrics at http://HOST:PORT/metrics, and /healthz and /readyz",
+        "(e.g. 127.0.0.1:9464; port 0 takes a free one). Counts and states only, nothing secret."
+      })
+  String metrics;
+
   @Override
   public Integer call() throws Exception {
     IhsmCommand root = IhsmCommand.of(spec);
+    java.net.InetSocketAddress metricsAddress =
+        metrics == null ? null : DaemonMetrics.parseAddress(metrics);
     Path socketDir = root.socketDir();
     if (socketDir == null) {
       throw new CliFailure(
@@ -103,7 +119,18 @@ final class DaemonCommand implements Callable<Integer> {
       }
       String fleetStore =
           domain != null ? domain : HostKeyStore.fleetStoreAddress(root.home()).orElse(null);
-      try (FleetAgent agent = FleetAgent.start(fleetStore, socketDir, out)) {
+      try (FleetAgent agent = FleetAgent.start(fleetStore, socketDir, out);
+          IhsmClient monitor =
+              metricsAddress == null ? null : IhsmClient.connect(DeviceAddress.daemon(socketDir));
+          DaemonMetrics served =
+              metricsAddress == null
+                  ? null
+                  : DaemonMetrics.start(device, monitor, metricsAddress)) {
+        if (served != null) {
+          out.printf(
+              "ihsm daemon: metrics on http://%s:%d/metrics (and /healthz, /readyz)%n",
+              metricsAddress.getAddress().getHostAddress(), served.port());
+        }
         serveUntilStopped(device, daemon, out);
       }
     }

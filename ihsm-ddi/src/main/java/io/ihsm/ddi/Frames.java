@@ -107,6 +107,13 @@ public final class Frames {
         && getU16(response, 2) == 0;
   }
 
+  /** The raw status code of a response frame, or -1 when it is not one (a quick look). */
+  public static int statusOf(byte[] response) {
+    return response.length >= ResponseHeader.SIZE && response[0] == ResponseHeader.KIND
+        ? getU16(response, 2)
+        : -1;
+  }
+
   /** True when a response frame carries the approved-service flag (a quick look, not a decode). */
   public static boolean isApproved(byte[] response) {
     return response.length >= ResponseHeader.SIZE

@@ -25,6 +25,11 @@ public enum Opcode {
    * connections share its sessions and nobody else's can use them. Carries no session.
    */
   BIND_CLIENT(0x0005, SessionRule.NONE, Availability.ALWAYS, PortRule.ANY),
+  /**
+   * How much the module holds now, for monitoring: partitions, sessions open, keys loaded, audit
+   * log size. Counts only; on the management port, so a partition learns nothing of the others.
+   */
+  GET_DEVICE_COUNTERS(0x0006, SessionRule.NONE, Availability.ALWAYS, PortRule.MANAGEMENT),
   /** Random bytes from the module's random bit generator. */
   GET_RANDOM(0x0010, SessionRule.NONE, Availability.OPERATIONAL, PortRule.ANY),
   /** The device's credential-channel public key and this port's current nonce. */

@@ -199,6 +199,36 @@ public final class Device implements AutoCloseable {
    * request that comes during a reset waits for the firmware the reset boots.
    */
   public byte[] process(Port port, ClientBinding client, byte[] frame) {
+    RequestObserver o = observer;
+    if (o == null) {
+      return serve(port, client, frame);
+    }
+    long start = System.nanoTime();
+    byte[] response = serve(port, client, frame);
+    try {
+      o.served(port, Frames.opcodeOf(frame), Frames.statusOf(response), System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      // Monitoring never fails a request.
+    }
+    return response;
+  }
+
+  /**
+   * What the host sees of each request the device serves, for monitoring: the port, the raw opcode
+   * (-1 for a frame too short to have one), the raw status and how long it took. Never the body.
+   */
+  public interface RequestObserver {
+    void served(Port port, int opcode, int status, long nanos);
+  }
+
+  private volatile RequestObserver observer;
+
+  /** Sets the one observer of served requests (null: none). */
+  public void observeRequests(RequestObserver observer) {
+    this.observer = observer;
+  }
+
+  private byte[] serve(Port port, ClientBinding client, byte[] frame) {
     byte[] response;
     long stamp = running.readLock();
     try {

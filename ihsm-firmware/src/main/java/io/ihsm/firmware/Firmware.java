@@ -14,6 +14,7 @@ import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.CryptoEngines;
 import io.ihsm.firmware.dispatch.AttestationHandlers;
 import io.ihsm.firmware.dispatch.AuditHandlers;
+import io.ihsm.firmware.dispatch.CounterHandlers;
 import io.ihsm.firmware.dispatch.DeviceHandlers;
 import io.ihsm.firmware.dispatch.Dispatcher;
 import io.ihsm.firmware.dispatch.DomainHandlers;
@@ -162,6 +163,7 @@ public final class Firmware implements FirmwareInstance {
             state, sessions, keys, vault, selfTests, mode, platform.nonVolatileStore());
     handlers.putAll(ModuleHandlers.create(lifecycle, mode, audit));
     handlers.putAll(AuditHandlers.create(audit));
+    handlers.putAll(CounterHandlers.create(vault, keys, sessions, audit));
     DiceIdentity identity =
         new DiceIdentity(
             platform.nonVolatileStore(),

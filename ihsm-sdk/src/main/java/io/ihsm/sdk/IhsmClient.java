@@ -8,6 +8,7 @@ import io.ihsm.ddi.domain.DomainStatus;
 import io.ihsm.ddi.message.ApiRevisionRange;
 import io.ihsm.ddi.message.Bytes;
 import io.ihsm.ddi.message.Certificates;
+import io.ihsm.ddi.message.DeviceCounters;
 import io.ihsm.ddi.message.DeviceInfo;
 import io.ihsm.ddi.message.DeviceStatus;
 import io.ihsm.ddi.message.Empty;
@@ -125,6 +126,14 @@ public final class IhsmClient implements AutoCloseable {
   /**
    * What the boot ROM measured of the running firmware, and the fused SVN; readable in every state.
    */
+  /**
+   * How much the device holds now: partitions, sessions open, keys loaded, audit log size (the
+   * management port; no login, counts only).
+   */
+  public DeviceCounters deviceCounters() {
+    return management.call(Opcode.GET_DEVICE_COUNTERS, 0, Empty.INSTANCE, DeviceCounters::read);
+  }
+
   public FirmwareInfo firmwareInfo() {
     return management.call(Opcode.GET_FIRMWARE_INFO, 0, Empty.INSTANCE, FirmwareInfo::read);
   }

@@ -396,6 +396,11 @@ public final class AuditLog {
     return new Head(nextSeq - 1, lastHash);
   }
 
+  /** The bytes the log holds in non-volatile storage now (its kept segments' text). */
+  public synchronized long storedBytes() {
+    return segments.stream().mapToLong(AuditLog::size).sum();
+  }
+
   /** The kept entries of one event, oldest first (the log keeps its newest segments only). */
   public synchronized List<Entry> entries(String event) {
     List<Entry> found = new ArrayList<>();

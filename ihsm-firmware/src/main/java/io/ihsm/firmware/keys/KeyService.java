@@ -581,6 +581,11 @@ public final class KeyService {
     return t == null ? 0 : t.size();
   }
 
+  /** How many keys every partition together has loaded in the device now. */
+  public synchronized int loadedKeys() {
+    return tables.values().stream().mapToInt(KeyTable::size).sum();
+  }
+
   /** The partition was deleted or lost its state. */
   public synchronized void dropPartition(int partitionId) {
     KeyTable t = tables.remove(partitionId);

@@ -107,6 +107,14 @@ public final class SessionTable {
     closed(expired);
   }
 
+  /** How many sessions are open now, on every port (idle-expired ones are closed first). */
+  public int open() {
+    expireIdle();
+    synchronized (this) {
+      return sessions.size();
+    }
+  }
+
   /**
    * The session with this id opened on this port by this client, marked as used; another port's,
    * another client's or an idle-expired one is not found.
