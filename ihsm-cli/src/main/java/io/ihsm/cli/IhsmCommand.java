@@ -100,8 +100,8 @@ public final class IhsmCommand implements Runnable {
   /** The root options that take a value in the next argument. */
   private static final Set<String> VALUED = Set.of("--home", "--socket-dir");
 
-  /** The whole command tree (for help, and for tests that walk it). */
-  static CommandLine commandLine() {
+  /** The whole command tree (for help, man pages and completion, and for tests that walk it). */
+  public static CommandLine commandLine() {
     return commandLine(SUBCOMMANDS);
   }
 

@@ -14,7 +14,19 @@ import java.util.Properties;
 public final class ModulePath {
   private ModulePath() {}
 
+  /**
+   * The module: where the system property {@code ihsm.pkcs11.module} says (the installed package's
+   * launcher sets it), else where this build put it.
+   */
   public static Path module() {
+    String installed = System.getProperty("ihsm.pkcs11.module");
+    if (installed != null && !installed.isBlank()) {
+      Path module = Path.of(installed).toAbsolutePath();
+      if (!Files.isRegularFile(module)) {
+        throw new IllegalStateException("the PKCS#11 module is not installed at " + module);
+      }
+      return module;
+    }
     try (InputStream in = ModulePath.class.getResourceAsStream("module.properties")) {
       Properties p = new Properties();
       p.load(in);
