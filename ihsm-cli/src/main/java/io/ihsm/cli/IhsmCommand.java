@@ -82,6 +82,8 @@ public final class IhsmCommand implements Runnable {
           PartitionCommand.class,
           DomainCommand.class,
           KeyCommand.class,
+          BackupCommands.Backup.class,
+          BackupCommands.Restore.class,
           AttestCommand.class,
           ComplianceCommand.class,
           JcaCommand.class,

@@ -639,11 +639,23 @@ final class KeyCommand implements Runnable {
     }
   }
 
+  /** A file's bytes, at most {@code max}; {@code -} reads standard input. */
   static byte[] readBounded(Path file, int max) throws IOException {
-    try (var in = Files.newInputStream(file)) {
+    boolean stdin = file.toString().equals("-");
+    try (var in =
+        stdin
+            ? new java.io.FilterInputStream(System.in) {
+              @Override
+              public void close() {} // standard input stays open for the process
+            }
+            : Files.newInputStream(file)) {
       byte[] b = in.readNBytes(max + 1);
       if (b.length > max) {
-        throw new CliFailure(file + " is larger than " + max + " bytes, the most it may be");
+        throw new CliFailure(
+            (stdin ? "standard input" : file.toString())
+                + " is larger than "
+                + max
+                + " bytes, the most it may be");
       }
       return b;
     }

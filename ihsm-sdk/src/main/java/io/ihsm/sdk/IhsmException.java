@@ -23,8 +23,13 @@ public final class IhsmException extends RuntimeException {
     return status;
   }
 
-  /** True when the device could not be reached at all, as opposed to refusing the request. */
+  /**
+   * True when the device could not be reached at all, as opposed to refusing the request (a label
+   * the host key store does not have, also raised on the host, is a refusal).
+   */
   public boolean isTransportFailure() {
-    return status.isHostSide();
+    return status == Status.TRANSPORT_UNAVAILABLE
+        || status == Status.TIMEOUT
+        || status == Status.CONNECTION_LOST;
   }
 }

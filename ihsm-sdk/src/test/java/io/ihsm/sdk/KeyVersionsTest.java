@@ -76,7 +76,13 @@ class KeyVersionsTest {
         assertThatThrownBy(() -> app.rotate("kek#1")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> app.key("kek#3"))
             .isInstanceOfSatisfying(
-                IhsmException.class, e -> assertThat(e.status()).isEqualTo(Status.LABEL_NOT_FOUND));
+                IhsmException.class,
+                e -> {
+                  assertThat(e.status()).isEqualTo(Status.LABEL_NOT_FOUND);
+                  assertThat(e.isTransportFailure())
+                      .as("a refusal, not an unreachable device")
+                      .isFalse();
+                });
         assertThatThrownBy(() -> app.key("kek#0")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> app.key("kek#x")).isInstanceOf(IllegalArgumentException.class);
       }

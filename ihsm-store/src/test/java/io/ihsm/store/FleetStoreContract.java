@@ -180,6 +180,18 @@ abstract class FleetStoreContract {
   }
 
   @Test
+  void aKeyVersionsNameWithAHashIsAKey() {
+    // The host key store files older versions of a key as LABEL#N.key (docs/key-lifecycle.md).
+    long rev = store.create("host/partitions/app/keys/signer#1.key", b("v1"));
+    assertThat(rev).isPositive();
+    assertThat(store.get("host/partitions/app/keys/signer#1.key").orElseThrow().value())
+        .isEqualTo(b("v1"));
+    assertThat(store.list("host/partitions/app/keys/signer#"))
+        .extracting(FleetStore.Entry::key)
+        .containsExactly("host/partitions/app/keys/signer#1.key");
+  }
+
+  @Test
   void badKeysAndOversizedValuesAreRefusedAndChangeNothing() {
     for (String bad : new String[] {"", "with space", "../escape\u0000", "k".repeat(257), "é"}) {
       assertThatThrownBy(() -> store.create(bad, b("x")))

@@ -9,7 +9,8 @@ import java.util.function.Consumer;
  * with each change; creates are conditional and updates and deletes compare-and-swap on the
  * revision the caller read, so two servers changing one record at once give one winner and one
  * {@link StoreException.Reason#CONFLICT} (or {@code EXISTS}). Keys are at most {@value #MAX_KEY}
- * characters of {@code [A-Za-z0-9._/-]}, values at most {@value #MAX_VALUE} bytes.
+ * characters of {@code [A-Za-z0-9._/#-]} ({@code #} names a key version: {@code LABEL#N.key}),
+ * values at most {@value #MAX_VALUE} bytes.
  *
  * <p>Implementations: {@link FileFleetStore} (one server, the default) and {@link EtcdFleetStore}
  * (many). {@code FleetStoreContract} is the test suite both pass.
@@ -85,12 +86,12 @@ public interface FleetStore extends AutoCloseable {
     if (key == null
         || key.isEmpty()
         || key.length() > MAX_KEY
-        || !key.matches("[A-Za-z0-9._/-]+")) {
+        || !key.matches("[A-Za-z0-9._/#-]+")) {
       throw new StoreException(
           StoreException.Reason.INVALID,
           "a store key is 1 to "
               + MAX_KEY
-              + " characters of [A-Za-z0-9._/-], got "
+              + " characters of [A-Za-z0-9._/#-], got "
               + (key == null
                   ? "null"
                   : key.length() > 40 ? key.length() + " characters" : "'" + key + "'"));
@@ -102,7 +103,7 @@ public interface FleetStore extends AutoCloseable {
    */
   static void checkPrefix(String prefix) {
     if (prefix == null
-        || !prefix.isEmpty() && !prefix.matches("[A-Za-z0-9._/-]{1," + MAX_KEY + "}")) {
+        || !prefix.isEmpty() && !prefix.matches("[A-Za-z0-9._/#-]{1," + MAX_KEY + "}")) {
       throw new StoreException(
           StoreException.Reason.INVALID, "a store prefix follows the key rules");
     }

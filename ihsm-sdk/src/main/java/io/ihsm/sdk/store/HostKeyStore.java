@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -235,6 +237,40 @@ public final class HostKeyStore {
         .read(path)
         .map(p -> parsed(local.where(path), () -> Integer.parseInt(required(p, "id"))))
         .orElse(0);
+  }
+
+  /**
+   * Every entry of the store by path (partitions, keys and their versions, certificates), for a
+   * backup: what the store holds, masked blobs and metadata only.
+   */
+  SortedMap<String, Properties> allEntries() {
+    SortedMap<String, Properties> all = new TreeMap<>();
+    collect("", all);
+    return all;
+  }
+
+  private void collect(String dir, SortedMap<String, Properties> into) {
+    for (String child : shared.children(dir)) {
+      if (child.startsWith(".")) {
+        continue; // a write in progress
+      }
+      String path = dir.isEmpty() ? child : dir + "/" + child;
+      if (ENTRY_NAME.matcher(child).matches() && !dir.isEmpty()) {
+        shared.read(path).ifPresent(p -> into.put(path, p));
+      } else {
+        collect(path, into);
+      }
+    }
+  }
+
+  /** The names entries have: a partition's, a key version's, a certificate chain's. */
+  private static final java.util.regex.Pattern ENTRY_NAME =
+      java.util.regex.Pattern.compile(".+\\.(properties|key|chain)");
+
+  /** Writes one entry as a backup holds it (a restore). */
+  void writeEntry(String path, Properties p) {
+    checkName(path.substring(0, path.indexOf('/')));
+    shared.write(path, p);
   }
 
   public List<String> partitions() {
