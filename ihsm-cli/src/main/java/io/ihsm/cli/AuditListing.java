@@ -46,6 +46,28 @@ final class AuditListing {
     return e.byCryptoOfficer() ? "crypto-officer" : "device";
   }
 
+  /** The keys an entry names, as {@code label#version state (id ID)}, comma-separated, or "—". */
+  String keys(AuditEntry e) {
+    if (e.keys().isEmpty()) {
+      return "—";
+    }
+    StringBuilder b = new StringBuilder();
+    for (AuditEntry.KeyMention k : e.keys()) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      b.append(e.label().isEmpty() ? "(no label)" : e.label())
+          .append('#')
+          .append(k.version())
+          .append(' ')
+          .append(k.state())
+          .append(" (id ")
+          .append(k.id())
+          .append(')');
+    }
+    return b.toString();
+  }
+
   String line(AuditEntry e) {
     StringBuilder b =
         new StringBuilder()
@@ -60,20 +82,7 @@ final class AuditListing {
       b.append("  ").append(e.status());
     }
     if (!e.keys().isEmpty()) {
-      b.append("  key");
-      String sep = " ";
-      for (AuditEntry.KeyMention k : e.keys()) {
-        b.append(sep)
-            .append(e.label().isEmpty() ? "(no label)" : e.label())
-            .append('#')
-            .append(k.version())
-            .append(' ')
-            .append(k.state())
-            .append(" (id ")
-            .append(k.id())
-            .append(')');
-        sep = ", ";
-      }
+      b.append("  key ").append(keys(e));
     } else if (e.port().isEmpty()) {
       b.append("  ").append(e.detail());
     }

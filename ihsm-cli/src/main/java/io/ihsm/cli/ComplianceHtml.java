@@ -116,7 +116,7 @@ final class ComplianceHtml {
     return b.append("</body></html>\n").toString();
   }
 
-  private static void section(
+  static void section(
       StringBuilder b,
       String title,
       List<String> headings,
@@ -166,7 +166,7 @@ final class ComplianceHtml {
     return v.isMissingNode() || v.isNull() ? "—" : v.asText();
   }
 
-  private static String esc(String s) {
+  static String esc(String s) {
     return s.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")

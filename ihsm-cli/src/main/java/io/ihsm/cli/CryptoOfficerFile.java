@@ -143,4 +143,16 @@ final class CryptoOfficerFile {
       throw new UncheckedIOException("cannot read " + file, e);
     }
   }
+
+  /**
+   * The device's Crypto Officer id from its credential file with {@code pin} typed by a person (the
+   * console's login): the device, not the caller, decides whether the PIN is right.
+   *
+   * @throws IllegalArgumentException for a PIN that cannot be one (length)
+   */
+  static Credential withPin(IhsmClient hsm, Path home, boolean embedded, String pin) {
+    try (Credential recorded = load(hsm, home, embedded)) {
+      return Credential.of(recorded.id(), pin);
+    }
+  }
 }

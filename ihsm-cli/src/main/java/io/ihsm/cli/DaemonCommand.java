@@ -93,7 +93,7 @@ final class DaemonCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     IhsmCommand root = IhsmCommand.of(spec);
     java.net.InetSocketAddress metricsAddress =
-        metrics == null ? null : DaemonMetrics.parseAddress(metrics);
+        metrics == null ? null : HostPort.parse(metrics, "--metrics");
     Path socketDir = root.socketDir();
     if (socketDir == null) {
       throw new CliFailure(

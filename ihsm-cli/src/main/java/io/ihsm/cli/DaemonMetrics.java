@@ -18,7 +18,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -144,26 +143,6 @@ final class DaemonMetrics implements AutoCloseable {
   static DaemonMetrics start(Device device, IhsmClient client, InetSocketAddress address)
       throws IOException {
     return new DaemonMetrics(device, client, address);
-  }
-
-  /** HOST:PORT (an IPv6 host in brackets); a wrong one exits 2. */
-  static InetSocketAddress parseAddress(String text) {
-    int colon = text.lastIndexOf(':');
-    String host = colon > 0 ? text.substring(0, colon) : "";
-    String port = colon > 0 ? text.substring(colon + 1) : "";
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    if (!port.matches("\\d{1,5}")
-        || Integer.parseInt(port) > 65535
-        || !host.matches("[0-9A-Za-z.:-]{1,253}")) {
-      throw new CliFailure.Usage("--metrics takes HOST:PORT, e.g. 127.0.0.1:9464: " + text);
-    }
-    try {
-      return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(port));
-    } catch (IOException e) {
-      throw new CliFailure.Usage("--metrics: no such host: " + host);
-    }
   }
 
   /** Where the metrics are served (the port the system chose, when 0 was asked). */

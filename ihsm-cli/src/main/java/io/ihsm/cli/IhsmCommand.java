@@ -90,6 +90,7 @@ public final class IhsmCommand implements Runnable {
           Pkcs11Command.class,
           KmsPluginCommand.class,
           KmipCommand.class,
+          ConsoleCommand.class,
           BenchCommand.class,
           CryptoCommands.Sign.class,
           CryptoCommands.Verify.class,

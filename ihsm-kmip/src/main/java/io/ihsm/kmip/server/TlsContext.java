@@ -33,13 +33,15 @@ public final class TlsContext {
   private TlsContext() {}
 
   /**
+   * @param clientCa the CAs client certificates must chain to, or null for a server that does not
+   *     ask clients for certificates
    * @throws IllegalArgumentException naming the file that does not hold what it should
    */
   public static SSLContext fromPem(Path certificateChain, Path privateKey, Path clientCa)
       throws IOException {
     try {
       List<Certificate> chain = certificates(certificateChain);
-      List<Certificate> cas = certificates(clientCa);
+      List<Certificate> cas = clientCa == null ? List.of() : certificates(clientCa);
       byte[] pkcs8 = single(privateKey, "PRIVATE KEY");
       PrivateKey key;
       try {
@@ -63,7 +65,7 @@ public final class TlsContext {
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      ctx.init(kmf.getKeyManagers(), clientCa == null ? null : tmf.getTrustManagers(), null);
       return ctx;
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
