@@ -81,8 +81,8 @@ class DebianPackageIT {
               "/usr/share/bash-completion/completions/ihsm",
               "/usr/share/doc/ihsm/bom.json",
               "/etc/default/ihsm")
-          .anyMatch(f -> f.matches("/usr/share/ihsm/lib/ihsm-jca-.*\\.jar"))
-          .anyMatch(f -> f.matches("/usr/share/ihsm/lib/ihsm-pkcs11-.*\\.jar"));
+          .anyMatch(f -> f.matches("/usr/share/ihsm/lib/ihsm-jca.*\\.jar"))
+          .anyMatch(f -> f.matches("/usr/share/ihsm/lib/ihsm-pkcs11.*\\.jar"));
       assertThat(run("getent", "passwd", "ihsm").code()).as("the daemon's user").isZero();
 
       // Run from an empty directory: nothing from a source checkout is at hand.

@@ -62,7 +62,7 @@ class OciImageIT {
     }
     assertThat(root.resolve("usr/share/doc/ihsm/bom.json")).exists();
     assertThat(root.resolve("app/libs"))
-        .isDirectoryContaining(p -> p.getFileName().toString().startsWith("ihsm-cli-"));
+        .isDirectoryContaining(p -> p.getFileName().toString().startsWith("ihsm-cli"));
 
     DebianPackageIT.Run version = inImage(root, entrypoint, "--version");
     assertThat(version.code()).as(version.out()).isZero();
