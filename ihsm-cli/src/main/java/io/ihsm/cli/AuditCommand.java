@@ -6,7 +6,6 @@ import io.ihsm.sdk.audit.AuditEntry;
 import io.ihsm.sdk.audit.AuditVerifier;
 import io.ihsm.sdk.store.HostKeyStore;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -131,12 +130,14 @@ final class AuditCommand implements Runnable {
           CryptoOfficerSession co = PartitionCommand.login(root, hsm)) {
         export = co.exportAuditLog();
       }
-      Files.write(out, export);
-      spec.commandLine()
-          .getOut()
-          .printf(
-              "wrote %s (%d bytes); check it with `ihsm audit verify %s`%n",
-              out, export.length, out);
+      Output.write(out, export);
+      if (!Output.isStdout(out)) {
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "wrote %s (%d bytes); check it with `ihsm audit verify %s`%n",
+                out, export.length, out);
+      }
       return ExitCodes.OK;
     }
   }
@@ -201,9 +202,9 @@ final class AuditCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
-        Files.write(out, hsm.auditPublicKey());
+        Output.write(out, hsm.auditPublicKey());
       }
-      spec.commandLine().getOut().printf("wrote %s%n", out);
+      Output.wrote(spec, out);
       return ExitCodes.OK;
     }
   }

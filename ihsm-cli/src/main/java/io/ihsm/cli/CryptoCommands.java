@@ -6,7 +6,6 @@ import io.ihsm.ddi.key.Operation;
 import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.PartitionClient;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -88,7 +87,7 @@ final class CryptoCommands {
     public Integer call() throws Exception {
       try (IhsmClient hsm = IhsmCommand.of(spec).connect();
           PartitionClient c = open(hsm)) {
-        Files.write(out, c.sign(key, operation(input())));
+        Output.write(out, c.sign(key, operation(input())));
       }
       return ExitCodes.OK;
     }
@@ -110,7 +109,7 @@ final class CryptoCommands {
       }
       try (IhsmClient hsm = IhsmCommand.of(spec).connect();
           PartitionClient c = open(hsm)) {
-        Files.write(out, c.sign(key, op));
+        Output.write(out, c.sign(key, op));
       }
       return ExitCodes.OK;
     }
@@ -210,7 +209,7 @@ final class CryptoCommands {
           PartitionClient c = open(hsm)) {
         Encrypted e = c.encrypt(key, op);
         byte[] iv = ivBytes(op.algorithm()) > 0 ? e.iv() : new byte[0];
-        Files.write(out, KeyCommand.concat(iv, e.ciphertext()));
+        Output.write(out, KeyCommand.concat(iv, e.ciphertext()));
       }
       return ExitCodes.OK;
     }
@@ -245,7 +244,7 @@ final class CryptoCommands {
       }
       try (IhsmClient hsm = IhsmCommand.of(spec).connect();
           PartitionClient c = open(hsm)) {
-        Files.write(out, c.decrypt(key, withData(op, data)));
+        Output.write(out, c.decrypt(key, withData(op, data)));
       }
       return ExitCodes.OK;
     }

@@ -348,9 +348,9 @@ final class DeviceCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
-        Files.writeString(out, Pem.encode("CERTIFICATE", hsm.certificateChain().get(0)));
+        Output.write(out, Pem.encode("CERTIFICATE", hsm.certificateChain().get(0)));
       }
-      spec.commandLine().getOut().printf("wrote %s%n", out);
+      Output.wrote(spec, out);
       return ExitCodes.OK;
     }
   }
@@ -369,9 +369,9 @@ final class DeviceCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
-        Files.writeString(out, Pem.chainWithoutRoot(hsm.certificateChain()));
+        Output.write(out, Pem.chainWithoutRoot(hsm.certificateChain()));
       }
-      spec.commandLine().getOut().printf("wrote %s%n", out);
+      Output.wrote(spec, out);
       return ExitCodes.OK;
     }
   }
@@ -400,9 +400,9 @@ final class DeviceCommand implements Runnable {
     public Integer call() throws Exception {
       byte[] n = AttestCommand.nonce(nonce);
       try (IhsmClient hsm = IhsmCommand.of(spec).connect()) {
-        Files.write(out, hsm.attestDevice(n));
+        Output.write(out, hsm.attestDevice(n));
       }
-      spec.commandLine().getOut().printf("wrote %s%n", out);
+      Output.wrote(spec, out);
       return ExitCodes.OK;
     }
   }

@@ -97,6 +97,7 @@ public final class IhsmCommand implements Runnable {
           CryptoCommands.Mac.class,
           CryptoCommands.Encrypt.class,
           CryptoCommands.Decrypt.class,
+          RandomCommand.class,
           DemoCommand.class,
           CommandLine.HelpCommand.class);
 

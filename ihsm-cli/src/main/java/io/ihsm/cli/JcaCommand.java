@@ -9,7 +9,6 @@ import io.ihsm.sdk.IhsmClient;
 import io.ihsm.sdk.store.HostKeyStore;
 import java.io.File;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -119,8 +118,8 @@ final class JcaCommand implements Runnable {
               ? IhsmConfig.daemon(root.socketDir().toAbsolutePath(), home, partition)
               : IhsmConfig.embedded(home, partition);
       if (out != null) {
-        Files.writeString(out, config.toConfigText());
-        spec.commandLine().getOut().printf("wrote %s%n", out);
+        Output.write(out, config.toConfigText());
+        Output.wrote(spec, out);
       } else {
         spec.commandLine().getOut().print(config.toConfigText());
       }

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "key",
     mixinStandardHelpOptions = true,
-    description = "Generate, list, export, attest and delete keys.",
+    description = "Generate, list, rotate, wrap, unwrap, derive, rename, attest and delete keys.",
     subcommands = {
       KeyCommand.Generate.class,
       KeyCommand.ListKeys.class,
@@ -47,7 +47,11 @@ import picocli.CommandLine.Option;
       KeyCommand.Attest.class,
       KeyCommand.UnwrappingKey.class,
       KeyCommand.WrapForImport.class,
-      KeyCommand.Import.class
+      KeyCommand.Import.class,
+      KeyTransferCommands.Wrap.class,
+      KeyTransferCommands.Unwrap.class,
+      KeyTransferCommands.Derive.class,
+      KeyTransferCommands.Rename.class
     })
 final class KeyCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -385,7 +389,7 @@ final class KeyCommand implements Runnable {
               ? Pem.encode("PUBLIC KEY", k.publicKey()).getBytes(StandardCharsets.US_ASCII)
               : k.publicKey();
       if (out != null) {
-        Files.write(out, bytes);
+        Output.write(out, bytes);
       } else if (pem) {
         spec.commandLine().getOut().print(new String(bytes, StandardCharsets.US_ASCII));
         spec.commandLine().getOut().flush();
@@ -454,9 +458,9 @@ final class KeyCommand implements Runnable {
       byte[] n = AttestCommand.nonce(nonce);
       try (IhsmClient hsm = root.connect();
           PartitionClient c = p.open(root, hsm)) {
-        Files.write(out, c.attest(label, n));
+        Output.write(out, c.attest(label, n));
       }
-      spec.commandLine().getOut().printf("wrote %s%n", out);
+      Output.wrote(spec, out);
       return ExitCodes.OK;
     }
   }
@@ -543,7 +547,7 @@ final class KeyCommand implements Runnable {
       byte[] material = raw ? input : privateKey(input);
       try {
         byte[] spki = Pem.derOrPem(readBounded(unwrappingKey, 16384), "PUBLIC KEY");
-        Files.write(out, KeyImport.wrapForImport(spki, material));
+        Output.write(out, KeyImport.wrapForImport(spki, material));
       } catch (IllegalArgumentException e) {
         throw new CliFailure(unwrappingKey + " is not an RSA public key");
       } finally {

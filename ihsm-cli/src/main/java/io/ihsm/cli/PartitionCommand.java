@@ -13,7 +13,6 @@ import io.ihsm.sdk.PartitionConnection;
 import io.ihsm.sdk.store.DamagedEntryException;
 import io.ihsm.sdk.store.HostKeyStore;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +35,7 @@ import picocli.CommandLine.Parameters;
       PartitionCommand.Delete.class,
       PartitionCommand.Forget.class,
       PartitionCommand.Unlock.class,
+      PartitionCommand.ChangePin.class,
       PartitionCommand.Certs.class
     })
 final class PartitionCommand implements Runnable {
@@ -344,8 +344,8 @@ final class PartitionCommand implements Runnable {
           PartitionConnection p = hsm.partition(id)) {
         chain = p.certificates();
       }
-      Files.writeString(out, Pem.chainWithoutRoot(chain));
-      spec.commandLine().getOut().printf("wrote %s%n", out);
+      Output.write(out, Pem.chainWithoutRoot(chain));
+      Output.wrote(spec, out);
       return ExitCodes.OK;
     }
   }
@@ -370,6 +370,46 @@ final class PartitionCommand implements Runnable {
         co.unlockCredential(id);
         spec.commandLine().getOut().printf("unlocked the PIN of partition %s%n", name);
       }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "change-pin",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Change a partition's PIN. The current PIN comes as every PIN does (--pin-file, --pin-fd,",
+        "$IHSM_PIN or the prompt); the new one from --new-pin-file, $IHSM_NEW_PIN or a prompt."
+      },
+      footer = {
+        "",
+        "Example:",
+        "  ihsm partition change-pin --partition app --pin-file old.pin --new-pin-file new.pin"
+      })
+  static final class ChangePin implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin KeyCommand.PartitionOptions p = new KeyCommand.PartitionOptions();
+
+    @Option(
+        names = "--new-pin-file",
+        paramLabel = "FILE",
+        description = "Read the new PIN from the first line of FILE.")
+    Path newPinFile;
+
+    @Override
+    public Integer call() {
+      PinOptions next = new PinOptions();
+      next.pinFile = newPinFile;
+      String newPin =
+          next.pin("new PIN of partition " + p.partition, System.getenv("IHSM_NEW_PIN"));
+      IhsmCommand root = IhsmCommand.of(spec);
+      try (IhsmClient hsm = root.connect();
+          PartitionClient c = p.open(root, hsm)) {
+        c.changePin(newPin);
+      }
+      spec.commandLine().getOut().printf("changed the PIN of partition %s%n", p.partition);
+      spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }
   }

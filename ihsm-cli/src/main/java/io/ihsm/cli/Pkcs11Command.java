@@ -1,7 +1,6 @@
 package io.ihsm.cli;
 
 import io.ihsm.pkcs11.ModulePath;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -76,8 +75,8 @@ final class Pkcs11Command implements Runnable {
               + root.home().toAbsolutePath()
               + "\n";
       if (out != null) {
-        Files.writeString(out, text);
-        spec.commandLine().getOut().printf("wrote %s%n", out);
+        Output.write(out, text);
+        Output.wrote(spec, out);
       } else {
         spec.commandLine().getOut().print(text);
       }

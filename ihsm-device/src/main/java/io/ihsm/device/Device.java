@@ -132,7 +132,7 @@ public final class Device implements AutoCloseable {
     PublicKey pinned = pinnedKey();
     Device d =
         new Device(
-            StateDirectory.open(config.stateDirectory()),
+            StateDirectory.open(config.stateDirectory(), config.lockWait()),
             config.selfTestIntervalSeconds(),
             config.recovery());
     try {
@@ -168,7 +168,7 @@ public final class Device implements AutoCloseable {
       throws IOException {
     Device d =
         new Device(
-            StateDirectory.open(config.stateDirectory()),
+            StateDirectory.open(config.stateDirectory(), config.lockWait()),
             config.selfTestIntervalSeconds(),
             config.recovery());
     d.bootVerified(() -> new BootRom.Loaded(entry, FirmwareMeasurement.UNVERIFIED));

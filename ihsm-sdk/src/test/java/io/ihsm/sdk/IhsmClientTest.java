@@ -58,16 +58,43 @@ class IhsmClientTest {
   }
 
   @Test
-  void anEmbeddedDeviceWhoseStateIsHeldElsewhereIsUnavailable() throws Exception {
+  void anEmbeddedDeviceWhoseStateIsHeldElsewhereIsUnavailableOnceItsWaitIsOver() throws Exception {
+    System.setProperty("ihsm.lockWaitSeconds", "1");
     try (Device held = Device.powerOn(DeviceConfig.of(tmp.resolve("device")))) {
+      long start = System.nanoTime();
       assertThatThrownBy(() -> IhsmClient.connect(DeviceAddress.embedded(tmp)))
           .isInstanceOfSatisfying(
               IhsmException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(Status.TRANSPORT_UNAVAILABLE);
-                assertThat(e.getMessage()).contains("in use by another ihsm device");
+                assertThat(e.getMessage())
+                    .contains("in use by another ihsm device")
+                    .contains("waited 1 s");
               });
+      assertThat(System.nanoTime() - start).as("it waited").isGreaterThan(900_000_000L);
+    } finally {
+      System.clearProperty("ihsm.lockWaitSeconds");
     }
+  }
+
+  @Test
+  void anEmbeddedDeviceWaitsForAnotherToLetGoOfItsState() throws Exception {
+    Device held = Device.powerOn(DeviceConfig.of(tmp.resolve("device")));
+    Thread release =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    Thread.sleep(700);
+                    held.close();
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+    try (IhsmClient hsm = IhsmClient.connect(DeviceAddress.embedded(tmp))) {
+      assertThat(hsm.deviceStatus().state().name()).isEqualTo("OPERATIONAL");
+    }
+    release.join();
   }
 
   @Test

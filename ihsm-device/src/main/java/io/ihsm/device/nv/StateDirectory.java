@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import javax.crypto.Mac;
@@ -49,22 +50,45 @@ public final class StateDirectory implements AutoCloseable {
    * @throws IllegalStateException when another device (in this or another process) holds it
    */
   public static StateDirectory open(Path root) throws IOException {
+    return open(root, Duration.ZERO);
+  }
+
+  /**
+   * Opens the directory, waiting up to {@code wait} while another device holds it (an embedded
+   * device of another command on the same home, which lets go when that command ends).
+   *
+   * @throws IllegalStateException when another device still holds it after {@code wait}
+   */
+  public static StateDirectory open(Path root, Duration wait) throws IOException {
     Path dir = OwnerOnly.createDirectories(root.toAbsolutePath().normalize());
     Path lockFile = dir.resolve("lock");
     FileChannel ch =
         FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    long deadline = System.nanoTime() + wait.toNanos();
     FileLock lock;
-    try {
-      lock = ch.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
+    while (true) {
+      try {
+        lock = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock != null || System.nanoTime() >= deadline) {
+        break;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
     }
     if (lock == null) {
       ch.close();
       throw new IllegalStateException(
           "device state directory "
               + dir
-              + " is in use by another ihsm device (a running daemon or another process)");
+              + " is in use by another ihsm device (a running daemon or another process)"
+              + (wait.isZero() ? "" : "; waited " + wait.toSeconds() + " s for it"));
     }
     OwnerOnly.restrictFile(lockFile);
     StateDirectory s = new StateDirectory(dir, ch, lock);
