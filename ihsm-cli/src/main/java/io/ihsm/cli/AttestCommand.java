@@ -67,6 +67,12 @@ final class AttestCommand implements Runnable {
         description = "The report (COSE_Sign1, CBOR).")
     Path report;
 
+    @Option(
+        names = "--json",
+        description =
+            "Print JSON: verified, type, counter, firmwareVersion, firmwareSvn, firmwareDigest, summary.")
+    boolean json;
+
     @Option(names = "--nonce", paramLabel = "HEX", description = "The nonce the report must carry.")
     String nonce;
 
@@ -91,7 +97,19 @@ final class AttestCommand implements Runnable {
         VerifiedReport r =
             AttestationVerifier.verify(
                 policy, certificates(chain), KeyCommand.readBounded(report, CoseSign1.MAX_BYTES));
-        spec.commandLine().getOut().println(describe(r));
+        spec.commandLine()
+            .getOut()
+            .println(
+                json
+                    ? new io.ihsm.ddi.json.Json()
+                        .put("verified", true)
+                        .put("type", r instanceof VerifiedReport.KeyAttestation ? "key" : "device")
+                        .put("counter", r.claims().counter())
+                        .put("firmwareVersion", r.tcb().version())
+                        .put("firmwareSvn", r.tcb().svn())
+                        .put("firmwareDigest", r.tcb().digestHex())
+                        .put("summary", describe(r))
+                    : describe(r));
         return ExitCodes.OK;
       } catch (AttestationException e) {
         throw new CliFailure("attestation does not hold: " + e.reason() + ": " + e.getMessage());

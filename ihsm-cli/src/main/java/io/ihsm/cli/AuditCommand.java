@@ -119,7 +119,11 @@ final class AuditCommand implements Runnable {
   static final class Export implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override
@@ -152,8 +156,11 @@ final class AuditCommand implements Runnable {
   static final class Verify implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE")
+    @Parameters(paramLabel = "FILE", description = "The file to read.")
     Path file;
+
+    @Option(names = "--json", description = "Print JSON: intact, entries, first, last, gap.")
+    boolean json;
 
     @Option(
         names = "--public-key",
@@ -176,6 +183,19 @@ final class AuditCommand implements Runnable {
       if (!r.valid()) {
         throw new CliFailure(file + ": audit log is NOT intact: " + r.reason());
       }
+      if (json) {
+        spec.commandLine()
+            .getOut()
+            .println(
+                new io.ihsm.ddi.json.Json()
+                    .put("intact", true)
+                    .put("entries", r.entries())
+                    .put("first", r.first())
+                    .put("last", r.last())
+                    .put("gap", r.gap().isEmpty() ? null : r.gap()));
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+      }
       spec.commandLine()
           .getOut()
           .printf(
@@ -196,7 +216,11 @@ final class AuditCommand implements Runnable {
   static final class Key implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override

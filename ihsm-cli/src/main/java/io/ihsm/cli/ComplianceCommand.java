@@ -56,7 +56,11 @@ final class ComplianceCommand implements Runnable {
   static final class Report implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "DIR",
+        description = "The directory to write the report into.")
     Path out;
 
     @Override

@@ -28,7 +28,11 @@ final class CryptoCommands {
 
     @CommandLine.Mixin KeyCommand.PartitionOptions p = new KeyCommand.PartitionOptions();
 
-    @Option(names = "--key", required = true, paramLabel = "LABEL")
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "LABEL",
+        description = "The key's label (LABEL#VERSION for an older version).")
     String key;
 
     @Option(
@@ -38,7 +42,11 @@ final class CryptoCommands {
         description = "A JCA algorithm name.")
     String alg;
 
-    @Option(names = "--in", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--in",
+        required = true,
+        paramLabel = "FILE",
+        description = "The input file; - is standard input.")
     Path in;
 
     byte[] input() throws IOException {
@@ -98,7 +106,11 @@ final class CryptoCommands {
       mixinStandardHelpOptions = true,
       description = "Compute an HMAC or AES-CMAC tag of a file.")
   static final class Mac extends SignatureOptions implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override
@@ -120,7 +132,11 @@ final class CryptoCommands {
       mixinStandardHelpOptions = true,
       description = "Verify a signature or HMAC tag; exit 0 when valid, 1 when not.")
   static final class Verify extends SignatureOptions implements Callable<Integer> {
-    @Option(names = "--signature", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--signature",
+        required = true,
+        paramLabel = "FILE",
+        description = "The signature (or MAC tag) to check.")
     Path signature;
 
     @Override
@@ -140,7 +156,11 @@ final class CryptoCommands {
 
   /** Options of ciphers. */
   static class CipherOptions extends Common {
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Option(names = "--aad-hex", description = "AES-GCM additional data, hex.")

@@ -342,7 +342,11 @@ final class DeviceCommand implements Runnable {
   static final class Root implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override
@@ -363,7 +367,11 @@ final class DeviceCommand implements Runnable {
   static final class Certs implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override
@@ -393,7 +401,11 @@ final class DeviceCommand implements Runnable {
         description = "Your fresh nonce, up to 128 bytes.")
     String nonce;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override

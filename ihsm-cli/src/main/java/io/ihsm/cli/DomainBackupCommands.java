@@ -58,10 +58,18 @@ final class DomainBackupCommands {
             "A custodian's public key (SPKI, DER or PEM, from `ihsm domain custodian keygen`); 1 to 16.")
     List<Path> custodians;
 
-    @Option(names = "--threshold", required = true, paramLabel = "M")
+    @Option(
+        names = "--threshold",
+        required = true,
+        paramLabel = "M",
+        description = "How many custodians it takes to restore (M of N).")
     int threshold;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override
@@ -99,10 +107,18 @@ final class DomainBackupCommands {
   static final class Restore implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--backup", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--backup",
+        required = true,
+        paramLabel = "FILE",
+        description = "The domain backup file.")
     Path backupFile;
 
-    @Option(names = "--shares", required = true, paramLabel = "DIR")
+    @Option(
+        names = "--shares",
+        required = true,
+        paramLabel = "DIR",
+        description = "The directory holding the custodians' released shares (*.share).")
     Path shares;
 
     @Option(
@@ -189,7 +205,11 @@ final class DomainBackupCommands {
   static final class Keygen implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "NAME")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "NAME",
+        description = "The path prefix of the files written (NAME.pk8, NAME.pub).")
     Path out;
 
     @Override
@@ -223,16 +243,32 @@ final class DomainBackupCommands {
   static final class Release implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "PKCS8")
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "PKCS8",
+        description = "The private key, PKCS#8 DER or PEM.")
     Path key;
 
-    @Option(names = "--backup", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--backup",
+        required = true,
+        paramLabel = "FILE",
+        description = "The domain backup file.")
     Path backupFile;
 
-    @Option(names = "--request", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--request",
+        required = true,
+        paramLabel = "FILE",
+        description = "The restoring device's release request.")
     Path requestFile;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.share")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE.share",
+        description = "Where to write the released share.")
     Path out;
 
     @Override
@@ -278,7 +314,11 @@ final class DomainBackupCommands {
     @CommandLine.Parameters(paramLabel = "TICKET", description = "32 hex digits")
     String ticket;
 
-    @Option(names = "--key", required = true, paramLabel = "PKCS8")
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "PKCS8",
+        description = "The private key, PKCS#8 DER or PEM.")
     Path key;
 
     @Override

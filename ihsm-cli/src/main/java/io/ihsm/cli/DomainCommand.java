@@ -382,7 +382,7 @@ final class DomainCommand {
   static final class Retire implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "EPOCH")
+    @Parameters(paramLabel = "EPOCH", description = "The domain epoch to retire.")
     int epoch;
 
     @Override
@@ -440,12 +440,29 @@ final class DomainCommand {
   static final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @Option(
+        names = "--json",
+        description = "Print JSON: member, domainId, epoch, minSvn, firmwareDigests, keyStore.")
+    boolean json;
+
     @Override
     public Integer call() {
       IhsmCommand root = IhsmCommand.of(spec);
       PrintWriter out = spec.commandLine().getOut();
       try (IhsmClient hsm = root.connect()) {
         DomainStatus s = hsm.domainStatus();
+        if (json) {
+          out.println(
+              new io.ihsm.ddi.json.Json()
+                  .put("member", s.member())
+                  .put("domainId", s.member() ? HexFormat.of().formatHex(s.domainId()) : null)
+                  .put("epoch", s.member() ? s.epoch() : null)
+                  .put("minSvn", s.member() ? s.policy().minSvn() : null)
+                  .put("firmwareDigests", s.member() ? s.policy().firmwareDigests().size() : null)
+                  .put("keyStore", HostKeyStore.fleetStoreAddress(root.home()).orElse(null)));
+          out.flush();
+          return ExitCodes.OK;
+        }
         if (!s.member()) {
           out.println("this device is in no security domain");
         } else {

@@ -93,7 +93,7 @@ final class FirmwareCommand implements Runnable {
   static final class Verify implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "IMAGE")
+    @Parameters(paramLabel = "IMAGE", description = "The firmware image.")
     Path image;
 
     @Option(
@@ -242,10 +242,18 @@ final class FirmwareCommand implements Runnable {
         description = "Its public key, DER or PEM.")
     Path publicKey;
 
-    @Option(names = "--in", required = true, paramLabel = "IMAGE")
+    @Option(
+        names = "--in",
+        required = true,
+        paramLabel = "IMAGE",
+        description = "The input file; - is standard input.")
     Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "IMAGE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "IMAGE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Option(
@@ -300,7 +308,7 @@ final class FirmwareCommand implements Runnable {
   static final class Update implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "IMAGE")
+    @Parameters(paramLabel = "IMAGE", description = "The firmware image.")
     Path image;
 
     @Override

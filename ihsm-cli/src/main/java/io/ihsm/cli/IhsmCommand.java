@@ -141,6 +141,7 @@ public final class IhsmCommand implements Runnable {
     for (Class<?> c : subcommands) {
       cl.addSubcommand(c);
     }
+    CommandExamples.apply(cl);
     cl.setExecutionExceptionHandler((ex, line, parsed) -> root.reportFailure(ex, line.getErr()));
     cl.setParameterExceptionHandler(
         (ex, args) -> {

@@ -96,7 +96,11 @@ final class JcaCommand implements Runnable {
   static final class Config implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--partition", required = true, paramLabel = "P")
+    @Option(
+        names = "--partition",
+        required = true,
+        paramLabel = "P",
+        description = "The partition's name.")
     String partition;
 
     @Option(

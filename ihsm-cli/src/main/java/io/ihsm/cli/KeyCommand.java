@@ -127,7 +127,10 @@ final class KeyCommand implements Runnable {
 
     @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
-    @Option(names = "--label", required = true)
+    @Option(
+        names = "--label",
+        required = true,
+        description = "The key's label (LABEL#VERSION for an older version where that is allowed).")
     String label;
 
     @Option(names = "--json", description = "Print the new version as JSON.")
@@ -308,7 +311,11 @@ final class KeyCommand implements Runnable {
   static final class ListKeys implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--partition", required = true, paramLabel = "P")
+    @Option(
+        names = "--partition",
+        required = true,
+        paramLabel = "P",
+        description = "The partition's name.")
     String partition;
 
     @Option(names = "--json", description = "Print a JSON array.")
@@ -359,10 +366,17 @@ final class KeyCommand implements Runnable {
   static final class Public implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--partition", required = true, paramLabel = "P")
+    @Option(
+        names = "--partition",
+        required = true,
+        paramLabel = "P",
+        description = "The partition's name.")
     String partition;
 
-    @Option(names = "--label", required = true)
+    @Option(
+        names = "--label",
+        required = true,
+        description = "The key's label (LABEL#VERSION for an older version where that is allowed).")
     String label;
 
     @Option(names = "--pem", description = "PEM instead of DER.")
@@ -410,7 +424,10 @@ final class KeyCommand implements Runnable {
 
     @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
-    @Option(names = "--label", required = true)
+    @Option(
+        names = "--label",
+        required = true,
+        description = "The key's label (LABEL#VERSION for an older version where that is allowed).")
     String label;
 
     @Override
@@ -439,7 +456,10 @@ final class KeyCommand implements Runnable {
 
     @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
-    @Option(names = "--label", required = true)
+    @Option(
+        names = "--label",
+        required = true,
+        description = "The key's label (LABEL#VERSION for an older version where that is allowed).")
     String label;
 
     @Option(
@@ -449,7 +469,11 @@ final class KeyCommand implements Runnable {
         description = "Your fresh nonce, up to 128 bytes.")
     String nonce;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override
@@ -483,7 +507,11 @@ final class KeyCommand implements Runnable {
 
     @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Option(names = "--pem", description = "PEM instead of DER.")
@@ -606,7 +634,10 @@ final class KeyCommand implements Runnable {
 
     @CommandLine.Mixin PartitionOptions p = new PartitionOptions();
 
-    @Option(names = "--label", required = true)
+    @Option(
+        names = "--label",
+        required = true,
+        description = "The key's label (LABEL#VERSION for an older version where that is allowed).")
     String label;
 
     @Option(
@@ -618,7 +649,11 @@ final class KeyCommand implements Runnable {
     @Option(names = "--usage", required = true, description = "sign, encrypt, wrap or derive")
     String usage;
 
-    @Option(names = "--wrapped", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--wrapped",
+        required = true,
+        paramLabel = "FILE",
+        description = "The wrapped key, as `key wrap-for-import` wrote it.")
     Path wrapped;
 
     @Option(names = "--extractable", description = "May leave the device again, wrapped.")

@@ -130,8 +130,8 @@ final class KeyTransferCommands {
       footer = {
         "",
         "Example:",
-        "  ihsm key unwrap --partition app --key kek --alg aes-kwp --in data-key.wrapped \\",
-        "      --label data-key-2 --kind aes-256 --usage encrypt"
+        "  ihsm key unwrap --partition app --key kek --alg aes-kwp --in data-key.wrapped"
+            + " --label data-key-2 --kind aes-256 --usage encrypt"
       })
   static final class Unwrap implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -251,7 +251,7 @@ final class PartitionCommand implements Runnable {
   static final class Forget implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "The partition's name.")
     String name;
 
     @Override
@@ -290,7 +290,7 @@ final class PartitionCommand implements Runnable {
   static final class Delete implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "The partition's name.")
     String name;
 
     @Override
@@ -325,7 +325,11 @@ final class PartitionCommand implements Runnable {
         description = "The partition's name.")
     String partition;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it; - is standard output.")
     Path out;
 
     @Override
@@ -357,7 +361,7 @@ final class PartitionCommand implements Runnable {
   static final class Unlock implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "The partition's name.")
     String name;
 
     @Override

@@ -33,10 +33,18 @@ final class Pkcs11Command implements Runnable {
   static final class ModulePathCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--json", description = "Print JSON: module.")
+    boolean json;
+
     @Override
     public Integer call() {
       try {
-        spec.commandLine().getOut().println(ModulePath.module());
+        spec.commandLine()
+            .getOut()
+            .println(
+                json
+                    ? new io.ihsm.ddi.json.Json().put("module", ModulePath.module().toString())
+                    : ModulePath.module());
       } catch (IllegalStateException notBuilt) {
         throw new CliFailure(notBuilt.getMessage());
       }

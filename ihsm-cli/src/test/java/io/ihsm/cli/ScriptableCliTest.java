@@ -442,6 +442,45 @@ class ScriptableCliTest extends InHomeCliTest {
     assertThat(stored("list").out()).contains("first").contains("second");
   }
 
+  @Test
+  void dataCommandsPrintJsonThatAScriptReads() throws Exception {
+    partition();
+    key("generate", "--kind", "aes-256", "--usage", "encrypt", "--label", "data");
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    Path export = home.resolve("audit.log");
+    ok("audit", "export", "--out", export.toString());
+    var audit = json.readTree(ok("audit", "verify", export.toString(), "--json").out());
+    assertThat(audit.get("intact").asBoolean()).isTrue();
+    assertThat(audit.get("entries").asInt()).isPositive();
+    var domain = json.readTree(ok("domain", "status", "--json").out());
+    assertThat(domain.get("member").asBoolean()).isFalse();
+    assertThat(domain.get("keyStore").isNull()).isTrue();
+    var keys = json.readTree(stored("list", "--json").out());
+    assertThat(keys.toString()).contains("\"label\":\"data\"");
+    ok("device", "manufacture");
+    ok("device", "root", "--out", home.resolve("root.pem").toString());
+    ok("device", "certs", "--out", home.resolve("chain.pem").toString());
+    ok("device", "attest", "--nonce", "0a0b", "--out", home.resolve("d.cbor").toString());
+    var verified =
+        json.readTree(
+            ok(
+                    "attest",
+                    "verify",
+                    "--root",
+                    home.resolve("root.pem").toString(),
+                    "--chain",
+                    home.resolve("chain.pem").toString(),
+                    "--report",
+                    home.resolve("d.cbor").toString(),
+                    "--nonce",
+                    "0a0b",
+                    "--json")
+                .out());
+    assertThat(verified.get("type").asText()).isEqualTo("device");
+    assertThat(verified.get("firmwareDigest").asText()).matches("[0-9a-f]{96}");
+  }
+
   Process process(String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of("--home", home.toString()));
     all.addAll(List.of(args));
