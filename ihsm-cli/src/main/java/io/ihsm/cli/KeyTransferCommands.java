@@ -62,6 +62,48 @@ final class KeyTransferCommands {
     return out;
   }
 
+  /** What a key made here is: its label, kind, usage and whether it may be wrapped later. */
+  static final class NewKeyOptions {
+    @Option(
+        names = "--label",
+        required = true,
+        paramLabel = "LABEL",
+        description = "The new key's label.")
+    String label;
+
+    @Option(
+        names = "--kind",
+        required = true,
+        paramLabel = "KIND",
+        description =
+            "The new key's kind (aes-256, hmac-sha256, ec-p256, secret for a derived secret, ...).")
+    String kind;
+
+    @Option(
+        names = "--usage",
+        required = true,
+        paramLabel = "USAGE",
+        description = "sign, encrypt, wrap or derive.")
+    String usage;
+
+    @Option(names = "--extractable", description = "The new key may be wrapped later.")
+    boolean extractable;
+
+    @Option(names = "--json", description = "Print the new key as JSON.")
+    boolean json;
+
+    /** Its attributes; a wrong kind, usage or label exits 2. A secret is only ever derived. */
+    KeyAttributes attributes(boolean derived) {
+      KeyKind k = derived && kind.equals("secret") ? KeyKind.SECRET : CliNames.kind(kind);
+      KeyUsage u = CliNames.usage(usage);
+      if (!KeyAttributes.validLabel(label) || label.isEmpty()) {
+        throw new CliFailure.Usage(
+            "--label: 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
+      }
+      return new KeyAttributes(k, u, false, extractable, label);
+    }
+  }
+
   @Command(
       name = "wrap",
       mixinStandardHelpOptions = true,
@@ -159,52 +201,24 @@ final class KeyTransferCommands {
         description = "The wrapped key; - is standard input.")
     Path in;
 
-    @Option(
-        names = "--label",
-        required = true,
-        paramLabel = "LABEL",
-        description = "The new key's label.")
-    String label;
-
-    @Option(
-        names = "--kind",
-        required = true,
-        paramLabel = "KIND",
-        description = "The wrapped key's kind (aes-256, hmac-sha256, ec-p256, ...).")
-    String kind;
-
-    @Option(
-        names = "--usage",
-        required = true,
-        paramLabel = "USAGE",
-        description = "sign, encrypt, wrap or derive.")
-    String usage;
-
-    @Option(names = "--extractable", description = "The new key may itself be wrapped later.")
-    boolean extractable;
-
-    @Option(names = "--json", description = "Print the new key as JSON.")
-    boolean json;
+    @CommandLine.Mixin NewKeyOptions made = new NewKeyOptions();
 
     @Override
     public Integer call() throws Exception {
       Algorithm a = wrapAlgorithm(alg);
-      KeyKind k = CliNames.kind(kind);
-      KeyUsage u = CliNames.usage(usage);
-      if (!KeyAttributes.validLabel(label)) {
-        throw new CliFailure.Usage(
-            "--label: 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
-      }
+      KeyAttributes attrs = made.attributes(false);
       byte[] wrapped = KeyCommand.readBounded(in, io.ihsm.ddi.message.Bytes.MAX_BLOB);
       IhsmCommand root = IhsmCommand.of(spec);
       try (IhsmClient hsm = root.connect();
           PartitionClient c = p.open(root, hsm)) {
-        StoredKey made = c.unwrap(key, a, label, k, u, extractable, wrapped);
+        StoredKey k =
+            c.unwrap(
+                key, a, attrs.label(), attrs.kind(), attrs.usage(), attrs.extractable(), wrapped);
         print(
             spec,
-            json,
-            made,
-            "unwrapped " + CliNames.of(k) + " key " + label + " into partition " + p.partition);
+            made.json,
+            k,
+            "unwrapped key " + attrs.label() + " into partition " + p.partition);
       }
       return ExitCodes.OK;
     }
@@ -275,32 +289,7 @@ final class KeyTransferCommands {
         description = "A secret's length in bytes (other kinds have their own).")
     int length;
 
-    @Option(
-        names = "--label",
-        required = true,
-        paramLabel = "LABEL",
-        description = "The new key's label.")
-    String label;
-
-    @Option(
-        names = "--kind",
-        required = true,
-        paramLabel = "KIND",
-        description = "The new key's kind (aes-256, hmac-sha256, secret, ...).")
-    String kind;
-
-    @Option(
-        names = "--usage",
-        required = true,
-        paramLabel = "USAGE",
-        description = "sign, encrypt, wrap or derive.")
-    String usage;
-
-    @Option(names = "--extractable", description = "The new key may be wrapped later.")
-    boolean extractable;
-
-    @Option(names = "--json", description = "Print the new key as JSON.")
-    boolean json;
+    @CommandLine.Mixin NewKeyOptions made = new NewKeyOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -319,13 +308,7 @@ final class KeyTransferCommands {
       if (length < 0 || length > DeriveKeyRequest.MAX_SECRET) {
         throw new CliFailure.Usage("--length is 0 to " + DeriveKeyRequest.MAX_SECRET + " bytes");
       }
-      // A secret is made only by derivation, so only here is it a kind to name.
-      KeyKind k = kind.equals("secret") ? KeyKind.SECRET : CliNames.kind(kind);
-      KeyUsage u = CliNames.usage(usage);
-      if (!KeyAttributes.validLabel(label)) {
-        throw new CliFailure.Usage(
-            "--label: 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
-      }
+      KeyAttributes attrs = made.attributes(true);
       byte[] peerKey =
           peer == null
               ? new byte[0]
@@ -339,16 +322,12 @@ final class KeyTransferCommands {
               KeyCommand.hex(saltHex),
               KeyCommand.hex(infoHex),
               length,
-              new KeyAttributes(k, u, false, extractable, label));
+              attrs);
       IhsmCommand root = IhsmCommand.of(spec);
       try (IhsmClient hsm = root.connect();
           PartitionClient c = p.open(root, hsm)) {
-        StoredKey made = c.derive(key, request);
-        print(
-            spec,
-            json,
-            made,
-            "derived " + CliNames.of(k) + " key " + label + " in partition " + p.partition);
+        StoredKey k = c.derive(key, request);
+        print(spec, made.json, k, "derived key " + attrs.label() + " in partition " + p.partition);
       }
       return ExitCodes.OK;
     }
