@@ -33,6 +33,7 @@ import io.ihsm.ddi.message.ProvisionResponse;
 import io.ihsm.ddi.spi.Port;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.AsymmetricKey;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -41,6 +42,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.NamedParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import javax.crypto.Cipher;
+import javax.crypto.KEM;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
@@ -129,8 +132,9 @@ class KeysTest {
       }
       KeyUsage usage =
           switch (kind.family()) {
-            case EC, HMAC -> KeyUsage.SIGN;
+            case EC, HMAC, ML_DSA -> KeyUsage.SIGN;
             case RSA -> KeyUsage.SIGN;
+            case ML_KEM -> KeyUsage.DERIVE;
             default -> KeyUsage.ENCRYPT;
           };
       KeyInfo k =
@@ -178,6 +182,140 @@ class KeysTest {
             p.status(Opcode.SIGN, session, Operation.of(k.handle(), Algorithm.ECDSA, new byte[20])))
         .as("a pre-hashed input must be a digest")
         .isEqualTo(Status.INVALID_INPUT_LENGTH);
+  }
+
+  @Test
+  void mlDsaSignaturesVerifyWithTheJdkAndTheDeviceVerifiesTheJdks() throws Exception {
+    byte[] msg = "a post-quantum hello".getBytes();
+    for (KeyKind kind : List.of(KeyKind.ML_DSA_44, KeyKind.ML_DSA_65, KeyKind.ML_DSA_87)) {
+      KeyInfo k = generate(kind, KeyUsage.SIGN, kind.textName());
+      PublicKey pub = publicKey(k, "ML-DSA");
+      assertThat(((NamedParameterSpec) ((AsymmetricKey) pub).getParams()).getName())
+          .isEqualTo(kind.parameterSet());
+      byte[] sig = sign(Operation.of(k.handle(), Algorithm.ML_DSA, msg));
+      Signature jdk = Signature.getInstance("ML-DSA");
+      jdk.initVerify(pub);
+      jdk.update(msg);
+      assertThat(jdk.verify(sig)).as(kind + " signature checked by the JDK").isTrue();
+      assertThat(verify(Operation.of(k.handle(), Algorithm.ML_DSA, msg).withSignature(sig)))
+          .isTrue();
+      assertThat(
+              verify(
+                  Operation.of(k.handle(), Algorithm.ML_DSA, "other".getBytes())
+                      .withSignature(sig)))
+          .isFalse();
+      assertThat(verify(Operation.of(k.handle(), Algorithm.ML_DSA, msg).withSignature(new byte[7])))
+          .as("a signature of the wrong size is not valid")
+          .isFalse();
+
+      // The JDK signs; the device verifies with the JDK's public key, imported.
+      KeyPairGenerator g = KeyPairGenerator.getInstance("ML-DSA");
+      g.initialize(new NamedParameterSpec(kind.parameterSet()));
+      KeyPair theirs = g.generateKeyPair();
+      Signature s = Signature.getInstance("ML-DSA");
+      s.initSign(theirs.getPrivate());
+      s.update(msg);
+      byte[] theirSig = s.sign();
+      KeyInfo imported =
+          p.ok(
+              Opcode.IMPORT_PUBLIC_KEY,
+              session,
+              new ImportKeyRequest(
+                  new KeyAttributes(kind, KeyUsage.SIGN, true, false, ""),
+                  theirs.getPublic().getEncoded()),
+              KeyInfo::read);
+      assertThat(
+              verify(
+                  Operation.of(imported.handle(), Algorithm.ML_DSA, msg).withSignature(theirSig)))
+          .isTrue();
+      assertThat(
+              p.status(
+                  Opcode.SIGN, session, Operation.of(imported.handle(), Algorithm.ML_DSA, msg)))
+          .as("an imported public key never signs")
+          .isEqualTo(Status.USAGE_NOT_PERMITTED);
+      p.ok(Opcode.UNLOAD_KEY, session, new Id(imported.handle()), Empty::read);
+
+      // The masked blob brings the same key back after it is unloaded.
+      p.ok(Opcode.UNLOAD_KEY, session, new Id(k.handle()), Empty::read);
+      KeyInfo back = p.ok(Opcode.UNMASK_KEY, session, new Bytes(k.maskedBlob()), KeyInfo::read);
+      assertThat(back.publicKey()).isEqualTo(k.publicKey());
+      byte[] again = sign(Operation.of(back.handle(), Algorithm.ML_DSA, msg));
+      jdk.initVerify(pub);
+      jdk.update(msg);
+      assertThat(jdk.verify(again)).isTrue();
+      p.ok(Opcode.UNLOAD_KEY, session, new Id(back.handle()), Empty::read);
+    }
+    assertThat(
+            generateStatus(
+                new KeyAttributes(KeyKind.ML_DSA_65, KeyUsage.ENCRYPT, false, false, "x")))
+        .as("ML-DSA keys only sign")
+        .isEqualTo(Status.INVALID_PARAMETER);
+  }
+
+  @Test
+  void theJdkEncapsulatesToAnMlKemKeyAndTheDeviceDecapsulatesTheSameSecretInside()
+      throws Exception {
+    for (KeyKind kind : List.of(KeyKind.ML_KEM_512, KeyKind.ML_KEM_768, KeyKind.ML_KEM_1024)) {
+      KeyInfo k = generate(kind, KeyUsage.DERIVE, kind.textName());
+      KEM.Encapsulated sent =
+          KEM.getInstance("ML-KEM").newEncapsulator(publicKey(k, "ML-KEM")).encapsulate();
+      KeyInfo shared =
+          p.ok(
+              Opcode.DERIVE_KEY,
+              session,
+              new DeriveKeyRequest(
+                  k.handle(),
+                  DeriveKeyRequest.Method.ML_KEM,
+                  HashAlgorithm.NONE,
+                  sent.encapsulation(),
+                  new byte[0],
+                  new byte[0],
+                  0,
+                  new KeyAttributes(
+                      KeyKind.HMAC_SHA256, KeyUsage.SIGN, false, false, kind.textName() + "-mac")),
+              KeyInfo::read);
+      assertThat(shared.publicKey()).as("the secret stays inside").isEmpty();
+      // Both sides hold the same secret: the device's HMAC under it is the JDK's.
+      byte[] msg = "proved by use".getBytes();
+      byte[] deviceTag = sign(Operation.of(shared.handle(), Algorithm.HMAC, msg));
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(sent.key().getEncoded(), "HmacSHA256"));
+      assertThat(deviceTag).isEqualTo(mac.doFinal(msg));
+
+      byte[] shortCt = java.util.Arrays.copyOf(sent.encapsulation(), 100);
+      assertThat(
+              p.status(
+                  Opcode.DERIVE_KEY,
+                  session,
+                  new DeriveKeyRequest(
+                      k.handle(),
+                      DeriveKeyRequest.Method.ML_KEM,
+                      HashAlgorithm.NONE,
+                      shortCt,
+                      new byte[0],
+                      new byte[0],
+                      0,
+                      new KeyAttributes(KeyKind.SECRET, KeyUsage.DERIVE, false, false, "bad"))))
+          .as("a ciphertext of the wrong size")
+          .isEqualTo(Status.INVALID_INPUT_LENGTH);
+      assertThat(
+              p.status(
+                  Opcode.DERIVE_KEY,
+                  session,
+                  new DeriveKeyRequest(
+                      k.handle(),
+                      DeriveKeyRequest.Method.ML_KEM,
+                      HashAlgorithm.NONE,
+                      sent.encapsulation(),
+                      new byte[0],
+                      new byte[0],
+                      0,
+                      new KeyAttributes(KeyKind.AES_128, KeyUsage.ENCRYPT, false, false, "bad"))))
+          .as("a 32-byte secret is no AES-128 key")
+          .isEqualTo(Status.INVALID_PARAMETER);
+      p.ok(Opcode.UNLOAD_KEY, session, new Id(shared.handle()), Empty::read);
+      p.ok(Opcode.UNLOAD_KEY, session, new Id(k.handle()), Empty::read);
+    }
   }
 
   @Test

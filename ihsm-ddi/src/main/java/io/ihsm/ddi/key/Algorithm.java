@@ -62,7 +62,9 @@ public enum Algorithm {
    * AES-CMAC (SP 800-38B), a 16-byte tag; verification takes a tag truncated to no fewer than 8
    * bytes.
    */
-  AES_CMAC(16, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class));
+  AES_CMAC(16, EnumSet.of(KeyKind.Family.AES), EnumSet.noneOf(Operation.Field.class)),
+  /** ML-DSA (FIPS 204), pure: the message itself is signed, with an empty context, hedged. */
+  ML_DSA(17, EnumSet.of(KeyKind.Family.ML_DSA), EnumSet.noneOf(Operation.Field.class));
 
   private final int code;
   private final Set<KeyKind.Family> families;

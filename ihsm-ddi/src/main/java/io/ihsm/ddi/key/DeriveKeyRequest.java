@@ -32,13 +32,23 @@ public record DeriveKeyRequest(
     KeyAttributes attributes)
     implements Body {
   public static final int MAX_FIELD = 1024;
+
+  /** The peer field: an EC public key, or an ML-KEM ciphertext (1568 bytes for ML-KEM-1024). */
+  public static final int MAX_PEER = 2048;
+
   public static final int MAX_SECRET = 8192;
 
   /** How the key is derived. */
   public enum Method {
     ECDH(1),
     HKDF(2),
-    KBKDF(3);
+    KBKDF(3),
+    /**
+     * ML-KEM decapsulation (FIPS 203): the base is an ML-KEM private key, the peer field carries
+     * the ciphertext; the 32-byte shared secret becomes the new key (secret, aes-256 or
+     * hmac-sha256).
+     */
+    ML_KEM(4);
 
     private final int code;
 
@@ -86,7 +96,7 @@ public record DeriveKeyRequest(
     w.u32(baseHandle)
         .u8(method.code())
         .u8(hash.code())
-        .bytes(peerPublicKey, MAX_FIELD)
+        .bytes(peerPublicKey, MAX_PEER)
         .bytes(salt, MAX_FIELD)
         .bytes(info, MAX_FIELD)
         .u32(length);
@@ -97,7 +107,7 @@ public record DeriveKeyRequest(
     int base = r.u32("baseHandle");
     Method m = Method.fromCode(r.u8("method"));
     HashAlgorithm h = HashAlgorithm.fromCode(r.u8("hash"));
-    byte[] peer = r.bytes("peerPublicKey", MAX_FIELD);
+    byte[] peer = r.bytes("peerPublicKey", MAX_PEER);
     byte[] salt = r.bytes("salt", MAX_FIELD);
     byte[] info = r.bytes("info", MAX_FIELD);
     int length = r.u32("length");
@@ -106,13 +116,14 @@ public record DeriveKeyRequest(
     if (m == null || h == null) {
       throw new DdiException(Status.INVALID_PARAMETER, "unknown derivation method or hash");
     }
-    boolean ecdh = m == Method.ECDH;
+    boolean ecdh = m == Method.ECDH || m == Method.ML_KEM;
     if (ecdh != (h == HashAlgorithm.NONE)
         || ecdh != (peer.length > 0)
         || (ecdh && (salt.length > 0 || info.length > 0))) {
       throw new DdiException(
           Status.INVALID_PARAMETER,
-          "ECDH takes a peer key and nothing else; HKDF and KBKDF take a hash and no peer key");
+          "ECDH takes a peer key and ML-KEM a ciphertext, and nothing else; HKDF and KBKDF take a"
+              + " hash and no peer key");
     }
     return new DeriveKeyRequest(base, m, h, peer, salt, info, length, attrs);
   }

@@ -12,7 +12,8 @@ import io.ihsm.ddi.message.Bytes;
  * key (SPKI DER, empty for secret keys) and masked blob (empty when the key was loaded from its
  * blob).
  *
- * <pre>u32 handle, attributes, u8 origin, lifecycle, bytes publicKey (≤ 1024),
+ * <pre>
+ * u32 handle, attributes, u8 origin, lifecycle, bytes publicKey (≤ 4096: an ML-DSA-87 key is 2614),
  * bytes maskedBlob (≤ 8192)</pre>
  */
 public record KeyInfo(
@@ -23,7 +24,7 @@ public record KeyInfo(
     byte[] publicKey,
     byte[] maskedBlob)
     implements Body {
-  public static final int MAX_PUBLIC_KEY = 1024;
+  public static final int MAX_PUBLIC_KEY = 4096;
 
   public KeyInfo {
     publicKey = publicKey.clone();

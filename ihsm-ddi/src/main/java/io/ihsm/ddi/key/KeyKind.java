@@ -17,7 +17,15 @@ public enum KeyKind {
   RSA_3072(12, "rsa-3072", Family.RSA, 384),
   RSA_4096(13, "rsa-4096", Family.RSA, 512),
   /** A generic secret (an ECDH shared secret, a KDF output): usable only to derive. */
-  SECRET(14, "secret", Family.SECRET, 0);
+  SECRET(14, "secret", Family.SECRET, 0),
+  /** ML-DSA (FIPS 204) at NIST security category 2, 3 and 5; sign only. */
+  ML_DSA_44(15, "ml-dsa-44", Family.ML_DSA, 1312),
+  ML_DSA_65(16, "ml-dsa-65", Family.ML_DSA, 1952),
+  ML_DSA_87(17, "ml-dsa-87", Family.ML_DSA, 2592),
+  /** ML-KEM (FIPS 203) at category 1, 3 and 5: decapsulation derives a secret inside the device. */
+  ML_KEM_512(18, "ml-kem-512", Family.ML_KEM, 800),
+  ML_KEM_768(19, "ml-kem-768", Family.ML_KEM, 1184),
+  ML_KEM_1024(20, "ml-kem-1024", Family.ML_KEM, 1568);
 
   /** What a kind is, for the checks that do not care about its size. */
   public enum Family {
@@ -26,7 +34,9 @@ public enum KeyKind {
     HMAC,
     EC,
     RSA,
-    SECRET
+    SECRET,
+    ML_DSA,
+    ML_KEM
   }
 
   private final int code;
@@ -59,14 +69,31 @@ public enum KeyKind {
   }
 
   /**
-   * Secret key length for symmetric kinds; field (EC) or modulus (RSA) size in bytes; 0 for SECRET.
+   * Secret key length for symmetric kinds; field (EC) or modulus (RSA) size in bytes; the encoded
+   * public key's size for ML-DSA and ML-KEM; 0 for SECRET.
    */
   public int bytes() {
     return bytes;
   }
 
   public boolean isAsymmetric() {
-    return family == Family.EC || family == Family.RSA;
+    return family == Family.EC
+        || family == Family.RSA
+        || family == Family.ML_DSA
+        || family == Family.ML_KEM;
+  }
+
+  /** The FIPS 203/204 parameter set of an ML-DSA or ML-KEM kind, as the JCA names it. */
+  public String parameterSet() {
+    return switch (this) {
+      case ML_DSA_44 -> "ML-DSA-44";
+      case ML_DSA_65 -> "ML-DSA-65";
+      case ML_DSA_87 -> "ML-DSA-87";
+      case ML_KEM_512 -> "ML-KEM-512";
+      case ML_KEM_768 -> "ML-KEM-768";
+      case ML_KEM_1024 -> "ML-KEM-1024";
+      default -> throw new IllegalStateException(this + " is not an ML-DSA or ML-KEM kind");
+    };
   }
 
   /** The JCA curve name of an EC kind. */

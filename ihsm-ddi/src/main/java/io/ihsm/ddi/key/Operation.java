@@ -38,7 +38,7 @@ public record Operation(
     implements Body {
   public static final int MAX_DATA = 128 * 1024;
   public static final int MAX_AAD = 4096;
-  public static final int MAX_SIGNATURE = 1024;
+  public static final int MAX_SIGNATURE = 8192; // an ML-DSA-87 signature is 4627 bytes
 
   /** The optional fields. */
   public enum Field {

@@ -37,6 +37,9 @@ public interface CryptoEngine {
 
   KeyFactory keyFactory(String algorithm);
 
+  /** A key encapsulation mechanism ("ML-KEM"). */
+  javax.crypto.KEM kem(String algorithm);
+
   /**
    * A cipher initialised with parameters, from the first provider that accepts them: a provider may
    * offer a transformation but not every parameter set (ACCP's OAEP takes no label).

@@ -34,8 +34,14 @@ public final class CryptoEngines {
       List<Provider> providers = new ArrayList<>();
       providers.add(accp);
       providers.addAll(jdkProviders());
+      // ML-DSA and ML-KEM come from the JDK in both engines: ACCP 2.5's ML-DSA private keys encode
+      // in a PKCS#8 form the JDK does not read (nor ACCP the JDK's), and a masked key must read
+      // back with the provider that signs with it.
       return Optional.of(
-          new ProviderEngine("ACCP " + accp.getVersionStr() + " (AWS-LC)", providers));
+          new ProviderEngine(
+              "ACCP " + accp.getVersionStr() + " (AWS-LC)",
+              providers,
+              (p, algorithm) -> p == accp && algorithm.startsWith("ML-")));
     } catch (RuntimeException | LinkageError e) {
       return Optional.empty();
     }

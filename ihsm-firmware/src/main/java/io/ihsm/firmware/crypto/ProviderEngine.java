@@ -27,9 +27,20 @@ final class ProviderEngine implements CryptoEngine {
   private final List<Provider> providers;
   private final Map<String, Provider> chosen = new ConcurrentHashMap<>();
 
+  private final java.util.function.BiPredicate<Provider, String> passOver;
+
   ProviderEngine(String name, List<Provider> providers) {
+    this(name, providers, (p, algorithm) -> false);
+  }
+
+  /** An engine that never asks a provider for the algorithms {@code passOver} names for it. */
+  ProviderEngine(
+      String name,
+      List<Provider> providers,
+      java.util.function.BiPredicate<Provider, String> passOver) {
     this.name = name;
     this.providers = List.copyOf(providers);
+    this.passOver = passOver;
   }
 
   @Override
@@ -56,6 +67,9 @@ final class ProviderEngine implements CryptoEngine {
       }
     }
     for (Provider p : providers) {
+      if (passOver.test(p, algorithm)) {
+        continue;
+      }
       try {
         T t = factory.get(p);
         chosen.put(key, p);
@@ -95,6 +109,11 @@ final class ProviderEngine implements CryptoEngine {
   @Override
   public KeyPairGenerator keyPairGenerator(String algorithm) {
     return first("KeyPairGenerator", algorithm, p -> KeyPairGenerator.getInstance(algorithm, p));
+  }
+
+  @Override
+  public javax.crypto.KEM kem(String algorithm) {
+    return first("KEM", algorithm, p -> javax.crypto.KEM.getInstance(algorithm, p));
   }
 
   @Override

@@ -14,11 +14,13 @@ import java.security.MessageDigest;
 import java.security.Signature;
 import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.NamedParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.crypto.KEM;
 
 /**
  * Makes keys inside the device, from the module's random source, and checks every new key pair with
@@ -33,7 +35,10 @@ public final class KeyGeneration {
           KeyKind.Family.HMAC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
           KeyKind.Family.EC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
           KeyKind.Family.RSA, Set.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP),
-          KeyKind.Family.SECRET, Set.of(KeyUsage.DERIVE));
+          KeyKind.Family.SECRET, Set.of(KeyUsage.DERIVE),
+          KeyKind.Family.ML_DSA, Set.of(KeyUsage.SIGN),
+          // An ML-KEM key decapsulates: it derives a shared secret from a ciphertext.
+          KeyKind.Family.ML_KEM, Set.of(KeyUsage.DERIVE));
 
   private final CryptoEngine engine;
   private final RandomSource random;
@@ -109,9 +114,25 @@ public final class KeyGeneration {
                       "RSA",
                       new RSAKeyGenParameterSpec(kind.bytes() * 8, RSAKeyGenParameterSpec.F4)),
                   kind));
+      case ML_DSA, ML_KEM ->
+          KeyMaterial.asymmetric(
+              kind,
+              consistent(
+                  pair(familyAlgorithm(kind), new NamedParameterSpec(kind.parameterSet())), kind));
       case SECRET ->
           throw new DdiException(
               Status.INVALID_PARAMETER, "secret keys are only derived, not generated");
+    };
+  }
+
+  /** The JCA algorithm of an asymmetric kind's family: "EC", "RSA", "ML-DSA", "ML-KEM". */
+  static String familyAlgorithm(KeyKind kind) {
+    return switch (kind.family()) {
+      case EC -> "EC";
+      case RSA -> "RSA";
+      case ML_DSA -> "ML-DSA";
+      case ML_KEM -> "ML-KEM";
+      default -> throw new IllegalStateException(kind + " is not asymmetric");
     };
   }
 
@@ -145,7 +166,15 @@ public final class KeyGeneration {
   }
 
   static boolean pairwiseConsistent(CryptoEngine engine, KeyPair pair, KeyKind kind) {
-    String alg = kind.family() == KeyKind.Family.EC ? "SHA256withECDSA" : "SHA256withRSA";
+    if (kind.family() == KeyKind.Family.ML_KEM) {
+      return kemConsistent(engine, pair);
+    }
+    String alg =
+        switch (kind.family()) {
+          case EC -> "SHA256withECDSA";
+          case ML_DSA -> "ML-DSA";
+          default -> "SHA256withRSA";
+        };
     byte[] probe = "ihsm pairwise consistency test".getBytes();
     try {
       Signature s = engine.signature(alg);
@@ -156,6 +185,25 @@ public final class KeyGeneration {
       v.initVerify(pair.getPublic());
       v.update(probe);
       return v.verify(sig);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** ML-KEM's pairwise test (FIPS 203 §7.1 / IG 10.3.A): encapsulate, decapsulate, compare. */
+  private static boolean kemConsistent(CryptoEngine engine, KeyPair pair) {
+    try {
+      KEM kem = engine.kem("ML-KEM");
+      KEM.Encapsulated e = kem.newEncapsulator(pair.getPublic()).encapsulate();
+      byte[] sent = e.key().getEncoded();
+      byte[] got =
+          kem.newDecapsulator(pair.getPrivate()).decapsulate(e.encapsulation()).getEncoded();
+      try {
+        return MessageDigest.isEqual(sent, got);
+      } finally {
+        Arrays.fill(sent, (byte) 0);
+        Arrays.fill(got, (byte) 0);
+      }
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }

@@ -76,11 +76,14 @@ public final class KeyMaterial {
       case null -> secret.length * 8;
       case ECPublicKey ec -> ec.getParams().getCurve().getField().getFieldSize();
       case RSAPublicKey rsa -> rsa.getModulus().bitLength();
-      default -> throw new IllegalStateException("a key of unknown size");
+      default -> kind.bytes() * 8; // ML-DSA, ML-KEM: the encoded public key's size
     };
   }
 
-  /** The material as stored in a masked blob: raw bytes, or PKCS#8 DER. The caller wipes it. */
+  /**
+   * The material as stored in a masked blob: raw bytes, or PKCS#8 DER (the public key travels in
+   * the blob's authenticated metadata). The caller wipes it.
+   */
   byte[] encode() {
     if (!isAsymmetric()) {
       return secret.clone();

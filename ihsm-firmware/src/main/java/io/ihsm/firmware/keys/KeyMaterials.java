@@ -8,6 +8,7 @@ import io.ihsm.ddi.key.GenerateKeyRequest;
 import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.firmware.crypto.CryptoEngine;
 import io.ihsm.firmware.crypto.EcPublicKeys;
+import java.security.AsymmetricKey;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyPair;
@@ -17,6 +18,7 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAKey;
 import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -39,8 +41,13 @@ final class KeyMaterials {
       case AES, AES_XTS -> length == kind.bytes();
       case HMAC -> length >= MIN_HMAC_BYTES && length <= MAX_HMAC_BYTES;
       case SECRET -> length >= 1 && length <= DeriveKeyRequest.MAX_SECRET;
-      case EC, RSA -> false;
+      case EC, RSA, ML_DSA, ML_KEM -> false;
     };
+  }
+
+  /** ML-DSA and ML-KEM: the JCA does not compute their public key from the private key. */
+  static boolean isPostQuantum(KeyKind kind) {
+    return kind.family() == KeyKind.Family.ML_DSA || kind.family() == KeyKind.Family.ML_KEM;
   }
 
   /** Material of {@code kind} from raw or PKCS#8 bytes; takes ownership of {@code bytes}. */
@@ -55,6 +62,12 @@ final class KeyMaterials {
       return KeyMaterial.symmetric(kind, bytes);
     }
     try {
+      if (isPostQuantum(kind)) {
+        // Its public key cannot be computed from the PKCS#8 here: generated inside only, for now.
+        throw new DdiException(
+            Status.INVALID_PARAMETER,
+            kind.textName() + " keys are generated inside the device; they are not imported yet");
+      }
       String alg = kind.family() == KeyKind.Family.EC ? "EC" : "RSA";
       PrivateKey priv = engine.keyFactory(alg).generatePrivate(new PKCS8EncodedKeySpec(bytes));
       checkSize(kind, priv);
@@ -89,7 +102,7 @@ final class KeyMaterials {
     try {
       PublicKey pub =
           engine
-              .keyFactory(kind.family() == KeyKind.Family.EC ? "EC" : "RSA")
+              .keyFactory(KeyGeneration.familyAlgorithm(kind))
               .generatePublic(new X509EncodedKeySpec(spki));
       if (pub instanceof ECPublicKey ec && !EcCurves.validPoint(ec.getW(), ec.getParams())) {
         throw new GeneralSecurityException("the point is not on its curve");
@@ -118,6 +131,9 @@ final class KeyMaterials {
                   && ec.getS().signum() > 0
                   && ec.getS().compareTo(ec.getParams().getOrder()) < 0;
           case ECPublicKey ec -> EcCurves.kindOf(ec.getParams()).orElse(null) == kind;
+          case AsymmetricKey pq when isPostQuantum(kind) ->
+              pq.getParams() instanceof NamedParameterSpec named
+                  && named.getName().equals(kind.parameterSet());
           default -> false;
         };
     if (!fits) {

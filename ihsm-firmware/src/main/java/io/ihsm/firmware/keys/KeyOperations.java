@@ -107,6 +107,13 @@ public final class KeyOperations {
           s.update(op.data());
           yield s.sign();
         }
+        case ML_DSA -> {
+          // Hedged ML-DSA (FIPS 204 §3.4): its randomness comes from the module's DRBG.
+          Signature s = engine.signature("ML-DSA");
+          s.initSign(key.material().privateKey(), random.secureRandom());
+          s.update(op.data());
+          yield s.sign();
+        }
         default -> throw notFor(op, "signing");
       };
     } catch (GeneralSecurityException e) {
@@ -141,6 +148,18 @@ public final class KeyOperations {
           checkSignatureParameters(key, op);
           yield signatures.verifyRsaPss(
               pss(op), key.material().publicKey(), op.data(), op.signature());
+        }
+        case ML_DSA -> {
+          Signature v = engine.signature("ML-DSA");
+          v.initVerify(key.material().publicKey());
+          v.update(op.data());
+          boolean valid;
+          try {
+            valid = v.verify(op.signature());
+          } catch (java.security.SignatureException malformed) {
+            valid = false; // a signature of the wrong size is simply not valid
+          }
+          yield valid;
         }
         case RSA_PSS_DIGEST -> {
           checkSignatureParameters(key, op);

@@ -306,8 +306,14 @@ public final class KeyService {
               + base.attributes().usage().textName()
               + ", derivation needs derive");
     }
-    base.requireState(KeyLifecycle.Use.PROTECT);
-    int length = outputLength(attrs.kind(), request.length());
+    base.requireState(
+        request.method() == DeriveKeyRequest.Method.ML_KEM
+            ? KeyLifecycle.Use.PROCESS // decapsulating is receiving, as decrypting is
+            : KeyLifecycle.Use.PROTECT);
+    int length =
+        request.method() == DeriveKeyRequest.Method.ML_KEM
+            ? 32
+            : outputLength(attrs.kind(), request.length());
     byte[] output;
     switch (request.method()) {
       case ECDH -> {
@@ -365,6 +371,7 @@ public final class KeyService {
           Arrays.fill(key, (byte) 0);
         }
       }
+      case ML_KEM -> output = decapsulate(base, attrs.kind(), request);
       default -> throw new DdiException(Status.INVALID_PARAMETER, "unknown derivation");
     }
     return storeNew(
@@ -374,6 +381,41 @@ public final class KeyService {
         KeyOrigin.DERIVED,
         KeyMaterials.of(engine, attrs.kind(), output),
         KeyActivation.NOW);
+  }
+
+  /**
+   * ML-KEM decapsulation (FIPS 203): the 32-byte shared secret of the ciphertext, which becomes a
+   * secret, aes-256 or hmac-sha256 key. A ciphertext of the wrong size is refused; a wrong one of
+   * the right size gives another secret (implicit rejection), as the standard says.
+   */
+  private byte[] decapsulate(LoadedKey base, KeyKind kind, DeriveKeyRequest request)
+      throws DdiException {
+    if (base.attributes().kind().family() != KeyKind.Family.ML_KEM
+        || !base.material().hasPrivateKey()) {
+      throw new DdiException(
+          Status.WRONG_KEY_KIND, "ML-KEM decapsulation needs an ML-KEM private key");
+    }
+    if (kind != KeyKind.SECRET && kind != KeyKind.AES_256 && kind != KeyKind.HMAC_SHA256) {
+      throw new DdiException(
+          Status.INVALID_PARAMETER,
+          "an ML-KEM shared secret (32 bytes) becomes a secret, aes-256 or hmac-sha256 key");
+    }
+    if (request.length() != 0 && request.length() != 32) {
+      throw new DdiException(Status.INVALID_PARAMETER, "an ML-KEM shared secret is 32 bytes");
+    }
+    try {
+      return engine
+          .kem("ML-KEM")
+          .newDecapsulator(base.material().privateKey())
+          .decapsulate(request.peerPublicKey())
+          .getEncoded();
+    } catch (javax.crypto.DecapsulateException
+        | java.security.InvalidKeyException
+        | RuntimeException e) {
+      throw new DdiException(
+          Status.INVALID_INPUT_LENGTH,
+          "not an ML-KEM ciphertext for a " + base.attributes().kind().textName() + " key");
+    }
   }
 
   private static int outputLength(KeyKind kind, int requested) throws DdiException {
@@ -689,7 +731,7 @@ public final class KeyService {
       return KeyMaterial.symmetric(kind, secret.clone());
     }
     try {
-      String alg = kind.family() == KeyKind.Family.EC ? "EC" : "RSA";
+      String alg = KeyGeneration.familyAlgorithm(kind);
       PublicKey pub =
           engine.keyFactory(alg).generatePublic(new X509EncodedKeySpec(meta.publicKey()));
       if (secret.length == 0) {
@@ -707,7 +749,7 @@ public final class KeyService {
    * public key; their {@code lifecycle} is null here.
    *
    * <pre>
-   * u32 partition id, attributes, u8 origin, u32 firmware SVN, bytes public key (SPKI, ≤ 1024),
+   * u32 partition id, attributes, u8 origin, u32 firmware SVN, bytes public key (SPKI, ≤ 4096),
    * lifecycle</pre>
    */
   record Metadata(

@@ -23,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
  * is checked, in constant time, before anything is decrypted. Format in docs/masked-keys.md.
  *
  * <pre>
- * u8 version = 1, u8 kind, bytes binding (16), u32 generation, bytes metadata (≤ 1024),
+ * u8 version = 1, u8 kind, bytes binding (16), u32 generation, bytes metadata (≤ 4096),
  * bytes iv (16), bytes ciphertext (≤ 9216), then 48 bytes of HMAC-SHA384 over all of the above
  * </pre>
  *
@@ -36,7 +36,8 @@ public final class Masking {
   public static final int DOMAIN_VERSION = MaskedBlobs.DOMAIN_VERSION;
   public static final int BINDING_BYTES = 16;
   static final int TAG_BYTES = 48;
-  static final int MAX_METADATA = 1024;
+  static final int MAX_METADATA =
+      4096; // a key's metadata holds its public key: ML-DSA-87's is 2614 bytes
   static final int MAX_CIPHERTEXT = 9216;
 
   /** What a blob holds. */
