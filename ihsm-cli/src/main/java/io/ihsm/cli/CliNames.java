@@ -29,6 +29,12 @@ final class CliNames {
     KINDS.put("rsa-2048", KeyKind.RSA_2048);
     KINDS.put("rsa-3072", KeyKind.RSA_3072);
     KINDS.put("rsa-4096", KeyKind.RSA_4096);
+    KINDS.put("ml-dsa-44", KeyKind.ML_DSA_44);
+    KINDS.put("ml-dsa-65", KeyKind.ML_DSA_65);
+    KINDS.put("ml-dsa-87", KeyKind.ML_DSA_87);
+    KINDS.put("ml-kem-512", KeyKind.ML_KEM_512);
+    KINDS.put("ml-kem-768", KeyKind.ML_KEM_768);
+    KINDS.put("ml-kem-1024", KeyKind.ML_KEM_1024);
     USAGES.put("sign", KeyUsage.SIGN);
     USAGES.put("encrypt", KeyUsage.ENCRYPT);
     USAGES.put("wrap", KeyUsage.WRAP);

@@ -98,6 +98,7 @@ public final class IhsmCommand implements Runnable {
           CryptoCommands.Encrypt.class,
           CryptoCommands.Decrypt.class,
           RandomCommand.class,
+          KemCommand.class,
           DemoCommand.class,
           CommandLine.HelpCommand.class);
 

@@ -37,6 +37,12 @@ final class JcaNames {
       return Operation.of(0, Algorithm.RSA_PSS, new byte[0])
           .withPss(h, m, saltLength == null ? h.length() : saltLength);
     }
+    if (a.equals("ML-DSA")
+        || a.equals("ML-DSA-44")
+        || a.equals("ML-DSA-65")
+        || a.equals("ML-DSA-87")) {
+      return Operation.of(0, Algorithm.ML_DSA, new byte[0]); // the key's kind is the parameter set
+    }
     if (a.equals("AESCMAC") || a.equals("AES-CMAC")) {
       return Operation.of(0, Algorithm.AES_CMAC, new byte[0]);
     }
@@ -63,7 +69,8 @@ final class JcaNames {
     throw new CliFailure.Usage(
         "unsupported signature algorithm "
             + alg
-            + " (SHA256withECDSA, NONEwithECDSA, SHA256withRSA, RSASSA-PSS, HmacSHA256, AESCMAC, ...)");
+            + " (SHA256withECDSA, NONEwithECDSA, SHA256withRSA, RSASSA-PSS, HmacSHA256, AESCMAC,"
+            + " ML-DSA, ...)");
   }
 
   /** A cipher transformation. */

@@ -190,14 +190,7 @@ final class KeyTemplates {
   }
 
   private static Set<KeyUsage> allowed(KeyKind kind) {
-    return switch (kind.family()) {
-      case EC -> EnumSet.of(KeyUsage.SIGN, KeyUsage.DERIVE);
-      case RSA -> EnumSet.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP);
-      case AES -> EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.WRAP, KeyUsage.SIGN);
-      case AES_XTS -> EnumSet.of(KeyUsage.ENCRYPT);
-      case HMAC -> EnumSet.of(KeyUsage.SIGN, KeyUsage.DERIVE);
-      case SECRET -> EnumSet.of(KeyUsage.DERIVE);
-    };
+    return kind.usages();
   }
 
   /** The EC kind a CKA_EC_PARAMS names (a named curve's OID). */

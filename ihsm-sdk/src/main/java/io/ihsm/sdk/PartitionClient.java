@@ -844,6 +844,32 @@ public final class PartitionClient implements AutoCloseable {
   }
 
   /**
+   * Decapsulates an ML-KEM ciphertext (FIPS 203) with the ML-KEM key {@code kemKey}: the 32-byte
+   * shared secret becomes a new app key of the device, recorded under {@code label}, never seen by
+   * the host unless {@code extractable} (a secret, an AES-256 or an HMAC-SHA256 key). The sender's
+   * side is any ML-KEM encapsulator of the key's public key (the JDK's {@code KEM "ML-KEM"}).
+   */
+  public StoredKey decapsulate(
+      String kemKey,
+      byte[] ciphertext,
+      String label,
+      KeyKind kind,
+      KeyUsage usage,
+      boolean extractable) {
+    return derive(
+        kemKey,
+        new DeriveKeyRequest(
+            0,
+            DeriveKeyRequest.Method.ML_KEM,
+            io.ihsm.ddi.key.HashAlgorithm.NONE,
+            ciphertext,
+            new byte[0],
+            new byte[0],
+            0,
+            new KeyAttributes(kind, usage, false, extractable, label)));
+  }
+
+  /**
    * Derives a new app key from {@code base} (ECDH, HKDF or KBKDF, as {@code request} says; its base
    * handle is filled in here) and records it in the store under the request's label.
    */

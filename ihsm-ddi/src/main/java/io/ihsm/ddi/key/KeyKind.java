@@ -76,6 +76,22 @@ public enum KeyKind {
     return bytes;
   }
 
+  /**
+   * The usages a key of this kind may have: the device's rule (docs/ddi.md "Keys"), which every
+   * front end also reads, so none restates it.
+   */
+  public java.util.Set<KeyUsage> usages() {
+    return switch (family) {
+      case AES -> java.util.EnumSet.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP);
+      case AES_XTS -> java.util.EnumSet.of(KeyUsage.ENCRYPT);
+      case HMAC, EC -> java.util.EnumSet.of(KeyUsage.SIGN, KeyUsage.DERIVE);
+      case RSA -> java.util.EnumSet.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP);
+      case ML_DSA -> java.util.EnumSet.of(KeyUsage.SIGN);
+      // An ML-KEM key decapsulates: it derives a shared secret from a ciphertext.
+      case SECRET, ML_KEM -> java.util.EnumSet.of(KeyUsage.DERIVE);
+    };
+  }
+
   public boolean isAsymmetric() {
     return family == Family.EC
         || family == Family.RSA

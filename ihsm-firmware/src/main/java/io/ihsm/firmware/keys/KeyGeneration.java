@@ -17,8 +17,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import javax.crypto.KEM;
 
@@ -27,19 +25,6 @@ import javax.crypto.KEM;
  * a pairwise consistency test (sign and verify) before it is stored or returned.
  */
 public final class KeyGeneration {
-  /** Which usages each kind may have. */
-  static final Map<KeyKind.Family, Set<KeyUsage>> USAGES =
-      Map.of(
-          KeyKind.Family.AES, Set.of(KeyUsage.ENCRYPT, KeyUsage.WRAP, KeyUsage.SIGN),
-          KeyKind.Family.AES_XTS, Set.of(KeyUsage.ENCRYPT),
-          KeyKind.Family.HMAC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
-          KeyKind.Family.EC, Set.of(KeyUsage.SIGN, KeyUsage.DERIVE),
-          KeyKind.Family.RSA, Set.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP),
-          KeyKind.Family.SECRET, Set.of(KeyUsage.DERIVE),
-          KeyKind.Family.ML_DSA, Set.of(KeyUsage.SIGN),
-          // An ML-KEM key decapsulates: it derives a shared secret from a ciphertext.
-          KeyKind.Family.ML_KEM, Set.of(KeyUsage.DERIVE));
-
   private final CryptoEngine engine;
   private final RandomSource random;
 
@@ -49,7 +34,7 @@ public final class KeyGeneration {
   }
 
   static void checkUsage(KeyKind kind, KeyUsage usage) throws DdiException {
-    if (!USAGES.get(kind.family()).contains(usage)) {
+    if (!kind.usages().contains(usage)) {
       throw new DdiException(
           Status.INVALID_PARAMETER,
           kind.textName()
@@ -58,7 +43,7 @@ public final class KeyGeneration {
               + "; "
               + kind.textName()
               + " keys are "
-              + USAGES.get(kind.family()).stream()
+              + kind.usages().stream()
                   .sorted()
                   .map(KeyUsage::textName)
                   .collect(Collectors.joining(" or ")));

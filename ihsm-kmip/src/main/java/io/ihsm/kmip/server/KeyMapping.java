@@ -87,7 +87,9 @@ final class KeyMapping {
             case HMAC_SHA512 -> HMAC_SHA512;
             default -> HMAC_SHA256;
           };
-      case SECRET -> 0;
+      // KMIP 1.x names no ML-DSA or ML-KEM algorithm: such keys (made through the other front
+      // ends) are reported without one.
+      case SECRET, ML_DSA, ML_KEM -> 0;
     };
   }
 
@@ -145,15 +147,9 @@ final class KeyMapping {
     return asked.iterator().next();
   }
 
-  /** The usages a kind may have (as the device allows them, docs/ddi.md "Keys"). */
+  /** The usages a kind may have (the device's rule). */
   static Set<KeyUsage> usages(KeyKind kind) {
-    return switch (kind.family()) {
-      case AES -> EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.WRAP, KeyUsage.SIGN);
-      case AES_XTS -> EnumSet.of(KeyUsage.ENCRYPT);
-      case HMAC, EC -> EnumSet.of(KeyUsage.SIGN, KeyUsage.DERIVE);
-      case RSA -> EnumSet.of(KeyUsage.SIGN, KeyUsage.ENCRYPT, KeyUsage.WRAP);
-      case SECRET -> EnumSet.of(KeyUsage.DERIVE);
-    };
+    return kind.usages();
   }
 
   static boolean extractable(int mask) {

@@ -19,6 +19,7 @@ import io.ihsm.sdk.key.KeyType;
 import io.ihsm.sdk.signature.AesCmacParameters;
 import io.ihsm.sdk.signature.EcdsaParameters;
 import io.ihsm.sdk.signature.HmacParameters;
+import io.ihsm.sdk.signature.MlDsaParameters;
 import io.ihsm.sdk.signature.RsaPkcs1Parameters;
 import io.ihsm.sdk.signature.RsaPssParameters;
 import io.ihsm.sdk.signature.SignatureParameters;
@@ -60,6 +61,7 @@ public final class WireMapping {
               .withPss(hash(r.hash()), hash(r.mgf1Hash()), r.saltLength());
       case HmacParameters h -> Operation.of(0, Algorithm.HMAC, message);
       case AesCmacParameters c -> Operation.of(0, Algorithm.AES_CMAC, message);
+      case MlDsaParameters m -> Operation.of(0, Algorithm.ML_DSA, message);
     };
   }
 

@@ -15,5 +15,16 @@ public enum KeyType {
   EC_P521,
   RSA_2048,
   RSA_3072,
-  RSA_4096
+  RSA_4096,
+  /** ML-DSA (FIPS 204): post-quantum signatures, with {@code MlDsaParameters}. */
+  ML_DSA_44,
+  ML_DSA_65,
+  ML_DSA_87,
+  /**
+   * ML-KEM (FIPS 203): post-quantum key encapsulation; {@code PartitionClient.decapsulate} makes
+   * the shared secret a key inside the device.
+   */
+  ML_KEM_512,
+  ML_KEM_768,
+  ML_KEM_1024
 }

@@ -9,4 +9,5 @@ public sealed interface SignatureParameters
         RsaPkcs1Parameters,
         RsaPssParameters,
         HmacParameters,
-        AesCmacParameters {}
+        AesCmacParameters,
+        MlDsaParameters {}
