@@ -37,7 +37,7 @@ class CliTest {
     assertThat(field(json, "approvedMode")).isEqualTo("true");
     assertThat(json)
         .containsPattern(
-            "\"selfTests\":\\{\"passed\":20,\"total\":20,\"lastRunUptimeMillis\":[0-9]+}");
+            "\"selfTests\":\\{\"passed\":22,\"total\":22,\"lastRunUptimeMillis\":[0-9]+}");
     assertThat(field(json, "transport")).contains("embedded").contains(home.toString());
     assertThat(home.resolve("device/rom/serial")).exists();
   }

@@ -160,7 +160,7 @@ class DaemonMetricsTest {
         .contains("ihsm_request_duration_seconds_bucket{opcode=\"GENERATE_KEY\",le=\"+Inf\"} 1");
     assertThat(sample(m, "ihsm_device_state{state=\"OPERATIONAL\"}")).isEqualTo(1);
     assertThat(sample(m, "ihsm_device_state{state=\"TAMPERED\"}")).isZero();
-    assertThat(sample(m, "ihsm_self_tests{result=\"passed\"}")).isEqualTo(20);
+    assertThat(sample(m, "ihsm_self_tests{result=\"passed\"}")).isEqualTo(22);
     assertThat(sample(m, "ihsm_tamper_events_total")).isZero();
     assertThat(sample(m, "ihsm_audit_log_entries_total")).isGreaterThan(5);
     assertThat(sample(m, "ihsm_audit_log_bytes")).isGreaterThan(100);

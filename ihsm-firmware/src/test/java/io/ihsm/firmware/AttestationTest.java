@@ -229,7 +229,7 @@ class AttestationTest {
     assertThat(first.get(Claims.TYPE)).isEqualTo(Claims.DEVICE_REPORT);
     assertThat(first.get(Claims.STATE)).isEqualTo("OPERATIONAL");
     assertThat(first.get(Claims.FIRMWARE_VERSION)).isEqualTo("1.2.3-test");
-    assertThat(first.get(Claims.SELF_TESTS)).isEqualTo(List.of(20L, 20L));
+    assertThat(first.get(Claims.SELF_TESTS)).isEqualTo(List.of(22L, 22L));
     assertThat(first.get(Claims.TAMPER_COUNT)).isEqualTo(0L);
     List<?> head = (List<?>) first.get(Claims.AUDIT_HEAD);
     assertThat(((byte[]) head.get(1))).hasSize(48);
@@ -281,7 +281,7 @@ class AttestationTest {
     assertThat(report.path("module").path("serialNumber").asText()).isEqualTo("IHSM-TEST");
     assertThat(report.path("firmware").path("svn").asInt()).isEqualTo(1);
     assertThat(report.path("state").path("state").asText()).isEqualTo("OPERATIONAL");
-    assertThat(report.path("selfTests")).hasSize(20);
+    assertThat(report.path("selfTests")).hasSize(22);
     report
         .path("selfTests")
         .forEach(

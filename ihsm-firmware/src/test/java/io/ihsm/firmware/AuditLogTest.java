@@ -68,7 +68,7 @@ class AuditLogTest {
         .contains(
             "|STATE|POWER_ON -> SELF_TEST|",
             "|STATE|SELF_TEST -> OPERATIONAL|",
-            "|SELF_TESTS|power-on 20/20 passed|",
+            "|SELF_TESTS|power-on 22/22 passed|",
             "|INIT_CRYPTO_OFFICER|management session=0 status=SUCCESS|",
             "|OPEN_SESSION|management session=0 status=AUTHENTICATION_FAILED|",
             "|OPEN_SESSION|management session=0 status=SUCCESS|",

@@ -72,11 +72,11 @@ public final class AlgorithmTable {
           new Row(
               "ML-DSA (FIPS 204)",
               "ML-DSA-44, ML-DSA-65, ML-DSA-87; pure, hedged, empty context",
-              "approved (no self-test yet: see the issue's note)"),
+              "approved"),
           new Row(
               "ML-KEM (FIPS 203)",
               "ML-KEM-512, ML-KEM-768, ML-KEM-1024; decapsulation into a key that stays inside",
-              "approved (no self-test yet: see the issue's note)"),
+              "approved"),
           new Row("KBKDF counter mode, HMAC (SP 800-108)", "SHA-256, SHA-384, SHA-512", "approved"),
           new Row("CTR_DRBG (SP 800-90A)", "AES-256 with derivation function", "approved"),
           new Row(

@@ -219,7 +219,9 @@ public final class KnownAnswerTests {
                       ecPrivate(engine, kat),
                       ka.parseEcPublicKey(HEX.parseHex(kat.getProperty("ecdh.peer.public")))),
                   kat.getProperty("ecdh.shared"));
-            }));
+            }),
+        test("ML-DSA-65 KAT", () -> PostQuantumKats.mlDsa65(engine)),
+        test("ML-KEM-768 KAT", () -> PostQuantumKats.mlKem768(engine)));
   }
 
   /** A self-test from a name and a check. */

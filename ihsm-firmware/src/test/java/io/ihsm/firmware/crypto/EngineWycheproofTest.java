@@ -50,6 +50,10 @@ class EngineWycheproofTest {
       tests.add(test(e, "aes_kwp_test.json", EngineWycheproofTest::aesKwp));
       tests.add(test(e, "hmac_sha256_test.json", EngineWycheproofTest::hmac));
       tests.add(test(e, "hkdf_sha256_test.json", EngineWycheproofTest::hkdf));
+      tests.add(test(e, "mldsa_44_verify_test.json", EngineWycheproofTest::mlDsa));
+      tests.add(test(e, "mldsa_65_verify_test.json", EngineWycheproofTest::mlDsa));
+      tests.add(test(e, "mlkem_512_test.json", EngineWycheproofTest::mlKem));
+      tests.add(test(e, "mlkem_768_test.json", EngineWycheproofTest::mlKem));
     }
     return tests.stream();
   }
@@ -82,6 +86,10 @@ class EngineWycheproofTest {
 
   /** The module serves AES-GCM with 96-bit IVs and 128-bit tags only; other groups do not apply. */
   private static boolean applies(String file, Wycheproof.Case c) {
+    if (file.startsWith("mldsa")) {
+      // The module signs and verifies pure ML-DSA with an empty context (docs/ddi.md).
+      return !c.test().has("ctx") || c.test().get("ctx").asText().isEmpty();
+    }
     if (file.startsWith("aes_gcm")) {
       return c.group().get("ivSize").asInt() == 96 && c.group().get("tagSize").asInt() == 128;
     }
@@ -182,6 +190,40 @@ class EngineWycheproofTest {
         new Hkdf(e, "HmacSHA256")
             .derive(c.hex("ikm"), c.hex("salt"), c.hex("info"), c.test().get("size").asInt());
     return MessageDigest.isEqual(okm, c.hex("okm"));
+  }
+
+  /** ML-DSA verification with the group's public key (SubjectPublicKeyInfo), as the module does. */
+  static boolean mlDsa(CryptoEngine e, Wycheproof.Case c) throws Exception {
+    java.security.PublicKey pub =
+        e.keyFactory("ML-DSA")
+            .generatePublic(new java.security.spec.X509EncodedKeySpec(c.groupHex("publicKeyDer")));
+    java.security.Signature v = e.signature("ML-DSA");
+    v.initVerify(pub);
+    v.update(c.hex("msg"));
+    return v.verify(c.hex("sig"));
+  }
+
+  /**
+   * ML-KEM: the key pair from the test's seed (d || z, drawn in that order by key generation), its
+   * encapsulation key as the vector's, and decapsulation of the ciphertext to the vector's secret.
+   */
+  static boolean mlKem(CryptoEngine e, Wycheproof.Case c) throws Exception {
+    java.security.KeyPairGenerator g = e.keyPairGenerator("ML-KEM");
+    g.initialize(
+        new java.security.spec.NamedParameterSpec(c.group().get("parameterSet").asText()),
+        new io.ihsm.firmware.selftest.TestReplay(c.hex("seed")));
+    java.security.KeyPair kp = g.generateKeyPair();
+    if (c.test().has("ek")) {
+      byte[] spki = kp.getPublic().getEncoded();
+      byte[] ek = c.hex("ek");
+      if (!MessageDigest.isEqual(
+          Arrays.copyOfRange(spki, spki.length - ek.length, spki.length), ek)) {
+        return false;
+      }
+    }
+    byte[] k =
+        e.kem("ML-KEM").newDecapsulator(kp.getPrivate()).decapsulate(c.hex("c")).getEncoded();
+    return MessageDigest.isEqual(k, c.hex("K"));
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
