@@ -92,8 +92,7 @@ final class ConsoleCommand implements Callable<Integer> {
       fingerprint = s.fingerprint();
     }
     try (IhsmClient hsm = root.connect();
-        ConsoleServer server =
-            ConsoleServer.start(hsm, root.home(), root.embedded(), tls, address)) {
+        ConsoleServer server = ConsoleServer.start(hsm, root.home(), tls, address)) {
       out.printf(
           "ihsm console: https://%s:%d/ (read-only; the Crypto Officer's PIN logs in)%n",
           address.getAddress().getHostAddress(), server.port());

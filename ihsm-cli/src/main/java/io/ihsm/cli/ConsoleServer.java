@@ -39,7 +39,6 @@ final class ConsoleServer implements AutoCloseable {
 
   private final IhsmClient hsm;
   private final Path home;
-  private final boolean embedded;
   private final HttpsServer server;
   private final ExecutorService workers = Executors.newFixedThreadPool(4);
   private final SecureRandom random = new SecureRandom();
@@ -68,12 +67,10 @@ final class ConsoleServer implements AutoCloseable {
     }
   }
 
-  private ConsoleServer(
-      IhsmClient hsm, Path home, boolean embedded, SSLContext tls, InetSocketAddress address)
+  private ConsoleServer(IhsmClient hsm, Path home, SSLContext tls, InetSocketAddress address)
       throws IOException {
     this.hsm = hsm;
     this.home = home;
-    this.embedded = embedded;
     server = HttpsServer.create(address, 16);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.setExecutor(workers);
@@ -81,14 +78,13 @@ final class ConsoleServer implements AutoCloseable {
     server.start();
   }
 
-  static ConsoleServer start(
-      IhsmClient hsm, Path home, boolean embedded, SSLContext tls, InetSocketAddress address)
+  static ConsoleServer start(IhsmClient hsm, Path home, SSLContext tls, InetSocketAddress address)
       throws IOException {
     if (!System.getProperties().containsKey("sun.net.httpserver.maxReqTime")) {
       // A client that sends its request slowly is cut off.
       System.setProperty("sun.net.httpserver.maxReqTime", "10");
     }
-    return new ConsoleServer(hsm, home, embedded, tls, address);
+    return new ConsoleServer(hsm, home, tls, address);
   }
 
   int port() {
@@ -145,7 +141,7 @@ final class ConsoleServer implements AutoCloseable {
       return;
     }
     CryptoOfficerSession co;
-    try (Credential c = CryptoOfficerFile.withPin(hsm, home, embedded, pin == null ? "" : pin)) {
+    try (Credential c = CryptoOfficerFile.withPin(hsm, home, pin == null ? "" : pin)) {
       co = hsm.loginCryptoOfficer(c);
     } catch (IhsmException | IllegalArgumentException | CliFailure e) {
       throttle.failed(

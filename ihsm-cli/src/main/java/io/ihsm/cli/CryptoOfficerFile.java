@@ -150,8 +150,10 @@ final class CryptoOfficerFile {
    *
    * @throws IllegalArgumentException for a PIN that cannot be one (length)
    */
-  static Credential withPin(IhsmClient hsm, Path home, boolean embedded, String pin) {
-    try (Credential recorded = load(hsm, home, embedded)) {
+  static Credential withPin(IhsmClient hsm, Path home, String pin) {
+    // Never creates a Crypto Officer (as load does on a fresh embedded device): a login form must
+    // not change the device.
+    try (Credential recorded = load(hsm, home, false)) {
       return Credential.of(recorded.id(), pin);
     }
   }
