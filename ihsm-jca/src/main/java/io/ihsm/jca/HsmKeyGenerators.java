@@ -129,6 +129,46 @@ final class HsmKeyGenerators {
     }
   }
 
+  /** ML-DSA-44, -65 and -87 (FIPS 204; default ML-DSA-65; usage sign), made inside the HSM. */
+  static final class MlDsaPairs extends KeyPairGeneratorSpi {
+    private final Hsm hsm;
+    private KeyKind kind = KeyKind.ML_DSA_65;
+
+    MlDsaPairs(Hsm hsm) {
+      this.hsm = hsm;
+    }
+
+    @Override
+    public void initialize(int keysize, SecureRandom random) {
+      throw new InvalidParameterException(
+          "ML-DSA keys have a parameter set, not a size: NamedParameterSpec.ML_DSA_44, _65 or _87");
+    }
+
+    @Override
+    public void initialize(AlgorithmParameterSpec params, SecureRandom random)
+        throws InvalidAlgorithmParameterException {
+      if (!(params instanceof java.security.spec.NamedParameterSpec named)) {
+        throw new InvalidAlgorithmParameterException("ML-DSA takes a NamedParameterSpec");
+      }
+      kind =
+          switch (named.getName()) {
+            case "ML-DSA-44" -> KeyKind.ML_DSA_44;
+            case "ML-DSA-65" -> KeyKind.ML_DSA_65;
+            case "ML-DSA-87" -> KeyKind.ML_DSA_87;
+            default ->
+                throw new InvalidAlgorithmParameterException(
+                    "IHSM makes ML-DSA-44, ML-DSA-65 and ML-DSA-87 keys, not " + named.getName());
+          };
+    }
+
+    @Override
+    public KeyPair generateKeyPair() {
+      StoredKey k = generate(hsm, kind, KeyUsage.SIGN, false);
+      IhsmPrivateKey key = (IhsmPrivateKey) hsm.key(k);
+      return new KeyPair(key.publicKey(), key);
+    }
+  }
+
   /** AES (128, 192, 256; default 256; usage encrypt) and HmacSHA256/384/512 (usage sign). */
   static final class Secrets extends KeyGeneratorSpi {
     private final Hsm hsm;

@@ -30,6 +30,10 @@ public abstract sealed class IhsmPrivateKey implements PrivateKey, IhsmKey {
     return switch (publicKey) {
       case ECPublicKey ec -> new Ec(ref, ec);
       case RSAPublicKey rsa -> new Rsa(ref, rsa);
+      case PublicKey pq
+          when ref.kind.family() == KeyKind.Family.ML_DSA
+              || ref.kind.family() == KeyKind.Family.ML_KEM ->
+          new PostQuantum(ref, pq);
       default ->
           throw new IllegalArgumentException(
               "no HSM private key of algorithm " + publicKey.getAlgorithm());
@@ -96,6 +100,23 @@ public abstract sealed class IhsmPrivateKey implements PrivateKey, IhsmKey {
     @Override
     public AlgorithmParameterSpec getParams() {
       return ((RSAPublicKey) publicKey()).getParams();
+    }
+  }
+
+  /**
+   * An ML-DSA or ML-KEM private key in the HSM: its parameter set ({@code NamedParameterSpec}, e.g.
+   * ML-DSA-65) is public.
+   */
+  public static final class PostQuantum extends IhsmPrivateKey {
+    private static final long serialVersionUID = 1L;
+
+    PostQuantum(KeyRef ref, PublicKey publicKey) {
+      super(ref, publicKey);
+    }
+
+    @Override
+    public AlgorithmParameterSpec getParams() {
+      return publicKey().getParams();
     }
   }
 }

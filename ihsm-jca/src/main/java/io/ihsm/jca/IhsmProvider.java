@@ -90,6 +90,16 @@ public final class IhsmProvider extends Provider {
     service(
         "KeyPairGenerator", "RSA", List.of(), any(), () -> new HsmKeyGenerators.Pairs(hsm, false));
     service(
+        "KeyPairGenerator", "ML-DSA", List.of(), any(), () -> new HsmKeyGenerators.MlDsaPairs(hsm));
+    service(
+        "Signature",
+        "ML-DSA",
+        List.of(),
+        k ->
+            k instanceof IhsmPrivateKey.PostQuantum p && p.kind().family() == KeyKind.Family.ML_DSA
+                || k instanceof java.security.PublicKey pub && "ML-DSA".equals(pub.getAlgorithm()),
+        () -> new HsmMlDsaSignature(hsm));
+    service(
         "KeyGenerator",
         "AES",
         List.of(),

@@ -179,6 +179,49 @@ class IhsmProviderTest {
   }
 
   @Test
+  void mlDsaKeysMadeInsideSignWhatTheJdkVerifiesAndVerifyWhatTheJdkSigns() throws Exception {
+    for (java.security.spec.NamedParameterSpec set :
+        List.of(
+            java.security.spec.NamedParameterSpec.ML_DSA_44,
+            java.security.spec.NamedParameterSpec.ML_DSA_65,
+            java.security.spec.NamedParameterSpec.ML_DSA_87)) {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("ML-DSA", provider);
+      g.initialize(set);
+      KeyPair kp = g.generateKeyPair();
+      assertThat(kp.getPrivate()).isInstanceOf(IhsmPrivateKey.PostQuantum.class);
+      assertThat(kp.getPrivate().getEncoded()).isNull();
+      assertThat(((java.security.spec.NamedParameterSpec) kp.getPrivate().getParams()).getName())
+          .isEqualTo(set.getName());
+      byte[] sig = sign("ML-DSA", kp.getPrivate(), null);
+      assertThat(jdkVerifies("ML-DSA", kp.getPublic(), sig, null)).as(set.getName()).isTrue();
+
+      KeyPairGenerator jdkGen = KeyPairGenerator.getInstance("ML-DSA");
+      jdkGen.initialize(set);
+      KeyPair theirs = jdkGen.generateKeyPair();
+      Signature jdk = Signature.getInstance("ML-DSA");
+      jdk.initSign(theirs.getPrivate());
+      jdk.update(MESSAGE);
+      byte[] theirSig = jdk.sign();
+      Signature v = Signature.getInstance("ML-DSA", provider);
+      v.initVerify(theirs.getPublic());
+      v.update(MESSAGE);
+      assertThat(v.verify(theirSig)).as("IHSM verifies the JDK's").isTrue();
+      v.initVerify(theirs.getPublic());
+      v.update("another message".getBytes());
+      assertThat(v.verify(theirSig)).isFalse();
+    }
+    // The key store lists the partition's ML-DSA keys like any other.
+    KeyStore ks = keyStore();
+    int postQuantum = 0;
+    for (String alias : Collections.list(ks.aliases())) {
+      if (ks.getKey(alias, null) instanceof IhsmPrivateKey.PostQuantum) {
+        postQuantum++;
+      }
+    }
+    assertThat(postQuantum).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
   void signaturesVerifyWithOpenSslDgst() throws Exception {
     Files.write(home.resolve("msg"), MESSAGE);
     KeyPairGenerator ec = KeyPairGenerator.getInstance("EC", provider);
