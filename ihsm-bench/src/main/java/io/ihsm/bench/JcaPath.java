@@ -108,6 +108,7 @@ class JcaPath implements BenchPath {
                   w == Workload.ECDSA_P256_SIGN ? "SHA256withECDSA" : "SHA384withECDSA",
                   null,
                   data);
+          case ML_DSA65_SIGN -> mlDsa65(data);
           case RSA2048_PSS_SIGN, RSA3072_PSS_SIGN ->
               signer(
                   keys.pair(
@@ -197,6 +198,34 @@ class JcaPath implements BenchPath {
     return provider == null
         ? Cipher.getInstance(transformation)
         : Cipher.getInstance(transformation, provider);
+  }
+
+  /**
+   * ML-DSA-65 where the provider offers it: the HSM's, or, for the raw engine, the JDK's (the
+   * engine the firmware uses for ML-DSA; ACCP's keys do not encode as the JDK's); not offered by a
+   * provider without it (SunPKCS11 over a 3.0 module).
+   */
+  private Supplier<Operation> mlDsa65(byte[] data) throws Exception {
+    boolean accp = provider != null && provider.getName().startsWith("Amazon");
+    if (provider != null && !accp && provider.getService("Signature", "ML-DSA") == null) {
+      return null;
+    }
+    KeyPair kp =
+        accp
+            ? java.security.KeyPairGenerator.getInstance("ML-DSA-65").generateKeyPair()
+            : keys.pair("ML-DSA", java.security.spec.NamedParameterSpec.ML_DSA_65, false);
+    if (accp) {
+      return checked(
+          () -> {
+            Signature s = Signature.getInstance("ML-DSA");
+            s.initSign(kp.getPrivate());
+            return () -> {
+              s.update(data);
+              s.sign();
+            };
+          });
+    }
+    return signer(kp.getPrivate(), "ML-DSA", null, data);
   }
 
   private Supplier<Operation> signer(

@@ -15,6 +15,8 @@ public enum Workload {
   AES256_GCM_64K("aes256-gcm-64k"),
   HMAC_SHA256_64("hmac-sha256-64"),
   EC_P256_KEYGEN("ec-p256-keygen"),
+  /** ML-DSA-65 (FIPS 204) signature of 32 bytes. */
+  ML_DSA65_SIGN("ml-dsa65-sign"),
   UNMASK_KEY("unmask-key"),
   /**
    * Not a crypto operation: one request that does nothing (GET_API_REV), the fixed cost of a device

@@ -133,6 +133,7 @@ final class HsmKeyGenerators {
   static final class MlDsaPairs extends KeyPairGeneratorSpi {
     private final Hsm hsm;
     private KeyKind kind = KeyKind.ML_DSA_65;
+    private boolean extractable;
 
     MlDsaPairs(Hsm hsm) {
       this.hsm = hsm;
@@ -147,7 +148,18 @@ final class HsmKeyGenerators {
     @Override
     public void initialize(AlgorithmParameterSpec params, SecureRandom random)
         throws InvalidAlgorithmParameterException {
-      if (!(params instanceof java.security.spec.NamedParameterSpec named)) {
+      AlgorithmParameterSpec spec = params;
+      if (params instanceof IhsmKeyGenParameterSpec h) {
+        if (h.usage() != KeyUsage.SIGN) {
+          throw new InvalidAlgorithmParameterException("ML-DSA keys only sign");
+        }
+        extractable = h.extractable();
+        spec = h.keySpec();
+        if (spec == null) {
+          return;
+        }
+      }
+      if (!(spec instanceof java.security.spec.NamedParameterSpec named)) {
         throw new InvalidAlgorithmParameterException("ML-DSA takes a NamedParameterSpec");
       }
       kind =
@@ -163,7 +175,7 @@ final class HsmKeyGenerators {
 
     @Override
     public KeyPair generateKeyPair() {
-      StoredKey k = generate(hsm, kind, KeyUsage.SIGN, false);
+      StoredKey k = generate(hsm, kind, KeyUsage.SIGN, extractable);
       IhsmPrivateKey key = (IhsmPrivateKey) hsm.key(k);
       return new KeyPair(key.publicKey(), key);
     }
