@@ -129,20 +129,28 @@ final class HsmKeyGenerators {
     }
   }
 
-  /** ML-DSA-44, -65 and -87 (FIPS 204; default ML-DSA-65; usage sign), made inside the HSM. */
-  static final class MlDsaPairs extends KeyPairGeneratorSpi {
+  /**
+   * ML-DSA-44/65/87 (FIPS 204; usage sign) or ML-KEM-512/768/1024 (FIPS 203; usage derive, to
+   * decapsulate), made inside the HSM; the middle parameter set unless another is named.
+   */
+  static final class PostQuantumPairs extends KeyPairGeneratorSpi {
     private final Hsm hsm;
-    private KeyKind kind = KeyKind.ML_DSA_65;
+    private final KeyKind.Family family;
+    private final KeyUsage usage;
+    private KeyKind kind;
     private boolean extractable;
 
-    MlDsaPairs(Hsm hsm) {
+    PostQuantumPairs(Hsm hsm, KeyKind.Family family) {
       this.hsm = hsm;
+      this.family = family;
+      this.usage = family == KeyKind.Family.ML_DSA ? KeyUsage.SIGN : KeyUsage.DERIVE;
+      this.kind = family == KeyKind.Family.ML_DSA ? KeyKind.ML_DSA_65 : KeyKind.ML_KEM_768;
     }
 
     @Override
     public void initialize(int keysize, SecureRandom random) {
       throw new InvalidParameterException(
-          "ML-DSA keys have a parameter set, not a size: NamedParameterSpec.ML_DSA_44, _65 or _87");
+          "ML-DSA and ML-KEM keys have a parameter set, not a size: give a NamedParameterSpec");
     }
 
     @Override
@@ -150,8 +158,9 @@ final class HsmKeyGenerators {
         throws InvalidAlgorithmParameterException {
       AlgorithmParameterSpec spec = params;
       if (params instanceof IhsmKeyGenParameterSpec h) {
-        if (h.usage() != KeyUsage.SIGN) {
-          throw new InvalidAlgorithmParameterException("ML-DSA keys only sign");
+        if (h.usage() != usage) {
+          throw new InvalidAlgorithmParameterException(
+              kind.textName() + " keys are of usage " + usage.textName());
         }
         extractable = h.extractable();
         spec = h.keySpec();
@@ -160,22 +169,21 @@ final class HsmKeyGenerators {
         }
       }
       if (!(spec instanceof java.security.spec.NamedParameterSpec named)) {
-        throw new InvalidAlgorithmParameterException("ML-DSA takes a NamedParameterSpec");
+        throw new InvalidAlgorithmParameterException("give a NamedParameterSpec");
       }
       kind =
-          switch (named.getName()) {
-            case "ML-DSA-44" -> KeyKind.ML_DSA_44;
-            case "ML-DSA-65" -> KeyKind.ML_DSA_65;
-            case "ML-DSA-87" -> KeyKind.ML_DSA_87;
-            default ->
-                throw new InvalidAlgorithmParameterException(
-                    "IHSM makes ML-DSA-44, ML-DSA-65 and ML-DSA-87 keys, not " + named.getName());
-          };
+          java.util.Arrays.stream(KeyKind.values())
+              .filter(k -> k.family() == family && k.parameterSet().equals(named.getName()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new InvalidAlgorithmParameterException(
+                          "no " + family + " parameter set " + named.getName()));
     }
 
     @Override
     public KeyPair generateKeyPair() {
-      StoredKey k = generate(hsm, kind, KeyUsage.SIGN, extractable);
+      StoredKey k = generate(hsm, kind, usage, extractable);
       IhsmPrivateKey key = (IhsmPrivateKey) hsm.key(k);
       return new KeyPair(key.publicKey(), key);
     }

@@ -90,7 +90,25 @@ public final class IhsmProvider extends Provider {
     service(
         "KeyPairGenerator", "RSA", List.of(), any(), () -> new HsmKeyGenerators.Pairs(hsm, false));
     service(
-        "KeyPairGenerator", "ML-DSA", List.of(), any(), () -> new HsmKeyGenerators.MlDsaPairs(hsm));
+        "KeyPairGenerator",
+        "ML-DSA",
+        List.of(),
+        any(),
+        () -> new HsmKeyGenerators.PostQuantumPairs(hsm, KeyKind.Family.ML_DSA));
+    service(
+        "KeyPairGenerator",
+        "ML-KEM",
+        List.of(),
+        any(),
+        () -> new HsmKeyGenerators.PostQuantumPairs(hsm, KeyKind.Family.ML_KEM));
+    service(
+        "KEM",
+        "ML-KEM",
+        List.of(),
+        k ->
+            k instanceof IhsmPrivateKey.PostQuantum p && p.kind().family() == KeyKind.Family.ML_KEM
+                || k instanceof java.security.PublicKey pub && "ML-KEM".equals(pub.getAlgorithm()),
+        () -> new HsmMlKem(hsm));
     service(
         "Signature",
         "ML-DSA",

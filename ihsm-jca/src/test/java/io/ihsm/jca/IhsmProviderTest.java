@@ -222,6 +222,40 @@ class IhsmProviderTest {
   }
 
   @Test
+  void theJdkEncapsulatesToAnHsmMlKemKeyAndTheHsmDecapsulatesIntoAKeyOfItsOwn() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("ML-KEM", provider);
+    g.initialize(java.security.spec.NamedParameterSpec.ML_KEM_1024);
+    KeyPair kp = g.generateKeyPair();
+    assertThat(kp.getPrivate()).isInstanceOf(IhsmPrivateKey.PostQuantum.class);
+    javax.crypto.KEM.Encapsulated sent =
+        javax.crypto.KEM.getInstance("ML-KEM").newEncapsulator(kp.getPublic()).encapsulate();
+    javax.crypto.KEM.Decapsulator d =
+        javax.crypto.KEM.getInstance("ML-KEM", provider).newDecapsulator(kp.getPrivate());
+    assertThat(d.encapsulationSize()).isEqualTo(1568);
+    javax.crypto.SecretKey inside = d.decapsulate(sent.encapsulation(), 0, 32, "HmacSHA256");
+    assertThat(inside).isInstanceOf(IhsmSecretKey.class);
+    assertThat(inside.getEncoded()).as("the secret stays in the HSM").isNull();
+    javax.crypto.Mac hsmMac = javax.crypto.Mac.getInstance("HmacSHA256", provider);
+    hsmMac.init(inside);
+    javax.crypto.Mac jdkMac = javax.crypto.Mac.getInstance("HmacSHA256");
+    jdkMac.init(new javax.crypto.spec.SecretKeySpec(sent.key().getEncoded(), "HmacSHA256"));
+    assertThat(hsmMac.doFinal(MESSAGE)).isEqualTo(jdkMac.doFinal(MESSAGE));
+    // The provider encapsulates too (with the JDK's ML-KEM), and refuses a partial secret.
+    javax.crypto.KEM.Encapsulated again =
+        javax
+            .crypto
+            .KEM
+            .getInstance("ML-KEM", provider)
+            .newEncapsulator(kp.getPublic())
+            .encapsulate();
+    assertThat(again.encapsulation()).hasSize(1568);
+    assertThatThrownBy(() -> d.decapsulate(again.encapsulation(), 0, 16, "AES"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> d.decapsulate(new byte[100]))
+        .isInstanceOf(javax.crypto.DecapsulateException.class);
+  }
+
+  @Test
   void signaturesVerifyWithOpenSslDgst() throws Exception {
     Files.write(home.resolve("msg"), MESSAGE);
     KeyPairGenerator ec = KeyPairGenerator.getInstance("EC", provider);
