@@ -85,7 +85,10 @@ public final class Ck {
       CKK_AES = 0x1F,
       CKK_SHA256_HMAC = 0x2B,
       CKK_SHA384_HMAC = 0x2C,
-      CKK_SHA512_HMAC = 0x2D;
+      CKK_SHA512_HMAC = 0x2D,
+      // PKCS#11 3.2
+      CKK_ML_KEM = 0x49,
+      CKK_ML_DSA = 0x4A;
 
   /** Certificate types. */
   public static final long CKC_X_509 = 0;
@@ -165,6 +168,7 @@ public final class Ck {
       CKM_SHA512 = 0x270,
       CKM_SHA512_HMAC = 0x271,
       CKM_GENERIC_SECRET_KEY_GEN = 0x350,
+      CKM_ML_DSA_KEY_PAIR_GEN = 0x1C, // PKCS#11 3.2
       CKM_EC_KEY_PAIR_GEN = 0x1040,
       CKM_ECDSA = 0x1041,
       CKM_ECDSA_SHA1 = 0x1042,

@@ -105,6 +105,10 @@ public final class KeyObjects {
       case EC -> Ck.CKK_EC;
       case RSA -> Ck.CKK_RSA;
       case AES -> Ck.CKK_AES;
+      // PKCS#11 3.2's key types, so such keys (made through the other front ends) are shown as
+      // what they are; the module offers no ML-DSA or ML-KEM mechanism yet.
+      case ML_DSA -> Ck.CKK_ML_DSA;
+      case ML_KEM -> Ck.CKK_ML_KEM;
       case HMAC ->
           switch (kind) {
             case HMAC_SHA256 -> Ck.CKK_SHA256_HMAC;
@@ -161,6 +165,8 @@ public final class KeyObjects {
       case EC -> Ck.CKM_EC_KEY_PAIR_GEN;
       case RSA -> Ck.CKM_RSA_PKCS_KEY_PAIR_GEN;
       case AES -> Ck.CKM_AES_KEY_GEN;
+      case ML_DSA -> Ck.CKM_ML_DSA_KEY_PAIR_GEN;
+      case ML_KEM -> Ck.UNAVAILABLE;
       default -> Ck.CKM_GENERIC_SECRET_KEY_GEN;
     };
   }
