@@ -597,7 +597,7 @@ final class KeyCommand implements Runnable {
     } catch (CliFailure e) {
       throw new CliFailure("--in: " + e.getMessage() + " (use --raw for raw secret-key bytes)");
     }
-    for (String alg : new String[] {"EC", "RSA"}) {
+    for (String alg : new String[] {"EC", "RSA", "ML-DSA", "ML-KEM"}) {
       try {
         KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
         return der;
@@ -605,14 +605,13 @@ final class KeyCommand implements Runnable {
         // try the next
       }
     }
-    for (String other :
-        new String[] {"Ed25519", "Ed448", "X25519", "X448", "DSA", "ML-DSA", "ML-KEM"}) {
+    for (String other : new String[] {"Ed25519", "Ed448", "X25519", "X448", "DSA"}) {
       try {
         KeyFactory.getInstance(other).generatePrivate(new PKCS8EncodedKeySpec(der));
         throw new CliFailure(
             "--in holds an "
                 + other
-                + " private key; ihsm imports EC (P-256, P-384, P-521) and RSA keys");
+                + " private key; ihsm imports EC (P-256, P-384, P-521), RSA, ML-DSA and ML-KEM keys");
       } catch (GeneralSecurityException | RuntimeException notThis) {
         if (notThis instanceof CliFailure f) {
           throw f;
@@ -620,7 +619,7 @@ final class KeyCommand implements Runnable {
       }
     }
     throw new CliFailure(
-        "--in is not a PKCS#8 EC or RSA private key (cut, damaged, or another format);"
+        "--in is not a PKCS#8 EC, RSA, ML-DSA or ML-KEM private key (cut, damaged, or another format);"
             + " use --raw for raw secret-key bytes");
   }
 

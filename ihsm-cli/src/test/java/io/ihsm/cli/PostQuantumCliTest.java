@@ -120,6 +120,70 @@ class PostQuantumCliTest extends InHomeCliTest {
   }
 
   @Test
+  void anMlDsaKeyBroughtInWrappedSignsForItsOwnPublicKey() throws Exception {
+    ok("partition", "create", "app", "--pin-file", pin());
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("ML-DSA");
+    g.initialize(java.security.spec.NamedParameterSpec.ML_DSA_44);
+    java.security.KeyPair mine = g.generateKeyPair();
+    Path pk8 = Files.write(home.resolve("mine.pk8"), mine.getPrivate().getEncoded());
+    Path unwrapping = home.resolve("unwrapping.der");
+    ok(
+        "key",
+        "unwrapping-key",
+        "--partition",
+        "app",
+        "--pin-file",
+        pin(),
+        "--out",
+        unwrapping.toString());
+    Path wrapped = home.resolve("mine.wrapped");
+    ok(
+        "key",
+        "wrap-for-import",
+        "--unwrapping-key",
+        unwrapping.toString(),
+        "--in",
+        pk8.toString(),
+        "--out",
+        wrapped.toString());
+    ok(
+        "key",
+        "import",
+        "--partition",
+        "app",
+        "--pin-file",
+        pin(),
+        "--label",
+        "mine",
+        "--kind",
+        "ml-dsa-44",
+        "--usage",
+        "sign",
+        "--wrapped",
+        wrapped.toString());
+    Path doc = Files.writeString(home.resolve("doc.txt"), "brought in");
+    Path sig = home.resolve("doc.sig");
+    ok(
+        "sign",
+        "--partition",
+        "app",
+        "--pin-file",
+        pin(),
+        "--key",
+        "mine",
+        "--alg",
+        "ML-DSA",
+        "--in",
+        doc.toString(),
+        "--out",
+        sig.toString());
+    Signature jdk = Signature.getInstance("ML-DSA");
+    jdk.initVerify(mine.getPublic());
+    jdk.update(Files.readAllBytes(doc));
+    assertThat(jdk.verify(Files.readAllBytes(sig))).isTrue();
+  }
+
+  @Test
   void aSecretEncapsulatedToTheDevicesMlKemKeyIsRecoveredInsideIt() throws Exception {
     ok("partition", "create", "app", "--pin-file", pin());
     ok(

@@ -11,6 +11,7 @@ import io.ihsm.firmware.crypto.EcPublicKeys;
 import java.security.AsymmetricKey;
 import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -45,6 +46,47 @@ final class KeyMaterials {
     };
   }
 
+  /**
+   * An imported ML-DSA or ML-KEM private key (PKCS#8, any of FIPS 203/204's private key forms): the
+   * JCA computes no public key from a private one, so Bouncy Castle's ML-DSA and ML-KEM arithmetic
+   * does (used for that only; signing and decapsulation stay with the engine), and the pairwise
+   * test then shows the private key belongs to that public key.
+   */
+  private static KeyMaterial postQuantum(CryptoEngine engine, KeyKind kind, byte[] pkcs8)
+      throws DdiException, GeneralSecurityException {
+    KeyFactory f = engine.keyFactory(KeyGeneration.familyAlgorithm(kind));
+    PrivateKey priv = f.generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    checkSize(kind, priv);
+    byte[] spki;
+    try {
+      Object key =
+          org.bouncycastle.crypto.util.PrivateKeyFactory.createKey(
+              org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pkcs8));
+      Object pub =
+          switch (key) {
+            case org.bouncycastle.crypto.params.MLDSAPrivateKeyParameters d ->
+                d.getPublicKeyParameters();
+            case org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters k ->
+                k.getPublicKeyParameters();
+            default -> throw invalid(kind);
+          };
+      spki =
+          org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(
+                  (org.bouncycastle.crypto.params.AsymmetricKeyParameter) pub)
+              .getEncoded();
+    } catch (java.io.IOException | RuntimeException e) {
+      throw invalid(kind);
+    }
+    PublicKey publicKey = f.generatePublic(new X509EncodedKeySpec(spki));
+    checkSize(kind, publicKey);
+    KeyPair pair = new KeyPair(publicKey, priv);
+    if (!KeyGeneration.pairwiseConsistent(engine, pair, kind)) {
+      throw new DdiException(
+          Status.PAIRWISE_TEST_FAILED, "the imported key pair is not consistent");
+    }
+    return KeyMaterial.asymmetric(kind, pair);
+  }
+
   /** ML-DSA and ML-KEM: the JCA does not compute their public key from the private key. */
   static boolean isPostQuantum(KeyKind kind) {
     return kind.family() == KeyKind.Family.ML_DSA || kind.family() == KeyKind.Family.ML_KEM;
@@ -63,10 +105,7 @@ final class KeyMaterials {
     }
     try {
       if (isPostQuantum(kind)) {
-        // Its public key cannot be computed from the PKCS#8 here: generated inside only, for now.
-        throw new DdiException(
-            Status.INVALID_PARAMETER,
-            kind.textName() + " keys are generated inside the device; they are not imported yet");
+        return postQuantum(engine, kind, bytes);
       }
       String alg = kind.family() == KeyKind.Family.EC ? "EC" : "RSA";
       PrivateKey priv = engine.keyFactory(alg).generatePrivate(new PKCS8EncodedKeySpec(bytes));

@@ -4,8 +4,6 @@ import io.ihsm.firmware.crypto.CryptoEngine;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.security.SecureRandomSpi;
 import java.security.Signature;
 import java.security.spec.NamedParameterSpec;
 import java.util.HexFormat;
@@ -16,7 +14,7 @@ import javax.crypto.KEM;
  * random input the algorithms draw (ML-DSA's key seed ξ and signing randomness, ML-KEM's d, z and
  * m) is fixed, so key generation, signing and encapsulation are deterministic, and what they give
  * must hash to the known answer; the signature must verify and the ciphertext decapsulate to the
- * same secret. The answers are pinned here; {@code PostQuantumVectorsTest} shows, with Wycheproof's
+ * same secret. The answers are pinned here; {@code EngineWycheproofTest} shows, with Wycheproof's
  * seeded ML-KEM vectors, that this engine turns fixed seeds into the keys FIPS 203 defines.
  */
 final class PostQuantumKats {
@@ -30,11 +28,11 @@ final class PostQuantumKats {
   /** ML-DSA-65: ξ = 00..1f, rnd = 0 (the standard's deterministic variant), a fixed message. */
   static boolean mlDsa65(CryptoEngine engine) throws Exception {
     KeyPairGenerator g = engine.keyPairGenerator("ML-DSA");
-    g.initialize(NamedParameterSpec.ML_DSA_65, new Replay(counting(0, 32)));
+    g.initialize(NamedParameterSpec.ML_DSA_65, new SeededRandom(counting(0, 32)));
     KeyPair kp = g.generateKeyPair();
     byte[] msg = "ihsm ML-DSA KAT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     Signature s = engine.signature("ML-DSA");
-    s.initSign(kp.getPrivate(), new Replay(new byte[32]));
+    s.initSign(kp.getPrivate(), new SeededRandom(new byte[32]));
     s.update(msg);
     byte[] sig = s.sign();
     MessageDigest d = engine.digest("SHA-256");
@@ -58,11 +56,11 @@ final class PostQuantumKats {
   /** ML-KEM-768: d || z = 00..3f, m = 40..5f. */
   static boolean mlKem768(CryptoEngine engine) throws Exception {
     KeyPairGenerator g = engine.keyPairGenerator("ML-KEM");
-    g.initialize(NamedParameterSpec.ML_KEM_768, new Replay(counting(0, 64)));
+    g.initialize(NamedParameterSpec.ML_KEM_768, new SeededRandom(counting(0, 64)));
     KeyPair kp = g.generateKeyPair();
     KEM kem = engine.kem("ML-KEM");
     KEM.Encapsulated e =
-        kem.newEncapsulator(kp.getPublic(), null, new Replay(counting(64, 32))).encapsulate();
+        kem.newEncapsulator(kp.getPublic(), null, new SeededRandom(counting(64, 32))).encapsulate();
     MessageDigest d = engine.digest("SHA-256");
     d.update(kp.getPublic().getEncoded());
     d.update(e.encapsulation());
@@ -79,43 +77,5 @@ final class PostQuantumKats {
       b[i] = (byte) (from + i);
     }
     return b;
-  }
-
-  /**
-   * A "random" source that gives the fixed bytes it was made with, in order, and fails when they
-   * run out: only for known-answer tests, never for keys.
-   */
-  static final class Replay extends SecureRandom {
-    private final byte[] data;
-    private int pos;
-
-    Replay(byte[] data) {
-      super(new NoSpi(), null);
-      this.data = data.clone();
-    }
-
-    @Override
-    public synchronized void nextBytes(byte[] bytes) {
-      if (pos + bytes.length > data.length) {
-        throw new IllegalStateException("the known-answer test's fixed input ran out");
-      }
-      System.arraycopy(data, pos, bytes, 0, bytes.length);
-      pos += bytes.length;
-    }
-
-    private static final class NoSpi extends SecureRandomSpi {
-      @Override
-      protected void engineSetSeed(byte[] seed) {}
-
-      @Override
-      protected void engineNextBytes(byte[] bytes) {
-        throw new IllegalStateException("a replay source serves only its fixed bytes");
-      }
-
-      @Override
-      protected byte[] engineGenerateSeed(int n) {
-        throw new IllegalStateException("a replay source serves only its fixed bytes");
-      }
-    }
   }
 }

@@ -1,17 +1,16 @@
 package io.ihsm.firmware.selftest;
 
-/**
- * The known-answer tests' replaying source, for tests that feed vectors' seeds to key generation.
- */
+/** The known-answer tests' seeded source, for tests that feed vectors' seeds to key generation. */
 public final class TestReplay extends java.security.SecureRandom {
-  private final PostQuantumKats.Replay replay;
+  private static final long serialVersionUID = 1L;
+  private final SeededRandom seeded;
 
   public TestReplay(byte[] data) {
-    this.replay = new PostQuantumKats.Replay(data);
+    this.seeded = new SeededRandom(data);
   }
 
   @Override
   public void nextBytes(byte[] bytes) {
-    replay.nextBytes(bytes);
+    seeded.nextBytes(bytes);
   }
 }
