@@ -536,7 +536,7 @@ final class KeyCommand implements Runnable {
       description = {
         "Wrap a key for import into a partition (RSA-OAEP SHA-256 + AES-KWP, PKCS#11 RSA-AES key wrap).",
         "Works offline: only the partition's unwrapping key is needed. The input is a PKCS#8 private key",
-        "(DER, or PEM 'BEGIN PRIVATE KEY') of an EC or RSA key, checked before wrapping; or, with --raw,",
+        "(DER, or PEM 'BEGIN PRIVATE KEY') of an EC, RSA, ML-DSA or ML-KEM key, checked before wrapping; or, with --raw,",
         "raw bytes for AES and HMAC keys.",
         "Example: ihsm key wrap-for-import --unwrapping-key unwrap.pem --in key.pk8.pem --out key.wrapped"
       })
@@ -586,9 +586,9 @@ final class KeyCommand implements Runnable {
   }
 
   /**
-   * A PKCS#8 EC or RSA private key from DER or PEM bytes, refusing anything else by name (a public
-   * key, a certificate, an Ed25519 key, cut or bad DER): such input must never be wrapped as if it
-   * were raw key bytes.
+   * A PKCS#8 EC, RSA, ML-DSA or ML-KEM private key from DER or PEM bytes, refusing anything else by
+   * name (a public key, a certificate, an Ed25519 key, cut or bad DER): such input must never be
+   * wrapped as if it were raw key bytes.
    */
   static byte[] privateKey(byte[] input) {
     byte[] der;

@@ -143,14 +143,14 @@ class DamageCliTest extends InHomeCliTest {
       },
       {
         Pem.encode("PRIVATE KEY", Arrays.copyOf(pk8, pk8.length / 2)).getBytes(),
-        "not a PKCS#8 EC or RSA"
+        "not a PKCS#8 EC, RSA, ML-DSA or ML-KEM"
       },
       {Pem.encode("PUBLIC KEY", pair.getPublic().getEncoded()).getBytes(), "found 'PUBLIC KEY'"},
       {
         Pem.encode("PRIVATE KEY", ed.generateKeyPair().getPrivate().getEncoded()).getBytes(),
         "Ed25519"
       },
-      {"sixteen raw byte".getBytes(), "not a PKCS#8 EC or RSA"},
+      {"sixteen raw byte".getBytes(), "not a PKCS#8 EC, RSA, ML-DSA or ML-KEM"},
     };
     for (Object[] c : cases) {
       Path in = home.resolve("in");

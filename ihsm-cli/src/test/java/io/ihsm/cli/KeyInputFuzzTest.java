@@ -6,9 +6,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of the key files the CLI reads (PEM or DER): a private key to
- * wrap is either a PKCS#8 EC or RSA key or refused with one clear message; a public key or
- * certificate file is its DER or refused. No other exception escapes. Seeds and crash inputs:
- * {@code src/test/resources/io/ihsm/cli/KeyInputFuzzTestInputs/}.
+ * wrap is either a PKCS#8 EC, RSA, ML-DSA or ML-KEM key or refused with one clear message; a public
+ * key or certificate file is its DER or refused. No other exception escapes. Seeds and crash
+ * inputs: {@code src/test/resources/io/ihsm/cli/KeyInputFuzzTestInputs/}.
  */
 class KeyInputFuzzTest {
   @FuzzTest(maxDuration = "10s")
