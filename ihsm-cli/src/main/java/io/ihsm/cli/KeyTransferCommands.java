@@ -44,16 +44,6 @@ final class KeyTransferCommands {
     return a;
   }
 
-  static HashAlgorithm hash(String name) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "sha256", "sha-256" -> HashAlgorithm.SHA256;
-      case "sha384", "sha-384" -> HashAlgorithm.SHA384;
-      case "sha512", "sha-512" -> HashAlgorithm.SHA512;
-      default ->
-          throw new CliFailure.Usage("unknown hash " + name + "; one of sha256, sha384, sha512");
-    };
-  }
-
   static PrintWriter print(
       CommandLine.Model.CommandSpec spec, boolean json, StoredKey k, String text) {
     PrintWriter out = spec.commandLine().getOut();
@@ -305,6 +295,11 @@ final class KeyTransferCommands {
       if (m == DeriveKeyRequest.Method.ECDH && peer == null) {
         throw new CliFailure.Usage("ecdh needs --peer FILE, the peer's public key");
       }
+      HashAlgorithm h =
+          m == DeriveKeyRequest.Method.ECDH ? HashAlgorithm.NONE : JcaNames.hash(hash);
+      if (h == HashAlgorithm.SHA1) {
+        throw new CliFailure.Usage("hkdf and kbkdf use sha256, sha384 or sha512, not " + hash);
+      }
       if (length < 0 || length > DeriveKeyRequest.MAX_SECRET) {
         throw new CliFailure.Usage("--length is 0 to " + DeriveKeyRequest.MAX_SECRET + " bytes");
       }
@@ -315,14 +310,7 @@ final class KeyTransferCommands {
               : Pem.derOrPem(KeyCommand.readBounded(peer, 16384), "PUBLIC KEY");
       DeriveKeyRequest request =
           new DeriveKeyRequest(
-              0,
-              m,
-              m == DeriveKeyRequest.Method.ECDH ? HashAlgorithm.NONE : hash(hash),
-              peerKey,
-              KeyCommand.hex(saltHex),
-              KeyCommand.hex(infoHex),
-              length,
-              attrs);
+              0, m, h, peerKey, KeyCommand.hex(saltHex), KeyCommand.hex(infoHex), length, attrs);
       IhsmCommand root = IhsmCommand.of(spec);
       try (IhsmClient hsm = root.connect();
           PartitionClient c = p.open(root, hsm)) {

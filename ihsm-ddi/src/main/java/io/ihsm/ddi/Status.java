@@ -129,11 +129,13 @@ public enum Status {
 
   /** The status with this wire number, or null when there is none. */
   public static Status fromCode(int code) {
-    for (Status s : values()) {
-      if (s.code == code) {
-        return s;
-      }
-    }
-    return null;
+    return BY_CODE.get(code);
   }
+
+  /**
+   * Every response is decoded through {@link #fromCode}: a lookup, not a scan of a copied array.
+   */
+  private static final java.util.Map<Integer, Status> BY_CODE =
+      java.util.Arrays.stream(values())
+          .collect(java.util.stream.Collectors.toUnmodifiableMap(s -> s.code, s -> s));
 }

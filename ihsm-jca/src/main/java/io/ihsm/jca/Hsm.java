@@ -230,14 +230,8 @@ final class Hsm {
 
   static PublicKey publicKey(KeyKind kind, byte[] spki) {
     try {
-      String algorithm =
-          switch (kind.family()) {
-            case EC -> "EC";
-            case ML_DSA -> "ML-DSA";
-            case ML_KEM -> "ML-KEM";
-            default -> "RSA";
-          };
-      return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki));
+      return KeyFactory.getInstance(kind.keyAlgorithm())
+          .generatePublic(new X509EncodedKeySpec(spki));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the stored public key does not decode", e);
     }

@@ -172,9 +172,8 @@ final class HsmKeyGenerators {
         throw new InvalidAlgorithmParameterException("give a NamedParameterSpec");
       }
       kind =
-          java.util.Arrays.stream(KeyKind.values())
-              .filter(k -> k.family() == family && k.parameterSet().equals(named.getName()))
-              .findFirst()
+          KeyKind.ofParameterSet(named.getName())
+              .filter(k -> k.family() == family)
               .orElseThrow(
                   () ->
                       new InvalidAlgorithmParameterException(

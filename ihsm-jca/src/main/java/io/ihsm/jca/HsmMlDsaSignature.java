@@ -11,7 +11,6 @@ import java.security.PublicKey;
 import java.security.SignatureException;
 import java.security.SignatureSpi;
 import java.security.spec.NamedParameterSpec;
-import java.util.Arrays;
 
 /**
  * ML-DSA (FIPS 204), pure, empty context: signing runs in the HSM with one of its ML-DSA keys;
@@ -47,10 +46,8 @@ final class HsmMlDsaSignature extends SignatureSpi {
       throw new InvalidKeyException("ML-DSA verifies with an ML-DSA public key");
     }
     verifierKind =
-        Arrays.stream(KeyKind.values())
+        KeyKind.ofParameterSet(named.getName())
             .filter(k -> k.family() == KeyKind.Family.ML_DSA)
-            .filter(k -> k.parameterSet().equals(named.getName()))
-            .findFirst()
             .orElseThrow(
                 () -> new InvalidKeyException("not an ML-DSA parameter set: " + named.getName()));
     message.wipe();

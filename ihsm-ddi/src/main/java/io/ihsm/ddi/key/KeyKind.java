@@ -99,6 +99,28 @@ public enum KeyKind {
         || family == Family.ML_KEM;
   }
 
+  /** The JCA key algorithm of an asymmetric kind: "EC", "RSA", "ML-DSA" or "ML-KEM". */
+  public String keyAlgorithm() {
+    return switch (family) {
+      case EC -> "EC";
+      case RSA -> "RSA";
+      case ML_DSA -> "ML-DSA";
+      case ML_KEM -> "ML-KEM";
+      default -> throw new IllegalStateException(this + " is not asymmetric");
+    };
+  }
+
+  /** The ML-DSA or ML-KEM kind of a parameter set's JCA name ("ML-DSA-65"), if there is one. */
+  public static java.util.Optional<KeyKind> ofParameterSet(String name) {
+    for (KeyKind k : values()) {
+      if ((k.family == Family.ML_DSA || k.family == Family.ML_KEM)
+          && k.parameterSet().equals(name)) {
+        return java.util.Optional.of(k);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The FIPS 203/204 parameter set of an ML-DSA or ML-KEM kind, as the JCA names it. */
   public String parameterSet() {
     return switch (this) {

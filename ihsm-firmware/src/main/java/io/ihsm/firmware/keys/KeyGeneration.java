@@ -103,21 +103,10 @@ public final class KeyGeneration {
           KeyMaterial.asymmetric(
               kind,
               consistent(
-                  pair(familyAlgorithm(kind), new NamedParameterSpec(kind.parameterSet())), kind));
+                  pair(kind.keyAlgorithm(), new NamedParameterSpec(kind.parameterSet())), kind));
       case SECRET ->
           throw new DdiException(
               Status.INVALID_PARAMETER, "secret keys are only derived, not generated");
-    };
-  }
-
-  /** The JCA algorithm of an asymmetric kind's family: "EC", "RSA", "ML-DSA", "ML-KEM". */
-  static String familyAlgorithm(KeyKind kind) {
-    return switch (kind.family()) {
-      case EC -> "EC";
-      case RSA -> "RSA";
-      case ML_DSA -> "ML-DSA";
-      case ML_KEM -> "ML-KEM";
-      default -> throw new IllegalStateException(kind + " is not asymmetric");
     };
   }
 

@@ -54,7 +54,7 @@ final class KeyMaterials {
    */
   private static KeyMaterial postQuantum(CryptoEngine engine, KeyKind kind, byte[] pkcs8)
       throws DdiException, GeneralSecurityException {
-    KeyFactory f = engine.keyFactory(KeyGeneration.familyAlgorithm(kind));
+    KeyFactory f = engine.keyFactory(kind.keyAlgorithm());
     PrivateKey priv = f.generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     checkSize(kind, priv);
     byte[] spki;
@@ -140,9 +140,7 @@ final class KeyMaterials {
     }
     try {
       PublicKey pub =
-          engine
-              .keyFactory(KeyGeneration.familyAlgorithm(kind))
-              .generatePublic(new X509EncodedKeySpec(spki));
+          engine.keyFactory(kind.keyAlgorithm()).generatePublic(new X509EncodedKeySpec(spki));
       if (pub instanceof ECPublicKey ec && !EcCurves.validPoint(ec.getW(), ec.getParams())) {
         throw new GeneralSecurityException("the point is not on its curve");
       }

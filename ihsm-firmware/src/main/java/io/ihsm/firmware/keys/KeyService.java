@@ -731,7 +731,7 @@ public final class KeyService {
       return KeyMaterial.symmetric(kind, secret.clone());
     }
     try {
-      String alg = KeyGeneration.familyAlgorithm(kind);
+      String alg = kind.keyAlgorithm();
       PublicKey pub =
           engine.keyFactory(alg).generatePublic(new X509EncodedKeySpec(meta.publicKey()));
       if (secret.length == 0) {
