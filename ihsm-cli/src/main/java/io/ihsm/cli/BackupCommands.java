@@ -71,8 +71,9 @@ final class BackupCommands {
       try (IhsmClient hsm = root.connect()) {
         origin = origin(hsm);
       }
-      byte[] file = KeyStoreBackup.write(HostKeyStore.at(root.home()), origin, Instant.now());
-      KeyStoreBackup.Contents written = KeyStoreBackup.read(file);
+      KeyStoreBackup.Contents written =
+          KeyStoreBackup.of(HostKeyStore.at(root.home()), origin, Instant.now());
+      byte[] file = KeyStoreBackup.write(written);
       PrintWriter stdout = spec.commandLine().getOut();
       if (out.toString().equals("-")) {
         stdout.print(new String(file, StandardCharsets.UTF_8));

@@ -81,14 +81,20 @@ public final class KeyStoreBackup {
 
   private KeyStoreBackup() {}
 
-  /** The backup of every entry of {@code store}, made on the device {@code origin} names. */
-  public static byte[] write(HostKeyStore store, Origin origin, Instant created) {
+  /** What a backup of {@code store} holds: every entry, made on the device {@code origin} names. */
+  public static Contents of(HostKeyStore store, Origin origin, Instant created) {
+    return new Contents(origin, created, store.allEntries());
+  }
+
+  /** The backup file of {@code backup}. */
+  public static byte[] write(Contents backup) {
+    Origin origin = backup.origin();
     StringBuilder b = new StringBuilder();
     b.append(FORMAT).append('\n');
     b.append("device ").append(origin.deviceSerial()).append('\n');
     b.append("domain ").append(origin.domainId().isEmpty() ? "-" : origin.domainId()).append('\n');
-    b.append("created ").append(created).append('\n');
-    for (var e : store.allEntries().entrySet()) {
+    b.append("created ").append(backup.created()).append('\n');
+    for (var e : backup.entries().entrySet()) {
       b.append("entry ")
           .append(e.getKey())
           .append(' ')
