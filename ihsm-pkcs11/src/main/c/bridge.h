@@ -60,6 +60,8 @@
 #define IHSM_FN_SESSION_CANCEL 53
 #define IHSM_FN_LOGIN_USER 54
 #define IHSM_FN_INITIALIZE 55
+#define IHSM_FN_ENCAPSULATE_KEY 56
+#define IHSM_FN_DECAPSULATE_KEY 57
 
 #define IHSM_PARAM_NONE 0
 #define IHSM_PARAM_RAW 1
@@ -69,6 +71,7 @@
 #define IHSM_PARAM_HKDF 5
 #define IHSM_PARAM_KDF_108 6
 #define IHSM_PARAM_RSA_AES 7
+#define IHSM_PARAM_SIGN_CONTEXT 8
 
 /* The largest frame either side accepts (Bridge.MAX_FRAME). */
 #define IHSM_MAX_FRAME (4u << 20)

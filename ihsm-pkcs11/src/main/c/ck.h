@@ -165,6 +165,17 @@ typedef struct CK_SP800_108_KDF_PARAMS {
   CK_VOID_PTR pAdditionalDerivedKeys;
 } CK_SP800_108_KDF_PARAMS;
 
+/* PKCS#11 3.2: ML-DSA's signing parameter, and the types of 3.2's new functions. */
+typedef CK_ULONG CK_HEDGE_TYPE;
+typedef struct CK_SIGN_ADDITIONAL_CONTEXT {
+  CK_HEDGE_TYPE hedgeVariant;
+  CK_BYTE_PTR pContext;
+  CK_ULONG ulContextLen;
+} CK_SIGN_ADDITIONAL_CONTEXT;
+typedef CK_ULONG CK_SESSION_VALIDATION_FLAGS_TYPE;
+typedef struct CK_ASYNC_DATA CK_ASYNC_DATA; /* opaque here: the asynchronous functions are not offered */
+typedef CK_ASYNC_DATA *CK_ASYNC_DATA_PTR;
+
 typedef struct CK_RSA_AES_KEY_WRAP_PARAMS {
   CK_ULONG ulAESKeyBits;
   CK_RSA_PKCS_OAEP_PARAMS *pOAEPParams;
@@ -194,6 +205,7 @@ typedef struct CK_RSA_AES_KEY_WRAP_PARAMS {
 #define CKM_RSA_AES_KEY_WRAP 0x1054UL
 #define CKM_SP800_108_COUNTER_KDF 0x3ACUL
 #define CKM_HKDF_DERIVE 0x402AUL
+#define CKM_ML_DSA 0x1DUL
 
 /* The function list: 2.40's 68 functions, then 3.0's 24, in the standard's order. */
 #define IHSM_FUNCTIONS_2_40(X) \
@@ -336,6 +348,33 @@ typedef struct CK_RSA_AES_KEY_WRAP_PARAMS {
       CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)) \
   X(C_MessageVerifyFinal, (CK_SESSION_HANDLE hSession))
 
+/* 3.2's 12 functions, after 3.0's, in the standard's order. */
+#define IHSM_FUNCTIONS_3_2(X) \
+  X(C_EncapsulateKey, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hPublicKey, \
+      CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_BYTE_PTR pCiphertext, CK_ULONG_PTR pulCiphertextLen, \
+      CK_OBJECT_HANDLE_PTR phKey)) \
+  X(C_DecapsulateKey, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hPrivateKey, \
+      CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_BYTE_PTR pCiphertext, CK_ULONG ulCiphertextLen, \
+      CK_OBJECT_HANDLE_PTR phKey)) \
+  X(C_VerifySignatureInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey, \
+      CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)) \
+  X(C_VerifySignature, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen)) \
+  X(C_VerifySignatureUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)) \
+  X(C_VerifySignatureFinal, (CK_SESSION_HANDLE hSession)) \
+  X(C_GetSessionValidationFlags, (CK_SESSION_HANDLE hSession, CK_SESSION_VALIDATION_FLAGS_TYPE type, \
+      CK_FLAGS *pFlags)) \
+  X(C_AsyncComplete, (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pFunctionName, CK_ASYNC_DATA_PTR pResult)) \
+  X(C_AsyncGetID, (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pFunctionName, CK_ULONG_PTR pulID)) \
+  X(C_AsyncJoin, (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pFunctionName, CK_ULONG ulID, CK_BYTE_PTR pData, \
+      CK_ULONG ulData)) \
+  X(C_WrapKeyAuthenticated, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hWrappingKey, \
+      CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pWrappedKey, \
+      CK_ULONG_PTR pulWrappedKeyLen)) \
+  X(C_UnwrapKeyAuthenticated, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, \
+      CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey, CK_ULONG ulWrappedKeyLen, CK_ATTRIBUTE_PTR pTemplate, \
+      CK_ULONG ulAttributeCount, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, \
+      CK_OBJECT_HANDLE_PTR phKey))
+
 #define IHSM_MEMBER(name, args) CK_RV (*name) args;
 
 typedef struct CK_FUNCTION_LIST {
@@ -349,5 +388,12 @@ typedef struct CK_FUNCTION_LIST_3_0 {
   IHSM_FUNCTIONS_2_40(IHSM_MEMBER)
   IHSM_FUNCTIONS_3_0(IHSM_MEMBER)
 } CK_FUNCTION_LIST_3_0;
+
+typedef struct CK_FUNCTION_LIST_3_2 {
+  CK_VERSION version;
+  IHSM_FUNCTIONS_2_40(IHSM_MEMBER)
+  IHSM_FUNCTIONS_3_0(IHSM_MEMBER)
+  IHSM_FUNCTIONS_3_2(IHSM_MEMBER)
+} CK_FUNCTION_LIST_3_2;
 
 #endif

@@ -216,6 +216,13 @@ static CK_RV put_mechanism(struct out *o, const CK_MECHANISM *m) {
     if (p->pOAEPParams && !put_oaep(o, p->pOAEPParams)) return CKR_ARGUMENTS_BAD;
     return CKR_OK;
   }
+  case CKM_ML_DSA: {
+    NEED(CK_SIGN_ADDITIONAL_CONTEXT);
+    const CK_SIGN_ADDITIONAL_CONTEXT *p = m->pParameter;
+    put_u32(o, IHSM_PARAM_SIGN_CONTEXT);
+    put_u64(o, p->hedgeVariant);
+    return put_bytes(o, p->pContext, p->ulContextLen) ? CKR_OK : CKR_ARGUMENTS_BAD;
+  }
   default:
     /* Parameters without pointers (IVs, PSS parameters) go as they are in memory. */
     put_u32(o, IHSM_PARAM_RAW);
@@ -714,6 +721,7 @@ static CK_RV handshake(void) {
 
 static CK_FUNCTION_LIST function_list;
 static CK_FUNCTION_LIST_3_0 function_list_3_0;
+static CK_FUNCTION_LIST_3_2 function_list_3_2;
 
 EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
   if (pInitArgs) {
@@ -768,7 +776,7 @@ EXPORT CK_RV C_GetInfo(CK_INFO_PTR pInfo) {
   if (!pInfo) return CKR_ARGUMENTS_BAD;
   memset(pInfo, 0, sizeof *pInfo);
   pInfo->cryptokiVersion.major = 3;
-  pInfo->cryptokiVersion.minor = 0;
+  pInfo->cryptokiVersion.minor = 2;
   memset(pInfo->manufacturerID, ' ', sizeof pInfo->manufacturerID);
   memcpy(pInfo->manufacturerID, "ihsm", 4);
   memset(pInfo->libraryDescription, ' ', sizeof pInfo->libraryDescription);
@@ -784,7 +792,9 @@ EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST **ppFunctionList) {
   return CKR_OK;
 }
 
+/* The newest first: C_GetInterface without a version gives 3.2, whose list begins as 3.0's does. */
 static CK_INTERFACE interfaces[] = {
+    {(CK_CHAR *)"PKCS 11", &function_list_3_2, 0},
     {(CK_CHAR *)"PKCS 11", &function_list_3_0, 0},
     {(CK_CHAR *)"PKCS 11", &function_list, 0},
 };
@@ -1367,6 +1377,44 @@ EXPORT CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PT
   return initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
 }
 
+/* ---- key encapsulation (3.2) */
+
+EXPORT CK_RV C_EncapsulateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hPublicKey,
+                              CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_BYTE_PTR pCiphertext,
+                              CK_ULONG_PTR pulCiphertextLen, CK_OBJECT_HANDLE_PTR phKey) {
+  if (!phKey && pCiphertext) return initialized() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+  BEGIN(IHSM_FN_ENCAPSULATE_KEY);
+  put_u64(&req, hSession);
+  CK_RV m = put_mechanism(&req, pMechanism);
+  if (m != CKR_OK) { free(req.p); return initialized() ? m : CKR_CRYPTOKI_NOT_INITIALIZED; }
+  put_u64(&req, hPublicKey);
+  if (!put_template(&req, pTemplate, ulAttributeCount) || !put_output(&req, pCiphertext, pulCiphertextLen)) {
+    BAD_ARGUMENTS();
+  }
+  SEND();
+  rv = take_output(&reply, rv, pCiphertext, pulCiphertextLen);
+  /* A key is made only when the ciphertext was delivered; a length query makes none. */
+  if (rv == CKR_OK && pCiphertext) rv = take_handle(&reply, rv, phKey);
+  END();
+}
+
+EXPORT CK_RV C_DecapsulateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hPrivateKey,
+                              CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_BYTE_PTR pCiphertext,
+                              CK_ULONG ulCiphertextLen, CK_OBJECT_HANDLE_PTR phKey) {
+  if (!phKey) return initialized() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+  BEGIN(IHSM_FN_DECAPSULATE_KEY);
+  put_u64(&req, hSession);
+  CK_RV m = put_mechanism(&req, pMechanism);
+  if (m != CKR_OK) { free(req.p); return initialized() ? m : CKR_CRYPTOKI_NOT_INITIALIZED; }
+  put_u64(&req, hPrivateKey);
+  if (!put_template(&req, pTemplate, ulAttributeCount) || !put_bytes(&req, pCiphertext, ulCiphertextLen)) {
+    BAD_ARGUMENTS();
+  }
+  SEND();
+  rv = take_handle(&reply, rv, phKey);
+  END();
+}
+
 /* ---- message-based functions (3.0): not offered; every mechanism here is single or multi-part */
 
 #define NOT_OFFERED(name, args, uses) \
@@ -1406,9 +1454,32 @@ NOT_OFFERED(C_VerifyMessageNext, (CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG p
     CK_BYTE_PTR s, CK_ULONG sl), (void)h; (void)p; (void)pl; (void)d; (void)dl; (void)s; (void)sl)
 NOT_OFFERED(C_MessageVerifyFinal, (CK_SESSION_HANDLE h), (void)h)
 
+/* ---- 3.2's other functions: not offered (no signature-first verification, no asynchronous calls,
+   no authenticated wrapping: none of the module's mechanisms needs them) */
+
+NOT_OFFERED(C_VerifySignatureInit, (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k, CK_BYTE_PTR s,
+    CK_ULONG sl), (void)h; (void)m; (void)k; (void)s; (void)sl)
+NOT_OFFERED(C_VerifySignature, (CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl), (void)h; (void)d; (void)dl)
+NOT_OFFERED(C_VerifySignatureUpdate, (CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl), (void)h; (void)p; (void)pl)
+NOT_OFFERED(C_VerifySignatureFinal, (CK_SESSION_HANDLE h), (void)h)
+NOT_OFFERED(C_GetSessionValidationFlags, (CK_SESSION_HANDLE h, CK_SESSION_VALIDATION_FLAGS_TYPE t, CK_FLAGS *f),
+    (void)h; (void)t; (void)f)
+NOT_OFFERED(C_AsyncComplete, (CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR n, CK_ASYNC_DATA_PTR r), (void)h; (void)n; (void)r)
+NOT_OFFERED(C_AsyncGetID, (CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR n, CK_ULONG_PTR i), (void)h; (void)n; (void)i)
+NOT_OFFERED(C_AsyncJoin, (CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR n, CK_ULONG i, CK_BYTE_PTR d, CK_ULONG dl),
+    (void)h; (void)n; (void)i; (void)d; (void)dl)
+NOT_OFFERED(C_WrapKeyAuthenticated, (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE k,
+    CK_BYTE_PTR a, CK_ULONG al, CK_BYTE_PTR o, CK_ULONG_PTR ol), (void)h; (void)m; (void)w; (void)k; (void)a; (void)al;
+    (void)o; (void)ol)
+NOT_OFFERED(C_UnwrapKeyAuthenticated, (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE u, CK_BYTE_PTR w,
+    CK_ULONG wl, CK_ATTRIBUTE_PTR t, CK_ULONG tl, CK_BYTE_PTR a, CK_ULONG al, CK_OBJECT_HANDLE_PTR k), (void)h; (void)m;
+    (void)u; (void)w; (void)wl; (void)t; (void)tl; (void)a; (void)al; (void)k)
+
 /* ---- the function lists, filled from the same X-lists as their types */
 
 #define IHSM_ENTRY(name, args) name,
 
 static CK_FUNCTION_LIST function_list = {{2, 40}, IHSM_FUNCTIONS_2_40(IHSM_ENTRY)};
 static CK_FUNCTION_LIST_3_0 function_list_3_0 = {{3, 0}, IHSM_FUNCTIONS_2_40(IHSM_ENTRY) IHSM_FUNCTIONS_3_0(IHSM_ENTRY)};
+static CK_FUNCTION_LIST_3_2 function_list_3_2 = {
+    {3, 2}, IHSM_FUNCTIONS_2_40(IHSM_ENTRY) IHSM_FUNCTIONS_3_0(IHSM_ENTRY) IHSM_FUNCTIONS_3_2(IHSM_ENTRY)};

@@ -4,6 +4,7 @@
  * `module-test MODULE stopped` after the daemon is gone; `mechanisms PIN` runs every mechanism family,
  * `import PIN HEX` unwraps a key the host wrapped for the partition (CKM_RSA_AES_KEY_WRAP), `lockout
  * PIN` shows the PIN flags following the device's lockout, `owner PIN SO-PIN` the security officer,
+ * `postquantum PIN HEX` PKCS#11 3.2's ML-DSA and ML-KEM (HEX: an ML-KEM-768 public key to encapsulate to),
  * `midway PIN` a daemon stopping under an open session, `staterules PIN` PKCS#11's operation state rules,
  * `holdlogin PIN` and `public` two applications' logins on one bridge service, `servicekilled PIN`
  * the service killed under a session, `nobridge` no service to be had. Prints "ok NAME" per check, or
@@ -335,6 +336,7 @@ static void running(const char *pin) {
 
 #include "mechanisms.inc"
 #include "state_rules.inc"
+#include "post_quantum.inc"
 
 /* The PIN flags follow the device's lockout (run with max-pin-failures = 3 on both sides). */
 static void lockout(const char *pin) {
@@ -567,6 +569,13 @@ int main(int argc, char **argv) {
   }
   f = iface->pFunctionList;
   check("interface version 3.0", f->version.major == 3 && f->version.minor == 0);
+  CK_VERSION v32 = {3, 2};
+  CK_INTERFACE *newest = NULL;
+  if (get_interface((CK_UTF8CHAR_PTR) "PKCS 11", &v32, &iface, 0) == CKR_OK &&
+      get_interface((CK_UTF8CHAR_PTR) "PKCS 11", NULL, &newest, 0) == CKR_OK) {
+    f32 = iface->pFunctionList;
+    check("the interface without a version is 3.2", newest == iface);
+  }
   expect("call before initialize", f->C_GetSlotList(0, NULL, NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
   if (strcmp(argv[2], "nobridge") == 0) {
     /* No service and none can be started (a refused directory, no Java): a device error at once. */
@@ -619,6 +628,8 @@ int main(int argc, char **argv) {
     service_killed(argv[3]);
   } else if (strcmp(argv[2], "lockout") == 0 && argc > 3) {
     lockout(argv[3]);
+  } else if (strcmp(argv[2], "postquantum") == 0 && argc > 4) {
+    post_quantum(argv[3], argv[4]);
   } else if (strcmp(argv[2], "import") == 0 && argc > 4) {
     import_wrapped(argv[3], argv[4]);
   } else {

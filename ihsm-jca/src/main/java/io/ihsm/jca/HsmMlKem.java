@@ -70,12 +70,7 @@ final class HsmMlKem implements KEMSpi {
     }
     KeyRef ref = hsm.own(privateKey, KeyKind.Family.ML_KEM);
     ref.requireUsage(KeyUsage.DERIVE);
-    int ciphertext =
-        switch (ref.kind) {
-          case ML_KEM_512 -> 768;
-          case ML_KEM_768 -> 1088;
-          default -> 1568;
-        };
+    int ciphertext = ref.kind.ciphertextBytes();
     return new DecapsulatorSpi() {
       @Override
       public SecretKey engineDecapsulate(byte[] encapsulation, int from, int to, String algorithm)

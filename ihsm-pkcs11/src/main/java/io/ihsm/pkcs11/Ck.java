@@ -133,6 +133,10 @@ public final class Ck {
       CKA_EXPONENT_2 = 0x127,
       CKA_COEFFICIENT = 0x128,
       CKA_PUBLIC_KEY_INFO = 0x129,
+      // PKCS#11 3.2
+      CKA_PARAMETER_SET = 0x61D,
+      CKA_ENCAPSULATE = 0x633,
+      CKA_DECAPSULATE = 0x634,
       CKA_VALUE_LEN = 0x161,
       CKA_EXTRACTABLE = 0x162,
       CKA_LOCAL = 0x163,
@@ -168,7 +172,11 @@ public final class Ck {
       CKM_SHA512 = 0x270,
       CKM_SHA512_HMAC = 0x271,
       CKM_GENERIC_SECRET_KEY_GEN = 0x350,
-      CKM_ML_DSA_KEY_PAIR_GEN = 0x1C, // PKCS#11 3.2
+      // PKCS#11 3.2
+      CKM_ML_KEM_KEY_PAIR_GEN = 0x0F,
+      CKM_ML_KEM = 0x17,
+      CKM_ML_DSA_KEY_PAIR_GEN = 0x1C,
+      CKM_ML_DSA = 0x1D,
       CKM_EC_KEY_PAIR_GEN = 0x1040,
       CKM_ECDSA = 0x1041,
       CKM_ECDSA_SHA1 = 0x1042,
@@ -204,7 +212,23 @@ public final class Ck {
       CKF_DERIVE = 0x80000,
       CKF_EC_F_P = 0x100000,
       CKF_EC_NAMEDCURVE = 0x800000,
-      CKF_EC_UNCOMPRESS = 0x1000000;
+      CKF_EC_UNCOMPRESS = 0x1000000,
+      // PKCS#11 3.2
+      CKF_ENCAPSULATE = 0x10000000,
+      CKF_DECAPSULATE = 0x20000000;
+
+  /** ML-DSA and ML-KEM parameter sets (CKA_PARAMETER_SET), PKCS#11 3.2. */
+  public static final long CKP_ML_DSA_44 = 1,
+      CKP_ML_DSA_65 = 2,
+      CKP_ML_DSA_87 = 3,
+      CKP_ML_KEM_512 = 1,
+      CKP_ML_KEM_768 = 2,
+      CKP_ML_KEM_1024 = 3;
+
+  /** Hedging of ML-DSA signatures (CK_SIGN_ADDITIONAL_CONTEXT.hedgeVariant), PKCS#11 3.2. */
+  public static final long CKH_HEDGE_PREFERRED = 0,
+      CKH_HEDGE_REQUIRED = 1,
+      CKH_DETERMINISTIC_REQUIRED = 2;
 
   /** Slot, token and session flags. */
   public static final long CKF_TOKEN_PRESENT = 0x1,

@@ -163,6 +163,20 @@ final class Cryptoki {
         long base = in.ulong();
         yield keys.deriveKey(s, m, base, in.template());
       }
+      case ENCAPSULATE_KEY -> {
+        Session s = session(in.ulong());
+        MechanismSpec m = in.mechanism();
+        long publicKey = in.ulong();
+        Template t = in.template();
+        yield keys.encapsulateKey(s, m, publicKey, t, in.output());
+      }
+      case DECAPSULATE_KEY -> {
+        Session s = session(in.ulong());
+        MechanismSpec m = in.mechanism();
+        long privateKey = in.ulong();
+        Template t = in.template();
+        yield keys.decapsulateKey(s, m, privateKey, in.bytes(), t);
+      }
       case SEED_RANDOM -> {
         session(in.ulong());
         throw new CkException(

@@ -59,7 +59,9 @@ public enum Function {
   FINALIZE(52),
   SESSION_CANCEL(53),
   LOGIN_USER(54),
-  INITIALIZE(55);
+  INITIALIZE(55),
+  ENCAPSULATE_KEY(56),
+  DECAPSULATE_KEY(57);
 
   private final int code;
 

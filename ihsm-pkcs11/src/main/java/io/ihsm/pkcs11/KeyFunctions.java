@@ -16,12 +16,19 @@ import io.ihsm.pkcs11.wire.Request;
 import io.ihsm.pkcs11.wire.Response;
 import io.ihsm.pkcs11.wire.Template;
 import io.ihsm.sdk.IhsmException;
+import io.ihsm.sdk.KeyImport;
 import io.ihsm.sdk.store.HostKeyStore.StoredKey;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.function.Supplier;
+import javax.crypto.KEM;
 
 /**
  * C_GenerateKey, C_GenerateKeyPair, C_WrapKey, C_UnwrapKey and C_DeriveKey: templates are read and
@@ -90,6 +97,13 @@ final class KeyFunctions {
       KeyTemplates.check(priv, CKO_PRIVATE_KEY, CKK_EC);
       byte[] params = pub.value(CKA_EC_PARAMS);
       kind = KeyTemplates.ecKind(params != null ? params : priv.value(CKA_EC_PARAMS));
+    } else if (m.type() == CKM_ML_DSA_KEY_PAIR_GEN || m.type() == CKM_ML_KEM_KEY_PAIR_GEN) {
+      boolean dsa = m.type() == CKM_ML_DSA_KEY_PAIR_GEN;
+      KeyTemplates.check(pub, CKO_PUBLIC_KEY, dsa ? CKK_ML_DSA : CKK_ML_KEM);
+      KeyTemplates.check(priv, CKO_PRIVATE_KEY, dsa ? CKK_ML_DSA : CKK_ML_KEM);
+      kind =
+          KeyTemplates.postQuantumKind(
+              dsa ? KeyKind.Family.ML_DSA : KeyKind.Family.ML_KEM, pub, priv);
     } else {
       throw new CkException(
           CKR_MECHANISM_INVALID,
@@ -333,6 +347,135 @@ final class KeyFunctions {
     }
     StoredKey k = Statuses.call(() -> s.token.client().derive(base.deviceLabel(), request));
     return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, length)));
+  }
+
+  /**
+   * C_EncapsulateKey (PKCS#11 3.2) with CKM_ML_KEM: encapsulation needs only the public key, so the
+   * bridge runs it with the JDK (FIPS 203 ML-KEM.Encaps), then moves the 32-byte shared secret into
+   * the partition by the wrapped import every key takes, and wipes its copy. The new key is
+   * therefore not CKA_LOCAL and not CKA_ALWAYS_SENSITIVE. A length query or a short buffer makes no
+   * key.
+   */
+  Response encapsulateKey(
+      Session s, MechanismSpec m, long publicHandle, Template t, Request.OutputBuffer out) {
+    requireMlKem(m);
+    P11Object key = handles.key(s, publicHandle);
+    if (key.objectClass() != CKO_PUBLIC_KEY || key.kind().family() != KeyKind.Family.ML_KEM) {
+      throw new CkException(
+          CKR_KEY_TYPE_INCONSISTENT, "ML-KEM encapsulates to an ML-KEM public key");
+    }
+    if (!key.bool(CKA_ENCAPSULATE)) {
+      throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key's CKA_ENCAPSULATE is false");
+    }
+    KeyTemplates.check(t, CKO_SECRET_KEY, -1);
+    KeyKind kind = sharedSecretKind(t);
+    KeyUsage usage = KeyTemplates.usage(kind, t);
+    KeyObjects.Naming n = KeyTemplates.naming(t);
+    int length = key.kind().ciphertextBytes();
+    if (!out.present() || Long.compareUnsigned(out.capacity(), length) < 0) {
+      return new Response(out.present() ? CKR_BUFFER_TOO_SMALL : CKR_OK).ulong(length).bytes(null);
+    }
+    s.requireWritable(n.token());
+    byte[] secret = null;
+    try {
+      PublicKey publicKey =
+          KeyFactory.getInstance("ML-KEM")
+              .generatePublic(new X509EncodedKeySpec(key.get(CKA_PUBLIC_KEY_INFO)));
+      KEM.Encapsulated e = KEM.getInstance("ML-KEM").newEncapsulator(publicKey).encapsulate();
+      secret = e.key().getEncoded();
+      byte[] wrapped = KeyImport.wrapForImport(s.token.client().unwrappingKey(), secret);
+      String label = newDeviceLabel();
+      boolean extractable = t.bool(CKA_EXTRACTABLE, false);
+      StoredKey k =
+          Statuses.call(() -> s.token.client().importKey(label, kind, usage, extractable, wrapped));
+      long handle = handles.keep(s, secretObject(s, n, k, SHARED_SECRET_BYTES));
+      return Response.ok().ulong(length).bytes(e.encapsulation()).ulong(handle);
+    } catch (GeneralSecurityException e) {
+      throw new CkException(CKR_GENERAL_ERROR, "ML-KEM encapsulation failed: " + e.getMessage());
+    } finally {
+      if (secret != null) {
+        Arrays.fill(secret, (byte) 0);
+      }
+    }
+  }
+
+  /**
+   * C_DecapsulateKey (PKCS#11 3.2) with CKM_ML_KEM: the device decapsulates with the private key
+   * and keeps the shared secret as a new key; the host never sees it.
+   */
+  Response decapsulateKey(
+      Session s, MechanismSpec m, long privateHandle, byte[] ciphertext, Template t) {
+    requireMlKem(m);
+    if (ciphertext == null) {
+      throw new CkException(CKR_ARGUMENTS_BAD, "pCiphertext is NULL");
+    }
+    P11Object key = handles.key(s, privateHandle);
+    if (key.objectClass() != CKO_PRIVATE_KEY || key.kind().family() != KeyKind.Family.ML_KEM) {
+      throw new CkException(
+          CKR_KEY_TYPE_INCONSISTENT, "ML-KEM decapsulates with an ML-KEM private key");
+    }
+    if (!key.bool(CKA_DECAPSULATE)) {
+      throw new CkException(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key's CKA_DECAPSULATE is false");
+    }
+    if (ciphertext.length != key.kind().ciphertextBytes()) {
+      throw new CkException(
+          CKR_ENCRYPTED_DATA_LEN_RANGE,
+          "a "
+              + key.kind().textName()
+              + " ciphertext is "
+              + key.kind().ciphertextBytes()
+              + " bytes");
+    }
+    KeyTemplates.check(t, CKO_SECRET_KEY, -1);
+    KeyKind kind = sharedSecretKind(t);
+    KeyUsage usage = KeyTemplates.usage(kind, t);
+    KeyObjects.Naming n = KeyTemplates.naming(t);
+    s.requireWritable(n.token());
+    String label = newDeviceLabel();
+    boolean extractable = t.bool(CKA_EXTRACTABLE, false);
+    StoredKey k =
+        Statuses.call(
+            () ->
+                s.token
+                    .client()
+                    .decapsulate(key.deviceLabel(), ciphertext, label, kind, usage, extractable));
+    return Response.ok().ulong(handles.keep(s, secretObject(s, n, k, SHARED_SECRET_BYTES)));
+  }
+
+  /** ML-KEM's shared secret, whichever parameter set (FIPS 203). */
+  private static final int SHARED_SECRET_BYTES = 32;
+
+  private static void requireMlKem(MechanismSpec m) {
+    if (m.type() != CKM_ML_KEM) {
+      throw new CkException(
+          CKR_MECHANISM_INVALID,
+          "mechanism 0x" + Long.toHexString(m.type()) + " does not encapsulate");
+    }
+    m.noParameter();
+  }
+
+  /**
+   * The key a shared secret becomes: a generic secret (the default), an AES-256 key or an
+   * HMAC-SHA256 key, each 32 bytes like the secret itself.
+   */
+  private static KeyKind sharedSecretKind(Template t) {
+    Long len = t.ulong(CKA_VALUE_LEN);
+    if (len != null && len != SHARED_SECRET_BYTES) {
+      throw new CkException(
+          CKR_TEMPLATE_INCONSISTENT,
+          "an ML-KEM shared secret is " + SHARED_SECRET_BYTES + " bytes");
+    }
+    Long type = t.ulong(CKA_KEY_TYPE);
+    KeyKind kind =
+        type == null
+            ? KeyKind.SECRET
+            : type == CKK_AES && len == null ? KeyKind.AES_256 : KeyTemplates.secretKind(t);
+    if (kind != KeyKind.SECRET && kind != KeyKind.AES_256 && kind != KeyKind.HMAC_SHA256) {
+      throw new CkException(
+          CKR_TEMPLATE_INCONSISTENT,
+          "an ML-KEM shared secret becomes a generic secret, an AES-256 or an HMAC-SHA256 key");
+    }
+    return kind;
   }
 
   private static Algorithm aesWrap(MechanismSpec m) {

@@ -52,7 +52,10 @@ final class KeyTemplates {
           CKA_MODULUS_BITS,
           CKA_PUBLIC_EXPONENT,
           CKA_EC_PARAMS,
-          CKA_VALUE_LEN);
+          CKA_VALUE_LEN,
+          CKA_PARAMETER_SET,
+          CKA_ENCAPSULATE,
+          CKA_DECAPSULATE);
 
   /** Attributes the module computes: a template may not set them. */
   private static final Set<Long> COMPUTED =
@@ -94,6 +97,14 @@ final class KeyTemplates {
     Long k = t.ulong(CKA_KEY_TYPE);
     if (k != null && keyType >= 0 && k != keyType) {
       throw new CkException(CKR_TEMPLATE_INCONSISTENT, "CKA_KEY_TYPE does not fit this mechanism");
+    }
+    boolean postQuantum =
+        keyType == CKK_ML_DSA
+            || keyType == CKK_ML_KEM
+            || (k != null && (k == CKK_ML_DSA || k == CKK_ML_KEM));
+    if (t.value(CKA_PARAMETER_SET) != null && !postQuantum) {
+      throw new CkException(
+          CKR_TEMPLATE_INCONSISTENT, "CKA_PARAMETER_SET belongs to ML-DSA and ML-KEM keys");
     }
     boolean secretPart = cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY;
     // A value the module never gives an attribute is CKR_ATTRIBUTE_VALUE_INVALID (docs/pkcs11.md,
@@ -154,6 +165,20 @@ final class KeyTemplates {
                         }
                       }));
     }
+    // An ML-KEM key's one usage, decapsulation, is its derive usage; no other key encapsulates.
+    for (Template t : templates) {
+      for (long a : new long[] {CKA_ENCAPSULATE, CKA_DECAPSULATE}) {
+        Boolean b = t.bool(a);
+        if (b != null && kind.family() != KeyKind.Family.ML_KEM) {
+          if (b) {
+            throw new CkException(
+                CKR_TEMPLATE_INCONSISTENT, "only ML-KEM keys encapsulate and decapsulate");
+          }
+        } else if (b != null) {
+          (b ? asked : refused).add(KeyUsage.DERIVE);
+        }
+      }
+    }
     if (asked.size() > 1) {
       throw new CkException(
           CKR_TEMPLATE_INCONSISTENT,
@@ -184,7 +209,7 @@ final class KeyTemplates {
   private static KeyUsage defaultUsage(KeyKind kind) {
     return switch (kind.family()) {
       case AES, AES_XTS -> KeyUsage.ENCRYPT;
-      case SECRET -> KeyUsage.DERIVE;
+      case SECRET, ML_KEM -> KeyUsage.DERIVE;
       default -> KeyUsage.SIGN;
     };
   }
@@ -206,6 +231,25 @@ final class KeyTemplates {
             () ->
                 new CkException(
                     CKR_ATTRIBUTE_VALUE_INVALID, "curves are P-256, P-384 and P-521 (named)"));
+  }
+
+  /**
+   * The ML-DSA or ML-KEM kind CKA_PARAMETER_SET names in either template (PKCS#11 3.2 puts it in
+   * the public one); both may give it, but then the same.
+   */
+  static KeyKind postQuantumKind(KeyKind.Family family, Template pub, Template priv) {
+    Long p = pub.ulong(CKA_PARAMETER_SET);
+    Long k = priv.ulong(CKA_PARAMETER_SET);
+    if (p != null && k != null && !p.equals(k)) {
+      throw new CkException(
+          CKR_TEMPLATE_INCONSISTENT, "the two templates name different parameter sets");
+    }
+    Long set = p != null ? p : k;
+    if (set == null) {
+      throw new CkException(
+          CKR_TEMPLATE_INCOMPLETE, "an " + family + " key pair needs CKA_PARAMETER_SET");
+    }
+    return KeyObjects.ofParameterSet(family, set);
   }
 
   static KeyKind rsaKind(Long bits) {

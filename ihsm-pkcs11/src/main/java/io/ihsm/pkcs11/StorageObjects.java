@@ -16,6 +16,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.RSAPublicKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -175,7 +176,10 @@ final class StorageObjects {
             CKA_PUBLIC_EXPONENT,
             CKA_EC_PARAMS,
             CKA_EC_POINT,
-            CKA_MODULUS_BITS));
+            CKA_MODULUS_BITS,
+            CKA_VALUE,
+            CKA_PARAMETER_SET,
+            CKA_ENCAPSULATE));
     Long type = t.ulong(CKA_KEY_TYPE);
     byte[] spki;
     KeyKind kind;
@@ -201,8 +205,22 @@ final class StorageObjects {
           throw new CkException(CKR_TEMPLATE_INCOMPLETE, "an EC public key needs CKA_EC_POINT");
         }
         spki = EcPoints.spki(kind, point);
+      } else if (type != null && (type == CKK_ML_DSA || type == CKK_ML_KEM)) {
+        Long set = t.ulong(CKA_PARAMETER_SET);
+        if (set == null || t.value(CKA_VALUE) == null) {
+          throw new CkException(
+              CKR_TEMPLATE_INCOMPLETE,
+              "an ML-DSA or ML-KEM public key needs CKA_PARAMETER_SET and CKA_VALUE");
+        }
+        kind =
+            KeyObjects.ofParameterSet(
+                type == CKK_ML_DSA ? KeyKind.Family.ML_DSA : KeyKind.Family.ML_KEM, set);
+        spki = KeyObjects.postQuantumSpki(kind, t.value(CKA_VALUE));
+        // The JDK parses it as the standard says, or the key is refused here, not at first use.
+        KeyFactory.getInstance(kind.keyAlgorithm()).generatePublic(new X509EncodedKeySpec(spki));
       } else {
-        throw new CkException(CKR_TEMPLATE_INCONSISTENT, "public keys here are RSA or EC");
+        throw new CkException(
+            CKR_TEMPLATE_INCONSISTENT, "public keys here are RSA, EC, ML-DSA or ML-KEM");
       }
     } catch (GeneralSecurityException e) {
       throw new CkException(CKR_ATTRIBUTE_VALUE_INVALID, "the public key does not parse");

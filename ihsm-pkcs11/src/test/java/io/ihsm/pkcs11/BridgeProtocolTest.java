@@ -59,7 +59,9 @@ class BridgeProtocolTest {
                 "KDF_108",
                 MechanismSpec.KDF_108,
                 "RSA_AES",
-                MechanismSpec.RSA_AES));
+                MechanismSpec.RSA_AES,
+                "SIGN_CONTEXT",
+                MechanismSpec.SIGN_CONTEXT));
   }
 
   /** Sends frames to a bridge with no slots and no device, and reads each CK_RV back. */

@@ -134,6 +134,16 @@ public enum KeyKind {
     };
   }
 
+  /** The size of an ML-KEM kind's ciphertext (FIPS 203 table 3), which every front end checks. */
+  public int ciphertextBytes() {
+    return switch (this) {
+      case ML_KEM_512 -> 768;
+      case ML_KEM_768 -> 1088;
+      case ML_KEM_1024 -> 1568;
+      default -> throw new IllegalStateException(this + " is not an ML-KEM kind");
+    };
+  }
+
   /** The JCA curve name of an EC kind. */
   public String curve() {
     return switch (this) {

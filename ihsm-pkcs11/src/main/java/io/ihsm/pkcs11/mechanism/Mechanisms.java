@@ -60,6 +60,13 @@ public final class Mechanisms {
     put(CKM_SHA512_HMAC, 14, 128, CKF_HW | CKF_SIGN | CKF_VERIFY);
     put(CKM_HKDF_DERIVE, 1, 8192, CKF_HW | CKF_DERIVE);
     put(CKM_SP800_108_COUNTER_KDF, 1, 8192, CKF_HW | CKF_DERIVE);
+    // PKCS#11 3.2. Key sizes here are the parameter sets (CKP_*): 44, 65, 87 and 512, 768, 1024.
+    // ML-KEM encapsulation needs only the public key and runs in the bridge; decapsulation runs in
+    // the device.
+    put(CKM_ML_DSA_KEY_PAIR_GEN, 1, 3, CKF_HW | CKF_GENERATE_KEY_PAIR);
+    put(CKM_ML_DSA, 1, 3, CKF_HW | CKF_SIGN | CKF_VERIFY);
+    put(CKM_ML_KEM_KEY_PAIR_GEN, 1, 3, CKF_HW | CKF_GENERATE_KEY_PAIR);
+    put(CKM_ML_KEM, 1, 3, CKF_HW | CKF_ENCAPSULATE | CKF_DECAPSULATE);
     put(CKM_SHA256, 0, 0, CKF_DIGEST);
     put(CKM_SHA384, 0, 0, CKF_DIGEST);
     put(CKM_SHA512, 0, 0, CKF_DIGEST);

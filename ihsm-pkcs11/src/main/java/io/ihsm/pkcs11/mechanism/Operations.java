@@ -212,6 +212,11 @@ public final class Operations {
       }
       return Operation.of(0, Algorithm.HMAC, new byte[0]);
     }
+    if (t == CKM_ML_DSA) {
+      requireFamily(kind, KeyKind.Family.ML_DSA);
+      mlDsaParameter(m);
+      return Operation.of(0, Algorithm.ML_DSA, new byte[0]);
+    }
     if (t == CKM_AES_CMAC || t == CKM_AES_CMAC_GENERAL) {
       requireFamily(kind, KeyKind.Family.AES);
       return Operation.of(0, Algorithm.AES_CMAC, new byte[0]);
@@ -270,6 +275,26 @@ public final class Operations {
         "mechanism 0x"
             + Long.toHexString(t)
             + (encrypting ? " does not encrypt" : " does not decrypt"));
+  }
+
+  /**
+   * CKM_ML_DSA's optional CK_SIGN_ADDITIONAL_CONTEXT: the device signs pure ML-DSA, hedged with its
+   * DRBG (FIPS 204 algorithm 2), with the empty context string; a deterministic signature or a
+   * context is refused rather than quietly not given.
+   */
+  private static void mlDsaParameter(MechanismSpec m) {
+    if (m.parameter() == null) {
+      return;
+    }
+    MechanismSpec.SignContext p = m.parameter(MechanismSpec.SignContext.class);
+    if (p.hedge() != CKH_HEDGE_PREFERRED && p.hedge() != CKH_HEDGE_REQUIRED) {
+      throw new CkException(
+          CKR_MECHANISM_PARAM_INVALID, "ML-DSA signatures here are hedged, never deterministic");
+    }
+    if (p.context() != null && p.context().length > 0) {
+      throw new CkException(
+          CKR_MECHANISM_PARAM_INVALID, "ML-DSA here signs with the empty context string");
+    }
   }
 
   /**

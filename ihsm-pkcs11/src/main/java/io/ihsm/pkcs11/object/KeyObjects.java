@@ -42,7 +42,10 @@ public final class KeyObjects {
   public static Map<Long, byte[]> privateKey(
       KeyKind kind, KeyUsage usage, KeyOrigin origin, boolean extractable, byte[] spki, Naming n) {
     Map<Long, byte[]> a = common(Ck.CKO_PRIVATE_KEY, kind, origin, n, true);
-    a.put(Ck.CKA_DERIVE, Native.bool(usage == KeyUsage.DERIVE));
+    a.put(Ck.CKA_DERIVE, Native.bool(derives(kind, usage)));
+    if (kind.family() == KeyKind.Family.ML_KEM) {
+      a.put(Ck.CKA_DECAPSULATE, Native.bool(usage == KeyUsage.DERIVE));
+    }
     a.put(Ck.CKA_SUBJECT, n.subject());
     a.put(Ck.CKA_SENSITIVE, Native.bool(true));
     a.put(Ck.CKA_SIGN, Native.bool(usage == KeyUsage.SIGN));
@@ -59,7 +62,10 @@ public final class KeyObjects {
   public static Map<Long, byte[]> publicKey(
       KeyKind kind, KeyUsage usage, KeyOrigin origin, byte[] spki, Naming n) {
     Map<Long, byte[]> a = common(Ck.CKO_PUBLIC_KEY, kind, origin, n, false);
-    a.put(Ck.CKA_DERIVE, Native.bool(usage == KeyUsage.DERIVE));
+    a.put(Ck.CKA_DERIVE, Native.bool(derives(kind, usage)));
+    if (kind.family() == KeyKind.Family.ML_KEM) {
+      a.put(Ck.CKA_ENCAPSULATE, Native.bool(usage == KeyUsage.DERIVE));
+    }
     a.put(Ck.CKA_SUBJECT, n.subject());
     a.put(Ck.CKA_VERIFY, Native.bool(usage == KeyUsage.SIGN));
     a.put(Ck.CKA_ENCRYPT, Native.bool(usage == KeyUsage.ENCRYPT));
@@ -105,8 +111,7 @@ public final class KeyObjects {
       case EC -> Ck.CKK_EC;
       case RSA -> Ck.CKK_RSA;
       case AES -> Ck.CKK_AES;
-      // PKCS#11 3.2's key types, so such keys (made through the other front ends) are shown as
-      // what they are; the module offers no ML-DSA or ML-KEM mechanism yet.
+      // PKCS#11 3.2's key types
       case ML_DSA -> Ck.CKK_ML_DSA;
       case ML_KEM -> Ck.CKK_ML_KEM;
       case HMAC ->
@@ -151,6 +156,9 @@ public final class KeyObjects {
     a.put(Ck.CKA_LABEL, n.label());
     a.put(Ck.CKA_ID, n.id());
     a.put(Ck.CKA_KEY_TYPE, Native.ulong(keyType(kind)));
+    if (isPostQuantum(kind)) {
+      a.put(Ck.CKA_PARAMETER_SET, Native.ulong(parameterSet(kind)));
+    }
     a.put(Ck.CKA_START_DATE, new byte[0]);
     a.put(Ck.CKA_END_DATE, new byte[0]);
     boolean local = origin == KeyOrigin.GENERATED;
@@ -166,9 +174,102 @@ public final class KeyObjects {
       case RSA -> Ck.CKM_RSA_PKCS_KEY_PAIR_GEN;
       case AES -> Ck.CKM_AES_KEY_GEN;
       case ML_DSA -> Ck.CKM_ML_DSA_KEY_PAIR_GEN;
-      case ML_KEM -> Ck.UNAVAILABLE;
+      case ML_KEM -> Ck.CKM_ML_KEM_KEY_PAIR_GEN;
       default -> Ck.CKM_GENERIC_SECRET_KEY_GEN;
     };
+  }
+
+  /** Whether a kind is ML-DSA or ML-KEM, whose objects carry CKA_PARAMETER_SET. */
+  public static boolean isPostQuantum(KeyKind kind) {
+    return kind.family() == KeyKind.Family.ML_DSA || kind.family() == KeyKind.Family.ML_KEM;
+  }
+
+  /** CKP_* of an ML-DSA or ML-KEM kind: 1, 2, 3 in the order of each family's three sets. */
+  public static long parameterSet(KeyKind kind) {
+    return switch (kind) {
+      case ML_DSA_44 -> Ck.CKP_ML_DSA_44;
+      case ML_DSA_65 -> Ck.CKP_ML_DSA_65;
+      case ML_DSA_87 -> Ck.CKP_ML_DSA_87;
+      case ML_KEM_512 -> Ck.CKP_ML_KEM_512;
+      case ML_KEM_768 -> Ck.CKP_ML_KEM_768;
+      case ML_KEM_1024 -> Ck.CKP_ML_KEM_1024;
+      default -> throw new IllegalArgumentException(kind + " has no parameter set");
+    };
+  }
+
+  /** The ML-DSA or ML-KEM kind of a family and CKP_* value. */
+  public static KeyKind ofParameterSet(KeyKind.Family family, long parameterSet) {
+    for (KeyKind k : KeyKind.values()) {
+      if (k.family() == family && parameterSet(k) == parameterSet) {
+        return k;
+      }
+    }
+    throw new CkException(
+        Ck.CKR_ATTRIBUTE_VALUE_INVALID,
+        "CKA_PARAMETER_SET " + parameterSet + " is not a parameter set of " + family);
+  }
+
+  /**
+   * The encoded public key (FIPS 203/204), which is CKA_VALUE of an ML public key object: the
+   * subjectPublicKey of its SPKI, whose last bytes it is (fixed sizes, no unused bits).
+   */
+  static byte[] rawPublicKey(KeyKind kind, byte[] spki) {
+    int n = kind.bytes();
+    if (spki.length <= n) {
+      throw new CkException(
+          Ck.CKR_GENERAL_ERROR, "the partition's public key is not a " + kind.textName() + " key");
+    }
+    return java.util.Arrays.copyOfRange(spki, spki.length - n, spki.length);
+  }
+
+  /**
+   * The SubjectPublicKeyInfo of an encoded ML-DSA or ML-KEM public key (CKA_VALUE): its algorithm
+   * is the parameter set's NIST OID (2.16.840.1.101.3.4.3.17-19, 2.16.840.1.101.3.4.4.1-3) with no
+   * parameters, as the IETF's X.509 profiles for ML-DSA and ML-KEM have it; its BIT STRING the key.
+   */
+  public static byte[] postQuantumSpki(KeyKind kind, byte[] raw) {
+    if (raw == null || raw.length != kind.bytes()) {
+      throw new CkException(
+          Ck.CKR_ATTRIBUTE_VALUE_INVALID,
+          "a " + kind.textName() + " public key is " + kind.bytes() + " bytes");
+    }
+    int arc =
+        switch (kind) {
+          case ML_DSA_44 -> 0x0311;
+          case ML_DSA_65 -> 0x0312;
+          case ML_DSA_87 -> 0x0313;
+          case ML_KEM_512 -> 0x0401;
+          case ML_KEM_768 -> 0x0402;
+          default -> 0x0403;
+        };
+    byte[] algorithm = {
+      0x30,
+      0x0B,
+      0x06,
+      0x09,
+      0x60,
+      (byte) 0x86,
+      0x48,
+      0x01,
+      0x65,
+      0x03,
+      0x04,
+      (byte) (arc >> 8),
+      (byte) arc
+    };
+    int bits = raw.length + 1;
+    int body = algorithm.length + 4 + bits;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body + 4);
+    out.writeBytes(new byte[] {0x30, (byte) 0x82, (byte) (body >> 8), (byte) body});
+    out.writeBytes(algorithm);
+    out.writeBytes(new byte[] {0x03, (byte) 0x82, (byte) (bits >> 8), (byte) bits, 0});
+    out.writeBytes(raw);
+    return out.toByteArray();
+  }
+
+  /** CKA_DERIVE: an ML-KEM key's derive usage is decapsulation, shown as CKA_(EN|DE)CAPSULATE. */
+  private static boolean derives(KeyKind kind, KeyUsage usage) {
+    return usage == KeyUsage.DERIVE && kind.family() != KeyKind.Family.ML_KEM;
   }
 
   /**
@@ -185,6 +286,9 @@ public final class KeyObjects {
   private static void publicParts(
       Map<Long, byte[]> a, KeyKind kind, byte[] spki, boolean isPublicObject) {
     a.put(Ck.CKA_PUBLIC_KEY_INFO, spki);
+    if (isPostQuantum(kind) && isPublicObject) {
+      a.put(Ck.CKA_VALUE, rawPublicKey(kind, spki));
+    }
     try {
       if (kind.family() == KeyKind.Family.RSA) {
         RSAPublicKey k =

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A CK_MECHANISM as the C module flattens it: the type, then its parameter. Parameters without
  * pointers come as their raw bytes; those with pointers (OAEP, GCM, ECDH, HKDF, SP 800-108, RSA-AES
- * wrap) are flattened field by field by the C side, which knows their layout.
+ * wrap, ML-DSA's signing context) are flattened field by field by the C side, which knows their
+ * layout.
  */
 public record MechanismSpec(long type, Object parameter) {
   /** Parameter kinds, as bridge.h numbers them (IHSM_PARAM_*). */
@@ -19,7 +20,8 @@ public record MechanismSpec(long type, Object parameter) {
       ECDH = 4,
       HKDF = 5,
       KDF_108 = 6,
-      RSA_AES = 7;
+      RSA_AES = 7,
+      SIGN_CONTEXT = 8;
 
   public record Raw(byte[] bytes) {}
 
@@ -43,6 +45,9 @@ public record MechanismSpec(long type, Object parameter) {
   public record Kdf108(long prf, List<DataParam> data, long additionalKeys) {}
 
   public record RsaAesWrap(long aesKeyBits, Oaep oaep) {}
+
+  /** CK_SIGN_ADDITIONAL_CONTEXT (PKCS#11 3.2): ML-DSA's hedging and context string. */
+  public record SignContext(long hedge, byte[] context) {}
 
   static MechanismSpec read(Request r) {
     long type = r.ulong();
@@ -71,6 +76,7 @@ public record MechanismSpec(long type, Object parameter) {
             yield new Kdf108(prf, data, r.ulong());
           }
           case RSA_AES -> new RsaAesWrap(r.ulong(), r.flag() ? oaep(r) : null);
+          case SIGN_CONTEXT -> new SignContext(r.ulong(), r.bytes());
           default -> throw new CkException(Ck.CKR_ARGUMENTS_BAD, "unknown parameter kind " + kind);
         };
     return new MechanismSpec(type, p);
