@@ -2,6 +2,7 @@
 module io.ihsm.device {
   requires transitive io.ihsm.ddi;
   requires transitive io.ihsm.host;
+  requires org.bouncycastle.provider;
 
   exports io.ihsm.device;
   exports io.ihsm.device.boot;

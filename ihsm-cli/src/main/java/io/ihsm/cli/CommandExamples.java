@@ -80,7 +80,7 @@ final class CommandExamples {
           Map.entry("ihsm firmware info", "ihsm firmware info --json"),
           Map.entry(
               "ihsm firmware sign",
-              "ihsm firmware sign --key release.pk8 --public-key release.spki --in image.zip --out image.signed --image-version 0.2.0 --svn 2"),
+              "ihsm firmware sign --key release.pk8 --public-key release.spki --lms-key release.lms --in image.zip --out image.signed --image-version 0.2.0 --svn 2"),
           Map.entry("ihsm firmware update", "ihsm firmware update image.signed"),
           Map.entry("ihsm firmware verify", "ihsm firmware verify image.signed --fused-svn 1"),
           Map.entry("ihsm help", "ihsm help key generate"),

@@ -5,18 +5,19 @@ import io.ihsm.ddi.message.FirmwareInfo;
 import io.ihsm.device.Device;
 import io.ihsm.device.boot.BootRom;
 import io.ihsm.device.boot.FirmwareImage;
+import io.ihsm.device.boot.FirmwareKeys;
 import io.ihsm.device.boot.FirmwareManifest;
 import io.ihsm.device.boot.FirmwareSigner;
+import io.ihsm.device.boot.LmsSigningKey;
 import io.ihsm.sdk.CryptoOfficerSession;
 import io.ihsm.sdk.IhsmClient;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.MessageDigest;
-import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Parameters;
       FirmwareCommand.Verify.class,
       FirmwareCommand.Measure.class,
       FirmwareCommand.Sign.class,
+      FirmwareCommand.NewLmsKey.class,
       FirmwareCommand.Update.class,
       FirmwareCommand.Commit.class
     })
@@ -89,7 +91,7 @@ final class FirmwareCommand implements Runnable {
       name = "verify",
       mixinStandardHelpOptions = true,
       description =
-          "Check an image as the boot ROM would: signature by the pinned key, every digest; exit 0 when good.")
+          "Check an image as the boot ROM would: both signatures by the pinned keys, every digest; exit 0 when good.")
   static final class Verify implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -100,8 +102,15 @@ final class FirmwareCommand implements Runnable {
         names = "--pinned-key",
         paramLabel = "SPKI",
         description =
-            "The public key to check against (default: the key this build's boot ROM pins).")
+            "The ECDSA P-384 public key to check against (default: the one this build's boot ROM pins); with --pinned-lms-key.")
     Path pinnedKey;
+
+    @Option(
+        names = "--pinned-lms-key",
+        paramLabel = "SPKI",
+        description =
+            "The HSS/LMS public key to check against (default: the one this build's boot ROM pins); with --pinned-key.")
+    Path pinnedLmsKey;
 
     @Option(
         names = "--fused-svn",
@@ -111,11 +120,21 @@ final class FirmwareCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PublicKey pinned =
-          pinnedKey == null
-              ? Device.pinnedKey()
-              : KeyFactory.getInstance("EC")
-                  .generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pinnedKey)));
+      if ((pinnedKey == null) != (pinnedLmsKey == null)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "give both --pinned-key and --pinned-lms-key, or neither");
+      }
+      FirmwareKeys pinned;
+      try {
+        pinned =
+            pinnedKey == null
+                ? Device.pinnedKeys()
+                : FirmwareKeys.of(
+                    Pem.derOrPem(KeyCommand.readBounded(pinnedKey, 16384), "PUBLIC KEY"),
+                    Pem.derOrPem(KeyCommand.readBounded(pinnedLmsKey, 16384), "PUBLIC KEY"));
+      } catch (GeneralSecurityException e) {
+        throw new CliFailure("the pinned keys are not an ECDSA P-384 and an HSS/LMS public key");
+      }
       try {
         FirmwareManifest m =
             BootRom.verify(KeyCommand.readBounded(image, MAX_IMAGE), pinned, fusedSvn);
@@ -223,8 +242,10 @@ final class FirmwareCommand implements Runnable {
   @Command(
       name = "sign",
       mixinStandardHelpOptions = true,
-      description =
-          "Sign an image's manifest with an ECDSA P-384 key (e.g. a production key kept off the build machine).")
+      description = {
+        "Sign an image's manifest with an ECDSA P-384 key and an HSS/LMS key (e.g. production keys kept",
+        "off the build machine). The LMS key's file is advanced before each signature: never sign with a copy."
+      })
   static final class Sign implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -241,6 +262,13 @@ final class FirmwareCommand implements Runnable {
         paramLabel = "SPKI",
         description = "Its public key, DER or PEM.")
     Path publicKey;
+
+    @Option(
+        names = "--lms-key",
+        required = true,
+        paramLabel = "FILE",
+        description = "The HSS/LMS key's state file (from `ihsm firmware new-lms-key`).")
+    Path lmsKey;
 
     @Option(
         names = "--in",
@@ -280,20 +308,72 @@ final class FirmwareCommand implements Runnable {
           FirmwareSigner.loadP384(
               Pem.derOrPem(KeyCommand.readBounded(key, 16384), "PRIVATE KEY"),
               Pem.derOrPem(KeyCommand.readBounded(publicKey, 16384), "PUBLIC KEY"));
-      Files.write(
-          out,
-          FirmwareSigner.sign(
-              KeyCommand.readBounded(in, MAX_IMAGE),
-              kp.getPrivate(),
-              kp.getPublic(),
-              signer,
-              version,
-              svn));
+      LmsSigningKey lms;
+      try {
+        lms = LmsSigningKey.open(lmsKey, false);
+      } catch (IOException e) {
+        throw new CliFailure(e.getMessage());
+      }
+      byte[] image = KeyCommand.readBounded(in, MAX_IMAGE);
+      try {
+        FirmwareImage.parse(image); // a bad image is refused before a one-time key is spent
+      } catch (FirmwareImage.InvalidImageException e) {
+        throw new CliFailure(in + ": " + e.getMessage());
+      }
+      byte[] signed;
+      try {
+        signed = FirmwareSigner.sign(image, new FirmwareSigner.Keys(kp, lms), signer, version, svn);
+      } catch (GeneralSecurityException e) {
+        throw new CliFailure(e.getMessage());
+      }
+      Output.write(out, signed);
+      if (!Output.isStdout(out)) {
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "signed %s as version %s, SVN %d, by %s %s; the LMS key has %d signatures left%n",
+                out,
+                version,
+                svn,
+                signer,
+                FirmwareSigner.fingerprint(kp.getPublic()),
+                lms.remaining());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "new-lms-key",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Make an HSS/LMS firmware signing key (RFC 8554, SP 800-208; 2^20 signatures): FILE holds its",
+        "private state (owner-only), FILE.spki its public key for the boot ROM to pin. The state changes",
+        "with every signature: keep the one file, never a copy or a restored backup (a reused one-time",
+        "key can be forged). An existing FILE is never overwritten."
+      },
+      footer = {"", "Example:", "  ihsm firmware new-lms-key --out release.lms"})
+  static final class NewLmsKey implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "The key's state file to make (its public key goes to FILE.spki).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      if (Files.exists(out)) {
+        throw new CliFailure(out + " exists already: an LMS key is never overwritten");
+      }
+      LmsSigningKey key = LmsSigningKey.generate(out);
       spec.commandLine()
           .getOut()
           .printf(
-              "signed %s as version %s, SVN %d, by %s %s%n",
-              out, version, svn, signer, FirmwareSigner.fingerprint(kp.getPublic()));
+              "made the LMS key %s (%d signatures) and its public key %s%s%n",
+              out, key.remaining(), out, LmsSigningKey.PUBLIC_SUFFIX);
       return ExitCodes.OK;
     }
   }

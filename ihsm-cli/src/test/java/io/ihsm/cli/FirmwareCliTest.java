@@ -20,6 +20,7 @@ class FirmwareCliTest extends InHomeCliTest {
   Path factory;
   Path devKey;
   Path devPub;
+  Path devLms;
 
   @BeforeEach
   void images() throws Exception {
@@ -30,6 +31,7 @@ class FirmwareCliTest extends InHomeCliTest {
     Path keys = Path.of(System.getProperty("ihsm.project.root")).resolve(".dev-keys");
     devKey = keys.resolve("firmware-signing-dev.pk8");
     devPub = keys.resolve("firmware-signing-dev.spki");
+    devLms = keys.resolve("firmware-signing-dev.lms");
   }
 
   @Test
@@ -76,6 +78,8 @@ class FirmwareCliTest extends InHomeCliTest {
         devKey.toString(),
         "--public-key",
         devPub.toString(),
+        "--lms-key",
+        devLms.toString(),
         "--in",
         factory.toString(),
         "--out",
@@ -152,6 +156,8 @@ class FirmwareCliTest extends InHomeCliTest {
     Path fp = home.resolve("foreign.spki");
     Files.write(fk, foreign.getPrivate().getEncoded());
     Files.write(fp, foreign.getPublic().getEncoded());
+    Path fl = home.resolve("foreign.lms");
+    ok("firmware", "new-lms-key", "--out", fl.toString());
     Path other = home.resolve("other.img");
     ok(
         "firmware",
@@ -160,6 +166,8 @@ class FirmwareCliTest extends InHomeCliTest {
         fk.toString(),
         "--public-key",
         fp.toString(),
+        "--lms-key",
+        fl.toString(),
         "--in",
         factory.toString(),
         "--out",
@@ -176,5 +184,98 @@ class FirmwareCliTest extends InHomeCliTest {
         .isEqualTo("OPERATIONAL");
     assertThat(ihsm("firmware", "update", home.resolve("missing.img").toString()).err())
         .contains("no such file");
+  }
+
+  @Test
+  void releaseKeysSignBothSignaturesAndVerifyNeedsBothPinnedKeys() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp384r1"));
+    KeyPair release = g.generateKeyPair();
+    Path rk = home.resolve("release.pk8");
+    Path rp = home.resolve("release.spki");
+    Files.write(rk, release.getPrivate().getEncoded());
+    Files.write(rp, release.getPublic().getEncoded());
+    Path lms = home.resolve("release.lms");
+    assertThat(ok("firmware", "new-lms-key", "--out", lms.toString()).out())
+        .contains("1048576 signatures");
+    byte[] state = Files.readAllBytes(lms);
+    CliRun again = ihsm("firmware", "new-lms-key", "--out", lms.toString());
+    assertThat(again.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(again.err()).contains("never overwritten");
+    assertThat(Files.readAllBytes(lms)).isEqualTo(state);
+
+    Path signed = home.resolve("release.img");
+    List<String> sign =
+        List.of(
+            "firmware",
+            "sign",
+            "--key",
+            rk.toString(),
+            "--public-key",
+            rp.toString(),
+            "--lms-key",
+            lms.toString(),
+            "--in",
+            factory.toString(),
+            "--out",
+            signed.toString(),
+            "--image-version",
+            "1.0.0",
+            "--svn",
+            "3");
+    assertThat(ok(sign.toArray(String[]::new)).out()).contains("1048575 signatures left");
+    assertThat(Files.readAllBytes(lms)).as("the LMS state advanced").isNotEqualTo(state);
+    String lmsPub = lms + ".spki";
+    assertThat(
+            ok(
+                    "firmware",
+                    "verify",
+                    signed.toString(),
+                    "--pinned-key",
+                    rp.toString(),
+                    "--pinned-lms-key",
+                    lmsPub)
+                .out())
+        .contains("good: version 1.0.0, SVN 3");
+    // This build's boot ROM pins other keys.
+    assertThat(ihsm("firmware", "verify", signed.toString()).exitCode())
+        .isEqualTo(ExitCodes.FAILED);
+    // One pinned key without the other is a usage error.
+    assertThat(
+            ihsm("firmware", "verify", signed.toString(), "--pinned-key", rp.toString()).exitCode())
+        .isEqualTo(ExitCodes.USAGE);
+    // An image stripped of its LMS signature is refused, naming why.
+    Path stripped = home.resolve("stripped.img");
+    try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(signed));
+        var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(stripped))) {
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        if (!e.getName().endsWith(".LMS")) {
+          out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+          out.write(in.readAllBytes());
+          out.closeEntry();
+        }
+      }
+    }
+    CliRun r =
+        ihsm(
+            "firmware",
+            "verify",
+            stripped.toString(),
+            "--pinned-key",
+            rp.toString(),
+            "--pinned-lms-key",
+            lmsPub);
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).contains("no HSS/LMS signature");
+    // Without the LMS key, or with a damaged one, nothing is signed.
+    Path damaged = home.resolve("damaged.lms");
+    Files.write(damaged, new byte[] {0, 0, 0, 2, 1});
+    List<String> withDamaged = new java.util.ArrayList<>(sign);
+    withDamaged.set(withDamaged.indexOf(lms.toString()), damaged.toString());
+    withDamaged.set(withDamaged.indexOf(signed.toString()), home.resolve("no.img").toString());
+    CliRun bad = ihsm(withDamaged.toArray(String[]::new));
+    assertThat(bad.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(bad.err()).contains("is damaged");
+    assertThat(home.resolve("no.img")).doesNotExist();
   }
 }

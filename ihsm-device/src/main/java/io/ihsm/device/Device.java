@@ -15,6 +15,7 @@ import io.ihsm.ddi.spi.VirtualFunctions;
 import io.ihsm.device.boot.BootRom;
 import io.ihsm.device.boot.BootRomResponder;
 import io.ihsm.device.boot.FirmwareImage;
+import io.ihsm.device.boot.FirmwareKeys;
 import io.ihsm.device.nv.StateDirectory;
 import io.ihsm.host.AtomicFile;
 import io.ihsm.host.OwnerOnly;
@@ -25,10 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +50,7 @@ public final class Device implements AutoCloseable {
   private static final String FACTORY_IMAGE = "boot/ihsm-firmware.img";
 
   private static final String PINNED_KEY = "boot/pinned-firmware-key.der";
+  private static final String PINNED_LMS_KEY = "boot/pinned-firmware-lms-key.der";
   static final String FUSED_SVN = "fused-svn";
   private static final SecureRandom NOISE = new SecureRandom();
 
@@ -129,7 +128,7 @@ public final class Device implements AutoCloseable {
    * factory image. The choice is made again at every power cycle.
    */
   public static Device powerOn(DeviceConfig config) throws IOException {
-    PublicKey pinned = pinnedKey();
+    FirmwareKeys pinned = pinnedKeys();
     Device d =
         new Device(
             StateDirectory.open(config.stateDirectory(), config.lockWait()),
@@ -347,15 +346,24 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  /** The public key the ROM pins: firmware signed with anything else does not boot. */
-  public static PublicKey pinnedKey() throws IOException {
-    try (InputStream in = Device.class.getResourceAsStream(PINNED_KEY)) {
-      if (in == null) {
-        throw new IOException("the pinned firmware key is missing from the device jar");
-      }
-      return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(in.readAllBytes()));
+  /**
+   * The public keys the ROM pins (ECDSA P-384 and HSS/LMS): firmware not signed by both does not
+   * boot.
+   */
+  public static FirmwareKeys pinnedKeys() throws IOException {
+    try {
+      return FirmwareKeys.of(resource(PINNED_KEY), resource(PINNED_LMS_KEY));
     } catch (GeneralSecurityException e) {
-      throw new IOException("the pinned firmware key in the device jar is not an EC public key", e);
+      throw new IOException("the pinned firmware keys in the device jar are not usable", e);
+    }
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = Device.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException(name + " (a pinned firmware key) is missing from the device jar");
+      }
+      return in.readAllBytes();
     }
   }
 
@@ -424,7 +432,7 @@ public final class Device implements AutoCloseable {
     @Override
     public Optional<String> installFirmware(byte[] image) {
       try {
-        BootRom.verify(image, pinnedKey(), Device.this.fusedSvn());
+        BootRom.verify(image, pinnedKeys(), Device.this.fusedSvn());
         OwnerOnly.createDirectories(installedImage().getParent());
         AtomicFile.write(installedImage(), image);
         return Optional.empty();

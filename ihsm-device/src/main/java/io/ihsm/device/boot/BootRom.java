@@ -17,10 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The card's boot ROM. It takes the firmware image as bytes, verifies the manifest's ECDSA P-384
- * signature against the pinned key, checks every file's SHA-384 against the manifest on the very
- * bytes it will load (no gap between check and load), refuses an SVN below the fused SVN
- * (anti-rollback), records the measurement, and only then loads the firmware into an isolated class
- * loader and finds its entry point. Any failure is the reason the device reports in ERROR.
+ * and HSS/LMS signatures against the two pinned keys (both are required), checks every file's
+ * SHA-384 against the manifest on the very bytes it will load (no gap between check and load),
+ * refuses an SVN below the fused SVN (anti-rollback), records the measurement, and only then loads
+ * the firmware into an isolated class loader and finds its entry point. Any failure is the reason
+ * the device reports in ERROR.
  */
 public final class BootRom {
   /**
@@ -38,12 +39,12 @@ public final class BootRom {
   /**
    * Verifies and loads an image.
    *
-   * @param pinned the public key firmware must be signed with (the ROM's)
+   * @param pinned the public keys firmware must be signed with (the ROM's)
    * @param fusedSvn the lowest SVN this device accepts
    * @param source where the image came from, for reports
    * @throws FirmwareImage.InvalidImageException with the reason the device reports in ERROR
    */
-  public static Loaded load(byte[] image, PublicKey pinned, int fusedSvn, String source)
+  public static Loaded load(byte[] image, FirmwareKeys pinned, int fusedSvn, String source)
       throws FirmwareImage.InvalidImageException {
     FirmwareImage parsed = FirmwareImage.parse(image);
     FirmwareManifest manifest = verify(parsed, pinned, fusedSvn);
@@ -68,27 +69,27 @@ public final class BootRom {
    * The checks alone, for `ihsm firmware verify`: the manifest of a good image, or the reason it is
    * not.
    */
-  public static FirmwareManifest verify(byte[] image, PublicKey pinned, int fusedSvn)
+  public static FirmwareManifest verify(byte[] image, FirmwareKeys pinned, int fusedSvn)
       throws FirmwareImage.InvalidImageException {
     return verify(FirmwareImage.parse(image), pinned, fusedSvn);
   }
 
-  private static FirmwareManifest verify(FirmwareImage image, PublicKey pinned, int fusedSvn)
+  private static FirmwareManifest verify(FirmwareImage image, FirmwareKeys pinned, int fusedSvn)
       throws FirmwareImage.InvalidImageException {
     if (image.manifest() == null || image.signature() == null) {
       throw new FirmwareImage.InvalidImageException("the firmware image is not signed");
     }
-    try {
-      Signature s = Signature.getInstance("SHA384withECDSA");
-      s.initVerify(pinned);
-      s.update(image.manifest());
-      if (!s.verify(image.signature())) {
-        throw new FirmwareImage.InvalidImageException(
-            "the firmware signature does not verify with the pinned key");
-      }
-    } catch (GeneralSecurityException e) {
+    if (!verifies("SHA384withECDSA", pinned.ecdsa(), image.manifest(), image.signature())) {
       throw new FirmwareImage.InvalidImageException(
           "the firmware signature does not verify with the pinned key");
+    }
+    if (image.lmsSignature() == null) {
+      throw new FirmwareImage.InvalidImageException(
+          "the firmware image has no HSS/LMS signature (both ECDSA P-384 and HSS/LMS are required)");
+    }
+    if (!verifies("HSS/LMS", pinned.lms(), image.manifest(), image.lmsSignature())) {
+      throw new FirmwareImage.InvalidImageException(
+          "the firmware's HSS/LMS signature does not verify with the pinned LMS key");
     }
     FirmwareManifest manifest = FirmwareManifest.decode(image.manifest());
     if (!manifest.fileDigests().keySet().equals(image.jars().keySet())) {
@@ -109,6 +110,18 @@ public final class BootRom {
               + " (rollback refused)");
     }
     return manifest;
+  }
+
+  private static boolean verifies(
+      String algorithm, PublicKey key, byte[] message, byte[] signature) {
+    try {
+      Signature s = Signature.getInstance(algorithm);
+      s.initVerify(key);
+      s.update(message);
+      return s.verify(signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false; // a malformed signature verifies nothing
+    }
   }
 
   private static String sha384(byte[] image) {

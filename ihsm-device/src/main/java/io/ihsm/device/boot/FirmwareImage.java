@@ -11,9 +11,10 @@ import java.util.zip.ZipInputStream;
 
 /**
  * A firmware image parsed from bytes held in memory: a zip whose {@code firmware/*.jar} entries are
- * the firmware and its libraries, with the signed manifest ({@link FirmwareManifest}) and its
- * signature. Nothing else may be in it. Every size is bounded before it is read, so a hostile image
- * cannot exhaust memory. The boot ROM verifies and then loads classes from exactly these bytes.
+ * the firmware and its libraries, with the signed manifest ({@link FirmwareManifest}) and its two
+ * signatures (ECDSA P-384 and HSS/LMS). Nothing else may be in it. Every size is bounded before it
+ * is read, so a hostile image cannot exhaust memory. The boot ROM verifies and then loads classes
+ * from exactly these bytes.
  */
 public final class FirmwareImage {
   public static final int MAX_IMAGE_BYTES = 64 << 20;
@@ -26,11 +27,14 @@ public final class FirmwareImage {
   private final Map<String, byte[]> jars;
   private final byte[] manifest;
   private final byte[] signature;
+  private final byte[] lmsSignature;
 
-  private FirmwareImage(Map<String, byte[]> jars, byte[] manifest, byte[] signature) {
+  private FirmwareImage(
+      Map<String, byte[]> jars, byte[] manifest, byte[] signature, byte[] lmsSignature) {
     this.jars = Collections.unmodifiableMap(jars);
     this.manifest = manifest;
     this.signature = signature;
+    this.lmsSignature = lmsSignature;
   }
 
   /** The manifest's bytes, or null when the image has none (unsigned). */
@@ -38,9 +42,14 @@ public final class FirmwareImage {
     return manifest;
   }
 
-  /** The signature over the manifest, or null when the image has none. */
+  /** The ECDSA P-384 signature over the manifest, or null when the image has none. */
   byte[] signature() {
     return signature;
+  }
+
+  /** The HSS/LMS signature over the manifest, or null when the image has none. */
+  byte[] lmsSignature() {
+    return lmsSignature;
   }
 
   /**
@@ -49,7 +58,7 @@ public final class FirmwareImage {
    */
   static FirmwareImage parseUnsigned(byte[] image) throws InvalidImageException {
     FirmwareImage f = parse(image);
-    return new FirmwareImage(f.jars, null, null);
+    return new FirmwareImage(f.jars, null, null, null);
   }
 
   /**
@@ -62,6 +71,7 @@ public final class FirmwareImage {
     Map<String, byte[]> jars = new LinkedHashMap<>();
     byte[] manifest = null;
     byte[] signature = null;
+    byte[] lmsSignature = null;
     ExpansionBudget budget = new ExpansionBudget();
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(image))) {
       int entries = 0;
@@ -78,6 +88,8 @@ public final class FirmwareImage {
           manifest = content;
         } else if (name.equals(FirmwareManifest.SIGNATURE_PATH) && signature == null) {
           signature = content;
+        } else if (name.equals(FirmwareManifest.LMS_SIGNATURE_PATH) && lmsSignature == null) {
+          lmsSignature = content;
         } else if (name.startsWith("firmware/")
             && name.endsWith(".jar")
             && !jars.containsKey(name)) {
@@ -94,7 +106,7 @@ public final class FirmwareImage {
     if (jars.isEmpty()) {
       throw new InvalidImageException("firmware image contains no firmware/*.jar");
     }
-    return new FirmwareImage(jars, manifest, signature);
+    return new FirmwareImage(jars, manifest, signature, lmsSignature);
   }
 
   /** The jars in image order, name to bytes. */

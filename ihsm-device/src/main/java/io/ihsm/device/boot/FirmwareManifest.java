@@ -26,6 +26,10 @@ public record FirmwareManifest(
   public static final String FORMAT = "ihsm-firmware-1";
   public static final String PATH = "META-INF/IHSM-FIRMWARE.MF";
   public static final String SIGNATURE_PATH = "META-INF/IHSM-FIRMWARE.SIG";
+
+  /** The manifest's HSS/LMS signature (RFC 8554), which the boot ROM requires as well. */
+  public static final String LMS_SIGNATURE_PATH = "META-INF/IHSM-FIRMWARE.LMS";
+
   static final int MAX_BYTES = 64 * 1024;
 
   public FirmwareManifest {

@@ -26,15 +26,24 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Signs firmware images: a manifest of every file's SHA-384, signed with ECDSA P-384. The build
- * signs with a development key made locally on first use (its signer name says so); a production
- * key is supplied from outside ({@code ihsm firmware sign --key}, or the build property {@code
- * ihsm.firmware.signingKey}).
+ * Signs firmware images: a manifest of every file's SHA-384, signed with ECDSA P-384 and with a
+ * stateful HSS/LMS key ({@link LmsSigningKey}). The build signs with development keys made locally
+ * on first use (its signer name says so); production keys are supplied from outside ({@code ihsm
+ * firmware sign --key --lms-key}, or the build properties {@code ihsm.firmware.signingKey} and
+ * {@code ihsm.firmware.lmsKey}).
  */
 public final class FirmwareSigner {
   public static final String DEV_SIGNER = "ihsm development key (NOT FOR PRODUCTION)";
 
   private FirmwareSigner() {}
+
+  /** The two keys an image is signed with. */
+  public record Keys(KeyPair ecdsa, LmsSigningKey lms) {
+    /** The public keys a boot ROM pins to boot what these keys sign. */
+    public FirmwareKeys pinned() {
+      return new FirmwareKeys(ecdsa.getPublic(), lms.publicKey());
+    }
+  }
 
   /**
    * The manifest a signer would sign for the firmware jars of {@code image} (any manifest and
@@ -50,20 +59,32 @@ public final class FirmwareSigner {
     return new FirmwareManifest(version, svn, signer, digests);
   }
 
-  /** Signs the firmware jars of {@code image} (any old manifest and signature are replaced). */
-  public static byte[] sign(
-      byte[] image, PrivateKey key, PublicKey publicKey, String signerName, String version, int svn)
+  /**
+   * Signs the firmware jars of {@code image} (any old manifest and signatures are replaced): the
+   * manifest names the ECDSA key's fingerprint; each key signs it. The HSS/LMS signature uses up
+   * one of that key's one-time keys, and is checked before it is returned.
+   */
+  public static byte[] sign(byte[] image, Keys keys, String signerName, String version, int svn)
       throws IOException, GeneralSecurityException {
     FirmwareImage parsed = FirmwareImage.parseUnsigned(image);
-    String signer = signerName + " " + fingerprint(publicKey);
+    String signer = signerName + " " + fingerprint(keys.ecdsa().getPublic());
     byte[] manifest = manifestFor(image, version, svn, signer).encode();
     Signature s = Signature.getInstance("SHA384withECDSA");
-    s.initSign(key);
+    s.initSign(keys.ecdsa().getPrivate());
     s.update(manifest);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(image.length + 4096);
+    byte[] ecdsa = s.sign();
+    byte[] lms = keys.lms().sign(manifest);
+    Signature check = Signature.getInstance("HSS/LMS");
+    check.initVerify(keys.lms().publicKey());
+    check.update(manifest);
+    if (!check.verify(lms)) {
+      throw new GeneralSecurityException("the LMS key made a signature that does not verify");
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(image.length + 16384);
     try (ZipOutputStream zip = new ZipOutputStream(out)) {
       put(zip, FirmwareManifest.PATH, manifest);
-      put(zip, FirmwareManifest.SIGNATURE_PATH, s.sign());
+      put(zip, FirmwareManifest.SIGNATURE_PATH, ecdsa);
+      put(zip, FirmwareManifest.LMS_SIGNATURE_PATH, lms);
       for (var jar : parsed.jars().entrySet()) {
         put(zip, jar.getKey(), jar.getValue());
       }
@@ -108,8 +129,15 @@ public final class FirmwareSigner {
     return loadP384(Files.readAllBytes(pkcs8), Files.readAllBytes(spki));
   }
 
-  /** The build's development key in {@code dir}, made on first use (owner-only). */
-  static KeyPair devKey(Path dir) throws IOException, GeneralSecurityException {
+  /** The build's development keys in {@code dir}, made on first use (owner-only). */
+  static Keys devKeys(Path dir) throws IOException, GeneralSecurityException {
+    return new Keys(devKey(dir), LmsSigningKey.open(dir.resolve(DEV_LMS_KEY), true));
+  }
+
+  /** The development LMS key's file (its public key beside it, with {@code .spki} added). */
+  public static final String DEV_LMS_KEY = "firmware-signing-dev.lms";
+
+  private static KeyPair devKey(Path dir) throws IOException, GeneralSecurityException {
     Path priv = dir.resolve("firmware-signing-dev.pk8");
     if (!Files.exists(priv)) {
       OwnerOnly.createDirectories(dir);
@@ -123,29 +151,39 @@ public final class FirmwareSigner {
   }
 
   /**
-   * Build step: {@code <unsigned image> <signed image out> <pinned key out> <version> <svn> <dev
-   * key dir> [signing key .pk8]}. Signs with the supplied key, or the development key, and writes
-   * the public key the device's boot ROM pins.
+   * Build step: {@code <unsigned image> <signed image out> <pinned key out> <pinned LMS key out>
+   * <version> <svn> <dev key dir> [signing key .pk8] [LMS key]}. Signs with the supplied keys (both
+   * or neither), or the development keys, and writes the public keys the device's boot ROM pins.
    */
   public static void main(String[] args) throws Exception {
     Path unsigned = Path.of(args[0]);
     Path signedOut = Path.of(args[1]);
     Path pinnedOut = Path.of(args[2]);
-    String version = args[3];
-    int svn = Integer.parseInt(args[4]);
-    boolean supplied = args.length > 6 && args[6] != null && !args[6].isBlank();
-    KeyPair kp = supplied ? loadP384(Path.of(args[6])) : devKey(Path.of(args[5]));
+    Path pinnedLmsOut = Path.of(args[3]);
+    String version = args[4];
+    int svn = Integer.parseInt(args[5]);
+    String ecdsaKey = args.length > 7 ? args[7] : "";
+    String lmsKey = args.length > 8 ? args[8] : "";
+    boolean supplied = ecdsaKey != null && !ecdsaKey.isBlank();
+    if (supplied != (lmsKey != null && !lmsKey.isBlank())) {
+      throw new IllegalArgumentException(
+          "release firmware takes both keys: ihsm.firmware.signingKey and ihsm.firmware.lmsKey");
+    }
+    Keys keys =
+        supplied
+            ? new Keys(loadP384(Path.of(ecdsaKey)), LmsSigningKey.open(Path.of(lmsKey), false))
+            : devKeys(Path.of(args[6]));
     byte[] signed =
         sign(
             Files.readAllBytes(unsigned),
-            kp.getPrivate(),
-            kp.getPublic(),
+            keys,
             supplied ? "ihsm release key" : DEV_SIGNER,
             version,
             svn);
     Files.createDirectories(signedOut.getParent());
     Files.write(signedOut, signed);
-    Files.write(pinnedOut, kp.getPublic().getEncoded());
+    Files.write(pinnedOut, keys.ecdsa().getPublic().getEncoded());
+    Files.write(pinnedLmsOut, keys.lms().publicKey().getEncoded());
   }
 
   static String sha384(byte[] b) {

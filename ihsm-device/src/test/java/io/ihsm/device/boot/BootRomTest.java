@@ -48,13 +48,19 @@ class BootRomTest {
   }
 
   static BootRom.Loaded load(byte[] image) throws Exception {
-    return BootRom.load(image, Device.pinnedKey(), 0, "test");
+    return BootRom.load(image, Device.pinnedKeys(), 0, "test");
   }
 
   static KeyPair foreignKey() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp384r1"));
     return g.generateKeyPair();
+  }
+
+  /** Someone else's signing keys; the LMS key is small (32 signatures) to be made quickly. */
+  FirmwareSigner.Keys foreignKeys() throws Exception {
+    Path lms = Files.createTempDirectory(tmp, "lms").resolve("key.lms");
+    return new FirmwareSigner.Keys(foreignKey(), LmsSigningKeyTest.small(lms));
   }
 
   /** The factory image's entries, to rebuild variants of it. */
@@ -122,15 +128,63 @@ class BootRomTest {
 
   @Test
   void anImageSignedWithAForeignKeyIsRefused() throws Exception {
-    KeyPair foreign = foreignKey();
-    byte[] resigned =
-        FirmwareSigner.sign(
-            factoryImage(), foreign.getPrivate(), foreign.getPublic(), "someone else", "9.9", 99);
+    FirmwareSigner.Keys foreign = foreignKeys();
+    byte[] resigned = FirmwareSigner.sign(factoryImage(), foreign, "someone else", "9.9", 99);
     assertThatThrownBy(() -> load(resigned))
         .hasMessage("the firmware signature does not verify with the pinned key");
-    // The same image is fine for a device that pins that key.
-    assertThat(BootRom.load(resigned, foreign.getPublic(), 0, "test").measurement().svn())
+    // The same image is fine for a device that pins those keys.
+    assertThat(BootRom.load(resigned, foreign.pinned(), 0, "test").measurement().svn())
         .isEqualTo(99);
+  }
+
+  @Test
+  void bothSignaturesAreRequiredAndEachMustVerifyWithItsPinnedKey() throws Exception {
+    FirmwareSigner.Keys keys = foreignKeys();
+    FirmwareKeys pinned = keys.pinned();
+    byte[] signed = FirmwareSigner.sign(factoryImage(), keys, "release", "2.0", 2);
+    assertThat(BootRom.verify(signed, pinned, 0).svn()).isEqualTo(2);
+
+    Map<String, byte[]> noLms = entries(signed);
+    noLms.remove(FirmwareManifest.LMS_SIGNATURE_PATH);
+    assertThatThrownBy(() -> BootRom.verify(zip(noLms), pinned, 0))
+        .hasMessage(
+            "the firmware image has no HSS/LMS signature (both ECDSA P-384 and HSS/LMS are required)");
+
+    Map<String, byte[]> badLms = entries(signed);
+    badLms.get(FirmwareManifest.LMS_SIGNATURE_PATH)[100] ^= 1;
+    assertThatThrownBy(() -> BootRom.verify(zip(badLms), pinned, 0))
+        .hasMessage("the firmware's HSS/LMS signature does not verify with the pinned LMS key");
+
+    Map<String, byte[]> truncatedLms = entries(signed);
+    truncatedLms.put(FirmwareManifest.LMS_SIGNATURE_PATH, new byte[] {0, 0, 0, 1});
+    assertThatThrownBy(() -> BootRom.verify(zip(truncatedLms), pinned, 0))
+        .hasMessage("the firmware's HSS/LMS signature does not verify with the pinned LMS key");
+
+    Map<String, byte[]> badEcdsa = entries(signed);
+    badEcdsa.get(FirmwareManifest.SIGNATURE_PATH)[10] ^= 1;
+    assertThatThrownBy(() -> BootRom.verify(zip(badEcdsa), pinned, 0))
+        .hasMessage("the firmware signature does not verify with the pinned key");
+
+    Map<String, byte[]> noEcdsa = entries(signed);
+    noEcdsa.remove(FirmwareManifest.SIGNATURE_PATH);
+    assertThatThrownBy(() -> BootRom.verify(zip(noEcdsa), pinned, 0))
+        .hasMessage("the firmware image is not signed");
+
+    // The right ECDSA key with another LMS key pinned, and the other way round.
+    FirmwareKeys otherLms = new FirmwareKeys(pinned.ecdsa(), foreignKeys().lms().publicKey());
+    assertThatThrownBy(() -> BootRom.verify(signed, otherLms, 0))
+        .hasMessage("the firmware's HSS/LMS signature does not verify with the pinned LMS key");
+    FirmwareKeys otherEcdsa = new FirmwareKeys(foreignKey().getPublic(), pinned.lms());
+    assertThatThrownBy(() -> BootRom.verify(signed, otherEcdsa, 0))
+        .hasMessage("the firmware signature does not verify with the pinned key");
+  }
+
+  @Test
+  void theFactoryImageCarriesBothSignatures() throws Exception {
+    Map<String, byte[]> e = entries(factoryImage());
+    assertThat(e)
+        .containsKeys(FirmwareManifest.SIGNATURE_PATH, FirmwareManifest.LMS_SIGNATURE_PATH);
+    assertThat(Device.pinnedKeys().lms().getAlgorithm()).isEqualTo("HSS/LMS");
   }
 
   @Test
@@ -148,7 +202,7 @@ class BootRomTest {
   @Test
   void anSvnBelowTheFusedSvnIsARollbackAndRefused() throws Exception {
     int svn = load(factoryImage()).measurement().svn();
-    assertThatThrownBy(() -> BootRom.load(factoryImage(), Device.pinnedKey(), svn + 1, "test"))
+    assertThatThrownBy(() -> BootRom.load(factoryImage(), Device.pinnedKeys(), svn + 1, "test"))
         .hasMessage(
             "firmware SVN " + svn + " is below the fused SVN " + (svn + 1) + " (rollback refused)");
     try (StateDirectory state = StateDirectory.open(tmp.resolve("state"))) {
@@ -224,9 +278,9 @@ class BootRomTest {
   @Test
   void anImageWithoutAnEntryPointIsRefused() throws Exception {
     byte[] image = zip(Map.of("firmware/empty.jar", jar(Map.of("readme.txt", new byte[] {1}))));
-    KeyPair k = foreignKey();
-    byte[] signed = FirmwareSigner.sign(image, k.getPrivate(), k.getPublic(), "test", "1", 1);
-    assertThatThrownBy(() -> BootRom.load(signed, k.getPublic(), 0, "test"))
+    FirmwareSigner.Keys k = foreignKeys();
+    byte[] signed = FirmwareSigner.sign(image, k, "test", "1", 1);
+    assertThatThrownBy(() -> BootRom.load(signed, k.pinned(), 0, "test"))
         .hasMessage("firmware image declares no entry point");
   }
 
@@ -240,9 +294,9 @@ class BootRomTest {
                     Map.of(
                         "META-INF/services/io.ihsm.ddi.spi.FirmwareEntryPoint",
                         "no.such.Firmware\n".getBytes()))));
-    KeyPair k = foreignKey();
-    byte[] signed = FirmwareSigner.sign(image, k.getPrivate(), k.getPublic(), "test", "1", 1);
-    assertThatThrownBy(() -> BootRom.load(signed, k.getPublic(), 0, "test"))
+    FirmwareSigner.Keys k = foreignKeys();
+    byte[] signed = FirmwareSigner.sign(image, k, "test", "1", 1);
+    assertThatThrownBy(() -> BootRom.load(signed, k.pinned(), 0, "test"))
         .hasMessage("firmware entry point cannot be loaded");
   }
 
