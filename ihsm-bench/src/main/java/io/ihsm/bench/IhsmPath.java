@@ -3,6 +3,8 @@ package io.ihsm.bench;
 import io.ihsm.ddi.Status;
 import io.ihsm.ddi.credential.Credential;
 import io.ihsm.ddi.key.Algorithm;
+import io.ihsm.ddi.key.DeriveKeyRequest;
+import io.ihsm.ddi.key.HashAlgorithm;
 import io.ihsm.ddi.key.KeyAttributes;
 import io.ihsm.ddi.key.KeyInfo;
 import io.ihsm.ddi.key.KeyKind;
@@ -22,13 +24,17 @@ import io.ihsm.sdk.PartitionConnection;
 import io.ihsm.sdk.store.HostKeyStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import javax.crypto.KEM;
 
 /**
  * ihsm through the IHSM JCA provider: keys made inside a fresh partition. Key generation and key
@@ -142,6 +148,37 @@ final class IhsmPath extends JcaPath {
                     byte[] blob = k.maskedBlob();
                     s.unload(k.handle());
                     return () -> s.unload(s.unmask(blob).handle());
+                  }));
+      case ML_KEM768_DECAPS ->
+          Optional.of(
+              checked(
+                  () -> {
+                    HsmSession s = session();
+                    KeyInfo kem =
+                        audited(
+                            () ->
+                                s.generateKey(
+                                    new KeyAttributes(
+                                        KeyKind.ML_KEM_768, KeyUsage.DERIVE, true, false, "")));
+                    PublicKey pub =
+                        KeyFactory.getInstance("ML-KEM")
+                            .generatePublic(new X509EncodedKeySpec(kem.publicKey()));
+                    byte[] ciphertext =
+                        KEM.getInstance("ML-KEM")
+                            .newEncapsulator(pub)
+                            .encapsulate()
+                            .encapsulation();
+                    DeriveKeyRequest decapsulate =
+                        new DeriveKeyRequest(
+                            kem.handle(),
+                            DeriveKeyRequest.Method.ML_KEM,
+                            HashAlgorithm.NONE,
+                            ciphertext,
+                            new byte[0],
+                            new byte[0],
+                            0,
+                            new KeyAttributes(KeyKind.SECRET, KeyUsage.DERIVE, true, false, ""));
+                    return () -> s.unload(audited(() -> s.deriveKey(decapsulate)).handle());
                   }));
       case ROUNDTRIP -> Optional.of(checked(() -> device::deviceApiRevisions));
       case AES256_GCM_4K_BATCH, HMAC_SHA256_64_BATCH -> Optional.of(batched(w));

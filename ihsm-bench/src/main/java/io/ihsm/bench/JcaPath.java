@@ -109,6 +109,7 @@ class JcaPath implements BenchPath {
                   null,
                   data);
           case ML_DSA65_SIGN -> mlDsa65(data);
+          case ML_KEM768_DECAPS -> mlKem768();
           case RSA2048_PSS_SIGN, RSA3072_PSS_SIGN ->
               signer(
                   keys.pair(
@@ -226,6 +227,33 @@ class JcaPath implements BenchPath {
           });
     }
     return signer(kp.getPrivate(), "ML-DSA", null, data);
+  }
+
+  /**
+   * ML-KEM-768 decapsulation where the provider offers it; the raw engine's is the JDK's, as for
+   * ML-DSA (the firmware's ML-KEM engine). The IHSM provider's decapsulation files a key per call,
+   * so {@link IhsmPath} measures it one level down instead.
+   */
+  private Supplier<Operation> mlKem768() throws Exception {
+    boolean accp = provider != null && provider.getName().startsWith("Amazon");
+    if (provider != null && !accp && provider.getService("KEM", "ML-KEM") == null) {
+      return null;
+    }
+    KeyPair kp = KeyPairGenerator.getInstance("ML-KEM-768").generateKeyPair();
+    byte[] ciphertext =
+        javax
+            .crypto
+            .KEM
+            .getInstance("ML-KEM")
+            .newEncapsulator(kp.getPublic())
+            .encapsulate()
+            .encapsulation();
+    return checked(
+        () -> {
+          javax.crypto.KEM.Decapsulator d =
+              javax.crypto.KEM.getInstance("ML-KEM").newDecapsulator(kp.getPrivate());
+          return () -> d.decapsulate(ciphertext);
+        });
   }
 
   private Supplier<Operation> signer(

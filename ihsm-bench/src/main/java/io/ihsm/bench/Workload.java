@@ -17,6 +17,11 @@ public enum Workload {
   EC_P256_KEYGEN("ec-p256-keygen"),
   /** ML-DSA-65 (FIPS 204) signature of 32 bytes. */
   ML_DSA65_SIGN("ml-dsa65-sign"),
+  /**
+   * ML-KEM-768 (FIPS 203) decapsulation of one ciphertext into a 32-byte secret. Through ihsm the
+   * secret becomes a session key in the device, which the operation also unloads (two calls).
+   */
+  ML_KEM768_DECAPS("ml-kem768-decaps"),
   UNMASK_KEY("unmask-key"),
   /**
    * Not a crypto operation: one request that does nothing (GET_API_REV), the fixed cost of a device

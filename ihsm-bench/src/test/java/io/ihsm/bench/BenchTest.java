@@ -88,6 +88,26 @@ class BenchTest {
   }
 
   @Test
+  void thePostQuantumWorkloadsRunOnTheIhsmAndSoftwarePaths() throws Exception {
+    StringWriter log = new StringWriter();
+    List<Result> results =
+        Bench.run(
+            new Bench.Options(
+                List.of(Workload.ML_DSA65_SIGN, Workload.ML_KEM768_DECAPS),
+                List.of(1),
+                Duration.ofMillis(300),
+                List.of("ihsm-embedded", "raw-engine", "jdk"),
+                List.of(),
+                dir),
+            new PrintWriter(log));
+    assertThat(results).as(log.toString()).hasSize(2 * 3);
+    assertThat(results)
+        .allSatisfy(r -> assertThat(r.opsPerSec()).as(r.toString()).isPositive())
+        .extracting(Result::workload)
+        .containsOnly("ml-dsa65-sign", "ml-kem768-decaps");
+  }
+
+  @Test
   void aBatchWorkloadCountsEachOperationAndRunsWhereThereIsNoBatchCallAsSingleCalls()
       throws Exception {
     StringWriter log = new StringWriter();
