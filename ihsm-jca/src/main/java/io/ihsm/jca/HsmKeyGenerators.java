@@ -131,20 +131,29 @@ final class HsmKeyGenerators {
 
   /**
    * ML-DSA-44/65/87 (FIPS 204; usage sign) or ML-KEM-512/768/1024 (FIPS 203; usage derive, to
-   * decapsulate), made inside the HSM; the middle parameter set unless another is named.
+   * decapsulate), made inside the HSM; the middle parameter set unless another is named, or the one
+   * the algorithm's name fixes ({@code "ML-DSA-87"}).
    */
   static final class PostQuantumPairs extends KeyPairGeneratorSpi {
     private final Hsm hsm;
     private final KeyKind.Family family;
     private final KeyUsage usage;
+    private final boolean fixed;
     private KeyKind kind;
     private boolean extractable;
 
-    PostQuantumPairs(Hsm hsm, KeyKind.Family family) {
+    /**
+     * @param only the parameter set the algorithm's name fixes, or null
+     */
+    PostQuantumPairs(Hsm hsm, KeyKind.Family family, KeyKind only) {
       this.hsm = hsm;
       this.family = family;
       this.usage = family == KeyKind.Family.ML_DSA ? KeyUsage.SIGN : KeyUsage.DERIVE;
-      this.kind = family == KeyKind.Family.ML_DSA ? KeyKind.ML_DSA_65 : KeyKind.ML_KEM_768;
+      this.fixed = only != null;
+      this.kind =
+          only != null
+              ? only
+              : family == KeyKind.Family.ML_DSA ? KeyKind.ML_DSA_65 : KeyKind.ML_KEM_768;
     }
 
     @Override
@@ -171,13 +180,18 @@ final class HsmKeyGenerators {
       if (!(spec instanceof java.security.spec.NamedParameterSpec named)) {
         throw new InvalidAlgorithmParameterException("give a NamedParameterSpec");
       }
-      kind =
+      KeyKind asked =
           KeyKind.ofParameterSet(named.getName())
               .filter(k -> k.family() == family)
               .orElseThrow(
                   () ->
                       new InvalidAlgorithmParameterException(
                           "no " + family + " parameter set " + named.getName()));
+      if (fixed && asked != kind) {
+        throw new InvalidAlgorithmParameterException(
+            "this generator makes " + kind.parameterSet() + " keys, not " + asked.parameterSet());
+      }
+      kind = asked;
     }
 
     @Override

@@ -16,7 +16,8 @@ import java.security.spec.NamedParameterSpec;
  * ML-DSA (FIPS 204), pure, empty context: signing runs in the HSM with one of its ML-DSA keys;
  * verifying takes any ML-DSA public key, which the HSM imports for the one call. The message goes
  * to the HSM whole (ML-DSA hashes it itself), so it is at most 128 KiB. The JDK's {@code Signature
- * "ML-DSA"} verifies what this signs, and this verifies what it signs.
+ * "ML-DSA"} verifies what this signs, and this verifies what it signs. As {@code "ML-DSA-65"} (or
+ * -44, -87) it takes only keys of that parameter set, as the JDK's does.
  */
 final class HsmMlDsaSignature extends SignatureSpi {
   private final Hsm hsm;
@@ -25,14 +26,26 @@ final class HsmMlDsaSignature extends SignatureSpi {
   private PublicKey verifier;
   private KeyKind verifierKind;
 
-  HsmMlDsaSignature(Hsm hsm) {
+  /** The one parameter set this instance takes, or null for any. */
+  private final KeyKind only;
+
+  HsmMlDsaSignature(Hsm hsm, KeyKind only) {
     this.hsm = hsm;
+    this.only = only;
+  }
+
+  private void requireSet(KeyKind kind) throws InvalidKeyException {
+    if (only != null && kind != only) {
+      throw new InvalidKeyException(
+          "this is " + only.parameterSet() + "; the key is " + kind.parameterSet());
+    }
   }
 
   @Override
   protected void engineInitSign(PrivateKey key) throws InvalidKeyException {
     KeyRef ref = hsm.own(key, KeyKind.Family.ML_DSA);
     ref.requireUsage(KeyUsage.SIGN);
+    requireSet(ref.kind);
     message.wipe();
     signer = ref;
     verifier = null;
@@ -50,6 +63,7 @@ final class HsmMlDsaSignature extends SignatureSpi {
             .filter(k -> k.family() == KeyKind.Family.ML_DSA)
             .orElseThrow(
                 () -> new InvalidKeyException("not an ML-DSA parameter set: " + named.getName()));
+    requireSet(verifierKind);
     message.wipe();
     verifier = key;
     signer = null;

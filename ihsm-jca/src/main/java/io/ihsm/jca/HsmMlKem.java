@@ -22,13 +22,25 @@ import javax.crypto.SecretKey;
  * Decapsulating runs in the HSM with one of its ML-KEM keys and makes the whole 32-byte shared
  * secret a new key of the partition, inside: the {@code SecretKey} returned is an HSM key ({@code
  * "AES"}: AES-256 for encryption; {@code "HmacSHA256"}; {@code "Generic"}: a secret to derive
- * from), never the secret's bytes.
+ * from), never the secret's bytes. As {@code "ML-KEM-768"} (or -512, -1024) it takes only keys of
+ * that parameter set, as the JDK's does.
  */
 final class HsmMlKem implements KEMSpi {
   private final Hsm hsm;
 
-  HsmMlKem(Hsm hsm) {
+  /** The one parameter set this instance takes, or null for any. */
+  private final KeyKind only;
+
+  HsmMlKem(Hsm hsm, KeyKind only) {
     this.hsm = hsm;
+    this.only = only;
+  }
+
+  private void requireSet(KeyKind kind) throws InvalidKeyException {
+    if (only != null && kind != only) {
+      throw new InvalidKeyException(
+          "this is " + only.parameterSet() + "; the key is " + kind.parameterSet());
+    }
   }
 
   @Override
@@ -37,6 +49,13 @@ final class HsmMlKem implements KEMSpi {
       throws InvalidAlgorithmParameterException, InvalidKeyException {
     if (publicKey == null || !"ML-KEM".equals(publicKey.getAlgorithm())) {
       throw new InvalidKeyException("ML-KEM encapsulates to an ML-KEM public key");
+    }
+    if (only != null) {
+      requireSet(
+          publicKey.getParams() instanceof java.security.spec.NamedParameterSpec named
+              ? KeyKind.ofParameterSet(named.getName())
+                  .orElseThrow(() -> new InvalidKeyException("an unknown ML-KEM parameter set"))
+              : null);
     }
     KEM.Encapsulator jdk;
     try {
@@ -70,6 +89,7 @@ final class HsmMlKem implements KEMSpi {
     }
     KeyRef ref = hsm.own(privateKey, KeyKind.Family.ML_KEM);
     ref.requireUsage(KeyUsage.DERIVE);
+    requireSet(ref.kind);
     int ciphertext = ref.kind.ciphertextBytes();
     return new DecapsulatorSpi() {
       @Override

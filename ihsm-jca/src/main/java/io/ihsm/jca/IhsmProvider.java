@@ -89,34 +89,33 @@ public final class IhsmProvider extends Provider {
         () -> new HsmKeyGenerators.Pairs(hsm, true));
     service(
         "KeyPairGenerator", "RSA", List.of(), any(), () -> new HsmKeyGenerators.Pairs(hsm, false));
-    service(
-        "KeyPairGenerator",
-        "ML-DSA",
-        List.of(),
-        any(),
-        () -> new HsmKeyGenerators.PostQuantumPairs(hsm, KeyKind.Family.ML_DSA));
-    service(
-        "KeyPairGenerator",
-        "ML-KEM",
-        List.of(),
-        any(),
-        () -> new HsmKeyGenerators.PostQuantumPairs(hsm, KeyKind.Family.ML_KEM));
-    service(
-        "KEM",
-        "ML-KEM",
-        List.of(),
-        k ->
-            k instanceof IhsmPrivateKey.PostQuantum p && p.kind().family() == KeyKind.Family.ML_KEM
-                || k instanceof java.security.PublicKey pub && "ML-KEM".equals(pub.getAlgorithm()),
-        () -> new HsmMlKem(hsm));
-    service(
-        "Signature",
-        "ML-DSA",
-        List.of(),
-        k ->
-            k instanceof IhsmPrivateKey.PostQuantum p && p.kind().family() == KeyKind.Family.ML_DSA
-                || k instanceof java.security.PublicKey pub && "ML-DSA".equals(pub.getAlgorithm()),
-        () -> new HsmMlDsaSignature(hsm));
+    // ML-DSA and ML-KEM by family ("ML-DSA") and by parameter set ("ML-DSA-65"), as the JDK names
+    // them; a parameter set's name takes only its keys.
+    for (KeyKind.Family family : List.of(KeyKind.Family.ML_DSA, KeyKind.Family.ML_KEM)) {
+      List<KeyKind> sets =
+          java.util.Arrays.stream(KeyKind.values()).filter(k -> k.family() == family).toList();
+      String name = family == KeyKind.Family.ML_DSA ? "ML-DSA" : "ML-KEM";
+      String operation = family == KeyKind.Family.ML_DSA ? "Signature" : "KEM";
+      List<KeyKind> each = new java.util.ArrayList<>(sets);
+      each.add(0, null); // the family's name first
+      for (KeyKind only : each) {
+        String algorithm = only == null ? name : only.parameterSet();
+        service(
+            "KeyPairGenerator",
+            algorithm,
+            List.of(),
+            any(),
+            () -> new HsmKeyGenerators.PostQuantumPairs(hsm, family, only));
+        service(
+            operation,
+            algorithm,
+            List.of(),
+            k -> postQuantumKey(k, family, only),
+            family == KeyKind.Family.ML_DSA
+                ? (Supplier<Object>) () -> new HsmMlDsaSignature(hsm, only)
+                : (Supplier<Object>) () -> new HsmMlKem(hsm, only));
+      }
+    }
     service(
         "KeyGenerator",
         "AES",
@@ -265,6 +264,23 @@ public final class IhsmProvider extends Provider {
    */
   private static Predicate<Object> ecKeys() {
     return k -> k instanceof IhsmPrivateKey.Ec || k instanceof ECPublicKey;
+  }
+
+  /**
+   * An ML-DSA or ML-KEM key of the family (and of the parameter set {@code only}, when given): our
+   * own private keys, and ordinary public keys to verify with or encapsulate to.
+   */
+  private static boolean postQuantumKey(Object k, KeyKind.Family family, KeyKind only) {
+    if (k instanceof IhsmPrivateKey.PostQuantum p) {
+      return only == null ? p.kind().family() == family : p.kind() == only;
+    }
+    if (k instanceof java.security.PublicKey pub
+        && pub.getAlgorithm().equals(family == KeyKind.Family.ML_DSA ? "ML-DSA" : "ML-KEM")) {
+      return only == null
+          || pub.getParams() instanceof java.security.spec.NamedParameterSpec n
+              && n.getName().equals(only.parameterSet());
+    }
+    return false;
   }
 
   private static Predicate<Object> rsaKeys() {

@@ -256,6 +256,63 @@ class IhsmProviderTest {
   }
 
   @Test
+  void aParameterSetsNameFixesTheSetAsTheJdksDoes() throws Exception {
+    KeyPair kp = KeyPairGenerator.getInstance("ML-DSA-87", provider).generateKeyPair();
+    assertThat(((java.security.spec.NamedParameterSpec) kp.getPublic().getParams()).getName())
+        .isEqualTo("ML-DSA-87");
+    Signature s = Signature.getInstance("ML-DSA-87", provider);
+    s.initSign(kp.getPrivate());
+    s.update(MESSAGE);
+    byte[] sig = s.sign();
+    assertThat(jdkVerifies("ML-DSA-87", kp.getPublic(), sig, null)).isTrue();
+    Signature v = Signature.getInstance("ML-DSA-87", provider);
+    v.initVerify(kp.getPublic());
+    v.update(MESSAGE);
+    assertThat(v.verify(sig)).isTrue();
+
+    // Another set's key, or another set asked of the generator, is refused.
+    assertThatThrownBy(() -> Signature.getInstance("ML-DSA-65", provider).initSign(kp.getPrivate()))
+        .isInstanceOf(java.security.InvalidKeyException.class)
+        .hasMessageContaining("ML-DSA-65");
+    assertThatThrownBy(
+            () -> Signature.getInstance("ML-DSA-44", provider).initVerify(kp.getPublic()))
+        .isInstanceOf(java.security.InvalidKeyException.class);
+    assertThatThrownBy(
+            () ->
+                KeyPairGenerator.getInstance("ML-DSA-87", provider)
+                    .initialize(java.security.spec.NamedParameterSpec.ML_DSA_44))
+        .isInstanceOf(java.security.InvalidAlgorithmParameterException.class);
+
+    KeyPair kem = KeyPairGenerator.getInstance("ML-KEM-512", provider).generateKeyPair();
+    javax.crypto.KEM.Encapsulated sent =
+        javax.crypto.KEM.getInstance("ML-KEM-512").newEncapsulator(kem.getPublic()).encapsulate();
+    assertThat(
+            javax
+                .crypto
+                .KEM
+                .getInstance("ML-KEM-512", provider)
+                .newDecapsulator(kem.getPrivate())
+                .decapsulate(sent.encapsulation(), 0, 32, "Generic"))
+        .isInstanceOf(IhsmSecretKey.class);
+    assertThatThrownBy(
+            () ->
+                javax
+                    .crypto
+                    .KEM
+                    .getInstance("ML-KEM-768", provider)
+                    .newDecapsulator(kem.getPrivate()))
+        .isInstanceOf(java.security.InvalidKeyException.class);
+    assertThatThrownBy(
+            () ->
+                javax
+                    .crypto
+                    .KEM
+                    .getInstance("ML-KEM-1024", provider)
+                    .newEncapsulator(kem.getPublic()))
+        .isInstanceOf(java.security.InvalidKeyException.class);
+  }
+
+  @Test
   void signaturesVerifyWithOpenSslDgst() throws Exception {
     Files.write(home.resolve("msg"), MESSAGE);
     KeyPairGenerator ec = KeyPairGenerator.getInstance("EC", provider);
