@@ -2,7 +2,7 @@
 module io.ihsm.device {
   requires transitive io.ihsm.ddi;
   requires transitive io.ihsm.host;
-  requires org.bouncycastle.provider;
+  requires static org.bouncycastle.provider; // signing only (LmsSigningKey)
 
   exports io.ihsm.device;
   exports io.ihsm.device.boot;

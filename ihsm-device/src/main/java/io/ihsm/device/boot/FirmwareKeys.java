@@ -22,11 +22,19 @@ public record FirmwareKeys(PublicKey ecdsa, PublicKey lms) {
     }
   }
 
+  /**
+   * An HSS/LMS public key from its SPKI (RFC 9708), by the JDK alone: the boot ROM needs no other
+   * library (signing needs Bouncy Castle, an optional dependency of this module).
+   */
+  public static PublicKey lmsPublicKey(byte[] spki) throws GeneralSecurityException {
+    return KeyFactory.getInstance("HSS/LMS").generatePublic(new X509EncodedKeySpec(spki));
+  }
+
   /** Both keys from their SubjectPublicKeyInfo DER. */
   public static FirmwareKeys of(byte[] ecdsaSpki, byte[] lmsSpki) throws GeneralSecurityException {
     PublicKey ec = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(ecdsaSpki));
     try {
-      return new FirmwareKeys(ec, LmsSigningKey.publicKey(lmsSpki));
+      return new FirmwareKeys(ec, lmsPublicKey(lmsSpki));
     } catch (IllegalArgumentException e) {
       throw new GeneralSecurityException(e.getMessage());
     }

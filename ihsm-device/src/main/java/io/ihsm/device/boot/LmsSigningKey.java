@@ -9,10 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.concurrent.locks.ReentrantLock;
 import org.bouncycastle.crypto.params.HSSKeyGenerationParameters;
 import org.bouncycastle.crypto.params.HSSPrivateKeyParameters;
@@ -77,7 +75,7 @@ public final class LmsSigningKey {
             byte[] spki = spki(key.getPublicKey().getEncoded());
             AtomicFile.write(publicFile(file), spki);
             AtomicFile.write(file, key.getEncoded());
-            return new LmsSigningKey(file, publicKey(spki));
+            return new LmsSigningKey(file, FirmwareKeys.lmsPublicKey(spki));
           } finally {
             key.destroy();
           }
@@ -98,7 +96,8 @@ public final class LmsSigningKey {
     }
     HSSPrivateKeyParameters key = read(file);
     try {
-      return new LmsSigningKey(file, publicKey(spki(key.getPublicKey().getEncoded())));
+      return new LmsSigningKey(
+          file, FirmwareKeys.lmsPublicKey(spki(key.getPublicKey().getEncoded())));
     } finally {
       key.destroy();
     }
@@ -188,11 +187,6 @@ public final class LmsSigningKey {
     out.writeBytes(algorithm);
     out.writeBytes(bits.toByteArray());
     return out.toByteArray();
-  }
-
-  /** An HSS/LMS public key from its SPKI, checked by the JDK. */
-  public static PublicKey publicKey(byte[] spki) throws GeneralSecurityException {
-    return KeyFactory.getInstance("HSS/LMS").generatePublic(new X509EncodedKeySpec(spki));
   }
 
   /** Present once the last one-time key is reserved: the key signs no more. */

@@ -128,7 +128,7 @@ class LmsSigningKeyTest {
     assertThat(Files.readAllBytes(file)).isEqualTo(state);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
-    assertThat(LmsSigningKey.publicKey(Files.readAllBytes(LmsSigningKey.publicFile(file))))
+    assertThat(FirmwareKeys.lmsPublicKey(Files.readAllBytes(LmsSigningKey.publicFile(file))))
         .isEqualTo(first.publicKey());
   }
 
