@@ -77,6 +77,10 @@ final class KemCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      if (Output.isStdout(secretOut)) {
+        throw new CliFailure.Usage(
+            "--secret-out takes a file: the shared secret is written owner-only, never to standard output");
+      }
       byte[] spki;
       if (publicKey != null) {
         spki = Pem.derOrPem(KeyCommand.readBounded(publicKey, 16384), "PUBLIC KEY");

@@ -215,6 +215,24 @@ class PostQuantumCliTest extends InHomeCliTest {
     assertThat(Files.size(ct)).isEqualTo(1088);
     assertThat(Files.getPosixFilePermissions(secret).toString())
         .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    // The secret never goes to standard output, nor to a file named "-".
+    CliRun toStdout =
+        ihsm(
+            "kem",
+            "encapsulate",
+            "--partition",
+            "app",
+            "--key",
+            "kem",
+            "--out",
+            home.resolve("ct2.bin").toString(),
+            "--secret-out",
+            "-");
+    assertThat(toStdout.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(toStdout.err()).contains("never to standard output");
+    assertThat(toStdout.out()).isEmpty();
+    assertThat(Path.of("-")).doesNotExist();
+    assertThat(home.resolve("ct2.bin")).doesNotExist();
     assertThat(
             ok(
                     "kem",
