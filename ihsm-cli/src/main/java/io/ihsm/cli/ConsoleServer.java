@@ -242,6 +242,8 @@ final class ConsoleServer implements AutoCloseable {
     try (InputStream in = ex.getRequestBody()) {
       byte[] body = in.readNBytes(MAX_FORM + 1);
       if (body.length > MAX_FORM) {
+        // The rest is not read, so the connection is not reused for another request.
+        ex.getResponseHeaders().set("Connection", "close");
         return null;
       }
       for (String pair : new String(body, StandardCharsets.US_ASCII).split("&")) {

@@ -41,8 +41,15 @@ final class Chromium implements AutoCloseable {
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
 
-  private Chromium(Path profile) throws Exception {
+  /**
+   * The browser's own profile directory, outside any JUnit temporary directory: Chromium's helper
+   * processes may still be writing there as they die, which made JUnit's clean-up fail the test.
+   */
+  private final Path profile;
+
+  private Chromium() throws Exception {
     assumeTrue(Files.isExecutable(BINARY), "chromium is not installed (.ci/run installs it)");
+    profile = Files.createTempDirectory("ihsm-chromium-");
     process =
         new ProcessBuilder(
                 BINARY.toString(),
@@ -75,7 +82,7 @@ final class Chromium implements AutoCloseable {
       }
     }
     if (browserUrl == null) {
-      process.destroyForcibly();
+      stop();
       throw new IllegalStateException("chromium did not start its DevTools endpoint");
     }
     Thread.ofVirtual().start(() -> err.lines().forEach(l -> {})); // keep its stderr drained
@@ -102,8 +109,8 @@ final class Chromium implements AutoCloseable {
     call("Page.enable", JSON.createObjectNode());
   }
 
-  static Chromium start(Path profile) throws Exception {
-    return new Chromium(profile);
+  static Chromium start() throws Exception {
+    return new Chromium();
   }
 
   private final class Listener implements WebSocket.Listener {
@@ -183,12 +190,34 @@ final class Chromium implements AutoCloseable {
     try {
       page.abort();
     } finally {
-      process.destroyForcibly();
-      try {
-        process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      stop();
+    }
+  }
+
+  /**
+   * Kills the browser and every helper it started (taken before the kill: once the browser is gone
+   * they are no longer its descendants), waits for them, then removes the profile as far as it can.
+   */
+  private void stop() {
+    java.util.List<ProcessHandle> helpers = process.descendants().toList();
+    process.destroyForcibly();
+    helpers.forEach(ProcessHandle::destroyForcibly);
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+      for (ProcessHandle h : helpers) {
+        h.onExit().get(10, TimeUnit.SECONDS);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // a helper that outlives the wait only leaves files in the profile below
+    }
+    try (var files = Files.walk(profile)) {
+      files
+          .sorted(java.util.Comparator.reverseOrder())
+          .forEach(p -> p.toFile().delete()); // best effort: it is a temporary profile
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // left for the system's temporary-file clean-up
     }
   }
 }
