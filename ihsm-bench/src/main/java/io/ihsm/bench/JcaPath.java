@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import javax.crypto.Cipher;
+import javax.crypto.KEM;
 import javax.crypto.KeyGenerator;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
@@ -207,10 +208,10 @@ class JcaPath implements BenchPath {
    * provider without it (SunPKCS11 over a 3.0 module).
    */
   private Supplier<Operation> mlDsa65(byte[] data) throws Exception {
-    boolean accp = provider != null && provider.getName().startsWith("Amazon");
-    if (provider != null && !accp && provider.getService("Signature", "ML-DSA") == null) {
+    if (!offersPostQuantum("Signature", "ML-DSA")) {
       return null;
     }
+    boolean accp = isAccp();
     KeyPair kp =
         accp
             ? java.security.KeyPairGenerator.getInstance("ML-DSA-65").generateKeyPair()
@@ -235,8 +236,7 @@ class JcaPath implements BenchPath {
    * so {@link IhsmPath} measures it one level down instead.
    */
   private Supplier<Operation> mlKem768() throws Exception {
-    boolean accp = provider != null && provider.getName().startsWith("Amazon");
-    if (provider != null && !accp && provider.getService("KEM", "ML-KEM") == null) {
+    if (!offersPostQuantum("KEM", "ML-KEM")) {
       return null;
     }
     KeyPair kp = KeyPairGenerator.getInstance("ML-KEM-768").generateKeyPair();
@@ -250,10 +250,19 @@ class JcaPath implements BenchPath {
             .encapsulation();
     return checked(
         () -> {
-          javax.crypto.KEM.Decapsulator d =
-              javax.crypto.KEM.getInstance("ML-KEM").newDecapsulator(kp.getPrivate());
+          KEM.Decapsulator d = KEM.getInstance("ML-KEM").newDecapsulator(kp.getPrivate());
           return () -> d.decapsulate(ciphertext);
         });
+  }
+
+  /** ACCP: the raw engine, whose ML-DSA and ML-KEM are the JDK's (as in the firmware). */
+  private boolean isAccp() {
+    return provider != null && provider.getName().startsWith("Amazon");
+  }
+
+  /** Whether this path runs the ML service: the JDK's, the raw engine's (the JDK's), or its own. */
+  private boolean offersPostQuantum(String type, String algorithm) {
+    return provider == null || isAccp() || provider.getService(type, algorithm) != null;
   }
 
   private Supplier<Operation> signer(

@@ -34,18 +34,11 @@ final class HsmMlDsaSignature extends SignatureSpi {
     this.only = only;
   }
 
-  private void requireSet(KeyKind kind) throws InvalidKeyException {
-    if (only != null && kind != only) {
-      throw new InvalidKeyException(
-          "this is " + only.parameterSet() + "; the key is " + kind.parameterSet());
-    }
-  }
-
   @Override
   protected void engineInitSign(PrivateKey key) throws InvalidKeyException {
     KeyRef ref = hsm.own(key, KeyKind.Family.ML_DSA);
     ref.requireUsage(KeyUsage.SIGN);
-    requireSet(ref.kind);
+    KeyRef.requireParameterSet(only, ref.kind);
     message.wipe();
     signer = ref;
     verifier = null;
@@ -63,7 +56,7 @@ final class HsmMlDsaSignature extends SignatureSpi {
             .filter(k -> k.family() == KeyKind.Family.ML_DSA)
             .orElseThrow(
                 () -> new InvalidKeyException("not an ML-DSA parameter set: " + named.getName()));
-    requireSet(verifierKind);
+    KeyRef.requireParameterSet(only, verifierKind);
     message.wipe();
     verifier = key;
     signer = null;

@@ -36,13 +36,6 @@ final class HsmMlKem implements KEMSpi {
     this.only = only;
   }
 
-  private void requireSet(KeyKind kind) throws InvalidKeyException {
-    if (only != null && kind != only) {
-      throw new InvalidKeyException(
-          "this is " + only.parameterSet() + "; the key is " + kind.parameterSet());
-    }
-  }
-
   @Override
   public EncapsulatorSpi engineNewEncapsulator(
       PublicKey publicKey, AlgorithmParameterSpec spec, SecureRandom random)
@@ -51,7 +44,8 @@ final class HsmMlKem implements KEMSpi {
       throw new InvalidKeyException("ML-KEM encapsulates to an ML-KEM public key");
     }
     if (only != null) {
-      requireSet(
+      KeyRef.requireParameterSet(
+          only,
           publicKey.getParams() instanceof java.security.spec.NamedParameterSpec named
               ? KeyKind.ofParameterSet(named.getName())
                   .orElseThrow(() -> new InvalidKeyException("an unknown ML-KEM parameter set"))
@@ -89,7 +83,7 @@ final class HsmMlKem implements KEMSpi {
     }
     KeyRef ref = hsm.own(privateKey, KeyKind.Family.ML_KEM);
     ref.requireUsage(KeyUsage.DERIVE);
-    requireSet(ref.kind);
+    KeyRef.requireParameterSet(only, ref.kind);
     int ciphertext = ref.kind.ciphertextBytes();
     return new DecapsulatorSpi() {
       @Override

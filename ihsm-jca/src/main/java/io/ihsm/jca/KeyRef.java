@@ -37,4 +37,15 @@ final class KeyRef {
     }
     return this;
   }
+
+  /**
+   * For an algorithm named after a parameter set ({@code "ML-DSA-65"}): a key of another set is
+   * refused, as the JDK refuses it; {@code only} null takes any.
+   */
+  static void requireParameterSet(KeyKind only, KeyKind kind) throws InvalidKeyException {
+    if (only != null && kind != only) {
+      throw new InvalidKeyException(
+          "this is " + only.parameterSet() + "; the key is " + kind.parameterSet());
+    }
+  }
 }

@@ -2,6 +2,8 @@ package io.ihsm.pkcs11;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.PostQuantumKeys;
 import io.ihsm.ddi.testing.ExternalCommand;
 import java.nio.file.Path;
 import java.security.KeyFactory;
@@ -10,7 +12,6 @@ import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -33,7 +34,7 @@ class PostQuantumModuleTest {
       throws Exception {
     KeyPair jdk = KeyPairGenerator.getInstance("ML-KEM-768").generateKeyPair();
     byte[] spki = jdk.getPublic().getEncoded();
-    byte[] raw = Arrays.copyOfRange(spki, spki.length - 1184, spki.length);
+    byte[] raw = PostQuantumKeys.raw(KeyKind.ML_KEM_768, spki);
     try (Pkcs11Daemon d = Pkcs11Daemon.start(dir, true)) {
       ExternalCommand.Result r =
           d.run(

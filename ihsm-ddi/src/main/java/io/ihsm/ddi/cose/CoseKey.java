@@ -1,6 +1,8 @@
 package io.ihsm.ddi.cose;
 
 import io.ihsm.ddi.cbor.CborException;
+import io.ihsm.ddi.key.KeyKind;
+import io.ihsm.ddi.key.PostQuantumKeys;
 import io.ihsm.ddi.key.UnsignedBytes;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
@@ -32,52 +34,30 @@ public final class CoseKey {
   public static final long KTY_AKP = 7, ALG = 3, AKP_PUB = -1;
 
   /**
-   * The AKP parameter sets: COSE alg, the OID of its SubjectPublicKeyInfo (FIPS 203/204 via NIST's
-   * arc 2.16.840.1.101.3.4), and the raw public key's size.
+   * The AKP parameter sets and their COSE alg; ML-KEM, with no COSE algorithm registered yet, names
+   * its parameter set as a text alg.
    */
   private enum Akp {
-    ML_DSA_44("ML-DSA-44", -48L, 0x03, 0x11, 1312),
-    ML_DSA_65("ML-DSA-65", -49L, 0x03, 0x12, 1952),
-    ML_DSA_87("ML-DSA-87", -50L, 0x03, 0x13, 2592),
-    ML_KEM_512("ML-KEM-512", "ML-KEM-512", 0x04, 0x01, 800),
-    ML_KEM_768("ML-KEM-768", "ML-KEM-768", 0x04, 0x02, 1184),
-    ML_KEM_1024("ML-KEM-1024", "ML-KEM-1024", 0x04, 0x03, 1568);
+    ML_DSA_44(KeyKind.ML_DSA_44, -48L),
+    ML_DSA_65(KeyKind.ML_DSA_65, -49L),
+    ML_DSA_87(KeyKind.ML_DSA_87, -50L),
+    ML_KEM_512(KeyKind.ML_KEM_512, "ML-KEM-512"),
+    ML_KEM_768(KeyKind.ML_KEM_768, "ML-KEM-768"),
+    ML_KEM_1024(KeyKind.ML_KEM_1024, "ML-KEM-1024");
 
-    final String name;
+    final KeyKind kind;
     final Object alg;
-    final byte[] oid;
-    final int bytes;
 
-    Akp(String name, Object alg, int arc, int last, int bytes) {
-      this.name = name;
+    Akp(KeyKind kind, Object alg) {
+      this.kind = kind;
       this.alg = alg;
-      this.oid =
-          new byte[] {0x60, (byte) 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, (byte) arc, (byte) last};
-      this.bytes = bytes;
-    }
-
-    /** SEQUENCE { SEQUENCE { OID }, BIT STRING { 0 unused bits, raw } }. */
-    byte[] spki(byte[] raw) {
-      int bitString = 1 + raw.length;
-      int inner = 2 + 11 + 4 + bitString; // algorithm identifier, then the BIT STRING's header
-      java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-      b.write(0x30);
-      b.write(0x82);
-      b.write(inner >> 8);
-      b.write(inner);
-      b.writeBytes(new byte[] {0x30, 0x0b, 0x06, 0x09});
-      b.writeBytes(oid);
-      b.write(0x03);
-      b.write(0x82);
-      b.write(bitString >> 8);
-      b.write(bitString);
-      b.write(0);
-      b.writeBytes(raw);
-      return b.toByteArray();
     }
 
     static Akp named(String name) {
-      return Arrays.stream(values()).filter(a -> a.name.equals(name)).findFirst().orElse(null);
+      return Arrays.stream(values())
+          .filter(a -> a.kind.parameterSet().equals(name))
+          .findFirst()
+          .orElse(null);
     }
 
     static Akp of(Object alg) {
@@ -114,17 +94,11 @@ public final class CoseKey {
             key.getParams() instanceof java.security.spec.NamedParameterSpec n
                 ? Akp.named(n.getName())
                 : null;
-        byte[] spki = key.getEncoded();
-        if (akp == null || spki.length < akp.bytes) {
+        if (akp == null) {
           throw new IllegalArgumentException("no COSE_Key for a " + key.getAlgorithm() + " key");
         }
         yield Map.of(
-            KTY,
-            KTY_AKP,
-            ALG,
-            akp.alg,
-            AKP_PUB,
-            Arrays.copyOfRange(spki, spki.length - akp.bytes, spki.length));
+            KTY, KTY_AKP, ALG, akp.alg, AKP_PUB, PostQuantumKeys.raw(akp.kind, key.getEncoded()));
       }
     };
   }
@@ -156,11 +130,13 @@ public final class CoseKey {
       }
       if (Long.valueOf(KTY_AKP).equals(map.get(KTY)) && map.size() == 3) {
         Akp akp = Akp.of(map.get(ALG));
-        if (akp == null || !(map.get(AKP_PUB) instanceof byte[] pub) || pub.length != akp.bytes) {
+        if (akp == null
+            || !(map.get(AKP_PUB) instanceof byte[] pub)
+            || pub.length != akp.kind.bytes()) {
           throw new CborException("the AKP COSE_Key is not ML-DSA or ML-KEM of its size");
         }
-        return KeyFactory.getInstance(akp.name.startsWith("ML-DSA") ? "ML-DSA" : "ML-KEM")
-            .generatePublic(new X509EncodedKeySpec(akp.spki(pub)));
+        return KeyFactory.getInstance(akp.kind.keyAlgorithm())
+            .generatePublic(new X509EncodedKeySpec(PostQuantumKeys.spki(akp.kind, pub)));
       }
     } catch (GeneralSecurityException e) {
       throw new CborException("the COSE_Key is not a valid public key");

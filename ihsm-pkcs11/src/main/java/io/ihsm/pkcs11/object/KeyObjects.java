@@ -4,6 +4,7 @@ import io.ihsm.ddi.key.KeyKind;
 import io.ihsm.ddi.key.KeyLifecycle;
 import io.ihsm.ddi.key.KeyOrigin;
 import io.ihsm.ddi.key.KeyUsage;
+import io.ihsm.ddi.key.PostQuantumKeys;
 import io.ihsm.ddi.key.UnsignedBytes;
 import io.ihsm.pkcs11.Ck;
 import io.ihsm.pkcs11.CkException;
@@ -209,62 +210,13 @@ public final class KeyObjects {
         "CKA_PARAMETER_SET " + parameterSet + " is not a parameter set of " + family);
   }
 
-  /**
-   * The encoded public key (FIPS 203/204), which is CKA_VALUE of an ML public key object: the
-   * subjectPublicKey of its SPKI, whose last bytes it is (fixed sizes, no unused bits).
-   */
-  static byte[] rawPublicKey(KeyKind kind, byte[] spki) {
-    int n = kind.bytes();
-    if (spki.length <= n) {
-      throw new CkException(
-          Ck.CKR_GENERAL_ERROR, "the partition's public key is not a " + kind.textName() + " key");
-    }
-    return java.util.Arrays.copyOfRange(spki, spki.length - n, spki.length);
-  }
-
-  /**
-   * The SubjectPublicKeyInfo of an encoded ML-DSA or ML-KEM public key (CKA_VALUE): its algorithm
-   * is the parameter set's NIST OID (2.16.840.1.101.3.4.3.17-19, 2.16.840.1.101.3.4.4.1-3) with no
-   * parameters, as the IETF's X.509 profiles for ML-DSA and ML-KEM have it; its BIT STRING the key.
-   */
+  /** The SPKI of an encoded ML public key (CKA_VALUE), or CKR_ATTRIBUTE_VALUE_INVALID. */
   public static byte[] postQuantumSpki(KeyKind kind, byte[] raw) {
-    if (raw == null || raw.length != kind.bytes()) {
-      throw new CkException(
-          Ck.CKR_ATTRIBUTE_VALUE_INVALID,
-          "a " + kind.textName() + " public key is " + kind.bytes() + " bytes");
+    try {
+      return PostQuantumKeys.spki(kind, raw);
+    } catch (IllegalArgumentException e) {
+      throw new CkException(Ck.CKR_ATTRIBUTE_VALUE_INVALID, e.getMessage());
     }
-    int arc =
-        switch (kind) {
-          case ML_DSA_44 -> 0x0311;
-          case ML_DSA_65 -> 0x0312;
-          case ML_DSA_87 -> 0x0313;
-          case ML_KEM_512 -> 0x0401;
-          case ML_KEM_768 -> 0x0402;
-          default -> 0x0403;
-        };
-    byte[] algorithm = {
-      0x30,
-      0x0B,
-      0x06,
-      0x09,
-      0x60,
-      (byte) 0x86,
-      0x48,
-      0x01,
-      0x65,
-      0x03,
-      0x04,
-      (byte) (arc >> 8),
-      (byte) arc
-    };
-    int bits = raw.length + 1;
-    int body = algorithm.length + 4 + bits;
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body + 4);
-    out.writeBytes(new byte[] {0x30, (byte) 0x82, (byte) (body >> 8), (byte) body});
-    out.writeBytes(algorithm);
-    out.writeBytes(new byte[] {0x03, (byte) 0x82, (byte) (bits >> 8), (byte) bits, 0});
-    out.writeBytes(raw);
-    return out.toByteArray();
   }
 
   /** CKA_DERIVE: an ML-KEM key's derive usage is decapsulation, shown as CKA_(EN|DE)CAPSULATE. */
@@ -286,10 +238,10 @@ public final class KeyObjects {
   private static void publicParts(
       Map<Long, byte[]> a, KeyKind kind, byte[] spki, boolean isPublicObject) {
     a.put(Ck.CKA_PUBLIC_KEY_INFO, spki);
-    if (isPostQuantum(kind) && isPublicObject) {
-      a.put(Ck.CKA_VALUE, rawPublicKey(kind, spki));
-    }
     try {
+      if (isPostQuantum(kind) && isPublicObject) {
+        a.put(Ck.CKA_VALUE, PostQuantumKeys.raw(kind, spki));
+      }
       if (kind.family() == KeyKind.Family.RSA) {
         RSAPublicKey k =
             (RSAPublicKey)
@@ -306,7 +258,7 @@ public final class KeyObjects {
           a.put(Ck.CKA_EC_POINT, octetString(uncompressedPoint(k, kind.bytes())));
         }
       }
-    } catch (GeneralSecurityException | ClassCastException e) {
+    } catch (GeneralSecurityException | ClassCastException | IllegalArgumentException e) {
       throw new CkException(
           Ck.CKR_GENERAL_ERROR, "the partition's public key does not parse as " + kind.textName());
     }
