@@ -44,12 +44,14 @@ final class HsmMlKem implements KEMSpi {
       throw new InvalidKeyException("ML-KEM encapsulates to an ML-KEM public key");
     }
     if (only != null) {
-      KeyRef.requireParameterSet(
-          only,
+      KeyKind kind =
           publicKey.getParams() instanceof java.security.spec.NamedParameterSpec named
-              ? KeyKind.ofParameterSet(named.getName())
-                  .orElseThrow(() -> new InvalidKeyException("an unknown ML-KEM parameter set"))
-              : null);
+              ? KeyKind.ofParameterSet(named.getName()).orElse(null)
+              : null;
+      if (kind == null) {
+        throw new InvalidKeyException("the ML-KEM public key names no known parameter set");
+      }
+      KeyRef.requireParameterSet(only, kind);
     }
     KEM.Encapsulator jdk;
     try {

@@ -310,6 +310,28 @@ class IhsmProviderTest {
                     .getInstance("ML-KEM-1024", provider)
                     .newEncapsulator(kem.getPublic()))
         .isInstanceOf(java.security.InvalidKeyException.class);
+    // A public key that names no parameter set is refused, not a NullPointerException.
+    java.security.PublicKey unnamed =
+        new java.security.PublicKey() {
+          @Override
+          public String getAlgorithm() {
+            return "ML-KEM";
+          }
+
+          @Override
+          public String getFormat() {
+            return "X.509";
+          }
+
+          @Override
+          public byte[] getEncoded() {
+            return kem.getPublic().getEncoded();
+          }
+        };
+    assertThatThrownBy(
+            () -> javax.crypto.KEM.getInstance("ML-KEM-512", provider).newEncapsulator(unnamed))
+        .isInstanceOf(java.security.InvalidKeyException.class)
+        .hasMessageContaining("names no known parameter set");
   }
 
   @Test
